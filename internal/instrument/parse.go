@@ -1,0 +1,435 @@
+// Package instrument reads instrument files (YAML or JSON, one structure)
+// into survey.Instrument values, reporting every problem with its path:
+// syntax, unknown fields and wrong types here, and the format's rules
+// through survey.Instrument.Validate.
+//
+// Decoding goes through a generic tree rather than struct tags so that a
+// file with several mistakes gets all of them named at once, each at its
+// place ("sections[1].items[3].scale"), which neither encoding/json nor a
+// YAML decoder in strict mode offers.
+package instrument
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/goccy/go-yaml"
+)
+
+// Format is the syntax of an instrument file.
+type Format int
+
+// Formats.
+const (
+	YAML Format = iota
+	JSON
+)
+
+// FormatOf tells the format from a file name: .json is JSON, anything else
+// is read as YAML.
+func FormatOf(name string) Format {
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		return JSON
+	}
+	return YAML
+}
+
+// Parse reads and validates an instrument. On failure the error is a
+// *survey.Error: EMalformed when the text is not YAML or JSON at all,
+// EInvalid with one detail per problem otherwise.
+func Parse(data []byte, f Format) (*survey.Instrument, error) {
+	tree, err := decodeTree(data, f)
+	if err != nil {
+		return nil, &survey.Error{Code: survey.EMalformed, Message: "the instrument is not well-formed " + f.String(),
+			Details: []survey.Detail{{Path: "", Message: err.Error()}}}
+	}
+	d := &decoder{}
+	in := d.instrument(tree)
+	var vp survey.Problems
+	if err := in.Validate(); err != nil {
+		var se *survey.Error
+		if errors.As(err, &se) {
+			vp = se.Details
+		}
+	}
+	// A field that could not be decoded is reported once, by the decoder,
+	// not again by the rules that then see its zero value.
+	for _, v := range vp {
+		if !d.covers(v.Path) {
+			d.p = append(d.p, v)
+		}
+	}
+	if err := d.p.Err(survey.EInvalid, "the instrument is not valid"); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func (f Format) String() string {
+	if f == JSON {
+		return "JSON"
+	}
+	return "YAML"
+}
+
+func decodeTree(data []byte, f Format) (any, error) {
+	var tree any
+	if f == JSON {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		if err := dec.Decode(&tree); err != nil {
+			return nil, err
+		}
+		if dec.More() {
+			return nil, fmt.Errorf("unexpected data after the top-level object")
+		}
+		return tree, nil
+	}
+	if err := yaml.Unmarshal(data, &tree); err != nil {
+		return nil, err
+	}
+	return tree, nil
+}
+
+type decoder struct {
+	p   survey.Problems
+	bad []string // paths the decoder reported
+}
+
+func (d *decoder) fail(path, format string, args ...any) {
+	d.p.Add(path, format, args...)
+	d.bad = append(d.bad, path)
+}
+
+// covers reports whether path is at or below a path the decoder reported.
+func (d *decoder) covers(path string) bool {
+	for _, b := range d.bad {
+		if path == b || strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func join(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
+}
+
+func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+
+// object checks v is a mapping with only known keys and returns it.
+func (d *decoder) object(path string, v any, known ...string) map[string]any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail(path, "must be an object (a mapping of fields), got %s", describe(v))
+		return nil
+	}
+	var unknown []string
+	for k := range m {
+		if !contains(known, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		d.fail(join(path, k), "unknown field %q (allowed: %s)", k, strings.Join(known, ", "))
+	}
+	return m
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) str(m map[string]any, path, field string) string {
+	v, ok := m[field]
+	if !ok || v == nil {
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		d.fail(join(path, field), "must be a string, got %s", describe(v))
+	}
+	return s
+}
+
+func (d *decoder) boolean(m map[string]any, path, field string) bool {
+	v, ok := m[field]
+	if !ok || v == nil {
+		return false
+	}
+	b, ok := v.(bool)
+	if !ok {
+		d.fail(join(path, field), "must be true or false, got %s", describe(v))
+	}
+	return b
+}
+
+func (d *decoder) integer(path string, v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint64:
+		if n <= math.MaxInt64 {
+			return int64(n), true
+		}
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) <= 1<<53 {
+			return int64(n), true
+		}
+	case json.Number:
+		if x, err := n.Int64(); err == nil {
+			return x, true
+		}
+		if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+			return int64(f), true
+		}
+	}
+	d.fail(path, "must be an integer, got %s", describe(v))
+	return 0, false
+}
+
+func (d *decoder) intField(m map[string]any, path, field string) int {
+	v, ok := m[field]
+	if !ok || v == nil {
+		return 0
+	}
+	n, ok := d.integer(join(path, field), v)
+	if ok && (n > math.MaxInt32 || n < math.MinInt32) {
+		d.fail(join(path, field), "is out of range, got %d", n)
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) intPtr(m map[string]any, path, field string) *int64 {
+	v, ok := m[field]
+	if !ok || v == nil {
+		return nil
+	}
+	n, ok := d.integer(join(path, field), v)
+	if !ok {
+		return nil
+	}
+	return &n
+}
+
+func (d *decoder) list(m map[string]any, path, field string) ([]any, bool) {
+	v, ok := m[field]
+	if !ok || v == nil {
+		return nil, false
+	}
+	l, ok := v.([]any)
+	if !ok {
+		d.fail(join(path, field), "must be a list, got %s", describe(v))
+		return nil, false
+	}
+	return l, true
+}
+
+// describe names a decoded value's type and shows it, for messages.
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "nothing"
+	case string:
+		if len(x) > 40 {
+			x = x[:40] + "..."
+		}
+		return fmt.Sprintf("the string %q", x)
+	case bool:
+		return fmt.Sprintf("the boolean %v", x)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("the number %v", x)
+	}
+}
+
+func (d *decoder) instrument(tree any) *survey.Instrument {
+	in := &survey.Instrument{}
+	m := d.object("", tree, "key", "version", "title", "description", "language", "introduction",
+		"consent", "estimated_minutes", "scales", "subscales", "sections")
+	if m == nil {
+		return in
+	}
+	in.Key = d.str(m, "", "key")
+	in.Version = d.intField(m, "", "version")
+	in.Title = d.str(m, "", "title")
+	in.Description = d.str(m, "", "description")
+	in.Language = d.str(m, "", "language")
+	in.Introduction = d.str(m, "", "introduction")
+	in.Consent = d.str(m, "", "consent")
+	in.EstimatedMinutes = d.intField(m, "", "estimated_minutes")
+	if l, ok := d.list(m, "", "scales"); ok {
+		in.Scales = make([]survey.Scale, 0, len(l))
+		for i, v := range l {
+			path := index("scales", i)
+			sm := d.object(path, v, "id", "options")
+			if sm == nil {
+				in.Scales = append(in.Scales, survey.Scale{})
+				continue
+			}
+			in.Scales = append(in.Scales, survey.Scale{ID: d.str(sm, path, "id"), Options: d.options(sm, path)})
+		}
+	}
+	if l, ok := d.list(m, "", "subscales"); ok {
+		in.Subscales = make([]survey.Subscale, 0, len(l))
+		for i, v := range l {
+			path := index("subscales", i)
+			sm := d.object(path, v, "id", "title", "description", "scoring", "min_answered")
+			s := survey.Subscale{}
+			if sm != nil {
+				s = survey.Subscale{
+					ID:          d.str(sm, path, "id"),
+					Title:       d.str(sm, path, "title"),
+					Description: d.str(sm, path, "description"),
+					Scoring:     d.str(sm, path, "scoring"),
+					MinAnswered: d.intField(sm, path, "min_answered"),
+				}
+			}
+			in.Subscales = append(in.Subscales, s)
+		}
+	}
+	if l, ok := d.list(m, "", "sections"); ok {
+		in.Sections = make([]survey.Section, 0, len(l))
+		for i, v := range l {
+			in.Sections = append(in.Sections, d.section(index("sections", i), v))
+		}
+	}
+	return in
+}
+
+func (d *decoder) options(m map[string]any, path string) []survey.Option {
+	l, ok := d.list(m, path, "options")
+	if !ok {
+		return nil
+	}
+	path = join(path, "options")
+	opts := make([]survey.Option, 0, len(l))
+	for i, v := range l {
+		opath := index(path, i)
+		om := d.object(opath, v, "value", "label")
+		o := survey.Option{}
+		if om != nil {
+			if _, ok := om["value"]; !ok {
+				d.fail(join(opath, "value"), "is required")
+			} else if n, ok := d.integer(join(opath, "value"), om["value"]); ok {
+				o.Value = n
+			}
+			o.Label = d.str(om, opath, "label")
+		}
+		opts = append(opts, o)
+	}
+	return opts
+}
+
+func (d *decoder) section(path string, v any) survey.Section {
+	m := d.object(path, v, "id", "title", "description", "items")
+	if m == nil {
+		return survey.Section{}
+	}
+	s := survey.Section{
+		ID:          d.str(m, path, "id"),
+		Title:       d.str(m, path, "title"),
+		Description: d.str(m, path, "description"),
+	}
+	if l, ok := d.list(m, path, "items"); ok {
+		s.Items = make([]survey.Item, 0, len(l))
+		for i, v := range l {
+			s.Items = append(s.Items, d.item(index(join(path, "items"), i), v))
+		}
+	}
+	return s
+}
+
+// itemFields lists the fields each item type takes beyond the common ones.
+var itemFields = map[string][]string{
+	survey.Likert:         {"scale", "subscale", "reverse"},
+	survey.SingleChoice:   {"options"},
+	survey.MultipleChoice: {"options"},
+	survey.Integer:        {"min", "max"},
+	survey.Text:           {"multiline", "max_length"},
+}
+
+var commonItemFields = []string{"id", "type", "text", "help", "required", "show_if"}
+
+func (d *decoder) item(path string, v any) survey.Item {
+	all := append([]string{}, commonItemFields...)
+	for _, t := range []string{survey.Likert, survey.SingleChoice, survey.Integer, survey.Text} {
+		all = append(all, itemFields[t]...)
+	}
+	m := d.object(path, v, all...)
+	if m == nil {
+		return survey.Item{}
+	}
+	it := survey.Item{
+		ID:        d.str(m, path, "id"),
+		Type:      d.str(m, path, "type"),
+		Text:      d.str(m, path, "text"),
+		Help:      d.str(m, path, "help"),
+		Required:  d.boolean(m, path, "required"),
+		Scale:     d.str(m, path, "scale"),
+		Subscale:  d.str(m, path, "subscale"),
+		Reverse:   d.boolean(m, path, "reverse"),
+		Min:       d.intPtr(m, path, "min"),
+		Max:       d.intPtr(m, path, "max"),
+		Multiline: d.boolean(m, path, "multiline"),
+		MaxLength: d.intField(m, path, "max_length"),
+	}
+	if _, ok := m["options"]; ok {
+		it.Options = d.options(m, path)
+		if it.Options == nil {
+			it.Options = []survey.Option{}
+		}
+	}
+	// A field of another type is reported here even when its value is the
+	// zero value (reverse: false on a text item), which Validate cannot see.
+	if allowed, ok := itemFields[it.Type]; ok {
+		for _, f := range all {
+			if _, present := m[f]; present && !contains(commonItemFields, f) && !contains(allowed, f) {
+				d.fail(join(path, f), "%s", survey.NotAllowed(it.Type))
+			}
+		}
+	}
+	if c, ok := m["show_if"]; ok && c != nil {
+		it.ShowIf = d.condition(join(path, "show_if"), c)
+	}
+	return it
+}
+
+func (d *decoder) condition(path string, v any) *survey.Condition {
+	m := d.object(path, v, "item", "equals", "in")
+	if m == nil {
+		return nil
+	}
+	c := &survey.Condition{Item: d.str(m, path, "item"), Equals: d.intPtr(m, path, "equals")}
+	if l, ok := d.list(m, path, "in"); ok {
+		c.In = make([]int64, 0, len(l))
+		for i, x := range l {
+			if n, ok := d.integer(index(join(path, "in"), i), x); ok {
+				c.In = append(c.In, n)
+			}
+		}
+	}
+	return c
+}

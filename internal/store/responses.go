@@ -1,0 +1,152 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// CreateResponse implements survey.Store: the response row and the spent
+// invitation code commit together or not at all, and the call returns only
+// after the commit is durable.
+func (s *Store) CreateResponse(ctx context.Context, r *survey.Response, codeHash []byte) (*survey.Response, bool, error) {
+	answers, err := encodeAnswers(r.Answers)
+	if err != nil {
+		return nil, false, err
+	}
+	tx, err := s.writeSQL.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, classify(err, "begin")
+	}
+	defer tx.Rollback() // no-op after Commit
+
+	if codeHash != nil {
+		res, err := tx.StmtContext(ctx, s.spendCode).ExecContext(ctx, r.SurveyID, codeHash)
+		if err != nil {
+			return nil, false, classify(err, "spend invitation code")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var spent int
+			err := tx.QueryRowContext(ctx, `SELECT spent FROM invitations WHERE survey_id = ? AND code_hash = ?`, r.SurveyID, codeHash).Scan(&spent)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return nil, false, &survey.Error{Code: survey.EForbidden, Message: "the invitation code is not valid for this survey",
+					Details: []survey.Detail{{Path: "invitation_code", Message: "unknown code; check it against the invitation"}}}
+			case err != nil:
+				return nil, false, classify(err, "check invitation code")
+			default:
+				return nil, false, &survey.Error{Code: survey.EConflict, Message: "the invitation code has already been used",
+					Details: []survey.Detail{{Path: "invitation_code", Message: "this code has already been used to submit a response"}}}
+			}
+		}
+	}
+	_, err = tx.StmtContext(ctx, s.insertResponse).ExecContext(ctx,
+		r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answers, r.Digest,
+		formatTime(r.StartedAt), formatTimePtr(r.SubmittedAt))
+	if isUnique(err) {
+		// The same id arrived twice at once; the caller compares contents.
+		tx.Rollback()
+		prev, ferr := s.findResponse(ctx, s.writeSQL, r.ID)
+		if ferr != nil {
+			return nil, false, ferr
+		}
+		return prev, false, nil
+	}
+	if err != nil {
+		return nil, false, classify(err, "store response")
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, classify(err, "commit response")
+	}
+	return r, true, nil
+}
+
+func encodeAnswers(a survey.Answers) (string, error) {
+	if a == nil {
+		return "{}", nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep "<" and "&" as written in free text
+	if err := enc.Encode(a); err != nil {
+		return "", fmt.Errorf("encode answers: %w", err)
+	}
+	return string(bytes.TrimRight(buf.Bytes(), "\n")), nil
+}
+
+const responseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at`
+
+type rowScanner interface{ Scan(...any) error }
+
+func scanResponse(sc rowScanner) (*survey.Response, int64, error) {
+	var (
+		r         survey.Response
+		seq       int64
+		answers   string
+		started   string
+		submitted sql.NullString
+	)
+	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted); err != nil {
+		return nil, 0, err
+	}
+	if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
+		return nil, 0, fmt.Errorf("response %s: stored answers: %w", r.ID, err)
+	}
+	r.StartedAt = parseTime(started)
+	if submitted.Valid {
+		r.SubmittedAt = parseTimePtr(&submitted.String)
+	}
+	return &r, seq, nil
+}
+
+// FindResponse implements survey.Store.
+func (s *Store) FindResponse(ctx context.Context, id string) (*survey.Response, error) {
+	return s.findResponse(ctx, s.readSQL, id)
+}
+
+func (s *Store) findResponse(ctx context.Context, db *sql.DB, id string) (*survey.Response, error) {
+	r, _, err := scanResponse(db.QueryRowContext(ctx, `SELECT `+responseColumns+` FROM responses WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENotFound, "response %s not found", id)
+	}
+	if err != nil {
+		return nil, classify(err, "find response")
+	}
+	return r, nil
+}
+
+// FindResponses implements survey.Store.
+func (s *Store) FindResponses(ctx context.Context, f survey.ResponseFilter) ([]*survey.Response, int64, error) {
+	q := `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = ? AND seq > ?`
+	args := []any{f.SurveyID, f.After}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	q += ` ORDER BY seq LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := s.readSQL.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, classify(err, "list responses")
+	}
+	defer rows.Close()
+	var out []*survey.Response
+	last := f.After
+	for rows.Next() {
+		r, seq, err := scanResponse(rows)
+		if err != nil {
+			return nil, 0, classify(err, "read response")
+		}
+		out = append(out, r)
+		last = seq
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, classify(err, "list responses")
+	}
+	return out, last, nil
+}

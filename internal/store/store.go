@@ -1,0 +1,150 @@
+// Package store keeps Dyad's data in SQLite, through gorm for the ordinary
+// reads and writes and database/sql prepared statements on the hot paths.
+// It implements survey.Store.
+//
+// Connection layout (figures in ../shared/PERFORMANCE.md): SQLite allows one
+// writer at a time, and with a pool of writers WAL mode still surfaces
+// SQLITE_BUSY when a read transaction upgrades to a write. So every write
+// goes through one pool holding exactly one connection, whose transactions
+// start IMMEDIATE (taking the write lock up front), and every read through a
+// separate read-only pool: readers never block the writer in WAL mode and
+// never see a half-written response.
+//
+// Everything specific to SQLite (DSN pragmas, error codes, the file) sits in
+// sqlite.go, so that a PostgreSQL store can follow without touching the
+// queries' callers.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/migrations"
+	"github.com/pressly/goose/v3"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Store is the SQLite store. Create it with Open and release it with Close.
+type Store struct {
+	path  string
+	write *gorm.DB // one connection: the single writer
+	read  *gorm.DB // read-only pool
+
+	writeSQL *sql.DB
+	readSQL  *sql.DB
+
+	insertResponse *sql.Stmt
+	spendCode      *sql.Stmt
+}
+
+var _ survey.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	s := &Store{path: path}
+	cfg := &gorm.Config{
+		// gorm's logger would print SQL with its arguments: answers and
+		// hashes must never reach a log.
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+	}
+	var err error
+	if s.write, err = gorm.Open(dialector(path, false), cfg); err != nil {
+		return nil, fmt.Errorf("open %s for writing: %w", path, err)
+	}
+	if s.writeSQL, err = s.write.DB(); err != nil {
+		return nil, err
+	}
+	s.writeSQL.SetMaxOpenConns(1)
+	s.writeSQL.SetMaxIdleConns(1)
+	s.writeSQL.SetConnMaxLifetime(0)
+	s.writeSQL.SetConnMaxIdleTime(0)
+	if err := s.writeSQL.PingContext(ctx); err != nil {
+		s.writeSQL.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := migrate(ctx, s.writeSQL, migrations.FS); err != nil {
+		s.writeSQL.Close()
+		return nil, err
+	}
+	// The read pool opens after the writer has created the file and put it
+	// in WAL mode, which read-only connections cannot do themselves.
+	if s.read, err = gorm.Open(dialector(path, true), cfg); err != nil {
+		s.writeSQL.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	if s.readSQL, err = s.read.DB(); err != nil {
+		s.writeSQL.Close()
+		return nil, err
+	}
+	s.readSQL.SetMaxOpenConns(readConns)
+	s.readSQL.SetMaxIdleConns(readConns)
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the version of the newest migration applied.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.writeSQL, migrations.FS)
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	var err error
+	if s.insertResponse, err = s.writeSQL.PrepareContext(ctx, `INSERT INTO responses
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	if s.spendCode, err = s.writeSQL.PrepareContext(ctx,
+		`UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.readSQL.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Close closes both pools. The writer closes last, so that SQLite can
+// checkpoint the WAL into the main file.
+func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	var err error
+	if s.readSQL != nil {
+		err = s.readSQL.Close()
+	}
+	if werr := s.writeSQL.Close(); werr != nil {
+		err = werr
+	}
+	return err
+}

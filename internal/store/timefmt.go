@@ -1,0 +1,35 @@
+package store
+
+import "time"
+
+// timeLayout is fixed-width UTC with microseconds, so that text order is
+// time order in SQL comparisons and indexes.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func formatTimePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := formatTime(*t)
+	return &s
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		// Only this package writes these columns; anything else is a bug
+		// worth seeing rather than a zero time passed off as data.
+		panic("store: bad stored time " + s)
+	}
+	return t
+}
+
+func parseTimePtr(s *string) *time.Time {
+	if s == nil {
+		return nil
+	}
+	t := parseTime(*s)
+	return &t
+}

@@ -1,0 +1,58 @@
+package survey
+
+// Form is a valid instrument indexed for answering: items in document
+// order, each with its options resolved. Published instrument versions
+// never change, so one Form per version can be built once and shared by
+// every request; it is read-only after NewForm.
+type Form struct {
+	Instrument *Instrument
+	order      []*Item
+	items      map[string]*Item
+	section    map[string]int
+	options    map[string][]Option // likert (from the scale) and choice items
+}
+
+// NewForm validates the instrument and indexes it.
+func NewForm(in *Instrument) (*Form, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	f := &Form{
+		Instrument: in,
+		items:      map[string]*Item{},
+		section:    map[string]int{},
+		options:    map[string][]Option{},
+	}
+	scales := map[string][]Option{}
+	for _, s := range in.Scales {
+		scales[s.ID] = s.Options
+	}
+	for si := range in.Sections {
+		for ii := range in.Sections[si].Items {
+			it := &in.Sections[si].Items[ii]
+			f.order = append(f.order, it)
+			f.items[it.ID] = it
+			f.section[it.ID] = si
+			switch it.Type {
+			case Likert:
+				f.options[it.ID] = scales[it.Scale]
+			case SingleChoice, MultipleChoice:
+				f.options[it.ID] = it.Options
+			}
+		}
+	}
+	return f, nil
+}
+
+// Items returns the items in document order. The slice must not be
+// modified.
+func (f *Form) Items() []*Item { return f.order }
+
+// Item returns the item with the given id, or nil.
+func (f *Form) Item(id string) *Item { return f.items[id] }
+
+// Options returns the options of a likert or choice item.
+func (f *Form) Options(id string) []Option { return f.options[id] }
+
+// SectionOf returns the index of the section holding the item.
+func (f *Form) SectionOf(id string) int { return f.section[id] }

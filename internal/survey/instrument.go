@@ -1,0 +1,131 @@
+package survey
+
+import "time"
+
+// Item types.
+const (
+	Likert         = "likert"
+	SingleChoice   = "single_choice"
+	MultipleChoice = "multiple_choice"
+	Integer        = "integer"
+	Text           = "text"
+)
+
+// Scoring rules of a subscale.
+const (
+	ScoreMean = "mean"
+	ScoreSum  = "sum"
+)
+
+// Lifecycle states of an instrument version.
+const (
+	StatusDraft     = "draft"
+	StatusPublished = "published"
+	StatusRetired   = "retired"
+)
+
+// DefaultTextMaxLength caps free-text answers when an item sets no
+// max_length, so no single answer can grow a response without bound.
+const DefaultTextMaxLength = 5000
+
+// Instrument is one version of a questionnaire: the definition a researcher
+// writes (see api/instrument.schema.json). Its JSON form is the instrument
+// format itself, so the API returns a definition in the shape it accepts.
+type Instrument struct {
+	Key              string     `json:"key"`
+	Version          int        `json:"version"`
+	Title            string     `json:"title"`
+	Description      string     `json:"description,omitempty"`
+	Language         string     `json:"language,omitempty"`
+	Introduction     string     `json:"introduction,omitempty"`
+	Consent          string     `json:"consent,omitempty"`
+	EstimatedMinutes int        `json:"estimated_minutes,omitempty"`
+	Scales           []Scale    `json:"scales,omitempty"`
+	Subscales        []Subscale `json:"subscales,omitempty"`
+	Sections         []Section  `json:"sections"`
+}
+
+// Scale is a reusable labelled response scale for Likert items.
+type Scale struct {
+	ID      string   `json:"id"`
+	Options []Option `json:"options"`
+}
+
+// Option is one labelled value of a scale or a choice item.
+type Option struct {
+	Value int64  `json:"value"`
+	Label string `json:"label"`
+}
+
+// Subscale groups Likert items into one score.
+type Subscale struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Scoring     string `json:"scoring,omitempty"`
+	// MinAnswered is the least number of answered items for a score; 0
+	// means every item of the subscale.
+	MinAnswered int `json:"min_answered,omitempty"`
+}
+
+// Section is one page of the questionnaire.
+type Section struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	Items       []Item `json:"items"`
+}
+
+// Item is one question. Which fields apply depends on Type; Validate
+// rejects fields that do not belong to the type.
+type Item struct {
+	ID        string     `json:"id"`
+	Type      string     `json:"type"`
+	Text      string     `json:"text"`
+	Help      string     `json:"help,omitempty"`
+	Required  bool       `json:"required,omitempty"`
+	Scale     string     `json:"scale,omitempty"`
+	Subscale  string     `json:"subscale,omitempty"`
+	Reverse   bool       `json:"reverse,omitempty"`
+	Options   []Option   `json:"options,omitempty"`
+	Min       *int64     `json:"min,omitempty"`
+	Max       *int64     `json:"max,omitempty"`
+	Multiline bool       `json:"multiline,omitempty"`
+	MaxLength int        `json:"max_length,omitempty"`
+	ShowIf    *Condition `json:"show_if,omitempty"`
+}
+
+// Condition shows an item only when an earlier item's answer matches.
+// Exactly one of Equals and In is set. For a multiple-choice item the
+// condition holds when any of the values was selected.
+type Condition struct {
+	Item   string  `json:"item"`
+	Equals *int64  `json:"equals,omitempty"`
+	In     []int64 `json:"in,omitempty"`
+}
+
+// Values lists the values the condition accepts.
+func (c *Condition) Values() []int64 {
+	if c.Equals != nil {
+		return []int64{*c.Equals}
+	}
+	return c.In
+}
+
+// InstrumentVersion is a stored instrument with its lifecycle state.
+type InstrumentVersion struct {
+	Instrument
+	Status      string
+	CreatedAt   time.Time
+	PublishedAt *time.Time
+	RetiredAt   *time.Time
+}
+
+// InstrumentSummary is one row of the instrument list.
+type InstrumentSummary struct {
+	Key     string
+	Version int
+	Title   string
+	Status  string
+	Surveys int
+}

@@ -1,0 +1,300 @@
+package survey
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"regexp"
+	"sync"
+	"time"
+)
+
+// Service holds the rules of Dyad's lifecycle: what a researcher may do to
+// instruments and surveys, and what a respondent's submission must satisfy.
+// Handlers call it; it calls the Store.
+type Service struct {
+	store Store
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+
+	mu    sync.RWMutex
+	forms map[formKey]*Form // published versions never change, so never expire
+}
+
+type formKey struct {
+	key     string
+	version int
+}
+
+// NewService returns a Service over the store.
+func NewService(st Store) *Service {
+	return &Service{store: st, Now: time.Now, forms: map[formKey]*Form{}}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// CreateInstrument validates and stores a new draft version.
+func (s *Service) CreateInstrument(ctx context.Context, in *Instrument) (*InstrumentVersion, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return s.store.CreateInstrument(ctx, in, s.now())
+}
+
+// Instrument returns one version.
+func (s *Service) Instrument(ctx context.Context, key string, version int) (*InstrumentVersion, error) {
+	return s.store.FindInstrument(ctx, key, version)
+}
+
+// Instruments lists every version.
+func (s *Service) Instruments(ctx context.Context) ([]InstrumentSummary, error) {
+	return s.store.FindInstruments(ctx)
+}
+
+// UpdateDraft replaces a draft's definition; the body's key and version
+// must be those of the path.
+func (s *Service) UpdateDraft(ctx context.Context, key string, version int, in *Instrument) (*InstrumentVersion, error) {
+	var p Problems
+	if in.Key != key {
+		p.Add("key", "must be %q, the key in the URL, got %q", key, in.Key)
+	}
+	if in.Version != version {
+		p.Add("version", "must be %d, the version in the URL, got %d", version, in.Version)
+	}
+	if err := p.Err(EInvalid, "the instrument does not match the URL"); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return s.store.UpdateDraft(ctx, in)
+}
+
+// Publish makes a draft immutable and available to surveys.
+func (s *Service) Publish(ctx context.Context, key string, version int) (*InstrumentVersion, error) {
+	return s.store.SetInstrumentStatus(ctx, key, version, []string{StatusDraft}, StatusPublished, s.now())
+}
+
+// Retire stops a published version from getting new surveys; running
+// surveys go on.
+func (s *Service) Retire(ctx context.Context, key string, version int) (*InstrumentVersion, error) {
+	return s.store.SetInstrumentStatus(ctx, key, version, []string{StatusPublished}, StatusRetired, s.now())
+}
+
+// DeleteInstrument removes a version that no survey uses.
+func (s *Service) DeleteInstrument(ctx context.Context, key string, version int) error {
+	return s.store.DeleteInstrument(ctx, key, version)
+}
+
+// Form returns the indexed form of a published or retired version, from
+// memory after the first call.
+func (s *Service) Form(ctx context.Context, key string, version int) (*Form, error) {
+	k := formKey{key, version}
+	s.mu.RLock()
+	f := s.forms[k]
+	s.mu.RUnlock()
+	if f != nil {
+		return f, nil
+	}
+	iv, err := s.store.FindInstrument(ctx, key, version)
+	if err != nil {
+		return nil, err
+	}
+	f, err = NewForm(&iv.Instrument)
+	if err != nil {
+		return nil, fmt.Errorf("stored instrument %s v%d: %w", key, version, err)
+	}
+	if iv.Status != StatusDraft { // drafts change; only immutable versions are cached
+		s.mu.Lock()
+		s.forms[k] = f
+		s.mu.Unlock()
+	}
+	return f, nil
+}
+
+// CreateSurvey deploys a published instrument version.
+func (s *Service) CreateSurvey(ctx context.Context, n NewSurvey) (*Survey, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	iv, err := s.store.FindInstrument(ctx, n.InstrumentKey, n.InstrumentVersion)
+	if err != nil {
+		return nil, err
+	}
+	if iv.Status != StatusPublished {
+		return nil, Errorf(EConflict, "instrument %s version %d is %s; only a published version can be deployed", iv.Key, iv.Version, iv.Status)
+	}
+	sv := &Survey{
+		ID:                NewSurveyID(),
+		InstrumentKey:     n.InstrumentKey,
+		InstrumentVersion: n.InstrumentVersion,
+		Title:             n.Title,
+		Access:            n.Access,
+		OpensAt:           utc(n.OpensAt),
+		ClosesAt:          utc(n.ClosesAt),
+		Status:            SurveyOpen,
+		CreatedAt:         s.now(),
+	}
+	if err := s.store.CreateSurvey(ctx, sv); err != nil {
+		return nil, err
+	}
+	return sv, nil
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// Survey returns one survey.
+func (s *Service) Survey(ctx context.Context, id string) (*Survey, error) {
+	return s.store.FindSurvey(ctx, id)
+}
+
+// Surveys lists surveys.
+func (s *Service) Surveys(ctx context.Context) ([]*Survey, error) {
+	return s.store.FindSurveys(ctx)
+}
+
+// CloseSurvey stops a survey from taking responses.
+func (s *Service) CloseSurvey(ctx context.Context, id string) (*Survey, error) {
+	return s.store.CloseSurvey(ctx, id, s.now())
+}
+
+// CreateInvitations makes count single-use codes for an invitation survey.
+// The codes are returned once; only their hashes are stored.
+func (s *Service) CreateInvitations(ctx context.Context, surveyID string, count int) ([]string, error) {
+	if err := validateCount(count); err != nil {
+		return nil, err
+	}
+	sv, err := s.store.FindSurvey(ctx, surveyID)
+	if err != nil {
+		return nil, err
+	}
+	if sv.Access != AccessInvitation {
+		return nil, Errorf(EConflict, "survey %s is open to anyone with the link; invitation codes apply only to invitation surveys", sv.ID)
+	}
+	codes := make([]string, count)
+	hashes := make([][]byte, count)
+	for i := range codes {
+		codes[i] = NewInvitationCode()
+		hashes[i] = HashSecret(codes[i])
+	}
+	if err := s.store.CreateInvitations(ctx, surveyID, hashes); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// Submit stores a complete response. It returns created false, with the
+// stored response, when the same id was submitted before with the same
+// content (a safe retry).
+func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (*Response, bool, error) {
+	sv, err := s.store.FindSurvey(ctx, surveyID)
+	if err != nil {
+		return nil, false, err
+	}
+	var p Problems
+	if sub.ID != "" && !uuidPattern.MatchString(sub.ID) {
+		p.Add("id", "must be a lower-case UUID such as 3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b, got %q", sub.ID)
+	}
+	if err := p.Err(EInvalid, "the response is not valid"); err != nil {
+		return nil, false, err
+	}
+	digest := submissionDigest(sub.Answers)
+	// A retry of an acknowledged submission must get its answer back even
+	// when the survey has closed or the code is spent since.
+	if sub.ID != "" {
+		if prev, err := s.store.FindResponse(ctx, sub.ID); err == nil {
+			return replay(prev, surveyID, digest)
+		} else if ErrorCode(err) != ENotFound {
+			return nil, false, err
+		}
+	}
+	now := s.now()
+	if err := sv.CheckOpen(now); err != nil {
+		return nil, false, err
+	}
+	var codeHash []byte
+	switch {
+	case sv.Access == AccessInvitation && sub.InvitationCode == "":
+		p.Add("invitation_code", "is required: this survey is by invitation only")
+	case sv.Access == AccessInvitation:
+		codeHash = HashSecret(NormalizeCode(sub.InvitationCode))
+	case sub.InvitationCode != "":
+		p.Add("invitation_code", "must not be set: this survey is open to anyone with the link")
+	}
+	if sub.StartedAt != nil && sub.StartedAt.After(now) {
+		p.Add("started_at", "must not be in the future")
+	}
+	if err := p.Err(EInvalid, "the response is not valid"); err != nil {
+		return nil, false, err
+	}
+	form, err := s.Form(ctx, sv.InstrumentKey, sv.InstrumentVersion)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := form.Check(sub.Answers, false); err != nil {
+		return nil, false, err
+	}
+	r := &Response{
+		ID:                sub.ID,
+		SurveyID:          sv.ID,
+		InstrumentKey:     sv.InstrumentKey,
+		InstrumentVersion: sv.InstrumentVersion,
+		Status:            ResponseComplete,
+		Answers:           sub.Answers,
+		StartedAt:         now,
+		SubmittedAt:       &now,
+		Digest:            digest,
+	}
+	if sub.StartedAt != nil {
+		r.StartedAt = sub.StartedAt.UTC()
+	}
+	if r.ID == "" {
+		r.ID = NewUUID()
+	}
+	stored, created, err := s.store.CreateResponse(ctx, r, codeHash)
+	if err != nil {
+		return nil, false, err
+	}
+	if !created { // lost a race with a concurrent retry of the same id
+		return replay(stored, surveyID, digest)
+	}
+	return stored, true, nil
+}
+
+func replay(prev *Response, surveyID string, digest []byte) (*Response, bool, error) {
+	if prev.SurveyID != surveyID || !bytes.Equal(prev.Digest, digest) {
+		return nil, false, Errorf(EConflict, "response %s was already submitted with different content", prev.ID)
+	}
+	return prev, false, nil
+}
+
+func submissionDigest(a Answers) []byte {
+	h := sha256.Sum256(a.Canonical())
+	return h[:]
+}
+
+// NewUUID returns a random (version 4) UUID in lower case.
+func NewUUID() string {
+	var b [16]byte
+	randRead(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// Responses returns a page of a survey's responses.
+func (s *Service) Responses(ctx context.Context, f ResponseFilter) ([]*Response, int64, error) {
+	if _, err := s.store.FindSurvey(ctx, f.SurveyID); err != nil {
+		return nil, 0, err
+	}
+	return s.store.FindResponses(ctx, f)
+}

@@ -1,0 +1,52 @@
+package survey
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the domain needs from persistent storage. The store
+// package implements it on SQLite; the rules about what may change when
+// live in Service, except where only the database can decide atomically
+// (a unique id, a code spent once, a version with surveys).
+//
+// Methods return *Error with ENotFound or EConflict for the expected
+// failures, and wrapped errors (EInternal) for everything else.
+type Store interface {
+	// CreateInstrument stores a new draft version; EConflict if the key and
+	// version exist.
+	CreateInstrument(ctx context.Context, in *Instrument, at time.Time) (*InstrumentVersion, error)
+	// FindInstrument returns one version.
+	FindInstrument(ctx context.Context, key string, version int) (*InstrumentVersion, error)
+	// FindInstruments lists every version, by key then version.
+	FindInstruments(ctx context.Context) ([]InstrumentSummary, error)
+	// UpdateDraft replaces the definition of a draft; EConflict if the
+	// version is no longer a draft.
+	UpdateDraft(ctx context.Context, in *Instrument) (*InstrumentVersion, error)
+	// SetInstrumentStatus moves a version from one of the states in from to
+	// the state to; EConflict if it is in another state.
+	SetInstrumentStatus(ctx context.Context, key string, version int, from []string, to string, at time.Time) (*InstrumentVersion, error)
+	// DeleteInstrument removes a version; EConflict if surveys use it.
+	DeleteInstrument(ctx context.Context, key string, version int) error
+
+	// CreateSurvey stores a survey for a published instrument version.
+	CreateSurvey(ctx context.Context, s *Survey) error
+	// FindSurvey returns one survey with its response counts.
+	FindSurvey(ctx context.Context, id string) (*Survey, error)
+	// FindSurveys lists surveys, newest first, with their response counts.
+	FindSurveys(ctx context.Context) ([]*Survey, error)
+	// CloseSurvey closes an open survey (closing a closed one is a no-op).
+	CloseSurvey(ctx context.Context, id string, at time.Time) (*Survey, error)
+	// CreateInvitations stores hashes of new single-use codes.
+	CreateInvitations(ctx context.Context, surveyID string, hashes [][]byte) error
+
+	// CreateResponse stores a response in one transaction, spending the
+	// invitation code with the given hash when codeHash is not nil. If a
+	// response with the same id exists, nothing is written and it is
+	// returned with created false; the caller compares digests.
+	CreateResponse(ctx context.Context, r *Response, codeHash []byte) (stored *Response, created bool, err error)
+	// FindResponse returns one response.
+	FindResponse(ctx context.Context, id string) (*Response, error)
+	// FindResponses returns a page of responses and the cursor of the last.
+	FindResponses(ctx context.Context, f ResponseFilter) ([]*Response, int64, error)
+}

@@ -1,0 +1,131 @@
+package survey
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Survey access modes.
+const (
+	AccessOpen       = "open"       // anyone with the link may answer
+	AccessInvitation = "invitation" // each response needs an unspent invitation code
+)
+
+// Survey states.
+const (
+	SurveyOpen   = "open"
+	SurveyClosed = "closed"
+)
+
+// Response states.
+const (
+	ResponseComplete   = "complete"
+	ResponseInProgress = "in_progress"
+)
+
+// Survey deploys one published instrument version to respondents.
+type Survey struct {
+	ID                string
+	InstrumentKey     string
+	InstrumentVersion int
+	Title             string
+	Access            string
+	OpensAt           *time.Time
+	ClosesAt          *time.Time
+	Status            string
+	CreatedAt         time.Time
+	ClosedAt          *time.Time
+	// Counts are filled by list and find queries.
+	Complete   int
+	InProgress int
+}
+
+// CheckOpen returns nil when the survey takes responses at t, else an
+// EConflict *Error saying why not.
+func (s *Survey) CheckOpen(t time.Time) error {
+	switch {
+	case s.Status != SurveyOpen:
+		return Errorf(EConflict, "survey %s is closed", s.ID)
+	case s.OpensAt != nil && t.Before(*s.OpensAt):
+		return Errorf(EConflict, "survey %s opens at %s", s.ID, s.OpensAt.UTC().Format(time.RFC3339))
+	case s.ClosesAt != nil && !t.Before(*s.ClosesAt):
+		return Errorf(EConflict, "survey %s closed at %s", s.ID, s.ClosesAt.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// NewSurvey is what a researcher supplies to deploy a survey.
+type NewSurvey struct {
+	InstrumentKey     string
+	InstrumentVersion int
+	Title             string
+	Access            string
+	OpensAt           *time.Time
+	ClosesAt          *time.Time
+}
+
+// Validate checks the request's own fields (not the instrument's state).
+func (n *NewSurvey) Validate() error {
+	var p Problems
+	if !keyPattern.MatchString(n.InstrumentKey) {
+		p.Add("instrument_key", "must match ^[a-z][a-z0-9-]{1,63}$, got %q", n.InstrumentKey)
+	}
+	if n.InstrumentVersion < 1 {
+		p.Add("instrument_version", "must be a positive integer")
+	}
+	if t := strings.TrimSpace(n.Title); t == "" {
+		p.Add("title", "is required")
+	} else if len(t) > 200 {
+		p.Add("title", "must be at most 200 characters")
+	}
+	if n.Access != AccessOpen && n.Access != AccessInvitation {
+		p.Add("access", "must be open or invitation, got %q", n.Access)
+	}
+	if n.OpensAt != nil && n.ClosesAt != nil && !n.OpensAt.Before(*n.ClosesAt) {
+		p.Add("closes_at", "must be after opens_at")
+	}
+	return p.Err(EInvalid, "the survey is not valid")
+}
+
+// Response is one respondent's answers to a survey.
+type Response struct {
+	ID                string
+	SurveyID          string
+	InstrumentKey     string
+	InstrumentVersion int
+	Status            string
+	Answers           Answers
+	StartedAt         time.Time
+	SubmittedAt       *time.Time
+	// Digest identifies the submitted content, so that a retried
+	// submission can be told from a different one under the same id.
+	Digest []byte
+}
+
+// Submission is what a respondent sends.
+type Submission struct {
+	ID             string // optional, client-chosen UUID for safe retries
+	InvitationCode string
+	StartedAt      *time.Time
+	Answers        Answers
+}
+
+// ResponseFilter selects responses of one survey, in submission order.
+type ResponseFilter struct {
+	SurveyID string
+	Status   string // "" means every status
+	After    int64  // keyset cursor: responses with a sequence number above it
+	Limit    int
+}
+
+// MaxInvitationsPerRequest bounds one invitation request.
+const MaxInvitationsPerRequest = 10000
+
+func validateCount(n int) error {
+	if n < 1 || n > MaxInvitationsPerRequest {
+		return &Error{Code: EInvalid, Message: "the invitation request is not valid",
+			Details: []Detail{{Path: "count", Message: fmt.Sprintf("must be between 1 and %d, got %d", MaxInvitationsPerRequest, n)}}}
+	}
+	return nil
+}

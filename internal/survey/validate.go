@@ -1,0 +1,312 @@
+package survey
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var (
+	keyPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{1,63}$`)
+	idPattern   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	langPattern = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+)
+
+// reservedColumns are the export's own column names: an item with one of
+// these ids would produce two CSV columns of the same name.
+var reservedColumns = map[string]bool{
+	"response_id": true, "instrument_version": true, "status": true,
+	"started_at": true, "submitted_at": true, "duration_s": true,
+}
+
+// MaxTextLength bounds max_length: longer answers belong in an upload, not
+// a survey form.
+const MaxTextLength = 100000
+
+// ValidKey reports whether s is a well-formed instrument key.
+func ValidKey(s string) bool { return keyPattern.MatchString(s) }
+
+// Validate checks every rule of the instrument format and returns an *Error
+// with code EInvalid listing each problem with its path, or nil.
+func (in *Instrument) Validate() error {
+	var p Problems
+	in.validate(&p)
+	return p.Err(EInvalid, "the instrument is not valid")
+}
+
+// NotAllowed is the message for a field that does not belong to an item's
+// type; the parser uses it too, so both report the same words.
+func NotAllowed(typ string) string {
+	return fmt.Sprintf("not allowed for an item of type %s", typ)
+}
+
+func (in *Instrument) validate(p *Problems) {
+	switch {
+	case in.Key == "":
+		p.Add("key", "is required")
+	case !keyPattern.MatchString(in.Key):
+		p.Add("key", "must match ^[a-z][a-z0-9-]{1,63}$, got %q", in.Key)
+	}
+	if in.Version < 1 {
+		p.Add("version", "must be a positive integer, got %d", in.Version)
+	}
+	if strings.TrimSpace(in.Title) == "" {
+		p.Add("title", "is required")
+	}
+	if in.Language != "" && !langPattern.MatchString(in.Language) {
+		p.Add("language", "must be a BCP 47 language tag such as en or en-GB, got %q", in.Language)
+	}
+	if in.EstimatedMinutes < 0 {
+		p.Add("estimated_minutes", "must not be negative, got %d", in.EstimatedMinutes)
+	}
+
+	scales := map[string]*Scale{}
+	for i := range in.Scales {
+		s := &in.Scales[i]
+		path := fmt.Sprintf("scales[%d]", i)
+		checkID(p, path+".id", s.ID)
+		if scales[s.ID] != nil {
+			p.Add(path+".id", "duplicate scale id %q", s.ID)
+		} else if s.ID != "" {
+			scales[s.ID] = s
+		}
+		if len(s.Options) < 2 {
+			p.Add(path+".options", "a scale needs at least 2 options, got %d", len(s.Options))
+		}
+		checkOptions(p, path+".options", s.Options)
+	}
+
+	subscales := map[string]int{} // id -> index
+	for i, s := range in.Subscales {
+		path := fmt.Sprintf("subscales[%d]", i)
+		checkID(p, path+".id", s.ID)
+		if _, dup := subscales[s.ID]; dup {
+			p.Add(path+".id", "duplicate subscale id %q", s.ID)
+		} else {
+			subscales[s.ID] = i
+		}
+		if strings.TrimSpace(s.Title) == "" {
+			p.Add(path+".title", "is required")
+		}
+		if s.Scoring != "" && s.Scoring != ScoreMean && s.Scoring != ScoreSum {
+			p.Add(path+".scoring", "must be mean or sum, got %q", s.Scoring)
+		}
+		if s.MinAnswered < 0 {
+			p.Add(path+".min_answered", "must not be negative, got %d", s.MinAnswered)
+		}
+	}
+
+	if len(in.Sections) == 0 {
+		p.Add("sections", "at least one section is required")
+	}
+	sectionIDs := map[string]bool{}
+	type seenItem struct {
+		item *Item
+		path string
+	}
+	items := map[string]seenItem{} // items seen so far, in document order
+	subscaleItems := map[string]int{}
+	for si := range in.Sections {
+		sec := &in.Sections[si]
+		spath := fmt.Sprintf("sections[%d]", si)
+		checkID(p, spath+".id", sec.ID)
+		if sectionIDs[sec.ID] {
+			p.Add(spath+".id", "duplicate section id %q", sec.ID)
+		}
+		sectionIDs[sec.ID] = true
+		if strings.TrimSpace(sec.Title) == "" {
+			p.Add(spath+".title", "is required")
+		}
+		if len(sec.Items) == 0 {
+			p.Add(spath+".items", "a section needs at least one item")
+		}
+		for ii := range sec.Items {
+			it := &sec.Items[ii]
+			path := fmt.Sprintf("%s.items[%d]", spath, ii)
+			checkID(p, path+".id", it.ID)
+			switch {
+			case reservedColumns[it.ID] || strings.HasPrefix(it.ID, "score_"):
+				p.Add(path+".id", "%q is reserved for an export column", it.ID)
+			case strings.Contains(it.ID, "__"):
+				p.Add(path+".id", "%q must not contain \"__\", which separates multiple-choice export columns", it.ID)
+			}
+			if prev, dup := items[it.ID]; dup {
+				p.Add(path+".id", "duplicate item id %q (first at %s)", it.ID, prev.path)
+			}
+			if strings.TrimSpace(it.Text) == "" {
+				p.Add(path+".text", "is required")
+			}
+			it.validateType(p, path, scales, subscales)
+			if it.Subscale != "" {
+				subscaleItems[it.Subscale]++
+			}
+			if c := it.ShowIf; c != nil {
+				cpath := path + ".show_if"
+				ref, ok := items[c.Item]
+				switch {
+				case c.Item == it.ID:
+					p.Add(cpath+".item", "an item cannot depend on itself (%q)", c.Item)
+				case !ok && in.hasItem(c.Item):
+					p.Add(cpath+".item", "%q comes later in the instrument; show_if may only refer to an earlier item", c.Item)
+				case !ok:
+					p.Add(cpath+".item", "unknown item %q", c.Item)
+				default:
+					checkCondition(p, cpath, c, ref.item, scales)
+				}
+			}
+			if it.ID != "" {
+				if _, dup := items[it.ID]; !dup {
+					items[it.ID] = seenItem{it, path}
+				}
+			}
+		}
+	}
+
+	for i, s := range in.Subscales {
+		n := subscaleItems[s.ID]
+		path := fmt.Sprintf("subscales[%d]", i)
+		if n == 0 {
+			p.Add(path, "subscale %q has no items", s.ID)
+		} else if s.MinAnswered > n {
+			p.Add(path+".min_answered", "is %d but subscale %q has only %d items", s.MinAnswered, s.ID, n)
+		}
+	}
+}
+
+func (in *Instrument) hasItem(id string) bool {
+	for _, s := range in.Sections {
+		for _, it := range s.Items {
+			if it.ID == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (it *Item) validateType(p *Problems, path string, scales map[string]*Scale, subscales map[string]int) {
+	notAllowed := func(field string, present bool) {
+		if present {
+			p.Add(path+"."+field, "%s", NotAllowed(it.Type))
+		}
+	}
+	switch it.Type {
+	case Likert, SingleChoice, MultipleChoice, Integer, Text:
+	default:
+		p.Add(path+".type", "must be one of likert, single_choice, multiple_choice, integer, text, got %q", it.Type)
+		return
+	}
+	if it.Type == Likert {
+		switch {
+		case it.Scale == "":
+			p.Add(path+".scale", "is required for a likert item")
+		case scales[it.Scale] == nil:
+			p.Add(path+".scale", "unknown scale %q", it.Scale)
+		}
+		if it.Subscale != "" {
+			if _, ok := subscales[it.Subscale]; !ok {
+				p.Add(path+".subscale", "unknown subscale %q", it.Subscale)
+			}
+		}
+	} else {
+		notAllowed("scale", it.Scale != "")
+		notAllowed("subscale", it.Subscale != "")
+		notAllowed("reverse", it.Reverse)
+	}
+	choice := it.Type == SingleChoice || it.Type == MultipleChoice
+	if choice {
+		least := 2
+		if it.Type == MultipleChoice {
+			least = 1 // a lone checkbox ("I have read ...") is a fair item
+		}
+		if len(it.Options) < least {
+			p.Add(path+".options", "a %s item needs at least %d options, got %d", it.Type, least, len(it.Options))
+		}
+		checkOptions(p, path+".options", it.Options)
+	} else {
+		notAllowed("options", it.Options != nil)
+	}
+	if it.Type == Integer {
+		if it.Min != nil && it.Max != nil && *it.Min > *it.Max {
+			p.Add(path+".min", "min %d is greater than max %d", *it.Min, *it.Max)
+		}
+	} else {
+		notAllowed("min", it.Min != nil)
+		notAllowed("max", it.Max != nil)
+	}
+	if it.Type == Text {
+		if it.MaxLength < 0 || it.MaxLength > MaxTextLength {
+			p.Add(path+".max_length", "must be between 1 and %d, got %d", MaxTextLength, it.MaxLength)
+		}
+	} else {
+		notAllowed("multiline", it.Multiline)
+		notAllowed("max_length", it.MaxLength != 0)
+	}
+}
+
+func checkID(p *Problems, path, id string) {
+	if id == "" {
+		p.Add(path, "is required")
+	} else if !idPattern.MatchString(id) {
+		p.Add(path, "must match ^[a-z][a-z0-9_]{0,31}$, got %q", id)
+	}
+}
+
+func checkOptions(p *Problems, path string, opts []Option) {
+	seen := map[int64]bool{}
+	for i, o := range opts {
+		if seen[o.Value] {
+			p.Add(fmt.Sprintf("%s[%d].value", path, i), "duplicate value %d", o.Value)
+		}
+		seen[o.Value] = true
+		if strings.TrimSpace(o.Label) == "" {
+			p.Add(fmt.Sprintf("%s[%d].label", path, i), "is required")
+		}
+	}
+}
+
+func checkCondition(p *Problems, path string, c *Condition, ref *Item, scales map[string]*Scale) {
+	switch {
+	case c.Equals != nil && c.In != nil:
+		p.Add(path, "set either equals or in, not both")
+		return
+	case c.Equals == nil && len(c.In) == 0:
+		p.Add(path, "set equals or a non-empty in")
+		return
+	}
+	var opts []Option
+	switch ref.Type {
+	case Text:
+		p.Add(path+".item", "%q is a text item; show_if can only test likert, choice or integer items", c.Item)
+		return
+	case Likert:
+		if s := scales[ref.Scale]; s != nil {
+			opts = s.Options
+		}
+	case SingleChoice, MultipleChoice:
+		opts = ref.Options
+	case Integer:
+		return // any integer is a fair value to compare with
+	}
+	if opts == nil {
+		return // the referenced item is itself broken and reported
+	}
+	field := "equals"
+	for i, v := range c.Values() {
+		if c.Equals == nil {
+			field = fmt.Sprintf("in[%d]", i)
+		}
+		if !hasValue(opts, v) {
+			p.Add(path+"."+field, "%d is not an option of item %q", v, c.Item)
+		}
+	}
+}
+
+func hasValue(opts []Option, v int64) bool {
+	for _, o := range opts {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
