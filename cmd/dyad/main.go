@@ -1,0 +1,52 @@
+// Command dyad runs the Dyad survey service and its tools.
+//
+//	dyad serve     run the HTTP service (API and respondent pages)
+//	dyad validate  check instrument files
+//
+// main only parses arguments and environment; run holds the rest, so tests
+// drive the same code without a process.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `Dyad: survey instruments for clinical research.
+
+Usage:
+  dyad serve [--addr ADDR] [--db FILE] [--public-url URL]
+  dyad validate FILE...
+
+Run 'dyad COMMAND -h' for a command's options.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run executes one subcommand and returns the process exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], getenv, stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "dyad: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

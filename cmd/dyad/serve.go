@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/httpapi"
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// serveConfig is everything `dyad serve` is told, from flags or the
+// environment (flags win).
+type serveConfig struct {
+	Addr       string
+	DB         string
+	PublicURL  string
+	AdminToken string // DYAD_ADMIN_TOKEN only: a flag would show in ps
+}
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	cfg := serveConfig{Addr: ":8080", DB: "dyad.db"}
+	if v := getenv("DYAD_ADDR"); v != "" {
+		cfg.Addr = v
+	}
+	if v := getenv("DYAD_DB"); v != "" {
+		cfg.DB = v
+	}
+	cfg.PublicURL = getenv("DYAD_PUBLIC_URL")
+	cfg.AdminToken = getenv("DYAD_ADMIN_TOKEN")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env DYAD_ADDR)")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file, created if missing (env DYAD_DB)")
+	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL respondents use, e.g. https://survey.example.org (env DYAD_PUBLIC_URL; default http://localhost:PORT)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, nil))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := parseServe(args, getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "dyad serve: %v\n", err)
+		return 2
+	}
+	log := newLogger(stderr)
+	if err := serve(ctx, cfg, log, stdout); err != nil {
+		log.Error("dyad serve stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+// serve runs the service until ctx is cancelled, then drains: the listener
+// stops accepting, in-flight requests finish, and the database closes last.
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Writer) error {
+	// Listen before anything slow, so that a taken port fails at once.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close database", "error", err)
+		}
+	}()
+	svc := survey.NewService(st)
+
+	tokenHash, newToken, err := researcherToken(ctx, st, cfg.AdminToken)
+	if err != nil {
+		return err
+	}
+	seeded, err := seed(ctx, svc)
+	if err != nil {
+		return err
+	}
+	base := cfg.PublicURL
+	if base == "" {
+		base = localURL(ln.Addr())
+	}
+	base = strings.TrimRight(base, "/")
+
+	handler := httpapi.New(httpapi.Config{
+		Service: svc, Ready: st.Ping, AdminTokenHash: tokenHash, PublicURL: cfg.PublicURL, Logger: log,
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	fmt.Fprintf(stdout, "Dyad is running at %s (database %s)\n", base, cfg.DB)
+	if newToken != "" {
+		fmt.Fprintf(stdout, "\nResearcher token (shown once, only its hash is stored; keep it now):\n  %s\n", newToken)
+	} else if cfg.AdminToken != "" {
+		fmt.Fprintln(stdout, "Researcher token: from DYAD_ADMIN_TOKEN")
+	} else {
+		fmt.Fprintln(stdout, "Researcher token: the one printed on first start (set DYAD_ADMIN_TOKEN to replace it)")
+	}
+	if seeded != nil {
+		fmt.Fprintf(stdout, "\nStudy survey %q:\n  %s/s/%s\n", seeded.Title, base, seeded.ID)
+	}
+	fmt.Fprintln(stdout)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// localURL turns a listen address into a URL a person on this machine can
+// open: ":8080" and "0.0.0.0:8080" become http://localhost:8080.
+func localURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// isInstrumentFile tells instrument files from the others a shell glob
+// brings along (README.md, embed.go): only these extensions are read.
+func isInstrumentFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: dyad validate FILE...\n\nChecks instrument files (.yaml, .yml, .json) and prints every problem\nwith its path. Exit status 1 if any file has a problem.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	failed, checked := false, 0
+	for _, name := range fs.Args() {
+		if !isInstrumentFile(name) {
+			fmt.Fprintf(stderr, "%s: skipped (not a .yaml, .yml or .json file)\n", name)
+			continue
+		}
+		checked++
+		data, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(stdout, "%s: %v\n", name, err)
+			failed = true
+			continue
+		}
+		in, err := instrument.Parse(data, instrument.FormatOf(name))
+		if err == nil {
+			fmt.Fprintf(stdout, "%s: ok (%s version %d)\n", name, in.Key, in.Version)
+			continue
+		}
+		failed = true
+		var se *survey.Error
+		if !errors.As(err, &se) {
+			fmt.Fprintf(stdout, "%s: %v\n", name, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", name, se.Message)
+		for _, d := range se.Details {
+			if d.Path == "" {
+				fmt.Fprintf(stdout, "%s: %s\n", name, d.Message)
+			} else {
+				fmt.Fprintf(stdout, "%s: %s: %s\n", name, d.Path, d.Message)
+			}
+		}
+	}
+	if checked == 0 {
+		fmt.Fprintln(stderr, "dyad validate: no instrument files given")
+		return 2
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// mediaType returns the request's media type, lower case, without
+// parameters.
+func mediaType(c *gin.Context) string {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(mt)
+}
+
+func isJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
+
+func isYAML(mt string) bool {
+	return mt == "application/yaml" || mt == "application/x-yaml" || mt == "text/yaml" || mt == "text/x-yaml"
+}
+
+// readBody reads the whole body, mapping an over-long body to 413.
+func readBody(c *gin.Context) ([]byte, error) {
+	b, err := io.ReadAll(c.Request.Body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, survey.Errorf(survey.ETooLarge, "the request body is over the limit of %d bytes", mbe.Limit)
+	}
+	if err != nil {
+		return nil, survey.Errorf(survey.EMalformed, "the request body could not be read")
+	}
+	return b, nil
+}
+
+// decodeJSON reads a JSON body into dst strictly: the Content-Type must be
+// JSON (415), the text must parse (400), and unknown fields or wrong types
+// are named (422).
+func decodeJSON(c *gin.Context, dst any) error {
+	if mt := mediaType(c); !isJSON(mt) {
+		return survey.Errorf(survey.EUnsupported, "Content-Type must be application/json, got %q", c.GetHeader("Content-Type"))
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return unmarshalStrict(body, dst)
+}
+
+func unmarshalStrict(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON value")
+	}
+	if err == nil {
+		return nil
+	}
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return &survey.Error{Code: survey.EMalformed, Message: "the request body is not valid JSON",
+			Details: []survey.Detail{{Path: "", Message: fmt.Sprintf("%v (at byte %d)", syntax, syntax.Offset)}}}
+	case errors.As(err, &typ):
+		return invalid(typ.Field, "must be %s, got %s", jsonType(typ.Type.Kind().String()), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return invalid(field, "unknown field")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &survey.Error{Code: survey.EMalformed, Message: "the request body is not valid JSON",
+			Details: []survey.Detail{{Path: "", Message: "the body is empty or cut short"}}}
+	default:
+		var se *survey.Error
+		if errors.As(err, &se) {
+			return se
+		}
+		return &survey.Error{Code: survey.EMalformed, Message: "the request body is not valid JSON",
+			Details: []survey.Detail{{Path: "", Message: err.Error()}}}
+	}
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "int", "int64", "int32":
+		return "an integer"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "map", "struct":
+		return "an object"
+	case "slice":
+		return "a list"
+	}
+	return "a " + kind
+}

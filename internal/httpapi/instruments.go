@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+type instrumentRef struct {
+	Key     string `json:"key"`
+	Version int    `json:"version"`
+	Status  string `json:"status"`
+}
+
+type instrumentListItem struct {
+	Key     string `json:"key"`
+	Version int    `json:"version"`
+	Title   string `json:"title"`
+	Status  string `json:"status"`
+	Surveys int    `json:"surveys"`
+}
+
+type instrumentDoc struct {
+	Key         string             `json:"key"`
+	Version     int                `json:"version"`
+	Status      string             `json:"status"`
+	CreatedAt   time.Time          `json:"created_at"`
+	PublishedAt *time.Time         `json:"published_at"`
+	RetiredAt   *time.Time         `json:"retired_at"`
+	Definition  *survey.Instrument `json:"definition"`
+}
+
+func toInstrumentDoc(iv *survey.InstrumentVersion) instrumentDoc {
+	return instrumentDoc{Key: iv.Key, Version: iv.Version, Status: iv.Status, CreatedAt: iv.CreatedAt,
+		PublishedAt: iv.PublishedAt, RetiredAt: iv.RetiredAt, Definition: &iv.Instrument}
+}
+
+// readInstrument parses a JSON or YAML instrument body with the same parser
+// as `dyad validate`, so both report the same problems.
+func readInstrument(c *gin.Context) (*survey.Instrument, error) {
+	mt := mediaType(c)
+	var f instrument.Format
+	switch {
+	case isJSON(mt):
+		f = instrument.JSON
+	case isYAML(mt):
+		f = instrument.YAML
+	default:
+		return nil, survey.Errorf(survey.EUnsupported,
+			"Content-Type must be application/json or application/yaml (also application/x-yaml, text/yaml), got %q", c.GetHeader("Content-Type"))
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	return instrument.Parse(body, f)
+}
+
+// versionParams reads :key and :version.
+func versionParams(c *gin.Context) (string, int, error) {
+	key := c.Param("key")
+	v, err := strconv.Atoi(c.Param("version"))
+	if err != nil || v < 1 {
+		return "", 0, survey.Errorf(survey.ENotFound, "instrument %s version %q not found: versions are positive integers", key, c.Param("version"))
+	}
+	return key, v, nil
+}
+
+func (a *api) createInstrument(c *gin.Context) {
+	in, err := readInstrument(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	iv, err := a.svc.CreateInstrument(c.Request.Context(), in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/instruments/"+iv.Key+"/versions/"+strconv.Itoa(iv.Version))
+	c.JSON(http.StatusCreated, instrumentRef{iv.Key, iv.Version, iv.Status})
+}
+
+func (a *api) listInstruments(c *gin.Context) {
+	list, err := a.svc.Instruments(c.Request.Context())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	items := make([]instrumentListItem, len(list))
+	for i, s := range list {
+		items[i] = instrumentListItem{s.Key, s.Version, s.Title, s.Status, s.Surveys}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
+}
+
+func (a *api) getInstrument(c *gin.Context) {
+	key, v, err := versionParams(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	iv, err := a.svc.Instrument(c.Request.Context(), key, v)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toInstrumentDoc(iv))
+}
+
+func (a *api) updateInstrument(c *gin.Context) {
+	key, v, err := versionParams(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	in, err := readInstrument(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	iv, err := a.svc.UpdateDraft(c.Request.Context(), key, v, in)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toInstrumentDoc(iv))
+}
+
+func (a *api) deleteInstrument(c *gin.Context) {
+	key, v, err := versionParams(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if err := a.svc.DeleteInstrument(c.Request.Context(), key, v); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (a *api) publishInstrument(c *gin.Context) {
+	a.transition(c, a.svc.Publish)
+}
+
+func (a *api) retireInstrument(c *gin.Context) {
+	a.transition(c, a.svc.Retire)
+}
+
+func (a *api) transition(c *gin.Context, do func(context.Context, string, int) (*survey.InstrumentVersion, error)) {
+	key, v, err := versionParams(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	iv, err := do(c.Request.Context(), key, v)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, instrumentRef{iv.Key, iv.Version, iv.Status})
+}

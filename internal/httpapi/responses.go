@@ -1,0 +1,226 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+)
+
+var validate = validator.New(validator.WithRequiredStructEnabled())
+
+// publicSurveyDoc is what a client needs to render the form: the content
+// of the instrument, without scoring internals (subscales, reverse keying)
+// that could bias answers.
+type publicSurveyDoc struct {
+	ID         string           `json:"id"`
+	Title      string           `json:"title"`
+	Access     string           `json:"access"`
+	Status     string           `json:"status"`
+	Accepting  bool             `json:"accepting"`
+	OpensAt    *time.Time       `json:"opens_at"`
+	ClosesAt   *time.Time       `json:"closes_at"`
+	Instrument publicInstrument `json:"instrument"`
+}
+
+type publicInstrument struct {
+	Key              string          `json:"key"`
+	Version          int             `json:"version"`
+	Title            string          `json:"title"`
+	Language         string          `json:"language"`
+	Introduction     string          `json:"introduction,omitempty"`
+	Consent          string          `json:"consent,omitempty"`
+	EstimatedMinutes int             `json:"estimated_minutes,omitempty"`
+	Sections         []publicSection `json:"sections"`
+}
+
+type publicSection struct {
+	ID          string       `json:"id"`
+	Title       string       `json:"title"`
+	Description string       `json:"description,omitempty"`
+	Items       []publicItem `json:"items"`
+}
+
+type publicItem struct {
+	ID        string            `json:"id"`
+	Type      string            `json:"type"`
+	Text      string            `json:"text"`
+	Help      string            `json:"help,omitempty"`
+	Required  bool              `json:"required"`
+	Options   []survey.Option   `json:"options,omitempty"`
+	Min       *int64            `json:"min,omitempty"`
+	Max       *int64            `json:"max,omitempty"`
+	Multiline bool              `json:"multiline,omitempty"`
+	MaxLength int               `json:"max_length,omitempty"`
+	ShowIf    *survey.Condition `json:"show_if,omitempty"`
+}
+
+func toPublicInstrument(f *survey.Form) publicInstrument {
+	in := f.Instrument
+	lang := in.Language
+	if lang == "" {
+		lang = "en"
+	}
+	out := publicInstrument{Key: in.Key, Version: in.Version, Title: in.Title, Language: lang,
+		Introduction: in.Introduction, Consent: in.Consent, EstimatedMinutes: in.EstimatedMinutes}
+	for _, s := range in.Sections {
+		ps := publicSection{ID: s.ID, Title: s.Title, Description: s.Description, Items: make([]publicItem, len(s.Items))}
+		for i := range s.Items {
+			it := &s.Items[i]
+			pi := publicItem{ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Required: it.Required,
+				Options: f.Options(it.ID), Min: it.Min, Max: it.Max, Multiline: it.Multiline, ShowIf: it.ShowIf}
+			if it.Type == survey.Text {
+				pi.MaxLength = it.TextLimit()
+			}
+			ps.Items[i] = pi
+		}
+		out.Sections = append(out.Sections, ps)
+	}
+	return out
+}
+
+func (a *api) publicSurvey(c *gin.Context) {
+	ctx := c.Request.Context()
+	s, err := a.svc.Survey(ctx, c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	f, err := a.svc.Form(ctx, s.InstrumentKey, s.InstrumentVersion)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, publicSurveyDoc{
+		ID: s.ID, Title: s.Title, Access: s.Access, Status: s.Status,
+		Accepting: s.CheckOpen(time.Now()) == nil, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
+		Instrument: toPublicInstrument(f),
+	})
+}
+
+type submitRequest struct {
+	ID             string                     `json:"id"`
+	InvitationCode string                     `json:"invitation_code"`
+	StartedAt      *time.Time                 `json:"started_at"`
+	Answers        map[string]json.RawMessage `json:"answers"`
+}
+
+type responseDoc struct {
+	ID                string         `json:"id"`
+	SurveyID          string         `json:"survey_id"`
+	InstrumentKey     string         `json:"instrument_key"`
+	InstrumentVersion int            `json:"instrument_version"`
+	Status            string         `json:"status"`
+	StartedAt         time.Time      `json:"started_at"`
+	SubmittedAt       *time.Time     `json:"submitted_at"`
+	Answers           survey.Answers `json:"answers,omitempty"`
+}
+
+func toResponseDoc(r *survey.Response, withAnswers bool) responseDoc {
+	d := responseDoc{ID: r.ID, SurveyID: r.SurveyID, InstrumentKey: r.InstrumentKey, InstrumentVersion: r.InstrumentVersion,
+		Status: r.Status, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt}
+	if withAnswers {
+		d.Answers = r.Answers
+		if d.Answers == nil {
+			d.Answers = survey.Answers{}
+		}
+	}
+	return d
+}
+
+func (a *api) submitResponse(c *gin.Context) {
+	var req submitRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	if req.Answers == nil {
+		writeError(c, invalid("answers", "is required: an object mapping item ids to answers"))
+		return
+	}
+	answers, problems := survey.DecodeAnswers(req.Answers)
+	if err := problems.Err(survey.EInvalid, "the response is not valid"); err != nil {
+		writeError(c, err)
+		return
+	}
+	r, created, err := a.svc.Submit(c.Request.Context(), c.Param("id"), survey.Submission{
+		ID: req.ID, InvitationCode: req.InvitationCode, StartedAt: req.StartedAt, Answers: answers,
+	})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK // a retry: the stored response, nothing new
+	}
+	// Echo identifiers only: the respondent knows their answers, and a
+	// response body is one more place they could leak from.
+	c.JSON(status, toResponseDoc(r, false))
+}
+
+type listResponsesQuery struct {
+	Limit  int    `form:"limit" validate:"omitempty,min=1,max=1000"`
+	Cursor string `form:"cursor" validate:"omitempty,number"`
+	Status string `form:"status" validate:"omitempty,oneof=complete in_progress all"`
+}
+
+func (a *api) listResponses(c *gin.Context) {
+	var q listResponsesQuery
+	if err := c.ShouldBindQuery(&q); err != nil {
+		writeError(c, invalid("query", "%v", err))
+		return
+	}
+	if err := validate.Struct(q); err != nil {
+		writeError(c, queryProblems(err))
+		return
+	}
+	f := survey.ResponseFilter{SurveyID: c.Param("id"), Limit: 100}
+	if q.Limit > 0 {
+		f.Limit = q.Limit
+	}
+	if q.Cursor != "" {
+		f.After, _ = strconv.ParseInt(q.Cursor, 10, 64)
+	}
+	if q.Status != "all" {
+		f.Status = q.Status
+	}
+	list, last, err := a.svc.Responses(c.Request.Context(), f)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	items := make([]responseDoc, len(list))
+	for i, r := range list {
+		items[i] = toResponseDoc(r, true)
+	}
+	var next *string
+	if len(list) == f.Limit {
+		s := strconv.FormatInt(last, 10)
+		next = &s
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
+}
+
+// queryProblems names each query parameter that failed validation.
+func queryProblems(err error) error {
+	var p survey.Problems
+	if ve, ok := err.(validator.ValidationErrors); ok {
+		for _, fe := range ve {
+			name := map[string]string{"Limit": "limit", "Cursor": "cursor", "Status": "status"}[fe.Field()]
+			switch fe.Tag() {
+			case "oneof":
+				p.Add(name, "must be one of %s, got %q", fe.Param(), fe.Value())
+			case "min", "max":
+				p.Add(name, "must be between 1 and 1000, got %v", fe.Value())
+			default:
+				p.Add(name, "is not valid (%s), got %q", fe.Tag(), fe.Value())
+			}
+		}
+	}
+	return p.Err(survey.EInvalid, "the query is not valid")
+}

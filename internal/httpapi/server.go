@@ -1,0 +1,100 @@
+// Package httpapi is Dyad's JSON API over gin: routing, request decoding,
+// authentication, and the mapping of domain errors to HTTP statuses.
+// Handlers are thin: they decode, call survey.Service, and encode.
+// The contract is api/openapi.yaml; a test keeps the two in step.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 1 << 20
+
+// Config is what the API needs from the process.
+type Config struct {
+	Service *survey.Service
+	// Ready reports whether the database answers (GET /readyz).
+	Ready func(ctx context.Context) error
+	// AdminTokenHash is the SHA-256 of the researcher token.
+	AdminTokenHash []byte
+	// PublicURL is the base of respondent links, such as
+	// https://survey.example.org; empty means the request's own host.
+	PublicURL string
+	Logger    *slog.Logger
+}
+
+type api struct {
+	svc       *survey.Service
+	publicURL string
+}
+
+// New returns the API handler with every route registered.
+func New(cfg Config) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	a := &api{svc: cfg.Service, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(requestIDs(), accessLog(log), recovery(), securityHeaders(), limitBody(MaxBodyBytes))
+	r.NoRoute(func(c *gin.Context) {
+		writeError(c, survey.Errorf(survey.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeError(c, survey.Errorf(survey.EMethodInvalid, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", func(c *gin.Context) {
+		if cfg.Ready != nil {
+			if err := cfg.Ready(c.Request.Context()); err != nil {
+				writeError(c, survey.Errorf(survey.EUnavailable, "the database is not reachable"))
+				return
+			}
+		}
+		c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	})
+
+	pub := r.Group("/api/v1/public")
+	pub.GET("/surveys/:id", a.publicSurvey)
+	pub.POST("/surveys/:id/responses", a.submitResponse)
+
+	res := r.Group("/api/v1", researcherAuth(cfg.AdminTokenHash))
+	res.POST("/instruments", a.createInstrument)
+	res.GET("/instruments", a.listInstruments)
+	res.GET("/instruments/:key/versions/:version", a.getInstrument)
+	res.PUT("/instruments/:key/versions/:version", a.updateInstrument)
+	res.DELETE("/instruments/:key/versions/:version", a.deleteInstrument)
+	res.POST("/instruments/:key/versions/:version/publish", a.publishInstrument)
+	res.POST("/instruments/:key/versions/:version/retire", a.retireInstrument)
+
+	res.POST("/surveys", a.createSurvey)
+	res.GET("/surveys", a.listSurveys)
+	res.GET("/surveys/:id", a.getSurvey)
+	res.POST("/surveys/:id/close", a.closeSurvey)
+	res.POST("/surveys/:id/invitations", a.createInvitations)
+	res.GET("/surveys/:id/responses", a.listResponses)
+	return r
+}
+
+// baseURL is where respondents reach this server.
+func (a *api) baseURL(c *gin.Context) string {
+	if a.publicURL != "" {
+		return a.publicURL
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
