@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"sort"
 
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/instrument"
@@ -33,21 +31,13 @@ func researcherToken(ctx context.Context, st *store.Store, fromEnv string) (hash
 // published version, and opens a survey for the study instrument if it has
 // none. It returns that survey (new or existing), or nil if it is closed.
 func seed(ctx context.Context, svc *survey.Service) (*survey.Survey, error) {
-	names, err := fs.Glob(instruments.FS, "*.yaml")
+	files, err := instrument.LoadFS(instruments.FS)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("shipped instruments: %w", err)
 	}
-	sort.Strings(names)
 	var study *survey.Instrument
-	for _, name := range names {
-		data, err := fs.ReadFile(instruments.FS, name)
-		if err != nil {
-			return nil, err
-		}
-		in, err := instrument.Parse(data, instrument.FormatOf(name))
-		if err != nil {
-			return nil, fmt.Errorf("shipped instrument %s: %w", name, err)
-		}
+	for _, f := range files {
+		in, name := f.Instrument, f.Name
 		if in.Key == instruments.Study && (study == nil || in.Version > study.Version) {
 			study = in
 		}

@@ -6,22 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
-
-// isInstrumentFile tells instrument files from the others a shell glob
-// brings along (README.md, embed.go): only these extensions are read.
-func isInstrumentFile(name string) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
-}
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
@@ -38,7 +26,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	failed, checked := false, 0
 	for _, name := range fs.Args() {
-		if !isInstrumentFile(name) {
+		if !instrument.IsInstrumentFile(name) {
 			fmt.Fprintf(stderr, "%s: skipped (not a .yaml, .yml or .json file)\n", name)
 			continue
 		}

@@ -1,0 +1,53 @@
+package instrument
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// IsInstrumentFile tells instrument files (.yaml, .yml, .json) from others
+// that sit beside them, such as a README.
+func IsInstrumentFile(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// File is one instrument read from a file.
+type File struct {
+	Name       string
+	Instrument *survey.Instrument
+}
+
+// LoadFS parses every instrument file at the top of fsys, in name order.
+// It is how `dyad serve` reads the shipped instruments.
+func LoadFS(fsys fs.FS) ([]File, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var out []File
+	for _, e := range entries {
+		if e.IsDir() || !IsInstrumentFile(e.Name()) {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		in, err := Parse(data, FormatOf(e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.Name(), err)
+		}
+		out = append(out, File{Name: e.Name(), Instrument: in})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}

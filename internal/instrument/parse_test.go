@@ -1,0 +1,167 @@
+package instrument_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// minimal is a valid instrument each case below breaks in one place.
+const minimal = `
+key: demo
+version: 1
+title: Demo
+scales:
+  - id: agree5
+    options:
+      - {value: 1, label: Strongly disagree}
+      - {value: 2, label: Disagree}
+      - {value: 3, label: Neutral}
+      - {value: 4, label: Agree}
+      - {value: 5, label: Strongly agree}
+subscales:
+  - {id: eff, title: Efficiency, scoring: mean, min_answered: 1}
+sections:
+  - id: s1
+    title: One
+    items:
+      - {id: use, type: single_choice, text: Use?, required: true, options: [{value: 1, label: "Yes"}, {value: 0, label: "No"}]}
+      - {id: eff_1, type: likert, text: Saves time, scale: agree5, subscale: eff, required: true}
+      - {id: eff_2, type: likert, text: Costs time, scale: agree5, subscale: eff, reverse: true}
+      - {id: tools, type: multiple_choice, text: Which?, options: [{value: 1, label: Scribe}, {value: 2, label: Chatbot}], show_if: {item: use, equals: 1}}
+      - {id: years, type: integer, text: Years, min: 0, max: 60}
+      - {id: note, type: text, text: Anything else?, multiline: true, max_length: 500}
+`
+
+func problems(t *testing.T, err error) map[string]string {
+	t.Helper()
+	var se *survey.Error
+	if !errors.As(err, &se) {
+		t.Fatalf("want *survey.Error, got %v", err)
+	}
+	out := map[string]string{}
+	for _, d := range se.Details {
+		out[d.Path] = d.Message
+	}
+	return out
+}
+
+func TestParse(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		in, err := instrument.Parse([]byte(minimal), instrument.YAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Key != "demo" || len(in.Sections[0].Items) != 6 || !in.Sections[0].Items[2].Reverse {
+			t.Fatalf("parsed wrongly: %+v", in)
+		}
+		if c := in.Sections[0].Items[3].ShowIf; c == nil || c.Item != "use" || *c.Equals != 1 {
+			t.Fatalf("show_if parsed wrongly: %+v", c)
+		}
+	})
+
+	cases := []struct {
+		name, from, to string
+		path, message  string
+	}{
+		{"UnknownTopField", "title: Demo", "title: Demo\ncolour: red", "colour", "unknown field"},
+		{"BadKey", "key: demo", "key: Demo", "key", "must match"},
+		{"MissingKey", "key: demo\n", "", "key", "is required"},
+		{"ZeroVersion", "version: 1", "version: 0", "version", "positive"},
+		{"VersionNotInt", "version: 1", "version: one", "version", "must be an integer"},
+		{"UnknownScale", "scale: agree5, subscale: eff, required", "scale: agree7, subscale: eff, required", "sections[0].items[1].scale", `unknown scale "agree7"`},
+		{"UnknownSubscale", "subscale: eff, required", "subscale: efx, required", "sections[0].items[1].subscale", `unknown subscale "efx"`},
+		{"DuplicateItem", "{id: years,", "{id: use,", "sections[0].items[4].id", `duplicate item id "use"`},
+		{"BadItemID", "{id: years,", "{id: Years,", "sections[0].items[4].id", "must match"},
+		{"ReservedItemID", "{id: years,", "{id: status,", "sections[0].items[4].id", "reserved"},
+		{"DoubleUnderscore", "{id: years,", "{id: a__b,", "sections[0].items[4].id", `"__"`},
+		{"ForwardShowIf", "show_if: {item: use, equals: 1}", "show_if: {item: years, equals: 1}", "sections[0].items[3].show_if.item", "comes later"},
+		{"SelfShowIf", "show_if: {item: use, equals: 1}", "show_if: {item: tools, equals: 1}", "sections[0].items[3].show_if.item", "itself"},
+		{"UnknownShowIf", "show_if: {item: use, equals: 1}", "show_if: {item: nope, equals: 1}", "sections[0].items[3].show_if.item", `unknown item "nope"`},
+		{"ShowIfValueNotOption", "show_if: {item: use, equals: 1}", "show_if: {item: use, equals: 7}", "sections[0].items[3].show_if.equals", "7 is not an option"},
+		{"ShowIfBoth", "show_if: {item: use, equals: 1}", "show_if: {item: use, equals: 1, in: [0]}", "sections[0].items[3].show_if", "not both"},
+		{"ShowIfOnText", "{id: note, type: text, text: Anything else?, multiline: true, max_length: 500}", "{id: note, type: text, text: Anything else?}\n      - {id: n2, type: integer, text: N, show_if: {item: note, equals: 1}}", "sections[0].items[6].show_if.item", "text item"},
+		{"ScaleOneOption", "options:\n      - {value: 1, label: Strongly disagree}\n      - {value: 2, label: Disagree}\n      - {value: 3, label: Neutral}\n      - {value: 4, label: Agree}\n      - {value: 5, label: Strongly agree}", "options:\n      - {value: 1, label: Only}", "scales[0].options", "at least 2 options"},
+		{"DuplicateOptionValue", "{value: 2, label: Disagree}", "{value: 1, label: Disagree}", "scales[0].options[1].value", "duplicate value 1"},
+		{"FractionalOptionValue", "{value: 2, label: Disagree}", "{value: 2.5, label: Disagree}", "scales[0].options[1].value", "must be an integer"},
+		{"ReverseOnText", "multiline: true, max_length: 500", "multiline: true, reverse: false", "sections[0].items[5].reverse", "not allowed for an item of type text"},
+		{"ScaleOnChoice", `{id: use, type: single_choice,`, `{id: use, type: single_choice, scale: agree5,`, "sections[0].items[0].scale", "not allowed"},
+		{"MinOverMax", "min: 0, max: 60", "min: 61, max: 60", "sections[0].items[4].min", "greater than max"},
+		{"BadType", "{id: years, type: integer", "{id: years, type: number", "sections[0].items[4].type", "must be one of"},
+		{"BadScoring", "scoring: mean", "scoring: median", "subscales[0].scoring", "mean or sum"},
+		{"MinAnsweredTooHigh", "min_answered: 1", "min_answered: 3", "subscales[0].min_answered", "only 2 items"},
+		{"UnknownItemField", "{id: years, type: integer,", "{id: years, type: integer, unit: years,", "sections[0].items[4].unit", "unknown field"},
+		{"NoSections", "sections:", "sections: []\nold_sections:", "sections", "at least one section"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(minimal, tc.from, tc.to, 1)
+			if src == minimal {
+				t.Fatalf("case does not change the document: %q not found", tc.from)
+			}
+			_, err := instrument.Parse([]byte(src), instrument.YAML)
+			got := problems(t, err)
+			msg, ok := got[tc.path]
+			if !ok {
+				t.Fatalf("no problem at %s; got %v", tc.path, got)
+			}
+			if !strings.Contains(msg, tc.message) {
+				t.Fatalf("%s: message %q does not contain %q", tc.path, msg, tc.message)
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryProblem(t *testing.T) {
+	data, err := os.ReadFile("testdata/broken.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = instrument.Parse(data, instrument.YAML)
+	got := problems(t, err)
+	for _, path := range []string{
+		"key", "version", "colour", "scales[0].options[1].value", "scales[1].options",
+		"subscales[0].scoring", "sections[0].items[0].scale", "sections[0].items[1].id",
+		"sections[0].items[1].reverse", "sections[0].items[2].min", "sections[0].items[3].show_if.item",
+		"sections[0].items[4].options[1].value", "sections[0].items[5].show_if.item",
+	} {
+		if _, ok := got[path]; !ok {
+			t.Errorf("no problem reported at %s", path)
+		}
+	}
+	if t.Failed() {
+		t.Logf("reported: %v", got)
+	}
+}
+
+func TestParseJSONAndYAMLAgree(t *testing.T) {
+	y, err := instrument.Parse([]byte(minimal), instrument.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := `{"key":"demo","version":1,"title":"Demo","scales":[{"id":"agree5","options":[{"value":1,"label":"No"},{"value":2,"label":"Yes"}]}],
+	"sections":[{"id":"s1","title":"One","items":[{"id":"eff_1","type":"likert","text":"Saves time","scale":"agree5","reverse":true}]}]}`
+	in, err := instrument.Parse([]byte(j), instrument.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Key != y.Key || !in.Sections[0].Items[0].Reverse {
+		t.Fatalf("JSON parsed wrongly: %+v", in)
+	}
+	_, err = instrument.Parse([]byte(`{"key": "demo",`), instrument.JSON)
+	if survey.ErrorCode(err) != survey.EMalformed {
+		t.Fatalf("truncated JSON: want malformed, got %v", err)
+	}
+	_, err = instrument.Parse([]byte("key: [demo\ntitle: x"), instrument.YAML)
+	if survey.ErrorCode(err) != survey.EMalformed {
+		t.Fatalf("broken YAML: want malformed, got %v", err)
+	}
+	_, err = instrument.Parse([]byte("- just\n- a list\n"), instrument.YAML)
+	if got := problems(t, err); got[""] == "" {
+		t.Fatalf("a list document: want a problem at the root, got %v", got)
+	}
+}
