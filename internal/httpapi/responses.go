@@ -17,14 +17,14 @@ var validate = validator.New(validator.WithRequiredStructEnabled())
 // of the instrument, without scoring internals (subscales, reverse keying)
 // that could bias answers.
 type publicSurveyDoc struct {
-	ID         string           `json:"id"`
-	Title      string           `json:"title"`
-	Access     string           `json:"access"`
-	Status     string           `json:"status"`
-	Accepting  bool             `json:"accepting"`
-	OpensAt    *time.Time       `json:"opens_at"`
-	ClosesAt   *time.Time       `json:"closes_at"`
-	Instrument publicInstrument `json:"instrument"`
+	ID         string          `json:"id"`
+	Title      string          `json:"title"`
+	Access     string          `json:"access"`
+	Status     string          `json:"status"`
+	Accepting  bool            `json:"accepting"`
+	OpensAt    *time.Time      `json:"opens_at"`
+	ClosesAt   *time.Time      `json:"closes_at"`
+	Instrument json.RawMessage `json:"instrument"`
 }
 
 type publicInstrument struct {
@@ -85,7 +85,7 @@ func toPublicInstrument(f *survey.Form) publicInstrument {
 
 func (a *api) publicSurvey(c *gin.Context) {
 	ctx := c.Request.Context()
-	s, err := a.svc.Survey(ctx, c.Param("id"))
+	s, err := a.svc.PublicSurvey(ctx, c.Param("id"))
 	if err != nil {
 		writeError(c, err)
 		return
@@ -98,8 +98,24 @@ func (a *api) publicSurvey(c *gin.Context) {
 	c.JSON(http.StatusOK, publicSurveyDoc{
 		ID: s.ID, Title: s.Title, Access: s.Access, Status: s.Status,
 		Accepting: s.CheckOpen(time.Now()) == nil, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
-		Instrument: toPublicInstrument(f),
+		Instrument: a.publicInstrumentJSON(f),
 	})
+}
+
+// publicInstrumentJSON encodes a form's public view once per published
+// version: forms are immutable, and encoding a 40-item instrument on every
+// request would cost more than everything else the route does.
+func (a *api) publicInstrumentJSON(f *survey.Form) json.RawMessage {
+	k := f.Instrument.Key + "@" + strconv.Itoa(f.Instrument.Version)
+	if b, ok := a.publicJSON.Load(k); ok {
+		return b.(json.RawMessage)
+	}
+	b, err := json.Marshal(toPublicInstrument(f))
+	if err != nil {
+		panic(err) // plain structs of strings and numbers always encode
+	}
+	a.publicJSON.Store(k, json.RawMessage(b))
+	return b
 }
 
 type submitRequest struct {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
@@ -31,8 +32,9 @@ type Config struct {
 }
 
 type api struct {
-	svc       *survey.Service
-	publicURL string
+	svc        *survey.Service
+	publicURL  string
+	publicJSON sync.Map // "key@version" -> json.RawMessage; versions served here are immutable
 }
 
 // New returns the API handler with every route registered.

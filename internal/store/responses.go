@@ -11,59 +11,44 @@ import (
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
-// CreateResponse implements survey.Store: the response row and the spent
-// invitation code commit together or not at all, and the call returns only
-// after the commit is durable.
-func (s *Store) CreateResponse(ctx context.Context, r *survey.Response, codeHash []byte) (*survey.Response, bool, error) {
+// writeOne writes one response inside the writer's transaction: spend the
+// invitation code if there is one, then insert the row. A failure is
+// returned in the result; the caller rolls back to the savepoint.
+func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, j *writeJob) writeResult {
+	r := j.r
 	answers, err := encodeAnswers(r.Answers)
 	if err != nil {
-		return nil, false, err
+		return writeResult{err: err}
 	}
-	tx, err := s.writeSQL.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, false, classify(err, "begin")
-	}
-	defer tx.Rollback() // no-op after Commit
-
-	if codeHash != nil {
-		res, err := tx.StmtContext(ctx, s.spendCode).ExecContext(ctx, r.SurveyID, codeHash)
+	if j.codeHash != nil {
+		res, err := spend.ExecContext(ctx, r.SurveyID, j.codeHash)
 		if err != nil {
-			return nil, false, classify(err, "spend invitation code")
+			return writeResult{err: classify(err, "spend invitation code")}
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			var spent int
-			err := tx.QueryRowContext(ctx, `SELECT spent FROM invitations WHERE survey_id = ? AND code_hash = ?`, r.SurveyID, codeHash).Scan(&spent)
+			err := tx.QueryRowContext(ctx, `SELECT spent FROM invitations WHERE survey_id = ? AND code_hash = ?`, r.SurveyID, j.codeHash).Scan(&spent)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				return nil, false, &survey.Error{Code: survey.EForbidden, Message: "the invitation code is not valid for this survey",
-					Details: []survey.Detail{{Path: "invitation_code", Message: "unknown code; check it against the invitation"}}}
+				return writeResult{err: &survey.Error{Code: survey.EForbidden, Message: "the invitation code is not valid for this survey",
+					Details: []survey.Detail{{Path: "invitation_code", Message: "unknown code; check it against the invitation"}}}}
 			case err != nil:
-				return nil, false, classify(err, "check invitation code")
+				return writeResult{err: classify(err, "check invitation code")}
 			default:
-				return nil, false, &survey.Error{Code: survey.EConflict, Message: "the invitation code has already been used",
-					Details: []survey.Detail{{Path: "invitation_code", Message: "this code has already been used to submit a response"}}}
+				return writeResult{err: &survey.Error{Code: survey.EConflict, Message: "the invitation code has already been used",
+					Details: []survey.Detail{{Path: "invitation_code", Message: "this code has already been used to submit a response"}}}}
 			}
 		}
 	}
-	_, err = tx.StmtContext(ctx, s.insertResponse).ExecContext(ctx,
-		r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answers, r.Digest,
+	_, err = ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answers, r.Digest,
 		formatTime(r.StartedAt), formatTimePtr(r.SubmittedAt))
 	if isUnique(err) {
-		// The same id arrived twice at once; the caller compares contents.
-		tx.Rollback()
-		prev, ferr := s.findResponse(ctx, s.writeSQL, r.ID)
-		if ferr != nil {
-			return nil, false, ferr
-		}
-		return prev, false, nil
+		return writeResult{dup: true} // the same id arrived before, maybe in this very batch
 	}
 	if err != nil {
-		return nil, false, classify(err, "store response")
+		return writeResult{err: classify(err, "store response")}
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, classify(err, "commit response")
-	}
-	return r, true, nil
+	return writeResult{created: true}
 }
 
 func encodeAnswers(a survey.Answers) (string, error) {

@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/migrations"
@@ -39,14 +40,24 @@ type Store struct {
 
 	insertResponse *sql.Stmt
 	spendCode      *sql.Stmt
+
+	// The group-commit writer (writer.go).
+	jobs       chan *writeJob
+	quit       chan struct{}
+	writerDone chan struct{}
+	observe    BatchObserver
+	closeOnce  sync.Once
 }
 
 var _ survey.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
-	s := &Store{path: path}
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	s := &Store{path: path, jobs: make(chan *writeJob), quit: make(chan struct{}), writerDone: make(chan struct{})}
+	for _, o := range opts {
+		o(s)
+	}
 	cfg := &gorm.Config{
 		// gorm's logger would print SQL with its arguments: answers and
 		// hashes must never reach a log.
@@ -85,11 +96,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.readSQL.SetMaxOpenConns(readConns)
 	s.readSQL.SetMaxIdleConns(readConns)
 	if err := s.prepare(ctx); err != nil {
+		close(s.writerDone) // no writer to wait for
 		s.Close()
 		return nil, err
 	}
+	go s.runWriter()
 	return s, nil
 }
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithBatchObserver reports every group commit's size and latency.
+func WithBatchObserver(f BatchObserver) Option { return func(s *Store) { s.observe = f } }
 
 func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
@@ -131,9 +150,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.readSQL.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// Close closes both pools. The writer closes last, so that SQLite can
-// checkpoint the WAL into the main file.
+// Close stops the writer after the batch it is committing (callers still
+// waiting get a 503-class error), then closes both pools. The write pool
+// closes last, so that SQLite can checkpoint the WAL into the main file.
+// Close the HTTP server first so no handler is left waiting.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	<-s.writerDone
 	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode} {
 		if st != nil {
 			st.Close()

@@ -52,14 +52,15 @@ func (s *Store) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
 	return classify(s.write.WithContext(ctx).Create(&row).Error, "create survey")
 }
 
-// FindSurvey implements survey.Store.
+// FindSurvey implements survey.Store. It leaves the response counts zero:
+// it serves every submission, which must not count the table each time.
 func (s *Store) FindSurvey(ctx context.Context, id string) (*survey.Survey, error) {
 	return s.findSurvey(s.read.WithContext(ctx), id)
 }
 
 func (s *Store) findSurvey(db *gorm.DB, id string) (*survey.Survey, error) {
 	var row surveyRow
-	err := db.Raw(surveySelect+" WHERE s.id = ?", id).Take(&row).Error
+	err := db.Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, survey.Errorf(survey.ENotFound, "survey %q not found", id)
 	}
@@ -67,6 +68,14 @@ func (s *Store) findSurvey(db *gorm.DB, id string) (*survey.Survey, error) {
 		return nil, classify(err, "find survey")
 	}
 	return row.toDomain(), nil
+}
+
+// CountResponses implements survey.Store.
+func (s *Store) CountResponses(ctx context.Context, surveyID string) (complete, inProgress int, err error) {
+	err = s.readSQL.QueryRowContext(ctx, `SELECT
+		count(*) FILTER (WHERE status = 'complete'), count(*) FILTER (WHERE status = 'in_progress')
+		FROM responses WHERE survey_id = ?`, surveyID).Scan(&complete, &inProgress)
+	return complete, inProgress, classify(err, "count responses")
 }
 
 // FindSurveys implements survey.Store.

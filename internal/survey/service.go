@@ -20,6 +20,10 @@ type Service struct {
 
 	mu    sync.RWMutex
 	forms map[formKey]*Form // published versions never change, so never expire
+	// surveys caches survey rows for the public paths. This process is the
+	// only writer, and every change to a survey goes through CloseSurvey,
+	// which drops the entry, so the cache is never stale.
+	surveys map[string]*Survey
 }
 
 type formKey struct {
@@ -29,7 +33,7 @@ type formKey struct {
 
 // NewService returns a Service over the store.
 func NewService(st Store) *Service {
-	return &Service{store: st, Now: time.Now, forms: map[formKey]*Form{}}
+	return &Service{store: st, Now: time.Now, forms: map[formKey]*Form{}, surveys: map[string]*Survey{}}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -150,9 +154,38 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-// Survey returns one survey.
+// Survey returns one survey with its response counts.
 func (s *Service) Survey(ctx context.Context, id string) (*Survey, error) {
-	return s.store.FindSurvey(ctx, id)
+	sv, err := s.PublicSurvey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c := *sv
+	c.Complete, c.InProgress, err = s.store.CountResponses(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// PublicSurvey returns a survey without counts, from memory after the first
+// call: it is read on every respondent request. The result is shared and
+// must not be modified.
+func (s *Service) PublicSurvey(ctx context.Context, id string) (*Survey, error) {
+	s.mu.RLock()
+	sv := s.surveys[id]
+	s.mu.RUnlock()
+	if sv != nil {
+		return sv, nil
+	}
+	sv, err := s.store.FindSurvey(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.surveys[id] = sv
+	s.mu.Unlock()
+	return sv, nil
 }
 
 // Surveys lists surveys.
@@ -162,7 +195,11 @@ func (s *Service) Surveys(ctx context.Context) ([]*Survey, error) {
 
 // CloseSurvey stops a survey from taking responses.
 func (s *Service) CloseSurvey(ctx context.Context, id string) (*Survey, error) {
-	return s.store.CloseSurvey(ctx, id, s.now())
+	sv, err := s.store.CloseSurvey(ctx, id, s.now())
+	s.mu.Lock()
+	delete(s.surveys, id)
+	s.mu.Unlock()
+	return sv, err
 }
 
 // CreateInvitations makes count single-use codes for an invitation survey.
@@ -196,7 +233,7 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 // stored response, when the same id was submitted before with the same
 // content (a safe retry).
 func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (*Response, bool, error) {
-	sv, err := s.store.FindSurvey(ctx, surveyID)
+	sv, err := s.PublicSurvey(ctx, surveyID)
 	if err != nil {
 		return nil, false, err
 	}

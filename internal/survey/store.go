@@ -31,8 +31,10 @@ type Store interface {
 
 	// CreateSurvey stores a survey for a published instrument version.
 	CreateSurvey(ctx context.Context, s *Survey) error
-	// FindSurvey returns one survey with its response counts.
+	// FindSurvey returns one survey, without response counts.
 	FindSurvey(ctx context.Context, id string) (*Survey, error)
+	// CountResponses counts a survey's complete and in-progress responses.
+	CountResponses(ctx context.Context, surveyID string) (complete, inProgress int, err error)
 	// FindSurveys lists surveys, newest first, with their response counts.
 	FindSurveys(ctx context.Context) ([]*Survey, error)
 	// CloseSurvey closes an open survey (closing a closed one is a no-op).

@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// Group commit.
+//
+// With synchronous=FULL every commit waits for an fsync (about 0.4 ms
+// here), so one transaction per response caps throughput at the disk's
+// flush rate and makes concurrent submitters queue for the write lock.
+// Instead, handlers hand their validated response to one writer goroutine,
+// which takes whatever is waiting (up to maxBatch), writes it all in one
+// transaction, commits once, and only then answers each handler. Every
+// acknowledged response is therefore durable, and the fsync cost is shared
+// by the batch (figures in docs/performance.md).
+//
+// One response that fails (a spent invitation code, a duplicate id) must
+// not fail the others in its batch: each is written inside its own
+// SAVEPOINT and rolled back alone.
+
+const maxBatch = 128
+
+type writeJob struct {
+	ctx      context.Context
+	r        *survey.Response
+	codeHash []byte
+	done     chan writeResult // buffered: the writer never blocks on a handler
+}
+
+type writeResult struct {
+	created bool
+	dup     bool // the id exists already; the caller gets the stored response
+	err     error
+}
+
+// BatchObserver, when set before the first write, is told the size and
+// commit latency of every batch (for metrics).
+type BatchObserver func(size int, commit time.Duration)
+
+// runWriter is the single writer goroutine. The jobs channel is unbuffered
+// on purpose: a send completes only when the writer takes the job, so no
+// job can be left in a buffer when the writer stops.
+func (s *Store) runWriter() {
+	defer close(s.writerDone)
+	batch := make([]*writeJob, 0, maxBatch)
+	for {
+		select {
+		case j := <-s.jobs:
+			batch = append(batch[:0], j)
+		case <-s.quit:
+			return
+		}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-s.jobs:
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+func (s *Store) commitBatch(batch []*writeJob) {
+	results := make([]writeResult, len(batch))
+	start := time.Now()
+	// The batch outlives any one request, so it runs on its own context; a
+	// job whose client has gone is skipped before its write, never undone
+	// after it.
+	ctx := context.Background()
+	err := func() error {
+		tx, err := s.writeSQL.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		ins := tx.StmtContext(ctx, s.insertResponse)
+		spend := tx.StmtContext(ctx, s.spendCode)
+		for i, j := range batch {
+			if j.ctx.Err() != nil {
+				results[i].err = j.ctx.Err()
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT response"); err != nil {
+				return err
+			}
+			res := s.writeOne(ctx, tx, ins, spend, j)
+			if res.created {
+				_, err = tx.ExecContext(ctx, "RELEASE response")
+			} else {
+				_, err = tx.ExecContext(ctx, "ROLLBACK TO response; RELEASE response")
+			}
+			if err != nil {
+				return err
+			}
+			results[i] = res
+		}
+		return tx.Commit()
+	}()
+	if err != nil {
+		// Nothing of the batch is on disk: every job that would have been
+		// written gets the error (a full or read-only disk becomes 503).
+		cerr := classify(err, "commit responses")
+		for i := range results {
+			if results[i].created || results[i].err == nil {
+				results[i] = writeResult{err: cerr}
+			}
+		}
+	}
+	if s.observe != nil {
+		s.observe(len(batch), time.Since(start))
+	}
+	for i, j := range batch {
+		j.done <- results[i]
+	}
+}
+
+// CreateResponse implements survey.Store: the response row and the spent
+// invitation code commit together or not at all, and the call returns only
+// after the commit is durable.
+func (s *Store) CreateResponse(ctx context.Context, r *survey.Response, codeHash []byte) (*survey.Response, bool, error) {
+	j := &writeJob{ctx: ctx, r: r, codeHash: codeHash, done: make(chan writeResult, 1)}
+	select {
+	case s.jobs <- j:
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	case <-s.quit:
+		return nil, false, errClosed
+	}
+	// Once taken, the job is answered after its batch commits; waiting for
+	// that even if the client has gone keeps the answer truthful.
+	res := <-j.done
+	switch {
+	case res.err != nil:
+		return nil, false, res.err
+	case res.dup:
+		prev, err := s.FindResponse(context.WithoutCancel(ctx), r.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		return prev, false, nil
+	}
+	return r, true, nil
+}
+
+var errClosed = &survey.Error{Code: survey.EUnavailable, Message: "the server is shutting down; please retry shortly"}
