@@ -17,14 +17,14 @@ var validate = validator.New(validator.WithRequiredStructEnabled())
 // of the instrument, without scoring internals (subscales, reverse keying)
 // that could bias answers.
 type publicSurveyDoc struct {
-	ID         string          `json:"id"`
-	Title      string          `json:"title"`
-	Access     string          `json:"access"`
-	Status     string          `json:"status"`
-	Accepting  bool            `json:"accepting"`
-	OpensAt    *time.Time      `json:"opens_at"`
-	ClosesAt   *time.Time      `json:"closes_at"`
-	Instrument json.RawMessage `json:"instrument"`
+	ID        string     `json:"id"`
+	Title     string     `json:"title"`
+	Access    string     `json:"access"`
+	Status    string     `json:"status"`
+	Accepting bool       `json:"accepting"`
+	OpensAt   *time.Time `json:"opens_at"`
+	ClosesAt  *time.Time `json:"closes_at"`
+	// Instrument is spliced in by publicSurvey (see there).
 }
 
 type publicInstrument struct {
@@ -95,11 +95,23 @@ func (a *api) publicSurvey(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, publicSurveyDoc{
+	head, err := json.Marshal(publicSurveyDoc{
 		ID: s.ID, Title: s.Title, Access: s.Access, Status: s.Status,
 		Accepting: s.CheckOpen(time.Now()) == nil, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
-		Instrument: a.publicInstrumentJSON(f),
 	})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	// Splice the cached instrument in as bytes: handing a RawMessage to the
+	// encoder would make it re-validate and re-compact 15 KB every time.
+	inst := a.publicInstrumentJSON(f)
+	buf := make([]byte, 0, len(head)+len(inst)+16)
+	buf = append(buf, head[:len(head)-1]...)
+	buf = append(buf, `,"instrument":`...)
+	buf = append(buf, inst...)
+	buf = append(buf, '}')
+	c.Data(http.StatusOK, "application/json; charset=utf-8", buf)
 }
 
 // publicInstrumentJSON encodes a form's public view once per published
@@ -119,10 +131,10 @@ func (a *api) publicInstrumentJSON(f *survey.Form) json.RawMessage {
 }
 
 type submitRequest struct {
-	ID             string                     `json:"id"`
-	InvitationCode string                     `json:"invitation_code"`
-	StartedAt      *time.Time                 `json:"started_at"`
-	Answers        map[string]json.RawMessage `json:"answers"`
+	ID             string         `json:"id"`
+	InvitationCode string         `json:"invitation_code"`
+	StartedAt      *time.Time     `json:"started_at"`
+	Answers        survey.Answers `json:"answers"`
 }
 
 type responseDoc struct {
@@ -180,7 +192,7 @@ func (a *api) submitResponse(c *gin.Context) {
 }
 
 type listResponsesQuery struct {
-	Limit  int    `form:"limit" validate:"omitempty,min=1,max=1000"`
+	Limit  *int   `form:"limit" validate:"omitempty,min=1,max=1000"`
 	Cursor string `form:"cursor" validate:"omitempty,number"`
 	Status string `form:"status" validate:"omitempty,oneof=complete in_progress all"`
 }
@@ -196,8 +208,8 @@ func (a *api) listResponses(c *gin.Context) {
 		return
 	}
 	f := survey.ResponseFilter{SurveyID: c.Param("id"), Limit: 100}
-	if q.Limit > 0 {
-		f.Limit = q.Limit
+	if q.Limit != nil {
+		f.Limit = *q.Limit
 	}
 	if q.Cursor != "" {
 		f.After, _ = strconv.ParseInt(q.Cursor, 10, 64)

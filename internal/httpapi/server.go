@@ -70,6 +70,9 @@ func New(cfg Config) *gin.Engine {
 	pub := r.Group("/api/v1/public")
 	pub.GET("/surveys/:id", a.publicSurvey)
 	pub.POST("/surveys/:id/responses", a.submitResponse)
+	for _, add := range extraPublicRoutes {
+		add(pub)
+	}
 
 	res := r.Group("/api/v1", researcherAuth(cfg.AdminTokenHash))
 	res.POST("/instruments", a.createInstrument)
@@ -88,6 +91,10 @@ func New(cfg Config) *gin.Engine {
 	res.GET("/surveys/:id/responses", a.listResponses)
 	return r
 }
+
+// extraPublicRoutes is filled by files behind build tags (the load test's
+// discard route); it is empty in a production build.
+var extraPublicRoutes []func(*gin.RouterGroup)
 
 // baseURL is where respondents reach this server.
 func (a *api) baseURL(c *gin.Context) string {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,14 +10,24 @@ import (
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
-// writeOne writes one response inside the writer's transaction: spend the
-// invitation code if there is one, then insert the row. A failure is
+// writeOne writes one response inside the writer's transaction: insert the
+// row, then spend the invitation code if there is one. The insert comes
+// first so that a retry of the same response (same id) is recognised as
+// such rather than refused for its already-spent code. A failure is
 // returned in the result; the caller rolls back to the savepoint.
 func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, j *writeJob) writeResult {
 	r := j.r
-	answers, err := encodeAnswers(r.Answers)
+	answers := r.AnswersJSON
+	if answers == nil {
+		answers = r.Answers.Canonical()
+	}
+	_, err := ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, string(answers), r.Digest, // string: bind as TEXT, not BLOB
+		formatTime(r.StartedAt), formatTimePtr(r.SubmittedAt))
+	if isUnique(err) {
+		return writeResult{dup: true} // the same id arrived before, maybe in this very batch
+	}
 	if err != nil {
-		return writeResult{err: err}
+		return writeResult{err: classify(err, "store response")}
 	}
 	if j.codeHash != nil {
 		res, err := spend.ExecContext(ctx, r.SurveyID, j.codeHash)
@@ -40,28 +49,7 @@ func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, 
 			}
 		}
 	}
-	_, err = ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answers, r.Digest,
-		formatTime(r.StartedAt), formatTimePtr(r.SubmittedAt))
-	if isUnique(err) {
-		return writeResult{dup: true} // the same id arrived before, maybe in this very batch
-	}
-	if err != nil {
-		return writeResult{err: classify(err, "store response")}
-	}
 	return writeResult{created: true}
-}
-
-func encodeAnswers(a survey.Answers) (string, error) {
-	if a == nil {
-		return "{}", nil
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // keep "<" and "&" as written in free text
-	if err := enc.Encode(a); err != nil {
-		return "", fmt.Errorf("encode answers: %w", err)
-	}
-	return string(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }
 
 const responseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at`

@@ -23,7 +23,9 @@ func parseTime(s string) time.Time {
 		// worth seeing rather than a zero time passed off as data.
 		panic("store: bad stored time " + s)
 	}
-	return t
+	// UTC() rather than Parse's own UTC: the two differ in representation,
+	// and a time read back should compare == with the one written.
+	return t.UTC()
 }
 
 func parseTimePtr(s *string) *time.Time {

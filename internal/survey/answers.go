@@ -36,67 +36,146 @@ func ListVal(v ...int64) Value { return Value{Kind: ListValue, List: append([]in
 
 // MarshalJSON writes the value as a JSON number, string or array.
 func (v Value) MarshalJSON() ([]byte, error) {
-	switch v.Kind {
-	case IntValue:
-		return strconv.AppendInt(nil, v.Int, 10), nil
-	case TextValue:
-		return json.Marshal(v.Text)
-	case ListValue:
-		if v.List == nil {
-			return []byte("[]"), nil
-		}
-		return json.Marshal(v.List)
-	}
-	return []byte("null"), nil
+	return v.AppendJSON(nil), nil
 }
 
-// UnmarshalJSON reads a number, string or array of numbers. It refuses
-// fractions, booleans and objects: no item type takes them.
+// AppendJSON appends the value's JSON encoding to dst. It is the hot path
+// of every submission, hence written out rather than left to reflection.
+func (v Value) AppendJSON(dst []byte) []byte {
+	switch v.Kind {
+	case IntValue:
+		return strconv.AppendInt(dst, v.Int, 10)
+	case TextValue:
+		return appendJSONString(dst, v.Text)
+	case ListValue:
+		dst = append(dst, '[')
+		for i, x := range v.List {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = strconv.AppendInt(dst, x, 10)
+		}
+		return append(dst, ']')
+	}
+	return append(dst, "null"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced, everything else
+// (including "<", "&" and all of Unicode) kept as written.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\\ufffd"...)
+			i += size
+			start = i
+			continue
+		}
+		// U+2028 and U+2029 are valid JSON but break JavaScript parsers.
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// invalidValue marks a value that could not be read; Text holds why.
+// DecodeAnswers turns it into a problem naming the item, so one bad value
+// does not hide the others.
+const invalidValue ValueKind = 255
+
+// UnmarshalJSON reads a number, string or array of numbers. Anything else
+// (fractions, booleans, objects) becomes an invalid value that
+// DecodeAnswers reports; no item type takes them. encoding/json has checked
+// the syntax of b before calling.
 func (v *Value) UnmarshalJSON(b []byte) error {
+	*v = parseValue(b)
+	return nil
+}
+
+func parseValue(b []byte) Value {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
-		return fmt.Errorf("empty value")
+		return Value{Kind: invalidValue, Text: "empty value"}
 	}
 	switch b[0] {
 	case '"':
+		inner := b[1 : len(b)-1]
+		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return TextVal(string(inner)) // no escapes: the bytes are the text
+		}
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+			return Value{Kind: invalidValue, Text: "must be a valid string"}
 		}
-		*v = TextVal(s)
-		return nil
+		return TextVal(s)
 	case '[':
-		var raw []json.Number
-		d := json.NewDecoder(bytes.NewReader(b))
-		d.UseNumber()
-		if err := d.Decode(&raw); err != nil {
-			return fmt.Errorf("must be a list of integers")
+		var raw []json.RawMessage
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return Value{Kind: invalidValue, Text: "must be a list of integers"}
 		}
 		list := make([]int64, len(raw))
-		for i, n := range raw {
-			x, err := parseInt(n)
+		for i, r := range raw {
+			if len(r) == 0 || !(r[0] == '-' || (r[0] >= '0' && r[0] <= '9')) {
+				return Value{Kind: invalidValue, Text: fmt.Sprintf("element %d: must be an integer, got %s", i, r)}
+			}
+			x, err := parseInt(json.Number(r))
 			if err != nil {
-				return fmt.Errorf("element %d: %v", i, err)
+				return Value{Kind: invalidValue, Text: fmt.Sprintf("element %d: %v", i, err)}
 			}
 			list[i] = x
 		}
-		*v = Value{Kind: ListValue, List: list}
-		return nil
+		return Value{Kind: ListValue, List: list}
 	case 'n':
-		if string(b) == "null" {
-			*v = Value{}
-			return nil
-		}
-	case 't', 'f', '{':
-	default:
-		x, err := parseInt(json.Number(b))
-		if err != nil {
-			return err
-		}
-		*v = IntVal(x)
-		return nil
+		return Value{} // null: unanswered
+	case 't', 'f':
+		return Value{Kind: invalidValue, Text: "must be an integer, a string or a list of integers, got " + string(b)}
+	case '{':
+		return Value{Kind: invalidValue, Text: "must be an integer, a string or a list of integers, got an object"}
 	}
-	return fmt.Errorf("must be an integer, a string or a list of integers")
+	if x, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		return IntVal(x)
+	}
+	x, err := parseInt(json.Number(b))
+	if err != nil {
+		return Value{Kind: invalidValue, Text: err.Error()}
+	}
+	return IntVal(x)
 }
 
 func parseInt(n json.Number) (int64, error) {
@@ -115,46 +194,44 @@ func parseInt(n json.Number) (int64, error) {
 // unanswered.
 type Answers map[string]Value
 
-// Canonical returns a deterministic encoding of the answers (keys sorted,
-// compact), used to tell a retried submission from a different one.
+// Canonical returns a deterministic JSON encoding of the answers (keys
+// sorted, compact, text as written). It is what is stored, and its hash
+// tells a retried submission from a different one.
 func (a Answers) Canonical() []byte {
 	ids := make([]string, 0, len(a))
-	for id := range a {
+	size := 2
+	for id, v := range a {
 		ids = append(ids, id)
+		size += len(id) + 4 + len(v.Text) + 8*len(v.List) + 20
 	}
 	sort.Strings(ids)
-	var buf bytes.Buffer
-	buf.WriteByte('{')
+	buf := make([]byte, 0, size)
+	buf = append(buf, '{')
 	for i, id := range ids {
 		if i > 0 {
-			buf.WriteByte(',')
+			buf = append(buf, ',')
 		}
-		k, _ := json.Marshal(id)
-		buf.Write(k)
-		buf.WriteByte(':')
-		v, _ := a[id].MarshalJSON()
-		buf.Write(v)
+		buf = appendJSONString(buf, id)
+		buf = append(buf, ':')
+		buf = a[id].AppendJSON(buf)
 	}
-	buf.WriteByte('}')
-	return buf.Bytes()
+	return append(buf, '}')
 }
 
-// DecodeAnswers turns raw JSON values into Answers, reporting every value
-// that is not of a shape any item accepts. Nulls, empty strings are dropped
-// as unanswered.
-func DecodeAnswers(raw map[string]json.RawMessage) (Answers, Problems) {
+// DecodeAnswers checks answers as decoded from JSON: every value that is
+// not of a shape any item accepts is reported by item, and nulls and empty
+// strings are dropped as unanswered.
+func DecodeAnswers(in Answers) (Answers, Problems) {
 	var p Problems
-	out := make(Answers, len(raw))
-	for id, r := range raw {
-		var v Value
-		if err := v.UnmarshalJSON(r); err != nil {
-			p.Add("answers."+id, "%v", err)
-			continue
+	out := make(Answers, len(in))
+	for id, v := range in {
+		switch {
+		case v.Kind == invalidValue:
+			p.Add("answers."+id, "%s", v.Text)
+		case v.Kind == 0 || (v.Kind == TextValue && v.Text == ""):
+		default:
+			out[id] = v
 		}
-		if v.Kind == 0 || (v.Kind == TextValue && v.Text == "") {
-			continue
-		}
-		out[id] = v
 	}
 	sortDetails(p)
 	return out, p
@@ -181,10 +258,17 @@ func (f *Form) Check(a Answers, partial bool) error {
 		p.Add("answers."+id, "unknown item %q", id)
 	}
 	shown := f.Shown(a)
+	// Items whose own answer is wrong: whether the items that depend on them
+	// are shown is then unknowable, so those are not blamed as well.
+	bad := map[string]bool{}
 	for _, it := range f.order {
 		v, answered := a[it.ID]
 		path := "answers." + it.ID
 		if !shown[it.ID] {
+			if it.ShowIf != nil && bad[it.ShowIf.Item] {
+				bad[it.ID] = true
+				continue
+			}
 			if answered {
 				p.Add(path, "must not be answered: the item is not shown because %s", f.describeCondition(it.ShowIf))
 			}
@@ -196,7 +280,9 @@ func (f *Form) Check(a Answers, partial bool) error {
 			}
 			continue
 		}
+		before := len(p)
 		f.checkValue(&p, path, it, v, partial)
+		bad[it.ID] = len(p) > before
 	}
 	return p.Err(EInvalid, "the response is not valid")
 }

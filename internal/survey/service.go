@@ -36,7 +36,9 @@ func NewService(st Store) *Service {
 	return &Service{store: st, Now: time.Now, forms: map[formKey]*Form{}, surveys: map[string]*Survey{}}
 }
 
-func (s *Service) now() time.Time { return s.Now().UTC() }
+// now is the service's clock at the precision the store keeps
+// (microseconds), so a response read back equals the one acknowledged.
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // CreateInstrument validates and stores a new draft version.
 func (s *Service) CreateInstrument(ctx context.Context, in *Instrument) (*InstrumentVersion, error) {
@@ -244,7 +246,8 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (
 	if err := p.Err(EInvalid, "the response is not valid"); err != nil {
 		return nil, false, err
 	}
-	digest := submissionDigest(sub.Answers)
+	canonical := sub.Answers.Canonical()
+	digest := submissionDigest(canonical)
 	// A retry of an acknowledged submission must get its answer back even
 	// when the survey has closed or the code is spent since.
 	if sub.ID != "" {
@@ -290,9 +293,10 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (
 		StartedAt:         now,
 		SubmittedAt:       &now,
 		Digest:            digest,
+		AnswersJSON:       canonical,
 	}
 	if sub.StartedAt != nil {
-		r.StartedAt = sub.StartedAt.UTC()
+		r.StartedAt = sub.StartedAt.UTC().Truncate(time.Microsecond)
 	}
 	if r.ID == "" {
 		r.ID = NewUUID()
@@ -314,8 +318,8 @@ func replay(prev *Response, surveyID string, digest []byte) (*Response, bool, er
 	return prev, false, nil
 }
 
-func submissionDigest(a Answers) []byte {
-	h := sha256.Sum256(a.Canonical())
+func submissionDigest(canonical []byte) []byte {
+	h := sha256.Sum256(canonical)
 	return h[:]
 }
 

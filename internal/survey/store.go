@@ -52,3 +52,24 @@ type Store interface {
 	// FindResponses returns a page of responses and the cursor of the last.
 	FindResponses(ctx context.Context, f ResponseFilter) ([]*Response, int64, error)
 }
+
+// ExportFilter selects the responses of one survey for an export, in
+// arrival order.
+type ExportFilter struct {
+	SurveyID string
+	Status   string // "" means every status
+	// Since and Until bound the submission time: Since <= submitted_at <
+	// Until. A response without a submission time (in progress) is left
+	// out when either is set.
+	Since, Until *time.Time
+}
+
+// ResponseScanner streams a survey's responses, for exports of any size.
+type ResponseScanner interface {
+	// ScanResponses calls fn for every response that matches, in arrival
+	// order, from one consistent snapshot of the data. The *Response and
+	// its Answers are reused between calls: fn must not keep them. It stops
+	// at the first error from fn and returns it, and stops with ctx's error
+	// when ctx is cancelled.
+	ScanResponses(ctx context.Context, f ExportFilter, fn func(*Response) error) error
+}

@@ -101,6 +101,9 @@ type Response struct {
 	// Digest identifies the submitted content, so that a retried
 	// submission can be told from a different one under the same id.
 	Digest []byte
+	// AnswersJSON is Answers.Canonical(), when the service has already
+	// computed it; a store may keep it as is instead of encoding again.
+	AnswersJSON []byte
 }
 
 // Submission is what a respondent sends.
