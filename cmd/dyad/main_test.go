@@ -259,4 +259,3 @@ func realisticAnswers(t *testing.T) map[string]any {
 	}
 	return out
 }
-

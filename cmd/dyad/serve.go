@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
+	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -25,10 +27,17 @@ type serveConfig struct {
 	DB         string
 	PublicURL  string
 	AdminToken string // DYAD_ADMIN_TOKEN only: a flag would show in ps
+	// RateLimit is requests per second per client address; 0 is off.
+	RateLimit      float64
+	TrustedProxies []string
 }
 
+// defaultRateLimit allows a person paging quickly through a form, and
+// several dozen physicians behind one hospital or conference address.
+const defaultRateLimit = 20
+
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
-	cfg := serveConfig{Addr: ":8080", DB: "dyad.db"}
+	cfg := serveConfig{Addr: ":8080", DB: "dyad.db", RateLimit: defaultRateLimit}
 	if v := getenv("DYAD_ADDR"); v != "" {
 		cfg.Addr = v
 	}
@@ -37,13 +46,35 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	cfg.PublicURL = getenv("DYAD_PUBLIC_URL")
 	cfg.AdminToken = getenv("DYAD_ADMIN_TOKEN")
+	if v := getenv("DYAD_RATE_LIMIT"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return cfg, fmt.Errorf("DYAD_RATE_LIMIT must be a number of requests per second (0 turns it off), got %q", v)
+		}
+		cfg.RateLimit = f
+	}
+	proxies := getenv("DYAD_TRUSTED_PROXIES")
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env DYAD_ADDR)")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file, created if missing (env DYAD_DB)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL respondents use, e.g. https://survey.example.org (env DYAD_PUBLIC_URL; default http://localhost:PORT)")
+	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second per client address, 0 = off (env DYAD_RATE_LIMIT)")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (env DYAD_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if cfg.RateLimit < 0 {
+		return cfg, fmt.Errorf("--rate-limit must not be negative")
+	}
+	for _, p := range strings.Split(proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return cfg, fmt.Errorf("--trusted-proxies: %q is not an IP address or CIDR range", p)
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p)
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -87,7 +118,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	defer ln.Close()
 
-	st, err := store.Open(ctx, cfg.DB)
+	m := metrics.New(cfg.DB)
+	st, err := store.Open(ctx, cfg.DB, store.WithBatchObserver(m.ObserveBatch))
 	if err != nil {
 		return err
 	}
@@ -114,6 +146,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 
 	handler := httpapi.New(httpapi.Config{
 		Service: svc, Ready: st.Ping, AdminTokenHash: tokenHash, PublicURL: cfg.PublicURL, Logger: log,
+		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -121,6 +154,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 

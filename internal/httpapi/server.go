@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -29,6 +30,19 @@ type Config struct {
 	// https://survey.example.org; empty means the request's own host.
 	PublicURL string
 	Logger    *slog.Logger
+	// RateLimit is the requests per second allowed to one client address
+	// (with a burst of three seconds' worth); 0 turns limiting off.
+	RateLimit float64
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client; none by default, so a
+	// client cannot pick its own address to dodge the rate limit.
+	TrustedProxies []string
+	// MaxConcurrentSubmissions caps submissions in progress; 0 means the
+	// default of 1024.
+	MaxConcurrentSubmissions int
+	// Metrics, when set, counts requests and serves GET /metrics behind the
+	// researcher token.
+	Metrics *metrics.Metrics
 }
 
 type api struct {
@@ -48,7 +62,21 @@ func New(cfg Config) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(requestIDs(), accessLog(log), recovery(), securityHeaders(), limitBody(MaxBodyBytes))
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		// Validated by the caller; an unparsable entry trusts nobody.
+		log.Warn("trusted proxies ignored", "error", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+	mw := []gin.HandlerFunc{requestIDs(), accessLog(log), recovery()}
+	if cfg.Metrics != nil {
+		mw = append(mw, cfg.Metrics.Middleware())
+	}
+	mw = append(mw, securityHeaders(), rateLimit(cfg.RateLimit), limitBody(MaxBodyBytes))
+	r.Use(mw...)
+	maxSubmissions := cfg.MaxConcurrentSubmissions
+	if maxSubmissions == 0 {
+		maxSubmissions = 1024
+	}
 	r.NoRoute(func(c *gin.Context) {
 		writeError(c, survey.Errorf(survey.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -69,7 +97,7 @@ func New(cfg Config) *gin.Engine {
 
 	pub := r.Group("/api/v1/public")
 	pub.GET("/surveys/:id", a.publicSurvey)
-	pub.POST("/surveys/:id/responses", a.submitResponse)
+	pub.POST("/surveys/:id/responses", capConcurrent(maxSubmissions), a.submitResponse)
 	for _, add := range extraPublicRoutes {
 		add(pub)
 	}
@@ -89,6 +117,9 @@ func New(cfg Config) *gin.Engine {
 	res.POST("/surveys/:id/close", a.closeSurvey)
 	res.POST("/surveys/:id/invitations", a.createInvitations)
 	res.GET("/surveys/:id/responses", a.listResponses)
+	if cfg.Metrics != nil {
+		r.GET("/metrics", researcherAuth(cfg.AdminTokenHash), gin.WrapH(cfg.Metrics.Handler()))
+	}
 	return r
 }
 

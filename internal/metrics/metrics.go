@@ -1,0 +1,109 @@
+// Package metrics exposes Dyad's Prometheus metrics: HTTP requests by
+// route and status, submissions accepted and rejected, the group-commit
+// writer's batch sizes and commit latency, and the database's size on disk.
+// Labels carry route patterns, never paths or anything a respondent sent.
+package metrics
+
+import (
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// SubmitRoute is the route pattern of public submissions, whose outcomes
+// are counted apart.
+const SubmitRoute = "/api/v1/public/surveys/:id/responses"
+
+// Metrics holds the collectors of one process.
+type Metrics struct {
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	submissions *prometheus.CounterVec
+	batchSize   prometheus.Histogram
+	commit      prometheus.Histogram
+}
+
+// New registers Dyad's collectors, the Go runtime's and the process's, and a
+// gauge of the size of the database at dbPath (main file plus WAL).
+func New(dbPath string) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dyad_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "dyad_http_request_duration_seconds", Help: "HTTP request latency by route pattern and method.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "method"}),
+		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dyad_submissions_total", Help: "Public response submissions by result: accepted (201), replayed (200, a retry), rejected (4xx), failed (5xx).",
+		}, []string{"result"}),
+		batchSize: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "dyad_writer_batch_size", Help: "Responses per group-commit transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128},
+		}),
+		commit: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "dyad_writer_commit_seconds", Help: "Time to write and durably commit one batch.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, 1},
+		}),
+	}
+	dbSize := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "dyad_database_bytes", Help: "Size of the SQLite database file plus its write-ahead log.",
+	}, func() float64 {
+		var n int64
+		for _, p := range []string{dbPath, dbPath + "-wal"} {
+			if st, err := os.Stat(p); err == nil {
+				n += st.Size()
+			}
+		}
+		return float64(n)
+	})
+	m.reg.MustRegister(m.requests, m.latency, m.submissions, m.batchSize, m.commit, dbSize,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Middleware counts and times every request by its route pattern.
+func (m *Metrics) Middleware() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched" // keeps random paths from growing the label set
+		}
+		status := c.Writer.Status()
+		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
+		m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
+		if route == SubmitRoute && c.Request.Method == http.MethodPost {
+			switch {
+			case status == http.StatusCreated:
+				m.submissions.WithLabelValues("accepted").Inc()
+			case status == http.StatusOK:
+				m.submissions.WithLabelValues("replayed").Inc()
+			case status >= 500:
+				m.submissions.WithLabelValues("failed").Inc()
+			default:
+				m.submissions.WithLabelValues("rejected").Inc()
+			}
+		}
+	}
+}
+
+// ObserveBatch records one group commit (store.WithBatchObserver).
+func (m *Metrics) ObserveBatch(size int, commit time.Duration) {
+	m.batchSize.Observe(float64(size))
+	m.commit.Observe(commit.Seconds())
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
