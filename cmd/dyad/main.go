@@ -2,6 +2,7 @@
 //
 //	dyad serve     run the HTTP service (API and respondent pages)
 //	dyad validate  check instrument files
+//	dyad export    write a survey's responses as CSV, codebook, syntax or zip
 //
 // main only parses arguments and environment; run holds the rest, so tests
 // drive the same code without a process.
@@ -21,6 +22,10 @@ const usage = `Dyad: survey instruments for clinical research.
 Usage:
   dyad serve [--addr ADDR] [--db FILE] [--public-url URL]
   dyad validate FILE...
+  dyad backup [--db FILE] --out FILE
+  dyad export --survey ID [--db FILE] [--out FILE] [--format csv|codebook|r|spss|stata|zip]
+              [--layout wide|long] [--values codes|labels] [--status complete|in_progress|all]
+              [--since T] [--until T] [--bom] [--excel-safe] [--line-breaks keep|space]
 
 Run 'dyad COMMAND -h' for a command's options.
 `
@@ -42,6 +47,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdServe(ctx, args[1:], getenv, stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

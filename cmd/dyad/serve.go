@@ -18,6 +18,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/web"
 )
 
 // serveConfig is everything `dyad serve` is told, from flags or the
@@ -146,8 +147,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 
 	handler := httpapi.New(httpapi.Config{
 		Service: svc, Ready: st.Ping, AdminTokenHash: tokenHash, PublicURL: cfg.PublicURL, Logger: log,
-		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
+		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m, Backup: st.Backup,
+		Responses: st,
 	})
+	csrfKey, err := webKey(ctx, st)
+	if err != nil {
+		return err
+	}
+	web.Register(handler, web.Config{Service: svc, PublicURL: cfg.PublicURL, Key: csrfKey, NotFound: httpapi.NotFound, Logger: log})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -40,15 +40,23 @@ type Config struct {
 	// MaxConcurrentSubmissions caps submissions in progress; 0 means the
 	// default of 1024.
 	MaxConcurrentSubmissions int
+	// Backup, when set, writes a consistent copy of the database to a new
+	// file (GET /api/v1/backup).
+	Backup func(ctx context.Context, out string) error
 	// Metrics, when set, counts requests and serves GET /metrics behind the
 	// researcher token.
 	Metrics *metrics.Metrics
+	// Responses streams responses for the export routes (the store);
+	// without it those routes answer 503.
+	Responses survey.ResponseScanner
 }
 
 type api struct {
 	svc        *survey.Service
 	publicURL  string
+	backupTo   func(ctx context.Context, out string) error
 	publicJSON sync.Map // "key@version" -> json.RawMessage; versions served here are immutable
+	responses  survey.ResponseScanner
 }
 
 // New returns the API handler with every route registered.
@@ -58,7 +66,7 @@ func New(cfg Config) *gin.Engine {
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &api{svc: cfg.Service, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
+	a := &api{svc: cfg.Service, publicURL: strings.TrimRight(cfg.PublicURL, "/"), responses: cfg.Responses, backupTo: cfg.Backup}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
@@ -77,9 +85,7 @@ func New(cfg Config) *gin.Engine {
 	if maxSubmissions == 0 {
 		maxSubmissions = 1024
 	}
-	r.NoRoute(func(c *gin.Context) {
-		writeError(c, survey.Errorf(survey.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
-	})
+	r.NoRoute(NotFound)
 	r.NoMethod(func(c *gin.Context) {
 		writeError(c, survey.Errorf(survey.EMethodInvalid, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -117,6 +123,15 @@ func New(cfg Config) *gin.Engine {
 	res.POST("/surveys/:id/close", a.closeSurvey)
 	res.POST("/surveys/:id/invitations", a.createInvitations)
 	res.GET("/surveys/:id/responses", a.listResponses)
+	res.GET("/surveys/:id/stats", a.surveyStats)
+	res.GET("/surveys/:id/text/:item_id", a.textAnswers)
+	res.GET("/backup", a.backup)
+	res.GET("/surveys/:id/export.csv", a.exportCSV)
+	res.GET("/surveys/:id/export.zip", a.exportZip)
+	res.GET("/surveys/:id/codebook.csv", a.exportCodebook)
+	res.GET("/surveys/:id/export.R", a.exportR)
+	res.GET("/surveys/:id/export.sps", a.exportSPSS)
+	res.GET("/surveys/:id/export.do", a.exportStata)
 	if cfg.Metrics != nil {
 		r.GET("/metrics", researcherAuth(cfg.AdminTokenHash), gin.WrapH(cfg.Metrics.Handler()))
 	}
@@ -137,4 +152,11 @@ func (a *api) baseURL(c *gin.Context) string {
 		scheme = "https"
 	}
 	return scheme + "://" + c.Request.Host
+}
+
+// NotFound is the API's answer to a request that matches no route. It is
+// exported for packages that mount pages on the same engine and take over
+// NoRoute for their own paths (internal/web), passing the rest back here.
+func NotFound(c *gin.Context) {
+	writeError(c, survey.Errorf(survey.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 }

@@ -91,6 +91,11 @@ func (s *Store) commitBatch(batch []*writeJob) {
 				return err
 			}
 			res := s.writeOne(ctx, tx, ins, spend, j)
+			if survey.ErrorCode(res.err) == survey.EUnavailable {
+				// A full disk or an I/O error may have rolled back the
+				// whole transaction already: the batch fails as one.
+				return res.err
+			}
 			if res.created {
 				_, err = tx.ExecContext(ctx, "RELEASE response")
 			} else {
