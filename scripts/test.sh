@@ -27,3 +27,11 @@ staticcheck ./...
 
 step "go test -race"
 go test -race -count=1 ./...
+
+step "fuzz (bounded)"
+# Each fuzzer runs briefly on top of its checked-in seed corpus
+# (testdata/fuzz/); run longer by hand with FUZZTIME=5m scripts/test.sh.
+for target in "FuzzParse ./internal/instrument" "FuzzCheck ./internal/survey"; do
+  set -- $target
+  go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-10s}" "$2"
+done

@@ -1,0 +1,72 @@
+package survey_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+func fuzzForm(t testing.TB) *survey.Form {
+	min0, max60 := int64(0), int64(60)
+	one := int64(1)
+	in := &survey.Instrument{Key: "fuzz", Version: 1, Title: "Fuzz",
+		Scales: []survey.Scale{{ID: "agree5", Options: []survey.Option{{1, "A"}, {2, "B"}, {3, "C"}, {4, "D"}, {5, "E"}}}},
+		Subscales: []survey.Subscale{{ID: "eff", Title: "E"}},
+		Sections: []survey.Section{{ID: "s", Title: "S", Items: []survey.Item{
+			{ID: "use", Type: survey.SingleChoice, Text: "Use", Required: true, Options: []survey.Option{{1, "Yes"}, {0, "No"}}},
+			{ID: "tools", Type: survey.MultipleChoice, Text: "Tools", Options: []survey.Option{{1, "A"}, {2, "B"}}, ShowIf: &survey.Condition{Item: "use", Equals: &one}},
+			{ID: "eff_1", Type: survey.Likert, Text: "E1", Scale: "agree5", Subscale: "eff", Required: true},
+			{ID: "eff_2", Type: survey.Likert, Text: "E2", Scale: "agree5", Subscale: "eff", Reverse: true},
+			{ID: "years", Type: survey.Integer, Text: "Y", Min: &min0, Max: &max60},
+			{ID: "note", Type: survey.Text, Text: "N", MaxLength: 50},
+		}}}}
+	f, err := survey.NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// FuzzCheck feeds arbitrary submission bodies through the decoding and
+// validation a submission goes through: no panic, every rejection an
+// EInvalid *Error naming answers.<item>, and whatever passes re-encodes to
+// canonical JSON that decodes to the same answers.
+func FuzzCheck(f *testing.F) {
+	form := fuzzForm(f)
+	for _, s := range []string{
+		`{"answers":{"use":1,"tools":[1,2],"eff_1":3,"eff_2":5,"years":12,"note":"ok"}}`,
+		`{"answers":{"use":0,"tools":[1],"eff_1":9}}`,
+		`{"answers":{"use":"1","eff_1":3.0,"years":-1,"note":null}}`,
+		`{"answers":{"eff_1":[1,"2"],"x":{}}}`,
+		`{"answers":{"note":"\u2028 \ud83d\ude00 \"quoted\" =1+1"}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var req struct{ Answers survey.Answers }
+		if json.Unmarshal(body, &req) != nil {
+			return // the HTTP layer answers 400 before validation
+		}
+		answers, problems := survey.DecodeAnswers(req.Answers)
+		err := problems.Err(survey.EInvalid, "bad")
+		if err == nil {
+			err = form.Check(answers, false)
+		}
+		if err != nil {
+			var se *survey.Error
+			if !errors.As(err, &se) || se.Code != survey.EInvalid || len(se.Details) == 0 {
+				t.Fatalf("rejection is not a detailed invalid error: %v", err)
+			}
+			return
+		}
+		var back survey.Answers
+		if err := json.Unmarshal(answers.Canonical(), &back); err != nil {
+			t.Fatalf("canonical form does not decode: %v", err)
+		}
+		if string(back.Canonical()) != string(answers.Canonical()) {
+			t.Fatalf("canonical form does not round-trip:\n%s\n%s", answers.Canonical(), back.Canonical())
+		}
+	})
+}
