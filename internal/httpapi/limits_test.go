@@ -17,7 +17,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
-func limitedServer(t *testing.T, cfg httpapi.Config) (*httptest.Server, string) {
+func limitedServer(t *testing.T, cfg httpapi.Config) (*httptest.Server, *survey.Service) {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "dyad.db")
 	st, err := store.Open(context.Background(), dbPath)
@@ -29,7 +29,7 @@ func limitedServer(t *testing.T, cfg httpapi.Config) (*httptest.Server, string) 
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(httpapi.New(cfg))
 	t.Cleanup(func() { srv.Close(); st.Close() })
-	return srv, dbPath
+	return srv, cfg.Service
 }
 
 func TestRateLimit(t *testing.T) {

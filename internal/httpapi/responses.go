@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -90,28 +93,79 @@ func (a *api) publicSurvey(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	f, err := a.svc.Form(ctx, s.InstrumentKey, s.InstrumentVersion)
-	if err != nil {
-		writeError(c, err)
+	accepting := s.CheckOpen(time.Now()) == nil
+	// The whole answer depends only on the survey row (which the service
+	// replaces, never changes, so its pointer is a version) and on whether
+	// it accepts responses now; both encodings are made once.
+	key := publicKey{s, accepting}
+	v, ok := a.publicBodies.Load(key)
+	if !ok {
+		f, err := a.svc.Form(ctx, s.InstrumentKey, s.InstrumentVersion)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		body, err := a.publicSurveyBody(s, f, accepting)
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		v, _ = a.publicBodies.LoadOrStore(key, body)
+	}
+	b := v.(*encodedBody)
+	c.Header("Vary", "Accept-Encoding")
+	if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+		c.Header("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, "application/json; charset=utf-8", b.gzip)
 		return
 	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b.plain)
+}
+
+type publicKey struct {
+	survey    *survey.Survey
+	accepting bool
+}
+
+// encodedBody is a response body kept plain and gzip-compressed.
+type encodedBody struct{ plain, gzip []byte }
+
+func (a *api) publicSurveyBody(s *survey.Survey, f *survey.Form, accepting bool) (*encodedBody, error) {
 	head, err := json.Marshal(publicSurveyDoc{
 		ID: s.ID, Title: s.Title, Access: s.Access, Status: s.Status,
-		Accepting: s.CheckOpen(time.Now()) == nil, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
+		Accepting: accepting, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
 	})
 	if err != nil {
-		writeError(c, err)
-		return
+		return nil, err
 	}
-	// Splice the cached instrument in as bytes: handing a RawMessage to the
-	// encoder would make it re-validate and re-compact 15 KB every time.
+	// Splice the instrument in as bytes: handing a RawMessage to the
+	// encoder would make it re-validate and re-compact it.
 	inst := a.publicInstrumentJSON(f)
 	buf := make([]byte, 0, len(head)+len(inst)+16)
 	buf = append(buf, head[:len(head)-1]...)
 	buf = append(buf, `,"instrument":`...)
 	buf = append(buf, inst...)
 	buf = append(buf, '}')
-	c.Data(http.StatusOK, "application/json; charset=utf-8", buf)
+	var z bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+	zw.Write(buf)
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return &encodedBody{plain: buf, gzip: z.Bytes()}, nil
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip listed and not refused
+// with q=0.
+func acceptsGzip(h string) bool {
+	for _, part := range strings.Split(h, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // publicInstrumentJSON encodes a form's public view once per published

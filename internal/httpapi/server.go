@@ -52,11 +52,12 @@ type Config struct {
 }
 
 type api struct {
-	svc        *survey.Service
-	publicURL  string
-	backupTo   func(ctx context.Context, out string) error
-	publicJSON sync.Map // "key@version" -> json.RawMessage; versions served here are immutable
-	responses  survey.ResponseScanner
+	svc          *survey.Service
+	publicURL    string
+	backupTo     func(ctx context.Context, out string) error
+	publicBodies sync.Map // publicKey -> *encodedBody
+	publicJSON   sync.Map // "key@version" -> json.RawMessage; versions served here are immutable
+	responses    survey.ResponseScanner
 }
 
 // New returns the API handler with every route registered.
