@@ -312,7 +312,10 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (
 }
 
 func replay(prev *Response, surveyID string, digest []byte) (*Response, bool, error) {
-	if prev.SurveyID != surveyID || !bytes.Equal(prev.Digest, digest) {
+	if prev.SurveyID != surveyID {
+		return nil, false, Errorf(EConflict, "response id %s is already used by another survey; send a new id", prev.ID)
+	}
+	if !bytes.Equal(prev.Digest, digest) {
 		return nil, false, Errorf(EConflict, "response %s was already submitted with different content", prev.ID)
 	}
 	return prev, false, nil

@@ -1,0 +1,246 @@
+package instrument_test
+
+// These tests keep api/instrument.schema.json, the JSON Schema editors use
+// for instrument files, in step with the parser: every shipped instrument
+// passes both, and documents that break a rule the schema can express are
+// rejected by both, while ones the parser accepts pass the schema too.
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/dyad-survey/dyad/api"
+	"github.com/dyad-survey/dyad/instruments"
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/goccy/go-yaml"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// mustInstrumentSchema compiles api/instrument.schema.json from the
+// embedded FS.
+func mustInstrumentSchema(tb testing.TB) *jsonschema.Schema {
+	tb.Helper()
+	data, err := api.FS.ReadFile(api.InstrumentSchemaFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		tb.Fatalf("%s: %v", api.InstrumentSchemaFile, err)
+	}
+	c := jsonschema.NewCompiler()
+	// The URL only names the resource; nothing is fetched.
+	const url = "https://dyad.invalid/api/instrument.schema.json"
+	if err := c.AddResource(url, doc); err != nil {
+		tb.Fatalf("%s: %v", api.InstrumentSchemaFile, err)
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		tb.Fatalf("compile %s: %v", api.InstrumentSchemaFile, err)
+	}
+	return sch
+}
+
+// schemaYAMLToJSON turns a YAML document into JSON text, as an editor's YAML
+// language server sees it.
+func schemaYAMLToJSON(tb testing.TB, name string, data []byte) []byte {
+	tb.Helper()
+	j, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return j
+}
+
+func schemaJSONValue(tb testing.TB, j []byte) any {
+	tb.Helper()
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
+	if err != nil {
+		tb.Fatalf("decode JSON: %v", err)
+	}
+	return v
+}
+
+func TestSchema_ShippedInstruments(t *testing.T) {
+	sch := mustInstrumentSchema(t)
+	files, err := fs.Glob(instruments.FS, "*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("instruments.FS holds no *.yaml files")
+	}
+	for _, name := range files {
+		t.Run(name, func(t *testing.T) {
+			data, err := fs.ReadFile(instruments.FS, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(schemaJSONValue(t, schemaYAMLToJSON(t, name, data))); err != nil {
+				t.Errorf("%s does not match %s:\n%v", name, api.InstrumentSchemaFile, err)
+			}
+			if _, err := instrument.Parse(data, instrument.YAML); err != nil {
+				t.Errorf("%s does not parse: %v", name, err)
+			}
+		})
+	}
+}
+
+// schemaBase is a small valid instrument using every item type; the cases
+// below change one thing in it.
+const schemaBase = `
+key: demo-instrument
+version: 1
+title: Demo
+language: en-GB
+estimated_minutes: 3
+scales:
+  - id: agree3
+    options:
+      - {value: 1, label: Disagree}
+      - {value: 2, label: Neutral}
+      - {value: 3, label: Agree}
+subscales:
+  - {id: mood, title: Mood, scoring: mean, min_answered: 1}
+sections:
+  - id: main
+    title: Main
+    items:
+      - {id: q_like, type: likert, text: I feel fine., scale: agree3, subscale: mood, reverse: false, required: true}
+      - {id: q_pick, type: single_choice, text: Pick one, options: [{value: 1, label: "Yes"}, {value: 0, label: "No"}]}
+      - {id: q_many, type: multiple_choice, text: Pick any, options: [{value: 1, label: A}, {value: 2, label: B}], show_if: {item: q_pick, equals: 1}}
+      - {id: q_num, type: integer, text: How many?, min: 0, max: 10}
+      - {id: q_text, type: text, text: Why?, multiline: true, max_length: 200, show_if: {item: q_many, in: [1, 2]}}
+`
+
+// schemaEdit changes a decoded instrument.
+type schemaEdit func(m map[string]any)
+
+// schemaAt returns the object at a path of keys and indexes.
+func schemaAt(m map[string]any, path ...any) map[string]any {
+	var v any = m
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			v = v.(map[string]any)[k]
+		case int:
+			v = v.([]any)[k]
+		}
+	}
+	return v.(map[string]any)
+}
+
+func schemaItem(i int) []any { return []any{"sections", 0, "items", i} }
+
+// schemaSet sets field of the object at path; a nil value removes it.
+func schemaSet(field string, value any, path ...any) schemaEdit {
+	return func(m map[string]any) {
+		o := schemaAt(m, path...)
+		if value == nil {
+			delete(o, field)
+			return
+		}
+		o[field] = value
+	}
+}
+
+func TestSchema_AgreesWithParser(t *testing.T) {
+	sch := mustInstrumentSchema(t)
+	options := []any{map[string]any{"value": 1, "label": "A"}, map[string]any{"value": 2, "label": "B"}}
+	for _, tc := range []struct {
+		name  string
+		edit  schemaEdit
+		valid bool
+	}{
+		{"OK", func(map[string]any) {}, true},
+		{"OKMinimalItems", func(m map[string]any) {
+			schemaSet("min", nil, schemaItem(3)...)(m)
+			schemaSet("max", nil, schemaItem(3)...)(m)
+			schemaSet("multiline", nil, schemaItem(4)...)(m)
+			schemaSet("max_length", 0, schemaItem(4)...)(m)
+		}, true},
+		{"OKLoneCheckbox", func(m map[string]any) {
+			schemaSet("options", options[:1], schemaItem(2)...)(m)
+			schemaSet("in", []any{1}, append(schemaItem(4), "show_if")...)(m)
+		}, true},
+		{"OKNoScalesOrSubscales", func(m map[string]any) {
+			schemaAt(m, "sections", 0)["items"] = schemaAt(m, "sections", 0)["items"].([]any)[1:]
+			delete(m, "scales")
+			delete(m, "subscales")
+		}, true},
+
+		{"ErrUnknownTopField", schemaSet("author", "me"), false},
+		{"ErrUnknownItemField", schemaSet("hint", "typo for help", schemaItem(0)...), false},
+		{"ErrUnknownOptionField", schemaSet("score", 3, "scales", 0, "options", 0), false},
+		{"ErrUnknownConditionField", schemaSet("not", 1, append(schemaItem(2), "show_if")...), false},
+		{"ErrKeyPattern", schemaSet("key", "Demo_Instrument"), false},
+		{"ErrVersionZero", schemaSet("version", 0), false},
+		{"ErrVersionText", schemaSet("version", "1"), false},
+		{"ErrTitleMissing", schemaSet("title", nil), false},
+		{"ErrTitleBlank", schemaSet("title", "   "), false},
+		{"ErrLanguage", schemaSet("language", "english"), false},
+		{"ErrScoring", schemaSet("scoring", "median", "subscales", 0), false},
+		{"ErrNoSections", schemaSet("sections", []any{}), false},
+		{"ErrNoItems", schemaSet("items", []any{}, "sections", 0), false},
+		{"ErrScaleOneOption", schemaSet("options", []any{map[string]any{"value": 1, "label": "Only"}}, "scales", 0), false},
+		{"ErrOptionWithoutLabel", schemaSet("label", nil, "scales", 0, "options", 0), false},
+		{"ErrOptionValueFraction", schemaSet("value", 1.5, "scales", 0, "options", 0), false},
+		{"ErrItemIDPattern", schemaSet("id", "Q1", schemaItem(3)...), false},
+		{"ErrItemIDTooLong", schemaSet("id", "q"+strings.Repeat("x", 32), schemaItem(3)...), false},
+		{"ErrSectionIDPattern", schemaSet("id", "1st", "sections", 0), false},
+		{"ErrScaleIDPattern", schemaSet("id", "agree-3", "scales", 0), false},
+		{"ErrItemIDReserved", schemaSet("id", "status", schemaItem(3)...), false},
+		{"ErrItemIDScorePrefix", schemaSet("id", "score_x", schemaItem(3)...), false},
+		{"ErrItemIDDoubleUnderscore", schemaSet("id", "q__num", schemaItem(3)...), false},
+		{"ErrItemTypeUnknown", schemaSet("type", "slider", schemaItem(3)...), false},
+		{"ErrItemTextMissing", schemaSet("text", nil, schemaItem(3)...), false},
+		{"ErrLikertWithoutScale", schemaSet("scale", nil, schemaItem(0)...), false},
+		{"ErrLikertWithOptions", schemaSet("options", options, schemaItem(0)...), false},
+		{"ErrLikertWithMin", schemaSet("min", 1, schemaItem(0)...), false},
+		{"ErrSingleChoiceWithoutOptions", schemaSet("options", nil, schemaItem(1)...), false},
+		{"ErrSingleChoiceOneOption", schemaSet("options", options[:1], schemaItem(1)...), false},
+		{"ErrChoiceWithScale", schemaSet("scale", "agree3", schemaItem(1)...), false},
+		{"ErrMultipleChoiceNoOptions", schemaSet("options", []any{}, schemaItem(2)...), false},
+		{"ErrIntegerWithOptions", schemaSet("options", options, schemaItem(3)...), false},
+		{"ErrIntegerMinFraction", schemaSet("min", 0.5, schemaItem(3)...), false},
+		{"ErrTextWithOptions", schemaSet("options", options, schemaItem(4)...), false},
+		{"ErrTextWithReverseFalse", schemaSet("reverse", false, schemaItem(4)...), false},
+		{"ErrTextWithMax", schemaSet("max", 10, schemaItem(4)...), false},
+		{"ErrTextMaxLengthTooLarge", schemaSet("max_length", 100001, schemaItem(4)...), false},
+		{"ErrTextMaxLengthNegative", schemaSet("max_length", -1, schemaItem(4)...), false},
+		{"ErrRequiredNotBoolean", schemaSet("required", "yes", schemaItem(3)...), false},
+		{"ErrShowIfEqualsAndIn", schemaSet("in", []any{1}, append(schemaItem(2), "show_if")...), false},
+		{"ErrShowIfNeither", schemaSet("equals", nil, append(schemaItem(2), "show_if")...), false},
+		{"ErrShowIfEmptyIn", schemaSet("in", []any{}, append(schemaItem(4), "show_if")...), false},
+		{"ErrShowIfWithoutItem", schemaSet("item", nil, append(schemaItem(2), "show_if")...), false},
+		{"ErrShowIfNotObject", schemaSet("show_if", "q_pick = 1", schemaItem(2)...), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m map[string]any
+			if err := json.Unmarshal(schemaYAMLToJSON(t, "base", []byte(schemaBase)), &m); err != nil {
+				t.Fatal(err)
+			}
+			tc.edit(m)
+			doc, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			schemaErr := sch.Validate(schemaJSONValue(t, doc))
+			_, parseErr := instrument.Parse(doc, instrument.JSON)
+			switch {
+			case tc.valid && schemaErr != nil:
+				t.Errorf("the schema rejects a valid instrument:\n%v", schemaErr)
+			case !tc.valid && schemaErr == nil:
+				t.Errorf("the schema accepts an invalid instrument: %s", doc)
+			}
+			// The parser is the authority; a case it does not judge the
+			// same way is a wrong case, not a schema bug.
+			if (parseErr == nil) != tc.valid {
+				t.Errorf("parser: %v; the case expects valid=%v", parseErr, tc.valid)
+			}
+		})
+	}
+}
