@@ -102,6 +102,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return 2
 	}
 	log := newLogger(stderr)
+	slog.SetDefault(log) // errors logged outside a handler's logger land in the same stream
 	if err := serve(ctx, cfg, log, stdout); err != nil {
 		log.Error("dyad serve stopped", "error", err)
 		return 1

@@ -8,7 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
@@ -107,4 +109,40 @@ func jsonType(kind string) string {
 		return "a list"
 	}
 	return "a " + kind
+}
+
+// timeField is an RFC 3339 time in a request body. A malformed value does
+// not fail the whole decode (encoding/json would not say which field it
+// was): it is kept, and value reports it at its path as a 422.
+type timeField struct {
+	t   *time.Time
+	bad string
+}
+
+func (f *timeField) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = timeField{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		*f = timeField{bad: string(b)}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		*f = timeField{bad: strconv.Quote(s)}
+		return nil
+	}
+	*f = timeField{t: &t}
+	return nil
+}
+
+// value returns the time (nil if absent), recording a problem at path if
+// it was malformed.
+func (f timeField) value(p *survey.Problems, path string) *time.Time {
+	if f.bad != "" {
+		p.Add(path, "must be an RFC 3339 time such as 2026-03-01T09:00:00Z, got %s", f.bad)
+	}
+	return f.t
 }

@@ -172,7 +172,9 @@ func acceptsGzip(h string) bool {
 // version: forms are immutable, and encoding a 40-item instrument on every
 // request would cost more than everything else the route does.
 func (a *api) publicInstrumentJSON(f *survey.Form) json.RawMessage {
-	k := f.Instrument.Key + "@" + strconv.Itoa(f.Instrument.Version)
+	// Keyed by the form itself: the service keeps one per published
+	// version and makes a new one if a deleted version is created again.
+	k := f
 	if b, ok := a.publicJSON.Load(k); ok {
 		return b.(json.RawMessage)
 	}
@@ -187,7 +189,7 @@ func (a *api) publicInstrumentJSON(f *survey.Form) json.RawMessage {
 type submitRequest struct {
 	ID             string         `json:"id"`
 	InvitationCode string         `json:"invitation_code"`
-	StartedAt      *time.Time     `json:"started_at"`
+	StartedAt      timeField      `json:"started_at"`
 	Answers        survey.Answers `json:"answers"`
 }
 
@@ -225,12 +227,13 @@ func (a *api) submitResponse(c *gin.Context) {
 		return
 	}
 	answers, problems := survey.DecodeAnswers(req.Answers)
+	started := req.StartedAt.value(&problems, "started_at")
 	if err := problems.Err(survey.EInvalid, "the response is not valid"); err != nil {
 		writeError(c, err)
 		return
 	}
 	r, created, err := a.svc.Submit(c.Request.Context(), c.Param("id"), survey.Submission{
-		ID: req.ID, InvitationCode: req.InvitationCode, StartedAt: req.StartedAt, Answers: answers,
+		ID: req.ID, InvitationCode: req.InvitationCode, StartedAt: started, Answers: answers,
 	})
 	if err != nil {
 		writeError(c, err)
@@ -254,7 +257,8 @@ type listResponsesQuery struct {
 func (a *api) listResponses(c *gin.Context) {
 	var q listResponsesQuery
 	if err := c.ShouldBindQuery(&q); err != nil {
-		writeError(c, invalid("query", "%v", err))
+		// Only limit is parsed as a number here; the rest are strings.
+		writeError(c, invalid("limit", "must be an integer between 1 and 1000, got %q", c.Query("limit")))
 		return
 	}
 	if err := validate.Struct(q); err != nil {

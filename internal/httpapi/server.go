@@ -56,7 +56,7 @@ type api struct {
 	publicURL    string
 	backupTo     func(ctx context.Context, out string) error
 	publicBodies sync.Map // publicKey -> *encodedBody
-	publicJSON   sync.Map // "key@version" -> json.RawMessage; versions served here are immutable
+	publicJSON   sync.Map // *survey.Form -> json.RawMessage
 	responses    survey.ResponseScanner
 }
 

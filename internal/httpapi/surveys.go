@@ -9,12 +9,12 @@ import (
 )
 
 type createSurveyRequest struct {
-	InstrumentKey     string     `json:"instrument_key"`
-	InstrumentVersion int        `json:"instrument_version"`
-	Title             string     `json:"title"`
-	Access            string     `json:"access"`
-	OpensAt           *time.Time `json:"opens_at"`
-	ClosesAt          *time.Time `json:"closes_at"`
+	InstrumentKey     string    `json:"instrument_key"`
+	InstrumentVersion int       `json:"instrument_version"`
+	Title             string    `json:"title"`
+	Access            string    `json:"access"`
+	OpensAt           timeField `json:"opens_at"`
+	ClosesAt          timeField `json:"closes_at"`
 }
 
 type surveyDoc struct {
@@ -54,9 +54,15 @@ func (a *api) createSurvey(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	var p survey.Problems
+	opens, closes := req.OpensAt.value(&p, "opens_at"), req.ClosesAt.value(&p, "closes_at")
+	if err := p.Err(survey.EInvalid, "the survey is not valid"); err != nil {
+		writeError(c, err)
+		return
+	}
 	s, err := a.svc.CreateSurvey(c.Request.Context(), survey.NewSurvey{
 		InstrumentKey: req.InstrumentKey, InstrumentVersion: req.InstrumentVersion,
-		Title: req.Title, Access: req.Access, OpensAt: req.OpensAt, ClosesAt: req.ClosesAt,
+		Title: req.Title, Access: req.Access, OpensAt: opens, ClosesAt: closes,
 	})
 	if err != nil {
 		writeError(c, err)

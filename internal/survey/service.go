@@ -90,7 +90,13 @@ func (s *Service) Retire(ctx context.Context, key string, version int) (*Instrum
 
 // DeleteInstrument removes a version that no survey uses.
 func (s *Service) DeleteInstrument(ctx context.Context, key string, version int) error {
-	return s.store.DeleteInstrument(ctx, key, version)
+	err := s.store.DeleteInstrument(ctx, key, version)
+	// The key and version may be created again with other content: forget
+	// the old form.
+	s.mu.Lock()
+	delete(s.forms, formKey{key, version})
+	s.mu.Unlock()
+	return err
 }
 
 // Form returns the indexed form of a published or retired version, from
