@@ -25,8 +25,40 @@ if ! command -v staticcheck >/dev/null 2>&1; then
 fi
 staticcheck ./...
 
+step "browser test tools (Chromium, axe-core)"
+# internal/web's browser tests drive Debian's Chromium and check every page
+# with axe-core (pinned in internal/web/testdata/axe). Under CI they fail,
+# not skip, when either is missing.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  else
+    echo "Chromium is missing: sudo apt-get install chromium (the browser tests skip without it, outside CI)"
+  fi
+fi
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix internal/web/testdata/axe --no-audit --no-fund --loglevel=error
+else
+  echo "npm is missing: the accessibility checks skip without axe-core, outside CI"
+fi
+export DYAD_SCREENSHOTS="${DYAD_SCREENSHOTS:-$PWD/screenshots/web}"
+
+step "R and PSPP for the export's syntax tests"
+# internal/export runs the generated R script (r-base-core) and SPSS syntax
+# (pspp, GNU's SPSS) when they are installed, and skips without them. From
+# Debian's packages they install in well under a minute.
+if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core pspp \
+      || echo "R or PSPP did not install: their export tests will skip"
+  else
+    echo "Rscript or pspp is missing: sudo apt-get install r-base-core pspp (their export tests skip without them)"
+  fi
+fi
+
 step "go test -race"
 go test -race -count=1 ./...
+echo "Screenshots of the respondent pages (phone and desktop): $DYAD_SCREENSHOTS"
 
 step "fuzz (bounded)"
 # Each fuzzer runs briefly on top of its checked-in seed corpus

@@ -10,6 +10,9 @@ import (
 const (
 	// SettingAdminTokenHash holds the SHA-256 of the researcher token.
 	SettingAdminTokenHash = "admin_token_sha256"
+	// SettingWebKey holds the key that signs the respondent pages' CSRF
+	// tokens, kept so that pages open across a restart stay valid.
+	SettingWebKey = "web_csrf_key"
 )
 
 // Setting returns a stored setting, or nil when it was never set.

@@ -51,6 +51,32 @@ type Store interface {
 	FindResponse(ctx context.Context, id string) (*Response, error)
 	// FindResponses returns a page of responses and the cursor of the last.
 	FindResponses(ctx context.Context, f ResponseFilter) ([]*Response, int64, error)
+
+	// Save and resume for the web form (progress.go).
+
+	// CheckInvitation returns nil if codeHash is an unspent code of the
+	// survey, EForbidden if it is none of its codes, EConflict if spent.
+	// It spends nothing.
+	CheckInvitation(ctx context.Context, surveyID string, codeHash []byte) error
+	// CreateProgress stores a new in-progress response, to be found again
+	// by the hash of its resume token.
+	CreateProgress(ctx context.Context, p *Progress, resumeHash []byte) error
+	// FindProgress returns the survey's response whose resume token has
+	// the given hash, in progress or complete; ENotFound if none.
+	FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*Progress, error)
+	// SaveProgress replaces the answers, digest and update time of an
+	// in-progress response; EConflict if it is no longer in progress.
+	SaveProgress(ctx context.Context, p *Progress) error
+	// CompleteProgress turns an in-progress response complete with r's
+	// answers, digest and submission time, erasing its sealed code and
+	// spending the invitation code with codeHash (when not nil) in the same
+	// transaction. It returns false, writing nothing, if the response was
+	// complete already.
+	CompleteProgress(ctx context.Context, r *Response, codeHash []byte) (created bool, err error)
+
+	// FindTextAnswers returns a page of answers to a free-text item and the
+	// cursor of the next page, 0 when there is none (results.go).
+	FindTextAnswers(ctx context.Context, f TextAnswerFilter) ([]TextAnswer, int64, error)
 }
 
 // ExportFilter selects the responses of one survey for an export, in
@@ -62,6 +88,11 @@ type ExportFilter struct {
 	// Until. A response without a submission time (in progress) is left
 	// out when either is set.
 	Since, Until *time.Time
+	// RawAnswers asks for each response's answers as stored, in
+	// AnswersJSON (the encoding of Answers.Canonical), leaving Answers
+	// empty: for callers that read them with EachCanonicalAnswer rather
+	// than pay for a map per response.
+	RawAnswers bool
 }
 
 // ResponseScanner streams a survey's responses, for exports of any size.

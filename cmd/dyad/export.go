@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/export"
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// exportConfig is what `dyad export` is told.
+type exportConfig struct {
+	DB, Survey, Out, Format string
+	Opt                     export.Options
+	Filter                  survey.ExportFilter
+}
+
+const exportUsage = `Usage: dyad export --survey ID [--db FILE] [--out FILE] [options]
+
+Writes a survey's responses (or their codebook, R/SPSS/Stata syntax, or a
+zip of all of them) from the database file, without a running server. The
+output is the same as the API's /api/v1/surveys/{id}/export.* routes; see
+docs/export.md. Without --out it goes to standard output; with --out it
+is written to a temporary file renamed into place when complete, so a
+failed export leaves no partial file.
+
+Options:
+`
+
+// exportFormats maps --format to the file extension the API uses.
+var exportFormats = map[string]string{
+	"csv": ".csv", "codebook": "_codebook.csv", "r": ".R", "spss": ".sps", "stata": ".do", "zip": ".zip",
+}
+
+func parseExport(args []string, getenv func(string) string, stderr io.Writer) (exportConfig, error) {
+	cfg := exportConfig{DB: "dyad.db"}
+	if v := getenv("DYAD_DB"); v != "" {
+		cfg.DB = v
+	}
+	var status, since, until string
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, exportUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file (env DYAD_DB)")
+	fs.StringVar(&cfg.Survey, "survey", "", "survey id (required)")
+	fs.StringVar(&cfg.Out, "out", "", "output file (default: standard output)")
+	fs.StringVar(&cfg.Format, "format", "csv", "csv, codebook, r, spss, stata or zip")
+	fs.StringVar(&cfg.Opt.Layout, "layout", export.LayoutWide, "wide (one row per response) or long (one row per answer)")
+	fs.StringVar(&cfg.Opt.Values, "values", export.ValuesCodes, "codes or labels")
+	fs.StringVar(&status, "status", survey.ResponseComplete, "complete, in_progress or all")
+	fs.StringVar(&since, "since", "", "only responses submitted at or after this RFC 3339 time or date (UTC)")
+	fs.StringVar(&until, "until", "", "only responses submitted before this RFC 3339 time or date (UTC)")
+	fs.BoolVar(&cfg.Opt.BOM, "bom", false, "start with a UTF-8 byte-order mark (for Excel)")
+	fs.BoolVar(&cfg.Opt.ExcelSafe, "excel-safe", false, "prefix text cells starting with = + - @ tab or CR with ' (alters text)")
+	fs.StringVar(&cfg.Opt.LineBreaks, "line-breaks", export.LineBreaksKeep, "keep, or space (for SPSS)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if fs.NArg() > 0 {
+		bad("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.Survey == "" {
+		bad("--survey is required")
+	}
+	if _, ok := exportFormats[cfg.Format]; !ok {
+		bad("--format must be csv, codebook, r, spss, stata or zip, got %q", cfg.Format)
+	}
+	oneOf := func(flag, v string, allowed ...string) {
+		for _, a := range allowed {
+			if v == a {
+				return
+			}
+		}
+		bad("--%s must be %s, got %q", flag, strings.Join(allowed, " or "), v)
+	}
+	oneOf("layout", cfg.Opt.Layout, export.LayoutWide, export.LayoutLong)
+	oneOf("values", cfg.Opt.Values, export.ValuesCodes, export.ValuesLabels)
+	oneOf("status", status, survey.ResponseComplete, survey.ResponseInProgress, "all")
+	oneOf("line-breaks", cfg.Opt.LineBreaks, export.LineBreaksKeep, export.LineBreaksSpace)
+	cfg.Filter.Status = status
+	if status == "all" {
+		cfg.Filter.Status = ""
+	}
+	for _, tv := range []struct {
+		name, v string
+		dst     **time.Time
+	}{{"since", since, &cfg.Filter.Since}, {"until", until, &cfg.Filter.Until}} {
+		if tv.v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, tv.v)
+		if err != nil {
+			t, err = time.Parse("2006-01-02", tv.v)
+		}
+		if err != nil {
+			bad("--%s must be an RFC 3339 time such as 2026-01-14T09:30:00Z or a date such as 2026-01-14, got %q", tv.name, tv.v)
+			continue
+		}
+		t = t.UTC()
+		*tv.dst = &t
+	}
+	if s, u := cfg.Filter.Since, cfg.Filter.Until; s != nil && u != nil && !s.Before(*u) {
+		bad("--until must be after --since")
+	}
+	if len(problems) > 0 {
+		return cfg, errors.New(strings.Join(problems, "; "))
+	}
+	cfg.Filter.SurveyID = cfg.Survey
+	cfg.Filter.RawAnswers = true // the writer reads the stored JSON itself
+	return cfg, nil
+}
+
+func cmdExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := parseExport(args, getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "dyad export: %v\n", err)
+		return 2
+	}
+	n, name, err := runExport(ctx, cfg, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "dyad export: %v\n", err)
+		return 1
+	}
+	if cfg.Out != "" {
+		if n >= 0 {
+			fmt.Fprintf(stderr, "dyad export: %d responses written to %s (file name suggested by the API: %s)\n", n, cfg.Out, name)
+		} else {
+			fmt.Fprintf(stderr, "dyad export: written to %s\n", cfg.Out)
+		}
+	}
+	return 0
+}
+
+// runExport writes the export and returns the number of responses
+// written (-1 for files without responses) and the file name the API
+// would give it.
+func runExport(ctx context.Context, cfg exportConfig, stdout io.Writer) (int, string, error) {
+	// store.Open would create a missing file: an export of nothing is
+	// better refused than an empty database left behind.
+	if _, err := os.Stat(cfg.DB); err != nil {
+		return 0, "", fmt.Errorf("database %s: %w", cfg.DB, err)
+	}
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return 0, "", err
+	}
+	defer st.Close()
+	svc := survey.NewService(st)
+	sv, err := svc.Survey(ctx, cfg.Survey)
+	if err != nil {
+		return 0, "", err
+	}
+	f, err := svc.Form(ctx, sv.InstrumentKey, sv.InstrumentVersion)
+	if err != nil {
+		return 0, "", err
+	}
+	now := svc.Now()
+	info := export.SyntaxInfo{Survey: sv, Base: export.BaseName(sv, now), Generated: now}
+	name := info.Base + exportFormats[cfg.Format]
+
+	count := -1
+	scan := func(ctx context.Context, fn func(*survey.Response) error) error {
+		count = 0
+		return st.ScanResponses(ctx, cfg.Filter, func(r *survey.Response) error {
+			count++
+			return fn(r)
+		})
+	}
+	write := func(w io.Writer) error {
+		switch cfg.Format {
+		case "codebook":
+			return export.WriteCodebook(w, f, cfg.Opt)
+		case "r":
+			return export.WriteR(w, f, info)
+		case "spss":
+			return export.WriteSPSS(w, f, info)
+		case "stata":
+			return export.WriteStata(w, f, info)
+		case "zip":
+			return export.WriteBundle(ctx, w, f, info, scan)
+		}
+		return export.WriteCSV(ctx, w, f, cfg.Opt, scan)
+	}
+	if cfg.Out == "" || cfg.Out == "-" {
+		return count, name, write(stdout)
+	}
+	return count, name, writeFileAtomic(cfg.Out, write)
+}
+
+// writeFileAtomic writes to a temporary file beside path and renames it
+// into place only when write succeeded.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

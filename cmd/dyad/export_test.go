@@ -1,0 +1,115 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/export/exporttest"
+)
+
+func TestExportCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "dyad.db")
+	sv, err := exporttest.Fill(ctx, db, 25, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(string) string { return "" }
+	exportRun := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := run(ctx, append([]string{"export"}, args...), getenv, &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+
+	t.Run("CSVToStdout", func(t *testing.T) {
+		code, out, errOut := exportRun("--db", db, "--survey", sv.ID)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 26 || recs[0][0] != "response_id" || recs[0][len(recs[0])-1] != "score_trn" {
+			t.Fatalf("%d records, header %q", len(recs), recs[0])
+		}
+	})
+	t.Run("FileIsAtomic", func(t *testing.T) {
+		out := filepath.Join(dir, "long.csv")
+		code, _, errOut := exportRun("--db", db, "--survey", sv.ID, "--out", out, "--layout", "long", "--values", "labels", "--bom")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if !strings.Contains(errOut, "25 responses written") {
+			t.Errorf("stderr: %s", errOut)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil || !bytes.HasPrefix(b, []byte("\xEF\xBB\xBFresponse_id,instrument_version,status,started_at,submitted_at,duration_s,item_id,value\r\n")) {
+			t.Fatalf("long export: %v %q", err, b[:min(len(b), 120)])
+		}
+		if !bytes.Contains(b, []byte(",ai_use,Yes\r\n")) && !bytes.Contains(b, []byte(",ai_use,No\r\n")) {
+			t.Error("labels missing from the long export")
+		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".tmp-") {
+				t.Errorf("temporary file left behind: %s", e.Name())
+			}
+		}
+	})
+	t.Run("Zip", func(t *testing.T) {
+		out := filepath.Join(dir, "bundle.zip")
+		if code, _, errOut := exportRun("--db", db, "--survey", sv.ID, "--format", "zip", "--out", out, "--since", "2026-01-05"); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		zr, err := zip.OpenReader(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		var names []string
+		for _, f := range zr.File {
+			names = append(names, filepath.Ext(f.Name))
+		}
+		if strings.Join(names, " ") != ".csv .csv .R .sps .do .csv" {
+			t.Errorf("zip entries %q", names)
+		}
+	})
+	t.Run("Syntax", func(t *testing.T) {
+		for format, want := range map[string]string{"r": "read.csv", "spss": "GET DATA", "stata": "import delimited", "codebook": "variable,short_name"} {
+			code, out, errOut := exportRun("--db", db, "--survey", sv.ID, "--format", format)
+			if code != 0 || !strings.Contains(out, want) {
+				t.Errorf("--format %s: exit %d, %s; output lacks %q", format, code, errOut, want)
+			}
+		}
+	})
+	t.Run("Errors", func(t *testing.T) {
+		for _, tc := range []struct {
+			args []string
+			code int
+			want string
+		}{
+			{[]string{"--db", db}, 2, "--survey is required"},
+			{[]string{"--db", db, "--survey", sv.ID, "--layout", "tall", "--status", "done"}, 2, "--layout must be wide or long"},
+			{[]string{"--db", db, "--survey", sv.ID, "--since", "2026-02-01", "--until", "2026-01-01"}, 2, "--until must be after --since"},
+			{[]string{"--db", db, "--survey", sv.ID, "--format", "sav"}, 2, "--format must be"},
+			{[]string{"--db", filepath.Join(dir, "missing.db"), "--survey", sv.ID}, 1, "missing.db"},
+			{[]string{"--db", db, "--survey", "nosuchsurv"}, 1, "not found"},
+		} {
+			code, _, errOut := exportRun(tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) {
+				t.Errorf("%q: exit %d, %q; want %d and %q", tc.args, code, errOut, tc.code, tc.want)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "missing.db")); err == nil {
+			t.Error("an export created the missing database")
+		}
+	})
+}

@@ -1,0 +1,155 @@
+package export
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CSV encoding (RFC 4180): fields separated by commas, records ended by
+// CRLF, a field quoted when it holds a comma, a quote, a line break or
+// leading or trailing white space, quotes inside doubled. Text inside a
+// field is written byte for byte, line breaks included, so a CSV reader
+// gets back exactly what was answered.
+//
+// Records are built in one reused buffer and handed to the io.Writer in
+// chunks of about flushSize bytes: an export of any length costs a few
+// allocations per row (none for numbers) and one write per chunk.
+
+const flushSize = 64 << 10
+
+// csvBuf builds records.
+type csvBuf struct {
+	w          io.Writer
+	b          []byte
+	excelSafe  bool
+	spaceBreak bool // line breaks in text become spaces
+	err        error
+}
+
+func newCSVBuf(w io.Writer, opt Options) *csvBuf {
+	return &csvBuf{w: w, b: make([]byte, 0, flushSize+flushSize/4), excelSafe: opt.ExcelSafe, spaceBreak: opt.LineBreaks == LineBreaksSpace}
+}
+
+// endRecord ends a record and writes the buffer out once it is full.
+func (c *csvBuf) endRecord() error {
+	c.b = append(c.b, '\r', '\n')
+	if len(c.b) >= flushSize {
+		return c.flush()
+	}
+	return c.err
+}
+
+func (c *csvBuf) flush() error {
+	if c.err != nil {
+		return c.err
+	}
+	if len(c.b) > 0 {
+		_, c.err = c.w.Write(c.b)
+		c.b = c.b[:0]
+	}
+	return c.err
+}
+
+func (c *csvBuf) comma() { c.b = append(c.b, ',') }
+
+func (c *csvBuf) int(n int64) { c.b = strconv.AppendInt(c.b, n, 10) }
+
+// float writes the shortest decimal that reads back as the same float64:
+// 4, 4.25, 3.3333333333333335. No exponent, so every tool reads it.
+func (c *csvBuf) float(f float64) { c.b = strconv.AppendFloat(c.b, f, 'f', -1, 64) }
+
+// time writes an RFC 3339 UTC time to the second: 2026-01-14T09:30:00Z.
+func (c *csvBuf) time(t time.Time) { c.b = appendTime(c.b, t) }
+
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, time.RFC3339)
+	}
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = append(b, byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T')
+	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':')
+	return append(b, byte('0'+s/10), byte('0'+s%10), 'Z')
+}
+
+// formulaStart reports whether a spreadsheet would evaluate a cell that
+// starts with this byte (OWASP's list for CSV injection).
+func formulaStart(c byte) bool {
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'
+}
+
+// text writes a text cell, quoted when needed. The Excel guard and the
+// line-break folding apply here only: numbers never pass through text.
+func (c *csvBuf) text(s string) {
+	if c.spaceBreak && strings.ContainsAny(s, "\r\n") {
+		s = foldLineBreaks(s)
+	}
+	guard := c.excelSafe && s != "" && formulaStart(s[0])
+	if !needsQuotes(s) && !guard {
+		c.b = append(c.b, s...)
+		return
+	}
+	if !needsQuotes(s) {
+		c.b = append(c.b, '\'')
+		c.b = append(c.b, s...)
+		return
+	}
+	c.b = append(c.b, '"')
+	if guard {
+		c.b = append(c.b, '\'')
+	}
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		c.b = append(c.b, s[:i+1]...)
+		c.b = append(c.b, '"')
+		s = s[i+1:]
+	}
+	c.b = append(c.b, s...)
+	c.b = append(c.b, '"')
+}
+
+// needsQuotes: commas, quotes and line breaks must be quoted; leading or
+// trailing white space is quoted too, because some readers trim it from
+// bare fields.
+func needsQuotes(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == ' ' || s[0] == '\t' || s[len(s)-1] == ' ' || s[len(s)-1] == '\t' {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	return false
+}
+
+// foldLineBreaks turns each line break (CRLF, LF or CR) into one space.
+func foldLineBreaks(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			b.WriteByte(' ')
+		case '\n':
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,214 @@
+// Package exporttest builds databases for export tests and benchmarks: a
+// fresh Dyad database with the shipped study instrument, one survey of it
+// and any number of complete responses, written in bulk.
+//
+// Fill writes rows straight into the responses table, in the store's own
+// formats (answers as survey.Answers.Canonical, timestamps in the fixed
+// layout of migrations/0001_init.sql), in transactions of 5,000 rows with
+// synchronous=OFF: 100,000 responses take seconds, where the service's
+// durable path (one fsync per group commit) would take minutes. It is for
+// tests and benchmarks only.
+package exporttest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/dyad-survey/dyad/instruments"
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/survey"
+	_ "github.com/mattn/go-sqlite3" // the bulk writer's connection
+)
+
+// Study loads the shipped study instrument.
+func Study() (*survey.Instrument, error) {
+	files, err := instrument.LoadFS(instruments.FS)
+	if err != nil {
+		return nil, err
+	}
+	var study *survey.Instrument
+	for _, f := range files {
+		if f.Instrument.Key == instruments.Study && (study == nil || f.Instrument.Version > study.Version) {
+			study = f.Instrument
+		}
+	}
+	if study == nil {
+		return nil, fmt.Errorf("no %s instrument among the shipped files", instruments.Study)
+	}
+	return study, nil
+}
+
+// Fill creates the database at path (which must not exist yet) with the
+// study instrument published, one open survey of it, and n complete
+// responses generated from seed. It returns the survey.
+func Fill(ctx context.Context, path string, n int, seed uint64) (*survey.Survey, error) {
+	study, err := Study()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	svc := survey.NewService(st)
+	sv, err := func() (*survey.Survey, error) {
+		if _, err := svc.CreateInstrument(ctx, study); err != nil {
+			return nil, err
+		}
+		if _, err := svc.Publish(ctx, study.Key, study.Version); err != nil {
+			return nil, err
+		}
+		return svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: study.Key, InstrumentVersion: study.Version,
+			Title: "Export benchmark: " + study.Title, Access: survey.AccessOpen})
+	}()
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	form, err := survey.NewForm(study)
+	if err != nil {
+		return nil, err
+	}
+
+	db, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000&_journal_mode=WAL&_synchronous=OFF")
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	start := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+	const batch = 5000
+	for done := 0; done < n; {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO responses
+			(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		for i := 0; i < batch && done < n; i, done = i+1, done+1 {
+			a := Answers(form, rng)
+			if err := form.Check(a, false); err != nil {
+				tx.Rollback()
+				return nil, fmt.Errorf("generated answers are not valid: %w", err)
+			}
+			canonical := a.Canonical()
+			digest := sha256.Sum256(canonical)
+			began := start.Add(time.Duration(done) * 7 * time.Second).Add(time.Duration(rng.IntN(1_000_000)) * time.Microsecond)
+			submitted := began.Add(time.Duration(180+rng.IntN(1200)) * time.Second)
+			if _, err := ins.ExecContext(ctx, uuid(rng), sv.ID, study.Key, study.Version, survey.ResponseComplete,
+				string(canonical), digest[:], StoredTime(began), StoredTime(submitted)); err != nil {
+				tx.Rollback()
+				return nil, err
+			}
+		}
+		ins.Close()
+		if err := tx.Commit(); err != nil {
+			return nil, err
+		}
+	}
+	// Leave a checkpointed file, as a long-running server would.
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return nil, err
+	}
+	return sv, nil
+}
+
+// StoredTime formats t as the store keeps timestamps.
+func StoredTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
+
+// Answers generates a plausible complete response to a form: every shown
+// item answered as a physician might (Likert answers leaning to one side,
+// conditional items only when shown), and each optional free-text item
+// answered one time in four with 40 to 400 characters.
+func Answers(f *survey.Form, rng *rand.Rand) survey.Answers {
+	a := survey.Answers{}
+	lean := rng.IntN(3) - 1
+	for _, it := range f.Items() {
+		if !f.Shown(a)[it.ID] {
+			continue
+		}
+		opts := f.Options(it.ID)
+		switch it.Type {
+		case survey.Likert:
+			i := len(opts)/2 + lean + rng.IntN(3) - 1
+			i = max(0, min(len(opts)-1, i))
+			a[it.ID] = survey.IntVal(opts[i].Value)
+		case survey.SingleChoice:
+			if !it.Required && rng.IntN(10) == 0 {
+				continue
+			}
+			a[it.ID] = survey.IntVal(opts[rng.IntN(len(opts))].Value)
+		case survey.MultipleChoice:
+			var vals []int64
+			for _, o := range opts {
+				if rng.IntN(3) == 0 {
+					vals = append(vals, o.Value)
+				}
+			}
+			if len(vals) == 0 && it.Required {
+				vals = append(vals, opts[0].Value)
+			}
+			a[it.ID] = survey.ListVal(vals...)
+		case survey.Integer:
+			lo, hi := int64(0), int64(100)
+			if it.Min != nil {
+				lo = *it.Min
+			}
+			if it.Max != nil {
+				hi = *it.Max
+			}
+			a[it.ID] = survey.IntVal(lo + rng.Int64N(hi-lo+1))
+		case survey.Text:
+			if !it.Required && rng.IntN(4) != 0 {
+				continue
+			}
+			a[it.ID] = survey.TextVal(text(rng, min(it.TextLimit(), 40+rng.IntN(361))))
+		}
+	}
+	return a
+}
+
+var words = strings.Fields(`the patient said that notes take time away from the consultation and an AI scribe
+could help, but "trust" matters: I worry about errors, bias, privacy; empathy cannot be automated.
+Sometimes — rarely — it works well, e.g. for letters, summaries, translation & follow-up.`)
+
+// text makes up to n characters of words, with a line break now and then.
+func text(rng *rand.Rand, n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		if b.Len() > 0 {
+			if rng.IntN(12) == 0 {
+				b.WriteString("\n")
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(words[rng.IntN(len(words))])
+	}
+	s := []rune(b.String())
+	return strings.TrimSpace(string(s[:min(len(s), n)]))
+}
+
+func uuid(rng *rand.Rand) string {
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,505 @@
+package export
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// Syntax files: an R script, an SPSS syntax file and a Stata do-file that
+// read the wide CSV export (values=codes) with the right types and apply
+// the variable and value labels. Each names every column of the CSV and
+// checks, where the tool allows, that the file has exactly these columns.
+//
+// Each tool's limits are met here rather than left to the user:
+//
+//   - R: names are used as they are (check.names = FALSE); strings are
+//     written in ASCII with \u escapes, so the script reads the same in
+//     any locale.
+//   - SPSS: its text import reads one case per line, so it cannot read a
+//     line break inside a quoted value; the .sps therefore reads the
+//     variant of the CSV exported with line_breaks=space (in the zip
+//     bundle, {base}_spss.csv). Strings are quoted with ' and embedded '
+//     doubled, long ones split with +; variable labels are cut at 255
+//     bytes and value labels at 120 bytes (SPSS's limits).
+//   - Stata: variable names are at most 32 characters (the Short names of
+//     Columns); variable labels are cut at 80 bytes, and the whole text
+//     goes into a note; value labels need integers, so an item whose
+//     values do not fit Stata's range keeps its values without labels.
+//     Strings use compound quotes, with $ and ` escaped against macro
+//     expansion.
+
+// SyntaxInfo says which export a syntax file reads.
+type SyntaxInfo struct {
+	Survey *survey.Survey
+	// Base is the exports' file name without extension (BaseName); the
+	// scripts read Base+".csv" (SPSS: Base+"_spss.csv").
+	Base      string
+	Generated time.Time
+}
+
+// CSVName is the name of the CSV the R script and the do-file read.
+func (s SyntaxInfo) CSVName() string { return s.Base + ".csv" }
+
+// SPSSCSVName is the name of the CSV the SPSS syntax reads: the export
+// with line_breaks=space.
+func (s SyntaxInfo) SPSSCSVName() string { return s.Base + "_spss.csv" }
+
+func (s SyntaxInfo) header(f *survey.Form, comment string) string {
+	in := f.Instrument
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s Dyad export: %s\n", comment, oneLine(s.Survey.Title))
+	fmt.Fprintf(&b, "%s Survey %s, instrument %s version %d; generated %s.\n", comment, s.Survey.ID, in.Key, in.Version,
+		s.Generated.UTC().Format("2006-01-02 15:04 UTC"))
+	return b.String()
+}
+
+// ---------------------------------------------------------------- R ----
+
+// WriteR writes an R script that reads the CSV into a data frame `dyad`.
+func WriteR(out io.Writer, f *survey.Form, info SyntaxInfo) error {
+	w := bufio.NewWriter(out)
+	cols := Columns(f)
+	w.WriteString(info.header(f, "#"))
+	w.WriteString(`#
+# Reads the wide CSV export (values=codes) into the data frame ` + "`dyad`" + `, with
+# the right column types, and attaches variable labels (attribute "label")
+# and value labels (attribute "labels", a named vector label = code): the
+# convention of the haven and labelled packages, so RStudio's viewer shows
+# them and haven::zap_labels() or labelled::to_factor() understand them.
+# Base R only. dyad_factor(x) turns a labelled column into a factor.
+#
+# Empty cells are NA: an item not answered, or not shown. Item columns hold
+# the values as answered, reverse-keyed items included; the score_* columns
+# are Dyad's scores (see the codebook for each rule).
+
+`)
+	fmt.Fprintf(w, "csv_file <- %s  # change if you renamed the file\n\n", rString(info.CSVName()))
+	w.WriteString("dyad <- utils::read.csv(\n  csv_file,\n  fileEncoding = \"UTF-8-BOM\", na.strings = \"\", check.names = FALSE,\n")
+	w.WriteString("  stringsAsFactors = FALSE, strip.white = FALSE, quote = \"\\\"\", comment.char = \"\",\n  colClasses = c(\n")
+	for i, c := range cols {
+		sep := ","
+		if i == len(cols)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(w, "    %s = %s%s\n", rString(c.Name), rString(rClass(&c)), sep)
+	}
+	w.WriteString("  )\n)\n\n")
+	w.WriteString("dyad_columns <- c(\n")
+	for i, c := range cols {
+		sep := ","
+		if i == len(cols)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(w, "  %s%s\n", rString(c.Name), sep)
+	}
+	w.WriteString(")\nif (!identical(names(dyad), dyad_columns)) {\n  stop(\"the columns of \", csv_file, \" are not those of this export; download the script and the CSV together\")\n}\n\n")
+	w.WriteString("for (v in c(\"started_at\", \"submitted_at\")) {\n  dyad[[v]] <- as.POSIXct(dyad[[v]], format = \"%Y-%m-%dT%H:%M:%SZ\", tz = \"UTC\")\n}\n\n")
+	w.WriteString(`dyad_label <- function(x, label, labels = NULL) {
+  attr(x, "label") <- label
+  if (!is.null(labels)) attr(x, "labels") <- labels
+  x
+}
+
+dyad_factor <- function(x) {
+  labels <- attr(x, "labels")
+  factor(x, levels = unname(labels), labels = names(labels))
+}
+
+`)
+	for _, c := range cols {
+		fmt.Fprintf(w, "dyad[[%s]] <- dyad_label(dyad[[%s]], %s", rString(c.Name), rString(c.Name), rString(c.Label))
+		if labels := columnValueLabels(&c); labels != nil {
+			suffix := ""
+			if c.Integer {
+				suffix = "L"
+			}
+			w.WriteString(", c(")
+			for i, o := range labels {
+				if i > 0 {
+					w.WriteString(", ")
+				}
+				fmt.Fprintf(w, "%s = %d%s", rString(o.Label), o.Value, suffix)
+			}
+			w.WriteString(")")
+		}
+		w.WriteString(")\n")
+	}
+	w.WriteString("\nrm(v, dyad_columns)\n")
+	return w.Flush()
+}
+
+func rClass(c *Column) string {
+	switch {
+	case c.Integer:
+		return "integer"
+	case c.Numeric:
+		return "numeric"
+	}
+	return "character"
+}
+
+// columnValueLabels returns the value labels of a column: its options, or
+// 0/1 for an option column.
+func columnValueLabels(c *Column) []survey.Option {
+	switch c.Kind {
+	case OptionColumn:
+		return []survey.Option{{Value: 0, Label: "Not selected"}, {Value: 1, Label: "Selected"}}
+	case ItemColumn:
+		return c.Options
+	}
+	return nil
+}
+
+// rString quotes s as an R string literal in ASCII: non-ASCII characters
+// become \u{…} or \U{…} escapes, so the script does not depend on the
+// locale it is run in.
+func rString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x80:
+			b.WriteRune(r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u{%04x}`, r)
+		default:
+			fmt.Fprintf(&b, `\U{%x}`, r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// ------------------------------------------------------------- SPSS ----
+
+// SPSS limits, in bytes.
+const (
+	spssVarLabelMax   = 255
+	spssValueLabelMax = 120
+	spssStringMax     = 32767
+)
+
+// WriteSPSS writes SPSS syntax that reads the CSV exported with
+// line_breaks=space.
+func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
+	w := bufio.NewWriter(out)
+	cols := Columns(f)
+	w.WriteString("* Encoding: UTF-8.\n")
+	w.WriteString(info.header(f, "*"))
+	fmt.Fprintf(w, `*
+* Reads %s: the wide CSV export (values=codes) with
+* line_breaks=space, because SPSS reads one case per line and cannot read a
+* line break inside a value; every other character of free text is exact.
+* Then it applies variable and value labels and measurement levels, and
+* turns started_at and submitted_at into SPSS date-times.
+* Run it with the data file in SPSS's working directory, or change the
+* FILE path below. Names longer than 32 characters are shortened: the
+* codebook's short_name column lists every name.
+* Empty cells are system-missing: an item not answered or not shown. Item
+* columns hold the values as answered; the score_ columns are Dyad's scores.
+.
+`, info.SPSSCSVName())
+	w.WriteString("GET DATA\n  /TYPE=TXT\n  /FILE=")
+	w.WriteString(spssString(info.SPSSCSVName()))
+	w.WriteString("\n  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n  /DELCASE=LINE\n  /FIRSTCASE=2\n  /DELIMITERS=\",\"\n  /QUALIFIER='\"'\n  /VARIABLES=\n")
+	for _, c := range cols {
+		name := c.Short
+		fmt.Fprintf(w, "    %s %s\n", name, spssInputFormat(&c))
+	}
+	w.WriteString(".\n\n")
+
+	w.WriteString("VARIABLE LABELS\n")
+	for i, c := range cols {
+		sep := ""
+		if i < len(cols)-1 {
+			sep = "\n  /"
+		}
+		fmt.Fprintf(w, "  %s %s%s", c.Short, spssString(truncateBytes(c.Label, spssVarLabelMax)), sep)
+		if i == len(cols)-1 {
+			w.WriteString(".\n\n")
+		}
+	}
+	first := true
+	for _, c := range cols {
+		labels := columnValueLabels(&c)
+		if labels == nil {
+			continue
+		}
+		if first {
+			w.WriteString("VALUE LABELS\n  ")
+			first = false
+		} else {
+			w.WriteString("\n  /")
+		}
+		w.WriteString(c.Short)
+		for _, o := range labels {
+			fmt.Fprintf(w, "\n    %d %s", o.Value, spssString(truncateBytes(oneLine(o.Label), spssValueLabelMax)))
+		}
+	}
+	if !first {
+		w.WriteString(".\n\n")
+	}
+	levels := map[string][]string{}
+	for _, c := range cols {
+		switch {
+		case c.Kind == OptionColumn || (c.Kind == ItemColumn && c.Item.Type == survey.SingleChoice) || c.Name == colStatus || c.Name == colResponseID:
+			levels["NOMINAL"] = append(levels["NOMINAL"], c.Short)
+		case c.Kind == ItemColumn && c.Item.Type == survey.Likert:
+			levels["ORDINAL"] = append(levels["ORDINAL"], c.Short)
+		case c.Numeric:
+			levels["SCALE"] = append(levels["SCALE"], c.Short)
+		}
+	}
+	w.WriteString("VARIABLE LEVEL")
+	sep := "\n  "
+	for _, lv := range []string{"NOMINAL", "ORDINAL", "SCALE"} {
+		if len(levels[lv]) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%s%s (%s)", sep, wrapNames(levels[lv], "    "), lv)
+		sep = "\n  /"
+	}
+	w.WriteString(".\n\n")
+	var scores []string
+	for _, c := range cols {
+		if c.Kind == ScoreColumn {
+			scores = append(scores, c.Short)
+		}
+	}
+	if len(scores) > 0 {
+		fmt.Fprintf(w, "FORMATS %s (F8.3).\n\n", wrapNames(scores, "    "))
+	}
+
+	// Date-times: read as text (SPSS has no input format for RFC 3339),
+	// then computed into SPSS date-times under the same names and order.
+	w.WriteString("* started_at and submitted_at as SPSS date-times (UTC).\n")
+	w.WriteString("NUMERIC dyad_t1 dyad_t2 (DATETIME20).\n")
+	for i, name := range []string{colStartedAt, colSubmittedAt} {
+		v := fmt.Sprintf("dyad_t%d", i+1)
+		fmt.Fprintf(w, "IF (%[2]s <> '') %[1]s = DATE.MDY(NUMBER(SUBSTR(%[2]s, 6, 2), F2.0), NUMBER(SUBSTR(%[2]s, 9, 2), F2.0), NUMBER(SUBSTR(%[2]s, 1, 4), F4.0))\n", v, name)
+		fmt.Fprintf(w, "  + TIME.HMS(NUMBER(SUBSTR(%[1]s, 12, 2), F2.0), NUMBER(SUBSTR(%[1]s, 15, 2), F2.0), NUMBER(SUBSTR(%[1]s, 18, 2), F2.0)).\n", name)
+	}
+	w.WriteString("EXECUTE.\n")
+	fmt.Fprintf(w, "DELETE VARIABLES %s %s.\n", colStartedAt, colSubmittedAt)
+	fmt.Fprintf(w, "RENAME VARIABLES (dyad_t1 dyad_t2 = %s %s).\n", colStartedAt, colSubmittedAt)
+	fmt.Fprintf(w, "VARIABLE LABELS %s %s\n  /%s %s.\n", colStartedAt, spssString(cols[3].Label), colSubmittedAt, spssString(cols[4].Label))
+	fmt.Fprintf(w, "VARIABLE LEVEL %s %s (SCALE).\n", colStartedAt, colSubmittedAt)
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Short
+	}
+	fmt.Fprintf(w, "ADD FILES /FILE=* /KEEP=%s.\nEXECUTE.\n", wrapNames(names, "    "))
+	return w.Flush()
+}
+
+func spssInputFormat(c *Column) string {
+	switch {
+	case c.Time:
+		return "A20"
+	case c.Kind == ScoreColumn:
+		return "F40.0" // read every digit; FORMATS sets the display
+	case c.Numeric:
+		return "F20.0"
+	case c.Kind == ItemColumn && c.Item.Type == survey.Text:
+		// Characters can take 4 bytes in UTF-8.
+		return "A" + strconv.Itoa(min(spssStringMax, 4*c.Item.TextLimit()))
+	case c.Name == colResponseID:
+		return "A36"
+	case c.Name == colStatus:
+		return "A11"
+	}
+	return "A255"
+}
+
+// spssString quotes s for SPSS syntax: in apostrophes, embedded ones
+// doubled, line breaks as spaces, and split with + into pieces of at most
+// about 60 bytes so no syntax line gets long.
+func spssString(s string) string {
+	s = oneLine(s)
+	const piece = 60
+	var parts []string
+	for len(s) > piece {
+		cut := piece
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		parts = append(parts, s[:cut])
+		s = s[cut:]
+	}
+	parts = append(parts, s)
+	for i, p := range parts {
+		parts[i] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
+	}
+	return strings.Join(parts, "\n    + ")
+}
+
+// wrapNames joins names with spaces, about eight to a line.
+func wrapNames(names []string, indent string) string {
+	var b strings.Builder
+	for i, n := range names {
+		switch {
+		case i == 0:
+		case i%8 == 0:
+			b.WriteString("\n" + indent)
+		default:
+			b.WriteByte(' ')
+		}
+		b.WriteString(n)
+	}
+	return b.String()
+}
+
+// truncateBytes cuts s to at most n bytes at a character boundary.
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// ------------------------------------------------------------ Stata ----
+
+const stataVarLabelMax = 80
+
+// WriteStata writes a Stata do-file that reads the CSV.
+func WriteStata(out io.Writer, f *survey.Form, info SyntaxInfo) error {
+	w := bufio.NewWriter(out)
+	cols := Columns(f)
+	w.WriteString(info.header(f, "*"))
+	w.WriteString(`*
+* Reads the wide CSV export (values=codes) with the right types, applies
+* variable and value labels, and turns started_at and submitted_at into
+* Stata date-times (%tc, UTC). Needs Stata 16 or later. Run it from the
+* folder that holds the CSV, or change csv_file below.
+* Names longer than 32 characters are shortened (the codebook's short_name
+* column lists every name); variable labels are cut at 80 characters and
+* the whole question is kept in the variable's notes.
+* Empty cells are missing (.): an item not answered or not shown. Item
+* columns hold the values as answered; the score_ columns are Dyad's scores.
+
+version 16
+`)
+	fmt.Fprintf(w, "local csv_file %s\n\n", stataString(info.CSVName()))
+	var strCols, numCols []int
+	for i, c := range cols {
+		if c.Numeric {
+			numCols = append(numCols, i+1)
+		} else {
+			strCols = append(strCols, i+1)
+		}
+	}
+	w.WriteString("import delimited using `\"`csv_file'\"', clear varnames(nonames) rowrange(2) ///\n")
+	w.WriteString("    delimiters(\",\") bindquotes(strict) maxquotedrows(unlimited) encoding(\"utf-8\") ///\n")
+	fmt.Fprintf(w, "    stringcols(%s) ///\n    numericcols(%s)\n\n", numlist(strCols), numlist(numCols))
+	fmt.Fprintf(w, "if c(k) != %d {\n    display as error \"`csv_file' has \" c(k) \" columns; this export has %d\"\n    exit 459\n}\n\n", len(cols), len(cols))
+	w.WriteString("rename (")
+	for i := range cols {
+		if i > 0 && i%10 == 0 {
+			w.WriteString(" ///\n    ")
+		} else if i > 0 {
+			w.WriteString(" ")
+		}
+		fmt.Fprintf(w, "v%d", i+1)
+	}
+	w.WriteString(") ///\n    (")
+	for i, c := range cols {
+		if i > 0 && i%8 == 0 {
+			w.WriteString(" ///\n    ")
+		} else if i > 0 {
+			w.WriteString(" ")
+		}
+		w.WriteString(c.Short)
+	}
+	w.WriteString(")\n\n")
+
+	w.WriteString("* started_at and submitted_at as Stata date-times (UTC).\n")
+	for _, name := range []string{colStartedAt, colSubmittedAt} {
+		fmt.Fprintf(w, "generate double dyad_t = clock(subinstr(subinstr(%[1]s, \"T\", \" \", 1), \"Z\", \"\", 1), \"YMDhms\")\n", name)
+		fmt.Fprintf(w, "format dyad_t %%tc\norder dyad_t, after(%[1]s)\ndrop %[1]s\nrename dyad_t %[1]s\n", name)
+	}
+	w.WriteString("\n")
+
+	for _, c := range cols {
+		fmt.Fprintf(w, "label variable %s %s\n", c.Short, stataString(truncateBytes(c.Label, stataVarLabelMax)))
+		if len(c.Label) > stataVarLabelMax {
+			fmt.Fprintf(w, "notes %s: %s\n", c.Short, stataNote(c.Label))
+		}
+	}
+	w.WriteString("\n")
+	for _, c := range cols {
+		labels := columnValueLabels(&c)
+		if labels == nil {
+			continue
+		}
+		if !c.Integer {
+			fmt.Fprintf(w, "* %s: values outside Stata's range for value labels; see the codebook.\n", c.Short)
+			continue
+		}
+		fmt.Fprintf(w, "label define %s", c.Short)
+		for _, o := range labels {
+			fmt.Fprintf(w, " ///\n    %d %s", o.Value, stataString(oneLine(o.Label)))
+		}
+		fmt.Fprintf(w, ", replace\nlabel values %[1]s %[1]s\n", c.Short)
+	}
+	w.WriteString("\ncompress\n")
+	return w.Flush()
+}
+
+// numlist writes column numbers as a Stata numlist with ranges: 1 3/5 8.
+func numlist(ns []int) string {
+	var parts []string
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, strconv.Itoa(ns[i])+"/"+strconv.Itoa(ns[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(ns[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, " ")
+}
+
+// stataString quotes s in compound double quotes, which may hold plain
+// double quotes. Stata expands macros inside them, so $ and ` are escaped
+// with a backslash; the one sequence compound quotes cannot hold, "' (it
+// would close them), gets a space between its two characters.
+func stataString(s string) string {
+	return "`\"" + stataEscape(s) + "\"'"
+}
+
+func stataEscape(s string) string {
+	s = oneLine(s)
+	s = strings.ReplaceAll(s, "$", `\$`)
+	s = strings.ReplaceAll(s, "`", "\\`")
+	return strings.ReplaceAll(s, `"'`, `" '`)
+}
+
+// stataNote writes a note's text, which runs to the end of the line.
+func stataNote(s string) string {
+	return stataEscape(s)
+}

@@ -1,0 +1,446 @@
+// Package stats computes the statistics a researcher reads while a survey
+// runs: counts of responses, the distribution of every item, subscale
+// scores and their reliability, optionally side by side for the groups of
+// a single-choice item.
+//
+// A Builder takes responses one at a time (so a survey of any size streams
+// through it), keeping counts per option and, per subscale, the scores and
+// the complete cases; Report then computes every figure with gonum. Scoring
+// follows survey.Scorer and survey.Form.ItemScore, the one definition of a
+// score that the export uses too.
+package stats
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"gonum.org/v1/gonum/stat"
+)
+
+// Options selects how a Report is grouped.
+type Options struct {
+	// By is the id of a single-choice item; the report then has one group
+	// per option. "" gives one group of every response.
+	By string
+}
+
+// Builder accumulates responses for a Report. It is not safe for
+// concurrent use.
+type Builder struct {
+	form      *survey.Form
+	by        *survey.Item
+	items     []*survey.Item // likert, choice and integer items
+	options   [][]survey.Option
+	texts     []*survey.Item
+	subscales []subscalePlan
+
+	groups  []*group
+	byValue map[int64]*group
+	none    *group // responses that did not answer By; made when needed
+}
+
+type subscalePlan struct {
+	sub      *survey.Subscale
+	scorer   *survey.Scorer
+	items    []*survey.Item
+	ids      []string
+	reverse  []bool
+	min, max float64 // the possible scores
+	bins     int
+}
+
+// group accumulates the responses of one group.
+type group struct {
+	value *int64
+	label string
+
+	n, complete, inProgress int
+	durations               []float64 // seconds, complete responses
+	days                    map[int64]*DayCount
+
+	items     []itemCounts
+	texts     []textCounts
+	subscales []subscaleData
+}
+
+type itemCounts struct {
+	n, missing int
+	options    []int         // per option of a likert or choice item
+	values     map[int64]int // integer items
+}
+
+type textCounts struct{ n, missing int }
+
+type subscaleData struct {
+	scores []float64
+	cols   [][]float64 // complete cases, one column per item
+}
+
+// New returns a Builder for responses to the form. It fails with an
+// EInvalid *survey.Error naming "by" when opt.By is not an item responses
+// can be grouped by (survey.Form.GroupingItem).
+func New(f *survey.Form, opt Options) (*Builder, error) {
+	b := &Builder{form: f}
+	if opt.By != "" {
+		it, err := f.GroupingItem(opt.By)
+		if err != nil {
+			return nil, err
+		}
+		b.by = it
+	}
+	for _, it := range f.Items() {
+		switch it.Type {
+		case survey.Text:
+			b.texts = append(b.texts, it)
+		default:
+			b.items = append(b.items, it)
+			b.options = append(b.options, f.Options(it.ID))
+		}
+	}
+	for i := range f.Instrument.Subscales {
+		b.subscales = append(b.subscales, planSubscale(f, &f.Instrument.Subscales[i]))
+	}
+	if b.by == nil {
+		b.groups = []*group{b.newGroup(nil, LabelAll)}
+	} else {
+		b.byValue = map[int64]*group{}
+		for _, o := range f.Options(b.by.ID) {
+			g := b.newGroup(&o.Value, o.Label)
+			b.groups = append(b.groups, g)
+			b.byValue[o.Value] = g
+		}
+	}
+	return b, nil
+}
+
+func planSubscale(f *survey.Form, s *survey.Subscale) subscalePlan {
+	p := subscalePlan{sub: s, scorer: f.Scorer(s.ID), items: f.SubscaleItems(s.ID)}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, it := range p.items {
+		p.ids = append(p.ids, it.ID)
+		p.reverse = append(p.reverse, it.Reverse)
+		if l, h, ok := f.ScaleRange(it.ID); ok {
+			lo, hi = min(lo, float64(l)), max(hi, float64(h))
+		}
+	}
+	if len(p.items) == 0 || lo >= hi {
+		return p
+	}
+	p.min, p.max = lo, hi
+	if s.Scoring == survey.ScoreSum {
+		k := float64(len(p.items))
+		p.min, p.max = k*lo, k*hi
+	}
+	// Half a scale point per bin: 8 bars for a 1–5 scale.
+	p.bins = int(2 * (hi - lo))
+	return p
+}
+
+func (b *Builder) newGroup(value *int64, label string) *group {
+	g := &group{value: value, label: label, days: map[int64]*DayCount{},
+		items: make([]itemCounts, len(b.items)), texts: make([]textCounts, len(b.texts)),
+		subscales: make([]subscaleData, len(b.subscales))}
+	for i, it := range b.items {
+		if it.Type == survey.Integer {
+			g.items[i].values = map[int64]int{}
+		} else {
+			g.items[i].options = make([]int, len(b.options[i]))
+		}
+	}
+	for i, p := range b.subscales {
+		g.subscales[i].cols = make([][]float64, len(p.items))
+	}
+	return g
+}
+
+// Add counts one response. Responses should all answer the Builder's form.
+func (b *Builder) Add(r *survey.Response) {
+	a := r.Answers
+	g := b.groupOf(a)
+	g.addResponse(r)
+	for i, it := range b.items {
+		c := &g.items[i]
+		v, ok := a[it.ID]
+		if !ok {
+			if b.form.IsShown(it.ID, a) {
+				c.missing++
+			}
+			continue
+		}
+		c.add(b.options[i], it, v)
+	}
+	for i, it := range b.texts {
+		if v, ok := a[it.ID]; ok && v.Text != "" {
+			g.texts[i].n++
+		} else if b.form.IsShown(it.ID, a) {
+			g.texts[i].missing++
+		}
+	}
+	for i, p := range b.subscales {
+		d := &g.subscales[i]
+		if s, ok := p.scorer.Score(a); ok {
+			d.scores = append(d.scores, s)
+			// Only a scored response can have every item answered.
+			d.addCompleteCase(b.form, p.items, a)
+		}
+	}
+}
+
+func (b *Builder) groupOf(a survey.Answers) *group {
+	if b.by == nil {
+		return b.groups[0]
+	}
+	if v, ok := a[b.by.ID]; ok && v.Kind == survey.IntValue {
+		if g := b.byValue[v.Int]; g != nil {
+			return g
+		}
+	}
+	if b.none == nil {
+		b.none = b.newGroup(nil, LabelNotAnswered)
+		b.groups = append(b.groups, b.none)
+	}
+	return b.none
+}
+
+func (g *group) addResponse(r *survey.Response) {
+	g.n++
+	day := r.StartedAt
+	if r.Status == survey.ResponseComplete {
+		g.complete++
+		if r.SubmittedAt != nil {
+			day = *r.SubmittedAt
+			g.durations = append(g.durations, r.SubmittedAt.Sub(r.StartedAt).Seconds())
+		}
+	} else {
+		g.inProgress++
+	}
+	k := dayNumber(day)
+	d := g.days[k]
+	if d == nil {
+		d = &DayCount{}
+		g.days[k] = d
+	}
+	if r.Status == survey.ResponseComplete {
+		d.Complete++
+	} else {
+		d.InProgress++
+	}
+}
+
+func dayNumber(t time.Time) int64 {
+	return int64(math.Floor(float64(t.Unix()) / 86400))
+}
+
+// add counts an answer. Answers were checked against the form when they
+// were submitted, and a published form never changes, so a value of the
+// wrong kind or outside the options cannot occur; it would be skipped.
+func (c *itemCounts) add(opts []survey.Option, it *survey.Item, v survey.Value) {
+	switch it.Type {
+	case survey.Integer:
+		if v.Kind == survey.IntValue {
+			c.values[v.Int]++
+			c.n++
+		}
+	case survey.MultipleChoice:
+		if v.Kind == survey.ListValue {
+			c.n++
+			for _, x := range v.List {
+				if i := optionIndex(opts, x); i >= 0 {
+					c.options[i]++
+				}
+			}
+		}
+	default:
+		if v.Kind == survey.IntValue {
+			if i := optionIndex(opts, v.Int); i >= 0 {
+				c.options[i]++
+				c.n++
+			}
+		}
+	}
+}
+
+func optionIndex(opts []survey.Option, v int64) int {
+	for i, o := range opts {
+		if o.Value == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func (d *subscaleData) addCompleteCase(f *survey.Form, items []*survey.Item, a survey.Answers) {
+	var row [16]float64 // subscales are short; longer ones spill to the heap
+	vals := row[:0]
+	for _, it := range items {
+		v, ok := f.ItemScore(it.ID, a)
+		if !ok {
+			return
+		}
+		vals = append(vals, v)
+	}
+	for j, v := range vals {
+		d.cols[j] = append(d.cols[j], v)
+	}
+}
+
+// Report computes every figure from the responses added so far.
+func (b *Builder) Report() *Report {
+	rep := &Report{Groups: make([]Group, len(b.groups))}
+	if b.by != nil {
+		rep.By = &ByItem{ID: b.by.ID, Text: b.by.Text}
+	}
+	for i, g := range b.groups {
+		rep.Groups[i] = b.groupReport(g)
+	}
+	return rep
+}
+
+func (b *Builder) groupReport(g *group) Group {
+	out := Group{Value: g.value, Label: g.label, Responses: g.responseStats(),
+		Items: make([]ItemStats, len(b.items)), Texts: make([]TextStats, len(b.texts)),
+		Subscales: make([]SubscaleStats, len(b.subscales))}
+	for i, it := range b.items {
+		out.Items[i] = itemStats(b.form, it, &g.items[i])
+	}
+	for i, it := range b.texts {
+		out.Texts[i] = TextStats{ID: it.ID, Text: it.Text, N: g.texts[i].n, Missing: g.texts[i].missing}
+	}
+	for i := range b.subscales {
+		out.Subscales[i] = subscaleStats(&b.subscales[i], &g.subscales[i])
+	}
+	return out
+}
+
+// maxPerDaySpan bounds the days listed with zeros in between: a response
+// started years before the others (a client's clock) must not make the
+// list grow without bound.
+const maxPerDaySpan = 3660
+
+func (g *group) responseStats() ResponseStats {
+	rs := ResponseStats{N: g.n, Complete: g.complete, InProgress: g.inProgress, PerDay: []DayCount{}}
+	if g.n > 0 {
+		rs.CompletionRate = finite(float64(g.complete) / float64(g.n))
+	}
+	if len(g.durations) > 0 {
+		s, _ := summarizeSample(g.durations, "durations")
+		rs.MedianCompletionSeconds = s.Median
+	}
+	keys := make([]int64, 0, len(g.days))
+	for k := range g.days {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if len(keys) > 0 && keys[len(keys)-1]-keys[0] < maxPerDaySpan {
+		filled := make([]int64, 0, keys[len(keys)-1]-keys[0]+1)
+		for k := keys[0]; k <= keys[len(keys)-1]; k++ {
+			filled = append(filled, k)
+		}
+		keys = filled
+	}
+	for _, k := range keys {
+		d := DayCount{Date: time.Unix(k*86400, 0).UTC().Format(time.DateOnly)}
+		if c := g.days[k]; c != nil {
+			d.Complete, d.InProgress = c.Complete, c.InProgress
+		}
+		rs.PerDay = append(rs.PerDay, d)
+	}
+	return rs
+}
+
+// maxIntegerValues bounds the values listed for an integer item.
+const maxIntegerValues = 100
+
+func itemStats(f *survey.Form, it *survey.Item, c *itemCounts) ItemStats {
+	out := ItemStats{ID: it.ID, Type: it.Type, Text: it.Text, Subscale: it.Subscale, Reverse: it.Reverse,
+		N: c.n, Missing: c.missing, Options: []OptionCount{}}
+	percent := func(count int) *float64 {
+		if c.n == 0 {
+			return nil
+		}
+		return finite(100 * float64(count) / float64(c.n))
+	}
+	// x and w: the distinct values, ascending, and how often each was given.
+	var x, w []float64
+	switch it.Type {
+	case survey.Integer:
+		vals := make([]int64, 0, len(c.values))
+		for v := range c.values {
+			vals = append(vals, v)
+		}
+		slices.Sort(vals)
+		for _, v := range vals {
+			x, w = append(x, float64(v)), append(w, float64(c.values[v]))
+		}
+		switch {
+		case it.Min != nil && it.Max != nil && *it.Max-*it.Min < maxIntegerValues:
+			for v := *it.Min; v <= *it.Max; v++ {
+				out.Options = append(out.Options, OptionCount{Value: v, Count: c.values[v], Percent: percent(c.values[v])})
+			}
+		case len(vals) <= maxIntegerValues:
+			for _, v := range vals {
+				out.Options = append(out.Options, OptionCount{Value: v, Count: c.values[v], Percent: percent(c.values[v])})
+			}
+		default:
+			out.Note = fmt.Sprintf("%d different values were given; only the first %d would be listed, so none are", len(vals), maxIntegerValues)
+		}
+	default:
+		opts := f.Options(it.ID)
+		for i, o := range opts {
+			out.Options = append(out.Options, OptionCount{Value: o.Value, Label: o.Label, Count: c.options[i], Percent: percent(c.options[i])})
+		}
+		if it.Type == survey.MultipleChoice {
+			out.Note = "a multiple-choice item has no single value per response, so no mean, SD or median"
+			return out
+		}
+		order := make([]int, len(opts))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(i, j int) bool { return opts[order[i]].Value < opts[order[j]].Value })
+		for _, i := range order {
+			x, w = append(x, float64(opts[i].Value)), append(w, float64(c.options[i]))
+		}
+	}
+	s, note := summarize(x, w, "answers")
+	out.Summary = s
+	if out.Note == "" {
+		out.Note = note
+	}
+	return out
+}
+
+func subscaleStats(p *subscalePlan, d *subscaleData) SubscaleStats {
+	scoring := p.sub.Scoring
+	if scoring == "" {
+		scoring = survey.ScoreMean
+	}
+	out := SubscaleStats{ID: p.sub.ID, Title: p.sub.Title, Scoring: scoring, N: len(d.scores),
+		Min: p.min, Max: p.max, Histogram: []Bin{}}
+	out.Summary, out.Note = summarizeSample(d.scores, "scores") // sorts them, as the histogram needs
+	if p.bins > 0 {
+		dividers := make([]float64, p.bins+1)
+		width := (p.max - p.min) / float64(p.bins)
+		for i := range dividers {
+			dividers[i] = p.min + float64(i)*width
+		}
+		dividers[p.bins] = p.max
+		// gonum's bins are half-open; nudge the last edge so the highest
+		// possible score falls in the last bin.
+		edges := slices.Clone(dividers)
+		edges[p.bins] = math.Nextafter(p.max, math.Inf(1))
+		counts := make([]float64, p.bins)
+		if len(d.scores) > 0 {
+			counts = stat.Histogram(counts, edges, d.scores, nil)
+		}
+		for i := range counts {
+			out.Histogram = append(out.Histogram, Bin{From: dividers[i], To: dividers[i+1], Count: int(counts[i])})
+		}
+	}
+	out.Reliability = ReliabilityOf(p.ids, p.reverse, d.cols)
+	return out
+}

@@ -1,0 +1,293 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// Streaming export read.
+//
+// An export reads every response of a survey once, in arrival order, and
+// must stay fast and flat in memory at any size (figures in
+// ../shared/PERFORMANCE.md). So ScanResponses runs one SELECT on the read
+// pool (one statement is one consistent snapshot in WAL mode, and never
+// blocks the writer), reuses one Response and one Answers map for every
+// row, and decodes the answers JSON with a small decoder written for the
+// shape the store writes (a flat object of integers, strings and lists of
+// integers). Anything else in the column falls back to encoding/json, so
+// the fast path can only be faster, never different.
+
+// ScanResponses implements survey.ResponseScanner.
+//
+// Two goroutines share the work, because an export has two halves of
+// similar cost and a server has more than one core: this one reads rows
+// from SQLite and decodes them into batches of responses, the caller's
+// goroutine runs fn on them (formatting, in an export). Batches cycle
+// through a fixed ring, so memory stays flat, and order is kept.
+func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn func(*survey.Response) error) error {
+	q := `SELECT id, instrument_key, instrument_version, status, answers, started_at, submitted_at
+		FROM responses WHERE survey_id = ?`
+	args := []any{f.SurveyID}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	// Timestamps are fixed-width UTC text, so text order is time order.
+	if f.Since != nil {
+		q += ` AND submitted_at >= ?`
+		args = append(args, formatTime(*f.Since))
+	}
+	if f.Until != nil {
+		q += ` AND submitted_at < ?`
+		args = append(args, formatTime(*f.Until))
+	}
+	q += ` ORDER BY seq`
+	rows, err := s.readSQL.QueryContext(ctx, q, args...)
+	if err != nil {
+		return classify(err, "export responses")
+	}
+
+	free := make(chan *scanBatch, scanRing)
+	full := make(chan *scanBatch, scanRing) // never full: at most scanRing batches exist
+	stop := make(chan struct{})
+	for range scanRing {
+		free <- newScanBatch(f.SurveyID)
+	}
+	go func() {
+		defer close(full)
+		defer rows.Close()
+		d := rowDecoder{intern: map[string]string{}, raw: f.RawAnswers}
+		for {
+			var b *scanBatch
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			b.n, b.err = 0, nil
+			for b.n < len(b.rs) && rows.Next() {
+				if b.err = d.scan(rows, &b.rs[b.n]); b.err != nil {
+					break
+				}
+				b.n++
+			}
+			if b.err != nil || b.n < len(b.rs) {
+				if b.err == nil {
+					b.err = rows.Err()
+				}
+				b.last = true
+				full <- b
+				return
+			}
+			full <- b
+		}
+	}()
+
+	var ferr error
+	for b := range full {
+		for i := 0; i < b.n && ferr == nil; i++ {
+			if ferr = ctx.Err(); ferr == nil { // rows of a batch read before a cancel are not sent
+				ferr = fn(&b.rs[i])
+			}
+		}
+		switch {
+		case ferr != nil:
+		case b.err != nil:
+			ferr = b.err
+			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(ferr, ctxErr) {
+				ferr = ctxErr
+			} else if !isDecodeError(ferr) {
+				ferr = classify(ferr, "export responses")
+			}
+		case b.last:
+		default:
+			free <- b
+			continue
+		}
+		break
+	}
+	// Stop the reader and wait until it has closed the rows: the caller may
+	// close the store as soon as this returns.
+	close(stop)
+	for range full {
+	}
+	if ferr != nil {
+		return ferr
+	}
+	// database/sql may end the rows quietly when the context is cancelled
+	// between rows; a cut-short export must not look complete.
+	return ctx.Err()
+}
+
+// scanRing batches of scanBatchSize responses are in flight at most.
+const (
+	scanRing      = 3
+	scanBatchSize = 256
+)
+
+type scanBatch struct {
+	rs   []survey.Response
+	n    int
+	err  error
+	last bool
+}
+
+func newScanBatch(surveyID string) *scanBatch {
+	b := &scanBatch{rs: make([]survey.Response, scanBatchSize)}
+	for i := range b.rs {
+		b.rs[i].SurveyID = surveyID
+		b.rs[i].Answers = survey.Answers{}
+	}
+	return b
+}
+
+// rowDecoder turns result rows into responses, reusing what it can.
+type rowDecoder struct {
+	intern                    map[string]string
+	keys                      knownKeys
+	raw                       bool // keep the answers' JSON, undecoded
+	key, status, ans, started string
+	submitted                 *string
+}
+
+type decodeError struct{ err error }
+
+func (e decodeError) Error() string { return e.err.Error() }
+func (e decodeError) Unwrap() error { return e.err }
+
+func isDecodeError(err error) bool {
+	var de decodeError
+	return errors.As(err, &de)
+}
+
+func (d *rowDecoder) scan(rows *sql.Rows, r *survey.Response) error {
+	if err := rows.Scan(&r.ID, &d.key, &r.InstrumentVersion, &d.status, &d.ans, &d.started, &d.submitted); err != nil {
+		return err
+	}
+	r.InstrumentKey = internString(d.intern, d.key)
+	r.Status = internString(d.intern, d.status)
+	r.StartedAt = parseStoredTime(d.started)
+	r.SubmittedAt = nil
+	if d.submitted != nil {
+		if r.SubmittedAt == nil {
+			r.SubmittedAt = new(time.Time)
+		}
+		*r.SubmittedAt = parseStoredTime(*d.submitted)
+	}
+	if d.raw {
+		r.AnswersJSON = append(r.AnswersJSON[:0], d.ans...)
+		return nil
+	}
+	clear(r.Answers)
+	if !decodeAnswersInto(r.Answers, d.ans, d.intern, &d.keys) {
+		clear(r.Answers)
+		if err := json.Unmarshal([]byte(d.ans), &r.Answers); err != nil {
+			return decodeError{fmt.Errorf("response %s: stored answers: %w", r.ID, err)}
+		}
+	}
+	return nil
+}
+
+// maxIntern bounds the strings kept for reuse (item ids, statuses): a
+// survey has a few dozen, so only corrupt data could reach it.
+const maxIntern = 4096
+
+func internString(m map[string]string, s string) string {
+	if v, ok := m[s]; ok {
+		return v
+	}
+	if len(m) < maxIntern {
+		m[s] = s
+	}
+	return s
+}
+
+// parseStoredTime reads the store's fixed layout (2006-01-02T15:04:05.000000Z)
+// without time.Parse's generality, which is a visible share of an export's
+// time; any other shape goes to parseTime.
+func parseStoredTime(s string) time.Time {
+	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+		return parseTime(s)
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	sec, ok6 := num(17, 19)
+	us, ok7 := num(20, 26)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return parseTime(s)
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, us*1000, time.UTC)
+}
+
+// decodeAnswersInto decodes a stored answers object into dst and reports
+// whether it could; on false, dst holds a partial result and the caller
+// falls back to encoding/json. Keys go through intern, so the item ids of
+// a million rows are allocated once. Text values without escapes share
+// the memory of s.
+func decodeAnswersInto(dst survey.Answers, s string, intern map[string]string, keys *knownKeys) bool {
+	known := keys.walk()
+	return survey.EachCanonicalAnswer([]byte(s), func(id []byte, v survey.Value) {
+		dst[known.find(id, intern)] = v
+	})
+}
+
+// knownKeys holds the answer keys seen so far, sorted. The store writes
+// keys sorted (survey.Answers.Canonical, as encoding/json did before it),
+// so one forward walk over this list per row finds each key's shared copy
+// with a string comparison or two, cheaper than hashing it into intern.
+type knownKeys struct{ sorted []string }
+
+type keyWalk struct {
+	k *knownKeys
+	i int
+}
+
+func (k *knownKeys) walk() keyWalk { return keyWalk{k: k} }
+
+// find returns the shared copy of key.
+func (w *keyWalk) find(key []byte, intern map[string]string) string {
+	ks := w.k.sorted
+	for w.i < len(ks) && ks[w.i] < string(key) {
+		w.i++
+	}
+	if w.i < len(ks) && ks[w.i] == string(key) {
+		w.i++
+		return ks[w.i-1]
+	}
+	// A new key (or keys out of order): intern it and, while the list is
+	// small, insert it in place.
+	shared, ok := intern[string(key)]
+	if !ok {
+		shared = string(key)
+		if len(intern) < maxIntern {
+			intern[shared] = shared
+		}
+	}
+	if len(ks) < maxIntern && (w.i == len(ks) || ks[w.i] > shared) && (w.i == 0 || ks[w.i-1] < shared) {
+		w.k.sorted = append(ks[:w.i], append([]string{shared}, ks[w.i:]...)...)
+		w.i++
+	}
+	return shared
+}
+
+var _ survey.ResponseScanner = (*Store)(nil)

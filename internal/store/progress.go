@@ -1,0 +1,153 @@
+package store
+
+// In-progress responses of the web form (survey/progress.go): rows of
+// responses with a resume_hash, written directly on the one writer
+// connection rather than through the group-commit writer. A respondent
+// saves at most once per page, seconds apart, so these writes are few; the
+// writer pool's single connection still serialises them with the batches.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// CheckInvitation implements survey.Store.
+func (s *Store) CheckInvitation(ctx context.Context, surveyID string, codeHash []byte) error {
+	var spent int
+	err := s.readSQL.QueryRowContext(ctx, `SELECT spent FROM invitations WHERE survey_id = ? AND code_hash = ?`, surveyID, codeHash).Scan(&spent)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return unknownCode()
+	case err != nil:
+		return classify(err, "check invitation code")
+	case spent != 0:
+		return spentCode()
+	}
+	return nil
+}
+
+func unknownCode() error {
+	return &survey.Error{Code: survey.EForbidden, Message: "the invitation code is not valid for this survey",
+		Details: []survey.Detail{{Path: "invitation_code", Message: "unknown code; check it against the invitation"}}}
+}
+
+func spentCode() error {
+	return &survey.Error{Code: survey.EConflict, Message: "the invitation code has already been used",
+		Details: []survey.Detail{{Path: "invitation_code", Message: "this code has already been used to submit a response"}}}
+}
+
+// answersText is the stored JSON of a response's answers.
+func answersText(r *survey.Response) string {
+	if r.AnswersJSON != nil {
+		return string(r.AnswersJSON)
+	}
+	return string(r.Answers.Canonical())
+}
+
+// CreateProgress implements survey.Store.
+func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHash []byte) error {
+	_, err := s.writeSQL.ExecContext(ctx, `INSERT INTO responses
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
+		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt))
+	return classify(err, "store response in progress")
+}
+
+const progressColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, sealed_code, updated_at`
+
+// FindProgress implements survey.Store.
+func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
+	return findProgress(s.readSQL.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM responses
+		WHERE resume_hash = ? AND survey_id = ?`, resumeHash, surveyID))
+}
+
+func findProgress(row *sql.Row) (*survey.Progress, error) {
+	var (
+		p       survey.Progress
+		sealed  []byte
+		updated sql.NullString
+	)
+	r, _, err := scanResponse(scanTail{row, []any{&sealed, &updated}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENotFound, "no response to resume with this link")
+	}
+	if err != nil {
+		return nil, classify(err, "find response in progress")
+	}
+	p.Response = *r
+	if len(sealed) > 0 {
+		p.SealedCode = sealed
+	}
+	if updated.Valid {
+		p.UpdatedAt = parseTime(updated.String)
+	}
+	return &p, nil
+}
+
+// scanTail scans the columns scanResponse knows, then the extra ones.
+type scanTail struct {
+	sc    rowScanner
+	extra []any
+}
+
+func (t scanTail) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.extra...)...) }
+
+// SaveProgress implements survey.Store.
+func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
+	res, err := s.writeSQL.ExecContext(ctx, `UPDATE responses SET answers = ?, digest = ?, updated_at = ?
+		WHERE id = ? AND status = 'in_progress'`,
+		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID)
+	if err != nil {
+		return classify(err, "save response in progress")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return survey.Errorf(survey.EConflict, "response %s is no longer in progress", p.ID)
+	}
+	return nil
+}
+
+// CompleteProgress implements survey.Store. The row is completed before
+// the code is spent, so that a second submit of a complete response finds
+// nothing to update and spends nothing.
+func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
+	tx, err := s.writeSQL.BeginTx(ctx, nil)
+	if err != nil {
+		return false, classify(err, "begin")
+	}
+	defer tx.Rollback() // no-op after Commit
+	res, err := tx.ExecContext(ctx, `UPDATE responses
+		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL
+		WHERE id = ? AND status = 'in_progress'`,
+		answersText(r), r.Digest, formatTimePtr(r.SubmittedAt), formatTimePtr(r.SubmittedAt), r.ID)
+	if err != nil {
+		return false, classify(err, "complete response")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if codeHash != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0`, r.SurveyID, codeHash)
+		if err != nil {
+			return false, classify(err, "spend invitation code")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var spent int
+			err := tx.QueryRowContext(ctx, `SELECT spent FROM invitations WHERE survey_id = ? AND code_hash = ?`, r.SurveyID, codeHash).Scan(&spent)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return false, unknownCode()
+			case err != nil:
+				return false, classify(err, "check invitation code")
+			}
+			return false, spentCode()
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, classify(err, "commit response")
+	}
+	return true, nil
+}

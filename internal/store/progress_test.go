@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// progressFixture is a store in a fresh file with one published instrument
+// and two surveys of it: one open to all, one by invitation.
+type progressFixture struct {
+	st         *Store
+	svc        *survey.Service
+	open, invi *survey.Survey
+}
+
+func newProgressFixture(tb testing.TB) *progressFixture {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	svc := survey.NewService(st)
+	one := int64(1)
+	in := &survey.Instrument{Key: "progress", Version: 1, Title: "Progress",
+		Sections: []survey.Section{
+			{ID: "a", Title: "A", Items: []survey.Item{
+				{ID: "uses", Type: survey.SingleChoice, Text: "Uses?", Required: true, Options: []survey.Option{{Value: 1, Label: "Yes"}, {Value: 0, Label: "No"}}},
+				{ID: "why", Type: survey.Text, Text: "Why?", ShowIf: &survey.Condition{Item: "uses", Equals: &one}},
+			}},
+			{ID: "b", Title: "B", Items: []survey.Item{{ID: "years", Type: survey.Integer, Text: "Years", Required: true}}},
+		}}
+	if _, err := svc.CreateInstrument(ctx, in); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := svc.Publish(ctx, in.Key, in.Version); err != nil {
+		tb.Fatal(err)
+	}
+	f := &progressFixture{st: st, svc: svc}
+	for _, access := range []string{survey.AccessOpen, survey.AccessInvitation} {
+		sv, err := svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: in.Key, InstrumentVersion: 1, Title: "S " + access, Access: access})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if access == survey.AccessOpen {
+			f.open = sv
+		} else {
+			f.invi = sv
+		}
+	}
+	return f
+}
+
+func TestProgressLifecycle(t *testing.T) {
+	ctx := context.Background()
+	f := newProgressFixture(t)
+	p, token, err := f.svc.StartProgress(ctx, f.open.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []byte
+	if err := f.st.readSQL.QueryRow(`SELECT resume_hash FROM responses WHERE id = ?`, p.ID).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if string(stored) != string(survey.HashSecret(token)) {
+		t.Fatal("the stored resume hash is not the token's SHA-256")
+	}
+
+	// Answers to a hidden item are dropped on save.
+	_, err = f.svc.SaveProgress(ctx, f.open.ID, token, survey.Answers{"uses": survey.IntVal(0), "why": survey.TextVal("hidden")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.FindProgress(ctx, f.open.ID, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != survey.ResponseInProgress || len(got.Answers) != 1 || got.Answers["uses"].Int != 0 || got.UpdatedAt.IsZero() {
+		t.Fatalf("after save: %+v", got)
+	}
+	if _, err := f.svc.FindProgress(ctx, f.invi.ID, token); survey.ErrorCode(err) != survey.ENotFound {
+		t.Fatalf("token found under another survey: %v", err)
+	}
+	if _, err := f.svc.SaveProgress(ctx, f.open.ID, token, survey.Answers{"years": survey.TextVal("x")}); survey.ErrorCode(err) != survey.EInvalid {
+		t.Fatalf("a wrong answer was saved: %v", err)
+	}
+
+	if _, _, err := f.svc.CompleteProgress(ctx, f.open.ID, token, survey.Answers{"uses": survey.IntVal(0)}); survey.ErrorCode(err) != survey.EInvalid {
+		t.Fatalf("completed without a required answer: %v", err)
+	}
+	final := survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(7)}
+	r, created, err := f.svc.CompleteProgress(ctx, f.open.ID, token, final)
+	if err != nil || !created || r.Status != survey.ResponseComplete {
+		t.Fatalf("complete: %v %v %+v", err, created, r)
+	}
+	// A second submit, even with other answers, changes nothing.
+	r2, created, err := f.svc.CompleteProgress(ctx, f.open.ID, token, survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(9)})
+	if err != nil || created || r2.ID != r.ID || r2.Answers["years"].Int != 7 {
+		t.Fatalf("second complete: %v %v %+v", err, created, r2)
+	}
+	if _, err := f.svc.SaveProgress(ctx, f.open.ID, token, final); survey.ErrorCode(err) != survey.EConflict {
+		t.Fatalf("saved into a complete response: %v", err)
+	}
+	list, _, err := f.svc.Responses(ctx, survey.ResponseFilter{SurveyID: f.open.ID, Limit: 10})
+	if err != nil || len(list) != 1 || list[0].Status != survey.ResponseComplete || list[0].SubmittedAt == nil {
+		t.Fatalf("responses: %v %+v", err, list)
+	}
+}
+
+func TestProgressInvitation(t *testing.T) {
+	ctx := context.Background()
+	f := newProgressFixture(t)
+	codes, err := f.svc.CreateInvitations(ctx, f.invi.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ code, want string }{
+		{"", survey.EInvalid},
+		{"AAAA-BBBB-CCCC", survey.EForbidden},
+	} {
+		if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, tc.code); survey.ErrorCode(err) != tc.want {
+			t.Fatalf("start with %q: %v, want %s", tc.code, err, tc.want)
+		}
+	}
+	// Two starts with one code are fine; the first to finish spends it.
+	p1, t1, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, t2, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sealed []byte
+	f.st.readSQL.QueryRow(`SELECT sealed_code FROM responses WHERE id = ?`, p1.ID).Scan(&sealed)
+	if len(sealed) == 0 || string(sealed) == codes[0] {
+		t.Fatalf("sealed code: %q", sealed)
+	}
+	answers := survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(7)}
+	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, t1, answers); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, t2, answers); survey.ErrorCode(err) != survey.EConflict {
+		t.Fatalf("second response with a spent code: %v", err)
+	}
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0]); survey.ErrorCode(err) != survey.EConflict {
+		t.Fatalf("start with a spent code: %v", err)
+	}
+	// Nothing in the complete row points at the code.
+	var sealedAfter []byte
+	f.st.readSQL.QueryRow(`SELECT sealed_code FROM responses WHERE id = ?`, p1.ID).Scan(&sealedAfter)
+	if sealedAfter != nil {
+		t.Fatal("the sealed code outlived the submission")
+	}
+	// The other code is still good, typed the way people type.
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, " "+codes[1][:4]+codes[1][5:]+" "); err != nil {
+		t.Fatalf("loosely typed code: %v", err)
+	}
+}
+
+func TestProgressClosedSurvey(t *testing.T) {
+	ctx := context.Background()
+	f := newProgressFixture(t)
+	_, token, err := f.svc.StartProgress(ctx, f.open.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.CloseSurvey(ctx, f.open.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.StartProgress(ctx, f.open.ID, ""); survey.ErrorCode(err) != survey.EConflict {
+		t.Fatalf("start on a closed survey: %v", err)
+	}
+	if _, err := f.svc.SaveProgress(ctx, f.open.ID, token, survey.Answers{}); survey.ErrorCode(err) != survey.EConflict {
+		t.Fatalf("save on a closed survey: %v", err)
+	}
+}

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// FindTextAnswers implements survey.Store. SQLite's JSON functions pick
+// the one answer out of each row, so only the texts cross into Go; the
+// search is done here rather than in SQL because SQLite's lower() folds
+// ASCII only, and "ÄRZTE" must find "ärzte".
+func (s *Store) FindTextAnswers(ctx context.Context, f survey.TextAnswerFilter) ([]survey.TextAnswer, int64, error) {
+	// Item ids are [a-z][a-z0-9_]*; quoting the key keeps the path exact
+	// whatever it holds.
+	path := `$."` + f.ItemID + `"`
+	q := `SELECT seq, id, status, submitted_at, json_extract(answers, ?) FROM responses
+		WHERE survey_id = ? AND seq > ? AND json_type(answers, ?) = 'text'`
+	args := []any{path, f.SurveyID, f.After, path}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	if f.By != "" {
+		byPath := `$."` + f.By + `"`
+		if f.ByValue != nil {
+			q += ` AND json_extract(answers, ?) = ?`
+			args = append(args, byPath, *f.ByValue)
+		} else {
+			q += ` AND json_type(answers, ?) IS NULL`
+			args = append(args, byPath)
+		}
+	}
+	q += ` ORDER BY seq`
+	rows, err := s.readSQL.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, classify(err, "list text answers")
+	}
+	defer rows.Close()
+
+	needle := strings.ToLower(f.Query)
+	out := []survey.TextAnswer{}
+	var last int64
+	for rows.Next() {
+		var (
+			seq       int64
+			a         survey.TextAnswer
+			submitted sql.NullString
+		)
+		if err := rows.Scan(&seq, &a.ResponseID, &a.Status, &submitted, &a.Text); err != nil {
+			return nil, 0, classify(err, "list text answers")
+		}
+		if a.Text == "" || (needle != "" && !strings.Contains(strings.ToLower(a.Text), needle)) {
+			continue
+		}
+		if len(out) == f.Limit {
+			return out, last, nil // one more matches: there is a next page
+		}
+		if submitted.Valid {
+			a.SubmittedAt = parseTimePtr(&submitted.String)
+		}
+		out = append(out, a)
+		last = seq
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, classify(err, "list text answers")
+	}
+	return out, 0, nil
+}

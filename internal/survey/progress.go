@@ -1,0 +1,351 @@
+package survey
+
+// Save and resume: the domain side of the respondent web form.
+//
+// A web respondent's answers live on the server from the first page on.
+// StartProgress stores a response with status in_progress and hands out a
+// resume token (256 random bits; only its SHA-256 is stored, so a copy of
+// the database cannot resume anyone's response). SaveProgress replaces the
+// answers so far on every page, and CompleteProgress turns the same row
+// complete, so a double click, a reload or the back button can never make a
+// second response. Submit, the JSON API's one-shot path, is untouched.
+//
+// Invitation codes are checked at StartProgress and spent at
+// CompleteProgress, in the transaction that completes the row. In between
+// the code is kept sealed: encrypted with a key derived from the resume
+// token, which the server does not keep. Without the respondent's token the
+// sealed bytes cannot be opened, so the database never links a code to a
+// response (the invitations table's promise in migrations/0001_init.sql);
+// the sealed code is erased when the response completes.
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"strings"
+	"time"
+)
+
+// Progress is a response kept by the web form, in progress or complete.
+type Progress struct {
+	Response
+	// UpdatedAt is the time of the last save.
+	UpdatedAt time.Time
+	// SealedCode is the invitation code sealed under the resume token; nil
+	// for an open survey and once the response is complete.
+	SealedCode []byte
+}
+
+// Availability says whether a survey takes responses at a given moment.
+type Availability uint8
+
+// Availabilities of a survey.
+const (
+	Accepting    Availability = iota // open now
+	NotYetOpen                       // opens_at is in the future
+	NoLongerOpen                     // closed by the researcher or past closes_at
+)
+
+// Availability tells whether the survey takes responses at t, and if not,
+// whether it has yet to open or has closed: the respondent's page differs.
+func (s *Survey) Availability(t time.Time) Availability {
+	switch {
+	case s.Status != SurveyOpen:
+		return NoLongerOpen
+	case s.ClosesAt != nil && !t.Before(*s.ClosesAt):
+		return NoLongerOpen
+	case s.OpensAt != nil && t.Before(*s.OpensAt):
+		return NotYetOpen
+	}
+	return Accepting
+}
+
+// StartProgress begins a web response. It checks that the survey takes
+// responses and, for an invitation survey, that the code is one of its
+// unspent codes (without spending it), then stores an empty in-progress
+// response. It returns the response and its resume token, which the caller
+// gives to the respondent; the token itself is never stored.
+func (s *Service) StartProgress(ctx context.Context, surveyID, code string) (*Progress, string, error) {
+	sv, err := s.PublicSurvey(ctx, surveyID)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	if err := sv.CheckOpen(now); err != nil {
+		return nil, "", err
+	}
+	if sv.Access == AccessInvitation {
+		code = NormalizeCode(code)
+		if code == "" {
+			return nil, "", &Error{Code: EInvalid, Message: "an invitation code is needed",
+				Details: []Detail{{Path: "invitation_code", Message: "is required: this survey is by invitation only"}}}
+		}
+		if err := s.store.CheckInvitation(ctx, sv.ID, HashSecret(code)); err != nil {
+			return nil, "", err
+		}
+	} else {
+		code = "" // an open survey takes no code; a stray ?code= is ignored
+	}
+	token := NewToken()
+	answers := Answers{}
+	canonical := answers.Canonical()
+	p := &Progress{
+		Response: Response{
+			ID:                NewUUID(),
+			SurveyID:          sv.ID,
+			InstrumentKey:     sv.InstrumentKey,
+			InstrumentVersion: sv.InstrumentVersion,
+			Status:            ResponseInProgress,
+			Answers:           answers,
+			StartedAt:         now,
+			Digest:            submissionDigest(canonical),
+			AnswersJSON:       canonical,
+		},
+		UpdatedAt: now,
+	}
+	if code != "" {
+		if p.SealedCode, err = sealCode(token, code); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := s.store.CreateProgress(ctx, p, HashSecret(token)); err != nil {
+		return nil, "", err
+	}
+	return p, token, nil
+}
+
+// FindProgress returns the web response of the survey that the resume
+// token belongs to, in progress or complete; ENotFound for any other token.
+func (s *Service) FindProgress(ctx context.Context, surveyID, token string) (*Progress, error) {
+	if token == "" {
+		return nil, Errorf(ENotFound, "no response to resume")
+	}
+	return s.store.FindProgress(ctx, surveyID, HashSecret(token))
+}
+
+// SaveProgress keeps a web respondent's answers so far, replacing the
+// stored ones. Answers to items that are not shown are dropped (a hidden
+// item is not asked, so nothing of it is kept); the rest must pass Check
+// with partial true: the rules of a submission less the required items.
+// EConflict if the response is complete or the survey no longer takes
+// responses.
+func (s *Service) SaveProgress(ctx context.Context, surveyID, token string, a Answers) (*Progress, error) {
+	p, err := s.FindProgress(ctx, surveyID, token)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status != ResponseInProgress {
+		return nil, Errorf(EConflict, "response %s has been submitted and can no longer change", p.ID)
+	}
+	sv, err := s.PublicSurvey(ctx, surveyID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if err := sv.CheckOpen(now); err != nil {
+		return nil, err
+	}
+	form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
+	if err != nil {
+		return nil, err
+	}
+	a = form.KeepShown(a)
+	if err := form.Check(a, true); err != nil {
+		return nil, err
+	}
+	canonical := a.Canonical()
+	p.Answers, p.AnswersJSON, p.Digest, p.UpdatedAt = a, canonical, submissionDigest(canonical), now
+	if err := s.store.SaveProgress(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// CompleteProgress submits a web response: the answers are checked as
+// Submit checks them (after dropping those to hidden items), and the row
+// turns complete in the transaction that spends the invitation code, if
+// any. Completing a response that is complete already changes nothing and
+// returns it with created false, whatever the answers: the first submit
+// counts, and no second response is ever made.
+func (s *Service) CompleteProgress(ctx context.Context, surveyID, token string, a Answers) (*Response, bool, error) {
+	p, err := s.FindProgress(ctx, surveyID, token)
+	if err != nil {
+		return nil, false, err
+	}
+	if p.Status == ResponseComplete {
+		return &p.Response, false, nil
+	}
+	sv, err := s.PublicSurvey(ctx, surveyID)
+	if err != nil {
+		return nil, false, err
+	}
+	now := s.now()
+	if err := sv.CheckOpen(now); err != nil {
+		return nil, false, err
+	}
+	form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
+	if err != nil {
+		return nil, false, err
+	}
+	a = form.KeepShown(a)
+	if err := form.Check(a, false); err != nil {
+		return nil, false, err
+	}
+	var codeHash []byte
+	switch {
+	case p.SealedCode != nil:
+		code, err := openCode(token, p.SealedCode)
+		if err != nil {
+			return nil, false, err
+		}
+		codeHash = HashSecret(code)
+	case sv.Access == AccessInvitation:
+		return nil, false, Errorf(EForbidden, "response %s was started without an invitation code", p.ID)
+	}
+	r := p.Response
+	canonical := a.Canonical()
+	r.Status, r.Answers, r.AnswersJSON, r.Digest, r.SubmittedAt = ResponseComplete, a, canonical, submissionDigest(canonical), &now
+	created, err := s.store.CompleteProgress(ctx, &r, codeHash)
+	if err != nil {
+		return nil, false, err
+	}
+	if !created { // a concurrent submit of the same response got there first
+		prev, err := s.FindProgress(ctx, surveyID, token)
+		if err != nil {
+			return nil, false, err
+		}
+		return &prev.Response, false, nil
+	}
+	return &r, true, nil
+}
+
+// KeepShown returns the answers without those to items that are not shown.
+// Whether an item is shown depends only on earlier items that are shown, so
+// dropping hidden answers never changes what is shown.
+func (f *Form) KeepShown(a Answers) Answers {
+	shown := f.Shown(a)
+	out := make(Answers, len(a))
+	for id, v := range a {
+		if shown[id] || f.items[id] == nil { // unknown ids stay, for Check to report
+			out[id] = v
+		}
+	}
+	return out
+}
+
+// CheckSection applies Check to the answers and keeps only the problems of
+// the items of section si: the rule for leaving a page of the web form. The
+// rules are those of the JSON API; with partial false an unanswered
+// required item of the section is a problem, with partial true (going back)
+// only a wrong answer is.
+func (f *Form) CheckSection(a Answers, si int, partial bool) error {
+	err := f.Check(a, partial)
+	if err == nil {
+		return nil
+	}
+	e, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	var p Problems
+	for _, d := range e.Details {
+		if id, ok := strings.CutPrefix(d.Path, "answers."); ok && f.items[id] != nil && f.section[id] == si {
+			p = append(p, d)
+		}
+	}
+	return p.Err(e.Code, e.Message)
+}
+
+// SectionShown reports whether any item of section si is shown; a section
+// whose items are all hidden is skipped.
+func (f *Form) SectionShown(a Answers, si int) bool {
+	shown := f.Shown(a)
+	for _, it := range f.Instrument.Sections[si].Items {
+		if shown[it.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+// ResumeSection returns the section a returning respondent continues at:
+// the first shown section that has a shown required item unanswered or that
+// follows the last section with any answer. A response answered throughout
+// resumes at its last shown section, where it is submitted.
+func (f *Form) ResumeSection(a Answers) int {
+	shown := f.Shown(a)
+	last := -1 // last section with an answer
+	for id := range a {
+		if f.items[id] != nil && f.section[id] > last {
+			last = f.section[id]
+		}
+	}
+	final := 0
+	for si, sec := range f.Instrument.Sections {
+		visible, missing := false, false
+		for _, it := range sec.Items {
+			if !shown[it.ID] {
+				continue
+			}
+			visible = true
+			if _, ok := a[it.ID]; !ok && it.Required {
+				missing = true
+			}
+		}
+		if !visible {
+			continue
+		}
+		if missing || si > last {
+			return si
+		}
+		final = si
+	}
+	return final
+}
+
+// The sealed invitation code: AES-256-GCM under a key derived from the
+// resume token with HKDF. The token has 256 bits of entropy, so the key is
+// as strong as the token, and only the token's holder can open the code.
+
+func codeKey(token string) ([]byte, error) {
+	return hkdf.Key(sha256.New, []byte(token), nil, "dyad invitation code v1", 32)
+}
+
+func sealCode(token, code string) ([]byte, error) {
+	aead, err := codeAEAD(token)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(code)+aead.Overhead())
+	randRead(nonce)
+	return aead.Seal(nonce, nonce, []byte(code), nil), nil
+}
+
+func openCode(token string, sealed []byte) (string, error) {
+	aead, err := codeAEAD(token)
+	if err != nil {
+		return "", err
+	}
+	if len(sealed) < aead.NonceSize() {
+		return "", Errorf(EInternal, "sealed invitation code is too short")
+	}
+	code, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
+	if err != nil {
+		return "", Errorf(EInternal, "sealed invitation code does not open with this token")
+	}
+	return string(code), nil
+}
+
+func codeAEAD(token string) (cipher.AEAD, error) {
+	key, err := codeKey(token)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}

@@ -1,0 +1,256 @@
+package survey
+
+import "strconv"
+
+// Subscale scores.
+//
+// A subscale's score is computed from the answers to its Likert items:
+//
+//   - a reverse-keyed item counts as min + max − value, where min and max
+//     are the lowest and highest option values of the item's scale (for a
+//     1–5 scale, 6 − value); the answer itself is never changed;
+//   - an item counts when it is answered with an integer; an unanswered or
+//     hidden item does not count;
+//   - when fewer items count than the subscale's min_answered (default:
+//     every item of the subscale), there is no score;
+//   - scoring mean: the mean of the counted items; scoring sum: the mean
+//     of the counted items × the number of items in the subscale, so a
+//     sum stays comparable when an item was skipped (prorating).
+//
+// The export, the statistics and anything else that reports scores call
+// these functions, so there is one rule in one place.
+
+// SubscaleItems returns the items of a subscale in document order, or nil
+// for an unknown subscale. The slice is new on every call.
+func (f *Form) SubscaleItems(id string) []*Item {
+	var out []*Item
+	for _, it := range f.order {
+		if it.Type == Likert && it.Subscale == id {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// ScaleRange returns the lowest and highest option values of a Likert or
+// choice item, and false when the item has no options.
+func (f *Form) ScaleRange(id string) (lo, hi int64, ok bool) {
+	opts := f.options[id]
+	if len(opts) == 0 {
+		return 0, 0, false
+	}
+	lo, hi = opts[0].Value, opts[0].Value
+	for _, o := range opts[1:] {
+		lo, hi = min(lo, o.Value), max(hi, o.Value)
+	}
+	return lo, hi, true
+}
+
+// ItemScore returns the value an item contributes to its subscale's score:
+// the answer, reversed when the item is reverse-keyed. It returns false
+// when the item is unknown, not a Likert item, or not answered with an
+// integer. Use it where item-level scored values are needed (reliability,
+// item-total correlations).
+func (f *Form) ItemScore(id string, a Answers) (float64, bool) {
+	it := f.items[id]
+	if it == nil || it.Type != Likert {
+		return 0, false
+	}
+	return f.itemScore(it, a)
+}
+
+func (f *Form) itemScore(it *Item, a Answers) (float64, bool) {
+	v, ok := a[it.ID]
+	if !ok || v.Kind != IntValue {
+		return 0, false
+	}
+	if !it.Reverse {
+		return float64(v.Int), true
+	}
+	lo, hi, ok := f.ScaleRange(it.ID)
+	if !ok {
+		return 0, false
+	}
+	return float64(lo + hi - v.Int), true
+}
+
+// Subscale returns the subscale with the given id, or nil.
+func (f *Form) Subscale(id string) *Subscale {
+	for i := range f.Instrument.Subscales {
+		if f.Instrument.Subscales[i].ID == id {
+			return &f.Instrument.Subscales[i]
+		}
+	}
+	return nil
+}
+
+// Score returns the score of one subscale for the answers, and false when
+// there is none: an unknown subscale, or fewer answered items than
+// min_answered (see the rules at the top of this file). To score many
+// responses, build a Scorer once instead.
+func (f *Form) Score(subscale string, a Answers) (float64, bool) {
+	return f.Scorer(subscale).Score(a)
+}
+
+// Scorer scores one subscale, with the subscale's items and their
+// reversal worked out once: for exports and statistics over many
+// responses. It is read-only and safe for concurrent use.
+type Scorer struct {
+	Subscale *Subscale
+	items    []scoredItem
+	need     int
+	sum      bool
+}
+
+type scoredItem struct {
+	id      string
+	reverse bool
+	flip    int64 // min + max of the item's scale, for reversing
+}
+
+// Scorer returns the scorer of a subscale, or nil for an unknown one (a
+// nil Scorer scores nothing).
+func (f *Form) Scorer(subscale string) *Scorer {
+	sub := f.Subscale(subscale)
+	if sub == nil {
+		return nil
+	}
+	s := &Scorer{Subscale: sub, sum: sub.Scoring == ScoreSum}
+	for _, it := range f.SubscaleItems(subscale) {
+		si := scoredItem{id: it.ID, reverse: it.Reverse}
+		if it.Reverse {
+			lo, hi, ok := f.ScaleRange(it.ID)
+			if !ok {
+				continue // validation makes every likert item have a scale
+			}
+			si.flip = lo + hi
+		}
+		s.items = append(s.items, si)
+	}
+	s.need = sub.MinAnswered
+	if s.need <= 0 || s.need > len(s.items) {
+		s.need = len(s.items)
+	}
+	return s
+}
+
+// Score returns the subscale's score for the answers, and false when
+// there is none.
+func (s *Scorer) Score(a Answers) (float64, bool) {
+	if s == nil {
+		return 0, false
+	}
+	return s.score(func(i int) Value { return a[s.items[i].id] })
+}
+
+// ItemIDs lists the items the scorer reads, in document order.
+func (s *Scorer) ItemIDs() []string {
+	if s == nil {
+		return nil
+	}
+	ids := make([]string, len(s.items))
+	for i, it := range s.items {
+		ids[i] = it.id
+	}
+	return ids
+}
+
+// ScoreValues is Score for answers already looked up: vals[i] is the
+// answer to ItemIDs()[i], the zero Value when unanswered.
+func (s *Scorer) ScoreValues(vals []Value) (float64, bool) {
+	if s == nil || len(vals) != len(s.items) {
+		return 0, false
+	}
+	return s.score(func(i int) Value { return vals[i] })
+}
+
+// score is the one implementation of the rules at the top of this file.
+func (s *Scorer) score(answer func(i int) Value) (float64, bool) {
+	if len(s.items) == 0 {
+		return 0, false
+	}
+	var sum float64
+	answered := 0
+	for i := range s.items {
+		v := answer(i)
+		if v.Kind != IntValue {
+			continue
+		}
+		x := v.Int
+		if it := &s.items[i]; it.reverse {
+			x = it.flip - x
+		}
+		sum += float64(x)
+		answered++
+	}
+	if answered == 0 || answered < s.need {
+		return 0, false
+	}
+	if s.sum {
+		// sum × items / answered: the prorated sum, with one rounding.
+		return sum * float64(len(s.items)) / float64(answered), true
+	}
+	return sum / float64(answered), true
+}
+
+// Scores returns the score of every subscale, keyed by subscale id; the
+// value is nil where the subscale has no score for these answers.
+func (f *Form) Scores(a Answers) map[string]*float64 {
+	out := make(map[string]*float64, len(f.Instrument.Subscales))
+	for _, s := range f.Instrument.Subscales {
+		if v, ok := f.Score(s.ID, a); ok {
+			out[s.ID] = &v
+		} else {
+			out[s.ID] = nil
+		}
+	}
+	return out
+}
+
+// DescribeScoring puts a subscale's rule in words, for codebooks: "mean of
+// eff_1, eff_2, eff_3 (reversed: 6 − value), ...; empty when fewer than 4
+// of 5 items are answered".
+func (f *Form) DescribeScoring(subscale string) string {
+	s := f.Subscale(subscale)
+	if s == nil {
+		return ""
+	}
+	items := f.SubscaleItems(subscale)
+	var b []byte
+	if s.Scoring == ScoreSum {
+		b = append(b, "prorated sum (mean of the answered items × "...)
+		b = strconv.AppendInt(b, int64(len(items)), 10)
+		b = append(b, ") of "...)
+	} else {
+		b = append(b, "mean of the answered items of "...)
+	}
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, it.ID...)
+		if it.Reverse {
+			if lo, hi, ok := f.ScaleRange(it.ID); ok {
+				b = append(b, " (reversed: "...)
+				b = strconv.AppendInt(b, lo+hi, 10)
+				b = append(b, " − value)"...)
+			}
+		}
+	}
+	need := s.MinAnswered
+	if need <= 0 || need > len(items) {
+		need = len(items)
+	}
+	if need == len(items) {
+		b = append(b, "; empty unless all "...)
+		b = strconv.AppendInt(b, int64(len(items)), 10)
+		b = append(b, " items are answered"...)
+	} else {
+		b = append(b, "; empty when fewer than "...)
+		b = strconv.AppendInt(b, int64(need), 10)
+		b = append(b, " of "...)
+		b = strconv.AppendInt(b, int64(len(items)), 10)
+		b = append(b, " items are answered"...)
+	}
+	return string(b)
+}

@@ -1,0 +1,234 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// Form fields. Item ids match ^[a-z][a-z0-9_]*$, so the form's own fields
+// start with "_" and can never clash with an item.
+const (
+	actionField = "_action" // back, next or submit: the button pressed
+	shownField  = "_shown"  // ids of the page's items the respondent saw
+)
+
+// readSection reads the answers to section si's items from a posted form.
+// Each value is read as the item's type reads it; a value of the wrong
+// shape (a tampered radio, letters in a number) is kept as text, so that
+// survey.Form.Check judges it exactly as it judges the JSON API's input.
+// Fields of other sections' items and unknown fields are ignored.
+func readSection(form *survey.Form, si int, post url.Values) survey.Answers {
+	out := survey.Answers{}
+	for i := range form.Instrument.Sections[si].Items {
+		it := &form.Instrument.Sections[si].Items[i]
+		vals := post[it.ID]
+		switch it.Type {
+		case survey.Likert, survey.SingleChoice:
+			switch {
+			case len(vals) == 0 || vals[0] == "":
+			case len(vals) > 1:
+				out[it.ID] = survey.TextVal(strings.Join(vals, ","))
+			default:
+				out[it.ID] = intOrText(vals[0])
+			}
+		case survey.MultipleChoice:
+			if len(vals) == 0 {
+				continue
+			}
+			list := make([]int64, 0, len(vals))
+			for _, s := range vals {
+				n, err := strconv.ParseInt(s, 10, 64)
+				if err != nil {
+					list = nil
+					out[it.ID] = survey.TextVal(strings.Join(vals, ","))
+					break
+				}
+				list = append(list, n)
+			}
+			if list != nil {
+				out[it.ID] = survey.ListVal(list...)
+			}
+		case survey.Integer:
+			if len(vals) > 0 {
+				if s := strings.TrimSpace(vals[0]); s != "" {
+					out[it.ID] = intOrText(s)
+				}
+			}
+		case survey.Text:
+			if len(vals) > 0 {
+				// Browsers send a text area's line breaks as CRLF; the
+				// respondent typed one character, and the counter counted one.
+				s := strings.ReplaceAll(vals[0], "\r\n", "\n")
+				if strings.TrimSpace(s) != "" {
+					out[it.ID] = survey.TextVal(s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func intOrText(s string) survey.Value {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return survey.IntVal(n)
+	}
+	return survey.TextVal(s)
+}
+
+// respondentMessage words a problem that survey.Form.Check found with an
+// item for the person answering. Check decides whether there is a problem;
+// this only chooses the words, from the item and its answer.
+func respondentMessage(it *survey.Item, v survey.Value, answered bool) string {
+	if !answered {
+		switch it.Type {
+		case survey.MultipleChoice:
+			return "Select at least one option."
+		case survey.Integer:
+			return "Enter a number."
+		case survey.Text:
+			return "Enter an answer."
+		}
+		return "Choose an answer."
+	}
+	switch it.Type {
+	case survey.Integer:
+		switch {
+		case it.Min != nil && it.Max != nil:
+			return fmt.Sprintf("Enter a whole number from %d to %d.", *it.Min, *it.Max)
+		case it.Min != nil:
+			return fmt.Sprintf("Enter a whole number of at least %d.", *it.Min)
+		case it.Max != nil:
+			return fmt.Sprintf("Enter a whole number of at most %d.", *it.Max)
+		}
+		return "Enter a whole number, such as 12."
+	case survey.Text:
+		n, limit := utf8.RuneCountInString(v.Text), it.TextLimit()
+		return fmt.Sprintf("Your answer has %s characters. Shorten it to %s characters or fewer.", thousands(n), thousands(limit))
+	case survey.MultipleChoice:
+		return "Select only options from the list."
+	}
+	return "Choose one of the answers shown."
+}
+
+// thousands writes n with thousands separators: 2,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// itemView is one item as the templates draw it.
+type itemView struct {
+	ID, Type, Text, Help string
+	Optional             bool
+	Hidden               bool   // not shown given the answers so far
+	IfItem, IfValues     string // show_if on an item of the same page, for the script
+	Group                bool   // radios or checkboxes in a fieldset
+	Likert               bool
+	InputType            string // radio or checkbox
+	Options              []optionView
+	Value                string // text and integer items
+	Multiline            bool
+	MaxLength            int
+	MaxLengthText        string
+	Range                string // integer items: "A whole number from 0 to 60."
+	Error                string
+	Target               string // id of the first input, for the error summary
+	Describe             string // aria-describedby of the group or input
+	InputDescribe        string // aria-describedby of each radio or checkbox
+}
+
+type optionView struct {
+	InputID, Value, Label string
+	Pos, Of               int
+	Checked               bool
+}
+
+// newItemView prepares an item for its template.
+func newItemView(form *survey.Form, it *survey.Item, a survey.Answers, shown map[string]bool, si int, errMsg string) itemView {
+	v := itemView{ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Optional: !it.Required,
+		Hidden: !shown[it.ID], Error: errMsg, Target: "q-" + it.ID}
+	if c := it.ShowIf; c != nil && form.Item(c.Item) != nil && form.SectionOf(c.Item) == si {
+		vals := make([]string, len(c.Values()))
+		for i, x := range c.Values() {
+			vals[i] = strconv.FormatInt(x, 10)
+		}
+		v.IfItem, v.IfValues = c.Item, strings.Join(vals, " ")
+	}
+	ans, answered := a[it.ID]
+	var describe []string
+	if it.Help != "" {
+		describe = append(describe, "help-"+it.ID)
+	}
+	switch it.Type {
+	case survey.Likert, survey.SingleChoice, survey.MultipleChoice:
+		v.Group, v.Likert, v.InputType = true, it.Type == survey.Likert, "radio"
+		if it.Type == survey.MultipleChoice {
+			v.InputType = "checkbox"
+		}
+		opts := form.Options(it.ID)
+		v.Options = make([]optionView, len(opts))
+		for i, o := range opts {
+			checked := false
+			switch {
+			case answered && ans.Kind == survey.IntValue:
+				checked = ans.Int == o.Value
+			case answered && ans.Kind == survey.ListValue:
+				for _, x := range ans.List {
+					checked = checked || x == o.Value
+				}
+			}
+			v.Options[i] = optionView{InputID: fmt.Sprintf("q-%s-%d", it.ID, i+1), Value: strconv.FormatInt(o.Value, 10),
+				Label: o.Label, Pos: i + 1, Of: len(opts), Checked: checked}
+		}
+		if len(opts) > 0 {
+			v.Target = v.Options[0].InputID
+		}
+	case survey.Integer:
+		if answered {
+			v.Value = valueText(ans)
+		}
+		switch {
+		case it.Min != nil && it.Max != nil:
+			v.Range = fmt.Sprintf("A whole number from %d to %d.", *it.Min, *it.Max)
+		case it.Min != nil:
+			v.Range = fmt.Sprintf("A whole number of at least %d.", *it.Min)
+		case it.Max != nil:
+			v.Range = fmt.Sprintf("A whole number of at most %d.", *it.Max)
+		default:
+			v.Range = "A whole number."
+		}
+		describe = append(describe, "range-"+it.ID)
+	case survey.Text:
+		if answered {
+			v.Value = valueText(ans)
+		}
+		v.Multiline, v.MaxLength = it.Multiline, it.TextLimit()
+		v.MaxLengthText = thousands(v.MaxLength)
+		describe = append(describe, "count-"+it.ID)
+	}
+	if errMsg != "" {
+		describe = append(describe, "err-"+it.ID)
+		v.InputDescribe = "err-" + it.ID
+	}
+	v.Describe = strings.Join(describe, " ")
+	return v
+}
+
+// valueText shows a stored or posted value in a text input.
+func valueText(v survey.Value) string {
+	switch v.Kind {
+	case survey.IntValue:
+		return strconv.FormatInt(v.Int, 10)
+	case survey.TextValue:
+		return v.Text
+	}
+	return ""
+}

@@ -1,0 +1,580 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// page is the survey of the request, found once per request. The survey
+// row and the form come from the service's caches.
+type page struct {
+	sv   *survey.Survey
+	form *survey.Form
+	v    *view
+}
+
+// load finds the survey in the URL, or renders the 404 page.
+func (h *handler) load(c *gin.Context) (*page, bool) {
+	id := c.Param("id")
+	v := newView(id)
+	ctx := c.Request.Context()
+	sv, err := h.svc.PublicSurvey(ctx, id)
+	if err != nil {
+		h.fail(c, v, err)
+		return nil, false
+	}
+	form, err := h.svc.Form(ctx, sv.InstrumentKey, sv.InstrumentVersion)
+	if err != nil {
+		h.fail(c, v, err)
+		return nil, false
+	}
+	v.SurveyTitle = sv.Title
+	if form.Instrument.Language != "" {
+		v.Lang = form.Instrument.Language
+	}
+	return &page{sv: sv, form: form, v: v}, true
+}
+
+// accepting renders the closed or not-yet-open page unless the survey
+// takes responses now.
+func (h *handler) accepting(c *gin.Context, p *page) bool {
+	switch p.sv.Availability(time.Now()) {
+	case survey.NotYetOpen:
+		p.v.message(c, http.StatusForbidden, "This survey is not open yet",
+			"It opens on "+p.sv.OpensAt.UTC().Format("Monday 2 January 2006 at 15:04")+" (UTC). Please come back then: the link stays the same.")
+	case survey.NoLongerOpen:
+		p.v.message(c, http.StatusGone, "This survey has closed",
+			"It no longer takes responses. Thank you for your interest.",
+			"If you started it earlier, the answers you saved are kept with the study's other unfinished responses.")
+	default:
+		return true
+	}
+	h.render(c, p.v)
+	return false
+}
+
+// progress returns this browser's response to the survey, from the resume
+// cookie; nil if it has none (a stale cookie is cleared).
+func (h *handler) progress(c *gin.Context, p *page) (*survey.Progress, string, error) {
+	token := cookie(c, resumeCookie)
+	if token == "" {
+		return nil, "", nil
+	}
+	prog, err := h.svc.FindProgress(c.Request.Context(), p.sv.ID, token)
+	if survey.ErrorCode(err) == survey.ENotFound {
+		h.setCookie(c, p.sv.ID, resumeCookie, "", -1)
+		return nil, "", nil
+	}
+	return prog, token, err
+}
+
+func (h *handler) sectionURL(p *page, si int) string {
+	return "/s/" + p.sv.ID + "/p/" + strconv.Itoa(si+1)
+}
+
+func redirect(c *gin.Context, to string) { c.Redirect(http.StatusSeeOther, to) }
+
+// continueAt sends a returning browser to where it left off: the thank-you
+// page, or the first unanswered section.
+func (h *handler) continueAt(c *gin.Context, p *page, prog *survey.Progress) {
+	if prog.Status == survey.ResponseComplete {
+		redirect(c, "/s/"+p.sv.ID+"/done")
+		return
+	}
+	redirect(c, h.sectionURL(p, p.form.ResumeSection(prog.Answers)))
+}
+
+// welcomeView is the welcome page: introduction, consent, Start.
+type welcomeView struct {
+	Title      string
+	Intro      []string
+	Consent    []string
+	Minutes    int
+	Sections   int
+	Invitation bool
+	Code       string
+	CodeError  string
+	Action     string
+}
+
+func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr string) {
+	in := p.form.Instrument
+	v := p.v
+	v.page, v.status = "welcome", status
+	v.Title = p.sv.Title
+	if codeErr != "" {
+		v.Title = "Error: " + v.Title
+	}
+	v.SurveyTitle = "" // the page's heading is the title
+	v.CSRF = h.csrfToken(c, p.sv.ID)
+	v.Welcome = &welcomeView{Title: p.sv.Title, Intro: paragraphs(in.Introduction), Consent: paragraphs(in.Consent),
+		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Invitation: p.sv.Access == survey.AccessInvitation,
+		Code: code, CodeError: codeErr, Action: "/s/" + p.sv.ID + "/start"}
+	h.render(c, v)
+}
+
+// welcome: GET /s/{id}.
+func (h *handler) welcome(c *gin.Context) {
+	p, ok := h.load(c)
+	if !ok {
+		return
+	}
+	prog, _, err := h.progress(c, p)
+	if err != nil {
+		h.fail(c, p.v, err)
+		return
+	}
+	if prog != nil && prog.Status == survey.ResponseComplete {
+		h.continueAt(c, p, prog)
+		return
+	}
+	if !h.accepting(c, p) {
+		return
+	}
+	if prog != nil {
+		h.continueAt(c, p, prog)
+		return
+	}
+	h.welcomePage(c, p, http.StatusOK, c.Query("code"), "")
+}
+
+// toWelcome: GET /s/{id}/start, where a reload of a refused code lands.
+func (h *handler) toWelcome(c *gin.Context) { redirect(c, "/s/"+c.Param("id")) }
+
+// start: POST /s/{id}/start.
+func (h *handler) start(c *gin.Context) {
+	p, ok := h.load(c)
+	if !ok || !h.csrfOK(c, p.v) || !h.accepting(c, p) {
+		return
+	}
+	// A browser that has a response already goes back to it: a double
+	// click on Start, or Start pressed again from the history.
+	prog, _, err := h.progress(c, p)
+	if err != nil {
+		h.fail(c, p.v, err)
+		return
+	}
+	if prog != nil {
+		h.continueAt(c, p, prog)
+		return
+	}
+	code := strings.TrimSpace(c.PostForm("code"))
+	prog, token, err := h.svc.StartProgress(c.Request.Context(), p.sv.ID, code)
+	switch survey.ErrorCode(err) {
+	case "":
+	case survey.EInvalid:
+		h.welcomePage(c, p, http.StatusUnprocessableEntity, code, "Enter the code from your invitation.")
+		return
+	case survey.EForbidden:
+		h.welcomePage(c, p, http.StatusForbidden, code,
+			"This code is not valid for this survey. Please check it against your invitation; dashes, spaces and capital letters do not matter.")
+		return
+	case survey.EConflict:
+		if p.sv.Availability(time.Now()) != survey.Accepting {
+			h.accepting(c, p)
+			return
+		}
+		h.welcomePage(c, p, http.StatusConflict, code,
+			"This code has already been used to submit a response. Each invitation code can be used once.")
+		return
+	default:
+		h.fail(c, p.v, err)
+		return
+	}
+	h.setCookie(c, p.sv.ID, resumeCookie, token, cookieMaxAge)
+	h.continueAt(c, p, prog)
+}
+
+// resume: GET /s/{id}/resume?t=TOKEN, the resume link. The token moves
+// into the cookie and out of the address bar.
+func (h *handler) resume(c *gin.Context) {
+	p, ok := h.load(c)
+	if !ok {
+		return
+	}
+	token := c.Query("t")
+	prog, err := h.svc.FindProgress(c.Request.Context(), p.sv.ID, token)
+	if survey.ErrorCode(err) == survey.ENotFound {
+		p.v.message(c, http.StatusNotFound, "This link to continue is not valid",
+			"Please check that the whole link was copied: it is long, and e-mail programs sometimes break it across lines.")
+		p.v.link("/s/"+p.sv.ID, "Go to the start of the survey")
+		h.render(c, p.v)
+		return
+	}
+	if err != nil {
+		h.fail(c, p.v, err)
+		return
+	}
+	maxAge := cookieMaxAge
+	if prog.Status == survey.ResponseComplete {
+		maxAge = doneMaxAge
+	} else if !h.accepting(c, p) {
+		return
+	}
+	h.setCookie(c, p.sv.ID, resumeCookie, token, maxAge)
+	h.continueAt(c, p, prog)
+}
+
+// done: GET /s/{id}/done, the thank-you page.
+func (h *handler) done(c *gin.Context) {
+	p, ok := h.load(c)
+	if !ok {
+		return
+	}
+	prog, _, err := h.progress(c, p)
+	switch {
+	case err != nil:
+		h.fail(c, p.v, err)
+	case prog == nil:
+		redirect(c, "/s/"+p.sv.ID)
+	case prog.Status != survey.ResponseComplete:
+		h.continueAt(c, p, prog)
+	default:
+		p.v.message(c, http.StatusOK, "Thank you",
+			"Your answers have been submitted. You can close this page now.",
+			"Your response is anonymous: it is stored without your name, e-mail address or IP address.")
+		p.v.page = "done"
+		h.render(c, p.v)
+	}
+}
+
+// sectionView is one section page.
+type sectionView struct {
+	Number, Total int
+	Title         string
+	Description   []string
+	Items         []itemView
+	Errors        []summaryEntry
+	Notice        string
+	Shown         string
+	First, Last   bool
+	Action        string
+	ResumeURL     string
+}
+
+type summaryEntry struct{ Target, Text string }
+
+// sectionPage renders section si with the answers a (as saved, or as
+// posted when something must be fixed) and the problems found.
+func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.Answers, problems []survey.Detail, notice, token string) {
+	form := p.form
+	sec := &form.Instrument.Sections[si]
+	shown := form.Shown(a)
+	errs := map[string]string{}
+	for _, d := range problems {
+		if id, ok := strings.CutPrefix(d.Path, "answers."); ok && form.Item(id) != nil {
+			v, answered := a[id]
+			if _, dup := errs[id]; !dup {
+				errs[id] = respondentMessage(form.Item(id), v, answered)
+			}
+		}
+	}
+	sv := &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
+		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
+		First: prevSection(form, a, si) < 0, Last: nextSection(form, a, si) < 0,
+		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token}
+	var visible []string
+	for i := range sec.Items {
+		it := &sec.Items[i]
+		iv := newItemView(form, it, a, shown, si, errs[it.ID])
+		if !iv.Hidden {
+			visible = append(visible, it.ID)
+		}
+		if iv.Error != "" {
+			sv.Errors = append(sv.Errors, summaryEntry{Target: iv.Target, Text: it.Text + " – " + iv.Error})
+		}
+		sv.Items = append(sv.Items, iv)
+	}
+	sv.Shown = strings.Join(visible, " ")
+	v := p.v
+	v.page, v.status, v.Section = "section", status, sv
+	v.Title = fmt.Sprintf("%s – Section %d of %d – %s", sec.Title, sv.Number, sv.Total, p.sv.Title)
+	if len(sv.Errors) > 0 {
+		v.Title = "Error: " + v.Title
+	}
+	v.CSRF = h.csrfToken(c, p.sv.ID)
+	h.render(c, v)
+}
+
+// base is where respondents reach this server, for the resume link.
+func (h *handler) base(c *gin.Context) string {
+	if h.publicURL != "" {
+		return h.publicURL
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+// nextSection and prevSection step over sections whose items are all
+// hidden; -1 when there is none.
+func nextSection(form *survey.Form, a survey.Answers, si int) int {
+	for n := si + 1; n < len(form.Instrument.Sections); n++ {
+		if form.SectionShown(a, n) {
+			return n
+		}
+	}
+	return -1
+}
+
+func prevSection(form *survey.Form, a survey.Answers, si int) int {
+	for n := si - 1; n >= 0; n-- {
+		if form.SectionShown(a, n) {
+			return n
+		}
+	}
+	return -1
+}
+
+// sectionParam reads {n}; it renders the 404 page for a bad one.
+func (h *handler) sectionParam(c *gin.Context, p *page) (int, bool) {
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 || n > len(p.form.Instrument.Sections) || strconv.Itoa(n) != c.Param("n") {
+		p.v.message(c, http.StatusNotFound, "Page not found", "This survey has no such page.")
+		p.v.link("/s/"+p.sv.ID, "Go to the survey")
+		h.render(c, p.v)
+		return 0, false
+	}
+	return n - 1, true
+}
+
+// respondent finds the survey, checks that it takes responses and finds
+// this browser's response in progress. Without one it redirects to the
+// welcome page; with a complete one, to the thank-you page.
+func (h *handler) respondent(c *gin.Context, post bool) (*page, *survey.Progress, string, bool) {
+	p, ok := h.load(c)
+	if !ok || (post && !h.csrfOK(c, p.v)) || !h.accepting(c, p) {
+		return nil, nil, "", false
+	}
+	prog, token, err := h.progress(c, p)
+	switch {
+	case err != nil:
+		h.fail(c, p.v, err)
+		return nil, nil, "", false
+	case prog == nil:
+		redirect(c, "/s/"+p.sv.ID)
+		return nil, nil, "", false
+	case prog.Status == survey.ResponseComplete:
+		redirect(c, "/s/"+p.sv.ID+"/done")
+		return nil, nil, "", false
+	}
+	return p, prog, token, true
+}
+
+// section: GET /s/{id}/p/{n}.
+func (h *handler) section(c *gin.Context) {
+	p, prog, token, ok := h.respondent(c, false)
+	if !ok {
+		return
+	}
+	si, ok := h.sectionParam(c, p)
+	if !ok {
+		return
+	}
+	if !p.form.SectionShown(prog.Answers, si) {
+		// Every item here is hidden by earlier answers: on to the next page.
+		if n := nextSection(p.form, prog.Answers, si); n >= 0 {
+			redirect(c, h.sectionURL(p, n))
+		} else {
+			h.continueAt(c, p, prog)
+		}
+		return
+	}
+	h.sectionPage(c, p, http.StatusOK, si, prog.Answers, nil, "", token)
+}
+
+// saveSection: POST /s/{id}/p/{n}. It always saves what can be saved (the
+// answers so far that pass the API's rules), then either shows the page
+// again (problems to fix, or questions that the answers revealed) or moves
+// on with a 303.
+func (h *handler) saveSection(c *gin.Context) {
+	p, prog, token, ok := h.respondent(c, true)
+	if !ok {
+		return
+	}
+	si, ok := h.sectionParam(c, p)
+	if !ok {
+		return
+	}
+	form := p.form
+	posted := readSection(form, si, c.Request.PostForm)
+	merged := make(survey.Answers, len(prog.Answers)+len(posted))
+	for id, v := range prog.Answers {
+		if form.Item(id) != nil && form.SectionOf(id) != si {
+			merged[id] = v
+		}
+	}
+	for id, v := range posted {
+		merged[id] = v
+	}
+	merged = form.KeepShown(merged) // a hidden item's answer is not kept, whatever was posted
+	action := c.PostForm(actionField)
+
+	// Save first, whatever comes next: an answer given is never lost.
+	if keep := keepValid(form, merged); !sameAnswers(keep, prog.Answers) {
+		if _, err := h.svc.SaveProgress(c.Request.Context(), p.sv.ID, token, keep); err != nil {
+			h.saveFailed(c, p, token, err)
+			return
+		}
+	}
+
+	// Questions that the answers revealed on this page are asked before
+	// any is called missing.
+	rev := 0
+	if action != "back" {
+		rev = revealed(form, merged, si, c.Request.PostForm)
+	}
+	partial := action == "back" || rev > 0
+	if err := form.CheckSection(merged, si, partial); err != nil {
+		h.sectionPage(c, p, http.StatusUnprocessableEntity, si, merged, problems(err), "", token)
+		return
+	}
+	if action == "back" {
+		if n := prevSection(form, merged, si); n >= 0 {
+			redirect(c, h.sectionURL(p, n))
+			return
+		}
+		redirect(c, "/s/"+p.sv.ID) // section 1's Back: no page before it
+		return
+	}
+	if rev > 0 {
+		notice := "Your answer added a question to this page. Please answer it, then continue."
+		if rev > 1 {
+			notice = fmt.Sprintf("Your answers added %d questions to this page. Please answer them, then continue.", rev)
+		}
+		h.sectionPage(c, p, http.StatusOK, si, merged, nil, notice, token)
+		return
+	}
+	next := nextSection(form, merged, si)
+	if next >= 0 {
+		redirect(c, h.sectionURL(p, next))
+		return
+	}
+	// The last page: Submit (or Enter in a field, which is the same).
+	if err := form.Check(merged, false); err != nil {
+		// A problem on an earlier page (reached by typing its address, or
+		// answers changed going back): show that page with its problems.
+		first := firstSectionWithProblem(form, problems(err))
+		h.sectionPage(c, p, http.StatusUnprocessableEntity, first, merged, problems(form.CheckSection(merged, first, false)), "", token)
+		return
+	}
+	_, _, err := h.svc.CompleteProgress(c.Request.Context(), p.sv.ID, token, merged)
+	switch survey.ErrorCode(err) {
+	case "":
+	case survey.EConflict, survey.EForbidden:
+		if p.sv.Availability(time.Now()) != survey.Accepting {
+			h.accepting(c, p)
+			return
+		}
+		var se *survey.Error
+		if errors.As(err, &se) && len(se.Details) > 0 && se.Details[0].Path == "invitation_code" {
+			status := http.StatusConflict
+			if se.Code == survey.EForbidden {
+				status = http.StatusForbidden
+			}
+			p.v.message(c, status, "Your invitation code has been used",
+				"A response has already been submitted with the invitation code you entered, so this one cannot be submitted as well. Each invitation code can be used once.")
+			h.render(c, p.v)
+			return
+		}
+		h.fail(c, p.v, err)
+		return
+	default:
+		h.saveFailed(c, p, token, err)
+		return
+	}
+	h.setCookie(c, p.sv.ID, resumeCookie, token, doneMaxAge)
+	redirect(c, "/s/"+p.sv.ID+"/done")
+}
+
+// saveFailed answers a save that the service refused. A conflict means the
+// survey has just closed, or another request (a second click) has just
+// submitted this response: the closed page, or the thank-you page.
+func (h *handler) saveFailed(c *gin.Context, p *page, token string, err error) {
+	if survey.ErrorCode(err) == survey.EConflict {
+		if p.sv.Availability(time.Now()) != survey.Accepting {
+			h.accepting(c, p)
+			return
+		}
+		if prog, ferr := h.svc.FindProgress(c.Request.Context(), p.sv.ID, token); ferr == nil && prog.Status == survey.ResponseComplete {
+			redirect(c, "/s/"+p.sv.ID+"/done")
+			return
+		}
+	}
+	h.fail(c, p.v, err)
+}
+
+func problems(err error) []survey.Detail {
+	var se *survey.Error
+	if errors.As(err, &se) {
+		return se.Details
+	}
+	return nil
+}
+
+func firstSectionWithProblem(form *survey.Form, ds []survey.Detail) int {
+	first := len(form.Instrument.Sections) - 1
+	for _, d := range ds {
+		if id, ok := strings.CutPrefix(d.Path, "answers."); ok && form.Item(id) != nil && form.SectionOf(id) < first {
+			first = form.SectionOf(id)
+		}
+	}
+	return first
+}
+
+// keepValid returns the answers less those that break the API's rules for
+// a partial response (and less the answers that depend on those), which
+// are what can be saved while the page is shown again for fixing.
+func keepValid(form *survey.Form, a survey.Answers) survey.Answers {
+	out := make(survey.Answers, len(a))
+	for id, v := range a {
+		out[id] = v
+	}
+	for range len(form.Items()) + 1 {
+		err := form.Check(out, true)
+		if err == nil {
+			return out
+		}
+		for _, d := range problems(err) {
+			delete(out, strings.TrimPrefix(d.Path, "answers."))
+		}
+		out = form.KeepShown(out)
+	}
+	return survey.Answers{}
+}
+
+func sameAnswers(a, b survey.Answers) bool {
+	return string(a.Canonical()) == string(b.Canonical())
+}
+
+// revealed counts the items of section si that the answers show but the
+// respondent did not see when posting (the page's _shown field, which the
+// script keeps up to date): without JavaScript, a follow-up question
+// appears only when the page is sent, and must be asked before moving on.
+func revealed(form *survey.Form, a survey.Answers, si int, post map[string][]string) int {
+	vals, ok := post[shownField]
+	if !ok || len(vals) == 0 {
+		return 0
+	}
+	saw := map[string]bool{}
+	for _, id := range strings.Fields(vals[0]) {
+		saw[id] = true
+	}
+	shown := form.Shown(a)
+	n := 0
+	for _, it := range form.Instrument.Sections[si].Items {
+		if shown[it.ID] && !saw[it.ID] {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,237 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dyad-survey/dyad/instruments"
+	"github.com/dyad-survey/dyad/internal/httpapi"
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/web"
+)
+
+// fixture is a real server on a fresh SQLite file, wired as `dyad serve`
+// wires it, with the study instrument published and an open survey of it.
+type fixture struct {
+	st   *store.Store
+	svc  *survey.Service
+	srv  *httptest.Server
+	form *survey.Form
+	open *survey.Survey
+}
+
+func newFixture(tb testing.TB) *fixture {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	svc := survey.NewService(st)
+	files, err := instrument.LoadFS(instruments.FS)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var study *survey.Instrument
+	for _, f := range files {
+		if f.Instrument.Key == instruments.Study {
+			study = f.Instrument
+		}
+	}
+	if _, err := svc.CreateInstrument(ctx, study); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := svc.Publish(ctx, study.Key, study.Version); err != nil {
+		tb.Fatal(err)
+	}
+	form, err := svc.Form(ctx, study.Key, study.Version)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	engine := httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, AdminTokenHash: survey.HashSecret("test-token"), Logger: quiet})
+	web.Register(engine, web.Config{Service: svc, NotFound: httpapi.NotFound, Logger: quiet})
+	srv := httptest.NewServer(engine)
+	tb.Cleanup(srv.Close)
+	f := &fixture{st: st, svc: svc, srv: srv, form: form}
+	f.open = f.newSurvey(tb, survey.NewSurvey{Access: survey.AccessOpen})
+	return f
+}
+
+// newSurvey deploys the study instrument; n's instrument fields and title
+// are filled in.
+func (f *fixture) newSurvey(tb testing.TB, n survey.NewSurvey) *survey.Survey {
+	tb.Helper()
+	n.InstrumentKey, n.InstrumentVersion = f.form.Instrument.Key, f.form.Instrument.Version
+	if n.Title == "" {
+		n.Title = f.form.Instrument.Title
+	}
+	sv, err := f.svc.CreateSurvey(context.Background(), n)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sv
+}
+
+// responses returns every response of the survey, any status.
+func (f *fixture) responses(tb testing.TB, surveyID string) []*survey.Response {
+	tb.Helper()
+	list, _, err := f.st.FindResponses(context.Background(), survey.ResponseFilter{SurveyID: surveyID, Limit: 1000})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return list
+}
+
+// browser is one respondent's HTTP client: its own cookies, no redirects
+// followed, no transparent gzip, so every status and header is seen.
+type browser struct {
+	tb     testing.TB
+	f      *fixture
+	client *http.Client
+	sid    string
+	csrf   string // from the last page with a form
+}
+
+func (f *fixture) browser(tb testing.TB, surveyID string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{tb: tb, f: f, sid: surveyID, client: &http.Client{
+		Jar:           jar,
+		Transport:     &http.Transport{DisableCompression: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+type page struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+var csrfPattern = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func (b *browser) do(req *http.Request) page {
+	b.tb.Helper()
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	p := page{status: resp.StatusCode, body: string(body), location: resp.Header.Get("Location"), header: resp.Header}
+	if m := csrfPattern.FindStringSubmatch(p.body); m != nil {
+		b.csrf = m[1]
+	}
+	return p
+}
+
+// get fetches a path of the survey ("" is the welcome page, "/p/2" ...).
+func (b *browser) get(path string) page {
+	b.tb.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.f.srv.URL+b.url(path), nil)
+	return b.do(req)
+}
+
+func (b *browser) url(path string) string {
+	if strings.HasPrefix(path, "/s/") || strings.HasPrefix(path, "/api/") {
+		return path
+	}
+	return "/s/" + b.sid + path
+}
+
+// post sends a form with the CSRF token of the last page.
+func (b *browser) post(path string, form url.Values) page {
+	b.tb.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["_csrf"]; !ok {
+		form.Set("_csrf", b.csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, b.f.srv.URL+b.url(path), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+// start opens the welcome page and presses Start.
+func (b *browser) start(code string) page {
+	b.tb.Helper()
+	if p := b.get(""); p.status != http.StatusOK {
+		b.tb.Fatalf("welcome: %d\n%s", p.status, p.body)
+	}
+	form := url.Values{}
+	if code != "" {
+		form.Set("code", code)
+	}
+	return b.post("/start", form)
+}
+
+// sectionForm encodes the answers to section si as the page would post
+// them, with every item of the page marked as seen.
+func sectionForm(form *survey.Form, si int, a survey.Answers, action string) url.Values {
+	v := url.Values{"_action": {action}}
+	var seen []string
+	for _, it := range form.Instrument.Sections[si].Items {
+		seen = append(seen, it.ID)
+		ans, ok := a[it.ID]
+		if !ok {
+			continue
+		}
+		switch ans.Kind {
+		case survey.IntValue:
+			v.Set(it.ID, strconv.FormatInt(ans.Int, 10))
+		case survey.TextValue:
+			v.Set(it.ID, ans.Text)
+		case survey.ListValue:
+			for _, x := range ans.List {
+				v.Add(it.ID, strconv.FormatInt(x, 10))
+			}
+		}
+	}
+	v.Set("_shown", strings.Join(seen, " "))
+	return v
+}
+
+// studyAnswers answers every shown item of the study: varied values, the
+// ai_use branch as given, free text with characters that need escaping.
+func studyAnswers(form *survey.Form, aiUse int64) survey.Answers {
+	a := survey.Answers{}
+	for i, it := range form.Items() {
+		if it.ID == "ai_use" {
+			a[it.ID] = survey.IntVal(aiUse)
+			continue
+		}
+		if !form.Shown(a)[it.ID] {
+			continue
+		}
+		opts := form.Options(it.ID)
+		switch it.Type {
+		case survey.Likert, survey.SingleChoice:
+			a[it.ID] = survey.IntVal(opts[i%len(opts)].Value)
+		case survey.MultipleChoice:
+			a[it.ID] = survey.ListVal(opts[0].Value, opts[len(opts)-1].Value)
+		case survey.Integer:
+			a[it.ID] = survey.IntVal(12)
+		case survey.Text:
+			a[it.ID] = survey.TextVal(`<script>alert("x")</script> & "quotes" – ümlaut`)
+		}
+	}
+	return a
+}
+
+// sectionPath is the address of section si (0-based).
+func sectionPath(si int) string { return "/p/" + strconv.Itoa(si+1) }

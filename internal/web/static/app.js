@@ -1,0 +1,105 @@
+// Dyad respondent pages: progressive enhancement only. Without this file
+// every page still works; with it, follow-up questions appear as soon as
+// they apply, text fields count characters, and the error summary moves
+// focus to the field it names.
+(function () {
+  'use strict';
+  var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+
+  // show_if within the page. The server decides for conditions on other
+  // pages (those items carry no data-if-item) and checks everything again.
+  var form = document.querySelector('form[data-section]');
+  if (form) {
+    var items = form.querySelectorAll('.item[id^="item-"]');
+    var shownField = form.querySelector('input[name="_shown"]');
+    var values = function (name) {
+      var out = [];
+      each(form.querySelectorAll('[name="' + name + '"]'), function (el) {
+        if (el.type === 'radio' || el.type === 'checkbox') {
+          if (el.checked) out.push(el.value);
+        } else if (/^\s*-?\d+\s*$/.test(el.value)) {
+          out.push(String(parseInt(el.value, 10)));
+        }
+      });
+      return out;
+    };
+    var update = function () {
+      var shown = {}, ids = [];
+      each(items, function (el) {
+        var id = el.id.slice(5), ref = el.getAttribute('data-if-item'), visible = !el.hidden;
+        if (ref) {
+          var want = el.getAttribute('data-if-values').split(' ');
+          visible = shown[ref] === true && values(ref).some(function (v) { return want.indexOf(v) >= 0; });
+          el.hidden = !visible;
+        }
+        shown[id] = visible;
+        if (visible) ids.push(id);
+      });
+      if (shownField) shownField.value = ids.join(' ');
+    };
+    form.addEventListener('change', update);
+    form.addEventListener('input', function (e) {
+      if (e.target.getAttribute('inputmode') === 'numeric') update();
+    });
+    update();
+  }
+
+  // Character counters, announced politely once typing pauses.
+  var live = document.getElementById('live'), timer;
+  var plural = function (n, word) {
+    return n.toLocaleString('en') + ' ' + word + (n === 1 ? '' : 's');
+  };
+  each(document.querySelectorAll('[data-maxlength]'), function (el) {
+    var max = parseInt(el.getAttribute('data-maxlength'), 10);
+    var out = document.getElementById('count-' + el.name);
+    if (!out) return;
+    var count = function () {
+      var left = max - Array.from(el.value).length;
+      var msg = left >= 0 ? 'You have ' + plural(left, 'character') + ' remaining.'
+        : 'You have ' + plural(-left, 'character') + ' too many.';
+      out.textContent = msg;
+      out.classList.toggle('over', left < 0);
+      return msg;
+    };
+    count();
+    el.addEventListener('input', function () {
+      var msg = count();
+      clearTimeout(timer);
+      timer = setTimeout(function () { if (live) live.textContent = msg; }, 1200);
+    });
+  });
+
+  // Error summary links focus their field and bring its question into view.
+  each(document.querySelectorAll('.error-summary a[href^="#"]'), function (a) {
+    a.addEventListener('click', function (e) {
+      var target = document.getElementById(a.getAttribute('href').slice(1));
+      if (!target) return;
+      e.preventDefault();
+      var box = target.closest('.item') || target;
+      box.scrollIntoView({ block: 'start' });
+      target.focus({ preventScroll: true });
+    });
+  });
+
+  // Chrome follows a link on Enter's keydown; when that moves the focus to
+  // a radio, the same key's keypress would then submit the form from there.
+  // An Enter that went down elsewhere submits nothing.
+  var downOn = null;
+  document.addEventListener('keydown', function (e) { downOn = e.target; }, true);
+  document.addEventListener('keypress', function (e) {
+    if (e.key === 'Enter' && e.target !== downOn && e.target.form) e.preventDefault();
+  }, true);
+
+  var link = document.getElementById('resume-link');
+  if (link) link.addEventListener('focus', function () { link.select(); });
+
+  // One submission per page view; the server is idempotent anyway. Pages
+  // restored from the back/forward cache may submit again.
+  document.addEventListener('submit', function (e) {
+    if (e.target.getAttribute('data-sent')) { e.preventDefault(); return; }
+    e.target.setAttribute('data-sent', '1');
+  });
+  window.addEventListener('pageshow', function () {
+    each(document.querySelectorAll('form[data-sent]'), function (f) { f.removeAttribute('data-sent'); });
+  });
+})();

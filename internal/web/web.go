@@ -1,0 +1,120 @@
+// Package web serves the respondent's form at /s/{survey_id}: pages
+// rendered on the server with html/template that work without JavaScript
+// (a small script adds live show_if toggling, a character counter and
+// focus handling), with templates and static files embedded in the binary.
+//
+// Flow. The welcome page shows the instrument's introduction and consent
+// (and asks for the code of an invitation survey); Start stores an empty
+// in-progress response and sets the resume cookie; each section is a page
+// whose Next checks the section by the API's rules (survey.Form.Check) and
+// saves the answers so far; Submit on the last section completes the same
+// response and shows the thank-you page. Every POST answers with a page
+// (when something must be fixed) or a 303 redirect, so reload and back
+// never post twice; a second submit finds the response complete and lands
+// on the thank-you page.
+//
+// Status codes: 200 pages, 303 after a successful POST, 404 unknown survey
+// or page, 410 survey closed, 403 survey not open yet (it will be: 410
+// would tell caches and crawlers it is gone for good) and failed CSRF
+// check, 422 answers to fix, 403/409 wrong or used invitation code, 503
+// database busy.
+//
+// Cookies, both scoped to the survey's path (/s/{id}), HttpOnly,
+// SameSite=Lax (the resume link must work from an e-mail, a cross-site
+// top-level navigation), Secure when served over HTTPS, 30 days:
+//   - dyad_resume holds the resume token (only its hash is stored);
+//   - dyad_csrf holds a random value; every form carries
+//     HMAC-SHA256(key, survey id + value), checked on every POST (a signed
+//     double-submit cookie). The key is kept across restarts (Config.Key),
+//     so pages open during a restart stay valid.
+//
+// Headers: a strict Content-Security-Policy (scripts and styles from this
+// origin only, no inline code, no framing), nosniff, no referrer, and gzip
+// for clients that take it.
+package web
+
+import (
+	"crypto/rand"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// PageBudget is the most a respondent page may weigh before compression;
+// the tests hold every page type to it. A page of the study instrument is
+// about a fifth of that, so a phone on a poor connection gets it in one
+// round trip once gzipped.
+const PageBudget = 50 * 1024
+
+// Config is what the respondent pages need from the process.
+type Config struct {
+	Service *survey.Service
+	// PublicURL is the base of resume links, such as
+	// https://survey.example.org; empty means the request's own host.
+	PublicURL string
+	// Key signs CSRF tokens. Keep it across restarts (32 random bytes);
+	// nil means a random key for this process.
+	Key []byte
+	// NotFound answers requests outside /s/ that match no route: Register
+	// takes over the engine's NoRoute to give /s/ paths an HTML page.
+	NotFound gin.HandlerFunc
+	Logger   *slog.Logger
+}
+
+// Register mounts the respondent pages on r:
+//
+//	GET  /s/{id}             welcome page (or back to where this browser left off)
+//	POST /s/{id}/start       check the invitation code, start a response
+//	GET  /s/{id}/p/{n}       section n (1-based)
+//	POST /s/{id}/p/{n}       save section n; Back, Next or Submit
+//	GET  /s/{id}/resume?t=   resume link: set the cookie, open the first unanswered section
+//	GET  /s/{id}/done        thank-you page
+//	GET  /s/static/{file}    CSS, JS and icon, content-hashed names, cached for a year
+//
+// It replaces r's NoRoute handler: paths under /s/ get an HTML 404 page,
+// all others cfg.NotFound.
+func Register(r *gin.Engine, cfg Config) {
+	h := newHandler(cfg)
+	r.GET("/s/static/:file", h.static)
+	g := r.Group("/s/:id")
+	g.GET("", h.welcome)
+	g.POST("/start", h.start)
+	g.GET("/start", h.toWelcome)
+	g.GET("/p/:n", h.section)
+	g.POST("/p/:n", h.saveSection)
+	g.GET("/resume", h.resume)
+	g.GET("/done", h.done)
+	r.NoRoute(func(c *gin.Context) {
+		if strings.HasPrefix(c.Request.URL.Path, "/s/") {
+			h.notFound(c)
+			return
+		}
+		if cfg.NotFound != nil {
+			cfg.NotFound(c)
+			return
+		}
+		c.Status(http.StatusNotFound)
+	})
+}
+
+type handler struct {
+	svc       *survey.Service
+	publicURL string
+	key       []byte
+	log       *slog.Logger
+}
+
+func newHandler(cfg Config) *handler {
+	h := &handler{svc: cfg.Service, publicURL: strings.TrimRight(cfg.PublicURL, "/"), key: cfg.Key, log: cfg.Logger}
+	if len(h.key) == 0 {
+		h.key = make([]byte, 32)
+		_, _ = rand.Read(h.key) // never fails (crypto/rand crashes instead)
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	return h
+}
