@@ -231,8 +231,9 @@ func (g *group) addResponse(r *survey.Response) {
 	}
 }
 
+// dayNumber numbers UTC days from 1970-01-01.
 func dayNumber(t time.Time) int64 {
-	return int64(math.Floor(float64(t.Unix()) / 86400))
+	return t.UTC().Truncate(24*time.Hour).Unix() / 86400
 }
 
 // add counts an answer. Answers were checked against the form when they
@@ -386,7 +387,7 @@ func itemStats(f *survey.Form, it *survey.Item, c *itemCounts) ItemStats {
 				out.Options = append(out.Options, OptionCount{Value: v, Count: c.values[v], Percent: percent(c.values[v])})
 			}
 		default:
-			out.Note = fmt.Sprintf("%d different values were given; only the first %d would be listed, so none are", len(vals), maxIntegerValues)
+			out.Note = fmt.Sprintf("%d different values were given, too many to list (at most %d are)", len(vals), maxIntegerValues)
 		}
 	default:
 		opts := f.Options(it.ID)

@@ -439,3 +439,38 @@ func TestAddKeepsNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestIntegerValues(t *testing.T) {
+	in, err := instrument.Parse([]byte(`
+key: ints
+version: 1
+title: Ints
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: age, type: integer, text: Age, min: 18}
+`), instrument.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := survey.NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []*survey.Response
+	for _, v := range []int64{40, 30, 40} {
+		rs = append(rs, complete(0, 1, survey.Answers{"age": survey.IntVal(v)}))
+	}
+	it := itemOf(t, build(t, f, Options{}, rs).Groups[0], "age")
+	if len(it.Options) != 2 || it.Options[0].Value != 30 || it.Options[1].Count != 2 {
+		t.Errorf("open range: options %+v, want the values given", it.Options)
+	}
+	for v := range int64(150) {
+		rs = append(rs, complete(0, 1, survey.Answers{"age": survey.IntVal(18 + v)}))
+	}
+	it = itemOf(t, build(t, f, Options{}, rs).Groups[0], "age")
+	if len(it.Options) != 0 || !strings.Contains(it.Note, "150 different values") || it.Mean == nil {
+		t.Errorf("many values: %d options, note %q, mean %v", len(it.Options), it.Note, it.Mean)
+	}
+}

@@ -12,7 +12,7 @@ func fuzzForm(t testing.TB) *survey.Form {
 	min0, max60 := int64(0), int64(60)
 	one := int64(1)
 	in := &survey.Instrument{Key: "fuzz", Version: 1, Title: "Fuzz",
-		Scales: []survey.Scale{{ID: "agree5", Options: []survey.Option{{1, "A"}, {2, "B"}, {3, "C"}, {4, "D"}, {5, "E"}}}},
+		Scales:    []survey.Scale{{ID: "agree5", Options: []survey.Option{{1, "A"}, {2, "B"}, {3, "C"}, {4, "D"}, {5, "E"}}}},
 		Subscales: []survey.Subscale{{ID: "eff", Title: "E"}},
 		Sections: []survey.Section{{ID: "s", Title: "S", Items: []survey.Item{
 			{ID: "use", Type: survey.SingleChoice, Text: "Use", Required: true, Options: []survey.Option{{1, "Yes"}, {0, "No"}}},
