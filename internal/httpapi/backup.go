@@ -30,8 +30,18 @@ func (a *api) backup(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		writeError(c, err)
+		return
+	}
 	name := "dyad-backup-" + time.Now().UTC().Format("20060102-150405") + ".db"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Header("Content-Type", "application/vnd.sqlite3")
-	http.ServeFile(c.Writer, c.Request, path)
+	c.DataFromReader(http.StatusOK, st.Size(), "application/vnd.sqlite3", f, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Survey access modes.
@@ -74,10 +75,11 @@ func (n *NewSurvey) Validate() error {
 	if n.InstrumentVersion < 1 {
 		p.Add("instrument_version", "must be a positive integer")
 	}
-	if t := strings.TrimSpace(n.Title); t == "" {
+	n.Title = strings.TrimSpace(n.Title)
+	if n.Title == "" {
 		p.Add("title", "is required")
-	} else if len(t) > 200 {
-		p.Add("title", "must be at most 200 characters")
+	} else if c := utf8.RuneCountInString(n.Title); c > 200 {
+		p.Add("title", "must be at most 200 characters, got %d", c)
 	}
 	if n.Access != AccessOpen && n.Access != AccessInvitation {
 		p.Add("access", "must be open or invitation, got %q", n.Access)

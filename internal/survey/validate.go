@@ -236,7 +236,7 @@ func (it *Item) validateType(p *Problems, path string, scales map[string]*Scale,
 	}
 	if it.Type == Text {
 		if it.MaxLength < 0 || it.MaxLength > MaxTextLength {
-			p.Add(path+".max_length", "must be between 1 and %d, got %d", MaxTextLength, it.MaxLength)
+			p.Add(path+".max_length", "must be between 1 and %d (leave it out for the default of %d), got %d", MaxTextLength, DefaultTextMaxLength, it.MaxLength)
 		}
 	} else {
 		notAllowed("multiline", it.Multiline)
