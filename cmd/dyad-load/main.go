@@ -38,7 +38,7 @@ func main() {
 	surveyID := flag.String("survey", "", "id of an open survey of the study instrument")
 	clients := flag.String("clients", "1,16,64", "comma-separated numbers of concurrent clients")
 	dur := flag.Duration("duration", 5*time.Second, "how long each measurement runs")
-	paths := flag.String("paths", "ceiling,submit,form", "which measurements to run")
+	paths := flag.String("paths", "ceiling,submit,form,page", "which measurements to run: ceiling, submit, form (JSON definition), page (welcome page)")
 	flag.Parse()
 	if *surveyID == "" {
 		fmt.Fprintln(os.Stderr, "dyad-load: --survey is required")
@@ -74,7 +74,9 @@ func main() {
 			case "submit":
 				tr = postTargeter(base+"/api/v1/public/surveys/"+*surveyID+"/responses", bodies)
 			case "form":
-				tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/public/surveys/" + *surveyID})
+				tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/public/surveys/" + *surveyID, Header: gzipHeader})
+			case "page":
+				tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/s/" + *surveyID, Header: gzipHeader})
 			default:
 				fmt.Fprintf(os.Stderr, "dyad-load: unknown path %q\n", p)
 				os.Exit(2)
@@ -124,6 +126,8 @@ func makeBodies(n int) ([][]byte, error) {
 	return nil, fmt.Errorf("the study instrument is not shipped")
 }
 
+var gzipHeader = http.Header{"Accept-Encoding": []string{"gzip"}}
+
 func postTargeter(url string, bodies [][]byte) vegeta.Targeter {
 	var i atomic.Uint64
 	hdr := http.Header{"Content-Type": []string{"application/json"}}
@@ -139,10 +143,20 @@ func postTargeter(url string, bodies [][]byte) vegeta.Targeter {
 // attack runs n closed-loop clients for d: each sends its next request as
 // soon as the previous one is answered.
 func attack(tr vegeta.Targeter, n int, d time.Duration) vegeta.Metrics {
+	// Reads ask for gzip as browsers do, and the client keeps the bytes
+	// compressed: the measurement is of the server, and decompressing on
+	// the same two cores would bill the server for the client's work.
+	client := &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			DisableCompression:  true,
+			MaxIdleConnsPerHost: n,
+			MaxConnsPerHost:     n,
+		},
+	}
 	a := vegeta.NewAttacker(
 		vegeta.Workers(uint64(n)), vegeta.MaxWorkers(uint64(n)),
-		vegeta.Connections(n), vegeta.MaxConnections(n),
-		vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second),
+		vegeta.Client(client),
 	)
 	var m vegeta.Metrics
 	for r := range a.Attack(tr, vegeta.ConstantPacer{}, d, "") {

@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -173,23 +174,30 @@ func (d *canonicalDecoder) str() (raw []byte, unescaped string, escaped, ok bool
 		return raw, "", false, false
 	}
 	start := d.i
-	for d.i < len(d.s) {
-		c := d.s[d.i]
-		switch {
-		case c == '"':
-			raw = d.s[start:d.i]
-			d.i++
-			return raw, "", false, true
-		case c == '\\':
-			s, ok := d.strEscaped(start)
-			return raw, s, true, ok
-		case c < 0x20:
+	// Most strings have no escapes: find the closing quote with IndexByte
+	// (vectorised) and check the run once, rather than byte by byte.
+	end := bytes.IndexByte(d.s[start:], '"')
+	if end < 0 {
+		return raw, "", false, false
+	}
+	seg := d.s[start : start+end]
+	if k := bytes.IndexByte(seg, '\\'); k >= 0 {
+		d.i = start + k
+		if bytes.ContainsFunc(seg[:k], isControl) {
 			return raw, "", false, false
 		}
-		d.i++
+		s, ok := d.strEscaped(start)
+		return raw, s, true, ok
 	}
-	return raw, "", false, false
+	if bytes.ContainsFunc(seg, isControl) {
+		return raw, "", false, false
+	}
+	d.i = start + end + 1
+	return seg, "", false, true
 }
+
+// isControl reports a character JSON forbids unescaped in strings.
+func isControl(r rune) bool { return r < 0x20 }
 
 func (d *canonicalDecoder) strEscaped(start int) (string, bool) {
 	var b strings.Builder

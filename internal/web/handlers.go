@@ -105,6 +105,16 @@ type welcomeView struct {
 }
 
 func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr string) {
+	plain := code == "" && codeErr == "" && status == http.StatusOK
+	if plain {
+		// The plain welcome page differs between visitors only in its
+		// CSRF token: it is rendered once per survey row (the service
+		// replaces the row when it changes) and stitched per request.
+		if st, ok := h.welcomes.Load(p.sv); ok {
+			h.writeStitched(c, st.(*stitched), h.csrfToken(c, p.sv.ID))
+			return
+		}
+	}
 	in := p.form.Instrument
 	v := p.v
 	v.page, v.status = "welcome", status
@@ -113,10 +123,20 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 		v.Title = "Error: " + v.Title
 	}
 	v.SurveyTitle = "" // the page's heading is the title
-	v.CSRF = h.csrfToken(c, p.sv.ID)
 	v.Welcome = &welcomeView{Title: p.sv.Title, Intro: paragraphs(in.Introduction), Consent: paragraphs(in.Consent),
 		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Invitation: p.sv.Access == survey.AccessInvitation,
 		Code: code, CodeError: codeErr, Action: "/s/" + p.sv.ID + "/start"}
+	if plain {
+		v.CSRF = holeMark
+		if page, err := renderPage(v); err == nil {
+			if s, ok := newStitched(page); ok {
+				st, _ := h.welcomes.LoadOrStore(p.sv, s)
+				h.writeStitched(c, st.(*stitched), h.csrfToken(c, p.sv.ID))
+				return
+			}
+		}
+	}
+	v.CSRF = h.csrfToken(c, p.sv.ID)
 	h.render(c, v)
 }
 

@@ -100,6 +100,32 @@ func (h *handler) render(c *gin.Context, v *view) {
 	writeBody(c, v.status, "text/html; charset=utf-8", buf.Bytes())
 }
 
+// renderPage executes the view's page into a new slice.
+func renderPage(v *view) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := pages[v.page].ExecuteTemplate(&buf, "layout", v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeStitched writes a stitched page (stitch.go) with the token in its
+// hole: pre-compressed when the client takes gzip.
+func (h *handler) writeStitched(c *gin.Context, s *stitched, token string) {
+	hdr := c.Writer.Header()
+	pageHeaders(hdr)
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Add("Vary", "Accept-Encoding")
+	body := s.plain(token)
+	if s.compressed && acceptsGzip(c.Request) {
+		body = s.gzip(token)
+		hdr.Set("Content-Encoding", "gzip")
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	c.Status(http.StatusOK)
+	c.Writer.Write(body)
+}
+
 var gzipPool = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
 	return w

@@ -38,6 +38,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
@@ -105,6 +106,7 @@ type handler struct {
 	publicURL string
 	key       []byte
 	log       *slog.Logger
+	welcomes  sync.Map // *survey.Survey -> *stitched welcome page
 }
 
 func newHandler(cfg Config) *handler {

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"encoding/binary"
+	"hash/crc32"
+)
+
+// A stitched page is a rendered page with one hole, for the per-visitor
+// CSRF token, kept both plain and as pre-compressed gzip pieces. The
+// welcome page is the one every respondent of a mailing opens, and
+// rendering and compressing it per request was most of its cost; serving
+// it this way costs a copy and a CRC.
+//
+// The gzip form is one valid gzip member built from three DEFLATE parts:
+// the text before the hole, compressed and ended with a sync flush (which
+// leaves the stream at a byte boundary, not final); the token as a stored
+// block; the text after the hole, compressed on its own and final. A
+// DEFLATE block may only refer back to text its own compressor has seen,
+// so the parts concatenate into a valid stream. The trailer's CRC-32 and
+// size are computed per request over the whole text.
+type stitched struct {
+	pre, post  []byte
+	zpre       []byte // gzip header and the sync-flushed DEFLATE of pre
+	zpost      []byte // the final DEFLATE of post
+	crcPre     uint32
+	compressed bool
+}
+
+// holeMark stands for the token while the page is rendered: it survives
+// html/template's escaping unchanged and cannot occur in a page otherwise.
+const holeMark = "dyadCSRFhole0f3c9a"
+
+// newStitched splits page at its one hole; ok is false when the mark is
+// not there exactly once.
+func newStitched(page []byte) (*stitched, bool) {
+	i := bytes.Index(page, []byte(holeMark))
+	if i < 0 || bytes.Count(page, []byte(holeMark)) != 1 {
+		return nil, false
+	}
+	s := &stitched{pre: bytes.Clone(page[:i]), post: bytes.Clone(page[i+len(holeMark):])}
+	s.crcPre = crc32.ChecksumIEEE(s.pre)
+
+	var zpre bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&zpre, gzip.BestCompression)
+	zw.Write(s.pre)
+	if err := zw.Flush(); err != nil { // sync flush: byte-aligned, not final
+		return s, true
+	}
+	var zpost bytes.Buffer
+	fw, _ := flate.NewWriter(&zpost, flate.BestCompression)
+	fw.Write(s.post)
+	if err := fw.Close(); err != nil {
+		return s, true
+	}
+	s.zpre, s.zpost, s.compressed = zpre.Bytes(), zpost.Bytes(), true
+	return s, true
+}
+
+// plain returns the page with the token in its hole.
+func (s *stitched) plain(token string) []byte {
+	b := make([]byte, 0, len(s.pre)+len(token)+len(s.post))
+	b = append(b, s.pre...)
+	b = append(b, token...)
+	return append(b, s.post...)
+}
+
+// gzip returns the page with the token in its hole as one gzip member.
+func (s *stitched) gzip(token string) []byte {
+	b := make([]byte, 0, len(s.zpre)+5+len(token)+len(s.zpost)+8)
+	b = append(b, s.zpre...)
+	// A stored block: BFINAL=0 and BTYPE=00 in a byte of its own (the sync
+	// flush left the stream byte-aligned), then LEN and its complement.
+	n := uint16(len(token))
+	b = append(b, 0x00, byte(n), byte(n>>8), byte(^n), byte(^n>>8))
+	b = append(b, token...)
+	b = append(b, s.zpost...)
+	crc := crc32.Update(s.crcPre, crc32.IEEETable, []byte(token))
+	crc = crc32.Update(crc, crc32.IEEETable, s.post)
+	b = binary.LittleEndian.AppendUint32(b, crc)
+	return binary.LittleEndian.AppendUint32(b, uint32(len(s.pre)+len(token)+len(s.post)))
+}
