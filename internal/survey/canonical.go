@@ -183,21 +183,29 @@ func (d *canonicalDecoder) str() (raw []byte, unescaped string, escaped, ok bool
 	seg := d.s[start : start+end]
 	if k := bytes.IndexByte(seg, '\\'); k >= 0 {
 		d.i = start + k
-		if bytes.ContainsFunc(seg[:k], isControl) {
+		if hasControl(seg[:k]) {
 			return raw, "", false, false
 		}
 		s, ok := d.strEscaped(start)
 		return raw, s, true, ok
 	}
-	if bytes.ContainsFunc(seg, isControl) {
+	if hasControl(seg) {
 		return raw, "", false, false
 	}
 	d.i = start + end + 1
 	return seg, "", false, true
 }
 
-// isControl reports a character JSON forbids unescaped in strings.
-func isControl(r rune) bool { return r < 0x20 }
+// hasControl reports a byte JSON forbids unescaped in strings. Bytes, not
+// runes: every such character is a single byte below 0x20 in UTF-8.
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
+}
 
 func (d *canonicalDecoder) strEscaped(start int) (string, bool) {
 	var b strings.Builder
