@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/admin"
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/store"
@@ -155,7 +156,18 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	web.Register(handler, web.Config{Service: svc, PublicURL: cfg.PublicURL, Key: csrfKey, NotFound: httpapi.NotFound, Logger: log})
+	// The dashboard serves the export files with the API's own handlers,
+	// behind its session instead of the bearer token.
+	var downloads []admin.Download
+	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
+		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
+	}
+	dashboard := admin.New(admin.Config{Service: svc, Responses: st, TokenHash: tokenHash, Key: csrfKey,
+		PublicURL: cfg.PublicURL, Downloads: downloads, NotFound: httpapi.NotFound, Logger: log})
+	// web.Register takes over NoRoute for /s/ and hands other paths to the
+	// dashboard, which answers /admin/ paths and hands the rest to the API.
+	web.Register(handler, web.Config{Service: svc, PublicURL: cfg.PublicURL, Key: csrfKey, NotFound: dashboard.NotFound, Logger: log})
+	dashboard.Register(handler)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -177,6 +189,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if seeded != nil {
 		fmt.Fprintf(stdout, "\nStudy survey %q:\n  %s/s/%s\n", seeded.Title, base, seeded.ID)
 	}
+	fmt.Fprintf(stdout, "\nResearcher dashboard (sign in with the token):\n  %s/admin\n", base)
 	fmt.Fprintln(stdout)
 
 	errc := make(chan error, 1)

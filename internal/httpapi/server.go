@@ -127,12 +127,9 @@ func New(cfg Config) *gin.Engine {
 	res.GET("/surveys/:id/stats", a.surveyStats)
 	res.GET("/surveys/:id/text/:item_id", a.textAnswers)
 	res.GET("/backup", a.backup)
-	res.GET("/surveys/:id/export.csv", a.exportCSV)
-	res.GET("/surveys/:id/export.zip", a.exportZip)
-	res.GET("/surveys/:id/codebook.csv", a.exportCodebook)
-	res.GET("/surveys/:id/export.R", a.exportR)
-	res.GET("/surveys/:id/export.sps", a.exportSPSS)
-	res.GET("/surveys/:id/export.do", a.exportStata)
+	for _, e := range a.exportFiles() {
+		res.GET("/surveys/:id/"+e.Name, e.Handler)
+	}
 	if cfg.Metrics != nil {
 		r.GET("/metrics", researcherAuth(cfg.AdminTokenHash), gin.WrapH(cfg.Metrics.Handler()))
 	}

@@ -83,13 +83,7 @@ func (a *api) surveyStats(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	// The scanner decodes on its own goroutine while this one counts, and
-	// Add keeps nothing of the response it is given (the scanner reuses it).
-	err = a.responses.ScanResponses(ctx, survey.ExportFilter{SurveyID: s.ID, Status: filter}, func(r *survey.Response) error {
-		b.Add(r)
-		return nil
-	})
-	if err != nil {
+	if err := b.Scan(ctx, a.responses, survey.ExportFilter{SurveyID: s.ID, Status: filter}); err != nil {
 		writeError(c, err)
 		return
 	}

@@ -448,11 +448,14 @@ func BenchmarkSurveyStats(b *testing.B) {
 			b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
+	// The store's read alone, as the default query makes it: the part of
+	// the request that package stats does not control.
 	b.Run("scan-only", func(b *testing.B) {
 		cpu := cpuTime()
 		for b.Loop() {
 			n := 0
-			if err := e.Store.ScanResponses(context.Background(), survey.ExportFilter{SurveyID: id}, func(*survey.Response) error { n++; return nil }); err != nil || n != 100000 {
+			f := survey.ExportFilter{SurveyID: id, Status: survey.ResponseComplete}
+			if err := e.Store.ScanResponses(context.Background(), f, func(*survey.Response) error { n++; return nil }); err != nil || n != 100000 {
 				b.Fatal(n, err)
 			}
 		}

@@ -37,6 +37,7 @@ type Builder struct {
 	options   [][]survey.Option
 	texts     []*survey.Item
 	subscales []subscalePlan
+	vals      []survey.Value // scratch: this response's answers to items
 
 	groups  []*group
 	byValue map[int64]*group
@@ -44,13 +45,17 @@ type Builder struct {
 }
 
 type subscalePlan struct {
-	sub      *survey.Subscale
-	scorer   *survey.Scorer
-	items    []*survey.Item
-	ids      []string
-	reverse  []bool
-	min, max float64 // the possible scores
-	bins     int
+	sub     *survey.Subscale
+	scorer  *survey.Scorer
+	items   []*survey.Item // in the scorer's order (ItemIDs)
+	ids     []string
+	reverse []bool
+	at      []int // where each item is in Builder.items
+	// An item's scored value is offset + slope × answer (see planSubscale).
+	offset, slope []float64
+	vals          []survey.Value // scratch: this response's answers to items
+	min, max      float64        // the possible scores
+	bins          int
 }
 
 // group accumulates the responses of one group.
@@ -101,8 +106,13 @@ func New(f *survey.Form, opt Options) (*Builder, error) {
 			b.options = append(b.options, f.Options(it.ID))
 		}
 	}
+	b.vals = make([]survey.Value, len(b.items))
+	at := map[string]int{}
+	for i, it := range b.items {
+		at[it.ID] = i
+	}
 	for i := range f.Instrument.Subscales {
-		b.subscales = append(b.subscales, planSubscale(f, &f.Instrument.Subscales[i]))
+		b.subscales = append(b.subscales, planSubscale(f, &f.Instrument.Subscales[i], at))
 	}
 	if b.by == nil {
 		b.groups = []*group{b.newGroup(nil, LabelAll)}
@@ -117,12 +127,25 @@ func New(f *survey.Form, opt Options) (*Builder, error) {
 	return b, nil
 }
 
-func planSubscale(f *survey.Form, s *survey.Subscale) subscalePlan {
-	p := subscalePlan{sub: s, scorer: f.Scorer(s.ID), items: f.SubscaleItems(s.ID)}
+func planSubscale(f *survey.Form, s *survey.Subscale, at map[string]int) subscalePlan {
+	p := subscalePlan{sub: s, scorer: f.Scorer(s.ID)}
+	for _, id := range p.scorer.ItemIDs() {
+		it := f.Item(id)
+		p.items = append(p.items, it)
+		p.ids = append(p.ids, id)
+		p.reverse = append(p.reverse, it.Reverse)
+		p.at = append(p.at, at[id])
+		// ItemScore is the answer or its reversal (min + max − answer),
+		// so two probes give its offset and slope: the rule stays in
+		// package survey, and no map is read per response.
+		s0, _ := f.ItemScore(id, survey.Answers{id: survey.IntVal(0)})
+		s1, _ := f.ItemScore(id, survey.Answers{id: survey.IntVal(1)})
+		p.offset = append(p.offset, s0)
+		p.slope = append(p.slope, s1-s0)
+	}
+	p.vals = make([]survey.Value, len(p.items))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, it := range p.items {
-		p.ids = append(p.ids, it.ID)
-		p.reverse = append(p.reverse, it.Reverse)
 		if l, h, ok := f.ScaleRange(it.ID); ok {
 			lo, hi = min(lo, float64(l)), max(hi, float64(h))
 		}
@@ -165,6 +188,7 @@ func (b *Builder) Add(r *survey.Response) {
 	for i, it := range b.items {
 		c := &g.items[i]
 		v, ok := a[it.ID]
+		b.vals[i] = v
 		if !ok {
 			if b.form.IsShown(it.ID, a) {
 				c.missing++
@@ -180,12 +204,16 @@ func (b *Builder) Add(r *survey.Response) {
 			g.texts[i].missing++
 		}
 	}
-	for i, p := range b.subscales {
+	for i := range b.subscales {
+		p := &b.subscales[i]
+		for j, at := range p.at {
+			p.vals[j] = b.vals[at]
+		}
 		d := &g.subscales[i]
-		if s, ok := p.scorer.Score(a); ok {
+		if s, ok := p.scorer.ScoreValues(p.vals); ok {
 			d.scores = append(d.scores, s)
 			// Only a scored response can have every item answered.
-			d.addCompleteCase(b.form, p.items, a)
+			d.addCompleteCase(p)
 		}
 	}
 }
@@ -274,18 +302,16 @@ func optionIndex(opts []survey.Option, v int64) int {
 	return -1
 }
 
-func (d *subscaleData) addCompleteCase(f *survey.Form, items []*survey.Item, a survey.Answers) {
-	var row [16]float64 // subscales are short; longer ones spill to the heap
-	vals := row[:0]
-	for _, it := range items {
-		v, ok := f.ItemScore(it.ID, a)
-		if !ok {
+// addCompleteCase keeps the scored values of a response that answered
+// every item of the subscale.
+func (d *subscaleData) addCompleteCase(p *subscalePlan) {
+	for _, v := range p.vals {
+		if v.Kind != survey.IntValue {
 			return
 		}
-		vals = append(vals, v)
 	}
-	for j, v := range vals {
-		d.cols[j] = append(d.cols[j], v)
+	for j, v := range p.vals {
+		d.cols[j] = append(d.cols[j], p.offset[j]+p.slope[j]*float64(v.Int))
 	}
 }
 

@@ -1,0 +1,95 @@
+package admin
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// maxTokenLength bounds the token field: longer is never a valid token.
+const maxTokenLength = 1024
+
+// loginView is the sign-in form.
+type loginView struct {
+	Next      string
+	CSRF      string
+	Error     string
+	SignedOut bool
+}
+
+// loginForm: GET /admin/login. A browser with a live session goes on to
+// next at once.
+func (p *Pages) loginForm(c *gin.Context) {
+	next := localNext(c.Query("next"))
+	if id := cookie(c, sessionCookie); validRandom(id) && p.sessions.valid(id) {
+		pageHeadersOnly(c)
+		c.Redirect(http.StatusSeeOther, orDashboard(next))
+		return
+	}
+	p.loginPage(c, http.StatusOK, next, "", c.Query("signed_out") == "1")
+}
+
+func orDashboard(next string) string {
+	if next == "" {
+		return "/admin"
+	}
+	return next
+}
+
+func (p *Pages) loginPage(c *gin.Context, status int, next, errText string, signedOut bool) {
+	v := p.newView(c, "Sign in")
+	if errText != "" {
+		v.Title = "Error: Sign in"
+	}
+	v.page, v.status = "login", status
+	v.Login = &loginView{Next: next, CSRF: p.loginToken(c), Error: errText, SignedOut: signedOut}
+	p.render(c, v)
+}
+
+// login: POST /admin/login.
+func (p *Pages) login(c *gin.Context) {
+	next := localNext(c.PostForm("next"))
+	if !p.csrfOK(c, "login", cookie(c, loginCookie)) {
+		return
+	}
+	token := strings.TrimSpace(c.PostForm("token"))
+	switch {
+	case token == "":
+		p.loginPage(c, http.StatusUnprocessableEntity, next, "Enter the researcher token.", false)
+		return
+	case len(token) > maxTokenLength || !p.tokenOK(token):
+		// 401 names the scheme the token also works with: the API's.
+		c.Header("WWW-Authenticate", `Bearer realm="dyad"`)
+		p.loginPage(c, http.StatusUnauthorized, next,
+			"This researcher token is not valid. Use the token dyad serve printed when it first started, or the one set in DYAD_ADMIN_TOKEN.", false)
+		return
+	}
+	// A new id at every sign-in: an id planted before cannot be used.
+	if old := cookie(c, sessionCookie); old != "" {
+		p.sessions.end(old)
+	}
+	p.setCookie(c, sessionCookie, p.sessions.create(), 0)
+	p.log.InfoContext(c.Request.Context(), "researcher signed in", "request_id", c.GetString("request_id"))
+	pageHeadersOnly(c)
+	c.Redirect(http.StatusSeeOther, orDashboard(next))
+}
+
+// tokenOK compares the token's hash with the researcher token's in
+// constant time, as the API does.
+func (p *Pages) tokenOK(token string) bool {
+	return len(p.tokenHash) > 0 && subtle.ConstantTimeCompare(survey.HashSecret(token), p.tokenHash) == 1
+}
+
+// logout: POST /admin/logout.
+func (p *Pages) logout(c *gin.Context) {
+	if !p.sessionCSRFOK(c) {
+		return
+	}
+	p.sessions.end(c.GetString(ctxSession))
+	p.setCookie(c, sessionCookie, "", -1)
+	pageHeadersOnly(c)
+	c.Redirect(http.StatusSeeOther, "/admin/login?signed_out=1")
+}

@@ -1,0 +1,615 @@
+package admin
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/chart"
+	"github.com/dyad-survey/dyad/internal/stats"
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// The results page of a survey: the figures of GET
+// /api/v1/surveys/{id}/stats, computed the same way (stats.Builder.Scan),
+// shown as tables and charts. ?status= (complete, in_progress, all) and
+// ?by= (a single-choice item) filter and split them as in the API.
+
+// resultsView is the results page.
+type resultsView struct {
+	ID, Title     string
+	Instrument    string
+	Access        string
+	Status        status
+	Created       string
+	RespondentURL string
+
+	Filter  filterView
+	Scope   string // "complete responses", ...
+	Figures []figure
+	// GroupRows count each group's responses, when compared by an item.
+	GroupRows []groupRow
+	Downloads []download
+
+	// Groups are the columns of a comparison; one unnamed group without.
+	Grouped bool
+	GroupBy string
+	Groups  []string
+
+	// Daily and the other charts come twice, wide and narrow (for phones);
+	// the stylesheet shows one.
+	Daily       template.HTML
+	DailyNarrow template.HTML
+	DailyRows   []chart.Day
+
+	Subscales []subscaleView
+	Others    []likertBlock // Likert items outside the subscales
+	Choices   []choiceView
+	Integers  []integerView
+	Texts     []textRow
+	Empty     bool // no response matches the filter
+}
+
+type filterView struct {
+	Status []option
+	By     []option
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type figure struct {
+	Label, Value, Note string
+}
+
+type groupRow struct {
+	Label                string
+	N, Complete, Pending int
+	Median               string
+}
+
+type download struct {
+	Href, Label, Note string
+}
+
+type subscaleView struct {
+	ID, Title, Description, Scoring string
+	Scores                          []scoreRow
+	Likert                          []likertBlock
+	Histograms                      []histogram
+	Reliability                     []reliabilityTable
+}
+
+type histogram struct {
+	Group, Title string
+	SVG          template.HTML
+}
+
+type scoreRow struct {
+	Group            string
+	N                int
+	Mean, SD, Median string
+	Alpha, CI        string
+	Cases            int
+	Note             string
+	Missing          int // integer items
+	HasMissing       bool
+}
+
+// likertBlock is one diverging chart with its legend and data table.
+type likertBlock struct {
+	ID          string
+	Title       string
+	Legend      template.HTML
+	Chart       template.HTML
+	ChartNarrow template.HTML
+	Table       itemTable
+}
+
+type itemTable struct {
+	Options []string
+	Rows    []itemRow
+}
+
+type itemRow struct {
+	ID, Text         string
+	Reverse          bool
+	Group            string
+	Span             int // > 0 on an item's first row: how many rows it spans
+	Cells            []string
+	N, Missing       int
+	Mean, SD, Median string
+}
+
+type reliabilityTable struct {
+	Group string
+	Alpha string
+	Note  string
+	Rows  []reliabilityRow
+}
+
+type reliabilityRow struct {
+	ID, Text                 string
+	Reverse                  bool
+	ItemRest, AlphaIfDeleted string
+	Note                     string
+}
+
+type choiceView struct {
+	ID, Text, Note string
+	Multiple       bool
+	Rows           []choiceRow
+	N, Missing     []int // per group
+}
+
+type choiceRow struct {
+	Label string
+	Cells []string // per group: "12 (20.0%)"
+}
+
+type integerView struct {
+	ID, Text, Note string
+	Rows           []scoreRow
+}
+
+type textRow struct {
+	ID, Text   string
+	N, Missing int
+	Href       string
+}
+
+// statusParam reads ?status= as the statistics API does: complete (the
+// default), in_progress or all; it returns the filter ("" for all).
+func statusParam(v string) (filter, scope string, ok bool) {
+	switch v {
+	case "", survey.ResponseComplete:
+		return survey.ResponseComplete, "complete responses", true
+	case survey.ResponseInProgress:
+		return v, "responses in progress", true
+	case "all":
+		return "", "all responses, complete and in progress", true
+	}
+	return "", "", false
+}
+
+// results: GET /admin/surveys/{id}.
+func (p *Pages) results(c *gin.Context) {
+	ctx := c.Request.Context()
+	sv, err := p.svc.Survey(ctx, c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	form, err := p.svc.Form(ctx, sv.InstrumentKey, sv.InstrumentVersion)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	statusValue, by := c.Query("status"), c.Query("by")
+	filter, scope, ok := statusParam(statusValue)
+	if !ok {
+		p.fail(c, &survey.Error{Code: survey.EInvalid, Message: "the filter is not valid",
+			Details: []survey.Detail{{Path: "status", Message: fmt.Sprintf("must be complete, in_progress or all, got %q", statusValue)}}})
+		return
+	}
+	b, err := stats.New(form, stats.Options{By: by})
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	if p.responses == nil {
+		p.fail(c, survey.Errorf(survey.EUnavailable, "statistics are not configured on this server"))
+		return
+	}
+	if err := b.Scan(ctx, p.responses, survey.ExportFilter{SurveyID: sv.ID, Status: filter}); err != nil {
+		p.fail(c, err)
+		return
+	}
+	rep := b.Report()
+	rv := p.resultsView(c, sv, form, rep, filter)
+	rv.Scope = scope
+	rv.Filter = filterOptions(form, statusValue, by)
+	rv.Downloads = downloads(sv.ID, statusValue)
+	v := p.newView(c, sv.Title)
+	v.page, v.Results = "results", rv
+	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
+	p.render(c, v)
+}
+
+func filterOptions(form *survey.Form, statusValue, by string) filterView {
+	var f filterView
+	if statusValue == "" {
+		statusValue = survey.ResponseComplete
+	}
+	for _, o := range []option{{survey.ResponseComplete, "Complete", false}, {survey.ResponseInProgress, "In progress", false}, {"all", "All", false}} {
+		o.Selected = o.Value == statusValue
+		f.Status = append(f.Status, o)
+	}
+	f.By = append(f.By, option{"", "No comparison", by == ""})
+	for _, it := range form.Items() {
+		if it.Type == survey.SingleChoice {
+			f.By = append(f.By, option{it.ID, shorten(it.Text, 70), it.ID == by})
+		}
+	}
+	return f
+}
+
+// downloads links the export files, with the page's status filter.
+func downloads(id, statusValue string) []download {
+	base := "/admin/surveys/" + url.PathEscape(id) + "/"
+	q := func(extra string) string {
+		v := url.Values{}
+		if statusValue != "" && statusValue != survey.ResponseComplete {
+			v.Set("status", statusValue)
+		}
+		if extra != "" {
+			k, val, _ := strings.Cut(extra, "=")
+			v.Set(k, val)
+		}
+		if len(v) == 0 {
+			return ""
+		}
+		return "?" + v.Encode()
+	}
+	return []download{
+		{base + "export.csv" + q(""), "Responses, CSV", "one row per response, answers as codes"},
+		{base + "export.csv" + q("values=labels"), "Responses with labels, CSV", "answers as their labels"},
+		{base + "export.csv" + q("layout=long"), "Long format, CSV", "one row per answer"},
+		{base + "codebook.csv", "Codebook, CSV", "every variable, its question and its codes"},
+		{base + "export.zip" + q(""), "Analysis bundle, ZIP", "CSV, codebook and scripts for R, SPSS and Stata"},
+	}
+}
+
+func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form, rep *stats.Report, filter string) *resultsView {
+	in := form.Instrument
+	rv := &resultsView{ID: sv.ID, Title: sv.Title,
+		Instrument: fmt.Sprintf("%s (%s, version %d)", in.Title, in.Key, in.Version),
+		Access:     accessText(sv.Access), Status: surveyStatus(sv, p.svc.Now()),
+		Created:       sv.CreatedAt.UTC().Format("2 January 2006"),
+		RespondentURL: p.baseURL(c) + "/s/" + sv.ID,
+	}
+	if rep.By != nil {
+		rv.Grouped, rv.GroupBy = true, rep.By.Text
+	}
+	total := 0
+	for _, g := range rep.Groups {
+		rv.Groups = append(rv.Groups, g.Label)
+		total += g.Responses.N
+	}
+	rv.Empty = total == 0
+	if rv.Grouped {
+		for _, g := range rep.Groups {
+			row := groupRow{Label: g.Label, N: g.Responses.N, Complete: g.Responses.Complete, Pending: g.Responses.InProgress, Median: "–"}
+			if m := g.Responses.MedianCompletionSeconds; m != nil {
+				row.Median = duration(*m)
+			}
+			rv.GroupRows = append(rv.GroupRows, row)
+		}
+	}
+	rv.Figures = figures(sv, rep)
+	rv.DailyRows = perDay(rep)
+	daily := chart.Daily{ID: "daily", Title: "Responses per day", Days: rv.DailyRows,
+		OmitComplete: filter == survey.ResponseInProgress, OmitInProgress: filter == survey.ResponseComplete}
+	rv.Daily = daily.Render()
+	daily.ID, daily.Width = "daily-n", 400
+	rv.DailyNarrow = daily.Render()
+
+	first := rep.Groups[0]
+	label := func(g stats.Group) string {
+		if rv.Grouped {
+			return g.Label
+		}
+		return ""
+	}
+	// Subscales: their Likert items, scores and reliability.
+	inSubscale := map[string]bool{}
+	for si, ss := range first.Subscales {
+		view := subscaleView{ID: ss.ID, Title: ss.Title, Scoring: "Score: " + form.DescribeScoring(ss.ID) + "."}
+		if sub := form.Subscale(ss.ID); sub != nil {
+			view.Description = sub.Description
+		}
+		var idx []int
+		for i, it := range first.Items {
+			if it.Subscale == ss.ID {
+				idx = append(idx, i)
+				inSubscale[it.ID] = true
+			}
+		}
+		view.Likert = likertBlocks("lk-"+ss.ID, form, rep, idx, label)
+		yMax := 0
+		for _, g := range rep.Groups {
+			for _, bin := range g.Subscales[si].Histogram {
+				yMax = max(yMax, bin.Count)
+			}
+		}
+		for gi, g := range rep.Groups {
+			s := g.Subscales[si]
+			view.Scores = append(view.Scores, scoreOf(label(g), s))
+			title := "Distribution of " + ss.Title + " scores"
+			if rv.Grouped {
+				title += ": " + g.Label
+			}
+			var bins []chart.Bin
+			for _, bin := range s.Histogram {
+				bins = append(bins, chart.Bin{From: bin.From, To: bin.To, Count: bin.Count})
+			}
+			view.Histograms = append(view.Histograms, histogram{Group: label(g), Title: title, SVG: chart.Histogram{
+				ID: fmt.Sprintf("hist-%s-%d", ss.ID, gi), Title: title, Bins: bins, YMax: yMax, XLabel: scoreAxis(s),
+			}.Render()})
+			view.Reliability = append(view.Reliability, reliabilityOf(label(g), s.Reliability, form))
+		}
+		rv.Subscales = append(rv.Subscales, view)
+	}
+	// The other items, by type.
+	var likert []int
+	for i, it := range first.Items {
+		switch {
+		case inSubscale[it.ID]:
+		case it.Type == survey.Likert:
+			likert = append(likert, i)
+		case it.Type == survey.Integer:
+			rv.Integers = append(rv.Integers, integerOf(rep, i, label))
+		default:
+			rv.Choices = append(rv.Choices, choiceOf(rep, i))
+		}
+	}
+	rv.Others = likertBlocks("lk-other", form, rep, likert, label)
+	for i, t := range first.Texts {
+		row := textRow{ID: t.ID, Text: t.Text, Href: "/admin/surveys/" + url.PathEscape(sv.ID) + "/text/" + url.PathEscape(t.ID)}
+		for _, g := range rep.Groups {
+			row.N += g.Texts[i].N
+			row.Missing += g.Texts[i].Missing
+		}
+		rv.Texts = append(rv.Texts, row)
+	}
+	return rv
+}
+
+// baseURL is where respondents reach this server.
+func (p *Pages) baseURL(c *gin.Context) string {
+	if p.publicURL != "" {
+		return p.publicURL
+	}
+	scheme := "http"
+	if p.secure(c) {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+// figures are the survey's key numbers, over every status, then the
+// filtered responses' completion time.
+func figures(sv *survey.Survey, rep *stats.Report) []figure {
+	out := []figure{
+		{Label: "Complete", Value: itoa(sv.Complete)},
+		{Label: "In progress", Value: itoa(sv.InProgress)},
+	}
+	rate := "–"
+	if n := sv.Complete + sv.InProgress; n > 0 {
+		rate = fmt.Sprintf("%.0f%%", 100*float64(sv.Complete)/float64(n))
+	}
+	out = append(out, figure{Label: "Completion rate", Value: rate, Note: "complete of all started"})
+	median, note := "–", "from start to submission"
+	if len(rep.Groups) > 1 {
+		note = "per group, in the table below"
+	} else if m := rep.Groups[0].Responses.MedianCompletionSeconds; m != nil {
+		median = duration(*m)
+	}
+	out = append(out, figure{Label: "Median time to complete", Value: median, Note: note})
+	return out
+}
+
+// duration words a number of seconds: "7 min 30 s", "1 h 5 min".
+func duration(s float64) string {
+	d := time.Duration(math.Round(s)) * time.Second
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// perDay adds the groups' days together, with every day from the first to
+// the last.
+func perDay(rep *stats.Report) []chart.Day {
+	byDate := map[string]*chart.Day{}
+	for _, g := range rep.Groups {
+		for _, d := range g.Responses.PerDay {
+			day := byDate[d.Date]
+			if day == nil {
+				day = &chart.Day{Date: d.Date}
+				byDate[d.Date] = day
+			}
+			day.Complete += d.Complete
+			day.InProgress += d.InProgress
+		}
+	}
+	dates := make([]string, 0, len(byDate))
+	for d := range byDate {
+		dates = append(dates, d)
+	}
+	slices.Sort(dates)
+	var out []chart.Day
+	for i, d := range dates {
+		out = append(out, *byDate[d])
+		if i+1 == len(dates) {
+			break
+		}
+		// Fill a gap between groups' ranges (each range is filled already).
+		t, err1 := time.Parse(time.DateOnly, d)
+		next, err2 := time.Parse(time.DateOnly, dates[i+1])
+		if err1 != nil || err2 != nil || next.Sub(t) > 3660*24*time.Hour {
+			continue
+		}
+		for t = t.AddDate(0, 0, 1); t.Before(next); t = t.AddDate(0, 0, 1) {
+			out = append(out, chart.Day{Date: t.Format(time.DateOnly)})
+		}
+	}
+	return out
+}
+
+// likertBlocks makes a chart of the Likert items idx (indexes into each
+// group's Items), one per run of items that share a scale.
+func likertBlocks(id string, form *survey.Form, rep *stats.Report, idx []int, label func(stats.Group) string) []likertBlock {
+	var out []likertBlock
+	first := rep.Groups[0]
+	for start := 0; start < len(idx); {
+		labels := optionLabels(first.Items[idx[start]])
+		end := start + 1
+		for end < len(idx) && slices.Equal(optionLabels(first.Items[idx[end]]), labels) {
+			end++
+		}
+		run := idx[start:end]
+		blockID := id
+		if start > 0 || end < len(idx) {
+			blockID = fmt.Sprintf("%s-%d", id, len(out)+1)
+		}
+		lk := chart.Likert{ID: blockID, Labels: labels}
+		lk.Title = fmt.Sprintf("Answers to %d items, from %s to %s", len(run), labels[0], labels[len(labels)-1])
+		table := itemTable{Options: labels}
+		for _, i := range run {
+			it := first.Items[i]
+			li := chart.LikertItem{Text: it.Text}
+			if it.Reverse {
+				li.Note = "(reverse-keyed)"
+			}
+			for gi, g := range rep.Groups {
+				s := g.Items[i]
+				bar := chart.LikertBar{Label: label(g)}
+				row := itemRow{ID: it.ID, Text: it.Text, Reverse: it.Reverse, Group: label(g), N: s.N, Missing: s.Missing,
+					Mean: fixed(s.Mean, 2), SD: fixed(s.SD, 2), Median: fixed(s.Median, 1)}
+				if gi == 0 {
+					row.Span = len(rep.Groups)
+				}
+				for _, o := range s.Options {
+					bar.Counts = append(bar.Counts, o.Count)
+					row.Cells = append(row.Cells, countPercent(o))
+				}
+				li.Bars = append(li.Bars, bar)
+				table.Rows = append(table.Rows, row)
+			}
+			lk.Items = append(lk.Items, li)
+		}
+		out = append(out, likertBlock{ID: blockID, Title: lk.Title, Legend: chart.Legend(labels), Chart: lk.Render(),
+			ChartNarrow: lk.RenderNarrow(), Table: table})
+		start = end
+	}
+	return out
+}
+
+func optionLabels(it stats.ItemStats) []string {
+	out := make([]string, len(it.Options))
+	for i, o := range it.Options {
+		out[i] = o.Label
+	}
+	return out
+}
+
+func countPercent(o stats.OptionCount) string {
+	if o.Percent == nil {
+		return itoa(o.Count)
+	}
+	return fmt.Sprintf("%d (%.1f%%)", o.Count, *o.Percent)
+}
+
+// fixed formats a figure that may be undefined.
+func fixed(v *float64, decimals int) string {
+	if v == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.*f", decimals, *v)
+}
+
+func scoreAxis(s stats.SubscaleStats) string {
+	if s.Scoring == survey.ScoreSum {
+		return fmt.Sprintf("Sum score (%g to %g)", s.Min, s.Max)
+	}
+	return fmt.Sprintf("Mean score (%g to %g)", s.Min, s.Max)
+}
+
+func scoreOf(group string, s stats.SubscaleStats) scoreRow {
+	r := s.Reliability
+	row := scoreRow{Group: group, N: s.N, Mean: fixed(s.Mean, 2), SD: fixed(s.SD, 2), Median: fixed(s.Median, 2),
+		Alpha: fixed(r.Alpha, 2), CI: "–", Cases: r.CompleteCases}
+	if r.AlphaCI95 != nil {
+		row.CI = fmt.Sprintf("%.2f to %.2f", r.AlphaCI95.Lower, r.AlphaCI95.Upper)
+	}
+	var notes []string
+	if s.Note != "" {
+		notes = append(notes, s.Note)
+	}
+	if r.Note != "" {
+		notes = append(notes, "alpha: "+r.Note)
+	}
+	row.Note = strings.Join(notes, "; ")
+	return row
+}
+
+func reliabilityOf(group string, r stats.Reliability, form *survey.Form) reliabilityTable {
+	t := reliabilityTable{Group: group, Alpha: fixed(r.Alpha, 2), Note: r.Note}
+	for _, it := range r.Items {
+		row := reliabilityRow{ID: it.ID, Reverse: it.Reverse, ItemRest: fixed(it.ItemRestR, 2), AlphaIfDeleted: fixed(it.AlphaIfDeleted, 2), Note: it.Note}
+		if item := form.Item(it.ID); item != nil {
+			row.Text = item.Text
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func choiceOf(rep *stats.Report, i int) choiceView {
+	first := rep.Groups[0].Items[i]
+	v := choiceView{ID: first.ID, Text: first.Text, Multiple: first.Type == survey.MultipleChoice}
+	if v.Multiple {
+		v.Note = "Respondents could choose several options: the percentages are of those who answered, and add up to more than 100%."
+	}
+	for oi, o := range first.Options {
+		row := choiceRow{Label: o.Label}
+		for _, g := range rep.Groups {
+			row.Cells = append(row.Cells, countPercent(g.Items[i].Options[oi]))
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	for _, g := range rep.Groups {
+		v.N = append(v.N, g.Items[i].N)
+		v.Missing = append(v.Missing, g.Items[i].Missing)
+	}
+	return v
+}
+
+func integerOf(rep *stats.Report, i int, label func(stats.Group) string) integerView {
+	first := rep.Groups[0].Items[i]
+	v := integerView{ID: first.ID, Text: first.Text}
+	for _, g := range rep.Groups {
+		s := g.Items[i]
+		v.Rows = append(v.Rows, scoreRow{Group: label(g), N: s.N, Missing: s.Missing, HasMissing: true,
+			Mean: fixed(s.Mean, 1), SD: fixed(s.SD, 1), Median: fixed(s.Median, 1), Note: s.Note})
+	}
+	return v
+}
+
+// shorten cuts s to at most n characters, at a space, with an ellipsis.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
