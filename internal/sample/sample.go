@@ -32,7 +32,7 @@ func Answers(f *survey.Form, rng *rand.Rand) survey.Answers {
 	latent := map[string]float64{}
 	a := survey.Answers{}
 	for _, it := range f.Items() {
-		if !f.Shown(a)[it.ID] {
+		if !f.IsShown(it.ID, a) {
 			continue
 		}
 		if !it.Required && rng.IntN(5) == 0 {

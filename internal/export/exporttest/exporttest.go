@@ -19,36 +19,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dyad-survey/dyad/instruments"
-	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 	_ "github.com/mattn/go-sqlite3" // the bulk writer's connection
 )
 
-// Study loads the shipped study instrument.
-func Study() (*survey.Instrument, error) {
-	files, err := instrument.LoadFS(instruments.FS)
-	if err != nil {
-		return nil, err
-	}
-	var study *survey.Instrument
-	for _, f := range files {
-		if f.Instrument.Key == instruments.Study && (study == nil || f.Instrument.Version > study.Version) {
-			study = f.Instrument
-		}
-	}
-	if study == nil {
-		return nil, fmt.Errorf("no %s instrument among the shipped files", instruments.Study)
-	}
-	return study, nil
-}
-
 // Fill creates the database at path (which must not exist yet) with the
 // study instrument published, one open survey of it, and n complete
 // responses generated from seed. It returns the survey.
 func Fill(ctx context.Context, path string, n int, seed uint64) (*survey.Survey, error) {
-	study, err := Study()
+	study, err := sample.Study()
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +119,7 @@ func Answers(f *survey.Form, rng *rand.Rand) survey.Answers {
 	a := survey.Answers{}
 	lean := rng.IntN(3) - 1
 	for _, it := range f.Items() {
-		if !f.Shown(a)[it.ID] {
+		if !f.IsShown(it.ID, a) {
 			continue
 		}
 		opts := f.Options(it.ID)
