@@ -26,10 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dyad-survey/dyad/instruments"
-	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/sample"
-	"github.com/dyad-survey/dyad/internal/survey"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -104,26 +101,16 @@ func main() {
 // makeBodies builds distinct complete responses to the shipped study
 // instrument.
 func makeBodies(n int) ([][]byte, error) {
-	files, err := instrument.LoadFS(instruments.FS)
+	form, err := sample.StudyForm()
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range files {
-		if f.Instrument.Key != instruments.Study {
-			continue
-		}
-		form, err := survey.NewForm(f.Instrument)
-		if err != nil {
-			return nil, err
-		}
-		rng := rand.New(rand.NewPCG(1, 2))
-		out := make([][]byte, n)
-		for i := range out {
-			out[i] = sample.JSONBody(sample.Answers(form, rng))
-		}
-		return out, nil
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = sample.JSONBody(sample.Answers(form, rng))
 	}
-	return nil, fmt.Errorf("the study instrument is not shipped")
+	return out, nil
 }
 
 var gzipHeader = http.Header{"Accept-Encoding": []string{"gzip"}}

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/instruments"
-	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -222,15 +222,9 @@ func getJSON(t *testing.T, url, token string, dst any) {
 // tools might: every shown item, varied values, free text with punctuation.
 func realisticAnswers(t *testing.T) map[string]any {
 	t.Helper()
-	files, err := instrument.LoadFS(instruments.FS)
+	form, err := sample.StudyForm()
 	if err != nil {
 		t.Fatal(err)
-	}
-	var form *survey.Form
-	for _, f := range files {
-		if f.Instrument.Key == instruments.Study {
-			form, _ = survey.NewForm(f.Instrument)
-		}
 	}
 	answers := survey.Answers{}
 	out := map[string]any{}

@@ -26,8 +26,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dyad-survey/dyad/instruments"
-	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
 	_ "github.com/mattn/go-sqlite3"
@@ -118,15 +116,9 @@ func startDyad(t *testing.T, db string) *proc {
 // each with its own client id, keyed by that id.
 func studyBodies(t *testing.T, n int, seed uint64) (map[string][]byte, []string) {
 	t.Helper()
-	files, err := instrument.LoadFS(instruments.FS)
+	form, err := sample.StudyForm()
 	if err != nil {
 		t.Fatal(err)
-	}
-	var form *survey.Form
-	for _, f := range files {
-		if f.Instrument.Key == instruments.Study {
-			form, _ = survey.NewForm(f.Instrument)
-		}
 	}
 	rng := rand.New(rand.NewPCG(seed, 7))
 	bodies := map[string][]byte{}

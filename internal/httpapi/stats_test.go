@@ -24,7 +24,6 @@ import (
 
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/httpapi"
-	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/stats"
 	"github.com/dyad-survey/dyad/internal/store"
@@ -478,24 +477,15 @@ func cpuTime() time.Duration {
 func fillStudySurvey(tb testing.TB, e *testEnv, n int) string {
 	tb.Helper()
 	ctx := context.Background()
-	files, err := instrument.LoadFS(instruments.FS)
+	form, err := sample.StudyForm()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var form *survey.Form
-	for _, f := range files {
-		if f.Instrument.Key != instruments.Study {
-			continue
-		}
-		if _, err := e.Svc.CreateInstrument(ctx, f.Instrument); err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := e.Svc.Publish(ctx, f.Instrument.Key, f.Instrument.Version); err != nil {
-			tb.Fatal(err)
-		}
-		if form, err = survey.NewForm(f.Instrument); err != nil {
-			tb.Fatal(err)
-		}
+	if _, err := e.Svc.CreateInstrument(ctx, form.Instrument); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := e.Svc.Publish(ctx, form.Instrument.Key, form.Instrument.Version); err != nil {
+		tb.Fatal(err)
 	}
 	sv, err := e.Svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: instruments.Study, InstrumentVersion: 1, Title: "Benchmark", Access: survey.AccessOpen})
 	if err != nil {

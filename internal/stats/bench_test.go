@@ -5,30 +5,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dyad-survey/dyad/instruments"
-	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
-// StudyForm returns the form of the shipped study instrument.
+// studyForm returns the form of the shipped study instrument.
 func studyForm(tb testing.TB) *survey.Form {
 	tb.Helper()
-	files, err := instrument.LoadFS(instruments.FS)
+	form, err := sample.StudyForm()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, f := range files {
-		if f.Instrument.Key == instruments.Study {
-			form, err := survey.NewForm(f.Instrument)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return form
-		}
-	}
-	tb.Fatalf("no instrument %s", instruments.Study)
-	return nil
+	return form
 }
 
 // BenchmarkReport computes the statistics of 100,000 responses to the

@@ -14,9 +14,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/httpapi"
-	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web"
@@ -41,15 +40,9 @@ func newFixture(tb testing.TB) *fixture {
 	}
 	tb.Cleanup(func() { st.Close() })
 	svc := survey.NewService(st)
-	files, err := instrument.LoadFS(instruments.FS)
+	study, err := sample.Study()
 	if err != nil {
 		tb.Fatal(err)
-	}
-	var study *survey.Instrument
-	for _, f := range files {
-		if f.Instrument.Key == instruments.Study {
-			study = f.Instrument
-		}
 	}
 	if _, err := svc.CreateInstrument(ctx, study); err != nil {
 		tb.Fatal(err)
