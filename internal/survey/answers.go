@@ -257,16 +257,16 @@ func (f *Form) Check(a Answers, partial bool) error {
 	for _, id := range unknown {
 		p.Add("answers."+id, "unknown item %q", id)
 	}
-	shown := f.Shown(a)
+	shown := f.shownList(a)
 	// Items whose own answer is wrong: whether the items that depend on them
 	// are shown is then unknowable, so those are not blamed as well.
-	bad := map[string]bool{}
-	for _, it := range f.order {
+	var bad []bool
+	for i, it := range f.order {
 		v, answered := a[it.ID]
 		path := "answers." + it.ID
-		if !shown[it.ID] {
-			if it.ShowIf != nil && bad[it.ShowIf.Item] {
-				bad[it.ID] = true
+		if !shown[i] {
+			if it.ShowIf != nil && bad != nil && bad[f.index[it.ShowIf.Item]] {
+				bad[i] = true
 				continue
 			}
 			if answered {
@@ -282,7 +282,12 @@ func (f *Form) Check(a Answers, partial bool) error {
 		}
 		before := len(p)
 		f.checkValue(&p, path, it, v, partial)
-		bad[it.ID] = len(p) > before
+		if len(p) > before {
+			if bad == nil {
+				bad = make([]bool, len(f.order))
+			}
+			bad[i] = true
+		}
 	}
 	return p.Err(EInvalid, "the response is not valid")
 }
@@ -359,9 +364,25 @@ func valueList(opts []Option) string {
 // item with show_if is shown when the item it refers to is shown, answered
 // and matches.
 func (f *Form) Shown(a Answers) map[string]bool {
+	list := f.shownList(a)
 	shown := make(map[string]bool, len(f.order))
-	for _, it := range f.order {
-		shown[it.ID] = it.ShowIf == nil || (shown[it.ShowIf.Item] && matches(it.ShowIf, a[it.ShowIf.Item]))
+	for i, it := range f.order {
+		shown[it.ID] = list[i]
+	}
+	return shown
+}
+
+// shownList is Shown by position in document order, without a map: the
+// form of it that every submission's validation uses.
+func (f *Form) shownList(a Answers) []bool {
+	shown := make([]bool, len(f.order))
+	for i, it := range f.order {
+		if it.ShowIf == nil {
+			shown[i] = true
+			continue
+		}
+		ref := f.index[it.ShowIf.Item] // earlier, by validation
+		shown[i] = shown[ref] && matches(it.ShowIf, a[it.ShowIf.Item])
 	}
 	return shown
 }

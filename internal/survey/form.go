@@ -8,6 +8,7 @@ type Form struct {
 	Instrument *Instrument
 	order      []*Item
 	items      map[string]*Item
+	index      map[string]int // item id -> position in order
 	section    map[string]int
 	options    map[string][]Option // likert (from the scale) and choice items
 }
@@ -20,6 +21,7 @@ func NewForm(in *Instrument) (*Form, error) {
 	f := &Form{
 		Instrument: in,
 		items:      map[string]*Item{},
+		index:      map[string]int{},
 		section:    map[string]int{},
 		options:    map[string][]Option{},
 	}
@@ -30,6 +32,7 @@ func NewForm(in *Instrument) (*Form, error) {
 	for si := range in.Sections {
 		for ii := range in.Sections[si].Items {
 			it := &in.Sections[si].Items[ii]
+			f.index[it.ID] = len(f.order)
 			f.order = append(f.order, it)
 			f.items[it.ID] = it
 			f.section[it.ID] = si
