@@ -128,7 +128,15 @@ func (f *fixture) seed(tb testing.TB, sd seed) {
 		// More responses early on, after the invitation, then a tail.
 		frac := float64(i) / float64(n-1)
 		day := int(frac * frac * float64(sd.days-1))
-		return now.AddDate(0, 0, day-sd.days+1).Add(-time.Duration(rng.IntN(600)) * time.Minute)
+		// A time within that calendar day (UTC), never after now, so the
+		// responses cover exactly sd.days days whatever the time of day
+		// the test runs.
+		dayStart := now.Truncate(24*time.Hour).AddDate(0, 0, day-sd.days+1)
+		span := 24*time.Hour - time.Minute
+		if d := now.Sub(dayStart); d < span {
+			span = d
+		}
+		return dayStart.Add(time.Duration(rng.Int64N(int64(span/time.Minute)+1)) * time.Minute)
 	}
 	defer func() { f.svc.Now = time.Now }()
 	for i := range sd.complete {

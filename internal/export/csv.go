@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -84,11 +85,16 @@ func formulaStart(c byte) bool {
 
 // text writes a text cell, quoted when needed. The Excel guard and the
 // line-break folding apply here only: numbers never pass through text.
-func (c *csvBuf) text(s string) {
-	if c.spaceBreak && strings.ContainsAny(s, "\r\n") {
+func (c *csvBuf) text(s string) { appendText(c, s) }
+
+// textBytes is text for bytes (free text straight from the stored JSON).
+func (c *csvBuf) textBytes(s []byte) { appendText(c, s) }
+
+func appendText[S string | []byte](c *csvBuf, s S) {
+	if c.spaceBreak && hasLineBreak(s) {
 		s = foldLineBreaks(s)
 	}
-	guard := c.excelSafe && s != "" && formulaStart(s[0])
+	guard := c.excelSafe && len(s) > 0 && formulaStart(s[0])
 	if !needsQuotes(s) && !guard {
 		c.b = append(c.b, s...)
 		return
@@ -103,7 +109,7 @@ func (c *csvBuf) text(s string) {
 		c.b = append(c.b, '\'')
 	}
 	for {
-		i := strings.IndexByte(s, '"')
+		i := indexQuote(s)
 		if i < 0 {
 			break
 		}
@@ -118,8 +124,8 @@ func (c *csvBuf) text(s string) {
 // needsQuotes: commas, quotes and line breaks must be quoted; leading or
 // trailing white space is quoted too, because some readers trim it from
 // bare fields.
-func needsQuotes(s string) bool {
-	if s == "" {
+func needsQuotes[S string | []byte](s S) bool {
+	if len(s) == 0 {
 		return false
 	}
 	if s[0] == ' ' || s[0] == '\t' || s[len(s)-1] == ' ' || s[len(s)-1] == '\t' {
@@ -135,21 +141,41 @@ func needsQuotes(s string) bool {
 }
 
 // foldLineBreaks turns each line break (CRLF, LF or CR) into one space.
-func foldLineBreaks(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+func foldLineBreaks[S string | []byte](s S) S {
+	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '\r':
 			if i+1 < len(s) && s[i+1] == '\n' {
 				i++
 			}
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		case '\n':
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		default:
-			b.WriteByte(s[i])
+			b = append(b, s[i])
 		}
 	}
-	return b.String()
+	return S(b)
+}
+
+func hasLineBreak[S string | []byte](s S) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\r' || s[i] == '\n' {
+			return true
+		}
+	}
+	return false
+}
+
+// indexQuote is strings.IndexByte(s, '"') or bytes.IndexByte for either
+// (both vectorised).
+func indexQuote[S string | []byte](s S) int {
+	switch s := any(s).(type) {
+	case string:
+		return strings.IndexByte(s, '"')
+	case []byte:
+		return bytes.IndexByte(s, '"')
+	}
+	return -1
 }

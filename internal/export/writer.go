@@ -54,10 +54,26 @@ type Writer struct {
 	byID     []string // item ids, sorted as stored answers are
 	slotByID []int
 	walk     int
-	slots    []survey.Value // the current response's answers, by item
-	scratch  []survey.Value // one scorer's answers
-	fill     func(id []byte, v survey.Value)
-	decoded  survey.Answers // fallback for answers not in the stored shape
+	slots    []slot         // the current response's answers, by item
+	src      []byte         // the texts the slots point into
+	lists    []int64        // the lists the slots point into
+	own      []byte         // src for answers decoded by encoding/json
+	unesc    []byte         // scratch for an escaped text
+	scratch  []survey.Value // one scorer's answers (Kind and Int only)
+	fill     func(id []byte, a *survey.RawAnswer)
+	raw      survey.RawAnswer // EachRawCanonicalAnswer's scratch
+	decoded  survey.Answers   // fallback for answers not in the stored shape
+}
+
+// slot is one item's answer in the current response, without pointers
+// (clearing and filling the slots of every row costs no write barriers):
+// a text is src[start:end], JSON-escaped when esc; a list is
+// lists[start:end].
+type slot struct {
+	kind       survey.ValueKind
+	esc        bool
+	int        int64
+	start, end int
 }
 
 // cellGroup is a run of wide columns filled from one source: a metadata
@@ -81,7 +97,7 @@ func NewWriter(w io.Writer, f *survey.Form, opt Options) *Writer {
 	for i, it := range wr.items {
 		wr.slotOf[it.ID] = i
 	}
-	wr.slots = make([]survey.Value, len(wr.items))
+	wr.slots = make([]slot, len(wr.items))
 	for id := range wr.slotOf {
 		wr.byID = append(wr.byID, id)
 	}
@@ -92,15 +108,20 @@ func NewWriter(w io.Writer, f *survey.Form, opt Options) *Writer {
 	// Stored answers come with their ids sorted: one forward walk over the
 	// sorted ids finds each slot without hashing; anything else falls back
 	// to the map.
-	wr.fill = func(id []byte, v survey.Value) {
+	wr.fill = func(id []byte, a *survey.RawAnswer) {
+		if wr.walk < len(wr.byID) && wr.byID[wr.walk] == string(id) { // the usual case
+			wr.setRaw(wr.slotByID[wr.walk], a)
+			wr.walk++
+			return
+		}
 		for wr.walk < len(wr.byID) && wr.byID[wr.walk] < string(id) {
 			wr.walk++
 		}
 		if wr.walk < len(wr.byID) && wr.byID[wr.walk] == string(id) {
-			wr.slots[wr.slotByID[wr.walk]] = v
+			wr.setRaw(wr.slotByID[wr.walk], a)
 			wr.walk++
 		} else if i, ok := wr.slotOf[string(id)]; ok {
-			wr.slots[i] = v
+			wr.setRaw(i, a)
 		}
 	}
 	cols := wr.cols
@@ -131,12 +152,16 @@ func NewWriter(w io.Writer, f *survey.Form, opt Options) *Writer {
 // load puts r's answers in the slots.
 func (w *Writer) load(r *survey.Response) {
 	clear(w.slots)
+	w.lists = w.lists[:0]
 	w.walk = 0
 	if r.AnswersJSON != nil {
-		if survey.EachCanonicalAnswer(r.AnswersJSON, w.fill) {
+		// Texts stay in the JSON: they are written from there.
+		w.src = r.AnswersJSON
+		if survey.EachRawCanonicalAnswer(r.AnswersJSON, &w.raw, w.fill) {
 			return
 		}
 		clear(w.slots)
+		w.lists = w.lists[:0]
 		clear(w.decoded)
 		if err := json.Unmarshal(r.AnswersJSON, &w.decoded); err == nil {
 			w.fromMap(w.decoded)
@@ -146,12 +171,50 @@ func (w *Writer) load(r *survey.Response) {
 	w.fromMap(r.Answers)
 }
 
-func (w *Writer) fromMap(a survey.Answers) {
-	for id, v := range a {
-		if i, ok := w.slotOf[id]; ok {
-			w.slots[i] = v
-		}
+func (w *Writer) setRaw(i int, a *survey.RawAnswer) {
+	s := slot{kind: a.Kind, int: a.Int}
+	switch a.Kind {
+	case survey.TextValue:
+		s.start, s.end, s.esc = a.Start, a.End, a.Escaped
+	case survey.ListValue:
+		s.start = len(w.lists)
+		w.lists = append(w.lists, a.List...)
+		s.end = len(w.lists)
 	}
+	w.slots[i] = s
+}
+
+func (w *Writer) fromMap(a survey.Answers) {
+	w.own = w.own[:0]
+	for id, v := range a {
+		i, ok := w.slotOf[id]
+		if !ok {
+			continue
+		}
+		s := slot{kind: v.Kind, int: v.Int}
+		switch v.Kind {
+		case survey.TextValue:
+			s.start = len(w.own)
+			w.own = append(w.own, v.Text...)
+			s.end = len(w.own)
+		case survey.ListValue:
+			s.start = len(w.lists)
+			w.lists = append(w.lists, v.List...)
+			s.end = len(w.lists)
+		}
+		w.slots[i] = s
+	}
+	w.src = w.own
+}
+
+// text returns a text slot's text, unescaped.
+func (w *Writer) text(s *slot) []byte {
+	raw := w.src[s.start:s.end]
+	if !s.esc {
+		return raw
+	}
+	w.unesc = survey.AppendUnescaped(w.unesc[:0], raw)
+	return w.unesc
 }
 
 // Header returns the CSV header of a layout for the form.
@@ -200,20 +263,22 @@ func (w *Writer) Write(r *survey.Response) error {
 			w.appendMeta(b, c, r)
 		case OptionColumn:
 			v := &w.slots[g.slot]
+			list := w.lists[v.start:v.end]
 			for k := range g.cols {
 				if k > 0 {
 					b.comma()
 				}
-				if v.Kind == survey.ListValue {
-					b.b = append(b.b, selected(v.List, g.cols[k].Option.Value))
+				if v.kind == survey.ListValue {
+					b.b = append(b.b, selected(list, g.cols[k].Option.Value))
 				}
 			}
 		case ItemColumn:
 			w.appendItem(b, c, &w.slots[g.slot])
 		case ScoreColumn:
 			vals := w.scratch[:len(g.from)]
-			for k, slot := range g.from {
-				vals[k] = w.slots[slot]
+			for k, i := range g.from {
+				// Kind and Int only: a score reads nothing else.
+				vals[k].Kind, vals[k].Int = w.slots[i].kind, w.slots[i].int
 			}
 			if s, ok := g.scorer.ScoreValues(vals); ok {
 				b.float(s)
@@ -243,16 +308,17 @@ func (w *Writer) writeLong(r *survey.Response) error {
 	}
 	w.meta = append(w.meta[:0], m.b...)
 	for i, it := range w.items {
-		v := w.slots[i]
+		v := &w.slots[i]
 		switch {
-		case v.Kind == 0:
+		case v.kind == 0:
 		case it.Type == survey.MultipleChoice:
-			if v.Kind != survey.ListValue {
+			if v.kind != survey.ListValue {
 				continue
 			}
+			list := w.lists[v.start:v.end]
 			for _, o := range it.Options {
-				if selected(v.List, o.Value) == '1' {
-					if err := w.longRow(it, survey.IntVal(o.Value)); err != nil {
+				if selected(list, o.Value) == '1' {
+					if err := w.longRow(it, &slot{kind: survey.IntValue, int: o.Value}); err != nil {
 						return err
 					}
 				}
@@ -267,22 +333,22 @@ func (w *Writer) writeLong(r *survey.Response) error {
 }
 
 // longRow writes one row of the long layout: metadata, item id, value.
-func (w *Writer) longRow(it *survey.Item, v survey.Value) error {
+func (w *Writer) longRow(it *survey.Item, v *slot) error {
 	b := w.buf
 	b.b = append(b.b, w.meta...)
 	b.b = append(b.b, it.ID...)
 	b.comma()
-	switch v.Kind {
+	switch v.kind {
 	case survey.IntValue:
 		if w.labels {
-			if label, ok := optionLabel(w.form.Options(it.ID), v.Int); ok {
+			if label, ok := optionLabel(w.form.Options(it.ID), v.int); ok {
 				b.text(label)
 				break
 			}
 		}
-		b.int(v.Int)
+		b.int(v.int)
 	case survey.TextValue:
-		b.text(v.Text)
+		b.textBytes(w.text(v))
 	}
 	return b.endRecord()
 }
@@ -319,18 +385,18 @@ func (w *Writer) appendMeta(b *csvBuf, c *Column, r *survey.Response) {
 }
 
 // appendItem appends an item's cell; nothing when it is unanswered.
-func (w *Writer) appendItem(b *csvBuf, c *Column, v *survey.Value) {
+func (w *Writer) appendItem(b *csvBuf, c *Column, v *slot) {
 	switch {
-	case v.Kind == survey.IntValue && w.labels && c.Options != nil:
-		if label, ok := optionLabel(c.Options, v.Int); ok {
+	case v.kind == survey.IntValue && w.labels && c.Options != nil:
+		if label, ok := optionLabel(c.Options, v.int); ok {
 			b.text(label)
 		} else {
-			b.int(v.Int) // not an option: never stored, but never lost either
+			b.int(v.int) // not an option: never stored, but never lost either
 		}
-	case v.Kind == survey.IntValue:
-		b.int(v.Int)
-	case v.Kind == survey.TextValue:
-		b.text(v.Text)
+	case v.kind == survey.IntValue:
+		b.int(v.int)
+	case v.kind == survey.TextValue:
+		b.textBytes(w.text(v))
 	}
 }
 

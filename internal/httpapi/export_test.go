@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -616,8 +617,11 @@ func TestExportStreamsAndStops(t *testing.T) {
 	cancel()
 	res.Body.Close()
 	rows, err := fx.scanner.wait(t)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("scan ended with %v after %d rows, want context.Canceled", err, rows)
+	// Either the request's cancellation reaches the scan first, or the
+	// write to the closed connection fails first: both stop it early.
+	hangUp := errors.Is(err, context.Canceled) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+	if !hangUp {
+		t.Errorf("scan ended with %v after %d rows, want context.Canceled or a write error on the closed connection", err, rows)
 	}
 	if rows >= 3000 {
 		t.Errorf("the scan read all %d rows after the client left", rows)

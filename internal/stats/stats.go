@@ -39,6 +39,11 @@ type Builder struct {
 	subscales []subscalePlan
 	vals      []survey.Value // scratch: this response's answers to items
 
+	// Answers by form position (survey.Form.Position), for AddValues: where
+	// each of items and texts is, and where by is (-1 without by).
+	itemAt, textAt []int
+	byAt           int
+
 	groups  []*group
 	byValue map[int64]*group
 	none    *group // responses that did not answer By; made when needed
@@ -107,6 +112,16 @@ func New(f *survey.Form, opt Options) (*Builder, error) {
 		}
 	}
 	b.vals = make([]survey.Value, len(b.items))
+	b.byAt = -1
+	if b.by != nil {
+		b.byAt = f.Position(b.by.ID)
+	}
+	for _, it := range b.items {
+		b.itemAt = append(b.itemAt, f.Position(it.ID))
+	}
+	for _, it := range b.texts {
+		b.textAt = append(b.textAt, f.Position(it.ID))
+	}
 	at := map[string]int{}
 	for i, it := range b.items {
 		at[it.ID] = i
@@ -183,7 +198,11 @@ func (b *Builder) newGroup(value *int64, label string) *group {
 // Add counts one response. Responses should all answer the Builder's form.
 func (b *Builder) Add(r *survey.Response) {
 	a := r.Answers
-	g := b.groupOf(a)
+	var by survey.Value
+	if b.by != nil {
+		by = a[b.by.ID]
+	}
+	g := b.groupOf(by)
 	g.addResponse(r)
 	for i, it := range b.items {
 		c := &g.items[i]
@@ -204,6 +223,47 @@ func (b *Builder) Add(r *survey.Response) {
 			g.texts[i].missing++
 		}
 	}
+	b.addScores(g)
+}
+
+// AddValues counts one response whose answers are given by position
+// rather than in r.Answers (which it ignores): vals[i] is the answer to
+// the form's Items()[i], the zero Value when there is none, and shown[i]
+// whether that item is shown (survey.Form.ShownByPosition). It counts
+// exactly what Add counts for the same answers. Of a text answer only
+// whether Text is empty matters. AddValues keeps nothing of its arguments.
+func (b *Builder) AddValues(r *survey.Response, vals []survey.Value, shown []bool) {
+	var by survey.Value
+	if b.byAt >= 0 {
+		by = vals[b.byAt]
+	}
+	g := b.groupOf(by)
+	g.addResponse(r)
+	for i, it := range b.items {
+		c := &g.items[i]
+		at := b.itemAt[i]
+		v := vals[at]
+		b.vals[i] = v
+		if v.Kind == 0 {
+			if shown[at] {
+				c.missing++
+			}
+			continue
+		}
+		c.add(b.options[i], it, v)
+	}
+	for i, at := range b.textAt {
+		if v := vals[at]; v.Kind != 0 && v.Text != "" {
+			g.texts[i].n++
+		} else if shown[at] {
+			g.texts[i].missing++
+		}
+	}
+	b.addScores(g)
+}
+
+// addScores scores the response whose answers to items are in b.vals.
+func (b *Builder) addScores(g *group) {
 	for i := range b.subscales {
 		p := &b.subscales[i]
 		for j, at := range p.at {
@@ -218,11 +278,12 @@ func (b *Builder) Add(r *survey.Response) {
 	}
 }
 
-func (b *Builder) groupOf(a survey.Answers) *group {
+// groupOf returns the group of a response whose answer to By is v.
+func (b *Builder) groupOf(v survey.Value) *group {
 	if b.by == nil {
 		return b.groups[0]
 	}
-	if v, ok := a[b.by.ID]; ok && v.Kind == survey.IntValue {
+	if v.Kind == survey.IntValue {
 		if g := b.byValue[v.Int]; g != nil {
 			return g
 		}

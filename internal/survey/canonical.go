@@ -2,7 +2,7 @@ package survey
 
 import (
 	"bytes"
-	"strings"
+	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -23,9 +23,48 @@ import (
 // instead. The id passed to fn shares s's memory and is valid only during
 // the call; texts are copied.
 func EachCanonicalAnswer(s []byte, fn func(id []byte, v Value)) bool {
-	if !utf8.Valid(s) {
-		return false // encoding/json replaces invalid bytes; let it
-	}
+	var buf []byte
+	return EachRawCanonicalAnswer(s, new(RawAnswer), func(id []byte, a *RawAnswer) {
+		v := Value{Kind: a.Kind, Int: a.Int}
+		switch a.Kind {
+		case TextValue:
+			if a.Escaped {
+				buf = AppendUnescaped(buf[:0], s[a.Start:a.End])
+				v.Text = string(buf)
+			} else {
+				v.Text = string(s[a.Start:a.End])
+			}
+		case ListValue:
+			v.List = append([]int64{}, a.List...)
+		}
+		fn(id, v)
+	})
+}
+
+// RawAnswer is one answer as EachRawCanonicalAnswer reads it, without
+// copying anything out of the JSON.
+type RawAnswer struct {
+	Kind ValueKind
+	Int  int64 // IntValue
+	// A TextValue's string is s[Start:End], the bytes between the quotes
+	// as stored: when Escaped, still with JSON escapes, which
+	// AppendUnescaped resolves exactly as encoding/json does.
+	Start, End int
+	Escaped    bool
+	List       []int64 // ListValue; reused, valid only during the call
+}
+
+// EachRawCanonicalAnswer is EachCanonicalAnswer without copies, for a
+// caller that only passes the answers on (an export writing them out): it
+// accepts and declines exactly the same inputs, and calls fn with the
+// same ids and values, texts given as their place in s. Each answer is
+// read into a, which fn gets: a caller reading many objects passes the
+// same a each time, so that nothing is allocated (a.List keeps its
+// capacity). The id and a's contents are valid only during the call.
+func EachRawCanonicalAnswer(s []byte, a *RawAnswer, fn func(id []byte, a *RawAnswer)) bool {
+	// Invalid UTF-8 is declined (encoding/json replaces invalid bytes; let
+	// it): str checks the strings, and a byte above 0x7f anywhere else is
+	// no JSON.
 	d := canonicalDecoder{s: s}
 	d.ws()
 	if !d.eat('{') {
@@ -36,26 +75,27 @@ func EachCanonicalAnswer(s []byte, fn func(id []byte, v Value)) bool {
 		d.ws()
 		return d.i == len(d.s)
 	}
+	var key []byte
 	for {
 		d.ws()
-		raw, esc, escaped, ok := d.str()
+		start, end, escaped, ok := d.str()
 		if !ok {
 			return false
 		}
-		id := raw
+		id := s[start:end]
 		if escaped {
-			id = []byte(esc)
+			key = AppendUnescaped(key[:0], id)
+			id = key
 		}
 		d.ws()
 		if !d.eat(':') {
 			return false
 		}
 		d.ws()
-		v, ok := d.value()
-		if !ok {
+		if !d.value(a) {
 			return false
 		}
-		fn(id, v)
+		fn(id, a)
 		d.ws()
 		if d.eat(',') {
 			continue
@@ -92,45 +132,45 @@ func (d *canonicalDecoder) eat(c byte) bool {
 	return false
 }
 
-func (d *canonicalDecoder) value() (Value, bool) {
+func (d *canonicalDecoder) value(a *RawAnswer) bool {
+	a.Int, a.Start, a.End, a.Escaped = 0, 0, 0, false
 	if d.i >= len(d.s) {
-		return Value{}, false
+		return false
 	}
 	switch c := d.s[d.i]; {
 	case c == '"':
-		raw, esc, escaped, ok := d.str()
-		if !escaped {
-			esc = string(raw)
-		}
-		return Value{Kind: TextValue, Text: esc}, ok
+		a.Kind = TextValue
+		var ok bool
+		a.Start, a.End, a.Escaped, ok = d.str()
+		return ok
 	case c == '-' || (c >= '0' && c <= '9'):
-		n, ok := d.int()
-		return Value{Kind: IntValue, Int: n}, ok
+		a.Kind = IntValue
+		var ok bool
+		a.Int, ok = d.int()
+		return ok
 	case c == '[':
 		d.i++
-		list := []int64{}
+		a.Kind = ListValue
+		a.List = a.List[:0]
 		d.ws()
 		if d.eat(']') {
-			return Value{Kind: ListValue, List: list}, true
+			return true
 		}
 		for {
 			d.ws()
 			n, ok := d.int()
 			if !ok {
-				return Value{}, false
+				return false
 			}
-			list = append(list, n)
+			a.List = append(a.List, n)
 			d.ws()
 			if d.eat(',') {
 				continue
 			}
-			if !d.eat(']') {
-				return Value{}, false
-			}
-			return Value{Kind: ListValue, List: list}, true
+			return d.eat(']')
 		}
 	}
-	return Value{}, false // null, true, false, objects: rare, so encoding/json's
+	return false // null, true, false, objects: rare, so encoding/json's
 }
 
 // int reads a JSON integer that fits in int64; a fraction or exponent
@@ -166,38 +206,111 @@ func (d *canonicalDecoder) int() (int64, bool) {
 	return int64(n), true
 }
 
-// str reads a JSON string. Without escapes it returns the raw bytes
-// between the quotes; with them, the unescaped text (as encoding/json
-// unescapes) and escaped true.
-func (d *canonicalDecoder) str() (raw []byte, unescaped string, escaped, ok bool) {
+// str reads a JSON string and returns where its contents (between the
+// quotes) are in s, and whether they hold escapes, all checked: a string
+// it accepts is one encoding/json accepts, and AppendUnescaped gives the
+// same text.
+func (d *canonicalDecoder) str() (start, end int, escaped, ok bool) {
 	if !d.eat('"') {
-		return raw, "", false, false
+		return 0, 0, false, false
 	}
-	start := d.i
+	start = d.i
+	// Ids are short: one pass byte by byte is quicker than the calls below.
+	for i := start; i < len(d.s) && i < start+24; i++ {
+		c := d.s[i]
+		if c == '"' {
+			d.i = i + 1
+			return start, i, false, true
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+	}
 	// Most strings have no escapes: find the closing quote with IndexByte
 	// (vectorised) and check the run once, rather than byte by byte.
-	end := bytes.IndexByte(d.s[start:], '"')
-	if end < 0 {
-		return raw, "", false, false
+	q := bytes.IndexByte(d.s[start:], '"')
+	if q < 0 {
+		return 0, 0, false, false
 	}
-	seg := d.s[start : start+end]
-	if k := bytes.IndexByte(seg, '\\'); k >= 0 {
-		d.i = start + k
-		if hasControl(seg[:k]) {
-			return raw, "", false, false
+	seg := d.s[start : start+q]
+	k := bytes.IndexByte(seg, '\\')
+	if k < 0 {
+		if badText(seg) {
+			return 0, 0, false, false
 		}
-		s, ok := d.strEscaped(start)
-		return raw, s, true, ok
+		d.i = start + q + 1
+		return start, start + q, false, true
 	}
-	if hasControl(seg) {
-		return raw, "", false, false
+	if badText(seg[:k]) {
+		return 0, 0, false, false
 	}
-	d.i = start + end + 1
-	return seg, "", false, true
+	d.i = start + k
+	q += start // the next quote, escaped or not
+	for {
+		// d.i is at a backslash.
+		if d.i+1 >= len(d.s) {
+			return 0, 0, false, false
+		}
+		switch d.s[d.i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			d.i += 2
+		case 'u':
+			d.i += 2
+			if _, ok := d.hex4(); !ok {
+				return 0, 0, false, false
+			}
+		default:
+			return 0, 0, false, false
+		}
+		if d.i > q {
+			// The quote was escaped: find the next one.
+			n := bytes.IndexByte(d.s[d.i:], '"')
+			if n < 0 {
+				return 0, 0, false, false
+			}
+			q = d.i + n
+		}
+		run := d.s[d.i:q]
+		if k := bytes.IndexByte(run, '\\'); k >= 0 {
+			if badText(run[:k]) {
+				return 0, 0, false, false
+			}
+			d.i += k
+			continue
+		}
+		if badText(run) {
+			return 0, 0, false, false
+		}
+		d.i = q + 1
+		return start, q, true, true
+	}
 }
 
-// hasControl reports a byte JSON forbids unescaped in strings. Bytes, not
-// runes: every such character is a single byte below 0x20 in UTF-8.
+// badText reports what JSON forbids unescaped in a string, a byte below
+// 0x20 (every such character is a single byte in UTF-8), or what is not
+// UTF-8. Printable ASCII, most of any text, is checked eight bytes at a
+// time.
+func badText(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		// A byte below 0x20 or above 0x7f sets its high bit here.
+		if ((x-0x20*ones)|x)&highs != 0 {
+			break
+		}
+		b = b[8:]
+	}
+	for i, c := range b {
+		if c < 0x20 {
+			return true
+		}
+		if c >= utf8.RuneSelf {
+			return hasControl(b[i:]) || !utf8.Valid(b[i:])
+		}
+	}
+	return false
+}
+
 func hasControl(b []byte) bool {
 	for _, c := range b {
 		if c < 0x20 {
@@ -207,89 +320,71 @@ func hasControl(b []byte) bool {
 	return false
 }
 
-func (d *canonicalDecoder) strEscaped(start int) (string, bool) {
-	var b strings.Builder
-	b.Grow(d.i - start + 64)
-	b.Write(d.s[start:d.i])
-	for d.i < len(d.s) {
-		// Copy the run up to the next quote, backslash or control byte.
-		run := d.i
-		for run < len(d.s) {
-			c := d.s[run]
-			if c == '"' || c == '\\' || c < 0x20 {
-				break
-			}
-			run++
+// AppendUnescaped appends the text of a JSON string's contents, as
+// EachRawCanonicalAnswer found them (escapes already checked), to dst:
+// the escapes resolved as encoding/json resolves them, a lone surrogate
+// half becoming U+FFFD.
+func AppendUnescaped(dst, raw []byte) []byte {
+	for {
+		k := bytes.IndexByte(raw, '\\')
+		if k < 0 || k+1 >= len(raw) {
+			return append(dst, raw...)
 		}
-		b.Write(d.s[d.i:run])
-		d.i = run
-		if d.i >= len(d.s) {
-			break
-		}
-		c := d.s[d.i]
-		switch {
-		case c == '"':
-			d.i++
-			return b.String(), true
-		case c < 0x20:
-			return "", false
-		}
-		if d.i+1 >= len(d.s) {
-			return "", false
-		}
-		e := d.s[d.i+1]
-		d.i += 2
+		dst = append(dst, raw[:k]...)
+		e := raw[k+1]
+		raw = raw[k+2:]
 		switch e {
-		case '"', '\\', '/':
-			b.WriteByte(e)
 		case 'b':
-			b.WriteByte('\b')
+			dst = append(dst, '\b')
 		case 'f':
-			b.WriteByte('\f')
+			dst = append(dst, '\f')
 		case 'n':
-			b.WriteByte('\n')
+			dst = append(dst, '\n')
 		case 'r':
-			b.WriteByte('\r')
+			dst = append(dst, '\r')
 		case 't':
-			b.WriteByte('\t')
+			dst = append(dst, '\t')
 		case 'u':
-			r, ok := d.hex4()
+			r, ok := hex4(raw)
 			if !ok {
-				return "", false
+				return append(dst, raw...) // not from str; keep the rest
 			}
+			raw = raw[4:]
 			if utf16.IsSurrogate(r) {
 				// A pair makes one rune; a lone half becomes U+FFFD, as in
 				// encoding/json.
-				r2 := rune(-1)
-				if d.i+1 < len(d.s) && d.s[d.i] == '\\' && d.s[d.i+1] == 'u' {
-					save := d.i
-					d.i += 2
-					if x, ok := d.hex4(); ok {
-						r2 = x
+				if len(raw) >= 6 && raw[0] == '\\' && raw[1] == 'u' {
+					if r2, ok := hex4(raw[2:]); ok {
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							dst = utf8.AppendRune(dst, dec)
+							raw = raw[6:]
+							continue
+						}
 					}
-					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						b.WriteRune(dec)
-						continue
-					}
-					d.i = save
 				}
 				r = utf8.RuneError
 			}
-			b.WriteRune(r)
-		default:
-			return "", false
+			dst = utf8.AppendRune(dst, r)
+		default: // '"', '\\', '/'
+			dst = append(dst, e)
 		}
 	}
-	return "", false
 }
 
 func (d *canonicalDecoder) hex4() (rune, bool) {
-	if d.i+4 > len(d.s) {
+	r, ok := hex4(d.s[d.i:])
+	if ok {
+		d.i += 4
+	}
+	return r, ok
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
 		return 0, false
 	}
 	var r rune
-	for k := d.i; k < d.i+4; k++ {
-		c := d.s[k]
+	for _, c := range b[:4] {
 		switch {
 		case c >= '0' && c <= '9':
 			c -= '0'
@@ -302,6 +397,5 @@ func (d *canonicalDecoder) hex4() (rune, bool) {
 		}
 		r = r<<4 | rune(c)
 	}
-	d.i += 4
 	return r, true
 }
