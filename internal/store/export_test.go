@@ -233,3 +233,24 @@ func TestScanResponses(t *testing.T) {
 		}
 	})
 }
+
+func TestSplitExportRow(t *testing.T) {
+	f, err := split("2,3,8,27,-,-4;idkeycomplete2026-01-05T08:00:00.403049Z{\"a\":1}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rowFields{id: "id", key: "key", status: "complete", started: "2026-01-05T08:00:00.403049Z", answers: `{"a":1}`, version: -4}
+	if f != want {
+		t.Errorf("split: %+v, want %+v", f, want)
+	}
+	f, err = split("1,0,1,1,1,12;xsabc")
+	want = rowFields{id: "x", status: "s", started: "a", submitted: "b", answers: "c", submittedSet: true, version: 12}
+	if err != nil || f != want {
+		t.Errorf("split: %+v, %v, want %+v", f, err, want)
+	}
+	for _, bad := range []string{"", "1,1,1,1,1;abcde", "1,1,1,1,1,1abcde", "9,1,1,1,1,1;abcde", "1,1,1,1,x,1;abcde", "-1,1,1,1,1,1;abcde", "1,1,1,1,1,;abcde"} {
+		if _, err := split(bad); err == nil {
+			t.Errorf("split(%q): no error", bad)
+		}
+	}
+}
