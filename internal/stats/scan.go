@@ -70,21 +70,13 @@ func newSlotReader(f *survey.Form) *slotReader {
 }
 
 // read decodes an answers object of the stored shape into rd.vals and
-// rd.shown, and reports whether it could: with readCounted, or else with
-// survey.EachCanonicalAnswer. Answers to ids the form does not have are
+// rd.shown, and reports whether it could (readCounted declines exactly what
+// survey.EachCanonicalAnswer declines). Answers to ids the form does not have are
 // skipped, as Add skips them.
 func (rd *slotReader) read(js []byte) bool {
 	clear(rd.vals)
 	if !readCounted(js, rd.at, rd.vals, rd.lists) {
-		clear(rd.vals)
-		ok := survey.EachCanonicalAnswer(js, func(id []byte, v survey.Value) {
-			if i, ok := rd.at[string(id)]; ok {
-				rd.vals[i] = v
-			}
-		})
-		if !ok {
-			return false
-		}
+		return false
 	}
 	rd.shown = rd.form.ShownByPosition(rd.vals, rd.shown)
 	return true
