@@ -82,6 +82,7 @@ func (s *syncBuffer) String() string {
 // server is one `dyad serve` run inside the test process.
 type server struct {
 	out  *syncBuffer
+	log  *syncBuffer // the server's structured log (stderr)
 	stop context.CancelFunc
 	done chan int
 	base string
@@ -92,10 +93,10 @@ var runningAt = regexp.MustCompile(`Dyad is running at (http://\S+)`)
 func startServe(t *testing.T, db string, env map[string]string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{out: &syncBuffer{}, stop: cancel, done: make(chan int, 1)}
+	s := &server{out: &syncBuffer{}, log: &syncBuffer{}, stop: cancel, done: make(chan int, 1)}
 	getenv := func(k string) string { return env[k] }
 	go func() {
-		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, getenv, s.out, io.Discard)
+		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, getenv, s.out, s.log)
 	}()
 	deadline := time.After(20 * time.Second)
 	for s.base == "" {
