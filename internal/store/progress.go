@@ -49,12 +49,15 @@ func answersText(r *survey.Response) string {
 
 // CreateProgress implements survey.Store.
 func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHash []byte) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	_, err := s.writeSQL.ExecContext(ctx, `INSERT INTO responses
 		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
 		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
 		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt))
-	return classify(err, "store response in progress")
+	return classify(s.finishWrite(err), "store response in progress")
 }
 
 const progressColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, sealed_code, updated_at`
@@ -98,10 +101,13 @@ func (t scanTail) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.extra.
 
 // SaveProgress implements survey.Store.
 func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	res, err := s.writeSQL.ExecContext(ctx, `UPDATE responses SET answers = ?, digest = ?, updated_at = ?
 		WHERE id = ? AND status = 'in_progress'`,
 		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID)
-	if err != nil {
+	if err := s.finishWrite(err); err != nil {
 		return classify(err, "save response in progress")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
@@ -112,8 +118,23 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 
 // CompleteProgress implements survey.Store. The row is completed before
 // the code is spent, so that a second submit of a complete response finds
-// nothing to update and spends nothing.
+// nothing to update and spends nothing. It is acknowledged only once the
+// file is known to be the one opened (health.go).
 func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
+	if err := s.writable(); err != nil {
+		return false, err
+	}
+	created, err := s.completeProgress(ctx, r, codeHash)
+	if err == nil && !created {
+		return false, nil // nothing written
+	}
+	if err := s.finishWrite(err); err != nil {
+		return false, err
+	}
+	return created, nil
+}
+
+func (s *Store) completeProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
 	tx, err := s.writeSQL.BeginTx(ctx, nil)
 	if err != nil {
 		return false, classify(err, "begin")
