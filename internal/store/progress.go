@@ -118,8 +118,10 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 
 // CompleteProgress implements survey.Store. The row is completed before
 // the code is spent, so that a second submit of a complete response finds
-// nothing to update and spends nothing. It is acknowledged only once the
-// file is known to be the one opened (health.go).
+// nothing to update and spends nothing. Like the group commit's insert, the
+// update happens only while the survey is open at the submission time
+// (CloseSurvey in surveys.go), and it is acknowledged only once the file
+// is known to be the one opened (health.go).
 func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
 	if err := s.writable(); err != nil {
 		return false, err
@@ -140,14 +142,23 @@ func (s *Store) completeProgress(ctx context.Context, r *survey.Response, codeHa
 		return false, classify(err, "begin")
 	}
 	defer tx.Rollback() // no-op after Commit
+	submitted := formatTimePtr(r.SubmittedAt)
 	res, err := tx.ExecContext(ctx, `UPDATE responses
 		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL
-		WHERE id = ? AND status = 'in_progress'`,
-		answersText(r), r.Digest, formatTimePtr(r.SubmittedAt), formatTimePtr(r.SubmittedAt), r.ID)
+		WHERE id = ? AND status = 'in_progress' AND `+surveyOpenAt,
+		answersText(r), r.Digest, submitted, submitted, r.ID, r.SurveyID, submitted)
 	if err != nil {
 		return false, classify(err, "complete response")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM responses WHERE id = ?`, r.ID).Scan(&status)
+		switch {
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return false, classify(err, "complete response")
+		case status == survey.ResponseInProgress: // still in progress: the survey closed
+			return false, closedError(ctx, tx, r.SurveyID, r.SubmittedAt)
+		}
 		return false, nil
 	}
 	if codeHash != nil {

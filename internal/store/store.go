@@ -144,9 +144,11 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 
 func (s *Store) prepare(ctx context.Context) error {
 	var err error
+	// The row is inserted only if the survey is open at its submission
+	// time, decided here in the write transaction (surveys.go, CloseSurvey).
 	if s.insertResponse, err = s.writeSQL.PrepareContext(ctx, `INSERT INTO responses
 		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE `+surveyOpenAt); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	if s.spendCode, err = s.writeSQL.PrepareContext(ctx,
