@@ -169,7 +169,15 @@ func closeRace(t *testing.T, round int) {
 		}()
 	}
 	close(start)
-	time.Sleep(15 * time.Millisecond)
+	// Close once the writes are well under way, however slow the machine.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 20 {
+			break
+		}
+	}
 	closed, err := svc.CloseSurvey(ctx, sv.ID)
 	if err != nil {
 		t.Fatal(err)
