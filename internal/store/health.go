@@ -35,8 +35,9 @@ package store
 // traffic (a load balancer sends none to an instance that is not ready),
 // so while it is set Ping itself tries a small write (a few pages, rolled
 // into nothing: inserted and deleted in one committed transaction) and
-// clears it when that succeeds. Any successful write clears it too. A
-// restart forgets the mark until the next write fails.
+// clears it when that succeeds. A successful batch, web-form write or
+// close clears it too. A restart forgets the mark until the next write
+// fails.
 
 import (
 	"context"
