@@ -22,7 +22,8 @@ const MaxBodyBytes = 1 << 20
 // Config is what the API needs from the process.
 type Config struct {
 	Service *survey.Service
-	// Ready reports whether the database answers (GET /readyz).
+	// Ready reports whether the database can take writes (GET /readyz);
+	// an EUnavailable error's message is shown as the reason.
 	Ready func(ctx context.Context) error
 	// AdminTokenHash is the SHA-256 of the researcher token.
 	AdminTokenHash []byte
@@ -92,15 +93,7 @@ func New(cfg Config) *gin.Engine {
 	})
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", func(c *gin.Context) {
-		if cfg.Ready != nil {
-			if err := cfg.Ready(c.Request.Context()); err != nil {
-				writeError(c, survey.Errorf(survey.EUnavailable, "the database is not reachable"))
-				return
-			}
-		}
-		c.JSON(http.StatusOK, gin.H{"status": "ready"})
-	})
+	r.GET("/readyz", readyz(cfg.Ready))
 
 	pub := r.Group("/api/v1/public")
 	pub.GET("/surveys/:id", a.publicSurvey)

@@ -13,7 +13,7 @@ import (
 )
 
 // seedSurvey stores and publishes a one-item instrument and opens a survey.
-func seedSurvey(t *testing.T, st *store.Store) *survey.Survey {
+func seedSurvey(t testing.TB, st *store.Store) *survey.Survey {
 	t.Helper()
 	ctx := context.Background()
 	in := &survey.Instrument{Key: "durability", Version: 1, Title: "Durability",

@@ -49,12 +49,15 @@ func answersText(r *survey.Response) string {
 
 // CreateProgress implements survey.Store.
 func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHash []byte) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	_, err := s.writeSQL.ExecContext(ctx, `INSERT INTO responses
 		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
 		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
 		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt))
-	return classify(err, "store response in progress")
+	return classify(s.finishWrite(err), "store response in progress")
 }
 
 const progressColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, sealed_code, updated_at`
@@ -98,10 +101,13 @@ func (t scanTail) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.extra.
 
 // SaveProgress implements survey.Store.
 func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	res, err := s.writeSQL.ExecContext(ctx, `UPDATE responses SET answers = ?, digest = ?, updated_at = ?
 		WHERE id = ? AND status = 'in_progress'`,
 		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID)
-	if err != nil {
+	if err := s.finishWrite(err); err != nil {
 		return classify(err, "save response in progress")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
@@ -112,21 +118,47 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 
 // CompleteProgress implements survey.Store. The row is completed before
 // the code is spent, so that a second submit of a complete response finds
-// nothing to update and spends nothing.
+// nothing to update and spends nothing. Like the group commit's insert, the
+// update happens only while the survey is open at the submission time
+// (CloseSurvey in surveys.go), and it is acknowledged only once the file
+// is known to be the one opened (health.go).
 func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
+	if err := s.writable(); err != nil {
+		return false, err
+	}
+	created, err := s.completeProgress(ctx, r, codeHash)
+	if err == nil && !created {
+		return false, nil // nothing written
+	}
+	if err := s.finishWrite(err); err != nil {
+		return false, err
+	}
+	return created, nil
+}
+
+func (s *Store) completeProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
 	tx, err := s.writeSQL.BeginTx(ctx, nil)
 	if err != nil {
 		return false, classify(err, "begin")
 	}
 	defer tx.Rollback() // no-op after Commit
+	submitted := formatTimePtr(r.SubmittedAt)
 	res, err := tx.ExecContext(ctx, `UPDATE responses
 		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL
-		WHERE id = ? AND status = 'in_progress'`,
-		answersText(r), r.Digest, formatTimePtr(r.SubmittedAt), formatTimePtr(r.SubmittedAt), r.ID)
+		WHERE id = ? AND status = 'in_progress' AND `+surveyOpenAt,
+		answersText(r), r.Digest, submitted, submitted, r.ID, r.SurveyID, submitted)
 	if err != nil {
 		return false, classify(err, "complete response")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM responses WHERE id = ?`, r.ID).Scan(&status)
+		switch {
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return false, classify(err, "complete response")
+		case status == survey.ResponseInProgress: // still in progress: the survey closed
+			return false, closedError(ctx, tx, r.SurveyID, r.SubmittedAt)
+		}
 		return false, nil
 	}
 	if codeHash != nil {

@@ -13,7 +13,9 @@ import (
 // writeOne writes one response inside the writer's transaction: insert the
 // row, then spend the invitation code if there is one. The insert comes
 // first so that a retry of the same response (same id) is recognised as
-// such rather than refused for its already-spent code. A failure is
+// such rather than refused for its already-spent code. The insert happens
+// only while the survey is open at the response's submission time (see
+// CloseSurvey for why this decides the race with a close). A failure is
 // returned in the result; the caller rolls back to the savepoint.
 func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, j *writeJob) writeResult {
 	r := j.r
@@ -21,13 +23,26 @@ func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, 
 	if answers == nil {
 		answers = r.Answers.Canonical()
 	}
-	_, err := ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, string(answers), r.Digest, // string: bind as TEXT, not BLOB
-		formatTime(r.StartedAt), formatTimePtr(r.SubmittedAt))
+	submitted := formatTimePtr(r.SubmittedAt)
+	res, err := ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, string(answers), r.Digest, // string: bind as TEXT, not BLOB
+		formatTime(r.StartedAt), submitted, r.SurveyID, submitted)
 	if isUnique(err) {
 		return writeResult{dup: true} // the same id arrived before, maybe in this very batch
 	}
 	if err != nil {
 		return writeResult{err: classify(err, "store response")}
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Nothing inserted: the survey is closed, unless the id exists
+		// (INSERT ... SELECT raises no unique error when it selects nothing).
+		var dup int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM responses WHERE id = ?`, r.ID).Scan(&dup); err != nil {
+			return writeResult{err: classify(err, "store response")}
+		}
+		if dup > 0 {
+			return writeResult{dup: true}
+		}
+		return writeResult{err: closedError(ctx, tx, r.SurveyID, r.SubmittedAt)}
 	}
 	if j.codeHash != nil {
 		res, err := spend.ExecContext(ctx, r.SurveyID, j.codeHash)

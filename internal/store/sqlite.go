@@ -59,7 +59,9 @@ func classify(err error, context string) error {
 			return &survey.Error{Code: survey.EConflict, Message: context + ": already exists"}
 		case e.ExtendedCode == sqlite3.ErrConstraintForeignKey:
 			return &survey.Error{Code: survey.EConflict, Message: context + ": other records depend on it"}
-		case e.Code == sqlite3.ErrFull || e.Code == sqlite3.ErrReadonly || e.Code == sqlite3.ErrBusy || e.Code == sqlite3.ErrLocked || e.Code == sqlite3.ErrIoErr:
+		case e.Code == sqlite3.ErrFull:
+			return errDiskFull
+		case e.Code == sqlite3.ErrReadonly || e.Code == sqlite3.ErrBusy || e.Code == sqlite3.ErrLocked || e.Code == sqlite3.ErrIoErr:
 			return &survey.Error{Code: survey.EUnavailable, Message: "the database cannot take writes right now; please retry shortly"}
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"os"
 	"sync"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -47,6 +48,8 @@ type Store struct {
 	writerDone chan struct{}
 	observe    BatchObserver
 	closeOnce  sync.Once
+
+	health health // the file's identity, a full disk (health.go)
 }
 
 var _ survey.Store = (*Store)(nil)
@@ -64,7 +67,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 	}
-	var err error
+	// The file's identity before SQLite opens it, to be compared after
+	// (health.go); no file yet is fine: the writer creates it.
+	before, err := os.Stat(path)
+	if err != nil {
+		before = nil
+	}
 	if s.write, err = gorm.Open(dialector(path, false), cfg); err != nil {
 		return nil, fmt.Errorf("open %s for writing: %w", path, err)
 	}
@@ -80,6 +88,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := migrate(ctx, s.writeSQL, migrations.FS); err != nil {
+		s.writeSQL.Close()
+		return nil, err
+	}
+	if err := s.identifyFile(before); err != nil {
 		s.writeSQL.Close()
 		return nil, err
 	}
@@ -132,9 +144,11 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 
 func (s *Store) prepare(ctx context.Context) error {
 	var err error
+	// The row is inserted only if the survey is open at its submission
+	// time, decided here in the write transaction (surveys.go, CloseSurvey).
 	if s.insertResponse, err = s.writeSQL.PrepareContext(ctx, `INSERT INTO responses
 		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE `+surveyOpenAt); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	if s.spendCode, err = s.writeSQL.PrepareContext(ctx,
@@ -142,12 +156,6 @@ func (s *Store) prepare(ctx context.Context) error {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	return nil
-}
-
-// Ping checks that the database answers a query.
-func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	return s.readSQL.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // Close stops the writer after the batch it is committing (callers still

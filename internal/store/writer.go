@@ -18,6 +18,10 @@ import (
 // acknowledged response is therefore durable, and the fsync cost is shared
 // by the batch (figures in docs/performance.md).
 //
+// Before answering, the writer checks that the database file is still the
+// one it opened (health.go): a response committed into a deleted file is
+// not durable, and gets 503 rather than 201.
+//
 // One response that fails (a spent invitation code, a duplicate id) must
 // not fail the others in its batch: each is written inside its own
 // SAVEPOINT and rolled back alone.
@@ -75,6 +79,9 @@ func (s *Store) commitBatch(batch []*writeJob) {
 	// after it.
 	ctx := context.Background()
 	err := func() error {
+		if s.health.lost.Load() { // no use writing to a file that has gone
+			return errFileLost
+		}
 		tx, err := s.writeSQL.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -106,8 +113,13 @@ func (s *Store) commitBatch(batch []*writeJob) {
 			}
 			results[i] = res
 		}
-		return tx.Commit()
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		// Committed, but into the file the path still names? (health.go)
+		return s.checkFile()
 	}()
+	s.wrote(err)
 	if err != nil {
 		// Nothing of the batch is on disk: every job that would have been
 		// written gets the error (a full or read-only disk becomes 503).
