@@ -25,7 +25,7 @@ type csvBuf struct {
 	w          io.Writer
 	b          []byte
 	excelSafe  bool
-	spaceBreak bool // line breaks in text become spaces
+	spaceBreak bool // line breaks in text become spaces, NULs are dropped
 	err        error
 }
 
@@ -140,7 +140,11 @@ func needsQuotes[S string | []byte](s S) bool {
 	return false
 }
 
-// foldLineBreaks turns each line break (CRLF, LF or CR) into one space.
+// foldLineBreaks turns each line break (CRLF, LF or CR) into one space,
+// and drops NUL characters: this variant of the CSV is for SPSS, whose
+// strings end at a NUL (PSPP reads "a\x00b" as "a", and a text that
+// starts with NUL as empty). Answers cannot hold NUL any more (see
+// survey.ForbiddenInText), but older data can.
 func foldLineBreaks[S string | []byte](s S) S {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
@@ -152,6 +156,7 @@ func foldLineBreaks[S string | []byte](s S) S {
 			b = append(b, ' ')
 		case '\n':
 			b = append(b, ' ')
+		case 0:
 		default:
 			b = append(b, s[i])
 		}
@@ -159,9 +164,10 @@ func foldLineBreaks[S string | []byte](s S) S {
 	return S(b)
 }
 
+// hasLineBreak reports whether foldLineBreaks would change s.
 func hasLineBreak[S string | []byte](s S) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\r' || s[i] == '\n' {
+		if s[i] == '\r' || s[i] == '\n' || s[i] == 0 {
 			return true
 		}
 	}

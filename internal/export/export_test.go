@@ -320,7 +320,7 @@ func TestSyntaxNamesEveryColumn(t *testing.T) {
 			t.Errorf("R column %d is %s, want %s", i+1, m[1], cols[i].Name)
 		}
 	}
-	if !strings.Contains(r, `csv_file <- "unit-export_20260114.csv"`) || !strings.Contains(r, `"Neither \"yes\" nor 'no'" = 2L`) {
+	if !strings.Contains(r, `csv_file <- "unit-export_20260114.csv"`) || !strings.Contains(r, `structure(c(1L, 2L, 3L), names = c("Disagree", "Neither \"yes\" nor 'no'", "Agree, fully"))`) {
 		t.Errorf("R script:\n%s", r)
 	}
 
