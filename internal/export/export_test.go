@@ -163,7 +163,7 @@ func TestExcelSafe(t *testing.T) {
 	f := testForm(t)
 	for text, want := range map[string]string{
 		"=SUM(A1)": "'=SUM(A1)", "+1": "'+1", "-x": "'-x", "@me": "'@me", "\tx": "'\tx", "\rx": "'\rx",
-		"plain": "plain", "a=b": "a=b", " =x": " =x",
+		"plain": "plain", "a=b": "a=b", " =x": "' =x", // leading space: see TestHardeningExcelSafeInvisiblePrefixes
 	} {
 		rs := []*survey.Response{{ID: "r", InstrumentVersion: 3, Status: survey.ResponseComplete, StartedAt: at("2026-01-02T10:00:00Z"),
 			Answers: survey.Answers{"n": survey.IntVal(-3), "t": survey.TextVal(text)}}}

@@ -373,3 +373,78 @@ func checkCompound(t *testing.T, compound *regexp.Regexp, s, line string) {
 		}
 	}
 }
+
+// TestHardeningExcelSafeInvisiblePrefixes: with excel_safe, a text cell
+// is guarded when, after any leading white space or invisible characters
+// (spaces, no-break space, zero-width space, byte-order mark, direction
+// marks, line breaks), it starts with one of OWASP's formula characters
+// = + - @ or their full-width forms ＝ ＋ － ＠; a cell starting with tab
+// or CR always is. Numeric columns are never changed, and without
+// excel_safe every text is exact.
+func TestHardeningExcelSafeInvisiblePrefixes(t *testing.T) {
+	f := testForm(t)
+	for _, tc := range []struct {
+		text  string
+		guard bool
+	}{
+		{"=1+1", true},
+		{"+1", true},
+		{"-1", true},
+		{"@SUM(A1)", true},
+		{"\t=1", true},
+		{"\r=1", true},
+		{"\tplain", true},
+		{" =1+1", true},
+		{"   @x", true},
+		{"\n=1", true},
+		{"\u00a0=1", true},       // no-break space
+		{"\u200b=1", true},       // zero-width space
+		{"\ufeff=1", true},       // byte-order mark
+		{"\u200f\u200e-1", true}, // direction marks
+		{"\u2060+1", true},       // word joiner
+		{"\u3000=1", true},       // ideographic space
+		{"\u2028=1", true},       // line separator
+		{"＝1+1", true},           // full-width equals sign
+		{"＋1", true},
+		{"－1", true},
+		{"＠x", true},
+		{" \u00a0\u200b＝cmd|' /C calc'!A0", true},
+		{"plain", false},
+		{"a=b", false},
+		{" plain", false},
+		{"\u200bplain", false},
+		{"é=1", false},
+		{"1-2", false},
+		{"'=quoted already", false},
+		{" ", false},
+		{"\u00a0", false},
+	} {
+		rs := []*survey.Response{{ID: "r", InstrumentVersion: 3, Status: survey.ResponseComplete, StartedAt: at("2026-01-02T10:00:00Z"),
+			Answers: survey.Answers{"n": survey.IntVal(-3), "t": survey.TextVal(tc.text)}}}
+		for _, layout := range []string{export.LayoutWide, export.LayoutLong} {
+			recs := parseCSV(t, writeCSV(t, f, export.Options{ExcelSafe: true, Layout: layout}, rs))
+			want := tc.text
+			if tc.guard {
+				want = "'" + tc.text
+			}
+			var got, num string
+			if layout == export.LayoutLong { // rows: n, then t
+				got, num = recs[2][7], recs[1][7]
+			} else {
+				got, num = recs[1][12], recs[1][11]
+			}
+			// encoding/csv reads a CRLF inside a quoted field as LF.
+			want = strings.ReplaceAll(want, "\r\n", "\n")
+			if got != want {
+				t.Errorf("%s: excel_safe %q: got %q, want %q", layout, tc.text, got, want)
+			}
+			if num != "-3" {
+				t.Errorf("%s: excel_safe changed a number: %q", layout, num)
+			}
+		}
+		exact := parseCSV(t, writeCSV(t, f, export.Options{}, rs))
+		if got := exact[1][12]; got != tc.text {
+			t.Errorf("default export changed %q to %q", tc.text, got)
+		}
+	}
+}
