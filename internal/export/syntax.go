@@ -44,16 +44,17 @@ import (
 // a script. Answers are checked for control characters when they arrive
 // (survey.ForbiddenInText), and instrument texts when an instrument is
 // created, but databases written before those checks may hold any text.
-// So every text is made plain by syntaxText before it is quoted: invalid
-// UTF-8 becomes U+FFFD, NUL is removed (R strings cannot hold it, and C
-// programs read it as the end of the text), and every other control
-// character, and the line and paragraph separators, becomes a space.
-// Each tool's quoting then applies: R escapes (in which controls other
-// than NUL survive, as \u escapes, since R labels can hold them); SPSS
-// apostrophes; Stata compound quotes, with the character pairs that open
-// or close a Stata comment (/* */ //) split by a space, since a comment
-// can swallow the lines after it. The same rule covers the comment lines
-// at the top of each file, which quote the survey title.
+// So, in the SPSS syntax, the do-file and the header comments of all
+// three, every text is made plain by syntaxText before it is quoted:
+// invalid UTF-8 becomes U+FFFD, NUL is removed (a NUL in the title made
+// PSPP take the whole .sps for UTF-16), and every other control character,
+// and the line and paragraph separators, becomes a space. The quoting
+// then applies: SPSS apostrophes; Stata compound quotes, with the
+// character pairs that open or close a comment (/* */ //) split by a
+// space, since a comment can swallow the lines after it. In R, rString
+// escapes every character that is not printable ASCII, so labels keep
+// their control characters; only NUL, which R strings cannot hold, is
+// left out.
 
 // SyntaxInfo says which export a syntax file reads.
 type SyntaxInfo struct {
