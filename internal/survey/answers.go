@@ -248,8 +248,9 @@ func sortDetails(p Problems) {
 
 // Check validates answers against the form: unknown items, answers to
 // hidden items, wrong types, values outside the options or range, text too
-// long and, unless partial, required items left unanswered. Every problem
-// is returned at once, in instrument order, as an EInvalid *Error.
+// long or holding control characters (ForbiddenInText) and, unless
+// partial, required items left unanswered. Every problem is returned at
+// once, in instrument order, as an EInvalid *Error.
 func (f *Form) Check(a Answers, partial bool) error {
 	var p Problems
 	var unknown []string
