@@ -62,7 +62,7 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 	fs.StringVar(&since, "since", "", "only responses submitted at or after this RFC 3339 time or date (UTC)")
 	fs.StringVar(&until, "until", "", "only responses submitted before this RFC 3339 time or date (UTC)")
 	fs.BoolVar(&cfg.Opt.BOM, "bom", false, "start with a UTF-8 byte-order mark (for Excel)")
-	fs.BoolVar(&cfg.Opt.ExcelSafe, "excel-safe", false, "prefix text cells starting with = + - @ tab or CR with ' (alters text)")
+	fs.BoolVar(&cfg.Opt.ExcelSafe, "excel-safe", false, "prefix text cells that a spreadsheet could run as formulas (= + - @ or full-width ＝ ＋ － ＠, after any blanks; tab, CR) with ' (alters text)")
 	fs.StringVar(&cfg.Opt.LineBreaks, "line-breaks", export.LineBreaksKeep, "keep, or space (for SPSS)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // CSV encoding (RFC 4180): fields separated by commas, records ended by
@@ -25,7 +27,7 @@ type csvBuf struct {
 	w          io.Writer
 	b          []byte
 	excelSafe  bool
-	spaceBreak bool // line breaks in text become spaces
+	spaceBreak bool // line breaks in text become spaces, NULs are dropped
 	err        error
 }
 
@@ -77,10 +79,58 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, byte('0'+s/10), byte('0'+s%10), 'Z')
 }
 
-// formulaStart reports whether a spreadsheet would evaluate a cell that
-// starts with this byte (OWASP's list for CSV injection).
-func formulaStart(c byte) bool {
-	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'
+// formulaStart reports whether a spreadsheet could run a text cell as a
+// formula (CSV injection), following OWASP's list: a cell that starts with
+// tab or carriage return, or whose first visible character is =, +, - or
+// @ or one of their full-width forms ＝ ＋ － ＠ (which spreadsheets in
+// East Asian locales take as the ASCII ones). Leading white space (space,
+// no-break space, ideographic space, line breaks) and invisible format
+// characters (zero-width space, byte-order mark, joiners, direction marks)
+// are skipped first: spreadsheets trim some of them, and none of them
+// shows, so " =1+1" or "\u200b=1+1" must not slip through. The usual cell
+// (a letter or digit first) is decided on its first byte.
+func formulaStart[S string | []byte](s S) bool {
+	if len(s) == 0 {
+		return false
+	}
+	if s[0] == '\t' || s[0] == '\r' {
+		return true
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch c {
+			case '=', '+', '-', '@':
+				return true
+			case ' ', '\n', '\v', '\f', '\t', '\r':
+				i++
+				continue
+			}
+			return false
+		}
+		r, size := decodeRune(s[i:])
+		switch {
+		case r == '＝' || r == '＋' || r == '－' || r == '＠':
+			return true
+		case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r):
+			i += size
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// decodeRune is utf8.DecodeRuneInString or utf8.DecodeRune for either,
+// without converting.
+func decodeRune[S string | []byte](s S) (rune, int) {
+	switch s := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(s)
+	case []byte:
+		return utf8.DecodeRune(s)
+	}
+	return utf8.RuneError, 1
 }
 
 // text writes a text cell, quoted when needed. The Excel guard and the
@@ -94,7 +144,7 @@ func appendText[S string | []byte](c *csvBuf, s S) {
 	if c.spaceBreak && hasLineBreak(s) {
 		s = foldLineBreaks(s)
 	}
-	guard := c.excelSafe && len(s) > 0 && formulaStart(s[0])
+	guard := c.excelSafe && formulaStart(s)
 	if !needsQuotes(s) && !guard {
 		c.b = append(c.b, s...)
 		return
@@ -140,7 +190,11 @@ func needsQuotes[S string | []byte](s S) bool {
 	return false
 }
 
-// foldLineBreaks turns each line break (CRLF, LF or CR) into one space.
+// foldLineBreaks turns each line break (CRLF, LF or CR) into one space,
+// and drops NUL characters: this variant of the CSV is for SPSS, whose
+// strings end at a NUL (PSPP reads "a\x00b" as "a", and a text that
+// starts with NUL as empty). Answers cannot hold NUL any more (see
+// survey.ForbiddenInText), but older data can.
 func foldLineBreaks[S string | []byte](s S) S {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
@@ -152,6 +206,7 @@ func foldLineBreaks[S string | []byte](s S) S {
 			b = append(b, ' ')
 		case '\n':
 			b = append(b, ' ')
+		case 0:
 		default:
 			b = append(b, s[i])
 		}
@@ -159,9 +214,10 @@ func foldLineBreaks[S string | []byte](s S) S {
 	return S(b)
 }
 
+// hasLineBreak reports whether foldLineBreaks would change s.
 func hasLineBreak[S string | []byte](s S) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\r' || s[i] == '\n' {
+		if s[i] == '\r' || s[i] == '\n' || s[i] == 0 {
 			return true
 		}
 	}

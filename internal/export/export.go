@@ -44,12 +44,16 @@ type Options struct {
 	// BOM starts the file with a UTF-8 byte-order mark, which Excel needs
 	// to read UTF-8.
 	BOM bool
-	// ExcelSafe prefixes text cells that start with =, +, -, @, tab or
-	// carriage return with an apostrophe, so that a spreadsheet does not
-	// run them as formulas. Numeric columns are never changed. Off by
-	// default: it alters text, and R, SPSS and Stata need it exact.
+	// ExcelSafe prefixes with an apostrophe the text cells that a
+	// spreadsheet could run as formulas: those starting with tab or
+	// carriage return, or with =, +, -, @ or their full-width forms after
+	// any leading white space or invisible characters (formulaStart).
+	// Numeric columns are never changed. Off by default: it alters text,
+	// and R, SPSS and Stata need it exact.
 	ExcelSafe bool
 	// LineBreaks is LineBreaksKeep or LineBreaksSpace; "" means keep.
+	// LineBreaksSpace also drops NUL characters (the variant is for SPSS,
+	// whose strings end at a NUL).
 	LineBreaks string
 }
 

@@ -163,7 +163,7 @@ func TestExcelSafe(t *testing.T) {
 	f := testForm(t)
 	for text, want := range map[string]string{
 		"=SUM(A1)": "'=SUM(A1)", "+1": "'+1", "-x": "'-x", "@me": "'@me", "\tx": "'\tx", "\rx": "'\rx",
-		"plain": "plain", "a=b": "a=b", " =x": " =x",
+		"plain": "plain", "a=b": "a=b", " =x": "' =x", // leading space: see TestHardeningExcelSafeInvisiblePrefixes
 	} {
 		rs := []*survey.Response{{ID: "r", InstrumentVersion: 3, Status: survey.ResponseComplete, StartedAt: at("2026-01-02T10:00:00Z"),
 			Answers: survey.Answers{"n": survey.IntVal(-3), "t": survey.TextVal(text)}}}
@@ -320,7 +320,7 @@ func TestSyntaxNamesEveryColumn(t *testing.T) {
 			t.Errorf("R column %d is %s, want %s", i+1, m[1], cols[i].Name)
 		}
 	}
-	if !strings.Contains(r, `csv_file <- "unit-export_20260114.csv"`) || !strings.Contains(r, `"Neither \"yes\" nor 'no'" = 2L`) {
+	if !strings.Contains(r, `csv_file <- "unit-export_20260114.csv"`) || !strings.Contains(r, `structure(c(1L, 2L, 3L), names = c("Disagree", "Neither \"yes\" nor 'no'", "Agree, fully"))`) {
 		t.Errorf("R script:\n%s", r)
 	}
 

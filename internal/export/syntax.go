@@ -21,7 +21,11 @@ import (
 //
 //   - R: names are used as they are (check.names = FALSE); strings are
 //     written in ASCII with \u escapes, so the script reads the same in
-//     any locale.
+//     any locale. The CSV is read as bytes, NULs removed and the rest
+//     declared UTF-8, then parsed by read.csv(text = ...): read.csv on
+//     the file itself cuts a text short at a NUL (with a mere warning)
+//     and, in a locale that is not UTF-8, stops at the first character
+//     the locale lacks, dropping the rows after it.
 //   - SPSS: its text import reads one case per line, so it cannot read a
 //     line break inside a quoted value; the .sps therefore reads the
 //     variant of the CSV exported with line_breaks=space (in the zip
@@ -34,6 +38,23 @@ import (
 //     values do not fit Stata's range keeps its values without labels.
 //     Strings use compound quotes, with $ and ` escaped against macro
 //     expansion.
+//
+// Texts from the instrument and the survey (titles, questions, option
+// labels) reach these files as code: one stray character must not break
+// a script. Answers are checked for control characters when they arrive
+// (survey.ForbiddenInText), and instrument texts when an instrument is
+// created, but databases written before those checks may hold any text.
+// So, in the SPSS syntax, the do-file and the header comments of all
+// three, every text is made plain by syntaxText before it is quoted:
+// invalid UTF-8 becomes U+FFFD, NUL is removed (a NUL in the title made
+// PSPP take the whole .sps for UTF-16), and every other control character,
+// and the line and paragraph separators, becomes a space. The quoting
+// then applies: SPSS apostrophes; Stata compound quotes, with the
+// character pairs that open or close a comment (/* */ //) split by a
+// space, since a comment can swallow the lines after it. In R, rString
+// escapes every character that is not printable ASCII, so labels keep
+// their control characters; only NUL, which R strings cannot hold, is
+// left out.
 
 // SyntaxInfo says which export a syntax file reads.
 type SyntaxInfo struct {
@@ -54,7 +75,11 @@ func (s SyntaxInfo) SPSSCSVName() string { return s.Base + "_spss.csv" }
 func (s SyntaxInfo) header(f *survey.Form, comment string) string {
 	in := f.Instrument
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s Dyad export: %s\n", comment, oneLine(s.Survey.Title))
+	title := syntaxText(s.Survey.Title)
+	if comment == "*" {
+		title = splitComments(title) // SPSS has /* */ comments too
+	}
+	fmt.Fprintf(&b, "%s Dyad export: %s\n", comment, title)
 	fmt.Fprintf(&b, "%s Survey %s, instrument %s version %d; generated %s.\n", comment, s.Survey.ID, in.Key, in.Version,
 		s.Generated.UTC().Format("2006-01-02 15:04 UTC"))
 	return b.String()
@@ -81,7 +106,25 @@ func WriteR(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 
 `)
 	fmt.Fprintf(w, "csv_file <- %s  # change if you renamed the file\n\n", rString(info.CSVName()))
-	w.WriteString("dyad <- utils::read.csv(\n  csv_file,\n  fileEncoding = \"UTF-8-BOM\", na.strings = \"\", check.names = FALSE,\n")
+	w.WriteString(`# The CSV is UTF-8, with or without a byte-order mark. It is read as bytes
+# and declared UTF-8, so that it reads the same in any locale (read.csv on
+# the file converts it to the locale's encoding, and stops at the first
+# character the locale lacks). R strings cannot hold a NUL character;
+# Dyad refuses them in answers, but older data may hold some: they are
+# removed, with a message saying how many.
+dyad_bytes <- readBin(csv_file, "raw", n = file.info(csv_file)$size)
+dyad_nul <- dyad_bytes == as.raw(0L)
+if (any(dyad_nul)) {
+  message(sum(dyad_nul), " NUL character(s) removed from ", csv_file, ": R strings cannot hold them")
+  dyad_bytes <- dyad_bytes[!dyad_nul]
+}
+if (length(dyad_bytes) >= 3L && identical(dyad_bytes[1:3], as.raw(c(0xef, 0xbb, 0xbf)))) {
+  dyad_bytes <- dyad_bytes[-(1:3)]
+}
+dyad_text <- rawToChar(dyad_bytes)
+Encoding(dyad_text) <- "UTF-8"
+`)
+	w.WriteString("dyad <- utils::read.csv(\n  text = dyad_text, encoding = \"UTF-8\", na.strings = \"\", check.names = FALSE,\n")
 	w.WriteString("  stringsAsFactors = FALSE, strip.white = FALSE, quote = \"\\\"\", comment.char = \"\",\n  colClasses = c(\n")
 	for i, c := range cols {
 		sep := ","
@@ -120,18 +163,28 @@ dyad_factor <- function(x) {
 			if c.Integer {
 				suffix = "L"
 			}
-			w.WriteString(", c(")
+			// structure(), not c("label" = value): R turns the names of a
+			// call's arguments into symbols in the native encoding, which
+			// in a locale that is not UTF-8 mangles "é" (with a warning).
+			w.WriteString(", structure(c(")
 			for i, o := range labels {
 				if i > 0 {
 					w.WriteString(", ")
 				}
-				fmt.Fprintf(w, "%s = %d%s", rString(o.Label), o.Value, suffix)
+				fmt.Fprintf(w, "%d%s", o.Value, suffix)
 			}
-			w.WriteString(")")
+			w.WriteString("), names = c(")
+			for i, o := range labels {
+				if i > 0 {
+					w.WriteString(", ")
+				}
+				w.WriteString(rString(o.Label))
+			}
+			w.WriteString("))")
 		}
 		w.WriteString(")\n")
 	}
-	w.WriteString("\nrm(v, dyad_columns)\n")
+	w.WriteString("\nrm(v, dyad_columns, dyad_bytes, dyad_nul, dyad_text)\n")
 	return w.Flush()
 }
 
@@ -159,7 +212,10 @@ func columnValueLabels(c *Column) []survey.Option {
 
 // rString quotes s as an R string literal in ASCII: non-ASCII characters
 // become \u{…} or \U{…} escapes, so the script does not depend on the
-// locale it is run in.
+// locale it is run in. Control characters are \u escapes too, never \x:
+// R refuses a literal that mixes \x and \u escapes ("é\v" would break
+// the script). NUL is left out: R strings cannot hold it, and "\u{0}" is
+// an error. Invalid UTF-8 becomes U+FFFD (what range yields).
 func rString(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
@@ -174,8 +230,9 @@ func rString(s string) string {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
+		case r == 0:
 		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
+			fmt.Fprintf(&b, `\u{%04x}`, r)
 		case r < 0x80:
 			b.WriteRune(r)
 		case r <= 0xffff:
@@ -329,11 +386,11 @@ func spssInputFormat(c *Column) string {
 	return "A255"
 }
 
-// spssString quotes s for SPSS syntax: in apostrophes, embedded ones
-// doubled, line breaks as spaces, and split with + into pieces of at most
-// about 60 bytes so no syntax line gets long.
+// spssString quotes s for SPSS syntax: made plain (syntaxText), in
+// apostrophes, embedded ones doubled, and split with + into pieces of at
+// most about 60 bytes so no syntax line gets long.
 func spssString(s string) string {
-	s = oneLine(s)
+	s = syntaxText(s)
 	const piece = 60
 	var parts []string
 	for len(s) > piece {
@@ -441,9 +498,11 @@ version 16
 	w.WriteString("\n")
 
 	for _, c := range cols {
-		fmt.Fprintf(w, "label variable %s %s\n", c.Short, stataString(truncateBytes(c.Label, stataVarLabelMax)))
-		if len(c.Label) > stataVarLabelMax {
-			fmt.Fprintf(w, "notes %s: %s\n", c.Short, stataNote(c.Label))
+		// Cut after making it plain, which can lengthen it.
+		label := stataPlain(c.Label)
+		fmt.Fprintf(w, "label variable %s %s\n", c.Short, stataString(truncateBytes(label, stataVarLabelMax)))
+		if len(label) > stataVarLabelMax {
+			fmt.Fprintf(w, "notes %s: %s\n", c.Short, stataNote(label))
 		}
 	}
 	w.WriteString("\n")
@@ -458,7 +517,7 @@ version 16
 		}
 		fmt.Fprintf(w, "label define %s", c.Short)
 		for _, o := range labels {
-			fmt.Fprintf(w, " ///\n    %d %s", o.Value, stataString(oneLine(o.Label)))
+			fmt.Fprintf(w, " ///\n    %d %s", o.Value, stataString(o.Label))
 		}
 		fmt.Fprintf(w, ", replace\nlabel values %[1]s %[1]s\n", c.Short)
 	}
@@ -493,10 +552,71 @@ func stataString(s string) string {
 }
 
 func stataEscape(s string) string {
-	s = oneLine(s)
+	s = stataPlain(s)
 	s = strings.ReplaceAll(s, "$", `\$`)
 	s = strings.ReplaceAll(s, "`", "\\`")
 	return strings.ReplaceAll(s, `"'`, `" '`)
+}
+
+// stataPlain is syntaxText with splitComments: a text that can go
+// anywhere in a do-file. It changes nothing in a text it has made.
+func stataPlain(s string) string { return splitComments(syntaxText(s)) }
+
+// splitComments splits with a space every pair of characters that Stata
+// (or SPSS) could read as a comment: /* and */ (a block comment, which
+// runs across lines), and // (a line comment, /// joining the next line to
+// it). A label that opened a block comment would comment out the commands
+// after it. // is split only after a blank or at the start, where Stata
+// takes it for a comment, so URLs (https://) keep their form.
+func splitComments(s string) string {
+	if !strings.Contains(s, "/*") && !strings.Contains(s, "*/") && !strings.Contains(s, "//") {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i > 0 && len(b) > 0 {
+			prev := b[len(b)-1]
+			split := (prev == '/' && c == '*') || (prev == '*' && c == '/')
+			if prev == '/' && c == '/' {
+				before := byte(' ')
+				if len(b) > 1 {
+					before = b[len(b)-2]
+				}
+				split = before == ' '
+			}
+			if split {
+				b = append(b, ' ')
+			}
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// syntaxText makes a text plain for a syntax file (see the overview at the
+// top): one line, valid UTF-8, NUL removed, every other control character
+// and line or paragraph separator a space. A text with none of these is
+// returned as it is.
+func syntaxText(s string) string {
+	clean := utf8.ValidString(s)
+	for i := 0; clean && i < len(s); i++ {
+		c := s[i]
+		clean = c >= 0x20 && c != 0x7f && c != 0xc2 && c != 0xe2
+	}
+	if clean {
+		return s
+	}
+	s = oneLine(strings.ToValidUTF8(s, "\uFFFD"))
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == 0:
+			return -1
+		case r < 0x20, r >= 0x7f && r <= 0x9f, r == '\u2028', r == '\u2029':
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // stataNote writes a note's text, which runs to the end of the line.

@@ -136,7 +136,12 @@ func parseValue(b []byte) Value {
 	switch b[0] {
 	case '"':
 		inner := b[1 : len(b)-1]
-		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		if !utf8.Valid(inner) {
+			// encoding/json would put U+FFFD in place of each bad byte:
+			// refused instead (see ForbiddenInText).
+			return Value{Kind: invalidValue, Text: "is not valid UTF-8 text"}
+		}
+		if bytes.IndexByte(inner, '\\') < 0 {
 			return TextVal(string(inner)) // no escapes: the bytes are the text
 		}
 		var s string
@@ -243,8 +248,9 @@ func sortDetails(p Problems) {
 
 // Check validates answers against the form: unknown items, answers to
 // hidden items, wrong types, values outside the options or range, text too
-// long and, unless partial, required items left unanswered. Every problem
-// is returned at once, in instrument order, as an EInvalid *Error.
+// long or holding control characters (ForbiddenInText) and, unless
+// partial, required items left unanswered. Every problem is returned at
+// once, in instrument order, as an EInvalid *Error.
 func (f *Form) Check(a Answers, partial bool) error {
 	var p Problems
 	var unknown []string
@@ -338,7 +344,71 @@ func (f *Form) checkValue(p *Problems, path string, it *Item, v Value, partial b
 		if n, limit := utf8.RuneCountInString(v.Text), it.TextLimit(); n > limit {
 			p.Add(path, "is %d characters long; at most %d are allowed", n, limit)
 		}
+		if pos, r := ForbiddenInText(v.Text); pos > 0 {
+			if r == utf8.RuneError {
+				p.Add(path, "is not valid UTF-8 text (at character %d)", pos)
+			} else {
+				p.Add(path, "holds the control character %U at character %d; answers may hold any text, tabs and line breaks, but no other control characters", r, pos)
+			}
+		}
 	}
+}
+
+// What free-text answers may hold: any Unicode text, with tabs and line
+// breaks (LF, CR), and no other control character, in valid UTF-8.
+//
+// The control characters are Unicode's category Cc: C0 (U+0000–U+001F),
+// DEL (U+007F) and C1 (U+0080–U+009F). No keyboard types them into a text
+// field, and they do harm downstream: a NUL ends a string in C, so PSPP
+// and R cut the text (or the file) short at it, and R strings cannot hold
+// it at all; \v and \f are line breaks to some tools and not others; DEL
+// and the C1 controls appear only in text decoded with the wrong
+// encoding (Windows-1252 read as Latin-1), and U+0085 (NEL) is a line
+// break to some readers. Tab, LF and CR are what people type.
+//
+// Allowed on purpose: U+2028 and U+2029 (line and paragraph separators,
+// which word processors paste), the format characters (zero-width joiner
+// in emoji, direction marks in right-to-left text, U+FEFF), private-use
+// and unassigned code points, and U+FFFD itself. They are real text, and
+// the exports carry them exactly (the syntax files make labels plain on
+// their own, see internal/export).
+//
+// Bytes that are not UTF-8 (in a form post, or in JSON, where encoding/json
+// would turn each into U+FFFD) are refused rather than repaired: they mean
+// the client sent another encoding (Latin-1 "é" is the byte 0xE9), so
+// repairing would turn real letters into U+FFFD unseen; browsers always
+// send UTF-8, so only a broken client meets this. A lone UTF-16 surrogate
+// in a JSON escape ("\ud83d" alone, from a client that cut an emoji in
+// half) is different: it is read as U+FFFD, as encoding/json does and as a
+// browser does with the same string in a form, since the character was
+// already lost by the sender; the stored-answers decoder (canonical.go)
+// reads it the same way, which keeps it in step with encoding/json.
+// Stored answers from before this rule are not touched; the exports cope
+// with them.
+
+// ForbiddenInText finds the first character that an answer text may not
+// hold. It returns its position (1 for the first character) and the
+// character, utf8.RuneError standing for a byte that is not UTF-8 (U+FFFD
+// written as such is allowed); pos is 0 when s is fit.
+func ForbiddenInText(s string) (pos int, r rune) {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		n++
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+				return n, rune(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || (r >= 0x80 && r <= 0x9f) {
+			return n, r
+		}
+		i += size
+	}
+	return 0, 0
 }
 
 // TextLimit returns the item's max_length or the default.

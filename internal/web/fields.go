@@ -108,6 +108,15 @@ func respondentMessage(it *survey.Item, v survey.Value, answered bool) string {
 		return "Enter a whole number, such as 12."
 	case survey.Text:
 		n, limit := utf8.RuneCountInString(v.Text), it.TextLimit()
+		if n > limit {
+			return fmt.Sprintf("Your answer has %s characters. Shorten it to %s characters or fewer.", thousands(n), thousands(limit))
+		}
+		if pos, r := survey.ForbiddenInText(v.Text); pos > 0 {
+			if r == utf8.RuneError {
+				return fmt.Sprintf("Your answer contains bytes that are not text (at character %s). Retype that part and send it again.", thousands(pos))
+			}
+			return fmt.Sprintf("Your answer contains an invisible control character (%U) at character %s, which cannot be saved. Delete it, or retype the text around it.", r, thousands(pos))
+		}
 		return fmt.Sprintf("Your answer has %s characters. Shorten it to %s characters or fewer.", thousands(n), thousands(limit))
 	case survey.MultipleChoice:
 		return "Select only options from the list."
