@@ -5,8 +5,8 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"encoding/base32"
+	"errors"
 	"strings"
 )
 
