@@ -88,10 +88,19 @@ func TestHardening10OneResponsePerCode(t *testing.T) {
 		t.Fatalf("export with status=all: %d rows, want 1", lines)
 	}
 	var stats struct {
-		Responses int `json:"responses"`
+		Survey struct {
+			Complete   int `json:"complete"`
+			InProgress int `json:"in_progress"`
+		} `json:"survey"`
+		Groups []struct {
+			Responses struct {
+				N int `json:"n"`
+			} `json:"responses"`
+		} `json:"groups"`
 	}
-	if err := json.Unmarshal(f.api(t, "/api/v1/surveys/"+sv.ID+"/stats?status=all"), &stats); err != nil || stats.Responses != 1 {
-		t.Fatalf("stats with status=all: %d responses (%v)", stats.Responses, err)
+	if err := json.Unmarshal(f.api(t, "/api/v1/surveys/"+sv.ID+"/stats?status=all"), &stats); err != nil || len(stats.Groups) != 1 ||
+		stats.Groups[0].Responses.N != 1 || stats.Survey.Complete != 1 || stats.Survey.InProgress != 0 {
+		t.Fatalf("stats with status=all: %+v (%v)", stats, err)
 	}
 }
 

@@ -71,7 +71,8 @@ type Config struct {
 //	POST /s/{id}/start       check the invitation code, start a response
 //	GET  /s/{id}/p/{n}       section n (1-based)
 //	POST /s/{id}/p/{n}       save section n; Back, Next or Submit
-//	GET  /s/{id}/resume?t=   resume link: set the cookie, open the first unanswered section
+//	GET  /s/{id}/resume?t=   resume link: say which response it continues, ask before taking it
+//	POST /s/{id}/resume      Continue: set the cookie, open the first unanswered section
 //	GET  /s/{id}/done        thank-you page
 //	GET  /s/static/{file}    CSS, JS and icon, content-hashed names, cached for a year
 //
@@ -87,6 +88,7 @@ func Register(r *gin.Engine, cfg Config) {
 	g.GET("/p/:n", h.section)
 	g.POST("/p/:n", h.saveSection)
 	g.GET("/resume", h.resume)
+	g.POST("/resume", h.continueResume)
 	g.GET("/done", h.done)
 	r.NoRoute(func(c *gin.Context) {
 		if strings.HasPrefix(c.Request.URL.Path, "/s/") {
