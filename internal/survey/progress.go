@@ -137,20 +137,6 @@ func (s *Service) startProgress(ctx context.Context, surveyID, code string, disc
 	return p, token, nil
 }
 
-// CheckCode tells, without changing anything, whether code would start a
-// response to the invitation survey: nil, or the error StartProgress would
-// give (unknown, spent, or in use). The welcome page asks it for a code
-// given in the link, so that a respondent learns before any question that
-// the code is spent.
-func (s *Service) CheckCode(ctx context.Context, surveyID, code string) error {
-	h := s.codeHashes(surveyID, code)
-	err := s.store.CheckInvitation(ctx, surveyID, h[0])
-	if unknownCode(err) {
-		err = s.store.CheckInvitation(ctx, surveyID, h[1])
-	}
-	return err
-}
-
 // Hold is an invitation code's claim on the one response in progress that
 // it started: while a response holds a code, no other response can start
 // with it or be submitted with it through the API (EConflict).

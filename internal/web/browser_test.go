@@ -530,7 +530,10 @@ func TestBrowserPageTypes(t *testing.T) {
 			}
 			d.Open(base + f.open.ID + "/resume?t=" + otherToken)
 		}},
-		{"code-in-use", func(d *driver) { d.Open(base + invitation.ID + "?code=" + heldCode) }},
+		{"code-in-use", func(d *driver) {
+			d.Open(base + invitation.ID + "?code=" + heldCode)
+			d.press(`.start button[type="submit"]`)
+		}},
 	}
 	for _, vp := range []browsertest.Viewport{browsertest.Phone, browsertest.Desktop, {Name: "zoom200", Width: 640, Height: 450}, {Name: "reflow320", Width: 320, Height: 640, Mobile: true}} {
 		d := newDriver(t, f, vp, false)

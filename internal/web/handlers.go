@@ -162,16 +162,12 @@ func (h *handler) welcome(c *gin.Context) {
 		h.continueAt(c, p, prog)
 		return
 	}
-	code := c.Query("code")
-	if code != "" && p.sv.Access == survey.AccessInvitation {
-		// A code in the invitation's link is checked now, so that a spent
-		// or busy code is told before the consent and any question.
-		if err := h.svc.CheckCode(c.Request.Context(), p.sv.ID, code); err != nil {
-			h.codeRefused(c, p, code, err)
-			return
-		}
-	}
-	h.welcomePage(c, p, http.StatusOK, code, "")
+	// A code in the invitation's link only fills the field: it is checked
+	// when Start is pressed, before any question. Checking it here would
+	// make a GET that silently tells anyone holding a list of codes which
+	// are spent; Start tells it too, but holds an unspent code, so trying
+	// codes there leaves a trace.
+	h.welcomePage(c, p, http.StatusOK, c.Query("code"), "")
 }
 
 // toWelcome: GET /s/{id}/start, where a reload of a refused code lands.
@@ -212,8 +208,7 @@ func (h *handler) start(c *gin.Context) {
 // discard the unfinished response that holds the code.
 const discardField = "discard"
 
-// codeRefused answers a start (or a welcome page with a code in its link)
-// that the service refused.
+// codeRefused answers a start that the service refused.
 func (h *handler) codeRefused(c *gin.Context, p *page, code string, err error) {
 	switch {
 	case survey.IsCodeInUse(err):
