@@ -19,8 +19,9 @@ type invitationRow struct {
 }
 
 // backupInvitations backs the store up to a new file and returns that
-// file's invitations of the survey in the order the file stores them.
-func backupInvitations(tb testing.TB, st *Store, surveyID, name string) ([]invitationRow, []byte) {
+// file's invitations of the survey in the order the file stores them, and
+// the file's path.
+func backupInvitations(tb testing.TB, st *Store, surveyID, name string) ([]invitationRow, string) {
 	tb.Helper()
 	out := filepath.Join(tb.TempDir(), name)
 	if err := st.Backup(context.Background(), out); err != nil {
@@ -47,7 +48,7 @@ func backupInvitations(tb testing.TB, st *Store, surveyID, name string) ([]invit
 	if _, err := db.Exec(`SELECT rowid FROM invitations`); err == nil {
 		tb.Error("invitations has a rowid: its order is the order of issue")
 	}
-	return list, fileBytes(tb, out)
+	return list, out
 }
 
 // TestHardening12BackupsDoNotLinkCodes is the researcher's attack: the
@@ -70,7 +71,12 @@ func TestHardening12BackupsDoNotLinkCodes(t *testing.T) {
 	if _, created, err := f.svc.Submit(ctx, f.invi.ID, survey.Submission{InvitationCode: codes[used], Answers: answers}); err != nil || !created {
 		t.Fatalf("submit: %v %v", err, created)
 	}
-	after, file := backupInvitations(t, f.st, f.invi.ID, "after.db")
+	// Another invitee is answering in the web form: their response holds
+	// a code, and carries a mark of it.
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[used+13]); err != nil {
+		t.Fatal(err)
+	}
+	after, backup := backupInvitations(t, f.st, f.invi.ID, "after.db")
 
 	// What the researcher sees: one row flipped, nothing else.
 	if len(before) != n || len(after) != n {
@@ -83,7 +89,7 @@ func TestHardening12BackupsDoNotLinkCodes(t *testing.T) {
 		}
 		if before[i].spent != after[i].spent {
 			if flipped >= 0 {
-				t.Fatal("two rows changed")
+				t.Fatal("two rows turned spent")
 			}
 			flipped = i
 		}
@@ -97,6 +103,16 @@ func TestHardening12BackupsDoNotLinkCodes(t *testing.T) {
 	for _, r := range after {
 		stored[string(r.hash)] = true
 	}
+	marks := holdMarks(t, backup)
+	if len(marks) != 1 {
+		t.Fatalf("%d hold marks in the backup, want the one response in progress", len(marks))
+	}
+	for _, m := range marks {
+		if stored[string(m)] {
+			t.Fatal("a response's hold mark equals an invitation row's hash")
+		}
+		stored[string(m)] = true // and it must not be computable either
+	}
 	for i, code := range codes {
 		for _, guess := range []string{code, strings.ToLower(code), strings.ReplaceAll(code, "-", ""),
 			f.invi.ID + code, f.invi.ID + "\x00" + code, code + f.invi.ID} {
@@ -107,7 +123,7 @@ func TestHardening12BackupsDoNotLinkCodes(t *testing.T) {
 		}
 	}
 	// Nor is the key in the backup, to hash the codes with.
-	if bytes.Contains(file, key) {
+	if bytes.Contains(fileBytes(t, backup), key) {
 		t.Fatal("the invitation key is in the backup")
 	}
 	// The rows are in no order that follows the order of issue: place
@@ -141,6 +157,30 @@ func TestHardening12BackupsDoNotLinkCodes(t *testing.T) {
 	if _, _, err := f.svc.Submit(ctx, f.invi.ID, survey.Submission{InvitationCode: codes[used], Answers: answers}); survey.ErrorCode(err) != survey.EConflict {
 		t.Fatalf("second use of the code: %v", err)
 	}
+}
+
+// holdMarks returns the hold marks of the responses in a database file.
+func holdMarks(tb testing.TB, path string) [][]byte {
+	tb.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT hold_mark FROM responses WHERE hold_mark IS NOT NULL`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var m []byte
+		if err := rows.Scan(&m); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 func fileBytes(tb testing.TB, path string) []byte {
