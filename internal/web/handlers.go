@@ -293,7 +293,7 @@ func (h *handler) resume(c *gin.Context) {
 	} else {
 		v.message(c, http.StatusOK, "This browser already has another response",
 			"This browser is keeping a response to this survey "+describe(current)+".",
-			"The link you opened is for another response, "+describe(prog)+". Which one do you want in this browser? The other one is not deleted: it can still be continued with its own link.",
+			"The link you opened is for another response, "+describe(prog)+". Which one do you want in this browser? Neither is deleted, but after switching, this browser's response can be continued only with its own link to continue.",
 			"If someone sent you this link, keep your own response.")
 		v.button(formView{Action: "/s/" + p.sv.ID + "/resume", Hidden: []hiddenField{{"t", token}}, Button: "Switch to the response from the link"})
 		v.link("/s/"+p.sv.ID, "Keep the response already in this browser")
