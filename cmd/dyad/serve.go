@@ -28,6 +28,7 @@ import (
 type serveConfig struct {
 	Addr       string
 	DB         string
+	KeyFile    string // the invitation key, apart from the database (invitationkey.go); "" is DB + ".key"
 	PublicURL  string
 	AdminToken string // DYAD_ADMIN_TOKEN only: a flag would show in ps
 	// RateLimit is requests per second per client address; 0 is off.
@@ -47,6 +48,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	if v := getenv("DYAD_DB"); v != "" {
 		cfg.DB = v
 	}
+	cfg.KeyFile = getenv("DYAD_KEY_FILE")
 	cfg.PublicURL = getenv("DYAD_PUBLIC_URL")
 	cfg.AdminToken = getenv("DYAD_ADMIN_TOKEN")
 	if v := getenv("DYAD_RATE_LIMIT"); v != "" {
@@ -61,6 +63,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env DYAD_ADDR)")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file, created if missing (env DYAD_DB)")
+	fs.StringVar(&cfg.KeyFile, "key-file", cfg.KeyFile, "file holding the key that hashes invitation codes, created 0600 if missing; keep it apart from database backups (env DYAD_KEY_FILE; default the database path + .key)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL respondents use, e.g. https://survey.example.org (env DYAD_PUBLIC_URL; default http://localhost:PORT)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second per client address, 0 = off (env DYAD_RATE_LIMIT)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (env DYAD_TRUSTED_PROXIES)")
@@ -139,7 +142,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 			log.Error("close database", "error", err)
 		}
 	}()
-	svc := survey.NewService(st)
+	if cfg.KeyFile == "" {
+		cfg.KeyFile = defaultKeyFile(cfg.DB)
+	}
+	invKey, err := invitationKey(ctx, st, cfg.KeyFile)
+	if err != nil {
+		return err
+	}
+	svc := survey.NewService(st, survey.WithInvitationKey(invKey))
 
 	tokenHash, newToken, err := researcherToken(ctx, st, cfg.AdminToken)
 	if err != nil {
@@ -187,6 +197,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 
 	fmt.Fprintf(stdout, "Dyad is running at %s (database %s)\n", base, cfg.DB)
+	fmt.Fprintf(stdout, "Invitation key: %s (back it up apart from the database; codes cannot be checked without it)\n", cfg.KeyFile)
 	if newToken != "" {
 		fmt.Fprintf(stdout, "\nResearcher token (shown once, only its hash is stored; keep it now):\n  %s\n", newToken)
 	} else if cfg.AdminToken != "" {

@@ -523,10 +523,14 @@ func TestSurveyAPI(t *testing.T) {
 				if n := e.count(tb, `SELECT count(*) FROM invitations WHERE survey_id = ? AND spent = 0`, v["invite"]); n != 4 {
 					tb.Errorf("%d unspent codes stored, want 4", n)
 				}
-				// Only hashes are stored.
+				// Only keyed hashes are stored: not the plain SHA-256 that
+				// anyone with the codes could compute.
 				for _, c := range doc.Codes {
-					if n := e.count(tb, `SELECT count(*) FROM invitations WHERE code_hash = ?`, survey.HashSecret(c)); n != 1 {
+					if n := e.count(tb, `SELECT count(*) FROM invitations WHERE code_hash = ? AND keyed = 1`, e.Svc.InvitationHash(v["invite"], c)); n != 1 {
 						tb.Errorf("code %s: %d rows with its hash", c, n)
+					}
+					if n := e.count(tb, `SELECT count(*) FROM invitations WHERE code_hash = ?`, survey.HashSecret(c)); n != 0 {
+						tb.Errorf("code %s stored as its plain SHA-256", c)
 					}
 					if n := e.count(tb, `SELECT count(*) FROM invitations WHERE CAST(code_hash AS TEXT) = ?`, c); n != 0 {
 						tb.Errorf("code %s stored in clear", c)
@@ -1079,7 +1083,9 @@ func TestAnonymity(t *testing.T) {
 	columns := func(table string) []string {
 		return queryStrings(t, db, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
 	}
-	if got, want := columns("invitations"), []string{"survey_id", "code_hash", "spent"}; !slices.Equal(got, want) {
+	// keyed and held are flags (migrations/0004): which hash scheme, and
+	// whether a web response in progress holds the code.
+	if got, want := columns("invitations"), []string{"survey_id", "code_hash", "spent", "keyed", "held"}; !slices.Equal(got, want) {
 		t.Errorf("invitations columns %v, want %v: no response reference, no timestamp", got, want)
 	}
 	resCols := columns("responses")

@@ -59,6 +59,9 @@ type testEnv struct {
 	closeOnce sync.Once
 }
 
+// testInvitationKey stands for dyad serve's invitation key file.
+var testInvitationKey = []byte("dyad test invitation key, 32 by.")
+
 // newEnv serves the real router over a fresh database in tb.TempDir().
 func newEnv(tb testing.TB) *testEnv {
 	tb.Helper()
@@ -74,7 +77,9 @@ func openEnv(tb testing.TB, path string) *testEnv {
 	if err != nil {
 		tb.Fatalf("open store %s: %v", path, err)
 	}
-	e := &testEnv{Path: path, Store: st, Svc: survey.NewService(st)}
+	// The same invitation key on every open, as dyad serve's key file:
+	// codes issued before a reopen still work after it.
+	e := &testEnv{Path: path, Store: st, Svc: survey.NewService(st, survey.WithInvitationKey(testInvitationKey))}
 	e.Srv = httptest.NewServer(httpapi.New(httpapi.Config{
 		Service:        e.Svc,
 		Ready:          st.Ping,

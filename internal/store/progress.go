@@ -16,8 +16,8 @@ import (
 
 // CheckInvitation implements survey.Store.
 func (s *Store) CheckInvitation(ctx context.Context, surveyID string, codeHash []byte) error {
-	var spent int
-	err := s.readSQL.QueryRowContext(ctx, `SELECT spent FROM invitations WHERE survey_id = ? AND code_hash = ?`, surveyID, codeHash).Scan(&spent)
+	var spent, held int
+	err := s.readSQL.QueryRowContext(ctx, `SELECT spent, held FROM invitations WHERE survey_id = ? AND code_hash = ?`, surveyID, codeHash).Scan(&spent, &held)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return unknownCode()
@@ -25,6 +25,8 @@ func (s *Store) CheckInvitation(ctx context.Context, surveyID string, codeHash [
 		return classify(err, "check invitation code")
 	case spent != 0:
 		return spentCode()
+	case held != 0:
+		return survey.ErrCodeInUse()
 	}
 	return nil
 }
@@ -47,17 +49,68 @@ func answersText(r *survey.Response) string {
 	return string(r.Answers.Canonical())
 }
 
-// CreateProgress implements survey.Store.
-func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHash []byte) error {
+// CreateProgress implements survey.Store. With a hold, taking the code
+// and inserting the response are one transaction on the single writer
+// connection, so of any number of concurrent starts with one code exactly
+// one takes it; the partial unique index on hold_mark backs that up.
+func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	_, err := s.writeSQL.ExecContext(ctx, `INSERT INTO responses
-		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+	tx, err := s.writeSQL.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err, "begin")
+	}
+	defer tx.Rollback() // no-op after Commit
+	var mark []byte
+	if hold != nil {
+		if err := takeHold(ctx, tx, p.SurveyID, hold); err != nil {
+			return err
+		}
+		mark = hold.Mark
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO responses
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
 		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
-		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt))
-	return classify(s.finishWrite(err), "store response in progress")
+		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt), mark)
+	if hold != nil && isUnique(err) {
+		return survey.ErrCodeInUse() // a response holds the code that an old row marks
+	}
+	if err != nil {
+		return classify(s.finishWrite(err), "store response in progress")
+	}
+	return classify(s.finishWrite(tx.Commit()), "commit response in progress")
+}
+
+// takeHold marks the invitation code held, trying its keyed hash, then
+// its legacy one. A code that is held already is refused unless the hold
+// discards the response that holds it.
+func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hold) error {
+	for _, h := range [][]byte{hold.CodeHash, hold.LegacyHash} {
+		if h == nil {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`, surveyID, h)
+		if err != nil {
+			return classify(err, "hold invitation code")
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		err = whyNotSpendable(ctx, tx, surveyID, h)
+		switch {
+		case survey.ErrorCode(err) == survey.EForbidden:
+			continue // not this hash; try the next
+		case survey.IsCodeInUse(err) && hold.Discard:
+			// The holder's answers go; the code stays held, now by the
+			// response about to be inserted.
+			_, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = ? AND hold_mark = ? AND status = 'in_progress'`, surveyID, hold.Mark)
+			return classify(err, "discard response holding the code")
+		}
+		return err
+	}
+	return unknownCode()
 }
 
 const progressColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, sealed_code, updated_at`
@@ -144,7 +197,7 @@ func (s *Store) completeProgress(ctx context.Context, r *survey.Response, codeHa
 	defer tx.Rollback() // no-op after Commit
 	submitted := formatTimePtr(r.SubmittedAt)
 	res, err := tx.ExecContext(ctx, `UPDATE responses
-		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL
+		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL, hold_mark = NULL
 		WHERE id = ? AND status = 'in_progress' AND `+surveyOpenAt,
 		answersText(r), r.Digest, submitted, submitted, r.ID, r.SurveyID, submitted)
 	if err != nil {
@@ -162,20 +215,14 @@ func (s *Store) completeProgress(ctx context.Context, r *survey.Response, codeHa
 		return false, nil
 	}
 	if codeHash != nil {
-		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0`, r.SurveyID, codeHash)
+		// Spent and released at once. The code is held by this response,
+		// or (started before holds existed) by none.
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0 WHERE survey_id = ? AND code_hash = ? AND spent = 0`, r.SurveyID, codeHash)
 		if err != nil {
 			return false, classify(err, "spend invitation code")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			var spent int
-			err := tx.QueryRowContext(ctx, `SELECT spent FROM invitations WHERE survey_id = ? AND code_hash = ?`, r.SurveyID, codeHash).Scan(&spent)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return false, unknownCode()
-			case err != nil:
-				return false, classify(err, "check invitation code")
-			}
-			return false, spentCode()
+			return false, whyNotSpendable(ctx, tx, r.SurveyID, codeHash)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -126,30 +126,44 @@ func TestProgressInvitation(t *testing.T) {
 			t.Fatalf("start with %q: %v, want %s", tc.code, err, tc.want)
 		}
 	}
-	// Two starts with one code are fine; the first to finish spends it.
+	// A code holds one response in progress: a second start is told the
+	// code is in use, until the code's holder starts over, which discards
+	// the first response.
 	p1, t1, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, t2, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
-	if err != nil {
-		t.Fatal(err)
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0]); !survey.IsCodeInUse(err) {
+		t.Fatalf("second start with one code: %v", err)
 	}
 	var sealed []byte
 	f.st.readSQL.QueryRow(`SELECT sealed_code FROM responses WHERE id = ?`, p1.ID).Scan(&sealed)
 	if len(sealed) == 0 || string(sealed) == codes[0] {
 		t.Fatalf("sealed code: %q", sealed)
 	}
-	answers := survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(7)}
-	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, t1, answers); err != nil {
+	p2, t2, err := f.svc.StartProgressOver(ctx, f.invi.ID, codes[0])
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, t2, answers); survey.ErrorCode(err) != survey.EConflict {
-		t.Fatalf("second response with a spent code: %v", err)
+	answers := survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(7)}
+	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, t1, answers); survey.ErrorCode(err) != survey.ENotFound {
+		t.Fatalf("complete a discarded response: %v", err)
 	}
-	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0]); survey.ErrorCode(err) != survey.EConflict {
+	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, t2, answers); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0]); survey.ErrorCode(err) != survey.EConflict || survey.IsCodeInUse(err) {
 		t.Fatalf("start with a spent code: %v", err)
 	}
+	if _, _, err := f.svc.StartProgressOver(ctx, f.invi.ID, codes[0]); survey.ErrorCode(err) != survey.EConflict || survey.IsCodeInUse(err) {
+		t.Fatalf("start over with a spent code: %v", err)
+	}
+	var mark []byte
+	f.st.readSQL.QueryRow(`SELECT hold_mark FROM responses WHERE id = ?`, p2.ID).Scan(&mark)
+	if mark != nil {
+		t.Fatal("the hold mark outlived the submission")
+	}
+	p1 = p2
 	// Nothing in the complete row points at the code.
 	var sealedAfter []byte
 	f.st.readSQL.QueryRow(`SELECT sealed_code FROM responses WHERE id = ?`, p1.ID).Scan(&sealedAfter)

@@ -10,6 +10,25 @@ import (
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
+// whyNotSpendable explains why a code could not be spent or held: not one
+// of the survey's codes (EForbidden), spent, or held by a web response in
+// progress (EConflict).
+func whyNotSpendable(ctx context.Context, tx *sql.Tx, surveyID string, codeHash []byte) error {
+	var spent, held int
+	err := tx.QueryRowContext(ctx, `SELECT spent, held FROM invitations WHERE survey_id = ? AND code_hash = ?`, surveyID, codeHash).Scan(&spent, &held)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return unknownCode()
+	case err != nil:
+		return classify(err, "check invitation code")
+	case spent != 0:
+		return spentCode()
+	case held != 0:
+		return survey.ErrCodeInUse()
+	}
+	return classify(errors.New("invitation code neither spent nor held but not spendable"), "spend invitation code")
+}
+
 // writeOne writes one response inside the writer's transaction: insert the
 // row, then spend the invitation code if there is one. The insert comes
 // first so that a retry of the same response (same id) is recognised as
@@ -50,18 +69,7 @@ func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, 
 			return writeResult{err: classify(err, "spend invitation code")}
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			var spent int
-			err := tx.QueryRowContext(ctx, `SELECT spent FROM invitations WHERE survey_id = ? AND code_hash = ?`, r.SurveyID, j.codeHash).Scan(&spent)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return writeResult{err: &survey.Error{Code: survey.EForbidden, Message: "the invitation code is not valid for this survey",
-					Details: []survey.Detail{{Path: "invitation_code", Message: "unknown code; check it against the invitation"}}}}
-			case err != nil:
-				return writeResult{err: classify(err, "check invitation code")}
-			default:
-				return writeResult{err: &survey.Error{Code: survey.EConflict, Message: "the invitation code has already been used",
-					Details: []survey.Detail{{Path: "invitation_code", Message: "this code has already been used to submit a response"}}}}
-			}
+			return writeResult{err: whyNotSpendable(ctx, tx, r.SurveyID, j.codeHash)}
 		}
 	}
 	return writeResult{created: true}

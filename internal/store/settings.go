@@ -13,6 +13,10 @@ const (
 	// SettingWebKey holds the key that signs the respondent pages' CSRF
 	// tokens, kept so that pages open across a restart stay valid.
 	SettingWebKey = "web_csrf_key"
+	// SettingInvitationKeyCheck holds a one-way check value of the
+	// invitation key (never the key: it lives in a file apart from the
+	// database), to refuse a start with the wrong key file.
+	SettingInvitationKeyCheck = "invitation_key_check"
 )
 
 // Setting returns a stored setting, or nil when it was never set.

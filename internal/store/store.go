@@ -152,7 +152,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	if s.spendCode, err = s.writeSQL.PrepareContext(ctx,
-		`UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0`); err != nil {
+		`UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	return nil

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -179,15 +181,21 @@ func (s *Store) CloseSurvey(ctx context.Context, id string, at time.Time) (*surv
 	return out, nil
 }
 
-// CreateInvitations implements survey.Store.
+// CreateInvitations implements survey.Store. The hashes are inserted in
+// their own order, not the order of the codes, and marked keyed: rows,
+// pages and the order SQLite lays them out in say nothing of which code
+// came first (migrations/0004_invitation_keys.sql).
 func (s *Store) CreateInvitations(ctx context.Context, surveyID string, hashes [][]byte) error {
 	type invitationRow struct {
 		SurveyID string
 		CodeHash []byte
+		Keyed    int
 	}
-	rows := make([]invitationRow, len(hashes))
-	for i, h := range hashes {
-		rows[i] = invitationRow{surveyID, h}
+	sorted := slices.Clone(hashes)
+	slices.SortFunc(sorted, bytes.Compare)
+	rows := make([]invitationRow, len(sorted))
+	for i, h := range sorted {
+		rows[i] = invitationRow{surveyID, h, 1}
 	}
 	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return tx.Table("invitations").CreateInBatches(rows, 500).Error

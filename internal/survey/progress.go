@@ -10,13 +10,16 @@ package survey
 // complete, so a double click, a reload or the back button can never make a
 // second response. Submit, the JSON API's one-shot path, is untouched.
 //
-// Invitation codes are checked at StartProgress and spent at
-// CompleteProgress, in the transaction that completes the row. In between
-// the code is kept sealed: encrypted with a key derived from the resume
-// token, which the server does not keep. Without the respondent's token the
-// sealed bytes cannot be opened, so the database never links a code to a
-// response (the invitations table's promise in migrations/0001_init.sql);
-// the sealed code is erased when the response completes.
+// Invitation codes are checked and held at StartProgress and spent at
+// CompleteProgress, in the transaction that completes the row. A code
+// holds one response in progress at a time (Hold): twenty browsers starting
+// with one code make one response, and the others are told at once that
+// the code is in use, not after answering every page. In between the code
+// is kept sealed: encrypted with a key derived from the resume token, which
+// the server does not keep, and needed to spend the code on completion.
+// Neither the sealed code nor the hold's mark can be matched to an
+// invitation row without the respondent's token or the server's
+// invitation key (secret.go); both are erased when the response completes.
 
 import (
 	"context"
@@ -24,6 +27,7 @@ import (
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/sha256"
+	"errors"
 	"strings"
 	"time"
 )
@@ -64,10 +68,27 @@ func (s *Survey) Availability(t time.Time) Availability {
 
 // StartProgress begins a web response. It checks that the survey takes
 // responses and, for an invitation survey, that the code is one of its
-// unspent codes (without spending it), then stores an empty in-progress
-// response. It returns the response and its resume token, which the caller
-// gives to the respondent; the token itself is never stored.
+// unspent codes and that no other response in progress holds it (without
+// spending it), then stores an empty in-progress response that holds the
+// code. It returns the response and its resume token, which the caller
+// gives to the respondent; the token itself is never stored. A code held
+// by another response in progress is EConflict (IsCodeInUse).
 func (s *Service) StartProgress(ctx context.Context, surveyID, code string) (*Progress, string, error) {
+	return s.startProgress(ctx, surveyID, code, false)
+}
+
+// StartProgressOver is StartProgress for the holder of a code that another
+// response in progress holds: that response, with its answers, is deleted
+// and a new one holds the code. The code's holder is the invitee; without
+// this, an invitee who lost the resume link (another browser, a cleared
+// cookie, a lost e-mail) could never answer. Whoever has the code can spend
+// it through the API anyway, so this gives the code's holder no power over
+// the response that it did not have.
+func (s *Service) StartProgressOver(ctx context.Context, surveyID, code string) (*Progress, string, error) {
+	return s.startProgress(ctx, surveyID, code, true)
+}
+
+func (s *Service) startProgress(ctx context.Context, surveyID, code string, discard bool) (*Progress, string, error) {
 	sv, err := s.PublicSurvey(ctx, surveyID)
 	if err != nil {
 		return nil, "", err
@@ -76,15 +97,15 @@ func (s *Service) StartProgress(ctx context.Context, surveyID, code string) (*Pr
 	if err := sv.CheckOpen(now); err != nil {
 		return nil, "", err
 	}
+	var hold *Hold
 	if sv.Access == AccessInvitation {
 		code = NormalizeCode(code)
 		if code == "" {
 			return nil, "", &Error{Code: EInvalid, Message: "an invitation code is needed",
 				Details: []Detail{{Path: "invitation_code", Message: "is required: this survey is by invitation only"}}}
 		}
-		if err := s.store.CheckInvitation(ctx, sv.ID, HashSecret(code)); err != nil {
-			return nil, "", err
-		}
+		h := s.codeHashes(sv.ID, code)
+		hold = &Hold{CodeHash: h[0], LegacyHash: h[1], Mark: s.holdMark(sv.ID, code), Discard: discard}
 	} else {
 		code = "" // an open survey takes no code; a stray ?code= is ignored
 	}
@@ -110,10 +131,46 @@ func (s *Service) StartProgress(ctx context.Context, surveyID, code string) (*Pr
 			return nil, "", err
 		}
 	}
-	if err := s.store.CreateProgress(ctx, p, HashSecret(token)); err != nil {
+	if err := s.store.CreateProgress(ctx, p, HashSecret(token), hold); err != nil {
 		return nil, "", err
 	}
 	return p, token, nil
+}
+
+// Hold is an invitation code's claim on the one response in progress that
+// it started: while a response holds a code, no other response can start
+// with it or be submitted with it through the API (EConflict).
+//
+// The claim is a flag on the invitation row plus a mark on the response
+// row: the mark is a keyed hash of the code under a derivation other than
+// the row's (secret.go), so that without the key the two rows cannot be
+// matched, and the mark lets the code's holder find the response to
+// discard (StartProgressOver).
+type Hold struct {
+	// CodeHash is the keyed hash of the invitation row; LegacyHash, the
+	// plain SHA-256 of a row issued before keyed hashes, tried second.
+	CodeHash, LegacyHash []byte
+	// Mark is stored on the response row while it holds the code.
+	Mark []byte
+	// Discard deletes the in-progress response that holds the code, if
+	// any, instead of failing with EConflict.
+	Discard bool
+}
+
+// codeInUseMessage is the message of the error for a held code.
+const codeInUseMessage = "the invitation code is in use by a response that has not been submitted yet"
+
+// ErrCodeInUse returns the error for a code that a response in progress
+// holds.
+func ErrCodeInUse() error {
+	return &Error{Code: EConflict, Message: codeInUseMessage,
+		Details: []Detail{{Path: "invitation_code", Message: "a response started in the web form with this code has not been submitted yet; continue it with its link to continue, or start over in the web form"}}}
+}
+
+// IsCodeInUse reports whether err is ErrCodeInUse's.
+func IsCodeInUse(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == EConflict && e.Message == codeInUseMessage
 }
 
 // FindProgress returns the web response of the survey that the resume
@@ -193,21 +250,24 @@ func (s *Service) CompleteProgress(ctx context.Context, surveyID, token string, 
 	if err := form.Check(a, false); err != nil {
 		return nil, false, err
 	}
-	var codeHash []byte
+	var codeHashes [2][]byte
 	switch {
 	case p.SealedCode != nil:
 		code, err := openCode(token, p.SealedCode)
 		if err != nil {
 			return nil, false, err
 		}
-		codeHash = HashSecret(code)
+		codeHashes = s.codeHashes(sv.ID, code)
 	case sv.Access == AccessInvitation:
 		return nil, false, Errorf(EForbidden, "response %s was started without an invitation code", p.ID)
 	}
 	r := p.Response
 	canonical := a.Canonical()
 	r.Status, r.Answers, r.AnswersJSON, r.Digest, r.SubmittedAt = ResponseComplete, a, canonical, submissionDigest(canonical), &now
-	created, err := s.store.CompleteProgress(ctx, &r, codeHash)
+	created, err := s.store.CompleteProgress(ctx, &r, codeHashes[0])
+	if unknownCode(err) { // a code issued before keyed hashes; the first try rolled back
+		created, err = s.store.CompleteProgress(ctx, &r, codeHashes[1])
+	}
 	if err != nil {
 		return nil, false, err
 	}

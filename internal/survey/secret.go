@@ -1,9 +1,12 @@
 package survey
 
 import (
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"errors"
 	"strings"
 )
 
@@ -69,3 +72,70 @@ func HashSecret(s string) []byte {
 // randRead fills b from the system's secure source. crypto/rand.Read never
 // returns an error (it crashes the program instead), so none is checked.
 func randRead(b []byte) { _, _ = rand.Read(b) }
+
+// Invitation codes are stored as keyed hashes.
+//
+// A plain SHA-256 of a code is computable by anyone who has the list of
+// codes, which the researcher who issued them has, so two backups taken
+// before and after a submission named the code whose row turned spent. The
+// stored hash is therefore an HMAC-SHA-256 of the survey id and the code
+// under a key that the server keeps apart from the database (a key file,
+// see cmd/dyad): whoever holds the database or a backup but not the key
+// cannot tell which issued code a row belongs to, so a row turning spent
+// says only that some code was used, which the new response says anyway.
+//
+// Two keys are derived from the server's invitation key with HKDF: one for
+// the invitations row, one for the mark on the web response that a code
+// holds (progress.go). Two derivations, so that the mark on a response and
+// the hash on an invitation row cannot be matched without the key either.
+//
+// Rows hashed before the key existed (migrations/0004) keep their plain
+// SHA-256 and are still accepted, tried after the keyed hash; they are not
+// protected against this linking, and say so by keyed = 0.
+
+const (
+	codeHashInfo = "dyad invitation code hash v2"
+	holdMarkInfo = "dyad invitation hold mark v1"
+)
+
+// invitationKeys are the keys derived from the server's invitation key.
+type invitationKeys struct{ code, hold []byte }
+
+func deriveInvitationKeys(master []byte) invitationKeys {
+	code, err1 := hkdf.Key(sha256.New, master, nil, codeHashInfo, 32)
+	hold, err2 := hkdf.Key(sha256.New, master, nil, holdMarkInfo, 32)
+	if err1 != nil || err2 != nil { // only for a key length HKDF refuses, which 32 bytes is not
+		panic("derive invitation keys: " + errors.Join(err1, err2).Error())
+	}
+	return invitationKeys{code: code, hold: hold}
+}
+
+// keyedHash is HMAC-SHA-256(key, surveyID NUL code): a code of one survey
+// hashes differently in another.
+func keyedHash(key []byte, surveyID, code string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(surveyID))
+	m.Write([]byte{0})
+	m.Write([]byte(code))
+	return m.Sum(nil)
+}
+
+// InvitationKeySize is the length of the server's invitation key.
+const InvitationKeySize = 32
+
+// NewInvitationKey returns a new random invitation key.
+func NewInvitationKey() []byte {
+	b := make([]byte, InvitationKeySize)
+	randRead(b)
+	return b
+}
+
+// InvitationKeyCheck is a value computed from the key that may be stored
+// beside the data: it tells a server started with the wrong key file that
+// the key does not match, without revealing the key (it is an HMAC of a
+// constant, one-way).
+func InvitationKeyCheck(key []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("dyad invitation key check v1"))
+	return m.Sum(nil)
+}

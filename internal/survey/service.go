@@ -24,6 +24,8 @@ type Service struct {
 	// only writer, and every change to a survey goes through CloseSurvey,
 	// which drops the entry, so the cache is never stale.
 	surveys map[string]*Survey
+	// keys hash invitation codes (secret.go).
+	keys invitationKeys
 }
 
 type formKey struct {
@@ -32,9 +34,51 @@ type formKey struct {
 }
 
 // NewService returns a Service over the store.
-func NewService(st Store) *Service {
-	return &Service{store: st, Now: time.Now, forms: map[formKey]*Form{}, surveys: map[string]*Survey{}}
+func NewService(st Store, opts ...ServiceOption) *Service {
+	s := &Service{store: st, Now: time.Now, forms: map[formKey]*Form{}, surveys: map[string]*Survey{}}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.keys.code == nil {
+		// Without a key given, codes hash under a key of this Service
+		// alone: fine for one process's tests and tools that never see a
+		// code, wrong for a server (dyad serve always passes its key file).
+		s.keys = deriveInvitationKeys(NewInvitationKey())
+	}
+	return s
 }
+
+// ServiceOption configures NewService.
+type ServiceOption func(*Service)
+
+// WithInvitationKey sets the server's invitation key, from which the keyed
+// hashes of invitation codes are derived (secret.go). It must be the same
+// on every start: a code issued under one key is unknown under another.
+func WithInvitationKey(key []byte) ServiceOption {
+	return func(s *Service) { s.keys = deriveInvitationKeys(key) }
+}
+
+// InvitationHash returns the stored form of a survey's invitation code:
+// its keyed hash. Only the holder of the key can compute it.
+func (s *Service) InvitationHash(surveyID, code string) []byte {
+	return keyedHash(s.keys.code, surveyID, NormalizeCode(code))
+}
+
+// codeHashes returns the hashes a code's row may have, keyed first, then
+// the plain SHA-256 of rows issued before keyed hashes.
+func (s *Service) codeHashes(surveyID, code string) [2][]byte {
+	code = NormalizeCode(code)
+	return [2][]byte{keyedHash(s.keys.code, surveyID, code), HashSecret(code)}
+}
+
+// holdMark is the mark a code leaves on the web response it holds.
+func (s *Service) holdMark(surveyID, code string) []byte {
+	return keyedHash(s.keys.hold, surveyID, NormalizeCode(code))
+}
+
+// unknownCode tells whether err is the store's "not one of the survey's
+// codes": the moment to try the next hash of the code.
+func unknownCode(err error) bool { return ErrorCode(err) == EForbidden }
 
 // now is the service's clock at the precision the store keeps
 // (microseconds), so a response read back equals the one acknowledged.
@@ -211,7 +255,8 @@ func (s *Service) CloseSurvey(ctx context.Context, id string) (*Survey, error) {
 }
 
 // CreateInvitations makes count single-use codes for an invitation survey.
-// The codes are returned once; only their hashes are stored.
+// The codes are returned once; only their keyed hashes are stored, in no
+// order that follows the order of the codes.
 func (s *Service) CreateInvitations(ctx context.Context, surveyID string, count int) ([]string, error) {
 	if err := validateCount(count); err != nil {
 		return nil, err
@@ -227,7 +272,7 @@ func (s *Service) CreateInvitations(ctx context.Context, surveyID string, count 
 	hashes := make([][]byte, count)
 	for i := range codes {
 		codes[i] = NewInvitationCode()
-		hashes[i] = HashSecret(codes[i])
+		hashes[i] = s.InvitationHash(surveyID, codes[i])
 	}
 	if err := s.store.CreateInvitations(ctx, surveyID, hashes); err != nil {
 		return nil, err
@@ -267,12 +312,12 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (
 	if err := sv.CheckOpen(now); err != nil {
 		return nil, false, err
 	}
-	var codeHash []byte
+	var codeHashes [2][]byte
 	switch {
 	case sv.Access == AccessInvitation && sub.InvitationCode == "":
 		p.Add("invitation_code", "is required: this survey is by invitation only")
 	case sv.Access == AccessInvitation:
-		codeHash = HashSecret(NormalizeCode(sub.InvitationCode))
+		codeHashes = s.codeHashes(sv.ID, sub.InvitationCode)
 	case sub.InvitationCode != "":
 		p.Add("invitation_code", "must not be set: this survey is open to anyone with the link")
 	}
@@ -307,7 +352,12 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (
 	if r.ID == "" {
 		r.ID = NewUUID()
 	}
-	stored, created, err := s.store.CreateResponse(ctx, r, codeHash)
+	stored, created, err := s.store.CreateResponse(ctx, r, codeHashes[0])
+	if unknownCode(err) {
+		// Not a keyed code: perhaps one issued before keyed hashes. The
+		// first attempt wrote nothing, so the second is as if alone.
+		stored, created, err = s.store.CreateResponse(ctx, r, codeHashes[1])
+	}
 	if err != nil {
 		return nil, false, err
 	}

@@ -39,11 +39,14 @@ type Store interface {
 	FindSurveys(ctx context.Context) ([]*Survey, error)
 	// CloseSurvey closes an open survey (closing a closed one is a no-op).
 	CloseSurvey(ctx context.Context, id string, at time.Time) (*Survey, error)
-	// CreateInvitations stores hashes of new single-use codes.
+	// CreateInvitations stores the keyed hashes of new single-use codes
+	// (Service.InvitationHash).
 	CreateInvitations(ctx context.Context, surveyID string, hashes [][]byte) error
 
 	// CreateResponse stores a response in one transaction, spending the
-	// invitation code with the given hash when codeHash is not nil. If a
+	// invitation code with the given hash when codeHash is not nil
+	// (EForbidden unknown, EConflict spent or held by a web response in
+	// progress). If a
 	// response with the same id exists, nothing is written and it is
 	// returned with created false; the caller compares digests.
 	CreateResponse(ctx context.Context, r *Response, codeHash []byte) (stored *Response, created bool, err error)
@@ -55,12 +58,16 @@ type Store interface {
 	// Save and resume for the web form (progress.go).
 
 	// CheckInvitation returns nil if codeHash is an unspent code of the
-	// survey, EForbidden if it is none of its codes, EConflict if spent.
-	// It spends nothing.
+	// survey that no response in progress holds, EForbidden if it is none
+	// of its codes, EConflict if spent or held (ErrCodeInUse). It changes
+	// nothing.
 	CheckInvitation(ctx context.Context, surveyID string, codeHash []byte) error
 	// CreateProgress stores a new in-progress response, to be found again
-	// by the hash of its resume token.
-	CreateProgress(ctx context.Context, p *Progress, resumeHash []byte) error
+	// by the hash of its resume token. With a hold, in the same
+	// transaction, it takes the invitation code (EForbidden unknown,
+	// EConflict spent, or held unless hold.Discard, which deletes the
+	// holder) and marks the new response as its holder.
+	CreateProgress(ctx context.Context, p *Progress, resumeHash []byte, hold *Hold) error
 	// FindProgress returns the survey's response whose resume token has
 	// the given hash, in progress or complete; ENotFound if none.
 	FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*Progress, error)
@@ -68,9 +75,9 @@ type Store interface {
 	// in-progress response; EConflict if it is no longer in progress.
 	SaveProgress(ctx context.Context, p *Progress) error
 	// CompleteProgress turns an in-progress response complete with r's
-	// answers, digest and submission time, erasing its sealed code and
-	// spending the invitation code with codeHash (when not nil) in the same
-	// transaction. It returns false, writing nothing, if the response was
+	// answers, digest and submission time, erasing its sealed code and hold
+	// mark and spending (and releasing) the invitation code with codeHash
+	// (when not nil) in the same transaction. It returns false, writing nothing, if the response was
 	// complete already.
 	CompleteProgress(ctx context.Context, r *Response, codeHash []byte) (created bool, err error)
 

@@ -317,7 +317,14 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 			if loc := d.location(); loc != "/s/"+sv.ID {
 				t.Fatalf("a fresh browser was taken to %s: the old cookie survived", loc)
 			}
-			d.Open(link)
+			d.Open(link) // the link's page says which response it is; Continue takes it
+			if !strings.Contains(eval[string](d, `document.querySelector("h1").textContent`), "Continue this response") {
+				t.Fatal("the resume link did not ask before continuing")
+			}
+			if j.checks {
+				d.Axe("resume-link")
+			}
+			d.press(`form.actions button.primary`)
 		}
 		d.expectSection(sv.ID, si)
 		if si == 0 && j.changeMind {
@@ -469,6 +476,20 @@ func TestBrowserPageTypes(t *testing.T) {
 	}
 	opens := time.Now().Add(72 * time.Hour)
 	later := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, OpensAt: &opens})
+	// A code that a response in progress holds, and another person's
+	// response to the open survey, for the pages that guard them.
+	codes, err := f.svc.CreateInvitations(context.Background(), invitation.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heldCode := codes[0]
+	if _, _, err := f.svc.StartProgress(context.Background(), invitation.ID, heldCode); err != nil {
+		t.Fatal(err)
+	}
+	_, otherToken, err := f.svc.StartProgress(context.Background(), f.open.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	type pageType struct {
 		name  string
@@ -501,6 +522,18 @@ func TestBrowserPageTypes(t *testing.T) {
 			d.Open(base + f.open.ID + "/p/8")
 		}},
 		{"likert-section", func(d *driver) { d.Open(base + f.open.ID + "/p/2") }},
+		// Last: this browser has a response to the open survey by now.
+		{"resume-link-over-another", func(d *driver) {
+			d.Open(base + f.open.ID)
+			if strings.HasSuffix(d.location(), "/s/"+f.open.ID) {
+				d.press(`.start button[type="submit"]`)
+			}
+			d.Open(base + f.open.ID + "/resume?t=" + otherToken)
+		}},
+		{"code-in-use", func(d *driver) {
+			d.Open(base + invitation.ID + "?code=" + heldCode)
+			d.press(`.start button[type="submit"]`)
+		}},
 	}
 	for _, vp := range []browsertest.Viewport{browsertest.Phone, browsertest.Desktop, {Name: "zoom200", Width: 640, Height: 450}, {Name: "reflow320", Width: 320, Height: 640, Mobile: true}} {
 		d := newDriver(t, f, vp, false)

@@ -162,6 +162,11 @@ func (h *handler) welcome(c *gin.Context) {
 		h.continueAt(c, p, prog)
 		return
 	}
+	// A code in the invitation's link only fills the field: it is checked
+	// when Start is pressed, before any question. Checking it here would
+	// make a GET that silently tells anyone holding a list of codes which
+	// are spent; Start tells it too, but holds an unspent code, so trying
+	// codes there leaves a trace.
 	h.welcomePage(c, p, http.StatusOK, c.Query("code"), "")
 }
 
@@ -186,50 +191,127 @@ func (h *handler) start(c *gin.Context) {
 		return
 	}
 	code := strings.TrimSpace(c.PostForm("code"))
-	prog, token, err := h.svc.StartProgress(c.Request.Context(), p.sv.ID, code)
-	switch survey.ErrorCode(err) {
-	case "":
-	case survey.EInvalid:
-		h.welcomePage(c, p, http.StatusUnprocessableEntity, code, "Enter the code from your invitation.")
-		return
-	case survey.EForbidden:
-		h.welcomePage(c, p, http.StatusForbidden, code,
-			"This code is not valid for this survey. Please check it against your invitation; dashes, spaces and capital letters do not matter.")
-		return
-	case survey.EConflict:
-		if p.sv.Availability(time.Now()) != survey.Accepting {
-			h.accepting(c, p)
-			return
-		}
-		h.welcomePage(c, p, http.StatusConflict, code,
-			"This code has already been used to submit a response. Each invitation code can be used once.")
-		return
-	default:
-		h.fail(c, p.v, err)
+	start := h.svc.StartProgress
+	if c.PostForm(discardField) == "1" {
+		start = h.svc.StartProgressOver // the "in use" page's choice
+	}
+	prog, token, err := start(c.Request.Context(), p.sv.ID, code)
+	if err != nil {
+		h.codeRefused(c, p, code, err)
 		return
 	}
 	h.setCookie(c, p.sv.ID, resumeCookie, token, cookieMaxAge)
 	h.continueAt(c, p, prog)
 }
 
-// resume: GET /s/{id}/resume?t=TOKEN, the resume link. The token moves
-// into the cookie and out of the address bar.
+// discardField, set to 1 on the "code in use" page's form, asks Start to
+// discard the unfinished response that holds the code.
+const discardField = "discard"
+
+// codeRefused answers a start that the service refused.
+func (h *handler) codeRefused(c *gin.Context, p *page, code string, err error) {
+	switch {
+	case survey.IsCodeInUse(err):
+		h.codeInUse(c, p, code)
+	case survey.ErrorCode(err) == survey.EInvalid:
+		h.welcomePage(c, p, http.StatusUnprocessableEntity, code, "Enter the code from your invitation.")
+	case survey.ErrorCode(err) == survey.EForbidden:
+		h.welcomePage(c, p, http.StatusForbidden, code,
+			"This code is not valid for this survey. Please check it against your invitation; dashes, spaces and capital letters do not matter.")
+	case survey.ErrorCode(err) == survey.EConflict:
+		if p.sv.Availability(time.Now()) != survey.Accepting {
+			h.accepting(c, p)
+			return
+		}
+		h.welcomePage(c, p, http.StatusConflict, code,
+			"This code has already been used to submit a response. Each invitation code can be used once.")
+	default:
+		h.fail(c, p.v, err)
+	}
+}
+
+// codeInUse is the page for a code that an unfinished response holds. The
+// person who has the code is the invitee, so they may discard that
+// response and start again: otherwise a lost link (another browser, a
+// cleared cookie) would leave them no way to answer. Discarding is a
+// separate, explicit POST, never the default.
+func (h *handler) codeInUse(c *gin.Context, p *page, code string) {
+	p.v.message(c, http.StatusConflict, "This code is already in use",
+		"A response to this survey was started with this invitation code and has not been submitted yet. Each code can start one response.",
+		"If you started it, continue it where you left off: go back to the browser or device where you started, or open the link to continue that was shown at the bottom of its pages.",
+		"If you cannot, you can start again. The unfinished response and the answers saved in it will then be deleted, and only your new response will count.")
+	p.v.button(formView{Action: "/s/" + p.sv.ID + "/start", Button: "Delete the unfinished response and start again",
+		Hidden: []hiddenField{{"code", code}, {discardField, "1"}}})
+	p.v.link("/s/"+p.sv.ID, "Back to the start of the survey")
+	p.v.CSRF = h.csrfToken(c, p.sv.ID)
+	h.render(c, p.v)
+}
+
+// Resume links.
+//
+// A resume link carries a response's token. Opening it never sets the
+// cookie by itself: a link may come from someone else (who then could
+// watch and change the answers of whoever continues, or plant their own
+// response on the victim's browser past the consent page). The link's page
+// says which response it continues, started and last saved when, and sets
+// the cookie only when the person presses Continue (a POST with the CSRF
+// token). If this browser already holds another response to the survey, the
+// page says so and asks which to keep; keeping is the default and changes
+// nothing. Only a link to the response this browser already holds goes
+// straight on.
+
+// resume: GET /s/{id}/resume?t=TOKEN, the resume link.
 func (h *handler) resume(c *gin.Context) {
 	p, ok := h.load(c)
 	if !ok {
 		return
 	}
 	token := c.Query("t")
-	prog, err := h.svc.FindProgress(c.Request.Context(), p.sv.ID, token)
-	if survey.ErrorCode(err) == survey.ENotFound {
-		p.v.message(c, http.StatusNotFound, "This link to continue is not valid",
-			"Please check that the whole link was copied: it is long, and e-mail programs sometimes break it across lines.")
-		p.v.link("/s/"+p.sv.ID, "Go to the start of the survey")
-		h.render(c, p.v)
+	prog, ok := h.linkedProgress(c, p, token)
+	if !ok {
 		return
 	}
+	if prog.Status != survey.ResponseComplete && !h.accepting(c, p) {
+		return
+	}
+	current, currentToken, err := h.progress(c, p)
 	if err != nil {
 		h.fail(c, p.v, err)
+		return
+	}
+	if current != nil && currentToken == token {
+		h.continueAt(c, p, prog) // this browser's own response
+		return
+	}
+	v := p.v
+	if current == nil {
+		v.message(c, http.StatusOK, "Continue this response?",
+			"You are continuing a response to this survey "+describe(prog)+".",
+			"If you did not start it, for example because someone sent you this link, do not continue: whoever has the link can see and change the answers. Start a new response of your own instead.")
+		v.button(formView{Action: "/s/" + p.sv.ID + "/resume", Hidden: []hiddenField{{"t", token}}, Button: "Continue this response", Primary: true})
+		v.link("/s/"+p.sv.ID, "Not you? Start a new response")
+	} else {
+		v.message(c, http.StatusOK, "This browser already has another response",
+			"This browser is keeping a response to this survey "+describe(current)+".",
+			"The link you opened is for another response, "+describe(prog)+". Which one do you want in this browser? Neither is deleted, but after switching, this browser's response can be continued only with its own link to continue.",
+			"If someone sent you this link, keep your own response.")
+		v.button(formView{Action: "/s/" + p.sv.ID + "/resume", Hidden: []hiddenField{{"t", token}}, Button: "Switch to the response from the link"})
+		v.link("/s/"+p.sv.ID, "Keep the response already in this browser")
+	}
+	v.CSRF = h.csrfToken(c, p.sv.ID)
+	h.render(c, v)
+}
+
+// continueResume: POST /s/{id}/resume, Continue on the resume link's page.
+// The token moves into the cookie and out of the address bar.
+func (h *handler) continueResume(c *gin.Context) {
+	p, ok := h.load(c)
+	if !ok || !h.csrfOK(c, p.v) {
+		return
+	}
+	token := c.PostForm("t")
+	prog, ok := h.linkedProgress(c, p, token)
+	if !ok {
 		return
 	}
 	maxAge := cookieMaxAge
@@ -240,6 +322,40 @@ func (h *handler) resume(c *gin.Context) {
 	}
 	h.setCookie(c, p.sv.ID, resumeCookie, token, maxAge)
 	h.continueAt(c, p, prog)
+}
+
+// linkedProgress finds the response of a resume link's token, or renders
+// the page for a link that is not valid.
+func (h *handler) linkedProgress(c *gin.Context, p *page, token string) (*survey.Progress, bool) {
+	prog, err := h.svc.FindProgress(c.Request.Context(), p.sv.ID, token)
+	if survey.ErrorCode(err) == survey.ENotFound {
+		p.v.message(c, http.StatusNotFound, "This link to continue is not valid",
+			"Please check that the whole link was copied: it is long, and e-mail programs sometimes break it across lines.")
+		p.v.link("/s/"+p.sv.ID, "Go to the start of the survey")
+		h.render(c, p.v)
+		return nil, false
+	}
+	if err != nil {
+		h.fail(c, p.v, err)
+		return nil, false
+	}
+	return prog, true
+}
+
+// describe says when a response was started and last saved or submitted,
+// which is what a person recognises their own response by.
+func describe(prog *survey.Progress) string {
+	const layout = "Monday 2 January 2006 at 15:04 UTC"
+	s := "started on " + prog.StartedAt.UTC().Format(layout)
+	switch {
+	case prog.Status == survey.ResponseComplete && prog.SubmittedAt != nil:
+		s += " and submitted on " + prog.SubmittedAt.UTC().Format(layout)
+	case len(prog.Answers) == 0:
+		s += ", with no answers saved yet"
+	default:
+		s += ", last saved on " + prog.UpdatedAt.UTC().Format(layout)
+	}
+	return s
 }
 
 // done: GET /s/{id}/done, the thank-you page.

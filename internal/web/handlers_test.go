@@ -218,18 +218,29 @@ func TestInvitationCodes(t *testing.T) {
 			t.Fatalf("responses: %+v", rs)
 		}
 	})
-	t.Run("UsedWhileAnswering", func(t *testing.T) {
+	t.Run("InUseThenStartOver", func(t *testing.T) {
 		first, second := f.browser(t, sv.ID), f.browser(t, sv.ID)
 		if p := first.start(codes[1]); p.status != http.StatusSeeOther {
 			t.Fatalf("start: %d", p.status)
 		}
-		if p := second.start(codes[1]); p.status != http.StatusSeeOther {
-			t.Fatalf("start: %d", p.status)
+		first.post(sectionPath(0), sectionForm(f.form, 0, studyAnswers(f.form, 0), "next"))
+		p := second.start(codes[1])
+		if p.status != http.StatusConflict || !strings.Contains(p.body, "already in use") || !strings.Contains(p.body, `name="discard" value="1"`) {
+			t.Fatalf("second start: %d\n%s", p.status, p.body)
 		}
-		complete(t, f, first, studyAnswers(f.form, 0))
-		p := answerAll(t, f, second, studyAnswers(f.form, 1))
-		if p.status != http.StatusConflict || !strings.Contains(p.body, "invitation code has been used") {
-			t.Fatalf("%d\n%s", p.status, p.body)
+		// The code's holder chooses to start over: the unfinished response
+		// goes, and the first browser is sent back to the start.
+		if p := second.post("/start", url.Values{"code": {codes[1]}, "discard": {"1"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("start over: %d\n%s", p.status, p.body)
+		}
+		if p := first.get(sectionPath(1)); p.status != http.StatusSeeOther || p.location != "/s/"+sv.ID {
+			t.Fatalf("the discarded response's browser: %d %q", p.status, p.location)
+		}
+		if p := answerAll(t, f, second, studyAnswers(f.form, 1)); p.status != http.StatusSeeOther {
+			t.Fatalf("submit: %d\n%s", p.status, p.body)
+		}
+		if rs := f.responses(t, sv.ID); len(rs) != 2 { // Used's and this one
+			t.Fatalf("%d responses, want 2", len(rs))
 		}
 	})
 }
@@ -543,7 +554,10 @@ func TestResume(t *testing.T) {
 	if p := other.get(""); p.status != http.StatusOK {
 		t.Fatalf("welcome for a new browser: %d", p.status)
 	}
-	r := other.get(u.RequestURI())
+	if r := other.get(u.RequestURI()); r.status != http.StatusOK || !strings.Contains(r.body, "Continue this response") {
+		t.Fatalf("resume link: %d %q", r.status, r.location)
+	}
+	r := other.post("/resume", url.Values{"t": {u.Query().Get("t")}})
 	if r.status != http.StatusSeeOther || r.location != "/s/"+f.open.ID+"/p/4" {
 		t.Fatalf("resume: %d %q", r.status, r.location)
 	}

@@ -55,7 +55,7 @@ func newFixture(tb testing.TB) *fixture {
 		tb.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	engine := httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, AdminTokenHash: survey.HashSecret("test-token"), Logger: quiet})
+	engine := httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, AdminTokenHash: survey.HashSecret("test-token"), Logger: quiet, Responses: st})
 	web.Register(engine, web.Config{Service: svc, NotFound: httpapi.NotFound, Logger: quiet})
 	srv := httptest.NewServer(engine)
 	tb.Cleanup(srv.Close)

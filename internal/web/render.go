@@ -63,9 +63,21 @@ type view struct {
 type messageView struct {
 	Heading  string
 	Paras    []string
+	Forms    []formView // buttons that POST, each with the page's CSRF token
 	Link     string
 	LinkText string
 }
+
+// formView is a one-button form of a message page: a choice that changes
+// something, so a POST, never a link.
+type formView struct {
+	Action  string
+	Hidden  []hiddenField
+	Button  string
+	Primary bool
+}
+
+type hiddenField struct{ Name, Value string }
 
 func newView(surveyID string) *view {
 	return &view{surveyID: surveyID, Lang: "en", CSS: assetURL["app.css"], JS: assetURL["app.js"], Icon: assetURL["icon.svg"]}
@@ -81,6 +93,9 @@ func (v *view) message(c *gin.Context, status int, heading string, paras ...stri
 }
 
 func (v *view) link(href, text string) { v.Message.Link, v.Message.LinkText = href, text }
+
+// button adds a one-button form to a message page.
+func (v *view) button(f formView) { v.Message.Forms = append(v.Message.Forms, f) }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 

@@ -16,8 +16,13 @@
 // Status codes: 200 pages, 303 after a successful POST, 404 unknown survey
 // or page, 410 survey closed, 403 survey not open yet (it will be: 410
 // would tell caches and crawlers it is gone for good) and failed CSRF
-// check, 422 answers to fix, 403/409 wrong or used invitation code, 503
-// database busy.
+// check, 422 answers to fix, 403/409 wrong or used invitation code, 409 a
+// code that an unfinished response holds (the page offers to discard it
+// and start over: handlers.go, codeInUse), 503 database busy.
+//
+// Resume links show which response they continue and take it only on a
+// POST (handlers.go, "Resume links"): a link from someone else must not
+// plant their response on this browser or replace this browser's own.
 //
 // Cookies, both scoped to the survey's path (/s/{id}), HttpOnly,
 // SameSite=Lax (the resume link must work from an e-mail, a cross-site
@@ -71,7 +76,8 @@ type Config struct {
 //	POST /s/{id}/start       check the invitation code, start a response
 //	GET  /s/{id}/p/{n}       section n (1-based)
 //	POST /s/{id}/p/{n}       save section n; Back, Next or Submit
-//	GET  /s/{id}/resume?t=   resume link: set the cookie, open the first unanswered section
+//	GET  /s/{id}/resume?t=   resume link: say which response it continues, ask before taking it
+//	POST /s/{id}/resume      Continue: set the cookie, open the first unanswered section
 //	GET  /s/{id}/done        thank-you page
 //	GET  /s/static/{file}    CSS, JS and icon, content-hashed names, cached for a year
 //
@@ -87,6 +93,7 @@ func Register(r *gin.Engine, cfg Config) {
 	g.GET("/p/:n", h.section)
 	g.POST("/p/:n", h.saveSection)
 	g.GET("/resume", h.resume)
+	g.POST("/resume", h.continueResume)
 	g.GET("/done", h.done)
 	r.NoRoute(func(c *gin.Context) {
 		if strings.HasPrefix(c.Request.URL.Path, "/s/") {
