@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strconv"
@@ -222,23 +223,25 @@ func (a Answers) Canonical() []byte {
 // not of a shape any item accepts is reported by item, and nulls and empty
 // strings are dropped as unanswered.
 func DecodeAnswers(in Answers) (Answers, Problems) {
-	var p Problems
+	var bad []string
 	out := make(Answers, len(in))
 	for id, v := range in {
 		switch {
 		case v.Kind == invalidValue:
-			p.Add("answers."+id, "%s", v.Text)
+			bad = append(bad, id)
 		case v.Kind == 0 || (v.Kind == TextValue && v.Text == ""):
 		default:
 			out[id] = v
 		}
 	}
-	sortDetails(p)
+	// Sorted before they are added, so that the problems kept under the
+	// cap (MaxDetails) are the same for the same input.
+	sort.Strings(bad)
+	var p Problems
+	for _, id := range bad {
+		p.Add("answers."+id, "%s", in[id].Text)
+	}
 	return out, p
-}
-
-func sortDetails(p Problems) {
-	sort.SliceStable(p, func(i, j int) bool { return p[i].Path < p[j].Path })
 }
 
 // Check validates answers against the form: unknown items, answers to
@@ -257,6 +260,7 @@ func (f *Form) Check(a Answers, partial bool) error {
 	for _, id := range unknown {
 		p.Add("answers."+id, "unknown item %q", id)
 	}
+	a, tooLong := f.dropLongLists(a)
 	shown := f.shownList(a)
 	// Items whose own answer is wrong: whether the items that depend on them
 	// are shown is then unknowable, so those are not blamed as well.
@@ -280,9 +284,13 @@ func (f *Form) Check(a Answers, partial bool) error {
 			}
 			continue
 		}
-		before := len(p)
-		f.checkValue(&p, path, it, v, partial)
-		if len(p) > before {
+		before := p.Count()
+		if n, ok := tooLong[it.ID]; ok {
+			p.Add(path, "lists %d values; this item has only %d options", n, len(f.options[it.ID]))
+		} else {
+			f.checkValue(&p, path, it, v, partial)
+		}
+		if p.Count() > before {
 			if bad == nil {
 				bad = make([]bool, len(f.order))
 			}
@@ -290,6 +298,36 @@ func (f *Form) Check(a Answers, partial bool) error {
 		}
 	}
 	return p.Err(EInvalid, "the response is not valid")
+}
+
+// dropLongLists bounds the work an answer can cause. A list longer than
+// its item's options cannot be a right answer (each option at most once),
+// and checking it value by value, or matching it against every condition
+// that refers to its item, would cost time and problems in proportion to
+// the request. Such a list is replaced, in a copy of the answers, by an
+// empty one (which meets no condition); for a multiple-choice item its
+// length is returned, to be reported as one problem. Lists given to other
+// items are reported by checkValue as the wrong type.
+func (f *Form) dropLongLists(a Answers) (Answers, map[string]int) {
+	var tooLong map[string]int
+	copied := false
+	for _, it := range f.order {
+		v, ok := a[it.ID]
+		if !ok || v.Kind != ListValue || len(v.List) <= len(f.options[it.ID]) {
+			continue
+		}
+		if !copied {
+			a, copied = maps.Clone(a), true
+		}
+		a[it.ID] = Value{Kind: ListValue}
+		if it.Type == MultipleChoice {
+			if tooLong == nil {
+				tooLong = map[string]int{}
+			}
+			tooLong[it.ID] = len(v.List)
+		}
+	}
+	return a, tooLong
 }
 
 func (f *Form) checkValue(p *Problems, path string, it *Item, v Value, partial bool) {
