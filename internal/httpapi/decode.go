@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,9 @@ func readBody(c *gin.Context) ([]byte, error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return nil, survey.Errorf(survey.ETooLarge, "the request body is over the limit of %d bytes", mbe.Limit)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, survey.Errorf(survey.EMalformed, "the request body did not arrive in time")
 	}
 	if err != nil {
 		return nil, survey.Errorf(survey.EMalformed, "the request body could not be read")
