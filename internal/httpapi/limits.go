@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -190,7 +191,7 @@ func rateLimit(perSecond float64) gin.HandlerFunc {
 	}
 }
 
-// Slow bodies. A submission slot (capConcurrent) is a scarce thing: if it
+// Slow bodies. A submission slot (admitSubmission) is a scarce thing: if it
 // were taken before the body arrived, a client trickling its body a byte at
 // a time would hold one for as long as the server's read timeout, and a
 // thousand such clients would deny service to everyone else. Two rules
@@ -203,7 +204,7 @@ func rateLimit(perSecond float64) gin.HandlerFunc {
 //     that is cut off, whatever route it is sending to (the respondent
 //     and dashboard forms included, as they share this engine);
 //   - a submission takes its slot only after its whole body has been read
-//     (readFirst), so slots are held by requests the server is working
+//     (admitSubmission), so slots are held by requests the server is working
 //     on, never by ones it is waiting for.
 //
 // The memory a slow client holds is only the bytes it has sent, at most
@@ -251,36 +252,106 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readFirst reads the whole (size-limited) body before the handlers after
-// it run, and hands them a copy in memory; see "Slow bodies" above.
-func readFirst() gin.HandlerFunc {
+// bodyKey holds the body admitSubmission read, in the gin context.
+const bodyKey = "dyad.body"
+
+// admitSubmission reads a submission's whole (size-limited) body, then
+// lets it run the handlers after it only if one of n slots is free (see
+// "Slow bodies" above); the rest get 503 with Retry-After at once rather
+// than queueing without bound while the database writer catches up.
+// readBody then returns the bytes read here rather than a copy.
+//
+// Of those running, at most maxLarge may have a body over largeBody bytes.
+// Decoding and checking a submission takes memory in proportion to its
+// body, up to about 8 times (a list of numbers becomes 8 bytes per value),
+// so 16 bad 1 MiB submissions at once took some 130 MB of live heap, three
+// times that with the GC's headroom. A real submission is a few KB (the
+// study instrument's, with its free text, under 16 KB), so large bodies
+// are rare, and capping them bounds their memory at about maxLarge × 8 MiB
+// while normal submissions keep their own slots; a large one over the cap
+// gets the same 503 and may be sent again. A body announced as large
+// (Content-Length) while the large ones are at their cap is refused
+// before it is read: reading it would only cost memory.
+func admitSubmission(n int) gin.HandlerFunc {
+	slots := make(chan struct{}, max(n, 0))
+	large := make(chan struct{}, maxLarge)
+	release := &memoryRelease{}
+	refuseLarge := func(c *gin.Context) {
+		c.Header("Retry-After", "1")
+		writeError(c, survey.Errorf(survey.EUnavailable, "the server is at its limit of %d submissions over %d KiB in progress; please retry in a second", maxLarge, largeBody>>10))
+	}
 	return func(c *gin.Context) {
+		if c.Request.ContentLength > largeBody && len(large) == cap(large) {
+			refuseLarge(c)
+			return
+		}
 		b, err := readBody(c)
 		if err != nil {
 			writeError(c, err)
 			return
 		}
+		c.Set(bodyKey, b)
 		c.Request.Body = io.NopCloser(bytes.NewReader(b))
+		if len(b) > largeBody {
+			select {
+			case large <- struct{}{}:
+				defer func() {
+					<-large
+					if len(large) == 0 {
+						release.soon()
+					}
+				}()
+			default:
+				refuseLarge(c)
+				return
+			}
+		}
+		if n > 0 {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			default:
+				c.Header("Retry-After", "1")
+				writeError(c, survey.Errorf(survey.EUnavailable, "the server is at its limit of %d submissions in progress; please retry in a second", n))
+				return
+			}
+		}
 		c.Next()
 	}
 }
 
-// capConcurrent lets at most n requests run the wrapped handlers at once;
-// the rest get 503 with Retry-After at once rather than queueing without
-// bound while the database writer catches up.
-func capConcurrent(n int) gin.HandlerFunc {
-	if n <= 0 {
-		return func(c *gin.Context) { c.Next() }
-	}
-	slots := make(chan struct{}, n)
-	return func(c *gin.Context) {
-		select {
-		case slots <- struct{}{}:
-			defer func() { <-slots }()
-			c.Next()
-		default:
-			c.Header("Retry-After", "1")
-			writeError(c, survey.Errorf(survey.EUnavailable, "the server is at its limit of %d submissions in progress; please retry in a second", n))
-		}
-	}
+// memoryRelease gives memory back to the operating system after a burst
+// of large submissions. The Go runtime keeps freed heap for reuse up to
+// its GC goal (three times the live heap, at GOGC=200), and with little
+// allocation afterwards no GC comes to lower the goal, so a burst would
+// leave the process at its peak size for minutes. A second after the last
+// large submission has finished, debug.FreeOSMemory runs a GC and returns
+// what is free; it costs a few milliseconds on Dyad's small live heap, and
+// runs at most once every 10 s, however many bursts come.
+type memoryRelease struct {
+	mu      sync.Mutex
+	pending bool
+	last    time.Time
 }
+
+func (m *memoryRelease) soon() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pending {
+		return
+	}
+	m.pending = true
+	wait := max(time.Second, time.Until(m.last.Add(10*time.Second)))
+	time.AfterFunc(wait, func() {
+		debug.FreeOSMemory()
+		m.mu.Lock()
+		m.pending, m.last = false, time.Now()
+		m.mu.Unlock()
+	})
+}
+
+// Large submissions: see admitSubmission.
+const (
+	largeBody = 64 << 10
+	maxLarge  = 4
+)

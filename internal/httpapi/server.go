@@ -116,7 +116,7 @@ func New(cfg Config) *gin.Engine {
 
 	pub := r.Group("/api/v1/public")
 	pub.GET("/surveys/:id", a.publicSurvey)
-	pub.POST("/surveys/:id/responses", readFirst(), capConcurrent(maxSubmissions), a.submitResponse)
+	pub.POST("/surveys/:id/responses", admitSubmission(maxSubmissions), a.submitResponse)
 	for _, add := range extraPublicRoutes {
 		add(pub)
 	}

@@ -146,22 +146,7 @@ func parseValue(b []byte) Value {
 		}
 		return TextVal(s)
 	case '[':
-		var raw []json.RawMessage
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return Value{Kind: invalidValue, Text: "must be a list of integers"}
-		}
-		list := make([]int64, len(raw))
-		for i, r := range raw {
-			if len(r) == 0 || !(r[0] == '-' || (r[0] >= '0' && r[0] <= '9')) {
-				return Value{Kind: invalidValue, Text: fmt.Sprintf("element %d: must be an integer, got %s", i, r)}
-			}
-			x, err := parseInt(json.Number(r))
-			if err != nil {
-				return Value{Kind: invalidValue, Text: fmt.Sprintf("element %d: %v", i, err)}
-			}
-			list[i] = x
-		}
-		return Value{Kind: ListValue, List: list}
+		return parseList(b)
 	case 'n':
 		return Value{} // null: unanswered
 	case 't', 'f':
@@ -177,6 +162,59 @@ func parseValue(b []byte) Value {
 		return Value{Kind: invalidValue, Text: err.Error()}
 	}
 	return IntVal(x)
+}
+
+// parseList reads a JSON array of integers. It splits the array at its
+// commas instead of decoding it into []json.RawMessage, which cost about
+// 40 bytes and an allocation per element (a 1 MiB list of 500,000 values
+// took 30 MB); the list itself is allocated once, at its length, so a list
+// costs 8 bytes per value at most. encoding/json has checked the syntax of
+// b, and until an element that is not a number is met no comma can be
+// inside a string or a nested value.
+func parseList(b []byte) Value {
+	inner := b[1 : len(b)-1]
+	if len(bytes.TrimSpace(inner)) == 0 {
+		return Value{Kind: ListValue, List: []int64{}}
+	}
+	n := 0
+	for rest := inner; ; n++ {
+		elem, tail, more := bytes.Cut(rest, []byte{','})
+		elem = bytes.TrimSpace(elem)
+		if len(elem) == 0 || !(elem[0] == '-' || (elem[0] >= '0' && elem[0] <= '9')) {
+			return Value{Kind: invalidValue, Text: fmt.Sprintf("element %d: must be an integer, got %s", n, firstJSONValue(rest))}
+		}
+		if !more {
+			n++
+			break
+		}
+		rest = tail
+	}
+	list := make([]int64, 0, n)
+	for rest := inner; len(list) < n; {
+		elem, tail, _ := bytes.Cut(rest, []byte{','})
+		rest = tail
+		elem = bytes.TrimSpace(elem)
+		if x, err := strconv.ParseInt(string(elem), 10, 64); err == nil {
+			list = append(list, x)
+			continue
+		}
+		x, err := parseInt(json.Number(elem))
+		if err != nil {
+			return Value{Kind: invalidValue, Text: fmt.Sprintf("element %d: %v", len(list), err)}
+		}
+		list = append(list, x)
+	}
+	return Value{Kind: ListValue, List: list}
+}
+
+// firstJSONValue returns the JSON value at the start of b, for an error
+// message (which clips it).
+func firstJSONValue(b []byte) string {
+	var raw json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&raw); err != nil {
+		return string(bytes.TrimSpace(b))
+	}
+	return string(raw)
 }
 
 func parseInt(n json.Number) (int64, error) {
