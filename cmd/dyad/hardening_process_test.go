@@ -178,23 +178,15 @@ func TestHardening01BurstMemoryReturns(t *testing.T) {
 
 // aliasBomb is a ~6 KB YAML instrument whose anchors and aliases expand
 // to a million items: 1,000 references to a section that holds 1,000
-// references to one item.
+// references to one item. (The anchors sit under keys of their own, which
+// are unknown fields; the parser of the day expanded every alias before
+// it reported them.)
 func aliasBomb() []byte {
 	var b strings.Builder
-	b.WriteString("key: alias-bomb\nversion: 1\ntitle: Bomb\nitem: &i {id: q, type: text, text: T}\nsection: &s\n  id: s\n  title: S\n  items: [")
-	for i := range 1000 {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("*i")
-	}
-	b.WriteString("]\nsections: [")
-	for i := range 1000 {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteString("*s")
-	}
+	b.WriteString("key: alias-bomb\nversion: 1\ntitle: Bomb\nitem: &i {id: q, type: text, text: T}\nsection: &s\n  id: s\n  title: S\n  items: [*i")
+	b.WriteString(strings.Repeat(",*i", 999))
+	b.WriteString("]\nsections: [*s")
+	b.WriteString(strings.Repeat(",*s", 999))
 	b.WriteString("]\n")
 	return []byte(b.String())
 }
