@@ -157,28 +157,33 @@ func CapDetails(details []Detail) []Detail {
 	if capped(details) {
 		return details
 	}
-	var p Problems
+	out := make([]Detail, 0, MaxDetails+1)
+	rest := 0
 	for _, d := range details {
 		switch {
 		case d.more > 0:
-			p.addMore(d.more)
-		case len(p) >= MaxDetails:
-			p.addMore(1)
+			rest += d.more
+		case len(out) < MaxDetails:
+			out = append(out, clipDetail(d))
 		default:
-			p = append(p, clipDetail(d))
+			rest++
 		}
 	}
-	return p
+	if rest > 0 {
+		out = append(out, Detail{Message: moreMessage(rest), more: rest})
+	}
+	return out
 }
 
 // capped reports whether details already obey the cap: at most MaxDetails
-// plain details, and a count only as the one past them.
+// plain details, each within its bounds, and a count only as the last.
 func capped(details []Detail) bool {
 	if len(details) > MaxDetails+1 {
 		return false
 	}
 	for i, d := range details {
-		if (d.more > 0) != (i == MaxDetails) || len(d.Path) > maxPathBytes || len(d.Message) > maxMessageBytes {
+		if d.more > 0 && i != len(details)-1 || d.more == 0 && i >= MaxDetails ||
+			len(d.Path) > maxPathBytes || len(d.Message) > maxMessageBytes {
 			return false
 		}
 	}

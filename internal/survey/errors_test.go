@@ -39,6 +39,22 @@ func TestProblemsCapped(t *testing.T) {
 		t.Error("CapDetails changed a capped list")
 	}
 
+	// A few details, then a capped list (a parser merging a validator's
+	// problems): the plain ones first, one count last.
+	var few survey.Problems
+	for i := range 10 {
+		few.Add(fmt.Sprintf("f%d", i), "problem")
+	}
+	mixed := survey.CapDetails(append(few, err.Details...))
+	if len(mixed) != survey.MaxDetails+1 || mixed[0].Path != "f0" || mixed[10].Path != "answers.x0" ||
+		mixed[50].Path != "" || mixed[50].Message != "and 960 more problems" {
+		t.Fatalf("mixed: %d details, [0] %+v, [10] %+v, last %+v", len(mixed), mixed[0], mixed[10], mixed[len(mixed)-1])
+	}
+	short := survey.CapDetails(append(few[:2:2], err.Details[50]))
+	if len(short) != 3 || short[2].Message != "and 950 more problems" || survey.Problems(short).Count() != 952 {
+		t.Fatalf("short: %+v", short)
+	}
+
 	var q survey.Problems
 	q.Add("answers."+strings.Repeat("x", 1<<20), "got %s", strings.Repeat("é", 1<<20))
 	b, _ := json.Marshal(q)
