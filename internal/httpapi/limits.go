@@ -61,6 +61,9 @@ func (l *clientLimiter) allow(client string, now time.Time) (bool, time.Duration
 func (l *clientLimiter) empty(client string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.clients[client] == nil {
+		return false, 0 // a full bucket: not made until something is taken
+	}
 	b := l.bucket(client, now)
 	if t := b.TokensAt(now); t < 1 {
 		return true, time.Duration((1 - t) / float64(l.limit) * float64(time.Second))
