@@ -55,6 +55,7 @@ func TestHardening01ErrorDetailsCapped(t *testing.T) {
 	if len(body) > 16<<10 {
 		t.Fatalf("long list: error body of %d bytes for a %d-byte request, want under 16 KiB", len(body), b.Len())
 	}
+	t.Logf("long list: %d-byte request, %d-byte error", b.Len(), len(body))
 	ae := decodeError(t, body)
 	if len(ae.Error.Details) != 1 || ae.Error.Details[0].Path != "answers.q_tools" ||
 		!strings.Contains(ae.Error.Details[0].Message, "lists 500000 values; this item has only 3 options") {
@@ -76,6 +77,7 @@ func TestHardening01ErrorDetailsCapped(t *testing.T) {
 	if len(body) > 16<<10 {
 		t.Fatalf("unknown items: error body of %d bytes, want under 16 KiB", len(body))
 	}
+	t.Logf("unknown items: %d-byte request, %d-byte error", b.Len(), len(body))
 	ae = decodeError(t, body)
 	d := ae.Error.Details
 	if len(d) != 51 {
