@@ -118,6 +118,14 @@ func TestHardening02SlowBodiesHoldNoSlots(t *testing.T) {
 		fmt.Fprintf(conn, "POST /api/v1/public/surveys/%s/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"answers\":", id)
 		slow = append(slow, conn)
 	}
+	// The deadline holds on every route with a body, not only submissions.
+	other, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	fmt.Fprintf(other, "POST /api/v1/instruments HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", bearer)
+	slow = append(slow, other)
 	time.Sleep(100 * time.Millisecond) // let the server start on every one
 
 	for i := range 5 {
