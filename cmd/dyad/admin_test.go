@@ -16,7 +16,7 @@ import (
 // printed, a visit without a session goes to the sign-in form, the token
 // signs in, and the survey's results and downloads open.
 func TestServeDashboard(t *testing.T) {
-	const token = "dashboard-token-0123456789"
+	const token = "dashboard-token-0123456789abcdefgh"
 	s := startServe(t, filepath.Join(t.TempDir(), "dyad.db"), map[string]string{"DYAD_ADMIN_TOKEN": token})
 	if !strings.Contains(s.out.String(), s.base+"/admin\n") {
 		t.Fatalf("the dashboard's address is not printed:\n%s", s.out.String())

@@ -190,12 +190,12 @@ func TestServeFreshDatabase(t *testing.T) {
 
 func TestServeTokenFromEnvironment(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "dyad.db")
-	s := startServe(t, db, map[string]string{"DYAD_ADMIN_TOKEN": "correct-horse-battery-staple"})
+	s := startServe(t, db, map[string]string{"DYAD_ADMIN_TOKEN": "correct-horse-battery-staple-and-more"})
 	if strings.Contains(s.out.String(), "shown once") {
 		t.Fatal("a token was generated although DYAD_ADMIN_TOKEN is set")
 	}
 	var list struct{ Items []any }
-	getJSON(t, s.base+"/api/v1/instruments", "correct-horse-battery-staple", &list)
+	getJSON(t, s.base+"/api/v1/instruments", "correct-horse-battery-staple-and-more", &list)
 	if len(list.Items) == 0 {
 		t.Fatal("no instruments")
 	}

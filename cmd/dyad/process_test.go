@@ -31,7 +31,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 )
 
-const processToken = "process-test-token-0123456789"
+const processToken = "process-test-token-0123456789abcdef"
 
 var (
 	binOnce sync.Once

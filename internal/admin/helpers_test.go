@@ -78,7 +78,11 @@ func newFixture(tb testing.TB, sd seed) *fixture {
 			short = in
 		}
 	}
+	// The study survey exists before the responses seed back-dates (a
+	// response may not start before its survey was created).
+	svc.Now = func() time.Time { return time.Now().AddDate(0, 0, -sd.days-1) }
 	f.study = f.newSurvey(tb, f.form.Instrument.Key, f.form.Instrument.Version, "Physician survey 2026")
+	svc.Now = time.Now
 	f.empty = f.newSurvey(tb, short.Key, short.Version, "Pilot <short form>")
 	f.closed = f.newSurvey(tb, short.Key, short.Version, "Closed pilot")
 	if _, err := svc.CloseSurvey(ctx, f.closed.ID); err != nil {

@@ -73,6 +73,13 @@ func newEnv(tb testing.TB) *testEnv {
 // of the test, or earlier with Close.
 func openEnv(tb testing.TB, path string) *testEnv {
 	tb.Helper()
+	return openEnvWith(tb, path, nil)
+}
+
+// openEnvWith is openEnv with the API's configuration changed by change
+// (nil changes nothing).
+func openEnvWith(tb testing.TB, path string, change func(*httpapi.Config)) *testEnv {
+	tb.Helper()
 	st, err := store.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("open store %s: %v", path, err)
@@ -80,12 +87,16 @@ func openEnv(tb testing.TB, path string) *testEnv {
 	// The same invitation key on every open, as dyad serve's key file:
 	// codes issued before a reopen still work after it.
 	e := &testEnv{Path: path, Store: st, Svc: survey.NewService(st, survey.WithInvitationKey(testInvitationKey))}
-	e.Srv = httptest.NewServer(httpapi.New(httpapi.Config{
+	cfg := httpapi.Config{
 		Service:        e.Svc,
 		Ready:          st.Ping,
 		AdminTokenHash: survey.HashSecret(researcherToken),
 		Logger:         slog.New(slog.DiscardHandler),
-	}))
+	}
+	if change != nil {
+		change(&cfg)
+	}
+	e.Srv = httptest.NewServer(httpapi.New(cfg))
 	tb.Cleanup(e.Close)
 	return e
 }

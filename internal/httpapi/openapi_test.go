@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dyad-survey/dyad/api"
 	"github.com/dyad-survey/dyad/internal/httpapi"
@@ -384,10 +385,10 @@ func TestOpenAPI_Scenarios(t *testing.T) {
 		{name: "PublicSurvey", method: "GET", path: "/api/v1/public/surveys/{open}", anonymous: true, wantStatus: 200},
 		{name: "ErrPublicSurveyNotFound", method: "GET", path: "/api/v1/public/surveys/nosuchsurv", anonymous: true, wantStatus: 404, wantCode: "not_found"},
 		{name: "Submit", method: "POST", path: "/api/v1/public/surveys/{open}/responses", anonymous: true,
-			body:       `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","started_at":"2020-01-01T10:00:00Z","answers":{"phq_1":1,"phq_2":0,"aids":[1,2],"why":"Running","age":40}}`,
+			body:       `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","started_at":"{started}","answers":{"phq_1":1,"phq_2":0,"aids":[1,2],"why":"Running","age":40}}`,
 			wantStatus: 201},
 		{name: "SubmitRetry", method: "POST", path: "/api/v1/public/surveys/{open}/responses", anonymous: true,
-			body:       `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","started_at":"2020-01-01T10:00:00Z","answers":{"age":40,"why":"Running","aids":[1,2],"phq_2":0,"phq_1":1.0}}`,
+			body:       `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","started_at":"{started}","answers":{"age":40,"why":"Running","aids":[1,2],"phq_2":0,"phq_1":1.0}}`,
 			wantStatus: 200},
 		{name: "ErrSubmitRetryOtherAnswers", method: "POST", path: "/api/v1/public/surveys/{open}/responses", anonymous: true,
 			body: `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","answers":{"phq_1":2,"phq_2":0}}`, wantStatus: 409, wantCode: "conflict"},
@@ -449,7 +450,9 @@ func TestOpenAPI_Scenarios(t *testing.T) {
 		{name: "ErrMetricsNoToken", method: "GET", path: "/metrics", anonymous: true, wantStatus: 401, wantCode: "unauthorized"},
 	}
 
-	vars := map[string]string{}
+	// A start a minute ago: started_at may not precede the survey by
+	// more than survey.StartedAtSkew.
+	vars := map[string]string{"started": time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)}
 	expand := func(s string) string {
 		for k, v := range vars {
 			s = strings.ReplaceAll(s, "{"+k+"}", v)
