@@ -1,14 +1,14 @@
 package admin
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/pagekit"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/gin-gonic/gin"
 )
 
@@ -28,7 +28,7 @@ type loginView struct {
 func (p *Pages) loginForm(c *gin.Context) {
 	next := localNext(c.Query("next"))
 	if id := cookie(c, sessionCookie); validRandom(id) && p.sessions.valid(id) {
-		pageHeadersOnly(c)
+		pagekit.Headers(c.Writer.Header())
 		c.Redirect(http.StatusSeeOther, orDashboard(next))
 		return
 	}
@@ -59,10 +59,10 @@ func (p *Pages) login(c *gin.Context) {
 		return
 	}
 	token := strings.TrimSpace(c.PostForm("token"))
-	if p.guard != nil && token != "" {
+	if token != "" {
 		// Refused before the token is compared, the right one too: else
 		// the limit would not stop the guessing.
-		if wait, blocked := p.guard.Blocked(c); blocked {
+		if wait, blocked := p.auth.Blocked(c); blocked {
 			secs := max(1, int(math.Ceil(wait.Seconds())))
 			c.Header("Retry-After", strconv.Itoa(secs))
 			p.loginPage(c, http.StatusTooManyRequests, next,
@@ -74,10 +74,8 @@ func (p *Pages) login(c *gin.Context) {
 	case token == "":
 		p.loginPage(c, http.StatusUnprocessableEntity, next, "Enter the researcher token.", false)
 		return
-	case len(token) > maxTokenLength || !p.tokenOK(token):
-		if p.guard != nil {
-			p.guard.Failed(c)
-		}
+	case len(token) > maxTokenLength || !p.auth.TokenOK(token):
+		p.auth.Failed(c)
 		// 401 names the scheme the token also works with: the API's.
 		c.Header("WWW-Authenticate", `Bearer realm="dyad"`)
 		p.loginPage(c, http.StatusUnauthorized, next,
@@ -89,15 +87,9 @@ func (p *Pages) login(c *gin.Context) {
 		p.sessions.end(old)
 	}
 	p.setCookie(c, sessionCookie, p.sessions.create(), 0)
-	p.log.InfoContext(c.Request.Context(), "researcher signed in", "request_id", c.GetString("request_id"))
-	pageHeadersOnly(c)
+	server.Logger(c).InfoContext(c.Request.Context(), "researcher signed in")
+	pagekit.Headers(c.Writer.Header())
 	c.Redirect(http.StatusSeeOther, orDashboard(next))
-}
-
-// tokenOK compares the token's hash with the researcher token's in
-// constant time, as the API does.
-func (p *Pages) tokenOK(token string) bool {
-	return len(p.tokenHash) > 0 && subtle.ConstantTimeCompare(survey.HashSecret(token), p.tokenHash) == 1
 }
 
 // logout: POST /admin/logout.
@@ -107,6 +99,6 @@ func (p *Pages) logout(c *gin.Context) {
 	}
 	p.sessions.end(c.GetString(ctxSession))
 	p.setCookie(c, sessionCookie, "", -1)
-	pageHeadersOnly(c)
+	pagekit.Headers(c.Writer.Header())
 	c.Redirect(http.StatusSeeOther, "/admin/login?signed_out=1")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/chart"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/stats"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
@@ -372,17 +373,8 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 	return rv
 }
 
-// baseURL is where respondents reach this server.
-func (p *Pages) baseURL(c *gin.Context) string {
-	if p.publicURL != "" {
-		return p.publicURL
-	}
-	scheme := "http"
-	if p.secure(c) {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
+// baseURL is where respondents reach this server (server.BaseURL).
+func (p *Pages) baseURL(c *gin.Context) string { return server.BaseURL(c) }
 
 // figures are the survey's key numbers, over every status, then the
 // filtered responses' completion time.

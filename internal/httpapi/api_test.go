@@ -17,6 +17,7 @@ import (
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -829,8 +830,8 @@ func TestResearcherRoutesNeedToken(t *testing.T) {
 	t.Parallel()
 	// Every route is tried with several wrong tokens: more failures than
 	// the default budget allows one client (TestHardening05 tests that).
-	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *httpapi.Config) {
-		c.AuthGuard = httpapi.NewAuthGuard(1000, time.Minute)
+	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
+		c.AuthGuard = server.NewAuthGuard(1000, time.Minute)
 	})
 	v := fixture(t, e)
 	routes := []request{

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/export"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -308,8 +308,8 @@ func (a *api) streamFailed(c *gin.Context, w *exportBody, err error) {
 		return
 	}
 	if !gone {
-		slog.ErrorContext(ctx, "export failed after the response began; cutting the connection",
-			"request_id", requestID(c), "route", c.FullPath(), "bytes_sent", w.n, "error", err)
+		server.Logger(c).ErrorContext(ctx, "export failed after the response began; cutting the connection",
+			"route", c.FullPath(), "bytes_sent", w.n, "error", err)
 	}
 	abortConnection(c)
 }

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
@@ -114,7 +114,7 @@ func (a *api) publicSurvey(c *gin.Context) {
 	}
 	b := v.(*encodedBody)
 	c.Header("Vary", "Accept-Encoding")
-	if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+	if server.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
 		c.Header("Content-Encoding", "gzip")
 		c.Data(http.StatusOK, "application/json; charset=utf-8", b.gzip)
 		return
@@ -153,19 +153,6 @@ func (a *api) publicSurveyBody(s *survey.Survey, f *survey.Form, accepting bool)
 		return nil, err
 	}
 	return &encodedBody{plain: buf, gzip: z.Bytes()}, nil
-}
-
-// acceptsGzip reads an Accept-Encoding header: gzip listed and not refused
-// with q=0.
-func acceptsGzip(h string) bool {
-	for _, part := range strings.Split(h, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
 }
 
 // publicInstrumentJSON encodes a form's public view once per published

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -441,14 +442,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 
 // base is where respondents reach this server, for the resume link.
 func (h *handler) base(c *gin.Context) string {
-	if h.publicURL != "" {
-		return h.publicURL
-	}
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
+	return server.BaseURL(c)
 }
 
 // nextSection and prevSection step over sections whose items are all
