@@ -26,8 +26,9 @@ func (a *api) exportFiles() []ExportFile {
 // behind their own sign-in: the researcher dashboard mounts them at
 // /admin/surveys/{id}/{name}. Each handler reads the survey from the path
 // parameter "id" and its options from the query string, exactly as the
-// API's routes do, and answers errors the API's way (JSON). It uses
-// cfg.Service and cfg.Responses only.
+// API's routes do. Errors go through server.Fail, which answers by the
+// path's prefix: under /admin with the dashboard's page, not JSON. It
+// uses cfg.Service and cfg.Responses only.
 func ExportFiles(cfg Config) []ExportFile {
 	return (&api{svc: cfg.Service, responses: cfg.Responses}).exportFiles()
 }
