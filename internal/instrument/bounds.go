@@ -146,12 +146,14 @@ func checkYAML(data []byte) error {
 	var s scanner.Scanner
 	s.Init(string(data))
 	var (
-		flow   int
-		block  []int // columns of the enclosing block levels
-		n      int
-		prev   *token.Token
-		at     = func(tk *token.Token) string { return fmt.Sprintf("line %d, column %d", tk.Position.Line, tk.Position.Column) }
-		enter  = func(col int) {
+		flow  int
+		block []int // columns of the enclosing block levels
+		n     int
+		prev  *token.Token
+		at    = func(tk *token.Token) string {
+			return fmt.Sprintf("line %d, column %d", tk.Position.Line, tk.Position.Column)
+		}
+		enter = func(col int) {
 			for len(block) > 0 && block[len(block)-1] >= col {
 				block = block[:len(block)-1]
 			}

@@ -192,7 +192,7 @@ func capped(p Problems) Problems {
 	if len(p) <= maxInstrumentProblems {
 		return p
 	}
-	out := p[:maxInstrumentProblems-1:maxInstrumentProblems-1]
+	out := p[: maxInstrumentProblems-1 : maxInstrumentProblems-1]
 	out.Add("", "and %d more problems", len(p)-len(out))
 	return out
 }
