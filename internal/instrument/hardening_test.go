@@ -16,7 +16,7 @@ import (
 // parseBounded parses data and reports the error, the bytes allocated and
 // the time taken. Allocation is the total over the parse (garbage
 // included), which is what a burst of such uploads costs the heap.
-func parseBounded(t *testing.T, data []byte, f instrument.Format) (error, uint64, time.Duration) {
+func parseBounded(t *testing.T, data []byte, f instrument.Format) (uint64, time.Duration, error) {
 	t.Helper()
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -25,7 +25,7 @@ func parseBounded(t *testing.T, data []byte, f instrument.Format) (error, uint64
 	_, err := instrument.Parse(data, f)
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
-	return err, after.TotalAlloc - before.TotalAlloc, elapsed
+	return after.TotalAlloc - before.TotalAlloc, elapsed, err
 }
 
 // TestHardening04ExpandingDocuments: documents built to expand in the
@@ -77,7 +77,7 @@ func TestHardening04ExpandingDocuments(t *testing.T) {
 		{"TooLarge", big, instrument.YAML},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err, alloc, elapsed := parseBounded(t, tc.data, tc.format)
+			alloc, elapsed, err := parseBounded(t, tc.data, tc.format)
 			var se *survey.Error
 			if !errors.As(err, &se) {
 				t.Fatalf("%d-byte document: got %v, want a *survey.Error", len(tc.data), err)
