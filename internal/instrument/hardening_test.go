@@ -57,6 +57,33 @@ func TestHardening04ExpandingDocuments(t *testing.T) {
 	}
 	forward.WriteString("]}]}")
 
+	// Forward show_if within the item limit: every one is a problem, and
+	// the error still stays small.
+	var forwardAtLimit strings.Builder
+	forwardAtLimit.WriteString(`{"key":"forward","version":1,"title":"Forward","sections":[{"id":"s","title":"S","items":[`)
+	for i := range survey.MaxItems {
+		if i > 0 {
+			forwardAtLimit.WriteString(",")
+		}
+		fmt.Fprintf(&forwardAtLimit, `{"id":"q%d","type":"integer","text":"Q","show_if":{"item":"q%d","equals":1}}`, i, (i+1)%survey.MaxItems)
+	}
+	forwardAtLimit.WriteString("]}]}")
+
+	// The largest instrument worth writing: every item limit reached, in
+	// YAML, just under 1 MiB. It must parse, within the same bounds.
+	var atLimits strings.Builder
+	atLimits.WriteString("key: largest\nversion: 1\ntitle: Largest\nsections:\n")
+	for si := range survey.MaxSections {
+		fmt.Fprintf(&atLimits, "  - id: s%d\n    title: Section %d\n    items:\n", si, si)
+		for ii := range survey.MaxItems / survey.MaxSections {
+			fmt.Fprintf(&atLimits, "      - id: q%d_%d\n        type: single_choice\n        text: %s\n        show_if: {item: q0_0, in: [1, 2]}\n        options:\n", si, ii, strings.Repeat("x", 660))
+			for v := range 5 {
+				fmt.Fprintf(&atLimits, "          - {value: %d, label: Option %d}\n", v+1, v+1)
+			}
+		}
+	}
+	atLimitsDoc := strings.Replace(atLimits.String(), "        show_if: {item: q0_0, in: [1, 2]}\n", "", 1)
+
 	big := []byte("key: big\nversion: 1\ntitle: Big\ndescription: " + strings.Repeat("x", 2<<20) + "\nsections: []\n")
 
 	for _, tc := range []struct {
@@ -74,22 +101,31 @@ func TestHardening04ExpandingDocuments(t *testing.T) {
 		{"NestedBlockMaps", []byte(blockMaps.String()), instrument.YAML},
 		{"NestedDashes", []byte(strings.Repeat("- ", 256<<10) + "a"), instrument.YAML},
 		{"ForwardShowIf", []byte(forward.String()), instrument.JSON},
+		{"ForwardShowIfAtLimit", []byte(forwardAtLimit.String()), instrument.JSON},
 		{"TooLarge", big, instrument.YAML},
+		{"LargestValid", []byte(atLimitsDoc), instrument.YAML},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			alloc, elapsed, err := parseBounded(t, tc.data, tc.format)
-			var se *survey.Error
-			if !errors.As(err, &se) {
-				t.Fatalf("%d-byte document: got %v, want a *survey.Error", len(tc.data), err)
+			if tc.name == "LargestValid" {
+				t.Logf("%d-byte document: %v, %d MB allocated, %v", len(tc.data), err, alloc>>20, elapsed)
+				if err != nil || len(tc.data) > survey.MaxDocumentBytes {
+					t.Errorf("%d bytes: %v; want a valid instrument of at most %d bytes", len(tc.data), err, survey.MaxDocumentBytes)
+				}
+			} else {
+				var se *survey.Error
+				if !errors.As(err, &se) {
+					t.Fatalf("%d-byte document: got %v, want a *survey.Error", len(tc.data), err)
+				}
+				body, _ := json.Marshal(se.Details)
+				t.Logf("%d-byte document: %s, %d details (%d bytes), %d MB allocated, %v", len(tc.data), se.Code, len(se.Details), len(body), alloc>>20, elapsed)
+				if len(body) > 8<<10 {
+					t.Errorf("error details of %d bytes, want under 8 KiB", len(body))
+				}
 			}
-			body, _ := json.Marshal(se.Details)
-			t.Logf("%d-byte document: %s, %d details (%d bytes), %d MB allocated, %v", len(tc.data), se.Code, len(se.Details), len(body), alloc>>20, elapsed)
-			if len(body) > 8<<10 {
-				t.Errorf("error details of %d bytes, want under 8 KiB", len(body))
-			}
-			// 1 MiB documents that parse cost well under 64 MB (see the
-			// figures in the overview of limits.go); time is generous for
-			// a loaded 2-core machine under -race.
+			// The densest YAML document the limits let through costs about
+			// 90 MB (see bounds.go); time is generous for a loaded 2-core
+			// machine under -race.
 			if alloc > 128<<20 {
 				t.Errorf("%d MB allocated, want under 128 MB", alloc>>20)
 			}
