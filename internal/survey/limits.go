@@ -82,8 +82,9 @@ const (
 )
 
 // CheckInstrumentText returns a problem message when s is not acceptable
-// instrument text (see the overview above), or "" when it is. The parser
-// and Validate share it, so both speak the same words.
+// instrument text (see the overview above), or "" when it is. It is the
+// one definition of that rule: Validate applies it to every text of an
+// instrument.
 func CheckInstrumentText(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
