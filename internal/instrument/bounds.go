@@ -54,9 +54,11 @@ import (
 const maxRawNesting = 256
 
 // checkYAMLGate is the crude first pass over a YAML document (see above).
+// A line's leading entries are dashes each followed by a blank ("- - -
+// x"), so a rule of dashes ("-----") in a text does not count.
 func checkYAMLGate(data []byte) error {
-	open, line, dashes, lineStart := 0, 1, 0, true
-	for _, c := range data {
+	open, line, entries, lineStart := 0, 1, 0, true
+	for i, c := range data {
 		switch c {
 		case '[', '{':
 			if open++; open > maxRawNesting {
@@ -65,19 +67,20 @@ func checkYAMLGate(data []byte) error {
 		case ']', '}':
 			open = max(0, open-1)
 		case '\n':
-			line, dashes, lineStart = line+1, 0, true
+			line, entries, lineStart = line+1, 0, true
 			continue
 		}
-		if lineStart {
-			switch c {
-			case ' ', '\t':
-			case '-':
-				if dashes++; dashes > survey.MaxDocumentDepth {
-					return limitf("line %d: lists nest more than %d deep", line, survey.MaxDocumentDepth)
-				}
-			default:
-				lineStart = false
+		if !lineStart {
+			continue
+		}
+		switch {
+		case c == ' ' || c == '\t':
+		case c == '-' && i+1 < len(data) && (data[i+1] == ' ' || data[i+1] == '\t'):
+			if entries++; entries > survey.MaxDocumentDepth {
+				return limitf("line %d: lists nest more than %d deep", line, survey.MaxDocumentDepth)
 			}
+		default:
+			lineStart = false
 		}
 	}
 	return nil
