@@ -124,13 +124,14 @@ func TestHardening04ExpandingDocuments(t *testing.T) {
 				}
 			}
 			// The densest YAML document the limits let through costs about
-			// 90 MB (see bounds.go); time is generous for a loaded 2-core
-			// machine under -race.
-			if alloc > 128<<20 {
-				t.Errorf("%d MB allocated, want under 128 MB", alloc>>20)
+			// 90 MB (see bounds.go), the largest about 1.4 s under -race;
+			// before the limits these documents took gigabytes or minutes.
+			// The margins leave room for a loaded 2-core machine.
+			if alloc > 192<<20 {
+				t.Errorf("%d MB allocated, want under 192 MB", alloc>>20)
 			}
-			if elapsed > 3*time.Second {
-				t.Errorf("took %v, want under 3 s", elapsed)
+			if elapsed > 10*time.Second {
+				t.Errorf("took %v, want under 10 s", elapsed)
 			}
 		})
 	}
