@@ -6,7 +6,7 @@ package instrument
 // file of anchors and aliases expands to a million items, and 100 KB of
 // nested brackets or flow maps drives the YAML parser past gigabytes before
 // any depth check of its own. So a document is checked before any tree is
-// built, by a pass that keeps nothing but counters:
+// built, by a pass that keeps only counters:
 //
 //   - at most survey.MaxDocumentBytes (1 MiB, the API's body limit);
 //   - YAML anchors and aliases (&name, *name, and so << merges) are refused
@@ -25,18 +25,20 @@ package instrument
 //
 // The pass over YAML uses the library's own scanner, one token at a time,
 // so it reads the document exactly as the parser then will; a JSON
-// document needs only its brackets counted outside strings. The scanner
-// itself costs up to ~200 bytes of garbage per input byte on documents
-// dense in brackets or dashes (it hands out a whole flow collection or
-// line at once), so a cruder gate runs first, in one pass over the bytes
-// with no allocation: more than maxRawNesting [ and { left open (quoted or
-// not), or more than MaxDocumentDepth "- " at the start of one line, is
-// refused at once. No instrument comes near: it would need hundreds of
-// unmatched brackets in its texts. What gets past the gate is bounded by
-// the scanner's cost on 1 MiB (about 200 MB of short-lived garbage and 2 s
-// at worst, on an endpoint that needs the researcher token). After the
-// pass, the decoder refuses any list longer than its limit before
-// decoding its elements (see decoder.list), and survey.Instrument.Validate
+// document needs only its brackets counted outside strings (encoding/json
+// then costs at most about 50 MB for 1 MiB). The YAML scanner itself
+// allocates up to ~100 bytes per input byte on documents dense in
+// brackets or dashes (it seems to scan a whole flow collection or line
+// before handing out its tokens), so a cruder gate runs first, in one pass
+// over the bytes with no allocation: more than maxRawNesting [ and { left
+// open (quoted or not), or more than MaxDocumentDepth list entries ("- ")
+// at the start of one line, is refused at once. No instrument comes near:
+// it would need hundreds of unmatched brackets in its texts. What gets
+// past the gate (say, closing brackets hidden in quoted strings) costs the
+// scanner at most about 90 MB and a second for 1 MiB, on an endpoint that
+// needs the researcher token. After the pass, the decoder refuses any list
+// longer than its limit before decoding its elements (see decoder.list),
+// and survey.Instrument.Validate
 // checks the remaining limits. Every refusal is a single detail.
 
 import (
