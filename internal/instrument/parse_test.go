@@ -165,3 +165,12 @@ func TestParseJSONAndYAMLAgree(t *testing.T) {
 		t.Fatalf("a list document: want a problem at the root, got %v", got)
 	}
 }
+
+// TestParseBoundsAllowTextRules: the byte gate of bounds.go does not
+// mistake a rule of dashes or brackets in a text for nesting.
+func TestParseBoundsAllowTextRules(t *testing.T) {
+	doc := strings.Replace(minimal, "title: Demo", "title: Demo\nintroduction: |\n  "+strings.Repeat("-", 80)+"\n  "+strings.Repeat("[", 40)+" see below\n  - - - a list in prose", 1)
+	if _, err := instrument.Parse([]byte(doc), instrument.YAML); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,6 +8,7 @@ package instrument_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -216,6 +217,30 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrShowIfNeither", schemaSet("equals", nil, append(schemaItem(2), "show_if")...), false},
 		{"ErrShowIfEmptyIn", schemaSet("in", []any{}, append(schemaItem(4), "show_if")...), false},
 		{"ErrShowIfWithoutItem", schemaSet("item", nil, append(schemaItem(2), "show_if")...), false},
+		{"OKLimits", func(m map[string]any) {
+			schemaSet("title", strings.Repeat("é", 500))(m)
+			schemaSet("value", -9999, "scales", 0, "options", 0)(m)
+			schemaSet("value", 9999, "scales", 0, "options", 2)(m)
+			schemaSet("min", -1000000000, schemaItem(3)...)(m)
+			schemaSet("max", 1000000000, schemaItem(3)...)(m)
+			schemaSet("text", strings.Repeat("x", 5000), schemaItem(3)...)(m)
+		}, true},
+		{"ErrTitleTooLong", schemaSet("title", strings.Repeat("é", 501)), false},
+		{"ErrConsentTooLong", schemaSet("consent", strings.Repeat("x", 50001)), false},
+		{"ErrEstimatedMinutesTooLarge", schemaSet("estimated_minutes", 1001), false},
+		{"ErrOptionValueTooLarge", schemaSet("value", 10000, "scales", 0, "options", 2), false},
+		{"ErrOptionValueTooSmall", schemaSet("value", -10000, "scales", 0, "options", 0), false},
+		{"ErrOptionLabelTooLong", schemaSet("label", strings.Repeat("x", 501), "scales", 0, "options", 0), false},
+		{"ErrTooManyOptions", func(m map[string]any) {
+			var opts []any
+			for v := range 301 {
+				opts = append(opts, map[string]any{"value": v, "label": fmt.Sprint(v)})
+			}
+			schemaSet("options", opts, schemaItem(1)...)(m)
+		}, false},
+		{"ErrItemTextTooLong", schemaSet("text", strings.Repeat("x", 5001), schemaItem(3)...), false},
+		{"ErrIntegerMinTooSmall", schemaSet("min", -1000000001, schemaItem(3)...), false},
+		{"ErrIntegerMaxTooLarge", schemaSet("max", 1000000001, schemaItem(3)...), false},
 		{"ErrShowIfNotObject", schemaSet("show_if", "q_pick = 1", schemaItem(2)...), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
