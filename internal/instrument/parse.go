@@ -82,7 +82,7 @@ func Parse(data []byte, f Format) (*survey.Instrument, error) {
 			d.p = append(d.p, v)
 		}
 	}
-	if err := survey.CappedProblems(d.p).Err(survey.EInvalid, "the instrument is not valid"); err != nil {
+	if err := d.p.Err(survey.EInvalid, "the instrument is not valid"); err != nil {
 		return nil, err
 	}
 	return in, nil

@@ -74,12 +74,12 @@ const (
 	// objects and lists. The format itself nests 7 deep (instrument,
 	// sections, section, items, item, show_if, in).
 	MaxDocumentDepth = 32
-	// maxInstrumentProblems bounds the details of one instrument error: a
-	// document with thousands of mistakes is told about the first ones and
-	// how many more there are, rather than answered with an error larger
-	// than itself.
-	maxInstrumentProblems = 50
 )
+
+// An instrument error, like every error, carries at most MaxDetails
+// details and one counting the rest (errors.go): a document with thousands
+// of mistakes is told about the first ones and how many more there are,
+// rather than answered with an error larger than itself.
 
 // CheckInstrumentText returns a problem message when s is not acceptable
 // instrument text (see the overview above), or "" when it is. It is the
@@ -186,18 +186,3 @@ func checkText(p *Problems, path, s string, limit int) {
 		p.Add(path, "must be at most %d characters, got %d", limit, n)
 	}
 }
-
-// capped keeps the first maxInstrumentProblems-1 problems and sums up the
-// rest in one last detail.
-func capped(p Problems) Problems {
-	if len(p) <= maxInstrumentProblems {
-		return p
-	}
-	out := p[: maxInstrumentProblems-1 : maxInstrumentProblems-1]
-	out.Add("", "and %d more problems", len(p)-len(out))
-	return out
-}
-
-// CappedProblems returns p with at most 50 details: the first 49 and one
-// counting the rest. The instrument parser caps its own problems with it.
-func CappedProblems(p Problems) Problems { return capped(p) }

@@ -35,7 +35,7 @@ func (in *Instrument) Validate() error {
 		in.validate(&p)
 		in.checkContent(&p)
 	}
-	return capped(p).Err(EInvalid, "the instrument is not valid")
+	return p.Err(EInvalid, "the instrument is not valid")
 }
 
 // validateStored checks the structural rules a stored version was accepted
@@ -44,7 +44,7 @@ func (in *Instrument) Validate() error {
 func (in *Instrument) validateStored() error {
 	var p Problems
 	in.validate(&p)
-	return capped(p).Err(EInvalid, "the instrument is not valid")
+	return p.Err(EInvalid, "the instrument is not valid")
 }
 
 // NotAllowed is the message for a field that does not belong to an item's
