@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-const limitsToken = "correct-horse-battery-staple"
+const limitsToken = "instrument-limits-test-token-0123456789abcdef"
 
 // postInstrument uploads an instrument to a real `dyad serve` and returns
 // the status, the error's detail paths and the body's size.
