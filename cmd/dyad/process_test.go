@@ -1,3 +1,5 @@
+//go:build integration
+
 package main
 
 // Tests that run the real dyad binary as a separate process, to prove what
