@@ -227,30 +227,13 @@ func realisticAnswers(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answers := survey.Answers{}
+	answers := sample.Fixed(form, survey.Answers{"ai_use": survey.IntVal(1)}, func(id string) string {
+		return fmt.Sprintf("Notes for %s: it saves time, but \"empathy\" can't be automated.", id)
+	})
 	out := map[string]any{}
-	for i, it := range form.Items() {
-		if !form.Shown(answers)[it.ID] {
-			continue
-		}
-		var v survey.Value
-		opts := form.Options(it.ID)
-		switch it.Type {
-		case survey.Likert, survey.SingleChoice:
-			v = survey.IntVal(opts[i%len(opts)].Value)
-			if it.ID == "ai_use" {
-				v = survey.IntVal(1)
-			}
-		case survey.MultipleChoice:
-			v = survey.ListVal(opts[0].Value, opts[len(opts)-1].Value)
-		case survey.Integer:
-			v = survey.IntVal(12)
-		case survey.Text:
-			v = survey.TextVal(fmt.Sprintf("Notes for %s: it saves time, but \"empathy\" can't be automated.", it.ID))
-		}
-		answers[it.ID] = v
+	for id, v := range answers {
 		raw, _ := v.MarshalJSON()
-		out[it.ID] = json.RawMessage(raw)
+		out[id] = json.RawMessage(raw)
 	}
 	return out
 }

@@ -202,28 +202,8 @@ func sectionForm(form *survey.Form, si int, a survey.Answers, action string) url
 // studyAnswers answers every shown item of the study: varied values, the
 // ai_use branch as given, free text with characters that need escaping.
 func studyAnswers(form *survey.Form, aiUse int64) survey.Answers {
-	a := survey.Answers{}
-	for i, it := range form.Items() {
-		if it.ID == "ai_use" {
-			a[it.ID] = survey.IntVal(aiUse)
-			continue
-		}
-		if !form.Shown(a)[it.ID] {
-			continue
-		}
-		opts := form.Options(it.ID)
-		switch it.Type {
-		case survey.Likert, survey.SingleChoice:
-			a[it.ID] = survey.IntVal(opts[i%len(opts)].Value)
-		case survey.MultipleChoice:
-			a[it.ID] = survey.ListVal(opts[0].Value, opts[len(opts)-1].Value)
-		case survey.Integer:
-			a[it.ID] = survey.IntVal(12)
-		case survey.Text:
-			a[it.ID] = survey.TextVal(`<script>alert("x")</script> & "quotes" – ümlaut`)
-		}
-	}
-	return a
+	return sample.Fixed(form, survey.Answers{"ai_use": survey.IntVal(aiUse)},
+		func(string) string { return `<script>alert("x")</script> & "quotes" – ümlaut` })
 }
 
 // sectionPath is the address of section si (0-based).
