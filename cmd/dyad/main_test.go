@@ -18,6 +18,7 @@ import (
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
 
 func TestValidate(t *testing.T) {
@@ -33,7 +34,7 @@ func TestValidate(t *testing.T) {
 	})
 	t.Run("BrokenFileListsEveryProblem", func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"validate", "../../internal/instrument/testdata/broken.yaml"}, os.Getenv, &out, &errOut)
+		code := run(context.Background(), []string{"validate", fixtures.InstrumentPath("broken.yaml")}, os.Getenv, &out, &errOut)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1", code)
 		}
