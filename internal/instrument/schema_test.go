@@ -16,6 +16,7 @@ import (
 	"github.com/dyad-survey/dyad/api"
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -92,30 +93,7 @@ func TestSchema_ShippedInstruments(t *testing.T) {
 
 // schemaBase is a small valid instrument using every item type; the cases
 // below change one thing in it.
-const schemaBase = `
-key: demo-instrument
-version: 1
-title: Demo
-language: en-GB
-estimated_minutes: 3
-scales:
-  - id: agree3
-    options:
-      - {value: 1, label: Disagree}
-      - {value: 2, label: Neutral}
-      - {value: 3, label: Agree}
-subscales:
-  - {id: mood, title: Mood, scoring: mean, min_answered: 1}
-sections:
-  - id: main
-    title: Main
-    items:
-      - {id: q_like, type: likert, text: I feel fine., scale: agree3, subscale: mood, reverse: false, required: true}
-      - {id: q_pick, type: single_choice, text: Pick one, options: [{value: 1, label: "Yes"}, {value: 0, label: "No"}]}
-      - {id: q_many, type: multiple_choice, text: Pick any, options: [{value: 1, label: A}, {value: 2, label: B}], show_if: {item: q_pick, equals: 1}}
-      - {id: q_num, type: integer, text: How many?, min: 0, max: 10}
-      - {id: q_text, type: text, text: Why?, multiline: true, max_length: 200, show_if: {item: q_many, in: [1, 2]}}
-`
+var schemaBase = fixtures.Instrument("demo-instrument.yaml")
 
 // schemaEdit changes a decoded instrument.
 type schemaEdit func(m map[string]any)
