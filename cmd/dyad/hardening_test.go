@@ -1,5 +1,3 @@
-//go:build integration
-
 package main
 
 // Regression tests for the hardening findings of issue 10 that need the
