@@ -18,7 +18,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/admin"
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web"
 )
@@ -133,7 +133,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	defer ln.Close()
 
 	m := metrics.New(cfg.DB)
-	st, err := store.Open(ctx, cfg.DB, store.WithBatchObserver(m.ObserveBatch))
+	st, err := sqlite.Open(ctx, cfg.DB, sqlite.WithBatchObserver(m.ObserveBatch))
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/sample"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web"
 )
@@ -32,7 +32,7 @@ const testToken = "test-researcher-token-0123456789"
 // the shipped instruments published, and a survey of the study instrument
 // with sample responses.
 type fixture struct {
-	st     *store.Store
+	st     *sqlite.Store
 	svc    *survey.Service
 	srv    *httptest.Server
 	form   *survey.Form
@@ -50,7 +50,7 @@ type seed struct {
 func newFixture(tb testing.TB, sd seed) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	_ "github.com/mattn/go-sqlite3" // driver for the inspection connection
 )
@@ -51,7 +51,7 @@ const (
 // testEnv is one Dyad server over its own database file.
 type testEnv struct {
 	Path  string
-	Store *store.Store
+	Store *sqlite.Store
 	Svc   *survey.Service
 	Srv   *httptest.Server
 
@@ -73,7 +73,7 @@ func newEnv(tb testing.TB) *testEnv {
 // of the test, or earlier with Close.
 func openEnv(tb testing.TB, path string) *testEnv {
 	tb.Helper()
-	st, err := store.Open(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("open store %s: %v", path, err)
 	}

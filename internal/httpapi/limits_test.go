@@ -13,14 +13,14 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
 func limitedServer(t *testing.T, cfg httpapi.Config) (*httptest.Server, *survey.Service) {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "dyad.db")
-	st, err := store.Open(context.Background(), dbPath)
+	st, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

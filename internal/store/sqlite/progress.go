@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 // In-progress responses of the web form (survey/progress.go): rows of
 // responses with a resume_hash, written directly on the one writer

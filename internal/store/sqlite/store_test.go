@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 // Tests of the SQLite store on real files under tb.TempDir(). They sit in
 // package store to reach the two pools (writeSQL, readSQL): pragmas are

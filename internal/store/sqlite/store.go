@@ -13,7 +13,7 @@
 // Everything specific to SQLite (DSN pragmas, error codes, the file) sits in
 // sqlite.go, so that a PostgreSQL store can follow without touching the
 // queries' callers.
-package store
+package sqlite
 
 import (
 	"context"
