@@ -1,6 +1,13 @@
-// Package store keeps Dyad's data in SQLite, through gorm for the ordinary
-// reads and writes and database/sql prepared statements on the hot paths.
-// It implements survey.Store.
+// Package sqlite is Dyad's SQLite driver: it implements survey.Store (and
+// the optional survey.Backuper), through gorm for the ordinary reads and
+// writes (instruments, surveys, invitations, settings, sessions) and
+// hand-written SQL on the measured hot paths: the group commit's insert
+// (writer.go, responses.go), the export reader (export.go), the web form's
+// progress saves (progress.go) and the JSON-function queries (text
+// answers). Nothing outside this package knows the engine: cmd opens it
+// through internal/store, which picks the driver by the DSN, and the
+// conformance suite internal/store/storetest runs against it
+// (conformance_test.go).
 //
 // Connection layout (figures in ../shared/PERFORMANCE.md): SQLite allows one
 // writer at a time, and with a pool of writers WAL mode still surfaces
@@ -10,9 +17,9 @@
 // separate read-only pool: readers never block the writer in WAL mode and
 // never see a half-written response.
 //
-// Everything specific to SQLite (DSN pragmas, error codes, the file) sits in
-// sqlite.go, so that a PostgreSQL store can follow without touching the
-// queries' callers.
+// The DSN pragmas and the translation of SQLite's error codes into domain
+// errors sit in sqlite.go; the file's health (a deleted file, a full disk)
+// in health.go.
 package sqlite
 
 import (
@@ -50,9 +57,14 @@ type Store struct {
 	closeOnce  sync.Once
 
 	health health // the file's identity, a full disk (health.go)
+
+	mustExist bool
 }
 
-var _ survey.Store = (*Store)(nil)
+var (
+	_ survey.Store    = (*Store)(nil)
+	_ survey.Backuper = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
@@ -71,6 +83,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// (health.go); no file yet is fine: the writer creates it.
 	before, err := os.Stat(path)
 	if err != nil {
+		if s.mustExist {
+			return nil, fmt.Errorf("database %s: %w", path, err)
+		}
 		before = nil
 	}
 	if s.write, err = gorm.Open(dialector(path, false), cfg); err != nil {
@@ -121,6 +136,22 @@ type Option func(*Store)
 
 // WithBatchObserver reports every group commit's size and latency.
 func WithBatchObserver(f BatchObserver) Option { return func(s *Store) { s.observe = f } }
+
+// MustExist makes Open fail when the file does not exist, instead of
+// creating an empty database: for tools that only read (dyad export).
+func MustExist() Option { return func(s *Store) { s.mustExist = true } }
+
+// Size returns the bytes the database takes on disk: the main file plus
+// its write-ahead log (store.SizeReporter, for the metrics).
+func (s *Store) Size() int64 {
+	var n int64
+	for _, p := range []string{s.path, s.path + "-wal"} {
+		if st, err := os.Stat(p); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
+}
 
 func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)

@@ -7,7 +7,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -159,7 +157,7 @@ func TestReopen(t *testing.T) {
 	if _, _, err := s.CreateResponse(ctx, r, survey.HashSecret("A")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutSetting(ctx, SettingAdminTokenHash, []byte("hash")); err != nil {
+	if err := s.PutSetting(ctx, survey.SettingAdminTokenHash, []byte("hash")); err != nil {
 		t.Fatal(err)
 	}
 	gooseRows := countRows(t, s.readSQL, `SELECT count(*) FROM goose_db_version`)
@@ -198,7 +196,7 @@ func TestReopen(t *testing.T) {
 	if !stored.StartedAt.Equal(r.StartedAt.Truncate(time.Microsecond)) || !stored.SubmittedAt.Equal(r.SubmittedAt.Truncate(time.Microsecond)) {
 		t.Errorf("times after reopening: %v %v, want %v %v", stored.StartedAt, stored.SubmittedAt, r.StartedAt, r.SubmittedAt)
 	}
-	if h, err := s2.Setting(ctx, SettingAdminTokenHash); err != nil || string(h) != "hash" {
+	if h, err := s2.Setting(ctx, survey.SettingAdminTokenHash); err != nil || string(h) != "hash" {
 		t.Errorf("setting after reopening: %q, %v", h, err)
 	}
 	// The spent code is still spent, the other still good.
@@ -299,236 +297,5 @@ func TestForeignKeys(t *testing.T) {
 	}
 	if n := countRows(t, s.readSQL, `SELECT count(*) FROM responses`); n != 0 {
 		t.Errorf("%d responses stored", n)
-	}
-}
-
-// TestConcurrentCreateResponse: 32 goroutines submitting at once while
-// others read, as a busy survey would. Every write succeeds (no
-// SQLITE_BUSY, which the store would report as unavailable) and every
-// response is stored.
-func TestConcurrentCreateResponse(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, _ := openTestStore(t)
-	sv := seedSurvey(t, s, survey.AccessOpen)
-	const n = 32
-	errs := make([]error, 2*n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			_, created, err := s.CreateResponse(ctx, newResponse(sv, int64(1+i%2)), nil)
-			if err == nil && !created {
-				err = fmt.Errorf("not created")
-			}
-			errs[i] = err
-		})
-		wg.Go(func() {
-			<-start
-			_, _, err := s.FindResponses(ctx, survey.ResponseFilter{SurveyID: sv.ID, Limit: 1000})
-			if err == nil {
-				_, err = s.FindSurvey(ctx, sv.ID)
-			}
-			errs[n+i] = err
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("goroutine %d: %v (code %s)", i, err, survey.ErrorCode(err))
-		}
-	}
-	list, _, err := s.FindResponses(ctx, survey.ResponseFilter{SurveyID: sv.ID, Limit: 1000})
-	if err != nil || len(list) != n {
-		t.Errorf("%d responses listed (%v), want %d", len(list), err, n)
-	}
-	if complete, _, err := s.CountResponses(ctx, sv.ID); err != nil || complete != n {
-		t.Errorf("%d complete responses counted (%v), want %d", complete, err, n)
-	}
-}
-
-// TestCreateResponseSameID: a second write under an existing id writes
-// nothing and hands back the stored response.
-func TestCreateResponseSameID(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, _ := openTestStore(t)
-	sv := seedSurvey(t, s, survey.AccessOpen)
-	r := newResponse(sv, 1)
-	if _, created, err := s.CreateResponse(ctx, r, nil); err != nil || !created {
-		t.Fatalf("first write: %v, created %v", err, created)
-	}
-	other := newResponse(sv, 2)
-	other.ID = r.ID
-	stored, created, err := s.CreateResponse(ctx, other, nil)
-	if err != nil || created {
-		t.Fatalf("second write: %v, created %v; want the stored response", err, created)
-	}
-	if string(stored.Digest) != string(r.Digest) || string(stored.Answers.Canonical()) != string(r.Answers.Canonical()) {
-		t.Errorf("second write returned %+v, want the first %+v", stored, r)
-	}
-	if n := countRows(t, s.readSQL, `SELECT count(*) FROM responses`); n != 1 {
-		t.Errorf("%d responses stored, want 1", n)
-	}
-}
-
-// TestCreateResponseSameIDWithCode: a retry of a response admitted by an
-// invitation code carries the code, now spent. The store must recognise
-// the retry (created false, the stored response) rather than refuse the
-// spent code: concurrent retries race past the service's own look-up, and
-// only the store can tell.
-func TestCreateResponseSameIDWithCode(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, _ := openTestStore(t)
-	sv := seedSurvey(t, s, survey.AccessInvitation)
-	code := survey.HashSecret("CODE")
-	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{code}); err != nil {
-		t.Fatal(err)
-	}
-	r := newResponse(sv, 1)
-	if _, created, err := s.CreateResponse(ctx, r, code); err != nil || !created {
-		t.Fatalf("first write: %v, created %v", err, created)
-	}
-	stored, created, err := s.CreateResponse(ctx, r, code)
-	if err != nil || created || stored == nil || stored.ID != r.ID {
-		t.Fatalf("retry: %v, created %v, stored %+v; want the stored response", err, created, stored)
-	}
-	if n := countRows(t, s.readSQL, `SELECT count(*) FROM responses`); n != 1 {
-		t.Errorf("%d responses stored, want 1", n)
-	}
-}
-
-// TestInvitationCodes: a code admits one response; a spent code is a
-// conflict, an unknown one (or another survey's) forbidden, each naming
-// invitation_code.
-func TestInvitationCodes(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, _ := openTestStore(t)
-	sv := seedSurvey(t, s, survey.AccessInvitation)
-	other := seedSurvey(t, s, survey.AccessInvitation)
-	a, b := survey.HashSecret("A"), survey.HashSecret("B")
-	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{a}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.CreateInvitations(ctx, other.ID, [][]byte{b}); err != nil {
-		t.Fatal(err)
-	}
-	if _, created, err := s.CreateResponse(ctx, newResponse(sv, 1), a); err != nil || !created {
-		t.Fatalf("first use: %v", err)
-	}
-	for _, tc := range []struct {
-		name string
-		hash []byte
-		code string
-	}{
-		{"spent", a, survey.EConflict},
-		{"unknown", survey.HashSecret("C"), survey.EForbidden},
-		{"another survey's", b, survey.EForbidden},
-	} {
-		_, _, err := s.CreateResponse(ctx, newResponse(sv, 2), tc.hash)
-		var se *survey.Error
-		if survey.ErrorCode(err) != tc.code || !errors.As(err, &se) || len(se.Details) != 1 || se.Details[0].Path != "invitation_code" {
-			t.Errorf("%s code: %v, want %s at invitation_code", tc.name, err, tc.code)
-		}
-	}
-	if n := countRows(t, s.readSQL, `SELECT count(*) FROM responses`); n != 1 {
-		t.Errorf("%d responses stored, want 1", n)
-	}
-	if n := countRows(t, s.readSQL, `SELECT count(*) FROM invitations WHERE spent = 1`); n != 1 {
-		t.Errorf("%d codes spent, want 1", n)
-	}
-}
-
-// TestCreateResponseIsAtomic: when the response cannot be stored, the
-// code spent for it in the same transaction is not spent either.
-func TestCreateResponseIsAtomic(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, _ := openTestStore(t)
-	sv := seedSurvey(t, s, survey.AccessInvitation)
-	code := survey.HashSecret("A")
-	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{code}); err != nil {
-		t.Fatal(err)
-	}
-	r := newResponse(sv, 1)
-	r.InstrumentVersion = 99 // breaks the foreign key to instruments
-	if _, _, err := s.CreateResponse(ctx, r, code); err == nil {
-		t.Fatal("stored a response to a missing instrument version")
-	}
-	if n := countRows(t, s.readSQL, `SELECT count(*) FROM invitations WHERE spent = 1`); n != 0 {
-		t.Errorf("the code was spent for a response that was not stored")
-	}
-	if _, created, err := s.CreateResponse(ctx, newResponse(sv, 1), code); err != nil || !created {
-		t.Errorf("the code is no longer usable: %v", err)
-	}
-}
-
-func TestInstrumentConflicts(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, _ := openTestStore(t)
-	now := time.Now()
-	if _, err := s.CreateInstrument(ctx, testInstrument("conflict-test", 1), now); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CreateInstrument(ctx, testInstrument("conflict-test", 1), now); survey.ErrorCode(err) != survey.EConflict {
-		t.Errorf("second create: %v, want conflict", err)
-	}
-	if _, err := s.FindInstrument(ctx, "conflict-test", 2); survey.ErrorCode(err) != survey.ENotFound {
-		t.Errorf("missing version: %v, want not found", err)
-	}
-	edited := testInstrument("conflict-test", 1)
-	edited.Title = "Edited"
-	if iv, err := s.UpdateDraft(ctx, edited); err != nil || iv.Title != "Edited" {
-		t.Errorf("update draft: %+v, %v", iv, err)
-	}
-	if _, err := s.SetInstrumentStatus(ctx, "conflict-test", 1, []string{survey.StatusDraft}, survey.StatusPublished, now); err != nil {
-		t.Fatal(err)
-	}
-	edited.Title = "Too late"
-	if _, err := s.UpdateDraft(ctx, edited); survey.ErrorCode(err) != survey.EConflict {
-		t.Errorf("update published: %v, want conflict", err)
-	}
-	if iv, _ := s.FindInstrument(ctx, "conflict-test", 1); iv.Title != "Edited" {
-		t.Errorf("title %q after a refused update", iv.Title)
-	}
-	sv := &survey.Survey{ID: survey.NewSurveyID(), InstrumentKey: "conflict-test", InstrumentVersion: 1, Title: "x",
-		Access: survey.AccessOpen, Status: survey.SurveyOpen, CreatedAt: now}
-	if err := s.CreateSurvey(ctx, sv); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DeleteInstrument(ctx, "conflict-test", 1); survey.ErrorCode(err) != survey.EConflict {
-		t.Errorf("delete with a survey: %v, want conflict", err)
-	}
-	if _, err := s.FindInstrument(ctx, "conflict-test", 1); err != nil {
-		t.Errorf("instrument gone after a refused delete: %v", err)
-	}
-}
-
-// TestTimesAreUTCMicroseconds: times come back in UTC at microsecond
-// precision, whatever zone they were written in.
-func TestTimesAreUTCMicroseconds(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, _ := openTestStore(t)
-	sv := seedSurvey(t, s, survey.AccessOpen)
-	zone := time.FixedZone("UTC+5", 5*3600)
-	opens := time.Date(2030, 1, 2, 3, 4, 5, 123456789, zone)
-	sv2 := &survey.Survey{ID: survey.NewSurveyID(), InstrumentKey: sv.InstrumentKey, InstrumentVersion: 1, Title: "t",
-		Access: survey.AccessOpen, Status: survey.SurveyOpen, CreatedAt: opens, OpensAt: &opens}
-	if err := s.CreateSurvey(ctx, sv2); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.FindSurvey(ctx, sv2.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := opens.UTC().Truncate(time.Microsecond)
-	if got.OpensAt == nil || !got.OpensAt.Equal(want) || got.OpensAt.Location() != time.UTC || !got.CreatedAt.Equal(want) {
-		t.Errorf("opens_at %v, created_at %v; want %v in UTC", got.OpensAt, got.CreatedAt, want)
 	}
 }

@@ -1,0 +1,54 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// TestOpenPicksTheDriverByDSN: a file path opens SQLite, with its
+// capabilities; a PostgreSQL URL is refused clearly, without echoing
+// what may be a password; MustExist creates nothing.
+func TestOpenPicksTheDriverByDSN(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dyad.db")
+	if _, err := store.Open(ctx, path, store.Options{MustExist: true}); err == nil {
+		t.Fatal("MustExist opened a missing file")
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("MustExist created the file")
+	}
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	if _, ok := db.(survey.Backuper); !ok {
+		t.Error("the SQLite store offers no backup")
+	}
+	if sr, ok := db.(store.SizeReporter); !ok || sr.Size() <= 0 {
+		t.Error("the SQLite store reports no size")
+	}
+	if err := store.Backup(ctx, path, filepath.Join(dir, "copy.db")); err != nil {
+		t.Errorf("Backup: %v", err)
+	}
+	for _, dsn := range []string{"postgres://dyad:secret@db/dyad", "postgresql://dyad:secret@db/dyad", "mysql://dyad:secret@db"} {
+		_, err := store.Open(ctx, dsn, store.Options{})
+		if !errors.Is(err, store.ErrNotSupported) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("Open(%s): %v; want ErrNotSupported without the DSN", dsn[:8], err)
+		}
+		if err := store.Backup(ctx, dsn, filepath.Join(dir, "x.db")); !errors.Is(err, store.ErrNotSupported) {
+			t.Errorf("Backup(%s): %v; want ErrNotSupported", dsn[:8], err)
+		}
+	}
+}
