@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/export"
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -151,12 +151,9 @@ func cmdExport(ctx context.Context, args []string, getenv func(string) string, s
 // written (-1 for files without responses) and the file name the API
 // would give it.
 func runExport(ctx context.Context, cfg exportConfig, stdout io.Writer) (int, string, error) {
-	// sqlite.Open would create a missing file: an export of nothing is
-	// better refused than an empty database left behind.
-	if _, err := os.Stat(cfg.DB); err != nil {
-		return 0, "", fmt.Errorf("database %s: %w", cfg.DB, err)
-	}
-	st, err := sqlite.Open(ctx, cfg.DB)
+	// MustExist: an export of nothing is better refused than an empty
+	// database left behind.
+	st, err := store.Open(ctx, cfg.DB, store.Options{MustExist: true})
 	if err != nil {
 		return 0, "", err
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/admin"
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web"
 )
@@ -132,10 +132,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	defer ln.Close()
 
-	m := metrics.New(cfg.DB)
-	st, err := sqlite.Open(ctx, cfg.DB, sqlite.WithBatchObserver(m.ObserveBatch))
+	m := metrics.New()
+	st, err := store.Open(ctx, cfg.DB, store.Options{ObserveBatch: m.ObserveBatch})
 	if err != nil {
 		return err
+	}
+	if sr, ok := st.(store.SizeReporter); ok {
+		m.ReportDatabaseSize(sr.Size)
+	}
+	var backup func(context.Context, string) error // nil: the API answers that backups are not offered
+	if b, ok := st.(survey.Backuper); ok {
+		backup = b.Backup
 	}
 	defer func() {
 		if err := st.Close(); err != nil {
@@ -167,7 +174,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 
 	handler := httpapi.New(httpapi.Config{
 		Service: svc, Ready: st.Ping, AdminTokenHash: tokenHash, PublicURL: cfg.PublicURL, Logger: log,
-		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m, Backup: st.Backup,
+		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m, Backup: backup,
 		Responses: st,
 	})
 	csrfKey, err := webKey(ctx, st)
@@ -180,7 +187,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
 		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
 	}
-	dashboard := admin.New(admin.Config{Service: svc, Responses: st, TokenHash: tokenHash, Key: csrfKey,
+	dashboard := admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, TokenHash: tokenHash, Key: csrfKey,
 		PublicURL: cfg.PublicURL, Downloads: downloads, NotFound: httpapi.NotFound, Logger: log})
 	// web.Register takes over NoRoute for /s/ and hands other paths to the
 	// dashboard, which answers /admin/ paths and hands the rest to the API.

@@ -8,8 +8,8 @@
 // Sign-in. The form posts the researcher token; its SHA-256 is compared
 // in constant time with the one the API checks. On success the browser
 // gets a session cookie holding a random id (256 bits), never the token;
-// the server keeps the id's hash in memory (session.go), so a restart
-// signs everyone out. The cookie is HttpOnly, SameSite=Strict, Secure
+// the store keeps the id's hash (session.go), so a session survives a
+// restart and every instance on the database knows it. The cookie is HttpOnly, SameSite=Strict, Secure
 // when the request came over HTTPS, scoped to /admin, with no expiry
 // date; the server ends a session after SessionIdle without use or
 // SessionMax after sign-in. Sign-out ends it on the server.
@@ -64,6 +64,8 @@ type Config struct {
 	// NotFound answers requests outside /admin that match no route.
 	NotFound gin.HandlerFunc
 	Logger   *slog.Logger
+	// Sessions keeps the sign-ins (the store); required.
+	Sessions survey.Sessions
 	// Now is the clock of sessions; nil means time.Now.
 	Now func() time.Time
 }
@@ -105,7 +107,7 @@ func New(cfg Config) *Pages {
 	}
 	p := &Pages{svc: cfg.Service, responses: cfg.Responses, tokenHash: cfg.TokenHash, key: m.Sum(nil),
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), downloads: cfg.Downloads, notFound: cfg.NotFound,
-		log: cfg.Logger, sessions: newSessionStore(now)}
+		log: cfg.Logger, sessions: newSessionStore(cfg.Sessions, now)}
 	if p.log == nil {
 		p.log = slog.Default()
 	}

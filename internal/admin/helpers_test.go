@@ -95,7 +95,7 @@ func newFixture(tb testing.TB, sd seed) *fixture {
 	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
 		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
 	}
-	pages := admin.New(admin.Config{Service: svc, Responses: st, TokenHash: survey.HashSecret(testToken),
+	pages := admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, TokenHash: survey.HashSecret(testToken),
 		Downloads: downloads, NotFound: httpapi.NotFound, Logger: quiet})
 	web.Register(engine, web.Config{Service: svc, NotFound: pages.NotFound, Logger: quiet})
 	pages.Register(engine)

@@ -55,7 +55,7 @@ func specEngine(tb testing.TB, opts ...func(*httpapi.Config)) *gin.Engine {
 		AdminTokenHash: survey.HashSecret(specToken),
 		PublicURL:      "https://survey.example.org",
 		Logger:         slog.New(slog.DiscardHandler),
-		Metrics:        metrics.New(path),
+		Metrics:        metrics.New(),
 		Backup:         st.Backup,
 		Responses:      st,
 	}
