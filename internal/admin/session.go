@@ -25,6 +25,8 @@ import (
 // (and its fsync) one small write a minute per researcher. The idle
 // lifetime is therefore exact to within a minute: a session expires
 // between SessionIdle-touchEvery and SessionIdle after its last use.
+// The cap drops the least recently used session by the same stored last
+// use, so "least recently" is also to within a minute.
 
 // Session lifetimes.
 const (

@@ -1,7 +1,7 @@
 package sqlite
 
 // Tests of the SQLite store on real files under tb.TempDir(). They sit in
-// package store to reach the two pools (writeSQL, readSQL): pragmas are
+// package sqlite to reach the two pools (writeSQL, readSQL): pragmas are
 // per connection, so they are checked on every connection each pool opens.
 
 import (
