@@ -48,7 +48,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		t.Fatalf("found %d shell blocks in the walkthrough, want at least 5", blocks)
 	}
 
-	const token = "walkthrough-token-0123456789"
+	const token = "walkthrough-token-0123456789abcdef"
 	s := startServe(t, filepath.Join(t.TempDir(), "dyad.db"), map[string]string{"DYAD_ADMIN_TOKEN": token})
 	cmd := exec.Command("bash", "-c", script.String())
 	cmd.Env = append(os.Environ(), "DYAD="+s.base, "TOKEN="+token)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dyad-survey/dyad/internal/admin"
 	"github.com/dyad-survey/dyad/internal/httpapi"
@@ -58,6 +59,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		}
 		cfg.RateLimit = f
 	}
+	if cfg.AdminToken != "" {
+		if err := checkAdminToken(cfg.AdminToken); err != nil {
+			return cfg, err
+		}
+	}
 	proxies := getenv("DYAD_TRUSTED_PROXIES")
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -86,6 +92,39 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return cfg, nil
+}
+
+// Rules for a researcher token chosen in DYAD_ADMIN_TOKEN. The token
+// guards every response and the backups, and is the only credential, so a
+// short or patterned one would be the weakest point. At least 32
+// characters holds 128 bits when random hex (openssl rand -hex 16), about
+// 190 as base64 (openssl rand -base64 24), and even a passphrase of that
+// length is well beyond the roughly 14,000 guesses a day per client that
+// the failed-authentication limit allows (httpapi.AuthGuard). Length alone
+// admits "aaaa…" or "abababab…", hence also at least 8 different
+// characters: 32 random hex digits have about 14 on average, and fewer
+// than 8 by chance about once in a million. The generated token (52
+// base32 characters, 256 bits) meets both rules.
+const (
+	minAdminTokenLength   = 32
+	minAdminTokenDistinct = 8
+)
+
+// checkAdminToken says why a chosen researcher token is too weak, or
+// returns nil.
+func checkAdminToken(tok string) error {
+	const how = "; choose a long random one, such as the output of: openssl rand -base64 32"
+	if n := utf8.RuneCountInString(tok); n < minAdminTokenLength {
+		return fmt.Errorf("DYAD_ADMIN_TOKEN is %d characters long; it must be at least %d%s", n, minAdminTokenLength, how)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range tok {
+		distinct[r] = true
+	}
+	if len(distinct) < minAdminTokenDistinct {
+		return fmt.Errorf("DYAD_ADMIN_TOKEN uses only %d different characters; it must use at least %d%s", len(distinct), minAdminTokenDistinct, how)
+	}
+	return nil
 }
 
 func newLogger(w io.Writer) *slog.Logger {
@@ -172,10 +211,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	base = strings.TrimRight(base, "/")
 
+	// One failed-authentication budget per client for the API's bearer
+	// token and the dashboard's sign-in.
+	guard := httpapi.NewAuthGuard(httpapi.DefaultAuthFailures, time.Minute)
 	handler := httpapi.New(httpapi.Config{
 		Service: svc, Ready: st.Ping, AdminTokenHash: tokenHash, PublicURL: cfg.PublicURL, Logger: log,
 		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m, Backup: backup,
-		Responses: st,
+		Responses: st, AuthGuard: guard,
 	})
 	csrfKey, err := webKey(ctx, st)
 	if err != nil {
@@ -188,13 +230,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
 	}
 	dashboard := admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, TokenHash: tokenHash, Key: csrfKey,
-		PublicURL: cfg.PublicURL, Downloads: downloads, NotFound: httpapi.NotFound, Logger: log})
+		PublicURL: cfg.PublicURL, Downloads: downloads, NotFound: httpapi.NotFound, Logger: log, AuthGuard: guard})
 	// web.Register takes over NoRoute for /s/ and hands other paths to the
 	// dashboard, which answers /admin/ paths and hands the rest to the API.
 	web.Register(handler, web.Config{Service: svc, PublicURL: cfg.PublicURL, Key: csrfKey, NotFound: dashboard.NotFound, Logger: log})
 	dashboard.Register(handler)
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           httpapi.AnswerHEAD(handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -68,6 +68,20 @@ type Config struct {
 	Sessions survey.Sessions
 	// Now is the clock of sessions; nil means time.Now.
 	Now func() time.Time
+	// AuthGuard limits failed sign-ins per client: the API's
+	// httpapi.AuthGuard, so that guesses on the dashboard and on the API
+	// draw on one budget. nil means no limit (tests).
+	AuthGuard AuthGuard
+}
+
+// AuthGuard counts failed authentication per client and says when a
+// client has had too many (httpapi.AuthGuard).
+type AuthGuard interface {
+	// Blocked reports whether the request's client may not try now, and
+	// for how long.
+	Blocked(c *gin.Context) (time.Duration, bool)
+	// Failed counts a failed attempt against the request's client.
+	Failed(c *gin.Context)
 }
 
 // Download is one export file: the last segment of its path and the
@@ -88,6 +102,7 @@ type Pages struct {
 	notFound  gin.HandlerFunc
 	log       *slog.Logger
 	sessions  *sessionStore
+	guard     AuthGuard
 }
 
 // New returns the dashboard; Register mounts it.
@@ -107,7 +122,7 @@ func New(cfg Config) *Pages {
 	}
 	p := &Pages{svc: cfg.Service, responses: cfg.Responses, tokenHash: cfg.TokenHash, key: m.Sum(nil),
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), downloads: cfg.Downloads, notFound: cfg.NotFound,
-		log: cfg.Logger, sessions: newSessionStore(cfg.Sessions, now)}
+		log: cfg.Logger, sessions: newSessionStore(cfg.Sessions, now), guard: cfg.AuthGuard}
 	if p.log == nil {
 		p.log = slog.Default()
 	}

@@ -2,7 +2,10 @@ package admin
 
 import (
 	"crypto/subtle"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -65,11 +68,25 @@ func (p *Pages) login(c *gin.Context) {
 		return
 	}
 	token := strings.TrimSpace(c.PostForm("token"))
+	if p.guard != nil && token != "" {
+		// Refused before the token is compared, the right one too: else
+		// the limit would not stop the guessing.
+		if wait, blocked := p.guard.Blocked(c); blocked {
+			secs := max(1, int(math.Ceil(wait.Seconds())))
+			c.Header("Retry-After", strconv.Itoa(secs))
+			p.loginPage(c, http.StatusTooManyRequests, next,
+				fmt.Sprintf("Too many wrong tokens were tried from your address. Try again in %d seconds.", secs), false)
+			return
+		}
+	}
 	switch {
 	case token == "":
 		p.loginPage(c, http.StatusUnprocessableEntity, next, "Enter the researcher token.", false)
 		return
 	case len(token) > maxTokenLength || !p.tokenOK(token):
+		if p.guard != nil {
+			p.guard.Failed(c)
+		}
 		// 401 names the scheme the token also works with: the API's.
 		c.Header("WWW-Authenticate", `Bearer realm="dyad"`)
 		p.loginPage(c, http.StatusUnauthorized, next,

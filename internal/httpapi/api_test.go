@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -164,8 +165,10 @@ var oversized = `{"description":"` + strings.Repeat("a", httpapi.MaxBodyBytes-17
 
 // exactlyAtLimit is a valid instrument (version 3) of exactly MaxBodyBytes.
 var exactlyAtLimit = func() string {
-	b := testInstrument(withVersion(3), set("description", "PAD"))
-	return strings.Replace(b, "PAD", strings.Repeat("d", httpapi.MaxBodyBytes-len(b)+3), 1)
+	// Padded with whitespace after the document: no text of the format may
+	// be that long (survey.MaxLongTextLength).
+	b := testInstrument(withVersion(3))
+	return b + strings.Repeat(" ", httpapi.MaxBodyBytes-len(b))
 }()
 
 func TestInstrumentAPI(t *testing.T) {
@@ -604,6 +607,8 @@ func TestSurveyAPI(t *testing.T) {
 func TestSubmitAPI(t *testing.T) {
 	t.Parallel()
 	raw := func(s string) json.RawMessage { return json.RawMessage(s) }
+	// A start an hour ago, written in another zone: stored in UTC.
+	started := time.Now().Add(-time.Hour).Truncate(time.Second)
 	// ok is a submission that must be stored, with exactly these answers.
 	ok := func(name string, changes map[string]any) scenario {
 		body := submission(nil, changes)
@@ -660,9 +665,9 @@ func TestSubmitAPI(t *testing.T) {
 		},
 		{
 			name: "with id and started_at", method: "POST", url: "/api/v1/public/surveys/{open}/responses",
-			body: submission(map[string]any{"id": freshID, "started_at": "2024-05-01T10:00:00+02:00"}, nil), contentType: ctJSON,
+			body: submission(map[string]any{"id": freshID, "started_at": started.In(time.FixedZone("", 2*3600)).Format(time.RFC3339)}, nil), contentType: ctJSON,
 			wantStatus: 201, changes: true,
-			wantContent: []string{`"id":"{fresh}"`, `"survey_id":"{open}"`, `"status":"complete"`, `"started_at":"2024-05-01T08:00:00Z"`},
+			wantContent: []string{`"id":"{fresh}"`, `"survey_id":"{open}"`, `"status":"complete"`, `"started_at":"` + started.UTC().Format(time.RFC3339) + `"`},
 		},
 		{
 			name: "with an invitation code", method: "POST", url: "/api/v1/public/surveys/{invite}/responses",
@@ -824,7 +829,11 @@ func TestRoutes(t *testing.T) {
 // 401 and a WWW-Authenticate challenge, and nothing changes.
 func TestResearcherRoutesNeedToken(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	// Every route is tried with several wrong tokens: more failures than
+	// the default budget allows one client (TestHardening05 tests that).
+	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *httpapi.Config) {
+		c.AuthGuard = httpapi.NewAuthGuard(1000, time.Minute)
+	})
 	v := fixture(t, e)
 	routes := []request{
 		{Method: "POST", URL: "/api/v1/instruments", Body: testInstrument(withVersion(3)), ContentType: ctJSON},

@@ -53,7 +53,9 @@ func writeError(c *gin.Context, err error) {
 	if status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {
 		c.Header("Retry-After", "5")
 	}
-	details := se.Details
+	// Errors made by survey.Problems are capped already; this holds the
+	// bound (survey.MaxDetails) for any built another way.
+	details := survey.CapDetails(se.Details)
 	if details == nil {
 		details = []survey.Detail{}
 	}

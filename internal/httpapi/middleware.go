@@ -79,9 +79,16 @@ func limitBody(n int64) gin.HandlerFunc {
 }
 
 // researcherAuth admits requests bearing the researcher token. Only the
-// token's hash is held, and it is compared in constant time.
-func researcherAuth(tokenHash []byte) gin.HandlerFunc {
+// token's hash is held, and it is compared in constant time. A client that
+// has sent too many wrong tokens is refused with 429 before its token is
+// looked at (AuthGuard).
+func researcherAuth(tokenHash []byte, guard *AuthGuard) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if wait, blocked := guard.Blocked(c); blocked {
+			retryAfter(c, wait)
+			writeError(c, survey.Errorf(survey.ERateLimited, "too many failed attempts to authenticate from this address; retry in %s", wait.Round(time.Second).String()))
+			return
+		}
 		const prefix = "Bearer "
 		h := c.GetHeader("Authorization")
 		if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
@@ -91,10 +98,35 @@ func researcherAuth(tokenHash []byte) gin.HandlerFunc {
 		}
 		got := survey.HashSecret(strings.TrimSpace(h[len(prefix):]))
 		if len(tokenHash) == 0 || subtle.ConstantTimeCompare(got, tokenHash) != 1 {
+			guard.Failed(c)
 			c.Header("WWW-Authenticate", `Bearer realm="dyad", error="invalid_token"`)
 			writeError(c, survey.Errorf(survey.EUnauthorized, "the researcher token is not valid"))
 			return
 		}
 		c.Next()
 	}
+}
+
+// AnswerHEAD answers HEAD requests as GET requests without the body, on
+// every route of h: the API, the respondent pages and the dashboard alike
+// (RFC 9110 §9.3.2: the same headers as a GET, no content). It wraps the
+// whole engine rather than registering HEAD routes because the respondent
+// pages are reached through NoRoute, which a HEAD route table would not
+// cover, and because HEAD is a property of HTTP, not of the API contract:
+// api/openapi.yaml lists GET routes only and says so once.
+//
+// The handler sees a GET (a copy of the request; access logs and metrics
+// say GET) and writes as usual; net/http's server discards the body of a
+// response to a HEAD request, and sets Content-Length when the whole body
+// fits its buffer, so the headers are those of the GET. The body is
+// still made, so a HEAD costs what a GET does, within the same limits.
+func AnswerHEAD(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			get := r.Clone(r.Context())
+			get.Method = http.MethodGet
+			r = get
+		}
+		h.ServeHTTP(w, r)
+	})
 }

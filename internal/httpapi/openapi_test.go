@@ -20,12 +20,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dyad-survey/dyad/api"
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -282,40 +284,9 @@ type specScenario struct {
 	capture func(vars map[string]string, body map[string]any)
 }
 
-const specPHQ2YAML = `
-key: phq-2
-version: 1
-title: Patient Health Questionnaire-2
-estimated_minutes: 1
-scales:
-  - id: freq4
-    options:
-      - {value: 0, label: Not at all}
-      - {value: 1, label: Several days}
-      - {value: 2, label: More than half the days}
-      - {value: 3, label: Nearly every day}
-subscales:
-  - {id: phq, title: Depression screen, scoring: sum}
-sections:
-  - id: mood
-    title: Over the last 2 weeks
-    items:
-      - {id: phq_1, type: likert, text: Little interest or pleasure in doing things, scale: freq4, subscale: phq, required: true}
-      - {id: phq_2, type: likert, text: "Feeling down, depressed, or hopeless", scale: freq4, subscale: phq, required: true}
-      - {id: aids, type: multiple_choice, text: Which helped?, options: [{value: 1, label: Sleep}, {value: 2, label: Exercise}]}
-      - {id: why, type: text, text: What else helped?, multiline: true, show_if: {item: aids, in: [2]}}
-      - {id: age, type: integer, text: Your age, min: 18, max: 120}
-      - {id: sex, type: single_choice, text: Sex, options: [{value: 1, label: Female}, {value: 2, label: Male}]}
-`
+var specPHQ2YAML = fixtures.Instrument("phq-2.yaml")
 
-var specPHQ2JSON = `{"key":"phq-2","version":1,"title":"PHQ-2","language":"en-GB",
- "scales":[{"id":"freq4","options":[{"value":0,"label":"Not at all"},{"value":1,"label":"Several days"}]}],
- "sections":[{"id":"mood","title":"Mood","items":[
-   {"id":"phq_1","type":"likert","text":"Little interest","scale":"freq4","required":true},
-   {"id":"phq_2","type":"likert","text":"Feeling down","scale":"freq4","required":true},
-   {"id":"aids","type":"multiple_choice","text":"Which helped?","options":[{"value":1,"label":"Sleep"},{"value":2,"label":"Exercise"}]},
-   {"id":"why","type":"text","text":"What else helped?","max_length":300,"show_if":{"item":"aids","equals":2}},
-   {"id":"age","type":"integer","text":"Your age","min":18}]}]}`
+var specPHQ2JSON = fixtures.Instrument("phq-2.json")
 
 func specCaptureID(key string) func(map[string]string, map[string]any) {
 	return func(vars map[string]string, body map[string]any) { vars[key], _ = body["id"].(string) }
@@ -384,10 +355,10 @@ func TestOpenAPI_Scenarios(t *testing.T) {
 		{name: "PublicSurvey", method: "GET", path: "/api/v1/public/surveys/{open}", anonymous: true, wantStatus: 200},
 		{name: "ErrPublicSurveyNotFound", method: "GET", path: "/api/v1/public/surveys/nosuchsurv", anonymous: true, wantStatus: 404, wantCode: "not_found"},
 		{name: "Submit", method: "POST", path: "/api/v1/public/surveys/{open}/responses", anonymous: true,
-			body:       `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","started_at":"2020-01-01T10:00:00Z","answers":{"phq_1":1,"phq_2":0,"aids":[1,2],"why":"Running","age":40}}`,
+			body:       `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","started_at":"{started}","answers":{"phq_1":1,"phq_2":0,"aids":[1,2],"why":"Running","age":40}}`,
 			wantStatus: 201},
 		{name: "SubmitRetry", method: "POST", path: "/api/v1/public/surveys/{open}/responses", anonymous: true,
-			body:       `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","started_at":"2020-01-01T10:00:00Z","answers":{"age":40,"why":"Running","aids":[1,2],"phq_2":0,"phq_1":1.0}}`,
+			body:       `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","started_at":"{started}","answers":{"age":40,"why":"Running","aids":[1,2],"phq_2":0,"phq_1":1.0}}`,
 			wantStatus: 200},
 		{name: "ErrSubmitRetryOtherAnswers", method: "POST", path: "/api/v1/public/surveys/{open}/responses", anonymous: true,
 			body: `{"id":"3f2c5a9e-8d1b-4c7a-9e2f-1b3d5c7e9a0b","answers":{"phq_1":2,"phq_2":0}}`, wantStatus: 409, wantCode: "conflict"},
@@ -449,7 +420,9 @@ func TestOpenAPI_Scenarios(t *testing.T) {
 		{name: "ErrMetricsNoToken", method: "GET", path: "/metrics", anonymous: true, wantStatus: 401, wantCode: "unauthorized"},
 	}
 
-	vars := map[string]string{}
+	// A start a minute ago: started_at may not precede the survey by
+	// more than survey.StartedAtSkew.
+	vars := map[string]string{"started": time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)}
 	expand := func(s string) string {
 		for k, v := range vars {
 			s = strings.ReplaceAll(s, "{"+k+"}", v)

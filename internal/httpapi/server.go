@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -41,6 +42,13 @@ type Config struct {
 	// MaxConcurrentSubmissions caps submissions in progress; 0 means the
 	// default of 1024.
 	MaxConcurrentSubmissions int
+	// BodyReadTimeout is how long a client has to send a request body;
+	// 0 means the default of 10 s (see "Slow bodies" in limits.go).
+	BodyReadTimeout time.Duration
+	// AuthGuard limits failed authentication per client; nil means a guard
+	// of the API's own with the default budget. Share one with the
+	// dashboard's sign-in.
+	AuthGuard *AuthGuard
 	// Backup, when set, writes a consistent copy of the database to a new
 	// file (GET /api/v1/backup).
 	Backup func(ctx context.Context, out string) error
@@ -81,7 +89,11 @@ func New(cfg Config) *gin.Engine {
 	if cfg.Metrics != nil {
 		mw = append(mw, cfg.Metrics.Middleware())
 	}
-	mw = append(mw, securityHeaders(), rateLimit(cfg.RateLimit), limitBody(MaxBodyBytes))
+	bodyTimeout := cfg.BodyReadTimeout
+	if bodyTimeout <= 0 {
+		bodyTimeout = defaultBodyReadTimeout
+	}
+	mw = append(mw, securityHeaders(), rateLimit(cfg.RateLimit), limitBody(MaxBodyBytes), bodyDeadline(bodyTimeout))
 	r.Use(mw...)
 	maxSubmissions := cfg.MaxConcurrentSubmissions
 	if maxSubmissions == 0 {
@@ -97,12 +109,16 @@ func New(cfg Config) *gin.Engine {
 
 	pub := r.Group("/api/v1/public")
 	pub.GET("/surveys/:id", a.publicSurvey)
-	pub.POST("/surveys/:id/responses", capConcurrent(maxSubmissions), a.submitResponse)
+	pub.POST("/surveys/:id/responses", admitSubmission(maxSubmissions), a.submitResponse)
 	for _, add := range extraPublicRoutes {
 		add(pub)
 	}
 
-	res := r.Group("/api/v1", researcherAuth(cfg.AdminTokenHash))
+	guard := cfg.AuthGuard
+	if guard == nil {
+		guard = NewAuthGuard(DefaultAuthFailures, time.Minute)
+	}
+	res := r.Group("/api/v1", researcherAuth(cfg.AdminTokenHash, guard))
 	res.POST("/instruments", a.createInstrument)
 	res.GET("/instruments", a.listInstruments)
 	res.GET("/instruments/:key/versions/:version", a.getInstrument)
@@ -124,7 +140,7 @@ func New(cfg Config) *gin.Engine {
 		res.GET("/surveys/:id/"+e.Name, e.Handler)
 	}
 	if cfg.Metrics != nil {
-		r.GET("/metrics", researcherAuth(cfg.AdminTokenHash), gin.WrapH(cfg.Metrics.Handler()))
+		r.GET("/metrics", researcherAuth(cfg.AdminTokenHash, guard), gin.WrapH(cfg.Metrics.Handler()))
 	}
 	return r
 }

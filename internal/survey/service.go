@@ -344,9 +344,7 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (
 	case sub.InvitationCode != "":
 		p.Add("invitation_code", "must not be set: this survey is open to anyone with the link")
 	}
-	if sub.StartedAt != nil && sub.StartedAt.After(now) {
-		p.Add("started_at", "must not be in the future")
-	}
+	checkStartedAt(&p, sub.StartedAt, sv.CreatedAt, now)
 	if err := p.Err(EInvalid, "the response is not valid"); err != nil {
 		return nil, false, err
 	}
@@ -388,6 +386,34 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (
 		return replay(stored, surveyID, digest)
 	}
 	return stored, true, nil
+}
+
+// StartedAtSkew is how far before its survey's creation a client's
+// started_at may lie.
+//
+// started_at comes from the respondent's device, the survey's created_at
+// from the server; a response cannot really have started before its survey
+// existed, but a device clock can be wrong, and whole hours wrong when its
+// time zone is set wrongly (UTC offsets reach 14 hours). Rejecting a
+// respondent's complete answers for that would lose data that is
+// otherwise sound, while accepting the time inflates one duration by at
+// most the skew. So the bound is generous: a day. It only ever bites in
+// the survey's first day; what it rules out is the impossible, such as
+// 0000-01-01, whose duration overflows every export. A started_at after
+// the submission (now) is refused as before: a duration must not be
+// negative.
+const StartedAtSkew = 24 * time.Hour
+
+// checkStartedAt records a problem at started_at unless it lies between
+// the survey's creation (less StartedAtSkew) and now.
+func checkStartedAt(p *Problems, started *time.Time, created, now time.Time) {
+	switch {
+	case started == nil:
+	case started.After(now):
+		p.Add("started_at", "must not be in the future")
+	case started.Before(created.Add(-StartedAtSkew)):
+		p.Add("started_at", "must not be before the survey was created (%s)", created.UTC().Format(time.RFC3339))
+	}
 }
 
 func replay(prev *Response, surveyID string, digest []byte) (*Response, bool, error) {
