@@ -119,3 +119,14 @@ func TestExportFileNames(t *testing.T) {
 		}
 	}
 }
+
+// TestExportStatusFilter: `dyad export --status` is read by the one
+// status filter (survey.ParseStatusFilter), with its wording.
+func TestExportStatusFilter(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"export", "--db", filepath.Join(t.TempDir(), "none.db"), "--survey", "x", "--status", "maybe"}
+	code := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
+	if want := `--status must be complete, in_progress or all, got "maybe"`; code != 2 || !strings.Contains(stderr.String(), want) {
+		t.Fatalf("exit %d, %q; want 2 and %q", code, stderr.String(), want)
+	}
+}

@@ -40,3 +40,33 @@ func TestOpenClosedPrecedence(t *testing.T) {
 		})
 	}
 }
+
+// TestParseStatusFilter holds the one reading of the status filter.
+func TestParseStatusFilter(t *testing.T) {
+	for _, tc := range []struct {
+		in         string
+		dflt, want StatusFilter
+		status     string // the filters' Status field
+		problem    string
+	}{
+		{"", StatusComplete, StatusComplete, "complete", ""},
+		{"", StatusAll, StatusAll, "", ""},
+		{"complete", StatusAll, StatusComplete, "complete", ""},
+		{"in_progress", StatusComplete, StatusInProgress, "in_progress", ""},
+		{"all", StatusComplete, StatusAll, "", ""},
+		{"Complete", StatusComplete, "", "", `must be complete, in_progress or all, got "Complete"`},
+		{"done", StatusAll, "", "", `must be complete, in_progress or all, got "done"`},
+	} {
+		var p Problems
+		got := ParseStatusFilter(&p, tc.in, tc.dflt)
+		if got != tc.want || got.Status() != tc.status {
+			t.Errorf("%q (default %s) = %q, Status %q; want %q, %q", tc.in, tc.dflt, got, got.Status(), tc.want, tc.status)
+		}
+		switch {
+		case tc.problem == "" && len(p) > 0:
+			t.Errorf("%q: problems %v", tc.in, p)
+		case tc.problem != "" && (len(p) != 1 || p[0].Path != "status" || p[0].Message != tc.problem):
+			t.Errorf("%q: problems %v, want status: %s", tc.in, p, tc.problem)
+		}
+	}
+}
