@@ -22,5 +22,9 @@ USER dyad
 VOLUME /data
 ENV DYAD_ADDR=:8080 DYAD_DB=/data/dyad.db
 EXPOSE 8080
+# The image has no curl: dyad health asks the server's own /readyz (at
+# DYAD_ADDR) and exits 0 when it is ready, 1 when the database cannot take
+# writes or the server does not answer.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 CMD ["dyad", "health"]
 ENTRYPOINT ["dyad"]
 CMD ["serve"]

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Dyad's test command: the one the README gives and CI runs (.ci/run).
 # It installs what the tests need beyond Go, then runs formatting, vet,
-# staticcheck and the whole test suite with the race detector.
+# staticcheck and the whole test suite with the race detector, including
+# the tests behind the `integration` build tag: the browser tests
+# (Chromium), the R and PSPP runs of the export syntax, and the tests that
+# build and run the real dyad binary. A plain `go test ./...` leaves those
+# out, for a quick run while working.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,14 +20,15 @@ if [ -n "$unformatted" ]; then
 fi
 
 step "go vet"
-go vet ./...
+# With the tag, so the integration tests are checked too.
+go vet -tags integration ./...
 
 step "staticcheck"
 if ! command -v staticcheck >/dev/null 2>&1; then
   go install "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION}"
   export PATH="$(go env GOPATH)/bin:$PATH"
 fi
-staticcheck ./...
+staticcheck -tags integration ./...
 
 step "browser test tools (Chromium, axe-core)"
 # internal/web's browser tests drive Debian's Chromium and check every page
@@ -56,8 +61,8 @@ if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1; th
   fi
 fi
 
-step "go test -race"
-go test -race -count=1 ./...
+step "go test -race (with the integration tests)"
+go test -race -count=1 -tags integration ./...
 echo "Screenshots of the respondent pages (phone and desktop): $DYAD_SCREENSHOTS"
 
 step "fuzz (bounded)"

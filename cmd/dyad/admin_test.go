@@ -1,14 +1,14 @@
 package main
 
 import (
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 )
 
 // TestServeDashboard checks that `dyad serve` mounts the researcher
@@ -22,43 +22,30 @@ func TestServeDashboard(t *testing.T) {
 		t.Fatalf("the dashboard's address is not printed:\n%s", s.out.String())
 	}
 	surveyID := regexp.MustCompile(`/s/([a-z0-9]+)`).FindStringSubmatch(s.out.String())[1]
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	do := func(resp *http.Response, err error) (*http.Response, string) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, string(b)
-	}
+	c := formclient.New(t, s.base)
 
-	resp, _ := do(client.Get(s.base + "/admin/surveys/" + surveyID))
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/admin/login?next=") {
-		t.Fatalf("without a session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	p := c.Get("/admin/surveys/" + surveyID)
+	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/admin/login?next=") {
+		t.Fatalf("without a session: %d %q", p.Status, p.Location)
 	}
-	_, form := do(client.Get(s.base + resp.Header.Get("Location")))
-	csrf := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(form)
-	if csrf == nil {
-		t.Fatalf("no sign-in form:\n%s", form)
+	if p := c.Get(p.Location); c.CSRF == "" {
+		t.Fatalf("no sign-in form:\n%s", p.Body)
 	}
-	resp, _ = do(client.PostForm(s.base+"/admin/login", url.Values{"_csrf": {csrf[1]}, "token": {token},
-		"next": {"/admin/surveys/" + surveyID}}))
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/surveys/"+surveyID {
-		t.Fatalf("sign in: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	p = c.Post("/admin/login", url.Values{"token": {token}, "next": {"/admin/surveys/" + surveyID}})
+	if p.Status != http.StatusSeeOther || p.Location != "/admin/surveys/"+surveyID {
+		t.Fatalf("sign in: %d %q", p.Status, p.Location)
 	}
-	resp, body := do(client.Get(s.base + "/admin/surveys/" + surveyID))
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `class="chart-svg likert"`) {
-		t.Fatalf("results: %d", resp.StatusCode)
+	p = c.Get("/admin/surveys/" + surveyID)
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, `class="chart-svg likert"`) {
+		t.Fatalf("results: %d", p.Status)
 	}
-	resp, body = do(client.Get(s.base + "/admin/surveys/" + surveyID + "/codebook.csv"))
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "eff_1") {
-		t.Fatalf("codebook: %d", resp.StatusCode)
+	p = c.Get("/admin/surveys/" + surveyID + "/codebook.csv")
+	if p.Status != http.StatusOK || !strings.Contains(p.Body, "eff_1") {
+		t.Fatalf("codebook: %d", p.Status)
 	}
 	for path, ctype := range map[string]string{"/admin/nothing": "text/html", "/s/nosuchsurv": "text/html", "/api/v1/nothing": "application/json"} {
-		if resp, _ := do(client.Get(s.base + path)); resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), ctype) {
-			t.Errorf("%s: %d %s, want 404 %s", path, resp.StatusCode, resp.Header.Get("Content-Type"), ctype)
+		if p := c.Get(path); p.Status != http.StatusNotFound || !strings.HasPrefix(p.Header.Get("Content-Type"), ctype) {
+			t.Errorf("%s: %d %s, want 404 %s", path, p.Status, p.Header.Get("Content-Type"), ctype)
 		}
 	}
 }

@@ -1,3 +1,5 @@
+//go:build integration
+
 package main
 
 // Process tests of the hardening findings of issue 10: the memory of the

@@ -3,6 +3,7 @@
 //	dyad serve     run the HTTP service (API and respondent pages)
 //	dyad validate  check instrument files
 //	dyad export    write a survey's responses as CSV, codebook, syntax or zip
+//	dyad health    ask a running server whether it is ready (for HEALTHCHECK)
 //
 // main only parses arguments and environment; run holds the rest, so tests
 // drive the same code without a process.
@@ -26,6 +27,7 @@ Usage:
   dyad export --survey ID [--db FILE] [--out FILE] [--format csv|codebook|r|spss|stata|zip]
               [--layout wide|long] [--values codes|labels] [--status complete|in_progress|all]
               [--since T] [--until T] [--bom] [--excel-safe] [--line-breaks keep|space]
+  dyad health [--url URL]
 
 Run 'dyad COMMAND -h' for a command's options.
 `
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "export":
 		return cmdExport(ctx, args[1:], getenv, stdout, stderr)
+	case "health":
+		return cmdHealth(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

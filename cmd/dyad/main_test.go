@@ -18,6 +18,7 @@ import (
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
 
 func TestValidate(t *testing.T) {
@@ -33,7 +34,7 @@ func TestValidate(t *testing.T) {
 	})
 	t.Run("BrokenFileListsEveryProblem", func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"validate", "../../internal/instrument/testdata/broken.yaml"}, os.Getenv, &out, &errOut)
+		code := run(context.Background(), []string{"validate", fixtures.InstrumentPath("broken.yaml")}, os.Getenv, &out, &errOut)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1", code)
 		}
@@ -227,30 +228,13 @@ func realisticAnswers(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answers := survey.Answers{}
+	answers := sample.Fixed(form, survey.Answers{"ai_use": survey.IntVal(1)}, func(id string) string {
+		return fmt.Sprintf("Notes for %s: it saves time, but \"empathy\" can't be automated.", id)
+	})
 	out := map[string]any{}
-	for i, it := range form.Items() {
-		if !form.Shown(answers)[it.ID] {
-			continue
-		}
-		var v survey.Value
-		opts := form.Options(it.ID)
-		switch it.Type {
-		case survey.Likert, survey.SingleChoice:
-			v = survey.IntVal(opts[i%len(opts)].Value)
-			if it.ID == "ai_use" {
-				v = survey.IntVal(1)
-			}
-		case survey.MultipleChoice:
-			v = survey.ListVal(opts[0].Value, opts[len(opts)-1].Value)
-		case survey.Integer:
-			v = survey.IntVal(12)
-		case survey.Text:
-			v = survey.TextVal(fmt.Sprintf("Notes for %s: it saves time, but \"empathy\" can't be automated.", it.ID))
-		}
-		answers[it.ID] = v
+	for id, v := range answers {
 		raw, _ := v.MarshalJSON()
-		out[it.ID] = json.RawMessage(raw)
+		out[id] = json.RawMessage(raw)
 	}
 	return out
 }

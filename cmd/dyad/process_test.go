@@ -1,3 +1,5 @@
+//go:build integration
+
 package main
 
 // Tests that run the real dyad binary as a separate process, to prove what
@@ -127,7 +129,7 @@ func studyBodies(t *testing.T, n int, seed uint64) (map[string][]byte, []string)
 		id := survey.NewUUID()
 		a := sample.Answers(form, rng)
 		ids[i] = id
-		bodies[id] = []byte(fmt.Sprintf(`{"id":%q,"answers":%s}`, id, a.Canonical()))
+		bodies[id] = sample.JSONBodyWithID(id, a)
 	}
 	return bodies, ids
 }

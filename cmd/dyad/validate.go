@@ -32,7 +32,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		checked++
-		data, err := os.ReadFile(name)
+		data, err := readInstrumentFile(name)
 		if err != nil {
 			fmt.Fprintf(stdout, "%s: %v\n", name, err)
 			failed = true
@@ -66,4 +66,24 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// readInstrumentFile reads at most one byte more than an instrument may
+// have (survey.MaxDocumentBytes, the API's body limit), so that a huge
+// file is refused with the same limit as an upload instead of being read
+// whole into memory.
+func readInstrumentFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, survey.MaxDocumentBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > survey.MaxDocumentBytes {
+		return nil, fmt.Errorf("the file is larger than an instrument may be: at most %d bytes (1 MiB, the API's body limit)", survey.MaxDocumentBytes)
+	}
+	return data, nil
 }

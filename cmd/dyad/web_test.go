@@ -1,14 +1,14 @@
 package main
 
 import (
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 )
 
 // TestServeRespondentForm checks that `dyad serve` mounts the respondent
@@ -21,44 +21,29 @@ func TestServeRespondentForm(t *testing.T) {
 	if link == "" {
 		t.Fatalf("no survey link printed:\n%s", s.out.String())
 	}
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func(u string) (*http.Response, string) {
-		t.Helper()
-		resp, err := client.Get(u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, string(b)
-	}
+	c := formclient.New(t, s.base)
 
-	resp, body := get(link)
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "Start the survey") {
-		t.Fatalf("welcome page: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	p := c.Get(strings.TrimPrefix(link, s.base))
+	if p.Status != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") || !strings.Contains(p.Body, "Start the survey") {
+		t.Fatalf("welcome page: %d %s", p.Status, p.Header.Get("Content-Type"))
 	}
-	if resp, _ := get(s.base + "/s/nosuchsurv"); resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
-		t.Errorf("unknown survey: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	token := c.CSRF
+	if p := c.Get("/s/nosuchsurv"); p.Status != http.StatusNotFound || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("unknown survey: %d %s", p.Status, p.Header.Get("Content-Type"))
 	}
-	if resp, _ := get(s.base + "/api/v1/nothing"); resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		t.Errorf("unknown API route: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	if p := c.Get("/api/v1/nothing"); p.Status != http.StatusNotFound || !strings.HasPrefix(p.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("unknown API route: %d %s", p.Status, p.Header.Get("Content-Type"))
 	}
-	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(body)
-	if token == nil {
+	if token == "" {
 		t.Fatal("no CSRF token on the welcome page")
 	}
 
 	s.shutdown(t)
 	s2 := startServe(t, db, nil)
 	// Same browser: cookies belong to the host, whatever the new port.
-	start := strings.Replace(link, s.base, s2.base, 1) + "/start"
-	resp, err := client.PostForm(start, url.Values{"_csrf": {token[1]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/p/1") {
-		t.Fatalf("start after a restart: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	c.Base = s2.base
+	p = c.Post(strings.TrimPrefix(link, s.base)+"/start", url.Values{"_csrf": {token}})
+	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/p/1") {
+		t.Fatalf("start after a restart: %d %q", p.Status, p.Location)
 	}
 }

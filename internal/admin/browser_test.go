@@ -1,3 +1,5 @@
+//go:build integration
+
 package admin_test
 
 // Browser test: headless Chromium driven by chromedp through the

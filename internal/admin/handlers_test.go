@@ -105,7 +105,7 @@ func TestLogin(t *testing.T) {
 		attacker, victim := f.client(t), f.client(t)
 		attacker.get("/admin/login")
 		victim.get("/admin/login")
-		p := victim.post("/admin/login", url.Values{"token": {testToken}, "_csrf": {attacker.csrf}})
+		p := victim.post("/admin/login", url.Values{"token": {testToken}, "_csrf": {attacker.CSRF}})
 		if p.status != http.StatusForbidden {
 			t.Fatalf("a token from another browser's form: %d", p.status)
 		}
@@ -147,7 +147,7 @@ func TestRedirectWithoutSession(t *testing.T) {
 	t.Run("ForgedSession", func(t *testing.T) {
 		c := f.client(t)
 		u, _ := url.Parse(f.srv.URL + "/admin")
-		c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "dyad_admin", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/admin"}})
+		c.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "dyad_admin", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/admin"}})
 		p := c.get("/admin")
 		if p.status != http.StatusSeeOther || p.location != "/admin/login" {
 			t.Fatalf("forged session: %d %q", p.status, p.location)
@@ -211,8 +211,8 @@ func TestSignOut(t *testing.T) {
 	f := newFixture(t, seed{})
 	c := f.signedIn(t)
 	p := c.get("/admin")
-	if p.status != http.StatusOK || c.csrf == "" {
-		t.Fatalf("dashboard: %d, CSRF %q", p.status, c.csrf)
+	if p.status != http.StatusOK || c.CSRF == "" {
+		t.Fatalf("dashboard: %d, CSRF %q", p.status, c.CSRF)
 	}
 	stolen := c.cookie("dyad_admin")
 
@@ -235,7 +235,7 @@ func TestSignOut(t *testing.T) {
 	// The session ended on the server: its cookie, replayed, is refused.
 	replay := f.client(t)
 	u, _ := url.Parse(f.srv.URL + "/admin")
-	replay.http.Jar.SetCookies(u, []*http.Cookie{stolen})
+	replay.HTTP.Jar.SetCookies(u, []*http.Cookie{stolen})
 	if p := replay.get("/admin"); p.status != http.StatusSeeOther {
 		t.Fatalf("a signed-out session still opens the dashboard: %d", p.status)
 	}

@@ -2,16 +2,12 @@ package admin_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +18,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 	"github.com/dyad-survey/dyad/internal/web"
 )
 
@@ -160,24 +157,19 @@ func (f *fixture) seed(tb testing.TB, sd seed) {
 	}
 }
 
-// client is one browser: its own cookies, no redirects followed, no
-// transparent gzip, so every status and header is seen.
+// client is one browser (formclient: its own cookies, no redirects
+// followed, no transparent gzip, so every status and header is seen; the
+// CSRF token of the last page sent with the next form).
 type client struct {
-	tb   testing.TB
-	f    *fixture
-	http *http.Client
-	csrf string // from the last page with a form
+	*formclient.Client
+	f *fixture
 }
 
 func (f *fixture) client(tb testing.TB) *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{tb: tb, f: f, http: &http.Client{
-		Jar:           jar,
-		Transport:     &http.Transport{DisableCompression: true},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &client{Client: formclient.New(tb, f.srv.URL), f: f}
 }
 
+// page is formclient.Page under the names these tests use.
 type page struct {
 	status   int
 	body     string
@@ -185,60 +177,33 @@ type page struct {
 	header   http.Header
 }
 
-var csrfPattern = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-
-func (c *client) do(req *http.Request) page {
-	c.tb.Helper()
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	p := page{status: resp.StatusCode, body: string(body), location: resp.Header.Get("Location"), header: resp.Header}
-	if m := csrfPattern.FindStringSubmatch(p.body); m != nil {
-		c.csrf = m[1]
-	}
-	return p
+func pageOf(p formclient.Page) page {
+	return page{status: p.Status, body: p.Body, location: p.Location, header: p.Header}
 }
 
+// get fetches path; header holds name, value pairs.
 func (c *client) get(path string, header ...string) page {
-	c.tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.f.srv.URL+path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return c.do(req)
+	c.TB.Helper()
+	return pageOf(c.Get(path, header...))
 }
 
 // post sends a form with the CSRF token of the last page, unless the
 // form has one; header holds name, value pairs.
 func (c *client) post(path string, form url.Values, header ...string) page {
-	c.tb.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	if _, ok := form["_csrf"]; !ok {
-		form.Set("_csrf", c.csrf)
-	}
-	req, _ := http.NewRequest(http.MethodPost, c.f.srv.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return c.do(req)
+	c.TB.Helper()
+	return pageOf(c.Post(path, form, header...))
 }
 
 // signIn opens the sign-in form and sends the token; it returns the
 // answer to the POST.
 func (c *client) signIn(token, next string) page {
-	c.tb.Helper()
+	c.TB.Helper()
 	path := "/admin/login"
 	if next != "" {
 		path += "?next=" + url.QueryEscape(next)
 	}
 	if p := c.get(path); p.status != http.StatusOK {
-		c.tb.Fatalf("sign-in form: %d\n%s", p.status, p.body)
+		c.TB.Fatalf("sign-in form: %d\n%s", p.status, p.body)
 	}
 	form := url.Values{"token": {token}}
 	if next != "" {
@@ -257,12 +222,4 @@ func (f *fixture) signedIn(tb testing.TB) *client {
 	return c
 }
 
-func (c *client) cookie(name string) *http.Cookie {
-	u, _ := url.Parse(c.f.srv.URL + "/admin")
-	for _, ck := range c.http.Jar.Cookies(u) {
-		if ck.Name == name {
-			return ck
-		}
-	}
-	return nil
-}
+func (c *client) cookie(name string) *http.Cookie { return c.Cookie("/admin", name) }

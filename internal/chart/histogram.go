@@ -34,8 +34,34 @@ const (
 	hBottom = 58.0
 )
 
-// Render draws the histogram.
+// maxBars bounds the bars of a histogram: more would be thinner than a
+// pixel in its 418-pixel plot, and a page must not grow with whatever bins
+// a caller hands in.
+const maxBars = 100
+
+// merged returns the bins, adjacent ones merged when there are more than
+// maxBars, so that every bar stands for the same number of bins.
+func (h Histogram) merged() []Bin {
+	if len(h.Bins) <= maxBars {
+		return h.Bins
+	}
+	k := (len(h.Bins) + maxBars - 1) / maxBars
+	out := make([]Bin, 0, maxBars)
+	for i := 0; i < len(h.Bins); i += k {
+		group := h.Bins[i:min(i+k, len(h.Bins))]
+		b := Bin{From: group[0].From, To: group[len(group)-1].To}
+		for _, g := range group {
+			b.Count += g.Count
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// Render draws the histogram, with at most 100 bars (adjacent bins are
+// merged beyond that).
 func (h Histogram) Render() template.HTML {
+	h.Bins = h.merged()
 	var s svg
 	s.open(h.ID, "histogram", hWidth, hHeight, h.Title, h.describe())
 	plotW, plotH := hWidth-hLeft-hRight, hHeight-hTop-hBottom

@@ -15,35 +15,14 @@ import (
 	"github.com/dyad-survey/dyad/internal/export"
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
 
 // testInstrument covers every column rule: a reserved item id, an id so
 // long that its option columns exceed 32 characters, a negative option
 // value, a multiple-choice item behind show_if, reverse keying and labels
 // with quotes.
-const testInstrument = `
-key: unit-export
-version: 3
-title: Unit export
-scales:
-  - id: agree3
-    options:
-      - {value: 1, label: "Disagree"}
-      - {value: 2, label: "Neither \"yes\" nor 'no'"}
-      - {value: 3, label: "Agree, fully"}
-subscales:
-  - {id: main, title: Main score, scoring: mean}
-sections:
-  - id: s1
-    title: First
-    items:
-      - {id: to, type: single_choice, text: "Reserved in SPSS", options: [{value: 1, label: "Yes"}, {value: 0, label: "No"}]}
-      - {id: a_very_long_multiple_choice_idx, type: multiple_choice, text: Long id, options: [{value: 1, label: One}, {value: -2, label: Minus two}], show_if: {item: to, equals: 1}}
-      - {id: q1, type: likert, text: "Line one\nline two", scale: agree3, subscale: main}
-      - {id: q2, type: likert, text: "Reversed $cost ` + "`tick`" + `", scale: agree3, subscale: main, reverse: true}
-      - {id: n, type: integer, text: A number, min: -10, max: 10}
-      - {id: t, type: text, text: Free text, multiline: true}
-`
+var testInstrument = fixtures.Instrument("unit-export.yaml")
 
 func testForm(t testing.TB) *survey.Form {
 	t.Helper()

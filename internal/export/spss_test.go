@@ -1,3 +1,5 @@
+//go:build integration
+
 package export_test
 
 import (

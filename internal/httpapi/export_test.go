@@ -29,51 +29,10 @@ import (
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
 
-const exportInstrument = `
-key: export-check
-version: 1
-title: Export check
-scales:
-  - id: agree5
-    options:
-      - {value: 1, label: Strongly disagree}
-      - {value: 2, label: Disagree}
-      - {value: 3, label: Neither}
-      - {value: 4, label: Agree}
-      - {value: 5, label: "Strongly agree, \"really\""}
-  - id: freq4
-    options:
-      - {value: 0, label: Never}
-      - {value: 1, label: Sometimes}
-      - {value: 2, label: Often}
-      - {value: 3, label: Always}
-subscales:
-  - {id: pos, title: Positive view, scoring: mean, min_answered: 2}
-  - {id: load, title: Load, scoring: sum, min_answered: 2}
-  - {id: all3, title: All three, scoring: mean}
-sections:
-  - id: about
-    title: About
-    items:
-      - {id: use, type: single_choice, text: Do you use AI?, required: true, options: [{value: 1, label: "Yes"}, {value: 0, label: "No"}]}
-      - {id: tools, type: multiple_choice, text: Which tools?, options: [{value: 1, label: Scribe}, {value: 2, label: Chatbot}, {value: 3, label: "Other"}], show_if: {item: use, equals: 1}}
-  - id: views
-    title: Views
-    items:
-      - {id: p1, type: likert, text: It helps., scale: agree5, subscale: pos}
-      - {id: p2, type: likert, text: It hurts., scale: agree5, subscale: pos, reverse: true}
-      - {id: p3, type: likert, text: It is fine., scale: agree5, subscale: pos}
-      - {id: l1, type: likert, text: Load one, scale: freq4, subscale: load}
-      - {id: l2, type: likert, text: Load two, scale: freq4, subscale: load, reverse: true}
-      - {id: l3, type: likert, text: Load three, scale: freq4, subscale: load}
-      - {id: a1, type: likert, text: All one, scale: agree5, subscale: all3}
-      - {id: a2, type: likert, text: All two, scale: agree5, subscale: all3}
-      - {id: a3, type: likert, text: All three, scale: agree5, subscale: all3, reverse: true}
-      - {id: years, type: integer, text: Years in practice, min: -5, max: 60}
-      - {id: note, type: text, text: Anything else?, multiline: true, max_length: 2000}
-`
+var exportInstrument = fixtures.Instrument("export-check.yaml")
 
 var exportHeader = []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s",
 	"use", "tools__1", "tools__2", "tools__3", "p1", "p2", "p3", "l1", "l2", "l3", "a1", "a2", "a3", "years", "note",

@@ -33,6 +33,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 	_ "github.com/mattn/go-sqlite3" // driver for the inspection connection
 )
 
@@ -444,84 +445,11 @@ func diffLines(a, b string) string {
 //	sections[0].items[3] q_tools multiple choice 1..3, shown if q_use = 1
 //	sections[1].items[0] q_years integer 0..60
 //	sections[1].items[1] q_note  text, at most 10 characters, optional
-const testInstrumentJSON = `{
-  "key": "wellbeing-test",
-  "version": 1,
-  "title": "Wellbeing test",
-  "language": "en",
-  "introduction": "A short test.",
-  "scales": [
-    {"id": "agree", "options": [
-      {"value": 1, "label": "Disagree"},
-      {"value": 2, "label": "Somewhat disagree"},
-      {"value": 3, "label": "Neutral"},
-      {"value": 4, "label": "Somewhat agree"},
-      {"value": 5, "label": "Agree"}]}
-  ],
-  "subscales": [{"id": "mood", "title": "Mood", "scoring": "mean", "min_answered": 1}],
-  "sections": [
-    {"id": "main", "title": "Main", "items": [
-      {"id": "q_like", "type": "likert", "text": "I feel well.", "scale": "agree", "subscale": "mood", "required": true},
-      {"id": "q_rev", "type": "likert", "text": "I feel low.", "scale": "agree", "subscale": "mood", "reverse": true, "required": true},
-      {"id": "q_use", "type": "single_choice", "text": "Do you use apps?", "required": true,
-       "options": [{"value": 1, "label": "Yes"}, {"value": 0, "label": "No"}]},
-      {"id": "q_tools", "type": "multiple_choice", "text": "Which apps?", "required": true,
-       "options": [{"value": 1, "label": "A"}, {"value": 2, "label": "B"}, {"value": 3, "label": "C"}],
-       "show_if": {"item": "q_use", "equals": 1}}
-    ]},
-    {"id": "more", "title": "More", "items": [
-      {"id": "q_years", "type": "integer", "text": "Years?", "min": 0, "max": 60, "required": true},
-      {"id": "q_note", "type": "text", "text": "Anything else?", "max_length": 10}
-    ]}
-  ]
-}`
+var testInstrumentJSON = fixtures.Instrument("wellbeing-test.json")
 
 // testInstrumentYAML is the same instrument written as YAML, under its own
 // key.
-const testInstrumentYAML = `# The test instrument, as a researcher would write it.
-key: wellbeing-yaml
-version: 1
-title: Wellbeing test
-language: en
-introduction: A short test.
-scales:
-  - id: agree
-    options:
-      - {value: 1, label: Disagree}
-      - {value: 2, label: Somewhat disagree}
-      - {value: 3, label: Neutral}
-      - {value: 4, label: Somewhat agree}
-      - {value: 5, label: Agree}
-subscales:
-  - {id: mood, title: Mood, scoring: mean, min_answered: 1}
-sections:
-  - id: main
-    title: Main
-    items:
-      - {id: q_like, type: likert, text: I feel well., scale: agree, subscale: mood, required: true}
-      - {id: q_rev, type: likert, text: I feel low., scale: agree, subscale: mood, reverse: true, required: true}
-      - id: q_use
-        type: single_choice
-        text: Do you use apps?
-        required: true
-        options:
-          - {value: 1, label: "Yes"}
-          - {value: 0, label: "No"}
-      - id: q_tools
-        type: multiple_choice
-        text: Which apps?
-        required: true
-        options:
-          - {value: 1, label: A}
-          - {value: 2, label: B}
-          - {value: 3, label: C}
-        show_if: {item: q_use, equals: 1}
-  - id: more
-    title: More
-    items:
-      - {id: q_years, type: integer, text: Years?, min: 0, max: 60, required: true}
-      - {id: q_note, type: text, text: Anything else?, max_length: 10}
-`
+var testInstrumentYAML = fixtures.Instrument("wellbeing-yaml.yaml")
 
 // edit changes a decoded instrument (or any JSON object).
 type edit func(m map[string]any)

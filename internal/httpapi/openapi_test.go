@@ -27,6 +27,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -283,40 +284,9 @@ type specScenario struct {
 	capture func(vars map[string]string, body map[string]any)
 }
 
-const specPHQ2YAML = `
-key: phq-2
-version: 1
-title: Patient Health Questionnaire-2
-estimated_minutes: 1
-scales:
-  - id: freq4
-    options:
-      - {value: 0, label: Not at all}
-      - {value: 1, label: Several days}
-      - {value: 2, label: More than half the days}
-      - {value: 3, label: Nearly every day}
-subscales:
-  - {id: phq, title: Depression screen, scoring: sum}
-sections:
-  - id: mood
-    title: Over the last 2 weeks
-    items:
-      - {id: phq_1, type: likert, text: Little interest or pleasure in doing things, scale: freq4, subscale: phq, required: true}
-      - {id: phq_2, type: likert, text: "Feeling down, depressed, or hopeless", scale: freq4, subscale: phq, required: true}
-      - {id: aids, type: multiple_choice, text: Which helped?, options: [{value: 1, label: Sleep}, {value: 2, label: Exercise}]}
-      - {id: why, type: text, text: What else helped?, multiline: true, show_if: {item: aids, in: [2]}}
-      - {id: age, type: integer, text: Your age, min: 18, max: 120}
-      - {id: sex, type: single_choice, text: Sex, options: [{value: 1, label: Female}, {value: 2, label: Male}]}
-`
+var specPHQ2YAML = fixtures.Instrument("phq-2.yaml")
 
-var specPHQ2JSON = `{"key":"phq-2","version":1,"title":"PHQ-2","language":"en-GB",
- "scales":[{"id":"freq4","options":[{"value":0,"label":"Not at all"},{"value":1,"label":"Several days"}]}],
- "sections":[{"id":"mood","title":"Mood","items":[
-   {"id":"phq_1","type":"likert","text":"Little interest","scale":"freq4","required":true},
-   {"id":"phq_2","type":"likert","text":"Feeling down","scale":"freq4","required":true},
-   {"id":"aids","type":"multiple_choice","text":"Which helped?","options":[{"value":1,"label":"Sleep"},{"value":2,"label":"Exercise"}]},
-   {"id":"why","type":"text","text":"What else helped?","max_length":300,"show_if":{"item":"aids","equals":2}},
-   {"id":"age","type":"integer","text":"Your age","min":18}]}]}`
+var specPHQ2JSON = fixtures.Instrument("phq-2.json")
 
 func specCaptureID(key string) func(map[string]string, map[string]any) {
 	return func(vars map[string]string, body map[string]any) { vars[key], _ = body["id"].(string) }

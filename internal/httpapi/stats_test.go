@@ -28,6 +28,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/stats"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
 
 // statsEnv is newEnv with the store as the router's response scanner, which
@@ -55,42 +56,7 @@ func statsEnv(tb testing.TB) *testEnv {
 // dataset (att_3 reverse-keyed; reference values in
 // internal/stats/reliability_test.go); subscale pair holds a constant item;
 // tools is shown to psychiatrists (role 1) only.
-const resultsYAML = `
-key: results-test
-version: 1
-title: Results test
-scales:
-  - id: agree
-    options:
-      - {value: 1, label: Strongly disagree}
-      - {value: 2, label: Disagree}
-      - {value: 3, label: Neutral}
-      - {value: 4, label: Agree}
-      - {value: 5, label: Strongly agree}
-subscales:
-  - {id: att, title: Attitude, scoring: mean, min_answered: 3}
-  - {id: pair, title: Pair, scoring: sum}
-sections:
-  - id: s
-    title: S
-    items:
-      - {id: att_1, type: likert, text: One, scale: agree, subscale: att}
-      - {id: att_2, type: likert, text: Two, scale: agree, subscale: att}
-      - {id: att_3, type: likert, text: Three, scale: agree, subscale: att, reverse: true}
-      - {id: att_4, type: likert, text: Four, scale: agree, subscale: att}
-      - {id: pair_1, type: likert, text: Pair one, scale: agree, subscale: pair}
-      - {id: pair_2, type: likert, text: Pair two, scale: agree, subscale: pair}
-      - id: role
-        type: single_choice
-        text: Role
-        options: [{value: 1, label: Psychiatry}, {value: 2, label: Family medicine}]
-      - id: tools
-        type: multiple_choice
-        text: Tools
-        options: [{value: 1, label: Scribe}, {value: 2, label: Chatbot}]
-        show_if: {item: role, equals: 1}
-      - {id: comment, type: text, text: Comment}
-`
+var resultsYAML = fixtures.Instrument("results-test.yaml")
 
 // resultsFixture deploys resultsYAML and answers it: the 8 respondents of
 // the hand-worked dataset (roles alternating 1, 2, ...; pair_2 always 3),

@@ -42,9 +42,25 @@ func FormatOf(name string) Format {
 }
 
 // Parse reads and validates an instrument. On failure the error is a
-// *survey.Error: EMalformed when the text is not YAML or JSON at all,
-// EInvalid with one detail per problem otherwise.
+// *survey.Error: ETooLarge when data is over survey.MaxDocumentBytes,
+// EMalformed when the text is not YAML or JSON at all, EInvalid with one
+// detail per problem otherwise (at most 50, the last one counting the
+// rest). The document is checked against the limits of bounds.go before
+// it is decoded.
 func Parse(data []byte, f Format) (*survey.Instrument, error) {
+	if len(data) > survey.MaxDocumentBytes {
+		return nil, &survey.Error{Code: survey.ETooLarge, Message: "the instrument is too large",
+			Details: []survey.Detail{{Path: "", Message: fmt.Sprintf("the document is %d bytes; at most %d are allowed", len(data), survey.MaxDocumentBytes)}}}
+	}
+	if err := checkBounds(data, f); err != nil {
+		var le *errLimit
+		if errors.As(err, &le) {
+			return nil, &survey.Error{Code: survey.EInvalid, Message: "the instrument is not valid",
+				Details: []survey.Detail{{Path: "", Message: le.msg}}}
+		}
+		return nil, &survey.Error{Code: survey.EMalformed, Message: "the instrument is not well-formed " + f.String(),
+			Details: []survey.Detail{{Path: "", Message: err.Error()}}}
+	}
 	tree, err := decodeTree(data, f)
 	if err != nil {
 		return nil, &survey.Error{Code: survey.EMalformed, Message: "the instrument is not well-formed " + f.String(),
@@ -100,22 +116,34 @@ func decodeTree(data []byte, f Format) (any, error) {
 
 type decoder struct {
 	p   survey.Problems
-	bad []string // paths the decoder reported
+	bad map[string]bool // paths the decoder reported
 }
 
 func (d *decoder) fail(path, format string, args ...any) {
 	d.p.Add(path, format, args...)
-	d.bad = append(d.bad, path)
+	if d.bad == nil {
+		d.bad = map[string]bool{}
+	}
+	d.bad[path] = true
 }
 
 // covers reports whether path is at or below a path the decoder reported.
+// It looks up each ancestor of path ("a.b[1].c", "a.b[1]", "a.b", "a"),
+// so the cost is the path's length, not the number of reports.
 func (d *decoder) covers(path string) bool {
-	for _, b := range d.bad {
-		if path == b || strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") {
+	if len(d.bad) == 0 {
+		return false
+	}
+	for {
+		if d.bad[path] {
 			return true
 		}
+		i := strings.LastIndexAny(path, ".[")
+		if i <= 0 {
+			return false
+		}
+		path = path[:i]
 	}
-	return false
 }
 
 func join(path, field string) string {
@@ -231,7 +259,9 @@ func (d *decoder) intPtr(m map[string]any, path, field string) *int64 {
 	return &n
 }
 
-func (d *decoder) list(m map[string]any, path, field string) ([]any, bool) {
+// list returns the list at m[field]. A list longer than limit is reported
+// once and not decoded, so neither the work nor the error grows with it.
+func (d *decoder) list(m map[string]any, path, field string, limit int, what string) ([]any, bool) {
 	v, ok := m[field]
 	if !ok || v == nil {
 		return nil, false
@@ -239,6 +269,10 @@ func (d *decoder) list(m map[string]any, path, field string) ([]any, bool) {
 	l, ok := v.([]any)
 	if !ok {
 		d.fail(join(path, field), "must be a list, got %s", describe(v))
+		return nil, false
+	}
+	if len(l) > limit {
+		d.fail(join(path, field), "at most %d %s are allowed, got %d", limit, what, len(l))
 		return nil, false
 	}
 	return l, true
@@ -280,7 +314,7 @@ func (d *decoder) instrument(tree any) *survey.Instrument {
 	in.Introduction = d.str(m, "", "introduction")
 	in.Consent = d.str(m, "", "consent")
 	in.EstimatedMinutes = d.intField(m, "", "estimated_minutes")
-	if l, ok := d.list(m, "", "scales"); ok {
+	if l, ok := d.list(m, "", "scales", survey.MaxScales, "scales"); ok {
 		in.Scales = make([]survey.Scale, 0, len(l))
 		for i, v := range l {
 			path := index("scales", i)
@@ -292,7 +326,7 @@ func (d *decoder) instrument(tree any) *survey.Instrument {
 			in.Scales = append(in.Scales, survey.Scale{ID: d.str(sm, path, "id"), Options: d.options(sm, path)})
 		}
 	}
-	if l, ok := d.list(m, "", "subscales"); ok {
+	if l, ok := d.list(m, "", "subscales", survey.MaxSubscales, "subscales"); ok {
 		in.Subscales = make([]survey.Subscale, 0, len(l))
 		for i, v := range l {
 			path := index("subscales", i)
@@ -310,7 +344,7 @@ func (d *decoder) instrument(tree any) *survey.Instrument {
 			in.Subscales = append(in.Subscales, s)
 		}
 	}
-	if l, ok := d.list(m, "", "sections"); ok {
+	if l, ok := d.list(m, "", "sections", survey.MaxSections, "sections"); ok {
 		in.Sections = make([]survey.Section, 0, len(l))
 		for i, v := range l {
 			in.Sections = append(in.Sections, d.section(index("sections", i), v))
@@ -320,7 +354,7 @@ func (d *decoder) instrument(tree any) *survey.Instrument {
 }
 
 func (d *decoder) options(m map[string]any, path string) []survey.Option {
-	l, ok := d.list(m, path, "options")
+	l, ok := d.list(m, path, "options", survey.MaxOptions, "options")
 	if !ok {
 		return nil
 	}
@@ -353,7 +387,7 @@ func (d *decoder) section(path string, v any) survey.Section {
 		Title:       d.str(m, path, "title"),
 		Description: d.str(m, path, "description"),
 	}
-	if l, ok := d.list(m, path, "items"); ok {
+	if l, ok := d.list(m, path, "items", survey.MaxItems, "items"); ok {
 		s.Items = make([]survey.Item, 0, len(l))
 		for i, v := range l {
 			s.Items = append(s.Items, d.item(index(join(path, "items"), i), v))
@@ -423,7 +457,7 @@ func (d *decoder) condition(path string, v any) *survey.Condition {
 		return nil
 	}
 	c := &survey.Condition{Item: d.str(m, path, "item"), Equals: d.intPtr(m, path, "equals")}
-	if l, ok := d.list(m, path, "in"); ok {
+	if l, ok := d.list(m, path, "in", survey.MaxOptions, "values"); ok {
 		c.In = make([]int64, 0, len(l))
 		for i, x := range l {
 			if n, ok := d.integer(index(join(path, "in"), i), x); ok {

@@ -2,40 +2,16 @@ package instrument_test
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
 
 // minimal is a valid instrument each case below breaks in one place.
-const minimal = `
-key: demo
-version: 1
-title: Demo
-scales:
-  - id: agree5
-    options:
-      - {value: 1, label: Strongly disagree}
-      - {value: 2, label: Disagree}
-      - {value: 3, label: Neutral}
-      - {value: 4, label: Agree}
-      - {value: 5, label: Strongly agree}
-subscales:
-  - {id: eff, title: Efficiency, scoring: mean, min_answered: 1}
-sections:
-  - id: s1
-    title: One
-    items:
-      - {id: use, type: single_choice, text: Use?, required: true, options: [{value: 1, label: "Yes"}, {value: 0, label: "No"}]}
-      - {id: eff_1, type: likert, text: Saves time, scale: agree5, subscale: eff, required: true}
-      - {id: eff_2, type: likert, text: Costs time, scale: agree5, subscale: eff, reverse: true}
-      - {id: tools, type: multiple_choice, text: Which?, options: [{value: 1, label: Scribe}, {value: 2, label: Chatbot}], show_if: {item: use, equals: 1}}
-      - {id: years, type: integer, text: Years, min: 0, max: 60}
-      - {id: note, type: text, text: Anything else?, multiline: true, max_length: 500}
-`
+var minimal = fixtures.Instrument("demo.yaml")
 
 func problems(t *testing.T, err error) map[string]string {
 	t.Helper()
@@ -117,11 +93,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseReportsEveryProblem(t *testing.T) {
-	data, err := os.ReadFile("testdata/broken.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = instrument.Parse(data, instrument.YAML)
+	_, err := instrument.Parse([]byte(fixtures.Instrument("broken.yaml")), instrument.YAML)
 	got := problems(t, err)
 	for _, path := range []string{
 		"key", "version", "colour", "scales[0].options[1].value", "scales[1].options",
@@ -163,5 +135,14 @@ func TestParseJSONAndYAMLAgree(t *testing.T) {
 	_, err = instrument.Parse([]byte("- just\n- a list\n"), instrument.YAML)
 	if got := problems(t, err); got[""] == "" {
 		t.Fatalf("a list document: want a problem at the root, got %v", got)
+	}
+}
+
+// TestParseBoundsAllowTextRules: the byte gate of bounds.go does not
+// mistake a rule of dashes or brackets in a text for nesting.
+func TestParseBoundsAllowTextRules(t *testing.T) {
+	doc := strings.Replace(minimal, "title: Demo", "title: Demo\nintroduction: |\n  "+strings.Repeat("-", 80)+"\n  "+strings.Repeat("[", 40)+" see below\n  - - - a list in prose", 1)
+	if _, err := instrument.Parse([]byte(doc), instrument.YAML); err != nil {
+		t.Fatal(err)
 	}
 }

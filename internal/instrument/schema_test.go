@@ -8,6 +8,7 @@ package instrument_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/dyad-survey/dyad/api"
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -91,30 +93,7 @@ func TestSchema_ShippedInstruments(t *testing.T) {
 
 // schemaBase is a small valid instrument using every item type; the cases
 // below change one thing in it.
-const schemaBase = `
-key: demo-instrument
-version: 1
-title: Demo
-language: en-GB
-estimated_minutes: 3
-scales:
-  - id: agree3
-    options:
-      - {value: 1, label: Disagree}
-      - {value: 2, label: Neutral}
-      - {value: 3, label: Agree}
-subscales:
-  - {id: mood, title: Mood, scoring: mean, min_answered: 1}
-sections:
-  - id: main
-    title: Main
-    items:
-      - {id: q_like, type: likert, text: I feel fine., scale: agree3, subscale: mood, reverse: false, required: true}
-      - {id: q_pick, type: single_choice, text: Pick one, options: [{value: 1, label: "Yes"}, {value: 0, label: "No"}]}
-      - {id: q_many, type: multiple_choice, text: Pick any, options: [{value: 1, label: A}, {value: 2, label: B}], show_if: {item: q_pick, equals: 1}}
-      - {id: q_num, type: integer, text: How many?, min: 0, max: 10}
-      - {id: q_text, type: text, text: Why?, multiline: true, max_length: 200, show_if: {item: q_many, in: [1, 2]}}
-`
+var schemaBase = fixtures.Instrument("demo-instrument.yaml")
 
 // schemaEdit changes a decoded instrument.
 type schemaEdit func(m map[string]any)
@@ -216,6 +195,30 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrShowIfNeither", schemaSet("equals", nil, append(schemaItem(2), "show_if")...), false},
 		{"ErrShowIfEmptyIn", schemaSet("in", []any{}, append(schemaItem(4), "show_if")...), false},
 		{"ErrShowIfWithoutItem", schemaSet("item", nil, append(schemaItem(2), "show_if")...), false},
+		{"OKLimits", func(m map[string]any) {
+			schemaSet("title", strings.Repeat("é", 500))(m)
+			schemaSet("value", -9999, "scales", 0, "options", 0)(m)
+			schemaSet("value", 9999, "scales", 0, "options", 2)(m)
+			schemaSet("min", -1000000000, schemaItem(3)...)(m)
+			schemaSet("max", 1000000000, schemaItem(3)...)(m)
+			schemaSet("text", strings.Repeat("x", 5000), schemaItem(3)...)(m)
+		}, true},
+		{"ErrTitleTooLong", schemaSet("title", strings.Repeat("é", 501)), false},
+		{"ErrConsentTooLong", schemaSet("consent", strings.Repeat("x", 50001)), false},
+		{"ErrEstimatedMinutesTooLarge", schemaSet("estimated_minutes", 1001), false},
+		{"ErrOptionValueTooLarge", schemaSet("value", 10000, "scales", 0, "options", 2), false},
+		{"ErrOptionValueTooSmall", schemaSet("value", -10000, "scales", 0, "options", 0), false},
+		{"ErrOptionLabelTooLong", schemaSet("label", strings.Repeat("x", 501), "scales", 0, "options", 0), false},
+		{"ErrTooManyOptions", func(m map[string]any) {
+			var opts []any
+			for v := range 301 {
+				opts = append(opts, map[string]any{"value": v, "label": fmt.Sprint(v)})
+			}
+			schemaSet("options", opts, schemaItem(1)...)(m)
+		}, false},
+		{"ErrItemTextTooLong", schemaSet("text", strings.Repeat("x", 5001), schemaItem(3)...), false},
+		{"ErrIntegerMinTooSmall", schemaSet("min", -1000000001, schemaItem(3)...), false},
+		{"ErrIntegerMaxTooLarge", schemaSet("max", 1000000001, schemaItem(3)...), false},
 		{"ErrShowIfNotObject", schemaSet("show_if", "q_pick = 1", schemaItem(2)...), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,9 +1,20 @@
-// Package sample makes realistic synthetic responses for tests,
-// benchmarks and the load tool: each simulated respondent has a latent
-// attitude per subscale, so answers correlate within a subscale (and
-// reliability statistics have something to find), reverse-keyed items run
-// the other way, skip logic is followed, and free text is about 200
-// characters.
+// Package sample is the one home of synthetic responses, for tests,
+// benchmarks and the load tool (nothing in the service imports it):
+//
+//   - Answers: a simulated respondent with a latent attitude per
+//     subscale, so answers correlate within a subscale (and reliability
+//     statistics have something to find), reverse-keyed items run the
+//     other way, skip logic is followed, and free text is about 200
+//     characters. The load tool, the process tests, the statistics and
+//     the dashboard's fixtures use it.
+//   - ExportAnswers: complete responses with long, multi-line free text,
+//     the rows of the export tests and benchmarks (export.go says why it
+//     stays apart).
+//   - Fixed: the same answers on every call, for tests that compare what
+//     was sent with what was stored.
+//
+// JSONBody and JSONBodyWithID wrap answers as a public-API submission;
+// Study and StudyForm load the shipped study instrument they answer.
 package sample
 
 import (
@@ -107,4 +118,10 @@ func Text(rng *rand.Rand, n int) string {
 // JSONBody returns a public-API submission body for the answers.
 func JSONBody(a survey.Answers) []byte {
 	return []byte(fmt.Sprintf(`{"answers":%s}`, a.Canonical()))
+}
+
+// JSONBodyWithID returns a public-API submission body for the answers
+// that carries its own response id, as a client that retries does.
+func JSONBodyWithID(id string, a survey.Answers) []byte {
+	return []byte(fmt.Sprintf(`{"id":%q,"answers":%s}`, id, a.Canonical()))
 }

@@ -118,7 +118,8 @@ type SubscaleStats struct {
 	Min float64 `json:"min"`
 	Max float64 `json:"max"`
 	Summary
-	// Histogram counts the scores in equal bins from Min to Max.
+	// Histogram counts the scores in equal bins from Min to Max: half a
+	// scale point wide, and at most 40 bins whatever the scale's range.
 	Histogram   []Bin       `json:"histogram"`
 	Reliability Reliability `json:"reliability"`
 	Note        string      `json:"note,omitempty"`

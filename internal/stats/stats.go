@@ -173,8 +173,11 @@ func planSubscale(f *survey.Form, s *survey.Subscale, at map[string]int) subscal
 		k := float64(len(p.items))
 		p.min, p.max = k*lo, k*hi
 	}
-	// Half a scale point per bin: 8 bars for a 1–5 scale.
-	p.bins = int(2 * (hi - lo))
+	// Half a scale point per bin: 8 bars for a 1–5 scale. The count is
+	// bounded, never the value range: a scale stored with options 0 and
+	// 10^9 (before instruments' option values were bounded) would
+	// otherwise ask for two billion bins.
+	p.bins = int(min(2*(hi-lo), maxHistogramBins))
 	return p
 }
 
@@ -440,6 +443,9 @@ func (g *group) responseStats() ResponseStats {
 	return rs
 }
 
+// maxHistogramBins bounds the bins of a subscale's score histogram.
+const maxHistogramBins = 40
+
 // maxIntegerValues bounds the values listed for an integer item.
 const maxIntegerValues = 100
 
@@ -465,8 +471,12 @@ func itemStats(f *survey.Form, it *survey.Item, c *itemCounts) ItemStats {
 			x, w = append(x, float64(v)), append(w, float64(c.values[v]))
 		}
 		switch {
-		case it.Min != nil && it.Max != nil && *it.Max-*it.Min < maxIntegerValues:
-			for v := *it.Min; v <= *it.Max; v++ {
+		// The span is taken in uint64, where max − min cannot overflow
+		// (as int64 it does for bounds far apart, and the list would have
+		// 10^19 values), and the loop counts, so max = MaxInt64 ends too.
+		case it.Min != nil && it.Max != nil && *it.Min <= *it.Max && uint64(*it.Max)-uint64(*it.Min) < maxIntegerValues:
+			for k := range uint64(*it.Max) - uint64(*it.Min) + 1 {
+				v := *it.Min + int64(k)
 				out.Options = append(out.Options, OptionCount{Value: v, Count: c.values[v], Percent: percent(c.values[v])})
 			}
 		case len(vals) <= maxIntegerValues:

@@ -12,48 +12,14 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
 
 // testYAML is a small instrument with every item type: subscale att holds
 // the four items of dataset B (att_3 reverse-keyed) and scores from 3
 // answered items; subscale solo has one item; tools is shown to
 // psychiatrists only.
-const testYAML = `
-key: stats-test
-version: 1
-title: Stats test
-scales:
-  - id: agree
-    options:
-      - {value: 1, label: Strongly disagree}
-      - {value: 2, label: Disagree}
-      - {value: 3, label: Neutral}
-      - {value: 4, label: Agree}
-      - {value: 5, label: Strongly agree}
-subscales:
-  - {id: att, title: Attitude, scoring: mean, min_answered: 3}
-  - {id: solo, title: Single item, scoring: sum}
-sections:
-  - id: s
-    title: S
-    items:
-      - {id: att_1, type: likert, text: One, scale: agree, subscale: att}
-      - {id: att_2, type: likert, text: Two, scale: agree, subscale: att}
-      - {id: att_3, type: likert, text: Three, scale: agree, subscale: att, reverse: true}
-      - {id: att_4, type: likert, text: Four, scale: agree, subscale: att}
-      - {id: solo_1, type: likert, text: Alone, scale: agree, subscale: solo}
-      - id: role
-        type: single_choice
-        text: Role
-        options: [{value: 2, label: Family medicine}, {value: 1, label: Psychiatry}]
-      - id: tools
-        type: multiple_choice
-        text: Tools
-        options: [{value: 1, label: Scribe}, {value: 2, label: Chatbot}, {value: 3, label: Other}]
-        show_if: {item: role, equals: 1}
-      - {id: years, type: integer, text: Years, min: 0, max: 10}
-      - {id: comment, type: text, text: Comment}
-`
+var testYAML = fixtures.Instrument("stats-test.yaml")
 
 func testForm(tb testing.TB) *survey.Form {
 	tb.Helper()

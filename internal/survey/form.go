@@ -13,9 +13,11 @@ type Form struct {
 	options    map[string][]Option // likert (from the scale) and choice items
 }
 
-// NewForm validates the instrument and indexes it.
+// NewForm validates the instrument and indexes it. It checks the rules a
+// stored version was accepted under, not the admission limits of
+// limits.go, so versions stored before a limit existed keep working.
 func NewForm(in *Instrument) (*Form, error) {
-	if err := in.Validate(); err != nil {
+	if err := in.validateStored(); err != nil {
 		return nil, err
 	}
 	f := &Form{

@@ -26,9 +26,22 @@ const MaxTextLength = 100000
 // ValidKey reports whether s is a well-formed instrument key.
 func ValidKey(s string) bool { return keyPattern.MatchString(s) }
 
-// Validate checks every rule of the instrument format and returns an *Error
-// with code EInvalid listing each problem with its path, or nil.
+// Validate checks every rule of the instrument format, the admission
+// limits of limits.go included, and returns an *Error with code EInvalid
+// listing each problem with its path (at most the first 50), or nil.
 func (in *Instrument) Validate() error {
+	var p Problems
+	if in.checkLimits(&p); len(p) == 0 {
+		in.validate(&p)
+		in.checkContent(&p)
+	}
+	return p.Err(EInvalid, "the instrument is not valid")
+}
+
+// validateStored checks the structural rules a stored version was accepted
+// under, leaving out the admission limits (see limits.go): a version
+// stored before a limit existed keeps working.
+func (in *Instrument) validateStored() error {
 	var p Problems
 	in.validate(&p)
 	return p.Err(EInvalid, "the instrument is not valid")
@@ -105,6 +118,14 @@ func (in *Instrument) validate(p *Problems) {
 		path string
 	}
 	items := map[string]seenItem{} // items seen so far, in document order
+	// Every item id, so that a show_if naming a later item is told apart
+	// from an unknown one without a scan per condition.
+	allItems := map[string]bool{}
+	for _, sec := range in.Sections {
+		for _, it := range sec.Items {
+			allItems[it.ID] = true
+		}
+	}
 	subscaleItems := map[string]int{}
 	for si := range in.Sections {
 		sec := &in.Sections[si]
@@ -146,7 +167,7 @@ func (in *Instrument) validate(p *Problems) {
 				switch {
 				case c.Item == it.ID:
 					p.Add(cpath+".item", "an item cannot depend on itself (%q)", c.Item)
-				case !ok && in.hasItem(c.Item):
+				case !ok && allItems[c.Item]:
 					p.Add(cpath+".item", "%q comes later in the instrument; show_if may only refer to an earlier item", c.Item)
 				case !ok:
 					p.Add(cpath+".item", "unknown item %q", c.Item)
@@ -171,17 +192,6 @@ func (in *Instrument) validate(p *Problems) {
 			p.Add(path+".min_answered", "is %d but subscale %q has only %d items", s.MinAnswered, s.ID, n)
 		}
 	}
-}
-
-func (in *Instrument) hasItem(id string) bool {
-	for _, s := range in.Sections {
-		for _, it := range s.Items {
-			if it.ID == id {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (it *Item) validateType(p *Problems, path string, scales map[string]*Scale, subscales map[string]int) {

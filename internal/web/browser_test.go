@@ -1,3 +1,5 @@
+//go:build integration
+
 package web_test
 
 // Browser tests: headless Chromium (Debian's package) driven by chromedp

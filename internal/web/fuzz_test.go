@@ -28,12 +28,12 @@ func FuzzWebFormPOST(f *testing.F) {
 	}
 	u := fx.srv.URL + "/s/" + fx.open.ID
 	var csrfSecret string
-	for _, c := range b.client.Jar.Cookies(mustURL(f, u)) {
+	for _, c := range b.HTTP.Jar.Cookies(mustURL(f, u)) {
 		if c.Name == "dyad_csrf" {
 			csrfSecret = c.Value
 		}
 	}
-	if csrfSecret == "" || b.csrf == "" {
+	if csrfSecret == "" || b.CSRF == "" {
 		f.Fatal("no CSRF cookie or token")
 	}
 	sections := len(fx.form.Instrument.Sections)
@@ -61,7 +61,7 @@ func FuzzWebFormPOST(f *testing.F) {
 			t.Fatal(err)
 		}
 		if withCSRF {
-			body += "&_csrf=" + b.csrf
+			body += "&_csrf=" + b.CSRF
 		}
 		path := "/s/" + fx.open.ID + "/p/" + strconv.Itoa(int(section)%sections+1)
 		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))

@@ -62,7 +62,7 @@ func TestGzip(t *testing.T) {
 	b := f.browser(t, f.open.ID)
 	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/s/"+f.open.ID, nil)
 	req.Header.Set("Accept-Encoding", "br, gzip;q=0.8")
-	resp, err := b.client.Do(req)
+	resp, err := b.HTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestGzip(t *testing.T) {
 	}
 	req, _ = http.NewRequest(http.MethodGet, f.srv.URL+css[1], nil)
 	req.Header.Set("Accept-Encoding", "gzip")
-	resp2, err := b.client.Do(req)
+	resp2, err := b.HTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestConcurrentSubmits(t *testing.T) {
 	}
 	b.get(sectionPath(last))
 	form := sectionForm(f.form, last, a, "submit")
-	form.Set("_csrf", b.csrf)
+	form.Set("_csrf", b.CSRF)
 	var wg sync.WaitGroup
 	results := make([]page, 5)
 	for i := range results {
@@ -343,7 +343,7 @@ func TestConcurrentSubmits(t *testing.T) {
 			defer wg.Done()
 			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/s/"+f.open.ID+sectionPath(last), strings.NewReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			resp, err := b.client.Do(req)
+			resp, err := b.HTTP.Do(req)
 			if err != nil {
 				t.Error(err)
 				return
@@ -368,7 +368,7 @@ func TestCSRF(t *testing.T) {
 	b := f.browser(t, f.open.ID)
 	b.start("")
 	b.get(sectionPath(0))
-	good := b.csrf
+	good := b.CSRF
 	other := f.browser(t, f.open.ID)
 	other.get("")
 	a := survey.Answers{"ai_use": survey.IntVal(0)}
@@ -378,7 +378,7 @@ func TestCSRF(t *testing.T) {
 	}{
 		"missing":             {token: ""},
 		"wrong":               {token: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
-		"another browser's":   {token: other.csrf},
+		"another browser's":   {token: other.CSRF},
 		"sent from elsewhere": {token: good, fetch: "cross-site"},
 	} {
 		form := sectionForm(f.form, 0, a, "next")
@@ -400,7 +400,7 @@ func TestCSRF(t *testing.T) {
 	if rs := f.responses(t, f.open.ID); len(rs) != 1 || len(rs[0].Answers) != 0 {
 		t.Fatalf("a refused post saved something: %+v", rs)
 	}
-	b.csrf = good
+	b.CSRF = good
 	if p := b.post(sectionPath(0), sectionForm(f.form, 0, a, "next")); p.status != http.StatusSeeOther {
 		t.Fatalf("the right token was refused: %d", p.status)
 	}

@@ -5,11 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 	"github.com/dyad-survey/dyad/internal/web"
 )
 
@@ -89,25 +88,20 @@ func (f *fixture) responses(tb testing.TB, surveyID string) []*survey.Response {
 	return list
 }
 
-// browser is one respondent's HTTP client: its own cookies, no redirects
-// followed, no transparent gzip, so every status and header is seen.
+// browser is one respondent's HTTP client (formclient: its own cookies,
+// no redirects followed, no transparent gzip, the CSRF token of the last
+// page sent with the next form), with paths relative to its survey.
 type browser struct {
-	tb     testing.TB
-	f      *fixture
-	client *http.Client
-	sid    string
-	csrf   string // from the last page with a form
+	*formclient.Client
+	f   *fixture
+	sid string
 }
 
 func (f *fixture) browser(tb testing.TB, surveyID string) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{tb: tb, f: f, sid: surveyID, client: &http.Client{
-		Jar:           jar,
-		Transport:     &http.Transport{DisableCompression: true},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &browser{Client: formclient.New(tb, f.srv.URL), f: f, sid: surveyID}
 }
 
+// page is formclient.Page under the names these tests use.
 type page struct {
 	status   int
 	body     string
@@ -115,28 +109,19 @@ type page struct {
 	header   http.Header
 }
 
-var csrfPattern = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+func pageOf(p formclient.Page) page {
+	return page{status: p.Status, body: p.Body, location: p.Location, header: p.Header}
+}
 
 func (b *browser) do(req *http.Request) page {
-	b.tb.Helper()
-	resp, err := b.client.Do(req)
-	if err != nil {
-		b.tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	p := page{status: resp.StatusCode, body: string(body), location: resp.Header.Get("Location"), header: resp.Header}
-	if m := csrfPattern.FindStringSubmatch(p.body); m != nil {
-		b.csrf = m[1]
-	}
-	return p
+	b.TB.Helper()
+	return pageOf(b.Do(req))
 }
 
 // get fetches a path of the survey ("" is the welcome page, "/p/2" ...).
 func (b *browser) get(path string) page {
-	b.tb.Helper()
-	req, _ := http.NewRequest(http.MethodGet, b.f.srv.URL+b.url(path), nil)
-	return b.do(req)
+	b.TB.Helper()
+	return pageOf(b.Get(b.url(path)))
 }
 
 func (b *browser) url(path string) string {
@@ -148,23 +133,15 @@ func (b *browser) url(path string) string {
 
 // post sends a form with the CSRF token of the last page.
 func (b *browser) post(path string, form url.Values) page {
-	b.tb.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	if _, ok := form["_csrf"]; !ok {
-		form.Set("_csrf", b.csrf)
-	}
-	req, _ := http.NewRequest(http.MethodPost, b.f.srv.URL+b.url(path), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
+	b.TB.Helper()
+	return pageOf(b.Post(b.url(path), form))
 }
 
 // start opens the welcome page and presses Start.
 func (b *browser) start(code string) page {
-	b.tb.Helper()
+	b.TB.Helper()
 	if p := b.get(""); p.status != http.StatusOK {
-		b.tb.Fatalf("welcome: %d\n%s", p.status, p.body)
+		b.TB.Fatalf("welcome: %d\n%s", p.status, p.body)
 	}
 	form := url.Values{}
 	if code != "" {
@@ -202,28 +179,8 @@ func sectionForm(form *survey.Form, si int, a survey.Answers, action string) url
 // studyAnswers answers every shown item of the study: varied values, the
 // ai_use branch as given, free text with characters that need escaping.
 func studyAnswers(form *survey.Form, aiUse int64) survey.Answers {
-	a := survey.Answers{}
-	for i, it := range form.Items() {
-		if it.ID == "ai_use" {
-			a[it.ID] = survey.IntVal(aiUse)
-			continue
-		}
-		if !form.Shown(a)[it.ID] {
-			continue
-		}
-		opts := form.Options(it.ID)
-		switch it.Type {
-		case survey.Likert, survey.SingleChoice:
-			a[it.ID] = survey.IntVal(opts[i%len(opts)].Value)
-		case survey.MultipleChoice:
-			a[it.ID] = survey.ListVal(opts[0].Value, opts[len(opts)-1].Value)
-		case survey.Integer:
-			a[it.ID] = survey.IntVal(12)
-		case survey.Text:
-			a[it.ID] = survey.TextVal(`<script>alert("x")</script> & "quotes" – ümlaut`)
-		}
-	}
-	return a
+	return sample.Fixed(form, survey.Answers{"ai_use": survey.IntVal(aiUse)},
+		func(string) string { return `<script>alert("x")</script> & "quotes" – ümlaut` })
 }
 
 // sectionPath is the address of section si (0-based).

@@ -1,0 +1,82 @@
+* Dyad export: Unit export
+* Survey 7k2m9qx4ab, instrument unit-export version 3; generated 2026-01-14 10:00 UTC.
+*
+* Reads the wide CSV export (values=codes) with the right types, applies
+* variable and value labels, and turns started_at and submitted_at into
+* Stata date-times (%tc, UTC). Needs Stata 16 or later. Run it from the
+* folder that holds the CSV, or change csv_file below.
+* Names longer than 32 characters are shortened (the codebook's short_name
+* column lists every name); variable labels are cut at 80 characters and
+* the whole question is kept in the variable's notes.
+* Empty cells are missing (.): an item not answered or not shown. Item
+* columns hold the values as answered; the score_ columns are Dyad's scores.
+
+version 16
+local csv_file `"unit-export_20260114.csv"'
+
+import delimited using `"`csv_file'"', clear varnames(nonames) rowrange(2) ///
+    delimiters(",") bindquotes(strict) maxquotedrows(unlimited) encoding("utf-8") ///
+    stringcols(1 3/5 13) ///
+    numericcols(2 6/12 14)
+
+if c(k) != 14 {
+    display as error "`csv_file' has " c(k) " columns; this export has 14"
+    exit 459
+}
+
+rename (v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 ///
+    v11 v12 v13 v14) ///
+    (response_id instrument_version status started_at submitted_at duration_s to_v a_very_long_multiple_choice_i__1 ///
+    a_very_long_multiple_choice__m2 q1 q2 n t score_main)
+
+* started_at and submitted_at as Stata date-times (UTC).
+generate double dyad_t = clock(subinstr(subinstr(started_at, "T", " ", 1), "Z", "", 1), "YMDhms")
+format dyad_t %tc
+order dyad_t, after(started_at)
+drop started_at
+rename dyad_t started_at
+generate double dyad_t = clock(subinstr(subinstr(submitted_at, "T", " ", 1), "Z", "", 1), "YMDhms")
+format dyad_t %tc
+order dyad_t, after(submitted_at)
+drop submitted_at
+rename dyad_t submitted_at
+
+label variable response_id `"Response id (random UUID)"'
+label variable instrument_version `"Instrument version answered"'
+label variable status `"Response status: complete or in_progress"'
+label variable started_at `"Time the response was started (UTC)"'
+label variable submitted_at `"Time the response was submitted (UTC)"'
+label variable duration_s `"Seconds from start to submission"'
+label variable to_v `"Reserved in SPSS"'
+label variable a_very_long_multiple_choice_i__1 `"Long id: One"'
+label variable a_very_long_multiple_choice__m2 `"Long id: Minus two"'
+label variable q1 `"Line one line two"'
+label variable q2 `"Reversed \$cost \`tick\`"'
+label variable n `"A number"'
+label variable t `"Free text"'
+label variable score_main `"Main score"'
+
+label define to_v ///
+    1 `"Yes"' ///
+    0 `"No"', replace
+label values to_v to_v
+label define a_very_long_multiple_choice_i__1 ///
+    0 `"Not selected"' ///
+    1 `"Selected"', replace
+label values a_very_long_multiple_choice_i__1 a_very_long_multiple_choice_i__1
+label define a_very_long_multiple_choice__m2 ///
+    0 `"Not selected"' ///
+    1 `"Selected"', replace
+label values a_very_long_multiple_choice__m2 a_very_long_multiple_choice__m2
+label define q1 ///
+    1 `"Disagree"' ///
+    2 `"Neither "yes" nor 'no'"' ///
+    3 `"Agree, fully"', replace
+label values q1 q1
+label define q2 ///
+    1 `"Disagree"' ///
+    2 `"Neither "yes" nor 'no'"' ///
+    3 `"Agree, fully"', replace
+label values q2 q2
+
+compress
