@@ -28,7 +28,7 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 		fs.Usage()
 		return 2
 	}
-	if err := store.BackupFile(ctx, *db, *out); err != nil {
+	if err := store.Backup(ctx, *db, *out); err != nil {
 		fmt.Fprintf(stderr, "dyad backup: %v\n", err)
 		return 1
 	}

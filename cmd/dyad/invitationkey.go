@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -30,8 +29,8 @@ func defaultKeyFile(db string) string { return db + ".key" }
 
 // invitationKey reads the key file, creating it if it is missing and the
 // database has never had a key.
-func invitationKey(ctx context.Context, st *store.Store, path string) ([]byte, error) {
-	check, err := st.Setting(ctx, store.SettingInvitationKeyCheck)
+func invitationKey(ctx context.Context, st survey.Settings, path string) ([]byte, error) {
+	check, err := st.Setting(ctx, survey.SettingInvitationKeyCheck)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +48,7 @@ func invitationKey(ctx context.Context, st *store.Store, path string) ([]byte, e
 	}
 	want := survey.InvitationKeyCheck(key)
 	if check == nil {
-		return key, st.PutSetting(ctx, store.SettingInvitationKeyCheck, want)
+		return key, st.PutSetting(ctx, survey.SettingInvitationKeyCheck, want)
 	}
 	if subtle.ConstantTimeCompare(check, want) != 1 {
 		return nil, fmt.Errorf("invitation key file %s is not the key this database's invitation codes were issued under: restore the right key file", path)

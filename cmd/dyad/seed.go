@@ -6,25 +6,24 @@ import (
 
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/instrument"
-	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
 // researcherToken settles the researcher token: DYAD_ADMIN_TOKEN if set
 // (its hash replaces any stored one); else the stored hash; else a new
 // token, returned so it can be printed this once.
-func researcherToken(ctx context.Context, st *store.Store, fromEnv string) (hash []byte, newToken string, err error) {
+func researcherToken(ctx context.Context, st survey.Settings, fromEnv string) (hash []byte, newToken string, err error) {
 	if fromEnv != "" {
 		hash = survey.HashSecret(fromEnv)
-		return hash, "", st.PutSetting(ctx, store.SettingAdminTokenHash, hash)
+		return hash, "", st.PutSetting(ctx, survey.SettingAdminTokenHash, hash)
 	}
-	hash, err = st.Setting(ctx, store.SettingAdminTokenHash)
+	hash, err = st.Setting(ctx, survey.SettingAdminTokenHash)
 	if err != nil || hash != nil {
 		return hash, "", err
 	}
 	newToken = survey.NewToken()
 	hash = survey.HashSecret(newToken)
-	return hash, newToken, st.PutSetting(ctx, store.SettingAdminTokenHash, hash)
+	return hash, newToken, st.PutSetting(ctx, survey.SettingAdminTokenHash, hash)
 }
 
 // seed loads every shipped instrument not yet in the database as a

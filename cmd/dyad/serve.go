@@ -174,10 +174,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	defer ln.Close()
 
-	m := metrics.New(cfg.DB)
-	st, err := store.Open(ctx, cfg.DB, store.WithBatchObserver(m.ObserveBatch))
+	m := metrics.New()
+	st, err := store.Open(ctx, cfg.DB, store.Options{ObserveBatch: m.ObserveBatch})
 	if err != nil {
 		return err
+	}
+	if sr, ok := st.(store.SizeReporter); ok {
+		m.ReportDatabaseSize(sr.Size)
+	}
+	var backup func(context.Context, string) error // nil: the API answers that backups are not offered
+	if b, ok := st.(survey.Backuper); ok {
+		backup = b.Backup
 	}
 	defer func() {
 		if err := st.Close(); err != nil {
@@ -219,9 +226,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	handler := httpserver.New(httpserver.Config{
 		Modules: []httpserver.Module{
-			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: st.Backup, Responses: st}),
+			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st}),
 			web.New(web.Config{Service: svc, Key: csrfKey}),
-			admin.New(admin.Config{Service: svc, Responses: st, Key: csrfKey, Downloads: downloads}),
+			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads}),
 		},
 		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash,
 		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,

@@ -8,10 +8,11 @@
 //
 // Sign-in. The form posts the researcher token; its SHA-256 is compared
 // in constant time with the one the API checks (server.Auth, which also
-// holds the one failed-authentication budget per client). On success the browser
-// gets a session cookie holding a random id (256 bits), never the token;
-// the server keeps the id's hash in memory (session.go), so a restart
-// signs everyone out. The cookie is HttpOnly, SameSite=Strict, Secure
+// holds the one failed-authentication budget per client). On success the
+// browser gets a session cookie holding a random id (256 bits), never the
+// token; the store keeps the id's hash (session.go, through
+// survey.Sessions), so a session survives a restart and every instance on
+// the database knows it. The cookie is HttpOnly, SameSite=Strict, Secure
 // when the request came over HTTPS, scoped to /admin, with no expiry
 // date; the server ends a session after SessionIdle without use or
 // SessionMax after sign-in. Sign-out ends it on the server.
@@ -61,6 +62,8 @@ type Config struct {
 	// Downloads are the export files served under /admin/surveys/{id}/,
 	// from httpapi.ExportFiles.
 	Downloads []Download
+	// Sessions keeps the sign-ins (the store); required.
+	Sessions survey.Sessions
 	// Now is the clock of sessions; nil means time.Now.
 	Now func() time.Time
 }
@@ -91,7 +94,7 @@ func New(cfg Config) *Pages {
 	// A key of its own, derived, so that no token of one kind of page is
 	// ever valid on the other.
 	return &Pages{svc: cfg.Service, responses: cfg.Responses, csrf: pagekit.NewCSRF(cfg.Key, "dyad admin pages"),
-		downloads: cfg.Downloads, sessions: newSessionStore(now)}
+		downloads: cfg.Downloads, sessions: newSessionStore(cfg.Sessions, now)}
 }
 
 // Prefixes are the paths the dashboard owns: errors and unknown paths

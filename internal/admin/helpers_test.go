@@ -17,7 +17,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 	"github.com/dyad-survey/dyad/internal/web"
@@ -30,7 +30,7 @@ const testToken = "test-researcher-token-0123456789"
 // the shipped instruments published, and a survey of the study instrument
 // with sample responses.
 type fixture struct {
-	st     *store.Store
+	st     *sqlite.Store
 	svc    *survey.Service
 	srv    *httptest.Server
 	form   *survey.Form
@@ -48,7 +48,7 @@ type seed struct {
 func newFixture(tb testing.TB, sd seed) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func newFixture(tb testing.TB, sd seed) *fixture {
 		Modules: []server.Module{
 			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Responses: st}),
 			web.New(web.Config{Service: svc}),
-			admin.New(admin.Config{Service: svc, Responses: st, Downloads: downloads}),
+			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Downloads: downloads}),
 		},
 		TokenHash: survey.HashSecret(testToken),
 		// The tests sign in many times from one address; the budget

@@ -27,7 +27,16 @@ type loginView struct {
 // next at once.
 func (p *Pages) loginForm(c *gin.Context) {
 	next := localNext(c.Query("next"))
-	if id := cookie(c, sessionCookie); validRandom(id) && p.sessions.valid(id) {
+	if id := cookie(c, sessionCookie); validRandom(id) {
+		ok, err := p.sessions.valid(c.Request.Context(), id)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		if !ok {
+			p.loginPage(c, http.StatusOK, next, "", c.Query("signed_out") == "1")
+			return
+		}
 		pagekit.Headers(c.Writer.Header())
 		c.Redirect(http.StatusSeeOther, orDashboard(next))
 		return
@@ -83,11 +92,20 @@ func (p *Pages) login(c *gin.Context) {
 		return
 	}
 	// A new id at every sign-in: an id planted before cannot be used.
+	ctx := c.Request.Context()
 	if old := cookie(c, sessionCookie); old != "" {
-		p.sessions.end(old)
+		if err := p.sessions.end(ctx, old); err != nil {
+			p.fail(c, err)
+			return
+		}
 	}
-	p.setCookie(c, sessionCookie, p.sessions.create(), 0)
-	server.Logger(c).InfoContext(c.Request.Context(), "researcher signed in")
+	id, err := p.sessions.create(ctx)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.setCookie(c, sessionCookie, id, 0)
+	server.Logger(c).InfoContext(ctx, "researcher signed in")
 	pagekit.Headers(c.Writer.Header())
 	c.Redirect(http.StatusSeeOther, orDashboard(next))
 }
@@ -97,7 +115,10 @@ func (p *Pages) logout(c *gin.Context) {
 	if !p.sessionCSRFOK(c) {
 		return
 	}
-	p.sessions.end(c.GetString(ctxSession))
+	if err := p.sessions.end(c.Request.Context(), c.GetString(ctxSession)); err != nil {
+		p.fail(c, err)
+		return
+	}
 	p.setCookie(c, sessionCookie, "", -1)
 	pagekit.Headers(c.Writer.Header())
 	c.Redirect(http.StatusSeeOther, "/admin/login?signed_out=1")

@@ -76,7 +76,16 @@ func (p *Pages) csrfOK(c *gin.Context, purpose, value string) bool {
 // redirected to the sign-in form, which brings a GET back where it was.
 func (p *Pages) requireSession(c *gin.Context) {
 	id := cookie(c, sessionCookie)
-	if !validRandom(id) || !p.sessions.valid(id) {
+	ok := false
+	if validRandom(id) {
+		var err error
+		if ok, err = p.sessions.valid(c.Request.Context(), id); err != nil {
+			p.fail(c, err)
+			c.Abort()
+			return
+		}
+	}
+	if !ok {
 		if id != "" {
 			p.setCookie(c, sessionCookie, "", -1)
 		}

@@ -1,19 +1,32 @@
 package admin
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"sync"
 	"time"
+
+	"github.com/dyad-survey/dyad/internal/survey"
 )
 
-// Sessions are held in memory, by the SHA-256 of their id: the cookie
-// carries a random id, never the researcher token, and the process keeps
-// no value a stolen memory dump could replay as a cookie. A restart signs
-// every researcher out, which is the price of keeping nothing on disk;
-// Dyad runs as one process, so there is no other instance to share them
-// with.
+// Sessions live in the store (survey.Sessions), by the SHA-256 of their
+// id: the cookie carries a random id, never the researcher token, and
+// neither the database nor a backup of it holds a value that could be
+// replayed as a cookie. Kept in the store rather than in this process's
+// memory, a session survives a restart and is known to every instance
+// serving the same database, which a second instance behind a load
+// balancer needs (issue 13: PostgreSQL). The lifetimes are this package's
+// rule; the store applies them at each sign-in and in valid below.
+//
+// Each request checks its session with one read; the last use is written
+// back at most once a minute (touchEvery), not on every request, so that
+// a dashboard page with many requests costs the single SQLite writer
+// (and its fsync) one small write a minute per researcher. The idle
+// lifetime is therefore exact to within a minute: a session expires
+// between SessionIdle-touchEvery and SessionIdle after its last use.
+// The cap drops the least recently used session by the same stored last
+// use, so "least recently" is also to within a minute.
 
 // Session lifetimes.
 const (
@@ -25,93 +38,77 @@ const (
 	// session used least recently. Only holders of the token can add one,
 	// and each sign-in first drops the expired ones.
 	maxSessions = 1000
+	// touchEvery is how stale a session's stored last use may get.
+	touchEvery = time.Minute
 )
 
-type session struct {
-	created, seen time.Time
-}
-
-// sessionStore is the table of live sessions. It is safe for concurrent
-// use.
+// sessionStore applies the dashboard's session rules over the store. It
+// is safe for concurrent use: the store serialises the writes.
 type sessionStore struct {
-	mu   sync.Mutex
-	byID map[[32]byte]*session
-	now  func() time.Time
+	st  survey.Sessions
+	now func() time.Time
 }
 
-func newSessionStore(now func() time.Time) *sessionStore {
-	return &sessionStore{byID: map[[32]byte]*session{}, now: now}
+func newSessionStore(st survey.Sessions, now func() time.Time) *sessionStore {
+	return &sessionStore{st: st, now: now}
 }
 
-func sessionKey(id string) [32]byte { return sha256.Sum256([]byte(id)) }
+func sessionKey(id string) []byte {
+	h := sha256.Sum256([]byte(id))
+	return h[:]
+}
 
-// create starts a session and returns its id: 256 random bits.
-func (s *sessionStore) create() string {
+// create starts a session and returns its id: 256 random bits. In the same
+// transaction it drops the expired sessions, and the least recently used
+// ones when the table is full.
+func (s *sessionStore) create(ctx context.Context) (string, error) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // never fails (crypto/rand crashes instead)
 	id := base64.RawURLEncoding.EncodeToString(b)
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.prune(now)
-	if len(s.byID) >= maxSessions {
-		var oldest [32]byte
-		var seen time.Time
-		for k, v := range s.byID {
-			if seen.IsZero() || v.seen.Before(seen) {
-				oldest, seen = k, v.seen
-			}
-		}
-		delete(s.byID, oldest)
+	err := s.st.CreateSession(ctx, &survey.Session{IDHash: sessionKey(id), CreatedAt: now, SeenAt: now},
+		survey.SessionLimits{IdleBefore: now.Add(-SessionIdle), CreatedBefore: now.Add(-SessionMax), Max: maxSessions})
+	if err != nil {
+		return "", err
 	}
-	s.byID[sessionKey(id)] = &session{created: now, seen: now}
-	return id
+	return id, nil
 }
 
-// valid tells whether id names a live session, and marks it used.
-func (s *sessionStore) valid(id string) bool {
+// valid tells whether id names a live session, and marks it used. An
+// expired session is deleted.
+func (s *sessionStore) valid(ctx context.Context, id string) (bool, error) {
 	if id == "" {
-		return false
+		return false, nil
 	}
 	k := sessionKey(id)
+	v, err := s.st.FindSession(ctx, k)
+	switch {
+	case survey.ErrorCode(err) == survey.ENotFound:
+		return false, nil
+	case err != nil:
+		return false, err
+	}
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v := s.byID[k]
-	if v == nil {
-		return false
-	}
 	if expired(v, now) {
-		delete(s.byID, k)
-		return false
+		return false, s.st.DeleteSession(ctx, k)
 	}
-	v.seen = now
-	return true
+	if now.Sub(v.SeenAt) >= touchEvery {
+		err := s.st.TouchSession(ctx, k, now)
+		if survey.ErrorCode(err) == survey.ENotFound {
+			return false, nil // ended meanwhile
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // end removes a session; ending an unknown one does nothing.
-func (s *sessionStore) end(id string) {
-	s.mu.Lock()
-	delete(s.byID, sessionKey(id))
-	s.mu.Unlock()
+func (s *sessionStore) end(ctx context.Context, id string) error {
+	return s.st.DeleteSession(ctx, sessionKey(id))
 }
 
-// count returns the number of sessions held, expired ones included.
-func (s *sessionStore) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.byID)
-}
-
-// prune drops expired sessions; the caller holds mu.
-func (s *sessionStore) prune(now time.Time) {
-	for k, v := range s.byID {
-		if expired(v, now) {
-			delete(s.byID, k)
-		}
-	}
-}
-
-func expired(v *session, now time.Time) bool {
-	return now.Sub(v.seen) >= SessionIdle || now.Sub(v.created) >= SessionMax
+func expired(v *survey.Session, now time.Time) bool {
+	return now.Sub(v.SeenAt) >= SessionIdle || now.Sub(v.CreatedAt) >= SessionMax
 }

@@ -1,13 +1,71 @@
 package admin
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 )
+
+// sessionTestStore is a real store in a fresh file: the sessions' rules
+// are held against the storage they live in.
+func sessionTestStore(tb testing.TB) *sqlite.Store {
+	tb.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "dyad.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+// testSessions wraps the store's calls for the assertions below, which
+// predate the store and read as they did.
+type testSessions struct {
+	*sessionStore
+	tb testing.TB
+}
+
+func (s testSessions) create() string {
+	id, err := s.sessionStore.create(context.Background())
+	if err != nil {
+		s.tb.Fatalf("create: %v", err)
+	}
+	return id
+}
+
+func (s testSessions) valid(id string) bool {
+	ok, err := s.sessionStore.valid(context.Background(), id)
+	if err != nil {
+		s.tb.Fatalf("valid: %v", err)
+	}
+	return ok
+}
+
+func (s testSessions) end(id string) {
+	if err := s.sessionStore.end(context.Background(), id); err != nil {
+		s.tb.Fatalf("end: %v", err)
+	}
+}
+
+// count returns how many of the given sessions the store holds, expired
+// ones included (it reads without touching).
+func (s testSessions) count(ids []string) int {
+	n := 0
+	for _, id := range ids {
+		if _, err := s.st.FindSession(context.Background(), sessionKey(id)); err == nil {
+			n++
+		}
+	}
+	return n
+}
 
 func TestSessionStore(t *testing.T) {
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	s := newSessionStore(func() time.Time { return now })
+	st := sessionTestStore(t)
+	s := testSessions{newSessionStore(st, func() time.Time { return now }), t}
 
 	t.Run("OK", func(t *testing.T) {
 		id := s.create()
@@ -50,21 +108,22 @@ func TestSessionStore(t *testing.T) {
 		}
 	})
 	t.Run("Bounded", func(t *testing.T) {
-		s := newSessionStore(func() time.Time { return now })
+		s := testSessions{newSessionStore(sessionTestStore(t), func() time.Time { return now }), t}
 		first := s.create()
+		ids := []string{first}
 		now = now.Add(time.Second)
 		for range maxSessions + 10 {
-			s.create()
+			ids = append(ids, s.create())
 		}
-		if n := s.count(); n != maxSessions {
+		if n := s.count(ids); n != maxSessions {
 			t.Errorf("%d sessions held, want at most %d", n, maxSessions)
 		}
 		if s.valid(first) {
 			t.Error("the least recently used session was kept")
 		}
 		now = now.Add(SessionMax)
-		s.create()
-		if n := s.count(); n != 1 {
+		ids = append(ids, s.create())
+		if n := s.count(ids); n != 1 {
 			t.Errorf("%d sessions after all expired and one sign-in", n)
 		}
 	})
@@ -101,4 +160,46 @@ func TestLocalNext(t *testing.T) {
 			t.Errorf("localNext(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// TestSessionsSurviveRestart: a sign-in is kept in the database, so a
+// restarted server (a new store and dashboard on the same file), or a
+// second instance on it, knows the session; ending it on one ends it for
+// all.
+func TestSessionsSurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "dyad.db")
+	now := time.Now
+	first, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := newSessionStore(first, now).create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second := sessionTestStoreAt(t, path)
+	other := sessionTestStoreAt(t, path)
+	if ok, err := newSessionStore(second, now).valid(ctx, id); err != nil || !ok {
+		t.Fatalf("after a restart: valid %v, %v", ok, err)
+	}
+	if err := newSessionStore(other, now).end(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := newSessionStore(second, now).valid(ctx, id); err != nil || ok {
+		t.Fatalf("ended on another instance: valid %v, %v", ok, err)
+	}
+}
+
+func sessionTestStoreAt(tb testing.TB, path string) *sqlite.Store {
+	tb.Helper()
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
 }

@@ -32,7 +32,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/export"
 	"github.com/dyad-survey/dyad/internal/export/exporttest"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -77,7 +77,7 @@ func TestMain(m *testing.M) {
 func BenchmarkExportWide(b *testing.B) {
 	path, sv := benchDatabase(b)
 	ctx := context.Background()
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func benchFile(t *testing.T, dir string, n int) (string, *survey.Survey) {
 	path := filepath.Join(dir, fmt.Sprintf("bench-%d.db", n))
 	if _, err := os.Stat(path); err == nil {
 		ctx := context.Background()
-		st, err := store.Open(ctx, path)
+		st, err := sqlite.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,7 +25,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/export"
 	"github.com/dyad-survey/dyad/internal/export/exporttest"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	_ "github.com/mattn/go-sqlite3" // the connection that plants old rows
 )
@@ -97,7 +97,7 @@ func nastyStore(t *testing.T, n int) (*survey.Survey, export.ScanFunc) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "dyad.db")
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

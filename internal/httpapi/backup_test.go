@@ -12,7 +12,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -20,7 +20,7 @@ func TestBackupRoute(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "live.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "live.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestBackupRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	restored, err := store.Open(ctx, out)
+	restored, err := sqlite.Open(ctx, out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
@@ -114,7 +114,7 @@ func newExportFixture(tb testing.TB) *exportFixture {
 	tb.Helper()
 	ctx := context.Background()
 	path := filepath.Join(tb.TempDir(), "dyad.db")
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func TestHardening02SlowBodiesHoldNoSlots(t *testing.T) {
 func TestHardening05FailedAuthLimited(t *testing.T) {
 	t.Parallel()
 	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
-		c.Metrics = metrics.New(filepath.Join(t.TempDir(), "unused.db"))
+		c.Metrics = metrics.New()
 		c.RateLimit = 0
 		c.TrustedProxies = []string{"127.0.0.1"}
 	})

@@ -32,7 +32,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 	_ "github.com/mattn/go-sqlite3" // driver for the inspection connection
@@ -53,7 +53,7 @@ const (
 // testEnv is one Dyad server over its own database file.
 type testEnv struct {
 	Path  string
-	Store *store.Store
+	Store *sqlite.Store
 	Svc   *survey.Service
 	Srv   *httptest.Server
 
@@ -99,7 +99,7 @@ func newServer(c config) *server.Server {
 // changes nothing).
 func openEnvWith(tb testing.TB, path string, change func(*config)) *testEnv {
 	tb.Helper()
-	st, err := store.Open(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("open store %s: %v", path, err)
 	}

@@ -25,7 +25,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -45,7 +45,7 @@ func specEngine(tb testing.TB, opts ...func(*config)) *server.Server {
 	tb.Helper()
 	ctx := context.Background()
 	path := filepath.Join(tb.TempDir(), "t.db")
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
@@ -54,7 +54,7 @@ func specEngine(tb testing.TB, opts ...func(*config)) *server.Server {
 		Config: server.Config{
 			TokenHash: survey.HashSecret(specToken),
 			PublicURL: "https://survey.example.org",
-			Metrics:   metrics.New(path),
+			Metrics:   metrics.New(),
 		},
 		API: httpapi.Config{Service: survey.NewService(st), Ready: st.Ping, Backup: st.Backup, Responses: st},
 	}

@@ -26,7 +26,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/stats"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
@@ -36,7 +36,7 @@ import (
 func statsEnv(tb testing.TB) *testEnv {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "dyad.db")
-	st, err := store.Open(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("open store %s: %v", path, err)
 	}

@@ -1,12 +1,12 @@
 // Package metrics exposes Dyad's Prometheus metrics: HTTP requests by
 // route and status, submissions accepted and rejected, the group-commit
-// writer's batch sizes and commit latency, and the database's size on disk.
+// writer's batch sizes and commit latency, and the database's size on disk
+// (as the store driver reports it: this package knows no engine or file).
 // Labels carry route patterns, never paths or anything a respondent sent.
 package metrics
 
 import (
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -30,9 +30,8 @@ type Metrics struct {
 	commit      prometheus.Histogram
 }
 
-// New registers Dyad's collectors, the Go runtime's and the process's, and a
-// gauge of the size of the database at dbPath (main file plus WAL).
-func New(dbPath string) *Metrics {
+// New registers Dyad's collectors, the Go runtime's and the process's.
+func New() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -54,20 +53,18 @@ func New(dbPath string) *Metrics {
 			Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, 1},
 		}),
 	}
-	dbSize := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "dyad_database_bytes", Help: "Size of the SQLite database file plus its write-ahead log.",
-	}, func() float64 {
-		var n int64
-		for _, p := range []string{dbPath, dbPath + "-wal"} {
-			if st, err := os.Stat(p); err == nil {
-				n += st.Size()
-			}
-		}
-		return float64(n)
-	})
-	m.reg.MustRegister(m.requests, m.latency, m.submissions, m.batchSize, m.commit, dbSize,
+	m.reg.MustRegister(m.requests, m.latency, m.submissions, m.batchSize, m.commit,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// ReportDatabaseSize adds the gauge dyad_database_bytes, read from size at
+// each scrape: the store driver's own figure (store.SizeReporter; for
+// SQLite the database file plus its write-ahead log). Call it once.
+func (m *Metrics) ReportDatabaseSize(size func() int64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "dyad_database_bytes", Help: "Size of the database on disk, as the store reports it.",
+	}, func() float64 { return float64(size()) }))
 }
 
 // Middleware counts and times every request by its route pattern.
@@ -97,7 +94,7 @@ func (m *Metrics) Middleware() gin.HandlerFunc {
 	}
 }
 
-// ObserveBatch records one group commit (store.WithBatchObserver).
+// ObserveBatch records one group commit (store.Options.ObserveBatch).
 func (m *Metrics) ObserveBatch(size int, commit time.Duration) {
 	m.batchSize.Observe(float64(size))
 	m.commit.Observe(commit.Seconds())

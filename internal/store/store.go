@@ -1,181 +1,107 @@
-// Package store keeps Dyad's data in SQLite, through gorm for the ordinary
-// reads and writes and database/sql prepared statements on the hot paths.
-// It implements survey.Store.
+// Package store opens the database a deployment names, whatever its
+// engine, and is the only place that knows which engines there are.
 //
-// Connection layout (figures in ../shared/PERFORMANCE.md): SQLite allows one
-// writer at a time, and with a pool of writers WAL mode still surfaces
-// SQLITE_BUSY when a read transaction upgrades to a write. So every write
-// goes through one pool holding exactly one connection, whose transactions
-// start IMMEDIATE (taking the write lock up front), and every read through a
-// separate read-only pool: readers never block the writer in WAL mode and
-// never see a half-written response.
+// Each engine is a driver package beside this one (sqlite today; postgres
+// next, issue 13) that implements survey.Store in full, with its own
+// migrations run and its hot paths written for that engine (SQLite's group
+// commit and its export reader stay private to internal/store/sqlite). The
+// conformance suite internal/store/storetest holds every driver to the
+// same contract.
 //
-// Everything specific to SQLite (DSN pragmas, error codes, the file) sits in
-// sqlite.go, so that a PostgreSQL store can follow without touching the
-// queries' callers.
+// Why a package at all, rather than cmd importing the driver: so that
+// nothing outside the drivers names an engine. cmd/dyad hands Open the
+// DSN it was given (a file path means SQLite; a postgres:// URL will mean
+// PostgreSQL) and gets back a DB, the survey.Store plus what a process
+// needs to run it (Ping for /readyz, Close). What only some engines can do
+// is an optional capability found by type assertion: survey.Backuper (a
+// consistent copy as a file) and SizeReporter (bytes on disk, for the
+// metrics). Offline backups of a database nobody has open go through
+// Backup, which picks the driver by the DSN the same way.
 package store
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"sync"
+	"strings"
+	"time"
 
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
-	"github.com/dyad-survey/dyad/migrations"
-	"github.com/pressly/goose/v3"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
-// Store is the SQLite store. Create it with Open and release it with Close.
-type Store struct {
-	path  string
-	write *gorm.DB // one connection: the single writer
-	read  *gorm.DB // read-only pool
-
-	writeSQL *sql.DB
-	readSQL  *sql.DB
-
-	insertResponse *sql.Stmt
-	spendCode      *sql.Stmt
-
-	// The group-commit writer (writer.go).
-	jobs       chan *writeJob
-	quit       chan struct{}
-	writerDone chan struct{}
-	observe    BatchObserver
-	closeOnce  sync.Once
-
-	health health // the file's identity, a full disk (health.go)
+// DB is an open store.
+type DB interface {
+	survey.Store
+	// Ping reports whether the store can take writes; its errors are
+	// EUnavailable with a public message saying why (for /readyz).
+	Ping(ctx context.Context) error
+	// Close stops taking writes, finishes those in progress and releases
+	// the database. Close the HTTP server first.
+	Close() error
 }
 
-var _ survey.Store = (*Store)(nil)
+// SizeReporter is an optional capability of a DB: the database's size on
+// disk, for the metrics.
+type SizeReporter interface {
+	// Size returns the bytes the database takes on disk now.
+	Size() int64
+}
 
-// Open opens (creating if needed) the database file at path and brings its
-// schema up to date.
-func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	s := &Store{path: path, jobs: make(chan *writeJob), quit: make(chan struct{}), writerDone: make(chan struct{})}
-	for _, o := range opts {
-		o(s)
-	}
-	cfg := &gorm.Config{
-		// gorm's logger would print SQL with its arguments: answers and
-		// hashes must never reach a log.
-		Logger:                 logger.Discard,
-		SkipDefaultTransaction: true,
-	}
-	// The file's identity before SQLite opens it, to be compared after
-	// (health.go); no file yet is fine: the writer creates it.
-	before, err := os.Stat(path)
+// Options configure Open.
+type Options struct {
+	// ObserveBatch, when set, is told every group commit's size and
+	// latency (drivers that batch writes report them; others never call
+	// it).
+	ObserveBatch func(size int, commit time.Duration)
+	// MustExist refuses to open a database that does not exist yet,
+	// instead of creating it: for tools that only read.
+	MustExist bool
+}
+
+// ErrNotSupported answers a DSN of an engine Dyad has no driver for yet.
+var ErrNotSupported = errors.New("not supported yet")
+
+// Open opens the database named by dsn, creating it (unless
+// opts.MustExist) and bringing its schema up to date: a file path is a
+// SQLite database; postgres:// and postgresql:// URLs answer
+// ErrNotSupported for now.
+func Open(ctx context.Context, dsn string, opts Options) (DB, error) {
+	path, err := sqlitePath(dsn)
 	if err != nil {
-		before = nil
-	}
-	if s.write, err = gorm.Open(dialector(path, false), cfg); err != nil {
-		return nil, fmt.Errorf("open %s for writing: %w", path, err)
-	}
-	if s.writeSQL, err = s.write.DB(); err != nil {
 		return nil, err
 	}
-	s.writeSQL.SetMaxOpenConns(1)
-	s.writeSQL.SetMaxIdleConns(1)
-	s.writeSQL.SetConnMaxLifetime(0)
-	s.writeSQL.SetConnMaxIdleTime(0)
-	if err := s.writeSQL.PingContext(ctx); err != nil {
-		s.writeSQL.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	var o []sqlite.Option
+	if opts.ObserveBatch != nil {
+		o = append(o, sqlite.WithBatchObserver(opts.ObserveBatch))
 	}
-	if err := migrate(ctx, s.writeSQL, migrations.FS); err != nil {
-		s.writeSQL.Close()
-		return nil, err
+	if opts.MustExist {
+		o = append(o, sqlite.MustExist())
 	}
-	if err := s.identifyFile(before); err != nil {
-		s.writeSQL.Close()
-		return nil, err
-	}
-	// The read pool opens after the writer has created the file and put it
-	// in WAL mode, which read-only connections cannot do themselves.
-	if s.read, err = gorm.Open(dialector(path, true), cfg); err != nil {
-		s.writeSQL.Close()
-		return nil, fmt.Errorf("open %s for reading: %w", path, err)
-	}
-	if s.readSQL, err = s.read.DB(); err != nil {
-		s.writeSQL.Close()
-		return nil, err
-	}
-	s.readSQL.SetMaxOpenConns(readConns)
-	s.readSQL.SetMaxIdleConns(readConns)
-	if err := s.prepare(ctx); err != nil {
-		close(s.writerDone) // no writer to wait for
-		s.Close()
-		return nil, err
-	}
-	go s.runWriter()
-	return s, nil
+	return sqlite.Open(ctx, path, o...)
 }
 
-// Option configures Open.
-type Option func(*Store)
-
-// WithBatchObserver reports every group commit's size and latency.
-func WithBatchObserver(f BatchObserver) Option { return func(s *Store) { s.observe = f } }
-
-func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+// Backup copies the database named by dsn to out (which must not exist)
+// without opening it for writing, so it runs beside a live server.
+func Backup(ctx context.Context, dsn, out string) error {
+	path, err := sqlitePath(dsn)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
-	}
-	return nil
+	return sqlite.BackupFile(ctx, path, out)
 }
 
-// SchemaVersion returns the version of the newest migration applied.
-func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.writeSQL, migrations.FS)
-	if err != nil {
-		return 0, err
+// sqlitePath returns the file path a DSN names, or why no driver takes it.
+func sqlitePath(dsn string) (string, error) {
+	scheme, _, isURL := strings.Cut(dsn, "://")
+	switch {
+	case dsn == "":
+		return "", errors.New("no database given")
+	case !isURL:
+		return dsn, nil
+	case scheme == "postgres" || scheme == "postgresql":
+		return "", fmt.Errorf("database %s: PostgreSQL is %w; use a SQLite file path", scheme+"://…", ErrNotSupported)
+	default:
+		return "", fmt.Errorf("database %s: unknown kind of database (%w); use a SQLite file path", scheme+"://…", ErrNotSupported)
 	}
-	return p.GetDBVersion(ctx)
-}
-
-func (s *Store) prepare(ctx context.Context) error {
-	var err error
-	// The row is inserted only if the survey is open at its submission
-	// time, decided here in the write transaction (surveys.go, CloseSurvey).
-	if s.insertResponse, err = s.writeSQL.PrepareContext(ctx, `INSERT INTO responses
-		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE `+surveyOpenAt); err != nil {
-		return fmt.Errorf("prepare: %w", err)
-	}
-	if s.spendCode, err = s.writeSQL.PrepareContext(ctx,
-		`UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`); err != nil {
-		return fmt.Errorf("prepare: %w", err)
-	}
-	return nil
-}
-
-// Close stops the writer after the batch it is committing (callers still
-// waiting get a 503-class error), then closes both pools. The write pool
-// closes last, so that SQLite can checkpoint the WAL into the main file.
-// Close the HTTP server first so no handler is left waiting.
-func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.quit) })
-	<-s.writerDone
-	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode} {
-		if st != nil {
-			st.Close()
-		}
-	}
-	var err error
-	if s.readSQL != nil {
-		err = s.readSQL.Close()
-	}
-	if werr := s.writeSQL.Close(); werr != nil {
-		err = werr
-	}
-	return err
 }

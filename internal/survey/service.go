@@ -18,11 +18,34 @@ type Service struct {
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 
+	// The caches below are per process. Whether they stay right when
+	// several instances serve one database (PostgreSQL, issue 13):
+	//
+	//   - forms: safe. A published or retired version never changes. The
+	//     one way a (key, version) can name other content is a delete of
+	//     a version no survey uses and a new version under the same
+	//     number; another instance may keep the old form until it
+	//     restarts. With several instances that needs a key that changes
+	//     with the content (the definition's digest, or created_at).
+	//   - surveys: not safe as it stands. One instance's CloseSurvey drops
+	//     only its own entry; the others go on showing the survey open.
+	//     What is stored stays right regardless: the store decides
+	//     closedness inside the write of each response (surveyOpenAt in the
+	//     SQLite driver), so a response submitted after the close, on any
+	//     instance, is refused with the closed survey's conflict. What is
+	//     stale is what respondents see before they submit and what
+	//     PublicSurvey returns. PostgreSQL will need the entry to expire
+	//     (a few seconds) or to be dropped on a notification of the close
+	//     (LISTEN/NOTIFY), and the driver's insert to keep the in-write
+	//     check.
+	//
+	// Dashboard sessions, once in memory here too, live in the store
+	// (Sessions).
 	mu    sync.RWMutex
 	forms map[formKey]*Form // published versions never change, so never expire
-	// surveys caches survey rows for the public paths. This process is the
-	// only writer, and every change to a survey goes through CloseSurvey,
-	// which drops the entry, so the cache is never stale.
+	// surveys caches survey rows for the public paths. Every change to a
+	// survey made through this process goes through CloseSurvey, which
+	// drops the entry; see above for changes made by another instance.
 	surveys map[string]*Survey
 	// keys hash invitation codes (secret.go).
 	keys invitationKeys

@@ -5,10 +5,15 @@ import (
 	"time"
 )
 
-// Store is what the domain needs from persistent storage. The store
-// package implements it on SQLite; the rules about what may change when
-// live in Service, except where only the database can decide atomically
-// (a unique id, a code spent once, a version with surveys).
+// Store is what the domain needs from persistent storage. Each driver
+// (internal/store/sqlite today) implements all of it, and the conformance
+// suite internal/store/storetest holds every driver to the same contract;
+// the rules about what may change when live in Service, except where only
+// the database can decide atomically (a unique id, a code spent once, a
+// version with surveys, a survey closed before a response is written).
+//
+// What only some engines can do is not here but in optional capabilities
+// that callers look for with a type assertion (Backuper).
 //
 // Methods return *Error with ENotFound or EConflict for the expected
 // failures, and wrapped errors (EInternal) for everything else.
@@ -77,13 +82,92 @@ type Store interface {
 	// CompleteProgress turns an in-progress response complete with r's
 	// answers, digest and submission time, erasing its sealed code and hold
 	// mark and spending (and releasing) the invitation code with codeHash
-	// (when not nil) in the same transaction. It returns false, writing nothing, if the response was
+	// (when not nil) in the same transaction (EForbidden unknown, EConflict
+	// spent). It returns false, writing nothing, if the response was
 	// complete already.
 	CompleteProgress(ctx context.Context, r *Response, codeHash []byte) (created bool, err error)
 
 	// FindTextAnswers returns a page of answers to a free-text item and the
 	// cursor of the next page, 0 when there is none (results.go).
 	FindTextAnswers(ctx context.Context, f TextAnswerFilter) ([]TextAnswer, int64, error)
+
+	// Exports stream the responses.
+	ResponseScanner
+	// The deployment's own few values.
+	Settings
+	// The dashboard's sign-ins.
+	Sessions
+}
+
+// Setting names (Settings).
+const (
+	// SettingAdminTokenHash holds the SHA-256 of the researcher token.
+	SettingAdminTokenHash = "admin_token_sha256"
+	// SettingWebKey holds the key that signs the respondent pages' CSRF
+	// tokens, kept so that pages open across a restart stay valid.
+	SettingWebKey = "web_csrf_key"
+	// SettingInvitationKeyCheck holds a one-way check value of the
+	// invitation key (never the key: it lives in a file apart from the
+	// database), to refuse a start with the wrong key file.
+	SettingInvitationKeyCheck = "invitation_key_check"
+)
+
+// Settings keeps a deployment's few named values (the Setting* names):
+// stored with the data so that every instance started on the same database
+// agrees on them.
+type Settings interface {
+	// Setting returns a stored setting, or nil (and no error) when it was
+	// never set.
+	Setting(ctx context.Context, name string) ([]byte, error)
+	// PutSetting stores a setting, replacing any earlier value.
+	PutSetting(ctx context.Context, name string, value []byte) error
+}
+
+// Session is a dashboard sign-in as stored: known only by the SHA-256 of
+// its id (the cookie's value), so that the stored rows cannot be replayed
+// as cookies.
+type Session struct {
+	IDHash    []byte
+	CreatedAt time.Time
+	SeenAt    time.Time // last use, at the precision the caller touches it
+}
+
+// SessionLimits bound the session table at each sign-in.
+type SessionLimits struct {
+	// Sessions last seen before IdleBefore, or created before
+	// CreatedBefore, have expired and are deleted.
+	IdleBefore, CreatedBefore time.Time
+	// Max is the most sessions kept, the new one included: when the table
+	// is full, the sessions used least recently make room.
+	Max int
+}
+
+// Sessions keeps the dashboard's sign-ins in storage, so that they survive
+// a restart and every instance on the same database knows them. Lifetimes
+// are the caller's rule (internal/admin); the store applies the bounds it
+// is given in the same transaction as the sign-in.
+type Sessions interface {
+	// CreateSession deletes the expired sessions and, if the table holds
+	// Max or more, the least recently seen ones beyond Max-1, then stores
+	// s; all in one transaction.
+	CreateSession(ctx context.Context, s *Session, lim SessionLimits) error
+	// FindSession returns the session with the given id hash; ENotFound
+	// if none.
+	FindSession(ctx context.Context, idHash []byte) (*Session, error)
+	// TouchSession sets a session's last use to at; ENotFound if none.
+	TouchSession(ctx context.Context, idHash []byte, at time.Time) error
+	// DeleteSession deletes a session; deleting an unknown one does
+	// nothing.
+	DeleteSession(ctx context.Context, idHash []byte) error
+}
+
+// Backuper is an optional capability of a Store: a consistent copy of
+// the whole database, taken while it serves, as a file that the same
+// driver opens as is. Callers check for it with a type assertion; a store
+// without it leaves backups to its engine's own tools.
+type Backuper interface {
+	// Backup writes the copy to out, which must not exist.
+	Backup(ctx context.Context, out string) error
 }
 
 // ExportFilter selects the responses of one survey for an export, in

@@ -14,7 +14,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 	"github.com/dyad-survey/dyad/internal/web"
@@ -23,7 +23,7 @@ import (
 // fixture is a real server on a fresh SQLite file, wired as `dyad serve`
 // wires it, with the study instrument published and an open survey of it.
 type fixture struct {
-	st   *store.Store
+	st   *sqlite.Store
 	svc  *survey.Service
 	srv  *httptest.Server
 	form *survey.Form
@@ -33,7 +33,7 @@ type fixture struct {
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web"
 )
@@ -20,7 +20,7 @@ import (
 // limit, a body over the limit, a method the path does not take) reach a
 // respondent as a page with the pages' headers, not as the API's JSON.
 func TestServerErrorsArePages(t *testing.T) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "dyad.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "dyad.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

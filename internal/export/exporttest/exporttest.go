@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/sample"
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	_ "github.com/mattn/go-sqlite3" // the bulk writer's connection
 )
@@ -32,7 +32,7 @@ func Fill(ctx context.Context, path string, n int, seed uint64) (*survey.Survey,
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}

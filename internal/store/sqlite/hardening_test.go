@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -22,7 +22,7 @@ import (
 func TestHardening07FullDiskNotReady(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ready.db")
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestHardening08CloseRacesSubmissions(t *testing.T) {
 
 func closeRace(t *testing.T, round int) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), fmt.Sprintf("close%d.db", round)))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), fmt.Sprintf("close%d.db", round)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func closeRace(t *testing.T, round int) {
 // the file check per batch shows here.
 func BenchmarkCreateResponseParallel(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

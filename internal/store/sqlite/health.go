@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 // Health: what the store knows about its own ability to keep an
 // acknowledgement, and how /readyz learns it.

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	sqlite3 "github.com/mattn/go-sqlite3"
-	"gorm.io/driver/sqlite"
+	gormsqlite "gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 )
 
@@ -39,7 +39,7 @@ func dialector(path string, readOnly bool) gorm.Dialector {
 		q.Set("_txlock", "immediate")
 	}
 	dsn := fmt.Sprintf("file:%s?%s", url.PathEscape(path), q.Encode())
-	return sqlite.Open(dsn)
+	return gormsqlite.Open(dsn)
 }
 
 // classify turns SQLite's constraint and capacity errors into domain errors

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"bytes"
@@ -75,11 +75,35 @@ func (s *Store) findSurvey(db *gorm.DB, id string) (*survey.Survey, error) {
 
 // CountResponses implements survey.Store.
 func (s *Store) CountResponses(ctx context.Context, surveyID string) (complete, inProgress int, err error) {
-	err = s.readSQL.QueryRowContext(ctx, `SELECT
-		count(*) FILTER (WHERE status = 'complete'), count(*) FILTER (WHERE status = 'in_progress')
-		FROM responses WHERE survey_id = ?`, surveyID).Scan(&complete, &inProgress)
+	var counts []struct {
+		Status string
+		N      int
+	}
+	err = s.read.WithContext(ctx).Table("responses").Select("status, count(*) AS n").
+		Where("survey_id = ?", surveyID).Group("status").Scan(&counts).Error
+	for _, c := range counts {
+		switch c.Status {
+		case survey.ResponseComplete:
+			complete = c.N
+		case survey.ResponseInProgress:
+			inProgress = c.N
+		}
+	}
 	return complete, inProgress, classify(err, "count responses")
 }
+
+// invitationRecord is the invitations table (0001, 0004). Spent and
+// held change only in the hand-written transactions of the group commit
+// and the web form (responses.go, progress.go).
+type invitationRecord struct {
+	SurveyID string `gorm:"primaryKey"`
+	CodeHash []byte `gorm:"primaryKey"`
+	Keyed    int
+	Spent    int `gorm:"->"`
+	Held     int `gorm:"->"`
+}
+
+func (invitationRecord) TableName() string { return "invitations" }
 
 // FindSurveys implements survey.Store.
 func (s *Store) FindSurveys(ctx context.Context) ([]*survey.Survey, error) {
@@ -186,19 +210,14 @@ func (s *Store) CloseSurvey(ctx context.Context, id string, at time.Time) (*surv
 // pages and the order SQLite lays them out in say nothing of which code
 // came first (migrations/0004_invitation_keys.sql).
 func (s *Store) CreateInvitations(ctx context.Context, surveyID string, hashes [][]byte) error {
-	type invitationRow struct {
-		SurveyID string
-		CodeHash []byte
-		Keyed    int
-	}
 	sorted := slices.Clone(hashes)
 	slices.SortFunc(sorted, bytes.Compare)
-	rows := make([]invitationRow, len(sorted))
+	rows := make([]invitationRecord, len(sorted))
 	for i, h := range sorted {
-		rows[i] = invitationRow{surveyID, h, 1}
+		rows[i] = invitationRecord{SurveyID: surveyID, CodeHash: h, Keyed: 1}
 	}
 	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Table("invitations").CreateInBatches(rows, 500).Error
+		return tx.CreateInBatches(rows, 500).Error
 	})
 	return classify(err, "create invitations")
 }

@@ -1,4 +1,4 @@
-package store_test
+package sqlite_test
 
 import (
 	"context"
@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
 // seedSurvey stores and publishes a one-item instrument and opens a survey.
-func seedSurvey(t testing.TB, st *store.Store) *survey.Survey {
+func seedSurvey(t testing.TB, st *sqlite.Store) *survey.Survey {
 	t.Helper()
 	ctx := context.Background()
 	in := &survey.Instrument{Key: "durability", Version: 1, Title: "Durability",
@@ -47,7 +47,7 @@ func response(sv *survey.Survey, i int) *survey.Response {
 func TestBackupWhileWriting(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "live.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "live.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Fatal("a backup over an existing file succeeded")
 	}
 
-	restored, err := store.Open(ctx, out)
+	restored, err := sqlite.Open(ctx, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestBackupWhileWriting(t *testing.T) {
 // returns.
 func TestFullDisk(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "full.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "full.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

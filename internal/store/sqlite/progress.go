@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 // In-progress responses of the web form (survey/progress.go): rows of
 // responses with a resume_hash, written directly on the one writer
@@ -12,20 +12,21 @@ import (
 	"errors"
 
 	"github.com/dyad-survey/dyad/internal/survey"
+	"gorm.io/gorm"
 )
 
 // CheckInvitation implements survey.Store.
 func (s *Store) CheckInvitation(ctx context.Context, surveyID string, codeHash []byte) error {
-	var spent, held int
-	err := s.readSQL.QueryRowContext(ctx, `SELECT spent, held FROM invitations WHERE survey_id = ? AND code_hash = ?`, surveyID, codeHash).Scan(&spent, &held)
+	var row invitationRecord
+	err := s.read.WithContext(ctx).Where("survey_id = ? AND code_hash = ?", surveyID, codeHash).Take(&row).Error
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.Is(err, gorm.ErrRecordNotFound):
 		return unknownCode()
 	case err != nil:
 		return classify(err, "check invitation code")
-	case spent != 0:
+	case row.Spent != 0:
 		return spentCode()
-	case held != 0:
+	case row.Held != 0:
 		return survey.ErrCodeInUse()
 	}
 	return nil

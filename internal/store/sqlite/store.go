@@ -1,0 +1,212 @@
+// Package sqlite is Dyad's SQLite driver: it implements survey.Store (and
+// the optional survey.Backuper), through gorm for the ordinary reads and
+// writes (instruments, surveys, invitations, settings, sessions) and
+// hand-written SQL on the measured hot paths: the group commit's insert
+// (writer.go, responses.go), the export reader (export.go), the web form's
+// progress saves (progress.go) and the JSON-function queries (text
+// answers). Nothing outside this package knows the engine: cmd opens it
+// through internal/store, which picks the driver by the DSN, and the
+// conformance suite internal/store/storetest runs against it
+// (conformance_test.go).
+//
+// Connection layout (figures in ../shared/PERFORMANCE.md): SQLite allows one
+// writer at a time, and with a pool of writers WAL mode still surfaces
+// SQLITE_BUSY when a read transaction upgrades to a write. So every write
+// goes through one pool holding exactly one connection, whose transactions
+// start IMMEDIATE (taking the write lock up front), and every read through a
+// separate read-only pool: readers never block the writer in WAL mode and
+// never see a half-written response.
+//
+// The DSN pragmas and the translation of SQLite's error codes into domain
+// errors sit in sqlite.go; the file's health (a deleted file, a full disk)
+// in health.go.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/migrations"
+	"github.com/pressly/goose/v3"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Store is the SQLite store. Create it with Open and release it with Close.
+type Store struct {
+	path  string
+	write *gorm.DB // one connection: the single writer
+	read  *gorm.DB // read-only pool
+
+	writeSQL *sql.DB
+	readSQL  *sql.DB
+
+	insertResponse *sql.Stmt
+	spendCode      *sql.Stmt
+
+	// The group-commit writer (writer.go).
+	jobs       chan *writeJob
+	quit       chan struct{}
+	writerDone chan struct{}
+	observe    BatchObserver
+	closeOnce  sync.Once
+
+	health health // the file's identity, a full disk (health.go)
+
+	mustExist bool
+}
+
+var (
+	_ survey.Store    = (*Store)(nil)
+	_ survey.Backuper = (*Store)(nil)
+)
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	s := &Store{path: path, jobs: make(chan *writeJob), quit: make(chan struct{}), writerDone: make(chan struct{})}
+	for _, o := range opts {
+		o(s)
+	}
+	cfg := &gorm.Config{
+		// gorm's logger would print SQL with its arguments: answers and
+		// hashes must never reach a log.
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+	}
+	// The file's identity before SQLite opens it, to be compared after
+	// (health.go); no file yet is fine: the writer creates it.
+	before, err := os.Stat(path)
+	if err != nil {
+		if s.mustExist {
+			return nil, fmt.Errorf("database %s: %w", path, err)
+		}
+		before = nil
+	}
+	if s.write, err = gorm.Open(dialector(path, false), cfg); err != nil {
+		return nil, fmt.Errorf("open %s for writing: %w", path, err)
+	}
+	if s.writeSQL, err = s.write.DB(); err != nil {
+		return nil, err
+	}
+	s.writeSQL.SetMaxOpenConns(1)
+	s.writeSQL.SetMaxIdleConns(1)
+	s.writeSQL.SetConnMaxLifetime(0)
+	s.writeSQL.SetConnMaxIdleTime(0)
+	if err := s.writeSQL.PingContext(ctx); err != nil {
+		s.writeSQL.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := migrate(ctx, s.writeSQL, migrations.FS); err != nil {
+		s.writeSQL.Close()
+		return nil, err
+	}
+	if err := s.identifyFile(before); err != nil {
+		s.writeSQL.Close()
+		return nil, err
+	}
+	// The read pool opens after the writer has created the file and put it
+	// in WAL mode, which read-only connections cannot do themselves.
+	if s.read, err = gorm.Open(dialector(path, true), cfg); err != nil {
+		s.writeSQL.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	if s.readSQL, err = s.read.DB(); err != nil {
+		s.writeSQL.Close()
+		return nil, err
+	}
+	s.readSQL.SetMaxOpenConns(readConns)
+	s.readSQL.SetMaxIdleConns(readConns)
+	if err := s.prepare(ctx); err != nil {
+		close(s.writerDone) // no writer to wait for
+		s.Close()
+		return nil, err
+	}
+	go s.runWriter()
+	return s, nil
+}
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithBatchObserver reports every group commit's size and latency.
+func WithBatchObserver(f BatchObserver) Option { return func(s *Store) { s.observe = f } }
+
+// MustExist makes Open fail when the file does not exist, instead of
+// creating an empty database: for tools that only read (dyad export).
+func MustExist() Option { return func(s *Store) { s.mustExist = true } }
+
+// Size returns the bytes the database takes on disk: the main file plus
+// its write-ahead log (store.SizeReporter, for the metrics).
+func (s *Store) Size() int64 {
+	var n int64
+	for _, p := range []string{s.path, s.path + "-wal"} {
+		if st, err := os.Stat(p); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
+}
+
+func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the version of the newest migration applied.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.writeSQL, migrations.FS)
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	var err error
+	// The row is inserted only if the survey is open at its submission
+	// time, decided here in the write transaction (surveys.go, CloseSurvey).
+	if s.insertResponse, err = s.writeSQL.PrepareContext(ctx, `INSERT INTO responses
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE `+surveyOpenAt); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	if s.spendCode, err = s.writeSQL.PrepareContext(ctx,
+		`UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	return nil
+}
+
+// Close stops the writer after the batch it is committing (callers still
+// waiting get a 503-class error), then closes both pools. The write pool
+// closes last, so that SQLite can checkpoint the WAL into the main file.
+// Close the HTTP server first so no handler is left waiting.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	<-s.writerDone
+	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	var err error
+	if s.readSQL != nil {
+		err = s.readSQL.Close()
+	}
+	if werr := s.writeSQL.Close(); werr != nil {
+		err = werr
+	}
+	return err
+}
