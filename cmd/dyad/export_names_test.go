@@ -3,14 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 )
 
 // TestExportFileNames holds the one file-name rule of the exports
@@ -25,38 +25,21 @@ func TestExportFileNames(t *testing.T) {
 	s := startServe(t, db, map[string]string{"DYAD_ADMIN_TOKEN": token})
 	surveyID := regexp.MustCompile(`/s/([a-z0-9]+)`).FindStringSubmatch(s.out.String())[1]
 
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func(path, bearer string) *http.Response {
+	c := formclient.New(t, s.base)
+	get := func(path, bearer string) formclient.Page {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)
-		if bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+bearer)
+		if bearer == "" {
+			return c.Get(path)
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
+		return c.Get(path, "Authorization", "Bearer "+bearer)
 	}
 	// Sign in to the dashboard.
-	resp, err := client.Get(s.base + "/admin/login")
-	if err != nil {
-		t.Fatal(err)
+	if p := c.Get("/admin/login"); c.CSRF == "" {
+		t.Fatalf("no sign-in form:\n%s", p.Body)
 	}
-	form, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	csrf := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(form)
-	if csrf == nil {
-		t.Fatalf("no sign-in form:\n%s", form)
+	if p := c.Post("/admin/login", url.Values{"token": {token}, "next": {"/admin"}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d %s", p.Status, p.Body)
 	}
-	resp, err = client.PostForm(s.base+"/admin/login", url.Values{"_csrf": {string(csrf[1])}, "token": {token}, "next": {"/admin"}})
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign in: %v %v", resp, err)
-	}
-	resp.Body.Close()
 
 	attachment := regexp.MustCompile(`^attachment; filename="([^"]+)"$`)
 	suggested := regexp.MustCompile(`file name suggested by the API: (\S+)\)`)
@@ -87,10 +70,10 @@ func TestExportFileNames(t *testing.T) {
 			{"/api/v1/surveys/" + surveyID + "/" + tc.path + q, token},
 			{"/admin/surveys/" + surveyID + "/" + tc.path + q, ""},
 		} {
-			resp := get(src.path, src.bearer)
-			m := attachment.FindStringSubmatch(resp.Header.Get("Content-Disposition"))
-			if resp.StatusCode != http.StatusOK || m == nil {
-				t.Fatalf("%s: %d, Content-Disposition %q", src.path, resp.StatusCode, resp.Header.Get("Content-Disposition"))
+			p := get(src.path, src.bearer)
+			m := attachment.FindStringSubmatch(p.Header.Get("Content-Disposition"))
+			if p.Status != http.StatusOK || m == nil {
+				t.Fatalf("%s: %d, Content-Disposition %q", src.path, p.Status, p.Header.Get("Content-Disposition"))
 			}
 			names = append(names, m[1])
 		}
