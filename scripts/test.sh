@@ -61,6 +61,15 @@ if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1; th
   fi
 fi
 
+step "PostgreSQL test cluster"
+# The PostgreSQL half of the suite (internal/store/postgres, cmd/dyad's
+# serve test on PostgreSQL) runs against a throw-away cluster on
+# 127.0.0.1, stopped when this script exits (scripts/pg-test-cluster.sh).
+# Without DYAD_TEST_POSTGRES_URL those tests skip, except under CI.
+if [ -z "${DYAD_TEST_POSTGRES_URL:-}" ]; then
+  . scripts/pg-test-cluster.sh || echo "no PostgreSQL test cluster: the PostgreSQL tests skip (outside CI)"
+fi
+
 step "go test -race (with the integration tests)"
 go test -race -count=1 -tags integration ./...
 echo "Screenshots of the respondent pages (phone and desktop): $DYAD_SCREENSHOTS"
