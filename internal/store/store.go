@@ -1,21 +1,23 @@
 // Package store opens the database a deployment names, whatever its
 // engine, and is the only place that knows which engines there are.
 //
-// Each engine is a driver package beside this one (sqlite today; postgres
-// next, issue 13) that implements survey.Store in full, with its own
+// Each engine is a driver package beside this one (sqlite, postgres) that
+// implements survey.Store in full, with its own
 // migrations run and its hot paths written for that engine (SQLite's group
-// commit and its export reader stay private to internal/store/sqlite). The
+// commit and its export reader stay private to internal/store/sqlite, and
+// PostgreSQL's to internal/store/postgres). The
 // conformance suite internal/store/storetest holds every driver to the
 // same contract.
 //
 // Why a package at all, rather than cmd importing the driver: so that
 // nothing outside the drivers names an engine. cmd/dyad hands Open the
-// DSN it was given (a file path means SQLite; a postgres:// URL will mean
-// PostgreSQL) and gets back a DB, the survey.Store plus what a process
-// needs to run it (Ping for /readyz, Close). What only some engines can do
+// DSN it was given (a file path means SQLite; a postgres:// or
+// postgresql:// URL means PostgreSQL) and gets back a DB, the survey.Store
+// plus what a process needs to run it (Ping for /readyz, Close). What only some engines can do
 // is an optional capability found by type assertion: survey.Backuper (a
 // consistent copy as a file) and SizeReporter (bytes on disk, for the
-// metrics). Offline backups of a database nobody has open go through
+// metrics), which the PostgreSQL driver leaves to the server's own tools
+// (pg_dump). Offline backups of a database nobody has open go through
 // Backup, which picks the driver by the DSN the same way.
 package store
 
@@ -26,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/store/postgres"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -64,9 +67,17 @@ var ErrNotSupported = errors.New("not supported yet")
 
 // Open opens the database named by dsn, creating it (unless
 // opts.MustExist) and bringing its schema up to date: a file path is a
-// SQLite database; postgres:// and postgresql:// URLs answer
-// ErrNotSupported for now.
+// SQLite database; a postgres:// or postgresql:// URL, a PostgreSQL
+// database (which must exist; MustExist changes nothing there). Errors
+// never repeat a URL: it may hold a password.
 func Open(ctx context.Context, dsn string, opts Options) (DB, error) {
+	if isPostgres(dsn) {
+		var o []postgres.Option
+		if opts.ObserveBatch != nil {
+			o = append(o, postgres.WithBatchObserver(opts.ObserveBatch))
+		}
+		return postgres.Open(ctx, dsn, o...)
+	}
 	path, err := sqlitePath(dsn)
 	if err != nil {
 		return nil, err
@@ -82,8 +93,12 @@ func Open(ctx context.Context, dsn string, opts Options) (DB, error) {
 }
 
 // Backup copies the database named by dsn to out (which must not exist)
-// without opening it for writing, so it runs beside a live server.
+// without opening it for writing, so it runs beside a live server. A
+// PostgreSQL database answers ErrNotSupported: pg_dump does that job.
 func Backup(ctx context.Context, dsn, out string) error {
+	if isPostgres(dsn) {
+		return fmt.Errorf("backup of a PostgreSQL database is %w here; use pg_dump", ErrNotSupported)
+	}
 	path, err := sqlitePath(dsn)
 	if err != nil {
 		return err
@@ -99,9 +114,13 @@ func sqlitePath(dsn string) (string, error) {
 		return "", errors.New("no database given")
 	case !isURL:
 		return dsn, nil
-	case scheme == "postgres" || scheme == "postgresql":
-		return "", fmt.Errorf("database %s: PostgreSQL is %w; use a SQLite file path", scheme+"://…", ErrNotSupported)
 	default:
-		return "", fmt.Errorf("database %s: unknown kind of database (%w); use a SQLite file path", scheme+"://…", ErrNotSupported)
+		return "", fmt.Errorf("database %s: unknown kind of database (%w); use a SQLite file path or a postgres:// URL", scheme+"://…", ErrNotSupported)
 	}
+}
+
+// isPostgres tells whether a DSN names a PostgreSQL database.
+func isPostgres(dsn string) bool {
+	scheme, _, isURL := strings.Cut(dsn, "://")
+	return isURL && (scheme == "postgres" || scheme == "postgresql")
 }

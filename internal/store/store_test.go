@@ -9,12 +9,14 @@ import (
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/postgres/pgtest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
 // TestOpenPicksTheDriverByDSN: a file path opens SQLite, with its
-// capabilities; a PostgreSQL URL is refused clearly, without echoing
-// what may be a password; MustExist creates nothing.
+// capabilities; a PostgreSQL URL goes to the PostgreSQL driver; an
+// unknown kind is refused clearly; no error echoes what may be a
+// password; MustExist creates nothing.
 func TestOpenPicksTheDriverByDSN(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -42,13 +44,35 @@ func TestOpenPicksTheDriverByDSN(t *testing.T) {
 	if err := store.Backup(ctx, path, filepath.Join(dir, "copy.db")); err != nil {
 		t.Errorf("Backup: %v", err)
 	}
-	for _, dsn := range []string{"postgres://dyad:secret@db/dyad", "postgresql://dyad:secret@db/dyad", "mysql://dyad:secret@db"} {
+	// A PostgreSQL URL goes to the PostgreSQL driver: here a server that
+	// is not there, whose error must not echo the password.
+	for _, dsn := range []string{"postgres://dyad:secret@127.0.0.1:1/dyad", "postgresql://dyad:secret@127.0.0.1:1/dyad"} {
 		_, err := store.Open(ctx, dsn, store.Options{})
-		if !errors.Is(err, store.ErrNotSupported) || strings.Contains(err.Error(), "secret") {
-			t.Errorf("Open(%s): %v; want ErrNotSupported without the DSN", dsn[:8], err)
+		if err == nil || errors.Is(err, store.ErrNotSupported) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("Open(%s): %v; want a connection error without the password", dsn[:8], err)
 		}
 		if err := store.Backup(ctx, dsn, filepath.Join(dir, "x.db")); !errors.Is(err, store.ErrNotSupported) {
-			t.Errorf("Backup(%s): %v; want ErrNotSupported", dsn[:8], err)
+			t.Errorf("Backup(%s): %v; want ErrNotSupported (pg_dump's job)", dsn[:8], err)
 		}
+	}
+	if _, err := store.Open(ctx, "mysql://dyad:secret@db", store.Options{}); !errors.Is(err, store.ErrNotSupported) || strings.Contains(err.Error(), "secret") {
+		t.Errorf("Open(mysql://): %v; want ErrNotSupported without the DSN", err)
+	}
+}
+
+// TestOpenPostgres: a PostgreSQL URL opens the PostgreSQL driver, which
+// answers Ping and offers no file backup.
+func TestOpenPostgres(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, pgtest.URL(t), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	if _, ok := db.(survey.Backuper); ok {
+		t.Error("the PostgreSQL store offers a file backup")
 	}
 }

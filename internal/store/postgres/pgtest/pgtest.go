@@ -1,0 +1,73 @@
+// Package pgtest gives tests a fresh PostgreSQL database of their own, on
+// the server that DYAD_TEST_POSTGRES_URL names (scripts/pg-test-cluster.sh
+// starts a throw-away one and sets it; scripts/test.sh does so for CI).
+//
+// Without the variable the test skips, saying how to run it; under CI
+// (CI set, and not "false" or "0") it fails instead, so that a CI run
+// cannot pass with the PostgreSQL half silently left out.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+)
+
+// EnvURL is the variable that names the test server.
+const EnvURL = "DYAD_TEST_POSTGRES_URL"
+
+// URL creates a new, empty database on the test server and returns its
+// URL; the database is dropped when the test ends. Each call gets its own
+// database (a random name), so tests run in parallel.
+func URL(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		msg := EnvURL + " is not set: the PostgreSQL tests need a server; run them with scripts/pg-test-cluster.sh go test ./..., which starts a throw-away one"
+		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("%s cannot be parsed as a URL", EnvURL) // never print it: it may hold a password
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("open the test server: %v", err)
+	}
+	defer admin.Close()
+	var b [8]byte
+	rand.Read(b[:])
+	name := "dyad_t_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("create a test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			tb.Errorf("drop test database: %v", err)
+			return
+		}
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		// FORCE: a store the test left open (or a server it killed) must
+		// not keep the database alive.
+		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			tb.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
+}

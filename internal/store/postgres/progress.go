@@ -1,0 +1,199 @@
+package postgres
+
+// In-progress responses of the web form (survey/progress.go): rows of
+// responses with a resume_hash, written directly in their own short
+// transactions rather than through the group commit. A respondent saves at
+// most once per page, seconds apart, so these writes are few. What SQLite
+// got from its single writer connection comes here from the statements:
+// a code is held by the one conditional UPDATE that finds it free, a
+// completion is decided by the one UPDATE that finds the row in progress
+// and the survey open (surveyOpenAt, surveys.go).
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"gorm.io/gorm"
+)
+
+// CheckInvitation implements survey.Store.
+func (s *Store) CheckInvitation(ctx context.Context, surveyID string, codeHash []byte) error {
+	var row invitationRecord
+	err := s.orm.WithContext(ctx).Where("survey_id = ? AND code_hash = ?", surveyID, codeHash).Take(&row).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return unknownCode()
+	case err != nil:
+		return classify(err, "check invitation code")
+	case row.Spent != 0:
+		return spentCode()
+	case row.Held != 0:
+		return survey.ErrCodeInUse()
+	}
+	return nil
+}
+
+// CreateProgress implements survey.Store. With a hold, taking the code
+// and inserting the response are one transaction, and of any number of
+// concurrent starts with one code (on any instance) exactly one takes it:
+// the others' UPDATE waits for its commit and then finds the code held.
+// The partial unique index on hold_mark backs that up.
+func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err, "begin")
+	}
+	defer tx.Rollback() // no-op after Commit
+	if err := lockInserts(ctx, tx); err != nil {
+		return classify(err, "store response in progress")
+	}
+	var mark []byte
+	if hold != nil {
+		if err := takeHold(ctx, tx, p.SurveyID, hold); err != nil {
+			return err
+		}
+		mark = hold.Mark
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO responses
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12)`,
+		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
+		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt), mark)
+	if hold != nil && isUnique(err) {
+		return survey.ErrCodeInUse() // a response holds the code that an old row marks
+	}
+	if err != nil {
+		return classify(err, "store response in progress")
+	}
+	return classify(tx.Commit(), "commit response in progress")
+}
+
+// takeHold marks the invitation code held, trying its keyed hash, then
+// its legacy one. A code that is held already is refused unless the hold
+// discards the response that holds it.
+func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hold) error {
+	for _, h := range [][]byte{hold.CodeHash, hold.LegacyHash} {
+		if h == nil {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 1 WHERE survey_id = $1 AND code_hash = $2 AND spent = 0 AND held = 0`, surveyID, h)
+		if err != nil {
+			return classify(err, "hold invitation code")
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		err = whyNotSpendable(ctx, tx, surveyID, h)
+		switch {
+		case survey.ErrorCode(err) == survey.EForbidden:
+			continue // not this hash; try the next
+		case survey.IsCodeInUse(err) && hold.Discard:
+			// The holder's answers go; the code stays held, now by the
+			// response about to be inserted.
+			_, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = $1 AND hold_mark = $2 AND status = 'in_progress'`, surveyID, hold.Mark)
+			return classify(err, "discard response holding the code")
+		}
+		return err
+	}
+	return unknownCode()
+}
+
+const progressColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, sealed_code, updated_at`
+
+// FindProgress implements survey.Store.
+func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
+	var (
+		p       survey.Progress
+		sealed  []byte
+		updated sql.NullString
+	)
+	row := s.db.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM responses WHERE resume_hash = $1 AND survey_id = $2`, resumeHash, surveyID)
+	r, _, err := scanResponse(scanTail{row, []any{&sealed, &updated}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENotFound, "no response to resume with this link")
+	}
+	if err != nil {
+		return nil, classify(err, "find response in progress")
+	}
+	p.Response = *r
+	if len(sealed) > 0 {
+		p.SealedCode = sealed
+	}
+	if updated.Valid {
+		p.UpdatedAt = parseTime(updated.String)
+	}
+	return &p, nil
+}
+
+// scanTail scans the columns scanResponse knows, then the extra ones.
+type scanTail struct {
+	sc    rowScanner
+	extra []any
+}
+
+func (t scanTail) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.extra...)...) }
+
+// SaveProgress implements survey.Store.
+func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE responses SET answers = $1, digest = $2, updated_at = $3
+		WHERE id = $4 AND status = 'in_progress'`,
+		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID)
+	if err != nil {
+		return classify(err, "save response in progress")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return survey.Errorf(survey.EConflict, "response %s is no longer in progress", p.ID)
+	}
+	return nil
+}
+
+// completeResponse completes an in-progress row while its survey is open
+// at the submission time, locking the survey row FOR SHARE (surveys.go).
+var completeResponse = `UPDATE responses
+	SET status = 'complete', answers = $1, digest = $2, submitted_at = $3, updated_at = $3, sealed_code = NULL, hold_mark = NULL
+	WHERE id = $4 AND status = 'in_progress' AND ` + fmt.Sprintf(surveyOpenAt, 5, 3)
+
+// CompleteProgress implements survey.Store. The row is completed before
+// the code is spent, so that a second submit of a complete response finds
+// nothing to update and spends nothing; of two at once, the second's
+// UPDATE waits for the first's commit and then finds the row complete.
+func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, classify(err, "begin")
+	}
+	defer tx.Rollback() // no-op after Commit
+	res, err := tx.ExecContext(ctx, completeResponse, answersText(r), r.Digest, formatTimePtr(r.SubmittedAt), r.ID, r.SurveyID)
+	if err != nil {
+		return false, classify(err, "complete response")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM responses WHERE id = $1`, r.ID).Scan(&status)
+		switch {
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return false, classify(err, "complete response")
+		case status == survey.ResponseInProgress: // still in progress: the survey closed
+			return false, closedError(ctx, tx, r.SurveyID, r.SubmittedAt)
+		}
+		return false, nil
+	}
+	if codeHash != nil {
+		// Spent and released at once. The code is held by this response,
+		// or (started before holds existed) by none.
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0 WHERE survey_id = $1 AND code_hash = $2 AND spent = 0`, r.SurveyID, codeHash)
+		if err != nil {
+			return false, classify(err, "spend invitation code")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return false, whyNotSpendable(ctx, tx, r.SurveyID, codeHash)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, classify(err, "commit response")
+	}
+	return true, nil
+}

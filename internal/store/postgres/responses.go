@@ -1,0 +1,116 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// whyNotSpendable explains why a code could not be spent or held: not one
+// of the survey's codes (EForbidden), spent, or held by a web response in
+// progress (EConflict).
+func whyNotSpendable(ctx context.Context, tx *sql.Tx, surveyID string, codeHash []byte) error {
+	var spent, held int
+	err := tx.QueryRowContext(ctx, `SELECT spent, held FROM invitations WHERE survey_id = $1 AND code_hash = $2`, surveyID, codeHash).Scan(&spent, &held)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return unknownCode()
+	case err != nil:
+		return classify(err, "check invitation code")
+	case spent != 0:
+		return spentCode()
+	case held != 0:
+		return survey.ErrCodeInUse()
+	}
+	return classify(errors.New("invitation code neither spent nor held but not spendable"), "spend invitation code")
+}
+
+func unknownCode() error {
+	return &survey.Error{Code: survey.EForbidden, Message: "the invitation code is not valid for this survey",
+		Details: []survey.Detail{{Path: "invitation_code", Message: "unknown code; check it against the invitation"}}}
+}
+
+func spentCode() error {
+	return &survey.Error{Code: survey.EConflict, Message: "the invitation code has already been used",
+		Details: []survey.Detail{{Path: "invitation_code", Message: "this code has already been used to submit a response"}}}
+}
+
+// answersText is the stored JSON of a response's answers.
+func answersText(r *survey.Response) string {
+	if r.AnswersJSON != nil {
+		return string(r.AnswersJSON)
+	}
+	return string(r.Answers.Canonical())
+}
+
+const responseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at`
+
+type rowScanner interface{ Scan(...any) error }
+
+func scanResponse(sc rowScanner) (*survey.Response, int64, error) {
+	var (
+		r         survey.Response
+		seq       int64
+		answers   string
+		started   string
+		submitted sql.NullString
+	)
+	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted); err != nil {
+		return nil, 0, err
+	}
+	if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
+		return nil, 0, fmt.Errorf("response %s: stored answers: %w", r.ID, err)
+	}
+	r.StartedAt = parseTime(started)
+	if submitted.Valid {
+		r.SubmittedAt = parseTimePtr(&submitted.String)
+	}
+	return &r, seq, nil
+}
+
+// FindResponse implements survey.Store.
+func (s *Store) FindResponse(ctx context.Context, id string) (*survey.Response, error) {
+	r, _, err := scanResponse(s.db.QueryRowContext(ctx, `SELECT `+responseColumns+` FROM responses WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, survey.Errorf(survey.ENotFound, "response %s not found", id)
+	}
+	if err != nil {
+		return nil, classify(err, "find response")
+	}
+	return r, nil
+}
+
+// FindResponses implements survey.Store.
+func (s *Store) FindResponses(ctx context.Context, f survey.ResponseFilter) ([]*survey.Response, int64, error) {
+	q := `SELECT ` + responseColumns + ` FROM responses WHERE survey_id = $1 AND seq > $2`
+	args := []any{f.SurveyID, f.After}
+	if f.Status != "" {
+		args = append(args, f.Status)
+		q += fmt.Sprintf(` AND status = $%d`, len(args))
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, classify(err, "list responses")
+	}
+	defer rows.Close()
+	var out []*survey.Response
+	last := f.After
+	for rows.Next() {
+		r, seq, err := scanResponse(rows)
+		if err != nil {
+			return nil, 0, classify(err, "read response")
+		}
+		out = append(out, r)
+		last = seq
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, classify(err, "list responses")
+	}
+	return out, last, nil
+}
