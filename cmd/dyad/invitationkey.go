@@ -24,8 +24,17 @@ import (
 // key), so that a server started with a missing or different key file
 // refuses to start instead of silently rejecting every issued code.
 
-// defaultKeyFile is the key file's path for a database path.
-func defaultKeyFile(db string) string { return db + ".key" }
+// defaultKeyFile is the key file's path for a database: next to a SQLite
+// file; for a database URL (PostgreSQL), dyad.key in the working
+// directory. Every instance on one PostgreSQL database needs a copy of the
+// same file: one started with a new or another key refuses to start (the
+// check value below), rather than reject the codes.
+func defaultKeyFile(db string) string {
+	if strings.Contains(db, "://") {
+		return "dyad.key"
+	}
+	return db + ".key"
+}
 
 // invitationKey reads the key file, creating it if it is missing and the
 // database has never had a key.

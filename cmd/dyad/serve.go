@@ -30,7 +30,7 @@ import (
 type serveConfig struct {
 	Addr       string
 	DB         string
-	KeyFile    string // the invitation key, apart from the database (invitationkey.go); "" is DB + ".key"
+	KeyFile    string // the invitation key, apart from the database (invitationkey.go); "" is defaultKeyFile(DB)
 	PublicURL  string
 	AdminToken string // DYAD_ADMIN_TOKEN only: a flag would show in ps
 	// RateLimit is requests per second per client address; 0 is off.
@@ -69,8 +69,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env DYAD_ADDR)")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file, created if missing (env DYAD_DB)")
-	fs.StringVar(&cfg.KeyFile, "key-file", cfg.KeyFile, "file holding the key that hashes invitation codes, created 0600 if missing; keep it apart from database backups (env DYAD_KEY_FILE; default the database path + .key)")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file, created if missing, or a postgres:// URL of an existing PostgreSQL database (env DYAD_DB)")
+	fs.StringVar(&cfg.KeyFile, "key-file", cfg.KeyFile, "file holding the key that hashes invitation codes, created 0600 if missing; keep it apart from database backups (env DYAD_KEY_FILE; default the database path + .key, or dyad.key with a PostgreSQL URL)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL respondents use, e.g. https://survey.example.org (env DYAD_PUBLIC_URL; default http://localhost:PORT)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second per client address, 0 = off (env DYAD_RATE_LIMIT)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (env DYAD_TRUSTED_PROXIES)")
@@ -243,7 +243,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
-	fmt.Fprintf(stdout, "Dyad is running at %s (database %s)\n", base, cfg.DB)
+	fmt.Fprintf(stdout, "Dyad is running at %s (database %s)\n", base, store.Describe(cfg.DB)) // never the password
 	fmt.Fprintf(stdout, "Invitation key: %s (back it up apart from the database; codes cannot be checked without it)\n", cfg.KeyFile)
 	if newToken != "" {
 		fmt.Fprintf(stdout, "\nResearcher token (shown once, only its hash is stored; keep it now):\n  %s\n", newToken)

@@ -25,6 +25,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -123,4 +124,22 @@ func sqlitePath(dsn string) (string, error) {
 func isPostgres(dsn string) bool {
 	scheme, _, isURL := strings.Cut(dsn, "://")
 	return isURL && (scheme == "postgres" || scheme == "postgresql")
+}
+
+// Describe names the database a DSN opens, for messages and logs: a
+// SQLite path as it is; a PostgreSQL URL as scheme://user@host:port/name,
+// without its password or parameters.
+func Describe(dsn string) string {
+	if !isPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "a PostgreSQL database (URL not readable)"
+	}
+	out := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
+	if u.User != nil {
+		out.User = url.User(u.User.Username())
+	}
+	return out.String()
 }

@@ -76,3 +76,17 @@ func TestOpenPostgres(t *testing.T) {
 		t.Error("the PostgreSQL store offers a file backup")
 	}
 }
+
+// TestDescribeHidesThePassword: what serve prints of its database never
+// holds a PostgreSQL password or URL parameters.
+func TestDescribeHidesThePassword(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"/var/lib/dyad/dyad.db": "/var/lib/dyad/dyad.db",
+		"postgres://dyad:secret@db.example.org:5433/dyad?sslmode=require&password=x": "postgres://dyad@db.example.org:5433/dyad",
+		"postgresql://db/dyad": "postgresql://db/dyad",
+	} {
+		if got := store.Describe(dsn); got != want {
+			t.Errorf("Describe(%q) = %q, want %q", dsn, got, want)
+		}
+	}
+}
