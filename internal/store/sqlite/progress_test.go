@@ -2,8 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -16,10 +20,10 @@ type progressFixture struct {
 	open, invi *survey.Survey
 }
 
-func newProgressFixture(tb testing.TB) *progressFixture {
+func newProgressFixture(tb testing.TB, opts ...Option) *progressFixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
+	st, err := Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"), opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -192,4 +196,71 @@ func TestProgressClosedSurvey(t *testing.T) {
 	if _, err := f.svc.SaveProgress(ctx, f.open.ID, token, survey.Answers{}); survey.ErrorCode(err) != survey.EConflict {
 		t.Fatalf("save on a closed survey: %v", err)
 	}
+}
+
+// TestProgressWritesShareCommits holds that the web form's writes (starts,
+// page saves, completions) go through the group-commit writer: a burst of
+// respondents is answered from batches of more than one write, each write
+// acknowledged only after its batch's commit, and every save is then read
+// back.
+func TestProgressWritesShareCommits(t *testing.T) {
+	ctx := context.Background()
+	var counting atomic.Bool
+	var writes, batches, largest atomic.Int64
+	f := newProgressFixture(t, WithBatchObserver(func(size int, _ time.Duration) {
+		if !counting.Load() {
+			return
+		}
+		writes.Add(int64(size))
+		batches.Add(1)
+		for {
+			m := largest.Load()
+			if int64(size) <= m || largest.CompareAndSwap(m, int64(size)) {
+				break
+			}
+		}
+	}))
+	counting.Store(true)
+	const respondents, saves = 32, 3
+	var wg sync.WaitGroup
+	errs := make(chan error, respondents)
+	for i := range respondents {
+		wg.Go(func() {
+			_, tok, err := f.svc.StartProgress(ctx, f.open.ID, "")
+			if err != nil {
+				errs <- err
+				return
+			}
+			for k := range saves {
+				if _, err := f.svc.SaveProgress(ctx, f.open.ID, tok, survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(int64(k))}); err != nil {
+					errs <- err
+					return
+				}
+				got, err := f.svc.FindProgress(ctx, f.open.ID, tok)
+				if err != nil || got.Answers["years"].Int != int64(k) {
+					errs <- fmt.Errorf("respondent %d: save %d read back as %+v (%v)", i, k, got, err)
+					return
+				}
+			}
+			if _, created, err := f.svc.CompleteProgress(ctx, f.open.ID, tok, survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(9)}); err != nil || !created {
+				errs <- fmt.Errorf("respondent %d: complete: created %v, %v", i, created, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	want := int64(respondents * (saves + 2))
+	if writes.Load() != want {
+		t.Fatalf("the writer committed %d writes in %d batches; want all %d of the web form's writes", writes.Load(), batches.Load(), want)
+	}
+	if largest.Load() < 2 {
+		t.Errorf("%d writes took %d commits (largest batch %d); want shared commits", writes.Load(), batches.Load(), largest.Load())
+	}
+	if c, ip, err := f.st.CountResponses(ctx, f.open.ID); err != nil || c != respondents || ip != 0 {
+		t.Errorf("counts %d complete, %d in progress (%v); want %d and 0", c, ip, err, respondents)
+	}
+	t.Logf("%d writes in %d commits, largest batch %d", writes.Load(), batches.Load(), largest.Load())
 }

@@ -1,10 +1,10 @@
 // Package sqlite is Dyad's SQLite driver: it implements survey.Store (and
 // the optional survey.Backuper), through gorm for the ordinary reads and
 // writes (instruments, surveys, invitations, settings, sessions) and
-// hand-written SQL on the measured hot paths: the group commit's insert
-// (writer.go, responses.go), the export reader (export.go), the web form's
-// progress saves (progress.go) and the JSON-function queries (text
-// answers). Nothing outside this package knows the engine: cmd opens it
+// hand-written SQL on the measured hot paths: the group commit's writes
+// (writer.go: submissions in responses.go, the web form's starts, page
+// saves and completions in progress.go), the export reader (export.go)
+// and the JSON-function queries (text answers). Nothing outside this package knows the engine: cmd opens it
 // through internal/store, which picks the driver by the DSN, and the
 // conformance suite internal/store/storetest runs against it
 // (conformance_test.go).
