@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Measures Dyad's submission throughput against the discard ceiling, in one
-# run on this machine (see docs/performance.md).
+# Measures Dyad's two respondent paths against their ceilings, in one run on
+# this machine (see docs/performance.md): API submissions against a route
+# that discards the same bodies, and web-form journeys (welcome page, Start,
+# every section, thank-you page) against the same pages replayed by a
+# handler that does nothing; with the server's resident memory.
 #   scripts/loadtest.sh [dyad-load flags, e.g. --duration 10s --clients 1,16,64]
-# It builds the server with -tags loadtest (which adds the discard route),
-# starts it on a fresh temporary database with rate limiting off, runs
-# cmd/dyad-load, and stops the server.
+# It builds the server with -tags loadtest (which adds the discard and
+# replay routes), starts it on a fresh temporary database with rate
+# limiting off, runs cmd/dyad-load, and stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -18,6 +21,6 @@ for _ in $(seq 100); do grep -q '/s/' "$work/out" 2>/dev/null && break; sleep 0.
 survey=$(grep -o '/s/[a-z0-9]*' "$work/out" | head -1 | cut -d/ -f3)
 [ -n "$survey" ] || { echo "server did not start"; cat "$work/out"; exit 1; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3)"
-"$work/dyad-load" --target "http://127.0.0.1:$port" --survey "$survey" "$@"
+"$work/dyad-load" --target "http://127.0.0.1:$port" --survey "$survey" --pid "$pid" "$@"
 echo
-echo "responses stored: $(sqlite3 "$work/load.db" 'select count(*) from responses' 2>/dev/null || echo '(sqlite3 not installed)')"
+echo "responses stored: $(sqlite3 "$work/load.db" "select count(*) || ' (' || sum(status = 'complete') || ' complete, ' || sum(status = 'in_progress') || ' in progress)' from responses" 2>/dev/null || echo '(sqlite3 not installed)')"

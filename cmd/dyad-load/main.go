@@ -7,11 +7,19 @@
 //     internal/httpapi/discard_loadtest.go);
 //   - submit: complete responses to the study instrument through the real
 //     public API (validation, group commit, synchronous=FULL, 201);
-//   - form: GET of the public survey definition.
+//   - form: GET of the public survey definition;
+//   - page: GET of the welcome page of the web form;
+//   - replay: the web journey's ceiling, the same virtual respondents
+//     against recorded pages served by a handler that does nothing (-tags
+//     loadtest; journey.go);
+//   - journey: virtual respondents through the web form, from the welcome
+//     page to the thank-you page (journey.go).
 //
 // It prints requests/s, p50 and p99 latency and errors for each, and the
-// ratio of each to the ceiling. scripts/loadtest.sh builds and starts a
-// server and runs this against it.
+// ratio of each to its ceiling (the API's discard route for the API paths,
+// the replay for journeys); journeys also get journeys/s. With --pid it
+// reads the server's resident memory after each measurement.
+// scripts/loadtest.sh builds and starts a server and runs this against it.
 package main
 
 import (
@@ -35,7 +43,8 @@ func main() {
 	surveyID := flag.String("survey", "", "id of an open survey of the study instrument")
 	clients := flag.String("clients", "1,16,64", "comma-separated numbers of concurrent clients")
 	dur := flag.Duration("duration", 5*time.Second, "how long each measurement runs")
-	paths := flag.String("paths", "ceiling,submit,form,page", "which measurements to run: ceiling, submit, form (JSON definition), page (welcome page)")
+	paths := flag.String("paths", "ceiling,submit,form,page,replay,journey", "which measurements to run: ceiling, submit, form (JSON definition), page (welcome page), replay (the journey's ceiling), journey (web form)")
+	pid := flag.Int("pid", 0, "the server's process id, to report its resident memory (Linux)")
 	flag.Parse()
 	if *surveyID == "" {
 		fmt.Fprintln(os.Stderr, "dyad-load: --survey is required")
@@ -52,9 +61,19 @@ func main() {
 	}
 	fmt.Printf("target %s, survey %s, %d bodies of %d bytes on average, %s per measurement\n\n",
 		*target, *surveyID, len(bodies), avg/len(bodies), *dur)
-	fmt.Printf("%-8s %-8s %10s %9s %9s %7s  %s\n", "clients", "path", "req/s", "p50", "p99", "errors", "vs ceiling")
-
 	base := strings.TrimRight(*target, "/")
+	form, err := sample.StudyForm()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dyad-load:", err)
+		os.Exit(1)
+	}
+	if strings.Contains(*paths, "replay") {
+		if err := recordJourney(base, *surveyID, form, http.DefaultTransport); err != nil {
+			fmt.Fprintln(os.Stderr, "dyad-load:", err)
+			os.Exit(1)
+		}
+	}
+	fmt.Printf("%-8s %-8s %10s %10s %9s %9s %7s %9s  %s\n", "clients", "path", "req/s", "journeys/s", "p50", "p99", "errors", "rss MB", "vs ceiling")
 	failed := false
 	for _, cs := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(cs))
@@ -62,8 +81,30 @@ func main() {
 			fmt.Fprintf(os.Stderr, "dyad-load: bad client count %q\n", cs)
 			os.Exit(2)
 		}
-		var ceiling float64
+		var ceiling, replayCeiling float64
 		for _, p := range strings.Split(*paths, ",") {
+			if p == "replay" || p == "journey" {
+				jc := &journeyClient{host: base, surveyID: *surveyID, form: form, transport: &http.Transport{
+					DisableCompression: true, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}}
+				if p == "replay" {
+					jc.prefix = replayPrefix
+				}
+				st := jc.runJourneys(n, *dur)
+				rate := float64(st.journeys) / st.elapsed.Seconds()
+				ratio := ""
+				if p == "replay" {
+					replayCeiling = rate
+				} else if replayCeiling > 0 {
+					ratio = fmt.Sprintf("%.0f %%", 100*rate/replayCeiling)
+				}
+				if st.errors > 0 {
+					failed = true
+					ratio += "  (e.g. " + st.firstErr + ")"
+				}
+				fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s  %s\n", n, p, float64(st.requests)/st.elapsed.Seconds(), rate,
+					st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(*pid), ratio)
+				continue
+			}
 			var tr vegeta.Targeter
 			switch p {
 			case "ceiling":
@@ -89,13 +130,35 @@ func main() {
 			if errs > 0 {
 				failed = true
 			}
-			fmt.Printf("%-8d %-8s %10.0f %9s %9s %7d  %s%s\n", n, p, m.Throughput,
-				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, ratio, codes(m))
+			fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s  %s%s\n", n, p, m.Throughput, "",
+				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(*pid), ratio, codes(m))
 		}
 	}
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// rss reports the server's resident memory now and its peak so far, in
+// MB, from /proc (empty without a pid or off Linux).
+func rss(pid int) string {
+	if pid == 0 {
+		return ""
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return "?"
+	}
+	var now, peak int
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "VmRSS:" {
+			now, _ = strconv.Atoi(f[1])
+		} else if len(f) >= 2 && f[0] == "VmHWM:" {
+			peak, _ = strconv.Atoi(f[1])
+		}
+	}
+	return fmt.Sprintf("%d/%d", now>>10, peak>>10)
 }
 
 // makeBodies builds distinct complete responses to the shipped study
