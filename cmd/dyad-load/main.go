@@ -23,6 +23,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -45,7 +46,19 @@ func main() {
 	dur := flag.Duration("duration", 5*time.Second, "how long each measurement runs")
 	paths := flag.String("paths", "ceiling,submit,form,page,replay,journey", "which measurements to run: ceiling, submit, form (JSON definition), page (welcome page), replay (the journey's ceiling), journey (web form)")
 	pid := flag.Int("pid", 0, "the server's process id, to report its resident memory (Linux)")
+	writeBodies := flag.String("write-bodies", "", "write the submission bodies to this file, one a line, and exit (for wrk)")
 	flag.Parse()
+	if *writeBodies != "" {
+		bodies, err := makeBodies(512)
+		if err == nil {
+			err = os.WriteFile(*writeBodies, append(bytes.Join(bodies, []byte("\n")), '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dyad-load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *surveyID == "" {
 		fmt.Fprintln(os.Stderr, "dyad-load: --survey is required")
 		os.Exit(2)
