@@ -17,6 +17,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"gorm.io/gorm"
@@ -99,7 +100,7 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 		if h == nil {
 			continue
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`, surveyID, h)
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 1, hold_ref = ? WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`, hold.Ref, surveyID, h)
 		if err != nil {
 			return classify(err, "hold invitation code")
 		}
@@ -112,9 +113,13 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 			continue // not this hash; try the next
 		case survey.IsCodeInUse(err) && hold.Discard:
 			// The holder's answers go; the code stays held, now by the
-			// response about to be inserted.
-			_, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = ? AND hold_mark = ? AND status = 'in_progress'`, surveyID, hold.Mark)
-			return classify(err, "discard response holding the code")
+			// response about to be inserted (whose reference a code held
+			// before references existed gains here).
+			if _, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = ? AND hold_mark = ? AND status = 'in_progress'`, surveyID, hold.Mark); err != nil {
+				return classify(err, "discard response holding the code")
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE invitations SET hold_ref = ? WHERE survey_id = ? AND code_hash = ?`, hold.Ref, surveyID, h)
+			return classify(err, "hold invitation code")
 		}
 		return err
 	}
@@ -215,7 +220,7 @@ func completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeH
 	if codeHash != nil {
 		// Spent and released at once. The code is held by this response,
 		// or (started before holds existed) by none.
-		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0 WHERE survey_id = ? AND code_hash = ? AND spent = 0`, r.SurveyID, codeHash)
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0, hold_ref = NULL WHERE survey_id = ? AND code_hash = ? AND spent = 0`, r.SurveyID, codeHash)
 		if err != nil {
 			return false, classify(err, "spend invitation code")
 		}
@@ -224,4 +229,59 @@ func completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeH
 		}
 	}
 	return true, nil
+}
+
+// DeleteAbandoned implements survey.Store: one job of the group-commit
+// writer, so that a sweep over a backlog interleaves with respondents'
+// writes a batch at a time. The rows are found by the partial index on
+// in-progress rows (migrations/0006), oldest first.
+func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int, ref func(surveyID string, mark []byte) []byte) (int, error) {
+	deleted := 0
+	res := s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+		n, err := deleteAbandoned(ctx, tx, before, limit, ref)
+		deleted = n
+		return written(err)
+	}})
+	if res.err != nil {
+		return 0, res.err
+	}
+	return deleted, nil
+}
+
+func deleteAbandoned(ctx context.Context, tx *sql.Tx, before time.Time, limit int, ref func(string, []byte) []byte) (int, error) {
+	type row struct {
+		id, surveyID string
+		mark         []byte
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, survey_id, hold_mark FROM responses
+		WHERE status = 'in_progress' AND updated_at < ? ORDER BY updated_at LIMIT ?`, formatTime(before), limit)
+	if err != nil {
+		return 0, classify(err, "find abandoned responses")
+	}
+	var found []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.surveyID, &r.mark); err != nil {
+			rows.Close()
+			return 0, classify(err, "find abandoned responses")
+		}
+		found = append(found, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, classify(err, "find abandoned responses")
+	}
+	for _, r := range found {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE id = ? AND status = 'in_progress'`, r.id); err != nil {
+			return 0, classify(err, "delete abandoned response")
+		}
+		if r.mark == nil || ref == nil {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 0, hold_ref = NULL
+			WHERE survey_id = ? AND hold_ref = ? AND spent = 0`, r.surveyID, ref(r.surveyID, r.mark)); err != nil {
+			return 0, classify(err, "release invitation code")
+		}
+	}
+	return len(found), nil
 }
