@@ -3,12 +3,14 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -263,4 +265,47 @@ func TestProgressWritesShareCommits(t *testing.T) {
 		t.Errorf("counts %d complete, %d in progress (%v); want %d and 0", c, ip, err, respondents)
 	}
 	t.Logf("%d writes in %d commits, largest batch %d", writes.Load(), batches.Load(), largest.Load())
+}
+
+// BenchmarkFindProgress reads back a response in progress with every
+// answer of the study instrument, as each page of the web form does.
+func BenchmarkFindProgress(b *testing.B) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(b.TempDir(), "dyad.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := survey.NewService(st)
+	in, err := sample.Study()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.CreateInstrument(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.Publish(ctx, in.Key, in.Version); err != nil {
+		b.Fatal(err)
+	}
+	sv, err := svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: in.Key, InstrumentVersion: in.Version, Title: "S", Access: survey.AccessOpen})
+	if err != nil {
+		b.Fatal(err)
+	}
+	form, err := svc.Form(ctx, in.Key, in.Version)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, tok, err := svc.StartProgress(ctx, sv.ID, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.SaveProgress(ctx, sv.ID, tok, sample.Answers(form, rand.New(rand.NewPCG(1, 2)))); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svc.FindProgress(ctx, sv.ID, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
