@@ -18,7 +18,8 @@
 // It prints requests/s, p50 and p99 latency and errors for each, and the
 // ratio of each to its ceiling (the API's discard route for the API paths,
 // the replay for journeys); journeys also get journeys/s. With --pid it
-// reads the server's resident memory after each measurement.
+// reads the server's resident memory after each measurement and the CPU
+// time it used per operation (cpu/op: per journey, or per request).
 // scripts/loadtest.sh builds and starts a server and runs this against it.
 package main
 
@@ -86,7 +87,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	fmt.Printf("%-8s %-8s %10s %10s %9s %9s %7s %9s  %s\n", "clients", "path", "req/s", "journeys/s", "p50", "p99", "errors", "rss MB", "vs ceiling")
+	fmt.Printf("%-8s %-8s %10s %10s %9s %9s %7s %9s %10s  %s\n", "clients", "path", "req/s", "journeys/s", "p50", "p99", "errors", "rss MB", "cpu/op", "vs ceiling")
 	failed := false
 	for _, cs := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(cs))
@@ -102,7 +103,9 @@ func main() {
 				if p == "replay" {
 					jc.prefix = replayPrefix
 				}
+				cpu0 := cpuSeconds(*pid)
 				st := jc.runJourneys(n, *dur)
+				cpu := cpuPer(*pid, cpu0, st.journeys)
 				rate := float64(st.journeys) / st.elapsed.Seconds()
 				ratio := ""
 				if p == "replay" {
@@ -114,8 +117,8 @@ func main() {
 					failed = true
 					ratio += "  (e.g. " + st.firstErr + ")"
 				}
-				fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s  %s\n", n, p, float64(st.requests)/st.elapsed.Seconds(), rate,
-					st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(*pid), ratio)
+				fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s %10s  %s\n", n, p, float64(st.requests)/st.elapsed.Seconds(), rate,
+					st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(*pid), cpu, ratio)
 				continue
 			}
 			var tr vegeta.Targeter
@@ -132,7 +135,9 @@ func main() {
 				fmt.Fprintf(os.Stderr, "dyad-load: unknown path %q\n", p)
 				os.Exit(2)
 			}
+			cpu0 := cpuSeconds(*pid)
 			m := attack(tr, n, *dur)
+			cpu := cpuPer(*pid, cpu0, int64(m.Requests))
 			ratio := ""
 			if p == "ceiling" {
 				ceiling = m.Throughput
@@ -143,8 +148,8 @@ func main() {
 			if errs > 0 {
 				failed = true
 			}
-			fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s  %s%s\n", n, p, m.Throughput, "",
-				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(*pid), ratio, codes(m))
+			fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s %10s  %s%s\n", n, p, m.Throughput, "",
+				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(*pid), cpu, ratio, codes(m))
 		}
 	}
 	if failed {
@@ -172,6 +177,43 @@ func rss(pid int) string {
 		}
 	}
 	return fmt.Sprintf("%d/%d", now>>10, peak>>10)
+}
+
+// cpuSeconds is the CPU time (user and system) the server has used so
+// far, from /proc/PID/stat; -1 without a pid or off Linux.
+func cpuSeconds(pid int) float64 {
+	if pid == 0 {
+		return -1
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return -1
+	}
+	// The command name, in parentheses, may hold spaces: count fields
+	// after its closing one. utime and stime are fields 14 and 15.
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / clockTicks
+}
+
+// clockTicks is USER_HZ, which Linux fixes at 100 for /proc.
+const clockTicks = 100
+
+// cpuPer is the server's CPU time per operation (journey or request) since
+// before: a figure that other load on a shared machine disturbs less than
+// throughput does.
+func cpuPer(pid int, before float64, ops int64) string {
+	after := cpuSeconds(pid)
+	if before < 0 || after < 0 || ops == 0 {
+		return ""
+	}
+	per := time.Duration((after - before) / float64(ops) * float64(time.Second))
+	return per.Round(time.Microsecond).String()
 }
 
 // makeBodies builds distinct complete responses to the shipped study
