@@ -130,8 +130,7 @@ const progressColumns = `seq, id, survey_id, instrument_key, instrument_version,
 
 // FindProgress implements survey.Store.
 func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
-	return findProgress(s.readSQL.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM responses
-		WHERE resume_hash = ? AND survey_id = ?`, resumeHash, surveyID))
+	return findProgress(s.findProgress.QueryRowContext(ctx, resumeHash, surveyID))
 }
 
 func findProgress(row *sql.Row) (*survey.Progress, error) {

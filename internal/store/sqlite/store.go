@@ -48,6 +48,7 @@ type Store struct {
 
 	insertResponse *sql.Stmt
 	spendCode      *sql.Stmt
+	findProgress   *sql.Stmt // on the read pool: every page of the web form
 
 	// The group-commit writer (writer.go).
 	jobs       chan *writeJob
@@ -186,6 +187,10 @@ func (s *Store) prepare(ctx context.Context) error {
 		`UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
+	if s.findProgress, err = s.readSQL.PrepareContext(ctx, `SELECT `+progressColumns+` FROM responses
+		WHERE resume_hash = ? AND survey_id = ?`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
 	return nil
 }
 
@@ -196,7 +201,7 @@ func (s *Store) prepare(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.writerDone
-	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode} {
+	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress} {
 		if st != nil {
 			st.Close()
 		}
