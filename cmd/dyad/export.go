@@ -35,11 +35,6 @@ failed export leaves no partial file.
 Options:
 `
 
-// exportFormats maps --format to the file extension the API uses.
-var exportFormats = map[string]string{
-	"csv": ".csv", "codebook": "_codebook.csv", "r": ".R", "spss": ".sps", "stata": ".do", "zip": ".zip",
-}
-
 func parseExport(args []string, getenv func(string) string, stderr io.Writer) (exportConfig, error) {
 	cfg := exportConfig{DB: "dyad.db"}
 	if v := getenv("DYAD_DB"); v != "" {
@@ -55,10 +50,10 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file (env DYAD_DB)")
 	fs.StringVar(&cfg.Survey, "survey", "", "survey id (required)")
 	fs.StringVar(&cfg.Out, "out", "", "output file (default: standard output)")
-	fs.StringVar(&cfg.Format, "format", "csv", "csv, codebook, r, spss, stata or zip")
+	fs.StringVar(&cfg.Format, "format", "csv", orList(export.FormatNames()))
 	fs.StringVar(&cfg.Opt.Layout, "layout", export.LayoutWide, "wide (one row per response) or long (one row per answer)")
 	fs.StringVar(&cfg.Opt.Values, "values", export.ValuesCodes, "codes or labels")
-	fs.StringVar(&status, "status", survey.ResponseComplete, "complete, in_progress or all")
+	fs.StringVar(&status, "status", string(survey.StatusComplete), "complete, in_progress or all")
 	fs.StringVar(&since, "since", "", "only responses submitted at or after this RFC 3339 time or date (UTC)")
 	fs.StringVar(&until, "until", "", "only responses submitted before this RFC 3339 time or date (UTC)")
 	fs.BoolVar(&cfg.Opt.BOM, "bom", false, "start with a UTF-8 byte-order mark (for Excel)")
@@ -75,24 +70,24 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 	if cfg.Survey == "" {
 		bad("--survey is required")
 	}
-	if _, ok := exportFormats[cfg.Format]; !ok {
-		bad("--format must be csv, codebook, r, spss, stata or zip, got %q", cfg.Format)
+	if export.FormatByName(cfg.Format) == nil {
+		bad("--format must be %s, got %q", orList(export.FormatNames()), cfg.Format)
 	}
-	oneOf := func(flag, v string, allowed ...string) {
+	oneOf := func(flag, v string, allowed []string) {
 		for _, a := range allowed {
 			if v == a {
 				return
 			}
 		}
-		bad("--%s must be %s, got %q", flag, strings.Join(allowed, " or "), v)
+		bad("--%s must be %s, got %q", flag, orList(allowed), v)
 	}
-	oneOf("layout", cfg.Opt.Layout, export.LayoutWide, export.LayoutLong)
-	oneOf("values", cfg.Opt.Values, export.ValuesCodes, export.ValuesLabels)
-	oneOf("status", status, survey.ResponseComplete, survey.ResponseInProgress, "all")
-	oneOf("line-breaks", cfg.Opt.LineBreaks, export.LineBreaksKeep, export.LineBreaksSpace)
-	cfg.Filter.Status = status
-	if status == "all" {
-		cfg.Filter.Status = ""
+	oneOf("layout", cfg.Opt.Layout, export.OptionValues[export.OptLayout])
+	oneOf("values", cfg.Opt.Values, export.OptionValues[export.OptValues])
+	oneOf("line-breaks", cfg.Opt.LineBreaks, export.OptionValues[export.OptLineBreaks])
+	var sp survey.Problems
+	cfg.Filter.Status = survey.ParseStatusFilter(&sp, status, survey.StatusComplete).Status()
+	for _, d := range sp {
+		bad("--%s %s", d.Path, d.Message)
 	}
 	for _, tv := range []struct {
 		name, v string
@@ -101,15 +96,11 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 		if tv.v == "" {
 			continue
 		}
-		t, err := time.Parse(time.RFC3339Nano, tv.v)
-		if err != nil {
-			t, err = time.Parse("2006-01-02", tv.v)
-		}
+		t, err := export.ParseTime(tv.v)
 		if err != nil {
 			bad("--%s must be an RFC 3339 time such as 2026-01-14T09:30:00Z or a date such as 2026-01-14, got %q", tv.name, tv.v)
 			continue
 		}
-		t = t.UTC()
 		*tv.dst = &t
 	}
 	if s, u := cfg.Filter.Since, cfg.Filter.Until; s != nil && u != nil && !s.Before(*u) {
@@ -141,7 +132,7 @@ func cmdExport(ctx context.Context, args []string, getenv func(string) string, s
 		if n >= 0 {
 			fmt.Fprintf(stderr, "dyad export: %d responses written to %s (file name suggested by the API: %s)\n", n, cfg.Out, name)
 		} else {
-			fmt.Fprintf(stderr, "dyad export: written to %s\n", cfg.Out)
+			fmt.Fprintf(stderr, "dyad export: written to %s (file name suggested by the API: %s)\n", cfg.Out, name)
 		}
 	}
 	return 0
@@ -167,37 +158,37 @@ func runExport(ctx context.Context, cfg exportConfig, stdout io.Writer) (int, st
 	if err != nil {
 		return 0, "", err
 	}
+	// The format registry gives the writer and the file-name rule, the
+	// same as the API's.
+	ft := export.FormatByName(cfg.Format)
 	now := svc.Now()
-	info := export.SyntaxInfo{Survey: sv, Base: export.BaseName(sv, now), Generated: now}
-	name := info.Base + exportFormats[cfg.Format]
+	job := export.Job{Form: f, Options: cfg.Opt,
+		Info: export.SyntaxInfo{Survey: sv, Base: export.BaseName(sv, now), Generated: now}}
+	name := ft.FileName(job.Info.Base, cfg.Opt)
 
 	count := -1
-	scan := func(ctx context.Context, fn func(*survey.Response) error) error {
-		count = 0
-		return st.ScanResponses(ctx, cfg.Filter, func(r *survey.Response) error {
-			count++
-			return fn(r)
-		})
-	}
-	write := func(w io.Writer) error {
-		switch cfg.Format {
-		case "codebook":
-			return export.WriteCodebook(w, f, cfg.Opt)
-		case "r":
-			return export.WriteR(w, f, info)
-		case "spss":
-			return export.WriteSPSS(w, f, info)
-		case "stata":
-			return export.WriteStata(w, f, info)
-		case "zip":
-			return export.WriteBundle(ctx, w, f, info, scan)
+	if ft.Responses {
+		job.Scan = func(ctx context.Context, fn func(*survey.Response) error) error {
+			count = 0
+			return st.ScanResponses(ctx, cfg.Filter, func(r *survey.Response) error {
+				count++
+				return fn(r)
+			})
 		}
-		return export.WriteCSV(ctx, w, f, cfg.Opt, scan)
 	}
+	write := func(w io.Writer) error { return ft.Write(ctx, w, job) }
 	if cfg.Out == "" || cfg.Out == "-" {
 		return count, name, write(stdout)
 	}
 	return count, name, writeFileAtomic(cfg.Out, write)
+}
+
+// orList joins words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // writeFileAtomic writes to a temporary file beside path and renames it

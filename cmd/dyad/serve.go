@@ -19,6 +19,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/admin"
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
+	httpserver "github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web"
@@ -114,7 +115,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 // characters holds 128 bits when random hex (openssl rand -hex 16), about
 // 190 as base64 (openssl rand -base64 24), and even a passphrase of that
 // length is well beyond the roughly 14,000 guesses a day per client that
-// the failed-authentication limit allows (httpapi.AuthGuard). Length alone
+// the failed-authentication limit allows (httpserver.AuthGuard). Length alone
 // admits "aaaa…" or "abababab…", hence also at least 8 different
 // characters: 32 random hex digits have about 14 on average, and fewer
 // than 8 by chance about once in a million. The generated token (52
@@ -141,13 +142,15 @@ func checkAdminToken(tok string) error {
 	return nil
 }
 
+// newLogger logs text to a terminal and JSON otherwise; records logged
+// with a request's context carry its request id (httpserver.NewLogHandler).
 func newLogger(w io.Writer) *slog.Logger {
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			return slog.New(slog.NewTextHandler(w, nil))
+			return slog.New(httpserver.NewLogHandler(slog.NewTextHandler(w, nil)))
 		}
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return slog.New(httpserver.NewLogHandler(slog.NewJSONHandler(w, nil)))
 }
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -167,7 +170,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		debug.SetGCPercent(200)
 	}
 	log := newLogger(stderr)
-	slog.SetDefault(log) // errors logged outside a handler's logger land in the same stream
+	slog.SetDefault(log) // errors logged outside a handler's logger land in the same stream, with the request id
 	if err := serve(ctx, cfg, log, stdout); err != nil {
 		log.Error("dyad serve stopped", "error", err)
 		return 1
@@ -225,14 +228,6 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	base = strings.TrimRight(base, "/")
 
-	// One failed-authentication budget per client for the API's bearer
-	// token and the dashboard's sign-in.
-	guard := httpapi.NewAuthGuard(httpapi.DefaultAuthFailures, time.Minute)
-	handler := httpapi.New(httpapi.Config{
-		Service: svc, Ready: st.Ping, AdminTokenHash: tokenHash, PublicURL: cfg.PublicURL, Logger: log,
-		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m, Backup: backup,
-		Responses: st, AuthGuard: guard,
-	})
 	csrfKey, err := webKey(ctx, st)
 	if err != nil {
 		return err
@@ -243,14 +238,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
 		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
 	}
-	dashboard := admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, TokenHash: tokenHash, Key: csrfKey,
-		PublicURL: cfg.PublicURL, Downloads: downloads, NotFound: httpapi.NotFound, Logger: log, AuthGuard: guard})
-	// web.Register takes over NoRoute for /s/ and hands other paths to the
-	// dashboard, which answers /admin/ paths and hands the rest to the API.
-	web.Register(handler, web.Config{Service: svc, PublicURL: cfg.PublicURL, Key: csrfKey, NotFound: dashboard.NotFound, Logger: log})
-	dashboard.Register(handler)
+	handler := httpserver.New(httpserver.Config{
+		Modules: []httpserver.Module{
+			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st}),
+			web.New(web.Config{Service: svc, Key: csrfKey}),
+			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads}),
+		},
+		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash,
+		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
+	})
 	srv := &http.Server{
-		Handler:           httpapi.AnswerHEAD(handler),
+		Handler:           handler, // HEAD is answered as GET (httpserver.AnswerHEAD)
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -26,7 +26,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	failed, checked := false, 0
 	for _, name := range fs.Args() {
-		if !instrument.IsInstrumentFile(name) {
+		dec := instrument.DecoderForFile(name)
+		if dec == nil {
 			fmt.Fprintf(stderr, "%s: skipped (not a .yaml, .yml or .json file)\n", name)
 			continue
 		}
@@ -37,7 +38,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			failed = true
 			continue
 		}
-		in, err := instrument.Parse(data, instrument.FormatOf(name))
+		in, err := dec.Decode(data)
 		if err == nil {
 			fmt.Fprintf(stdout, "%s: ok (%s version %d)\n", name, in.Key, in.Version)
 			continue

@@ -3,13 +3,16 @@
 // response counts, and per survey the statistics of package stats as
 // tables and inline SVG charts (package chart), with the export downloads.
 // Pages are rendered on the server with html/template and share the
-// respondent pages' stylesheet, headers and compression (package web).
+// respondent pages' stylesheet, headers, compression, cookies and CSRF
+// tokens through internal/pagekit (this package never imports web).
 //
 // Sign-in. The form posts the researcher token; its SHA-256 is compared
-// in constant time with the one the API checks. On success the browser
-// gets a session cookie holding a random id (256 bits), never the token;
-// the store keeps the id's hash (session.go), so a session survives a
-// restart and every instance on the database knows it. The cookie is HttpOnly, SameSite=Strict, Secure
+// in constant time with the one the API checks (server.Auth, which also
+// holds the one failed-authentication budget per client). On success the
+// browser gets a session cookie holding a random id (256 bits), never the
+// token; the store keeps the id's hash (session.go, through
+// survey.Sessions), so a session survives a restart and every instance on
+// the database knows it. The cookie is HttpOnly, SameSite=Strict, Secure
 // when the request came over HTTPS, scoped to /admin, with no expiry
 // date; the server ends a session after SessionIdle without use or
 // SessionMax after sign-in. Sign-out ends it on the server.
@@ -25,63 +28,44 @@
 // under /admin, so the sign-in page cannot send anyone elsewhere.
 //
 // Downloads. The export files are served at /admin/surveys/{id}/NAME by
-// the API's own handlers (httpapi.ExportFiles), behind the session instead
-// of the bearer token, so there is one export code path.
+// the API's own handlers (httpapi.ExportFiles, handed over by cmd/dyad as
+// Config.Downloads), behind the session instead of the bearer token, so
+// there is one export code path. Their errors go through server.Fail like
+// every other, and under /admin that answers with this package's page
+// (ErrorPage), not the API's JSON.
+//
+// A signed-in request carries the researcher as its actor
+// (server.ActorFrom), as a request with the bearer token does.
 package admin
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/pagekit"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
 
-// Config is what the dashboard needs from the process.
+// Config is what the dashboard needs from the process; the token, the
+// failed-authentication guard, the public URL and the logger are the
+// server's (server.Router.Auth, server.BaseURL, server.Logger).
 type Config struct {
 	Service *survey.Service
 	// Responses streams responses for the statistics (the store).
 	Responses survey.ResponseScanner
-	// TokenHash is the SHA-256 of the researcher token; nil refuses every
-	// sign-in.
-	TokenHash []byte
 	// Key signs CSRF tokens (32 random bytes kept across restarts, such as
 	// the respondent pages' key: a label keeps the two uses apart); nil
 	// means a random key for this process.
 	Key []byte
-	// PublicURL is the base of respondent links, such as
-	// https://survey.example.org; empty means the request's own host. An
-	// https URL also makes the cookies Secure.
-	PublicURL string
 	// Downloads are the export files served under /admin/surveys/{id}/,
 	// from httpapi.ExportFiles.
 	Downloads []Download
-	// NotFound answers requests outside /admin that match no route.
-	NotFound gin.HandlerFunc
-	Logger   *slog.Logger
 	// Sessions keeps the sign-ins (the store); required.
 	Sessions survey.Sessions
 	// Now is the clock of sessions; nil means time.Now.
 	Now func() time.Time
-	// AuthGuard limits failed sign-ins per client: the API's
-	// httpapi.AuthGuard, so that guesses on the dashboard and on the API
-	// draw on one budget. nil means no limit (tests).
-	AuthGuard AuthGuard
-}
-
-// AuthGuard counts failed authentication per client and says when a
-// client has had too many (httpapi.AuthGuard).
-type AuthGuard interface {
-	// Blocked reports whether the request's client may not try now, and
-	// for how long.
-	Blocked(c *gin.Context) (time.Duration, bool)
-	// Failed counts a failed attempt against the request's client.
-	Failed(c *gin.Context)
 }
 
 // Download is one export file: the last segment of its path and the
@@ -91,45 +75,33 @@ type Download struct {
 	Handler gin.HandlerFunc
 }
 
-// Pages is the researcher dashboard.
+// Pages is the researcher dashboard, a server.Module that owns /admin.
 type Pages struct {
 	svc       *survey.Service
 	responses survey.ResponseScanner
-	tokenHash []byte
-	key       []byte
-	publicURL string
+	csrf      *pagekit.CSRF
 	downloads []Download
-	notFound  gin.HandlerFunc
-	log       *slog.Logger
 	sessions  *sessionStore
-	guard     AuthGuard
+	auth      *server.Auth // set by Mount
 }
 
-// New returns the dashboard; Register mounts it.
+// New returns the dashboard, to be mounted by server.New.
 func New(cfg Config) *Pages {
-	key := cfg.Key
-	if len(key) == 0 {
-		key = make([]byte, 32)
-		_, _ = rand.Read(key) // never fails (crypto/rand crashes instead)
-	}
-	// A key of its own, derived, so that no token of one kind of page is
-	// ever valid on the other.
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("dyad admin pages"))
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	p := &Pages{svc: cfg.Service, responses: cfg.Responses, tokenHash: cfg.TokenHash, key: m.Sum(nil),
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"), downloads: cfg.Downloads, notFound: cfg.NotFound,
-		log: cfg.Logger, sessions: newSessionStore(cfg.Sessions, now), guard: cfg.AuthGuard}
-	if p.log == nil {
-		p.log = slog.Default()
-	}
-	return p
+	// A key of its own, derived, so that no token of one kind of page is
+	// ever valid on the other.
+	return &Pages{svc: cfg.Service, responses: cfg.Responses, csrf: pagekit.NewCSRF(cfg.Key, "dyad admin pages"),
+		downloads: cfg.Downloads, sessions: newSessionStore(cfg.Sessions, now)}
 }
 
-// Register mounts the dashboard on r:
+// Prefixes are the paths the dashboard owns: errors and unknown paths
+// under them get an HTML page (ErrorPage).
+func (*Pages) Prefixes() []string { return []string{"/admin"} }
+
+// Mount registers the dashboard:
 //
 //	GET  /admin/login                     sign-in form (?next=)
 //	POST /admin/login                     check the token, start a session, 303 to next
@@ -141,10 +113,8 @@ func New(cfg Config) *Pages {
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
 // Every route but the sign-in form and the stylesheet needs a session.
-// Requests under /admin that match no route get an HTML 404 page when
-// NotFound is installed as the engine's NoRoute handler (or chained from
-// the one that is).
-func (p *Pages) Register(r *gin.Engine) {
+func (p *Pages) Mount(r *server.Router) {
+	p.auth = r.Auth
 	r.GET("/admin/static/:file", p.static)
 	r.GET("/admin/login", p.loginForm)
 	r.POST("/admin/login", p.login)
@@ -160,16 +130,13 @@ func (p *Pages) Register(r *gin.Engine) {
 	}
 }
 
-// NotFound answers a request no route matched: an HTML page under /admin,
-// Config.NotFound elsewhere.
-func (p *Pages) NotFound(c *gin.Context) {
-	if c.Request.URL.Path == "/admin" || strings.HasPrefix(c.Request.URL.Path, "/admin/") {
+// ErrorPage answers an error under /admin that no page answered itself
+// (a path that matches nothing, a download that failed, the rate limit,
+// a panic) with the dashboard's page.
+func (p *Pages) ErrorPage(c *gin.Context, status int, err *survey.Error) {
+	if err.Code == survey.ENotFound && c.FullPath() == "" {
 		p.notFoundPage(c)
 		return
 	}
-	if p.notFound != nil {
-		p.notFound(c)
-		return
-	}
-	c.Status(http.StatusNotFound)
+	p.errorPage(c, status, err)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/sample"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/formclient"
@@ -89,18 +90,22 @@ func newFixture(tb testing.TB, sd seed) *fixture {
 
 	// The server starts after seeding, which moved the service's clock:
 	// its goroutines see only the real one.
-	quiet := slog.New(slog.DiscardHandler)
-	engine := httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, AdminTokenHash: survey.HashSecret(testToken),
-		Logger: quiet, Responses: st})
 	var downloads []admin.Download
 	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
 		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
 	}
-	pages := admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, TokenHash: survey.HashSecret(testToken),
-		Downloads: downloads, NotFound: httpapi.NotFound, Logger: quiet})
-	web.Register(engine, web.Config{Service: svc, NotFound: pages.NotFound, Logger: quiet})
-	pages.Register(engine)
-	f.srv = httptest.NewServer(engine)
+	f.srv = httptest.NewServer(server.New(server.Config{
+		Modules: []server.Module{
+			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Responses: st}),
+			web.New(web.Config{Service: svc}),
+			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Downloads: downloads}),
+		},
+		TokenHash: survey.HashSecret(testToken),
+		// The tests sign in many times from one address; the budget
+		// of failed sign-ins has tests of its own (cmd/dyad).
+		AuthGuard: server.NewAuthGuard(1000, time.Minute),
+		Logger:    slog.New(slog.DiscardHandler),
+	}))
 	tb.Cleanup(f.srv.Close)
 	return f
 }

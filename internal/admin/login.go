@@ -1,14 +1,14 @@
 package admin
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/pagekit"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/gin-gonic/gin"
 )
 
@@ -37,7 +37,7 @@ func (p *Pages) loginForm(c *gin.Context) {
 			p.loginPage(c, http.StatusOK, next, "", c.Query("signed_out") == "1")
 			return
 		}
-		pageHeadersOnly(c)
+		pagekit.Headers(c.Writer.Header())
 		c.Redirect(http.StatusSeeOther, orDashboard(next))
 		return
 	}
@@ -68,10 +68,10 @@ func (p *Pages) login(c *gin.Context) {
 		return
 	}
 	token := strings.TrimSpace(c.PostForm("token"))
-	if p.guard != nil && token != "" {
+	if token != "" {
 		// Refused before the token is compared, the right one too: else
 		// the limit would not stop the guessing.
-		if wait, blocked := p.guard.Blocked(c); blocked {
+		if wait, blocked := p.auth.Blocked(c); blocked {
 			secs := max(1, int(math.Ceil(wait.Seconds())))
 			c.Header("Retry-After", strconv.Itoa(secs))
 			p.loginPage(c, http.StatusTooManyRequests, next,
@@ -83,10 +83,8 @@ func (p *Pages) login(c *gin.Context) {
 	case token == "":
 		p.loginPage(c, http.StatusUnprocessableEntity, next, "Enter the researcher token.", false)
 		return
-	case len(token) > maxTokenLength || !p.tokenOK(token):
-		if p.guard != nil {
-			p.guard.Failed(c)
-		}
+	case len(token) > maxTokenLength || !p.auth.TokenOK(token):
+		p.auth.Failed(c)
 		// 401 names the scheme the token also works with: the API's.
 		c.Header("WWW-Authenticate", `Bearer realm="dyad"`)
 		p.loginPage(c, http.StatusUnauthorized, next,
@@ -107,15 +105,9 @@ func (p *Pages) login(c *gin.Context) {
 		return
 	}
 	p.setCookie(c, sessionCookie, id, 0)
-	p.log.InfoContext(c.Request.Context(), "researcher signed in", "request_id", c.GetString("request_id"))
-	pageHeadersOnly(c)
+	server.Logger(c).InfoContext(ctx, "researcher signed in")
+	pagekit.Headers(c.Writer.Header())
 	c.Redirect(http.StatusSeeOther, orDashboard(next))
-}
-
-// tokenOK compares the token's hash with the researcher token's in
-// constant time, as the API does.
-func (p *Pages) tokenOK(token string) bool {
-	return len(p.tokenHash) > 0 && subtle.ConstantTimeCompare(survey.HashSecret(token), p.tokenHash) == 1
 }
 
 // logout: POST /admin/logout.
@@ -128,6 +120,6 @@ func (p *Pages) logout(c *gin.Context) {
 		return
 	}
 	p.setCookie(c, sessionCookie, "", -1)
-	pageHeadersOnly(c)
+	pagekit.Headers(c.Writer.Header())
 	c.Redirect(http.StatusSeeOther, "/admin/login?signed_out=1")
 }

@@ -1,17 +1,16 @@
 package admin
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"html/template"
 	"net/http"
 	"strconv"
-	"sync"
 
+	"github.com/dyad-survey/dyad/internal/pagekit"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
-	"github.com/dyad-survey/dyad/internal/web"
 	"github.com/gin-gonic/gin"
 )
 
@@ -71,7 +70,7 @@ type messageView struct {
 }
 
 func (p *Pages) newView(c *gin.Context, title string) *view {
-	v := &view{Title: title, CSS: []string{web.AssetURL("app.css"), "/admin/static/" + cssName}, Icon: web.AssetURL("icon.svg")}
+	v := &view{Title: title, CSS: []string{pagekit.AssetURL("app.css"), "/admin/static/" + cssName}, Icon: pagekit.AssetURL("icon.svg")}
 	if id := c.GetString(ctxSession); id != "" {
 		v.SignedIn, v.CSRF = true, p.sessionToken(c)
 	}
@@ -84,46 +83,36 @@ func (v *view) message(status int, heading string, paras ...string) {
 	v.Message = &messageView{Heading: heading, Paras: paras}
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// render executes the view's page into a buffer first, so that a template
-// error becomes a clean 500 rather than half a page, then writes it with
-// the respondent pages' headers and compression.
+// render writes the view's page (pagekit.Render).
 func (p *Pages) render(c *gin.Context, v *view) {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	web.PageHeaders(c.Writer.Header())
-	if v.status == 0 {
-		v.status = http.StatusOK
-	}
-	if err := pages[v.page].ExecuteTemplate(buf, "layout", v); err != nil {
-		p.log.ErrorContext(c.Request.Context(), "render admin page", "page", v.page, "request_id", c.GetString("request_id"), "error", err)
-		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal error. Please try again."))
-		return
-	}
-	web.WriteBody(c, v.status, "text/html; charset=utf-8", buf.Bytes())
+	pagekit.Render(c, pages[v.page], v.status, v)
 }
 
-// pageHeadersOnly sets the pages' security headers on an answer without
-// a page, such as a redirect.
-func pageHeadersOnly(c *gin.Context) { web.PageHeaders(c.Writer.Header()) }
-
-// fail answers with the page for an error from the service.
+// fail answers with the page for an error from the service. Its status
+// comes from the server's one table (server.Classify, which also logs an
+// error that is not a survey.Error).
 func (p *Pages) fail(c *gin.Context, err error) {
+	se, status := server.Classify(c, err)
+	p.errorPage(c, status, se)
+}
+
+// errorPage answers with the page for an error of the given status.
+func (p *Pages) errorPage(c *gin.Context, status int, err *survey.Error) {
 	v := p.newView(c, "")
-	switch survey.ErrorCode(err) {
-	case survey.ENotFound:
-		v.message(http.StatusNotFound, "Not found", "There is no survey or item at this address. It may have been deleted, or the address is incomplete.")
-	case survey.EInvalid:
-		v.message(http.StatusUnprocessableEntity, "This cannot be shown", err.Error())
-	case survey.EUnavailable:
-		c.Header("Retry-After", "5")
-		v.message(http.StatusServiceUnavailable, "The server is busy", "The database did not answer in time. Please reload the page in a few seconds.")
+	switch {
+	case err.Code == survey.ENotFound:
+		v.message(status, "Not found", "There is no survey or item at this address. It may have been deleted, or the address is incomplete.")
+	case err.Code == survey.EInvalid:
+		v.message(status, "This cannot be shown", err.Error())
+	case err.Code == survey.EUnavailable:
+		if c.Writer.Header().Get("Retry-After") == "" {
+			c.Header("Retry-After", "5")
+		}
+		v.message(status, "The server is busy", "The database did not answer in time. Please reload the page in a few seconds.")
+	case status < 500:
+		v.message(status, "This cannot be done", err.Error())
 	default:
-		p.log.ErrorContext(c.Request.Context(), "admin page failed", "request_id", c.GetString("request_id"),
-			"route", c.FullPath(), "error", err)
-		v.message(http.StatusInternalServerError, "Something went wrong",
+		v.message(status, "Something went wrong",
 			"The server ran into a problem; the request id in the server log identifies it. Please try again in a moment.")
 	}
 	v.Message.Link, v.Message.LinkText = "/admin", "Go to the dashboard"
@@ -146,7 +135,7 @@ func (p *Pages) static(c *gin.Context) {
 	hdr := c.Writer.Header()
 	hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	web.WriteBody(c, http.StatusOK, "text/css; charset=utf-8", adminCSS)
+	pagekit.WriteBody(c, http.StatusOK, "text/css; charset=utf-8", adminCSS)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/chart"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/stats"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
@@ -165,56 +166,26 @@ type textRow struct {
 	Href       string
 }
 
-// statusParam reads ?status= as the statistics API does: complete (the
-// default), in_progress or all; it returns the filter ("" for all).
-func statusParam(v string) (filter, scope string, ok bool) {
-	switch v {
-	case "", survey.ResponseComplete:
-		return survey.ResponseComplete, "complete responses", true
-	case survey.ResponseInProgress:
-		return v, "responses in progress", true
-	case "all":
-		return "", "all responses, complete and in progress", true
-	}
-	return "", "", false
+// scopes says, for the page's heading, which responses a filter counts.
+var scopes = map[survey.StatusFilter]string{
+	survey.StatusComplete:   "complete responses",
+	survey.StatusInProgress: "responses in progress",
+	survey.StatusAll:        "all responses, complete and in progress",
 }
 
-// results: GET /admin/surveys/{id}.
+// results: GET /admin/surveys/{id}. stats.Service runs the flow (the API's
+// statistics route runs the same); this handler draws the page.
 func (p *Pages) results(c *gin.Context) {
-	ctx := c.Request.Context()
-	sv, err := p.svc.Survey(ctx, c.Param("id"))
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	form, err := p.svc.Form(ctx, sv.InstrumentKey, sv.InstrumentVersion)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	statusValue, by := c.Query("status"), c.Query("by")
-	filter, scope, ok := statusParam(statusValue)
-	if !ok {
-		p.fail(c, &survey.Error{Code: survey.EInvalid, Message: "the filter is not valid",
-			Details: []survey.Detail{{Path: "status", Message: fmt.Sprintf("must be complete, in_progress or all, got %q", statusValue)}}})
-		return
-	}
-	b, err := stats.New(form, stats.Options{By: by})
+	res, err := stats.NewService(p.svc, p.responses).Results(c.Request.Context(),
+		stats.Query{SurveyID: c.Param("id"), Status: statusValue, By: by})
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	if p.responses == nil {
-		p.fail(c, survey.Errorf(survey.EUnavailable, "statistics are not configured on this server"))
-		return
-	}
-	if err := b.Scan(ctx, p.responses, survey.ExportFilter{SurveyID: sv.ID, Status: filter}); err != nil {
-		p.fail(c, err)
-		return
-	}
-	rep := b.Report()
-	rv := p.resultsView(c, sv, form, rep, filter)
-	rv.Scope = scope
+	sv, form := res.Survey, res.Form
+	rv := p.resultsView(c, sv, form, res.Report, res.Status.Status())
+	rv.Scope = scopes[res.Status]
 	rv.Filter = filterOptions(form, statusValue, by)
 	rv.Downloads = downloads(sv.ID, statusValue)
 	v := p.newView(c, sv.Title)
@@ -372,17 +343,8 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 	return rv
 }
 
-// baseURL is where respondents reach this server.
-func (p *Pages) baseURL(c *gin.Context) string {
-	if p.publicURL != "" {
-		return p.publicURL
-	}
-	scheme := "http"
-	if p.secure(c) {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
+// baseURL is where respondents reach this server (server.BaseURL).
+func (p *Pages) baseURL(c *gin.Context) string { return server.BaseURL(c) }
 
 // figures are the survey's key numbers, over every status, then the
 // filtered responses' completion time.

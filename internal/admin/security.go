@@ -1,14 +1,12 @@
 package admin
 
 import (
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/dyad-survey/dyad/internal/pagekit"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/gin-gonic/gin"
 )
 
@@ -18,59 +16,30 @@ const (
 	loginCookie    = "dyad_admin_csrf"
 	loginCookieAge = 12 * 60 * 60 // seconds
 	cookiePath     = "/admin"
-	csrfField      = "_csrf"
 	ctxSession     = "admin_session"
 )
 
-// secure tells whether cookies must be Secure: the request came over TLS,
-// through a proxy that says so, or the public URL is HTTPS.
-func (p *Pages) secure(c *gin.Context) bool {
-	return c.Request.TLS != nil || strings.HasPrefix(p.publicURL, "https://") ||
-		strings.EqualFold(c.GetHeader("X-Forwarded-Proto"), "https")
-}
-
-// setCookie sets an /admin cookie: HttpOnly, SameSite=Strict, Secure over
-// HTTPS. maxAge 0 makes a browser-session cookie, < 0 deletes it.
+// setCookie sets an /admin cookie: SameSite=Strict (pagekit.SetCookie:
+// HttpOnly, Secure over HTTPS). maxAge 0 makes a browser-session cookie,
+// < 0 deletes it.
 func (p *Pages) setCookie(c *gin.Context, name, value string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name: name, Value: value, Path: cookiePath, MaxAge: maxAge,
-		HttpOnly: true, Secure: p.secure(c), SameSite: http.SameSiteStrictMode,
-	})
+	pagekit.SetCookie(c, name, value, cookiePath, maxAge, http.SameSiteStrictMode)
 }
 
-func cookie(c *gin.Context, name string) string {
-	v, err := c.Cookie(name)
-	if err != nil {
-		return ""
-	}
-	return v
-}
+func cookie(c *gin.Context, name string) string { return pagekit.Cookie(c, name) }
 
-func randomValue() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand crashes instead)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func validRandom(s string) bool {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil && len(b) == 32
-}
+func validRandom(s string) bool { return pagekit.ValidRandom(s) }
 
 // sign is the CSRF token of a purpose ("login" or "session") bound to a
 // value (the login cookie or the session id).
-func (p *Pages) sign(purpose, value string) string {
-	m := hmac.New(sha256.New, p.key)
-	m.Write([]byte("csrf\x00" + purpose + "\x00" + value))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
+func (p *Pages) sign(purpose, value string) string { return p.csrf.Sign(purpose, value) }
 
 // loginToken returns the sign-in form's CSRF token, setting the browser's
 // login cookie first if it has none.
 func (p *Pages) loginToken(c *gin.Context) string {
 	v := cookie(c, loginCookie)
 	if !validRandom(v) {
-		v = randomValue()
+		v = pagekit.RandomValue()
 		p.setCookie(c, loginCookie, v, loginCookieAge)
 	}
 	return p.sign("login", v)
@@ -91,9 +60,7 @@ func (p *Pages) sessionCSRFOK(c *gin.Context) bool {
 // requests the browser marks as cross-site. On failure it renders the 403
 // page.
 func (p *Pages) csrfOK(c *gin.Context, purpose, value string) bool {
-	sent := c.PostForm(csrfField)
-	if validRandom(value) && sent != "" && hmac.Equal([]byte(sent), []byte(p.sign(purpose, value))) &&
-		c.GetHeader("Sec-Fetch-Site") != "cross-site" {
+	if p.csrf.Check(c, purpose, value) {
 		return true
 	}
 	v := p.newView(c, "This page has expired")
@@ -128,12 +95,13 @@ func (p *Pages) requireSession(c *gin.Context) {
 				to += "?next=" + url.QueryEscape(next)
 			}
 		}
-		pageHeadersOnly(c)
+		pagekit.Headers(c.Writer.Header())
 		c.Redirect(http.StatusSeeOther, to)
 		c.Abort()
 		return
 	}
 	c.Set(ctxSession, id)
+	server.WithActor(c, server.Actor{ID: server.Researcher, Method: "session"})
 	c.Next()
 }
 

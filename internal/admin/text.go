@@ -48,13 +48,9 @@ func (p *Pages) textAnswers(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	statusValue := c.Query("status")
-	filter, _, ok := statusParam(statusValue)
-	q := c.Query("q")
+	statusValue, q := c.Query("status"), c.Query("q")
 	var problems survey.Problems
-	if !ok {
-		problems.Add("status", "must be complete, in_progress or all, got %q", statusValue)
-	}
+	filter := survey.ParseStatusFilter(&problems, statusValue, survey.StatusComplete).Status()
 	if n := utf8.RuneCountInString(q); n > maxQueryRunes {
 		problems.Add("q", "must be at most %d characters, got %d", maxQueryRunes, n)
 	}

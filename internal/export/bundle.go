@@ -12,15 +12,15 @@ import (
 )
 
 // BundleFiles lists the files of the zip bundle, in order, for a base
-// name.
+// name; each is named by its format's file-name rule (formats.go).
 func BundleFiles(base string) []string {
 	return []string{
-		base + ".csv",          // wide, codes, exact text
-		base + "_codebook.csv", // one row per column
-		base + ".R",
-		base + ".sps",
-		base + ".do",
-		base + "_spss.csv", // the CSV again with line_breaks=space, which the .sps reads
+		base + csvSuffix(Options{}), // wide, codes, exact text
+		base + codebookSuffix,       // one row per column
+		base + rSuffix,
+		base + spssSuffix,
+		base + stataSuffix,
+		base + csvSuffix(Options{LineBreaks: LineBreaksSpace}), // the CSV again with line_breaks=space, which the .sps reads
 	}
 }
 

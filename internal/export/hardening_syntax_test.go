@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/csv"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -265,27 +264,7 @@ cat("LABEL_SCORE", hexof(attr(dyad$score_main, "label")), "\n")
 		sps := render(func(b *bytes.Buffer) error { return export.WriteSPSS(b, f, info) })
 		sps = append(sps, "SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.\n"+
 			"DISPLAY DICTIONARY.\n"...)
-		if err := os.WriteFile(filepath.Join(dir, "run.sps"), sps, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(pspp, "-o", "out.txt", "-O", "width=2000", "run.sps") // wide: labels on one line
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("pspp: %v\n%s", err, out)
-		}
-		log, _ := os.ReadFile(filepath.Join(dir, "out.txt"))
-		if bytes.Contains(bytes.ToLower(log), []byte("error")) || bytes.Contains(bytes.ToLower(log), []byte("warning")) {
-			t.Errorf("pspp reported problems:\n%s", log)
-		}
-		back, err := os.ReadFile(filepath.Join(dir, "back.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs, err := csv.NewReader(bytes.NewReader(back)).ReadAll()
-		if err != nil {
-			t.Fatalf("PSPP's CSV: %v\n%s", err, back)
-		}
+		log, recs := runPSPP(t, pspp, dir, sps, "-O", "width=2000") // wide: labels on one line
 		if len(recs) != n+1 {
 			t.Fatalf("PSPP read %d rows, want %d\n%s", len(recs)-1, n, log)
 		}

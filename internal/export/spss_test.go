@@ -45,27 +45,7 @@ func TestSPSSSyntax(t *testing.T) {
 		t.Fatal(err)
 	}
 	sps.WriteString("SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.\n")
-	if err := os.WriteFile(filepath.Join(dir, "run.sps"), sps.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(pspp, "-o", "out.txt", "run.sps")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("pspp: %v\n%s", err, out)
-	}
-	log, _ := os.ReadFile(filepath.Join(dir, "out.txt"))
-	if bytes.Contains(bytes.ToLower(log), []byte("error")) || bytes.Contains(bytes.ToLower(log), []byte("warning")) {
-		t.Errorf("pspp reported problems:\n%s", log)
-	}
-	back, err := os.ReadFile(filepath.Join(dir, "back.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(back)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, recs := runPSPP(t, pspp, dir, sps.Bytes())
 	var shorts []string
 	for _, c := range export.Columns(f) {
 		shorts = append(shorts, c.Short)
@@ -90,4 +70,34 @@ func TestSPSSSyntax(t *testing.T) {
 			t.Errorf("text %d: PSPP read %q, want %q", i, got, want)
 		}
 	}
+}
+
+// runPSPP runs the syntax in dir with PSPP (in a UTF-8 locale, with any
+// extra command-line arguments), fails the test on an error or a warning
+// in PSPP's output, and returns that output and the rows of back.csv, which
+// the syntax must write with SAVE TRANSLATE.
+func runPSPP(t *testing.T, pspp, dir string, sps []byte, args ...string) (log []byte, recs [][]string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "run.sps"), sps, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(pspp, append(append([]string{"-o", "out.txt"}, args...), "run.sps")...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pspp: %v\n%s", err, out)
+	}
+	log, _ = os.ReadFile(filepath.Join(dir, "out.txt"))
+	if bytes.Contains(bytes.ToLower(log), []byte("error")) || bytes.Contains(bytes.ToLower(log), []byte("warning")) {
+		t.Errorf("pspp reported problems:\n%s", log)
+	}
+	back, err := os.ReadFile(filepath.Join(dir, "back.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err = csv.NewReader(bytes.NewReader(back)).ReadAll()
+	if err != nil {
+		t.Fatalf("PSPP's CSV: %v\n%s", err, back)
+	}
+	return log, recs
 }

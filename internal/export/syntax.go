@@ -66,11 +66,13 @@ type SyntaxInfo struct {
 }
 
 // CSVName is the name of the CSV the R script and the do-file read.
-func (s SyntaxInfo) CSVName() string { return s.Base + ".csv" }
+func (s SyntaxInfo) CSVName() string { return s.Base + csvSuffix(Options{}) }
 
 // SPSSCSVName is the name of the CSV the SPSS syntax reads: the export
 // with line_breaks=space.
-func (s SyntaxInfo) SPSSCSVName() string { return s.Base + "_spss.csv" }
+func (s SyntaxInfo) SPSSCSVName() string {
+	return s.Base + csvSuffix(Options{LineBreaks: LineBreaksSpace})
+}
 
 func (s SyntaxInfo) header(f *survey.Form, comment string) string {
 	in := f.Instrument

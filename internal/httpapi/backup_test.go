@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -25,8 +25,8 @@ func TestBackupRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := survey.NewService(st)
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{Service: svc, Backup: st.Backup,
-		AdminTokenHash: survey.HashSecret("backup-token"), Logger: slog.New(slog.DiscardHandler)}))
+	srv := httptest.NewServer(newServer(config{Config: server.Config{TokenHash: survey.HashSecret("backup-token")},
+		API: httpapi.Config{Service: svc, Backup: st.Backup}}))
 	defer func() { srv.Close(); st.Close() }()
 
 	in := &survey.Instrument{Key: "backup-check", Version: 1, Title: "B",

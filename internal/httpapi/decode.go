@@ -29,10 +29,6 @@ func mediaType(c *gin.Context) string {
 
 func isJSON(mt string) bool { return mt == "application/json" || strings.HasSuffix(mt, "+json") }
 
-func isYAML(mt string) bool {
-	return mt == "application/yaml" || mt == "application/x-yaml" || mt == "text/yaml" || mt == "text/x-yaml"
-}
-
 // readBody reads the whole body, mapping an over-long body to 413. A body
 // admitSubmission has read already is returned as it is. A small body of
 // declared length (a normal submission) is read into a buffer made once at

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/export"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -38,17 +38,18 @@ type exportQuery struct {
 	set    map[string]bool // parameters present
 }
 
-// exportParams lists the query parameters of the CSV export with their
-// allowed values (nil: parsed specially).
+// exportParams lists the query parameters of the exports with their
+// allowed values (nil: parsed specially). The values are the format
+// registry's (export.OptionValues); the status filter is survey's.
 var exportParams = map[string][]string{
-	"layout":      {export.LayoutWide, export.LayoutLong},
-	"values":      {export.ValuesCodes, export.ValuesLabels},
-	"status":      {survey.ResponseComplete, survey.ResponseInProgress, "all"},
-	"line_breaks": {export.LineBreaksKeep, export.LineBreaksSpace},
-	"bom":         {"0", "1", "false", "true"},
-	"excel_safe":  {"0", "1", "false", "true"},
-	"since":       nil,
-	"until":       nil,
+	export.OptLayout:     export.OptionValues[export.OptLayout],
+	export.OptValues:     export.OptionValues[export.OptValues],
+	export.OptLineBreaks: export.OptionValues[export.OptLineBreaks],
+	export.OptBOM:        {"0", "1", "false", "true"},
+	export.OptExcelSafe:  {"0", "1", "false", "true"},
+	"status":             nil, // survey.ParseStatusFilter
+	"since":              nil,
+	"until":              nil,
 }
 
 // parseExportQuery reads the export parameters, reporting every bad one
@@ -57,7 +58,7 @@ var exportParams = map[string][]string{
 func parseExportQuery(q url.Values) (exportQuery, error) {
 	var p survey.Problems
 	eq := exportQuery{set: map[string]bool{}}
-	eq.filter.Status = survey.ResponseComplete
+	eq.filter.Status = survey.StatusComplete.Status()
 	get := func(name string) (string, bool) {
 		vs, ok := q[name]
 		if !ok {
@@ -80,33 +81,30 @@ func parseExportQuery(q url.Values) (exportQuery, error) {
 		p.Add(name, "must be one of %s, got %q", joinOr(allowed), vs[0])
 		return "", false
 	}
-	if v, ok := get("layout"); ok {
+	if v, ok := get(export.OptLayout); ok {
 		eq.opt.Layout = v
 	}
-	if v, ok := get("values"); ok {
+	if v, ok := get(export.OptValues); ok {
 		eq.opt.Values = v
 	}
-	if v, ok := get("line_breaks"); ok {
+	if v, ok := get(export.OptLineBreaks); ok {
 		eq.opt.LineBreaks = v
 	}
-	if v, ok := get("bom"); ok {
+	if v, ok := get(export.OptBOM); ok {
 		eq.opt.BOM = v == "1" || v == "true"
 	}
-	if v, ok := get("excel_safe"); ok {
+	if v, ok := get(export.OptExcelSafe); ok {
 		eq.opt.ExcelSafe = v == "1" || v == "true"
 	}
 	if v, ok := get("status"); ok {
-		eq.filter.Status = v
-		if v == "all" {
-			eq.filter.Status = ""
-		}
+		eq.filter.Status = survey.ParseStatusFilter(&p, v, survey.StatusComplete).Status()
 	}
 	for _, name := range []string{"since", "until"} {
 		v, ok := get(name)
 		if !ok {
 			continue
 		}
-		t, err := parseExportTime(v)
+		t, err := export.ParseTime(v)
 		if err != nil {
 			p.Add(name, "must be an RFC 3339 time such as 2026-01-14T09:30:00Z or a date such as 2026-01-14 (meaning 00:00 UTC), got %q", v)
 			continue
@@ -121,13 +119,6 @@ func parseExportQuery(q url.Values) (exportQuery, error) {
 		p.Add("until", "must be after since (since is inclusive, until exclusive)")
 	}
 	return eq, p.Err(survey.EInvalid, "the export query is not valid")
-}
-
-func parseExportTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
-	}
-	return time.Parse("2006-01-02", s)
 }
 
 func joinOr(vs []string) string {
@@ -170,115 +161,63 @@ func (a *api) scanner(c *gin.Context) (survey.ResponseScanner, bool) {
 	return a.responses, true
 }
 
-func (a *api) baseName(s *survey.Survey) string {
-	return export.BaseName(s, a.svc.Now())
-}
-
 func attachment(c *gin.Context, contentType, filename string) {
 	c.Header("Content-Type", contentType)
 	// Names are ASCII letters, digits, '-', '_' and '.', so no escaping.
 	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
 }
 
-const csvType = "text/csv; charset=utf-8; header=present"
-
-func (a *api) exportCSV(c *gin.Context) {
-	q, err := parseExportQuery(c.Request.URL.Query())
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	sc, ok := a.scanner(c)
-	if !ok {
-		return
-	}
-	s, f, ok := a.exportTarget(c)
-	if !ok {
-		return
-	}
-	q.filter.SurveyID = s.ID
-	q.filter.RawAnswers = true // the writer reads the stored JSON itself
-	name := a.baseName(s)
-	if q.opt.Layout == export.LayoutLong {
-		name += "_long"
-	}
-	if q.opt.Values == export.ValuesLabels {
-		name += "_labels"
-	}
-	if q.opt.LineBreaks == export.LineBreaksSpace {
-		name += "_spss"
-	}
-	attachment(c, csvType, name+".csv")
-	a.stream(c, func(ctx context.Context, w io.Writer) error {
-		return export.WriteCSV(ctx, w, f, q.opt, func(ctx context.Context, fn func(*survey.Response) error) error {
-			return sc.ScanResponses(ctx, q.filter, fn)
-		})
-	})
-}
-
-func (a *api) exportZip(c *gin.Context) {
-	q, err := parseExportQuery(c.Request.URL.Query())
-	if err == nil {
-		var p survey.Problems
-		for _, name := range []string{"layout", "values", "line_breaks", "bom", "excel_safe"} {
-			if q.set[name] {
-				p.Add(name, "is not accepted by export.zip: its CSV is always wide, with codes and exact text, which the syntax files read")
+// exportFile serves one format of the registry (export.Formats): its
+// media type, its file name and its writer are the registry's. The query
+// is read by the formats that depend on it: the options the format takes
+// and, for formats with responses, the filters; a format with responses
+// refuses the options it would ignore, where a silently different file
+// would mislead. Files that depend on nothing in the query (the syntax
+// files) do not read it.
+func (a *api) exportFile(ft *export.Format) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var q exportQuery
+		if ft.Responses || len(ft.Options) > 0 {
+			var err error
+			q, err = parseExportQuery(c.Request.URL.Query())
+			if err == nil && ft.Responses {
+				var p survey.Problems
+				for _, name := range export.CSVOptions {
+					if q.set[name] && !ft.Takes(name) {
+						p.Add(name, "is not accepted by %s: %s", ft.Path, ft.Fixed)
+					}
+				}
+				err = p.Err(survey.EInvalid, "the export query is not valid")
+			}
+			if err != nil {
+				writeError(c, err)
+				return
 			}
 		}
-		err = p.Err(survey.EInvalid, "the export query is not valid")
+		var sc survey.ResponseScanner
+		if ft.Responses {
+			var ok bool
+			if sc, ok = a.scanner(c); !ok {
+				return
+			}
+		}
+		s, f, ok := a.exportTarget(c)
+		if !ok {
+			return
+		}
+		now := a.svc.Now()
+		job := export.Job{Form: f, Options: q.opt,
+			Info: export.SyntaxInfo{Survey: s, Base: export.BaseName(s, now), Generated: now}}
+		if sc != nil {
+			q.filter.SurveyID = s.ID
+			q.filter.RawAnswers = true // the writers read the stored JSON themselves
+			job.Scan = func(ctx context.Context, fn func(*survey.Response) error) error {
+				return sc.ScanResponses(ctx, q.filter, fn)
+			}
+		}
+		attachment(c, ft.MediaType, ft.FileName(job.Info.Base, q.opt))
+		a.stream(c, func(ctx context.Context, w io.Writer) error { return ft.Write(ctx, w, job) })
 	}
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	sc, ok := a.scanner(c)
-	if !ok {
-		return
-	}
-	s, f, ok := a.exportTarget(c)
-	if !ok {
-		return
-	}
-	q.filter.SurveyID = s.ID
-	q.filter.RawAnswers = true // the writer reads the stored JSON itself
-	info := export.SyntaxInfo{Survey: s, Base: a.baseName(s), Generated: a.svc.Now()}
-	attachment(c, "application/zip", info.Base+".zip")
-	a.stream(c, func(ctx context.Context, w io.Writer) error {
-		return export.WriteBundle(ctx, w, f, info, func(ctx context.Context, fn func(*survey.Response) error) error {
-			return sc.ScanResponses(ctx, q.filter, fn)
-		})
-	})
-}
-
-func (a *api) exportCodebook(c *gin.Context) {
-	q, err := parseExportQuery(c.Request.URL.Query())
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	s, f, ok := a.exportTarget(c)
-	if !ok {
-		return
-	}
-	attachment(c, csvType, a.baseName(s)+"_codebook.csv")
-	a.stream(c, func(_ context.Context, w io.Writer) error {
-		return export.WriteCodebook(w, f, export.Options{BOM: q.opt.BOM, ExcelSafe: q.opt.ExcelSafe})
-	})
-}
-
-func (a *api) exportR(c *gin.Context)     { a.exportSyntax(c, ".R", export.WriteR) }
-func (a *api) exportSPSS(c *gin.Context)  { a.exportSyntax(c, ".sps", export.WriteSPSS) }
-func (a *api) exportStata(c *gin.Context) { a.exportSyntax(c, ".do", export.WriteStata) }
-
-// exportSyntax serves one of the syntax files.
-func (a *api) exportSyntax(c *gin.Context, ext string, write func(io.Writer, *survey.Form, export.SyntaxInfo) error) {
-	s, f, ok := a.exportTarget(c)
-	if !ok {
-		return
-	}
-	info := export.SyntaxInfo{Survey: s, Base: a.baseName(s), Generated: a.svc.Now()}
-	attachment(c, "text/plain; charset=utf-8", info.Base+ext)
-	a.stream(c, func(_ context.Context, w io.Writer) error { return write(w, f, info) })
 }
 
 // stream runs write against the response body (see the top of this file
@@ -308,8 +247,8 @@ func (a *api) streamFailed(c *gin.Context, w *exportBody, err error) {
 		return
 	}
 	if !gone {
-		slog.ErrorContext(ctx, "export failed after the response began; cutting the connection",
-			"request_id", requestID(c), "route", c.FullPath(), "bytes_sent", w.n, "error", err)
+		server.Logger(c).ErrorContext(ctx, "export failed after the response began; cutting the connection",
+			"route", c.FullPath(), "bytes_sent", w.n, "error", err)
 	}
 	abortConnection(c)
 }

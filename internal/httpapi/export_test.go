@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
@@ -122,9 +122,9 @@ func newExportFixture(tb testing.TB) *exportFixture {
 	svc.Now = func() time.Time { return time.Date(2026, 2, 3, 12, 0, 0, 0, time.UTC) }
 	sc := &countingScanner{ResponseScanner: st}
 	e := &testEnv{Path: path, Store: st, Svc: svc}
-	e.Srv = httptest.NewServer(httpapi.New(httpapi.Config{
-		Service: svc, Ready: st.Ping, AdminTokenHash: survey.HashSecret(researcherToken),
-		Logger: slog.New(slog.DiscardHandler), Responses: sc,
+	e.Srv = httptest.NewServer(newServer(config{
+		Config: server.Config{TokenHash: survey.HashSecret(researcherToken)},
+		API:    httpapi.Config{Service: svc, Ready: st.Ping, Responses: sc},
 	}))
 	tb.Cleanup(e.Close)
 

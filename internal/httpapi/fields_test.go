@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dyad-survey/dyad/internal/httpapi"
+	"github.com/dyad-survey/dyad/internal/server"
 )
 
 // TestMalformedFieldsNamed: a malformed time or query number is a 422 that
 // names the field, not a 400 about the whole body.
 func TestMalformedFieldsNamed(t *testing.T) {
 	t.Parallel()
-	srv, _ := limitedServer(t, httpapi.Config{})
+	srv, _ := limitedServer(t, server.Config{})
 	cases := []struct {
 		method, url, body, path string
 	}{

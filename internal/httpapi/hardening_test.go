@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
 )
 
@@ -101,8 +100,8 @@ func TestHardening01ErrorDetailsCapped(t *testing.T) {
 func TestHardening02SlowBodiesHoldNoSlots(t *testing.T) {
 	t.Parallel()
 	const slots = 2
-	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *httpapi.Config) {
-		c.MaxConcurrentSubmissions = slots
+	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
+		c.API.MaxConcurrentSubmissions = slots
 		c.BodyReadTimeout = time.Second
 	})
 	id := openSurvey(t, e)
@@ -170,7 +169,7 @@ func TestHardening02SlowBodiesHoldNoSlots(t *testing.T) {
 // another client is unaffected.
 func TestHardening05FailedAuthLimited(t *testing.T) {
 	t.Parallel()
-	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *httpapi.Config) {
+	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
 		c.Metrics = metrics.New()
 		c.RateLimit = 0
 		c.TrustedProxies = []string{"127.0.0.1"}
@@ -224,7 +223,7 @@ func TestHardening05FailedAuthLimited(t *testing.T) {
 // address of one IPv6 /64 as one client, and IPv4 addresses one by one.
 func TestHardening06IPv6KeyedBy64(t *testing.T) {
 	t.Parallel()
-	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *httpapi.Config) {
+	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
 		c.RateLimit = 1 // burst of 3
 		c.TrustedProxies = []string{"127.0.0.1"}
 	})

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
@@ -77,9 +78,26 @@ func openEnv(tb testing.TB, path string) *testEnv {
 	return openEnvWith(tb, path, nil)
 }
 
-// openEnvWith is openEnv with the API's configuration changed by change
-// (nil changes nothing).
-func openEnvWith(tb testing.TB, path string, change func(*httpapi.Config)) *testEnv {
+// config is a test server's configuration: the server's own (embedded, so
+// c.RateLimit reads as before) and the API's.
+type config struct {
+	server.Config
+	API httpapi.Config
+}
+
+// newServer mounts the API on a server, as dyad serve does beside the
+// pages; a nil logger is a quiet one.
+func newServer(c config) *server.Server {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.Modules = append(c.Modules, httpapi.New(c.API))
+	return server.New(c.Config)
+}
+
+// openEnvWith is openEnv with the configuration changed by change (nil
+// changes nothing).
+func openEnvWith(tb testing.TB, path string, change func(*config)) *testEnv {
 	tb.Helper()
 	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
@@ -88,16 +106,14 @@ func openEnvWith(tb testing.TB, path string, change func(*httpapi.Config)) *test
 	// The same invitation key on every open, as dyad serve's key file:
 	// codes issued before a reopen still work after it.
 	e := &testEnv{Path: path, Store: st, Svc: survey.NewService(st, survey.WithInvitationKey(testInvitationKey))}
-	cfg := httpapi.Config{
-		Service:        e.Svc,
-		Ready:          st.Ping,
-		AdminTokenHash: survey.HashSecret(researcherToken),
-		Logger:         slog.New(slog.DiscardHandler),
+	cfg := config{
+		Config: server.Config{TokenHash: survey.HashSecret(researcherToken)},
+		API:    httpapi.Config{Service: e.Svc, Ready: st.Ping},
 	}
 	if change != nil {
 		change(&cfg)
 	}
-	e.Srv = httptest.NewServer(httpapi.New(cfg))
+	e.Srv = httptest.NewServer(newServer(cfg))
 	tb.Cleanup(e.Close)
 	return e
 }

@@ -43,14 +43,8 @@ func toInstrumentDoc(iv *survey.InstrumentVersion) instrumentDoc {
 // readInstrument parses a JSON or YAML instrument body with the same parser
 // as `dyad validate`, so both report the same problems.
 func readInstrument(c *gin.Context) (*survey.Instrument, error) {
-	mt := mediaType(c)
-	var f instrument.Format
-	switch {
-	case isJSON(mt):
-		f = instrument.JSON
-	case isYAML(mt):
-		f = instrument.YAML
-	default:
+	dec := instrument.DecoderFor(mediaType(c)) // the table of instrument decoders
+	if dec == nil {
 		return nil, survey.Errorf(survey.EUnsupported,
 			"Content-Type must be application/json or application/yaml (also application/x-yaml, text/yaml), got %q", c.GetHeader("Content-Type"))
 	}
@@ -58,7 +52,7 @@ func readInstrument(c *gin.Context) (*survey.Instrument, error) {
 	if err != nil {
 		return nil, err
 	}
-	return instrument.Parse(body, f)
+	return dec.Decode(body)
 }
 
 // versionParams reads :key and :version.

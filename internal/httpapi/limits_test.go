@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -13,28 +12,28 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
-func limitedServer(t *testing.T, cfg httpapi.Config) (*httptest.Server, *survey.Service) {
+func limitedServer(t *testing.T, cfg server.Config) (*httptest.Server, *survey.Service) {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "dyad.db")
 	st, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Service = survey.NewService(st)
-	cfg.AdminTokenHash = survey.HashSecret("limits-token")
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(httpapi.New(cfg))
+	svc := survey.NewService(st)
+	cfg.TokenHash = survey.HashSecret("limits-token")
+	srv := httptest.NewServer(newServer(config{Config: cfg, API: httpapi.Config{Service: svc}}))
 	t.Cleanup(func() { srv.Close(); st.Close() })
-	return srv, cfg.Service
+	return srv, svc
 }
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	srv, _ := limitedServer(t, httpapi.Config{RateLimit: 2}) // burst of 6
+	srv, _ := limitedServer(t, server.Config{RateLimit: 2}) // burst of 6
 	var codes []int
 	var retryAfter string
 	for range 10 {
@@ -79,7 +78,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestRateLimitOff(t *testing.T) {
 	t.Parallel()
-	srv, _ := limitedServer(t, httpapi.Config{RateLimit: 0})
+	srv, _ := limitedServer(t, server.Config{RateLimit: 0})
 	for range 50 {
 		resp, err := http.Get(srv.URL + "/api/v1/public/surveys/nosuchsurvey")
 		if err != nil {
@@ -96,7 +95,7 @@ func TestMetrics(t *testing.T) {
 	t.Parallel()
 	m := metrics.New()
 	m.ReportDatabaseSize(func() int64 { return 0 }) // what the store driver reports (store.SizeReporter)
-	srv, _ := limitedServer(t, httpapi.Config{Metrics: m})
+	srv, _ := limitedServer(t, server.Config{Metrics: m})
 
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {

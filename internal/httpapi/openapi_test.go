@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -25,6 +24,7 @@ import (
 	"github.com/dyad-survey/dyad/api"
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/metrics"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
@@ -32,7 +32,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
-	"github.com/gin-gonic/gin"
 	"github.com/goccy/go-yaml"
 )
 
@@ -42,7 +41,7 @@ const specToken = "test-researcher-token"
 // specEngine returns the real router over a fresh SQLite database, with
 // every optional part (metrics, backups, exports) on, as `dyad serve` has
 // them; opts may change the configuration further.
-func specEngine(tb testing.TB, opts ...func(*httpapi.Config)) *gin.Engine {
+func specEngine(tb testing.TB, opts ...func(*config)) *server.Server {
 	tb.Helper()
 	ctx := context.Background()
 	path := filepath.Join(tb.TempDir(), "t.db")
@@ -51,20 +50,18 @@ func specEngine(tb testing.TB, opts ...func(*httpapi.Config)) *gin.Engine {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	cfg := httpapi.Config{
-		Service:        survey.NewService(st),
-		Ready:          st.Ping,
-		AdminTokenHash: survey.HashSecret(specToken),
-		PublicURL:      "https://survey.example.org",
-		Logger:         slog.New(slog.DiscardHandler),
-		Metrics:        metrics.New(),
-		Backup:         st.Backup,
-		Responses:      st,
+	cfg := config{
+		Config: server.Config{
+			TokenHash: survey.HashSecret(specToken),
+			PublicURL: "https://survey.example.org",
+			Metrics:   metrics.New(),
+		},
+		API: httpapi.Config{Service: survey.NewService(st), Ready: st.Ping, Backup: st.Backup, Responses: st},
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return httpapi.New(cfg)
+	return newServer(cfg)
 }
 
 // specDoc loads api/openapi.yaml from the embedded FS, as a client would:
@@ -578,7 +575,7 @@ func TestOpenAPI_RateLimited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine := specEngine(t, func(c *httpapi.Config) { c.RateLimit = 1 })
+	engine := specEngine(t, func(c *config) { c.RateLimit = 1 })
 	const url = "http://localhost:8080/api/v1/public/surveys/nosuchsurv"
 	for i := 0; i < 10; i++ {
 		rec := httptest.NewRecorder()

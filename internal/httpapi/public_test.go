@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dyad-survey/dyad/internal/httpapi"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -17,7 +17,7 @@ import (
 // once despite the cache.
 func TestPublicSurveyGzip(t *testing.T) {
 	t.Parallel()
-	srv, svc := limitedServer(t, httpapi.Config{})
+	srv, svc := limitedServer(t, server.Config{})
 	ctx := context.Background()
 	in := &survey.Instrument{Key: "gzip-check", Version: 1, Title: "G",
 		Sections: []survey.Section{{ID: "s", Title: "S", Items: []survey.Item{{ID: "q", Type: survey.Text, Text: "Q"}}}}}

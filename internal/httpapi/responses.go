@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
@@ -114,7 +114,7 @@ func (a *api) publicSurvey(c *gin.Context) {
 	}
 	b := v.(*encodedBody)
 	c.Header("Vary", "Accept-Encoding")
-	if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+	if server.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
 		c.Header("Content-Encoding", "gzip")
 		c.Data(http.StatusOK, "application/json; charset=utf-8", b.gzip)
 		return
@@ -153,19 +153,6 @@ func (a *api) publicSurveyBody(s *survey.Survey, f *survey.Form, accepting bool)
 		return nil, err
 	}
 	return &encodedBody{plain: buf, gzip: z.Bytes()}, nil
-}
-
-// acceptsGzip reads an Accept-Encoding header: gzip listed and not refused
-// with q=0.
-func acceptsGzip(h string) bool {
-	for _, part := range strings.Split(h, ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
 }
 
 // publicInstrumentJSON encodes a form's public view once per published
@@ -251,7 +238,7 @@ func (a *api) submitResponse(c *gin.Context) {
 type listResponsesQuery struct {
 	Limit  *int   `form:"limit" validate:"omitempty,min=1,max=1000"`
 	Cursor string `form:"cursor" validate:"omitempty,number"`
-	Status string `form:"status" validate:"omitempty,oneof=complete in_progress all"`
+	Status string `form:"status"` // survey.ParseStatusFilter, default all
 }
 
 func (a *api) listResponses(c *gin.Context) {
@@ -261,8 +248,10 @@ func (a *api) listResponses(c *gin.Context) {
 		writeError(c, invalid("limit", "must be an integer between 1 and 1000, got %q", c.Query("limit")))
 		return
 	}
-	if err := validate.Struct(q); err != nil {
-		writeError(c, queryProblems(err))
+	var p survey.Problems
+	status := survey.ParseStatusFilter(&p, q.Status, survey.StatusAll)
+	if err := validate.Struct(q); err != nil || len(p) > 0 {
+		writeError(c, queryProblems(err, p))
 		return
 	}
 	f := survey.ResponseFilter{SurveyID: c.Param("id"), Limit: 100}
@@ -272,9 +261,7 @@ func (a *api) listResponses(c *gin.Context) {
 	if q.Cursor != "" {
 		f.After, _ = strconv.ParseInt(q.Cursor, 10, 64)
 	}
-	if q.Status != "all" {
-		f.Status = q.Status
-	}
+	f.Status = status.Status()
 	list, last, err := a.svc.Responses(c.Request.Context(), f)
 	if err != nil {
 		writeError(c, err)
@@ -292,15 +279,14 @@ func (a *api) listResponses(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": next})
 }
 
-// queryProblems names each query parameter that failed validation.
-func queryProblems(err error) error {
+// queryProblems names each query parameter that failed validation,
+// followed by the problems found by other readers (more).
+func queryProblems(err error, more survey.Problems) error {
 	var p survey.Problems
 	if ve, ok := err.(validator.ValidationErrors); ok {
 		for _, fe := range ve {
-			name := map[string]string{"Limit": "limit", "Cursor": "cursor", "Status": "status"}[fe.Field()]
+			name := map[string]string{"Limit": "limit", "Cursor": "cursor"}[fe.Field()]
 			switch fe.Tag() {
-			case "oneof":
-				p.Add(name, "must be one of %s, got %q", fe.Param(), fe.Value())
 			case "min", "max":
 				p.Add(name, "must be between 1 and 1000, got %v", fe.Value())
 			default:
@@ -308,5 +294,6 @@ func queryProblems(err error) error {
 			}
 		}
 	}
+	p = append(p, more...)
 	return p.Err(survey.EInvalid, "the query is not valid")
 }

@@ -1,60 +1,37 @@
-// Package httpapi is Dyad's JSON API over gin: routing, request decoding,
-// authentication, and the mapping of domain errors to HTTP statuses.
-// Handlers are thin: they decode, call survey.Service, and encode.
-// The contract is api/openapi.yaml; a test keeps the two in step.
+// Package httpapi is Dyad's JSON API: its routes, request decoding and
+// answers, mounted on internal/server (which owns the engine, the
+// middleware, authentication and the error→status table). Handlers are
+// thin: they decode, call survey.Service, and encode. The contract is
+// api/openapi.yaml; a test keeps the two in step.
 package httpapi
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
-	"time"
 
-	"github.com/dyad-survey/dyad/internal/metrics"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
 
-// MaxBodyBytes bounds every request body.
-const MaxBodyBytes = 1 << 20
+// MaxBodyBytes bounds every request body (the server's limit).
+const MaxBodyBytes = server.MaxBodyBytes
 
-// Config is what the API needs from the process.
+// Config is what the API needs from the process; the server's own
+// settings (rate limit, proxies, token, public URL, metrics) are in
+// server.Config.
 type Config struct {
 	Service *survey.Service
 	// Ready reports whether the database can take writes (GET /readyz);
 	// an EUnavailable error's message is shown as the reason.
 	Ready func(ctx context.Context) error
-	// AdminTokenHash is the SHA-256 of the researcher token.
-	AdminTokenHash []byte
-	// PublicURL is the base of respondent links, such as
-	// https://survey.example.org; empty means the request's own host.
-	PublicURL string
-	Logger    *slog.Logger
-	// RateLimit is the requests per second allowed to one client address
-	// (with a burst of three seconds' worth); 0 turns limiting off.
-	RateLimit float64
-	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
-	// whose X-Forwarded-For names the client; none by default, so a
-	// client cannot pick its own address to dodge the rate limit.
-	TrustedProxies []string
 	// MaxConcurrentSubmissions caps submissions in progress; 0 means the
 	// default of 1024.
 	MaxConcurrentSubmissions int
-	// BodyReadTimeout is how long a client has to send a request body;
-	// 0 means the default of 10 s (see "Slow bodies" in limits.go).
-	BodyReadTimeout time.Duration
-	// AuthGuard limits failed authentication per client; nil means a guard
-	// of the API's own with the default budget. Share one with the
-	// dashboard's sign-in.
-	AuthGuard *AuthGuard
 	// Backup, when set, writes a consistent copy of the database to a new
 	// file (GET /api/v1/backup).
 	Backup func(ctx context.Context, out string) error
-	// Metrics, when set, counts requests and serves GET /metrics behind the
-	// researcher token.
-	Metrics *metrics.Metrics
 	// Responses streams responses for the export routes (the store);
 	// without it those routes answer 503.
 	Responses survey.ResponseScanner
@@ -62,50 +39,36 @@ type Config struct {
 
 type api struct {
 	svc          *survey.Service
-	publicURL    string
+	ready        func(ctx context.Context) error
+	maxSubmit    int
 	backupTo     func(ctx context.Context, out string) error
 	publicBodies sync.Map // publicKey -> *encodedBody
 	publicJSON   sync.Map // *survey.Form -> json.RawMessage
 	responses    survey.ResponseScanner
 }
 
-// New returns the API handler with every route registered.
-func New(cfg Config) *gin.Engine {
-	gin.SetMode(gin.ReleaseMode)
-	log := cfg.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	a := &api{svc: cfg.Service, publicURL: strings.TrimRight(cfg.PublicURL, "/"), responses: cfg.Responses, backupTo: cfg.Backup}
-	r := gin.New()
-	r.HandleMethodNotAllowed = true
-	r.ContextWithFallback = true
-	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
-		// Validated by the caller; an unparsable entry trusts nobody.
-		log.Warn("trusted proxies ignored", "error", err)
-		_ = r.SetTrustedProxies(nil)
-	}
-	mw := []gin.HandlerFunc{requestIDs(), accessLog(log), recovery()}
-	if cfg.Metrics != nil {
-		mw = append(mw, cfg.Metrics.Middleware())
-	}
-	bodyTimeout := cfg.BodyReadTimeout
-	if bodyTimeout <= 0 {
-		bodyTimeout = defaultBodyReadTimeout
-	}
-	mw = append(mw, securityHeaders(), rateLimit(cfg.RateLimit), limitBody(MaxBodyBytes), bodyDeadline(bodyTimeout))
-	r.Use(mw...)
-	maxSubmissions := cfg.MaxConcurrentSubmissions
+// API is the JSON API as a server.Module: it owns /api/v1, /healthz,
+// /readyz and /metrics.
+type API struct{ a *api }
+
+// New returns the API, to be mounted by server.New.
+func New(cfg Config) *API {
+	return &API{&api{svc: cfg.Service, ready: cfg.Ready, maxSubmit: cfg.MaxConcurrentSubmissions,
+		responses: cfg.Responses, backupTo: cfg.Backup}}
+}
+
+// Prefixes are the paths the API owns.
+func (*API) Prefixes() []string { return []string{"/api/v1", "/healthz", "/readyz", "/metrics"} }
+
+// Mount registers every route of api/openapi.yaml.
+func (m *API) Mount(r *server.Router) {
+	a := m.a
+	maxSubmissions := a.maxSubmit
 	if maxSubmissions == 0 {
 		maxSubmissions = 1024
 	}
-	r.NoRoute(NotFound)
-	r.NoMethod(func(c *gin.Context) {
-		writeError(c, survey.Errorf(survey.EMethodInvalid, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
-	})
-
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", readyz(cfg.Ready))
+	r.GET("/readyz", readyz(a.ready))
 
 	pub := r.Group("/api/v1/public")
 	pub.GET("/surveys/:id", a.publicSurvey)
@@ -114,11 +77,7 @@ func New(cfg Config) *gin.Engine {
 		add(pub)
 	}
 
-	guard := cfg.AuthGuard
-	if guard == nil {
-		guard = NewAuthGuard(DefaultAuthFailures, time.Minute)
-	}
-	res := r.Group("/api/v1", researcherAuth(cfg.AdminTokenHash, guard))
+	res := r.Group("/api/v1", r.Auth.Researcher())
 	res.POST("/instruments", a.createInstrument)
 	res.GET("/instruments", a.listInstruments)
 	res.GET("/instruments/:key/versions/:version", a.getInstrument)
@@ -139,31 +98,14 @@ func New(cfg Config) *gin.Engine {
 	for _, e := range a.exportFiles() {
 		res.GET("/surveys/:id/"+e.Name, e.Handler)
 	}
-	if cfg.Metrics != nil {
-		r.GET("/metrics", researcherAuth(cfg.AdminTokenHash, guard), gin.WrapH(cfg.Metrics.Handler()))
+	if r.Metrics != nil {
+		r.GET("/metrics", r.Auth.Researcher(), gin.WrapH(r.Metrics.Handler()))
 	}
-	return r
 }
 
 // extraPublicRoutes is filled by files behind build tags (the load test's
 // discard route); it is empty in a production build.
 var extraPublicRoutes []func(*gin.RouterGroup)
 
-// baseURL is where respondents reach this server.
-func (a *api) baseURL(c *gin.Context) string {
-	if a.publicURL != "" {
-		return a.publicURL
-	}
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
-
-// NotFound is the API's answer to a request that matches no route. It is
-// exported for packages that mount pages on the same engine and take over
-// NoRoute for their own paths (internal/web), passing the rest back here.
-func NotFound(c *gin.Context) {
-	writeError(c, survey.Errorf(survey.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
-}
+// baseURL is where respondents reach this server (server.BaseURL).
+func (a *api) baseURL(c *gin.Context) string { return server.BaseURL(c) }

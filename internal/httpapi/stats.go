@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -35,58 +33,17 @@ type surveyTotals struct {
 	CompletionRate *float64 `json:"completion_rate"` // complete / all; null with no responses
 }
 
-// statusParam reads ?status=: complete (the default), in_progress or all,
-// and returns the filter value ("" for all).
-func statusParam(p *survey.Problems, q url.Values) (name, filter string) {
-	switch s := q.Get("status"); s {
-	case "", survey.ResponseComplete:
-		return survey.ResponseComplete, survey.ResponseComplete
-	case survey.ResponseInProgress:
-		return s, s
-	case "all":
-		return s, ""
-	default:
-		p.Add("status", "must be one of complete, in_progress, all, got %q", s)
-		return "", ""
-	}
-}
-
+// surveyStats: GET /surveys/{id}/stats. stats.Service runs the flow (the
+// dashboard's results page runs the same); this handler writes the JSON.
 func (a *api) surveyStats(c *gin.Context) {
-	if a.responses == nil {
-		writeError(c, survey.Errorf(survey.EUnavailable, "statistics are not configured on this server"))
-		return
-	}
-	ctx := c.Request.Context()
 	q := c.Request.URL.Query()
-	var p survey.Problems
-	status, filter := statusParam(&p, q)
-	s, err := a.svc.Survey(ctx, c.Param("id"))
+	res, err := stats.NewService(a.svc, a.responses).Results(c.Request.Context(),
+		stats.Query{SurveyID: c.Param("id"), Status: q.Get("status"), By: q.Get("by")})
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	f, err := a.svc.Form(ctx, s.InstrumentKey, s.InstrumentVersion)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	b, err := stats.New(f, stats.Options{By: q.Get("by")})
-	var se *survey.Error
-	switch {
-	case errors.As(err, &se) && se.Code == survey.EInvalid:
-		p = append(p, se.Details...) // reported with a bad status at once
-	case err != nil:
-		writeError(c, err)
-		return
-	}
-	if err := p.Err(survey.EInvalid, "the query is not valid"); err != nil {
-		writeError(c, err)
-		return
-	}
-	if err := b.Scan(ctx, a.responses, survey.ExportFilter{SurveyID: s.ID, Status: filter}); err != nil {
-		writeError(c, err)
-		return
-	}
+	s := res.Survey
 	totals := surveyTotals{Complete: s.Complete, InProgress: s.InProgress}
 	if n := s.Complete + s.InProgress; n > 0 {
 		rate := float64(s.Complete) / float64(n)
@@ -94,7 +51,7 @@ func (a *api) surveyStats(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, statsDoc{
 		SurveyID: s.ID, Instrument: instrumentKey{s.InstrumentKey, s.InstrumentVersion},
-		Status: status, Survey: totals, Report: b.Report(),
+		Status: string(res.Status), Survey: totals, Report: res.Report,
 	})
 }
 
@@ -117,7 +74,7 @@ func (a *api) textAnswers(c *gin.Context) {
 	var p survey.Problems
 	f := survey.TextAnswerFilter{SurveyID: c.Param("id"), ItemID: c.Param("item_id"), Limit: defaultTextPage,
 		Query: q.Get("q"), By: q.Get("by")}
-	_, f.Status = statusParam(&p, q)
+	f.Status = survey.ParseStatusFilter(&p, q.Get("status"), survey.StatusComplete).Status()
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > survey.MaxTextAnswersPage {

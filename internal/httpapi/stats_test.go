@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -25,6 +24,7 @@ import (
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/sample"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/stats"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -41,12 +41,9 @@ func statsEnv(tb testing.TB) *testEnv {
 		tb.Fatalf("open store %s: %v", path, err)
 	}
 	e := &testEnv{Path: path, Store: st, Svc: survey.NewService(st)}
-	e.Srv = httptest.NewServer(httpapi.New(httpapi.Config{
-		Service:        e.Svc,
-		Ready:          st.Ping,
-		AdminTokenHash: survey.HashSecret(researcherToken),
-		Logger:         slog.New(slog.DiscardHandler),
-		Responses:      st,
+	e.Srv = httptest.NewServer(newServer(config{
+		Config: server.Config{TokenHash: survey.HashSecret(researcherToken)},
+		API:    httpapi.Config{Service: e.Svc, Ready: st.Ping, Responses: st},
 	}))
 	tb.Cleanup(e.Close)
 	return e

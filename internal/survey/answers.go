@@ -506,51 +506,6 @@ func valueList(opts []Option) string {
 	return b.String()
 }
 
-// Shown tells, for every item, whether it is shown given the answers: an
-// item with show_if is shown when the item it refers to is shown, answered
-// and matches.
-func (f *Form) Shown(a Answers) map[string]bool {
-	list := f.shownList(a)
-	shown := make(map[string]bool, len(f.order))
-	for i, it := range f.order {
-		shown[it.ID] = list[i]
-	}
-	return shown
-}
-
-// shownList is Shown by position in document order, without a map: the
-// form of it that every submission's validation uses.
-func (f *Form) shownList(a Answers) []bool {
-	shown := make([]bool, len(f.order))
-	for i, it := range f.order {
-		if it.ShowIf == nil {
-			shown[i] = true
-			continue
-		}
-		ref := f.index[it.ShowIf.Item] // earlier, by validation
-		shown[i] = shown[ref] && matches(it.ShowIf, a[it.ShowIf.Item])
-	}
-	return shown
-}
-
-func matches(c *Condition, v Value) bool {
-	for _, want := range c.Values() {
-		switch v.Kind {
-		case IntValue:
-			if v.Int == want {
-				return true
-			}
-		case ListValue:
-			for _, x := range v.List {
-				if x == want {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
 // describeCondition puts a show_if in words, for error messages and the
 // codebook: `item ai_use is not 1 (Yes)`.
 func (f *Form) describeCondition(c *Condition) string {

@@ -22,7 +22,7 @@
 //   - Errors: [Error] carries one of the E* codes ([EInvalid],
 //     [ENotFound], [EConflict], ...) and, for bad input, [Problems]: every
 //     problem at once, each with the path of the field at fault. The domain
-//     never speaks HTTP; internal/httpapi/errors.go maps each code to a
+//     never speaks HTTP; internal/server/errors.go maps each code to a
 //     status in one table.
 //
 // # Services

@@ -12,23 +12,3 @@ func (f *Form) Position(id string) int {
 	}
 	return -1
 }
-
-// ShownByPosition is Shown by position for answers held by position:
-// vals[i] is the answer to Items()[i], the zero Value when there is none.
-// It writes shown[i] for every item into shown, reusing its memory when it
-// is long enough, and returns it. The rule is that of Shown and IsShown.
-func (f *Form) ShownByPosition(vals []Value, shown []bool) []bool {
-	if cap(shown) < len(f.order) {
-		shown = make([]bool, len(f.order))
-	}
-	shown = shown[:len(f.order)]
-	for i, it := range f.order {
-		if it.ShowIf == nil {
-			shown[i] = true
-			continue
-		}
-		ref := f.index[it.ShowIf.Item] // earlier, by validation
-		shown[i] = shown[ref] && matches(it.ShowIf, vals[ref])
-	}
-	return shown
-}

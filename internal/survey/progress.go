@@ -42,30 +42,6 @@ type Progress struct {
 	SealedCode []byte
 }
 
-// Availability says whether a survey takes responses at a given moment.
-type Availability uint8
-
-// Availabilities of a survey.
-const (
-	Accepting    Availability = iota // open now
-	NotYetOpen                       // opens_at is in the future
-	NoLongerOpen                     // closed by the researcher or past closes_at
-)
-
-// Availability tells whether the survey takes responses at t, and if not,
-// whether it has yet to open or has closed: the respondent's page differs.
-func (s *Survey) Availability(t time.Time) Availability {
-	switch {
-	case s.Status != SurveyOpen:
-		return NoLongerOpen
-	case s.ClosesAt != nil && !t.Before(*s.ClosesAt):
-		return NoLongerOpen
-	case s.OpensAt != nil && t.Before(*s.OpensAt):
-		return NotYetOpen
-	}
-	return Accepting
-}
-
 // StartProgress begins a web response. It checks that the survey takes
 // responses and, for an invitation survey, that the code is one of its
 // unspent codes and that no other response in progress holds it (without
@@ -233,72 +209,69 @@ func (s *Service) SaveProgress(ctx context.Context, surveyID, token string, a An
 // returns it with created false, whatever the answers: the first submit
 // counts, and no second response is ever made.
 func (s *Service) CompleteProgress(ctx context.Context, surveyID, token string, a Answers) (*Response, bool, error) {
+	r, created, _, err := s.completeProgress(ctx, surveyID, token, a)
+	return r, created, err
+}
+
+// completeProgress is CompleteProgress, also telling whether the error is
+// the store's refusal to spend the response's invitation code (spent
+// meanwhile, or unknown), which SaveSection reports as its own outcome.
+func (s *Service) completeProgress(ctx context.Context, surveyID, token string, a Answers) (r *Response, created, codeRefused bool, err error) {
 	p, err := s.FindProgress(ctx, surveyID, token)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	if p.Status == ResponseComplete {
-		return &p.Response, false, nil
+		return &p.Response, false, false, nil
 	}
 	sv, err := s.PublicSurvey(ctx, surveyID)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	now := s.now()
 	if err := sv.CheckOpen(now); err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	a = form.KeepShown(a)
 	if err := form.Check(a, false); err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	var codeHashes [2][]byte
 	switch {
 	case p.SealedCode != nil:
 		code, err := openCode(token, p.SealedCode)
 		if err != nil {
-			return nil, false, err
+			return nil, false, false, err
 		}
 		codeHashes = s.codeHashes(sv.ID, code)
 	case sv.Access == AccessInvitation:
-		return nil, false, Errorf(EForbidden, "response %s was started without an invitation code", p.ID)
+		return nil, false, false, Errorf(EForbidden, "response %s was started without an invitation code", p.ID)
 	}
-	r := p.Response
+	done := p.Response
 	canonical := a.Canonical()
-	r.Status, r.Answers, r.AnswersJSON, r.Digest, r.SubmittedAt = ResponseComplete, a, canonical, submissionDigest(canonical), &now
-	created, err := s.store.CompleteProgress(ctx, &r, codeHashes[0])
+	done.Status, done.Answers, done.AnswersJSON, done.Digest, done.SubmittedAt = ResponseComplete, a, canonical, submissionDigest(canonical), &now
+	created, err = s.store.CompleteProgress(ctx, &done, codeHashes[0])
 	if unknownCode(err) { // a code issued before keyed hashes; the first try rolled back
-		created, err = s.store.CompleteProgress(ctx, &r, codeHashes[1])
+		created, err = s.store.CompleteProgress(ctx, &done, codeHashes[1])
 	}
 	if err != nil {
-		return nil, false, err
+		// With a code to spend, the store's EForbidden (unknown) and
+		// EConflict (spent) are about the code (Store.CompleteProgress).
+		code := ErrorCode(err)
+		return nil, false, codeHashes[0] != nil && (code == EForbidden || code == EConflict), err
 	}
 	if !created { // a concurrent submit of the same response got there first
 		prev, err := s.FindProgress(ctx, surveyID, token)
 		if err != nil {
-			return nil, false, err
+			return nil, false, false, err
 		}
-		return &prev.Response, false, nil
+		return &prev.Response, false, false, nil
 	}
-	return &r, true, nil
-}
-
-// KeepShown returns the answers without those to items that are not shown.
-// Whether an item is shown depends only on earlier items that are shown, so
-// dropping hidden answers never changes what is shown.
-func (f *Form) KeepShown(a Answers) Answers {
-	shown := f.Shown(a)
-	out := make(Answers, len(a))
-	for id, v := range a {
-		if shown[id] || f.items[id] == nil { // unknown ids stay, for Check to report
-			out[id] = v
-		}
-	}
-	return out
+	return &done, true, false, nil
 }
 
 // CheckSection applies Check to the answers and keeps only the problems of

@@ -53,20 +53,6 @@ func (f *Form) GroupingItem(id string) (*Item, error) {
 	return it, nil
 }
 
-// IsShown tells whether one item is shown given the answers, by the rule
-// of Shown, without building Shown's map of every item: statistics ask it
-// for the unanswered items of every response.
-func (f *Form) IsShown(id string, a Answers) bool {
-	it := f.items[id]
-	for it != nil && it.ShowIf != nil {
-		if !matches(it.ShowIf, a[it.ShowIf.Item]) {
-			return false
-		}
-		it = f.items[it.ShowIf.Item]
-	}
-	return it != nil
-}
-
 func invalidParam(path, format string, args ...any) error {
 	return &Error{Code: EInvalid, Message: "the query is not valid",
 		Details: []Detail{{Path: path, Message: fmt.Sprintf(format, args...)}}}

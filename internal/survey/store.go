@@ -82,7 +82,8 @@ type Store interface {
 	// CompleteProgress turns an in-progress response complete with r's
 	// answers, digest and submission time, erasing its sealed code and hold
 	// mark and spending (and releasing) the invitation code with codeHash
-	// (when not nil) in the same transaction. It returns false, writing nothing, if the response was
+	// (when not nil) in the same transaction (EForbidden unknown, EConflict
+	// spent). It returns false, writing nothing, if the response was
 	// complete already.
 	CompleteProgress(ctx context.Context, r *Response, codeHash []byte) (created bool, err error)
 	// DeleteAbandoned deletes, in one write, up to limit responses still

@@ -42,16 +42,50 @@ type Survey struct {
 	InProgress int
 }
 
-// CheckOpen returns nil when the survey takes responses at t, else an
-// EConflict *Error saying why not.
-func (s *Survey) CheckOpen(t time.Time) error {
+// Availability says whether a survey takes responses at a given moment.
+type Availability uint8
+
+// Availabilities of a survey.
+const (
+	Accepting    Availability = iota // open now
+	NotYetOpen                       // opens_at is in the future
+	NoLongerOpen                     // closed by the researcher or past closes_at
+)
+
+// Availability is the open/closed rule, the one place it is written: it
+// tells whether the survey takes responses at t, and if not, whether it
+// has yet to open or has closed (the respondent's page differs).
+//
+// Precedence: closed wins. A researcher's close is final whatever the
+// dates say, so it comes first; then a closes_at that has passed, then an
+// opens_at still ahead. A survey whose window lies wholly in the past is
+// "closed", never "not yet open": NewSurvey.Validate refuses opens_at at
+// or after closes_at, but a row that broke that (edited by hand, or from
+// an older version) must still never be offered to respondents as
+// upcoming once its end has passed.
+func (s *Survey) Availability(t time.Time) Availability {
 	switch {
 	case s.Status != SurveyOpen:
-		return Errorf(EConflict, "survey %s is closed", s.ID)
-	case s.OpensAt != nil && t.Before(*s.OpensAt):
-		return Errorf(EConflict, "survey %s opens at %s", s.ID, s.OpensAt.UTC().Format(time.RFC3339))
+		return NoLongerOpen
 	case s.ClosesAt != nil && !t.Before(*s.ClosesAt):
+		return NoLongerOpen
+	case s.OpensAt != nil && t.Before(*s.OpensAt):
+		return NotYetOpen
+	}
+	return Accepting
+}
+
+// CheckOpen returns nil when the survey takes responses at t, else an
+// EConflict *Error saying why not. It decides by Availability.
+func (s *Survey) CheckOpen(t time.Time) error {
+	switch s.Availability(t) {
+	case NoLongerOpen:
+		if s.Status != SurveyOpen {
+			return Errorf(EConflict, "survey %s is closed", s.ID)
+		}
 		return Errorf(EConflict, "survey %s closed at %s", s.ID, s.ClosesAt.UTC().Format(time.RFC3339))
+	case NotYetOpen:
+		return Errorf(EConflict, "survey %s opens at %s", s.ID, s.OpensAt.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

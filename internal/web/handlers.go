@@ -1,13 +1,13 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -414,7 +414,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	}
 	sv := &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
-		First: prevSection(form, a, si) < 0, Last: nextSection(form, a, si) < 0,
+		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
 		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token}
 	var visible []string
 	for i := range sec.Items {
@@ -441,34 +441,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 
 // base is where respondents reach this server, for the resume link.
 func (h *handler) base(c *gin.Context) string {
-	if h.publicURL != "" {
-		return h.publicURL
-	}
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host
-}
-
-// nextSection and prevSection step over sections whose items are all
-// hidden; -1 when there is none.
-func nextSection(form *survey.Form, a survey.Answers, si int) int {
-	for n := si + 1; n < len(form.Instrument.Sections); n++ {
-		if form.SectionShown(a, n) {
-			return n
-		}
-	}
-	return -1
-}
-
-func prevSection(form *survey.Form, a survey.Answers, si int) int {
-	for n := si - 1; n >= 0; n-- {
-		if form.SectionShown(a, n) {
-			return n
-		}
-	}
-	return -1
+	return server.BaseURL(c)
 }
 
 // sectionParam reads {n}; it renders the 404 page for a bad one.
@@ -518,7 +491,7 @@ func (h *handler) section(c *gin.Context) {
 	}
 	if !p.form.SectionShown(prog.Answers, si) {
 		// Every item here is hidden by earlier answers: on to the next page.
-		if n := nextSection(p.form, prog.Answers, si); n >= 0 {
+		if n := p.form.NextSection(prog.Answers, si); n >= 0 {
 			redirect(c, h.sectionURL(p, n))
 		} else {
 			h.continueAt(c, p, prog)
@@ -528,10 +501,10 @@ func (h *handler) section(c *gin.Context) {
 	h.sectionPage(c, p, http.StatusOK, si, prog.Answers, nil, "", token)
 }
 
-// saveSection: POST /s/{id}/p/{n}. It always saves what can be saved (the
-// answers so far that pass the API's rules), then either shows the page
-// again (problems to fix, or questions that the answers revealed) or moves
-// on with a 303.
+// saveSection: POST /s/{id}/p/{n}. survey.Service.SaveSection saves what
+// can be saved and decides what comes next; this handler reads the page's
+// fields and turns the outcome into a page (problems to fix, questions
+// that the answers revealed) or a 303.
 func (h *handler) saveSection(c *gin.Context) {
 	p, prog, token, ok := h.respondent(c, true)
 	if !ok {
@@ -541,176 +514,56 @@ func (h *handler) saveSection(c *gin.Context) {
 	if !ok {
 		return
 	}
-	form := p.form
-	posted := readSection(form, si, c.Request.PostForm)
-	merged := make(survey.Answers, len(prog.Answers)+len(posted))
-	for id, v := range prog.Answers {
-		if form.Item(id) != nil && form.SectionOf(id) != si {
-			merged[id] = v
+	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si,
+		Answers: readSection(p.form, si, c.Request.PostForm)}
+	if c.PostForm(actionField) == "back" {
+		in.Action = survey.SectionBack
+	}
+	if vals := c.Request.PostForm[shownField]; len(vals) > 0 {
+		// The page's _shown field, which the script keeps up to date:
+		// what the respondent saw when sending it.
+		in.Seen = map[string]bool{}
+		for _, id := range strings.Fields(vals[0]) {
+			in.Seen[id] = true
 		}
 	}
-	for id, v := range posted {
-		merged[id] = v
-	}
-	merged = form.KeepShown(merged) // a hidden item's answer is not kept, whatever was posted
-	action := c.PostForm(actionField)
-
-	// Save first, whatever comes next: an answer given is never lost.
-	if keep := keepValid(form, merged); !sameAnswers(keep, prog.Answers) {
-		if _, err := h.svc.SaveProgress(c.Request.Context(), p.sv.ID, token, keep); err != nil {
-			h.saveFailed(c, p, token, err)
-			return
-		}
-	}
-
-	// Questions that the answers revealed on this page are asked before
-	// any is called missing.
-	rev := 0
-	if action != "back" {
-		rev = revealed(form, merged, si, c.Request.PostForm)
-	}
-	partial := action == "back" || rev > 0
-	if err := form.CheckSection(merged, si, partial); err != nil {
-		h.sectionPage(c, p, http.StatusUnprocessableEntity, si, merged, problems(err), "", token)
-		return
-	}
-	if action == "back" {
-		if n := prevSection(form, merged, si); n >= 0 {
-			redirect(c, h.sectionURL(p, n))
-			return
-		}
-		redirect(c, "/s/"+p.sv.ID) // section 1's Back: no page before it
-		return
-	}
-	if rev > 0 {
-		notice := "Your answer added a question to this page. Please answer it, then continue."
-		if rev > 1 {
-			notice = fmt.Sprintf("Your answers added %d questions to this page. Please answer them, then continue.", rev)
-		}
-		h.sectionPage(c, p, http.StatusOK, si, merged, nil, notice, token)
-		return
-	}
-	next := nextSection(form, merged, si)
-	if next >= 0 {
-		redirect(c, h.sectionURL(p, next))
-		return
-	}
-	// The last page: Submit (or Enter in a field, which is the same).
-	if err := form.Check(merged, false); err != nil {
-		// A problem on an earlier page (reached by typing its address, or
-		// answers changed going back): show that page with its problems.
-		first := firstSectionWithProblem(form, problems(err))
-		h.sectionPage(c, p, http.StatusUnprocessableEntity, first, merged, problems(form.CheckSection(merged, first, false)), "", token)
-		return
-	}
-	_, _, err := h.svc.CompleteProgress(c.Request.Context(), p.sv.ID, token, merged)
-	switch survey.ErrorCode(err) {
-	case "":
-	case survey.EConflict, survey.EForbidden:
-		if p.sv.Availability(time.Now()) != survey.Accepting {
-			h.accepting(c, p)
-			return
-		}
-		var se *survey.Error
-		if errors.As(err, &se) && len(se.Details) > 0 && se.Details[0].Path == "invitation_code" {
-			status := http.StatusConflict
-			if se.Code == survey.EForbidden {
-				status = http.StatusForbidden
-			}
-			p.v.message(c, status, "Your invitation code has been used",
-				"A response has already been submitted with the invitation code you entered, so this one cannot be submitted as well. Each invitation code can be used once.")
-			h.render(c, p.v)
-			return
-		}
+	out, err := h.svc.SaveSection(c.Request.Context(), in)
+	if err != nil {
 		h.fail(c, p.v, err)
 		return
+	}
+	switch out.Kind {
+	case survey.SectionFix:
+		h.sectionPage(c, p, http.StatusUnprocessableEntity, out.Section, out.Answers, out.Problems, "", token)
+	case survey.SectionRevealed:
+		notice := "Your answer added a question to this page. Please answer it, then continue."
+		if out.Revealed > 1 {
+			notice = fmt.Sprintf("Your answers added %d questions to this page. Please answer them, then continue.", out.Revealed)
+		}
+		h.sectionPage(c, p, http.StatusOK, out.Section, out.Answers, nil, notice, token)
+	case survey.SectionMove:
+		redirect(c, h.sectionURL(p, out.Section))
+	case survey.SectionStart:
+		redirect(c, "/s/"+p.sv.ID) // section 1's Back: no page before it
+	case survey.SectionCompleted:
+		h.setCookie(c, p.sv.ID, resumeCookie, token, doneMaxAge)
+		redirect(c, "/s/"+p.sv.ID+"/done")
+	case survey.SectionSubmitted:
+		redirect(c, "/s/"+p.sv.ID+"/done")
+	case survey.SectionClosed:
+		p.sv = out.Survey
+		if h.accepting(c, p) { // open again by this server's clock: say what the service said
+			h.fail(c, p.v, out.Err)
+		}
+	case survey.SectionCodeRefused:
+		status := http.StatusConflict
+		if survey.ErrorCode(out.Err) == survey.EForbidden {
+			status = http.StatusForbidden
+		}
+		p.v.message(c, status, "Your invitation code has been used",
+			"A response has already been submitted with the invitation code you entered, so this one cannot be submitted as well. Each invitation code can be used once.")
+		h.render(c, p.v)
 	default:
-		h.saveFailed(c, p, token, err)
-		return
+		h.fail(c, p.v, survey.Errorf(survey.EInternal, "unknown outcome %d of saving a page", out.Kind))
 	}
-	h.setCookie(c, p.sv.ID, resumeCookie, token, doneMaxAge)
-	redirect(c, "/s/"+p.sv.ID+"/done")
-}
-
-// saveFailed answers a save that the service refused. A conflict means the
-// survey has just closed, or another request (a second click) has just
-// submitted this response: the closed page, or the thank-you page.
-func (h *handler) saveFailed(c *gin.Context, p *page, token string, err error) {
-	if survey.ErrorCode(err) == survey.EConflict {
-		if p.sv.Availability(time.Now()) != survey.Accepting {
-			h.accepting(c, p)
-			return
-		}
-		if prog, ferr := h.svc.FindProgress(c.Request.Context(), p.sv.ID, token); ferr == nil && prog.Status == survey.ResponseComplete {
-			redirect(c, "/s/"+p.sv.ID+"/done")
-			return
-		}
-	}
-	h.fail(c, p.v, err)
-}
-
-func problems(err error) []survey.Detail {
-	var se *survey.Error
-	if errors.As(err, &se) {
-		return se.Details
-	}
-	return nil
-}
-
-func firstSectionWithProblem(form *survey.Form, ds []survey.Detail) int {
-	first := len(form.Instrument.Sections) - 1
-	for _, d := range ds {
-		if id, ok := strings.CutPrefix(d.Path, "answers."); ok && form.Item(id) != nil && form.SectionOf(id) < first {
-			first = form.SectionOf(id)
-		}
-	}
-	return first
-}
-
-// keepValid returns the answers less those that break the API's rules for
-// a partial response (and less the answers that depend on those), which
-// are what can be saved while the page is shown again for fixing.
-func keepValid(form *survey.Form, a survey.Answers) survey.Answers {
-	out := make(survey.Answers, len(a))
-	for id, v := range a {
-		out[id] = v
-	}
-	for range len(form.Items()) + 1 {
-		err := form.Check(out, true)
-		if err == nil {
-			return out
-		}
-		for _, d := range problems(err) {
-			delete(out, strings.TrimPrefix(d.Path, "answers."))
-		}
-		out = form.KeepShown(out)
-	}
-	return survey.Answers{}
-}
-
-func sameAnswers(a, b survey.Answers) bool {
-	return string(a.Canonical()) == string(b.Canonical())
-}
-
-// revealed counts the items of section si that the answers show but the
-// respondent did not see when posting (the page's _shown field, which the
-// script keeps up to date): without JavaScript, a follow-up question
-// appears only when the page is sent, and must be asked before moving on.
-func revealed(form *survey.Form, a survey.Answers, si int, post map[string][]string) int {
-	vals, ok := post[shownField]
-	if !ok || len(vals) == 0 {
-		return 0
-	}
-	saw := map[string]bool{}
-	for _, id := range strings.Fields(vals[0]) {
-		saw[id] = true
-	}
-	shown := form.Shown(a)
-	n := 0
-	for _, it := range form.Instrument.Sections[si].Items {
-		if shown[it.ID] && !saw[it.ID] {
-			n++
-		}
-	}
-	return n
 }

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/sample"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store/sqlite"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/formclient"
@@ -53,10 +53,14 @@ func newFixture(tb testing.TB) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	engine := httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, AdminTokenHash: survey.HashSecret("test-token"), Logger: quiet, Responses: st})
-	web.Register(engine, web.Config{Service: svc, NotFound: httpapi.NotFound, Logger: quiet})
-	srv := httptest.NewServer(engine)
+	srv := httptest.NewServer(server.New(server.Config{
+		Modules: []server.Module{
+			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Responses: st}),
+			web.New(web.Config{Service: svc}),
+		},
+		TokenHash: survey.HashSecret("test-token"),
+		Logger:    slog.New(slog.DiscardHandler),
+	}))
 	tb.Cleanup(srv.Close)
 	f := &fixture{st: st, svc: svc, srv: srv, form: form}
 	f.open = f.newSurvey(tb, survey.NewSurvey{Access: survey.AccessOpen})

@@ -2,15 +2,14 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"embed"
 	"html/template"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/dyad-survey/dyad/internal/pagekit"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -80,7 +79,7 @@ type formView struct {
 type hiddenField struct{ Name, Value string }
 
 func newView(surveyID string) *view {
-	return &view{surveyID: surveyID, Lang: "en", CSS: assetURL["app.css"], JS: assetURL["app.js"], Icon: assetURL["icon.svg"]}
+	return &view{surveyID: surveyID, Lang: "en", CSS: pagekit.AssetURL("app.css"), JS: pagekit.AssetURL("app.js"), Icon: pagekit.AssetURL("icon.svg")}
 }
 
 // message makes v a message page: a heading and a few paragraphs.
@@ -97,22 +96,9 @@ func (v *view) link(href, text string) { v.Message.Link, v.Message.LinkText = hr
 // button adds a one-button form to a message page.
 func (v *view) button(f formView) { v.Message.Forms = append(v.Message.Forms, f) }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// render executes the view's page into a buffer first, so that a template
-// error becomes a clean 500 rather than half a page, then writes it.
+// render writes the view's page (pagekit.Render).
 func (h *handler) render(c *gin.Context, v *view) {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := pages[v.page].ExecuteTemplate(buf, "layout", v); err != nil {
-		h.log.ErrorContext(c.Request.Context(), "render page", "page", v.page, "request_id", c.GetString("request_id"), "error", err)
-		pageHeaders(c.Writer.Header())
-		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal error. Please try again."))
-		return
-	}
-	pageHeaders(c.Writer.Header())
-	writeBody(c, v.status, "text/html; charset=utf-8", buf.Bytes())
+	pagekit.Render(c, pages[v.page], v.status, v)
 }
 
 // renderPage executes the view's page into a new slice.
@@ -128,11 +114,11 @@ func renderPage(v *view) ([]byte, error) {
 // hole: pre-compressed when the client takes gzip.
 func (h *handler) writeStitched(c *gin.Context, s *stitched, token string) {
 	hdr := c.Writer.Header()
-	pageHeaders(hdr)
+	pagekit.Headers(hdr)
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Add("Vary", "Accept-Encoding")
 	body := s.plain(token)
-	if s.compressed && acceptsGzip(c.Request) {
+	if s.compressed && pagekit.AcceptsGzip(c.Request) {
 		body = s.gzip(token)
 		hdr.Set("Content-Encoding", "gzip")
 	}
@@ -141,72 +127,36 @@ func (h *handler) writeStitched(c *gin.Context, s *stitched, token string) {
 	c.Writer.Write(body)
 }
 
-// gzipPool compresses pages rendered per request at BestSpeed: on an 8 KB
-// section page it takes a third of the default level's time (44-46 us
-// against 127-144) for 6 % more bytes (2,043 against 1,924), and gzip was
-// 15 % of the server's CPU on the web journey (docs/performance.md).
-var gzipPool = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
-	return w
-}}
-
-// writeBody writes body, gzipped when the client takes it and it is worth
-// it (a page is 5–20 KB of repetitive HTML and shrinks five- to tenfold).
-func writeBody(c *gin.Context, status int, contentType string, body []byte) {
-	hdr := c.Writer.Header()
-	hdr.Set("Content-Type", contentType)
-	hdr.Add("Vary", "Accept-Encoding")
-	if len(body) < 1024 || !acceptsGzip(c.Request) {
-		hdr.Set("Content-Length", strconv.Itoa(len(body)))
-		c.Status(status)
-		c.Writer.Write(body)
-		return
-	}
-	zbuf := bufPool.Get().(*bytes.Buffer)
-	zbuf.Reset()
-	defer bufPool.Put(zbuf)
-	zw := gzipPool.Get().(*gzip.Writer)
-	zw.Reset(zbuf)
-	zw.Write(body)
-	zw.Close()
-	gzipPool.Put(zw)
-	hdr.Set("Content-Encoding", "gzip")
-	hdr.Set("Content-Length", strconv.Itoa(zbuf.Len()))
-	c.Status(status)
-	c.Writer.Write(zbuf.Bytes())
-}
-
-// acceptsGzip reads Accept-Encoding well enough: gzip listed and not
-// refused with q=0.
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			q := strings.ReplaceAll(params, " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
-}
-
-// fail answers with the page for an error from the service: the one place
-// where error codes become statuses and words for respondents.
+// fail answers with the page for an error from the service. Its status
+// comes from the server's one table (server.Classify, which also logs an
+// error that is not a survey.Error); the words are the respondent's.
 func (h *handler) fail(c *gin.Context, v *view, err error) {
-	switch survey.ErrorCode(err) {
-	case survey.ENotFound:
-		v.message(c, http.StatusNotFound, "Survey not found",
+	se, status := server.Classify(c, err)
+	h.errorPage(c, v, status, se)
+}
+
+// errorPage makes v the page for an error of the given status.
+func (h *handler) errorPage(c *gin.Context, v *view, status int, err *survey.Error) {
+	switch {
+	case err.Code == survey.ENotFound:
+		v.message(c, status, "Survey not found",
 			"There is no survey at this address. Please check that the link is complete: a link copied from an e-mail is sometimes cut off at the end of a line.")
-	case survey.EConflict:
-		v.message(c, http.StatusConflict, "This could not be done",
+	case err.Code == survey.EConflict:
+		v.message(c, status, "This could not be done",
 			"The survey changed while you were answering (it may have closed). The answers you saved by moving to another page are kept.")
-	case survey.EUnavailable:
-		c.Header("Retry-After", "5")
-		v.message(c, http.StatusServiceUnavailable, "The survey is busy",
+	case err.Code == survey.EUnavailable:
+		if c.Writer.Header().Get("Retry-After") == "" {
+			c.Header("Retry-After", "5")
+		}
+		v.message(c, status, "The survey is busy",
 			"The server could not save your answers just now. Nothing is lost: please go back and try again in a few seconds.")
+	case err.Code == survey.ERateLimited:
+		v.message(c, status, "Please slow down",
+			"Too many pages were asked for from your address in a short time. Nothing is lost: please wait a few seconds and try again.")
+	case status < 500:
+		v.message(c, status, "This could not be done", err.Message)
 	default:
-		h.log.ErrorContext(c.Request.Context(), "respondent page failed", "request_id", c.GetString("request_id"),
-			"route", c.FullPath(), "error", err)
-		v.message(c, http.StatusInternalServerError, "Something went wrong",
+		v.message(c, status, "Something went wrong",
 			"The server ran into a problem. The answers you saved by moving to another page are kept. Please try again in a moment.")
 	}
 	h.render(c, v)

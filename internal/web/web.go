@@ -30,21 +30,21 @@
 //   - dyad_resume holds the resume token (only its hash is stored);
 //   - dyad_csrf holds a random value; every form carries
 //     HMAC-SHA256(key, survey id + value), checked on every POST (a signed
-//     double-submit cookie). The key is kept across restarts (Config.Key),
-//     so pages open during a restart stay valid.
+//     double-submit cookie, pagekit.CSRF). The key is kept across
+//     restarts (Config.Key), so pages open during a restart stay valid.
 //
 // Headers: a strict Content-Security-Policy (scripts and styles from this
 // origin only, no inline code, no framing), nosniff, no referrer, and gzip
-// for clients that take it.
+// for clients that take it (pagekit). Errors the pages do not answer
+// themselves (unknown paths under /s, the rate limit, a panic) are pages
+// too: the server hands them to ErrorPage.
 package web
 
 import (
-	"crypto/rand"
-	"log/slog"
-	"net/http"
-	"strings"
 	"sync"
 
+	"github.com/dyad-survey/dyad/internal/pagekit"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -55,22 +55,26 @@ import (
 // round trip once gzipped.
 const PageBudget = 50 * 1024
 
-// Config is what the respondent pages need from the process.
+// Config is what the respondent pages need from the process; the public
+// URL and the logger are the server's (server.BaseURL, server.Logger).
 type Config struct {
 	Service *survey.Service
-	// PublicURL is the base of resume links, such as
-	// https://survey.example.org; empty means the request's own host.
-	PublicURL string
 	// Key signs CSRF tokens. Keep it across restarts (32 random bytes);
 	// nil means a random key for this process.
 	Key []byte
-	// NotFound answers requests outside /s/ that match no route: Register
-	// takes over the engine's NoRoute to give /s/ paths an HTML page.
-	NotFound gin.HandlerFunc
-	Logger   *slog.Logger
 }
 
-// Register mounts the respondent pages on r:
+// Pages are the respondent pages, a server.Module that owns /s.
+type Pages struct{ h *handler }
+
+// New returns the respondent pages, to be mounted by server.New.
+func New(cfg Config) *Pages { return &Pages{newHandler(cfg)} }
+
+// Prefixes are the paths the pages own: errors and unknown paths under
+// them get an HTML page (ErrorPage).
+func (*Pages) Prefixes() []string { return []string{"/s"} }
+
+// Mount registers the respondent pages:
 //
 //	GET  /s/{id}             welcome page (or back to where this browser left off)
 //	POST /s/{id}/start       check the invitation code, start a response
@@ -80,11 +84,8 @@ type Config struct {
 //	POST /s/{id}/resume      Continue: set the cookie, open the first unanswered section
 //	GET  /s/{id}/done        thank-you page
 //	GET  /s/static/{file}    CSS, JS and icon, content-hashed names, cached for a year
-//
-// It replaces r's NoRoute handler: paths under /s/ get an HTML 404 page,
-// all others cfg.NotFound.
-func Register(r *gin.Engine, cfg Config) {
-	h := newHandler(cfg)
+func (p *Pages) Mount(r *server.Router) {
+	h := p.h
 	r.GET("/s/static/:file", h.static)
 	g := r.Group("/s/:id")
 	g.GET("", h.welcome)
@@ -95,35 +96,25 @@ func Register(r *gin.Engine, cfg Config) {
 	g.GET("/resume", h.resume)
 	g.POST("/resume", h.continueResume)
 	g.GET("/done", h.done)
-	r.NoRoute(func(c *gin.Context) {
-		if strings.HasPrefix(c.Request.URL.Path, "/s/") {
-			h.notFound(c)
-			return
-		}
-		if cfg.NotFound != nil {
-			cfg.NotFound(c)
-			return
-		}
-		c.Status(http.StatusNotFound)
-	})
+}
+
+// ErrorPage answers an error under /s that no handler of the pages
+// answered itself (a path that matches nothing, the rate limit, a body
+// over the limit, a panic) with a respondent's page.
+func (p *Pages) ErrorPage(c *gin.Context, status int, err *survey.Error) {
+	if err.Code == survey.ENotFound && c.FullPath() == "" {
+		p.h.notFound(c)
+		return
+	}
+	p.h.errorPage(c, newView(""), status, err)
 }
 
 type handler struct {
-	svc       *survey.Service
-	publicURL string
-	key       []byte
-	log       *slog.Logger
-	welcomes  sync.Map // *survey.Survey -> *stitched welcome page
+	svc      *survey.Service
+	csrf     *pagekit.CSRF
+	welcomes sync.Map // *survey.Survey -> *stitched welcome page
 }
 
 func newHandler(cfg Config) *handler {
-	h := &handler{svc: cfg.Service, publicURL: strings.TrimRight(cfg.PublicURL, "/"), key: cfg.Key, log: cfg.Logger}
-	if len(h.key) == 0 {
-		h.key = make([]byte, 32)
-		_, _ = rand.Read(h.key) // never fails (crypto/rand crashes instead)
-	}
-	if h.log == nil {
-		h.log = slog.Default()
-	}
-	return h
+	return &handler{svc: cfg.Service, csrf: pagekit.NewCSRF(cfg.Key, "")}
 }

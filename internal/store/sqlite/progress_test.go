@@ -309,3 +309,37 @@ func BenchmarkFindProgress(b *testing.B) {
 		}
 	}
 }
+
+// TestHoldReference holds the hold reference of migrations/0006: set on
+// the invitation while a web response holds its code, neither the code's
+// hash nor the response's mark, and erased when the code is spent, so a
+// complete response's invitation keeps no trace of which response held it.
+func TestHoldReference(t *testing.T) {
+	ctx := context.Background()
+	f := newProgressFixture(t)
+	codes, err := f.svc.CreateInvitations(ctx, f.invi.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, tok, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref, hash, mark []byte
+	if err := f.st.readSQL.QueryRow(`SELECT hold_ref, code_hash FROM invitations WHERE survey_id = ?`, f.invi.ID).Scan(&ref, &hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.readSQL.QueryRow(`SELECT hold_mark FROM responses WHERE id = ?`, p.ID).Scan(&mark); err != nil {
+		t.Fatal(err)
+	}
+	if len(ref) == 0 || string(ref) == string(hash) || string(ref) == string(mark) {
+		t.Fatalf("hold reference %x (code hash %x, mark %x): want a value of its own", ref, hash, mark)
+	}
+	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, tok, survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(3)}); err != nil {
+		t.Fatal(err)
+	}
+	ref = nil
+	if err := f.st.readSQL.QueryRow(`SELECT hold_ref FROM invitations WHERE survey_id = ?`, f.invi.ID).Scan(&ref); err != nil || ref != nil {
+		t.Errorf("hold reference after the code was spent: %x (%v), want NULL", ref, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/dyad-survey/dyad/internal/store/storetest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -32,51 +33,6 @@ func openTestStore(tb testing.TB) (*Store, string) {
 	}
 	tb.Cleanup(func() { s.Close() })
 	return s, path
-}
-
-// testInstrument is a minimal valid instrument: one likert item, one
-// optional text item.
-func testInstrument(key string, version int) *survey.Instrument {
-	return &survey.Instrument{
-		Key: key, Version: version, Title: "Store test",
-		Scales: []survey.Scale{{ID: "agree", Options: []survey.Option{{Value: 1, Label: "No"}, {Value: 2, Label: "Yes"}}}},
-		Sections: []survey.Section{{ID: "main", Title: "Main", Items: []survey.Item{
-			{ID: "q1", Type: survey.Likert, Text: "Agree?", Scale: "agree", Required: true},
-			{ID: "q2", Type: survey.Text, Text: "Why?"},
-		}}},
-	}
-}
-
-// seedSurvey stores a published instrument and a survey of it.
-func seedSurvey(tb testing.TB, s *Store, access string) *survey.Survey {
-	tb.Helper()
-	ctx := context.Background()
-	key := "store-test"
-	if _, err := s.FindInstrument(ctx, key, 1); err != nil {
-		if _, err := s.CreateInstrument(ctx, testInstrument(key, 1), time.Now()); err != nil {
-			tb.Fatalf("CreateInstrument: %v", err)
-		}
-		if _, err := s.SetInstrumentStatus(ctx, key, 1, []string{survey.StatusDraft}, survey.StatusPublished, time.Now()); err != nil {
-			tb.Fatalf("publish: %v", err)
-		}
-	}
-	sv := &survey.Survey{ID: survey.NewSurveyID(), InstrumentKey: key, InstrumentVersion: 1, Title: "Test",
-		Access: access, Status: survey.SurveyOpen, CreatedAt: time.Now()}
-	if err := s.CreateSurvey(ctx, sv); err != nil {
-		tb.Fatalf("CreateSurvey: %v", err)
-	}
-	return sv
-}
-
-// newResponse returns a complete response to sv with the answer q1 = v.
-func newResponse(sv *survey.Survey, v int64) *survey.Response {
-	now := time.Now().UTC()
-	a := survey.Answers{"q1": survey.IntVal(v), "q2": survey.TextVal("because <&> ü")}
-	return &survey.Response{
-		ID: survey.NewUUID(), SurveyID: sv.ID, InstrumentKey: sv.InstrumentKey, InstrumentVersion: sv.InstrumentVersion,
-		Status: survey.ResponseComplete, Answers: a, StartedAt: now.Add(-time.Minute), SubmittedAt: &now,
-		Digest: []byte(fmt.Sprintf("digest-%d", v)),
-	}
 }
 
 func countRows(tb testing.TB, db *sql.DB, query string, args ...any) int {
@@ -149,11 +105,11 @@ func TestReopen(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, path := openTestStore(t)
-	sv := seedSurvey(t, s, survey.AccessInvitation)
+	sv := storetest.SeedSurvey(t, s, survey.AccessInvitation)
 	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{survey.HashSecret("A"), survey.HashSecret("B")}); err != nil {
 		t.Fatal(err)
 	}
-	r := newResponse(sv, 2)
+	r := storetest.NewResponse(sv, 2)
 	if _, _, err := s.CreateResponse(ctx, r, survey.HashSecret("A")); err != nil {
 		t.Fatal(err)
 	}
@@ -200,11 +156,11 @@ func TestReopen(t *testing.T) {
 		t.Errorf("setting after reopening: %q, %v", h, err)
 	}
 	// The spent code is still spent, the other still good.
-	_, _, err = s2.CreateResponse(ctx, newResponse(sv, 1), survey.HashSecret("A"))
+	_, _, err = s2.CreateResponse(ctx, storetest.NewResponse(sv, 1), survey.HashSecret("A"))
 	if survey.ErrorCode(err) != survey.EConflict {
 		t.Errorf("spent code after reopening: %v, want conflict", err)
 	}
-	if _, created, err := s2.CreateResponse(ctx, newResponse(sv, 1), survey.HashSecret("B")); err != nil || !created {
+	if _, created, err := s2.CreateResponse(ctx, storetest.NewResponse(sv, 1), survey.HashSecret("B")); err != nil || !created {
 		t.Errorf("unspent code after reopening: %v", err)
 	}
 }
@@ -286,11 +242,11 @@ func TestForeignKeys(t *testing.T) {
 	if survey.ErrorCode(err) != survey.EConflict {
 		t.Errorf("survey of a missing instrument: %v, want conflict", err)
 	}
-	sv := seedSurvey(t, s, survey.AccessOpen)
+	sv := storetest.SeedSurvey(t, s, survey.AccessOpen)
 	if _, err := s.writeSQL.Exec(`DELETE FROM instruments WHERE key = ?`, sv.InstrumentKey); err == nil {
 		t.Error("deleted an instrument that a survey deploys")
 	}
-	r := newResponse(sv, 1)
+	r := storetest.NewResponse(sv, 1)
 	r.SurveyID = "nosuchsurvey"
 	if _, _, err := s.CreateResponse(ctx, r, nil); survey.ErrorCode(err) != survey.EConflict {
 		t.Errorf("response to a missing survey: %v, want conflict", err)

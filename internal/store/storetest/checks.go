@@ -19,9 +19,9 @@ import (
 // driver checks that it is).
 const ManyRows = 900
 
-// testInstrument is a minimal valid instrument: one likert item, one
+// Instrument is a minimal valid instrument: one likert item, one
 // optional text item.
-func testInstrument(key string, version int) *survey.Instrument {
+func Instrument(key string, version int) *survey.Instrument {
 	return &survey.Instrument{
 		Key: key, Version: version, Title: "Store test",
 		Scales: []survey.Scale{{ID: "agree", Options: []survey.Option{{Value: 1, Label: "No"}, {Value: 2, Label: "Yes"}}}},
@@ -32,13 +32,13 @@ func testInstrument(key string, version int) *survey.Instrument {
 	}
 }
 
-// seedSurvey stores a published instrument (once) and a survey of it.
-func seedSurvey(tb testing.TB, s survey.Store, access string) *survey.Survey {
+// SeedSurvey stores a published instrument (once) and a survey of it.
+func SeedSurvey(tb testing.TB, s survey.Store, access string) *survey.Survey {
 	tb.Helper()
 	ctx := context.Background()
 	key := "store-test"
 	if _, err := s.FindInstrument(ctx, key, 1); err != nil {
-		if _, err := s.CreateInstrument(ctx, testInstrument(key, 1), time.Now()); err != nil {
+		if _, err := s.CreateInstrument(ctx, Instrument(key, 1), time.Now()); err != nil {
 			tb.Fatalf("CreateInstrument: %v", err)
 		}
 		if _, err := s.SetInstrumentStatus(ctx, key, 1, []string{survey.StatusDraft}, survey.StatusPublished, time.Now()); err != nil {
@@ -53,8 +53,8 @@ func seedSurvey(tb testing.TB, s survey.Store, access string) *survey.Survey {
 	return sv
 }
 
-// newResponse returns a complete response to sv with the answer q1 = v.
-func newResponse(sv *survey.Survey, v int64) *survey.Response {
+// NewResponse returns a complete response to sv with the answer q1 = v.
+func NewResponse(sv *survey.Survey, v int64) *survey.Response {
 	now := time.Now().UTC()
 	a := survey.Answers{"q1": survey.IntVal(v), "q2": survey.TextVal("because <&> ü")}
 	return &survey.Response{
@@ -85,16 +85,16 @@ func spent(tb testing.TB, s survey.Store, surveyID string, hash []byte) bool {
 func testInstrumentLifecycle(t *testing.T, s survey.Store) {
 	ctx := context.Background()
 	now := time.Now()
-	if _, err := s.CreateInstrument(ctx, testInstrument("conflict-test", 1), now); err != nil {
+	if _, err := s.CreateInstrument(ctx, Instrument("conflict-test", 1), now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateInstrument(ctx, testInstrument("conflict-test", 1), now); survey.ErrorCode(err) != survey.EConflict {
+	if _, err := s.CreateInstrument(ctx, Instrument("conflict-test", 1), now); survey.ErrorCode(err) != survey.EConflict {
 		t.Errorf("second create: %v, want conflict", err)
 	}
 	if _, err := s.FindInstrument(ctx, "conflict-test", 2); survey.ErrorCode(err) != survey.ENotFound {
 		t.Errorf("missing version: %v, want not found", err)
 	}
-	edited := testInstrument("conflict-test", 1)
+	edited := Instrument("conflict-test", 1)
 	edited.Title = "Edited"
 	if iv, err := s.UpdateDraft(ctx, edited); err != nil || iv.Title != "Edited" {
 		t.Errorf("update draft: %+v, %v", iv, err)
@@ -127,7 +127,7 @@ func testInstrumentLifecycle(t *testing.T, s survey.Store) {
 	if _, err := s.SetInstrumentStatus(ctx, "conflict-test", 1, []string{survey.StatusDraft}, survey.StatusPublished, now); survey.ErrorCode(err) != survey.EConflict {
 		t.Errorf("publish a retired version: %v, want conflict", err)
 	}
-	if _, err := s.CreateInstrument(ctx, testInstrument("conflict-test", 2), now); err != nil {
+	if _, err := s.CreateInstrument(ctx, Instrument("conflict-test", 2), now); err != nil {
 		t.Fatal(err)
 	}
 	list, err := s.FindInstruments(ctx)
@@ -146,7 +146,7 @@ func testInstrumentLifecycle(t *testing.T, s survey.Store) {
 // precision, whatever zone they were written in.
 func testTimesAreUTCMicroseconds(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessOpen)
+	sv := SeedSurvey(t, s, survey.AccessOpen)
 	zone := time.FixedZone("UTC+5", 5*3600)
 	opens := time.Date(2030, 1, 2, 3, 4, 5, 123456789, zone)
 	sv2 := &survey.Survey{ID: survey.NewSurveyID(), InstrumentKey: sv.InstrumentKey, InstrumentVersion: 1, Title: "t",
@@ -169,12 +169,12 @@ func testSurveyLifecycle(t *testing.T, s survey.Store) {
 	if _, err := s.FindSurvey(ctx, "nosuchsurv"); survey.ErrorCode(err) != survey.ENotFound {
 		t.Errorf("missing survey: %v, want not found", err)
 	}
-	a := seedSurvey(t, s, survey.AccessOpen)
-	b := seedSurvey(t, s, survey.AccessOpen)
+	a := SeedSurvey(t, s, survey.AccessOpen)
+	b := SeedSurvey(t, s, survey.AccessOpen)
 	if err := s.CreateSurvey(ctx, a); survey.ErrorCode(err) != survey.EConflict {
 		t.Errorf("same id again: %v, want conflict", err)
 	}
-	if _, _, err := s.CreateResponse(ctx, newResponse(a, 1), nil); err != nil {
+	if _, _, err := s.CreateResponse(ctx, NewResponse(a, 1), nil); err != nil {
 		t.Fatal(err)
 	}
 	list, err := s.FindSurveys(ctx)
@@ -204,12 +204,12 @@ func testSurveyLifecycle(t *testing.T, s survey.Store) {
 // nothing and hands back the stored response.
 func testCreateResponseSameID(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessOpen)
-	r := newResponse(sv, 1)
+	sv := SeedSurvey(t, s, survey.AccessOpen)
+	r := NewResponse(sv, 1)
 	if _, created, err := s.CreateResponse(ctx, r, nil); err != nil || !created {
 		t.Fatalf("first write: %v, created %v", err, created)
 	}
-	other := newResponse(sv, 2)
+	other := NewResponse(sv, 2)
 	other.ID = r.ID
 	st, created, err := s.CreateResponse(ctx, other, nil)
 	if err != nil || created {
@@ -237,12 +237,12 @@ func testCreateResponseSameID(t *testing.T, s survey.Store) {
 // only the store can tell.
 func testCreateResponseSameIDWithCode(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessInvitation)
+	sv := SeedSurvey(t, s, survey.AccessInvitation)
 	code := survey.HashSecret("CODE")
 	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{code}); err != nil {
 		t.Fatal(err)
 	}
-	r := newResponse(sv, 1)
+	r := NewResponse(sv, 1)
 	if _, created, err := s.CreateResponse(ctx, r, code); err != nil || !created {
 		t.Fatalf("first write: %v, created %v", err, created)
 	}
@@ -260,8 +260,8 @@ func testCreateResponseSameIDWithCode(t *testing.T, s survey.Store) {
 // invitation_code.
 func testInvitationCodes(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessInvitation)
-	other := seedSurvey(t, s, survey.AccessInvitation)
+	sv := SeedSurvey(t, s, survey.AccessInvitation)
+	other := SeedSurvey(t, s, survey.AccessInvitation)
 	a, b := survey.HashSecret("A"), survey.HashSecret("B")
 	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{a}); err != nil {
 		t.Fatal(err)
@@ -272,7 +272,7 @@ func testInvitationCodes(t *testing.T, s survey.Store) {
 	if err := s.CheckInvitation(ctx, sv.ID, a); err != nil {
 		t.Fatalf("an unspent code: %v", err)
 	}
-	if _, created, err := s.CreateResponse(ctx, newResponse(sv, 1), a); err != nil || !created {
+	if _, created, err := s.CreateResponse(ctx, NewResponse(sv, 1), a); err != nil || !created {
 		t.Fatalf("first use: %v", err)
 	}
 	for _, tc := range []struct {
@@ -284,7 +284,7 @@ func testInvitationCodes(t *testing.T, s survey.Store) {
 		{"unknown", survey.HashSecret("C"), survey.EForbidden},
 		{"another survey's", b, survey.EForbidden},
 	} {
-		_, _, err := s.CreateResponse(ctx, newResponse(sv, 2), tc.hash)
+		_, _, err := s.CreateResponse(ctx, NewResponse(sv, 2), tc.hash)
 		var se *survey.Error
 		if survey.ErrorCode(err) != tc.code || !errors.As(err, &se) || len(se.Details) != 1 || se.Details[0].Path != "invitation_code" {
 			t.Errorf("%s code: %v, want %s at invitation_code", tc.name, err, tc.code)
@@ -302,12 +302,12 @@ func testInvitationCodes(t *testing.T, s survey.Store) {
 // code spent for it in the same transaction is not spent either.
 func testCreateResponseIsAtomic(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessInvitation)
+	sv := SeedSurvey(t, s, survey.AccessInvitation)
 	code := survey.HashSecret("A")
 	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{code}); err != nil {
 		t.Fatal(err)
 	}
-	r := newResponse(sv, 1)
+	r := NewResponse(sv, 1)
 	r.InstrumentVersion = 99 // no such instrument version
 	if _, _, err := s.CreateResponse(ctx, r, code); err == nil {
 		t.Fatal("stored a response to a missing instrument version")
@@ -315,7 +315,7 @@ func testCreateResponseIsAtomic(t *testing.T, s survey.Store) {
 	if spent(t, s, sv.ID, code) {
 		t.Errorf("the code was spent for a response that was not stored")
 	}
-	if _, created, err := s.CreateResponse(ctx, newResponse(sv, 1), code); err != nil || !created {
+	if _, created, err := s.CreateResponse(ctx, NewResponse(sv, 1), code); err != nil || !created {
 		t.Errorf("the code is no longer usable: %v", err)
 	}
 }
@@ -326,7 +326,7 @@ func testCreateResponseIsAtomic(t *testing.T, s survey.Store) {
 // is stored exactly once.
 func testConcurrentCreateResponse(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessOpen)
+	sv := SeedSurvey(t, s, survey.AccessOpen)
 	const n = 32
 	errs := make([]error, 2*n)
 	ids := make([]string, n)
@@ -335,7 +335,7 @@ func testConcurrentCreateResponse(t *testing.T, s survey.Store) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			r := newResponse(sv, int64(1+i%2))
+			r := NewResponse(sv, int64(1+i%2))
 			ids[i] = r.ID
 			_, created, err := s.CreateResponse(ctx, r, nil)
 			if err == nil && !created {
@@ -381,7 +381,7 @@ func testConcurrentCreateResponse(t *testing.T, s survey.Store) {
 // once, each with a response of its own; exactly one is stored.
 func testSingleUseCodeRace(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessInvitation)
+	sv := SeedSurvey(t, s, survey.AccessInvitation)
 	code := survey.HashSecret("RACE")
 	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{code}); err != nil {
 		t.Fatal(err)
@@ -397,7 +397,7 @@ func testSingleUseCodeRace(t *testing.T, s survey.Store) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			_, created, err := s.CreateResponse(ctx, newResponse(sv, int64(1+i%2)), code)
+			_, created, err := s.CreateResponse(ctx, NewResponse(sv, int64(1+i%2)), code)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -426,7 +426,7 @@ func testSingleUseCodeRace(t *testing.T, s survey.Store) {
 func testHolds(t *testing.T, s survey.Store) {
 	ctx := context.Background()
 	svc := survey.NewService(s)
-	sv := seedSurvey(t, s, survey.AccessInvitation)
+	sv := SeedSurvey(t, s, survey.AccessInvitation)
 	codes, err := svc.CreateInvitations(ctx, sv.ID, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -443,7 +443,7 @@ func testHolds(t *testing.T, s survey.Store) {
 	if err := s.CheckInvitation(ctx, sv.ID, hash); !survey.IsCodeInUse(err) {
 		t.Fatalf("CheckInvitation of a held code: %v, want in use", err)
 	}
-	if _, _, err := s.CreateResponse(ctx, newResponse(sv, 1), hash); !survey.IsCodeInUse(err) {
+	if _, _, err := s.CreateResponse(ctx, NewResponse(sv, 1), hash); !survey.IsCodeInUse(err) {
 		t.Fatalf("submission with a held code: %v, want in use", err)
 	}
 	_, tok2, err := svc.StartProgressOver(ctx, sv.ID, code)
@@ -472,7 +472,7 @@ func testHolds(t *testing.T, s survey.Store) {
 func testProgressSaveAndComplete(t *testing.T, s survey.Store) {
 	ctx := context.Background()
 	svc := survey.NewService(s)
-	sv := seedSurvey(t, s, survey.AccessOpen)
+	sv := SeedSurvey(t, s, survey.AccessOpen)
 	p, tok, err := svc.StartProgress(ctx, sv.ID, "")
 	if err != nil {
 		t.Fatal(err)
@@ -515,7 +515,7 @@ func testProgressSaveAndComplete(t *testing.T, s survey.Store) {
 // for the close gets the closed survey's conflict, and writes nothing.
 func testClosedInsideTheWrite(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessOpen)
+	sv := SeedSurvey(t, s, survey.AccessOpen)
 	const n = 24
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -523,7 +523,7 @@ func testClosedInsideTheWrite(t *testing.T, s survey.Store) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			_, _, errs[i] = s.CreateResponse(ctx, newResponse(sv, 1), nil)
+			_, _, errs[i] = s.CreateResponse(ctx, NewResponse(sv, 1), nil)
 		})
 	}
 	close(start)
@@ -551,7 +551,7 @@ func testClosedInsideTheWrite(t *testing.T, s survey.Store) {
 			t.Errorf("response submitted at %v, after the close at %v", r.SubmittedAt, closed.ClosedAt)
 		}
 	}
-	if _, _, err := s.CreateResponse(ctx, newResponse(sv, 1), nil); survey.ErrorCode(err) != survey.EConflict {
+	if _, _, err := s.CreateResponse(ctx, NewResponse(sv, 1), nil); survey.ErrorCode(err) != survey.EConflict {
 		t.Errorf("a submission after the close: %v, want conflict", err)
 	}
 }
@@ -715,10 +715,10 @@ func testScanResponses(t *testing.T, s survey.Store) {
 // last; a search ignores case beyond ASCII.
 func testTextAnswersPaging(t *testing.T, s survey.Store) {
 	ctx := context.Background()
-	sv := seedSurvey(t, s, survey.AccessOpen)
+	sv := SeedSurvey(t, s, survey.AccessOpen)
 	texts := []string{"Ärzte eins", "zwei", "", "drei ärzte", "vier"}
 	for i, text := range texts {
-		r := newResponse(sv, int64(1+i%2))
+		r := NewResponse(sv, int64(1+i%2))
 		r.Answers = survey.Answers{"q1": survey.IntVal(int64(1 + i%2))}
 		if text != "" {
 			r.Answers["q2"] = survey.TextVal(text)
@@ -846,8 +846,8 @@ func testDeleteAbandoned(t *testing.T, s survey.Store) {
 	old := now.Add(-100 * 24 * time.Hour)
 	svc := survey.NewService(s)
 	at := func(t time.Time) { svc.Now = func() time.Time { return t } }
-	open := seedSurvey(t, s, survey.AccessOpen)
-	invi := seedSurvey(t, s, survey.AccessInvitation)
+	open := SeedSurvey(t, s, survey.AccessOpen)
+	invi := SeedSurvey(t, s, survey.AccessInvitation)
 	codes, err := svc.CreateInvitations(ctx, invi.ID, 2)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
-package httpapi
+package server
 
 import (
-	"crypto/subtle"
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,32 +11,30 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-const requestIDKey = "request_id"
-
 // requestIDs gives every request an id, taken from a well-formed
-// X-Request-ID header or made anew, and echoes it in the response.
-func requestIDs() gin.HandlerFunc {
+// X-Request-ID header or made anew, echoes it in the response, and puts
+// it (with the server) in the request's context, where the log handler
+// and Fail find it.
+func (s *Server) requestIDs() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-ID")
 		if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < '!' || r > '~' }) {
 			id = survey.NewSurveyID() + survey.NewSurveyID()
 		}
-		c.Set(requestIDKey, id)
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), infoKey, &reqInfo{id: id, srv: s}))
 		c.Header("X-Request-ID", id)
 		c.Next()
 	}
 }
 
-func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
-
 // accessLog logs one line per request: the route pattern and the path, never
-// the query string (it may hold an invitation code) or any body.
+// the query string (it may hold an invitation code) or any body. The log
+// handler adds the request id.
 func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
 		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", requestID(c)),
 			slog.String("method", c.Request.Method),
 			slog.String("route", c.FullPath()),
 			slog.String("path", c.Request.URL.Path),
@@ -49,12 +47,13 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 // recovery turns a panic into the standard 500 error and logs it.
 func recovery() gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, err any) {
-		slog.ErrorContext(c.Request.Context(), "panic", "request_id", requestID(c), "route", c.FullPath(), "panic", err)
-		writeError(c, survey.Errorf(survey.EInternal, "internal error; the request id identifies it in the server log"))
+		Logger(c).ErrorContext(c.Request.Context(), "panic", "route", c.FullPath(), "panic", err)
+		Fail(c, survey.Errorf(survey.EInternal, "internal error; the request id identifies it in the server log"))
 	})
 }
 
-// securityHeaders sets headers every API answer carries.
+// securityHeaders sets headers every answer carries; pages add their own
+// (pagekit.Headers).
 func securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
@@ -70,7 +69,7 @@ func securityHeaders() gin.HandlerFunc {
 func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > n {
-			writeError(c, survey.Errorf(survey.ETooLarge, "the request body is over the limit of %d bytes", n))
+			Fail(c, survey.Errorf(survey.ETooLarge, "the request body is over the limit of %d bytes", n))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
@@ -78,42 +77,13 @@ func limitBody(n int64) gin.HandlerFunc {
 	}
 }
 
-// researcherAuth admits requests bearing the researcher token. Only the
-// token's hash is held, and it is compared in constant time. A client that
-// has sent too many wrong tokens is refused with 429 before its token is
-// looked at (AuthGuard).
-func researcherAuth(tokenHash []byte, guard *AuthGuard) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if wait, blocked := guard.Blocked(c); blocked {
-			retryAfter(c, wait)
-			writeError(c, survey.Errorf(survey.ERateLimited, "too many failed attempts to authenticate from this address; retry in %s", wait.Round(time.Second).String()))
-			return
-		}
-		const prefix = "Bearer "
-		h := c.GetHeader("Authorization")
-		if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-			c.Header("WWW-Authenticate", `Bearer realm="dyad"`)
-			writeError(c, survey.Errorf(survey.EUnauthorized, "researcher routes need the header Authorization: Bearer <token>"))
-			return
-		}
-		got := survey.HashSecret(strings.TrimSpace(h[len(prefix):]))
-		if len(tokenHash) == 0 || subtle.ConstantTimeCompare(got, tokenHash) != 1 {
-			guard.Failed(c)
-			c.Header("WWW-Authenticate", `Bearer realm="dyad", error="invalid_token"`)
-			writeError(c, survey.Errorf(survey.EUnauthorized, "the researcher token is not valid"))
-			return
-		}
-		c.Next()
-	}
-}
-
 // AnswerHEAD answers HEAD requests as GET requests without the body, on
 // every route of h: the API, the respondent pages and the dashboard alike
 // (RFC 9110 §9.3.2: the same headers as a GET, no content). It wraps the
-// whole engine rather than registering HEAD routes because the respondent
-// pages are reached through NoRoute, which a HEAD route table would not
-// cover, and because HEAD is a property of HTTP, not of the API contract:
-// api/openapi.yaml lists GET routes only and says so once.
+// whole engine rather than registering HEAD routes because HEAD is a
+// property of HTTP, not of any module's routes, and because it must hold
+// for paths that match no route too: api/openapi.yaml lists GET routes
+// only and says so once. Server.ServeHTTP applies it.
 //
 // The handler sees a GET (a copy of the request; access logs and metrics
 // say GET) and writes as usual; net/http's server discards the body of a

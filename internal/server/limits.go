@@ -1,0 +1,254 @@
+package server
+
+import (
+	"io"
+	"math"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+// clientLimiter keeps one token bucket per client address. Buckets idle for
+// longer than idleAfter are dropped, so a flood of addresses cannot grow the
+// map without bound.
+type clientLimiter struct {
+	limit rate.Limit
+	burst int
+
+	mu        sync.Mutex
+	clients   map[string]*clientBucket
+	lastSweep time.Time
+}
+
+type clientBucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+const idleAfter = 5 * time.Minute
+
+func newClientLimiter(perSecond float64) *clientLimiter {
+	// A burst of a few seconds' worth lets a person page quickly through a
+	// form; the rate bounds a script.
+	burst := max(1, int(math.Ceil(perSecond*3)))
+	return &clientLimiter{limit: rate.Limit(perSecond), burst: burst, clients: map[string]*clientBucket{}}
+}
+
+// allow reports whether the client may proceed now, and if not, how long it
+// should wait.
+func (l *clientLimiter) allow(client string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(client, now)
+	r := b.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// empty reports whether the client's bucket has no whole token left, and
+// if so how long until it has one, without taking any.
+func (l *clientLimiter) empty(client string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.clients[client] == nil {
+		return false, 0 // a full bucket: not made until something is taken
+	}
+	b := l.bucket(client, now)
+	if t := b.TokensAt(now); t < 1 {
+		return true, time.Duration((1 - t) / float64(l.limit) * float64(time.Second))
+	}
+	return false, 0
+}
+
+// take takes one token from the client's bucket if there is one.
+func (l *clientLimiter) take(client string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.bucket(client, now).AllowN(now, 1)
+}
+
+// bucket returns the client's bucket, sweeping idle ones first now and
+// then; l.mu is held.
+func (l *clientLimiter) bucket(client string, now time.Time) *rate.Limiter {
+	if now.Sub(l.lastSweep) > time.Minute {
+		for k, b := range l.clients {
+			if now.Sub(b.seen) > idleAfter {
+				delete(l.clients, k)
+			}
+		}
+		l.lastSweep = now
+	}
+	b := l.clients[client]
+	if b == nil {
+		b = &clientBucket{lim: rate.NewLimiter(l.limit, l.burst)}
+		l.clients[client] = b
+	}
+	b.seen = now
+	return b.lim
+}
+
+// clientKey is whom a request is counted against: the client's IPv4
+// address, or the /64 network of its IPv6 address. A /64 is what one
+// subscriber line or host is given (RFC 6177 recommends it as the
+// smallest end-site assignment, and SLAAC needs it), so one client can
+// pick among 2^64 addresses at will: keyed by full address, it would get
+// a fresh budget with every request. Keying by /64 treats a household or
+// a host as one client, which is also how the IPv4 address of a shared
+// NAT is treated. The client address is gin's ClientIP: the connection's,
+// or X-Forwarded-For from a trusted proxy.
+func clientKey(c *gin.Context) string {
+	ip, err := netip.ParseAddr(c.ClientIP())
+	if err != nil {
+		return c.ClientIP()
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is4() {
+		return ip.String()
+	}
+	p, _ := ip.Prefix(64)
+	return p.String()
+}
+
+// AuthGuard limits failed authentication per client (clientKey): the
+// bearer token on the researcher routes and /metrics, and the dashboard's
+// sign-in, which share one guard so that guesses on either draw on one
+// budget. It works whether or not the general rate limit is on, and
+// /metrics is not exempt from it.
+//
+// The budget is a bucket of 10 failures refilled at 10 a minute. A person
+// who mistypes or pastes the wrong token does not fail ten times in a
+// minute; a program guessing gets 10 guesses a minute per client, about
+// 14,000 a day, against a token of at least 32 characters
+// (DYAD_ADMIN_TOKEN, checked at start) or 256 random bits (generated).
+// While the bucket is empty every attempt is refused with 429 before the
+// token is compared, the right token too: otherwise the limit would only
+// slow the reporting of wrong guesses, not the guessing. The state is in
+// process memory: a restart forgets it, and several instances behind one
+// address would each give a budget (Dyad runs as one process).
+type AuthGuard struct {
+	l   *clientLimiter
+	now func() time.Time
+}
+
+// DefaultAuthFailures is the failed-authentication budget of a client per
+// minute (see AuthGuard).
+const DefaultAuthFailures = 10
+
+// NewAuthGuard returns a guard that allows each client failures attempts
+// at once, refilled at failures per window. Dyad uses
+// NewAuthGuard(DefaultAuthFailures, time.Minute).
+func NewAuthGuard(failures int, window time.Duration) *AuthGuard {
+	return &AuthGuard{
+		l:   &clientLimiter{limit: rate.Limit(float64(failures) / window.Seconds()), burst: failures, clients: map[string]*clientBucket{}},
+		now: time.Now,
+	}
+}
+
+// Blocked reports whether the request's client has used up its failures,
+// and if so how long until it may try again.
+func (g *AuthGuard) Blocked(c *gin.Context) (time.Duration, bool) {
+	empty, wait := g.l.empty(clientKey(c), g.now())
+	return wait, empty
+}
+
+// Failed counts a failed attempt against the request's client.
+func (g *AuthGuard) Failed(c *gin.Context) { g.l.take(clientKey(c), g.now()) }
+
+// RetryAfter sets the Retry-After header to wait, in whole seconds (at
+// least 1).
+func RetryAfter(c *gin.Context, wait time.Duration) {
+	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+}
+
+// rateLimit answers 429 with Retry-After to a client over its rate. Health
+// and metrics probes are exempt: they come from the operator's monitoring.
+func rateLimit(perSecond float64) gin.HandlerFunc {
+	if perSecond <= 0 {
+		return func(c *gin.Context) { c.Next() }
+	}
+	l := newClientLimiter(perSecond)
+	return func(c *gin.Context) {
+		switch c.Request.URL.Path {
+		case "/healthz", "/readyz", "/metrics":
+			c.Next()
+			return
+		}
+		ok, wait := l.allow(clientKey(c), time.Now())
+		if !ok {
+			RetryAfter(c, wait)
+			Fail(c, survey.Errorf(survey.ERateLimited, "too many requests from this address; retry in %s", wait.Round(time.Second).String()))
+			return
+		}
+		c.Next()
+	}
+}
+
+// Slow bodies. A submission slot (httpapi's admitSubmission) is a scarce thing: if it
+// were taken before the body arrived, a client trickling its body a byte at
+// a time would hold one for as long as the server's read timeout, and a
+// thousand such clients would deny service to everyone else. Two rules
+// prevent that:
+//
+//   - every request body must arrive within a deadline of its own
+//     (bodyDeadline; 10 s by default, Config.BodyReadTimeout): 1 MiB in
+//     10 s is 100 KB/s, and a real submission is a few KB, which a phone
+//     on a poor link sends in well under a second. A client slower than
+//     that is cut off, whatever route it is sending to (the respondent
+//     and dashboard forms included, as they share this engine);
+//   - a submission takes its slot only after its whole body has been read
+//     (httpapi's admitSubmission), so slots are held by requests the
+//     server is working on, never by ones it is waiting for.
+//
+// The memory a slow client holds is only the bytes it has sent, at most
+// MaxBodyBytes, for at most the deadline.
+
+// defaultBodyReadTimeout is the deadline for receiving a request body.
+const defaultBodyReadTimeout = 10 * time.Second
+
+// bodyDeadline gives the reading of every request body its own deadline,
+// counted from the end of the headers. Once the body has been read to its
+// end the deadline is lifted, so it cannot cut off a response that takes
+// longer to make (net/http's background read of an idle connection would
+// otherwise see the deadline pass and cancel the request).
+func bodyDeadline(d time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body == nil || c.Request.Body == http.NoBody || c.Request.ContentLength == 0 {
+			c.Next()
+			return
+		}
+		rc := http.NewResponseController(c.Writer)
+		// Not every ResponseWriter supports deadlines (httptest's recorder
+		// does not); then the server's own ReadTimeout is the bound.
+		if err := rc.SetReadDeadline(time.Now().Add(d)); err == nil {
+			c.Request.Body = &deadlineBody{ReadCloser: c.Request.Body, rc: rc}
+		}
+		c.Next()
+	}
+}
+
+// deadlineBody lifts the read deadline when the body has been read.
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && !b.done {
+		b.done = true
+		if err == io.EOF {
+			_ = b.rc.SetReadDeadline(time.Time{})
+		}
+	}
+	return n, err
+}

@@ -1,0 +1,292 @@
+package survey
+
+// The web form's step from one page to the next, as a domain method.
+//
+// SaveSection does what a respondent's POST of one page means, in this
+// order, and tells the caller what happened as a SaveSectionOutcome; the
+// caller only turns the outcome into a page or a redirect:
+//
+//  1. The page's answers replace the response's answers to that section
+//     (answers to other sections are kept), and answers to items that the
+//     result hides are dropped, whatever was posted.
+//  2. What can be saved is saved first, whatever comes next, so an answer
+//     given is never lost: the answers less those that break the rules of
+//     a partial response (and less the answers that depended on those).
+//  3. Follow-up questions that the answers revealed on this page, and that
+//     the respondent has not seen, are asked before any is called missing.
+//  4. Back moves to the previous shown section (checking only what was
+//     answered); Next to the next shown section (checking the page); on
+//     the last page, Next submits, after checking every page.
+//
+// Refusals that a respondent can meet (the survey has just closed, a
+// second click submitted the response already, the invitation code was
+// spent meanwhile) are outcomes, decided here by error codes and the
+// survey's state; the error returned is for failures only.
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// SectionAction is the button a page was sent with.
+type SectionAction uint8
+
+// Section actions.
+const (
+	// SectionNext is Next, or Submit on the last page (Enter in a field
+	// is the same).
+	SectionNext SectionAction = iota
+	// SectionBack is Back: nothing unanswered is a problem.
+	SectionBack
+)
+
+// SaveSectionInput is one page of the web form as sent.
+type SaveSectionInput struct {
+	SurveyID, Token string
+	// Progress is the response the token resumes, as FindProgress
+	// returned it (in progress); its answers are those saved so far.
+	Progress *Progress
+	// Section is the index of the page's section.
+	Section int
+	// Answers are the page's answers, to items of Section only.
+	Answers Answers
+	Action  SectionAction
+	// Seen is the set of the section's items the respondent saw when
+	// sending the page; nil when the page did not say (then no follow-up
+	// counts as revealed).
+	Seen map[string]bool
+}
+
+// SectionOutcome says what saving a page led to.
+type SectionOutcome uint8
+
+// Section outcomes.
+const (
+	// SectionFix: problems to fix; show section Section again with the
+	// Answers as sent and the Problems (what could be saved was saved).
+	SectionFix SectionOutcome = iota + 1
+	// SectionRevealed: the answers revealed Revealed follow-up questions
+	// on this page; show it again to ask them.
+	SectionRevealed
+	// SectionMove: go to section Section.
+	SectionMove
+	// SectionStart: Back from the first shown section; before it is the
+	// survey's start.
+	SectionStart
+	// SectionCompleted: the response is submitted (Response).
+	SectionCompleted
+	// SectionClosed: the survey does not take responses now (Survey, as
+	// read; Err says why); nothing more was saved.
+	SectionClosed
+	// SectionSubmitted: the response had already been submitted, by
+	// another request such as a second click.
+	SectionSubmitted
+	// SectionCodeRefused: the invitation code could not be spent on
+	// submission; Err is EConflict when it was spent meanwhile, EForbidden
+	// when it is not (or no longer) one of the survey's codes.
+	SectionCodeRefused
+)
+
+// SaveSectionOutcome is what SaveSection did; which fields are set
+// depends on Kind (see the SectionOutcome constants).
+type SaveSectionOutcome struct {
+	Kind     SectionOutcome
+	Section  int
+	Answers  Answers
+	Problems []Detail
+	Revealed int
+	Response *Response
+	Survey   *Survey
+	Err      error
+}
+
+// SaveSection saves one page of the web form and decides where the
+// respondent goes next (see the top of this file). Errors: ENotFound for
+// a section the form does not have or a response that is not the
+// survey's, and whatever the store fails with.
+func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSectionOutcome, error) {
+	p := in.Progress
+	if p == nil || p.SurveyID != in.SurveyID {
+		return SaveSectionOutcome{}, Errorf(ENotFound, "no response to resume")
+	}
+	form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
+	if err != nil {
+		return SaveSectionOutcome{}, err
+	}
+	si := in.Section
+	if si < 0 || si >= len(form.Instrument.Sections) {
+		return SaveSectionOutcome{}, Errorf(ENotFound, "the form has no section %d", si+1)
+	}
+	merged := make(Answers, len(p.Answers)+len(in.Answers))
+	for id, v := range p.Answers {
+		if form.Item(id) != nil && form.SectionOf(id) != si {
+			merged[id] = v
+		}
+	}
+	for id, v := range in.Answers {
+		merged[id] = v
+	}
+	merged = form.KeepShown(merged) // a hidden item's answer is not kept, whatever was posted
+
+	// Save first, whatever comes next: an answer given is never lost.
+	if keep := form.keepValid(merged); string(keep.Canonical()) != string(p.Answers.Canonical()) {
+		if _, err := s.SaveProgress(ctx, in.SurveyID, in.Token, keep); err != nil {
+			return s.sectionRefused(ctx, in, err)
+		}
+	}
+
+	out := SaveSectionOutcome{Section: si, Answers: merged}
+	rev := 0
+	if in.Action != SectionBack {
+		rev = form.revealed(merged, si, in.Seen)
+	}
+	partial := in.Action == SectionBack || rev > 0
+	if err := form.CheckSection(merged, si, partial); err != nil {
+		out.Kind, out.Problems = SectionFix, errDetails(err)
+		return out, nil
+	}
+	switch {
+	case in.Action == SectionBack:
+		out.Kind, out.Section = SectionMove, form.PrevSection(merged, si)
+		if out.Section < 0 {
+			out.Kind, out.Section = SectionStart, 0
+		}
+		return out, nil
+	case rev > 0:
+		out.Kind, out.Revealed = SectionRevealed, rev
+		return out, nil
+	}
+	if n := form.NextSection(merged, si); n >= 0 {
+		out.Kind, out.Section = SectionMove, n
+		return out, nil
+	}
+	// The last page: submit.
+	if err := form.Check(merged, false); err != nil {
+		// A problem on an earlier page (reached by typing its address, or
+		// answers changed going back): show that page with its problems.
+		first := form.firstSectionWithProblem(errDetails(err))
+		out.Kind, out.Section, out.Problems = SectionFix, first, errDetails(form.CheckSection(merged, first, false))
+		return out, nil
+	}
+	r, _, codeRefused, err := s.completeProgress(ctx, in.SurveyID, in.Token, merged)
+	switch code := ErrorCode(err); {
+	case err == nil:
+		out.Kind, out.Response = SectionCompleted, r
+		return out, nil
+	case code == EConflict || code == EForbidden:
+		if sv, closed := s.closedNow(ctx, in.SurveyID); closed {
+			return SaveSectionOutcome{Kind: SectionClosed, Survey: sv, Err: err}, nil
+		}
+		if codeRefused {
+			return SaveSectionOutcome{Kind: SectionCodeRefused, Err: err}, nil
+		}
+	}
+	return SaveSectionOutcome{}, err
+}
+
+// sectionRefused turns a refused save into an outcome where the
+// respondent can be told what happened: the survey has closed, or the
+// response has been submitted by another request.
+func (s *Service) sectionRefused(ctx context.Context, in SaveSectionInput, err error) (SaveSectionOutcome, error) {
+	if ErrorCode(err) == EConflict {
+		if sv, closed := s.closedNow(ctx, in.SurveyID); closed {
+			return SaveSectionOutcome{Kind: SectionClosed, Survey: sv, Err: err}, nil
+		}
+		if prog, ferr := s.FindProgress(ctx, in.SurveyID, in.Token); ferr == nil && prog.Status == ResponseComplete {
+			return SaveSectionOutcome{Kind: SectionSubmitted}, nil
+		}
+	}
+	return SaveSectionOutcome{}, err
+}
+
+// closedNow reads the survey and tells whether it does not take
+// responses now.
+func (s *Service) closedNow(ctx context.Context, surveyID string) (*Survey, bool) {
+	sv, err := s.PublicSurvey(ctx, surveyID)
+	if err != nil {
+		return nil, false
+	}
+	return sv, sv.Availability(s.Now()) != Accepting
+}
+
+// NextSection and PrevSection step over sections whose items are all
+// hidden; -1 when there is none.
+func (f *Form) NextSection(a Answers, si int) int {
+	for n := si + 1; n < len(f.Instrument.Sections); n++ {
+		if f.SectionShown(a, n) {
+			return n
+		}
+	}
+	return -1
+}
+
+// PrevSection: see NextSection.
+func (f *Form) PrevSection(a Answers, si int) int {
+	for n := si - 1; n >= 0; n-- {
+		if f.SectionShown(a, n) {
+			return n
+		}
+	}
+	return -1
+}
+
+// keepValid returns the answers less those that break the rules for a
+// partial response (and less the answers that depend on those), which are
+// what can be saved while the page is shown again for fixing.
+func (f *Form) keepValid(a Answers) Answers {
+	out := make(Answers, len(a))
+	for id, v := range a {
+		out[id] = v
+	}
+	for range len(f.order) + 1 {
+		err := f.Check(out, true)
+		if err == nil {
+			return out
+		}
+		for _, d := range errDetails(err) {
+			delete(out, strings.TrimPrefix(d.Path, "answers."))
+		}
+		out = f.KeepShown(out)
+	}
+	return Answers{}
+}
+
+// revealed counts the items of section si that the answers show but the
+// respondent did not see when sending the page: without JavaScript, a
+// follow-up question appears only when the page is sent, and must be
+// asked before moving on. With seen nil (not told) it is 0.
+func (f *Form) revealed(a Answers, si int, seen map[string]bool) int {
+	if seen == nil {
+		return 0
+	}
+	shown := f.Shown(a)
+	n := 0
+	for _, it := range f.Instrument.Sections[si].Items {
+		if shown[it.ID] && !seen[it.ID] {
+			n++
+		}
+	}
+	return n
+}
+
+// firstSectionWithProblem returns the first section with an item named
+// in ds; the last section when none is.
+func (f *Form) firstSectionWithProblem(ds []Detail) int {
+	first := len(f.Instrument.Sections) - 1
+	for _, d := range ds {
+		if id, ok := strings.CutPrefix(d.Path, "answers."); ok && f.items[id] != nil && f.section[id] < first {
+			first = f.section[id]
+		}
+	}
+	return first
+}
+
+// errDetails returns the details of an *Error; nil for other errors.
+func errDetails(err error) []Detail {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Details
+	}
+	return nil
+}
