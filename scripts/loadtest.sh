@@ -10,6 +10,9 @@
 # client counts of DYAD_WRK_CLIENTS (1,16,64), DYAD_WRK_DURATION (5s) each.
 # Run as root, the script installs Debian's wrk with apt-get when missing;
 # without wrk that part is skipped.
+# With DYAD_PROFILE_DIR set, a CPU profile of the server is saved there
+# during each measurement (go tool pprof -top the-server FILE reads it;
+# the server binary is kept there as dyad).
 # It builds the server with -tags loadtest (which adds the discard and
 # replay routes), starts it on a fresh temporary database with rate
 # limiting off, runs cmd/dyad-load, and stops the server.
@@ -27,7 +30,13 @@ survey=$(grep -o '/s/[a-z0-9]*' "$work/out" | head -1 | cut -d/ -f3)
 [ -n "$survey" ] || { echo "server did not start"; cat "$work/out"; exit 1; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3)"
 status=0
-"$work/dyad-load" --target "http://127.0.0.1:$port" --survey "$survey" --pid "$pid" "$@" || status=$?
+profile=()
+if [ -n "${DYAD_PROFILE_DIR:-}" ]; then
+  mkdir -p "$DYAD_PROFILE_DIR"
+  cp "$work/dyad" "$DYAD_PROFILE_DIR/dyad"
+  profile=(--profile "$DYAD_PROFILE_DIR")
+fi
+"$work/dyad-load" --target "http://127.0.0.1:$port" --survey "$survey" --pid "$pid" "${profile[@]}" "$@" || status=$?
 
 rss() { awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%d/%d", r/1024, h/1024}' "/proc/$pid/status"; }
 if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -27,9 +27,11 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +49,7 @@ func main() {
 	dur := flag.Duration("duration", 5*time.Second, "how long each measurement runs")
 	paths := flag.String("paths", "ceiling,submit,form,page,replay,journey", "which measurements to run: ceiling, submit, form (JSON definition), page (welcome page), replay (the journey's ceiling), journey (web form)")
 	pid := flag.Int("pid", 0, "the server's process id, to report its resident memory (Linux)")
+	profileDir := flag.String("profile", "", "save a CPU profile of the server during each measurement into this directory, as PATH-CLIENTS.pprof (a server built with -tags loadtest)")
 	writeBodies := flag.String("write-bodies", "", "write the submission bodies to this file, one a line, and exit (for wrk)")
 	flag.Parse()
 	if *writeBodies != "" {
@@ -104,7 +107,9 @@ func main() {
 					jc.prefix = replayPrefix
 				}
 				cpu0 := cpuSeconds(*pid)
+				prof := profile(base, *profileDir, p, n, *dur)
 				st := jc.runJourneys(n, *dur)
+				prof()
 				cpu := cpuPer(*pid, cpu0, st.journeys)
 				rate := float64(st.journeys) / st.elapsed.Seconds()
 				ratio := ""
@@ -136,7 +141,9 @@ func main() {
 				os.Exit(2)
 			}
 			cpu0 := cpuSeconds(*pid)
+			prof := profile(base, *profileDir, p, n, *dur)
 			m := attack(tr, n, *dur)
+			prof()
 			cpu := cpuPer(*pid, cpu0, int64(m.Requests))
 			ratio := ""
 			if p == "ceiling" {
@@ -177,6 +184,37 @@ func rss(pid int) string {
 		}
 	}
 	return fmt.Sprintf("%d/%d", now>>10, peak>>10)
+}
+
+// profile starts fetching a CPU profile of the server for most of a
+// measurement of d (the pprof route of a -tags loadtest build) into
+// dir/PATH-CLIENTS.pprof; the returned function waits for it. Nothing
+// without dir.
+func profile(base, dir, path string, clients int, d time.Duration) func() {
+	if dir == "" {
+		return func() {}
+	}
+	secs := max(1, int(d.Seconds())-1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get(base + "/api/v1/public/debug/pprof/profile?seconds=" + strconv.Itoa(secs))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dyad-load: profile:", err)
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode == http.StatusOK {
+			err = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", path, clients)), b, 0o644)
+		} else if err == nil {
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dyad-load: profile:", err)
+		}
+	}()
+	return func() { <-done }
 }
 
 // cpuSeconds is the CPU time (user and system) the server has used so
