@@ -7,19 +7,31 @@
 //     internal/httpapi/discard_loadtest.go);
 //   - submit: complete responses to the study instrument through the real
 //     public API (validation, group commit, synchronous=FULL, 201);
-//   - form: GET of the public survey definition.
+//   - form: GET of the public survey definition;
+//   - page: GET of the welcome page of the web form;
+//   - replay: the web journey's ceiling, the same virtual respondents
+//     against recorded pages served by a handler that does nothing (-tags
+//     loadtest; journey.go);
+//   - journey: virtual respondents through the web form, from the welcome
+//     page to the thank-you page (journey.go).
 //
 // It prints requests/s, p50 and p99 latency and errors for each, and the
-// ratio of each to the ceiling. scripts/loadtest.sh builds and starts a
-// server and runs this against it.
+// ratio of each to its ceiling (the API's discard route for the API paths,
+// the replay for journeys); journeys also get journeys/s. With --pid it
+// reads the server's resident memory after each measurement and the CPU
+// time it used per operation (cpu/op: per journey, or per request).
+// scripts/loadtest.sh builds and starts a server and runs this against it.
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,8 +47,22 @@ func main() {
 	surveyID := flag.String("survey", "", "id of an open survey of the study instrument")
 	clients := flag.String("clients", "1,16,64", "comma-separated numbers of concurrent clients")
 	dur := flag.Duration("duration", 5*time.Second, "how long each measurement runs")
-	paths := flag.String("paths", "ceiling,submit,form,page", "which measurements to run: ceiling, submit, form (JSON definition), page (welcome page)")
+	paths := flag.String("paths", "ceiling,submit,form,page,replay,journey", "which measurements to run: ceiling, submit, form (JSON definition), page (welcome page), replay (the journey's ceiling), journey (web form)")
+	pid := flag.Int("pid", 0, "the server's process id, to report its resident memory (Linux)")
+	profileDir := flag.String("profile", "", "save a CPU profile of the server during each measurement into this directory, as PATH-CLIENTS.pprof (a server built with -tags loadtest)")
+	writeBodies := flag.String("write-bodies", "", "write the submission bodies to this file, one a line, and exit (for wrk)")
 	flag.Parse()
+	if *writeBodies != "" {
+		bodies, err := makeBodies(512)
+		if err == nil {
+			err = os.WriteFile(*writeBodies, append(bytes.Join(bodies, []byte("\n")), '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dyad-load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *surveyID == "" {
 		fmt.Fprintln(os.Stderr, "dyad-load: --survey is required")
 		os.Exit(2)
@@ -52,9 +78,19 @@ func main() {
 	}
 	fmt.Printf("target %s, survey %s, %d bodies of %d bytes on average, %s per measurement\n\n",
 		*target, *surveyID, len(bodies), avg/len(bodies), *dur)
-	fmt.Printf("%-8s %-8s %10s %9s %9s %7s  %s\n", "clients", "path", "req/s", "p50", "p99", "errors", "vs ceiling")
-
 	base := strings.TrimRight(*target, "/")
+	form, err := sample.StudyForm()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dyad-load:", err)
+		os.Exit(1)
+	}
+	if strings.Contains(*paths, "replay") {
+		if err := recordJourney(base, *surveyID, form, http.DefaultTransport); err != nil {
+			fmt.Fprintln(os.Stderr, "dyad-load:", err)
+			os.Exit(1)
+		}
+	}
+	fmt.Printf("%-8s %-8s %10s %10s %9s %9s %7s %9s %10s  %s\n", "clients", "path", "req/s", "journeys/s", "p50", "p99", "errors", "rss MB", "cpu/op", "vs ceiling")
 	failed := false
 	for _, cs := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(cs))
@@ -62,8 +98,34 @@ func main() {
 			fmt.Fprintf(os.Stderr, "dyad-load: bad client count %q\n", cs)
 			os.Exit(2)
 		}
-		var ceiling float64
+		var ceiling, replayCeiling float64
 		for _, p := range strings.Split(*paths, ",") {
+			if p == "replay" || p == "journey" {
+				jc := &journeyClient{host: base, surveyID: *surveyID, form: form, transport: &http.Transport{
+					DisableCompression: true, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}}
+				if p == "replay" {
+					jc.prefix = replayPrefix
+				}
+				cpu0 := cpuSeconds(*pid)
+				prof := profile(base, *profileDir, p, n, *dur)
+				st := jc.runJourneys(n, *dur)
+				prof()
+				cpu := cpuPer(*pid, cpu0, st.journeys)
+				rate := float64(st.journeys) / st.elapsed.Seconds()
+				ratio := ""
+				if p == "replay" {
+					replayCeiling = rate
+				} else if replayCeiling > 0 {
+					ratio = fmt.Sprintf("%.0f %%", 100*rate/replayCeiling)
+				}
+				if st.errors > 0 {
+					failed = true
+					ratio += "  (e.g. " + st.firstErr + ")"
+				}
+				fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s %10s  %s\n", n, p, float64(st.requests)/st.elapsed.Seconds(), rate,
+					st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(*pid), cpu, ratio)
+				continue
+			}
 			var tr vegeta.Targeter
 			switch p {
 			case "ceiling":
@@ -78,7 +140,11 @@ func main() {
 				fmt.Fprintf(os.Stderr, "dyad-load: unknown path %q\n", p)
 				os.Exit(2)
 			}
+			cpu0 := cpuSeconds(*pid)
+			prof := profile(base, *profileDir, p, n, *dur)
 			m := attack(tr, n, *dur)
+			prof()
+			cpu := cpuPer(*pid, cpu0, int64(m.Requests))
 			ratio := ""
 			if p == "ceiling" {
 				ceiling = m.Throughput
@@ -89,13 +155,103 @@ func main() {
 			if errs > 0 {
 				failed = true
 			}
-			fmt.Printf("%-8d %-8s %10.0f %9s %9s %7d  %s%s\n", n, p, m.Throughput,
-				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, ratio, codes(m))
+			fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s %10s  %s%s\n", n, p, m.Throughput, "",
+				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(*pid), cpu, ratio, codes(m))
 		}
 	}
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// rss reports the server's resident memory now and its peak so far, in
+// MB, from /proc (empty without a pid or off Linux).
+func rss(pid int) string {
+	if pid == 0 {
+		return ""
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return "?"
+	}
+	var now, peak int
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "VmRSS:" {
+			now, _ = strconv.Atoi(f[1])
+		} else if len(f) >= 2 && f[0] == "VmHWM:" {
+			peak, _ = strconv.Atoi(f[1])
+		}
+	}
+	return fmt.Sprintf("%d/%d", now>>10, peak>>10)
+}
+
+// profile starts fetching a CPU profile of the server for most of a
+// measurement of d (the pprof route of a -tags loadtest build) into
+// dir/PATH-CLIENTS.pprof; the returned function waits for it. Nothing
+// without dir.
+func profile(base, dir, path string, clients int, d time.Duration) func() {
+	if dir == "" {
+		return func() {}
+	}
+	secs := max(1, int(d.Seconds())-1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get(base + "/api/v1/public/debug/pprof/profile?seconds=" + strconv.Itoa(secs))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dyad-load: profile:", err)
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode == http.StatusOK {
+			err = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", path, clients)), b, 0o644)
+		} else if err == nil {
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dyad-load: profile:", err)
+		}
+	}()
+	return func() { <-done }
+}
+
+// cpuSeconds is the CPU time (user and system) the server has used so
+// far, from /proc/PID/stat; -1 without a pid or off Linux.
+func cpuSeconds(pid int) float64 {
+	if pid == 0 {
+		return -1
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return -1
+	}
+	// The command name, in parentheses, may hold spaces: count fields
+	// after its closing one. utime and stime are fields 14 and 15.
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / clockTicks
+}
+
+// clockTicks is USER_HZ, which Linux fixes at 100 for /proc.
+const clockTicks = 100
+
+// cpuPer is the server's CPU time per operation (journey or request) since
+// before: a figure that other load on a shared machine disturbs less than
+// throughput does.
+func cpuPer(pid int, before float64, ops int64) string {
+	after := cpuSeconds(pid)
+	if before < 0 || after < 0 || ops == 0 {
+		return ""
+	}
+	per := time.Duration((after - before) / float64(ops) * float64(time.Second))
+	return per.Round(time.Microsecond).String()
 }
 
 // makeBodies builds distinct complete responses to the shipped study

@@ -36,6 +36,9 @@ type serveConfig struct {
 	// RateLimit is requests per second per client address; 0 is off.
 	RateLimit      float64
 	TrustedProxies []string
+	// AbandonedAfter is how long a response in progress is kept without
+	// a save before the sweep deletes it (abandoned.go); 0 keeps them.
+	AbandonedAfter time.Duration
 }
 
 // defaultRateLimit allows a person paging quickly through a form, and
@@ -43,7 +46,7 @@ type serveConfig struct {
 const defaultRateLimit = 20
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
-	cfg := serveConfig{Addr: ":8080", DB: "dyad.db", RateLimit: defaultRateLimit}
+	cfg := serveConfig{Addr: ":8080", DB: "dyad.db", RateLimit: defaultRateLimit, AbandonedAfter: survey.DefaultAbandonedAfter}
 	if v := getenv("DYAD_ADDR"); v != "" {
 		cfg.Addr = v
 	}
@@ -60,6 +63,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		}
 		cfg.RateLimit = f
 	}
+	if v := getenv("DYAD_ABANDONED_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return cfg, fmt.Errorf("DYAD_ABANDONED_AFTER must be a duration such as 2160h (90 days; 0 keeps responses in progress for ever), got %q", v)
+		}
+		cfg.AbandonedAfter = d
+	}
 	if cfg.AdminToken != "" {
 		if err := checkAdminToken(cfg.AdminToken); err != nil {
 			return cfg, err
@@ -73,12 +83,16 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.KeyFile, "key-file", cfg.KeyFile, "file holding the key that hashes invitation codes, created 0600 if missing; keep it apart from database backups (env DYAD_KEY_FILE; default the database path + .key, or dyad.key with a PostgreSQL URL)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL respondents use, e.g. https://survey.example.org (env DYAD_PUBLIC_URL; default http://localhost:PORT)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second per client address, 0 = off (env DYAD_RATE_LIMIT)")
+	fs.DurationVar(&cfg.AbandonedAfter, "abandoned-after", cfg.AbandonedAfter, "delete responses in progress not saved for this long, releasing their invitation codes; 0 = keep (env DYAD_ABANDONED_AFTER)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (env DYAD_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if cfg.RateLimit < 0 {
 		return cfg, fmt.Errorf("--rate-limit must not be negative")
+	}
+	if cfg.AbandonedAfter < 0 {
+		return cfg, fmt.Errorf("--abandoned-after must not be negative")
 	}
 	for _, p := range strings.Split(proxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -257,6 +271,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	}
 	fmt.Fprintf(stdout, "\nResearcher dashboard (sign in with the token):\n  %s/admin\n", base)
 	fmt.Fprintln(stdout)
+
+	// Stopped before the store closes (defers run last first).
+	stopSweep := startSweep(ctx, svc, cfg.AbandonedAfter, sweepEvery, m.AbandonedDeleted, log)
+	defer stopSweep()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

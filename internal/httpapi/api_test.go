@@ -1094,8 +1094,12 @@ func TestAnonymity(t *testing.T) {
 		return queryStrings(t, db, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
 	}
 	// keyed and held are flags (migrations/0004): which hash scheme, and
-	// whether a web response in progress holds the code.
-	if got, want := columns("invitations"), []string{"survey_id", "code_hash", "spent", "keyed", "held"}; !slices.Equal(got, want) {
+	// whether a web response in progress holds the code. hold_ref
+	// (migrations/0006) is a keyed hash of the holding response's mark
+	// while one is in progress, by which the sweep of abandoned responses
+	// releases the code: nothing a reader without the key can match, and
+	// erased when the code is spent (checked below).
+	if got, want := columns("invitations"), []string{"survey_id", "code_hash", "spent", "keyed", "held", "hold_ref"}; !slices.Equal(got, want) {
 		t.Errorf("invitations columns %v, want %v: no response reference, no timestamp", got, want)
 	}
 	resCols := columns("responses")
@@ -1129,6 +1133,9 @@ func TestAnonymity(t *testing.T) {
 	e.submit(t, v["invite"], submission(map[string]any{"invitation_code": v["code"]}, nil), http.StatusCreated)
 	if n := e.count(t, `SELECT count(*) FROM invitations WHERE survey_id = ? AND spent = 1`, v["invite"]); n != 2 {
 		t.Fatalf("%d codes marked spent, want 2", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM invitations WHERE spent = 1 AND hold_ref IS NOT NULL`); n != 0 {
+		t.Errorf("%d spent codes keep a hold reference, want none", n)
 	}
 	rows, err := db.Query(`SELECT * FROM responses WHERE survey_id = ? AND status = 'complete'`, v["invite"])
 	if err != nil {

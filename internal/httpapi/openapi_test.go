@@ -127,10 +127,14 @@ func TestOpenAPI_Routes(t *testing.T) {
 }
 
 // specLoadTestOnly are routes that exist only in servers built with
-// -tags loadtest (discard_loadtest.go); they are not part of the contract.
+// -tags loadtest (discard_loadtest.go, replay_loadtest.go); they are not
+// part of the contract.
 var specLoadTestOnly = map[string]bool{
 	"POST /api/v1/public/surveys/{id}/discard": true,
 	"GET /api/v1/public/debug/pprof/profile":   true,
+	"PUT /api/v1/public/replay-pages":          true,
+	"GET /api/v1/public/replay/{path}":         true,
+	"POST /api/v1/public/replay/{path}":        true,
 }
 
 func specSortedKeys(m map[string]bool) []string {

@@ -1,6 +1,7 @@
 // Package metrics exposes Dyad's Prometheus metrics: HTTP requests by
 // route and status, submissions accepted and rejected, the group-commit
-// writer's batch sizes and commit latency, and the database's size on disk
+// writer's batch sizes and commit latency, abandoned responses deleted,
+// and the database's size on disk
 // (as the store driver reports it: this package knows no engine or file).
 // Labels carry route patterns, never paths or anything a respondent sent.
 package metrics
@@ -28,6 +29,7 @@ type Metrics struct {
 	submissions *prometheus.CounterVec
 	batchSize   prometheus.Histogram
 	commit      prometheus.Histogram
+	abandoned   prometheus.Counter
 }
 
 // New registers Dyad's collectors, the Go runtime's and the process's.
@@ -52,8 +54,11 @@ func New() *Metrics {
 			Name: "dyad_writer_commit_seconds", Help: "Time to write and durably commit one batch.",
 			Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, 1},
 		}),
+		abandoned: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dyad_abandoned_responses_deleted_total", Help: "Responses in progress deleted by the sweep after the retention without a save.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.submissions, m.batchSize, m.commit,
+	m.reg.MustRegister(m.requests, m.latency, m.submissions, m.batchSize, m.commit, m.abandoned,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -99,6 +104,9 @@ func (m *Metrics) ObserveBatch(size int, commit time.Duration) {
 	m.batchSize.Observe(float64(size))
 	m.commit.Observe(commit.Seconds())
 }
+
+// AbandonedDeleted counts responses in progress deleted by the sweep.
+func (m *Metrics) AbandonedDeleted(n int) { m.abandoned.Add(float64(n)) }
 
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {

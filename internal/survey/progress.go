@@ -81,7 +81,8 @@ func (s *Service) startProgress(ctx context.Context, surveyID, code string, disc
 				Details: []Detail{{Path: "invitation_code", Message: "is required: this survey is by invitation only"}}}
 		}
 		h := s.codeHashes(sv.ID, code)
-		hold = &Hold{CodeHash: h[0], LegacyHash: h[1], Mark: s.holdMark(sv.ID, code), Discard: discard}
+		mark := s.holdMark(sv.ID, code)
+		hold = &Hold{CodeHash: h[0], LegacyHash: h[1], Mark: mark, Ref: s.holdRef(sv.ID, mark), Discard: discard}
 	} else {
 		code = "" // an open survey takes no code; a stray ?code= is ignored
 	}
@@ -128,6 +129,11 @@ type Hold struct {
 	CodeHash, LegacyHash []byte
 	// Mark is stored on the response row while it holds the code.
 	Mark []byte
+	// Ref is stored on the invitation row while the code is held: a keyed
+	// hash of Mark, by which a sweep that deletes an abandoned holder
+	// releases the code (abandoned.go) while, without the key, no stored
+	// value ties the two rows.
+	Ref []byte
 	// Discard deletes the in-progress response that holds the code, if
 	// any, instead of failing with EConflict.
 	Discard bool

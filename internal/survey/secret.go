@@ -84,10 +84,13 @@ func randRead(b []byte) { _, _ = rand.Read(b) }
 // cannot tell which issued code a row belongs to, so a row turning spent
 // says only that some code was used, which the new response says anyway.
 //
-// Two keys are derived from the server's invitation key with HKDF: one for
-// the invitations row, one for the mark on the web response that a code
-// holds (progress.go). Two derivations, so that the mark on a response and
-// the hash on an invitation row cannot be matched without the key either.
+// Three keys are derived from the server's invitation key with HKDF: one
+// for the invitations row, one for the mark on the web response that a
+// code holds (progress.go), one for the hold reference on the invitation
+// row, a keyed hash of that mark by which the sweep of abandoned responses
+// releases the code of a holder it deletes (abandoned.go). Separate
+// derivations, so that the mark on a response and the hash or reference on
+// an invitation row cannot be matched without the key either.
 //
 // Rows hashed before the key existed (migrations/0004) keep their plain
 // SHA-256 and are still accepted, tried after the keyed hash; they are not
@@ -96,18 +99,20 @@ func randRead(b []byte) { _, _ = rand.Read(b) }
 const (
 	codeHashInfo = "dyad invitation code hash v2"
 	holdMarkInfo = "dyad invitation hold mark v1"
+	holdRefInfo  = "dyad invitation hold reference v1"
 )
 
 // invitationKeys are the keys derived from the server's invitation key.
-type invitationKeys struct{ code, hold []byte }
+type invitationKeys struct{ code, hold, ref []byte }
 
 func deriveInvitationKeys(master []byte) invitationKeys {
 	code, err1 := hkdf.Key(sha256.New, master, nil, codeHashInfo, 32)
 	hold, err2 := hkdf.Key(sha256.New, master, nil, holdMarkInfo, 32)
-	if err1 != nil || err2 != nil { // only for a key length HKDF refuses, which 32 bytes is not
-		panic("derive invitation keys: " + errors.Join(err1, err2).Error())
+	ref, err3 := hkdf.Key(sha256.New, master, nil, holdRefInfo, 32)
+	if err1 != nil || err2 != nil || err3 != nil { // only for a key length HKDF refuses, which 32 bytes is not
+		panic("derive invitation keys: " + errors.Join(err1, err2, err3).Error())
 	}
-	return invitationKeys{code: code, hold: hold}
+	return invitationKeys{code: code, hold: hold, ref: ref}
 }
 
 // keyedHash is HMAC-SHA-256(key, surveyID NUL code): a code of one survey

@@ -86,6 +86,14 @@ type Store interface {
 	// spent). It returns false, writing nothing, if the response was
 	// complete already.
 	CompleteProgress(ctx context.Context, r *Response, codeHash []byte) (created bool, err error)
+	// DeleteAbandoned deletes, in one write, up to limit responses still
+	// in progress whose last save is before before, oldest first, and
+	// releases the invitation codes they held: the invitation whose hold
+	// reference (Hold.Ref) is ref(surveyID, mark) of a deleted response's
+	// hold mark becomes free to start or submit again. Complete responses
+	// are never touched. It returns how many responses it deleted
+	// (abandoned.go).
+	DeleteAbandoned(ctx context.Context, before time.Time, limit int, ref func(surveyID string, mark []byte) []byte) (int, error)
 
 	// FindTextAnswers returns a page of answers to a free-text item and the
 	// cursor of the next page, 0 when there is none (results.go).

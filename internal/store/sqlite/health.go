@@ -8,9 +8,9 @@ package sqlite
 // succeeds, into an inode that no longer has a name and vanishes at the
 // next restart: the server would acknowledge responses it is about to lose.
 // So the store remembers which file it opened (device and inode, through
-// os.SameFile) and, after each group commit and each direct write of the
-// web form, checks that the path still names that file before it answers
-// anyone. One os.Stat per batch, not per response (about a microsecond:
+// os.SameFile) and, after each group commit (submissions and the web
+// form's writes) and each direct write (sessions, a survey's close),
+// checks that the path still names that file before it answers anyone. One os.Stat per batch, not per response (about a microsecond:
 // BenchmarkFileCheck); a batch whose check fails answers every job 503, and
 // the store stays in that state for good: its connections are on the old
 // inode, its WAL is gone, and only a restart (on a restored file) can make
@@ -35,7 +35,7 @@ package sqlite
 // traffic (a load balancer sends none to an instance that is not ready),
 // so while it is set Ping itself tries a small write (a few pages, rolled
 // into nothing: inserted and deleted in one committed transaction) and
-// clears it when that succeeds. A successful batch, web-form write or
+// clears it when that succeeds. A successful batch, direct write or
 // close clears it too. A restart forgets the mark until the next write
 // fails.
 

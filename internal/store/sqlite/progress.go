@@ -1,15 +1,23 @@
 package sqlite
 
 // In-progress responses of the web form (survey/progress.go): rows of
-// responses with a resume_hash, written directly on the one writer
-// connection rather than through the group-commit writer. A respondent
-// saves at most once per page, seconds apart, so these writes are few; the
-// writer pool's single connection still serialises them with the batches.
+// responses with a resume_hash. A respondent saves once per page, seconds
+// apart, but a mailing sends hundreds of respondents at once, and then
+// these writes (a start, a save per page, a completion: about nine per
+// respondent) are most of the writes. So they go through the group-commit
+// writer like submissions (writer.go): each is a job whose write function
+// runs in its own savepoint of a shared transaction, and is answered only
+// after that transaction's durable commit and the file check after it
+// (health.go). Everything that decides a write (a hold taken or refused,
+// the survey open at the submission time, the row still in progress) is
+// read inside the write, in the same transaction, so sharing the commit
+// changes none of it.
 
 import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"gorm.io/gorm"
@@ -55,14 +63,12 @@ func answersText(r *survey.Response) string {
 // connection, so of any number of concurrent starts with one code exactly
 // one takes it; the partial unique index on hold_mark backs that up.
 func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
-	tx, err := s.writeSQL.BeginTx(ctx, nil)
-	if err != nil {
-		return classify(err, "begin")
-	}
-	defer tx.Rollback() // no-op after Commit
+	return s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+		return written(createProgress(ctx, tx, p, resumeHash, hold))
+	}}).err
+}
+
+func createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
 	var mark []byte
 	if hold != nil {
 		if err := takeHold(ctx, tx, p.SurveyID, hold); err != nil {
@@ -70,7 +76,7 @@ func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHa
 		}
 		mark = hold.Mark
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO responses
+	_, err := tx.ExecContext(ctx, `INSERT INTO responses
 		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
 		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
@@ -78,10 +84,12 @@ func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHa
 	if hold != nil && isUnique(err) {
 		return survey.ErrCodeInUse() // a response holds the code that an old row marks
 	}
-	if err != nil {
-		return classify(s.finishWrite(err), "store response in progress")
-	}
-	return classify(s.finishWrite(tx.Commit()), "commit response in progress")
+	return classify(err, "store response in progress")
+}
+
+// written is the writer's result of a write that either stands or fails.
+func written(err error) writeResult {
+	return writeResult{created: err == nil, err: err}
 }
 
 // takeHold marks the invitation code held, trying its keyed hash, then
@@ -92,7 +100,7 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 		if h == nil {
 			continue
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`, surveyID, h)
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 1, hold_ref = ? WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`, hold.Ref, surveyID, h)
 		if err != nil {
 			return classify(err, "hold invitation code")
 		}
@@ -105,9 +113,13 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 			continue // not this hash; try the next
 		case survey.IsCodeInUse(err) && hold.Discard:
 			// The holder's answers go; the code stays held, now by the
-			// response about to be inserted.
-			_, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = ? AND hold_mark = ? AND status = 'in_progress'`, surveyID, hold.Mark)
-			return classify(err, "discard response holding the code")
+			// response about to be inserted (whose reference a code held
+			// before references existed gains here).
+			if _, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = ? AND hold_mark = ? AND status = 'in_progress'`, surveyID, hold.Mark); err != nil {
+				return classify(err, "discard response holding the code")
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE invitations SET hold_ref = ? WHERE survey_id = ? AND code_hash = ?`, hold.Ref, surveyID, h)
+			return classify(err, "hold invitation code")
 		}
 		return err
 	}
@@ -118,8 +130,7 @@ const progressColumns = `seq, id, survey_id, instrument_key, instrument_version,
 
 // FindProgress implements survey.Store.
 func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
-	return findProgress(s.readSQL.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM responses
-		WHERE resume_hash = ? AND survey_id = ?`, resumeHash, surveyID))
+	return findProgress(s.findProgress.QueryRowContext(ctx, resumeHash, surveyID))
 }
 
 func findProgress(row *sql.Row) (*survey.Progress, error) {
@@ -155,47 +166,37 @@ func (t scanTail) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.extra.
 
 // SaveProgress implements survey.Store.
 func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
-	res, err := s.writeSQL.ExecContext(ctx, `UPDATE responses SET answers = ?, digest = ?, updated_at = ?
-		WHERE id = ? AND status = 'in_progress'`,
-		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID)
-	if err := s.finishWrite(err); err != nil {
-		return classify(err, "save response in progress")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return survey.Errorf(survey.EConflict, "response %s is no longer in progress", p.ID)
-	}
-	return nil
+	return s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+		res, err := tx.ExecContext(ctx, `UPDATE responses SET answers = ?, digest = ?, updated_at = ?
+			WHERE id = ? AND status = 'in_progress'`,
+			answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID)
+		if err != nil {
+			return written(classify(err, "save response in progress"))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return written(survey.Errorf(survey.EConflict, "response %s is no longer in progress", p.ID))
+		}
+		return written(nil)
+	}}).err
 }
 
 // CompleteProgress implements survey.Store. The row is completed before
 // the code is spent, so that a second submit of a complete response finds
 // nothing to update and spends nothing. Like the group commit's insert, the
 // update happens only while the survey is open at the submission time
-// (CloseSurvey in surveys.go), and it is acknowledged only once the file
-// is known to be the one opened (health.go).
+// (CloseSurvey in surveys.go), and it is acknowledged only after the
+// batch's commit, once the file is known to be the one opened (health.go).
 func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
-	if err := s.writable(); err != nil {
-		return false, err
-	}
-	created, err := s.completeProgress(ctx, r, codeHash)
-	if err == nil && !created {
-		return false, nil // nothing written
-	}
-	if err := s.finishWrite(err); err != nil {
-		return false, err
-	}
-	return created, nil
+	res := s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+		created, err := completeProgress(ctx, tx, r, codeHash)
+		return writeResult{created: created, err: err}
+	}})
+	return res.created, res.err
 }
 
-func (s *Store) completeProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
-	tx, err := s.writeSQL.BeginTx(ctx, nil)
-	if err != nil {
-		return false, classify(err, "begin")
-	}
-	defer tx.Rollback() // no-op after Commit
+// completeProgress reports whether it completed the row; false with no
+// error means the response was complete already (nothing written).
+func completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeHash []byte) (bool, error) {
 	submitted := formatTimePtr(r.SubmittedAt)
 	res, err := tx.ExecContext(ctx, `UPDATE responses
 		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL, hold_mark = NULL
@@ -218,7 +219,7 @@ func (s *Store) completeProgress(ctx context.Context, r *survey.Response, codeHa
 	if codeHash != nil {
 		// Spent and released at once. The code is held by this response,
 		// or (started before holds existed) by none.
-		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0 WHERE survey_id = ? AND code_hash = ? AND spent = 0`, r.SurveyID, codeHash)
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0, hold_ref = NULL WHERE survey_id = ? AND code_hash = ? AND spent = 0`, r.SurveyID, codeHash)
 		if err != nil {
 			return false, classify(err, "spend invitation code")
 		}
@@ -226,8 +227,60 @@ func (s *Store) completeProgress(ctx context.Context, r *survey.Response, codeHa
 			return false, whyNotSpendable(ctx, tx, r.SurveyID, codeHash)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return false, classify(err, "commit response")
-	}
 	return true, nil
+}
+
+// DeleteAbandoned implements survey.Store: one job of the group-commit
+// writer, so that a sweep over a backlog interleaves with respondents'
+// writes a batch at a time. The rows are found by the partial index on
+// in-progress rows (migrations/0006), oldest first.
+func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int, ref func(surveyID string, mark []byte) []byte) (int, error) {
+	deleted := 0
+	res := s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+		n, err := deleteAbandoned(ctx, tx, before, limit, ref)
+		deleted = n
+		return written(err)
+	}})
+	if res.err != nil {
+		return 0, res.err
+	}
+	return deleted, nil
+}
+
+func deleteAbandoned(ctx context.Context, tx *sql.Tx, before time.Time, limit int, ref func(string, []byte) []byte) (int, error) {
+	type row struct {
+		id, surveyID string
+		mark         []byte
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, survey_id, hold_mark FROM responses
+		WHERE status = 'in_progress' AND updated_at < ? ORDER BY updated_at LIMIT ?`, formatTime(before), limit)
+	if err != nil {
+		return 0, classify(err, "find abandoned responses")
+	}
+	var found []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.surveyID, &r.mark); err != nil {
+			rows.Close()
+			return 0, classify(err, "find abandoned responses")
+		}
+		found = append(found, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, classify(err, "find abandoned responses")
+	}
+	for _, r := range found {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE id = ? AND status = 'in_progress'`, r.id); err != nil {
+			return 0, classify(err, "delete abandoned response")
+		}
+		if r.mark == nil || ref == nil {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 0, hold_ref = NULL
+			WHERE survey_id = ? AND hold_ref = ? AND spent = 0`, r.surveyID, ref(r.surveyID, r.mark)); err != nil {
+			return 0, classify(err, "release invitation code")
+		}
+	}
+	return len(found), nil
 }

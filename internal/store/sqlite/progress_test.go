@@ -2,9 +2,15 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -16,10 +22,10 @@ type progressFixture struct {
 	open, invi *survey.Survey
 }
 
-func newProgressFixture(tb testing.TB) *progressFixture {
+func newProgressFixture(tb testing.TB, opts ...Option) *progressFixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
+	st, err := Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"), opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -191,5 +197,149 @@ func TestProgressClosedSurvey(t *testing.T) {
 	}
 	if _, err := f.svc.SaveProgress(ctx, f.open.ID, token, survey.Answers{}); survey.ErrorCode(err) != survey.EConflict {
 		t.Fatalf("save on a closed survey: %v", err)
+	}
+}
+
+// TestProgressWritesShareCommits holds that the web form's writes (starts,
+// page saves, completions) go through the group-commit writer: a burst of
+// respondents is answered from batches of more than one write, each write
+// acknowledged only after its batch's commit, and every save is then read
+// back.
+func TestProgressWritesShareCommits(t *testing.T) {
+	ctx := context.Background()
+	var counting atomic.Bool
+	var writes, batches, largest atomic.Int64
+	f := newProgressFixture(t, WithBatchObserver(func(size int, _ time.Duration) {
+		if !counting.Load() {
+			return
+		}
+		writes.Add(int64(size))
+		batches.Add(1)
+		for {
+			m := largest.Load()
+			if int64(size) <= m || largest.CompareAndSwap(m, int64(size)) {
+				break
+			}
+		}
+	}))
+	counting.Store(true)
+	const respondents, saves = 32, 3
+	var wg sync.WaitGroup
+	errs := make(chan error, respondents)
+	for i := range respondents {
+		wg.Go(func() {
+			_, tok, err := f.svc.StartProgress(ctx, f.open.ID, "")
+			if err != nil {
+				errs <- err
+				return
+			}
+			for k := range saves {
+				if _, err := f.svc.SaveProgress(ctx, f.open.ID, tok, survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(int64(k))}); err != nil {
+					errs <- err
+					return
+				}
+				got, err := f.svc.FindProgress(ctx, f.open.ID, tok)
+				if err != nil || got.Answers["years"].Int != int64(k) {
+					errs <- fmt.Errorf("respondent %d: save %d read back as %+v (%v)", i, k, got, err)
+					return
+				}
+			}
+			if _, created, err := f.svc.CompleteProgress(ctx, f.open.ID, tok, survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(9)}); err != nil || !created {
+				errs <- fmt.Errorf("respondent %d: complete: created %v, %v", i, created, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	want := int64(respondents * (saves + 2))
+	if writes.Load() != want {
+		t.Fatalf("the writer committed %d writes in %d batches; want all %d of the web form's writes", writes.Load(), batches.Load(), want)
+	}
+	if largest.Load() < 2 {
+		t.Errorf("%d writes took %d commits (largest batch %d); want shared commits", writes.Load(), batches.Load(), largest.Load())
+	}
+	if c, ip, err := f.st.CountResponses(ctx, f.open.ID); err != nil || c != respondents || ip != 0 {
+		t.Errorf("counts %d complete, %d in progress (%v); want %d and 0", c, ip, err, respondents)
+	}
+	t.Logf("%d writes in %d commits, largest batch %d", writes.Load(), batches.Load(), largest.Load())
+}
+
+// BenchmarkFindProgress reads back a response in progress with every
+// answer of the study instrument, as each page of the web form does.
+func BenchmarkFindProgress(b *testing.B) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(b.TempDir(), "dyad.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := survey.NewService(st)
+	in, err := sample.Study()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.CreateInstrument(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.Publish(ctx, in.Key, in.Version); err != nil {
+		b.Fatal(err)
+	}
+	sv, err := svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: in.Key, InstrumentVersion: in.Version, Title: "S", Access: survey.AccessOpen})
+	if err != nil {
+		b.Fatal(err)
+	}
+	form, err := svc.Form(ctx, in.Key, in.Version)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, tok, err := svc.StartProgress(ctx, sv.ID, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.SaveProgress(ctx, sv.ID, tok, sample.Answers(form, rand.New(rand.NewPCG(1, 2)))); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svc.FindProgress(ctx, sv.ID, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestHoldReference holds the hold reference of migrations/0006: set on
+// the invitation while a web response holds its code, neither the code's
+// hash nor the response's mark, and erased when the code is spent, so a
+// complete response's invitation keeps no trace of which response held it.
+func TestHoldReference(t *testing.T) {
+	ctx := context.Background()
+	f := newProgressFixture(t)
+	codes, err := f.svc.CreateInvitations(ctx, f.invi.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, tok, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref, hash, mark []byte
+	if err := f.st.readSQL.QueryRow(`SELECT hold_ref, code_hash FROM invitations WHERE survey_id = ?`, f.invi.ID).Scan(&ref, &hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.readSQL.QueryRow(`SELECT hold_mark FROM responses WHERE id = ?`, p.ID).Scan(&mark); err != nil {
+		t.Fatal(err)
+	}
+	if len(ref) == 0 || string(ref) == string(hash) || string(ref) == string(mark) {
+		t.Fatalf("hold reference %x (code hash %x, mark %x): want a value of its own", ref, hash, mark)
+	}
+	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, tok, survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(3)}); err != nil {
+		t.Fatal(err)
+	}
+	ref = nil
+	if err := f.st.readSQL.QueryRow(`SELECT hold_ref FROM invitations WHERE survey_id = ?`, f.invi.ID).Scan(&ref); err != nil || ref != nil {
+		t.Errorf("hold reference after the code was spent: %x (%v), want NULL", ref, err)
 	}
 }

@@ -1,10 +1,10 @@
 // Package sqlite is Dyad's SQLite driver: it implements survey.Store (and
 // the optional survey.Backuper), through gorm for the ordinary reads and
 // writes (instruments, surveys, invitations, settings, sessions) and
-// hand-written SQL on the measured hot paths: the group commit's insert
-// (writer.go, responses.go), the export reader (export.go), the web form's
-// progress saves (progress.go) and the JSON-function queries (text
-// answers). Nothing outside this package knows the engine: cmd opens it
+// hand-written SQL on the measured hot paths: the group commit's writes
+// (writer.go: submissions in responses.go, the web form's starts, page
+// saves and completions in progress.go), the export reader (export.go)
+// and the JSON-function queries (text answers). Nothing outside this package knows the engine: cmd opens it
 // through internal/store, which picks the driver by the DSN, and the
 // conformance suite internal/store/storetest runs against it
 // (conformance_test.go).
@@ -48,6 +48,7 @@ type Store struct {
 
 	insertResponse *sql.Stmt
 	spendCode      *sql.Stmt
+	findProgress   *sql.Stmt // on the read pool: every page of the web form
 
 	// The group-commit writer (writer.go).
 	jobs       chan *writeJob
@@ -186,6 +187,10 @@ func (s *Store) prepare(ctx context.Context) error {
 		`UPDATE invitations SET spent = 1 WHERE survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0`); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
+	if s.findProgress, err = s.readSQL.PrepareContext(ctx, `SELECT `+progressColumns+` FROM responses
+		WHERE resume_hash = ? AND survey_id = ?`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
 	return nil
 }
 
@@ -196,7 +201,7 @@ func (s *Store) prepare(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.writerDone
-	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode} {
+	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress} {
 		if st != nil {
 			st.Close()
 		}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -25,18 +26,33 @@ import (
 // One response that fails (a spent invitation code, a duplicate id) must
 // not fail the others in its batch: each is written inside its own
 // SAVEPOINT and rolled back alone.
+//
+// The web form's writes go through the same batches (progress.go): a
+// respondent's start (with its code hold), every page save, and the
+// completion that spends the code. In a mailing burst these are most of
+// the writes, about nine per respondent, so each having a commit of its own
+// would cap the web path at the disk's flush rate. Each is a job with its
+// own write function, run in its own savepoint like a submission, with
+// every rule it carries (a hold taken or refused, closedness decided in
+// the write) unchanged: only the commit, and the file check after it, are
+// shared with the batch. Writes whose rules read what an earlier job of the
+// same batch wrote (two starts with one code, a save then a completion)
+// see it, because the savepoints run in order inside one transaction.
 
 const maxBatch = 128
 
+// writeJob is one write waiting for the writer: a submission (r and
+// codeHash) or, when write is set, any other write of the web form.
 type writeJob struct {
 	ctx      context.Context
 	r        *survey.Response
 	codeHash []byte
+	write    func(ctx context.Context, tx *sql.Tx) writeResult
 	done     chan writeResult // buffered: the writer never blocks on a handler
 }
 
 type writeResult struct {
-	created bool
+	created bool // the job's writes stand (its savepoint is released)
 	dup     bool // the id exists already; the caller gets the stored response
 	err     error
 }
@@ -97,7 +113,12 @@ func (s *Store) commitBatch(batch []*writeJob) {
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT response"); err != nil {
 				return err
 			}
-			res := s.writeOne(ctx, tx, ins, spend, j)
+			var res writeResult
+			if j.write != nil {
+				res = j.write(ctx, tx)
+			} else {
+				res = s.writeOne(ctx, tx, ins, spend, j)
+			}
 			if survey.ErrorCode(res.err) == survey.EUnavailable {
 				// A full disk or an I/O error may have rolled back the
 				// whole transaction already: the batch fails as one.
@@ -142,17 +163,7 @@ func (s *Store) commitBatch(batch []*writeJob) {
 // invitation code commit together or not at all, and the call returns only
 // after the commit is durable.
 func (s *Store) CreateResponse(ctx context.Context, r *survey.Response, codeHash []byte) (*survey.Response, bool, error) {
-	j := &writeJob{ctx: ctx, r: r, codeHash: codeHash, done: make(chan writeResult, 1)}
-	select {
-	case s.jobs <- j:
-	case <-ctx.Done():
-		return nil, false, ctx.Err()
-	case <-s.quit:
-		return nil, false, errClosed
-	}
-	// Once taken, the job is answered after its batch commits; waiting for
-	// that even if the client has gone keeps the answer truthful.
-	res := <-j.done
+	res := s.enqueue(&writeJob{ctx: ctx, r: r, codeHash: codeHash})
 	switch {
 	case res.err != nil:
 		return nil, false, res.err
@@ -164,6 +175,25 @@ func (s *Store) CreateResponse(ctx context.Context, r *survey.Response, codeHash
 		return prev, false, nil
 	}
 	return r, true, nil
+}
+
+// enqueue hands a job to the writer and waits for its answer, which comes
+// only after the job's batch has committed (or failed as a whole).
+func (s *Store) enqueue(j *writeJob) writeResult {
+	if err := s.writable(); err != nil {
+		return writeResult{err: err}
+	}
+	j.done = make(chan writeResult, 1)
+	select {
+	case s.jobs <- j:
+	case <-j.ctx.Done():
+		return writeResult{err: j.ctx.Err()}
+	case <-s.quit:
+		return writeResult{err: errClosed}
+	}
+	// Once taken, the job is answered after its batch commits; waiting for
+	// that even if the client has gone keeps the answer truthful.
+	return <-j.done
 }
 
 var errClosed = &survey.Error{Code: survey.EUnavailable, Message: "the server is shutting down; please retry shortly"}

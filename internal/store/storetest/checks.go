@@ -835,3 +835,88 @@ func testSessions(t *testing.T, s survey.Store) {
 		t.Errorf("held %v after a delete; want 5", ids)
 	}
 }
+
+// testDeleteAbandoned: responses in progress last saved before the cutoff
+// are deleted, oldest first and at most the limit per call, and the codes
+// they held are free again; recent ones and complete ones (however old)
+// are kept, and a code held by a kept response stays held.
+func testDeleteAbandoned(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	old := now.Add(-100 * 24 * time.Hour)
+	svc := survey.NewService(s)
+	at := func(t time.Time) { svc.Now = func() time.Time { return t } }
+	open := SeedSurvey(t, s, survey.AccessOpen)
+	invi := SeedSurvey(t, s, survey.AccessInvitation)
+	codes, err := svc.CreateInvitations(ctx, invi.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(sv *survey.Survey, code string) string {
+		t.Helper()
+		_, tok, err := svc.StartProgress(ctx, sv.ID, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	at(old)
+	untouched := start(open, "") // abandoned, the oldest
+	at(old.Add(time.Second))
+	heldOld := start(invi, codes[0]) // abandoned, holds a code
+	savedSince := start(open, "")    // started long ago, saved recently
+	completedOld := start(open, "")  // complete long ago
+	abandonedToo := start(open, "")  // abandoned
+	if _, _, err := svc.CompleteProgress(ctx, open.ID, completedOld, survey.Answers{"q1": survey.IntVal(1)}); err != nil {
+		t.Fatal(err)
+	}
+	at(now.Add(-time.Hour))
+	if _, err := svc.SaveProgress(ctx, open.ID, savedSince, survey.Answers{"q1": survey.IntVal(2)}); err != nil {
+		t.Fatal(err)
+	}
+	at(now)
+	heldNew := start(invi, codes[1])
+	cutoff := now.Add(-90 * 24 * time.Hour)
+
+	if n, err := s.DeleteAbandoned(ctx, cutoff, 1, nil); err != nil || n != 1 {
+		t.Fatalf("DeleteAbandoned with limit 1: %d, %v; want 1", n, err)
+	}
+	if _, err := svc.FindProgress(ctx, open.ID, untouched); survey.ErrorCode(err) != survey.ENotFound {
+		t.Fatalf("the oldest abandoned response after a sweep of one: %v, want deleted first", err)
+	}
+	n, err := svc.DeleteAbandoned(ctx, cutoff)
+	if err != nil || n != 2 {
+		t.Fatalf("DeleteAbandoned: %d, %v; want the 2 left of 3 abandoned", n, err)
+	}
+	for name, tok := range map[string]string{"abandoned holder": heldOld, "abandoned": untouched, "abandoned too": abandonedToo} {
+		if _, err := svc.FindProgress(ctx, open.ID, tok); survey.ErrorCode(err) != survey.ENotFound {
+			if _, err := svc.FindProgress(ctx, invi.ID, tok); survey.ErrorCode(err) != survey.ENotFound {
+				t.Errorf("%s response: still stored (%v)", name, err)
+			}
+		}
+	}
+	if p, err := svc.FindProgress(ctx, open.ID, savedSince); err != nil || p.Status != survey.ResponseInProgress {
+		t.Errorf("response saved an hour ago: %+v, %v; want kept", p, err)
+	}
+	if p, err := svc.FindProgress(ctx, open.ID, completedOld); err != nil || p.Status != survey.ResponseComplete {
+		t.Errorf("complete response of 100 days ago: %+v, %v; want kept", p, err)
+	}
+	if p, err := svc.FindProgress(ctx, invi.ID, heldNew); err != nil || p.Status != survey.ResponseInProgress {
+		t.Errorf("recent holder: %+v, %v; want kept", p, err)
+	}
+	if err := s.CheckInvitation(ctx, invi.ID, svc.InvitationHash(invi.ID, codes[0])); err != nil {
+		t.Errorf("the abandoned holder's code: %v, want free again", err)
+	}
+	if err := s.CheckInvitation(ctx, invi.ID, svc.InvitationHash(invi.ID, codes[1])); !survey.IsCodeInUse(err) {
+		t.Errorf("the recent holder's code: %v, want still in use", err)
+	}
+	if _, _, err := svc.StartProgress(ctx, invi.ID, codes[0]); err != nil {
+		t.Errorf("start with the released code: %v", err)
+	}
+	if n, err := svc.DeleteAbandoned(ctx, cutoff); err != nil || n != 0 {
+		t.Errorf("second sweep: %d, %v; want nothing left to delete", n, err)
+	}
+	if c, ip, err := s.CountResponses(ctx, open.ID); err != nil || c != 1 || ip != 1 {
+		t.Errorf("open survey: %d complete, %d in progress (%v); want 1 and 1", c, ip, err)
+	}
+}

@@ -16,6 +16,7 @@
 // concurrent submitters, single-use invitation codes under a race (one
 // winner), one in-progress response per code (holds), responses read back
 // in arrival order with their filters, in-progress saves and completion,
+// abandoned responses in progress deleted with their codes released,
 // paging of text answers, a survey's closing decided inside the write,
 // settings and dashboard sessions. Engine-specific promises (pragmas, the
 // WAL, file identity, full disks, backups) stay in each driver's own tests.
@@ -56,6 +57,7 @@ var checks = []struct {
 	{"SingleUseCodeRace", testSingleUseCodeRace},
 	{"Holds", testHolds},
 	{"ProgressSaveAndComplete", testProgressSaveAndComplete},
+	{"DeleteAbandoned", testDeleteAbandoned},
 	{"ClosedInsideTheWrite", testClosedInsideTheWrite},
 	{"ScanResponses", testScanResponses},
 	{"TextAnswersPaging", testTextAnswersPaging},
