@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"gorm.io/gorm"
@@ -79,7 +80,7 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 		if h == nil {
 			continue
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 1 WHERE survey_id = $1 AND code_hash = $2 AND spent = 0 AND held = 0`, surveyID, h)
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 1, hold_ref = $1 WHERE survey_id = $2 AND code_hash = $3 AND spent = 0 AND held = 0`, hold.Ref, surveyID, h)
 		if err != nil {
 			return classify(err, "hold invitation code")
 		}
@@ -92,9 +93,13 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 			continue // not this hash; try the next
 		case survey.IsCodeInUse(err) && hold.Discard:
 			// The holder's answers go; the code stays held, now by the
-			// response about to be inserted.
-			_, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = $1 AND hold_mark = $2 AND status = 'in_progress'`, surveyID, hold.Mark)
-			return classify(err, "discard response holding the code")
+			// response about to be inserted (whose reference a code held
+			// before references existed gains here).
+			if _, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE survey_id = $1 AND hold_mark = $2 AND status = 'in_progress'`, surveyID, hold.Mark); err != nil {
+				return classify(err, "discard response holding the code")
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE invitations SET hold_ref = $1 WHERE survey_id = $2 AND code_hash = $3`, hold.Ref, surveyID, h)
+			return classify(err, "hold invitation code")
 		}
 		return err
 	}
@@ -184,7 +189,7 @@ func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHa
 	if codeHash != nil {
 		// Spent and released at once. The code is held by this response,
 		// or (started before holds existed) by none.
-		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0 WHERE survey_id = $1 AND code_hash = $2 AND spent = 0`, r.SurveyID, codeHash)
+		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0, hold_ref = NULL WHERE survey_id = $1 AND code_hash = $2 AND spent = 0`, r.SurveyID, codeHash)
 		if err != nil {
 			return false, classify(err, "spend invitation code")
 		}
@@ -196,4 +201,63 @@ func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHa
 		return false, classify(err, "commit response")
 	}
 	return true, nil
+}
+
+// DeleteAbandoned implements survey.Store, in one transaction. The rows
+// are found by the partial index on in-progress rows (migrations/postgres/
+// 0002), oldest first. Each delete repeats the conditions, so that a
+// response completed or saved since it was found (on any instance), or
+// deleted by another instance's sweep, is left alone and its code is not
+// released: PostgreSQL re-checks them against the row's newest version.
+func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int, ref func(surveyID string, mark []byte) []byte) (int, error) {
+	type row struct {
+		id, surveyID string
+		mark         []byte
+	}
+	cutoff := formatTime(before)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, classify(err, "begin")
+	}
+	defer tx.Rollback() // no-op after Commit
+	rows, err := tx.QueryContext(ctx, `SELECT id, survey_id, hold_mark FROM responses
+		WHERE status = 'in_progress' AND updated_at < $1 ORDER BY updated_at LIMIT $2`, cutoff, limit)
+	if err != nil {
+		return 0, classify(err, "find abandoned responses")
+	}
+	var found []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.surveyID, &r.mark); err != nil {
+			rows.Close()
+			return 0, classify(err, "find abandoned responses")
+		}
+		found = append(found, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, classify(err, "find abandoned responses")
+	}
+	deleted := 0
+	for _, r := range found {
+		res, err := tx.ExecContext(ctx, `DELETE FROM responses WHERE id = $1 AND status = 'in_progress' AND updated_at < $2`, r.id, cutoff)
+		if err != nil {
+			return 0, classify(err, "delete abandoned response")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // completed, saved or swept meanwhile
+		}
+		deleted++
+		if r.mark == nil || ref == nil {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET held = 0, hold_ref = NULL
+			WHERE survey_id = $1 AND hold_ref = $2 AND spent = 0`, r.surveyID, ref(r.surveyID, r.mark)); err != nil {
+			return 0, classify(err, "release invitation code")
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, classify(err, "commit sweep")
+	}
+	return deleted, nil
 }
