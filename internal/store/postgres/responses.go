@@ -62,8 +62,15 @@ func scanResponse(sc rowScanner) (*survey.Response, int64, error) {
 	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted); err != nil {
 		return nil, 0, err
 	}
-	if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
-		return nil, 0, fmt.Errorf("response %s: stored answers: %w", r.ID, err)
+	// The web form reads its response back on every page: the stored
+	// shape is read directly (survey.EachCanonicalAnswer, as exports do),
+	// with encoding/json only for anything else.
+	r.Answers = make(survey.Answers, 32)
+	if !survey.EachCanonicalAnswer([]byte(answers), func(id []byte, v survey.Value) { r.Answers[string(id)] = v }) {
+		r.Answers = nil
+		if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
+			return nil, 0, fmt.Errorf("response %s: stored answers: %w", r.ID, err)
+		}
 	}
 	r.StartedAt = parseTime(started)
 	if submitted.Valid {
