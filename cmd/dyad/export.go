@@ -47,7 +47,7 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 		fmt.Fprint(stderr, exportUsage)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file (env DYAD_DB)")
+	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file, or a postgres:// URL (env DYAD_DB)")
 	fs.StringVar(&cfg.Survey, "survey", "", "survey id (required)")
 	fs.StringVar(&cfg.Out, "out", "", "output file (default: standard output)")
 	fs.StringVar(&cfg.Format, "format", "csv", orList(export.FormatNames()))
