@@ -229,3 +229,30 @@ func TestInstancesPagingSkipsNothing(t *testing.T) {
 		t.Errorf("the pager saw %d rows of %d (%v)", len(seen), c+p, err)
 	}
 }
+
+// TestInstancesStartTogether: instances started at once on a new database
+// apply the migrations once between them (goose's session lock), and all
+// open.
+func TestInstancesStartTogether(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.URL(t)
+	var (
+		wg   sync.WaitGroup
+		errs [4]error
+	)
+	for i := range errs {
+		wg.Go(func() {
+			s, err := Open(context.Background(), dsn)
+			if err == nil {
+				err = s.Close()
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("instance %d: %v", i, err)
+		}
+	}
+}

@@ -143,8 +143,10 @@ func safeErr(err error) error {
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
-	// The session lock makes instances that start at once take turns.
-	locker, err := lock.NewPostgresSessionLocker()
+	// The session lock makes instances that start at once take turns;
+	// the others try again every second (goose's default is every 5 s),
+	// for up to 5 minutes.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
