@@ -256,3 +256,42 @@ func TestInstancesStartTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchFailureFailsAlone: a response whose insert fails (here its
+// instrument version does not exist, so the foreign key refuses it), sent
+// among good ones that share its batch, fails alone; the others are all
+// stored. Responses without a code are written without a savepoint, so
+// this is the batch written again with savepoints (writeBatch).
+func TestBatchFailureFailsAlone(t *testing.T) {
+	t.Parallel()
+	s := openTestStore(t)
+	ctx := context.Background()
+	sv := storetest.SeedSurvey(t, s, survey.AccessOpen)
+	for round := range 5 {
+		var (
+			wg    sync.WaitGroup
+			start = make(chan struct{})
+			errs  [24]error
+		)
+		for i := range errs {
+			wg.Go(func() {
+				r := storetest.NewResponse(sv, 1)
+				if i == len(errs)/2 {
+					r.InstrumentVersion = 99
+				}
+				<-start
+				_, _, errs[i] = s.CreateResponse(ctx, r, nil)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if bad := i == len(errs)/2; bad != (err != nil) {
+				t.Errorf("round %d, response %d (bad %v): %v", round, i, bad, err)
+			}
+		}
+	}
+	if c, p, err := s.CountResponses(ctx, sv.ID); c+p != 5*23 || err != nil {
+		t.Errorf("%d stored (%v), want %d", c+p, err, 5*23)
+	}
+}

@@ -20,7 +20,8 @@ import (
 // change), every acknowledged response is flushed to the server's WAL,
 // and the flush is shared by the batch. One response that fails (a spent
 // code, a closed survey) must not fail the others: each is written inside
-// its own SAVEPOINT and rolled back alone.
+// its own SAVEPOINT and rolled back alone (writeBatch says when the
+// savepoint can be left out).
 //
 // Several instances each run their own writer; what must hold between
 // them is held by the statements (the package overview): a duplicate id
@@ -29,10 +30,11 @@ import (
 // advisory lock first (lockInserts), so batches of different instances
 // commit one after the other, in seq order.
 //
-// The statements are sent one at a time (a savepoint, an insert, maybe a
-// code's update, a release): a round trip each, cheap on a local server.
-// Sending a batch's statements in one pipeline is the next step if the
-// network between Dyad and PostgreSQL makes them count.
+// The statements are sent one at a time, a round trip each: one INSERT for
+// a response without a code, four for one with a code (a savepoint, the
+// insert, the code's update, a release). Sending a batch's statements in
+// one pipeline is the next step if the network between Dyad and
+// PostgreSQL makes them count.
 
 const maxBatch = 128
 
@@ -103,39 +105,11 @@ func (s *Store) commitBatch(batch []*writeJob) {
 	// after it.
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	err := func() error {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		if err := lockInserts(ctx, tx); err != nil {
-			return err
-		}
-		for i, j := range batch {
-			if j.ctx.Err() != nil {
-				results[i].err = j.ctx.Err()
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT response"); err != nil {
-				return err
-			}
-			res := writeOne(ctx, tx, j)
-			if survey.ErrorCode(res.err) == survey.EUnavailable {
-				return res.err // the connection is gone: the batch fails as one
-			}
-			if res.created {
-				_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT response")
-			} else if _, err = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT response"); err == nil {
-				_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT response")
-			}
-			if err != nil {
-				return err
-			}
-			results[i] = res
-		}
-		return tx.Commit()
-	}()
+	err := s.writeBatch(ctx, batch, results, false)
+	if errors.Is(err, errGuardAll) {
+		clear(results)
+		err = s.writeBatch(ctx, batch, results, true)
+	}
 	if err != nil {
 		// Nothing of the batch is stored (or, if COMMIT was cut off, it is
 		// unknown): every job that would have been written gets the error.
@@ -155,6 +129,68 @@ func (s *Store) commitBatch(batch []*writeJob) {
 	for i, j := range batch {
 		j.done <- results[i]
 	}
+}
+
+// errGuardAll asks for a batch to be written again with a savepoint
+// around every response (writeBatch).
+var errGuardAll = errors.New("a statement failed outside a savepoint")
+
+// writeBatch writes the batch in one transaction, filling results. A
+// response with an invitation code is written inside its own savepoint,
+// since its code may turn out spent after its row is inserted, and then
+// the row must go. A response without one needs no savepoint (a round trip
+// each for SAVEPOINT and RELEASE): its one INSERT either stores it, or
+// stores nothing for a known reason (the id exists, the survey is closed),
+// or fails, which PostgreSQL answers by aborting the whole transaction.
+// That last, unexpected case is told apart by a probe after the error, and
+// answered with errGuardAll: the caller writes the batch again, guarding
+// every response, so that the one failure fails alone. With guardAll set,
+// every response has its savepoint.
+func (s *Store) writeBatch(ctx context.Context, batch []*writeJob, results []writeResult, guardAll bool) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := lockInserts(ctx, tx); err != nil {
+		return err
+	}
+	for i, j := range batch {
+		if j.ctx.Err() != nil {
+			results[i].err = j.ctx.Err()
+			continue
+		}
+		guarded := guardAll || j.codeHash != nil
+		if guarded {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT response"); err != nil {
+				return err
+			}
+		}
+		res := writeOne(ctx, tx, j)
+		if survey.ErrorCode(res.err) == survey.EUnavailable {
+			return res.err // the connection is gone: the batch fails as one
+		}
+		switch {
+		case !guarded && res.err != nil:
+			// Refused for a known reason, with the transaction intact, or
+			// failed and aborted it? An aborted transaction fails anything.
+			if _, err := tx.ExecContext(ctx, "SELECT 1"); err != nil {
+				return errGuardAll
+			}
+		case !guarded:
+		case res.created:
+			_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT response")
+		default:
+			if _, err = tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT response"); err == nil {
+				_, err = tx.ExecContext(ctx, "RELEASE SAVEPOINT response")
+			}
+		}
+		if err != nil {
+			return err
+		}
+		results[i] = res
+	}
+	return tx.Commit()
 }
 
 // insertResponse inserts a response row only while its survey is open at
