@@ -61,7 +61,7 @@ func TestOpenPicksTheDriverByDSN(t *testing.T) {
 }
 
 // TestOpenPostgres: a PostgreSQL URL opens the PostgreSQL driver, which
-// answers Ping and offers no file backup.
+// answers Ping, reports its size and offers no file backup.
 func TestOpenPostgres(t *testing.T) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, pgtest.URL(t), store.Options{})
@@ -74,6 +74,9 @@ func TestOpenPostgres(t *testing.T) {
 	}
 	if _, ok := db.(survey.Backuper); ok {
 		t.Error("the PostgreSQL store offers a file backup")
+	}
+	if sr, ok := db.(store.SizeReporter); !ok || sr.Size() <= 0 {
+		t.Error("the PostgreSQL store reports no size")
 	}
 }
 

@@ -172,6 +172,19 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Size returns the bytes the database takes on the server
+// (pg_database_size), for the metrics (store.SizeReporter); 0 when the
+// server does not answer within a second.
+func (s *Store) Size() int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
+		return 0
+	}
+	return n
+}
+
 // Close stops the writer after the batch it is committing (callers still
 // waiting get a 503-class error), then closes the pool. Close the HTTP
 // server first so no handler is left waiting.
