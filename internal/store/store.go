@@ -2,22 +2,20 @@
 // engine, and is the only place that knows which engines there are.
 //
 // Each engine is a driver package beside this one (sqlite, postgres) that
-// implements survey.Store in full, with its own
-// migrations run and its hot paths written for that engine (SQLite's group
-// commit and its export reader stay private to internal/store/sqlite, and
-// PostgreSQL's to internal/store/postgres). The
-// conformance suite internal/store/storetest holds every driver to the
-// same contract.
+// implements survey.Store in full, with its own migrations run and its hot
+// paths written for that engine (each driver's group commit and export
+// reader stay private to it). The conformance suite internal/store/storetest
+// holds every driver to the same contract.
 //
 // Why a package at all, rather than cmd importing the driver: so that
 // nothing outside the drivers names an engine. cmd/dyad hands Open the
 // DSN it was given (a file path means SQLite; a postgres:// or
 // postgresql:// URL means PostgreSQL) and gets back a DB, the survey.Store
-// plus what a process needs to run it (Ping for /readyz, Close). What only some engines can do
-// is an optional capability found by type assertion: survey.Backuper (a
-// consistent copy as a file) and SizeReporter (bytes on disk, for the
-// metrics), which the PostgreSQL driver leaves to the server's own tools
-// (pg_dump). Offline backups of a database nobody has open go through
+// plus what a process needs to run it (Ping for /readyz, Close). What only
+// some engines can do is an optional capability found by type assertion:
+// survey.Backuper (a consistent copy as a file: SQLite only; PostgreSQL
+// leaves it to pg_dump) and SizeReporter (the database's size, for the
+// metrics). Offline backups of a database nobody has open go through
 // Backup, which picks the driver by the DSN the same way.
 package store
 
