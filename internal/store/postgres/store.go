@@ -219,9 +219,14 @@ func classify(err error, what string) error {
 			return &survey.Error{Code: survey.EConflict, Message: what + ": already exists"}
 		case pe.Code == foreignKeyViolation:
 			return &survey.Error{Code: survey.EConflict, Message: what + ": other records depend on it"}
-		case len(pe.Code) == 2+3 && (pe.Code[:2] == "08" || pe.Code[:2] == "53" || pe.Code[:2] == "57" || pe.Code == "25006"):
+		case len(pe.Code) == 2+3 && (pe.Code[:2] == "08" || pe.Code[:2] == "53" || pe.Code[:2] == "57" || pe.Code[:2] == "40" || pe.Code == "25006"):
 			// Connection exceptions, insufficient resources, operator
-			// intervention (a shutdown, a restart), a read-only transaction.
+			// intervention (a shutdown, a restart), a transaction rolled
+			// back (a deadlock broken by the server: rare, as every insert
+			// takes one lock first, but a close, a completion and a batch
+			// can meet on a survey and a code), a read-only transaction.
+			// All pass; the client retries, and a retry of a response is
+			// recognised by its id.
 			return errUnavailable
 		}
 		return fmt.Errorf("%s: %w", what, err)
