@@ -9,9 +9,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/store/postgres/pgtest"
+	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 )
 
@@ -88,5 +91,91 @@ func TestServePostgres(t *testing.T) {
 	getJSON(t, s2.base+"/api/v1/surveys/"+surveyID, token[1], &sv)
 	if sv.Responses.Complete != 1 || sv.Responses.InProgress != 1 {
 		t.Fatalf("after restart: %+v, want 1 complete and 1 in progress", sv.Responses)
+	}
+}
+
+// TestServeTwoInstancesPostgres: two `dyad serve` on one PostgreSQL
+// database, sharing the key file and the researcher token, as behind a
+// load balancer. 40 concurrent submissions of one invitation code spread
+// across both: exactly one 201, the rest 409. One response id sent to both
+// at once: one 201 and one 200, one row.
+func TestServeTwoInstancesPostgres(t *testing.T) {
+	dsn := pgtest.URL(t)
+	const token = "two-instances-share-one-token-0123456789"
+	env := map[string]string{"DYAD_KEY_FILE": filepath.Join(t.TempDir(), "dyad.key"), "DYAD_ADMIN_TOKEN": token}
+	a := startServe(t, dsn, env)
+	b := startServe(t, dsn, env)
+	call := func(base, method, path string, body any, dst any) int {
+		t.Helper()
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if dst != nil && resp.StatusCode < 300 {
+			if err := json.Unmarshal(b, dst); err != nil {
+				t.Errorf("%s %s: %v in %s", method, path, err, b)
+			}
+		}
+		return resp.StatusCode
+	}
+	var sv struct{ ID string }
+	if st := call(a.base, "POST", "/api/v1/surveys", map[string]any{"instrument_key": instruments.Study, "instrument_version": 1,
+		"title": "Two instances", "access": "invitation"}, &sv); st != http.StatusCreated {
+		t.Fatalf("create survey: %d", st)
+	}
+	var inv struct{ Codes []string }
+	if st := call(b.base, "POST", "/api/v1/surveys/"+sv.ID+"/invitations", map[string]any{"count": 1}, &inv); st != http.StatusCreated || len(inv.Codes) != 1 {
+		t.Fatalf("invitations: %d %v", st, inv.Codes)
+	}
+	answers := realisticAnswers(t)
+	submit := "/api/v1/public/surveys/" + sv.ID + "/responses"
+
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		statuses = map[int]int{}
+		start    = make(chan struct{})
+	)
+	for i := range 40 {
+		base := []string{a.base, b.base}[i%2]
+		wg.Go(func() {
+			<-start
+			st := call(base, "POST", submit, map[string]any{"answers": answers, "invitation_code": inv.Codes[0]}, nil)
+			mu.Lock()
+			statuses[st]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	if statuses[http.StatusCreated] != 1 || statuses[http.StatusConflict] != 39 {
+		t.Errorf("40 submissions of one code: %v; want one 201 and 39 409", statuses)
+	}
+
+	open := regexp.MustCompile(`/s/([a-z0-9]+)`).FindStringSubmatch(a.out.String())[1]
+	for range 5 {
+		id := survey.NewUUID()
+		var got [2]int
+		for k, base := range []string{a.base, b.base} {
+			wg.Go(func() {
+				got[k] = call(base, "POST", "/api/v1/public/surveys/"+open+"/responses", map[string]any{"id": id, "answers": answers}, nil)
+			})
+		}
+		wg.Wait()
+		if !(got[0] == http.StatusCreated && got[1] == http.StatusOK || got[0] == http.StatusOK && got[1] == http.StatusCreated) {
+			t.Errorf("one id sent to both instances: %v; want one 201 and one 200", got)
+		}
+	}
+	var page struct{ Items []struct{ ID string } }
+	getJSON(t, b.base+"/api/v1/surveys/"+open+"/responses", token, &page)
+	if len(page.Items) != 5 {
+		t.Errorf("%d responses stored for 5 ids", len(page.Items))
 	}
 }
