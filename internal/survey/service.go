@@ -27,17 +27,17 @@ type Service struct {
 	//     number; another instance may keep the old form until it
 	//     restarts. With several instances that needs a key that changes
 	//     with the content (the definition's digest, or created_at).
-	//   - surveys: not safe as it stands. One instance's CloseSurvey drops
-	//     only its own entry; the others go on showing the survey open.
-	//     What is stored stays right regardless: the store decides
-	//     closedness inside the write of each response (surveyOpenAt in the
-	//     SQLite driver), so a response submitted after the close, on any
-	//     instance, is refused with the closed survey's conflict. What is
-	//     stale is what respondents see before they submit and what
-	//     PublicSurvey returns. PostgreSQL will need the entry to expire
-	//     (a few seconds) or to be dropped on a notification of the close
-	//     (LISTEN/NOTIFY), and the driver's insert to keep the in-write
-	//     check.
+	//   - surveys: stale for at most SurveyCacheTTL. One instance's
+	//     CloseSurvey drops its own entry at once; another instance's entry
+	//     expires SurveyCacheTTL after it was read, and is read again. What
+	//     is stored is right regardless: the store decides closedness
+	//     inside the write of each response (surveyOpenAt in each driver),
+	//     so a response submitted after the close, on any instance, is
+	//     refused with the closed survey's conflict. What may be stale, for
+	//     that bounded time, is what respondents see before they submit and
+	//     what PublicSurvey returns. A notification of the close
+	//     (PostgreSQL's LISTEN/NOTIFY) could shorten it to nothing; the
+	//     expiry needs nothing from the engine and bounds it meanwhile.
 	//
 	// Dashboard sessions, once in memory here too, live in the store
 	// (Sessions).
@@ -45,11 +45,25 @@ type Service struct {
 	forms map[formKey]*Form // published versions never change, so never expire
 	// surveys caches survey rows for the public paths. Every change to a
 	// survey made through this process goes through CloseSurvey, which
-	// drops the entry; see above for changes made by another instance.
-	surveys map[string]*Survey
+	// drops the entry; changes made by another instance are seen when the
+	// entry expires (surveyTTL; see above).
+	surveys   map[string]cachedSurvey
+	surveyTTL time.Duration
 	// keys hash invitation codes (secret.go).
 	keys invitationKeys
 }
+
+// cachedSurvey is a survey row read at some time, kept until expires.
+type cachedSurvey struct {
+	sv      *Survey
+	expires time.Time
+}
+
+// SurveyCacheTTL is how long a Service keeps a survey row it has read
+// before reading it again: the longest another instance's close or other
+// change goes unseen by this one's respondent pages (see Service). A few
+// seconds cost one indexed read per survey per interval.
+const SurveyCacheTTL = 5 * time.Second
 
 type formKey struct {
 	key     string
@@ -58,7 +72,7 @@ type formKey struct {
 
 // NewService returns a Service over the store.
 func NewService(st Store, opts ...ServiceOption) *Service {
-	s := &Service{store: st, Now: time.Now, forms: map[formKey]*Form{}, surveys: map[string]*Survey{}}
+	s := &Service{store: st, Now: time.Now, forms: map[formKey]*Form{}, surveys: map[string]cachedSurvey{}, surveyTTL: SurveyCacheTTL}
 	for _, o := range opts {
 		o(s)
 	}
@@ -79,6 +93,11 @@ type ServiceOption func(*Service)
 // on every start: a code issued under one key is unknown under another.
 func WithInvitationKey(key []byte) ServiceOption {
 	return func(s *Service) { s.keys = deriveInvitationKeys(key) }
+}
+
+// WithSurveyCacheTTL replaces SurveyCacheTTL (for tests of the expiry).
+func WithSurveyCacheTTL(d time.Duration) ServiceOption {
+	return func(s *Service) { s.surveyTTL = d }
 }
 
 // InvitationHash returns the stored form of a survey's invitation code:
@@ -243,22 +262,24 @@ func (s *Service) Survey(ctx context.Context, id string) (*Survey, error) {
 	return &c, nil
 }
 
-// PublicSurvey returns a survey without counts, from memory after the first
-// call: it is read on every respondent request. The result is shared and
-// must not be modified.
+// PublicSurvey returns a survey without counts, from memory for
+// SurveyCacheTTL after each read: it is read on every respondent request.
+// The result is shared and must not be modified.
 func (s *Service) PublicSurvey(ctx context.Context, id string) (*Survey, error) {
 	s.mu.RLock()
-	sv := s.surveys[id]
+	c, ok := s.surveys[id]
 	s.mu.RUnlock()
-	if sv != nil {
-		return sv, nil
+	// Wall-clock time, not s.Now: tests move s.Now about, and the expiry
+	// is about how long the row was kept.
+	if ok && time.Now().Before(c.expires) {
+		return c.sv, nil
 	}
 	sv, err := s.store.FindSurvey(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	s.surveys[id] = sv
+	s.surveys[id] = cachedSurvey{sv: sv, expires: time.Now().Add(s.surveyTTL)}
 	s.mu.Unlock()
 	return sv, nil
 }

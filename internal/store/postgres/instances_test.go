@@ -295,3 +295,42 @@ func TestBatchFailureFailsAlone(t *testing.T) {
 		t.Errorf("%d stored (%v), want %d", c+p, err, 5*23)
 	}
 }
+
+// TestInstancesSeeACloseWithinTheCacheTTL: a survey closed through one
+// instance is shown closed by another within its survey cache's expiry
+// (survey.SurveyCacheTTL, shortened here), and no response submitted
+// through the other is stored after the close, even while its cache is
+// stale.
+func TestInstancesSeeACloseWithinTheCacheTTL(t *testing.T) {
+	t.Parallel()
+	a, b := openInstances(t)
+	ctx := context.Background()
+	const ttl = 300 * time.Millisecond
+	svcA := survey.NewService(a, survey.WithSurveyCacheTTL(ttl))
+	svcB := survey.NewService(b, survey.WithSurveyCacheTTL(ttl))
+	sv := storetest.SeedSurvey(t, a, survey.AccessOpen)
+	if got, err := svcA.PublicSurvey(ctx, sv.ID); err != nil || got.Status != survey.SurveyOpen {
+		t.Fatalf("before the close: %+v, %v", got, err)
+	}
+	closedAt := time.Now()
+	if _, err := svcB.CloseSurvey(ctx, sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	// While A's entry may still say open, the store refuses the write.
+	if _, _, err := a.CreateResponse(ctx, storetest.NewResponse(sv, 1), nil); survey.ErrorCode(err) != survey.EConflict {
+		t.Errorf("a response through A after the close: %v, want the closed survey's conflict", err)
+	}
+	for {
+		got, err := svcA.PublicSurvey(ctx, sv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status == survey.SurveyClosed {
+			break
+		}
+		if time.Since(closedAt) > ttl+200*time.Millisecond {
+			t.Fatalf("A still shows the survey open %v after the close; want closed within %v", time.Since(closedAt), ttl)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
