@@ -29,10 +29,12 @@
 //   - seq order is commit order: inserts into responses take one
 //     transaction advisory lock first (lockInserts).
 //
-// Not yet done (issue 13): caches of survey rows in the service are per
-// instance (a close on one instance reaches another's cache only when it
-// expires); rate limits are per instance; no backup capability (use
-// pg_dump); no migrate-db from SQLite.
+// A survey's cached row in another instance's service expires within
+// survey.SurveyCacheTTL, so a close is seen everywhere within it (what is
+// stored never depends on the cache: see above). Not yet done (issue 13):
+// rate limits are per instance; no backup capability (use pg_dump); no
+// migrate-db from SQLite; batches are sent a statement at a time, not
+// pipelined (writer.go).
 package postgres
 
 import (
