@@ -2,7 +2,8 @@
 // the server that DYAD_TEST_POSTGRES_URL names (scripts/pg-test-cluster.sh
 // starts a throw-away one and sets it; scripts/test.sh does so for CI).
 //
-// Without the variable the test skips, saying how to run it; under CI
+// The URL's user must be allowed to create databases (the throw-away
+// cluster's postgres user is). Without the variable the test skips, saying how to run it; under CI
 // (CI set, and not "false" or "0") it fails instead, so that a CI run
 // cannot pass with the PostgreSQL half silently left out.
 package pgtest
