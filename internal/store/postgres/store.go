@@ -40,9 +40,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -236,11 +240,25 @@ func classify(err error, what string) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) || pgconn.SafeToRetry(err) || errors.Is(err, sql.ErrConnDone) {
+	if connectionLost(err) {
 		return errUnavailable
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// connectionLost tells whether err says the connection to the server
+// failed or broke (a restart, a network fault) rather than that the server
+// refused a statement: the next attempt, on a new connection, may work.
+// A COMMIT cut off this way has an unknown outcome; its submitters get
+// 503 and retry with the same ids, which the store recognises.
+func connectionLost(err error) bool {
+	var (
+		ce *pgconn.ConnectError
+		ne net.Error
+	)
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 func isUnique(err error) bool {
