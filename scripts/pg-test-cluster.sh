@@ -81,7 +81,13 @@ else
   if [ $# -gt 0 ]; then
     "$@"
   else
-    echo "Cluster up; press Ctrl-C to stop it."
-    while sleep 3600; do :; done
+    echo "Cluster up; press Ctrl-C (or send SIGTERM) to stop it."
+    # Wait in the background so that a signal is handled at once.
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' INT TERM
+    while :; do
+      sleep 3600 &
+      sleeper=$!
+      wait "$sleeper"
+    done
   fi
 fi
