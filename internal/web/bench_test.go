@@ -54,13 +54,16 @@ func BenchmarkSectionPage(b *testing.B) {
 	f, newReq, _ := benchRespondent(b)
 	h := f.srv.Config.Handler
 	b.ReportAllocs()
+	sent := 0
 	for b.Loop() {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, newReq(http.MethodGet, sectionPath(0), ""))
-		if w.Code != http.StatusOK {
+		if w.Code != http.StatusOK || w.Header().Get("Content-Encoding") != "gzip" {
 			b.Fatalf("section: %d", w.Code)
 		}
+		sent = w.Body.Len()
 	}
+	b.ReportMetric(float64(sent), "gzip-bytes")
 }
 
 // BenchmarkSaveSection is POST of section 1 with Next, its answers
