@@ -175,10 +175,20 @@ func (s *Service) SaveProgress(ctx context.Context, surveyID, token string, a An
 	if err != nil {
 		return nil, err
 	}
+	return s.saveProgress(ctx, p, a, false)
+}
+
+// saveProgress is SaveProgress for p, the response as found by its token
+// (a copy that it updates). With checked true the caller has dropped the
+// answers to hidden items and checked the rest as partial already
+// (SaveSection, which has read p and checked the answers for its own
+// purposes, does not pay for either twice). That p is still in progress
+// is decided by the store's write, whatever p says.
+func (s *Service) saveProgress(ctx context.Context, p *Progress, a Answers, checked bool) (*Progress, error) {
 	if p.Status != ResponseInProgress {
 		return nil, Errorf(EConflict, "response %s has been submitted and can no longer change", p.ID)
 	}
-	sv, err := s.PublicSurvey(ctx, surveyID)
+	sv, err := s.PublicSurvey(ctx, p.SurveyID)
 	if err != nil {
 		return nil, err
 	}
@@ -186,13 +196,15 @@ func (s *Service) SaveProgress(ctx context.Context, surveyID, token string, a An
 	if err := sv.CheckOpen(now); err != nil {
 		return nil, err
 	}
-	form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
-	if err != nil {
-		return nil, err
-	}
-	a = form.KeepShown(a)
-	if err := form.Check(a, true); err != nil {
-		return nil, err
+	if !checked {
+		form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
+		if err != nil {
+			return nil, err
+		}
+		a = form.KeepShown(a)
+		if err := form.Check(a, true); err != nil {
+			return nil, err
+		}
 	}
 	canonical := a.Canonical()
 	p.Answers, p.AnswersJSON, p.Digest, p.UpdatedAt = a, canonical, submissionDigest(canonical), now
@@ -209,18 +221,23 @@ func (s *Service) SaveProgress(ctx context.Context, surveyID, token string, a An
 // returns it with created false, whatever the answers: the first submit
 // counts, and no second response is ever made.
 func (s *Service) CompleteProgress(ctx context.Context, surveyID, token string, a Answers) (*Response, bool, error) {
-	r, created, _, err := s.completeProgress(ctx, surveyID, token, a)
+	p, err := s.FindProgress(ctx, surveyID, token)
+	if err != nil {
+		return nil, false, err
+	}
+	r, created, _, err := s.completeProgress(ctx, surveyID, token, p, a, false)
 	return r, created, err
 }
 
 // completeProgress is CompleteProgress, also telling whether the error is
 // the store's refusal to spend the response's invitation code (spent
 // meanwhile, or unknown), which SaveSection reports as its own outcome.
-func (s *Service) completeProgress(ctx context.Context, surveyID, token string, a Answers) (r *Response, created, codeRefused bool, err error) {
-	p, err := s.FindProgress(ctx, surveyID, token)
-	if err != nil {
-		return nil, false, false, err
-	}
+// p is the response as found by the token; with checked true the caller
+// has dropped the answers to hidden items and checked the rest for a
+// submission already. Whether p is still in progress is decided by the
+// store's write (a concurrent submit makes created false), whatever p
+// says.
+func (s *Service) completeProgress(ctx context.Context, surveyID, token string, p *Progress, a Answers, checked bool) (r *Response, created, codeRefused bool, err error) {
 	if p.Status == ResponseComplete {
 		return &p.Response, false, false, nil
 	}
@@ -232,13 +249,15 @@ func (s *Service) completeProgress(ctx context.Context, surveyID, token string, 
 	if err := sv.CheckOpen(now); err != nil {
 		return nil, false, false, err
 	}
-	form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
-	if err != nil {
-		return nil, false, false, err
-	}
-	a = form.KeepShown(a)
-	if err := form.Check(a, false); err != nil {
-		return nil, false, false, err
+	if !checked {
+		form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
+		if err != nil {
+			return nil, false, false, err
+		}
+		a = form.KeepShown(a)
+		if err := form.Check(a, false); err != nil {
+			return nil, false, false, err
+		}
 	}
 	var codeHashes [2][]byte
 	switch {

@@ -46,6 +46,9 @@ type SaveSectionInput struct {
 	SurveyID, Token string
 	// Progress is the response the token resumes, as FindProgress
 	// returned it (in progress); its answers are those saved so far.
+	// SaveSection does not read it again: the caller found it with Token
+	// in the same request, and the store's writes decide whether it is
+	// still in progress.
 	Progress *Progress
 	// Section is the index of the page's section.
 	Section int
@@ -131,7 +134,8 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 
 	// Save first, whatever comes next: an answer given is never lost.
 	if keep := form.keepValid(merged); string(keep.Canonical()) != string(p.Answers.Canonical()) {
-		if _, err := s.SaveProgress(ctx, in.SurveyID, in.Token, keep); err != nil {
+		saved := *p // keepValid applied KeepShown and Check(partial)
+		if _, err := s.saveProgress(ctx, &saved, keep, true); err != nil {
 			return s.sectionRefused(ctx, in, err)
 		}
 	}
@@ -169,7 +173,8 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		out.Kind, out.Section, out.Problems = SectionFix, first, errDetails(form.CheckSection(merged, first, false))
 		return out, nil
 	}
-	r, _, codeRefused, err := s.completeProgress(ctx, in.SurveyID, in.Token, merged)
+	done := *p // merged is KeepShown's and passed Check above
+	r, _, codeRefused, err := s.completeProgress(ctx, in.SurveyID, in.Token, &done, merged, true)
 	switch code := ErrorCode(err); {
 	case err == nil:
 		out.Kind, out.Response = SectionCompleted, r

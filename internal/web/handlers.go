@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -386,7 +387,7 @@ type sectionView struct {
 	Number, Total int
 	Title         string
 	Description   []string
-	Items         []itemView
+	Items         []template.HTML // each item's HTML (fragments.go)
 	Errors        []summaryEntry
 	Notice        string
 	Shown         string
@@ -426,7 +427,12 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		if iv.Error != "" {
 			sv.Errors = append(sv.Errors, summaryEntry{Target: iv.Target, Text: it.Text + " – " + iv.Error})
 		}
-		sv.Items = append(sv.Items, iv)
+		html, err := h.fragments.item(form, &iv)
+		if err != nil {
+			h.fail(c, p.v, fmt.Errorf("render item %s: %w", it.ID, err))
+			return
+		}
+		sv.Items = append(sv.Items, html)
 	}
 	sv.Shown = strings.Join(visible, " ")
 	v := p.v

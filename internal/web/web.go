@@ -113,6 +113,8 @@ type handler struct {
 	svc      *survey.Service
 	csrf     *pagekit.CSRF
 	welcomes sync.Map // *survey.Survey -> *stitched welcome page
+	// fragments are section pages' items, rendered once per state.
+	fragments fragmentCache
 }
 
 func newHandler(cfg Config) *handler {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -195,4 +196,53 @@ func TestSaveSectionRefusals(t *testing.T) {
 			}
 		}
 	})
+}
+
+// findCounter is the real store, counting the reads of a response by its
+// resume token.
+type findCounter struct {
+	*Store
+	finds atomic.Int32
+}
+
+func (c *findCounter) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
+	c.finds.Add(1)
+	return c.Store.FindProgress(ctx, surveyID, resumeHash)
+}
+
+// TestSaveSectionReadsNoResponse: SaveSection works from the response its
+// caller found (the web handler reads it once per request to know whose
+// page this is), so neither a page save nor the submission on the last
+// page reads it again; the store's writes still decide whether it is in
+// progress (TestSaveSectionRefusals).
+func TestSaveSectionReadsNoResponse(t *testing.T) {
+	ctx := context.Background()
+	f := newProgressFixture(t)
+	st := &findCounter{Store: f.st}
+	svc := survey.NewService(st)
+	_, token, err := svc.StartProgress(ctx, f.open.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for si, posted := range []survey.Answers{{"uses": survey.IntVal(0)}, {"years": survey.IntVal(4)}} {
+		prog, err := svc.FindProgress(ctx, f.open.ID, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.finds.Store(0)
+		out, err := svc.SaveSection(ctx, survey.SaveSectionInput{SurveyID: f.open.ID, Token: token, Progress: prog, Section: si, Answers: posted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []survey.SectionOutcome{survey.SectionMove, survey.SectionCompleted}[si]; out.Kind != want {
+			t.Fatalf("section %d: outcome %d, want %d", si, out.Kind, want)
+		}
+		if n := st.finds.Load(); n != 0 {
+			t.Fatalf("section %d: the response was read %d more times by the save", si, n)
+		}
+	}
+	after, err := svc.FindProgress(ctx, f.open.ID, token)
+	if err != nil || after.Status != survey.ResponseComplete || len(after.Answers) != 2 {
+		t.Fatalf("after the last page: %+v, %v", after, err)
+	}
 }
