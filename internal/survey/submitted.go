@@ -35,7 +35,10 @@ func ReadSubmittedAnswers(s []byte) (answers Answers, canonical []byte, n int, o
 	if !d.eat('{') {
 		return nil, nil, 0, false
 	}
-	answers = make(Answers, 48)
+	// Sized once for a usual instrument: no more answers than colons
+	// (texts may hold colons too), and no more than 128 ahead of time, so
+	// that a body of colons does not allocate a large map.
+	answers = make(Answers, min(bytes.Count(s, []byte(":")), 128))
 	canon := true
 	var (
 		a       RawAnswer
@@ -62,8 +65,10 @@ func ReadSubmittedAnswers(s []byte) (answers Answers, canonical []byte, n int, o
 			key = AppendUnescaped(key[:0], id)
 			id = key
 		}
-		if canon {
-			scratch, canon = canonicalString(scratch, s[kstart:kend], id, escaped)
+		if canon && escaped {
+			canon = false // rare: encode again rather than compare
+		} else if canon {
+			scratch, canon = canonicalString(scratch, s[kstart:kend], "", false)
 			canon = canon && (prev == nil || bytes.Compare(prev, id) < 0)
 			prev = append(prev[:0], id...)
 		}
@@ -98,14 +103,16 @@ func ReadSubmittedAnswers(s []byte) (answers Answers, canonical []byte, n int, o
 				canon = false // unanswered: dropped, so not in Canonical
 			case a.Escaped:
 				text = AppendUnescaped(text[:0], raw)
-				answers[string(id)] = TextVal(string(text))
+				v := TextVal(string(text))
+				answers[string(id)] = v
 				if canon {
-					scratch, canon = canonicalString(scratch, raw, text, true)
+					scratch, canon = canonicalString(scratch, raw, v.Text, true)
 				}
 			default:
-				answers[string(id)] = TextVal(string(raw))
+				v := TextVal(string(raw))
+				answers[string(id)] = v
 				if canon {
-					scratch, canon = canonicalString(scratch, raw, raw, false)
+					scratch, canon = canonicalString(scratch, raw, v.Text, false)
 				}
 			}
 		case ListValue:
@@ -137,14 +144,14 @@ func ReadSubmittedAnswers(s []byte) (answers Answers, canonical []byte, n int, o
 // canonicalString reports whether raw, the bytes between a string's
 // quotes, are what appendJSONString writes for text (raw itself when not
 // escaped); an escaped string is written out into scratch and compared.
-func canonicalString(scratch, raw, text []byte, escaped bool) ([]byte, bool) {
+func canonicalString(scratch, raw []byte, text string, escaped bool) ([]byte, bool) {
 	if !escaped {
 		// str has checked that raw is UTF-8 without control characters,
 		// quotes or backslashes: appendJSONString changes only U+2028 and
 		// U+2029 in it.
 		return scratch, !bytes.Contains(raw, []byte("\u2028")) && !bytes.Contains(raw, []byte("\u2029"))
 	}
-	scratch = appendJSONString(scratch[:0], string(text))
+	scratch = appendJSONString(scratch[:0], text)
 	return scratch, len(scratch) == len(raw)+2 && string(scratch[1:len(scratch)-1]) == string(raw)
 }
 
