@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/sample"
+	"github.com/dyad-survey/dyad/internal/survey"
 )
 
 // studyBodies returns n submission bodies to the study instrument, as the
@@ -57,6 +59,10 @@ func FuzzDecodeSubmission(f *testing.F) {
 		`{"answers":{"a":"","b":null,"c":true,"d":1.0,"e":1.5,"f":{},"g":[1,"x"]}}`,
 		`{"answers":{"t":"\u2028 \ud83d\ude00 \ud800 é"}}`,
 		`{"answers":{}}}`,
+		`{"answers":{ }}`,
+		`{"answers":{ "a":1}}`, `{"answers":{"a" :1}}`, `{"answers":{"a": 1}}`, `{"answers":{"a":1 ,"b":2}}`,
+		`{"answers":{"a":[ ]}}`, `{"answers":{"a":1,"a":2}}`, `{"answers":{"b":1,"a":1}}`,
+		`{"answers":{"a":-9223372036854775808,"b":[-1,0]}}`, `{"answers":{"\"":"\u007f\"\/"}}`,
 		`{"answers":{},"answers":{"a":1}}`,
 		`{"answers":{"\u0061":1},"ID":"x"}`,
 		`{"answers":null,"started_at":"yesterday"}`,
@@ -65,6 +71,7 @@ func FuzzDecodeSubmission(f *testing.F) {
 		`{"answers":{"a":1}`,
 		`[]`,
 		"{\"answers\":{\"t\":\"\xff\"}}",
+		`{"answers":{"a":[` + strings.Repeat("1,", survey.MaxOptions) + `1]}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -119,5 +126,11 @@ func TestReadSubmissionTakesStudyBodies(t *testing.T) {
 		if !ok || sub.Canonical != nil {
 			t.Errorf("%s: ok %v, canonical %q; want read, not canonical", body, ok, sub.Canonical)
 		}
+	}
+	// A list longer than any item's options is left to encoding/json,
+	// which allocates it once at its length.
+	long := `{"answers":{"a":[` + strings.Repeat("1,", survey.MaxOptions) + `1]}}`
+	if _, ok := readSubmission([]byte(long)); ok {
+		t.Errorf("a list of %d values was read in one pass", survey.MaxOptions+1)
 	}
 }

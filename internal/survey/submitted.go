@@ -29,7 +29,11 @@ import "bytes"
 // (sharing s's memory), nil otherwise. ok is false when the object is not
 // one this reader takes; then nothing else is meaningful.
 func ReadSubmittedAnswers(s []byte) (answers Answers, canonical []byte, n int, ok bool) {
-	d := canonicalDecoder{s: s}
+	// A list longer than any item's options is no answer, and only a
+	// large body holds one: declined, it goes to DecodeAnswers, which
+	// allocates it once at its length rather than growing a buffer and
+	// copying it (see parseList on memory per request).
+	d := canonicalDecoder{s: s, maxList: MaxOptions}
 	d.ws()
 	start := d.i
 	if !d.eat('{') {
@@ -47,14 +51,16 @@ func ReadSubmittedAnswers(s []byte) (answers Answers, canonical []byte, n int, o
 		scratch []byte
 		prev    []byte // the previous id, to check that ids are sorted
 	)
-	d.ws()
-	if d.eat('}') {
-		return answers, s[start:d.i], d.i, true
-	}
-	for {
+	for first := true; ; first = false {
 		if d.i < len(d.s) && isSpace(d.s[d.i]) {
 			canon = false
 			d.ws()
+		}
+		if first && d.eat('}') {
+			if canon {
+				canonical = s[start:d.i]
+			}
+			return answers, canonical, d.i, true
 		}
 		kstart, kend, escaped, ok := d.str()
 		if !ok {
@@ -105,6 +111,9 @@ func ReadSubmittedAnswers(s []byte) (answers Answers, canonical []byte, n int, o
 				text = AppendUnescaped(text[:0], raw)
 				v := TextVal(string(text))
 				answers[string(id)] = v
+				// Compared by writing it again, unless long (a long text
+				// is rare, and then encoded again).
+				canon = canon && len(raw) <= 4<<10
 				if canon {
 					scratch, canon = canonicalString(scratch, raw, v.Text, true)
 				}
@@ -149,7 +158,9 @@ func canonicalString(scratch, raw []byte, text string, escaped bool) ([]byte, bo
 		// str has checked that raw is UTF-8 without control characters,
 		// quotes or backslashes: appendJSONString changes only U+2028 and
 		// U+2029 in it.
-		return scratch, !bytes.Contains(raw, []byte("\u2028")) && !bytes.Contains(raw, []byte("\u2029"))
+		// Both begin with the byte 0xE2, which most text lacks.
+		return scratch, bytes.IndexByte(raw, 0xe2) < 0 ||
+			!bytes.Contains(raw, []byte("\u2028")) && !bytes.Contains(raw, []byte("\u2029"))
 	}
 	scratch = appendJSONString(scratch[:0], text)
 	return scratch, len(scratch) == len(raw)+2 && string(scratch[1:len(scratch)-1]) == string(raw)
