@@ -74,14 +74,20 @@ const preallocBody = 32 << 10
 // JSON (415), the text must parse (400), and unknown fields or wrong types
 // are named (422).
 func decodeJSON(c *gin.Context, dst any) error {
-	if mt := mediaType(c); !isJSON(mt) {
-		return survey.Errorf(survey.EUnsupported, "Content-Type must be application/json, got %q", c.GetHeader("Content-Type"))
-	}
-	body, err := readBody(c)
+	body, err := readJSON(c)
 	if err != nil {
 		return err
 	}
 	return unmarshalStrict(body, dst)
+}
+
+// readJSON reads a body that must be JSON: the Content-Type is checked
+// (415) before the body is read.
+func readJSON(c *gin.Context) ([]byte, error) {
+	if mt := mediaType(c); !isJSON(mt) {
+		return nil, survey.Errorf(survey.EUnsupported, "Content-Type must be application/json, got %q", c.GetHeader("Content-Type"))
+	}
+	return readBody(c)
 }
 
 func unmarshalStrict(body []byte, dst any) error {
@@ -154,13 +160,17 @@ func (f *timeField) UnmarshalJSON(b []byte) error {
 		*f = timeField{bad: string(b)}
 		return nil
 	}
+	*f = parseTimeField(s)
+	return nil
+}
+
+// parseTimeField reads the text of a time field's JSON string.
+func parseTimeField(s string) timeField {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		*f = timeField{bad: strconv.Quote(s)}
-		return nil
+		return timeField{bad: strconv.Quote(s)}
 	}
-	*f = timeField{t: &t}
-	return nil
+	return timeField{t: &t}
 }
 
 // value returns the time (nil if absent), recording a problem at path if

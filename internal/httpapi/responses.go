@@ -204,24 +204,17 @@ func toResponseDoc(r *survey.Response, withAnswers bool) responseDoc {
 }
 
 func (a *api) submitResponse(c *gin.Context) {
-	var req submitRequest
-	if err := decodeJSON(c, &req); err != nil {
+	body, err := readJSON(c)
+	if err != nil {
 		writeError(c, err)
 		return
 	}
-	if req.Answers == nil {
-		writeError(c, invalid("answers", "is required: an object mapping item ids to answers"))
-		return
-	}
-	answers, problems := survey.DecodeAnswers(req.Answers)
-	started := req.StartedAt.value(&problems, "started_at")
-	if err := problems.Err(survey.EInvalid, "the response is not valid"); err != nil {
+	sub, err := decodeSubmission(body)
+	if err != nil {
 		writeError(c, err)
 		return
 	}
-	r, created, err := a.svc.Submit(c.Request.Context(), c.Param("id"), survey.Submission{
-		ID: req.ID, InvitationCode: req.InvitationCode, StartedAt: started, Answers: answers,
-	})
+	r, created, err := a.svc.Submit(c.Request.Context(), c.Param("id"), sub)
 	if err != nil {
 		writeError(c, err)
 		return

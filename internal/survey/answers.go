@@ -311,7 +311,7 @@ func (f *Form) Check(a Answers, partial bool) error {
 	var bad []bool
 	for i, it := range f.order {
 		v, answered := a[it.ID]
-		path := "answers." + it.ID
+		path := f.paths[i] // made once: Check runs on every submission
 		if !shown[i] {
 			if it.ShowIf != nil && bad != nil && bad[f.index[it.ShowIf.Item]] {
 				bad[i] = true

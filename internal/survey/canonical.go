@@ -111,6 +111,9 @@ func EachRawCanonicalAnswer(s []byte, a *RawAnswer, fn func(id []byte, a *RawAns
 type canonicalDecoder struct {
 	s []byte
 	i int
+	// maxList, when above 0, declines a list longer than that: see
+	// ReadSubmittedAnswers.
+	maxList int
 }
 
 func (d *canonicalDecoder) ws() {
@@ -163,6 +166,9 @@ func (d *canonicalDecoder) value(a *RawAnswer) bool {
 				return false
 			}
 			a.List = append(a.List, n)
+			if d.maxList > 0 && len(a.List) > d.maxList {
+				return false
+			}
 			d.ws()
 			if d.eat(',') {
 				continue

@@ -11,6 +11,7 @@ type Form struct {
 	index      map[string]int // item id -> position in order
 	section    map[string]int
 	options    map[string][]Option // likert (from the scale) and choice items
+	paths      []string            // "answers.<id>" per item of order, for Check's problems
 }
 
 // NewForm validates the instrument and indexes it. It checks the rules a
@@ -36,6 +37,7 @@ func NewForm(in *Instrument) (*Form, error) {
 			it := &in.Sections[si].Items[ii]
 			f.index[it.ID] = len(f.order)
 			f.order = append(f.order, it)
+			f.paths = append(f.paths, "answers."+it.ID)
 			f.items[it.ID] = it
 			f.section[it.ID] = si
 			switch it.Type {

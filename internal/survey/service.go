@@ -341,7 +341,10 @@ func (s *Service) Submit(ctx context.Context, surveyID string, sub Submission) (
 	if err := p.Err(EInvalid, "the response is not valid"); err != nil {
 		return nil, false, err
 	}
-	canonical := sub.Answers.Canonical()
+	canonical := sub.Canonical
+	if canonical == nil {
+		canonical = sub.Answers.Canonical()
+	}
 	digest := submissionDigest(canonical)
 	// A retry of an acknowledged submission must get its answer back even
 	// when the survey has closed or the code is spent since.

@@ -148,6 +148,11 @@ type Submission struct {
 	InvitationCode string
 	StartedAt      *time.Time
 	Answers        Answers
+	// Canonical, when set, is Answers.Canonical(), which the caller had
+	// at hand (survey.ReadSubmittedAnswers finds it in a body whose
+	// answers came in that form); Submit computes it otherwise. It must
+	// not change while Submit runs or after: it may be stored as it is.
+	Canonical []byte
 }
 
 // ResponseFilter selects responses of one survey, in submission order.
