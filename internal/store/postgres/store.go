@@ -49,6 +49,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/store/ormstore"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/migrations"
 	"github.com/jackc/pgx/v5"
@@ -64,6 +65,9 @@ import (
 // Store is the PostgreSQL store. Create it with Open and release it with
 // Close.
 type Store struct {
+	// Instruments, settings and sessions: the gorm code every engine shares.
+	ormstore.Tables
+
 	db  *sql.DB
 	orm *gorm.DB
 
@@ -128,6 +132,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		s.db.Close()
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
 	}
+	s.Tables = ormstore.Tables{Read: s.orm, Write: s.orm, Classify: classify, IsUnique: isUnique}
 	go s.runWriter()
 	return s, nil
 }

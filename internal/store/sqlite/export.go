@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/store/ormstore"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -305,7 +306,7 @@ func internString(m map[string]string, s string) string {
 // without time.Parse's generality, which is a visible share of an export's
 // time; any other shape goes to parseTime.
 func parseStoredTime(s string) time.Time {
-	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+	if len(s) != len(ormstore.TimeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
 		return parseTime(s)
 	}
 	num := func(from, to int) (int, bool) {

@@ -30,6 +30,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/dyad-survey/dyad/internal/store/ormstore"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/migrations"
 	"github.com/pressly/goose/v3"
@@ -39,6 +40,9 @@ import (
 
 // Store is the SQLite store. Create it with Open and release it with Close.
 type Store struct {
+	// Instruments, settings and sessions: the gorm code every engine shares.
+	ormstore.Tables
+
 	path  string
 	write *gorm.DB // one connection: the single writer
 	read  *gorm.DB // read-only pool
@@ -123,6 +127,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.readSQL.SetMaxOpenConns(readConns)
 	s.readSQL.SetMaxIdleConns(readConns)
+	s.Tables = ormstore.Tables{Read: s.read, Write: s.write, Classify: classify, IsUnique: isUnique,
+		Writable: s.writable, FinishWrite: s.finishWrite}
 	if err := s.prepare(ctx); err != nil {
 		close(s.writerDone) // no writer to wait for
 		s.Close()

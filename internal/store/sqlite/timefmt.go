@@ -1,37 +1,11 @@
 package sqlite
 
-import "time"
+import "github.com/dyad-survey/dyad/internal/store/ormstore"
 
-// timeLayout is fixed-width UTC with microseconds, so that text order is
-// time order in SQL comparisons and indexes.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func formatTimePtr(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := formatTime(*t)
-	return &s
-}
-
-func parseTime(s string) time.Time {
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		// Only this package writes these columns; anything else is a bug
-		// worth seeing rather than a zero time passed off as data.
-		panic("store: bad stored time " + s)
-	}
-	// UTC() rather than Parse's own UTC: the two differ in representation,
-	// and a time read back should compare == with the one written.
-	return t.UTC()
-}
-
-func parseTimePtr(s *string) *time.Time {
-	if s == nil {
-		return nil
-	}
-	t := parseTime(*s)
-	return &t
-}
+// The stored form of times is shared by every engine (ormstore/timefmt.go).
+var (
+	formatTime    = ormstore.FormatTime
+	formatTimePtr = ormstore.FormatTimePtr
+	parseTime     = ormstore.ParseTime
+	parseTimePtr  = ormstore.ParseTimePtr
+)

@@ -1,4 +1,4 @@
-package postgres
+package ormstore
 
 import (
 	"context"
@@ -17,23 +17,23 @@ type settingRow struct {
 func (settingRow) TableName() string { return "settings" }
 
 // Setting implements survey.Settings.
-func (s *Store) Setting(ctx context.Context, name string) ([]byte, error) {
+func (t *Tables) Setting(ctx context.Context, name string) ([]byte, error) {
 	var row settingRow
-	err := s.orm.WithContext(ctx).Where("name = ?", name).Take(&row).Error
+	err := t.Read.WithContext(ctx).Where("name = ?", name).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, classify(err, "read setting")
+		return nil, t.classify(err, "read setting")
 	}
 	return row.Value, nil
 }
 
 // PutSetting implements survey.Settings.
-func (s *Store) PutSetting(ctx context.Context, name string, value []byte) error {
-	err := s.orm.WithContext(ctx).Clauses(clause.OnConflict{
+func (t *Tables) PutSetting(ctx context.Context, name string, value []byte) error {
+	err := t.Write.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "name"}},
 		DoUpdates: clause.AssignmentColumns([]string{"value"}),
 	}).Create(&settingRow{Name: name, Value: value}).Error
-	return classify(err, "write setting")
+	return t.classify(err, "write setting")
 }

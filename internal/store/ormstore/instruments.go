@@ -1,4 +1,4 @@
-package postgres
+package ormstore
 
 import (
 	"context"
@@ -29,9 +29,9 @@ func (instrumentRow) TableName() string { return "instruments" }
 func (r *instrumentRow) toDomain() (*survey.InstrumentVersion, error) {
 	iv := &survey.InstrumentVersion{
 		Status:      r.Status,
-		CreatedAt:   parseTime(r.CreatedAt),
-		PublishedAt: parseTimePtr(r.PublishedAt),
-		RetiredAt:   parseTimePtr(r.RetiredAt),
+		CreatedAt:   ParseTime(r.CreatedAt),
+		PublishedAt: ParseTimePtr(r.PublishedAt),
+		RetiredAt:   ParseTimePtr(r.RetiredAt),
 	}
 	if err := json.Unmarshal([]byte(r.Definition), &iv.Instrument); err != nil {
 		return nil, fmt.Errorf("instrument %s v%d: stored definition: %w", r.Key, r.Version, err)
@@ -44,41 +44,41 @@ func notFoundInstrument(key string, version int) error {
 }
 
 // CreateInstrument implements survey.Store.
-func (s *Store) CreateInstrument(ctx context.Context, in *survey.Instrument, at time.Time) (*survey.InstrumentVersion, error) {
+func (t *Tables) CreateInstrument(ctx context.Context, in *survey.Instrument, at time.Time) (*survey.InstrumentVersion, error) {
 	def, err := json.Marshal(in)
 	if err != nil {
 		return nil, err
 	}
 	row := instrumentRow{Key: in.Key, Version: in.Version, Status: survey.StatusDraft, Title: in.Title,
-		Definition: string(def), CreatedAt: formatTime(at)}
-	if err := s.orm.WithContext(ctx).Create(&row).Error; err != nil {
-		if isUnique(err) {
+		Definition: string(def), CreatedAt: FormatTime(at)}
+	if err := t.Write.WithContext(ctx).Create(&row).Error; err != nil {
+		if t.IsUnique(err) {
 			return nil, survey.Errorf(survey.EConflict, "instrument %s version %d already exists; a change is a new version", in.Key, in.Version)
 		}
-		return nil, classify(err, "create instrument")
+		return nil, t.classify(err, "create instrument")
 	}
 	return row.toDomain()
 }
 
 // FindInstrument implements survey.Store.
-func (s *Store) FindInstrument(ctx context.Context, key string, version int) (*survey.InstrumentVersion, error) {
-	return s.findInstrument(s.orm.WithContext(ctx), key, version)
+func (t *Tables) FindInstrument(ctx context.Context, key string, version int) (*survey.InstrumentVersion, error) {
+	return t.findInstrument(t.Read.WithContext(ctx), key, version)
 }
 
-func (s *Store) findInstrument(db *gorm.DB, key string, version int) (*survey.InstrumentVersion, error) {
+func (t *Tables) findInstrument(db *gorm.DB, key string, version int) (*survey.InstrumentVersion, error) {
 	var row instrumentRow
 	err := db.Where("key = ? AND version = ?", key, version).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, notFoundInstrument(key, version)
 	}
 	if err != nil {
-		return nil, classify(err, "find instrument")
+		return nil, t.classify(err, "find instrument")
 	}
 	return row.toDomain()
 }
 
 // FindInstruments implements survey.Store.
-func (s *Store) FindInstruments(ctx context.Context) ([]survey.InstrumentSummary, error) {
+func (t *Tables) FindInstruments(ctx context.Context) ([]survey.InstrumentSummary, error) {
 	var rows []struct {
 		Key     string
 		Version int
@@ -86,11 +86,11 @@ func (s *Store) FindInstruments(ctx context.Context) ([]survey.InstrumentSummary
 		Status  string
 		Surveys int
 	}
-	err := s.orm.WithContext(ctx).Raw(`SELECT i.key, i.version, i.title, i.status,
+	err := t.Read.WithContext(ctx).Raw(`SELECT i.key, i.version, i.title, i.status,
 		(SELECT count(*) FROM surveys s WHERE s.instrument_key = i.key AND s.instrument_version = i.version) AS surveys
 		FROM instruments i ORDER BY i.key, i.version`).Scan(&rows).Error
 	if err != nil {
-		return nil, classify(err, "list instruments")
+		return nil, t.classify(err, "list instruments")
 	}
 	out := make([]survey.InstrumentSummary, len(rows))
 	for i, r := range rows {
@@ -100,14 +100,14 @@ func (s *Store) FindInstruments(ctx context.Context) ([]survey.InstrumentSummary
 }
 
 // UpdateDraft implements survey.Store.
-func (s *Store) UpdateDraft(ctx context.Context, in *survey.Instrument) (*survey.InstrumentVersion, error) {
+func (t *Tables) UpdateDraft(ctx context.Context, in *survey.Instrument) (*survey.InstrumentVersion, error) {
 	def, err := json.Marshal(in)
 	if err != nil {
 		return nil, err
 	}
 	var out *survey.InstrumentVersion
-	err = s.orm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		cur, err := s.findInstrument(tx, in.Key, in.Version)
+	err = t.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		cur, err := t.findInstrument(tx, in.Key, in.Version)
 		if err != nil {
 			return err
 		}
@@ -119,17 +119,17 @@ func (s *Store) UpdateDraft(ctx context.Context, in *survey.Instrument) (*survey
 			Updates(map[string]any{"title": in.Title, "definition": string(def)}).Error; err != nil {
 			return err
 		}
-		out, err = s.findInstrument(tx, in.Key, in.Version)
+		out, err = t.findInstrument(tx, in.Key, in.Version)
 		return err
 	})
-	return out, classify(err, "update instrument")
+	return out, t.classify(err, "update instrument")
 }
 
 // SetInstrumentStatus implements survey.Store.
-func (s *Store) SetInstrumentStatus(ctx context.Context, key string, version int, from []string, to string, at time.Time) (*survey.InstrumentVersion, error) {
+func (t *Tables) SetInstrumentStatus(ctx context.Context, key string, version int, from []string, to string, at time.Time) (*survey.InstrumentVersion, error) {
 	var out *survey.InstrumentVersion
-	err := s.orm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		cur, err := s.findInstrument(tx, key, version)
+	err := t.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		cur, err := t.findInstrument(tx, key, version)
 		if err != nil {
 			return err
 		}
@@ -147,23 +147,23 @@ func (s *Store) SetInstrumentStatus(ctx context.Context, key string, version int
 		upd := map[string]any{"status": to}
 		switch to {
 		case survey.StatusPublished:
-			upd["published_at"] = formatTime(at)
+			upd["published_at"] = FormatTime(at)
 		case survey.StatusRetired:
-			upd["retired_at"] = formatTime(at)
+			upd["retired_at"] = FormatTime(at)
 		}
 		if err := tx.Model(&instrumentRow{}).Where("key = ? AND version = ?", key, version).Updates(upd).Error; err != nil {
 			return err
 		}
-		out, err = s.findInstrument(tx, key, version)
+		out, err = t.findInstrument(tx, key, version)
 		return err
 	})
-	return out, classify(err, "change instrument status")
+	return out, t.classify(err, "change instrument status")
 }
 
 // DeleteInstrument implements survey.Store.
-func (s *Store) DeleteInstrument(ctx context.Context, key string, version int) error {
-	err := s.orm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := s.findInstrument(tx, key, version); err != nil {
+func (t *Tables) DeleteInstrument(ctx context.Context, key string, version int) error {
+	err := t.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := t.findInstrument(tx, key, version); err != nil {
 			return err
 		}
 		var n int64
@@ -177,5 +177,5 @@ func (s *Store) DeleteInstrument(ctx context.Context, key string, version int) e
 		// there for the message.
 		return tx.Where("key = ? AND version = ?", key, version).Delete(&instrumentRow{}).Error
 	})
-	return classify(err, "delete instrument")
+	return t.classify(err, "delete instrument")
 }

@@ -1,0 +1,136 @@
+package ormstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+	"gorm.io/gorm"
+)
+
+type surveyRow struct {
+	ID                string `gorm:"primaryKey"`
+	InstrumentKey     string
+	InstrumentVersion int
+	Title             string
+	Access            string
+	OpensAt           *string
+	ClosesAt          *string
+	Status            string
+	CreatedAt         string
+	ClosedAt          *string
+	// Filled by queries only.
+	Complete   int `gorm:"->"`
+	InProgress int `gorm:"->"`
+}
+
+func (surveyRow) TableName() string { return "surveys" }
+
+func (r *surveyRow) toDomain() *survey.Survey {
+	return &survey.Survey{
+		ID: r.ID, InstrumentKey: r.InstrumentKey, InstrumentVersion: r.InstrumentVersion,
+		Title: r.Title, Access: r.Access,
+		OpensAt: ParseTimePtr(r.OpensAt), ClosesAt: ParseTimePtr(r.ClosesAt),
+		Status: r.Status, CreatedAt: ParseTime(r.CreatedAt), ClosedAt: ParseTimePtr(r.ClosedAt),
+		Complete: r.Complete, InProgress: r.InProgress,
+	}
+}
+
+const surveySelect = `SELECT s.*,
+	(SELECT count(*) FROM responses r WHERE r.survey_id = s.id AND r.status = 'complete') AS complete,
+	(SELECT count(*) FROM responses r WHERE r.survey_id = s.id AND r.status = 'in_progress') AS in_progress
+	FROM surveys s`
+
+// CreateSurvey implements survey.Store.
+func (t *Tables) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
+	row := surveyRow{
+		ID: sv.ID, InstrumentKey: sv.InstrumentKey, InstrumentVersion: sv.InstrumentVersion,
+		Title: sv.Title, Access: sv.Access, OpensAt: FormatTimePtr(sv.OpensAt), ClosesAt: FormatTimePtr(sv.ClosesAt),
+		Status: sv.Status, CreatedAt: FormatTime(sv.CreatedAt),
+	}
+	return t.classify(t.Write.WithContext(ctx).Create(&row).Error, "create survey")
+}
+
+// FindSurvey implements survey.Store. It leaves the response counts zero:
+// it serves every submission, which must not count the table each time.
+func (t *Tables) FindSurvey(ctx context.Context, id string) (*survey.Survey, error) {
+	return t.FindSurveyIn(t.Read.WithContext(ctx), id)
+}
+
+// FindSurveyIn reads one survey through db, which may be a driver's
+// transaction (a close reads the survey it just closed).
+func (t *Tables) FindSurveyIn(db *gorm.DB, id string) (*survey.Survey, error) {
+	var row surveyRow
+	err := db.Where("id = ?", id).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, survey.Errorf(survey.ENotFound, "survey %q not found", id)
+	}
+	if err != nil {
+		return nil, t.classify(err, "find survey")
+	}
+	return row.toDomain(), nil
+}
+
+// CountResponses implements survey.Store.
+func (t *Tables) CountResponses(ctx context.Context, surveyID string) (complete, inProgress int, err error) {
+	var counts []struct {
+		Status string
+		N      int
+	}
+	err = t.Read.WithContext(ctx).Table("responses").Select("status, count(*) AS n").
+		Where("survey_id = ?", surveyID).Group("status").Scan(&counts).Error
+	for _, c := range counts {
+		switch c.Status {
+		case survey.ResponseComplete:
+			complete = c.N
+		case survey.ResponseInProgress:
+			inProgress = c.N
+		}
+	}
+	return complete, inProgress, t.classify(err, "count responses")
+}
+
+// InvitationRecord is the invitations table (0001, 0004). Spent and
+// held change only in the hand-written transactions of the group commit
+// and the web form (responses.go, progress.go).
+type InvitationRecord struct {
+	SurveyID string `gorm:"primaryKey"`
+	CodeHash []byte `gorm:"primaryKey"`
+	Keyed    int
+	Spent    int `gorm:"->"`
+	Held     int `gorm:"->"`
+}
+
+func (InvitationRecord) TableName() string { return "invitations" }
+
+// FindSurveys implements survey.Store.
+func (t *Tables) FindSurveys(ctx context.Context) ([]*survey.Survey, error) {
+	var rows []surveyRow
+	if err := t.Read.WithContext(ctx).Raw(surveySelect + " ORDER BY s.created_at DESC, s.id").Scan(&rows).Error; err != nil {
+		return nil, t.classify(err, "list surveys")
+	}
+	out := make([]*survey.Survey, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toDomain()
+	}
+	return out, nil
+}
+
+// CreateInvitations implements survey.Store. The hashes are inserted in
+// their own order, not the order of the codes, and marked keyed: rows,
+// pages and the order SQLite lays them out in say nothing of which code
+// came first (migrations/0004_invitation_keys.sql).
+func (t *Tables) CreateInvitations(ctx context.Context, surveyID string, hashes [][]byte) error {
+	sorted := slices.Clone(hashes)
+	slices.SortFunc(sorted, bytes.Compare)
+	rows := make([]InvitationRecord, len(sorted))
+	for i, h := range sorted {
+		rows[i] = InvitationRecord{SurveyID: surveyID, CodeHash: h, Keyed: 1}
+	}
+	err := t.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return tx.CreateInBatches(rows, 500).Error
+	})
+	return t.classify(err, "create invitations")
+}
