@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -37,34 +35,5 @@ func (s *Store) FindTextAnswers(ctx context.Context, f survey.TextAnswerFilter) 
 	if err != nil {
 		return nil, 0, classify(err, "list text answers")
 	}
-	defer rows.Close()
-
-	needle := strings.ToLower(f.Query)
-	out := []survey.TextAnswer{}
-	var last int64
-	for rows.Next() {
-		var (
-			seq       int64
-			a         survey.TextAnswer
-			submitted sql.NullString
-		)
-		if err := rows.Scan(&seq, &a.ResponseID, &a.Status, &submitted, &a.Text); err != nil {
-			return nil, 0, classify(err, "list text answers")
-		}
-		if a.Text == "" || (needle != "" && !strings.Contains(strings.ToLower(a.Text), needle)) {
-			continue
-		}
-		if len(out) == f.Limit {
-			return out, last, nil // one more matches: there is a next page
-		}
-		if submitted.Valid {
-			a.SubmittedAt = parseTimePtr(&submitted.String)
-		}
-		out = append(out, a)
-		last = seq
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, classify(err, "list text answers")
-	}
-	return out, 0, nil
+	return s.ReadTextAnswers(rows, f)
 }
