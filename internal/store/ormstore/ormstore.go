@@ -1,6 +1,9 @@
-// Package ormstore holds the part of survey.Store that gorm makes portable
-// between database engines: instrument versions, settings and dashboard
-// sessions, and the stored form of times. Each driver (internal/store/sqlite,
+// Package ormstore holds the part of survey.Store that the database engines
+// share: what gorm makes portable (instrument versions, surveys, the
+// creation of invitation codes, settings, dashboard sessions), the stored
+// form of times, and the readers of the rows that each driver's
+// hand-written SQL returns (responses, the web form's response, free-text
+// answers). Each driver (internal/store/sqlite,
 // internal/store/postgres) embeds a Tables in its Store, so these methods
 // exist once; the drivers keep what differs between engines (the group
 // commit, responses, invitations, the export reader, error classification)

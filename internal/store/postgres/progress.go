@@ -106,40 +106,10 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 	return unknownCode()
 }
 
-const progressColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, sealed_code, updated_at`
-
 // FindProgress implements survey.Store.
 func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
-	var (
-		p       survey.Progress
-		sealed  []byte
-		updated sql.NullString
-	)
-	row := s.db.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM responses WHERE resume_hash = $1 AND survey_id = $2`, resumeHash, surveyID)
-	r, _, err := scanResponse(scanTail{row, []any{&sealed, &updated}})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, survey.Errorf(survey.ENotFound, "no response to resume with this link")
-	}
-	if err != nil {
-		return nil, classify(err, "find response in progress")
-	}
-	p.Response = *r
-	if len(sealed) > 0 {
-		p.SealedCode = sealed
-	}
-	if updated.Valid {
-		p.UpdatedAt = parseTime(updated.String)
-	}
-	return &p, nil
+	return s.ReadProgress(s.db.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM responses WHERE resume_hash = $1 AND survey_id = $2`, resumeHash, surveyID))
 }
-
-// scanTail scans the columns scanResponse knows, then the extra ones.
-type scanTail struct {
-	sc    rowScanner
-	extra []any
-}
-
-func (t scanTail) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.extra...)...) }
 
 // SaveProgress implements survey.Store.
 func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {

@@ -3,10 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
 
+	"github.com/dyad-survey/dyad/internal/store/ormstore"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -75,37 +74,13 @@ func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, 
 	return writeResult{created: true}
 }
 
-const responseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at`
+// The row readers are shared by the engines (ormstore/rows.go).
+const (
+	responseColumns = ormstore.ResponseColumns
+	progressColumns = ormstore.ProgressColumns
+)
 
-type rowScanner interface{ Scan(...any) error }
-
-func scanResponse(sc rowScanner) (*survey.Response, int64, error) {
-	var (
-		r         survey.Response
-		seq       int64
-		answers   string
-		started   string
-		submitted sql.NullString
-	)
-	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted); err != nil {
-		return nil, 0, err
-	}
-	// The web form reads its response back on every page: the stored
-	// shape is read directly (survey.EachCanonicalAnswer, as exports do),
-	// with encoding/json only for anything else.
-	r.Answers = make(survey.Answers, 32)
-	if !survey.EachCanonicalAnswer([]byte(answers), func(id []byte, v survey.Value) { r.Answers[string(id)] = v }) {
-		r.Answers = nil
-		if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
-			return nil, 0, fmt.Errorf("response %s: stored answers: %w", r.ID, err)
-		}
-	}
-	r.StartedAt = parseTime(started)
-	if submitted.Valid {
-		r.SubmittedAt = parseTimePtr(&submitted.String)
-	}
-	return &r, seq, nil
-}
+var scanResponse = ormstore.ScanResponse
 
 // FindResponse implements survey.Store.
 func (s *Store) FindResponse(ctx context.Context, id string) (*survey.Response, error) {
