@@ -47,6 +47,6 @@ func cmdMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	} else {
 		fmt.Fprintf(stdout, "%s already migrated, verified: counts and digests equal %s\n", store.Describe(*to), *from)
 	}
-	fmt.Fprintf(stdout, "Invitation codes are stored as keyed hashes: serve the new database with the same key file as the old one (--key-file or DYAD_KEY_FILE; by default it was %s.key, while with a PostgreSQL URL the default is dyad.key in the working directory).\n", *from)
+	fmt.Fprintf(stdout, "Invitation codes are stored as keyed hashes: serve the new database with the same key file as the old one (--key-file or DYAD_KEY_FILE: the default is %s.key beside a SQLite file but dyad.key in the working directory with a PostgreSQL URL).\n", *from)
 	return 0
 }

@@ -178,8 +178,8 @@ func Run(ctx context.Context, from, to string) (Result, error) {
 	}
 	for _, s := range dstSums {
 		if s.Rows > 0 {
-			return Result{}, fmt.Errorf("%w (%s: %d rows; differing tables: %s); nothing was changed. Migrate into an empty database",
-				ErrTargetDiffers, s.Table, s.Rows, strings.Join(differing(srcSums, dstSums), ", "))
+			return Result{}, fmt.Errorf("%w (tables that differ from the source: %s); nothing was changed. Migrate into an empty database",
+				ErrTargetDiffers, strings.Join(differing(srcSums, dstSums), ", "))
 		}
 	}
 	for _, t := range Tables {
