@@ -184,7 +184,7 @@ func Run(ctx context.Context, from, to string) (Result, error) {
 	}
 	for _, t := range Tables {
 		if err := copyTable(ctx, stx, dtx, t); err != nil {
-			return Result{}, fmt.Errorf("copy %s: %w", t.Name, err)
+			return Result{}, fmt.Errorf("copy %s: %w; nothing was committed to the target", t.Name, err)
 		}
 	}
 	// The next response the server stores gets the next seq.

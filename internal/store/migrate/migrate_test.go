@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,5 +199,42 @@ func TestTablesCoverSchema(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no columns read")
+	}
+}
+
+// TestMigrateDBFailureLeavesTargetEmpty: a row PostgreSQL refuses (here a
+// timestamp not in the stored layout, which SQLite does not check) fails
+// the run with a message naming the table, and nothing of the copy stays
+// in the target: a later run starts from an empty database again.
+func TestMigrateDBFailureLeavesTargetEmpty(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.URL(t)
+	path := fillSQLite(t)
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, "UPDATE responses SET started_at = 'yesterday' WHERE seq = (SELECT max(seq) FROM responses)"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	_, err = migrate.Run(ctx, path, dsn)
+	if err == nil || !strings.Contains(err.Error(), "copy responses") {
+		t.Fatalf("err %v, want a failure copying responses", err)
+	}
+	t.Logf("failed as it should: %v", err)
+	dst, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	sums, err := migrate.Sums(ctx, dst, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sums {
+		if s.Rows != 0 {
+			t.Errorf("%s: %d rows left by a failed run", s.Table, s.Rows)
+		}
 	}
 }
