@@ -173,14 +173,16 @@ func Run(ctx context.Context, from, to string) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("read the target: %w", err)
 	}
-	if equal(srcSums, dstSums) {
-		return Result{Sums: srcSums}, nil
-	}
+	empty := true
 	for _, s := range dstSums {
-		if s.Rows > 0 {
-			return Result{}, fmt.Errorf("%w (tables that differ from the source: %s); nothing was changed. Migrate into an empty database",
-				ErrTargetDiffers, strings.Join(differing(srcSums, dstSums), ", "))
+		empty = empty && s.Rows == 0
+	}
+	if !empty {
+		if equal(srcSums, dstSums) {
+			return Result{Sums: srcSums}, nil
 		}
+		return Result{}, fmt.Errorf("%w (tables that differ from the source: %s); nothing was changed. Migrate into an empty database",
+			ErrTargetDiffers, strings.Join(differing(srcSums, dstSums), ", "))
 	}
 	for _, t := range Tables {
 		if err := copyTable(ctx, stx, dtx, t); err != nil {
