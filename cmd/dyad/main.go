@@ -28,6 +28,7 @@ Usage:
               [--layout wide|long] [--values codes|labels] [--status complete|in_progress|all]
               [--since T] [--until T] [--bom] [--excel-safe] [--line-breaks keep|space]
   dyad health [--url URL]
+  dyad migrate-db --from FILE --to postgres://...
 
 Run 'dyad COMMAND -h' for a command's options.
 `
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdExport(ctx, args[1:], getenv, stdout, stderr)
 	case "health":
 		return cmdHealth(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate-db":
+		return cmdMigrateDB(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -118,6 +118,10 @@ func sqlitePath(dsn string) (string, error) {
 	}
 }
 
+// IsPostgres tells whether a DSN names a PostgreSQL database (a
+// postgres:// or postgresql:// URL).
+func IsPostgres(dsn string) bool { return isPostgres(dsn) }
+
 // isPostgres tells whether a DSN names a PostgreSQL database.
 func isPostgres(dsn string) bool {
 	scheme, _, isURL := strings.Cut(dsn, "://")

@@ -32,8 +32,8 @@
 // A survey's cached row in another instance's service expires within
 // survey.SurveyCacheTTL, so a close is seen everywhere within it (what is
 // stored never depends on the cache: see above). Not yet done (issue 13):
-// rate limits are per instance; no backup capability (use pg_dump); no
-// migrate-db from SQLite; batches are sent a statement at a time, not
+// rate limits are per instance; no backup capability (use pg_dump;
+// internal/store/migrate moves a SQLite database here); batches are sent a statement at a time, not
 // pipelined (writer.go).
 package postgres
 
