@@ -43,11 +43,15 @@ func TestImportRules(t *testing.T) {
 	// group names the adapter a package belongs to, or "". Each store
 	// driver (internal/store/sqlite, internal/store/postgres) is an
 	// adapter of its own; internal/store itself, the driver picker, is
-	// another; internal/store/ormstore, the gorm code the drivers share,
-	// is none (like stats or export, it imports no adapter).
+	// another, with internal/store/migrate, which copies between engines;
+	// internal/store/ormstore, the gorm code the drivers share, is none
+	// (like stats or export, it imports no adapter).
 	group := func(pkg string) string {
-		if pkg == "internal/store/ormstore" {
+		switch pkg {
+		case "internal/store/ormstore":
 			return "" // the gorm code the drivers share: they import it
+		case "internal/store/migrate":
+			return "internal/store" // works across engines, like the picker
 		}
 		if rest, ok := strings.CutPrefix(pkg, "internal/store/"); ok && !testSupport(pkg) {
 			driver, _, _ := strings.Cut(rest, "/")
@@ -74,8 +78,9 @@ func TestImportRules(t *testing.T) {
 			case !inModule:
 			case testSupport(dep) && !testSupport(pkg):
 				t.Errorf("%s depends on %s: test support is imported by tests only", pkg, dep)
-			case pkg == "internal/store" && strings.HasPrefix(dep, "internal/store/"):
-				// The driver picker imports its drivers.
+			case group(pkg) == "internal/store" && strings.HasPrefix(dep, "internal/store/"):
+				// The driver picker, and the migration between engines,
+				// import the drivers.
 			case group(pkg) != "" && group(dep) != "" && group(dep) != group(pkg):
 				t.Errorf("%s depends on %s: an adapter does not import another", pkg, dep)
 			case group(pkg) == "" && group(dep) != "" && !strings.HasPrefix(pkg, "cmd/") && !testSupport(pkg):
