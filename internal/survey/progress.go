@@ -299,7 +299,13 @@ func (s *Service) completeProgress(ctx context.Context, surveyID, token string, 
 // required item of the section is a problem, with partial true (going back)
 // only a wrong answer is.
 func (f *Form) CheckSection(a Answers, si int, partial bool) error {
-	err := f.Check(a, partial)
+	return f.sectionProblems(f.Check(a, partial), si)
+}
+
+// sectionProblems keeps, of err as Check returned it, only the problems of
+// the items of section si: CheckSection for a Check already made, so that
+// SaveSection checks the answers once for both the page and the submission.
+func (f *Form) sectionProblems(err error, si int) error {
 	if err == nil {
 		return nil
 	}

@@ -146,7 +146,10 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		rev = form.revealed(merged, si, in.Seen)
 	}
 	partial := in.Action == SectionBack || rev > 0
-	if err := form.CheckSection(merged, si, partial); err != nil {
+	// One Check serves both the page and, on the last page, the whole
+	// response: partial is false whenever this save can submit.
+	checked := form.Check(merged, partial)
+	if err := form.sectionProblems(checked, si); err != nil {
 		out.Kind, out.Problems = SectionFix, errDetails(err)
 		return out, nil
 	}
@@ -165,12 +168,13 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		out.Kind, out.Section = SectionMove, n
 		return out, nil
 	}
-	// The last page: submit.
-	if err := form.Check(merged, false); err != nil {
+	// The last page: submit. Neither Back nor a reveal got here, so
+	// checked is Check(merged, false), the whole check of a submission.
+	if checked != nil {
 		// A problem on an earlier page (reached by typing its address, or
 		// answers changed going back): show that page with its problems.
-		first := form.firstSectionWithProblem(errDetails(err))
-		out.Kind, out.Section, out.Problems = SectionFix, first, errDetails(form.CheckSection(merged, first, false))
+		first := form.firstSectionWithProblem(errDetails(checked))
+		out.Kind, out.Section, out.Problems = SectionFix, first, errDetails(form.sectionProblems(checked, first))
 		return out, nil
 	}
 	done := *p // merged is KeepShown's and passed Check above

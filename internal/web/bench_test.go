@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -101,4 +103,62 @@ func BenchmarkSaveSection(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// BenchmarkSubmitSection is POST of the last section with Submit, which
+// checks the whole response and submits it (spending nothing: the survey
+// is open), answered by a 303. Every operation needs a respondent of its
+// own with the earlier sections saved; that is done with the timer
+// stopped, so allocs/op and cpu-s/op (the process's CPU time while the
+// timer runs, the writer's commit included) are the last page's alone.
+func BenchmarkSubmitSection(b *testing.B) {
+	f := newFixture(b)
+	h := f.srv.Config.Handler
+	last := len(f.form.Instrument.Sections) - 1
+	a := studyAnswers(f.form, 1)
+	b.ReportAllocs()
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		br := f.browser(b, f.open.ID)
+		if p := br.start(""); p.status != http.StatusSeeOther {
+			b.Fatalf("start: %d", p.status)
+		}
+		for si := 0; si < last; si++ {
+			br.get(sectionPath(si))
+			if p := br.post(sectionPath(si), sectionForm(f.form, si, a, "next")); p.status != http.StatusSeeOther {
+				b.Fatalf("save %d: %d\n%s", si+1, p.status, p.body)
+			}
+		}
+		br.get(sectionPath(last))
+		form := sectionForm(f.form, last, a, "submit")
+		form.Set("_csrf", br.CSRF)
+		r := httptest.NewRequest(http.MethodPost, "/s/"+f.open.ID+sectionPath(last), strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for _, name := range []string{"dyad_resume", "dyad_csrf"} {
+			ck := br.Cookie("/s/"+f.open.ID, name)
+			if ck == nil {
+				b.Fatalf("no cookie %s", name)
+			}
+			r.AddCookie(ck)
+		}
+		w := httptest.NewRecorder()
+		b.StartTimer()
+		start := processCPU()
+		h.ServeHTTP(w, r)
+		cpu += processCPU() - start
+		if w.Code != http.StatusSeeOther || !strings.HasSuffix(w.Header().Get("Location"), "/done") {
+			b.Fatalf("submit: %d %q\n%s", w.Code, w.Header().Get("Location"), w.Body)
+		}
+	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -54,6 +54,10 @@ type Store struct {
 	spendCode      *sql.Stmt
 	findProgress   *sql.Stmt // on the read pool: every page of the web form
 
+	// The savepoint around every job of a batch (writer.go), prepared so
+	// that SQLite does not parse them again for each job.
+	savepoint, release, rollbackTo *sql.Stmt
+
 	// The group-commit writer (writer.go).
 	jobs       chan *writeJob
 	quit       chan struct{}
@@ -197,6 +201,20 @@ func (s *Store) prepare(ctx context.Context) error {
 		WHERE resume_hash = ? AND survey_id = ?`); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
+	// One statement each: a prepared statement runs only the first
+	// statement of its text, so "ROLLBACK TO; RELEASE" is two.
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&s.savepoint, "SAVEPOINT response"},
+		{&s.release, "RELEASE response"},
+		{&s.rollbackTo, "ROLLBACK TO response"},
+	} {
+		if *p.st, err = s.writeSQL.PrepareContext(ctx, p.sql); err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -207,7 +225,7 @@ func (s *Store) prepare(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.writerDone
-	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress} {
+	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress, s.savepoint, s.release, s.rollbackTo} {
 		if st != nil {
 			st.Close()
 		}

@@ -103,14 +103,21 @@ func (s *Store) commitBatch(batch []*writeJob) {
 			return err
 		}
 		defer tx.Rollback()
+		// The statements are prepared on the pool, not on one *sql.Conn:
+		// database/sql then prepares them again by itself should the
+		// writer's connection ever be replaced, and tx.StmtContext reuses
+		// the connection's prepared statement without parsing the SQL.
 		ins := tx.StmtContext(ctx, s.insertResponse)
 		spend := tx.StmtContext(ctx, s.spendCode)
+		savepoint := tx.StmtContext(ctx, s.savepoint)
+		release := tx.StmtContext(ctx, s.release)
+		rollbackTo := tx.StmtContext(ctx, s.rollbackTo)
 		for i, j := range batch {
 			if j.ctx.Err() != nil {
 				results[i].err = j.ctx.Err()
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT response"); err != nil {
+			if _, err := savepoint.ExecContext(ctx); err != nil {
 				return err
 			}
 			var res writeResult
@@ -124,10 +131,12 @@ func (s *Store) commitBatch(batch []*writeJob) {
 				// whole transaction already: the batch fails as one.
 				return res.err
 			}
-			if res.created {
-				_, err = tx.ExecContext(ctx, "RELEASE response")
-			} else {
-				_, err = tx.ExecContext(ctx, "ROLLBACK TO response; RELEASE response")
+			var err error
+			if !res.created {
+				_, err = rollbackTo.ExecContext(ctx)
+			}
+			if err == nil {
+				_, err = release.ExecContext(ctx)
 			}
 			if err != nil {
 				return err
