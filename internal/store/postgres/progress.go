@@ -17,25 +17,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
-	"gorm.io/gorm"
 )
-
-// CheckInvitation implements survey.Store.
-func (s *Store) CheckInvitation(ctx context.Context, surveyID string, codeHash []byte) error {
-	var row invitationRecord
-	err := s.orm.WithContext(ctx).Where("survey_id = ? AND code_hash = ?", surveyID, codeHash).Take(&row).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return unknownCode()
-	case err != nil:
-		return classify(err, "check invitation code")
-	case row.Spent != 0:
-		return spentCode()
-	case row.Held != 0:
-		return survey.ErrCodeInUse()
-	}
-	return nil
-}
 
 // CreateProgress implements survey.Store. With a hold, taking the code
 // and inserting the response are one transaction, and of any number of

@@ -10,6 +10,12 @@ import (
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
+// The invitation-code errors are shared by the engines (ormstore/invitations.go).
+var (
+	unknownCode = ormstore.UnknownCode
+	spentCode   = ormstore.SpentCode
+)
+
 // whyNotSpendable explains why a code could not be spent or held: not one
 // of the survey's codes (EForbidden), spent, or held by a web response in
 // progress (EConflict).
@@ -27,16 +33,6 @@ func whyNotSpendable(ctx context.Context, tx *sql.Tx, surveyID string, codeHash 
 		return survey.ErrCodeInUse()
 	}
 	return classify(errors.New("invitation code neither spent nor held but not spendable"), "spend invitation code")
-}
-
-func unknownCode() error {
-	return &survey.Error{Code: survey.EForbidden, Message: "the invitation code is not valid for this survey",
-		Details: []survey.Detail{{Path: "invitation_code", Message: "unknown code; check it against the invitation"}}}
-}
-
-func spentCode() error {
-	return &survey.Error{Code: survey.EConflict, Message: "the invitation code has already been used",
-		Details: []survey.Detail{{Path: "invitation_code", Message: "this code has already been used to submit a response"}}}
 }
 
 // answersText is the stored JSON of a response's answers.

@@ -19,36 +19,15 @@ import (
 	"errors"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/store/ormstore"
 	"github.com/dyad-survey/dyad/internal/survey"
-	"gorm.io/gorm"
 )
 
-// CheckInvitation implements survey.Store.
-func (s *Store) CheckInvitation(ctx context.Context, surveyID string, codeHash []byte) error {
-	var row invitationRecord
-	err := s.read.WithContext(ctx).Where("survey_id = ? AND code_hash = ?", surveyID, codeHash).Take(&row).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		return unknownCode()
-	case err != nil:
-		return classify(err, "check invitation code")
-	case row.Spent != 0:
-		return spentCode()
-	case row.Held != 0:
-		return survey.ErrCodeInUse()
-	}
-	return nil
-}
-
-func unknownCode() error {
-	return &survey.Error{Code: survey.EForbidden, Message: "the invitation code is not valid for this survey",
-		Details: []survey.Detail{{Path: "invitation_code", Message: "unknown code; check it against the invitation"}}}
-}
-
-func spentCode() error {
-	return &survey.Error{Code: survey.EConflict, Message: "the invitation code has already been used",
-		Details: []survey.Detail{{Path: "invitation_code", Message: "this code has already been used to submit a response"}}}
-}
+// The invitation-code errors are shared by the engines (ormstore/invitations.go).
+var (
+	unknownCode = ormstore.UnknownCode
+	spentCode   = ormstore.SpentCode
+)
 
 // answersText is the stored JSON of a response's answers.
 func answersText(r *survey.Response) string {

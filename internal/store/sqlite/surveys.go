@@ -6,14 +6,9 @@ import (
 	"errors"
 	"time"
 
-	"github.com/dyad-survey/dyad/internal/store/ormstore"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"gorm.io/gorm"
 )
-
-// invitationRecord is the invitations table, shared by the engines
-// (ormstore/surveys.go).
-type invitationRecord = ormstore.InvitationRecord
 
 // Closing a survey while responses arrive.
 //
