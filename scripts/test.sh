@@ -61,6 +61,20 @@ if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1; th
   fi
 fi
 
+step "nginx for the deployment example"
+# cmd/dyad's TestDeployExampleNginx runs docs/deploy/nginx.conf in Debian's
+# nginx, as a foreground process in a temporary folder; the system service
+# is not started (Debian's package would start it: policy-rc.d or no init
+# in a container stops that, and the test needs none of it).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx \
+      || echo "nginx did not install: the deployment example test skips (outside CI)"
+  else
+    echo "nginx is missing: sudo apt-get install nginx (the deployment example test skips without it, outside CI)"
+  fi
+fi
+
 step "PostgreSQL test cluster"
 # The PostgreSQL half of the suite (internal/store/postgres, cmd/dyad's
 # serve test on PostgreSQL) runs against a throw-away cluster on
