@@ -278,10 +278,26 @@ func (s *Service) PublicSurvey(ctx context.Context, id string) (*Survey, error) 
 	if err != nil {
 		return nil, err
 	}
+	// The pointer is the survey's version: the public API and the
+	// respondent pages cache what they render by it. A row read again
+	// unchanged keeps the pointer, or those caches would grow by an entry
+	// per survey every SurveyCacheTTL.
+	if ok && sameSurvey(c.sv, sv) {
+		sv = c.sv
+	}
 	s.mu.Lock()
 	s.surveys[id] = cachedSurvey{sv: sv, expires: time.Now().Add(s.surveyTTL)}
 	s.mu.Unlock()
 	return sv, nil
+}
+
+// sameSurvey reports whether two reads of a survey row hold the same
+// values (the counts aside, which PublicSurvey does not read).
+func sameSurvey(a, b *Survey) bool {
+	sameTime := func(x, y *time.Time) bool { return x == nil && y == nil || x != nil && y != nil && x.Equal(*y) }
+	return a.ID == b.ID && a.InstrumentKey == b.InstrumentKey && a.InstrumentVersion == b.InstrumentVersion &&
+		a.Title == b.Title && a.Access == b.Access && a.Status == b.Status && a.CreatedAt.Equal(b.CreatedAt) &&
+		sameTime(a.OpensAt, b.OpensAt) && sameTime(a.ClosesAt, b.ClosesAt) && sameTime(a.ClosedAt, b.ClosedAt)
 }
 
 // Surveys lists surveys.
