@@ -5,7 +5,7 @@ package instruments
 
 import "embed"
 
-// FS holds the shipped instrument files (*.yaml, *.json).
+// FS holds the shipped instrument files (*.yaml).
 //
 //go:embed *.yaml
 var FS embed.FS
