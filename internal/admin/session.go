@@ -2,11 +2,10 @@ package admin
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/pagekit"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -62,9 +61,7 @@ func sessionKey(id string) []byte {
 // transaction it drops the expired sessions, and the least recently used
 // ones when the table is full.
 func (s *sessionStore) create(ctx context.Context) (string, error) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand crashes instead)
-	id := base64.RawURLEncoding.EncodeToString(b)
+	id := pagekit.RandomValue()
 	now := s.now()
 	err := s.st.CreateSession(ctx, &survey.Session{IDHash: sessionKey(id), CreatedAt: now, SeenAt: now},
 		survey.SessionLimits{IdleBefore: now.Add(-SessionIdle), CreatedBefore: now.Add(-SessionMax), Max: maxSessions})

@@ -45,6 +45,15 @@ func Headers(h http.Header) {
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// putBuf returns buf to the pool unless one page made it large (the
+// dashboard's results page of a big instrument): the pool would keep that
+// memory for every later page.
+func putBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= 1<<20 {
+		bufPool.Put(buf)
+	}
+}
+
 // Render executes t's "layout" template with data into a buffer first,
 // so that a template error becomes a clean 500 rather than half a page,
 // then writes it with the pages' headers and compression. A status of 0
@@ -52,7 +61,7 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func Render(c *gin.Context, t *template.Template, status int, data any) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bufPool.Put(buf)
+	defer putBuf(buf)
 	Headers(c.Writer.Header())
 	if status == 0 {
 		status = http.StatusOK
@@ -88,7 +97,7 @@ func WriteBody(c *gin.Context, status int, contentType string, body []byte) {
 	}
 	zbuf := bufPool.Get().(*bytes.Buffer)
 	zbuf.Reset()
-	defer bufPool.Put(zbuf)
+	defer putBuf(zbuf)
 	zw := gzipPool.Get().(*gzip.Writer)
 	zw.Reset(zbuf)
 	zw.Write(body)

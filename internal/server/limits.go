@@ -147,6 +147,9 @@ const DefaultAuthFailures = 10
 // at once, refilled at failures per window. Dyad uses
 // NewAuthGuard(DefaultAuthFailures, time.Minute).
 func NewAuthGuard(failures int, window time.Duration) *AuthGuard {
+	if window <= 0 {
+		window = time.Minute // a zero window would refill at once: no limit
+	}
 	return &AuthGuard{
 		l:   &clientLimiter{limit: rate.Limit(float64(failures) / window.Seconds()), burst: failures, clients: map[string]*clientBucket{}},
 		now: time.Now,

@@ -23,9 +23,6 @@ var reservedColumns = map[string]bool{
 // a survey form.
 const MaxTextLength = 100000
 
-// ValidKey reports whether s is a well-formed instrument key.
-func ValidKey(s string) bool { return keyPattern.MatchString(s) }
-
 // Validate checks every rule of the instrument format, the admission
 // limits of limits.go included, and returns an *Error with code EInvalid
 // listing each problem with its path (at most the first 50), or nil.

@@ -94,7 +94,7 @@ func (t *Tables) CountResponses(ctx context.Context, surveyID string) (complete,
 
 // InvitationRecord is the invitations table (0001, 0004). Spent and
 // held change only in the hand-written transactions of the group commit
-// and the web form (responses.go, progress.go).
+// and the web form (each driver's responses.go and progress.go).
 type InvitationRecord struct {
 	SurveyID string `gorm:"primaryKey"`
 	CodeHash []byte `gorm:"primaryKey"`
