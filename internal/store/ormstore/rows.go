@@ -80,3 +80,33 @@ type scanTail struct {
 }
 
 func (t scanTail) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.extra...)...) }
+
+// ReadResponses reads a page of ResponseColumns rows, in seq order, as each
+// driver's FindResponses query returns them, and the cursor of the last
+// one (after when the page is empty).
+func (t *Tables) ReadResponses(rows *sql.Rows, after int64) ([]*survey.Response, int64, error) {
+	defer rows.Close()
+	var out []*survey.Response
+	last := after
+	for rows.Next() {
+		r, seq, err := ScanResponse(rows)
+		if err != nil {
+			return nil, 0, t.classify(err, "read response")
+		}
+		out = append(out, r)
+		last = seq
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, t.classify(err, "list responses")
+	}
+	return out, last, nil
+}
+
+// AnswersText is the stored JSON of a response's answers: the canonical
+// bytes as received when the caller has them, else Answers.Canonical().
+func AnswersText(r *survey.Response) string {
+	if r.AnswersJSON != nil {
+		return string(r.AnswersJSON)
+	}
+	return string(r.Answers.Canonical())
+}

@@ -35,21 +35,16 @@ func whyNotSpendable(ctx context.Context, tx *sql.Tx, surveyID string, codeHash 
 	return classify(errors.New("invitation code neither spent nor held but not spendable"), "spend invitation code")
 }
 
-// answersText is the stored JSON of a response's answers.
-func answersText(r *survey.Response) string {
-	if r.AnswersJSON != nil {
-		return string(r.AnswersJSON)
-	}
-	return string(r.Answers.Canonical())
-}
-
 // The row readers are shared by the engines (ormstore/rows.go).
 const (
 	responseColumns = ormstore.ResponseColumns
 	progressColumns = ormstore.ProgressColumns
 )
 
-var scanResponse = ormstore.ScanResponse
+var (
+	scanResponse = ormstore.ScanResponse
+	answersText  = ormstore.AnswersText
+)
 
 // FindResponse implements survey.Store.
 func (s *Store) FindResponse(ctx context.Context, id string) (*survey.Response, error) {
@@ -77,19 +72,5 @@ func (s *Store) FindResponses(ctx context.Context, f survey.ResponseFilter) ([]*
 	if err != nil {
 		return nil, 0, classify(err, "list responses")
 	}
-	defer rows.Close()
-	var out []*survey.Response
-	last := f.After
-	for rows.Next() {
-		r, seq, err := scanResponse(rows)
-		if err != nil {
-			return nil, 0, classify(err, "read response")
-		}
-		out = append(out, r)
-		last = seq
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, classify(err, "list responses")
-	}
-	return out, last, nil
+	return s.ReadResponses(rows, f.After)
 }

@@ -29,14 +29,6 @@ var (
 	spentCode   = ormstore.SpentCode
 )
 
-// answersText is the stored JSON of a response's answers.
-func answersText(r *survey.Response) string {
-	if r.AnswersJSON != nil {
-		return string(r.AnswersJSON)
-	}
-	return string(r.Answers.Canonical())
-}
-
 // CreateProgress implements survey.Store. With a hold, taking the code
 // and inserting the response are one transaction on the single writer
 // connection, so of any number of concurrent starts with one code exactly

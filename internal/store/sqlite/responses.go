@@ -37,12 +37,8 @@ func whyNotSpendable(ctx context.Context, tx *sql.Tx, surveyID string, codeHash 
 // returned in the result; the caller rolls back to the savepoint.
 func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, j *writeJob) writeResult {
 	r := j.r
-	answers := r.AnswersJSON
-	if answers == nil {
-		answers = r.Answers.Canonical()
-	}
 	submitted := formatTimePtr(r.SubmittedAt)
-	res, err := ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, string(answers), r.Digest, // string: bind as TEXT, not BLOB
+	res, err := ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answersText(r), r.Digest, // a string: bound as TEXT, not BLOB
 		formatTime(r.StartedAt), submitted, r.SurveyID, submitted)
 	if isUnique(err) {
 		return writeResult{dup: true} // the same id arrived before, maybe in this very batch
@@ -80,7 +76,10 @@ const (
 	progressColumns = ormstore.ProgressColumns
 )
 
-var scanResponse = ormstore.ScanResponse
+var (
+	scanResponse = ormstore.ScanResponse
+	answersText  = ormstore.AnswersText
+)
 
 // FindResponse implements survey.Store.
 func (s *Store) FindResponse(ctx context.Context, id string) (*survey.Response, error) {
@@ -112,19 +111,5 @@ func (s *Store) FindResponses(ctx context.Context, f survey.ResponseFilter) ([]*
 	if err != nil {
 		return nil, 0, classify(err, "list responses")
 	}
-	defer rows.Close()
-	var out []*survey.Response
-	last := f.After
-	for rows.Next() {
-		r, seq, err := scanResponse(rows)
-		if err != nil {
-			return nil, 0, classify(err, "read response")
-		}
-		out = append(out, r)
-		last = seq
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, classify(err, "list responses")
-	}
-	return out, last, nil
+	return s.ReadResponses(rows, f.After)
 }
