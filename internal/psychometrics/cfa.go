@@ -441,7 +441,11 @@ func (c *cfaModel) start() []float64 {
 	}
 	for k := 0; k < c.m; k++ {
 		for l := 0; l < k; l++ {
-			x[c.phiIndex(k, l)] = cv[k*c.m+l] / math.Sqrt(cv[k*c.m+k]*cv[l*c.m+l])
+			v := cv[k*c.m+l] / math.Sqrt(cv[k*c.m+k]*cv[l*c.m+l])
+			if math.IsNaN(v) {
+				v = 0
+			}
+			x[c.phiIndex(k, l)] = math.Max(-0.95, math.Min(0.95, v))
 		}
 	}
 	return x
