@@ -557,14 +557,14 @@ func (c *cfaModel) fit(maxIter int) *CFAResult {
 		res.Status == optimize.Failure && errors.Is(err, optimize.ErrLinesearcherFailure))
 	out.Converged = stopped && gmax < 1e-5
 	if !out.Converged {
-		why := "the iteration limit"
-		if res != nil && res.Status != optimize.IterationLimit {
-			why = res.Status.String()
+		why := fmt.Sprintf("it reached its limit of %d iterations", maxIter)
+		if res == nil || res.Status != optimize.IterationLimit {
+			why = fmt.Sprintf("it stopped after %d iterations", out.Iterations)
+			if err != nil {
+				why += " (" + err.Error() + ")"
+			}
 		}
-		if err != nil && !errors.Is(err, optimize.ErrLinesearcherFailure) {
-			why += " (" + err.Error() + ")"
-		}
-		out.Warnings = append(out.Warnings, fmt.Sprintf("the optimizer did not converge: it stopped after %d iterations on %s, with the largest gradient component %.3g; the estimates and fit indices are not trustworthy", out.Iterations, why, gmax))
+		out.Warnings = append(out.Warnings, fmt.Sprintf("the optimizer did not converge: %s, with a gradient of up to %.3g; the estimates and fit indices are not trustworthy", why, gmax))
 	}
 	c.report(out, x)
 	return out

@@ -216,7 +216,7 @@ func TestFitCFANotConverged(t *testing.T) {
 	if res.Converged || res.Iterations != 1 {
 		t.Errorf("converged %v after %d iterations; want false after 1", res.Converged, res.Iterations)
 	}
-	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "did not converge") {
+	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "did not converge: it reached its limit of 1 iterations") {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 	if res.ChiSquare <= g.ChiSquare {
@@ -366,5 +366,24 @@ func TestNoncentralChiSquare(t *testing.T) {
 		if got := ncChiSquareCDF(tc.x, tc.k, tc.ncp); math.Abs(got-tc.want) > 1e-9 {
 			t.Errorf("P(%g; %g, %g) = %.14f, want %.14f", tc.x, tc.k, tc.ncp, got, tc.want)
 		}
+	}
+}
+
+// TestFitCFAHeywood: a solution with a negative residual variance is
+// reported, as lavaan reports it, with a warning. Three items with
+// r12 = r13 = 0.8 and r23 = 0.5 imply a squared loading of 0.8·0.8/0.5 =
+// 1.28 for the first item, so a residual variance of −0.28.
+func TestFitCFAHeywood(t *testing.T) {
+	cov := mat.NewSymDense(3, []float64{1, 0.8, 0.8, 0.8, 1, 0.5, 0.8, 0.5, 1})
+	res, err := FitCFAWithOptions(cov, 100, []CFAFactor{{Name: "F", Items: []int{0, 1, 2}}}, CFAOptions{ItemNames: []string{"x", "y", "z"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := res.Factors[0].Loadings[0]
+	if !res.Converged || math.Abs(l.ResidualVariance+0.28) > 1e-6 || math.Abs(l.Standardized-math.Sqrt(1.28)) > 1e-6 {
+		t.Errorf("converged %v, x: residual variance %g, standardized loading %g; want true, -0.28, %g", res.Converged, l.ResidualVariance, l.Standardized, math.Sqrt(1.28))
+	}
+	if len(res.Warnings) != 2 || !strings.Contains(res.Warnings[0], "x has a negative residual variance") {
+		t.Errorf("warnings %q", res.Warnings)
 	}
 }
