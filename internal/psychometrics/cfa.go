@@ -217,13 +217,13 @@ func (c *cfaModel) phi(x []float64, k, l int) float64 {
 	return x[c.phiIndex(k, l)]
 }
 
-func invalid(message string, details ...survey.Detail) error {
+func cfaInvalid(message string, details ...survey.Detail) error {
 	return &survey.Error{Code: survey.EInvalid, Message: message, Details: details}
 }
 
 func newCFAModel(cov *mat.SymDense, n int, factors []CFAFactor, opt CFAOptions) (*cfaModel, error) {
 	if cov == nil {
-		return nil, invalid("no covariance matrix to fit")
+		return nil, cfaInvalid("no covariance matrix to fit")
 	}
 	dim := cov.SymmetricDim()
 	itemName := func(col int) string {
@@ -233,7 +233,7 @@ func newCFAModel(cov *mat.SymDense, n int, factors []CFAFactor, opt CFAOptions) 
 		return "item " + strconv.Itoa(col)
 	}
 	if len(factors) == 0 {
-		return nil, invalid("the model declares no factor", survey.Detail{Path: "factors", Message: "declare at least one factor with its items"})
+		return nil, cfaInvalid("the model declares no factor", survey.Detail{Path: "factors", Message: "declare at least one factor with its items"})
 	}
 
 	// The declared structure: every problem at once, each at its place.
@@ -281,16 +281,16 @@ func newCFAModel(cov *mat.SymDense, n int, factors []CFAFactor, opt CFAOptions) 
 	}
 	c.p = len(c.columns)
 	if c.p > CFAMaxItems {
-		return nil, invalid("the factor model has too many items", survey.Detail{Path: "factors",
+		return nil, cfaInvalid("the factor model has too many items", survey.Detail{Path: "factors",
 			Message: fmt.Sprintf("%d items; at most %d", c.p, CFAMaxItems)})
 	}
 	moments := c.p * (c.p + 1) / 2
 	if df := moments - c.nparams(); df < 0 {
-		return nil, invalid("the factor model is not identified", survey.Detail{Path: "factors",
+		return nil, cfaInvalid("the factor model is not identified", survey.Detail{Path: "factors",
 			Message: fmt.Sprintf("%d free parameters but only %d variances and covariances (df = %d)", c.nparams(), moments, df)})
 	}
 	if minN := max(CFAMinResponses, c.nparams()+1); n < minN {
-		return nil, invalid("too few responses for a confirmatory factor analysis", survey.Detail{Path: "n",
+		return nil, cfaInvalid("too few responses for a confirmatory factor analysis", survey.Detail{Path: "n",
 			Message: fmt.Sprintf("%d complete responses; this model (%d free parameters) needs at least %d", n, c.nparams(), minN)})
 	}
 	if err := c.setCorrelation(cov); err != nil {
@@ -324,7 +324,7 @@ func (c *cfaModel) setCorrelation(cov *mat.SymDense) error {
 		for j := 0; j <= i; j++ {
 			v := cov.At(c.columns[i], c.columns[j]) / (c.sd[i] * c.sd[j])
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return invalid("the covariance matrix is not finite", survey.Detail{Path: c.itemPath(i),
+				return cfaInvalid("the covariance matrix is not finite", survey.Detail{Path: c.itemPath(i),
 					Message: fmt.Sprintf("the covariance of %s and %s is not a finite number", c.names[j], c.names[i])})
 			}
 			if i == j {
@@ -357,7 +357,7 @@ func (c *cfaModel) setCorrelation(cov *mat.SymDense) error {
 				// s is the share of item k's variance the items before it
 				// do not explain.
 				if s < 1e-10 {
-					return invalid("the covariance matrix is not positive definite", survey.Detail{Path: c.itemPath(k),
+					return cfaInvalid("the covariance matrix is not positive definite", survey.Detail{Path: c.itemPath(k),
 						Message: c.names[k] + " is a linear combination of the items before it in the model: drop it or one of those"})
 				}
 				l[k*p+k] = math.Sqrt(s)
@@ -640,11 +640,11 @@ func (c *cfaModel) report(out *CFAResult, x []float64) {
 	// which in the correlation metric is −log|R|.
 	out.BaselineChiSquare = math.Max(-n*c.logDetR, 0)
 	out.SRMR = c.srmr()
-	fitIndices(out)
+	cfaFitIndices(out)
 	if out.DF == 0 {
 		out.Warnings = append(out.Warnings, "the model is just identified (df = 0): it reproduces the covariances exactly, so its fit cannot be tested")
 	}
-	sanitize(out)
+	cfaSanitize(out)
 }
 
 // srmr is lavaan's "srmr" (srmr_bentler): the residuals R − Σ̂ in the
@@ -663,9 +663,9 @@ func (c *cfaModel) srmr() float64 {
 	return math.Sqrt(ss / float64(c.p*(c.p+1)/2))
 }
 
-// fitIndices sets the p value, CFI, TLI and RMSEA with its interval from
+// cfaFitIndices sets the p value, CFI, TLI and RMSEA with its interval from
 // the chi-squares, as lavaan 0.6.14 computes them.
-func fitIndices(out *CFAResult) {
+func cfaFitIndices(out *CFAResult) {
 	x2, df := out.ChiSquare, float64(out.DF)
 	bx2, bdf := out.BaselineChiSquare, float64(out.BaselineDF)
 	n := float64(out.N)
@@ -702,18 +702,18 @@ func fitIndices(out *CFAResult) {
 func rmseaInterval(x2, df, n float64) (lower, upper float64) {
 	cdf := func(lambda float64) float64 { return ncChiSquareCDF(x2, df, lambda) }
 	if cdf(0) >= 0.95 {
-		lower = math.Sqrt(bisect(func(l float64) float64 { return cdf(l) - 0.95 }, 0, x2) / (n * df))
+		lower = math.Sqrt(cfaBisect(func(l float64) float64 { return cdf(l) - 0.95 }, 0, x2) / (n * df))
 	}
 	hi := math.Max(n, 4*x2)
 	if cdf(0) >= 0.05 && cdf(hi) <= 0.05 {
-		upper = math.Sqrt(bisect(func(l float64) float64 { return cdf(l) - 0.05 }, 0, hi) / (n * df))
+		upper = math.Sqrt(cfaBisect(func(l float64) float64 { return cdf(l) - 0.05 }, 0, hi) / (n * df))
 	}
 	return lower, upper
 }
 
-// bisect finds a root of the decreasing function f on [lo, hi], where
+// cfaBisect finds a root of the decreasing function f on [lo, hi], where
 // f(lo) ≥ 0 ≥ f(hi), to double precision.
-func bisect(f func(float64) float64, lo, hi float64) float64 {
+func cfaBisect(f func(float64) float64, lo, hi float64) float64 {
 	for i := 0; i < 200 && hi-lo > 1e-12*math.Max(1, hi); i++ {
 		mid := (lo + hi) / 2
 		if f(mid) > 0 {
@@ -770,9 +770,9 @@ func ncChiSquareCDF(x, k, lambda float64) float64 {
 	return math.Min(math.Max(sum, 0), 1)
 }
 
-// sanitize replaces any non-finite figure by 0 with a warning, so the
+// cfaSanitize replaces any non-finite figure by 0 with a warning, so the
 // result always encodes as JSON.
-func sanitize(out *CFAResult) {
+func cfaSanitize(out *CFAResult) {
 	fix := func(name string, v *float64) {
 		if math.IsNaN(*v) || math.IsInf(*v, 0) {
 			*v = 0

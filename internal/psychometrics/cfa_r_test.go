@@ -63,7 +63,7 @@ func TestCFAReferenceScript(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkAgainstLavaan(t, fresh, res)
+			checkCFAAgainstLavaan(t, fresh, res)
 		})
 	}
 }

@@ -73,10 +73,10 @@ func (g *cfaGolden) factors() []CFAFactor {
 	return fs
 }
 
-// checkAgainstLavaan compares a fit with lavaan's figures: fit indices and
+// checkCFAAgainstLavaan compares a fit with lavaan's figures: fit indices and
 // standardized loadings and factor correlations to 1e-3 (absolute), the
 // chi-squares to 1e-3 relative, df exactly.
-func checkAgainstLavaan(t *testing.T, g *cfaGolden, res *CFAResult) {
+func checkCFAAgainstLavaan(t *testing.T, g *cfaGolden, res *CFAResult) {
 	t.Helper()
 	if !res.Converged {
 		t.Errorf("not converged after %d iterations: %v", res.Iterations, res.Warnings)
@@ -135,7 +135,7 @@ func TestFitCFALavaan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkAgainstLavaan(t, g, res)
+			checkCFAAgainstLavaan(t, g, res)
 			if len(res.Warnings) != 0 {
 				t.Errorf("warnings on a clean fit: %v", res.Warnings)
 			}
@@ -160,7 +160,7 @@ func TestFitCFALavaan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkAgainstLavaan(t, g, res2)
+			checkCFAAgainstLavaan(t, g, res2)
 			l, l2 := res.Factors[1].Loadings[2], res2.Factors[1].Loadings[2]
 			if math.Abs(l2.Estimate-l.Estimate*k[l.Item]) > 1e-4*math.Abs(l2.Estimate) ||
 				math.Abs(l2.ResidualVariance-l.ResidualVariance*k[l.Item]*k[l.Item]) > 1e-4*math.Abs(l2.ResidualVariance) {
