@@ -487,6 +487,9 @@ func (c *cfaModel) objective(x []float64) float64 {
 // gradient sets g to dF_ML/dx, through W = Σ⁻¹ − Σ⁻¹RΣ⁻¹ = dF/dΣ:
 // dF/dλ_i = 2 Σ_j W_ij λ_j φ_f(i)f(j), dF/dψ_i = W_ii, and
 // dF/dφ_kl = 2 Σ_{i∈k, j∈l} W_ij λ_i λ_j.
+// It evaluates the objective again rather than trust the work space:
+// the optimizer may ask for the gradient at a point other than the last
+// one whose value it asked for.
 func (c *cfaModel) gradient(g, x []float64) {
 	if math.IsInf(c.objective(x), 1) {
 		for i := range g {
