@@ -283,6 +283,12 @@ func TestFitCFARefuses(t *testing.T) {
 		}
 	}
 	combination.SetSym(24, 24, v)
+	big := mat.NewSymDense(155, nil)
+	var bigFactors []CFAFactor
+	for k := range 31 {
+		big.SetSym(k, k, 1)
+		bigFactors = append(bigFactors, CFAFactor{Name: string(rune('a' + k)), Items: []int{5 * k, 5*k + 1, 5*k + 2, 5*k + 3, 5*k + 4}})
+	}
 	nan := mat.NewSymDense(25, nil)
 	nan.CopySym(bfi)
 	nan.SetSym(3, 1, math.NaN())
@@ -305,6 +311,7 @@ func TestFitCFARefuses(t *testing.T) {
 		{"ItemTwice", bfi, 2436, []CFAFactor{fs[0], {Name: "C", Items: []int{5, 6, 2}}}, "factors[1].items[2]", `A3 is already in factor "A"`},
 		{"ItemOutside", bfi, 2436, []CFAFactor{fs[0], {Name: "C", Items: []int{5, 6, 25}}}, "factors[1].items[2]", "item column 25 is outside"},
 		{"NegativeItem", bfi, 2436, []CFAFactor{fs[0], {Name: "C", Items: []int{-1, 5, 6}}}, "factors[1].items[0]", "item column -1"},
+		{"TooManyItems", big, 100000, bigFactors, "factors", "155 items; at most 150"},
 		{"TooFewResponses", bfi, 49, fs, "n", "needs at least 61"},
 		{"FewerResponsesThanParameters", bfi, 60, fs, "n", "60 complete responses; this model (60 free parameters) needs at least 61"},
 		{"ConstantItem", constant, 2436, fs, "factors[1].items[2]", "C3 has no variance"},
