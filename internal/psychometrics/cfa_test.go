@@ -394,3 +394,48 @@ func TestFitCFAHeywood(t *testing.T) {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 }
+
+// TestCFAResultJSON pins the JSON names the API serves (api/openapi.yaml
+// documents them): lavaan's figures in snake_case, lists never null.
+func TestCFAResultJSON(t *testing.T) {
+	g := readCFAGolden(t, filepath.Join("testdata", "cfa_sim.json"))
+	res, err := FitCFAWithOptions(g.cov(), g.N, g.factors(), CFAOptions{ItemNames: g.Items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"n", "items", "free_parameters", "chi_square", "df", "p_value", "baseline_chi_square", "baseline_df",
+		"cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "factors", "factor_correlations",
+		"converged", "iterations", "warnings"}
+	if len(got) != len(want) {
+		t.Errorf("keys %d, want %d: %s", len(got), len(want), b)
+	}
+	for _, k := range want {
+		if _, ok := got[k]; !ok {
+			t.Errorf("no %q in %s", k, b)
+		}
+	}
+	if string(got["warnings"]) != "[]" {
+		t.Errorf("warnings %s, want []", got["warnings"])
+	}
+	var factors []map[string]any
+	if err := json.Unmarshal(got["factors"], &factors); err != nil {
+		t.Fatal(err)
+	}
+	l := factors[0]["loadings"].([]any)[0].(map[string]any)
+	for _, k := range []string{"item", "name", "estimate", "standardized", "residual_variance"} {
+		if _, ok := l[k]; !ok {
+			t.Errorf("loading without %q: %v", k, l)
+		}
+	}
+	if factors[0]["name"] != "eff" || l["name"] != "eff_1" {
+		t.Errorf("first factor %v, first loading %v", factors[0]["name"], l["name"])
+	}
+}
