@@ -14,8 +14,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,10 +22,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/instrument"
-	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
@@ -113,20 +109,12 @@ func (s *countingScanner) wait(tb testing.TB) (int, error) {
 func newExportFixture(tb testing.TB) *exportFixture {
 	tb.Helper()
 	ctx := context.Background()
-	path := filepath.Join(tb.TempDir(), "dyad.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	data := enginetest.Open(tb, enginetest.SQLite)
+	st := data.Store
 	svc := survey.NewService(st)
 	svc.Now = func() time.Time { return time.Date(2026, 2, 3, 12, 0, 0, 0, time.UTC) }
 	sc := &countingScanner{ResponseScanner: st}
-	e := &testEnv{Path: path, Store: st, Svc: svc}
-	e.Srv = httptest.NewServer(newServer(config{
-		Config: server.Config{TokenHash: survey.HashSecret(researcherToken)},
-		API:    httpapi.Config{Service: svc, Ready: st.Ping, Responses: sc},
-	}))
-	tb.Cleanup(e.Close)
+	e := serveEnv(tb, data, svc, func(c *config) { c.API.Responses = sc })
 
 	in, err := instrument.Parse([]byte(exportInstrument), instrument.YAML)
 	if err != nil {

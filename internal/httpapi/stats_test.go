@@ -12,9 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -22,11 +20,9 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/instruments"
-	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/sample"
-	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/stats"
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
@@ -35,18 +31,8 @@ import (
 // the results routes read through.
 func statsEnv(tb testing.TB) *testEnv {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "dyad.db")
-	st, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatalf("open store %s: %v", path, err)
-	}
-	e := &testEnv{Path: path, Store: st, Svc: survey.NewService(st)}
-	e.Srv = httptest.NewServer(newServer(config{
-		Config: server.Config{TokenHash: survey.HashSecret(researcherToken)},
-		API:    httpapi.Config{Service: e.Svc, Ready: st.Ping, Responses: st},
-	}))
-	tb.Cleanup(e.Close)
-	return e
+	data := enginetest.Open(tb, enginetest.SQLite)
+	return serveEnv(tb, data, survey.NewService(data.Store), func(c *config) { c.API.Responses = data.Store })
 }
 
 // resultsYAML: subscale att holds the four items of the hand-worked
@@ -460,7 +446,7 @@ func fillStudySurvey(tb testing.TB, e *testEnv, n int) string {
 		answers[i] = string(sample.Answers(form, rng).Canonical())
 	}
 
-	db, err := sql.Open("sqlite3", "file:"+e.Path+"?_busy_timeout=5000")
+	db, err := sql.Open("sqlite3", "file:"+e.DSN+"?_busy_timeout=5000")
 	if err != nil {
 		tb.Fatal(err)
 	}

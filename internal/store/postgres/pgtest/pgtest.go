@@ -24,19 +24,28 @@ import (
 // EnvURL is the variable that names the test server.
 const EnvURL = "DYAD_TEST_POSTGRES_URL"
 
+// Require skips the test when DYAD_TEST_POSTGRES_URL is not set, saying
+// how to run it, or fails it under CI. URL calls it; call it alone to skip
+// a group of tests once rather than each of them.
+func Require(tb testing.TB) {
+	tb.Helper()
+	if os.Getenv(EnvURL) != "" {
+		return
+	}
+	msg := EnvURL + " is not set: the PostgreSQL tests need a server; run them with scripts/pg-test-cluster.sh go test ./..., which starts a throw-away one"
+	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
+		tb.Fatal(msg)
+	}
+	tb.Skip(msg)
+}
+
 // URL creates a new, empty database on the test server and returns its
 // URL; the database is dropped when the test ends. Each call gets its own
 // database (a random name), so tests run in parallel.
 func URL(tb testing.TB) string {
 	tb.Helper()
+	Require(tb)
 	base := os.Getenv(EnvURL)
-	if base == "" {
-		msg := EnvURL + " is not set: the PostgreSQL tests need a server; run them with scripts/pg-test-cluster.sh go test ./..., which starts a throw-away one"
-		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatalf("%s cannot be parsed as a URL", EnvURL) // never print it: it may hold a password
