@@ -102,6 +102,7 @@ func TestHardening01ErrorDetailsCapped(t *testing.T) {
 func TestHardening02SlowBodiesHoldNoSlots(t *testing.T) {
 	t.Parallel()
 	const slots = 2
+	// SQLite only: the server's limits are under test, not the store.
 	e := newEnvWith(t, enginetest.SQLite, func(c *config) {
 		c.API.MaxConcurrentSubmissions = slots
 		c.BodyReadTimeout = time.Second
@@ -171,6 +172,7 @@ func TestHardening02SlowBodiesHoldNoSlots(t *testing.T) {
 // another client is unaffected.
 func TestHardening05FailedAuthLimited(t *testing.T) {
 	t.Parallel()
+	// SQLite only: the server's limits are under test, not the store.
 	e := newEnvWith(t, enginetest.SQLite, func(c *config) {
 		c.Metrics = metrics.New()
 		c.RateLimit = 0
@@ -225,6 +227,7 @@ func TestHardening05FailedAuthLimited(t *testing.T) {
 // address of one IPv6 /64 as one client, and IPv4 addresses one by one.
 func TestHardening06IPv6KeyedBy64(t *testing.T) {
 	t.Parallel()
+	// SQLite only: the server's limits are under test, not the store.
 	e := newEnvWith(t, enginetest.SQLite, func(c *config) {
 		c.RateLimit = 1 // burst of 3
 		c.TrustedProxies = []string{"127.0.0.1"}
