@@ -63,7 +63,9 @@ var Engines = []string{SQLite, Postgres}
 // end. Creating, migrating and dropping a database costs about a second
 // on the test cluster (fsync on); emptying one, a few milliseconds. So a
 // scenario table of a hundred rows makes as many databases as run at
-// once, not a hundred.
+// once, not a hundred. The pool also keeps each database's inspection
+// connection (and the one that empties it) open from test to test: a new
+// PostgreSQL connection is a new server process, some 10 to 40 ms.
 func Run(t *testing.T, fn func(t *testing.T, engine string)) {
 	t.Helper()
 	for _, engine := range Engines {
@@ -104,6 +106,7 @@ type DB struct {
 
 	mu        sync.Mutex
 	inspect   *sql.DB
+	shared    bool // inspect belongs to a pool (see Run), which closes it
 	closeOnce sync.Once
 }
 
@@ -140,6 +143,11 @@ func OpenDSN(tb testing.TB, dsn string) *DB {
 		tb.Fatalf("open %s store: %v", engine, err)
 	}
 	d := &DB{Engine: engine, DSN: dsn, Store: st}
+	if p := poolOf(tb); p != nil {
+		if db := p.inspection(dsn); db != nil {
+			d.inspect, d.shared = db, true
+		}
+	}
 	// Registered after pgtest's drop of the database, so run before it.
 	tb.Cleanup(d.Close)
 	return d
@@ -150,7 +158,7 @@ func OpenDSN(tb testing.TB, dsn string) *DB {
 func (d *DB) Close() {
 	d.closeOnce.Do(func() {
 		d.mu.Lock()
-		if d.inspect != nil {
+		if d.inspect != nil && !d.shared {
 			d.inspect.Close()
 		}
 		d.mu.Unlock()
@@ -165,21 +173,27 @@ func (d *DB) SQL(tb testing.TB) *sql.DB {
 	tb.Helper()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.inspect != nil {
-		return d.inspect
+	if d.inspect == nil {
+		d.inspect = openInspection(tb, d.Engine, d.DSN)
 	}
+	return d.inspect
+}
+
+// openInspection opens a read-only connection (one at most) to a
+// database.
+func openInspection(tb testing.TB, engine, dsn string) *sql.DB {
+	tb.Helper()
 	var db *sql.DB
 	var err error
-	if d.Engine == SQLite {
-		db, err = sql.Open("sqlite3", "file:"+d.DSN+"?mode=ro&_busy_timeout=5000")
+	if engine == SQLite {
+		db, err = sql.Open("sqlite3", "file:"+dsn+"?mode=ro&_busy_timeout=5000")
 	} else {
-		db, err = sql.Open("pgx", readOnlyURL(tb, d.DSN))
+		db, err = sql.Open("pgx", readOnlyURL(tb, dsn))
 	}
 	if err != nil {
 		tb.Fatalf("open inspection connection: %v", err)
 	}
 	db.SetMaxOpenConns(1)
-	d.inspect = db
 	return db
 }
 

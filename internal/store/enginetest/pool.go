@@ -24,12 +24,19 @@ type pool struct {
 	mu    sync.Mutex
 	free  []string                          // emptied databases, ready for a test
 	drops []func(ctx context.Context) error // one per database made
+	conns map[string]*pooledConns           // by database URL
+}
+
+// pooledConns are the connections the pool keeps to one of its databases.
+type pooledConns struct {
+	inspect *sql.DB // read-only, for DB.SQL
+	admin   *sql.DB // for empty
 }
 
 // startPool gives the tests under t a pool, dropped with its databases
 // when t ends (after all its subtests).
 func startPool(t *testing.T) {
-	p := &pool{}
+	p := &pool{conns: map[string]*pooledConns{}}
 	pools.Lock()
 	pools.byTest[t.Name()] = p
 	pools.Unlock()
@@ -37,6 +44,10 @@ func startPool(t *testing.T) {
 		pools.Lock()
 		delete(pools.byTest, t.Name())
 		pools.Unlock()
+		for _, c := range p.conns {
+			c.inspect.Close()
+			c.admin.Close()
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		for _, drop := range p.drops {
@@ -81,10 +92,27 @@ func (p *pool) take(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	admin.SetMaxOpenConns(1)
 	p.mu.Lock()
 	p.drops = append(p.drops, drop)
+	p.conns[dsn] = &pooledConns{inspect: openInspection(tb, Postgres, dsn), admin: admin}
 	p.mu.Unlock()
 	return dsn
+}
+
+// inspection returns the pool's read-only connection to a database, or
+// nil if the pool did not make it.
+func (p *pool) inspection(dsn string) *sql.DB {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.conns[dsn]; c != nil {
+		return c.inspect
+	}
+	return nil
 }
 
 // give empties a database a test has finished with (its stores closed)
@@ -93,7 +121,10 @@ func (p *pool) take(tb testing.TB) string {
 func (p *pool) give(dsn string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := empty(ctx, dsn); err != nil {
+	p.mu.Lock()
+	admin := p.conns[dsn].admin
+	p.mu.Unlock()
+	if err := empty(ctx, admin); err != nil {
 		return
 	}
 	p.mu.Lock()
@@ -107,12 +138,7 @@ func (p *pool) give(dsn string) {
 // database holds what a fresh one holds after store.Open. DELETE rather
 // than TRUNCATE: on a few rows it costs one commit, where TRUNCATE makes
 // and syncs new files for every table.
-func empty(ctx context.Context, dsn string) error {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+func empty(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
