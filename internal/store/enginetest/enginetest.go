@@ -52,8 +52,8 @@ var Engines = []string{SQLite, Postgres}
 
 // Run runs fn once per engine, as subtests named sqlite and postgres that
 // run in parallel with each other (each on databases of its own), so that
-// the PostgreSQL half adds little to the test's time. The postgres
-// subtest skips without DYAD_TEST_POSTGRES_URL (fails under CI).
+// the two halves overlap. The postgres subtest skips without
+// DYAD_TEST_POSTGRES_URL (fails under CI).
 //
 // The PostgreSQL databases that Open hands out inside fn (and its
 // subtests) come from a pool that lives as long as the postgres subtest:
@@ -61,7 +61,7 @@ var Engines = []string{SQLite, Postgres}
 // restarted: what a fresh database holds, with the schema already
 // migrated) and handed to the next, and the pool drops them all at the
 // end. Creating, migrating and dropping a database costs about a second
-// on the test cluster (fsync on); emptying one, a few milliseconds. So a
+// on the test cluster (fsync on); emptying one, one commit. So a
 // scenario table of a hundred rows makes as many databases as run at
 // once, not a hundred. The pool also keeps each database's inspection
 // connection (and the one that empties it) open from test to test: a new
@@ -112,7 +112,8 @@ type DB struct {
 
 // Open opens a store of engine on a fresh, empty database with its schema
 // applied. The store and the inspection connection close when the test
-// ends (or earlier with Close); a PostgreSQL database is dropped after.
+// ends (or earlier with Close); then a PostgreSQL database is dropped, or,
+// inside Run, emptied for the next test.
 func Open(tb testing.TB, engine string) *DB {
 	tb.Helper()
 	Require(tb, engine)
