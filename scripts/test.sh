@@ -76,10 +76,12 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 fi
 
 step "PostgreSQL test cluster"
-# The PostgreSQL half of the suite (internal/store/postgres, cmd/dyad's
-# serve test on PostgreSQL) runs against a throw-away cluster on
-# 127.0.0.1, stopped when this script exits (scripts/pg-test-cluster.sh).
-# Without DYAD_TEST_POSTGRES_URL those tests skip, except under CI.
+# The PostgreSQL half of the suite (internal/store/postgres, the postgres
+# subtests of the API, web-form and dashboard tests, cmd/dyad's tests on
+# PostgreSQL) runs against a throw-away cluster on 127.0.0.1, stopped when
+# this script exits (scripts/pg-test-cluster.sh); the URL is exported, so
+# every package's tests see it. Without DYAD_TEST_POSTGRES_URL those tests
+# skip, except under CI.
 if [ -z "${DYAD_TEST_POSTGRES_URL:-}" ]; then
   . scripts/pg-test-cluster.sh || echo "no PostgreSQL test cluster: the PostgreSQL tests skip (outside CI)"
 fi

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/web/browsertest"
 )
 
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) {
 func TestBrowserDashboard(t *testing.T) {
 	browsertest.Chromium(t)
 	browsertest.AxeSource(t)
-	f := newFixture(t, seed{complete: 60, inProgress: 7, days: 21})
+	f := newFixture(t, enginetest.SQLite, seed{complete: 60, inProgress: 7, days: 21})
 	dir := browsertest.ScreenshotDir("DYAD_ADMIN_SCREENSHOTS", "admin")
 	results := "/admin/surveys/" + f.study.ID
 

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 )
 
 // The dashboard's downloads are the API's export handlers, but a failed
@@ -12,29 +14,31 @@ import (
 // the same status, in JSON.
 func TestDownloadErrorsArePages(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, seed{complete: 3})
-	c := f.signedIn(t)
-	for _, tc := range []struct {
-		path   string
-		status int
-		words  string
-	}{
-		{"/surveys/nosuchsurv/export.csv", http.StatusNotFound, "Not found"},
-		{"/surveys/" + f.study.ID + "/export.csv?values=colours", http.StatusUnprocessableEntity, "values"},
-		{"/surveys/" + f.study.ID + "/codebook.csv?status=some", http.StatusUnprocessableEntity, "status"},
-	} {
-		p := c.get("/admin" + tc.path)
-		if p.status != tc.status || !strings.HasPrefix(p.header.Get("Content-Type"), "text/html") {
-			t.Errorf("dashboard %s: %d %s, want %d and a page\n%s", tc.path, p.status, p.header.Get("Content-Type"), tc.status, p.body)
-			continue
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, seed{complete: 3})
+		c := f.signedIn(t)
+		for _, tc := range []struct {
+			path   string
+			status int
+			words  string
+		}{
+			{"/surveys/nosuchsurv/export.csv", http.StatusNotFound, "Not found"},
+			{"/surveys/" + f.study.ID + "/export.csv?values=colours", http.StatusUnprocessableEntity, "values"},
+			{"/surveys/" + f.study.ID + "/codebook.csv?status=some", http.StatusUnprocessableEntity, "status"},
+		} {
+			p := c.get("/admin" + tc.path)
+			if p.status != tc.status || !strings.HasPrefix(p.header.Get("Content-Type"), "text/html") {
+				t.Errorf("dashboard %s: %d %s, want %d and a page\n%s", tc.path, p.status, p.header.Get("Content-Type"), tc.status, p.body)
+				continue
+			}
+			if !strings.Contains(p.body, tc.words) || !strings.Contains(p.body, `href="/admin"`) ||
+				p.header.Get("Content-Security-Policy") == "" || p.header.Get("Content-Disposition") != "" {
+				t.Errorf("dashboard %s: the page does not say %q with a way back under the pages' headers\n%v\n%s", tc.path, tc.words, p.header, p.body)
+			}
+			api := c.get("/api/v1"+tc.path, "Authorization", "Bearer "+testToken)
+			if api.status != tc.status || !strings.HasPrefix(api.header.Get("Content-Type"), "application/json") {
+				t.Errorf("API %s: %d %s, want %d JSON", tc.path, api.status, api.header.Get("Content-Type"), tc.status)
+			}
 		}
-		if !strings.Contains(p.body, tc.words) || !strings.Contains(p.body, `href="/admin"`) ||
-			p.header.Get("Content-Security-Policy") == "" || p.header.Get("Content-Disposition") != "" {
-			t.Errorf("dashboard %s: the page does not say %q with a way back under the pages' headers\n%v\n%s", tc.path, tc.words, p.header, p.body)
-		}
-		api := c.get("/api/v1"+tc.path, "Authorization", "Bearer "+testToken)
-		if api.status != tc.status || !strings.HasPrefix(api.header.Get("Content-Type"), "application/json") {
-			t.Errorf("API %s: %d %s, want %d JSON", tc.path, api.status, api.header.Get("Content-Type"), tc.status)
-		}
-	}
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,7 +16,8 @@ import (
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 	"github.com/dyad-survey/dyad/internal/web"
@@ -25,12 +25,15 @@ import (
 
 const testToken = "test-researcher-token-0123456789"
 
-// fixture is a real server on a fresh SQLite file, wired as `dyad serve`
-// wires it: the API, the respondent pages and the dashboard on one engine,
-// the shipped instruments published, and a survey of the study instrument
-// with sample responses.
+// fixture is a real server on a fresh database of one engine (a SQLite
+// file or a PostgreSQL database of its own: internal/store/enginetest),
+// wired as `dyad serve` wires it: the API, the respondent pages and the
+// dashboard on one gin engine, the shipped instruments published, and a
+// survey of the study instrument with sample responses. The handler tests
+// run on both database engines, as subtests named sqlite and postgres; the
+// browser test uses SQLite alone, since it tests the pages.
 type fixture struct {
-	st     *sqlite.Store
+	st     store.DB
 	svc    *survey.Service
 	srv    *httptest.Server
 	form   *survey.Form
@@ -45,14 +48,10 @@ type seed struct {
 	days                 int // spread over this many days before now
 }
 
-func newFixture(tb testing.TB, sd seed) *fixture {
+func newFixture(tb testing.TB, engine string, sd seed) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st := enginetest.Open(tb, engine).Store
 	svc := survey.NewService(st)
 	files, err := instrument.LoadFS(instruments.FS)
 	if err != nil {

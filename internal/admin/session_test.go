@@ -2,23 +2,18 @@ package admin
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 )
 
-// sessionTestStore is a real store in a fresh file: the sessions' rules
-// are held against the storage they live in.
-func sessionTestStore(tb testing.TB) *sqlite.Store {
+// sessionTestStore is a real store on a fresh database of engine: the
+// sessions' rules are held against the storage they live in.
+func sessionTestStore(tb testing.TB, engine string) store.DB {
 	tb.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "dyad.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	return st
+	return enginetest.Open(tb, engine).Store
 }
 
 // testSessions wraps the store's calls for the assertions below, which
@@ -63,69 +58,71 @@ func (s testSessions) count(ids []string) int {
 }
 
 func TestSessionStore(t *testing.T) {
-	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	st := sessionTestStore(t)
-	s := testSessions{newSessionStore(st, func() time.Time { return now }), t}
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+		st := sessionTestStore(t, engine)
+		s := testSessions{newSessionStore(st, func() time.Time { return now }), t}
 
-	t.Run("OK", func(t *testing.T) {
-		id := s.create()
-		if !validRandom(id) || !s.valid(id) {
-			t.Fatalf("a new session %q is not valid", id)
-		}
-		if s.valid(id+"x") || s.valid("") {
-			t.Error("an unknown id is valid")
-		}
-		s.end(id)
-		if s.valid(id) {
-			t.Error("an ended session is valid")
-		}
-	})
-	t.Run("Idle", func(t *testing.T) {
-		id := s.create()
-		now = now.Add(SessionIdle - time.Minute)
-		if !s.valid(id) { // and this use keeps it alive
-			t.Fatal("expired before the idle limit")
-		}
-		now = now.Add(SessionIdle - time.Minute)
-		if !s.valid(id) {
-			t.Fatal("a session in use expired")
-		}
-		now = now.Add(SessionIdle)
-		if s.valid(id) {
-			t.Fatal("an idle session is valid")
-		}
-	})
-	t.Run("Max", func(t *testing.T) {
-		id, start := s.create(), now
-		for range int(SessionMax / time.Hour) {
-			if !s.valid(id) {
-				t.Fatalf("expired after %v in use", now.Sub(start))
+		t.Run("OK", func(t *testing.T) {
+			id := s.create()
+			if !validRandom(id) || !s.valid(id) {
+				t.Fatalf("a new session %q is not valid", id)
 			}
-			now = now.Add(time.Hour)
-		}
-		if s.valid(id) {
-			t.Fatalf("valid %v after sign-in", SessionMax)
-		}
-	})
-	t.Run("Bounded", func(t *testing.T) {
-		s := testSessions{newSessionStore(sessionTestStore(t), func() time.Time { return now }), t}
-		first := s.create()
-		ids := []string{first}
-		now = now.Add(time.Second)
-		for range maxSessions + 10 {
+			if s.valid(id+"x") || s.valid("") {
+				t.Error("an unknown id is valid")
+			}
+			s.end(id)
+			if s.valid(id) {
+				t.Error("an ended session is valid")
+			}
+		})
+		t.Run("Idle", func(t *testing.T) {
+			id := s.create()
+			now = now.Add(SessionIdle - time.Minute)
+			if !s.valid(id) { // and this use keeps it alive
+				t.Fatal("expired before the idle limit")
+			}
+			now = now.Add(SessionIdle - time.Minute)
+			if !s.valid(id) {
+				t.Fatal("a session in use expired")
+			}
+			now = now.Add(SessionIdle)
+			if s.valid(id) {
+				t.Fatal("an idle session is valid")
+			}
+		})
+		t.Run("Max", func(t *testing.T) {
+			id, start := s.create(), now
+			for range int(SessionMax / time.Hour) {
+				if !s.valid(id) {
+					t.Fatalf("expired after %v in use", now.Sub(start))
+				}
+				now = now.Add(time.Hour)
+			}
+			if s.valid(id) {
+				t.Fatalf("valid %v after sign-in", SessionMax)
+			}
+		})
+		t.Run("Bounded", func(t *testing.T) {
+			s := testSessions{newSessionStore(sessionTestStore(t, engine), func() time.Time { return now }), t}
+			first := s.create()
+			ids := []string{first}
+			now = now.Add(time.Second)
+			for range maxSessions + 10 {
+				ids = append(ids, s.create())
+			}
+			if n := s.count(ids); n != maxSessions {
+				t.Errorf("%d sessions held, want at most %d", n, maxSessions)
+			}
+			if s.valid(first) {
+				t.Error("the least recently used session was kept")
+			}
+			now = now.Add(SessionMax)
 			ids = append(ids, s.create())
-		}
-		if n := s.count(ids); n != maxSessions {
-			t.Errorf("%d sessions held, want at most %d", n, maxSessions)
-		}
-		if s.valid(first) {
-			t.Error("the least recently used session was kept")
-		}
-		now = now.Add(SessionMax)
-		ids = append(ids, s.create())
-		if n := s.count(ids); n != 1 {
-			t.Errorf("%d sessions after all expired and one sign-in", n)
-		}
+			if n := s.count(ids); n != 1 {
+				t.Errorf("%d sessions after all expired and one sign-in", n)
+			}
+		})
 	})
 }
 
@@ -167,39 +164,27 @@ func TestLocalNext(t *testing.T) {
 // second instance on it, knows the session; ending it on one ends it for
 // all.
 func TestSessionsSurviveRestart(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "dyad.db")
-	now := time.Now
-	first, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := newSessionStore(first, now).create(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Close(); err != nil {
-		t.Fatal(err)
-	}
-	second := sessionTestStoreAt(t, path)
-	other := sessionTestStoreAt(t, path)
-	if ok, err := newSessionStore(second, now).valid(ctx, id); err != nil || !ok {
-		t.Fatalf("after a restart: valid %v, %v", ok, err)
-	}
-	if err := newSessionStore(other, now).end(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := newSessionStore(second, now).valid(ctx, id); err != nil || ok {
-		t.Fatalf("ended on another instance: valid %v, %v", ok, err)
-	}
-}
-
-func sessionTestStoreAt(tb testing.TB, path string) *sqlite.Store {
-	tb.Helper()
-	st, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	return st
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		now := time.Now
+		first := enginetest.Open(t, engine)
+		id, err := newSessionStore(first.Store, now).create(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := first.Store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		second := enginetest.OpenDSN(t, first.DSN).Store
+		other := enginetest.OpenDSN(t, first.DSN).Store
+		if ok, err := newSessionStore(second, now).valid(ctx, id); err != nil || !ok {
+			t.Fatalf("after a restart: valid %v, %v", ok, err)
+		}
+		if err := newSessionStore(other, now).end(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := newSessionStore(second, now).valid(ctx, id); err != nil || ok {
+			t.Fatalf("ended on another instance: valid %v, %v", ok, err)
+		}
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/server"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -28,93 +28,95 @@ import (
 // the very answers that were sent.
 func TestResearcherToRespondentFlow(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
 
-	// Create from JSON and from YAML; both describe the same instrument.
-	e.createInstrument(t, testInstrument(), ctJSON)
-	e.createInstrument(t, testInstrumentYAML, ctYAML)
-	fromJSON := getDefinition(t, e, "wellbeing-test", 1)
-	fromYAML := getDefinition(t, e, "wellbeing-yaml", 1)
-	fromYAML["key"] = "wellbeing-test"
-	if !sameJSON(t, fromJSON, fromYAML) {
-		t.Errorf("the YAML and JSON forms differ:\nJSON %v\nYAML %v", fromJSON, fromYAML)
-	}
-	var sent map[string]any
-	mustUnmarshal(t, []byte(testInstrumentJSON), &sent)
-	if !sameJSON(t, fromJSON, sent) {
-		t.Errorf("GET returned a definition other than the one created:\ngot  %v\nsent %v", fromJSON, sent)
-	}
+		// Create from JSON and from YAML; both describe the same instrument.
+		e.createInstrument(t, testInstrument(), ctJSON)
+		e.createInstrument(t, testInstrumentYAML, ctYAML)
+		fromJSON := getDefinition(t, e, "wellbeing-test", 1)
+		fromYAML := getDefinition(t, e, "wellbeing-yaml", 1)
+		fromYAML["key"] = "wellbeing-test"
+		if !sameJSON(t, fromJSON, fromYAML) {
+			t.Errorf("the YAML and JSON forms differ:\nJSON %v\nYAML %v", fromJSON, fromYAML)
+		}
+		var sent map[string]any
+		mustUnmarshal(t, []byte(testInstrumentJSON), &sent)
+		if !sameJSON(t, fromJSON, sent) {
+			t.Errorf("GET returned a definition other than the one created:\ngot  %v\nsent %v", fromJSON, sent)
+		}
 
-	// Edit the draft.
-	e.mustDo(t, request{Method: "PUT", URL: "/api/v1/instruments/wellbeing-test/versions/1",
-		Body: testInstrument(set("title", "Wellbeing, revised")), ContentType: ctJSON, Authorization: bearer}, http.StatusOK)
-	if got := getDefinition(t, e, "wellbeing-test", 1)["title"]; got != "Wellbeing, revised" {
-		t.Errorf("title after PUT = %v", got)
-	}
+		// Edit the draft.
+		e.mustDo(t, request{Method: "PUT", URL: "/api/v1/instruments/wellbeing-test/versions/1",
+			Body: testInstrument(set("title", "Wellbeing, revised")), ContentType: ctJSON, Authorization: bearer}, http.StatusOK)
+		if got := getDefinition(t, e, "wellbeing-test", 1)["title"]; got != "Wellbeing, revised" {
+			t.Errorf("title after PUT = %v", got)
+		}
 
-	// Publish and deploy.
-	e.publish(t, "wellbeing-test", 1)
-	doc := e.mustDo(t, request{Method: "GET", URL: "/api/v1/instruments/wellbeing-test/versions/1", Authorization: bearer}, http.StatusOK)
-	if !bytes.Contains(doc, []byte(`"status":"published"`)) || bytes.Contains(doc, []byte(`"published_at":null`)) {
-		t.Errorf("published instrument: %s", doc)
-	}
-	id := e.createSurvey(t, map[string]any{"title": "Spring wave"})
+		// Publish and deploy.
+		e.publish(t, "wellbeing-test", 1)
+		doc := e.mustDo(t, request{Method: "GET", URL: "/api/v1/instruments/wellbeing-test/versions/1", Authorization: bearer}, http.StatusOK)
+		if !bytes.Contains(doc, []byte(`"status":"published"`)) || bytes.Contains(doc, []byte(`"published_at":null`)) {
+			t.Errorf("published instrument: %s", doc)
+		}
+		id := e.createSurvey(t, map[string]any{"title": "Spring wave"})
 
-	// The respondent's view carries the content, not the scoring.
-	pub := e.mustDo(t, request{Method: "GET", URL: "/api/v1/public/surveys/" + id}, http.StatusOK)
-	assertNoScoringInternals(t, pub)
-	var form struct {
-		Title      string `json:"title"`
-		Accepting  bool   `json:"accepting"`
-		Instrument struct {
-			Title    string `json:"title"`
-			Sections []struct {
-				Items []struct {
-					ID      string          `json:"id"`
-					Options []survey.Option `json:"options"`
-				} `json:"items"`
-			} `json:"sections"`
-		} `json:"instrument"`
-	}
-	mustUnmarshal(t, pub, &form)
-	if form.Title != "Spring wave" || !form.Accepting || form.Instrument.Title != "Wellbeing, revised" {
-		t.Errorf("public survey: %s", pub)
-	}
-	var ids []string
-	for _, s := range form.Instrument.Sections {
-		for _, it := range s.Items {
-			ids = append(ids, it.ID)
-			if it.ID == "q_rev" && len(it.Options) != 5 {
-				t.Errorf("likert item q_rev has %d options, want the scale's 5", len(it.Options))
+		// The respondent's view carries the content, not the scoring.
+		pub := e.mustDo(t, request{Method: "GET", URL: "/api/v1/public/surveys/" + id}, http.StatusOK)
+		assertNoScoringInternals(t, pub)
+		var form struct {
+			Title      string `json:"title"`
+			Accepting  bool   `json:"accepting"`
+			Instrument struct {
+				Title    string `json:"title"`
+				Sections []struct {
+					Items []struct {
+						ID      string          `json:"id"`
+						Options []survey.Option `json:"options"`
+					} `json:"items"`
+				} `json:"sections"`
+			} `json:"instrument"`
+		}
+		mustUnmarshal(t, pub, &form)
+		if form.Title != "Spring wave" || !form.Accepting || form.Instrument.Title != "Wellbeing, revised" {
+			t.Errorf("public survey: %s", pub)
+		}
+		var ids []string
+		for _, s := range form.Instrument.Sections {
+			for _, it := range s.Items {
+				ids = append(ids, it.ID)
+				if it.ID == "q_rev" && len(it.Options) != 5 {
+					t.Errorf("likert item q_rev has %d options, want the scale's 5", len(it.Options))
+				}
 			}
 		}
-	}
-	if want := []string{"q_like", "q_rev", "q_use", "q_tools", "q_years", "q_note"}; !slices.Equal(ids, want) {
-		t.Errorf("public items %v, want %v", ids, want)
-	}
+		if want := []string{"q_like", "q_rev", "q_use", "q_tools", "q_years", "q_note"}; !slices.Equal(ids, want) {
+			t.Errorf("public items %v, want %v", ids, want)
+		}
 
-	// Submit, then list.
-	answers := map[string]any{"q_like": 5, "q_rev": 1, "q_use": 1, "q_tools": []int{2}, "q_years": 7,
-		"q_note": "ça va <&>"}
-	body, _ := json.Marshal(map[string]any{"answers": answers})
-	res := e.submit(t, id, string(body), http.StatusCreated)
-	if res.ID == "" || res.SurveyID != id || res.Status != survey.ResponseComplete || res.SubmittedAt == nil {
-		t.Errorf("submit answer: %+v", res)
-	}
-	list := e.responses(t, id)
-	if len(list) != 1 {
-		t.Fatalf("%d responses listed, want 1", len(list))
-	}
-	if list[0].ID != res.ID || list[0].InstrumentKey != "wellbeing-test" || list[0].InstrumentVersion != 1 {
-		t.Errorf("listed response %+v, submitted %+v", list[0], res)
-	}
-	if !sameJSON(t, list[0].Answers, answers) {
-		t.Errorf("listed answers %v, want %v", list[0].Answers, answers)
-	}
-	sv := e.mustDo(t, request{Method: "GET", URL: "/api/v1/surveys/" + id, Authorization: bearer}, http.StatusOK)
-	if !bytes.Contains(sv, []byte(`"responses":{"complete":1,"in_progress":0}`)) {
-		t.Errorf("survey counts: %s", sv)
-	}
+		// Submit, then list.
+		answers := map[string]any{"q_like": 5, "q_rev": 1, "q_use": 1, "q_tools": []int{2}, "q_years": 7,
+			"q_note": "ça va <&>"}
+		body, _ := json.Marshal(map[string]any{"answers": answers})
+		res := e.submit(t, id, string(body), http.StatusCreated)
+		if res.ID == "" || res.SurveyID != id || res.Status != survey.ResponseComplete || res.SubmittedAt == nil {
+			t.Errorf("submit answer: %+v", res)
+		}
+		list := e.responses(t, id)
+		if len(list) != 1 {
+			t.Fatalf("%d responses listed, want 1", len(list))
+		}
+		if list[0].ID != res.ID || list[0].InstrumentKey != "wellbeing-test" || list[0].InstrumentVersion != 1 {
+			t.Errorf("listed response %+v, submitted %+v", list[0], res)
+		}
+		if !sameJSON(t, list[0].Answers, answers) {
+			t.Errorf("listed answers %v, want %v", list[0].Answers, answers)
+		}
+		sv := e.mustDo(t, request{Method: "GET", URL: "/api/v1/surveys/" + id, Authorization: bearer}, http.StatusOK)
+		if !bytes.Contains(sv, []byte(`"responses":{"complete":1,"in_progress":0}`)) {
+			t.Errorf("survey counts: %s", sv)
+		}
+	})
 }
 
 // getDefinition returns the definition of a stored instrument version.
@@ -830,49 +832,51 @@ func TestRoutes(t *testing.T) {
 // 401 and a WWW-Authenticate challenge, and nothing changes.
 func TestResearcherRoutesNeedToken(t *testing.T) {
 	t.Parallel()
-	// Every route is tried with several wrong tokens: more failures than
-	// the default budget allows one client (TestHardening05 tests that).
-	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
-		c.AuthGuard = server.NewAuthGuard(1000, time.Minute)
-	})
-	v := fixture(t, e)
-	routes := []request{
-		{Method: "POST", URL: "/api/v1/instruments", Body: testInstrument(withVersion(3)), ContentType: ctJSON},
-		{Method: "GET", URL: "/api/v1/instruments"},
-		{Method: "GET", URL: "/api/v1/instruments/wellbeing-test/versions/1"},
-		{Method: "PUT", URL: "/api/v1/instruments/wellbeing-test/versions/2", Body: testInstrument(withVersion(2)), ContentType: ctJSON},
-		{Method: "DELETE", URL: "/api/v1/instruments/wellbeing-test/versions/2"},
-		{Method: "POST", URL: "/api/v1/instruments/wellbeing-test/versions/2/publish"},
-		{Method: "POST", URL: "/api/v1/instruments/wellbeing-test/versions/1/retire"},
-		{Method: "POST", URL: "/api/v1/surveys", Body: `{"instrument_key":"wellbeing-test","instrument_version":1,"title":"x","access":"open"}`, ContentType: ctJSON},
-		{Method: "GET", URL: "/api/v1/surveys"},
-		{Method: "GET", URL: "/api/v1/surveys/" + v["open"]},
-		{Method: "POST", URL: "/api/v1/surveys/" + v["open"] + "/close"},
-		{Method: "POST", URL: "/api/v1/surveys/" + v["invite"] + "/invitations", Body: `{"count": 1}`, ContentType: ctJSON},
-		{Method: "GET", URL: "/api/v1/surveys/" + v["open"] + "/responses"},
-	}
-	before := e.dump(t)
-	for _, r := range routes {
-		for _, auth := range []string{"", "Bearer wrong", "Bearer ", "Basic " + researcherToken, "bearer " + researcherToken + " extra"} {
-			r.Authorization = auth
-			status, hdr, body := e.do(t, r)
-			if status != http.StatusUnauthorized {
-				t.Errorf("%s %s with %q: status %d, want 401; body: %s", r.Method, r.URL, auth, status, truncate(body))
-				continue
-			}
-			if got := decodeError(t, body).Error.Code; got != survey.EUnauthorized {
-				t.Errorf("%s %s with %q: code %q", r.Method, r.URL, auth, got)
-			}
-			if !strings.HasPrefix(hdr.Get("WWW-Authenticate"), "Bearer") {
-				t.Errorf("%s %s with %q: WWW-Authenticate %q", r.Method, r.URL, auth, hdr.Get("WWW-Authenticate"))
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		// Every route is tried with several wrong tokens: more failures than
+		// the default budget allows one client (TestHardening05 tests that).
+		e := newEnvWith(t, engine, func(c *config) {
+			c.AuthGuard = server.NewAuthGuard(1000, time.Minute)
+		})
+		v := fixture(t, e)
+		routes := []request{
+			{Method: "POST", URL: "/api/v1/instruments", Body: testInstrument(withVersion(3)), ContentType: ctJSON},
+			{Method: "GET", URL: "/api/v1/instruments"},
+			{Method: "GET", URL: "/api/v1/instruments/wellbeing-test/versions/1"},
+			{Method: "PUT", URL: "/api/v1/instruments/wellbeing-test/versions/2", Body: testInstrument(withVersion(2)), ContentType: ctJSON},
+			{Method: "DELETE", URL: "/api/v1/instruments/wellbeing-test/versions/2"},
+			{Method: "POST", URL: "/api/v1/instruments/wellbeing-test/versions/2/publish"},
+			{Method: "POST", URL: "/api/v1/instruments/wellbeing-test/versions/1/retire"},
+			{Method: "POST", URL: "/api/v1/surveys", Body: `{"instrument_key":"wellbeing-test","instrument_version":1,"title":"x","access":"open"}`, ContentType: ctJSON},
+			{Method: "GET", URL: "/api/v1/surveys"},
+			{Method: "GET", URL: "/api/v1/surveys/" + v["open"]},
+			{Method: "POST", URL: "/api/v1/surveys/" + v["open"] + "/close"},
+			{Method: "POST", URL: "/api/v1/surveys/" + v["invite"] + "/invitations", Body: `{"count": 1}`, ContentType: ctJSON},
+			{Method: "GET", URL: "/api/v1/surveys/" + v["open"] + "/responses"},
+		}
+		before := e.dump(t)
+		for _, r := range routes {
+			for _, auth := range []string{"", "Bearer wrong", "Bearer ", "Basic " + researcherToken, "bearer " + researcherToken + " extra"} {
+				r.Authorization = auth
+				status, hdr, body := e.do(t, r)
+				if status != http.StatusUnauthorized {
+					t.Errorf("%s %s with %q: status %d, want 401; body: %s", r.Method, r.URL, auth, status, truncate(body))
+					continue
+				}
+				if got := decodeError(t, body).Error.Code; got != survey.EUnauthorized {
+					t.Errorf("%s %s with %q: code %q", r.Method, r.URL, auth, got)
+				}
+				if !strings.HasPrefix(hdr.Get("WWW-Authenticate"), "Bearer") {
+					t.Errorf("%s %s with %q: WWW-Authenticate %q", r.Method, r.URL, auth, hdr.Get("WWW-Authenticate"))
+				}
 			}
 		}
-	}
-	if after := e.dump(t); after != before {
-		t.Errorf("refused requests changed stored data:\n%s", diffLines(before, after))
-	}
-	// The token is accepted case-insensitively in its scheme only.
-	e.mustDo(t, request{Method: "GET", URL: "/api/v1/instruments", Authorization: "bearer " + researcherToken}, http.StatusOK)
+		if after := e.dump(t); after != before {
+			t.Errorf("refused requests changed stored data:\n%s", diffLines(before, after))
+		}
+		// The token is accepted case-insensitively in its scheme only.
+		e.mustDo(t, request{Method: "GET", URL: "/api/v1/instruments", Authorization: "bearer " + researcherToken}, http.StatusOK)
+	})
 }
 
 // TestSubmitRetryIsIdempotent: a client that did not see the answer to its
@@ -880,23 +884,25 @@ func TestResearcherRoutesNeedToken(t *testing.T) {
 // back, stored once.
 func TestSubmitRetryIsIdempotent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	v := fixture(t, e)
-	body := submission(map[string]any{"id": freshID}, map[string]any{"q_note": "retry"})
-	first := e.submit(t, v["open"], body, http.StatusCreated)
-	before := e.dump(t)
-	for range 3 {
-		again := e.submit(t, v["open"], body, http.StatusOK)
-		if !sameJSON(t, again, first) {
-			t.Errorf("retry answered %+v, first answer %+v", again, first)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		v := fixture(t, e)
+		body := submission(map[string]any{"id": freshID}, map[string]any{"q_note": "retry"})
+		first := e.submit(t, v["open"], body, http.StatusCreated)
+		before := e.dump(t)
+		for range 3 {
+			again := e.submit(t, v["open"], body, http.StatusOK)
+			if !sameJSON(t, again, first) {
+				t.Errorf("retry answered %+v, first answer %+v", again, first)
+			}
 		}
-	}
-	if after := e.dump(t); after != before {
-		t.Errorf("retries changed stored data:\n%s", diffLines(before, after))
-	}
-	if n := e.count(t, `SELECT count(*) FROM responses WHERE id = ?`, freshID); n != 1 {
-		t.Errorf("%d responses stored with id %s, want 1", n, freshID)
-	}
+		if after := e.dump(t); after != before {
+			t.Errorf("retries changed stored data:\n%s", diffLines(before, after))
+		}
+		if n := e.count(t, `SELECT count(*) FROM responses WHERE id = ?`, freshID); n != 1 {
+			t.Errorf("%d responses stored with id %s, want 1", n, freshID)
+		}
+	})
 }
 
 // concurrently sends the same request from n goroutines released at once
@@ -944,139 +950,147 @@ func concurrently(tb testing.TB, e *testEnv, n int, req func(i int) request) ([]
 // request gets 201 and the others the same response with 200.
 func TestSubmitConcurrentDuplicates(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		name   string
-		survey string
-		fields map[string]any
-	}{
-		{"open survey", "open", map[string]any{"id": freshID}},
-		// The code is spent by the first; the others are retries of that
-		// same response, not second uses of the code.
-		{"invitation survey", "invite", map[string]any{"id": freshID, "invitation_code": "{code}"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			v := fixture(t, e)
-			id := v[tc.survey]
-			body := v.fill(submission(tc.fields, nil))
-			before := e.responseCount(t, id)
-			statuses, bodies := concurrently(t, e, 8, func(int) request {
-				return request{Method: "POST", URL: "/api/v1/public/surveys/" + id + "/responses", Body: body, ContentType: ctJSON}
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		for _, tc := range []struct {
+			name   string
+			survey string
+			fields map[string]any
+		}{
+			{"open survey", "open", map[string]any{"id": freshID}},
+			// The code is spent by the first; the others are retries of that
+			// same response, not second uses of the code.
+			{"invitation survey", "invite", map[string]any{"id": freshID, "invitation_code": "{code}"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				e := newEnv(t, engine)
+				v := fixture(t, e)
+				id := v[tc.survey]
+				body := v.fill(submission(tc.fields, nil))
+				before := e.responseCount(t, id)
+				statuses, bodies := concurrently(t, e, 8, func(int) request {
+					return request{Method: "POST", URL: "/api/v1/public/surveys/" + id + "/responses", Body: body, ContentType: ctJSON}
+				})
+				created := 0
+				for i, s := range statuses {
+					switch s {
+					case http.StatusCreated:
+						created++
+					case http.StatusOK:
+					default:
+						t.Errorf("request %d: status %d; body: %s", i, s, bodies[i])
+						continue
+					}
+					var r submitted
+					mustUnmarshal(t, bodies[i], &r)
+					if r.ID != freshID {
+						t.Errorf("request %d: id %s, want %s", i, r.ID, freshID)
+					}
+				}
+				if created != 1 {
+					t.Errorf("%d requests got 201, want exactly 1 (statuses %v)", created, statuses)
+				}
+				if n := e.responseCount(t, id); n != before+1 {
+					t.Errorf("%d responses stored, want %d", n, before+1)
+				}
 			})
-			created := 0
-			for i, s := range statuses {
-				switch s {
-				case http.StatusCreated:
-					created++
-				case http.StatusOK:
-				default:
-					t.Errorf("request %d: status %d; body: %s", i, s, bodies[i])
-					continue
-				}
-				var r submitted
-				mustUnmarshal(t, bodies[i], &r)
-				if r.ID != freshID {
-					t.Errorf("request %d: id %s, want %s", i, r.ID, freshID)
-				}
-			}
-			if created != 1 {
-				t.Errorf("%d requests got 201, want exactly 1 (statuses %v)", created, statuses)
-			}
-			if n := e.responseCount(t, id); n != before+1 {
-				t.Errorf("%d responses stored, want %d", n, before+1)
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestInvitationCodeConcurrentUse: one code sent with 8 different
 // responses at once admits exactly one of them.
 func TestInvitationCodeConcurrentUse(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	v := fixture(t, e)
-	before := e.responseCount(t, v["invite"])
-	statuses, bodies := concurrently(t, e, 8, func(i int) request {
-		return request{Method: "POST", URL: "/api/v1/public/surveys/" + v["invite"] + "/responses", ContentType: ctJSON,
-			Body: submission(map[string]any{"invitation_code": v["code"]}, map[string]any{"q_years": i})}
-	})
-	created := 0
-	for i, s := range statuses {
-		switch s {
-		case http.StatusCreated:
-			created++
-		case http.StatusConflict:
-			apiErr := decodeError(t, bodies[i])
-			if got := apiErr.detailPaths(); apiErr.Error.Code != survey.EConflict || !slices.Equal(got, []string{"invitation_code"}) {
-				t.Errorf("request %d: %s", i, bodies[i])
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		v := fixture(t, e)
+		before := e.responseCount(t, v["invite"])
+		statuses, bodies := concurrently(t, e, 8, func(i int) request {
+			return request{Method: "POST", URL: "/api/v1/public/surveys/" + v["invite"] + "/responses", ContentType: ctJSON,
+				Body: submission(map[string]any{"invitation_code": v["code"]}, map[string]any{"q_years": i})}
+		})
+		created := 0
+		for i, s := range statuses {
+			switch s {
+			case http.StatusCreated:
+				created++
+			case http.StatusConflict:
+				apiErr := decodeError(t, bodies[i])
+				if got := apiErr.detailPaths(); apiErr.Error.Code != survey.EConflict || !slices.Equal(got, []string{"invitation_code"}) {
+					t.Errorf("request %d: %s", i, bodies[i])
+				}
+			default:
+				t.Errorf("request %d: status %d; body: %s", i, s, bodies[i])
 			}
-		default:
-			t.Errorf("request %d: status %d; body: %s", i, s, bodies[i])
 		}
-	}
-	if created != 1 {
-		t.Errorf("%d requests got 201, want exactly 1 (statuses %v)", created, statuses)
-	}
-	if n := e.responseCount(t, v["invite"]); n != before+1 {
-		t.Errorf("%d responses stored, want %d", n, before+1)
-	}
+		if created != 1 {
+			t.Errorf("%d requests got 201, want exactly 1 (statuses %v)", created, statuses)
+		}
+		if n := e.responseCount(t, v["invite"]); n != before+1 {
+			t.Errorf("%d responses stored, want %d", n, before+1)
+		}
+	})
 }
 
 // TestConcurrentSubmissions: 32 respondents submitting at the same moment
 // all get 201 (no 503 from a busy database) and all 32 are stored.
 func TestConcurrentSubmissions(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	v := fixture(t, e)
-	before := e.responseCount(t, v["open"])
-	const n = 32
-	statuses, bodies := concurrently(t, e, n, func(i int) request {
-		return request{Method: "POST", URL: "/api/v1/public/surveys/" + v["open"] + "/responses", ContentType: ctJSON,
-			Body: submission(nil, map[string]any{"q_years": i})}
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		v := fixture(t, e)
+		before := e.responseCount(t, v["open"])
+		const n = 32
+		statuses, bodies := concurrently(t, e, n, func(i int) request {
+			return request{Method: "POST", URL: "/api/v1/public/surveys/" + v["open"] + "/responses", ContentType: ctJSON,
+				Body: submission(nil, map[string]any{"q_years": i})}
+		})
+		for i, s := range statuses {
+			if s != http.StatusCreated {
+				t.Errorf("request %d: status %d; body: %s", i, s, bodies[i])
+			}
+		}
+		if got := e.responseCount(t, v["open"]); got != before+n {
+			t.Errorf("%d responses stored, want %d", got, before+n)
+		}
+		years := map[float64]bool{}
+		for _, r := range e.responses(t, v["open"]) {
+			years[r.Answers["q_years"].(float64)] = true
+		}
+		for i := range n {
+			if !years[float64(i)] {
+				t.Errorf("the response with q_years %d is missing", i)
+			}
+		}
 	})
-	for i, s := range statuses {
-		if s != http.StatusCreated {
-			t.Errorf("request %d: status %d; body: %s", i, s, bodies[i])
-		}
-	}
-	if got := e.responseCount(t, v["open"]); got != before+n {
-		t.Errorf("%d responses stored, want %d", got, before+n)
-	}
-	years := map[float64]bool{}
-	for _, r := range e.responses(t, v["open"]) {
-		years[r.Answers["q_years"].(float64)] = true
-	}
-	for i := range n {
-		if !years[float64(i)] {
-			t.Errorf("the response with q_years %d is missing", i)
-		}
-	}
 }
 
 // TestInvitationSingleUse follows one code: it admits one response; the
 // same code again, in any spelling, is refused; another code still works.
 func TestInvitationSingleUse(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	v := fixture(t, e)
-	codes := e.invite(t, v["invite"], 2)
-	e.submit(t, v["invite"], submission(map[string]any{"invitation_code": codes[0]}, nil), http.StatusCreated)
-	before := e.dump(t)
-	for _, spelling := range []string{codes[0], strings.ToLower(codes[0]), strings.ReplaceAll(codes[0], "-", " ")} {
-		status, _, body := e.do(t, request{Method: "POST", URL: "/api/v1/public/surveys/" + v["invite"] + "/responses",
-			ContentType: ctJSON, Body: submission(map[string]any{"invitation_code": spelling}, map[string]any{"q_like": 1})})
-		if status != http.StatusConflict {
-			t.Fatalf("second use as %q: status %d; body: %s", spelling, status, body)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		v := fixture(t, e)
+		codes := e.invite(t, v["invite"], 2)
+		e.submit(t, v["invite"], submission(map[string]any{"invitation_code": codes[0]}, nil), http.StatusCreated)
+		before := e.dump(t)
+		for _, spelling := range []string{codes[0], strings.ToLower(codes[0]), strings.ReplaceAll(codes[0], "-", " ")} {
+			status, _, body := e.do(t, request{Method: "POST", URL: "/api/v1/public/surveys/" + v["invite"] + "/responses",
+				ContentType: ctJSON, Body: submission(map[string]any{"invitation_code": spelling}, map[string]any{"q_like": 1})})
+			if status != http.StatusConflict {
+				t.Fatalf("second use as %q: status %d; body: %s", spelling, status, body)
+			}
+			if got := decodeError(t, body).detailPaths(); !slices.Equal(got, []string{"invitation_code"}) {
+				t.Errorf("second use: paths %v", got)
+			}
 		}
-		if got := decodeError(t, body).detailPaths(); !slices.Equal(got, []string{"invitation_code"}) {
-			t.Errorf("second use: paths %v", got)
+		if after := e.dump(t); after != before {
+			t.Errorf("a refused code changed stored data:\n%s", diffLines(before, after))
 		}
-	}
-	if after := e.dump(t); after != before {
-		t.Errorf("a refused code changed stored data:\n%s", diffLines(before, after))
-	}
-	e.submit(t, v["invite"], submission(map[string]any{"invitation_code": codes[1]}, nil), http.StatusCreated)
+		e.submit(t, v["invite"], submission(map[string]any{"invitation_code": codes[1]}, nil), http.StatusCreated)
+	})
 }
 
 // TestAnonymity proves that a response cannot be tied to the invitation
@@ -1087,145 +1101,168 @@ func TestInvitationSingleUse(t *testing.T) {
 // neither the code nor its hash, and nothing in a column about codes.
 func TestAnonymity(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	v := fixture(t, e)
-	db := e.db(t)
-	columns := func(table string) []string {
-		return queryStrings(t, db, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
-	}
-	// keyed and held are flags (migrations/0004): which hash scheme, and
-	// whether a web response in progress holds the code. hold_ref
-	// (migrations/0006) is a keyed hash of the holding response's mark
-	// while one is in progress, by which the sweep of abandoned responses
-	// releases the code: nothing a reader without the key can match, and
-	// erased when the code is spent (checked below).
-	if got, want := columns("invitations"), []string{"survey_id", "code_hash", "spent", "keyed", "held", "hold_ref"}; !slices.Equal(got, want) {
-		t.Errorf("invitations columns %v, want %v: no response reference, no timestamp", got, want)
-	}
-	resCols := columns("responses")
-	if len(resCols) == 0 {
-		t.Fatal("no responses table")
-	}
-	for _, c := range resCols {
-		if strings.Contains(c, "invit") || c == "code" || c == "code_hash" {
-			t.Errorf("responses has column %q", c)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		v := fixture(t, e)
+		db := e.data.SQL(t)
+		// The schema as each engine's catalogue describes it.
+		columns := func(table string) []string {
+			if engine == enginetest.Postgres {
+				return e.data.Strings(t, `SELECT column_name FROM information_schema.columns
+					WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position`, table)
+			}
+			return e.data.Strings(t, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
 		}
-	}
-	for _, table := range []string{"responses", "invitations"} {
-		for _, ref := range queryStrings(t, db, `SELECT "table" FROM pragma_foreign_key_list(?)`, table) {
-			if ref != "surveys" && ref != "instruments" {
-				t.Errorf("%s has a foreign key to %s", table, ref)
+		foreignKeys := func(table string) []string {
+			if engine == enginetest.Postgres {
+				return e.data.Strings(t, `SELECT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND conrelid = ?::regclass`, table)
+			}
+			return e.data.Strings(t, `SELECT "table" FROM pragma_foreign_key_list(?)`, table)
+		}
+		triggers := `SELECT name FROM sqlite_master WHERE type = 'trigger'`
+		if engine == enginetest.Postgres {
+			// Not the internal triggers that enforce foreign keys: those
+			// are checked above.
+			triggers = `SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = current_schema()`
+		}
+		// keyed and held are flags (migrations/0004): which hash scheme, and
+		// whether a web response in progress holds the code. hold_ref
+		// (migrations/0006) is a keyed hash of the holding response's mark
+		// while one is in progress, by which the sweep of abandoned responses
+		// releases the code: nothing a reader without the key can match, and
+		// erased when the code is spent (checked below).
+		if got, want := columns("invitations"), []string{"survey_id", "code_hash", "spent", "keyed", "held", "hold_ref"}; !slices.Equal(got, want) {
+			t.Errorf("invitations columns %v, want %v: no response reference, no timestamp", got, want)
+		}
+		resCols := columns("responses")
+		if len(resCols) == 0 {
+			t.Fatal("no responses table")
+		}
+		for _, c := range resCols {
+			if strings.Contains(c, "invit") || c == "code" || c == "code_hash" {
+				t.Errorf("responses has column %q", c)
 			}
 		}
-	}
-	if triggers := queryStrings(t, db, `SELECT name FROM sqlite_master WHERE type = 'trigger'`); len(triggers) > 0 {
-		t.Errorf("triggers %v could link responses and invitations", triggers)
-	}
-	// Invitations are a WITHOUT ROWID table keyed by hash: no hidden rowid
-	// keeps the order in which codes were made or spent.
-	if n := e.count(t, `SELECT count(*) FROM sqlite_master WHERE name = 'invitations' AND sql LIKE '%WITHOUT ROWID%'`); n != 1 {
-		t.Errorf("invitations is not WITHOUT ROWID")
-	}
-
-	// The fixture spent {spent} on a response; a fresh submission spends
-	// another code. No value in any column of the invitation survey's
-	// responses holds a code or a code's hash.
-	e.submit(t, v["invite"], submission(map[string]any{"invitation_code": v["code"]}, nil), http.StatusCreated)
-	if n := e.count(t, `SELECT count(*) FROM invitations WHERE survey_id = ? AND spent = 1`, v["invite"]); n != 2 {
-		t.Fatalf("%d codes marked spent, want 2", n)
-	}
-	if n := e.count(t, `SELECT count(*) FROM invitations WHERE spent = 1 AND hold_ref IS NOT NULL`); n != 0 {
-		t.Errorf("%d spent codes keep a hold reference, want none", n)
-	}
-	rows, err := db.Query(`SELECT * FROM responses WHERE survey_id = ? AND status = 'complete'`, v["invite"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	n := 0
-	for rows.Next() {
-		n++
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
+		for _, table := range []string{"responses", "invitations"} {
+			for _, ref := range foreignKeys(table) {
+				if ref != "surveys" && ref != "instruments" {
+					t.Errorf("%s has a foreign key to %s", table, ref)
+				}
+			}
 		}
-		if err := rows.Scan(ptrs...); err != nil {
+		if triggers := e.data.Strings(t, triggers); len(triggers) > 0 {
+			t.Errorf("triggers %v could link responses and invitations", triggers)
+		}
+		// Invitations are a WITHOUT ROWID table keyed by hash: no hidden rowid
+		// keeps the order in which codes were made or spent. (SQLite's
+		// notion: PostgreSQL's heap has no rowid; what its rows' system
+		// columns tell is checked below.)
+		if engine == enginetest.SQLite && e.count(t, `SELECT count(*) FROM sqlite_master WHERE name = 'invitations' AND sql LIKE '%WITHOUT ROWID%'`) != 1 {
+			t.Errorf("invitations is not WITHOUT ROWID")
+		}
+
+		// The fixture spent {spent} on a response; a fresh submission spends
+		// another code. No value in any column of the invitation survey's
+		// responses holds a code or a code's hash.
+		e.submit(t, v["invite"], submission(map[string]any{"invitation_code": v["code"]}, nil), http.StatusCreated)
+		if n := e.count(t, `SELECT count(*) FROM invitations WHERE survey_id = ? AND spent = 1`, v["invite"]); n != 2 {
+			t.Fatalf("%d codes marked spent, want 2", n)
+		}
+		if n := e.count(t, `SELECT count(*) FROM invitations WHERE spent = 1 AND hold_ref IS NOT NULL`); n != 0 {
+			t.Errorf("%d spent codes keep a hold reference, want none", n)
+		}
+		rows, err := db.Query(e.data.Rebind(`SELECT * FROM responses WHERE survey_id = ? AND status = 'complete'`), v["invite"])
+		if err != nil {
 			t.Fatal(err)
 		}
-		for i, val := range vals {
-			// Whatever a column may hold about a code while a response is
-			// in progress is gone once it is complete.
-			if strings.Contains(cols[i], "code") && val != nil {
-				t.Errorf("responses.%s of a complete response is %v, want NULL", cols[i], val)
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		n := 0
+		for rows.Next() {
+			n++
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
 			}
-			var b []byte
-			switch x := val.(type) {
-			case []byte:
-				b = x
-			case string:
-				b = []byte(x)
-			default:
-				continue
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
 			}
-			for _, code := range []string{v["spent"], v["code"]} {
-				for _, secret := range [][]byte{[]byte(code), []byte(strings.ReplaceAll(code, "-", "")), survey.HashSecret(code)} {
-					if bytes.Contains(b, secret) {
-						t.Errorf("responses.%s holds the invitation code %s or its hash", cols[i], code)
+			for i, val := range vals {
+				// Whatever a column may hold about a code while a response is
+				// in progress is gone once it is complete.
+				if strings.Contains(cols[i], "code") && val != nil {
+					t.Errorf("responses.%s of a complete response is %v, want NULL", cols[i], val)
+				}
+				var b []byte
+				switch x := val.(type) {
+				case []byte:
+					b = x
+				case string:
+					b = []byte(x)
+				default:
+					continue
+				}
+				for _, code := range []string{v["spent"], v["code"]} {
+					for _, secret := range [][]byte{[]byte(code), []byte(strings.ReplaceAll(code, "-", "")), survey.HashSecret(code)} {
+						if bytes.Contains(b, secret) {
+							t.Errorf("responses.%s holds the invitation code %s or its hash", cols[i], code)
+						}
 					}
 				}
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n != 2 {
-		t.Errorf("%d responses in the invitation survey, want 2", n)
-	}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Errorf("%d responses in the invitation survey, want 2", n)
+		}
+	})
 }
 
 // TestRestartKeepsData closes the store, reopens the same file, and finds
 // every instrument, survey, response and spent code as it was.
 func TestRestartKeepsData(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	v := fixture(t, e)
-	views := func(e *testEnv) []string {
-		var out []string
-		for _, u := range []string{
-			"/api/v1/instruments",
-			"/api/v1/instruments/wellbeing-test/versions/1",
-			"/api/v1/instruments/wellbeing-test/versions/2",
-			"/api/v1/surveys",
-			"/api/v1/surveys/" + v["open"] + "/responses",
-			"/api/v1/surveys/" + v["invite"] + "/responses",
-		} {
-			body := string(e.mustDo(t, request{Method: "GET", URL: u, Authorization: bearer}, http.StatusOK))
-			// Survey URLs carry the server's address, which the restart changes.
-			out = append(out, strings.ReplaceAll(body, e.Srv.URL, "http://dyad.test"))
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		v := fixture(t, e)
+		views := func(e *testEnv) []string {
+			var out []string
+			for _, u := range []string{
+				"/api/v1/instruments",
+				"/api/v1/instruments/wellbeing-test/versions/1",
+				"/api/v1/instruments/wellbeing-test/versions/2",
+				"/api/v1/surveys",
+				"/api/v1/surveys/" + v["open"] + "/responses",
+				"/api/v1/surveys/" + v["invite"] + "/responses",
+			} {
+				body := string(e.mustDo(t, request{Method: "GET", URL: u, Authorization: bearer}, http.StatusOK))
+				// Survey URLs carry the server's address, which the restart changes.
+				out = append(out, strings.ReplaceAll(body, e.Srv.URL, "http://dyad.test"))
+			}
+			return out
 		}
-		return out
-	}
-	wantViews, wantDump := views(e), e.dump(t)
-	e.Close()
+		wantViews, wantDump := views(e), e.dump(t)
+		e.Close()
 
-	e2 := openEnv(t, e.Path)
-	if got := e2.dump(t); got != wantDump {
-		t.Errorf("stored data after reopening:\n%s", diffLines(wantDump, got))
-	}
-	for i, got := range views(e2) {
-		if got != wantViews[i] {
-			t.Errorf("after reopening:\n got %s\nwant %s", got, wantViews[i])
+		e2 := reopenEnv(t, e.DSN)
+		if got := e2.dump(t); got != wantDump {
+			t.Errorf("stored data after reopening:\n%s", diffLines(wantDump, got))
 		}
-	}
-	// The reopened service works on the old data: the spent code stays
-	// spent, retries are still recognised, and new responses land.
-	e2.mustDo(t, request{Method: "POST", URL: "/api/v1/public/surveys/" + v["invite"] + "/responses", ContentType: ctJSON,
-		Body: submission(map[string]any{"invitation_code": v["spent"]}, nil)}, http.StatusConflict)
-	e2.submit(t, v["open"], submission(map[string]any{"id": dupID}, nil), http.StatusOK)
-	e2.submit(t, v["invite"], submission(map[string]any{"invitation_code": v["code"]}, nil), http.StatusCreated)
+		for i, got := range views(e2) {
+			if got != wantViews[i] {
+				t.Errorf("after reopening:\n got %s\nwant %s", got, wantViews[i])
+			}
+		}
+		// The reopened service works on the old data: the spent code stays
+		// spent, retries are still recognised, and new responses land.
+		e2.mustDo(t, request{Method: "POST", URL: "/api/v1/public/surveys/" + v["invite"] + "/responses", ContentType: ctJSON,
+			Body: submission(map[string]any{"invitation_code": v["spent"]}, nil)}, http.StatusConflict)
+		e2.submit(t, v["open"], submission(map[string]any{"id": dupID}, nil), http.StatusOK)
+		e2.submit(t, v["invite"], submission(map[string]any{"invitation_code": v["code"]}, nil), http.StatusCreated)
+	})
 }
 
 // TestStudyInstrument loads every shipped instrument from the embedded
@@ -1234,131 +1271,133 @@ func TestRestartKeepsData(t *testing.T) {
 // first question.
 func TestStudyInstrument(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	names, err := fs.Glob(instruments.FS, "*.yaml")
-	if err != nil || len(names) == 0 {
-		t.Fatalf("shipped instruments: %v %v", names, err)
-	}
-	var study *survey.Instrument
-	for _, name := range names {
-		data, err := fs.ReadFile(instruments.FS, name)
-		if err != nil {
-			t.Fatal(err)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		names, err := fs.Glob(instruments.FS, "*.yaml")
+		if err != nil || len(names) == 0 {
+			t.Fatalf("shipped instruments: %v %v", names, err)
 		}
-		in, err := instrument.Parse(data, instrument.YAML)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+		var study *survey.Instrument
+		for _, name := range names {
+			data, err := fs.ReadFile(instruments.FS, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := instrument.Parse(data, instrument.YAML)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			body, err := json.Marshal(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.createInstrument(t, string(body), ctJSON)
+			e.publish(t, in.Key, in.Version)
+			if in.Key == instruments.Study {
+				study = in
+			}
 		}
-		body, err := json.Marshal(in)
-		if err != nil {
-			t.Fatal(err)
+		if study == nil {
+			t.Fatalf("no shipped instrument has the key %s", instruments.Study)
 		}
-		e.createInstrument(t, string(body), ctJSON)
-		e.publish(t, in.Key, in.Version)
-		if in.Key == instruments.Study {
-			study = in
-		}
-	}
-	if study == nil {
-		t.Fatalf("no shipped instrument has the key %s", instruments.Study)
-	}
-	id := e.createSurvey(t, map[string]any{"instrument_key": study.Key, "instrument_version": study.Version, "title": study.Title})
+		id := e.createSurvey(t, map[string]any{"instrument_key": study.Key, "instrument_version": study.Version, "title": study.Title})
 
-	pub := e.mustDo(t, request{Method: "GET", URL: "/api/v1/public/surveys/" + id}, http.StatusOK)
-	assertNoScoringInternals(t, pub)
-	var form struct {
-		Instrument struct {
-			Sections []struct {
-				Items []struct {
-					ID string `json:"id"`
-				} `json:"items"`
-			} `json:"sections"`
-		} `json:"instrument"`
-	}
-	mustUnmarshal(t, pub, &form)
-	var publicIDs, studyIDs []string
-	for _, s := range form.Instrument.Sections {
-		for _, it := range s.Items {
-			publicIDs = append(publicIDs, it.ID)
+		pub := e.mustDo(t, request{Method: "GET", URL: "/api/v1/public/surveys/" + id}, http.StatusOK)
+		assertNoScoringInternals(t, pub)
+		var form struct {
+			Instrument struct {
+				Sections []struct {
+					Items []struct {
+						ID string `json:"id"`
+					} `json:"items"`
+				} `json:"sections"`
+			} `json:"instrument"`
 		}
-	}
-	for _, s := range study.Sections {
-		for _, it := range s.Items {
-			studyIDs = append(studyIDs, it.ID)
+		mustUnmarshal(t, pub, &form)
+		var publicIDs, studyIDs []string
+		for _, s := range form.Instrument.Sections {
+			for _, it := range s.Items {
+				publicIDs = append(publicIDs, it.ID)
+			}
 		}
-	}
-	if !slices.Equal(publicIDs, studyIDs) {
-		t.Errorf("public form items %v, want %v", publicIDs, studyIDs)
-	}
+		for _, s := range study.Sections {
+			for _, it := range s.Items {
+				studyIDs = append(studyIDs, it.ID)
+			}
+		}
+		if !slices.Equal(publicIDs, studyIDs) {
+			t.Errorf("public form items %v, want %v", publicIDs, studyIDs)
+		}
 
-	likert := map[string]any{
-		"eff_1": 4, "eff_2": 4, "eff_3": 2, "eff_4": 5, "eff_5": 3,
-		"com_1": 4, "com_2": 3, "com_3": 4, "com_4": 5, "com_5": 2,
-		"emp_1": 5, "emp_2": 4, "emp_3": 2, "emp_4": 4, "emp_5": 3,
-		"sdm_1": 3, "sdm_2": 4, "sdm_3": 4, "sdm_4": 3, "sdm_5": 2,
-		"trn_1": 5, "trn_2": 2, "trn_3": 5, "trn_4": 1, "trn_5": 4,
-		"glob_effect": 4,
-	}
-	user := map[string]any{
-		"ai_use": 1, "ai_tools": []int{1, 2, 5}, "ai_tools_other": "Triage assistant in the patient portal", "ai_freq": 4,
-		"eff_text":  "The scribe gives me back about ten minutes per session; I use them to listen.",
-		"com_text":  "Summaries help, but patients' own words matter — a summary flattens them.",
-		"emp_text":  "Sitting with someone in silence.",
-		"sdm_text":  "",
-		"trn_text":  "Say it at the start of the consultation & in the letter.",
-		"glob_text": "No.",
-		"specialty": 1, "years_practice": 14, "setting": 2, "region": 3, "gender": 4,
-	}
-	nonUser := map[string]any{"ai_use": 0, "specialty": 2, "years_practice": 0, "setting": 4, "region": 6}
-	for _, tc := range []struct {
-		name    string
-		answers map[string]any
-	}{
-		{"uses AI", user},
-		{"does not use AI", nonUser},
-	} {
+		likert := map[string]any{
+			"eff_1": 4, "eff_2": 4, "eff_3": 2, "eff_4": 5, "eff_5": 3,
+			"com_1": 4, "com_2": 3, "com_3": 4, "com_4": 5, "com_5": 2,
+			"emp_1": 5, "emp_2": 4, "emp_3": 2, "emp_4": 4, "emp_5": 3,
+			"sdm_1": 3, "sdm_2": 4, "sdm_3": 4, "sdm_4": 3, "sdm_5": 2,
+			"trn_1": 5, "trn_2": 2, "trn_3": 5, "trn_4": 1, "trn_5": 4,
+			"glob_effect": 4,
+		}
+		user := map[string]any{
+			"ai_use": 1, "ai_tools": []int{1, 2, 5}, "ai_tools_other": "Triage assistant in the patient portal", "ai_freq": 4,
+			"eff_text":  "The scribe gives me back about ten minutes per session; I use them to listen.",
+			"com_text":  "Summaries help, but patients' own words matter — a summary flattens them.",
+			"emp_text":  "Sitting with someone in silence.",
+			"sdm_text":  "",
+			"trn_text":  "Say it at the start of the consultation & in the letter.",
+			"glob_text": "No.",
+			"specialty": 1, "years_practice": 14, "setting": 2, "region": 3, "gender": 4,
+		}
+		nonUser := map[string]any{"ai_use": 0, "specialty": 2, "years_practice": 0, "setting": 4, "region": 6}
+		for _, tc := range []struct {
+			name    string
+			answers map[string]any
+		}{
+			{"uses AI", user},
+			{"does not use AI", nonUser},
+		} {
+			answers := map[string]any{}
+			for _, m := range []map[string]any{likert, tc.answers} {
+				for k, v := range m {
+					answers[k] = v
+				}
+			}
+			body, _ := json.Marshal(map[string]any{"answers": answers, "started_at": time.Now().Add(-12 * time.Minute)})
+			res := e.submit(t, id, string(body), http.StatusCreated)
+			var stored *listed
+			for _, r := range e.responses(t, id) {
+				if r.ID == res.ID {
+					stored = &r
+				}
+			}
+			if stored == nil {
+				t.Fatalf("%s: response %s not listed", tc.name, res.ID)
+			}
+			delete(answers, "sdm_text") // an empty string is no answer
+			if !sameJSON(t, stored.Answers, answers) {
+				t.Errorf("%s: stored answers %v, want %v", tc.name, stored.Answers, answers)
+			}
+		}
+
+		// The nested condition: "other tools" is shown only when "Other" (5)
+		// is among the tools.
+		before := e.dump(t)
 		answers := map[string]any{}
-		for _, m := range []map[string]any{likert, tc.answers} {
+		for _, m := range []map[string]any{likert, user} {
 			for k, v := range m {
 				answers[k] = v
 			}
 		}
-		body, _ := json.Marshal(map[string]any{"answers": answers, "started_at": time.Now().Add(-12 * time.Minute)})
-		res := e.submit(t, id, string(body), http.StatusCreated)
-		var stored *listed
-		for _, r := range e.responses(t, id) {
-			if r.ID == res.ID {
-				stored = &r
-			}
+		answers["ai_tools"] = []int{1}
+		body, _ := json.Marshal(map[string]any{"answers": answers})
+		status, _, res := e.do(t, request{Method: "POST", URL: "/api/v1/public/surveys/" + id + "/responses", Body: string(body), ContentType: ctJSON})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("answer to a hidden follow-up: status %d; body: %s", status, res)
 		}
-		if stored == nil {
-			t.Fatalf("%s: response %s not listed", tc.name, res.ID)
+		if got := decodeError(t, res).detailPaths(); !slices.Equal(got, []string{"answers.ai_tools_other"}) {
+			t.Errorf("answer to a hidden follow-up: paths %v", got)
 		}
-		delete(answers, "sdm_text") // an empty string is no answer
-		if !sameJSON(t, stored.Answers, answers) {
-			t.Errorf("%s: stored answers %v, want %v", tc.name, stored.Answers, answers)
+		if after := e.dump(t); after != before {
+			t.Errorf("a refused response changed stored data:\n%s", diffLines(before, after))
 		}
-	}
-
-	// The nested condition: "other tools" is shown only when "Other" (5)
-	// is among the tools.
-	before := e.dump(t)
-	answers := map[string]any{}
-	for _, m := range []map[string]any{likert, user} {
-		for k, v := range m {
-			answers[k] = v
-		}
-	}
-	answers["ai_tools"] = []int{1}
-	body, _ := json.Marshal(map[string]any{"answers": answers})
-	status, _, res := e.do(t, request{Method: "POST", URL: "/api/v1/public/surveys/" + id + "/responses", Body: string(body), ContentType: ctJSON})
-	if status != http.StatusUnprocessableEntity {
-		t.Fatalf("answer to a hidden follow-up: status %d; body: %s", status, res)
-	}
-	if got := decodeError(t, res).detailPaths(); !slices.Equal(got, []string{"answers.ai_tools_other"}) {
-		t.Errorf("answer to a hidden follow-up: paths %v", got)
-	}
-	if after := e.dump(t); after != before {
-		t.Errorf("a refused response changed stored data:\n%s", diffLines(before, after))
-	}
+	})
 }

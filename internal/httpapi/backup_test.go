@@ -16,6 +16,8 @@ import (
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
+// SQLite only: a backup as a file is SQLite's capability (on PostgreSQL,
+// pg_dump does the job and the route answers 404).
 func TestBackupRoute(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

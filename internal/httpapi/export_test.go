@@ -14,8 +14,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,10 +22,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/instrument"
-	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
@@ -110,23 +106,15 @@ func (s *countingScanner) wait(tb testing.TB) (int, error) {
 	return s.rows, s.err
 }
 
-func newExportFixture(tb testing.TB) *exportFixture {
+func newExportFixture(tb testing.TB, engine string) *exportFixture {
 	tb.Helper()
 	ctx := context.Background()
-	path := filepath.Join(tb.TempDir(), "dyad.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	data := enginetest.Open(tb, engine)
+	st := data.Store
 	svc := survey.NewService(st)
 	svc.Now = func() time.Time { return time.Date(2026, 2, 3, 12, 0, 0, 0, time.UTC) }
 	sc := &countingScanner{ResponseScanner: st}
-	e := &testEnv{Path: path, Store: st, Svc: svc}
-	e.Srv = httptest.NewServer(newServer(config{
-		Config: server.Config{TokenHash: survey.HashSecret(researcherToken)},
-		API:    httpapi.Config{Service: svc, Ready: st.Ping, Responses: sc},
-	}))
-	tb.Cleanup(e.Close)
+	e := serveEnv(tb, data, svc, func(c *config) { c.API.Responses = sc })
 
 	in, err := instrument.Parse([]byte(exportInstrument), instrument.YAML)
 	if err != nil {
@@ -233,259 +221,273 @@ func ids(rows []map[string]string) []string {
 }
 
 func TestExportWide(t *testing.T) {
-	fx := newExportFixture(t)
-	recs := fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv")
-	if !reflect.DeepEqual(recs[0], exportHeader) {
-		t.Fatalf("header\n got %q\nwant %q", recs[0], exportHeader)
-	}
-	rows := rowsByColumn(recs)
-	if got, want := ids(rows), []string{"1", "2", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("responses %q, want the complete ones in arrival order %q", got, want)
-	}
-	// Worked by hand. p2 and a3 are reversed on 1–5 (6 − value), l2 on
-	// 0–3 (3 − value); pos needs 2 of 3 items, load 2 of 3 (prorated sum),
-	// all3 all 3.
-	want := []map[string]string{
-		{"instrument_version": "1", "status": "complete", "started_at": "2026-01-10T09:00:00Z", "submitted_at": "2026-01-10T09:12:30Z", "duration_s": "750",
-			"use": "1", "tools__1": "0", "tools__2": "1", "tools__3": "1", "p1": "4", "p2": "2", "p3": "5", "l1": "1", "l2": "3", "l3": "2",
-			"a1": "1", "a2": "2", "a3": "4", "years": "12", "note": "first",
-			"score_pos": "4.333333333333333", "score_load": "3", "score_all3": "1.6666666666666667"},
-		{"started_at": "2026-01-15T10:00:00Z", "submitted_at": "2026-01-15T10:05:00Z", "duration_s": "300",
-			"use": "0", "tools__1": "", "tools__2": "", "tools__3": "", "p1": "2", "p2": "", "p3": "", "l1": "3", "l2": "1", "l3": "",
-			"a1": "5", "a2": "5", "a3": "", "years": "-3", "note": "=SUM(A1:A3)",
-			"score_pos": "", "score_load": "7.5", "score_all3": ""},
-		{"submitted_at": "2026-01-21T00:01:00Z", "duration_s": "120", "use": "1", "tools__1": "1", "tools__2": "0", "tools__3": "0",
-			"p2": "1", "l2": "0", "years": "0", "note": "", "score_pos": "5", "score_load": "3", "score_all3": "3"},
-	}
-	for i, w := range want {
-		for col, v := range w {
-			if got := rows[i][col]; got != v {
-				t.Errorf("response %s, %s = %q, want %q", ids(rows)[i], col, got, v)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		recs := fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv")
+		if !reflect.DeepEqual(recs[0], exportHeader) {
+			t.Fatalf("header\n got %q\nwant %q", recs[0], exportHeader)
+		}
+		rows := rowsByColumn(recs)
+		if got, want := ids(rows), []string{"1", "2", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("responses %q, want the complete ones in arrival order %q", got, want)
+		}
+		// Worked by hand. p2 and a3 are reversed on 1–5 (6 − value), l2 on
+		// 0–3 (3 − value); pos needs 2 of 3 items, load 2 of 3 (prorated sum),
+		// all3 all 3.
+		want := []map[string]string{
+			{"instrument_version": "1", "status": "complete", "started_at": "2026-01-10T09:00:00Z", "submitted_at": "2026-01-10T09:12:30Z", "duration_s": "750",
+				"use": "1", "tools__1": "0", "tools__2": "1", "tools__3": "1", "p1": "4", "p2": "2", "p3": "5", "l1": "1", "l2": "3", "l3": "2",
+				"a1": "1", "a2": "2", "a3": "4", "years": "12", "note": "first",
+				"score_pos": "4.333333333333333", "score_load": "3", "score_all3": "1.6666666666666667"},
+			{"started_at": "2026-01-15T10:00:00Z", "submitted_at": "2026-01-15T10:05:00Z", "duration_s": "300",
+				"use": "0", "tools__1": "", "tools__2": "", "tools__3": "", "p1": "2", "p2": "", "p3": "", "l1": "3", "l2": "1", "l3": "",
+				"a1": "5", "a2": "5", "a3": "", "years": "-3", "note": "=SUM(A1:A3)",
+				"score_pos": "", "score_load": "7.5", "score_all3": ""},
+			{"submitted_at": "2026-01-21T00:01:00Z", "duration_s": "120", "use": "1", "tools__1": "1", "tools__2": "0", "tools__3": "0",
+				"p2": "1", "l2": "0", "years": "0", "note": "", "score_pos": "5", "score_load": "3", "score_all3": "3"},
+		}
+		for i, w := range want {
+			for col, v := range w {
+				if got := rows[i][col]; got != v {
+					t.Errorf("response %s, %s = %q, want %q", ids(rows)[i], col, got, v)
+				}
 			}
 		}
-	}
-	for i, text := range exportTexts {
-		r := rows[3+i]
-		if r["note"] != text {
-			t.Errorf("text %d came back as %q, want %q", i, r["note"], text)
+		for i, text := range exportTexts {
+			r := rows[3+i]
+			if r["note"] != text {
+				t.Errorf("text %d came back as %q, want %q", i, r["note"], text)
+			}
+			if r["duration_s"] != "59" || r["p1"] != "" || r["score_pos"] != "" || r["tools__1"] != "" {
+				t.Errorf("text response %d: %v", i, r)
+			}
 		}
-		if r["duration_s"] != "59" || r["p1"] != "" || r["score_pos"] != "" || r["tools__1"] != "" {
-			t.Errorf("text response %d: %v", i, r)
-		}
-	}
+	})
 }
 
 func TestExportLabelsAndLong(t *testing.T) {
-	fx := newExportFixture(t)
-	rows := rowsByColumn(fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv?values=labels&status=all"))
-	r := rows[0]
-	for col, v := range map[string]string{"use": "Yes", "p1": "Agree", "p3": `Strongly agree, "really"`, "l1": "Sometimes",
-		"tools__2": "1", "years": "12", "score_pos": "4.333333333333333"} {
-		if r[col] != v {
-			t.Errorf("labels: %s = %q, want %q", col, r[col], v)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		rows := rowsByColumn(fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv?values=labels&status=all"))
+		r := rows[0]
+		for col, v := range map[string]string{"use": "Yes", "p1": "Agree", "p3": `Strongly agree, "really"`, "l1": "Sometimes",
+			"tools__2": "1", "years": "12", "score_pos": "4.333333333333333"} {
+			if r[col] != v {
+				t.Errorf("labels: %s = %q, want %q", col, r[col], v)
+			}
 		}
-	}
-	if rows[2]["status"] != "in_progress" || rows[2]["submitted_at"] != "" || rows[2]["duration_s"] != "" || rows[2]["tools__1"] != "0" {
-		t.Errorf("in-progress row: %v", rows[2])
-	}
+		if rows[2]["status"] != "in_progress" || rows[2]["submitted_at"] != "" || rows[2]["duration_s"] != "" || rows[2]["tools__1"] != "0" {
+			t.Errorf("in-progress row: %v", rows[2])
+		}
 
-	long := fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv?layout=long&until=2026-01-15T10:05:00Z")
-	if !reflect.DeepEqual(long[0], []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "item_id", "value"}) {
-		t.Fatalf("long header %q", long[0])
-	}
-	var got []string
-	for _, r := range long[1:] {
-		if r[5] != "750" {
-			t.Errorf("row %q: metadata of response 1 expected", r)
+		long := fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv?layout=long&until=2026-01-15T10:05:00Z")
+		if !reflect.DeepEqual(long[0], []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "item_id", "value"}) {
+			t.Fatalf("long header %q", long[0])
 		}
-		got = append(got, r[6]+"="+r[7])
-	}
-	want := []string{"use=1", "tools=2", "tools=3", "p1=4", "p2=2", "p3=5", "l1=1", "l2=3", "l3=2", "a1=1", "a2=2", "a3=4", "years=12", "note=first"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("long rows\n got %q\nwant %q", got, want)
-	}
+		var got []string
+		for _, r := range long[1:] {
+			if r[5] != "750" {
+				t.Errorf("row %q: metadata of response 1 expected", r)
+			}
+			got = append(got, r[6]+"="+r[7])
+		}
+		want := []string{"use=1", "tools=2", "tools=3", "p1=4", "p2=2", "p3=5", "l1=1", "l2=3", "l3=2", "a1=1", "a2=2", "a3=4", "years=12", "note=first"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("long rows\n got %q\nwant %q", got, want)
+		}
+	})
 }
 
 func TestExportFilters(t *testing.T) {
-	fx := newExportFixture(t)
-	texts := []string{"5", "6", "7", "8", "9", "10", "11", "12", "13", "14"}
-	for _, tc := range []struct {
-		query string
-		want  []string
-	}{
-		{"", append([]string{"1", "2", "4"}, texts...)},
-		{"status=complete", append([]string{"1", "2", "4"}, texts...)},
-		{"status=in_progress", []string{"3"}},
-		{"status=all", append([]string{"1", "2", "3", "4"}, texts...)},
-		{"since=2026-01-15", append([]string{"2", "4"}, texts...)},
-		{"since=2026-01-15T10:05:00Z", append([]string{"2", "4"}, texts...)},
-		{"since=2026-01-15T10:05:00.000001Z", append([]string{"4"}, texts...)},
-		{"until=2026-01-15T10:05:00Z", []string{"1"}},
-		{"since=2026-01-21&until=2026-01-22", []string{"4"}},
-		{"status=all&until=2026-01-22", []string{"1", "2", "4"}}, // in progress: no submission time
-		{"since=2026-01-15T11:00:00%2B01:00&until=2026-01-15T11:05:00.000001%2B01:00", []string{"2"}},
-		{"since=2030-01-01", nil},
-	} {
-		t.Run(tc.query, func(t *testing.T) {
-			if got := ids(rowsByColumn(fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv?"+tc.query))); !reflect.DeepEqual(got, tc.want) {
-				t.Fatalf("got %q, want %q", got, tc.want)
-			}
-		})
-	}
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		texts := []string{"5", "6", "7", "8", "9", "10", "11", "12", "13", "14"}
+		for _, tc := range []struct {
+			query string
+			want  []string
+		}{
+			{"", append([]string{"1", "2", "4"}, texts...)},
+			{"status=complete", append([]string{"1", "2", "4"}, texts...)},
+			{"status=in_progress", []string{"3"}},
+			{"status=all", append([]string{"1", "2", "3", "4"}, texts...)},
+			{"since=2026-01-15", append([]string{"2", "4"}, texts...)},
+			{"since=2026-01-15T10:05:00Z", append([]string{"2", "4"}, texts...)},
+			{"since=2026-01-15T10:05:00.000001Z", append([]string{"4"}, texts...)},
+			{"until=2026-01-15T10:05:00Z", []string{"1"}},
+			{"since=2026-01-21&until=2026-01-22", []string{"4"}},
+			{"status=all&until=2026-01-22", []string{"1", "2", "4"}}, // in progress: no submission time
+			{"since=2026-01-15T11:00:00%2B01:00&until=2026-01-15T11:05:00.000001%2B01:00", []string{"2"}},
+			{"since=2030-01-01", nil},
+		} {
+			t.Run(tc.query, func(t *testing.T) {
+				if got := ids(rowsByColumn(fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv?"+tc.query))); !reflect.DeepEqual(got, tc.want) {
+					t.Fatalf("got %q, want %q", got, tc.want)
+				}
+			})
+		}
+	})
 }
 
 func TestExportZeroResponses(t *testing.T) {
-	fx := newExportFixture(t)
-	for _, q := range []string{"", "?layout=long", "?status=all&values=labels"} {
-		status, _, body := fx.get(t, "/api/v1/surveys/"+fx.empty+"/export.csv"+q)
-		want := strings.Join(exportHeader, ",") + "\r\n"
-		if q == "?layout=long" {
-			want = "response_id,instrument_version,status,started_at,submitted_at,duration_s,item_id,value\r\n"
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		for _, q := range []string{"", "?layout=long", "?status=all&values=labels"} {
+			status, _, body := fx.get(t, "/api/v1/surveys/"+fx.empty+"/export.csv"+q)
+			want := strings.Join(exportHeader, ",") + "\r\n"
+			if q == "?layout=long" {
+				want = "response_id,instrument_version,status,started_at,submitted_at,duration_s,item_id,value\r\n"
+			}
+			if status != 200 || string(body) != want {
+				t.Errorf("%s: %d %q, want the header alone", q, status, body)
+			}
 		}
-		if status != 200 || string(body) != want {
-			t.Errorf("%s: %d %q, want the header alone", q, status, body)
-		}
-	}
+	})
 }
 
 func TestExportFormatOptions(t *testing.T) {
-	fx := newExportFixture(t)
-	base := "/api/v1/surveys/" + fx.survey + "/export.csv"
-	status, h, body := fx.get(t, base+"?bom=1&excel_safe=1")
-	if status != 200 || !bytes.HasPrefix(body, []byte("\xEF\xBB\xBFresponse_id,")) {
-		t.Fatalf("bom: %d %q", status, body[:min(20, len(body))])
-	}
-	if cd := h.Get("Content-Disposition"); cd != `attachment; filename="export-check-ward-3-pilot_20260203.csv"` {
-		t.Errorf("Content-Disposition %q", cd)
-	}
-	recs, err := csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := rowsByColumn(recs)
-	if rows[1]["note"] != "'=SUM(A1:A3)" || rows[1]["years"] != "-3" {
-		t.Errorf("excel_safe: note %q, years %q", rows[1]["note"], rows[1]["years"])
-	}
-	for i, text := range exportTexts {
-		want := text
-		if strings.ContainsAny(text[:1], "=+-@") {
-			want = "'" + text
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		base := "/api/v1/surveys/" + fx.survey + "/export.csv"
+		status, h, body := fx.get(t, base+"?bom=1&excel_safe=1")
+		if status != 200 || !bytes.HasPrefix(body, []byte("\xEF\xBB\xBFresponse_id,")) {
+			t.Fatalf("bom: %d %q", status, body[:min(20, len(body))])
 		}
-		if got := rows[3+i]["note"]; got != want {
-			t.Errorf("excel_safe text %d: %q, want %q", i, got, want)
+		if cd := h.Get("Content-Disposition"); cd != `attachment; filename="export-check-ward-3-pilot_20260203.csv"` {
+			t.Errorf("Content-Disposition %q", cd)
 		}
-	}
+		recs, err := csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := rowsByColumn(recs)
+		if rows[1]["note"] != "'=SUM(A1:A3)" || rows[1]["years"] != "-3" {
+			t.Errorf("excel_safe: note %q, years %q", rows[1]["note"], rows[1]["years"])
+		}
+		for i, text := range exportTexts {
+			want := text
+			if strings.ContainsAny(text[:1], "=+-@") {
+				want = "'" + text
+			}
+			if got := rows[3+i]["note"]; got != want {
+				t.Errorf("excel_safe text %d: %q, want %q", i, got, want)
+			}
+		}
 
-	_, h, body = fx.get(t, base+"?line_breaks=space&layout=long&values=labels")
-	if cd := h.Get("Content-Disposition"); !strings.Contains(cd, `_20260203_long_labels_spss.csv"`) {
-		t.Errorf("Content-Disposition %q", cd)
-	}
-	if n := bytes.Count(body, []byte("\n")); n != bytes.Count(body, []byte("\r\n")) {
-		t.Errorf("line_breaks=space left line breaks inside values")
-	}
-	if !bytes.Contains(body, []byte("line one line two  line four")) {
-		t.Errorf("line breaks not folded to spaces")
-	}
+		_, h, body = fx.get(t, base+"?line_breaks=space&layout=long&values=labels")
+		if cd := h.Get("Content-Disposition"); !strings.Contains(cd, `_20260203_long_labels_spss.csv"`) {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		if n := bytes.Count(body, []byte("\n")); n != bytes.Count(body, []byte("\r\n")) {
+			t.Errorf("line_breaks=space left line breaks inside values")
+		}
+		if !bytes.Contains(body, []byte("line one line two  line four")) {
+			t.Errorf("line breaks not folded to spaces")
+		}
+	})
 }
 
 func TestExportErrors(t *testing.T) {
-	fx := newExportFixture(t)
-	base := "/api/v1/surveys/" + fx.survey
-	for _, tc := range []struct {
-		url        string
-		anonymous  bool
-		wantStatus int
-		wantPaths  []string
-	}{
-		{base + "/export.csv?layout=tall", false, 422, []string{"layout"}},
-		{base + "/export.csv?values=names&status=done&bom=yes", false, 422, []string{"values", "bom", "status"}},
-		{base + "/export.csv?since=yesterday", false, 422, []string{"since"}},
-		{base + "/export.csv?since=2026-02-01&until=2026-01-01", false, 422, []string{"until"}},
-		{base + "/export.csv?layout=wide&layout=long", false, 422, []string{"layout"}},
-		{base + "/export.csv?excel_safe=2", false, 422, []string{"excel_safe"}},
-		{base + "/export.csv?line_breaks=crlf", false, 422, []string{"line_breaks"}},
-		{base + "/export.zip?layout=long&bom=1", false, 422, []string{"layout", "bom"}},
-		{base + "/export.zip?until=soon", false, 422, []string{"until"}},
-		{base + "/codebook.csv?bom=2", false, 422, []string{"bom"}},
-		{"/api/v1/surveys/nosuchsurv/export.csv", false, 404, nil},
-		{"/api/v1/surveys/nosuchsurv/export.zip", false, 404, nil},
-		{"/api/v1/surveys/nosuchsurv/codebook.csv", false, 404, nil},
-		{"/api/v1/surveys/nosuchsurv/export.R", false, 404, nil},
-		{"/api/v1/surveys/nosuchsurv/export.sps", false, 404, nil},
-		{"/api/v1/surveys/nosuchsurv/export.do", false, 404, nil},
-		{base + "/export.csv", true, 401, nil},
-		{base + "/export.zip", true, 401, nil},
-		{base + "/export.R", true, 401, nil},
-	} {
-		t.Run(tc.url, func(t *testing.T) {
-			r := request{Method: "GET", URL: tc.url}
-			if !tc.anonymous {
-				r.Authorization = bearer
-			}
-			status, h, body := fx.do(t, r)
-			if status != tc.wantStatus {
-				t.Fatalf("status %d, want %d: %s", status, tc.wantStatus, body)
-			}
-			if h.Get("Content-Disposition") != "" || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
-				t.Errorf("an error must be a JSON answer, not an attachment: %v", h)
-			}
-			var e struct {
-				Error struct {
-					Details []survey.Detail `json:"details"`
-				} `json:"error"`
-			}
-			if err := json.Unmarshal(body, &e); err != nil {
-				t.Fatalf("error body: %v: %s", err, body)
-			}
-			var paths []string
-			for _, d := range e.Error.Details {
-				paths = append(paths, d.Path)
-			}
-			slices.Sort(paths)
-			want := slices.Clone(tc.wantPaths)
-			slices.Sort(want)
-			if !reflect.DeepEqual(paths, want) {
-				t.Errorf("detail paths %q, want %q (%s)", paths, want, body)
-			}
-		})
-	}
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		base := "/api/v1/surveys/" + fx.survey
+		for _, tc := range []struct {
+			url        string
+			anonymous  bool
+			wantStatus int
+			wantPaths  []string
+		}{
+			{base + "/export.csv?layout=tall", false, 422, []string{"layout"}},
+			{base + "/export.csv?values=names&status=done&bom=yes", false, 422, []string{"values", "bom", "status"}},
+			{base + "/export.csv?since=yesterday", false, 422, []string{"since"}},
+			{base + "/export.csv?since=2026-02-01&until=2026-01-01", false, 422, []string{"until"}},
+			{base + "/export.csv?layout=wide&layout=long", false, 422, []string{"layout"}},
+			{base + "/export.csv?excel_safe=2", false, 422, []string{"excel_safe"}},
+			{base + "/export.csv?line_breaks=crlf", false, 422, []string{"line_breaks"}},
+			{base + "/export.zip?layout=long&bom=1", false, 422, []string{"layout", "bom"}},
+			{base + "/export.zip?until=soon", false, 422, []string{"until"}},
+			{base + "/codebook.csv?bom=2", false, 422, []string{"bom"}},
+			{"/api/v1/surveys/nosuchsurv/export.csv", false, 404, nil},
+			{"/api/v1/surveys/nosuchsurv/export.zip", false, 404, nil},
+			{"/api/v1/surveys/nosuchsurv/codebook.csv", false, 404, nil},
+			{"/api/v1/surveys/nosuchsurv/export.R", false, 404, nil},
+			{"/api/v1/surveys/nosuchsurv/export.sps", false, 404, nil},
+			{"/api/v1/surveys/nosuchsurv/export.do", false, 404, nil},
+			{base + "/export.csv", true, 401, nil},
+			{base + "/export.zip", true, 401, nil},
+			{base + "/export.R", true, 401, nil},
+		} {
+			t.Run(tc.url, func(t *testing.T) {
+				r := request{Method: "GET", URL: tc.url}
+				if !tc.anonymous {
+					r.Authorization = bearer
+				}
+				status, h, body := fx.do(t, r)
+				if status != tc.wantStatus {
+					t.Fatalf("status %d, want %d: %s", status, tc.wantStatus, body)
+				}
+				if h.Get("Content-Disposition") != "" || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+					t.Errorf("an error must be a JSON answer, not an attachment: %v", h)
+				}
+				var e struct {
+					Error struct {
+						Details []survey.Detail `json:"details"`
+					} `json:"error"`
+				}
+				if err := json.Unmarshal(body, &e); err != nil {
+					t.Fatalf("error body: %v: %s", err, body)
+				}
+				var paths []string
+				for _, d := range e.Error.Details {
+					paths = append(paths, d.Path)
+				}
+				slices.Sort(paths)
+				want := slices.Clone(tc.wantPaths)
+				slices.Sort(want)
+				if !reflect.DeepEqual(paths, want) {
+					t.Errorf("detail paths %q, want %q (%s)", paths, want, body)
+				}
+			})
+		}
+	})
 }
 
 func TestExportSyntaxAndCodebook(t *testing.T) {
-	fx := newExportFixture(t)
-	base := "/api/v1/surveys/" + fx.survey
-	codebook := fx.table(t, base+"/codebook.csv")
-	var shorts []string
-	for i, r := range codebook[1:] {
-		if r[0] != exportHeader[i] {
-			t.Errorf("codebook row %d is %s, want %s", i+1, r[0], exportHeader[i])
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		base := "/api/v1/surveys/" + fx.survey
+		codebook := fx.table(t, base+"/codebook.csv")
+		var shorts []string
+		for i, r := range codebook[1:] {
+			if r[0] != exportHeader[i] {
+				t.Errorf("codebook row %d is %s, want %s", i+1, r[0], exportHeader[i])
+			}
+			shorts = append(shorts, r[1])
 		}
-		shorts = append(shorts, r[1])
-	}
-	if len(codebook)-1 != len(exportHeader) {
-		t.Fatalf("codebook has %d rows for %d columns", len(codebook)-1, len(exportHeader))
-	}
-	for _, tc := range []struct {
-		path, ext string
-		names     []string
-	}{
-		{"/export.R", ".R", exportHeader},
-		{"/export.sps", ".sps", shorts},
-		{"/export.do", ".do", shorts},
-	} {
-		status, h, body := fx.get(t, base+tc.path)
-		if status != 200 {
-			t.Fatalf("%s: %d %s", tc.path, status, body)
+		if len(codebook)-1 != len(exportHeader) {
+			t.Fatalf("codebook has %d rows for %d columns", len(codebook)-1, len(exportHeader))
 		}
-		if cd := h.Get("Content-Disposition"); cd != `attachment; filename="export-check-ward-3-pilot_20260203`+tc.ext+`"` {
-			t.Errorf("%s: Content-Disposition %q", tc.path, cd)
-		}
-		for _, name := range tc.names {
-			if !containsWord(body, name) {
-				t.Errorf("%s does not name column %s", tc.path, name)
+		for _, tc := range []struct {
+			path, ext string
+			names     []string
+		}{
+			{"/export.R", ".R", exportHeader},
+			{"/export.sps", ".sps", shorts},
+			{"/export.do", ".do", shorts},
+		} {
+			status, h, body := fx.get(t, base+tc.path)
+			if status != 200 {
+				t.Fatalf("%s: %d %s", tc.path, status, body)
+			}
+			if cd := h.Get("Content-Disposition"); cd != `attachment; filename="export-check-ward-3-pilot_20260203`+tc.ext+`"` {
+				t.Errorf("%s: Content-Disposition %q", tc.path, cd)
+			}
+			for _, name := range tc.names {
+				if !containsWord(body, name) {
+					t.Errorf("%s does not name column %s", tc.path, name)
+				}
 			}
 		}
-	}
+	})
 }
 
 // containsWord reports whether name occurs in b as a whole identifier.
@@ -506,116 +508,122 @@ func containsWord(b []byte, name string) bool {
 }
 
 func TestExportZip(t *testing.T) {
-	fx := newExportFixture(t)
-	base := "/api/v1/surveys/" + fx.survey
-	status, h, body := fx.get(t, base+"/export.zip?since=2026-01-15")
-	if status != 200 || h.Get("Content-Type") != "application/zip" {
-		t.Fatalf("%d %v", status, h)
-	}
-	if cd := h.Get("Content-Disposition"); cd != `attachment; filename="export-check-ward-3-pilot_20260203.zip"` {
-		t.Errorf("Content-Disposition %q", cd)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	var names []string
-	for _, f := range zr.File {
-		rc, err := f.Open()
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		base := "/api/v1/surveys/" + fx.survey
+		status, h, body := fx.get(t, base+"/export.zip?since=2026-01-15")
+		if status != 200 || h.Get("Content-Type") != "application/zip" {
+			t.Fatalf("%d %v", status, h)
+		}
+		if cd := h.Get("Content-Disposition"); cd != `attachment; filename="export-check-ward-3-pilot_20260203.zip"` {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
+		files := map[string][]byte{}
+		var names []string
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[f.Name] = b
+			names = append(names, f.Name)
 		}
-		files[f.Name] = b
-		names = append(names, f.Name)
-	}
-	b := "export-check-ward-3-pilot_20260203"
-	if want := []string{b + ".csv", b + "_codebook.csv", b + ".R", b + ".sps", b + ".do", b + "_spss.csv"}; !reflect.DeepEqual(names, want) {
-		t.Fatalf("zip holds %q, want %q", names, want)
-	}
-	for name, url := range map[string]string{
-		b + ".csv":          "/export.csv?since=2026-01-15",
-		b + "_spss.csv":     "/export.csv?since=2026-01-15&line_breaks=space",
-		b + "_codebook.csv": "/codebook.csv",
-		b + ".R":            "/export.R",
-		b + ".sps":          "/export.sps",
-		b + ".do":           "/export.do",
-	} {
-		_, _, direct := fx.get(t, base+url)
-		if !bytes.Equal(files[name], direct) {
-			t.Errorf("%s in the zip differs from GET %s", name, url)
+		b := "export-check-ward-3-pilot_20260203"
+		if want := []string{b + ".csv", b + "_codebook.csv", b + ".R", b + ".sps", b + ".do", b + "_spss.csv"}; !reflect.DeepEqual(names, want) {
+			t.Fatalf("zip holds %q, want %q", names, want)
 		}
-	}
+		for name, url := range map[string]string{
+			b + ".csv":          "/export.csv?since=2026-01-15",
+			b + "_spss.csv":     "/export.csv?since=2026-01-15&line_breaks=space",
+			b + "_codebook.csv": "/codebook.csv",
+			b + ".R":            "/export.R",
+			b + ".sps":          "/export.sps",
+			b + ".do":           "/export.do",
+		} {
+			_, _, direct := fx.get(t, base+url)
+			if !bytes.Equal(files[name], direct) {
+				t.Errorf("%s in the zip differs from GET %s", name, url)
+			}
+		}
+	})
 }
 
 // TestExportStreamsAndStops reads the first bytes of a large export and
 // hangs up: the scan must end with the request's cancellation, long before
 // the last row.
 func TestExportStreamsAndStops(t *testing.T) {
-	fx := newExportFixture(t)
-	bulkResponses(t, fx, 3000)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", fx.Srv.URL+"/api/v1/surveys/"+fx.survey+"/export.csv", nil)
-	req.Header.Set("Authorization", bearer)
-	res, err := fx.Srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != 200 || res.ContentLength != -1 {
-		t.Fatalf("status %d, length %d: want 200, streamed", res.StatusCode, res.ContentLength)
-	}
-	if _, err := io.ReadFull(res.Body, make([]byte, 1000)); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	res.Body.Close()
-	rows, err := fx.scanner.wait(t)
-	// Either the request's cancellation reaches the scan first, or the
-	// write to the closed connection fails first: both stop it early.
-	hangUp := errors.Is(err, context.Canceled) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
-	if !hangUp {
-		t.Errorf("scan ended with %v after %d rows, want context.Canceled or a write error on the closed connection", err, rows)
-	}
-	if rows >= 3000 {
-		t.Errorf("the scan read all %d rows after the client left", rows)
-	}
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		bulkResponses(t, fx, 3000)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", fx.Srv.URL+"/api/v1/surveys/"+fx.survey+"/export.csv", nil)
+		req.Header.Set("Authorization", bearer)
+		res, err := fx.Srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != 200 || res.ContentLength != -1 {
+			t.Fatalf("status %d, length %d: want 200, streamed", res.StatusCode, res.ContentLength)
+		}
+		if _, err := io.ReadFull(res.Body, make([]byte, 1000)); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		res.Body.Close()
+		rows, err := fx.scanner.wait(t)
+		// Either the request's cancellation reaches the scan first, or the
+		// write to the closed connection fails first: both stop it early.
+		hangUp := errors.Is(err, context.Canceled) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+		if !hangUp {
+			t.Errorf("scan ended with %v after %d rows, want context.Canceled or a write error on the closed connection", err, rows)
+		}
+		if rows >= 3000 {
+			t.Errorf("the scan read all %d rows after the client left", rows)
+		}
+	})
 }
 
 // TestExportFailure: a failure before anything was sent is a JSON error; a
 // failure after the download began cuts the connection, so the client
 // gets an error rather than a short file that looks complete.
 func TestExportFailure(t *testing.T) {
-	fx := newExportFixture(t)
-	bulkResponses(t, fx, 3000)
-	url := "/api/v1/surveys/" + fx.survey + "/export.csv"
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		fx := newExportFixture(t, engine)
+		bulkResponses(t, fx, 3000)
+		url := "/api/v1/surveys/" + fx.survey + "/export.csv"
 
-	fx.scanner.failAfter = 1
-	status, h, body := fx.get(t, url)
-	if status != 500 || !strings.HasPrefix(h.Get("Content-Type"), "application/json") || h.Get("Content-Disposition") != "" {
-		t.Errorf("early failure: %d %v %s", status, h, body)
-	}
+		fx.scanner.failAfter = 1
+		status, h, body := fx.get(t, url)
+		if status != 500 || !strings.HasPrefix(h.Get("Content-Type"), "application/json") || h.Get("Content-Disposition") != "" {
+			t.Errorf("early failure: %d %v %s", status, h, body)
+		}
 
-	fx.scanner.failAfter = 2000 // well past the first 64 KiB
-	req, _ := http.NewRequest("GET", fx.Srv.URL+url, nil)
-	req.Header.Set("Authorization", bearer)
-	res, err := fx.Srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	got, err := io.ReadAll(res.Body)
-	if err == nil {
-		t.Fatalf("a failed export ended cleanly after %d bytes", len(got))
-	}
-	if res.StatusCode != 200 || len(got) == 0 {
-		t.Errorf("status %d after %d bytes", res.StatusCode, len(got))
-	}
+		fx.scanner.failAfter = 2000 // well past the first 64 KiB
+		req, _ := http.NewRequest("GET", fx.Srv.URL+url, nil)
+		req.Header.Set("Authorization", bearer)
+		res, err := fx.Srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		got, err := io.ReadAll(res.Body)
+		if err == nil {
+			t.Fatalf("a failed export ended cleanly after %d bytes", len(got))
+		}
+		if res.StatusCode != 200 || len(got) == 0 {
+			t.Errorf("status %d after %d bytes", res.StatusCode, len(got))
+		}
+	})
 }
 
 // bulkResponses adds n complete responses with a long note each.
@@ -623,12 +631,29 @@ func bulkResponses(tb testing.TB, fx *exportFixture, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	note := strings.Repeat("A fairly long free-text answer, to fill the pipe. ", 4)
-	for i := range n {
-		at := time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
-		r := &survey.Response{ID: fmt.Sprintf("10000000-0000-4000-8000-%012d", i), SurveyID: fx.survey, InstrumentKey: "export-check",
-			InstrumentVersion: 1, Status: survey.ResponseComplete, StartedAt: at, SubmittedAt: &at, Digest: []byte{1},
-			Answers: survey.Answers{"use": survey.IntVal(0), "note": survey.TextVal(note)}}
-		if _, _, err := fx.Store.CreateResponse(ctx, r, nil); err != nil {
+	// From several goroutines, so that the store's group commit writes
+	// them in batches: one at a time, each would wait for its own commit
+	// (on PostgreSQL, its own WAL flush). Their order does not matter here.
+	const writers = 16
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := w; i < n; i += writers {
+				at := time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
+				r := &survey.Response{ID: fmt.Sprintf("10000000-0000-4000-8000-%012d", i), SurveyID: fx.survey, InstrumentKey: "export-check",
+					InstrumentVersion: 1, Status: survey.ResponseComplete, StartedAt: at, SubmittedAt: &at, Digest: []byte{1},
+					Answers: survey.Answers{"use": survey.IntVal(0), "note": survey.TextVal(note)}}
+				if _, _, err := fx.Store.CreateResponse(ctx, r, nil); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			tb.Fatal(err)
 		}
 	}

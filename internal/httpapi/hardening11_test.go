@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -67,17 +68,19 @@ func TestHardening11AnswerControls(t *testing.T) {
 		ok("replacement character itself", "\ufffd"),
 	})
 
-	// Escaped surrogates: a pair is its character; a lone half (a client
-	// cut an emoji in two) is U+FFFD, as encoding/json and browsers read it.
-	e := newEnv(t)
-	v := fixture(t, e)
-	for jsonText, want := range map[string]string{`"\ud83d\ude00"`: "😀", `"a\ud83db"`: "a\ufffdb", `"\ude00\ud83d"`: "\ufffd\ufffd"} {
-		body := strings.Replace(submission(nil, map[string]any{"q_note": "@@"}), `"@@"`, jsonText, 1)
-		res := e.submit(t, v["open"], body, 201)
-		for _, r := range e.responses(t, v["open"]) {
-			if r.ID == res.ID && r.Answers["q_note"] != want {
-				t.Errorf("%s stored as %q, want %q", jsonText, r.Answers["q_note"], want)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		// Escaped surrogates: a pair is its character; a lone half (a client
+		// cut an emoji in two) is U+FFFD, as encoding/json and browsers read it.
+		e := newEnv(t, engine)
+		v := fixture(t, e)
+		for jsonText, want := range map[string]string{`"\ud83d\ude00"`: "😀", `"a\ud83db"`: "a\ufffdb", `"\ude00\ud83d"`: "\ufffd\ufffd"} {
+			body := strings.Replace(submission(nil, map[string]any{"q_note": "@@"}), `"@@"`, jsonText, 1)
+			res := e.submit(t, v["open"], body, 201)
+			for _, r := range e.responses(t, v["open"]) {
+				if r.ID == res.ID && r.Answers["q_note"] != want {
+					t.Errorf("%s stored as %q, want %q", jsonText, r.Answers["q_note"], want)
+				}
 			}
 		}
-	}
+	})
 }

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/metrics"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 )
 
 // openSurvey creates, publishes and deploys the test instrument and
@@ -36,61 +36,63 @@ func openSurvey(tb testing.TB, e *testEnv) string {
 // any error carries at most 50 details plus one "and N more".
 func TestHardening01ErrorDetailsCapped(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	id := openSurvey(t, e)
-	url := "/api/v1/public/surveys/" + id + "/responses"
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		id := openSurvey(t, e)
+		url := "/api/v1/public/surveys/" + id + "/responses"
 
-	// 500,000 values that are not options of q_tools (which has 3).
-	var b strings.Builder
-	b.WriteString(`{"answers":{"q_like":4,"q_rev":2,"q_use":1,"q_years":3,"q_tools":[9`)
-	for range 500_000 - 1 {
-		b.WriteString(",9")
-	}
-	b.WriteString("]}}")
-	status, _, body := e.do(t, request{Method: "POST", URL: url, Body: b.String(), ContentType: ctJSON})
-	if status != http.StatusUnprocessableEntity {
-		t.Fatalf("long list: status %d, want 422; body %s", status, truncate(body))
-	}
-	if len(body) > 16<<10 {
-		t.Fatalf("long list: error body of %d bytes for a %d-byte request, want under 16 KiB", len(body), b.Len())
-	}
-	t.Logf("long list: %d-byte request, %d-byte error", b.Len(), len(body))
-	ae := decodeError(t, body)
-	if len(ae.Error.Details) != 1 || ae.Error.Details[0].Path != "answers.q_tools" ||
-		!strings.Contains(ae.Error.Details[0].Message, "lists 500000 values; this item has only 3 options") {
-		t.Fatalf("long list: details %+v, want one at answers.q_tools naming the list's length", ae.Error.Details)
-	}
+		// 500,000 values that are not options of q_tools (which has 3).
+		var b strings.Builder
+		b.WriteString(`{"answers":{"q_like":4,"q_rev":2,"q_use":1,"q_years":3,"q_tools":[9`)
+		for range 500_000 - 1 {
+			b.WriteString(",9")
+		}
+		b.WriteString("]}}")
+		status, _, body := e.do(t, request{Method: "POST", URL: url, Body: b.String(), ContentType: ctJSON})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("long list: status %d, want 422; body %s", status, truncate(body))
+		}
+		if len(body) > 16<<10 {
+			t.Fatalf("long list: error body of %d bytes for a %d-byte request, want under 16 KiB", len(body), b.Len())
+		}
+		t.Logf("long list: %d-byte request, %d-byte error", b.Len(), len(body))
+		ae := decodeError(t, body)
+		if len(ae.Error.Details) != 1 || ae.Error.Details[0].Path != "answers.q_tools" ||
+			!strings.Contains(ae.Error.Details[0].Message, "lists 500000 values; this item has only 3 options") {
+			t.Fatalf("long list: details %+v, want one at answers.q_tools naming the list's length", ae.Error.Details)
+		}
 
-	// 80,000 unknown items: one problem each, of which 50 are shown.
-	const unknown = 80_000
-	b.Reset()
-	b.WriteString(`{"answers":{"q_like":4,"q_rev":2,"q_use":1,"q_years":3,"q_tools":[1]`)
-	for i := range unknown {
-		fmt.Fprintf(&b, `,"x%06d":1`, i)
-	}
-	b.WriteString("}}")
-	status, _, body = e.do(t, request{Method: "POST", URL: url, Body: b.String(), ContentType: ctJSON})
-	if status != http.StatusUnprocessableEntity {
-		t.Fatalf("unknown items: status %d, want 422; body %s", status, truncate(body))
-	}
-	if len(body) > 16<<10 {
-		t.Fatalf("unknown items: error body of %d bytes, want under 16 KiB", len(body))
-	}
-	t.Logf("unknown items: %d-byte request, %d-byte error", b.Len(), len(body))
-	ae = decodeError(t, body)
-	d := ae.Error.Details
-	if len(d) != 51 {
-		t.Fatalf("unknown items: %d details, want 50 and one that counts the rest", len(d))
-	}
-	if d[0].Path != "answers.x000000" || d[49].Path != "answers.x000049" {
-		t.Errorf("unknown items: the first details are %q ... %q, want the first 50 in order", d[0].Path, d[49].Path)
-	}
-	if want := fmt.Sprintf("and %d more problems", unknown-50); d[50].Path != "" || d[50].Message != want {
-		t.Errorf("last detail %+v, want path \"\" and %q", d[50], want)
-	}
-	if e.responseCount(t, id) != 0 {
-		t.Error("a rejected submission was stored")
-	}
+		// 80,000 unknown items: one problem each, of which 50 are shown.
+		const unknown = 80_000
+		b.Reset()
+		b.WriteString(`{"answers":{"q_like":4,"q_rev":2,"q_use":1,"q_years":3,"q_tools":[1]`)
+		for i := range unknown {
+			fmt.Fprintf(&b, `,"x%06d":1`, i)
+		}
+		b.WriteString("}}")
+		status, _, body = e.do(t, request{Method: "POST", URL: url, Body: b.String(), ContentType: ctJSON})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("unknown items: status %d, want 422; body %s", status, truncate(body))
+		}
+		if len(body) > 16<<10 {
+			t.Fatalf("unknown items: error body of %d bytes, want under 16 KiB", len(body))
+		}
+		t.Logf("unknown items: %d-byte request, %d-byte error", b.Len(), len(body))
+		ae = decodeError(t, body)
+		d := ae.Error.Details
+		if len(d) != 51 {
+			t.Fatalf("unknown items: %d details, want 50 and one that counts the rest", len(d))
+		}
+		if d[0].Path != "answers.x000000" || d[49].Path != "answers.x000049" {
+			t.Errorf("unknown items: the first details are %q ... %q, want the first 50 in order", d[0].Path, d[49].Path)
+		}
+		if want := fmt.Sprintf("and %d more problems", unknown-50); d[50].Path != "" || d[50].Message != want {
+			t.Errorf("last detail %+v, want path \"\" and %q", d[50], want)
+		}
+		if e.responseCount(t, id) != 0 {
+			t.Error("a rejected submission was stored")
+		}
+	})
 }
 
 // TestHardening02SlowBodiesHoldNoSlots opens more connections than there
@@ -100,7 +102,8 @@ func TestHardening01ErrorDetailsCapped(t *testing.T) {
 func TestHardening02SlowBodiesHoldNoSlots(t *testing.T) {
 	t.Parallel()
 	const slots = 2
-	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
+	// SQLite only: the server's limits are under test, not the store.
+	e := newEnvWith(t, enginetest.SQLite, func(c *config) {
 		c.API.MaxConcurrentSubmissions = slots
 		c.BodyReadTimeout = time.Second
 	})
@@ -169,7 +172,8 @@ func TestHardening02SlowBodiesHoldNoSlots(t *testing.T) {
 // another client is unaffected.
 func TestHardening05FailedAuthLimited(t *testing.T) {
 	t.Parallel()
-	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
+	// SQLite only: the server's limits are under test, not the store.
+	e := newEnvWith(t, enginetest.SQLite, func(c *config) {
 		c.Metrics = metrics.New()
 		c.RateLimit = 0
 		c.TrustedProxies = []string{"127.0.0.1"}
@@ -223,7 +227,8 @@ func TestHardening05FailedAuthLimited(t *testing.T) {
 // address of one IPv6 /64 as one client, and IPv4 addresses one by one.
 func TestHardening06IPv6KeyedBy64(t *testing.T) {
 	t.Parallel()
-	e := openEnvWith(t, filepath.Join(t.TempDir(), "dyad.db"), func(c *config) {
+	// SQLite only: the server's limits are under test, not the store.
+	e := newEnvWith(t, enginetest.SQLite, func(c *config) {
 		c.RateLimit = 1 // burst of 3
 		c.TrustedProxies = []string{"127.0.0.1"}
 	})
@@ -261,33 +266,35 @@ func TestHardening06IPv6KeyedBy64(t *testing.T) {
 // submission, at the path started_at.
 func TestHardening09StartedAtBeforeSurvey(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	id := openSurvey(t, e)
-	url := "/api/v1/public/surveys/" + id + "/responses"
-	now := time.Now().UTC()
-	for _, tc := range []struct {
-		started string
-		want    int
-	}{
-		{"0000-01-01T00:00:00Z", http.StatusUnprocessableEntity},
-		{now.Add(-25 * time.Hour).Format(time.RFC3339), http.StatusUnprocessableEntity},
-		{now.Add(time.Hour).Format(time.RFC3339), http.StatusUnprocessableEntity},
-		{now.Add(-time.Hour).Format(time.RFC3339), http.StatusCreated}, // a client clock behind the server's
-		{now.Add(-time.Second).Format(time.RFC3339), http.StatusCreated},
-	} {
-		status, _, body := e.do(t, request{Method: "POST", URL: url, ContentType: ctJSON,
-			Body: submission(map[string]any{"started_at": tc.started}, nil)})
-		if status != tc.want {
-			t.Errorf("started_at %s: status %d, want %d; body %s", tc.started, status, tc.want, body)
-			continue
-		}
-		if status == http.StatusUnprocessableEntity {
-			if p := decodeError(t, body).detailPaths(); len(p) != 1 || p[0] != "started_at" {
-				t.Errorf("started_at %s: detail paths %v, want [started_at]", tc.started, p)
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		id := openSurvey(t, e)
+		url := "/api/v1/public/surveys/" + id + "/responses"
+		now := time.Now().UTC()
+		for _, tc := range []struct {
+			started string
+			want    int
+		}{
+			{"0000-01-01T00:00:00Z", http.StatusUnprocessableEntity},
+			{now.Add(-25 * time.Hour).Format(time.RFC3339), http.StatusUnprocessableEntity},
+			{now.Add(time.Hour).Format(time.RFC3339), http.StatusUnprocessableEntity},
+			{now.Add(-time.Hour).Format(time.RFC3339), http.StatusCreated}, // a client clock behind the server's
+			{now.Add(-time.Second).Format(time.RFC3339), http.StatusCreated},
+		} {
+			status, _, body := e.do(t, request{Method: "POST", URL: url, ContentType: ctJSON,
+				Body: submission(map[string]any{"started_at": tc.started}, nil)})
+			if status != tc.want {
+				t.Errorf("started_at %s: status %d, want %d; body %s", tc.started, status, tc.want, body)
+				continue
+			}
+			if status == http.StatusUnprocessableEntity {
+				if p := decodeError(t, body).detailPaths(); len(p) != 1 || p[0] != "started_at" {
+					t.Errorf("started_at %s: detail paths %v, want [started_at]", tc.started, p)
+				}
 			}
 		}
-	}
-	if n := e.responseCount(t, id); n != 2 {
-		t.Errorf("%d responses stored, want the 2 valid ones", n)
-	}
+		if n := e.responseCount(t, id); n != 2 {
+			t.Errorf("%d responses stored, want the 2 valid ones", n)
+		}
+	})
 }

@@ -1,8 +1,11 @@
 package httpapi_test
 
-// Test harness for the API: every test gets its own SQLite file under
-// tb.TempDir(), the real store, the real service and the real gin router
-// served by net/http/httptest. Nothing is mocked.
+// Test harness for the API: every test gets its own database, the real
+// store, the real service and the real gin router served by
+// net/http/httptest. Nothing is mocked. The database is a SQLite file
+// under tb.TempDir() or a PostgreSQL database of its own
+// (internal/store/enginetest); the scenario tables and the tests of what
+// is stored run on both engines, as subtests named sqlite and postgres.
 //
 // Scenarios are pocketbase-style rows (request in, expected status, error
 // code, detail paths and content out). Unless a scenario says it changes
@@ -12,15 +15,12 @@ package httpapi_test
 
 import (
 	"context"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -32,10 +32,10 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
-	_ "github.com/mattn/go-sqlite3" // driver for the inspection connection
 )
 
 // researcherToken is the bearer token every test server accepts.
@@ -50,32 +50,41 @@ const (
 	ctYAML = "application/yaml"
 )
 
-// testEnv is one Dyad server over its own database file.
+// testEnv is one Dyad server over its own database: a SQLite file or a
+// PostgreSQL database (internal/store/enginetest), as the test's engine
+// says.
 type testEnv struct {
-	Path  string
-	Store *sqlite.Store
-	Svc   *survey.Service
-	Srv   *httptest.Server
+	Engine string
+	DSN    string // the file's path or the database's URL, to reopen
+	Store  store.DB
+	Svc    *survey.Service
+	Srv    *httptest.Server
 
-	inspect   *sql.DB // a separate read-only connection for looking at tables
+	data      *enginetest.DB // the store and the inspection connection
 	closeOnce sync.Once
 }
 
 // testInvitationKey stands for dyad serve's invitation key file.
 var testInvitationKey = []byte("dyad test invitation key, 32 by.")
 
-// newEnv serves the real router over a fresh database in tb.TempDir().
-func newEnv(tb testing.TB) *testEnv {
+// newEnv serves the real router over a fresh database of engine.
+func newEnv(tb testing.TB, engine string) *testEnv {
 	tb.Helper()
-	return openEnv(tb, filepath.Join(tb.TempDir(), "dyad.db"))
+	return newEnvWith(tb, engine, nil)
 }
 
-// openEnv opens (creating and migrating if needed) the database at path
-// and serves the router over it. The server and the store close at the end
-// of the test, or earlier with Close.
-func openEnv(tb testing.TB, path string) *testEnv {
+// newEnvWith is newEnv with the configuration changed by change (nil
+// changes nothing).
+func newEnvWith(tb testing.TB, engine string, change func(*config)) *testEnv {
 	tb.Helper()
-	return openEnvWith(tb, path, nil)
+	return serveEnv(tb, enginetest.Open(tb, engine), nil, change)
+}
+
+// reopenEnv serves the router over the database another env used (closed
+// first), as a restarted dyad serve would.
+func reopenEnv(tb testing.TB, dsn string) *testEnv {
+	tb.Helper()
+	return serveEnv(tb, enginetest.OpenDSN(tb, dsn), nil, nil)
 }
 
 // config is a test server's configuration: the server's own (embedded, so
@@ -95,17 +104,19 @@ func newServer(c config) *server.Server {
 	return server.New(c.Config)
 }
 
-// openEnvWith is openEnv with the configuration changed by change (nil
-// changes nothing).
-func openEnvWith(tb testing.TB, path string, change func(*config)) *testEnv {
+// serveEnv serves the router over an open store, through svc (nil: a
+// service of the store's with the test invitation key), with the
+// configuration changed by change (nil changes nothing). The server and
+// the store close at the end of the test, or earlier with Close.
+func serveEnv(tb testing.TB, data *enginetest.DB, svc *survey.Service, change func(*config)) *testEnv {
 	tb.Helper()
-	st, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatalf("open store %s: %v", path, err)
+	st := data.Store
+	if svc == nil {
+		// The same invitation key on every open, as dyad serve's key
+		// file: codes issued before a reopen still work after it.
+		svc = survey.NewService(st, survey.WithInvitationKey(testInvitationKey))
 	}
-	// The same invitation key on every open, as dyad serve's key file:
-	// codes issued before a reopen still work after it.
-	e := &testEnv{Path: path, Store: st, Svc: survey.NewService(st, survey.WithInvitationKey(testInvitationKey))}
+	e := &testEnv{Engine: data.Engine, DSN: data.DSN, Store: st, data: data, Svc: svc}
 	cfg := config{
 		Config: server.Config{TokenHash: survey.HashSecret(researcherToken)},
 		API:    httpapi.Config{Service: e.Svc, Ready: st.Ping},
@@ -123,110 +134,29 @@ func openEnvWith(tb testing.TB, path string, change func(*config)) *testEnv {
 func (e *testEnv) Close() {
 	e.closeOnce.Do(func() {
 		e.Srv.Close()
-		if e.inspect != nil {
-			e.inspect.Close()
-		}
-		e.Store.Close()
+		e.data.Close()
 	})
 }
 
-// db returns a read-only connection to the file, apart from the store's
-// pools, so that tests look at what is really on disk.
-func (e *testEnv) db(tb testing.TB) *sql.DB {
-	tb.Helper()
-	if e.inspect == nil {
-		db, err := sql.Open("sqlite3", "file:"+e.Path+"?mode=ro&_busy_timeout=5000")
-		if err != nil {
-			tb.Fatalf("open inspection connection: %v", err)
-		}
-		db.SetMaxOpenConns(1)
-		e.inspect = db
-	}
-	return e.inspect
-}
-
 // dump renders every row of every table, sorted, so that two dumps are
-// equal exactly when the stored data is.
+// equal exactly when the stored data is. It reads through a connection
+// apart from the store's pools, so that it sees what was committed.
 func (e *testEnv) dump(tb testing.TB) string {
 	tb.Helper()
-	db := e.db(tb)
-	tables := queryStrings(tb, db, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-	var out []string
-	for _, t := range tables {
-		rows, err := db.Query(`SELECT * FROM "` + t + `"`)
-		if err != nil {
-			tb.Fatalf("dump %s: %v", t, err)
-		}
-		cols, _ := rows.Columns()
-		var lines []string
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				tb.Fatalf("dump %s: %v", t, err)
-			}
-			var b strings.Builder
-			for i, v := range vals {
-				if b.Len() > 0 {
-					b.WriteString(" | ")
-				}
-				if raw, ok := v.([]byte); ok {
-					v = "x'" + hex.EncodeToString(raw) + "'"
-				}
-				fmt.Fprintf(&b, "%s=%v", cols[i], v)
-			}
-			lines = append(lines, t+": "+b.String())
-		}
-		if err := rows.Err(); err != nil {
-			tb.Fatalf("dump %s: %v", t, err)
-		}
-		rows.Close()
-		sort.Strings(lines)
-		out = append(out, fmt.Sprintf("%s (%d rows)", t, len(lines)))
-		out = append(out, lines...)
-	}
-	return strings.Join(out, "\n")
+	return e.data.Dump(tb)
 }
 
 // count returns the result of a SELECT count(*) on the inspection
-// connection.
+// connection; write placeholders as ? (rebound for PostgreSQL).
 func (e *testEnv) count(tb testing.TB, query string, args ...any) int {
 	tb.Helper()
-	var n int
-	if err := e.db(tb).QueryRow(query, args...).Scan(&n); err != nil {
-		tb.Fatalf("%s: %v", query, err)
-	}
-	return n
+	return e.data.Count(tb, query, args...)
 }
 
 // responseCount is the number of stored responses of a survey.
 func (e *testEnv) responseCount(tb testing.TB, surveyID string) int {
 	tb.Helper()
 	return e.count(tb, `SELECT count(*) FROM responses WHERE survey_id = ?`, surveyID)
-}
-
-func queryStrings(tb testing.TB, db *sql.DB, query string, args ...any) []string {
-	tb.Helper()
-	rows, err := db.Query(query, args...)
-	if err != nil {
-		tb.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			tb.Fatalf("%s: %v", query, err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatalf("%s: %v", query, err)
-	}
-	return out
 }
 
 // request is one HTTP call to the test server.
@@ -363,7 +293,8 @@ type scenario struct {
 }
 
 // runScenarios runs each scenario as a parallel subtest on its own
-// database, prepared by fixture.
+// database, prepared by fixture, once on every engine (subtests sqlite and
+// postgres, run side by side: enginetest.Run).
 func runScenarios(t *testing.T, fixture func(testing.TB, *testEnv) vars, scenarios []scenario) {
 	t.Helper()
 	names := map[string]bool{}
@@ -373,58 +304,67 @@ func runScenarios(t *testing.T, fixture func(testing.TB, *testEnv) vars, scenari
 		}
 		names[s.name] = true
 	}
-	for _, s := range scenarios {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			e := newEnv(t)
-			v := fixture(t, e)
-			if s.setup != nil {
-				s.setup(t, e, v)
-			}
-			before := e.dump(t)
-			status, hdr, body := e.do(t, request{
-				Method: s.method, URL: v.fill(s.url), Body: v.fill(s.body),
-				ContentType: s.contentType, Authorization: s.authorization, Chunked: s.chunked,
-			})
-			if status != s.wantStatus {
-				t.Fatalf("status %d, want %d; body: %s", status, s.wantStatus, truncate(body))
-			}
-			if ct := hdr.Get("Content-Type"); len(body) > 0 && !strings.HasPrefix(ct, "application/json") {
-				t.Errorf("Content-Type %q, want application/json", ct)
-			}
-			if s.wantCode != "" {
-				apiErr := decodeError(t, body)
-				if apiErr.Error.Code != s.wantCode {
-					t.Errorf("error code %q, want %q; body: %s", apiErr.Error.Code, s.wantCode, truncate(body))
-				}
-				want := append([]string{}, s.wantPaths...)
-				sort.Strings(want)
-				if got := apiErr.detailPaths(); !slices.Equal(got, want) {
-					t.Errorf("detail paths %q, want %q; body: %s", got, want, truncate(body))
-				}
-			} else if status >= 400 {
-				t.Fatalf("scenario expects status %d but names no error code", status)
-			}
-			for _, c := range s.wantContent {
-				if !strings.Contains(string(body), v.fill(c)) {
-					t.Errorf("body lacks %s; body: %s", v.fill(c), truncate(body))
-				}
-			}
-			for _, c := range s.notContent {
-				if strings.Contains(string(body), v.fill(c)) {
-					t.Errorf("body contains %s; body: %s", v.fill(c), truncate(body))
-				}
-			}
-			if !s.changes {
-				if after := e.dump(t); after != before {
-					t.Errorf("stored data changed:\n%s", diffLines(before, after))
-				}
-			}
-			if s.after != nil {
-				s.after(t, e, v, body)
-			}
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		for _, s := range scenarios {
+			runScenario(t, engine, fixture, s)
+		}
+	})
+}
+
+// runScenario runs one scenario as a parallel subtest on a database of
+// engine of its own.
+func runScenario(t *testing.T, engine string, fixture func(testing.TB, *testEnv) vars, s scenario) {
+	t.Helper()
+	t.Run(s.name, func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, engine)
+		v := fixture(t, e)
+		if s.setup != nil {
+			s.setup(t, e, v)
+		}
+		before := e.dump(t)
+		status, hdr, body := e.do(t, request{
+			Method: s.method, URL: v.fill(s.url), Body: v.fill(s.body),
+			ContentType: s.contentType, Authorization: s.authorization, Chunked: s.chunked,
 		})
-	}
+		if status != s.wantStatus {
+			t.Fatalf("status %d, want %d; body: %s", status, s.wantStatus, truncate(body))
+		}
+		if ct := hdr.Get("Content-Type"); len(body) > 0 && !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("Content-Type %q, want application/json", ct)
+		}
+		if s.wantCode != "" {
+			apiErr := decodeError(t, body)
+			if apiErr.Error.Code != s.wantCode {
+				t.Errorf("error code %q, want %q; body: %s", apiErr.Error.Code, s.wantCode, truncate(body))
+			}
+			want := append([]string{}, s.wantPaths...)
+			sort.Strings(want)
+			if got := apiErr.detailPaths(); !slices.Equal(got, want) {
+				t.Errorf("detail paths %q, want %q; body: %s", got, want, truncate(body))
+			}
+		} else if status >= 400 {
+			t.Fatalf("scenario expects status %d but names no error code", status)
+		}
+		for _, c := range s.wantContent {
+			if !strings.Contains(string(body), v.fill(c)) {
+				t.Errorf("body lacks %s; body: %s", v.fill(c), truncate(body))
+			}
+		}
+		for _, c := range s.notContent {
+			if strings.Contains(string(body), v.fill(c)) {
+				t.Errorf("body contains %s; body: %s", v.fill(c), truncate(body))
+			}
+		}
+		if !s.changes {
+			if after := e.dump(t); after != before {
+				t.Errorf("stored data changed:\n%s", diffLines(before, after))
+			}
+		}
+		if s.after != nil {
+			s.after(t, e, v, body)
+		}
+	})
 }
 
 func truncate(b []byte) string {

@@ -17,6 +17,9 @@ import (
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
+// limitedServer serves the API over a SQLite file: the server's limits and
+// metrics are under test, not the store (the API tests on both engines are
+// in helpers_test.go).
 func limitedServer(t *testing.T, cfg server.Config) (*httptest.Server, *survey.Service) {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "dyad.db")

@@ -40,7 +40,10 @@ const specToken = "test-researcher-token"
 
 // specEngine returns the real router over a fresh SQLite database, with
 // every optional part (metrics, backups, exports) on, as `dyad serve` has
-// them; opts may change the configuration further.
+// them; opts may change the configuration further. SQLite only: the
+// contract holds the router's answers to the document, and the backup
+// route it documents exists on SQLite alone; what the store does on each
+// engine is held by the scenario tables (runScenarios).
 func specEngine(tb testing.TB, opts ...func(*config)) *server.Server {
 	tb.Helper()
 	ctx := context.Background()

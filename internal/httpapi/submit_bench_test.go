@@ -11,6 +11,7 @@ import (
 
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/sample"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -23,7 +24,7 @@ import (
 //
 //	go test -run '^$' -bench Submit -benchtime 5000x ./internal/httpapi
 func BenchmarkSubmit(b *testing.B) {
-	e := statsEnv(b)
+	e := statsEnv(b, enginetest.SQLite)
 	id, form := studySurvey(b, e)
 	rng := rand.New(rand.NewPCG(3, 4))
 	bodies := make([][]byte, 512)

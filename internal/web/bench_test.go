@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -19,7 +20,7 @@ import (
 // benchRespondent starts a response, saves section 1 with the study's
 // answers, and returns a function making requests with its cookies.
 func benchRespondent(b *testing.B) (*fixture, func(method, path string, body string) *http.Request, *browser) {
-	f := newFixture(b)
+	f := newFixture(b, enginetest.SQLite)
 	br := f.browser(b, f.open.ID)
 	if p := br.start(""); p.status != http.StatusSeeOther {
 		b.Fatalf("start: %d", p.status)
@@ -112,7 +113,7 @@ func BenchmarkSaveSection(b *testing.B) {
 // stopped, so allocs/op and cpu-s/op (the process's CPU time while the
 // timer runs, the writer's commit included) are the last page's alone.
 func BenchmarkSubmitSection(b *testing.B) {
-	f := newFixture(b)
+	f := newFixture(b, enginetest.SQLite)
 	h := f.srv.Config.Handler
 	last := len(f.form.Instrument.Sections) - 1
 	a := studyAnswers(f.form, 1)

@@ -33,6 +33,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web/browsertest"
 )
@@ -266,7 +267,7 @@ func plan(f *fixture, j journey) survey.Answers {
 }
 
 func TestBrowserJourneys(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, enginetest.SQLite)
 	browsertest.Chromium(t)
 	for _, j := range []journey{
 		{name: "DesktopMouse", vp: browsertest.Desktop, aiUse: 1, checks: true},
@@ -469,7 +470,7 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 // resume link) plus the main ones, at phone and desktop width: axe-core,
 // reflow at 320 px and 200 % zoom, and a screenshot of each.
 func TestBrowserPageTypes(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, enginetest.SQLite)
 	browsertest.Chromium(t)
 	invitation := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessInvitation, Title: "Physician survey, ward 3"})
 	closed := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen})

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -19,7 +20,7 @@ import (
 // refused outright (any 4xx but 422, which saves what is valid and asks
 // for the rest) must change nothing stored.
 func FuzzWebFormPOST(f *testing.F) {
-	fx := newFixture(f)
+	fx := newFixture(f, enginetest.SQLite)
 	engine := fx.srv.Config.Handler
 	// One browser's CSRF cookie and token, valid for every post.
 	b := fx.browser(f, fx.open.ID)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,30 +13,32 @@ import (
 	"github.com/dyad-survey/dyad/internal/httpapi"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/server"
-	"github.com/dyad-survey/dyad/internal/store/sqlite"
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 	"github.com/dyad-survey/dyad/internal/web"
 )
 
-// fixture is a real server on a fresh SQLite file, wired as `dyad serve`
-// wires it, with the study instrument published and an open survey of it.
+// fixture is a real server on a fresh database of one engine (a SQLite
+// file, or a PostgreSQL database of its own: internal/store/enginetest),
+// wired as `dyad serve` wires it, with the study instrument published and
+// an open survey of it. The handler tests run on both engines, as
+// subtests named sqlite and postgres; the fuzzer, the benchmarks and the
+// browser tests use SQLite alone, since what they test is the pages, not
+// what is stored.
 type fixture struct {
-	st   *sqlite.Store
+	st   store.DB
 	svc  *survey.Service
 	srv  *httptest.Server
 	form *survey.Form
 	open *survey.Survey
 }
 
-func newFixture(tb testing.TB) *fixture {
+func newFixture(tb testing.TB, engine string) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "dyad.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st := enginetest.Open(tb, engine).Store
 	svc := survey.NewService(st)
 	study, err := sample.Study()
 	if err != nil {

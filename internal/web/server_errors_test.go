@@ -19,6 +19,7 @@ import (
 // Errors that the server finds before any page handler runs (the rate
 // limit, a body over the limit, a method the path does not take) reach a
 // respondent as a page with the pages' headers, not as the API's JSON.
+// SQLite only: no request here reaches the store.
 func TestServerErrorsArePages(t *testing.T) {
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "dyad.db"))
 	if err != nil {
