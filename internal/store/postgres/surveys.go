@@ -39,9 +39,15 @@ import (
 const surveyOpenAt = `EXISTS (SELECT 1 FROM surveys WHERE surveys.id = %s AND surveys.status = 'open'
 	AND (surveys.closes_at IS NULL OR surveys.closes_at > %s) FOR SHARE)`
 
+// rowQuerier is a transaction or the database: what a check that reads
+// one row runs on.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // closedError says, in CheckOpen's words, why the survey refused a
 // response submitted at t.
-func closedError(ctx context.Context, tx *sql.Tx, surveyID string, t *time.Time) error {
+func closedError(ctx context.Context, tx rowQuerier, surveyID string, t *time.Time) error {
 	var (
 		sv       = survey.Survey{ID: surveyID}
 		closesAt *string

@@ -3,11 +3,15 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Group commit.
@@ -31,9 +35,11 @@ import (
 // advisory lock first (lockInserts), so batches of different instances
 // commit one after the other, in seq order.
 //
-// A batch costs a few round trips whatever its size: BEGIN, the advisory
-// lock, one multi-row INSERT of every response without an invitation code
-// (writeMany), COMMIT; and four more for each response with a code (a
+// A batch without invitation codes costs one round trip whatever its
+// size: BEGIN, the advisory lock, one multi-row INSERT and COMMIT sent as
+// one pipeline (writePipelined). A batch with codes costs a few: BEGIN,
+// the lock, one multi-row INSERT of the responses without a code
+// (writeMany), COMMIT, and four more for each response with a code (a
 // savepoint, the insert, the code's update, a release).
 
 const maxBatch = 128
@@ -135,7 +141,9 @@ func (s *Store) commitBatch(batch []*writeJob) {
 // around every response (writeBatch).
 var errGuardAll = errors.New("a statement failed outside a savepoint")
 
-// writeBatch writes the batch in one transaction, filling results.
+// writeBatch writes the batch in one transaction, filling results. A
+// batch without invitation codes (the usual one: open surveys) is sent as
+// one pipeline (writePipelined); otherwise:
 //
 // The responses without an invitation code go in first, all of them in
 // one multi-row INSERT (writeMany): one round trip for the lot, where one
@@ -152,6 +160,20 @@ var errGuardAll = errors.New("a statement failed outside a savepoint")
 // own savepoint, since its code may turn out spent after its row is
 // inserted, and then the row must go.
 func (s *Store) writeBatch(ctx context.Context, batch []*writeJob, results []writeResult, guardAll bool) error {
+	if !guardAll && !slices.ContainsFunc(batch, func(j *writeJob) bool { return j.codeHash != nil }) {
+		var many []int
+		for i, j := range batch {
+			if j.ctx.Err() != nil {
+				results[i].err = j.ctx.Err()
+			} else {
+				many = append(many, i)
+			}
+		}
+		if len(many) == 0 {
+			return nil
+		}
+		return s.writePipelined(ctx, batch, many, results)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -229,27 +251,9 @@ var insertResponses = `INSERT INTO responses
 // closed (notInserted). It returns errGuardAll when the statement failed
 // (writeBatch), and an unavailable database's error as it is.
 func writeMany(ctx context.Context, tx *sql.Tx, batch []*writeJob, many []int, results []writeResult) error {
-	n := len(many)
-	var (
-		ids, surveys, keys = make([]string, n), make([]string, n), make([]string, n)
-		statuses, answers  = make([]string, n), make([]string, n)
-		started            = make([]string, n)
-		submitted          = make([]*string, n)
-		versions           = make([]int32, n)
-		digests            = make([][]byte, n)
-	)
-	for k, i := range many {
-		r := batch[i].r
-		ids[k], surveys[k], keys[k], versions[k], statuses[k] = r.ID, r.SurveyID, r.InstrumentKey, int32(r.InstrumentVersion), string(r.Status)
-		answers[k], digests[k], started[k] = answersText(r), r.Digest, formatTime(r.StartedAt)
-		if r.SubmittedAt != nil {
-			t := formatTime(*r.SubmittedAt)
-			submitted[k] = &t
-		}
-	}
-	inserted := make(map[string]bool, n)
+	inserted := make(map[string]bool, len(many))
 	err := func() error {
-		rows, err := tx.QueryContext(ctx, insertResponses, ids, surveys, keys, versions, statuses, answers, digests, started, submitted)
+		rows, err := tx.QueryContext(ctx, insertResponses, manyArgs(batch, many)...)
 		if err != nil {
 			return err
 		}
@@ -269,6 +273,36 @@ func writeMany(ctx context.Context, tx *sql.Tx, batch []*writeJob, many []int, r
 		}
 		return errGuardAll
 	}
+	return sortMany(ctx, tx, batch, many, inserted, results)
+}
+
+// manyArgs are insertResponses' parameters for the jobs of batch at the
+// indices many.
+func manyArgs(batch []*writeJob, many []int) []any {
+	n := len(many)
+	var (
+		ids, surveys, keys = make([]string, n), make([]string, n), make([]string, n)
+		statuses, answers  = make([]string, n), make([]string, n)
+		started            = make([]string, n)
+		submitted          = make([]*string, n)
+		versions           = make([]int32, n)
+		digests            = make([][]byte, n)
+	)
+	for k, i := range many {
+		r := batch[i].r
+		ids[k], surveys[k], keys[k], versions[k], statuses[k] = r.ID, r.SurveyID, r.InstrumentKey, int32(r.InstrumentVersion), string(r.Status)
+		answers[k], digests[k], started[k] = answersText(r), r.Digest, formatTime(r.StartedAt)
+		if r.SubmittedAt != nil {
+			t := formatTime(*r.SubmittedAt)
+			submitted[k] = &t
+		}
+	}
+	return []any{ids, surveys, keys, versions, statuses, answers, digests, started, submitted}
+}
+
+// sortMany fills the results of the jobs at the indices many from the ids
+// insertResponses returned: created, or notInserted's reason.
+func sortMany(ctx context.Context, q rowQuerier, batch []*writeJob, many []int, inserted map[string]bool, results []writeResult) error {
 	for _, i := range many {
 		id := batch[i].r.ID
 		if inserted[id] {
@@ -278,7 +312,7 @@ func writeMany(ctx context.Context, tx *sql.Tx, batch []*writeJob, many []int, r
 			delete(inserted, id)
 			continue
 		}
-		res := notInserted(ctx, tx, batch[i].r)
+		res := notInserted(ctx, q, batch[i].r)
 		if survey.ErrorCode(res.err) == survey.EUnavailable {
 			return res.err
 		}
@@ -287,9 +321,84 @@ func writeMany(ctx context.Context, tx *sql.Tx, batch []*writeJob, many []int, r
 	return nil
 }
 
+// writePipelined writes a batch none of whose jobs has an invitation code
+// in one round trip: BEGIN, the inserts' lock, insertResponses and COMMIT
+// sent together as one pgx pipeline on the writer's connection, where
+// sent one by one they cost four round trips, each a wait for the other
+// process to be scheduled on a busy machine. The jobs it did not insert are
+// told apart after the commit (notInserted). A failure of the INSERT
+// skips the COMMIT (PostgreSQL ignores the rest of a pipeline after an
+// error), the transaction is rolled back, and errGuardAll asks for the
+// batch to be written again, a savepoint per response (writeBatch).
+func (s *Store) writePipelined(ctx context.Context, batch []*writeJob, many []int, results []writeResult) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	inserted := make(map[string]bool, len(many))
+	var insertErr error
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		b := &pgx.Batch{}
+		b.Queue("BEGIN")
+		b.Queue("SELECT pg_advisory_xact_lock($1)", int64(insertLock))
+		b.Queue(insertResponses, manyArgs(batch, many)...)
+		b.Queue("COMMIT")
+		br := pc.SendBatch(ctx, b)
+		err := func() error {
+			for range 2 {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+			}
+			rows, err := br.Query()
+			if err != nil {
+				insertErr = err
+				return err
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				inserted[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				insertErr = err
+				return err
+			}
+			_, err = br.Exec()
+			return err
+		}()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil && pc.PgConn().TxStatus() != 'I' && !pc.IsClosed() {
+			// Left inside the failed transaction: end it, or let the pool
+			// drop the connection.
+			if _, rerr := pc.Exec(ctx, "ROLLBACK"); rerr != nil {
+				return errors.Join(err, driver.ErrBadConn)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		if cerr := classify(err, "store responses"); insertErr != nil && survey.ErrorCode(cerr) != survey.EUnavailable {
+			return errGuardAll
+		}
+		return err
+	}
+	return sortMany(ctx, s.db, batch, many, inserted, results)
+}
+
 // notInserted says why the insert of r stored nothing: its id exists
-// (ON CONFLICT), or its survey is closed.
-func notInserted(ctx context.Context, tx *sql.Tx, r *survey.Response) writeResult {
+// (ON CONFLICT), or its survey is closed. After the batch's commit it asks
+// the database (both answers stay true: a stored row is never deleted,
+// a closed survey never reopens).
+func notInserted(ctx context.Context, tx rowQuerier, r *survey.Response) writeResult {
 	var dup int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM responses WHERE id = $1`, r.ID).Scan(&dup); err != nil {
 		return writeResult{err: classify(err, "store response")}
