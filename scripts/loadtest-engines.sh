@@ -12,8 +12,11 @@
 # closed loop), then again with wrk when it is installed (a C client: it
 # takes less of the cores the servers share). Each row gives submissions/s,
 # p50 and p99, errors, each server's RSS (now/peak MB), the servers' CPU
-# time per submission, the machine's load average, and the rate as a share
-# of SQLite's at the same client count.
+# time per submission (cpu/op) and PostgreSQL's (pg cpu/op: every process
+# of the cluster, per response stored), the machine's load average, and
+# the rate as a share of SQLite's at the same client count. CPU per
+# submission is the figure that other work on a shared machine disturbs
+# least.
 #   scripts/loadtest-engines.sh [--duration 5s] [--clients 1,16,64]
 # scripts/loadtest.sh --engines runs this. As root it installs what is
 # missing with apt-get (postgresql, nginx, wrk). Exit status 1 if any
@@ -145,19 +148,48 @@ rss() {
   echo "${out[*]}"
 }
 load() { cut -d' ' -f1 /proc/loadavg; }
+# pgcpu: CPU seconds the PostgreSQL cluster has used so far: the
+# postmaster with its exited children, and the live ones (the backends of
+# each instance's connections, the WAL writer, the checkpointer).
+pgcpu() {
+  local pm
+  pm=$(head -1 "$PG_TEST_DIR/data/postmaster.pid")
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat"
+    for c in $(ps --ppid "$pm" -o pid=); do awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || true; done
+  } | awk '{s += $1} END {print s / 100}'
+}
+# stored SETUP: responses stored so far by a setup.
+stored() {
+  case $1 in
+    sqlite) sqlite3 "$work/load.db" 'select count(*) from responses' ;;
+    pg) psqlc -d dyad_one -c 'select count(*) from responses' ;;
+    pg×2) psqlc -d dyad_two -c 'select count(*) from responses' ;;
+  esac
+}
+# measure SETUP COMMAND...: runs the command (a load client) and sets
+# dbcpu to PostgreSQL's CPU time per response it stored meanwhile.
+measure() {
+  local s=$1 n0 n1 c0 c1
+  shift
+  n0=$(stored "$s") c0=$(pgcpu)
+  out=$("$@" || true)
+  c1=$(pgcpu) n1=$(stored "$s")
+  dbcpu=
+  [ "$s" = sqlite ] || dbcpu=$(awk -v a="$c0" -v b="$c1" -v n=$((n1 - n0)) 'BEGIN {if (n > 0) printf "%dµs", (b - a) * 1e6 / n}')
+}
 
 pgversion=$("$PG_TEST_BINDIR/postgres" --version | awk '{print $3}')
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/^Mem/ {print $2}') GiB," \
   "$(go version | cut -d' ' -f3), PostgreSQL $pgversion (fsync=$(psqlc -d postgres -c 'SHOW fsync'), synchronous_commit=$(psqlc -d postgres -c 'SHOW synchronous_commit')), $("$nginx" -v 2>&1 | cut -d: -f2 | xargs)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $duration per measurement"
 status=0
-header() { printf '%-8s %-7s %-7s %9s %10s %10s %7s %-17s %9s %5s  %s\n' clients client setup req/s p50 p99 errors "rss MB" cpu/op load "vs sqlite"; }
-row() { # clients client setup rate p50 p99 errors rss cpu
+header() { printf '%-8s %-7s %-7s %9s %10s %10s %7s %-17s %9s %9s %5s  %s\n' clients client setup req/s p50 p99 errors "rss MB" cpu/op "pg cpu/op" load "vs sqlite"; }
+row() { # clients client setup rate p50 p99 errors rss cpu dbcpu
   local ratio=
   [ "$3" = sqlite ] && sqlite_rate=$4 ||
     ratio=$(awk -v a="$4" -v b="$sqlite_rate" 'BEGIN {if (b > 0) printf "%.0f %%", 100 * a / b}')
   [ "$7" = 0 ] || status=1
-  printf '%-8s %-7s %-7s %9.0f %10s %10s %7s %-17s %9s %5s  %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" "$(load)" "$ratio"
+  printf '%-8s %-7s %-7s %9.0f %10s %10s %7s %-17s %9s %9s %5s  %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" "${10}" "$(load)" "$ratio"
 }
 
 echo
@@ -167,11 +199,11 @@ IFS=, read -ra counts <<<"$clients"
 for c in "${counts[@]}"; do
   for s in "${setups[@]}"; do
     read -r url sv p <<<"$(target "$s")"
-    out=$("$work/dyad-load" --target "$url" --survey "$sv" --paths submit --clients "$c" --duration "$duration" --pid "$p" || true)
+    measure "$s" "$work/dyad-load" --target "$url" --survey "$sv" --paths submit --clients "$c" --duration "$duration" --pid "$p"
     line=$(awk -v c="$c" '$1 == c && $2 == "submit"' <<<"$out")
     [ -n "$line" ] || { echo "dyad-load gave no result for $s:"; echo "$out"; status=1; continue; }
     read -r _ _ rate p50 p99 errors _ cpu _ <<<"$line"
-    row "$c" go "$s" "$rate" "$p50" "$p99" "$errors" "$(rss "$p")" "$cpu"
+    row "$c" go "$s" "$rate" "$p50" "$p99" "$errors" "$(rss "$p")" "$cpu" "$dbcpu"
   done
 done
 
@@ -195,8 +227,8 @@ LUA
     for s in "${setups[@]}"; do
       read -r url sv p <<<"$(target "$s")"
       cpu0=$(for q in ${p//,/ }; do awk '{print $14 + $15}' "/proc/$q/stat"; done | awk '{s += $1} END {print s}')
-      out=$(wrk -t"$((c < 2 ? c : 2))" -c"$c" -d"$duration" --latency -s "$work/post.lua" \
-        "$url/api/v1/public/surveys/$sv/responses" -- "$work/bodies")
+      measure "$s" wrk -t"$((c < 2 ? c : 2))" -c"$c" -d"$duration" --latency -s "$work/post.lua" \
+        "$url/api/v1/public/surveys/$sv/responses" -- "$work/bodies"
       cpu1=$(for q in ${p//,/ }; do awk '{print $14 + $15}' "/proc/$q/stat"; done | awk '{s += $1} END {print s}')
       rate=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
       total=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -204,7 +236,7 @@ LUA
       p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
       errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' <<<"$out")
       cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$total" 'BEGIN {if (n > 0) printf "%dµs", (b - a) * 10000 / n}')
-      row "$c" wrk "$s" "$rate" "$p50" "$p99" "$errors" "$(rss "$p")" "$cpu"
+      row "$c" wrk "$s" "$rate" "$p50" "$p99" "$errors" "$(rss "$p")" "$cpu" "$dbcpu"
     done
   done
 else
