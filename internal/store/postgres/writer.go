@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"slices"
@@ -322,14 +321,15 @@ func sortMany(ctx context.Context, q rowQuerier, batch []*writeJob, many []int, 
 }
 
 // writePipelined writes a batch none of whose jobs has an invitation code
-// in one round trip: BEGIN, the inserts' lock, insertResponses and COMMIT
+// in one round trip: BEGIN, the inserts' lock, insertResponses (or
+// insertResponse for a batch of one) and COMMIT
 // sent together as one pgx pipeline on the writer's connection, where
 // sent one by one they cost four round trips, each a wait for the other
 // process to be scheduled on a busy machine. The jobs it did not insert are
 // told apart after the commit (notInserted). A failure of the INSERT
 // skips the COMMIT (PostgreSQL ignores the rest of a pipeline after an
-// error), the transaction is rolled back, and errGuardAll asks for the
-// batch to be written again, a savepoint per response (writeBatch).
+// error), the connection is dropped with its failed transaction, and
+// errGuardAll asks for the batch to be written again, a savepoint per response (writeBatch).
 func (s *Store) writePipelined(ctx context.Context, batch []*writeJob, many []int, results []writeResult) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -343,7 +343,15 @@ func (s *Store) writePipelined(ctx context.Context, batch []*writeJob, many []in
 		b := &pgx.Batch{}
 		b.Queue("BEGIN")
 		b.Queue("SELECT pg_advisory_xact_lock($1)", int64(insertLock))
-		b.Queue(insertResponses, manyArgs(batch, many)...)
+		if len(many) == 1 {
+			// One response (a quiet moment): the one-row statement costs
+			// the server less than unnesting arrays of one.
+			r := batch[many[0]].r
+			b.Queue(insertResponse, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status,
+				answersText(r), r.Digest, formatTime(r.StartedAt), formatTimePtr(r.SubmittedAt))
+		} else {
+			b.Queue(insertResponses, manyArgs(batch, many)...)
+		}
 		b.Queue("COMMIT")
 		br := pc.SendBatch(ctx, b)
 		err := func() error {
@@ -351,6 +359,18 @@ func (s *Store) writePipelined(ctx context.Context, batch []*writeJob, many []in
 				if _, err := br.Exec(); err != nil {
 					return err
 				}
+			}
+			if len(many) == 1 {
+				tag, err := br.Exec()
+				if err != nil {
+					insertErr = err
+					return err
+				}
+				if tag.RowsAffected() == 1 {
+					inserted[batch[many[0]].r.ID] = true
+				}
+				_, err = br.Exec()
+				return err
 			}
 			rows, err := br.Query()
 			if err != nil {
@@ -376,13 +396,10 @@ func (s *Store) writePipelined(ctx context.Context, batch []*writeJob, many []in
 		if cerr := br.Close(); err == nil {
 			err = cerr
 		}
-		if err != nil && pc.PgConn().TxStatus() != 'I' && !pc.IsClosed() {
-			// Left inside the failed transaction: end it, or let the pool
-			// drop the connection.
-			if _, rerr := pc.Exec(ctx, "ROLLBACK"); rerr != nil {
-				return errors.Join(err, driver.ErrBadConn)
-			}
-		}
+		// A failure can leave the connection inside the failed
+		// transaction; pgx's database/sql driver drops such a connection
+		// when it is next taken from the pool (stdlib.Conn.ResetSession),
+		// rather than reuse it.
 		return err
 	})
 	if err != nil {

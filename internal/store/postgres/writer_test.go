@@ -98,3 +98,36 @@ func TestBatchRepeatsAnID(t *testing.T) {
 		t.Errorf("no batch held more than one response (largest %d): the test did not exercise a shared batch", largest.Load())
 	}
 }
+
+// TestBatchOfOneFails: a response sent alone whose insert fails (its
+// instrument version does not exist) gets its error, and the writer's
+// connection is left usable: the next responses, alone and together, are
+// stored.
+func TestBatchOfOneFails(t *testing.T) {
+	t.Parallel()
+	s := openTestStore(t)
+	ctx := context.Background()
+	sv := storetest.SeedSurvey(t, s, survey.AccessOpen)
+	for round := range 3 {
+		bad := storetest.NewResponse(sv, 1)
+		bad.InstrumentVersion = 99
+		if _, created, err := s.CreateResponse(ctx, bad, nil); err == nil || created {
+			t.Fatalf("round %d: a response to a missing instrument version: created %v, %v", round, created, err)
+		}
+		if _, created, err := s.CreateResponse(ctx, storetest.NewResponse(sv, 2), nil); err != nil || !created {
+			t.Fatalf("round %d: the next response alone: created %v, %v", round, created, err)
+		}
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if _, created, err := s.CreateResponse(ctx, storetest.NewResponse(sv, 1), nil); err != nil || !created {
+					t.Errorf("round %d: created %v, %v", round, created, err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if c, p, err := s.CountResponses(ctx, sv.ID); c+p != 3*9 || err != nil {
+		t.Errorf("%d stored (%v), want %d", c+p, err, 3*9)
+	}
+}
