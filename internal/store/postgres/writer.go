@@ -272,7 +272,7 @@ func writeMany(ctx context.Context, tx *sql.Tx, batch []*writeJob, many []int, r
 		}
 		return errGuardAll
 	}
-	return sortMany(ctx, tx, batch, many, inserted, results)
+	return sortMany(ctx, tx, batch, many, inserted, results, false)
 }
 
 // manyArgs are insertResponses' parameters for the jobs of batch at the
@@ -300,8 +300,11 @@ func manyArgs(batch []*writeJob, many []int) []any {
 }
 
 // sortMany fills the results of the jobs at the indices many from the ids
-// insertResponses returned: created, or notInserted's reason.
-func sortMany(ctx context.Context, q rowQuerier, batch []*writeJob, many []int, inserted map[string]bool, results []writeResult) error {
+// insertResponses returned: created, or notInserted's reason. Inside the
+// transaction, a lost connection fails the batch as one; after the commit
+// (committed), the rows stored are stored, and only the job whose check
+// failed gets the error.
+func sortMany(ctx context.Context, q rowQuerier, batch []*writeJob, many []int, inserted map[string]bool, results []writeResult, committed bool) error {
 	for _, i := range many {
 		id := batch[i].r.ID
 		if inserted[id] {
@@ -312,7 +315,7 @@ func sortMany(ctx context.Context, q rowQuerier, batch []*writeJob, many []int, 
 			continue
 		}
 		res := notInserted(ctx, q, batch[i].r)
-		if survey.ErrorCode(res.err) == survey.EUnavailable {
+		if !committed && survey.ErrorCode(res.err) == survey.EUnavailable {
 			return res.err
 		}
 		results[i] = res
@@ -322,14 +325,14 @@ func sortMany(ctx context.Context, q rowQuerier, batch []*writeJob, many []int, 
 
 // writePipelined writes a batch none of whose jobs has an invitation code
 // in one round trip: BEGIN, the inserts' lock, insertResponses (or
-// insertResponse for a batch of one) and COMMIT
-// sent together as one pgx pipeline on the writer's connection, where
-// sent one by one they cost four round trips, each a wait for the other
-// process to be scheduled on a busy machine. The jobs it did not insert are
-// told apart after the commit (notInserted). A failure of the INSERT
-// skips the COMMIT (PostgreSQL ignores the rest of a pipeline after an
-// error), the connection is dropped with its failed transaction, and
-// errGuardAll asks for the batch to be written again, a savepoint per response (writeBatch).
+// insertResponse for a batch of one) and COMMIT sent together as one pgx
+// pipeline on the writer's connection, where sent one by one they cost
+// four round trips, each a wait for the other process to be scheduled on a
+// busy machine. The jobs it did not insert are told apart after the commit
+// (notInserted). A failure of the INSERT skips the COMMIT (PostgreSQL
+// ignores the rest of a pipeline after an error), the connection is
+// dropped with its failed transaction, and errGuardAll asks for the batch
+// to be written again, a savepoint per response (writeBatch).
 func (s *Store) writePipelined(ctx context.Context, batch []*writeJob, many []int, results []writeResult) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -408,13 +411,14 @@ func (s *Store) writePipelined(ctx context.Context, batch []*writeJob, many []in
 		}
 		return err
 	}
-	return sortMany(ctx, s.db, batch, many, inserted, results)
+	return sortMany(ctx, s.db, batch, many, inserted, results, true)
 }
 
 // notInserted says why the insert of r stored nothing: its id exists
-// (ON CONFLICT), or its survey is closed. After the batch's commit it asks
-// the database (both answers stay true: a stored row is never deleted,
-// a closed survey never reopens).
+// (ON CONFLICT), or its survey is closed. Asked after the batch's commit
+// (writePipelined), the first answer stays true, as a stored row is never
+// deleted; the second is closedError's, which reports a refusal as a
+// closed survey whatever the survey's row says by then.
 func notInserted(ctx context.Context, tx rowQuerier, r *survey.Response) writeResult {
 	var dup int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM responses WHERE id = $1`, r.ID).Scan(&dup); err != nil {
