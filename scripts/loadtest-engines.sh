@@ -73,9 +73,14 @@ pgport=$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$DYAD_TEST_POSTGRES_URL")
 psqlc() { "$PG_TEST_BINDIR/psql" -X -q -At -h 127.0.0.1 -p "$pgport" -U postgres "$@"; }
 psqlc -d postgres -c "CREATE DATABASE dyad_one" -c "CREATE DATABASE dyad_two"
 
-# Ports: a random block, so that runs beside other work rarely collide; a
-# server that cannot bind says so below.
-base=$((20000 + RANDOM % 30000))
+# Ports: a random block of five free ones (nothing answers on them), so
+# that runs beside other work do not collide; a server that still cannot
+# bind says so below.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 50); do
+  base=$((20000 + RANDOM % 30000))
+  port_free $((base + 1)) && port_free $((base + 2)) && port_free $((base + 3)) && port_free $((base + 4)) && port_free $((base + 5)) && break
+done
 
 # start NAME PORT DB [ENV...]: starts dyad serve, waits for its study
 # survey's link, and sets pid and survey.
