@@ -16,8 +16,16 @@
 # It builds the server with -tags loadtest (which adds the discard and
 # replay routes), starts it on a fresh temporary database with rate
 # limiting off, runs cmd/dyad-load, and stops the server.
+#   scripts/loadtest.sh --engines [--duration 5s] [--clients 1,16,64]
+# compares the storage engines instead (scripts/loadtest-engines.sh):
+# submissions on SQLite, on PostgreSQL, and on two instances behind nginx
+# on one PostgreSQL, side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --engines ]; then
+  shift
+  exec scripts/loadtest-engines.sh "$@"
+fi
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -tags loadtest -o "$work/dyad" ./cmd/dyad

@@ -19,7 +19,9 @@
 // ratio of each to its ceiling (the API's discard route for the API paths,
 // the replay for journeys); journeys also get journeys/s. With --pid it
 // reads the server's resident memory after each measurement and the CPU
-// time it used per operation (cpu/op: per journey, or per request).
+// time it used per operation (cpu/op: per journey, or per request); with
+// several process ids (instances behind a load balancer), the memory of
+// each and their CPU time together.
 // scripts/loadtest.sh builds and starts a server and runs this against it.
 package main
 
@@ -48,10 +50,19 @@ func main() {
 	clients := flag.String("clients", "1,16,64", "comma-separated numbers of concurrent clients")
 	dur := flag.Duration("duration", 5*time.Second, "how long each measurement runs")
 	paths := flag.String("paths", "ceiling,submit,form,page,replay,journey", "which measurements to run: ceiling, submit, form (JSON definition), page (welcome page), replay (the journey's ceiling), journey (web form)")
-	pid := flag.Int("pid", 0, "the server's process id, to report its resident memory (Linux)")
+	pidList := flag.String("pid", "", "the server's process id, to report its resident memory and CPU time (Linux); several, comma-separated, for instances behind a load balancer")
 	profileDir := flag.String("profile", "", "save a CPU profile of the server during each measurement into this directory, as PATH-CLIENTS.pprof (a server built with -tags loadtest)")
 	writeBodies := flag.String("write-bodies", "", "write the submission bodies to this file, one a line, and exit (for wrk)")
 	flag.Parse()
+	var pids []int
+	for _, f := range strings.FieldsFunc(*pidList, func(r rune) bool { return r == ',' }) {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "dyad-load: bad process id %q\n", f)
+			os.Exit(2)
+		}
+		pids = append(pids, n)
+	}
 	if *writeBodies != "" {
 		bodies, err := makeBodies(512)
 		if err == nil {
@@ -106,11 +117,11 @@ func main() {
 				if p == "replay" {
 					jc.prefix = replayPrefix
 				}
-				cpu0 := cpuSeconds(*pid)
+				cpu0 := cpuSeconds(pids)
 				prof := profile(base, *profileDir, p, n, *dur)
 				st := jc.runJourneys(n, *dur)
 				prof()
-				cpu := cpuPer(*pid, cpu0, st.journeys)
+				cpu := cpuPer(pids, cpu0, st.journeys)
 				rate := float64(st.journeys) / st.elapsed.Seconds()
 				ratio := ""
 				if p == "replay" {
@@ -123,7 +134,7 @@ func main() {
 					ratio += "  (e.g. " + st.firstErr + ")"
 				}
 				fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s %10s  %s\n", n, p, float64(st.requests)/st.elapsed.Seconds(), rate,
-					st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(*pid), cpu, ratio)
+					st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(pids), cpu, ratio)
 				continue
 			}
 			var tr vegeta.Targeter
@@ -140,11 +151,11 @@ func main() {
 				fmt.Fprintf(os.Stderr, "dyad-load: unknown path %q\n", p)
 				os.Exit(2)
 			}
-			cpu0 := cpuSeconds(*pid)
+			cpu0 := cpuSeconds(pids)
 			prof := profile(base, *profileDir, p, n, *dur)
 			m := attack(tr, n, *dur)
 			prof()
-			cpu := cpuPer(*pid, cpu0, int64(m.Requests))
+			cpu := cpuPer(pids, cpu0, int64(m.Requests))
 			ratio := ""
 			if p == "ceiling" {
 				ceiling = m.Throughput
@@ -156,7 +167,7 @@ func main() {
 				failed = true
 			}
 			fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s %10s  %s%s\n", n, p, m.Throughput, "",
-				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(*pid), cpu, ratio, codes(m))
+				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(pids), cpu, ratio, codes(m))
 		}
 	}
 	if failed {
@@ -164,12 +175,18 @@ func main() {
 	}
 }
 
-// rss reports the server's resident memory now and its peak so far, in
-// MB, from /proc (empty without a pid or off Linux).
-func rss(pid int) string {
-	if pid == 0 {
-		return ""
+// rss reports each server's resident memory now and its peak so far, in
+// MB, from /proc (empty without a pid or off Linux): "now/peak", joined
+// by "+" for several servers.
+func rss(pids []int) string {
+	parts := make([]string, len(pids))
+	for i, pid := range pids {
+		parts[i] = rssOf(pid)
 	}
+	return strings.Join(parts, "+")
+}
+
+func rssOf(pid int) string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		return "?"
@@ -217,12 +234,24 @@ func profile(base, dir, path string, clients int, d time.Duration) func() {
 	return func() { <-done }
 }
 
-// cpuSeconds is the CPU time (user and system) the server has used so
-// far, from /proc/PID/stat; -1 without a pid or off Linux.
-func cpuSeconds(pid int) float64 {
-	if pid == 0 {
+// cpuSeconds is the CPU time (user and system) the servers have used so
+// far, together, from /proc/PID/stat; -1 without a pid or off Linux.
+func cpuSeconds(pids []int) float64 {
+	if len(pids) == 0 {
 		return -1
 	}
+	total := 0.0
+	for _, pid := range pids {
+		s := cpuSecondsOf(pid)
+		if s < 0 {
+			return -1
+		}
+		total += s
+	}
+	return total
+}
+
+func cpuSecondsOf(pid int) float64 {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return -1
@@ -245,8 +274,8 @@ const clockTicks = 100
 // cpuPer is the server's CPU time per operation (journey or request) since
 // before: a figure that other load on a shared machine disturbs less than
 // throughput does.
-func cpuPer(pid int, before float64, ops int64) string {
-	after := cpuSeconds(pid)
+func cpuPer(pids []int, before float64, ops int64) string {
+	after := cpuSeconds(pids)
 	if before < 0 || after < 0 || ops == 0 {
 		return ""
 	}

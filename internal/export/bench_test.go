@@ -13,6 +13,8 @@ package export_test
 //     `sqlite3 -csv` dumping the same responses table, alternating, three
 //     runs each after a warm-up, and reports medians and peak RSS. It fails
 //     when Dyad takes more than 1.5× the raw dump or more than 64 MB.
+//   - TestEngineBenchmark (engine_bench_test.go): the export and the
+//     statistics on SQLite and on PostgreSQL side by side.
 
 import (
 	"context"

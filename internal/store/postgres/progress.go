@@ -111,7 +111,7 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 // at the submission time, locking the survey row FOR SHARE (surveys.go).
 var completeResponse = `UPDATE responses
 	SET status = 'complete', answers = $1, digest = $2, submitted_at = $3, updated_at = $3, sealed_code = NULL, hold_mark = NULL
-	WHERE id = $4 AND status = 'in_progress' AND ` + fmt.Sprintf(surveyOpenAt, 5, 3)
+	WHERE id = $4 AND status = 'in_progress' AND ` + fmt.Sprintf(surveyOpenAt, "$5", "$3")
 
 // CompleteProgress implements survey.Store. The row is completed before
 // the code is spent, so that a second submit of a complete response finds

@@ -32,15 +32,22 @@ import (
 //     stores nothing: EConflict, "survey ... is closed".
 
 // surveyOpenAt is the SQL condition, for a write's WHERE clause, that the
-// survey ($a) takes a response submitted at $b, locking the survey row
-// FOR SHARE until the write's commit. Format it with the two parameter
-// numbers.
-const surveyOpenAt = `EXISTS (SELECT 1 FROM surveys WHERE surveys.id = $%d AND surveys.status = 'open'
-	AND (surveys.closes_at IS NULL OR surveys.closes_at > $%d) FOR SHARE)`
+// survey (the first operand) takes a response submitted at the second,
+// locking the survey row FOR SHARE until the write's commit. Format it
+// with the two operands: parameters ("$2") or columns of the rows
+// written.
+const surveyOpenAt = `EXISTS (SELECT 1 FROM surveys WHERE surveys.id = %s AND surveys.status = 'open'
+	AND (surveys.closes_at IS NULL OR surveys.closes_at > %s) FOR SHARE)`
+
+// rowQuerier is a transaction or the database: what a check that reads
+// one row runs on.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
 
 // closedError says, in CheckOpen's words, why the survey refused a
 // response submitted at t.
-func closedError(ctx context.Context, tx *sql.Tx, surveyID string, t *time.Time) error {
+func closedError(ctx context.Context, tx rowQuerier, surveyID string, t *time.Time) error {
 	var (
 		sv       = survey.Survey{ID: surveyID}
 		closesAt *string
