@@ -5,8 +5,6 @@ import (
 	"math"
 	"strings"
 
-	"gonum.org/v1/gonum/floats"
-	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -74,13 +72,19 @@ type ItemReliability struct {
 // reversed) in complete case i, and every column has the same length.
 // ids and reverse describe the items, in the order of cols.
 func ReliabilityOf(ids []string, reverse []bool, cols [][]float64) Reliability {
-	k := len(cols)
-	n := 0
-	if k > 0 {
-		n = len(cols[0])
-	}
+	return reliabilityFrom(ids, reverse, comomentsOf(cols))
+}
+
+// reliabilityFrom computes the figures from the complete cases'
+// co-moments. With C the items' covariance matrix, every figure is a sum
+// of its entries: var(T) = Σ_ij C_ij; cov(x_j, T) = Σ_i C_ij; the rest
+// T − x_j has variance var(T) − 2 cov(x_j, T) + C_jj and covariance
+// cov(x_j, T) − C_jj with x_j.
+func reliabilityFrom(ids []string, reverse []bool, m *comoments) Reliability {
+	k := len(m.mean)
+	n := m.n
 	rel := Reliability{CompleteCases: n, Items: make([]ItemReliability, k)}
-	for j := range cols {
+	for j := range rel.Items {
 		rel.Items[j] = ItemReliability{ID: ids[j], Reverse: reverse[j]}
 	}
 	switch {
@@ -99,13 +103,16 @@ func ReliabilityOf(ids []string, reverse []bool, cols [][]float64) Reliability {
 	}
 
 	vars := make([]float64, k)
-	total := make([]float64, n)
-	for j, c := range cols {
-		vars[j] = stat.Variance(c, nil)
-		floats.Add(total, c)
+	covTotal := make([]float64, k) // cov(x_j, T)
+	var sumVars, varTotal float64
+	for j := range k {
+		vars[j] = m.cov(j, j)
+		sumVars += vars[j]
+		for i := range k {
+			covTotal[j] += m.cov(i, j)
+		}
+		varTotal += covTotal[j]
 	}
-	sumVars := floats.Sum(vars)
-	varTotal := stat.Variance(total, nil)
 	if alpha := cronbach(k, sumVars, varTotal); alpha != nil {
 		rel.Alpha = alpha
 		rel.AlphaCI95 = feldt(*alpha, n, k)
@@ -113,10 +120,8 @@ func ReliabilityOf(ids []string, reverse []bool, cols [][]float64) Reliability {
 		rel.Note = "every complete case has the same total score, so alpha is undefined"
 	}
 
-	rest := make([]float64, n)
-	for j, c := range cols {
-		floats.SubTo(rest, total, c)
-		varRest := stat.Variance(rest, nil)
+	for j := range k {
+		varRest := varTotal - 2*covTotal[j] + vars[j]
 		it := &rel.Items[j]
 		var notes []string
 		if k-1 < MinAlphaItems {
@@ -130,7 +135,7 @@ func ReliabilityOf(ids []string, reverse []bool, cols [][]float64) Reliability {
 		case isZero(varRest):
 			notes = append(notes, "the other items sum to the same value in every complete case, so the item has no correlation with them")
 		default:
-			it.ItemRestR = finite(stat.Correlation(c, rest, nil))
+			it.ItemRestR = finite((covTotal[j] - vars[j]) / math.Sqrt(vars[j]*varRest))
 		}
 		it.Note = strings.Join(notes, "; ")
 	}

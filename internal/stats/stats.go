@@ -85,9 +85,12 @@ type itemCounts struct {
 
 type textCounts struct{ n, missing int }
 
+// subscaleData holds what a subscale's figures need, in memory that does
+// not grow with the responses (moments.go).
 type subscaleData struct {
-	scores []float64
-	cols   [][]float64 // complete cases, one column per item
+	scores   frequencies // the scores, as a frequency table
+	complete *comoments  // the complete cases' scored item values
+	x        []float64   // scratch: one complete case
 }
 
 // New returns a Builder for responses to the form. It fails with an
@@ -193,7 +196,8 @@ func (b *Builder) newGroup(value *int64, label string) *group {
 		}
 	}
 	for i, p := range b.subscales {
-		g.subscales[i].cols = make([][]float64, len(p.items))
+		g.subscales[i].complete = newComoments(len(p.items))
+		g.subscales[i].x = make([]float64, len(p.items))
 	}
 	return g
 }
@@ -274,7 +278,7 @@ func (b *Builder) addScores(g *group) {
 		}
 		d := &g.subscales[i]
 		if s, ok := p.scorer.ScoreValues(p.vals); ok {
-			d.scores = append(d.scores, s)
+			d.scores.add(s)
 			// Only a scored response can have every item answered.
 			d.addCompleteCase(p)
 		}
@@ -375,8 +379,9 @@ func (d *subscaleData) addCompleteCase(p *subscalePlan) {
 		}
 	}
 	for j, v := range p.vals {
-		d.cols[j] = append(d.cols[j], p.offset[j]+p.slope[j]*float64(v.Int))
+		d.x[j] = p.offset[j] + p.slope[j]*float64(v.Int)
 	}
+	d.complete.add(d.x)
 }
 
 // Report computes every figure from the responses added so far.
@@ -517,9 +522,10 @@ func subscaleStats(p *subscalePlan, d *subscaleData) SubscaleStats {
 	if scoring == "" {
 		scoring = survey.ScoreMean
 	}
-	out := SubscaleStats{ID: p.sub.ID, Title: p.sub.Title, Scoring: scoring, N: len(d.scores),
+	out := SubscaleStats{ID: p.sub.ID, Title: p.sub.Title, Scoring: scoring, N: d.scores.n,
 		Min: p.min, Max: p.max, Histogram: []Bin{}}
-	out.Summary, out.Note = summarizeSample(d.scores, "scores") // sorts them, as the histogram needs
+	x, w := d.scores.sorted()
+	out.Summary, out.Note = summarize(x, w, "scores")
 	if p.bins > 0 {
 		dividers := make([]float64, p.bins+1)
 		width := (p.max - p.min) / float64(p.bins)
@@ -532,13 +538,13 @@ func subscaleStats(p *subscalePlan, d *subscaleData) SubscaleStats {
 		edges := slices.Clone(dividers)
 		edges[p.bins] = math.Nextafter(p.max, math.Inf(1))
 		counts := make([]float64, p.bins)
-		if len(d.scores) > 0 {
-			counts = stat.Histogram(counts, edges, d.scores, nil)
+		if len(x) > 0 {
+			counts = stat.Histogram(counts, edges, x, w)
 		}
 		for i := range counts {
 			out.Histogram = append(out.Histogram, Bin{From: dividers[i], To: dividers[i+1], Count: int(counts[i])})
 		}
 	}
-	out.Reliability = ReliabilityOf(p.ids, p.reverse, d.cols)
+	out.Reliability = reliabilityFrom(p.ids, p.reverse, d.complete)
 	return out
 }
