@@ -9,7 +9,8 @@ func TestDecoders(t *testing.T) {
 	for mt, want := range map[string]string{
 		"application/json": "JSON", "application/vnd.dyad+json": "JSON",
 		"application/yaml": "YAML", "application/x-yaml": "YAML", "text/yaml": "YAML", "text/x-yaml": "YAML",
-		"text/plain": "", "application/xml": "", "": "",
+		"text/csv": "REDCap data dictionary",
+		"text/plain": "", "": "",
 	} {
 		d := DecoderFor(mt)
 		if (d == nil && want != "") || (d != nil && d.Name != want) {
@@ -18,6 +19,7 @@ func TestDecoders(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"a.json": "JSON", "A.JSON": "JSON", "b.yaml": "YAML", "c.yml": "YAML", "README.md": "", "noext": "",
+		"dict.CSV": "REDCap data dictionary",
 	} {
 		d := DecoderForFile(name)
 		if (d == nil && want != "") || (d != nil && d.Name != want) {
@@ -33,5 +35,31 @@ func TestDecoders(t *testing.T) {
 	}
 	if _, err := yaml.Decode([]byte("key: [")); err == nil {
 		t.Error("the YAML decoder took malformed YAML")
+	}
+}
+
+// TestDetect: the content decides when a foreign format's marker is
+// there, whatever the media type or name said; else the media type,
+// else the name.
+func TestDetect(t *testing.T) {
+	dict := []byte("\ufeff\"Variable / Field Name\",\"Form Name\"")
+	for _, tc := range []struct {
+		mt, name string
+		data     []byte
+		want     string
+	}{
+		{"text/plain", "", dict, "REDCap data dictionary"},
+		{"application/octet-stream", "upload.bin", dict, "REDCap data dictionary"},
+		{"", "", []byte("field_name,form_name"), "REDCap data dictionary"},
+		{"application/json", "", []byte(`{"key": "x"}`), "JSON"},
+		{"", "a.yaml", []byte("key: x"), "YAML"},
+		{"text/csv", "", []byte("a,b"), "REDCap data dictionary"},
+		{"text/plain", "", []byte("key: x"), ""},
+		{"", "", []byte("key: x"), ""},
+	} {
+		d := Detect(tc.mt, tc.name, tc.data)
+		if (d == nil && tc.want != "") || (d != nil && d.Name != tc.want) {
+			t.Errorf("Detect(%q, %q, %.20q) = %v, want %q", tc.mt, tc.name, tc.data, d, tc.want)
+		}
 	}
 }
