@@ -9,7 +9,7 @@ func TestDecoders(t *testing.T) {
 	for mt, want := range map[string]string{
 		"application/json": "JSON", "application/vnd.dyad+json": "JSON",
 		"application/yaml": "YAML", "application/x-yaml": "YAML", "text/yaml": "YAML", "text/x-yaml": "YAML",
-		"text/csv": "REDCap data dictionary",
+		"text/csv":   "REDCap data dictionary",
 		"text/plain": "", "": "",
 	} {
 		d := DecoderFor(mt)

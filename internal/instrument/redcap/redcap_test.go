@@ -212,7 +212,7 @@ func TestBranching(t *testing.T) {
 func TestDecodeErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, data, code string
-		paths      []string
+		paths            []string
 	}{
 		{"not a dictionary", "a,b,c\n1,2,3\n", survey.EMalformed, []string{"row 1"}},
 		{"bad quoting", header + "x,f,,text,\"unclosed,,,,,,,,,,,,,\n", survey.EMalformed, []string{"row 3"}},
