@@ -22,6 +22,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/dyad-survey/dyad/internal/instrument/fhir"
 	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/instrument/redcap"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -79,6 +80,7 @@ func foreign(d *Decoder, imp func([]byte) (*interop.Result, error)) *Decoder {
 var Decoders = []*Decoder{
 	foreign(&Decoder{Name: "REDCap data dictionary", MediaTypes: []string{redcap.MediaType, "application/csv"},
 		Extensions: []string{".csv"}, Sniff: redcap.Sniff}, redcap.Decode),
+	foreign(&Decoder{Name: "FHIR Questionnaire", MediaTypes: []string{fhir.MediaType}, Sniff: fhir.Sniff}, fhir.Decode),
 	native(&Decoder{Name: "JSON", MediaTypes: []string{"application/json"}, Suffix: "+json", Extensions: []string{".json"}}, JSON),
 	native(&Decoder{Name: "YAML", MediaTypes: []string{"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"},
 		Extensions: []string{".yaml", ".yml"}}, YAML),

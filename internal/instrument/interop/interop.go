@@ -182,6 +182,15 @@ func reserved(id string) bool {
 // Sanitize turns a name into the shape of a Dyad id, "" when no letter
 // or digit is left.
 func Sanitize(name string) string {
+	s := sanitize(name)
+	if len(s) > 32 {
+		s = strings.TrimRight(s[:32], "_")
+	}
+	return s
+}
+
+// sanitize is Sanitize without the cut to 32 characters.
+func sanitize(name string) string {
 	var b strings.Builder
 	under := false
 	for _, r := range strings.ToLower(name) {
@@ -203,16 +212,13 @@ func Sanitize(name string) string {
 	if s[0] < 'a' || s[0] > 'z' {
 		s = "x" + s
 	}
-	if len(s) > 32 {
-		s = strings.TrimRight(s[:32], "_")
-	}
 	return s
 }
 
 // Key turns a name into an instrument key (^[a-z][a-z0-9-]{1,63}$),
 // fallback when nothing is left.
 func Key(name, fallback string) string {
-	s := strings.ReplaceAll(Sanitize(name), "_", "-")
+	s := strings.ReplaceAll(sanitize(name), "_", "-")
 	if len(s) < 2 {
 		return fallback
 	}
