@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -209,6 +210,70 @@ func TestInstrumentAPI(t *testing.T) {
 			name: "create YAML as text/yaml with charset", method: "POST", url: list, body: testInstrumentYAML,
 			contentType: "text/yaml; charset=utf-8", authorization: bearer,
 			wantStatus: 201, wantContent: []string{`"key":"wellbeing-yaml"`}, changes: true,
+		},
+		// Files of other formats (docs/interop.md), written by others
+		// (internal/instrument/testdata/interop/SOURCES.md).
+		{
+			name: "create from a REDCap data dictionary", method: "POST", url: list, body: interopFile("redcap-survey.csv"),
+			contentType: "text/csv", authorization: bearer, wantStatus: 201, changes: true,
+			wantContent: []string{`"key":"prescreening-survey"`, `"status":"draft"`,
+				`{"path":"row 2 \"Variable / Field Name\"","message":"field \"participant_id\" is the record identifier`},
+			after: func(tb testing.TB, e *testEnv, _ vars, _ []byte) {
+				def := getDefinition(tb, e, "prescreening-survey", 1)
+				if n := len(def["sections"].([]any)); n != 4 {
+					tb.Errorf("%d sections stored, want the dictionary's 4 forms", n)
+				}
+			},
+		},
+		{
+			name: "create from a REDCap data dictionary sent as text/plain", method: "POST", url: list,
+			body: interopFile("redcap-survey.csv"), contentType: "text/plain", authorization: bearer,
+			wantStatus: 201, wantContent: []string{`"key":"prescreening-survey"`}, changes: true,
+		},
+		{
+			name: "create from a FHIR Questionnaire", method: "POST", url: list, body: interopFile("fhir-gad7.json"),
+			contentType: "application/fhir+json", authorization: bearer, wantStatus: 201, changes: true,
+			wantContent: []string{`{"key":"gad-7","version":1,"status":"draft"}`},
+			after: func(tb testing.TB, e *testEnv, _ vars, _ []byte) {
+				def := getDefinition(tb, e, "gad-7", 1)
+				if s := def["scales"].([]any); len(s) != 1 {
+					tb.Errorf("scales %v, want the one answer list", s)
+				}
+			},
+		},
+		{
+			name: "create from a FHIR Questionnaire sent as application/json", method: "POST", url: list,
+			body: interopFile("fhir-argonaut-phq9.json"), contentType: ctJSON, authorization: bearer,
+			wantStatus: 201, wantContent: []string{`"key":"questionnaire-example-phq9"`, `{"path":"version","message":"version \"0.0.0\" is not a positive whole number`}, changes: true,
+		},
+		{
+			name: "create from a REDCap data dictionary that cannot be an instrument", method: "POST", url: list,
+			body: strings.SplitN(interopFile("redcap-survey.csv"), "\n", 2)[0] + "\nrecord_id,f,,text,ID,,,,,,,,,,,,,\n" +
+				"a,f,,radio,A,,,,,,,,,,,,,\nb,f,,radio,,\"1, X | 1, Y\",,,,,,,,,,,,\n",
+			contentType: "text/csv", authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid,
+			wantPaths: []string{`row 3 "Choices, Calculations, OR Slider Labels"`},
+		},
+		{
+			name: "create from a REDCap data dictionary whose fields break the rules", method: "POST", url: list,
+			body: strings.SplitN(interopFile("redcap-survey.csv"), "\n", 2)[0] + "\nrecord_id,f,,text,ID,,,,,,,,,,,,,\n" +
+				"b,f,,radio,,\"1, X | 1, Y\",,,,,,,,,,,,\n",
+			contentType: "text/csv", authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid,
+			wantPaths: []string{"row 3", "row 3"},
+		},
+		{
+			name: "create from a FHIR Questionnaire that cannot be an instrument", method: "POST", url: list,
+			body: interopFile("fhir-itemweight.json"), contentType: "application/fhir+json", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid,
+			wantPaths: []string{"item[0].item[0].item[0]", "item[0].item[0].item[1]"},
+		},
+		{
+			name: "create from a broken FHIR Questionnaire", method: "POST", url: list,
+			body: `{"resourceType": "Questionnaire", "item": [`, contentType: "application/fhir+json", authorization: bearer,
+			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
+		},
+		{
+			name: "create from a REDCap data dictionary without token", method: "POST", url: list,
+			body: interopFile("redcap-survey.csv"), contentType: "text/csv", wantStatus: 401, wantCode: survey.EUnauthorized,
 		},
 		{
 			name: "create body of exactly the limit", method: "POST", url: list, body: exactlyAtLimit, contentType: ctJSON,
@@ -1361,4 +1426,14 @@ func TestStudyInstrument(t *testing.T) {
 	if after := e.dump(t); after != before {
 		t.Errorf("a refused response changed stored data:\n%s", diffLines(before, after))
 	}
+}
+
+// interopFile reads a file of another format from the importers' test
+// files.
+func interopFile(name string) string {
+	data, err := os.ReadFile(filepath.Join("..", "instrument", "testdata", "interop", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -15,6 +16,9 @@ type instrumentRef struct {
 	Key     string `json:"key"`
 	Version int    `json:"version"`
 	Status  string `json:"status"`
+	// Warnings, on upload, name what an imported file (a REDCap
+	// dictionary, a FHIR Questionnaire, ...) had that Dyad could not map.
+	Warnings []survey.Detail `json:"warnings,omitempty"`
 }
 
 type instrumentListItem struct {
@@ -40,19 +44,22 @@ func toInstrumentDoc(iv *survey.InstrumentVersion) instrumentDoc {
 		PublishedAt: iv.PublishedAt, RetiredAt: iv.RetiredAt, Definition: &iv.Instrument}
 }
 
-// readInstrument parses a JSON or YAML instrument body with the same parser
-// as `dyad validate`, so both report the same problems.
-func readInstrument(c *gin.Context) (*survey.Instrument, error) {
-	dec := instrument.DecoderFor(mediaType(c)) // the table of instrument decoders
-	if dec == nil {
-		return nil, survey.Errorf(survey.EUnsupported,
-			"Content-Type must be application/json or application/yaml (also application/x-yaml, text/yaml), got %q", c.GetHeader("Content-Type"))
-	}
+// readInstrument parses an instrument body with the same decoders as
+// `dyad validate`, so both report the same problems: Dyad's JSON or YAML,
+// or a file of another format (the table of instrument decoders tells it
+// by content, else by Content-Type).
+func readInstrument(c *gin.Context) (*interop.Result, error) {
 	body, err := readBody(c)
 	if err != nil {
 		return nil, err
 	}
-	return dec.Decode(body)
+	dec := instrument.Detect(mediaType(c), "", body)
+	if dec == nil {
+		return nil, survey.Errorf(survey.EUnsupported,
+			"Content-Type must be application/json or application/yaml (also application/x-yaml, text/yaml), or the body a file of a format Dyad imports (%s), got %q",
+			instrument.ForeignNames(), c.GetHeader("Content-Type"))
+	}
+	return dec.Import(body)
 }
 
 // versionParams reads :key and :version.
@@ -66,18 +73,18 @@ func versionParams(c *gin.Context) (string, int, error) {
 }
 
 func (a *api) createInstrument(c *gin.Context) {
-	in, err := readInstrument(c)
+	res, err := readInstrument(c)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	iv, err := a.svc.CreateInstrument(c.Request.Context(), in)
+	iv, err := a.svc.CreateInstrument(c.Request.Context(), res.Instrument)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/instruments/"+iv.Key+"/versions/"+strconv.Itoa(iv.Version))
-	c.JSON(http.StatusCreated, instrumentRef{iv.Key, iv.Version, iv.Status})
+	c.JSON(http.StatusCreated, instrumentRef{iv.Key, iv.Version, iv.Status, res.Warnings})
 }
 
 func (a *api) listInstruments(c *gin.Context) {
@@ -113,12 +120,12 @@ func (a *api) updateInstrument(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	in, err := readInstrument(c)
+	res, err := readInstrument(c)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	iv, err := a.svc.UpdateDraft(c.Request.Context(), key, v, in)
+	iv, err := a.svc.UpdateDraft(c.Request.Context(), key, v, res.Instrument)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -158,5 +165,5 @@ func (a *api) transition(c *gin.Context, do func(context.Context, string, int) (
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, instrumentRef{iv.Key, iv.Version, iv.Status})
+	c.JSON(http.StatusOK, instrumentRef{Key: iv.Key, Version: iv.Version, Status: iv.Status})
 }

@@ -136,3 +136,14 @@ func Detect(mediaType, name string, data []byte) *Decoder {
 	}
 	return nil
 }
+
+// ForeignNames lists the foreign formats of the table, for messages.
+func ForeignNames() string {
+	var names []string
+	for _, d := range Decoders {
+		if d.Sniff != nil {
+			names = append(names, d.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,6 +1,12 @@
 package instrument
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/dyad-survey/dyad/instruments"
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
+)
 
 // TestDecoders holds the table of instrument decoders: the media types
 // and file names the API and `dyad validate` accept find the decoder of
@@ -64,5 +70,44 @@ func TestDetect(t *testing.T) {
 		if (d == nil && tc.want != "") || (d != nil && d.Name != tc.want) {
 			t.Errorf("Detect(%q, %q, %.20q) = %v, want %q", tc.mt, tc.name, tc.data, d, tc.want)
 		}
+	}
+}
+
+// TestEncoders: every encoder's output of the shipped instruments reads
+// back, through the decoder table, into the same questionnaire; Dyad's
+// own YAML and JSON into exactly the same instrument.
+func TestEncoders(t *testing.T) {
+	files, err := LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		for _, e := range Encoders {
+			data, err := e.Encode(f.Instrument)
+			if err != nil {
+				t.Fatalf("%s to %s: %v", f.Name, e.Name, err)
+			}
+			d := Detect(e.MediaType, "x"+e.Extension, data)
+			if d == nil {
+				t.Fatalf("%s as %s: no decoder", f.Name, e.Name)
+			}
+			in, err := d.Decode(data)
+			if err != nil {
+				t.Fatalf("%s as %s does not read back: %v", f.Name, e.Name, err)
+			}
+			for _, diff := range interop.Diff(f.Instrument, in) {
+				t.Errorf("%s as %s: %s", f.Name, e.Name, diff)
+			}
+			if e.Name == "yaml" || e.Name == "json" {
+				a, _ := json.Marshal(f.Instrument)
+				b, _ := json.Marshal(in)
+				if string(a) != string(b) {
+					t.Errorf("%s as %s is not the same instrument:\n%s\n%s", f.Name, e.Name, a, b)
+				}
+			}
+		}
+	}
+	if EncoderFor("redcap") == nil || EncoderFor("sav") != nil {
+		t.Error("EncoderFor")
 	}
 }

@@ -19,7 +19,8 @@ const (
 	itemSystem  = "urn:dyad:item:"
 )
 
-// Encode writes an instrument as a FHIR R4 Questionnaire (JSON): each
+// Encode writes an instrument as a FHIR R4 Questionnaire (JSON), the
+// parts FHIR has no element for in Dyad's extensions: each
 // section a group (its description a display item first), each item a
 // question with its linkId the item id. Scales become contained
 // ValueSets whose codes carry their values as ordinalValue, so likert
@@ -35,6 +36,29 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	}
 	if in.Description != "" {
 		q.Description = ptr(in.Description)
+	}
+	if in.Introduction != "" {
+		q.Extension = append(q.Extension, Extension{URL: ExtIntroduction, ValueString: ptr(in.Introduction)})
+	}
+	if in.Consent != "" {
+		q.Extension = append(q.Extension, Extension{URL: ExtConsent, ValueString: ptr(in.Consent)})
+	}
+	if in.EstimatedMinutes > 0 {
+		q.Extension = append(q.Extension, Extension{URL: ExtEstimatedMinutes, ValueInteger: ptr(int64(in.EstimatedMinutes))})
+	}
+	for _, s := range in.Subscales {
+		def := Extension{URL: ExtSubscaleDefinition, Extension: []Extension{
+			{URL: "id", ValueString: ptr(s.ID)}, {URL: "title", ValueString: ptr(s.Title)}}}
+		if s.Description != "" {
+			def.Extension = append(def.Extension, Extension{URL: "description", ValueString: ptr(s.Description)})
+		}
+		if s.Scoring != "" {
+			def.Extension = append(def.Extension, Extension{URL: "scoring", ValueString: ptr(s.Scoring)})
+		}
+		if s.MinAnswered > 0 {
+			def.Extension = append(def.Extension, Extension{URL: "minAnswered", ValueInteger: ptr(int64(s.MinAnswered))})
+		}
+		q.Extension = append(q.Extension, def)
 	}
 	for _, s := range in.Scales {
 		vs := ValueSet{ResourceType: "ValueSet", ID: ptr(s.ID), Status: "active",

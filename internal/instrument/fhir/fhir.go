@@ -133,6 +133,7 @@ func (b *builder) build() (*interop.Result, error) {
 		b.in.Title = interop.Title(b.in.Key)
 	}
 	b.in.Description = strings.TrimSpace(str(q.Description))
+	b.extensions()
 	if l := str(q.Language); l != "" {
 		b.in.Language = l
 	}
@@ -175,9 +176,68 @@ func (b *builder) build() (*interop.Result, error) {
 	b.in.Sections = kept
 	b.in.Scales = b.scales.Scales
 	for _, s := range b.subscales {
-		b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: s, Title: interop.Title(s)})
+		if !b.defined(s) {
+			b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: s, Title: interop.Title(s)})
+		}
 	}
+	// A definition no item uses is left out with the items it lost.
+	used := b.in.Subscales[:0]
+	for _, s := range b.in.Subscales {
+		for _, u := range b.subscales {
+			if u == s.ID {
+				used = append(used, s)
+				break
+			}
+		}
+	}
+	b.in.Subscales = used
 	return b.rep.Finish(&b.in)
+}
+
+func (b *builder) defined(id string) bool {
+	for _, s := range b.in.Subscales {
+		if s.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// extensions reads the Questionnaire-level extensions of Dyad's own.
+func (b *builder) extensions() {
+	for _, e := range b.q.Extension {
+		switch e.URL {
+		case ExtIntroduction:
+			b.in.Introduction = str(e.ValueString)
+		case ExtConsent:
+			b.in.Consent = str(e.ValueString)
+		case ExtEstimatedMinutes:
+			if e.ValueInteger != nil && *e.ValueInteger > 0 && *e.ValueInteger <= survey.MaxEstimatedMinutes {
+				b.in.EstimatedMinutes = int(*e.ValueInteger)
+			}
+		case ExtSubscaleDefinition:
+			var s survey.Subscale
+			for _, f := range e.Extension {
+				switch f.URL {
+				case "id":
+					s.ID = interop.Sanitize(str(f.ValueString))
+				case "title":
+					s.Title = str(f.ValueString)
+				case "description":
+					s.Description = str(f.ValueString)
+				case "scoring":
+					s.Scoring = str(f.ValueString)
+				case "minAnswered":
+					if f.ValueInteger != nil && *f.ValueInteger > 0 && *f.ValueInteger <= survey.MaxItems {
+						s.MinAnswered = int(*f.ValueInteger)
+					}
+				}
+			}
+			if s.ID != "" && !b.defined(s.ID) {
+				b.in.Subscales = append(b.in.Subscales, s)
+			}
+		}
+	}
 }
 
 // instrumentKey is the key a Dyad export wrote into url, else the name,

@@ -18,6 +18,7 @@ type Questionnaire struct {
 	Status       string            `json:"status,omitempty"`
 	Language     *string           `json:"language,omitempty"`
 	Description  *string           `json:"description,omitempty"`
+	Extension    []Extension       `json:"extension,omitempty"`
 	Contained    []json.RawMessage `json:"contained,omitempty"`
 	Item         []Item            `json:"item,omitempty"`
 }
@@ -43,6 +44,7 @@ type Item struct {
 // Extension is a FHIR extension with the value types Dyad reads.
 type Extension struct {
 	URL                  string           `json:"url"`
+	Extension            []Extension      `json:"extension,omitempty"`
 	ValueDecimal         *json.Number     `json:"valueDecimal,omitempty"`
 	ValueInteger         *int64           `json:"valueInteger,omitempty"`
 	ValueString          *string          `json:"valueString,omitempty"`
@@ -141,6 +143,14 @@ const (
 	// element for.
 	ExtSubscale = "https://dyad-survey.org/fhir/StructureDefinition/subscale"
 	ExtReverse  = "https://dyad-survey.org/fhir/StructureDefinition/reverse"
+	// ExtSubscaleDefinition, on the Questionnaire, defines a subscale:
+	// sub-extensions id, title, description, scoring and minAnswered.
+	ExtSubscaleDefinition = "https://dyad-survey.org/fhir/StructureDefinition/subscale-definition"
+	// ExtIntroduction, ExtConsent and ExtEstimatedMinutes carry the
+	// instrument's texts before the first page and its expected length.
+	ExtIntroduction     = "https://dyad-survey.org/fhir/StructureDefinition/introduction"
+	ExtConsent          = "https://dyad-survey.org/fhir/StructureDefinition/consent"
+	ExtEstimatedMinutes = "https://dyad-survey.org/fhir/StructureDefinition/estimated-minutes"
 )
 
 func ptr[T any](v T) *T { return &v }
