@@ -3,7 +3,7 @@ package fhir
 // enableWhen to show_if.
 //
 // A Dyad condition is one earlier item and the set of values that show
-// the item. An enableWhen list maps when every entry tests the same
+// the item (interop/condition.go). An enableWhen list maps when every entry tests the same
 // earlier question: each entry is a set of that question's values (=,
 // != and the comparisons against its options' values or, for an integer
 // question with a known range of at most survey.MaxOptions values, that
@@ -14,9 +14,9 @@ package fhir
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -64,21 +64,11 @@ func (b *builder) condition(it *Item, path, self string) *survey.Condition {
 			}
 		}
 	}
-	if len(acc) == 0 {
-		return fail("no answer to %q meets it", ref.id)
+	c, err := interop.Set{Field: ref.id, Values: acc}.Condition()
+	if err != nil {
+		return fail("%v", err)
 	}
-	if len(acc) > survey.MaxOptions {
-		return fail("it lists more than %d values", survey.MaxOptions)
-	}
-	vals := make([]int64, 0, len(acc))
-	for v := range acc {
-		vals = append(vals, v)
-	}
-	sort.Slice(vals, func(i, j int) bool { return vals[i] < vals[j] })
-	if len(vals) == 1 {
-		return &survey.Condition{Item: ref.id, Equals: &vals[0]}
-	}
-	return &survey.Condition{Item: ref.id, In: vals}
+	return c
 }
 
 // values is the set of values of question q that meet one entry.

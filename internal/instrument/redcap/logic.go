@@ -13,18 +13,19 @@ package redcap
 //	[cb(3)] = '1'      a checkbox choice ticked
 //	A or B, A and B    when both sides test the same field; parentheses
 //
-// Comparisons on an integer field hold when its range is known and
-// small enough to list (survey.MaxOptions values). Anything naming two
-// fields, another event ([event][q]), a function, a later field, or a
-// text field is left out.
+// Each comparison is reduced by the rule all importers share
+// (interop.Field.Test): comparisons on an integer field hold when its
+// range is known and small enough to list (survey.MaxOptions values).
+// Anything naming two fields, another event ([event][q]), a function, a
+// later field, or a text field is left out.
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -91,12 +92,6 @@ func tokenize(s string) ([]token, error) {
 	return out, nil
 }
 
-// set is what an expression shows: the item of one field, for values.
-type set struct {
-	field  string
-	values map[int64]bool
-}
-
 type logic struct {
 	toks []token
 	pos  int
@@ -111,7 +106,7 @@ func (l *logic) peek() *token {
 	return nil
 }
 
-func (l *logic) or() (set, error) {
+func (l *logic) or() (interop.Set, error) {
 	a, err := l.and()
 	for err == nil {
 		t := l.peek()
@@ -119,15 +114,15 @@ func (l *logic) or() (set, error) {
 			break
 		}
 		l.pos++
-		var b set
+		var b interop.Set
 		if b, err = l.and(); err == nil {
-			a, err = combine(a, b, true)
+			a, err = interop.Combine(a, b, true)
 		}
 	}
 	return a, err
 }
 
-func (l *logic) and() (set, error) {
+func (l *logic) and() (interop.Set, error) {
 	a, err := l.unary()
 	for err == nil {
 		t := l.peek()
@@ -135,36 +130,18 @@ func (l *logic) and() (set, error) {
 			break
 		}
 		l.pos++
-		var b set
+		var b interop.Set
 		if b, err = l.unary(); err == nil {
-			a, err = combine(a, b, false)
+			a, err = interop.Combine(a, b, false)
 		}
 	}
 	return a, err
 }
 
-func combine(a, b set, union bool) (set, error) {
-	if a.field != b.field {
-		return set{}, fmt.Errorf("it tests two fields, [%s] and [%s]; a Dyad condition tests one", a.field, b.field)
-	}
-	out := set{field: a.field, values: map[int64]bool{}}
-	for v := range a.values {
-		if union || b.values[v] {
-			out.values[v] = true
-		}
-	}
-	if union {
-		for v := range b.values {
-			out.values[v] = true
-		}
-	}
-	return out, nil
-}
-
-func (l *logic) unary() (set, error) {
+func (l *logic) unary() (interop.Set, error) {
 	t := l.peek()
 	if t == nil {
-		return set{}, fmt.Errorf("it ends too early")
+		return interop.Set{}, fmt.Errorf("it ends too early")
 	}
 	if t.kind == '(' {
 		l.pos++
@@ -183,16 +160,16 @@ func (l *logic) unary() (set, error) {
 
 var flip = map[string]string{"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
-func (l *logic) compare() (set, error) {
+func (l *logic) compare() (interop.Set, error) {
 	if l.pos+3 > len(l.toks) {
-		return set{}, fmt.Errorf("it is not a comparison such as [q] = '1'")
+		return interop.Set{}, fmt.Errorf("it is not a comparison such as [q] = '1'")
 	}
 	a, op, c := l.toks[l.pos], l.toks[l.pos+1], l.toks[l.pos+2]
 	if a.kind == 'w' || op.kind == '[' {
-		return set{}, fmt.Errorf("it uses a function or another event (%s), which Dyad conditions do not have", a.text)
+		return interop.Set{}, fmt.Errorf("it uses a function or another event (%s), which Dyad conditions do not have", a.text)
 	}
 	if op.kind != 'o' {
-		return set{}, fmt.Errorf("it is not a comparison such as [q] = '1'")
+		return interop.Set{}, fmt.Errorf("it is not a comparison such as [q] = '1'")
 	}
 	l.pos += 3
 	if a.kind != '[' && c.kind == '[' {
@@ -202,117 +179,35 @@ func (l *logic) compare() (set, error) {
 		}
 	}
 	if a.kind != '[' || c.kind != '"' && c.kind != '0' {
-		return set{}, fmt.Errorf("it compares %q with %q; Dyad compares a field with a value", a.text, c.text)
+		return interop.Set{}, fmt.Errorf("it compares %q with %q; Dyad compares a field with a value", a.text, c.text)
 	}
 	return l.b.test(a.text, op.text, c.text, l.self)
 }
 
-// test is the set of one comparison of field ref (maybe "q(3)") with a
-// literal.
-func (b *builder) test(ref, op, lit, self string) (set, error) {
+// test is the set of one comparison of field ref (maybe "q(3)", a
+// checkbox choice) with a literal.
+func (b *builder) test(ref, op, lit, self string) (interop.Set, error) {
 	name, code, checkbox := strings.Cut(ref, "(")
 	code = strings.TrimSuffix(code, ")")
 	f := b.fields[name]
 	switch {
 	case name == self:
-		return set{}, fmt.Errorf("it refers to the field itself")
+		return interop.Set{}, fmt.Errorf("it refers to the field itself")
 	case f == nil:
-		return set{}, fmt.Errorf("[%s] is not an earlier field (Dyad conditions refer to earlier items)", name)
-	case f.id == "":
-		return set{}, fmt.Errorf("[%s] is a field Dyad left out", name)
+		return interop.Set{}, fmt.Errorf("[%s] is not an earlier field (Dyad conditions refer to earlier items)", name)
 	}
-	out := set{field: f.id, values: map[int64]bool{}}
+	if !checkbox {
+		return f.Test(op, lit)
+	}
 	eq := op == "=" || op == "=="
 	ne := op == "<>" || op == "!="
-	if checkbox {
-		v, ok := f.codes[code]
-		if f.typ != survey.MultipleChoice || !ok {
-			return set{}, fmt.Errorf("[%s] has no checkbox choice %q", name, code)
-		}
-		if !(eq && lit == "1" || ne && lit == "0") {
-			return set{}, fmt.Errorf("only a ticked choice ([%s] = '1') maps to a Dyad condition", ref)
-		}
-		out.values[v] = true
-		return out, nil
+	if f.Type != survey.MultipleChoice {
+		return interop.Set{}, fmt.Errorf("[%s] is not a checkbox field", name)
 	}
-	if f.typ == survey.MultipleChoice {
-		return set{}, fmt.Errorf("a checkbox field is tested one choice at a time, as [%s(code)] = '1'", name)
+	if !(eq && lit == "1" || ne && lit == "0") {
+		return interop.Set{}, fmt.Errorf("only a ticked choice ([%s] = '1') maps to a Dyad condition", ref)
 	}
-	if lit == "" {
-		if !ne {
-			return set{}, fmt.Errorf("a Dyad condition cannot test that [%s] is unanswered", name)
-		}
-		// Answered: every value.
-		for _, o := range f.options {
-			out.values[o.Value] = true
-		}
-		if f.options == nil {
-			return set{}, fmt.Errorf("[%s] has no list of values to test for an answer", name)
-		}
-		return out, nil
-	}
-	switch {
-	case f.codes != nil:
-		x, numErr := strconv.ParseFloat(lit, 64)
-		for raw, v := range f.codes {
-			switch {
-			case eq:
-				if raw == lit {
-					out.values[v] = true
-				}
-			case ne:
-				if raw != lit {
-					out.values[v] = true
-				}
-			default:
-				r, err := strconv.ParseFloat(raw, 64)
-				if numErr != nil || err != nil {
-					return set{}, fmt.Errorf("it compares codes that are not numbers")
-				}
-				if holds(r, op, x) {
-					out.values[v] = true
-				}
-			}
-		}
-	case f.typ == survey.Integer:
-		x, err := strconv.ParseInt(lit, 10, 64)
-		if err != nil {
-			return set{}, fmt.Errorf("%q is not a whole number", lit)
-		}
-		if eq {
-			out.values[x] = true
-			break
-		}
-		if f.min == nil || f.max == nil || *f.max-*f.min >= survey.MaxOptions {
-			return set{}, fmt.Errorf("[%s] has no range of at most %d values to list", name, survey.MaxOptions)
-		}
-		for v := *f.min; v <= *f.max; v++ {
-			if holds(float64(v), op, float64(x)) {
-				out.values[v] = true
-			}
-		}
-	default:
-		return set{}, fmt.Errorf("[%s] is a text field; Dyad conditions test choices and whole numbers", name)
-	}
-	return out, nil
-}
-
-func holds(a float64, op string, b float64) bool {
-	switch op {
-	case "=", "==":
-		return a == b
-	case "<>", "!=":
-		return a != b
-	case "<":
-		return a < b
-	case ">":
-		return a > b
-	case "<=":
-		return a <= b
-	case ">=":
-		return a >= b
-	}
-	return false
+	return f.Option(code)
 }
 
 // branching reads the branching logic of row r (of field self) into a
@@ -335,21 +230,11 @@ func (b *builder) branching(r *row, self string) *survey.Condition {
 	if l.pos != len(toks) {
 		return fail(fmt.Errorf("%q follows a complete comparison", toks[l.pos].text))
 	}
-	if len(s.values) == 0 {
-		return fail(fmt.Errorf("no value of [%s] meets it", s.field))
+	c, err := s.Condition()
+	if err != nil {
+		return fail(err)
 	}
-	if len(s.values) > survey.MaxOptions {
-		return fail(fmt.Errorf("it lists more than %d values", survey.MaxOptions))
-	}
-	vals := make([]int64, 0, len(s.values))
-	for v := range s.values {
-		vals = append(vals, v)
-	}
-	sort.Slice(vals, func(i, j int) bool { return vals[i] < vals[j] })
-	if len(vals) == 1 {
-		return &survey.Condition{Item: s.field, Equals: &vals[0]}
-	}
-	return &survey.Condition{Item: s.field, In: vals}
+	return c
 }
 
 func quote(s string) string {

@@ -109,7 +109,7 @@ func Decode(data []byte) (*interop.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{rows: rows, fields: map[string]*field{}}
+	b := &builder{rows: rows, fields: map[string]*interop.Field{}}
 	return b.build()
 }
 
@@ -174,25 +174,12 @@ func readRows(data []byte) ([]*row, error) {
 	return rows, nil
 }
 
-// field is what the builder remembers of an item for the branching logic
-// of later rows.
-type field struct {
-	// id and typ are the item's; "" for a field left out.
-	id, typ string
-	// codes maps a REDCap choice code to the Dyad value it became.
-	codes map[string]int64
-	// options are the item's options (its scale's for a likert item).
-	options []survey.Option
-	min     *int64
-	max     *int64
-}
-
 type builder struct {
 	rows   []*row
 	rep    interop.Report
 	ids    interop.IDs
 	scales interop.SharedScales
-	fields map[string]*field // by REDCap name
+	fields map[string]*interop.Field // by REDCap name
 	in     survey.Instrument
 	// sectionIDs are apart from item ids: Dyad keeps them apart too.
 	sectionIDs interop.IDs
@@ -217,7 +204,7 @@ func (b *builder) build() (*interop.Result, error) {
 		b.in.Title = "REDCap instrument"
 	}
 	b.rep.Warn(first.at(colName), "field %q is the record identifier of the REDCap project; Dyad numbers responses itself, so it is left out", first.cells[colName])
-	b.fields[first.cells[colName]] = &field{}
+	b.fields[first.cells[colName]] = &interop.Field{Name: "[" + first.cells[colName] + "]"}
 
 	var sec *survey.Section
 	lastForm, parts := "", 0
@@ -290,7 +277,7 @@ func (b *builder) field(r *row, sec *survey.Section, p *survey.Problems) {
 		p.Add(r.at(colName), "field %q is defined twice", name)
 		return
 	}
-	f := &field{}
+	f := &interop.Field{Name: "[" + name + "]"}
 	b.fields[name] = f
 	typ := strings.ToLower(c[colType])
 	it := survey.Item{Text: plain(c[colLabel]), Help: plain(c[colNote]), Required: strings.EqualFold(c[colRequired], "y")}
@@ -300,7 +287,7 @@ func (b *builder) field(r *row, sec *survey.Section, p *survey.Problems) {
 		if !ok {
 			return
 		}
-		f.codes = codes
+		f.Codes = codes
 		switch {
 		case typ == "checkbox":
 			it.Type, it.Options = survey.MultipleChoice, opts
@@ -309,14 +296,14 @@ func (b *builder) field(r *row, sec *survey.Section, p *survey.Problems) {
 		default:
 			it.Type, it.Options = survey.SingleChoice, opts
 		}
-		f.options = opts
+		f.Options = opts
 	case "yesno", "truefalse":
 		yes, no := "Yes", "No"
 		if typ == "truefalse" {
 			yes, no = "True", "False"
 		}
 		it.Type, it.Options = survey.SingleChoice, []survey.Option{{Value: 1, Label: yes}, {Value: 0, Label: no}}
-		f.codes, f.options = map[string]int64{"1": 1, "0": 0}, it.Options
+		f.Codes, f.Options = map[string]int64{"1": 1, "0": 0}, it.Options
 	case "text":
 		b.text(r, &it, f)
 	case "notes":
@@ -331,7 +318,7 @@ func (b *builder) field(r *row, sec *survey.Section, p *survey.Problems) {
 			hi = v
 		}
 		it.Min, it.Max = &lo, &hi
-		f.min, f.max = it.Min, it.Max
+		f.Min, f.Max = it.Min, it.Max
 		if c[colChoices] != "" {
 			it.Help = join(it.Help, "("+strings.Join(splitTrim(c[colChoices], "|"), " … ")+")")
 			b.rep.Warn(r.at(colChoices), "a slider's labels become the item's help text; Dyad asks for the number")
@@ -368,11 +355,11 @@ func (b *builder) field(r *row, sec *survey.Section, p *survey.Problems) {
 	}
 	sec.Items = append(sec.Items, it)
 	b.lines[len(b.lines)-1] = append(b.lines[len(b.lines)-1], r.line)
-	f.id, f.typ = it.ID, it.Type
+	f.ID, f.Type = it.ID, it.Type
 }
 
 // text makes the item of a text field, by its validation.
-func (b *builder) text(r *row, it *survey.Item, f *field) {
+func (b *builder) text(r *row, it *survey.Item, f *interop.Field) {
 	c := &r.cells
 	v := strings.ToLower(c[colValidation])
 	it.Type = survey.Text
@@ -390,7 +377,7 @@ func (b *builder) text(r *row, it *survey.Item, f *field) {
 		for _, d := range p {
 			b.rep.Warn(d.Path, "%s; the bound is left out", d.Message)
 		}
-		f.min, f.max = it.Min, it.Max
+		f.Min, f.Max = it.Min, it.Max
 		return
 	default:
 		b.rep.Warn(r.at(colValidation), "validation %q has no Dyad counterpart; the answer is free text", c[colValidation])
