@@ -20,6 +20,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestResearcherToRespondentFlow walks the whole life of a survey through
@@ -269,6 +270,31 @@ func TestInstrumentAPI(t *testing.T) {
 		{
 			name: "create from a broken FHIR Questionnaire", method: "POST", url: list,
 			body: `{"resourceType": "Questionnaire", "item": [`, contentType: "application/fhir+json", authorization: bearer,
+			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
+		},
+		{
+			name: "create from an XLSForm", method: "POST", url: list, body: interopFile("xlsform-group.xlsx"),
+			contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", authorization: bearer,
+			wantStatus: 201, changes: true, wantContent: []string{`"key":"xlsform"`,
+				`{"path":"survey row 4 \"type\"","message":"a phone number question has no Dyad counterpart and is left out"}`},
+		},
+		{
+			name: "create from an XLSForm sent as application/octet-stream", method: "POST", url: list,
+			body: interopFile("xlsform-yes_or_no_question.xlsx"), contentType: "application/octet-stream", authorization: bearer,
+			wantStatus: 201, changes: true, wantContent: []string{`"key":"xlsform"`},
+		},
+		{
+			name: "create from an XLSForm that cannot be an instrument", method: "POST", url: list,
+			body: xlsformWith(map[string][][]any{
+				"survey":  {{"type", "name", "label"}, {"select_one nope", "a", "A"}, {"select_one l", "b", "B"}},
+				"choices": {{"list_name", "name", "label"}, {"l", "1", "One"}, {"l", "1", "Uno"}},
+			}),
+			contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{`survey row 2 "type"`},
+		},
+		{
+			name: "create from a broken XLSForm", method: "POST", url: list, body: "PK\x03\x04 xl/workbook.xml, but cut short",
+			contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", authorization: bearer,
 			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
 		},
 		{
@@ -1436,4 +1462,26 @@ func interopFile(name string) string {
 		panic(err)
 	}
 	return string(data)
+}
+
+// xlsformWith builds an XLSForm workbook of sheets given as rows.
+func xlsformWith(sheets map[string][][]any) string {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, name := range []string{"survey", "choices"} {
+		if i == 0 {
+			_ = f.SetSheetName("Sheet1", name)
+		} else {
+			_, _ = f.NewSheet(name)
+		}
+		for r, row := range sheets[name] {
+			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			_ = f.SetSheetRow(name, cell, &row)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		panic(err)
+	}
+	return b.String()
 }

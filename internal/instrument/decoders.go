@@ -25,6 +25,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/instrument/fhir"
 	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/instrument/redcap"
+	"github.com/dyad-survey/dyad/internal/instrument/xlsform"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -81,6 +82,8 @@ var Decoders = []*Decoder{
 	foreign(&Decoder{Name: "REDCap data dictionary", MediaTypes: []string{redcap.MediaType, "application/csv"},
 		Extensions: []string{".csv"}, Sniff: redcap.Sniff}, redcap.Decode),
 	foreign(&Decoder{Name: "FHIR Questionnaire", MediaTypes: []string{fhir.MediaType}, Sniff: fhir.Sniff}, fhir.Decode),
+	foreign(&Decoder{Name: "XLSForm", MediaTypes: []string{xlsform.MediaType}, Extensions: []string{".xlsx"},
+		Sniff: xlsform.Sniff}, xlsform.Decode),
 	native(&Decoder{Name: "JSON", MediaTypes: []string{"application/json"}, Suffix: "+json", Extensions: []string{".json"}}, JSON),
 	native(&Decoder{Name: "YAML", MediaTypes: []string{"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"},
 		Extensions: []string{".yaml", ".yml"}}, YAML),

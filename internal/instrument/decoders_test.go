@@ -25,7 +25,7 @@ func TestDecoders(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"a.json": "JSON", "A.JSON": "JSON", "b.yaml": "YAML", "c.yml": "YAML", "README.md": "", "noext": "",
-		"dict.CSV": "REDCap data dictionary",
+		"dict.CSV": "REDCap data dictionary", "form.xlsx": "XLSForm",
 	} {
 		d := DecoderForFile(name)
 		if (d == nil && want != "") || (d != nil && d.Name != want) {
@@ -63,6 +63,8 @@ func TestDetect(t *testing.T) {
 		{"application/fhir+json", "", []byte(`{"resourceType": "Patient"}`), "FHIR Questionnaire"},
 		{"", "a.yaml", []byte("key: x"), "YAML"},
 		{"text/csv", "", []byte("a,b"), "REDCap data dictionary"},
+		{"application/octet-stream", "", []byte("PK\x03\x04...xl/workbook.xml..."), "XLSForm"},
+		{"", "", []byte("PK\x03\x04 a zip of something else"), ""},
 		{"text/plain", "", []byte("key: x"), ""},
 		{"", "", []byte("key: x"), ""},
 	} {
