@@ -28,7 +28,7 @@ func cmdConvert(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "the file to write (default: standard output)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: dyad convert [--to %s] [--out FILE] FILE\n\n", strings.Join(names, "|"))
-		fmt.Fprintln(stderr, "Reads an instrument file (Dyad's .yaml/.json, a REDCap data dictionary .csv, a\nFHIR Questionnaire .json, an XLSForm .xlsx; see docs/interop.md) and writes it in another format.\nWarnings name what could not be mapped.")
+		fmt.Fprintln(stderr, "Reads an instrument file (Dyad's .yaml/.json, a REDCap data dictionary .csv, a\nFHIR Questionnaire .json, an XLSForm .xlsx, a LimeSurvey .lss; see docs/interop.md) and writes it in another format.\nWarnings name what could not be mapped.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -17,7 +17,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: dyad validate FILE...\n\nChecks instrument files and prints every problem with its path. Dyad's own\n.yaml, .yml and .json, and the formats it imports (docs/interop.md):\nREDCap data dictionaries (.csv), FHIR Questionnaires (.json), XLSForms\n(.xlsx); for these it also prints, as warnings, what could not be mapped. Exit status 1 if any\nfile has a problem.")
+		fmt.Fprintln(stderr, "Usage: dyad validate FILE...\n\nChecks instrument files and prints every problem with its path. Dyad's own\n.yaml, .yml and .json, and the formats it imports (docs/interop.md):\nREDCap data dictionaries (.csv), FHIR Questionnaires (.json), XLSForms\n(.xlsx), LimeSurvey survey structures (.lss); for these it also prints, as warnings, what could not be mapped. Exit status 1 if any\nfile has a problem.")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2

@@ -298,6 +298,24 @@ func TestInstrumentAPI(t *testing.T) {
 			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
 		},
 		{
+			name: "create from a LimeSurvey survey structure", method: "POST", url: list,
+			body: interopFile("limesurvey-cascading-array-filter.lss"), contentType: "application/xml", authorization: bearer,
+			wantStatus: 201, changes: true, wantContent: []string{`"key":"ls2-sample-cascading-array-filters"`, `{"path":"question \"Q01\"","message":"the \"other\" answer`},
+		},
+		{
+			name: "create from a LimeSurvey survey structure that cannot be an instrument", method: "POST", url: list,
+			body: `<document><LimeSurveyDocType>Survey</LimeSurveyDocType><languages><language>en</language></languages>` +
+				`<groups><rows><row><gid>1</gid><group_name>G</group_name></row></rows></groups>` +
+				`<questions><rows><row><qid>1</qid><parent_qid>0</parent_qid><gid>1</gid><type>L</type><title>Q1</title><question>Pick</question></row></rows></questions></document>`,
+			contentType: "application/xml", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{`question "Q1"`},
+		},
+		{
+			name: "create from a broken LimeSurvey survey structure", method: "POST", url: list,
+			body: `<document><LimeSurveyDocType>Survey</LimeSurveyDocType><groups>`, contentType: "application/xml", authorization: bearer,
+			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
+		},
+		{
 			name: "create from a REDCap data dictionary without token", method: "POST", url: list,
 			body: interopFile("redcap-survey.csv"), contentType: "text/csv", wantStatus: 401, wantCode: survey.EUnauthorized,
 		},

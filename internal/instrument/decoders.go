@@ -24,6 +24,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/instrument/fhir"
 	"github.com/dyad-survey/dyad/internal/instrument/interop"
+	"github.com/dyad-survey/dyad/internal/instrument/limesurvey"
 	"github.com/dyad-survey/dyad/internal/instrument/redcap"
 	"github.com/dyad-survey/dyad/internal/instrument/xlsform"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -84,6 +85,8 @@ var Decoders = []*Decoder{
 	foreign(&Decoder{Name: "FHIR Questionnaire", MediaTypes: []string{fhir.MediaType}, Sniff: fhir.Sniff}, fhir.Decode),
 	foreign(&Decoder{Name: "XLSForm", MediaTypes: []string{xlsform.MediaType}, Extensions: []string{".xlsx"},
 		Sniff: xlsform.Sniff}, xlsform.Decode),
+	foreign(&Decoder{Name: "LimeSurvey survey structure", MediaTypes: []string{limesurvey.MediaType, "text/xml"},
+		Extensions: []string{".lss"}, Sniff: limesurvey.Sniff}, limesurvey.Decode),
 	native(&Decoder{Name: "JSON", MediaTypes: []string{"application/json"}, Suffix: "+json", Extensions: []string{".json"}}, JSON),
 	native(&Decoder{Name: "YAML", MediaTypes: []string{"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"},
 		Extensions: []string{".yaml", ".yml"}}, YAML),

@@ -25,7 +25,7 @@ func TestDecoders(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"a.json": "JSON", "A.JSON": "JSON", "b.yaml": "YAML", "c.yml": "YAML", "README.md": "", "noext": "",
-		"dict.CSV": "REDCap data dictionary", "form.xlsx": "XLSForm",
+		"dict.CSV": "REDCap data dictionary", "form.xlsx": "XLSForm", "survey.lss": "LimeSurvey survey structure",
 	} {
 		d := DecoderForFile(name)
 		if (d == nil && want != "") || (d != nil && d.Name != want) {
@@ -65,6 +65,7 @@ func TestDetect(t *testing.T) {
 		{"text/csv", "", []byte("a,b"), "REDCap data dictionary"},
 		{"application/octet-stream", "", []byte("PK\x03\x04...xl/workbook.xml..."), "XLSForm"},
 		{"", "", []byte("PK\x03\x04 a zip of something else"), ""},
+		{"text/plain", "", []byte("<?xml version=\"1.0\"?>\n<document>\n <LimeSurveyDocType>Survey</LimeSurveyDocType>"), "LimeSurvey survey structure"},
 		{"text/plain", "", []byte("key: x"), ""},
 		{"", "", []byte("key: x"), ""},
 	} {
