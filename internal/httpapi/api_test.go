@@ -320,6 +320,22 @@ func TestInstrumentAPI(t *testing.T) {
 			body: interopFile("redcap-survey.csv"), contentType: "text/csv", wantStatus: 401, wantCode: survey.EUnauthorized,
 		},
 		{
+			name: "export a version in an unknown format", method: "GET", url: v1 + "/export?format=sav", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"format"},
+		},
+		{
+			name: "export a version without a format", method: "GET", url: v1 + "/export", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"format"},
+		},
+		{
+			name: "export an unknown version", method: "GET", url: "/api/v1/instruments/wellbeing-test/versions/9/export?format=fhir",
+			authorization: bearer, wantStatus: 404, wantCode: survey.ENotFound,
+		},
+		{
+			name: "export a version without token", method: "GET", url: v1 + "/export?format=fhir",
+			wantStatus: 401, wantCode: survey.EUnauthorized,
+		},
+		{
 			name: "create body of exactly the limit", method: "POST", url: list, body: exactlyAtLimit, contentType: ctJSON,
 			authorization: bearer, wantStatus: 201, changes: true,
 		},

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
@@ -166,4 +168,43 @@ func (a *api) transition(c *gin.Context, do func(context.Context, string, int) (
 		return
 	}
 	c.JSON(http.StatusOK, instrumentRef{Key: iv.Key, Version: iv.Version, Status: iv.Status})
+}
+
+// exportInstrument writes a version in another format, as `dyad convert
+// --to` does: ?format=yaml, json, redcap (a REDCap data dictionary) or
+// fhir (a FHIR R4 Questionnaire); see docs/interop.md.
+func (a *api) exportInstrument(c *gin.Context) {
+	key, v, err := versionParams(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	format := c.Query("format")
+	enc := instrument.EncoderFor(format)
+	if enc == nil {
+		var names []string
+		for _, e := range instrument.Encoders {
+			names = append(names, e.Name)
+		}
+		writeError(c, &survey.Error{Code: survey.EInvalid, Message: "unknown export format",
+			Details: []survey.Detail{{Path: "format", Message: fmt.Sprintf("must be one of %s, got %q", strings.Join(names, ", "), format)}}})
+		return
+	}
+	iv, err := a.svc.Instrument(c.Request.Context(), key, v)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	data, err := enc.Encode(&iv.Instrument)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	name := fmt.Sprintf("%s-v%d-%s%s", iv.Key, iv.Version, enc.Name, enc.Extension)
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	ct := enc.MediaType
+	if strings.HasPrefix(ct, "text/") {
+		ct += "; charset=utf-8"
+	}
+	c.Data(http.StatusOK, ct, data)
 }

@@ -1,0 +1,63 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// TestInstrumentExportFormats downloads a stored version in each format
+// of GET .../export and reads every file back through the decoders of an
+// upload: the same questionnaire each time (interop.Diff), the very same
+// instrument from YAML, JSON and FHIR. The refusals (unknown format,
+// version, no token) are rows of TestInstrumentAPI.
+func TestInstrumentExportFormats(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	fixture(t, e)
+	var want survey.Instrument
+	mustUnmarshal(t, []byte(testInstrument()), &want)
+	for _, tc := range []struct{ format, contentType, file string }{
+		{"yaml", "application/yaml", "wellbeing-test-v1-yaml.yaml"},
+		{"json", "application/json", "wellbeing-test-v1-json.json"},
+		{"redcap", "text/csv; charset=utf-8", "wellbeing-test-v1-redcap.csv"},
+		{"fhir", "application/fhir+json", "wellbeing-test-v1-fhir.json"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			status, hdr, body := e.do(t, request{Method: "GET", URL: "/api/v1/instruments/wellbeing-test/versions/1/export?format=" + tc.format, Authorization: bearer})
+			if status != http.StatusOK {
+				t.Fatalf("status %d: %s", status, body)
+			}
+			if ct := hdr.Get("Content-Type"); ct != tc.contentType {
+				t.Errorf("Content-Type %q, want %q", ct, tc.contentType)
+			}
+			if cd := hdr.Get("Content-Disposition"); cd != `attachment; filename="`+tc.file+`"` {
+				t.Errorf("Content-Disposition %q", cd)
+			}
+			mt, _, _ := strings.Cut(tc.contentType, ";")
+			dec := instrument.Detect(mt, tc.file, body)
+			if dec == nil {
+				t.Fatal("no decoder reads the download")
+			}
+			res, err := dec.Import(body)
+			if err != nil {
+				t.Fatalf("the download does not read back: %v", err)
+			}
+			for _, d := range interop.Diff(&want, res.Instrument) {
+				t.Error(d)
+			}
+			if tc.format != "redcap" {
+				a, _ := json.Marshal(&want)
+				b, _ := json.Marshal(res.Instrument)
+				if string(a) != string(b) {
+					t.Errorf("not the same instrument:\n%s\n%s", a, b)
+				}
+			}
+		})
+	}
+}
