@@ -3,7 +3,9 @@ package instrument_test
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
+	"hash/crc32"
 	"runtime"
 	"strings"
 	"testing"
@@ -57,7 +59,7 @@ func FuzzImport(f *testing.F) {
 // short error.
 func TestImportBounds(t *testing.T) {
 	// The sheet: 200 MB of the same row, which deflate packs into
-	// well under a megabyte.
+	// well under a megabyte (deflateBomb).
 	var zbuf bytes.Buffer
 	zw := zip.NewWriter(&zbuf)
 	for name, body := range map[string]string{
@@ -68,13 +70,12 @@ func TestImportBounds(t *testing.T) {
 		w, _ := zw.Create(name)
 		_, _ = w.Write([]byte(body))
 	}
-	w, _ := zw.Create("xl/worksheets/sheet1.xml")
-	_, _ = w.Write([]byte(`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`))
-	row := []byte(strings.Repeat(`<row><c t="inlineStr"><is><t>text</t></is></c></row>`, 1000))
-	for range 200 << 20 / len(row) {
-		_, _ = w.Write(row)
+	if err := deflateBomb(zw, "xl/worksheets/sheet1.xml",
+		`<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`,
+		strings.Repeat(`<row><c t="inlineStr"><is><t>text</t></is></c></row>`, 20000), 200<<20,
+		`</sheetData></worksheet>`); err != nil {
+		t.Fatal(err)
 	}
-	_, _ = w.Write([]byte(`</sheetData></worksheet>`))
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -113,4 +114,63 @@ func TestImportBounds(t *testing.T) {
 			t.Logf("%s: %v (%d bytes in)", d.Name, err, len(data))
 		})
 	}
+}
+
+// deflateBomb adds to zw a file of head, then copies of chunk up to
+// about size bytes, then tail, compressed. The chunk is compressed once
+// and its flushed deflate blocks are repeated: they refer to nothing
+// before them, so the copies decompress to the chunk each time, and
+// building 200 MB costs one compression of the chunk (deflating it all
+// takes a minute under the race detector).
+func deflateBomb(zw *zip.Writer, name, head, chunk string, size int, tail string) error {
+	segment := func(s string, final bool) ([]byte, error) {
+		var b bytes.Buffer
+		fw, err := flate.NewWriter(&b, flate.BestCompression)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := fw.Write([]byte(s)); err != nil {
+			return nil, err
+		}
+		if final {
+			err = fw.Close()
+		} else {
+			err = fw.Flush()
+		}
+		return b.Bytes(), err
+	}
+	h, err := segment(head, false)
+	if err != nil {
+		return err
+	}
+	c, err := segment(chunk, false)
+	if err != nil {
+		return err
+	}
+	tl, err := segment(tail, true)
+	if err != nil {
+		return err
+	}
+	n := size / len(chunk)
+	crc := crc32.ChecksumIEEE([]byte(head))
+	for range n {
+		crc = crc32.Update(crc, crc32.IEEETable, []byte(chunk))
+	}
+	crc = crc32.Update(crc, crc32.IEEETable, []byte(tail))
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc,
+		CompressedSize64:   uint64(len(h) + n*len(c) + len(tl)),
+		UncompressedSize64: uint64(len(head) + n*len(chunk) + len(tail))})
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(h); err != nil {
+		return err
+	}
+	for range n {
+		if _, err := w.Write(c); err != nil {
+			return err
+		}
+	}
+	_, err = w.Write(tl)
+	return err
 }
