@@ -316,6 +316,17 @@ func TestInstrumentAPI(t *testing.T) {
 			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
 		},
 		{
+			name: "update a draft from a FHIR Questionnaire", method: "PUT", url: v2, body: interopFile("fhir-gad7.json"),
+			contentType: "application/fhir+json", authorization: bearer, wantStatus: 200, changes: true,
+			wantContent: []string{`"key":"wellbeing-test"`, `"version":2`, `"title":"Generalized Anxiety Disorder - 7"`},
+		},
+		{
+			name: "update a draft from a FHIR Questionnaire that cannot be an instrument", method: "PUT", url: v2,
+			body: interopFile("fhir-itemweight.json"), contentType: "application/fhir+json", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid,
+			wantPaths: []string{"item[0].item[0].item[0]", "item[0].item[0].item[1]"},
+		},
+		{
 			name: "create from a REDCap data dictionary without token", method: "POST", url: list,
 			body: interopFile("redcap-survey.csv"), contentType: "text/csv", wantStatus: 401, wantCode: survey.EUnauthorized,
 		},

@@ -50,18 +50,21 @@ func toInstrumentDoc(iv *survey.InstrumentVersion) instrumentDoc {
 // `dyad validate`, so both report the same problems: Dyad's JSON or YAML,
 // or a file of another format (the table of instrument decoders tells it
 // by content, else by Content-Type).
-func readInstrument(c *gin.Context) (*interop.Result, error) {
+// foreign tells whether the file was of another format, whose key and
+// version Dyad made up.
+func readInstrument(c *gin.Context) (res *interop.Result, foreign bool, err error) {
 	body, err := readBody(c)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	dec := instrument.Detect(mediaType(c), "", body)
 	if dec == nil {
-		return nil, survey.Errorf(survey.EUnsupported,
+		return nil, false, survey.Errorf(survey.EUnsupported,
 			"Content-Type must be application/json or application/yaml (also application/x-yaml, text/yaml), or the body a file of a format Dyad imports (%s), got %q",
 			instrument.ForeignNames(), c.GetHeader("Content-Type"))
 	}
-	return dec.Import(body)
+	res, err = dec.Import(body)
+	return res, dec.Sniff != nil, err
 }
 
 // versionParams reads :key and :version.
@@ -75,7 +78,7 @@ func versionParams(c *gin.Context) (string, int, error) {
 }
 
 func (a *api) createInstrument(c *gin.Context) {
-	res, err := readInstrument(c)
+	res, _, err := readInstrument(c)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -122,10 +125,15 @@ func (a *api) updateInstrument(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	res, err := readInstrument(c)
+	res, foreign, err := readInstrument(c)
 	if err != nil {
 		writeError(c, err)
 		return
+	}
+	if foreign {
+		// A REDCap dictionary or a Questionnaire has no Dyad key; the
+		// draft it replaces gives it.
+		res.Instrument.Key, res.Instrument.Version = key, v
 	}
 	iv, err := a.svc.UpdateDraft(c.Request.Context(), key, v, res.Instrument)
 	if err != nil {
