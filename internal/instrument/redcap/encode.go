@@ -42,7 +42,8 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	for _, s := range in.Scales {
 		scales[s.ID] = s.Options
 	}
-	recordID := free("record_id")
+	recordID := recordIDFor(in)
+	taken[recordID] = true
 	matrixRuns := map[string]int{}
 	for si, sec := range in.Sections {
 		header := sec.Title
