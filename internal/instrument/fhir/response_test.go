@@ -73,7 +73,7 @@ func TestWriteResponses(t *testing.T) {
 		valueSets["#"+*vs.ID] = codes
 	}
 	questions := map[string]map[string]string{} // linkId -> code -> display
-	section := map[string]string{}               // linkId -> group linkId
+	section := map[string]string{}              // linkId -> group linkId
 	for _, g := range q.Item {
 		for _, it := range g.Item {
 			section[it.LinkID] = g.LinkID
