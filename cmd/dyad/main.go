@@ -26,7 +26,7 @@ Usage:
   dyad validate FILE...
   dyad convert [--to yaml|json|redcap|fhir] [--out FILE] FILE
   dyad backup [--db FILE] --out FILE
-  dyad export --survey ID [--db FILE] [--out FILE] [--format csv|codebook|r|spss|stata|zip]
+  dyad export --survey ID [--db FILE] [--out FILE] [--format csv|codebook|r|spss|stata|zip|redcap|fhir]
               [--layout wide|long] [--values codes|labels] [--status complete|in_progress|all]
               [--since T] [--until T] [--bom] [--excel-safe] [--line-breaks keep|space]
   dyad health [--url URL]

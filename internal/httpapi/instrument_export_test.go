@@ -61,3 +61,52 @@ func TestInstrumentExportFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestExportInteropResponses downloads a survey's responses for REDCap
+// and for FHIR and holds them to the instrument's exports: the records'
+// columns are the dictionary's fields (checkbox columns its choices), one
+// record per complete response; each NDJSON line is a completed
+// QuestionnaireResponse of the exported Questionnaire.
+func TestExportInteropResponses(t *testing.T) {
+	fx := newExportFixture(t)
+	wide := fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv")
+	recs := fx.table(t, "/api/v1/surveys/"+fx.survey+"/export-redcap.csv")
+	if len(recs) != len(wide) {
+		t.Errorf("%d REDCap records, %d rows in the wide CSV", len(recs)-1, len(wide)-1)
+	}
+	status, _, dict := fx.get(t, "/api/v1/instruments/export-check/versions/1/export?format=redcap")
+	if status != http.StatusOK {
+		t.Fatalf("dictionary: %d %s", status, dict)
+	}
+	fields := map[string]bool{}
+	forms := map[string]bool{}
+	for _, line := range strings.Split(string(dict), "\n")[1:] {
+		name, rest, _ := strings.Cut(line, ",")
+		form, _, _ := strings.Cut(rest, ",")
+		fields[name], forms[form+"_complete"] = true, true
+	}
+	for _, col := range recs[0] {
+		name, _, _ := strings.Cut(col, "___")
+		if !fields[name] && !forms[col] {
+			t.Errorf("REDCap column %s is not in the dictionary", col)
+		}
+	}
+
+	status, hdr, body := fx.get(t, "/api/v1/surveys/"+fx.survey+"/export.ndjson")
+	if status != http.StatusOK || hdr.Get("Content-Type") != "application/fhir+ndjson" {
+		t.Fatalf("NDJSON: %d %s", status, hdr.Get("Content-Type"))
+	}
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if len(lines) != len(wide)-1 {
+		t.Errorf("%d QuestionnaireResponses, %d responses", len(lines), len(wide)-1)
+	}
+	for _, l := range lines {
+		var qr struct {
+			ResourceType, Questionnaire, Status string
+		}
+		if err := json.Unmarshal([]byte(l), &qr); err != nil || qr.ResourceType != "QuestionnaireResponse" ||
+			qr.Questionnaire != "urn:dyad:instrument:export-check|1" || qr.Status != "completed" {
+			t.Errorf("line %s: %+v %v", l, qr, err)
+		}
+	}
+}
