@@ -238,16 +238,6 @@ func (b *builder) branching(r *row, self string) *survey.Condition {
 }
 
 func quote(s string) string {
-	if c, cut := clipRunes(s, 200); cut {
-		return strconv.Quote(c)
-	}
-	return strconv.Quote(s)
-}
-
-func clipRunes(s string, n int) (string, bool) {
-	r := []rune(s)
-	if len(r) <= n {
-		return s, false
-	}
-	return string(r[:n]) + "…", true
+	c, _ := interop.Clip(s, 200)
+	return strconv.Quote(c)
 }
