@@ -24,7 +24,7 @@ const usage = `Dyad: survey instruments for clinical research.
 Usage:
   dyad serve [--addr ADDR] [--db FILE] [--public-url URL]
   dyad validate FILE...
-  dyad convert [--to yaml|json|redcap|fhir] [--out FILE] FILE
+  dyad convert [--to yaml|json|redcap|fhir|xlsform] [--out FILE] FILE
   dyad backup [--db FILE] --out FILE
   dyad export --survey ID [--db FILE] [--out FILE] [--format csv|codebook|r|spss|stata|zip|redcap|fhir]
               [--layout wide|long] [--values codes|labels] [--status complete|in_progress|all]

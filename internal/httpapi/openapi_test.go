@@ -354,6 +354,7 @@ func TestOpenAPI_Scenarios(t *testing.T) {
 		{name: "ExportInstrumentFHIR", method: "GET", path: "/api/v1/instruments/phq-2/versions/1/export?format=fhir", wantStatus: 200},
 		{name: "ExportInstrumentYAML", method: "GET", path: "/api/v1/instruments/phq-2/versions/1/export?format=yaml", wantStatus: 200},
 		{name: "ExportInstrumentJSON", method: "GET", path: "/api/v1/instruments/phq-2/versions/1/export?format=json", wantStatus: 200},
+		{name: "ExportInstrumentXLSForm", method: "GET", path: "/api/v1/instruments/phq-2/versions/1/export?format=xlsform", wantStatus: 200},
 		{name: "ErrExportInstrumentFormat", method: "GET", path: "/api/v1/instruments/phq-2/versions/1/export?format=sav", wantStatus: 422, wantCode: "invalid"},
 		{name: "ErrExportInstrumentNotFound", method: "GET", path: "/api/v1/instruments/phq-2/versions/9/export?format=fhir", wantStatus: 404, wantCode: "not_found"},
 		{name: "UpdateDraftJSON", method: "PUT", path: "/api/v1/instruments/phq-2/versions/1", body: specPHQ2JSON, wantStatus: 200},

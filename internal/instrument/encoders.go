@@ -6,6 +6,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/instrument/fhir"
 	"github.com/dyad-survey/dyad/internal/instrument/redcap"
+	"github.com/dyad-survey/dyad/internal/instrument/xlsform"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/goccy/go-yaml"
 )
@@ -29,6 +30,7 @@ var Encoders = []*Encoder{
 	{Name: "json", MediaType: "application/json", Extension: ".json", Encode: encodeJSON},
 	{Name: "redcap", MediaType: redcap.MediaType, Extension: ".csv", Encode: redcap.Encode},
 	{Name: "fhir", MediaType: fhir.MediaType, Extension: ".json", Encode: fhir.Encode},
+	{Name: "xlsform", MediaType: xlsform.MediaType, Extension: ".xlsx", Encode: xlsform.Encode},
 }
 
 // EncoderFor returns the encoder of a name; nil when there is none.

@@ -171,8 +171,9 @@ type builder struct {
 	fields                    map[string]*interop.Field // by XLSForm name
 	byID                      map[string]*interop.Field // by item id
 	lists                     map[string][]choice
-	label, hint               string // the columns of the labels and hints used
-	pending                   string // notes waiting for the next section
+	label, hint               string   // the columns of the labels and hints used
+	pending                   string   // notes waiting for the next section
+	subscales                 []string // of the dyad_subscale column, in order of first use
 	places                    [][]string
 }
 
@@ -265,6 +266,9 @@ func (b *builder) build() (*interop.Result, error) {
 	}
 	b.in.Sections = kept
 	b.in.Scales = b.scales.Scales
+	for _, sub := range b.subscales {
+		b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: sub, Title: interop.Title(sub)})
+	}
 	return b.rep.Finish(&b.in)
 }
 
@@ -488,7 +492,20 @@ func (b *builder) question(r sheetRow, typ, relevant string, groups []sheetRow) 
 		return
 	}
 	if c := s.get(r, "constraint"); c != "" && typ != "integer" {
-		b.rep.Warn(s.at(r, "constraint"), "the constraint %q is not checked", c)
+		if m := maxLength.FindStringSubmatch(c); m != nil && it.Type == survey.Text {
+			if n, err := strconv.Atoi(m[1]); err == nil && n > 0 && n <= survey.MaxTextLength {
+				it.MaxLength = n
+			}
+		} else {
+			b.rep.Warn(s.at(r, "constraint"), "the constraint %q is not checked", c)
+		}
+	}
+	if it.Type == survey.Likert {
+		if sub := interop.Sanitize(s.get(r, colSubscale)); sub != "" {
+			it.Subscale = sub
+			b.addSubscale(sub)
+		}
+		it.Reverse = yes(s.get(r, colReverse))
 	}
 	if strings.TrimSpace(it.Text) == "" && typ != "" {
 		it.Text = interop.Title(name)
@@ -552,8 +569,9 @@ func (b *builder) warnedList(list string) bool {
 }
 
 var (
-	bound = regexp.MustCompile(`^\.\s*(<=|>=|<|>)\s*(-?\d+)$`)
-	and   = regexp.MustCompile(`\s+and\s+`)
+	bound     = regexp.MustCompile(`^\.\s*(<=|>=|<|>)\s*(-?\d+)$`)
+	maxLength = regexp.MustCompile(`^string-length\(\s*\.\s*\)\s*<=\s*(\d+)$`)
+	and       = regexp.MustCompile(`\s+and\s+`)
 )
 
 // constraint reads an integer question's range from a constraint made of
@@ -636,3 +654,12 @@ func join(a, b string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func (b *builder) addSubscale(id string) {
+	for _, s := range b.subscales {
+		if s == id {
+			return
+		}
+	}
+	b.subscales = append(b.subscales, id)
+}

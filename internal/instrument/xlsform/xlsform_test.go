@@ -2,11 +2,14 @@ package xlsform_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/dyad-survey/dyad/instruments"
+	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/instrument/xlsform"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -308,6 +311,47 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "panic") {
 				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestRoundTripShipped holds the export: every shipped instrument
+// written as an XLSForm and read back is the same questionnaire
+// (interop.Diff), with its key, version and title, and nothing to
+// report.
+func TestRoundTripShipped(t *testing.T) {
+	files, err := instrument.LoadFS(instruments.FS)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("shipped instruments: %v (%d)", err, len(files))
+	}
+	for _, f := range files {
+		t.Run(f.Name, func(t *testing.T) {
+			data, err := xlsform.Encode(f.Instrument)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !xlsform.Sniff(data) {
+				t.Error("not recognised as a workbook")
+			}
+			res, err := xlsform.Decode(data)
+			if err != nil {
+				t.Fatalf("the export does not read back: %v", err)
+			}
+			for _, d := range interop.Diff(f.Instrument, res.Instrument) {
+				t.Error(d)
+			}
+			in := res.Instrument
+			if in.Key != f.Instrument.Key || in.Version != f.Instrument.Version || in.Title != f.Instrument.Title {
+				t.Errorf("key, version, title = %s %d %q", in.Key, in.Version, in.Title)
+			}
+			scales, _ := json.Marshal(in.Scales)
+			want, _ := json.Marshal(f.Instrument.Scales)
+			if string(scales) != string(want) {
+				t.Errorf("scales %s, want %s", scales, want)
+			}
+			if len(res.Warnings) != 0 {
+				t.Errorf("warnings: %v", res.Warnings)
 			}
 		})
 	}
