@@ -12,7 +12,8 @@ import (
 // TestConvert drives `dyad convert` and `dyad validate` on files of
 // other formats: a FHIR Questionnaire and a REDCap dictionary written by
 // others become YAML that validates; a shipped instrument goes to a
-// REDCap dictionary and a FHIR Questionnaire and back to the same YAML;
+// REDCap dictionary, a FHIR Questionnaire and an XLSForm and back (to the
+// very same YAML through FHIR);
 // what cannot be mapped is a warning on stderr, a file that cannot be an
 // instrument exits 1 with its problems, an unknown format 2.
 func TestConvert(t *testing.T) {
