@@ -218,7 +218,8 @@ func TestRelevant(t *testing.T) {
 }
 
 // TestRealWorld reads XLSForms written by others (testdata/interop,
-// SOURCES.md): each becomes a valid instrument whose form builds.
+// SOURCES.md): each becomes a valid instrument whose form builds, and
+// goes out and back in unchanged.
 func TestRealWorld(t *testing.T) {
 	for name, want := range map[string]struct {
 		items int
@@ -254,6 +255,17 @@ func TestRealWorld(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("no warning at %s: %v", want.warn, res.Warnings)
+			}
+			out, err := xlsform.Encode(res.Instrument)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := xlsform.Decode(out)
+			if err != nil {
+				t.Fatalf("exported again, it does not read back: %v", err)
+			}
+			for _, d := range interop.Diff(res.Instrument, back.Instrument) {
+				t.Error(d)
 			}
 		})
 	}
