@@ -256,10 +256,11 @@ func instrumentKey(q *Questionnaire) string {
 }
 
 func (b *builder) section(linkID, title, path string) {
-	id := b.sectionIDs.ID(linkID, "section")
+	name := linkID
 	if len(linkID) > 32 || interop.Sanitize(linkID) == "" {
-		id = b.sectionIDs.Fresh(fmt.Sprintf("section_%d", len(b.in.Sections)+1), "section")
+		name = fmt.Sprintf("section_%d", len(b.in.Sections)+1) // a UUID says nothing
 	}
+	id := b.sectionIDs.Fresh(name, "section")
 	title = strings.TrimSpace(title)
 	if title == "" {
 		title = fmt.Sprintf("Part %d", len(b.in.Sections)+1)

@@ -230,7 +230,7 @@ func (b *builder) build() (*interop.Result, error) {
 			if parts > 1 {
 				name = fmt.Sprintf("%s_%d", c[colForm], parts)
 			}
-			b.in.Sections = append(b.in.Sections, survey.Section{ID: b.sectionIDs.ID(name, "section"), Title: interop.Title(c[colForm])})
+			b.in.Sections = append(b.in.Sections, survey.Section{ID: b.sectionIDs.Fresh(name, "section"), Title: interop.Title(c[colForm])})
 			b.lines = append(b.lines, []int{r.line})
 			sec = &b.in.Sections[len(b.in.Sections)-1]
 			lastForm = c[colForm]

@@ -397,7 +397,7 @@ func (b *builder) choiceLists() {
 }
 
 func (b *builder) section(name, title, place string) {
-	id := b.sectionIDs.ID(name, "section")
+	id := b.sectionIDs.Fresh(name, "section")
 	title = strings.TrimSpace(title)
 	if title == "" {
 		title = interop.Title(name)
