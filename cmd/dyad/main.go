@@ -2,6 +2,7 @@
 //
 //	dyad serve     run the HTTP service (API and respondent pages)
 //	dyad validate  check instrument files
+//	dyad convert   write an instrument file in another format
 //	dyad export    write a survey's responses as CSV, codebook, syntax or zip
 //	dyad health    ask a running server whether it is ready (for HEALTHCHECK)
 //
@@ -23,8 +24,9 @@ const usage = `Dyad: survey instruments for clinical research.
 Usage:
   dyad serve [--addr ADDR] [--db FILE] [--public-url URL]
   dyad validate FILE...
+  dyad convert [--to yaml|json|redcap|fhir|xlsform] [--out FILE] FILE
   dyad backup [--db FILE] --out FILE
-  dyad export --survey ID [--db FILE] [--out FILE] [--format csv|codebook|r|spss|stata|zip]
+  dyad export --survey ID [--db FILE] [--out FILE] [--format csv|codebook|r|spss|stata|zip|redcap|fhir]
               [--layout wide|long] [--values codes|labels] [--status complete|in_progress|all]
               [--since T] [--until T] [--bom] [--excel-safe] [--line-breaks keep|space]
   dyad health [--url URL]
@@ -50,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdServe(ctx, args[1:], getenv, stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "convert":
+		return cmdConvert(args[1:], stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "export":

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -15,7 +17,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: dyad validate FILE...\n\nChecks instrument files (.yaml, .yml, .json) and prints every problem\nwith its path. Exit status 1 if any file has a problem.")
+		fmt.Fprintln(stderr, "Usage: dyad validate FILE...\n\nChecks instrument files and prints every problem with its path. Dyad's own\n.yaml, .yml and .json, and the formats it imports (docs/interop.md):\nREDCap data dictionaries (.csv), FHIR Questionnaires (.json), XLSForms\n(.xlsx), LimeSurvey survey structures (.lss); for these it also prints, as warnings, what could not be mapped. Exit status 1 if any\nfile has a problem.")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -26,21 +28,15 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	failed, checked := false, 0
 	for _, name := range fs.Args() {
-		dec := instrument.DecoderForFile(name)
-		if dec == nil {
-			fmt.Fprintf(stderr, "%s: skipped (not a .yaml, .yml or .json file)\n", name)
+		if instrument.DecoderForFile(name) == nil {
+			fmt.Fprintf(stderr, "%s: skipped (not an instrument file: %s)\n", name, instrumentExtensions())
 			continue
 		}
 		checked++
-		data, err := readInstrumentFile(name)
-		if err != nil {
-			fmt.Fprintf(stdout, "%s: %v\n", name, err)
-			failed = true
-			continue
-		}
-		in, err := dec.Decode(data)
+		res, err := importFile(name)
 		if err == nil {
-			fmt.Fprintf(stdout, "%s: ok (%s version %d)\n", name, in.Key, in.Version)
+			fmt.Fprintf(stdout, "%s: ok (%s version %d)\n", name, res.Instrument.Key, res.Instrument.Version)
+			printDetails(stdout, name+": warning", res.Warnings)
 			continue
 		}
 		failed = true
@@ -50,13 +46,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: %s\n", name, se.Message)
-		for _, d := range se.Details {
-			if d.Path == "" {
-				fmt.Fprintf(stdout, "%s: %s\n", name, d.Message)
-			} else {
-				fmt.Fprintf(stdout, "%s: %s: %s\n", name, d.Path, d.Message)
-			}
-		}
+		printDetails(stdout, name, se.Details)
 	}
 	if checked == 0 {
 		fmt.Fprintln(stderr, "dyad validate: no instrument files given")
@@ -66,6 +56,41 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// importFile reads an instrument file of any format the decoder table
+// knows, telling the format by content first and by name second.
+func importFile(name string) (*interop.Result, error) {
+	data, err := readInstrumentFile(name)
+	if err != nil {
+		return nil, err
+	}
+	dec := instrument.Detect("", name, data)
+	if dec == nil {
+		return nil, fmt.Errorf("not an instrument file: %s", instrumentExtensions())
+	}
+	return dec.Import(data)
+}
+
+// printDetails prints one line per detail, after prefix.
+func printDetails(w io.Writer, prefix string, ds []survey.Detail) {
+	for _, d := range ds {
+		if d.Path == "" {
+			fmt.Fprintf(w, "%s: %s\n", prefix, d.Message)
+		} else {
+			fmt.Fprintf(w, "%s: %s: %s\n", prefix, d.Path, d.Message)
+		}
+	}
+}
+
+// instrumentExtensions lists the file-name extensions of the decoder
+// table, for messages.
+func instrumentExtensions() string {
+	var exts []string
+	for _, d := range instrument.Decoders {
+		exts = append(exts, d.Extensions...)
+	}
+	return strings.Join(exts, ", ")
 }
 
 // readInstrumentFile reads at most one byte more than an instrument may

@@ -19,6 +19,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/instrument/fhir"
+	"github.com/dyad-survey/dyad/internal/instrument/redcap"
+
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -160,6 +163,21 @@ var Formats = []*Format{
 		suffix: fixed(".zip"),
 		write: func(ctx context.Context, w io.Writer, j Job) error {
 			return WriteBundle(ctx, w, j.Form, j.Info, j.Scan)
+		}},
+	// The responses for the tools of other formats (docs/interop.md): REDCap's
+	// data import, for the dictionary `dyad convert --to redcap` writes, and
+	// FHIR QuestionnaireResponses for the Questionnaire of --to fhir.
+	{Name: "redcap", Path: "export-redcap.csv", MediaType: csvType, Responses: true,
+		Fixed:  "REDCap's import reads one layout: codes, one 0/1 column per checkbox choice",
+		suffix: fixed("_redcap.csv"),
+		write: func(ctx context.Context, w io.Writer, j Job) error {
+			return redcap.WriteRecords(ctx, w, j.Form, j.Scan)
+		}},
+	{Name: "fhir", Path: "export.ndjson", MediaType: "application/fhir+ndjson", Responses: true,
+		Fixed:  "a QuestionnaireResponse has one shape",
+		suffix: fixed("_fhir.ndjson"),
+		write: func(ctx context.Context, w io.Writer, j Job) error {
+			return fhir.WriteResponses(ctx, w, j.Form, j.Scan)
 		}},
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestResearcherToRespondentFlow walks the whole life of a survey through
@@ -211,6 +214,140 @@ func TestInstrumentAPI(t *testing.T) {
 			name: "create YAML as text/yaml with charset", method: "POST", url: list, body: testInstrumentYAML,
 			contentType: "text/yaml; charset=utf-8", authorization: bearer,
 			wantStatus: 201, wantContent: []string{`"key":"wellbeing-yaml"`}, changes: true,
+		},
+		// Files of other formats (docs/interop.md), written by others
+		// (internal/instrument/testdata/interop/SOURCES.md).
+		{
+			name: "create from a REDCap data dictionary", method: "POST", url: list, body: interopFile("redcap-survey.csv"),
+			contentType: "text/csv", authorization: bearer, wantStatus: 201, changes: true,
+			wantContent: []string{`"key":"prescreening-survey"`, `"status":"draft"`,
+				`{"path":"row 2 \"Variable / Field Name\"","message":"field \"participant_id\" is the record identifier`},
+			after: func(tb testing.TB, e *testEnv, _ vars, _ []byte) {
+				def := getDefinition(tb, e, "prescreening-survey", 1)
+				if n := len(def["sections"].([]any)); n != 4 {
+					tb.Errorf("%d sections stored, want the dictionary's 4 forms", n)
+				}
+			},
+		},
+		{
+			name: "create from a REDCap data dictionary sent as text/plain", method: "POST", url: list,
+			body: interopFile("redcap-survey.csv"), contentType: "text/plain", authorization: bearer,
+			wantStatus: 201, wantContent: []string{`"key":"prescreening-survey"`}, changes: true,
+		},
+		{
+			name: "create from a FHIR Questionnaire", method: "POST", url: list, body: interopFile("fhir-gad7.json"),
+			contentType: "application/fhir+json", authorization: bearer, wantStatus: 201, changes: true,
+			wantContent: []string{`{"key":"gad-7","version":1,"status":"draft"}`},
+			after: func(tb testing.TB, e *testEnv, _ vars, _ []byte) {
+				def := getDefinition(tb, e, "gad-7", 1)
+				if s := def["scales"].([]any); len(s) != 1 {
+					tb.Errorf("scales %v, want the one answer list", s)
+				}
+			},
+		},
+		{
+			name: "create from a FHIR Questionnaire sent as application/json", method: "POST", url: list,
+			body: interopFile("fhir-argonaut-phq9.json"), contentType: ctJSON, authorization: bearer,
+			wantStatus: 201, wantContent: []string{`"key":"questionnaire-example-phq9"`, `{"path":"version","message":"version \"0.0.0\" is not a positive whole number`}, changes: true,
+		},
+		{
+			name: "create from a REDCap data dictionary that cannot be an instrument", method: "POST", url: list,
+			body: strings.SplitN(interopFile("redcap-survey.csv"), "\n", 2)[0] + "\nrecord_id,f,,text,ID,,,,,,,,,,,,,\n" +
+				"a,f,,radio,A,,,,,,,,,,,,,\nb,f,,radio,,\"1, X | 1, Y\",,,,,,,,,,,,\n",
+			contentType: "text/csv", authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid,
+			wantPaths: []string{`row 3 "Choices, Calculations, OR Slider Labels"`},
+		},
+		{
+			name: "create from a REDCap data dictionary whose fields break the rules", method: "POST", url: list,
+			body: strings.SplitN(interopFile("redcap-survey.csv"), "\n", 2)[0] + "\nrecord_id,f,,text,ID,,,,,,,,,,,,,\n" +
+				"b,f,,radio,,\"1, X | 1, Y\",,,,,,,,,,,,\n",
+			contentType: "text/csv", authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid,
+			wantPaths: []string{"row 3", "row 3"},
+		},
+		{
+			name: "create from a FHIR Questionnaire that cannot be an instrument", method: "POST", url: list,
+			body: interopFile("fhir-itemweight.json"), contentType: "application/fhir+json", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid,
+			wantPaths: []string{"item[0].item[0].item[0]", "item[0].item[0].item[1]"},
+		},
+		{
+			name: "create from a broken FHIR Questionnaire", method: "POST", url: list,
+			body: `{"resourceType": "Questionnaire", "item": [`, contentType: "application/fhir+json", authorization: bearer,
+			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
+		},
+		{
+			name: "create from an XLSForm", method: "POST", url: list, body: interopFile("xlsform-group.xlsx"),
+			contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", authorization: bearer,
+			wantStatus: 201, changes: true, wantContent: []string{`"key":"xlsform"`,
+				`{"path":"survey row 4 \"type\"","message":"a phone number question has no Dyad counterpart and is left out"}`},
+		},
+		{
+			name: "create from an XLSForm sent as application/octet-stream", method: "POST", url: list,
+			body: interopFile("xlsform-yes_or_no_question.xlsx"), contentType: "application/octet-stream", authorization: bearer,
+			wantStatus: 201, changes: true, wantContent: []string{`"key":"xlsform"`},
+		},
+		{
+			name: "create from an XLSForm that cannot be an instrument", method: "POST", url: list,
+			body: xlsformWith(map[string][][]any{
+				"survey":  {{"type", "name", "label"}, {"select_one nope", "a", "A"}, {"select_one l", "b", "B"}},
+				"choices": {{"list_name", "name", "label"}, {"l", "1", "One"}, {"l", "1", "Uno"}},
+			}),
+			contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{`survey row 2 "type"`},
+		},
+		{
+			name: "create from a broken XLSForm", method: "POST", url: list, body: "PK\x03\x04 xl/workbook.xml, but cut short",
+			contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", authorization: bearer,
+			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
+		},
+		{
+			name: "create from a LimeSurvey survey structure", method: "POST", url: list,
+			body: interopFile("limesurvey-cascading-array-filter.lss"), contentType: "application/xml", authorization: bearer,
+			wantStatus: 201, changes: true, wantContent: []string{`"key":"ls2-sample-cascading-array-filters"`, `{"path":"question \"Q01\"","message":"the \"other\" answer`},
+		},
+		{
+			name: "create from a LimeSurvey survey structure that cannot be an instrument", method: "POST", url: list,
+			body: `<document><LimeSurveyDocType>Survey</LimeSurveyDocType><languages><language>en</language></languages>` +
+				`<groups><rows><row><gid>1</gid><group_name>G</group_name></row></rows></groups>` +
+				`<questions><rows><row><qid>1</qid><parent_qid>0</parent_qid><gid>1</gid><type>L</type><title>Q1</title><question>Pick</question></row></rows></questions></document>`,
+			contentType: "application/xml", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{`question "Q1"`},
+		},
+		{
+			name: "create from a broken LimeSurvey survey structure", method: "POST", url: list,
+			body: `<document><LimeSurveyDocType>Survey</LimeSurveyDocType><groups>`, contentType: "application/xml", authorization: bearer,
+			wantStatus: 400, wantCode: survey.EMalformed, wantPaths: []string{""},
+		},
+		{
+			name: "update a draft from a FHIR Questionnaire", method: "PUT", url: v2, body: interopFile("fhir-gad7.json"),
+			contentType: "application/fhir+json", authorization: bearer, wantStatus: 200, changes: true,
+			wantContent: []string{`"key":"wellbeing-test"`, `"version":2`, `"title":"Generalized Anxiety Disorder - 7"`},
+		},
+		{
+			name: "update a draft from a FHIR Questionnaire that cannot be an instrument", method: "PUT", url: v2,
+			body: interopFile("fhir-itemweight.json"), contentType: "application/fhir+json", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid,
+			wantPaths: []string{"item[0].item[0].item[0]", "item[0].item[0].item[1]"},
+		},
+		{
+			name: "create from a REDCap data dictionary without token", method: "POST", url: list,
+			body: interopFile("redcap-survey.csv"), contentType: "text/csv", wantStatus: 401, wantCode: survey.EUnauthorized,
+		},
+		{
+			name: "export a version in an unknown format", method: "GET", url: v1 + "/export?format=sav", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"format"},
+		},
+		{
+			name: "export a version without a format", method: "GET", url: v1 + "/export", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"format"},
+		},
+		{
+			name: "export an unknown version", method: "GET", url: "/api/v1/instruments/wellbeing-test/versions/9/export?format=fhir",
+			authorization: bearer, wantStatus: 404, wantCode: survey.ENotFound,
+		},
+		{
+			name: "export a version without token", method: "GET", url: v1 + "/export?format=fhir",
+			wantStatus: 401, wantCode: survey.EUnauthorized,
 		},
 		{
 			name: "create body of exactly the limit", method: "POST", url: list, body: exactlyAtLimit, contentType: ctJSON,
@@ -1400,4 +1537,36 @@ func TestStudyInstrument(t *testing.T) {
 			t.Errorf("a refused response changed stored data:\n%s", diffLines(before, after))
 		}
 	})
+}
+
+// interopFile reads a file of another format from the importers' test
+// files.
+func interopFile(name string) string {
+	data, err := os.ReadFile(filepath.Join("..", "instrument", "testdata", "interop", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}
+
+// xlsformWith builds an XLSForm workbook of sheets given as rows.
+func xlsformWith(sheets map[string][][]any) string {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, name := range []string{"survey", "choices"} {
+		if i == 0 {
+			_ = f.SetSheetName("Sheet1", name)
+		} else {
+			_, _ = f.NewSheet(name)
+		}
+		for r, row := range sheets[name] {
+			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			_ = f.SetSheetRow(name, cell, &row)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		panic(err)
+	}
+	return b.String()
 }

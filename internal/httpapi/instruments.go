@@ -2,11 +2,14 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -15,6 +18,9 @@ type instrumentRef struct {
 	Key     string `json:"key"`
 	Version int    `json:"version"`
 	Status  string `json:"status"`
+	// Warnings, on upload, name what an imported file (a REDCap
+	// dictionary, a FHIR Questionnaire, ...) had that Dyad could not map.
+	Warnings []survey.Detail `json:"warnings,omitempty"`
 }
 
 type instrumentListItem struct {
@@ -40,19 +46,25 @@ func toInstrumentDoc(iv *survey.InstrumentVersion) instrumentDoc {
 		PublishedAt: iv.PublishedAt, RetiredAt: iv.RetiredAt, Definition: &iv.Instrument}
 }
 
-// readInstrument parses a JSON or YAML instrument body with the same parser
-// as `dyad validate`, so both report the same problems.
-func readInstrument(c *gin.Context) (*survey.Instrument, error) {
-	dec := instrument.DecoderFor(mediaType(c)) // the table of instrument decoders
-	if dec == nil {
-		return nil, survey.Errorf(survey.EUnsupported,
-			"Content-Type must be application/json or application/yaml (also application/x-yaml, text/yaml), got %q", c.GetHeader("Content-Type"))
-	}
+// readInstrument parses an instrument body with the same decoders as
+// `dyad validate`, so both report the same problems: Dyad's JSON or YAML,
+// or a file of another format (the table of instrument decoders tells it
+// by content, else by Content-Type).
+// foreign tells whether the file was of another format, whose key and
+// version Dyad made up.
+func readInstrument(c *gin.Context) (res *interop.Result, foreign bool, err error) {
 	body, err := readBody(c)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return dec.Decode(body)
+	dec := instrument.Detect(mediaType(c), "", body)
+	if dec == nil {
+		return nil, false, survey.Errorf(survey.EUnsupported,
+			"Content-Type must be application/json or application/yaml (also application/x-yaml, text/yaml), or the body a file of a format Dyad imports (%s), got %q",
+			instrument.ForeignNames(), c.GetHeader("Content-Type"))
+	}
+	res, err = dec.Import(body)
+	return res, dec.Sniff != nil, err
 }
 
 // versionParams reads :key and :version.
@@ -66,18 +78,18 @@ func versionParams(c *gin.Context) (string, int, error) {
 }
 
 func (a *api) createInstrument(c *gin.Context) {
-	in, err := readInstrument(c)
+	res, _, err := readInstrument(c)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	iv, err := a.svc.CreateInstrument(c.Request.Context(), in)
+	iv, err := a.svc.CreateInstrument(c.Request.Context(), res.Instrument)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	c.Header("Location", "/api/v1/instruments/"+iv.Key+"/versions/"+strconv.Itoa(iv.Version))
-	c.JSON(http.StatusCreated, instrumentRef{iv.Key, iv.Version, iv.Status})
+	c.JSON(http.StatusCreated, instrumentRef{iv.Key, iv.Version, iv.Status, res.Warnings})
 }
 
 func (a *api) listInstruments(c *gin.Context) {
@@ -113,12 +125,17 @@ func (a *api) updateInstrument(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	in, err := readInstrument(c)
+	res, foreign, err := readInstrument(c)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	iv, err := a.svc.UpdateDraft(c.Request.Context(), key, v, in)
+	if foreign {
+		// A REDCap dictionary or a Questionnaire has no Dyad key; the
+		// draft it replaces gives it.
+		res.Instrument.Key, res.Instrument.Version = key, v
+	}
+	iv, err := a.svc.UpdateDraft(c.Request.Context(), key, v, res.Instrument)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -158,5 +175,44 @@ func (a *api) transition(c *gin.Context, do func(context.Context, string, int) (
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, instrumentRef{iv.Key, iv.Version, iv.Status})
+	c.JSON(http.StatusOK, instrumentRef{Key: iv.Key, Version: iv.Version, Status: iv.Status})
+}
+
+// exportInstrument writes a version in another format, as `dyad convert
+// --to` does: ?format=yaml, json, redcap (a REDCap data dictionary) or
+// fhir (a FHIR R4 Questionnaire); see docs/interop.md.
+func (a *api) exportInstrument(c *gin.Context) {
+	key, v, err := versionParams(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	format := c.Query("format")
+	enc := instrument.EncoderFor(format)
+	if enc == nil {
+		var names []string
+		for _, e := range instrument.Encoders {
+			names = append(names, e.Name)
+		}
+		writeError(c, &survey.Error{Code: survey.EInvalid, Message: "unknown export format",
+			Details: []survey.Detail{{Path: "format", Message: fmt.Sprintf("must be one of %s, got %q", strings.Join(names, ", "), format)}}})
+		return
+	}
+	iv, err := a.svc.Instrument(c.Request.Context(), key, v)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	data, err := enc.Encode(&iv.Instrument)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	name := fmt.Sprintf("%s-v%d-%s%s", iv.Key, iv.Version, enc.Name, enc.Extension)
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	ct := enc.MediaType
+	if strings.HasPrefix(ct, "text/") {
+		ct += "; charset=utf-8"
+	}
+	c.Data(http.StatusOK, ct, data)
 }

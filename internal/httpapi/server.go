@@ -85,6 +85,7 @@ func (m *API) Mount(r *server.Router) {
 	res.DELETE("/instruments/:key/versions/:version", a.deleteInstrument)
 	res.POST("/instruments/:key/versions/:version/publish", a.publishInstrument)
 	res.POST("/instruments/:key/versions/:version/retire", a.retireInstrument)
+	res.GET("/instruments/:key/versions/:version/export", a.exportInstrument)
 
 	res.POST("/surveys", a.createSurvey)
 	res.GET("/surveys", a.listSurveys)

@@ -1,6 +1,12 @@
 package instrument
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/dyad-survey/dyad/instruments"
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
+)
 
 // TestDecoders holds the table of instrument decoders: the media types
 // and file names the API and `dyad validate` accept find the decoder of
@@ -9,7 +15,8 @@ func TestDecoders(t *testing.T) {
 	for mt, want := range map[string]string{
 		"application/json": "JSON", "application/vnd.dyad+json": "JSON",
 		"application/yaml": "YAML", "application/x-yaml": "YAML", "text/yaml": "YAML", "text/x-yaml": "YAML",
-		"text/plain": "", "application/xml": "", "": "",
+		"text/csv":   "REDCap data dictionary",
+		"text/plain": "", "": "",
 	} {
 		d := DecoderFor(mt)
 		if (d == nil && want != "") || (d != nil && d.Name != want) {
@@ -18,6 +25,7 @@ func TestDecoders(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"a.json": "JSON", "A.JSON": "JSON", "b.yaml": "YAML", "c.yml": "YAML", "README.md": "", "noext": "",
+		"dict.CSV": "REDCap data dictionary", "form.xlsx": "XLSForm", "survey.lss": "LimeSurvey survey structure",
 	} {
 		d := DecoderForFile(name)
 		if (d == nil && want != "") || (d != nil && d.Name != want) {
@@ -33,5 +41,76 @@ func TestDecoders(t *testing.T) {
 	}
 	if _, err := yaml.Decode([]byte("key: [")); err == nil {
 		t.Error("the YAML decoder took malformed YAML")
+	}
+}
+
+// TestDetect: the content decides when a foreign format's marker is
+// there, whatever the media type or name said; else the media type,
+// else the name.
+func TestDetect(t *testing.T) {
+	dict := []byte("\ufeff\"Variable / Field Name\",\"Form Name\"")
+	for _, tc := range []struct {
+		mt, name string
+		data     []byte
+		want     string
+	}{
+		{"text/plain", "", dict, "REDCap data dictionary"},
+		{"application/octet-stream", "upload.bin", dict, "REDCap data dictionary"},
+		{"", "", []byte("field_name,form_name"), "REDCap data dictionary"},
+		{"application/json", "", []byte(`{"key": "x"}`), "JSON"},
+		{"application/json", "q.json", []byte(`{"resourceType": "Questionnaire"}`), "FHIR Questionnaire"},
+		{"application/json", "", []byte(`{"key": "x", "title": "resourceType: Questionnaire"}`), "JSON"},
+		{"application/fhir+json", "", []byte(`{"resourceType": "Patient"}`), "FHIR Questionnaire"},
+		{"", "a.yaml", []byte("key: x"), "YAML"},
+		{"text/csv", "", []byte("a,b"), "REDCap data dictionary"},
+		{"application/octet-stream", "", []byte("PK\x03\x04...xl/workbook.xml..."), "XLSForm"},
+		{"", "", []byte("PK\x03\x04 a zip of something else"), ""},
+		{"text/plain", "", []byte("<?xml version=\"1.0\"?>\n<document>\n <LimeSurveyDocType>Survey</LimeSurveyDocType>"), "LimeSurvey survey structure"},
+		{"text/plain", "", []byte("key: x"), ""},
+		{"", "", []byte("key: x"), ""},
+	} {
+		d := Detect(tc.mt, tc.name, tc.data)
+		if (d == nil && tc.want != "") || (d != nil && d.Name != tc.want) {
+			t.Errorf("Detect(%q, %q, %.20q) = %v, want %q", tc.mt, tc.name, tc.data, d, tc.want)
+		}
+	}
+}
+
+// TestEncoders: every encoder's output of the shipped instruments reads
+// back, through the decoder table, into the same questionnaire; Dyad's
+// own YAML and JSON into exactly the same instrument.
+func TestEncoders(t *testing.T) {
+	files, err := LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		for _, e := range Encoders {
+			data, err := e.Encode(f.Instrument)
+			if err != nil {
+				t.Fatalf("%s to %s: %v", f.Name, e.Name, err)
+			}
+			d := Detect(e.MediaType, "x"+e.Extension, data)
+			if d == nil {
+				t.Fatalf("%s as %s: no decoder", f.Name, e.Name)
+			}
+			in, err := d.Decode(data)
+			if err != nil {
+				t.Fatalf("%s as %s does not read back: %v", f.Name, e.Name, err)
+			}
+			for _, diff := range interop.Diff(f.Instrument, in) {
+				t.Errorf("%s as %s: %s", f.Name, e.Name, diff)
+			}
+			if e.Name == "yaml" || e.Name == "json" {
+				a, _ := json.Marshal(f.Instrument)
+				b, _ := json.Marshal(in)
+				if string(a) != string(b) {
+					t.Errorf("%s as %s is not the same instrument:\n%s\n%s", f.Name, e.Name, a, b)
+				}
+			}
+		}
+	}
+	if EncoderFor("redcap") == nil || EncoderFor("sav") != nil {
+		t.Error("EncoderFor")
 	}
 }

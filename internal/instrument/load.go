@@ -3,21 +3,16 @@ package instrument
 import (
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
-	"strings"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
-// IsInstrumentFile tells instrument files (.yaml, .yml, .json) from others
-// that sit beside them, such as a README.
+// IsInstrumentFile tells instrument files (those a decoder of the table
+// in decoders.go reads by their extension) from others that sit beside
+// them, such as a README.
 func IsInstrumentFile(name string) bool {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
+	return DecoderForFile(name) != nil
 }
 
 // File is one instrument read from a file.
@@ -42,7 +37,7 @@ func LoadFS(fsys fs.FS) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
-		in, err := Parse(data, FormatOf(e.Name()))
+		in, err := Detect("", e.Name(), data).Decode(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Name(), err)
 		}
