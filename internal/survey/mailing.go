@@ -339,7 +339,9 @@ func pickTemplate(ts []*MessageTemplate, kind, lang string) *MessageTemplate {
 
 // RenderedMessage is a message ready for the relay.
 type RenderedMessage struct {
-	ID        string // the outbox id; the Message-ID is <ID@host of the public URL>
+	ID string // the outbox id
+	// MessageID is the Message-ID without its angle brackets: the outbox
+	// id at the public URL's host, the same on every attempt.
 	MessageID string
 	To        string
 	Subject   string
@@ -398,7 +400,7 @@ func messageID(id, baseURL string) string {
 	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
-	return "<" + id + "@" + host + ">"
+	return id + "@" + host
 }
 
 // sampleParticipant is the participant of previews and test messages.

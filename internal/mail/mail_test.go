@@ -1,0 +1,311 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime/quotedprintable"
+	"net"
+	netmail "net/mail"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/storetest"
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/emersion/go-smtp"
+)
+
+// relay is an in-process SMTP server (emersion/go-smtp) whose answer to
+// each recipient the test decides.
+type relay struct {
+	mu       sync.Mutex
+	received []*netmail.Message
+	bodies   []string
+	// refuse returns the error for a recipient, or nil to accept.
+	refuse func(to string) error
+	addr   string
+}
+
+type relaySession struct {
+	r  *relay
+	to []string
+}
+
+func (r *relay) NewSession(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }
+func (s *relaySession) Mail(string, *smtp.MailOptions) error  { return nil }
+func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.r.mu.Lock()
+	refuse := s.r.refuse
+	s.r.mu.Unlock()
+	if refuse != nil {
+		if err := refuse(to); err != nil {
+			return err
+		}
+	}
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *relaySession) Data(r io.Reader) error {
+	m, err := netmail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(m.Body)
+	if m.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+		body, _ = io.ReadAll(quotedprintable.NewReader(strings.NewReader(string(body))))
+	}
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	s.r.received = append(s.r.received, m)
+	s.r.bodies = append(s.r.bodies, string(body))
+	return nil
+}
+func (s *relaySession) Reset()        { s.to = nil }
+func (s *relaySession) Logout() error { return nil }
+
+func startRelay(t *testing.T) *relay {
+	t.Helper()
+	r := &relay{}
+	srv := smtp.NewServer(r)
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.addr = ln.Addr().String()
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return r
+}
+
+func (r *relay) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.received)
+}
+
+// fixture is a service over a real SQLite file, a clock the test
+// advances, an invitation survey with participants, and a loop sending
+// through the in-process relay.
+type fixture struct {
+	svc   *survey.Service
+	st    store.DB
+	sv    *survey.Survey
+	now   time.Time
+	loop  *Loop
+	relay *relay
+}
+
+func newFixture(t *testing.T, emails ...string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "dyad.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	f := &fixture{st: st, now: time.Now().UTC().Truncate(time.Second), relay: startRelay(t)}
+	f.svc = survey.NewService(st, survey.WithInvitationKey(make([]byte, 32)))
+	f.svc.Now = func() time.Time { return f.now }
+	f.sv = storetest.SeedSurvey(t, st, survey.AccessInvitation)
+	csv := "email,first_name\n"
+	for _, e := range emails {
+		csv += e + ",Pat\n"
+	}
+	if _, err := f.svc.ImportParticipants(ctx, f.sv.ID, strings.NewReader(csv), false); err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(f.relay.addr)
+	rl, err := ParseURL("smtp://" + host + ":" + port + "?tls=none&from=surveys@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := NewSender(rl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.loop = &Loop{Service: f.svc, Sender: sender, BaseURL: "https://surveys.example.org"}
+	return f
+}
+
+// drain sends every due message and returns how many it handled.
+func (f *fixture) drain(t *testing.T) int {
+	t.Helper()
+	n := 0
+	for {
+		sent, err := f.loop.Step(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sent {
+			return n
+		}
+		n++
+	}
+}
+
+func (f *fixture) participant(t *testing.T, email string) *survey.Participant {
+	t.Helper()
+	ps, err := f.svc.Participants(context.Background(), f.sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Email == email {
+			return p
+		}
+	}
+	t.Fatalf("no participant %s", email)
+	return nil
+}
+
+func TestSendInvitations(t *testing.T) {
+	f := newFixture(t, "a@example.org", "b@example.org")
+	ctx := context.Background()
+	if n, err := f.svc.SendInvitations(ctx, f.sv.ID); err != nil || n != 2 {
+		t.Fatalf("SendInvitations: %d, %v", n, err)
+	}
+	if n := f.drain(t); n != 2 || f.relay.count() != 2 {
+		t.Fatalf("handled %d, relay got %d", n, f.relay.count())
+	}
+	out, _ := f.svc.Outbox(ctx, f.sv.ID, 10)
+	ids := map[string]bool{}
+	for _, m := range out {
+		ids["<"+m.ID+"@surveys.example.org>"] = m.Status == survey.MessageSent
+	}
+	for i, m := range f.relay.received {
+		if !ids[m.Header.Get("Message-Id")] {
+			t.Errorf("Message-ID %q is no sent outbox row's", m.Header.Get("Message-Id"))
+		}
+		lu := m.Header.Get("List-Unsubscribe")
+		if !strings.HasPrefix(lu, "<https://surveys.example.org/optout/"+f.sv.ID+".") || m.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+			t.Errorf("List-Unsubscribe %q", lu)
+		}
+		body := f.relay.bodies[i]
+		p := f.participant(t, m.Header.Get("To")[1:len(m.Header.Get("To"))-1])
+		link := "https://surveys.example.org/s/" + f.sv.ID + "?code=" + f.svc.ParticipantCode(p)
+		if !strings.Contains(body, link) || !strings.Contains(body, "Dear Pat") {
+			t.Errorf("body lacks the personal link %s:\n%s", link, body)
+		}
+		if p.Status() != "invited" || p.InvitedAt == nil {
+			t.Errorf("participant after sending: %+v", p)
+		}
+	}
+}
+
+// TestTemporaryFailureRetried: the relay answers 451 twice; the message
+// waits its back-off each time and is delivered on the third attempt.
+func TestTemporaryFailureRetried(t *testing.T) {
+	f := newFixture(t, "a@example.org")
+	ctx := context.Background()
+	refusals := 2
+	f.relay.refuse = func(string) error {
+		if refusals > 0 {
+			refusals--
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+		}
+		return nil
+	}
+	if _, err := f.svc.SendInvitations(ctx, f.sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	for attempt := 1; attempt <= 2; attempt++ {
+		if n := f.drain(t); n != 1 {
+			t.Fatalf("attempt %d: handled %d", attempt, n)
+		}
+		if f.relay.count() != 0 {
+			t.Fatal("delivered despite 451")
+		}
+		f.now = f.now.Add(survey.RetryDelay(attempt) - time.Second)
+		if n := f.drain(t); n != 0 {
+			t.Fatalf("retried before the back-off of attempt %d", attempt)
+		}
+		f.now = f.now.Add(time.Second)
+	}
+	if n := f.drain(t); n != 1 || f.relay.count() != 1 {
+		t.Fatalf("third attempt: handled %d, delivered %d", n, f.relay.count())
+	}
+	out, _ := f.svc.Outbox(ctx, f.sv.ID, 10)
+	if len(out) != 1 || out[0].Status != survey.MessageSent || out[0].Attempts != 3 {
+		t.Fatalf("outbox %+v", out[0])
+	}
+	if p := f.participant(t, "a@example.org"); p.Status() != "invited" {
+		t.Fatalf("participant %+v", p)
+	}
+}
+
+// TestPermanentFailureBounces: a 550 bounces the participant, who then
+// gets no reminder; the others do.
+func TestPermanentFailureBounces(t *testing.T) {
+	f := newFixture(t, "gone@example.org", "here@example.org")
+	ctx := context.Background()
+	f.relay.refuse = func(to string) error {
+		if to == "gone@example.org" {
+			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		}
+		return nil
+	}
+	if _, err := f.svc.PutMailing(ctx, &survey.Mailing{SurveyID: f.sv.ID, InviteAt: &f.now, ReminderDays: 3, MaxReminders: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.svc.RunSchedules(ctx); err != nil || n != 2 {
+		t.Fatalf("RunSchedules: %d, %v", n, err)
+	}
+	f.drain(t)
+	if p := f.participant(t, "gone@example.org"); p.Status() != "bounced" {
+		t.Fatalf("after 550: %+v", p)
+	}
+	f.now = f.now.Add(3 * 24 * time.Hour)
+	if n, err := f.svc.RunSchedules(ctx); err != nil || n != 1 {
+		t.Fatalf("reminders: %d, %v; want 1 (not the bounced)", n, err)
+	}
+	f.drain(t)
+	if p := f.participant(t, "here@example.org"); p.Reminders != 1 || f.relay.count() != 2 {
+		t.Fatalf("reminded %+v; relay got %d", p, f.relay.count())
+	}
+	if got := f.relay.received[1].Header.Get("Subject"); !strings.HasPrefix(got, "Reminder:") {
+		t.Fatalf("second message's subject %q", got)
+	}
+}
+
+// TestUnreachableRelayIsTemporary: no server listening is a temporary
+// failure, never a bounce.
+func TestUnreachableRelayIsTemporary(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().(*net.TCPAddr)
+	_ = ln.Close()
+	rl, _ := ParseURL("smtp://127.0.0.1:" + strconv.Itoa(addr.Port) + "?tls=none&from=s@example.org")
+	s, err := NewSender(rl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Send(context.Background(), &survey.RenderedMessage{To: "a@example.org", Subject: "x", Text: "y", MessageID: "m1@x"})
+	var me *Error
+	if !errors.As(err, &me) || me.Permanent {
+		t.Fatalf("error %v", err)
+	}
+}
+
+func TestParseURL(t *testing.T) {
+	r, err := ParseURL("smtp://user:p%40ss@mail.example.org?from=surveys@example.org")
+	if err != nil || r.Port != 587 || r.TLS != "starttls" || r.Password != "p@ss" || r.Username != "user" {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if r, err := ParseURL("smtp://mail.example.org:2525?tls=tls&from=a@example.org"); err != nil || r.Port != 2525 || r.TLS != "tls" {
+		t.Fatalf("%+v %v", r, err)
+	}
+	for _, bad := range []string{"http://x?from=a@example.org", "smtp://x", "smtp://x?tls=maybe&from=a@example.org",
+		"smtp://x:0?from=a@example.org", "smtp://:secret@?from=a@example.org", "smtp://x?from=Name <a@example.org>"} {
+		if _, err := ParseURL(bad); err == nil {
+			t.Errorf("accepted %q", bad)
+		} else if strings.Contains(err.Error(), "secret") {
+			t.Errorf("error repeats the password: %v", err)
+		}
+	}
+}
