@@ -37,7 +37,7 @@ type relaySession struct {
 }
 
 func (r *relay) NewSession(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }
-func (s *relaySession) Mail(string, *smtp.MailOptions) error  { return nil }
+func (s *relaySession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.r.mu.Lock()
 	refuse := s.r.refuse
