@@ -98,7 +98,7 @@ const (
 	// MaxParticipantRows bounds the data rows of one upload.
 	MaxParticipantRows = 20_000
 	// MaxParticipantUpload bounds an upload's size in bytes.
-	MaxParticipantUpload = 8 << 20
+	MaxParticipantUpload = 1 << 20 // the server's limit on any request body
 	// MaxParticipantAttributes bounds the custom columns.
 	MaxParticipantAttributes = 20
 	// MaxParticipantField bounds any one value.
@@ -582,4 +582,30 @@ func csvSafe(v string) string {
 		return "'" + v
 	}
 	return v
+}
+
+// ParticipantCounts are a survey's participants by state.
+type ParticipantCounts struct {
+	Total, Invited, Reminded, OptedOut, Bounced, Started, Completed int
+}
+
+// CountParticipants tallies a list; each participant counts in every state
+// that applies (a reminded participant was invited too).
+func CountParticipants(ps []*Participant) ParticipantCounts {
+	var c ParticipantCounts
+	for _, p := range ps {
+		c.Total++
+		inc := func(n *int, b bool) {
+			if b {
+				*n++
+			}
+		}
+		inc(&c.Invited, p.InvitedAt != nil)
+		inc(&c.Reminded, p.Reminders > 0)
+		inc(&c.OptedOut, p.OptedOutAt != nil)
+		inc(&c.Bounced, p.BouncedAt != nil)
+		inc(&c.Started, p.Started)
+		inc(&c.Completed, p.Completed)
+	}
+	return c
 }
