@@ -68,7 +68,7 @@ func (s *relaySession) Data(r io.Reader) error {
 func (s *relaySession) Reset()        { s.to = nil }
 func (s *relaySession) Logout() error { return nil }
 
-func startRelay(t *testing.T) *relay {
+func startRelay(t testing.TB) *relay {
 	t.Helper()
 	r := &relay{}
 	srv := smtp.NewServer(r)
@@ -102,7 +102,7 @@ type fixture struct {
 	relay *relay
 }
 
-func newFixture(t *testing.T, emails ...string) *fixture {
+func newFixture(t testing.TB, emails ...string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "dyad.db"), store.Options{})
