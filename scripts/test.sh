@@ -75,6 +75,15 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   fi
 fi
 
+step "mailpit for the e-mail tests"
+# cmd/dyad's mailing tests send participants' e-mails through a real mail
+# server on loopback (mailpit, started by the test on free ports) and read
+# them back through its API. Without it those tests skip, except under CI.
+if ! command -v mailpit >/dev/null 2>&1; then
+  go install github.com/axllent/mailpit@v1.33.1 || echo "mailpit did not install: the mailing tests skip (outside CI)"
+  export PATH="$(go env GOPATH)/bin:$PATH"
+fi
+
 step "PostgreSQL test cluster"
 # The PostgreSQL half of the suite (internal/store/postgres, cmd/dyad's
 # serve test on PostgreSQL) runs against a throw-away cluster on

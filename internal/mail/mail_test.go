@@ -309,3 +309,40 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 }
+
+// TestCrashBetweenSendAndMark: a message the relay accepted but that was
+// never marked sent (the process died in between) goes out again once its
+// claim's lease is over, under the same Message-ID; it is then marked once.
+func TestCrashBetweenSendAndMark(t *testing.T) {
+	f := newFixture(t, "a@example.org")
+	ctx := context.Background()
+	if _, err := f.svc.SendInvitations(ctx, f.sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.svc.NextMessage(ctx, f.loop.BaseURL)
+	if err != nil || m == nil {
+		t.Fatalf("NextMessage: %v %v", m, err)
+	}
+	if err := f.loop.Sender.Send(ctx, m); err != nil { // sent, then the "crash": never marked
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(survey.MessageLease - time.Second)
+	if n := f.drain(t); n != 0 {
+		t.Fatal("a claimed message was taken again before its lease ran out")
+	}
+	f.now = f.now.Add(time.Second)
+	if n := f.drain(t); n != 1 || f.relay.count() != 2 {
+		t.Fatalf("after the lease: handled %d, relay has %d", n, f.relay.count())
+	}
+	first, second := f.relay.received[0].Header.Get("Message-Id"), f.relay.received[1].Header.Get("Message-Id")
+	if first == "" || first != second {
+		t.Fatalf("Message-IDs %q and %q", first, second)
+	}
+	out, _ := f.svc.Outbox(ctx, f.sv.ID, 10)
+	if len(out) != 1 || out[0].Status != survey.MessageSent {
+		t.Fatalf("outbox %+v", out)
+	}
+	if p := f.participant(t, "a@example.org"); p.Status() != "invited" || p.Reminders != 0 {
+		t.Fatalf("participant %+v", p)
+	}
+}
