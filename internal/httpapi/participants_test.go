@@ -199,3 +199,81 @@ func TestParticipantPages(t *testing.T) {
 		t.Fatalf("invitations after an opt-out: %s", body)
 	}
 }
+
+// TestParticipantAnonymity holds the promise of docs/security.md
+// ("Participants and mailings"): completing writes nothing on the
+// participant's row or its messages (so no completion time exists to
+// match with submitted_at), no stored value names a response, and the
+// personal code is not stored in the clear.
+func TestParticipantAnonymity(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := participantFixture(t, e)
+	ctx := t.Context()
+	if _, err := e.Svc.SendInvitations(ctx, v["invite"]); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m, err := e.Svc.NextMessage(ctx, "http://dyad.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m == nil {
+			break
+		}
+		if err := e.Svc.MessageSent(ctx, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mailingRows := func() string {
+		var keep []string
+		for _, l := range strings.Split(e.dump(t), "\n") {
+			for _, table := range []string{"participants", "outbox", "mailings", "message_templates"} {
+				if strings.HasPrefix(l, table+": ") || strings.HasPrefix(l, table+" (") {
+					keep = append(keep, l)
+				}
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	before := mailingRows()
+	p, err := e.Svc.Participant(ctx, v["invite"], v["pid"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.submit(t, v["invite"], submission(map[string]any{"invitation_code": e.Svc.ParticipantCode(p)}, nil), http.StatusCreated)
+	if p, _ := e.Svc.Participant(ctx, v["invite"], v["pid"]); !p.Completed {
+		t.Fatal("the participant is not completed")
+	}
+	after := mailingRows()
+	if after != before {
+		t.Fatalf("completing changed the participant's rows:\n%s", diffLines(before, after))
+	}
+	var submittedAt string
+	if err := e.db(t).QueryRow(`SELECT submitted_at FROM responses WHERE id = ?`, r.ID).Scan(&submittedAt); err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{r.ID, submittedAt, e.Svc.ParticipantCode(p)} {
+		if strings.Contains(after, secret) {
+			t.Errorf("the mailing tables hold %q", secret)
+		}
+	}
+	db := e.db(t)
+	for _, table := range []string{"participants", "outbox", "mailings", "message_templates"} {
+		for _, ref := range queryStrings(t, db, `SELECT "table" FROM pragma_foreign_key_list(?)`, table) {
+			if ref != "surveys" && ref != "participants" {
+				t.Errorf("%s has a foreign key to %s", table, ref)
+			}
+		}
+		for _, c := range queryStrings(t, db, `SELECT name FROM pragma_table_info(?)`, table) {
+			if strings.Contains(c, "response") || strings.Contains(c, "complet") || strings.Contains(c, "submit") || c == "code" {
+				t.Errorf("%s has column %q", table, c)
+			}
+		}
+	}
+	for _, c := range queryStrings(t, db, `SELECT name FROM pragma_table_info('responses')`) {
+		if strings.Contains(c, "particip") || strings.Contains(c, "email") {
+			t.Errorf("responses has column %q", c)
+		}
+	}
+}
