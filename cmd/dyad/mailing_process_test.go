@@ -315,8 +315,15 @@ func TestMailingSurvivesKill(t *testing.T) {
 	p := startInstance(t, port, env)
 	svID := invitationSurvey(t, p.base)
 	mustAPI(t, p.base, "POST", "/api/v1/surveys/"+svID+"/participants/upload", "text/csv", participantList(200, nil), 201)
+	start := time.Now()
 	mustAPI(t, p.base, "POST", "/api/v1/surveys/"+svID+"/mailing/invitations", "", "", 202)
 	waitFor(t, 60*time.Second, "40 invitations", func() bool { return len(m.list(t)) >= 40 })
+	// The sender keeps to its rate: 600 a minute is one per 100 ms, so 40
+	// cannot have arrived in less than 39 gaps (a lower bound only: a slow
+	// machine may take longer).
+	if took := time.Since(start); took < 39*100*time.Millisecond {
+		t.Fatalf("40 messages in %v at 600 a minute", took)
+	}
 	p.cmd.Process.Kill()
 	<-p.exited
 	before := len(m.list(t))
