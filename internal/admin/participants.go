@@ -45,14 +45,15 @@ type participantRow struct {
 // counts, the response rate per day with the contact days marked (a chart
 // and the same figures as a table), and the participants, a page at a time.
 func (p *Pages) participants(c *gin.Context) {
-	t, err := p.svc.Tracking(c.Request.Context(), c.Param("id"))
+	page, _ := strconv.Atoi(c.Query("page"))
+	page = min(max(page, 1), survey.MaxParticipantsPerSurvey/participantsPageSize+1)
+	from := (page - 1) * participantsPageSize
+	t, err := p.svc.Tracking(c.Request.Context(), c.Param("id"), from, participantsPageSize)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	page, _ := strconv.Atoi(c.Query("page"))
-	page = max(page, 1)
-	pv := &participantsView{ID: t.Survey.ID, Title: t.Survey.Title, Total: len(t.Participants),
+	pv := &participantsView{ID: t.Survey.ID, Title: t.Survey.Title, Total: t.Counts.Total,
 		ExportHref: "/admin/surveys/" + url.PathEscape(t.Survey.ID) + "/participants/export"}
 	n := t.Counts
 	pct := func(k int) string {
@@ -85,28 +86,23 @@ func (p *Pages) participants(c *gin.Context) {
 		}
 	}
 	pv.Chart = chart.Rate{ID: "rate", Title: "Response rate per day", Days: rd}.Render()
-	from := (page - 1) * participantsPageSize
-	if from > len(t.Participants) {
-		from = 0
-		page = 1
-	}
-	to := min(from+participantsPageSize, len(t.Participants))
+	to := from + len(t.Participants)
 	day := func(tm *time.Time) string {
 		if tm == nil {
 			return ""
 		}
 		return tm.UTC().Format("2 Jan 2006")
 	}
-	for _, pt := range t.Participants[from:to] {
+	for _, pt := range t.Participants {
 		pv.Rows = append(pv.Rows, participantRow{Email: pt.Email, Name: pt.FirstName + " " + pt.LastName, Status: statusText[pt.Status()],
 			Invited: day(pt.InvitedAt), LastContact: day(pt.LastContactAt), Reminders: pt.Reminders})
 	}
-	pv.From, pv.To = from+1, to
+	pv.From, pv.To = min(from+1, to), to
 	base := "/admin/surveys/" + url.PathEscape(t.Survey.ID) + "/participants"
 	if page > 1 {
 		pv.Prev = fmt.Sprintf("%s?page=%d", base, page-1)
 	}
-	if to < len(t.Participants) {
+	if to < t.Counts.Total {
 		pv.Next = fmt.Sprintf("%s?page=%d", base, page+1)
 	}
 	v := p.newView(c, "Participants: "+t.Survey.Title)

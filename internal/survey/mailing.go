@@ -113,6 +113,9 @@ type MailingStore interface {
 	// FindParticipants lists a survey's participants with their tracking,
 	// by e-mail address.
 	FindParticipants(ctx context.Context, surveyID string) ([]*Participant, error)
+	// FindParticipantsPage returns up to limit participants of a survey
+	// by e-mail address from the offset-th, with the survey's counts.
+	FindParticipantsPage(ctx context.Context, surveyID string, offset, limit int) ([]*Participant, ParticipantCounts, error)
 	// UpdateParticipant stores a participant's contact fields and
 	// attributes; ENotFound if none, EConflict if the new address is
 	// another participant's.

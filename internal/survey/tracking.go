@@ -11,7 +11,8 @@ import (
 // submission over the number of participants: it is read from the
 // responses, not from the participants, whose completion has no time.
 type Tracking struct {
-	Survey       *Survey
+	Survey *Survey
+	// Participants are the page asked for, by e-mail address.
 	Participants []*Participant
 	Counts       ParticipantCounts
 	Days         []TrackingDay
@@ -30,13 +31,14 @@ type TrackingDay struct {
 // maxTrackingDays bounds the days shown: a mailing runs for weeks.
 const maxTrackingDays = 400
 
-// Tracking returns a survey's mailing as the dashboard shows it.
-func (s *Service) Tracking(ctx context.Context, surveyID string) (*Tracking, error) {
+// Tracking returns a survey's mailing as the dashboard shows it, with
+// limit participants from the offset-th.
+func (s *Service) Tracking(ctx context.Context, surveyID string, offset, limit int) (*Tracking, error) {
 	sv, err := s.invitationSurvey(ctx, surveyID)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.store.FindParticipants(ctx, surveyID)
+	ps, counts, err := s.store.FindParticipantsPage(ctx, surveyID, max(offset, 0), max(limit, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -48,8 +50,8 @@ func (s *Service) Tracking(ctx context.Context, surveyID string) (*Tracking, err
 	if err != nil {
 		return nil, err
 	}
-	t := &Tracking{Survey: sv, Participants: ps, Counts: CountParticipants(ps)}
-	t.Days = trackingDays(responses, contacts, len(ps), s.now())
+	t := &Tracking{Survey: sv, Participants: ps, Counts: counts}
+	t.Days = trackingDays(responses, contacts, counts.Total, s.now())
 	return t, nil
 }
 

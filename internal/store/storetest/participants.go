@@ -289,13 +289,29 @@ func testOutbox(t *testing.T, s survey.Store) {
 	if err != nil || len(out) != 10 {
 		t.Fatalf("FindOutbox: %d, %v; want 10 (5 invitations, 4 reminders, a test)", len(out), err)
 	}
+	// The dashboard's page: counts over all, rows of the page only.
+	all, err := s.FindParticipants(ctx, sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, counts, err := s.FindParticipantsPage(ctx, sv.ID, 2, 3)
+	want := survey.CountParticipants(all)
+	if err != nil || counts != want || want.Completed != 1 || want.Bounced != 1 || want.OptedOut != 3 || want.Reminded != 2 {
+		t.Fatalf("FindParticipantsPage counts %+v, %v; want %+v", counts, err, want)
+	}
+	if len(page) != 3 || page[0].ID != all[2].ID || page[2].ID != all[4].ID || page[0].Status() != all[2].Status() {
+		t.Fatalf("FindParticipantsPage rows %v", page)
+	}
+	if rest, _, _ := s.FindParticipantsPage(ctx, sv.ID, 5, 10); len(rest) != 1 {
+		t.Fatalf("last page: %d rows", len(rest))
+	}
 	contacts, err := s.ContactDays(ctx, sv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []survey.DayCount{{Day: "2026-03-02", Kind: "invitation", Count: 4}, {Day: "2026-03-05", Kind: "reminder", Count: 2}, {Day: "2026-03-08", Kind: "reminder", Count: 1}}
-	if fmt.Sprint(contacts) != fmt.Sprint(want) {
-		t.Fatalf("ContactDays %v, want %v", contacts, want)
+	wantDays := []survey.DayCount{{Day: "2026-03-02", Kind: "invitation", Count: 4}, {Day: "2026-03-05", Kind: "reminder", Count: 2}, {Day: "2026-03-08", Kind: "reminder", Count: 1}}
+	if fmt.Sprint(contacts) != fmt.Sprint(wantDays) {
+		t.Fatalf("ContactDays %v, want %v", contacts, wantDays)
 	}
 	days, err := s.ResponseDays(ctx, sv.ID)
 	if err != nil || len(days) != 1 || days[0].Count != 1 {
