@@ -182,14 +182,14 @@ func ParseParticipantsCSV(r io.Reader, known map[string]bool) (*ParticipantUploa
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		var perr *csv.ParseError
-		if errors.As(err, &perr) && !errors.Is(err, csv.ErrFieldCount) {
+		if errors.As(err, &perr) {
 			return nil, invalidUpload(fmt.Sprintf("rows[%d]", row), fmt.Sprintf("line %d is not valid CSV: %v", perr.Line, perr.Err))
 		}
 		if err != nil {
 			return nil, invalidUpload("", "not a CSV file: "+err.Error())
 		}
+		line, _ := cr.FieldPos(0) // only valid for a record read without error
 		if row > MaxParticipantRows {
 			return nil, invalidUpload("", fmt.Sprintf("at most %d participants per upload", MaxParticipantRows))
 		}

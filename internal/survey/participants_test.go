@@ -150,3 +150,49 @@ func TestRetryDelay(t *testing.T) {
 }
 
 func htmlEscape(s string) string { return html.EscapeString(s) }
+
+func TestPickTemplate(t *testing.T) {
+	ts := []*MessageTemplate{
+		{Kind: MessageInvitation, Language: "", Subject: "default"},
+		{Kind: MessageInvitation, Language: "de", Subject: "de"},
+		{Kind: MessageInvitation, Language: "de-CH", Subject: "de-CH"},
+		{Kind: MessageReminder, Language: "fr", Subject: "fr reminder"},
+	}
+	for _, tc := range []struct{ kind, lang, want string }{
+		{MessageInvitation, "de-CH", "de-CH"}, {MessageInvitation, "de-AT", "de"}, {MessageInvitation, "DE", "de"},
+		{MessageInvitation, "fr", "default"}, {MessageInvitation, "", "default"},
+		{MessageReminder, "fr-BE", "fr reminder"}, {MessageReminder, "en", ""},
+	} {
+		got := pickTemplate(ts, tc.kind, tc.lang)
+		if (got == nil && tc.want != "") || (got != nil && got.Subject != tc.want) {
+			t.Errorf("pickTemplate(%s, %q) = %v, want %q", tc.kind, tc.lang, got, tc.want)
+		}
+	}
+}
+
+func FuzzParseParticipantsCSV(f *testing.F) {
+	f.Add("email,first_name,site\na@example.org,A,1\nbad,B\n\"unterminated\n")
+	f.Add("\ufeffEMAIL;name\nx@y.z;1\n")
+	f.Add("email\n" + strings.Repeat("a@b.cd\n", 3))
+	f.Fuzz(func(t *testing.T, in string) {
+		up, err := ParseParticipantsCSV(strings.NewReader(in), map[string]bool{"a@b.cd": true})
+		if err != nil {
+			if ErrorCode(err) != EInvalid {
+				t.Fatalf("error %v is not EInvalid", err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, p := range up.Participants {
+			if !validEmail(p.Email) || seen[p.Email] || p.Email == "a@b.cd" {
+				t.Fatalf("accepted %+v", p)
+			}
+			seen[p.Email] = true
+		}
+		for _, rp := range up.Problems {
+			if !strings.HasPrefix(rp.Path, "rows[") || rp.Row < 1 {
+				t.Fatalf("problem %+v", rp)
+			}
+		}
+	})
+}
