@@ -346,3 +346,41 @@ func TestCrashBetweenSendAndMark(t *testing.T) {
 		t.Fatalf("participant %+v", p)
 	}
 }
+
+// TestTestMessageAndHTML: a test send reaches the researcher's address
+// with a sample participant and no opt-out header; a participant's message
+// with an HTML template carries both parts, merge values escaped in HTML.
+func TestTestMessageAndHTML(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.svc.ImportParticipants(ctx, f.sv.ID, strings.NewReader("email,first_name\nb@example.org,<Bea & Co>\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.PutTemplate(ctx, &survey.MessageTemplate{SurveyID: f.sv.ID, Kind: survey.MessageInvitation,
+		Subject: "Hello {{first_name}}", Text: "Hi {{first_name}} {{survey_link}} {{opt_out_link}}",
+		HTML: `<p>Hi {{first_name}}</p><a href="{{survey_link}}">Start</a>`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SendTest(ctx, f.sv.ID, survey.MessageInvitation, "me@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.drain(t); n != 1 {
+		t.Fatalf("handled %d", n)
+	}
+	m := f.relay.received[0]
+	if m.Header.Get("To") != "<me@example.org>" || m.Header.Get("Subject") != "[Test] Hello Alex" || m.Header.Get("List-Unsubscribe") != "" {
+		t.Fatalf("test message headers %v", m.Header)
+	}
+	if p := f.participant(t, "b@example.org"); p.InvitedAt != nil {
+		t.Fatal("a test send counted as an invitation")
+	}
+	if _, err := f.svc.SendInvitations(ctx, f.sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(t)
+	raw := f.relay.bodies[1]
+	if !strings.HasPrefix(f.relay.received[1].Header.Get("Content-Type"), "multipart/alternative") ||
+		!strings.Contains(raw, "&lt;Bea &amp; Co&gt;") || !strings.Contains(raw, "Hi <Bea & Co>") {
+		t.Fatalf("message:\n%v\n%s", f.relay.received[1].Header, raw)
+	}
+}
