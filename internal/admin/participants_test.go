@@ -83,6 +83,9 @@ func TestParticipantsPage(t *testing.T) {
 	if strings.Contains(pg.body, "?code=") {
 		t.Error("the page shows a personal link")
 	}
+	if res := c.get("/admin/surveys/" + sv.ID); !strings.Contains(res.body, `href="/admin/surveys/`+sv.ID+`/participants"`) {
+		t.Error("the results page does not link the participants page")
+	}
 	csv := c.get("/admin/surveys/" + sv.ID + "/participants/export")
 	if csv.status != 200 || strings.Count(csv.body, ",completed,") != 6 {
 		t.Fatalf("export %d:\n%s", csv.status, csv.body)
