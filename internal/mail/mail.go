@@ -81,7 +81,10 @@ func ParseURL(s string) (*Relay, error) {
 // bounced), temporary otherwise (4xx, no connection, a timeout).
 type Error struct {
 	Permanent bool
-	Reason    string
+	// Code is the relay's SMTP reply code; 0 when there was no reply (no
+	// connection, a timeout).
+	Code   int
+	Reason string
 }
 
 func (e *Error) Error() string { return e.Reason }
@@ -150,7 +153,7 @@ func classify(err error) *Error {
 	var se *gomail.SendError
 	if errors.As(err, &se) {
 		code := se.ErrorCode()
-		return &Error{Permanent: code >= 500 && code < 600 && !se.IsTemp(), Reason: oneLine(se.Error())}
+		return &Error{Permanent: code >= 500 && code < 600 && !se.IsTemp(), Code: code, Reason: oneLine(se.Error())}
 	}
 	return &Error{Reason: oneLine(err.Error())}
 }
@@ -187,8 +190,10 @@ func (l *Loop) Step(ctx context.Context) (bool, error) {
 		if !errors.As(err, &me) {
 			me = &Error{Reason: err.Error()}
 		}
-		// Logged by the message id: no address, no link.
-		l.log().Warn("message not delivered", "message", m.ID, "permanent", me.Permanent, "reason", me.Reason)
+		// Logged by the message id and the reply code only: a relay's
+		// reason often repeats the address, which stays out of the log
+		// (it is kept with the message, for the researcher).
+		l.log().Warn("message not delivered", "message", m.ID, "permanent", me.Permanent, "smtp_code", me.Code)
 		return true, l.Service.MessageFailed(ctx, m.ID, m.Attempts, me.Permanent, me.Reason)
 	}
 	return true, l.Service.MessageSent(ctx, m.ID)

@@ -1,9 +1,11 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
@@ -245,6 +247,8 @@ func TestTemporaryFailureRetried(t *testing.T) {
 func TestPermanentFailureBounces(t *testing.T) {
 	f := newFixture(t, "gone@example.org", "here@example.org")
 	ctx := context.Background()
+	var logs bytes.Buffer
+	f.loop.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	f.relay.refuse = func(to string) error {
 		if to == "gone@example.org" {
 			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
@@ -260,6 +264,9 @@ func TestPermanentFailureBounces(t *testing.T) {
 	f.drain(t)
 	if p := f.participant(t, "gone@example.org"); p.Status() != "bounced" {
 		t.Fatalf("after 550: %+v", p)
+	}
+	if !strings.Contains(logs.String(), `"smtp_code":550`) || strings.Contains(logs.String(), "gone@") {
+		t.Fatalf("the log names the address or lacks the code: %s", logs.String())
 	}
 	f.now = f.now.Add(3 * 24 * time.Hour)
 	if n, err := f.svc.RunSchedules(ctx); err != nil || n != 1 {
