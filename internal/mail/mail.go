@@ -185,7 +185,12 @@ func (l *Loop) Step(ctx context.Context) (bool, error) {
 	if err != nil || m == nil {
 		return false, err
 	}
-	if err := l.Sender.Send(ctx, m); err != nil {
+	err = l.Sender.Send(ctx, m)
+	// The outcome is recorded even when ctx ends meanwhile (a shutdown):
+	// a message the relay accepted but not marked would be sent again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err != nil {
 		var me *Error
 		if !errors.As(err, &me) {
 			me = &Error{Reason: err.Error()}
