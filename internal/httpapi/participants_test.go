@@ -46,6 +46,7 @@ func TestParticipantsAPI(t *testing.T) {
 			"rows[2].email", "rows[3].email", "rows[4]", "rows[5].email"),
 		upload("upload skipping bad rows", "?skip_bad_rows=true", bad, 201, ""),
 		upload("upload without the email column", "", "name\nx\n", 422, survey.EInvalid, "header"),
+		upload("upload over 1 MiB", "", "email\n"+strings.Repeat("someone.with.a.long.address@example.org\n", 30000), 413, "too_large"),
 		upload("upload with a broken quote", "", "email,first_name\na@example.org,\"Ann\n", 422, survey.EInvalid, "rows[1]"),
 		upload("upload with a bad skip_bad_rows", "?skip_bad_rows=perhaps", bad, 422, survey.EInvalid, "skip_bad_rows"),
 		{name: "upload as JSON", method: "POST", url: base + "/participants/upload", body: `{}`, contentType: ctJSON,
