@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -354,5 +355,56 @@ func testTemplatesAndMailings(t *testing.T, s survey.Store) {
 	}
 	if ms, err := s.FindMailings(ctx); err != nil || len(ms) != 1 {
 		t.Fatalf("FindMailings: %d, %v", len(ms), err)
+	}
+}
+
+// testOutboxRaces: two instances deciding at once queue each message once
+// (QueueInvitations from several goroutines), and a due message is claimed
+// by exactly one sender.
+func testOutboxRaces(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	sv := SeedSurvey(t, s, survey.AccessInvitation)
+	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	seedParticipants(t, s, sv, 50, t0)
+	const racers = 4
+	var wg sync.WaitGroup
+	counts := make([]int, racers)
+	errs := make([]error, racers)
+	for i := range racers {
+		wg.Go(func() {
+			counts[i], errs[i] = s.QueueInvitations(ctx, sv.ID, t0, newIDs(fmt.Sprintf("m%s-%d-", sv.ID, i)))
+		})
+	}
+	wg.Wait()
+	total := 0
+	for i := range racers {
+		if errs[i] != nil && survey.ErrorCode(errs[i]) != survey.EConflict && survey.ErrorCode(errs[i]) != survey.EUnavailable {
+			t.Fatalf("QueueInvitations %d: %v", i, errs[i])
+		}
+		total += counts[i]
+	}
+	due, err := s.DueMessages(ctx, t0, 1000)
+	if err != nil || len(due) != 50 || total != 50 {
+		t.Fatalf("racing decisions queued %d (reported %d), want 50 once each: %v", len(due), total, err)
+	}
+	wins := make([]bool, 8)
+	for i := range wins {
+		wg.Go(func() {
+			ok, err := s.ClaimMessage(ctx, due[0].ID, t0, t0.Add(time.Minute))
+			if err != nil {
+				t.Errorf("ClaimMessage: %v", err)
+			}
+			wins[i] = ok
+		})
+	}
+	wg.Wait()
+	n := 0
+	for _, w := range wins {
+		if w {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d senders claimed one message", n)
 	}
 }

@@ -65,5 +65,6 @@ var checks = []struct {
 	{"Sessions", testSessions},
 	{"Participants", testParticipants},
 	{"Outbox", testOutbox},
+	{"OutboxRaces", testOutboxRaces},
 	{"TemplatesAndMailings", testTemplatesAndMailings},
 }
