@@ -19,7 +19,7 @@ const defaultSMTPRate = 60
 // messages wait in the outbox. It returns the function that stops the
 // loop and waits for a message in flight, so that the store closes after
 // it.
-func startMail(ctx context.Context, svc *survey.Service, cfg serveConfig, base string, log *slog.Logger) (stop func(), err error) {
+func startMail(ctx context.Context, svc *survey.Service, cfg serveConfig, base string, observe func(string), log *slog.Logger) (stop func(), err error) {
 	if cfg.SMTPURL == "" {
 		log.Info("no DYAD_SMTP_URL: participants' e-mails wait in the outbox")
 		return func() {}, nil
@@ -32,7 +32,7 @@ func startMail(ctx context.Context, svc *survey.Service, cfg serveConfig, base s
 	if err != nil {
 		return nil, err
 	}
-	loop := &mail.Loop{Service: svc, Sender: sender, BaseURL: base, PerMinute: cfg.SMTPRate, Log: log}
+	loop := &mail.Loop{Service: svc, Sender: sender, BaseURL: base, PerMinute: cfg.SMTPRate, Log: log, Observe: observe}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { loop.Run(ctx) })

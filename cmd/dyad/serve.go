@@ -307,7 +307,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	// Stopped before the store closes (defers run last first).
 	stopSweep := startSweep(ctx, svc, cfg.AbandonedAfter, sweepEvery, m.AbandonedDeleted, log)
 	defer stopSweep()
-	stopMail, err := startMail(ctx, svc, cfg, base, log)
+	stopMail, err := startMail(ctx, svc, cfg, base, m.MailAttempt, log)
 	if err != nil {
 		return err
 	}

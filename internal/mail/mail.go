@@ -175,6 +175,9 @@ type Loop struct {
 	// ScheduleEvery is how often the schedules run; 0 means a minute.
 	ScheduleEvery time.Duration
 	Log           *slog.Logger
+	// Observe, when set, is told each attempt's result: sent, retry,
+	// bounced or failed (the metrics).
+	Observe func(result string)
 }
 
 // Step sends at most one due message and reports whether there was one.
@@ -199,9 +202,24 @@ func (l *Loop) Step(ctx context.Context) (bool, error) {
 		// reason often repeats the address, which stays out of the log
 		// (it is kept with the message, for the researcher).
 		l.log().Warn("message not delivered", "message", m.ID, "permanent", me.Permanent, "smtp_code", me.Code)
+		switch {
+		case me.Permanent:
+			l.observe("bounced")
+		case m.Attempts+1 >= survey.MaxAttempts:
+			l.observe("failed")
+		default:
+			l.observe("retry")
+		}
 		return true, l.Service.MessageFailed(ctx, m.ID, m.Attempts, me.Permanent, me.Reason)
 	}
+	l.observe("sent")
 	return true, l.Service.MessageSent(ctx, m.ID)
+}
+
+func (l *Loop) observe(result string) {
+	if l.Observe != nil {
+		l.Observe(result)
+	}
 }
 
 func (l *Loop) log() *slog.Logger {

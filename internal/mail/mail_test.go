@@ -214,6 +214,8 @@ func TestTemporaryFailureRetried(t *testing.T) {
 		}
 		return nil
 	}
+	var results []string
+	f.loop.Observe = func(r string) { results = append(results, r) }
 	if _, err := f.svc.SendInvitations(ctx, f.sv.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -239,6 +241,9 @@ func TestTemporaryFailureRetried(t *testing.T) {
 	}
 	if p := f.participant(t, "a@example.org"); p.Status() != "invited" {
 		t.Fatalf("participant %+v", p)
+	}
+	if strings.Join(results, ",") != "retry,retry,sent" {
+		t.Fatalf("observed %v", results)
 	}
 }
 
