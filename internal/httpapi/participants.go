@@ -69,18 +69,41 @@ type countsDoc struct {
 	Completed int `json:"completed"`
 }
 
+// listParticipants answers a page of participants (?offset=, ?limit=, at
+// most 5000, default 1000) and the survey's counts, so that a list of
+// 50,000 is never one answer.
 func (a *api) listParticipants(c *gin.Context) {
-	ps, err := a.svc.Participants(c.Request.Context(), c.Param("id"))
+	var p survey.Problems
+	number := func(name string, def, lo, hi int) int {
+		v := c.Query(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			p.Add(name, "must be an integer from %d to %d, got %q", lo, hi, v)
+		}
+		return n
+	}
+	offset, limit := number("offset", 0, 0, survey.MaxParticipantsPerSurvey), number("limit", 1000, 1, 5000)
+	if err := p.Err(survey.EInvalid, "the query is not valid"); err != nil {
+		writeError(c, err)
+		return
+	}
+	t, err := a.svc.Tracking(c.Request.Context(), c.Param("id"), offset, limit)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	docs := make([]participantDoc, len(ps))
-	for i, p := range ps {
+	docs := make([]participantDoc, len(t.Participants))
+	for i, p := range t.Participants {
 		docs[i] = toParticipantDoc(p)
 	}
-	n := survey.CountParticipants(ps)
-	c.JSON(http.StatusOK, gin.H{"participants": docs, "counts": countsDoc(n)})
+	var next *int
+	if end := offset + len(docs); end < t.Counts.Total {
+		next = &end
+	}
+	c.JSON(http.StatusOK, gin.H{"participants": docs, "counts": countsDoc(t.Counts), "next_offset": next})
 }
 
 type participantRequest struct {
