@@ -77,8 +77,11 @@ func ParseURL(s string) (*Relay, error) {
 	return r, nil
 }
 
-// Error is a refused delivery: Permanent for a 5xx answer (the address
-// bounced), temporary otherwise (4xx, no connection, a timeout).
+// Error is a refused delivery: Permanent when the relay refused the
+// recipient with a 5xx answer (the address bounced), temporary otherwise
+// (4xx, no connection, a timeout, and a 5xx to anything but the recipient,
+// such as a login the relay wants: a relay's setting, not the address, so
+// the message waits to be tried again rather than bounce the participant).
 type Error struct {
 	Permanent bool
 	// Code is the relay's SMTP reply code; 0 when there was no reply (no
@@ -107,7 +110,14 @@ func NewSender(r *Relay) (*Sender, error) {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
 	if r.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(r.Username), gomail.WithPassword(r.Password))
+		// The strongest mechanism the relay offers; without TLS (a relay
+		// on loopback) go-mail offers no mechanism by itself, so PLAIN is
+		// asked for explicitly there.
+		auth := gomail.SMTPAuthAutoDiscover
+		if r.TLS == "none" {
+			auth = gomail.SMTPAuthPlainNoEnc
+		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(r.Username), gomail.WithPassword(r.Password))
 	}
 	if _, err := gomail.NewClient(r.Host, opts...); err != nil {
 		return nil, fmt.Errorf("SMTP relay: %w", err)
@@ -147,13 +157,14 @@ func (s *Sender) Send(ctx context.Context, m *survey.RenderedMessage) error {
 	return nil
 }
 
-// classify turns go-mail's error into an *Error: a 5xx reply is permanent,
-// anything else (4xx, a connection or TLS failure) temporary.
+// classify turns go-mail's error into an *Error: a 5xx reply to RCPT TO
+// is permanent, anything else temporary.
 func classify(err error) *Error {
 	var se *gomail.SendError
 	if errors.As(err, &se) {
 		code := se.ErrorCode()
-		return &Error{Permanent: code >= 500 && code < 600 && !se.IsTemp(), Code: code, Reason: oneLine(se.Error())}
+		permanent := code >= 500 && code < 600 && !se.IsTemp() && se.Reason == gomail.ErrSMTPRcptTo
+		return &Error{Permanent: permanent, Code: code, Reason: oneLine(se.Error())}
 	}
 	return &Error{Reason: oneLine(err.Error())}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/store/storetest"
 	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -31,15 +32,34 @@ type relay struct {
 	// refuse returns the error for a recipient, or nil to accept.
 	refuse func(to string) error
 	addr   string
+	// user and pass, when set, are required (AUTH PLAIN) before MAIL.
+	user, pass string
 }
 
 type relaySession struct {
-	r  *relay
-	to []string
+	r      *relay
+	to     []string
+	authed bool
+}
+
+func (s *relaySession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *relaySession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != s.r.user || pass != s.r.pass {
+			return errors.New("wrong credentials")
+		}
+		s.authed = true
+		return nil
+	}), nil
 }
 
 func (r *relay) NewSession(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }
-func (s *relaySession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *relaySession) Mail(string, *smtp.MailOptions) error {
+	if s.r.user != "" && !s.authed {
+		return smtp.ErrAuthRequired
+	}
+	return nil
+}
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.r.mu.Lock()
 	refuse := s.r.refuse
@@ -394,5 +414,41 @@ func TestTestMessageAndHTML(t *testing.T) {
 	if !strings.HasPrefix(f.relay.received[1].Header.Get("Content-Type"), "multipart/alternative") ||
 		!strings.Contains(raw, "&lt;Bea &amp; Co&gt;") || !strings.Contains(raw, "Hi <Bea & Co>") {
 		t.Fatalf("message:\n%v\n%s", f.relay.received[1].Header, raw)
+	}
+}
+
+// TestRelayAuth: the URL's user and password (percent-decoded) log in to
+// the relay; with wrong ones or none the message is refused, never sent.
+func TestRelayAuth(t *testing.T) {
+	r := startRelay(t)
+	r.user, r.pass = "dyad", "p@ss:w/rd"
+	host, port, _ := net.SplitHostPort(r.addr)
+	msg := &survey.RenderedMessage{To: "a@example.org", Subject: "x", Text: "y", MessageID: "m1@example.org"}
+	for _, tc := range []struct {
+		userinfo string
+		ok       bool
+	}{{"dyad:p%40ss%3Aw%2Frd@", true}, {"dyad:wrong@", false}, {"", false}} {
+		rl, err := ParseURL("smtp://" + tc.userinfo + host + ":" + port + "?tls=none&from=s@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewSender(rl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Send(context.Background(), msg)
+		var me *Error
+		if tc.ok && err != nil {
+			t.Errorf("%q: %v", tc.userinfo, err)
+		}
+		if !tc.ok && (!errors.As(err, &me) || me.Permanent) {
+			t.Errorf("%q: error %v; want a temporary refusal (a relay's setting, not a bounce)", tc.userinfo, err)
+		}
+		if me != nil {
+			t.Logf("%q: permanent %v, code %d: %s", tc.userinfo, me.Permanent, me.Code, me.Reason)
+		}
+	}
+	if r.count() != 1 {
+		t.Fatalf("relay got %d messages, want 1", r.count())
 	}
 }
