@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/sample"
+	"github.com/dyad-survey/dyad/internal/store/postgres/pgtest"
 )
 
 // mailpit is a mailpit process: SMTP on smtp, its API at api.
@@ -369,4 +370,79 @@ func TestMailingSurvivesKill(t *testing.T) {
 		t.Fatalf("%d marked sent, want 200", sent)
 	}
 	t.Logf("killed after %d of 200 had arrived; %d sent twice under the same Message-ID", before, dups)
+}
+
+// TestMailingOnPostgres: the same mailing on PostgreSQL, two instances on
+// one database each running the sender: every participant gets the
+// invitation once, whichever instance claims it, and the schedule's
+// reminders a week later go to the non-completers only.
+func TestMailingOnPostgres(t *testing.T) {
+	dsn := pgtest.URL(t)
+	m := startMailpit(t)
+	env := mailingEnv(t, m, 3000)
+	env[0] = "DYAD_DB=" + dsn
+	env = append(env, "DYAD_KEY_FILE="+filepath.Join(t.TempDir(), "dyad.key"))
+	portA, portB := freePort(t), freePort(t)
+	a := startInstance(t, portA, env)
+	b := startInstance(t, portB, env)
+	svID := invitationSurvey(t, a.base)
+	mustAPI(t, a.base, "POST", "/api/v1/surveys/"+svID+"/participants/upload", "text/csv", participantList(80, nil), 201)
+	mustAPI(t, b.base, "PUT", "/api/v1/surveys/"+svID+"/mailing", "application/json",
+		`{"invite_at":"2020-01-01T00:00:00Z","reminder_days":7,"max_reminders":1}`, 200)
+	// Both instances' schedules run at start; restart them so that the
+	// stored schedule is seen now rather than in a minute.
+	for _, p := range []*proc{a, b} {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		<-p.exited
+	}
+	a, b = startInstance(t, portA, env), startInstance(t, portB, env)
+	waitFor(t, 60*time.Second, "80 invitations", func() bool { return len(m.list(t)) >= 80 })
+	time.Sleep(2 * time.Second)
+	codes := map[string]string{}
+	for _, msg := range m.list(t) {
+		to := msg.To[0].Address
+		if codes[to] != "" {
+			t.Fatalf("two invitations to %s", to)
+		}
+		codes[to] = mailCode.FindStringSubmatch(m.text(t, msg.ID))[1]
+	}
+	if len(codes) != 80 {
+		t.Fatalf("%d invited", len(codes))
+	}
+	form, _ := sample.StudyForm()
+	rng := rand.New(rand.NewPCG(3, 4))
+	done := map[string]bool{}
+	for to, code := range codes {
+		if len(done) == 30 {
+			break
+		}
+		body := fmt.Sprintf(`{"invitation_code":%q,"answers":%s}`, code, sample.Answers(form, rng).Canonical())
+		resp, err := http.Post(b.base+"/api/v1/public/surveys/"+svID+"/responses", "application/json", strings.NewReader(body))
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("complete: %v %v", resp.Status, err)
+		}
+		resp.Body.Close()
+		done[to] = true
+	}
+	for _, p := range []*proc{a, b} {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		<-p.exited
+	}
+	later := append(env, "DYAD_CLOCK_OFFSET=169h")
+	a, b = startInstance(t, portA, later), startInstance(t, portB, later)
+	waitFor(t, 60*time.Second, "50 reminders", func() bool { return len(m.list(t)) >= 130 })
+	time.Sleep(2 * time.Second)
+	reminded := map[string]bool{}
+	for _, msg := range m.list(t) {
+		if strings.HasPrefix(msg.Subject, "Reminder:") {
+			to := msg.To[0].Address
+			if done[to] || reminded[to] {
+				t.Fatalf("a reminder to %s (completed %v)", to, done[to])
+			}
+			reminded[to] = true
+		}
+	}
+	if len(reminded) != 50 {
+		t.Fatalf("%d reminded, want 50", len(reminded))
+	}
 }
