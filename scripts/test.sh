@@ -75,6 +75,15 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   fi
 fi
 
+step "mailpit for the e-mail tests"
+# cmd/dyad's mailing tests send participants' e-mails through a real mail
+# server on loopback (mailpit, started by the test on free ports) and read
+# them back through its API. Without it those tests skip, except under CI.
+if ! command -v mailpit >/dev/null 2>&1; then
+  go install github.com/axllent/mailpit@v1.33.1 || echo "mailpit did not install: the mailing tests skip (outside CI)"
+  export PATH="$(go env GOPATH)/bin:$PATH"
+fi
+
 step "PostgreSQL test cluster"
 # The PostgreSQL half of the suite (internal/store/postgres, the postgres
 # subtests of the API, web-form and dashboard tests, cmd/dyad's tests on
@@ -93,7 +102,7 @@ echo "Screenshots of the respondent pages (phone and desktop): $DYAD_SCREENSHOTS
 step "fuzz (bounded)"
 # Each fuzzer runs briefly on top of its checked-in seed corpus
 # (testdata/fuzz/); run longer by hand with FUZZTIME=5m scripts/test.sh.
-for target in "FuzzParse ./internal/instrument" "FuzzImport ./internal/instrument" "FuzzCheck ./internal/survey" "FuzzCSVWriter ./internal/export" "FuzzWebFormPOST ./internal/web" "FuzzDecodeSubmission ./internal/httpapi"; do
+for target in "FuzzParse ./internal/instrument" "FuzzImport ./internal/instrument" "FuzzCheck ./internal/survey" "FuzzCSVWriter ./internal/export" "FuzzWebFormPOST ./internal/web" "FuzzDecodeSubmission ./internal/httpapi" "FuzzParseParticipantsCSV ./internal/survey"; do
   set -- $target
   go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-10s}" "$2"
 done

@@ -39,6 +39,14 @@ type serveConfig struct {
 	// AbandonedAfter is how long a response in progress is kept without
 	// a save before the sweep deletes it (abandoned.go); 0 keeps them.
 	AbandonedAfter time.Duration
+	// SMTPURL is the relay for participants' e-mails (DYAD_SMTP_URL only:
+	// it may hold a password); "" sends none, the outbox waits.
+	SMTPURL string
+	// SMTPRate is the most e-mails sent per minute.
+	SMTPRate int
+	// ClockOffset shifts the service's clock (DYAD_CLOCK_OFFSET), for
+	// rehearsing a mailing's schedule; never set in production.
+	ClockOffset time.Duration
 }
 
 // defaultRateLimit allows a person paging quickly through a form, and
@@ -70,6 +78,22 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		}
 		cfg.AbandonedAfter = d
 	}
+	cfg.SMTPURL = getenv("DYAD_SMTP_URL")
+	cfg.SMTPRate = defaultSMTPRate
+	if v := getenv("DYAD_SMTP_RATE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100_000 {
+			return cfg, fmt.Errorf("DYAD_SMTP_RATE must be e-mails per minute, 1 to 100000, got %q", v)
+		}
+		cfg.SMTPRate = n
+	}
+	if v := getenv("DYAD_CLOCK_OFFSET"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return cfg, fmt.Errorf("DYAD_CLOCK_OFFSET must be a duration such as 168h, got %q", v)
+		}
+		cfg.ClockOffset = d
+	}
 	if cfg.AdminToken != "" {
 		if err := checkAdminToken(cfg.AdminToken); err != nil {
 			return cfg, err
@@ -84,6 +108,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL respondents use, e.g. https://survey.example.org (env DYAD_PUBLIC_URL; default http://localhost:PORT)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second per client address, 0 = off (env DYAD_RATE_LIMIT)")
 	fs.DurationVar(&cfg.AbandonedAfter, "abandoned-after", cfg.AbandonedAfter, "delete responses in progress not saved for this long, releasing their invitation codes; 0 = keep (env DYAD_ABANDONED_AFTER)")
+	fs.IntVar(&cfg.SMTPRate, "smtp-rate", cfg.SMTPRate, "most e-mails sent per minute through DYAD_SMTP_URL (env DYAD_SMTP_RATE)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (env DYAD_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -93,6 +118,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if cfg.AbandonedAfter < 0 {
 		return cfg, fmt.Errorf("--abandoned-after must not be negative")
+	}
+	if cfg.SMTPRate < 1 {
+		return cfg, fmt.Errorf("--smtp-rate must be at least 1")
 	}
 	for _, p := range strings.Split(proxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -213,6 +241,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		return err
 	}
 	svc := survey.NewService(st, survey.WithInvitationKey(invKey))
+	if cfg.ClockOffset != 0 {
+		svc.Now = func() time.Time { return time.Now().Add(cfg.ClockOffset) }
+		log.Warn("the service's clock is shifted (DYAD_CLOCK_OFFSET): for rehearsing mailings only", "offset", cfg.ClockOffset.String())
+	}
 
 	tokenHash, newToken, err := researcherToken(ctx, st, cfg.AdminToken)
 	if err != nil {
@@ -275,6 +307,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	// Stopped before the store closes (defers run last first).
 	stopSweep := startSweep(ctx, svc, cfg.AbandonedAfter, sweepEvery, m.AbandonedDeleted, log)
 	defer stopSweep()
+	stopMail, err := startMail(ctx, svc, cfg, base, m.MailAttempt, log)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

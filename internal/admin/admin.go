@@ -109,6 +109,8 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin                           surveys and instruments, with response counts
 //	GET  /admin/surveys/{id}              results: figures, charts, downloads (?status=, ?by=)
 //	GET  /admin/surveys/{id}/text/{item}  answers to a free-text item (?q=, ?status=, ?after=)
+//	GET  /admin/surveys/{id}/participants participants and the mailing's tracking (?page=)
+//	GET  /admin/surveys/{id}/participants/export  the list with statuses, CSV
 //	GET  /admin/surveys/{id}/{download}   export.csv, codebook.csv, export.zip, ...
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
@@ -125,6 +127,8 @@ func (p *Pages) Mount(r *server.Router) {
 	g.GET("/surveys", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin") })
 	g.GET("/surveys/:id", p.results)
 	g.GET("/surveys/:id/text/:item", p.textAnswers)
+	g.GET("/surveys/:id/participants", p.participants)
+	g.GET("/surveys/:id/participants/export", p.exportParticipants)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)
 	}

@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
@@ -56,6 +56,8 @@ type view struct {
 	Results  *resultsView
 	Text     *textView
 	Message  *messageView
+	// Participants is the mailing's tracking page (participants.go).
+	Participants *participantsView
 }
 
 type link struct {

@@ -29,6 +29,8 @@ type resultsView struct {
 	Status        status
 	Created       string
 	RespondentURL string
+	// ParticipantsHref links an invitation survey's mailing page.
+	ParticipantsHref string
 
 	Filter  filterView
 	Scope   string // "complete responses", ...
@@ -245,6 +247,9 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 		Access:     accessText(sv.Access), Status: surveyStatus(sv, p.svc.Now()),
 		Created:       sv.CreatedAt.UTC().Format("2 January 2006"),
 		RespondentURL: p.baseURL(c) + "/s/" + sv.ID,
+	}
+	if sv.Access == survey.AccessInvitation {
+		rv.ParticipantsHref = "/admin/surveys/" + url.PathEscape(sv.ID) + "/participants"
 	}
 	if rep.By != nil {
 		rv.Grouped, rv.GroupBy = true, rep.By.Text

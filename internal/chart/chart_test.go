@@ -322,3 +322,21 @@ func TestNiceStep(t *testing.T) {
 		}
 	}
 }
+
+func TestRate(t *testing.T) {
+	days := []RateDay{{"2026-03-02", 0, "Invitation"}, {"2026-03-03", 20, ""}, {"2026-03-09", 35.5, "Reminder 1"}}
+	root := parse(t, Rate{ID: "r", Title: "Response rate", Days: days}.Render())
+	if got := len(root.find(class("contact"))); got != 2 {
+		t.Fatalf("%d contact marks, want 2", got)
+	}
+	pts := root.find(class("rate"))[0].find(class("point"))
+	if len(pts) != 3 || !(pts[2].float(t, "cy") < pts[1].float(t, "cy")) {
+		t.Fatal("35.5% is not drawn above 20%")
+	}
+	desc := root.find(func(n node) bool { return n.XMLName.Local == "desc" })[0].Text
+	if !strings.Contains(desc, "reaching 35.5%") || !strings.Contains(desc, "2 days of contact") {
+		t.Errorf("description: %s", desc)
+	}
+	parse(t, Rate{ID: "e", Title: "None"}.Render())
+	parse(t, Rate{ID: "o", Title: "One", Days: days[:1]}.Render())
+}

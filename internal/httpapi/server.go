@@ -48,7 +48,7 @@ type api struct {
 }
 
 // API is the JSON API as a server.Module: it owns /api/v1, /healthz,
-// /readyz and /metrics.
+// /readyz, /metrics and the e-mails' opt-out page /optout.
 type API struct{ a *api }
 
 // New returns the API, to be mounted by server.New.
@@ -58,7 +58,9 @@ func New(cfg Config) *API {
 }
 
 // Prefixes are the paths the API owns.
-func (*API) Prefixes() []string { return []string{"/api/v1", "/healthz", "/readyz", "/metrics"} }
+func (*API) Prefixes() []string {
+	return []string{"/api/v1", "/healthz", "/readyz", "/metrics", "/optout"}
+}
 
 // Mount registers every route of api/openapi.yaml.
 func (m *API) Mount(r *server.Router) {
@@ -96,6 +98,7 @@ func (m *API) Mount(r *server.Router) {
 	res.GET("/surveys/:id/stats", a.surveyStats)
 	res.GET("/surveys/:id/text/:item_id", a.textAnswers)
 	res.GET("/backup", a.backup)
+	a.mountParticipants(res, r.RouterGroup)
 	for _, e := range a.exportFiles() {
 		res.GET("/surveys/:id/"+e.Name, e.Handler)
 	}

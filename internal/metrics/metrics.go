@@ -30,6 +30,7 @@ type Metrics struct {
 	batchSize   prometheus.Histogram
 	commit      prometheus.Histogram
 	abandoned   prometheus.Counter
+	mail        *prometheus.CounterVec
 }
 
 // New registers Dyad's collectors, the Go runtime's and the process's.
@@ -57,8 +58,11 @@ func New() *Metrics {
 		abandoned: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "dyad_abandoned_responses_deleted_total", Help: "Responses in progress deleted by the sweep after the retention without a save.",
 		}),
+		mail: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dyad_mail_attempts_total", Help: "Participants' e-mails handed to the SMTP relay, by result: sent, retry (4xx or no connection), bounced (5xx), failed (out of attempts).",
+		}, []string{"result"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.submissions, m.batchSize, m.commit, m.abandoned,
+	m.reg.MustRegister(m.requests, m.latency, m.submissions, m.batchSize, m.commit, m.abandoned, m.mail,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -104,6 +108,10 @@ func (m *Metrics) ObserveBatch(size int, commit time.Duration) {
 	m.batchSize.Observe(float64(size))
 	m.commit.Observe(commit.Seconds())
 }
+
+// MailAttempt counts one attempt to send a participant's e-mail by its
+// result (internal/mail.Loop.Observe).
+func (m *Metrics) MailAttempt(result string) { m.mail.WithLabelValues(result).Inc() }
 
 // AbandonedDeleted counts responses in progress deleted by the sweep.
 func (m *Metrics) AbandonedDeleted(n int) { m.abandoned.Add(float64(n)) }

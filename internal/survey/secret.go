@@ -100,19 +100,25 @@ const (
 	codeHashInfo = "dyad invitation code hash v2"
 	holdMarkInfo = "dyad invitation hold mark v1"
 	holdRefInfo  = "dyad invitation hold reference v1"
+	// Participants (participants.go): the personal code and the opt-out
+	// token are derived from the participant's id, never stored.
+	participantCodeInfo = "dyad participant code v1"
+	optOutInfo          = "dyad participant opt-out v1"
 )
 
 // invitationKeys are the keys derived from the server's invitation key.
-type invitationKeys struct{ code, hold, ref []byte }
+type invitationKeys struct{ code, hold, ref, participant, optOut []byte }
 
 func deriveInvitationKeys(master []byte) invitationKeys {
 	code, err1 := hkdf.Key(sha256.New, master, nil, codeHashInfo, 32)
 	hold, err2 := hkdf.Key(sha256.New, master, nil, holdMarkInfo, 32)
 	ref, err3 := hkdf.Key(sha256.New, master, nil, holdRefInfo, 32)
-	if err1 != nil || err2 != nil || err3 != nil { // only for a key length HKDF refuses, which 32 bytes is not
-		panic("derive invitation keys: " + errors.Join(err1, err2, err3).Error())
+	part, err4 := hkdf.Key(sha256.New, master, nil, participantCodeInfo, 32)
+	opt, err5 := hkdf.Key(sha256.New, master, nil, optOutInfo, 32)
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil { // only for a key length HKDF refuses, which 32 bytes is not
+		panic("derive invitation keys: " + err.Error())
 	}
-	return invitationKeys{code: code, hold: hold, ref: ref}
+	return invitationKeys{code: code, hold: hold, ref: ref, participant: part, optOut: opt}
 }
 
 // keyedHash is HMAC-SHA-256(key, surveyID NUL code): a code of one survey

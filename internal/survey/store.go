@@ -105,6 +105,8 @@ type Store interface {
 	Settings
 	// The dashboard's sign-ins.
 	Sessions
+	// Participants and their e-mails (mailing.go).
+	MailingStore
 }
 
 // Setting names (Settings).

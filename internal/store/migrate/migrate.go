@@ -90,6 +90,16 @@ var Tables = []Table{
 		{"instrument_version", Int}, {"status", Text}, {"answers", Text}, {"digest", Bytes}, {"started_at", Text},
 		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}}},
 	{Name: "sessions", KeyLen: 1, Columns: []Column{{"id_hash", Bytes}, {"created_at", Text}, {"seen_at", Text}}},
+	{Name: "participants", KeyLen: 1, Columns: []Column{{"id", Text}, {"survey_id", Text}, {"email", Text}, {"first_name", Text},
+		{"last_name", Text}, {"language", Text}, {"attributes", Text}, {"code_hash", Bytes}, {"created_at", Text},
+		{"invited_at", Text}, {"reminders", Int}, {"last_contact_at", Text}, {"opted_out_at", Text}, {"bounced_at", Text}}},
+	{Name: "message_templates", KeyLen: 3, Columns: []Column{{"survey_id", Text}, {"kind", Text}, {"language", Text},
+		{"subject", Text}, {"text_body", Text}, {"html_body", Text}, {"updated_at", Text}}},
+	{Name: "mailings", KeyLen: 1, Columns: []Column{{"survey_id", Text}, {"invite_at", Text}, {"reminder_days", Int},
+		{"max_reminders", Int}, {"updated_at", Text}}},
+	{Name: "outbox", KeyLen: 1, Columns: []Column{{"id", Text}, {"survey_id", Text}, {"participant_id", Text}, {"kind", Text},
+		{"seq", Int}, {"to_addr", Text}, {"status", Text}, {"attempts", Int}, {"next_at", Text}, {"last_error", Text},
+		{"created_at", Text}, {"sent_at", Text}}},
 }
 
 // Sum is one table's row count and digest.

@@ -1,6 +1,7 @@
 // Package ormstore holds the part of survey.Store that the database engines
 // share: what gorm makes portable (instrument versions, surveys, the
-// creation of invitation codes, settings, dashboard sessions), the stored
+// creation of invitation codes, settings, dashboard sessions, participants
+// and their e-mails' outbox), the stored
 // form of times, and the readers of the rows that each driver's
 // hand-written SQL returns (responses, the web form's response, free-text
 // answers). Each driver (internal/store/sqlite,
