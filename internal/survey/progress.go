@@ -324,11 +324,14 @@ func (f *Form) sectionProblems(err error, si int) error {
 }
 
 // SectionShown reports whether any item of section si is shown; a section
-// whose items are all hidden is skipped.
+// whose items are all hidden is skipped. It decides by position
+// (shownList) rather than through Shown's map: every page asks it of
+// several sections, and building the map each time showed in the web
+// journey's profile.
 func (f *Form) SectionShown(a Answers, si int) bool {
-	shown := f.Shown(a)
+	shown := f.shownList(a)
 	for _, it := range f.Instrument.Sections[si].Items {
-		if shown[it.ID] {
+		if shown[f.index[it.ID]] {
 			return true
 		}
 	}
