@@ -31,7 +31,8 @@ var awkward = []string{
 // same view: every section of the study, at each combination of Back and
 // Submit buttons, for random answers, under survey titles with
 // characters to escape, with awkward values in every hole; each page is
-// filled twice, the second time from the kept shell.
+// filled twice, the second time from the kept shell. No kept shell holds
+// a value of its holes.
 func TestSectionShellAsTemplate(t *testing.T) {
 	form, err := sample.StudyForm()
 	if err != nil {
@@ -100,6 +101,17 @@ func TestSectionShellAsTemplate(t *testing.T) {
 			}
 		}
 	}
+	// The kept shells hold none of the values put in their holes.
+	sc.m.Range(func(k, s any) bool {
+		for _, text := range s.(*shell).text {
+			for _, v := range awkward[2:] {
+				if bytes.Contains(text, []byte(v)) {
+					t.Errorf("shell %v keeps %q", k, v)
+				}
+			}
+		}
+		return true
+	})
 	t.Logf("%d pages compared, %d shells kept", compared, sc.n.Load())
 }
 
