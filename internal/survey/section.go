@@ -270,10 +270,10 @@ func (f *Form) revealed(a Answers, si int, seen map[string]bool) int {
 	if seen == nil {
 		return 0
 	}
-	shown := f.Shown(a)
+	shown := f.shownList(a) // by position, as SectionShown
 	n := 0
 	for _, it := range f.Instrument.Sections[si].Items {
-		if shown[it.ID] && !seen[it.ID] {
+		if shown[f.index[it.ID]] && !seen[it.ID] {
 			n++
 		}
 	}
