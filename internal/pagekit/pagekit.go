@@ -77,10 +77,11 @@ func Render(c *gin.Context, t *template.Template, status int, data any) {
 // gzipPool compresses pages rendered per request at BestSpeed, with
 // github.com/klauspost/compress rather than compress/gzip: gzip was 15 %
 // of the server's CPU on the web journey even at the standard library's
-// BestSpeed, most of it building Huffman tables, which klauspost's encoder
-// does at about half the cost. On a 9 KB section page, 17-20 us against
-// 36 us, for 3 % more bytes (2,098 against 2,036); BenchmarkPageGzip and
-// docs/performance.md hold the figures. Its output is plain gzip (RFC
+// BestSpeed, most of it building Huffman tables and matching, which
+// klauspost's encoder does in about a third of the instructions. On an
+// 8 KB section page, 184-286 thousand instructions against 656 thousand
+// (callgrind), for 3 % more bytes (2,098 against 2,036); BenchmarkPageGzip
+// and docs/performance.md hold the figures. Its output is plain gzip (RFC
 // 1952) that every browser reads.
 var gzipPool = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
