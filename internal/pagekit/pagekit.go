@@ -11,7 +11,6 @@ package pagekit
 
 import (
 	"bytes"
-	"compress/gzip"
 	"html/template"
 	"io"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/gin-gonic/gin"
+	"github.com/klauspost/compress/gzip"
 )
 
 // contentSecurityPolicy allows nothing but this origin's own files: no
@@ -74,10 +74,15 @@ func Render(c *gin.Context, t *template.Template, status int, data any) {
 	WriteBody(c, status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// gzipPool compresses pages rendered per request at BestSpeed: on an 8 KB
-// section page it takes a third of the default level's time (44-46 us
-// against 127-144) for 6 % more bytes (2,043 against 1,924), and gzip was
-// 15 % of the server's CPU on the web journey (docs/performance.md).
+// gzipPool compresses pages rendered per request at BestSpeed, with
+// github.com/klauspost/compress rather than compress/gzip: gzip was 15 %
+// of the server's CPU on the web journey even at the standard library's
+// BestSpeed, most of it building Huffman tables and matching, which
+// klauspost's encoder does in about a third of the instructions. On an
+// 8 KB section page, 184-286 thousand instructions against 656 thousand
+// (callgrind), for 3 % more bytes (2,098 against 2,036); BenchmarkPageGzip
+// and docs/performance.md hold the figures. Its output is plain gzip (RFC
+// 1952) that every browser reads.
 var gzipPool = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 	return w

@@ -175,16 +175,17 @@ func (s *Service) SaveProgress(ctx context.Context, surveyID, token string, a An
 	if err != nil {
 		return nil, err
 	}
-	return s.saveProgress(ctx, p, a, false)
+	return s.saveProgress(ctx, p, a, nil)
 }
 
 // saveProgress is SaveProgress for p, the response as found by its token
-// (a copy that it updates). With checked true the caller has dropped the
-// answers to hidden items and checked the rest as partial already
-// (SaveSection, which has read p and checked the answers for its own
-// purposes, does not pay for either twice). That p is still in progress
-// is decided by the store's write, whatever p says.
-func (s *Service) saveProgress(ctx context.Context, p *Progress, a Answers, checked bool) (*Progress, error) {
+// (a copy that it updates). With canonical set (to a.Canonical()) the
+// caller has dropped the answers to hidden items, checked the rest as
+// partial and encoded them already (SaveSection, which has read p and
+// checked and encoded the answers for its own purposes, does not pay for
+// any of it twice). That p is still in progress is decided by the store's
+// write, whatever p says.
+func (s *Service) saveProgress(ctx context.Context, p *Progress, a Answers, canonical []byte) (*Progress, error) {
 	if p.Status != ResponseInProgress {
 		return nil, Errorf(EConflict, "response %s has been submitted and can no longer change", p.ID)
 	}
@@ -196,7 +197,7 @@ func (s *Service) saveProgress(ctx context.Context, p *Progress, a Answers, chec
 	if err := sv.CheckOpen(now); err != nil {
 		return nil, err
 	}
-	if !checked {
+	if canonical == nil {
 		form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
 		if err != nil {
 			return nil, err
@@ -205,8 +206,8 @@ func (s *Service) saveProgress(ctx context.Context, p *Progress, a Answers, chec
 		if err := form.Check(a, true); err != nil {
 			return nil, err
 		}
+		canonical = a.Canonical()
 	}
-	canonical := a.Canonical()
 	p.Answers, p.AnswersJSON, p.Digest, p.UpdatedAt = a, canonical, submissionDigest(canonical), now
 	if err := s.store.SaveProgress(ctx, p); err != nil {
 		return nil, err
@@ -323,11 +324,14 @@ func (f *Form) sectionProblems(err error, si int) error {
 }
 
 // SectionShown reports whether any item of section si is shown; a section
-// whose items are all hidden is skipped.
+// whose items are all hidden is skipped. It decides by position
+// (shownList) rather than through Shown's map: every page asks it of
+// several sections, and building the map each time showed in the web
+// journey's profile.
 func (f *Form) SectionShown(a Answers, si int) bool {
-	shown := f.Shown(a)
+	shown := f.shownList(a)
 	for _, it := range f.Instrument.Sections[si].Items {
-		if shown[it.ID] {
+		if shown[f.index[it.ID]] {
 			return true
 		}
 	}

@@ -133,9 +133,10 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 	merged = form.KeepShown(merged) // a hidden item's answer is not kept, whatever was posted
 
 	// Save first, whatever comes next: an answer given is never lost.
-	if keep := form.keepValid(merged); string(keep.Canonical()) != string(p.Answers.Canonical()) {
+	keep := form.keepValid(merged)
+	if canonical := keep.Canonical(); string(canonical) != string(p.Answers.Canonical()) {
 		saved := *p // keepValid applied KeepShown and Check(partial)
-		if _, err := s.saveProgress(ctx, &saved, keep, true); err != nil {
+		if _, err := s.saveProgress(ctx, &saved, keep, canonical); err != nil {
 			return s.sectionRefused(ctx, in, err)
 		}
 	}
@@ -269,10 +270,10 @@ func (f *Form) revealed(a Answers, si int, seen map[string]bool) int {
 	if seen == nil {
 		return 0
 	}
-	shown := f.Shown(a)
+	shown := f.shownList(a) // by position, as SectionShown
 	n := 0
 	for _, it := range f.Instrument.Sections[si].Items {
-		if shown[it.ID] && !seen[it.ID] {
+		if shown[f.index[it.ID]] && !seen[it.ID] {
 			n++
 		}
 	}

@@ -90,11 +90,14 @@ func (f *Form) IsShown(id string, a Answers) bool {
 // KeepShown returns the answers without those to items that are not shown.
 // Whether an item is shown depends only on earlier items that are shown, so
 // dropping hidden answers never changes what is shown.
+//
+// It decides by position (shownList), as SectionShown does: a page save
+// calls it twice.
 func (f *Form) KeepShown(a Answers) Answers {
-	shown := f.Shown(a)
+	shown := f.shownList(a)
 	out := make(Answers, len(a))
 	for id, v := range a {
-		if shown[id] || f.items[id] == nil { // unknown ids stay, for Check to report
+		if i, known := f.index[id]; !known || shown[i] { // unknown ids stay, for Check to report
 			out[id] = v
 		}
 	}

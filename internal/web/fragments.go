@@ -22,8 +22,15 @@ import (
 // number field. The first three take few values per item, so the
 // fragment for each combination is rendered once by the same template and
 // kept; the section template then writes the fragments as they are. An
-// item with a typed value is rendered per request: its value is the
-// respondent's own text, which is neither kept nor shared.
+// item with a typed value is kept the same way with a mark where the
+// value goes (as the section shells are, shell.go), cut in two at the
+// mark; a request puts its value between the halves, escaped as
+// html/template escapes it there (attrEscape: the value is in an input's
+// value attribute or a textarea, where html/template's escapers agree).
+// The value is the respondent's own text: it is never kept or shared,
+// only the halves are. Should the template ever write the value anywhere
+// else, or twice, the mark would not be found exactly once and such
+// items are rendered per request as before.
 //
 // The fragments are keyed by the form (a *survey.Form is immutable, and
 // the key keeps it alive, so its address is never reused by another) and
@@ -46,28 +53,63 @@ const fragmentLimit = 8192
 type fragmentKey struct {
 	form  *survey.Form
 	state string
+	typed bool // the fragment is a typedFragment
 }
 
-// item returns the HTML of iv, an item of form: kept when iv has no typed
-// value, rendered per request when it has.
+// typedFragment is the HTML of an item with a typed value, cut where the
+// value goes.
+type typedFragment struct{ pre, post string }
+
+// markValue stands for a typed value while its item is rendered: letters
+// and digits, which no escaper changes.
+const markValue = "dyadHoleValue5e81b7"
+
+// item returns the HTML of iv, an item of form, from the kept fragment of
+// its state, which it renders the first time.
 func (fc *fragmentCache) item(form *survey.Form, iv *itemView) (template.HTML, error) {
-	if iv.Value != "" {
-		return renderItem(iv)
-	}
-	key := fragmentKey{form, itemState(iv)}
+	key := fragmentKey{form, itemState(iv), iv.Value != ""}
 	if f, ok := fc.m.Load(key); ok {
-		return f.(template.HTML), nil
+		return fill(f, iv.Value), nil
 	}
-	f, err := renderItem(iv)
-	if err != nil {
-		return "", err
+	var f any
+	if key.typed {
+		marked := *iv
+		marked.Value = markValue
+		h, err := renderItem(&marked)
+		if err != nil {
+			return "", err
+		}
+		pre, post, ok := strings.Cut(string(h), markValue)
+		if !ok || strings.Contains(post, markValue) {
+			return renderItem(iv)
+		}
+		f = typedFragment{pre, post}
+	} else {
+		h, err := renderItem(iv)
+		if err != nil {
+			return "", err
+		}
+		f = h
 	}
 	if fc.n.Load() < fragmentLimit {
 		if _, loaded := fc.m.LoadOrStore(key, f); !loaded {
 			fc.n.Add(1)
 		}
 	}
-	return f, nil
+	return fill(f, iv.Value), nil
+}
+
+// fill returns a kept fragment with value, if it takes one, in its place.
+func fill(f any, value string) template.HTML {
+	tf, ok := f.(typedFragment)
+	if !ok {
+		return f.(template.HTML)
+	}
+	b := make([]byte, 0, len(tf.pre)+len(value)+len(tf.post)+16)
+	b = append(b, tf.pre...)
+	b = attrEscape(b, value)
+	b = append(b, tf.post...)
+	return template.HTML(b) // #nosec: the template's escaped output, the value escaped as it escapes it
 }
 
 // itemState is everything of iv that a respondent's answers change, less

@@ -442,6 +442,14 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		v.Title = "Error: " + v.Title
 	}
 	v.CSRF = h.csrfToken(c, p.sv.ID)
+	if len(sv.Errors) == 0 && sv.Notice == "" {
+		// A plain page: written from its shell (shell.go).
+		key := shellKey{sv: p.sv, form: form, section: si, first: sv.First, last: sv.Last}
+		if s := h.shells.shell(key, v); s != nil {
+			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, resume: sv.ResumeURL, items: sv.Items})
+			return
+		}
+	}
 	h.render(c, v)
 }
 

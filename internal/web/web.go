@@ -115,6 +115,8 @@ type handler struct {
 	welcomes sync.Map // *survey.Survey -> *stitched welcome page
 	// fragments are section pages' items, rendered once per state.
 	fragments fragmentCache
+	// shells are plain section pages around their items (shell.go).
+	shells shellCache
 }
 
 func newHandler(cfg Config) *handler {

@@ -1,6 +1,7 @@
 package ormstore
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -34,8 +35,13 @@ func ScanResponse(sc RowScanner) (*survey.Response, int64, error) {
 	// The web form reads its response back on every page: the stored
 	// shape is read directly (survey.EachCanonicalAnswer, as exports do),
 	// with encoding/json only for anything else.
-	r.Answers = make(survey.Answers, 32)
-	if !survey.EachCanonicalAnswer([]byte(answers), func(id []byte, v survey.Value) { r.Answers[string(id)] = v }) {
+	// The map is sized by the answers' count, taken as one more than the
+	// `,"` that separate them (text holding `,"` only makes it larger):
+	// a response in progress has few answers on its first pages, and a
+	// map made for 32 was the largest allocation of a web journey.
+	b := []byte(answers)
+	r.Answers = make(survey.Answers, 1+bytes.Count(b, []byte(`,"`)))
+	if !survey.EachCanonicalAnswer(b, func(id []byte, v survey.Value) { r.Answers[string(id)] = v }) {
 		r.Answers = nil
 		if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
 			return nil, 0, fmt.Errorf("response %s: stored answers: %w", r.ID, err)

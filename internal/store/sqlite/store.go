@@ -53,6 +53,7 @@ type Store struct {
 	insertResponse *sql.Stmt
 	spendCode      *sql.Stmt
 	findProgress   *sql.Stmt // on the read pool: every page of the web form
+	saveProgress   *sql.Stmt // a page save: most of a web journey's writes
 
 	// The savepoint around every job of a batch (writer.go), prepared so
 	// that SQLite does not parse them again for each job.
@@ -201,6 +202,10 @@ func (s *Store) prepare(ctx context.Context) error {
 		WHERE resume_hash = ? AND survey_id = ?`); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
+	if s.saveProgress, err = s.writeSQL.PrepareContext(ctx, `UPDATE responses SET answers = ?, digest = ?, updated_at = ?
+		WHERE id = ? AND status = 'in_progress'`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
 	// One statement each: a prepared statement runs only the first
 	// statement of its text, so "ROLLBACK TO; RELEASE" is two.
 	for _, p := range []struct {
@@ -225,7 +230,7 @@ func (s *Store) prepare(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.writerDone
-	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress, s.savepoint, s.release, s.rollbackTo} {
+	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress, s.saveProgress, s.savepoint, s.release, s.rollbackTo} {
 		if st != nil {
 			st.Close()
 		}
