@@ -108,6 +108,9 @@ const (
 	csvType    = "text/csv; charset=utf-8; header=present"
 	syntaxType = "text/plain; charset=utf-8"
 	zipType    = "application/zip"
+	savType    = "application/x-spss-sav"
+	dtaType    = "application/x-stata-dta"
+	xlsxType   = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
 // csvSuffix is the CSV's file-name rule: a suffix for each option that
@@ -160,6 +163,12 @@ var Formats = []*Format{
 		suffix: fixed(".zip"),
 		write: func(ctx context.Context, w io.Writer, j Job) error {
 			return WriteBundle(ctx, w, j.Form, j.Info, j.Scan)
+		}},
+	{Name: "sav", Path: "export.sav", MediaType: savType, Responses: true,
+		Fixed:  "an SPSS file holds codes with their value labels, and its strings keep line breaks",
+		suffix: fixed(".sav"),
+		write: func(ctx context.Context, w io.Writer, j Job) error {
+			return WriteSAV(ctx, w, j.Form, j.Info, j.Scan)
 		}},
 }
 
