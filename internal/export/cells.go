@@ -153,10 +153,12 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 // spool is a temporary file of rows, with what the headers need: the
 // number of rows and, per column, the longest text in bytes.
 type spool struct {
-	file    *os.File
-	rows    int
-	maxText []int // per column; 0 when no text
-	hasFrac []bool
+	file     *os.File
+	rows     int
+	maxText  []int   // per column: the longest text, in bytes
+	sumText  []int64 // per column: the bytes of all its texts
+	nonEmpty []int   // per column: the number of texts that are not empty
+	hasFrac  []bool  // per column: a number with a fraction
 
 	bw  *bufio.Writer
 	br  *bufio.Reader
@@ -171,7 +173,8 @@ func spoolRows(ctx context.Context, rr *rowReader, scan ScanFunc) (*spool, error
 		return nil, fmt.Errorf("export: spool file: %w", err)
 	}
 	n := len(rr.columns())
-	s := &spool{file: f, maxText: make([]int, n), hasFrac: make([]bool, n), bw: bufio.NewWriterSize(f, 64<<10)}
+	s := &spool{file: f, maxText: make([]int, n), sumText: make([]int64, n), nonEmpty: make([]int, n), hasFrac: make([]bool, n),
+		bw: bufio.NewWriterSize(f, 64<<10)}
 	var r row
 	err = scan(ctx, func(resp *survey.Response) error {
 		rr.read(resp, &r)
@@ -182,15 +185,27 @@ func spoolRows(ctx context.Context, rr *rowReader, scan ScanFunc) (*spool, error
 		err = s.bw.Flush()
 	}
 	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
+		s.bw = nil
+		err = s.rewind()
 	}
 	if err != nil {
 		s.close()
 		return nil, err
 	}
-	s.bw = nil
-	s.br = bufio.NewReaderSize(f, 64<<10)
 	return s, nil
+}
+
+// rewind starts reading the rows again from the first.
+func (s *spool) rewind() error {
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("export: spool file: %w", err)
+	}
+	if s.br == nil {
+		s.br = bufio.NewReaderSize(s.file, 64<<10)
+	} else {
+		s.br.Reset(s.file)
+	}
+	return nil
 }
 
 // put writes one row: per cell a kind byte, then a varint (int, time), 8
@@ -213,6 +228,10 @@ func (s *spool) put(r *row) error {
 			b = binary.AppendUvarint(b, uint64(len(t)))
 			b = append(b, t...)
 			s.maxText[i] = max(s.maxText[i], len(t))
+			s.sumText[i] += int64(len(t))
+			if len(t) > 0 {
+				s.nonEmpty[i]++
+			}
 		}
 	}
 	s.buf = b

@@ -170,6 +170,12 @@ var Formats = []*Format{
 		write: func(ctx context.Context, w io.Writer, j Job) error {
 			return WriteSAV(ctx, w, j.Form, j.Info, j.Scan)
 		}},
+	{Name: "dta", Path: "export.dta", MediaType: dtaType, Responses: true,
+		Fixed:  "a Stata file holds codes with their value labels, and its strings keep line breaks",
+		suffix: fixed(".dta"),
+		write: func(ctx context.Context, w io.Writer, j Job) error {
+			return WriteDTA(ctx, w, j.Form, j.Info, j.Scan)
+		}},
 }
 
 // FormatByName returns the format with the given Name; nil if none.
