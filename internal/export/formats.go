@@ -176,6 +176,12 @@ var Formats = []*Format{
 		write: func(ctx context.Context, w io.Writer, j Job) error {
 			return WriteDTA(ctx, w, j.Form, j.Info, j.Scan)
 		}},
+	{Name: "xlsx", Path: "export.xlsx", MediaType: xlsxType, Responses: true, Options: []string{OptValues},
+		Fixed:  "a workbook stores numbers as numbers and text exactly, with no formulas",
+		suffix: xlsxSuffix,
+		write: func(ctx context.Context, w io.Writer, j Job) error {
+			return WriteXLSX(ctx, w, j.Form, j.Options, j.Scan)
+		}},
 }
 
 // FormatByName returns the format with the given Name; nil if none.
