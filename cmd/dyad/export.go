@@ -25,8 +25,9 @@ type exportConfig struct {
 
 const exportUsage = `Usage: dyad export --survey ID [--db FILE] [--out FILE] [options]
 
-Writes a survey's responses (or their codebook, R/SPSS/Stata syntax, or a
-zip of all of them) from the database file, without a running server. The
+Writes a survey's responses (as CSV, or SPSS .sav, Stata .dta or Excel
+.xlsx files), their codebook, R/SPSS/Stata syntax, or a zip of CSV,
+codebook and syntax, from the database file, without a running server. The
 output is the same as the API's /api/v1/surveys/{id}/export.* routes; see
 docs/export.md. Without --out it goes to standard output; with --out it
 is written to a temporary file renamed into place when complete, so a
