@@ -159,6 +159,11 @@ type spool struct {
 	sumText  []int64 // per column: the bytes of all its texts
 	nonEmpty []int   // per column: the number of texts that are not empty
 	hasFrac  []bool  // per column: a number with a fraction
+	// minInt and maxInt are the least and greatest integer per column
+	// (valid where hasInt): the codes an instrument declares bound what
+	// is stored, but rows written before a rule existed need not obey it.
+	minInt, maxInt []int64
+	hasInt         []bool
 
 	bw  *bufio.Writer
 	br  *bufio.Reader
@@ -174,6 +179,7 @@ func spoolRows(ctx context.Context, rr *rowReader, scan ScanFunc) (*spool, error
 	}
 	n := len(rr.columns())
 	s := &spool{file: f, maxText: make([]int, n), sumText: make([]int64, n), nonEmpty: make([]int, n), hasFrac: make([]bool, n),
+		minInt: make([]int64, n), maxInt: make([]int64, n), hasInt: make([]bool, n),
 		bw: bufio.NewWriterSize(f, 64<<10)}
 	var r row
 	err = scan(ctx, func(resp *survey.Response) error {
@@ -218,6 +224,15 @@ func (s *spool) put(r *row) error {
 		switch c.kind {
 		case cellInt, cellTime:
 			b = binary.AppendVarint(b, c.i)
+			if c.kind == cellInt {
+				if !s.hasInt[i] || c.i < s.minInt[i] {
+					s.minInt[i] = c.i
+				}
+				if !s.hasInt[i] || c.i > s.maxInt[i] {
+					s.maxInt[i] = c.i
+				}
+				s.hasInt[i] = true
+			}
 		case cellFloat:
 			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(c.f))
 			if c.f != math.Trunc(c.f) {
@@ -295,4 +310,27 @@ func spoolErr(err error) error {
 func (s *spool) close() {
 	s.file.Close()
 	os.Remove(s.file.Name())
+}
+
+// intRange returns the least and greatest of the given values and the
+// integers stored in column i.
+func (s *spool) intRange(i int, declared ...int64) (lo, hi int64) {
+	first := true
+	add := func(v int64) {
+		if first || v < lo {
+			lo = v
+		}
+		if first || v > hi {
+			hi = v
+		}
+		first = false
+	}
+	for _, v := range declared {
+		add(v)
+	}
+	if s.hasInt[i] {
+		add(s.minInt[i])
+		add(s.maxInt[i])
+	}
+	return lo, hi
 }

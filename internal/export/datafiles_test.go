@@ -222,6 +222,30 @@ func TestDTATypes(t *testing.T) {
 	}
 }
 
+// TestDTAValuesOutsideDeclaredRange: a row stored before today's rules
+// may hold a value outside the instrument's options or range; the column
+// type widens to hold it instead of wrapping it round.
+func TestDTAValuesOutsideDeclaredRange(t *testing.T) {
+	const int16Type, long = 65529, 65528
+	rs := []*survey.Response{{ID: "old", InstrumentVersion: 3, Status: survey.ResponseComplete, StartedAt: at("2026-01-04T08:00:00Z"),
+		Answers: survey.Answers{"q1": survey.IntVal(300), "n": survey.IntVal(-100000)}}}
+	b := writeFormat(t, "dta", export.Options{}, rs)
+	types := dtaTypes(t, b)
+	if types[9] != int16Type || types[11] != long {
+		t.Fatalf("types of q1 and n: %d, %d", types[9], types[11])
+	}
+	// The row: str#, long, str#, 3 doubles, 3 bytes, then q1 (int), q2
+	// (byte), n (long).
+	row := b[bytes.Index(b, []byte("<data>"))+len("<data>"):]
+	off := int(types[0]) + 4 + int(types[2]) + 3*8 + 3
+	if q1 := int16(binary.LittleEndian.Uint16(row[off:])); q1 != 300 {
+		t.Errorf("q1 = %d", q1)
+	}
+	if n := int32(binary.LittleEndian.Uint32(row[off+3:])); n != -100000 {
+		t.Errorf("n = %d", n)
+	}
+}
+
 func slicesEqual(a, b []uint16) bool {
 	if len(a) != len(b) {
 		return false

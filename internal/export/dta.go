@@ -18,7 +18,8 @@ package export
 //
 //   - option columns: byte 0/1 with the value label "selected";
 //   - likert, single-choice and bounded integer items: the smallest of
-//     byte, int and long that holds every option (or the range); choices
+//     byte, int and long that holds every option (or the range) and every
+//     value stored (old rows may lie outside today's rules); choices
 //     carry a value label named after the variable (Stata labels only
 //     integers; an item whose values do not fit keeps them unlabelled,
 //     as the do-file does);
@@ -105,15 +106,26 @@ func (v *dtaVar) size() int {
 	return int(v.typ)
 }
 
-// dtaIntType returns the smallest integer type holding lo…hi.
+// dtaIntType returns the smallest integer type holding lo…hi (below the
+// type's missing codes), or double when no integer type does.
 func dtaIntType(lo, hi int64) uint16 {
 	switch {
 	case lo >= -127 && hi <= 100:
 		return dtaByte
 	case lo >= -32767 && hi <= 32740:
 		return dtaInt
+	case lo >= -2147483647 && hi <= 2147483620:
+		return dtaLong
 	}
-	return dtaLong
+	return dtaDouble
+}
+
+func optionValues(opts []survey.Option) []int64 {
+	vs := make([]int64, len(opts))
+	for i, o := range opts {
+		vs[i] = o.Value
+	}
+	return vs
 }
 
 func dtaVars(cols []Column, sp *spool) []dtaVar {
@@ -133,18 +145,17 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 		case c.Kind == OptionColumn:
 			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "selected", selectedLabels
 		case c.Integer && c.Options != nil:
-			lo, hi := int64(0), int64(0)
-			for k, o := range c.Options {
-				if k == 0 || o.Value < lo {
-					lo = o.Value
-				}
-				if k == 0 || o.Value > hi {
-					hi = o.Value
-				}
-			}
+			lo, hi := sp.intRange(i, optionValues(c.Options)...)
 			v.typ, v.format, v.vlabel, v.labels = dtaIntType(lo, hi), "%8.0g", v.name, c.Options
+			if v.typ == dtaDouble {
+				v.format, v.vlabel, v.labels = "%10.0g", "", nil
+			}
 		case c.Integer && c.Item != nil:
-			v.typ, v.format = dtaIntType(*c.Item.Min, *c.Item.Max), "%8.0g"
+			lo, hi := sp.intRange(i, *c.Item.Min, *c.Item.Max)
+			v.typ, v.format = dtaIntType(lo, hi), "%8.0g"
+			if v.typ == dtaDouble {
+				v.format = "%10.0g"
+			}
 		case c.Name == colInstrumentVersion:
 			v.typ, v.format = dtaLong, "%12.0g"
 		case c.Numeric:
