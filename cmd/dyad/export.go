@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -115,6 +116,9 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 	return cfg, nil
 }
 
+// exportMemoryLimit is `dyad export`'s soft heap limit.
+const exportMemoryLimit = 48 << 20
+
 func cmdExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cfg, err := parseExport(args, getenv, stderr)
 	if err != nil {
@@ -123,6 +127,16 @@ func cmdExport(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		fmt.Fprintf(stderr, "dyad export: %v\n", err)
 		return 2
+	}
+	// One export is all this process does, so its heap can be held
+	// tight: a soft limit makes the collector reclaim the writers'
+	// transient buffers (the workbook writer's 16 MiB chunks, above all)
+	// before the heap doubles, which keeps `dyad export` of 100,000
+	// responses in any format under 100 MB (docs/performance.md). The
+	// limit is soft: a larger live heap only costs more collections.
+	// GOMEMLIMIT, when set, wins.
+	if getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(exportMemoryLimit))
 	}
 	n, name, err := runExport(ctx, cfg, stdout)
 	if err != nil {
