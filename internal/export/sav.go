@@ -470,6 +470,8 @@ func (z *savCompressor) flush() {
 	z.n, z.data = 0, z.data[:0]
 }
 
+var blank8 = [8]byte{' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '}
+
 func (z *savCompressor) number(f float64) {
 	if f == math.Trunc(f) && f >= 1-savBias && f <= 251-savBias && !(f == 0 && math.Signbit(f)) {
 		z.put(byte(f+savBias), nil)
@@ -507,19 +509,16 @@ func (z *savCompressor) cell(v *savVar, r *row, c *cell) {
 		n := savUsed(v.width, k)
 		seg := text[min(off, len(text)):min(off+n, len(text))]
 		off += n
-		// The segment's units: its bytes, then spaces to the unit's end.
+		// The segment's units: its bytes, then spaces to the unit's end;
+		// the units past the text are blank at once (most of a wide column).
 		for u := 0; u < units(w); u++ {
-			var chunk [8]byte
-			blank := true
-			for j := range 8 {
-				chunk[j] = ' '
-				if p := u*8 + j; p < len(seg) {
-					chunk[j] = seg[p]
-				}
-				if chunk[j] != ' ' {
-					blank = false
-				}
+			if u*8 >= len(seg) {
+				z.put(254, nil)
+				continue
 			}
+			chunk := blank8
+			copy(chunk[:], seg[u*8:])
+			blank := chunk == blank8
 			if blank {
 				z.put(254, nil)
 			} else {
