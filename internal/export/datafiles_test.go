@@ -379,3 +379,24 @@ func TestDataFilesTimes(t *testing.T) {
 		writeFormat(t, name, export.Options{}, rs)
 	}
 }
+
+// TestDTALabelNames: an item named like the option columns' shared value
+// label keeps its own labels.
+func TestDTALabelNames(t *testing.T) {
+	in := &survey.Instrument{Key: "lbl", Version: 1, Title: "Labels", Sections: []survey.Section{{ID: "s", Title: "S", Items: []survey.Item{
+		{ID: "selected", Type: survey.SingleChoice, Text: "Q", Options: []survey.Option{{Value: 7, Label: "Seven"}, {Value: 8, Label: "Eight"}}},
+		{ID: "m", Type: survey.MultipleChoice, Text: "M", Options: []survey.Option{{Value: 1, Label: "One"}, {Value: 2, Label: "Two"}}},
+	}}}}
+	f, err := survey.NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	j := export.Job{Form: f, Info: dataInfo, Scan: scanOf(nil)}
+	if err := export.FormatByName("dta").Write(context.Background(), &b, j); err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(b.Bytes(), []byte("<lbl>")); n != 2 || !bytes.Contains(b.Bytes(), []byte("Seven\x00")) || !bytes.Contains(b.Bytes(), []byte("Not selected\x00")) {
+		t.Errorf("%d value labels; want the item's and the option columns'", n)
+	}
+}

@@ -16,7 +16,8 @@ package export
 //
 // Columns:
 //
-//   - option columns: byte 0/1 with the value label "selected";
+//   - option columns: byte 0/1 with the value label "_selected" (a name
+//     no variable has, so it cannot clash with an item's own label);
 //   - likert, single-choice and bounded integer items: the smallest of
 //     byte, int and long that holds every option (or the range) and every
 //     value stored (old rows may lie outside today's rules); choices
@@ -143,7 +144,7 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 		case c.Time:
 			v.typ, v.format = dtaDouble, "%tc"
 		case c.Kind == OptionColumn:
-			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "selected", selectedLabels
+			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_selected", selectedLabels
 		case c.Integer && c.Options != nil:
 			lo, hi := sp.intRange(i, optionValues(c.Options)...)
 			v.typ, v.format, v.vlabel, v.labels = dtaIntType(lo, hi), "%8.0g", v.name, c.Options
