@@ -118,7 +118,8 @@ var _ io.Writer = (*countWriter)(nil)
 // run is one timed process.
 type run struct {
 	wall   time.Duration
-	maxRSS int64 // bytes
+	cpu    time.Duration // user + system: steadier than wall time on a busy machine
+	maxRSS int64         // bytes
 }
 
 func timeProcess(tb testing.TB, name string, args ...string) run {
@@ -134,21 +135,25 @@ func timeProcess(tb testing.TB, name string, args ...string) run {
 	wall := time.Since(start)
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	var rss int64
+	var cpu time.Duration
 	if ru != nil {
 		rss = int64(ru.Maxrss) * 1024 // kilobytes on Linux
+		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	return run{wall, rss}
+	return run{wall, cpu, rss}
 }
 
 func median(rs []run) run {
 	ws := make([]time.Duration, len(rs))
+	cs := make([]time.Duration, len(rs))
 	var rss int64
 	for i, r := range rs {
-		ws[i] = r.wall
+		ws[i], cs[i] = r.wall, r.cpu
 		rss = max(rss, r.maxRSS)
 	}
 	slices.Sort(ws)
-	return run{ws[len(ws)/2], rss}
+	slices.Sort(cs)
+	return run{ws[len(ws)/2], cs[len(cs)/2], rss}
 }
 
 func TestExportBenchmark(t *testing.T) {
@@ -206,7 +211,7 @@ func TestExportBenchmark(t *testing.T) {
 		formats = append(formats, benchFormats(t, bin, dir, path, sv, n)...)
 	}
 	t.Log(report.String())
-	t.Logf("\n%-9s %-7s %-10s %-10s %s\n%s", "responses", "format", "time", "peak RSS", "file size", strings.Join(formats, "\n"))
+	t.Logf("\n%-9s %-7s %-10s %-10s %-10s %s\n%s", "responses", "format", "time", "CPU", "peak RSS", "file size", strings.Join(formats, "\n"))
 }
 
 // benchFormats times `dyad export --out` in each data format, three runs
@@ -227,7 +232,7 @@ func benchFormats(t *testing.T, bin, dir, path string, sv *survey.Survey, n int)
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines = append(lines, fmt.Sprintf("%-9d %-7s %-10s %-10s %.1f MB", n, format, m.wall.Round(10*time.Millisecond),
+		lines = append(lines, fmt.Sprintf("%-9d %-7s %-10s %-10s %-10s %.1f MB", n, format, m.wall.Round(10*time.Millisecond), m.cpu.Round(10*time.Millisecond),
 			fmt.Sprintf("%.1f MB", float64(m.maxRSS)/1e6), float64(fi.Size())/1e6))
 		if m.maxRSS > 100<<20 {
 			t.Errorf("%d responses: dyad export --format %s peaked at %.1f MB (target < 100 MB)", n, format, float64(m.maxRSS)/1e6)
