@@ -37,6 +37,13 @@ failed export leaves no partial file.
 Options:
 `
 
+// exportFlagOptions maps the flags that set export options to the
+// options' names in the format registry.
+var exportFlagOptions = map[string]string{
+	"layout": export.OptLayout, "values": export.OptValues, "line-breaks": export.OptLineBreaks,
+	"bom": export.OptBOM, "excel-safe": export.OptExcelSafe,
+}
+
 func parseExport(args []string, getenv func(string) string, stderr io.Writer) (exportConfig, error) {
 	cfg := exportConfig{DB: "dyad.db"}
 	if v := getenv("DYAD_DB"); v != "" {
@@ -82,6 +89,15 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 			}
 		}
 		bad("--%s must be %s, got %q", flag, orList(allowed), v)
+	}
+	// As the API does: a format with responses refuses the options it
+	// would ignore, where a silently different file would mislead.
+	if ft := export.FormatByName(cfg.Format); ft != nil && ft.Responses {
+		fs.Visit(func(f *flag.Flag) {
+			if opt, ok := exportFlagOptions[f.Name]; ok && !ft.Takes(opt) {
+				bad("--%s is not accepted by --format %s: %s", f.Name, ft.Name, ft.Fixed)
+			}
+		})
 	}
 	oneOf("layout", cfg.Opt.Layout, export.OptionValues[export.OptLayout])
 	oneOf("values", cfg.Opt.Values, export.OptionValues[export.OptValues])

@@ -113,6 +113,9 @@ func TestExportCommand(t *testing.T) {
 			{[]string{"--db", db, "--survey", sv.ID, "--layout", "tall", "--status", "done"}, 2, "--layout must be wide or long"},
 			{[]string{"--db", db, "--survey", sv.ID, "--since", "2026-02-01", "--until", "2026-01-01"}, 2, "--until must be after --since"},
 			{[]string{"--db", db, "--survey", sv.ID, "--format", "sas7bdat"}, 2, "--format must be"},
+			{[]string{"--db", db, "--survey", sv.ID, "--format", "sav", "--values", "labels"}, 2, "--values is not accepted by --format sav"},
+			{[]string{"--db", db, "--survey", sv.ID, "--format", "xlsx", "--bom"}, 2, "--bom is not accepted by --format xlsx"},
+			{[]string{"--db", db, "--survey", sv.ID, "--format", "zip", "--layout", "long"}, 2, "--layout is not accepted by --format zip"},
 			{[]string{"--db", filepath.Join(dir, "missing.db"), "--survey", sv.ID}, 1, "missing.db"},
 			{[]string{"--db", db, "--survey", "nosuchsurv"}, 1, "not found"},
 		} {
