@@ -400,3 +400,17 @@ func TestDTALabelNames(t *testing.T) {
 		t.Errorf("%d value labels; want the item's and the option columns'", n)
 	}
 }
+
+// TestDataFilesDeterministic: the same export gives the same bytes, so a
+// file can be checked against another download of it.
+func TestDataFilesDeterministic(t *testing.T) {
+	for _, name := range []string{"sav", "dta", "xlsx"} {
+		first := writeFormat(t, name, export.Options{}, dataResponses())
+		for range 5 {
+			if !bytes.Equal(first, writeFormat(t, name, export.Options{}, dataResponses())) {
+				t.Errorf("%s: two writes of one export differ", name)
+				break
+			}
+		}
+	}
+}

@@ -20,7 +20,8 @@ package export
 // CSV is not needed here, and the text stays exact). Excel limits a cell
 // to 32,767 characters: excelize cuts a longer text there.
 //
-// Memory: the data sheet goes through excelize's StreamWriter, which keeps
+// Memory: the data sheet (the only large one; the other two are written
+// whole) goes through excelize's StreamWriter, which keeps
 // rows in memory only up to 16 MiB and then in a temporary file; the
 // workbook's zip is written straight to the output through the
 // SetZipWriter hook (excelize's Write would first build the whole zip in
@@ -152,55 +153,25 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 		return err
 	}
 
-	// The codebook and the value labels.
-	cb, err := x.NewStreamWriter(XLSXCodebookSheet)
-	if err != nil {
-		return err
-	}
-	for i, w := range []float64{24, 24, 12, 24, 60, 22, 60, 10, 14, 40, 60} {
-		if err := cb.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := cb.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := cb.SetRow("A1", strings2any(CodebookHeader), excelize.RowOpts{StyleID: bold}); err != nil {
-		return err
-	}
+	// The codebook and the value labels: small, so written whole rather
+	// than streamed (one stream only also keeps the zip's entries in a
+	// fixed order: excelize zips its streams in map order, so the same
+	// export would not always give the same bytes).
+	rows := make([][]any, len(cols))
 	for i := range cols {
-		if err := cb.SetRow("A"+strconv.Itoa(i+2), strings2any(codebookRow(f, &cols[i]))); err != nil {
-			return err
-		}
+		rows[i] = strings2any(codebookRow(f, &cols[i]))
 	}
-	if err := cb.Flush(); err != nil {
+	if err := xlsxSheet(x, XLSXCodebookSheet, bold, []float64{24, 24, 12, 24, 60, 22, 60, 10, 14, 40, 60},
+		strings2any(CodebookHeader), rows); err != nil {
 		return err
 	}
-	vl, err := x.NewStreamWriter(XLSXValueLabelsSheet)
-	if err != nil {
-		return err
-	}
-	for i, w := range []float64{34, 10, 60} {
-		if err := vl.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := vl.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := vl.SetRow("A1", []any{"variable", "value", "label"}, excelize.RowOpts{StyleID: bold}); err != nil {
-		return err
-	}
-	n = 1
+	rows = rows[:0]
 	for i := range cols {
 		for _, o := range savValueLabels(&cols[i]) {
-			n++
-			if err := vl.SetRow("A"+strconv.Itoa(n), []any{cols[i].Name, o.Value, o.Label}); err != nil {
-				return err
-			}
+			rows = append(rows, []any{cols[i].Name, o.Value, o.Label})
 		}
 	}
-	if err := vl.Flush(); err != nil {
+	if err := xlsxSheet(x, XLSXValueLabelsSheet, bold, []float64{34, 10, 60}, []any{"variable", "value", "label"}, rows); err != nil {
 		return err
 	}
 	x.SetActiveSheet(0)
@@ -211,6 +182,39 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 	}
 	if zw == nil {
 		return io.ErrShortWrite
+	}
+	return nil
+}
+
+// xlsxSheet fills a sheet with a bold, frozen header row and rows, and
+// sets its column widths.
+func xlsxSheet(x *excelize.File, sheet string, bold int, widths []float64, header []any, rows [][]any) error {
+	for i, w := range widths {
+		col, err := excelize.ColumnNumberToName(i + 1)
+		if err != nil {
+			return err
+		}
+		if err := x.SetColWidth(sheet, col, col, w); err != nil {
+			return err
+		}
+	}
+	if err := x.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := x.SetSheetRow(sheet, "A1", &header); err != nil {
+		return err
+	}
+	last, err := excelize.CoordinatesToCellName(len(header), 1)
+	if err != nil {
+		return err
+	}
+	if err := x.SetCellStyle(sheet, "A1", last, bold); err != nil {
+		return err
+	}
+	for i := range rows {
+		if err := x.SetSheetRow(sheet, "A"+strconv.Itoa(i+2), &rows[i]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
