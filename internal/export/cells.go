@@ -39,12 +39,21 @@ import (
 type cellKind uint8
 
 const (
-	cellEmpty cellKind = iota // not answered, not shown, no score
-	cellInt                   // an integer (codes, 0/1, counts)
-	cellFloat                 // a number (scores)
-	cellText                  // text (UTF-8 as stored)
-	cellTime                  // a time, in whole seconds since the Unix epoch (UTC)
+	cellEmpty    cellKind = iota // not answered, no score, no time
+	cellInt                      // an integer (codes, 0/1, counts)
+	cellFloat                    // a number (scores)
+	cellText                     // text (UTF-8 as stored)
+	cellTime                     // a time, in whole seconds since the Unix epoch (UTC)
+	cellNotShown                 // not answered because its show_if hid it
 )
+
+// Not shown versus not answered: the CSV leaves both empty. The SPSS and
+// Stata files tell them apart, as analysts of skip patterns need: an item
+// its condition hid (survey.Form.ShownByPosition, the one show/hide rule)
+// and that holds no answer is a declared missing value there (SPSS: a
+// user-missing code labelled "Not shown"; Stata: .a), while an item shown
+// but not answered stays system-missing. The workbook, like the CSV,
+// leaves both empty.
 
 // cell is one cell of the wide layout. A text is row.text[start:end].
 type cell struct {
@@ -65,11 +74,46 @@ func (r *row) bytes(c *cell) []byte { return r.text[c.start:c.end] }
 
 // rowReader turns responses into rows.
 type rowReader struct {
-	w *Writer
+	w      *Writer
+	hides  bool           // some item has show_if
+	vals   []survey.Value // the slots as values, for the show/hide rule
+	shown  []bool
+	hidden []bool // per item: not shown in the current response
 }
 
 func newRowReader(f *survey.Form) *rowReader {
-	return &rowReader{w: NewWriter(io.Discard, f, Options{})}
+	rr := &rowReader{w: NewWriter(io.Discard, f, Options{})}
+	for _, it := range f.Items() {
+		if it.ShowIf != nil {
+			rr.hides = true
+		}
+	}
+	rr.hidden = make([]bool, len(rr.w.items))
+	rr.vals = make([]survey.Value, len(rr.w.items))
+	return rr
+}
+
+// mayHide tells whether a column's item has a condition, so that its
+// cells can be cellNotShown.
+func mayHide(c *Column) bool { return c.Item != nil && c.Item.ShowIf != nil }
+
+// decideShown fills rr.hidden from the current slots.
+func (rr *rowReader) decideShown() {
+	if !rr.hides {
+		return
+	}
+	w := rr.w
+	for i := range w.slots {
+		s := &w.slots[i]
+		rr.vals[i] = survey.Value{Kind: s.kind, Int: s.int}
+		if s.kind == survey.ListValue {
+			rr.vals[i].List = w.lists[s.start:s.end]
+		}
+	}
+	rr.shown = w.form.ShownByPosition(rr.vals, rr.shown)
+	for i, sh := range rr.shown {
+		rr.hidden[i] = !sh
+	}
 }
 
 // columns returns the wide layout's columns, as Columns does.
@@ -79,6 +123,7 @@ func (rr *rowReader) columns() []Column { return rr.w.cols }
 func (rr *rowReader) read(r *survey.Response, out *row) {
 	w := rr.w
 	w.load(r)
+	rr.decideShown()
 	if cap(out.cells) < len(w.cols) {
 		out.cells = make([]cell, len(w.cols))
 	}
@@ -119,9 +164,13 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 			v := &w.slots[g.slot]
 			list := w.lists[v.start:v.end]
 			for j := range g.cols {
-				out.cells[k] = cell{}
-				if v.kind == survey.ListValue {
+				switch {
+				case v.kind == survey.ListValue:
 					out.cells[k] = cell{kind: cellInt, i: int64(selected(list, g.cols[j].Option.Value) - '0')}
+				case v.kind == 0 && rr.hidden[g.slot]:
+					out.cells[k] = cell{kind: cellNotShown}
+				default:
+					out.cells[k] = cell{}
 				}
 				k++
 			}
@@ -132,6 +181,11 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 				out.cells[k] = cell{kind: cellInt, i: v.int}
 			case survey.TextValue:
 				out.cells[k] = text(w.text(v))
+			case 0:
+				out.cells[k] = cell{}
+				if rr.hidden[g.slot] {
+					out.cells[k] = cell{kind: cellNotShown}
+				}
 			default:
 				out.cells[k] = cell{}
 			}
@@ -269,7 +323,7 @@ func (s *spool) next(r *row) error {
 		}
 		c := cell{kind: cellKind(k)}
 		switch c.kind {
-		case cellEmpty:
+		case cellEmpty, cellNotShown:
 		case cellInt, cellTime:
 			if c.i, err = binary.ReadVarint(s.br); err != nil {
 				return spoolErr(err)

@@ -78,7 +78,9 @@ SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.
 	}
 	wantRows := [][]string{
 		{"r1", "3", "complete", "01/02/2026 10:00:00", "01/02/2026 10:02:05", "124", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"},
-		{"r2", "3", "in_progress", "01/03/2026 00:00:00", " ", " ", "0", " ", " ", "1", " ", " ", "", " "},
+		// The multiple-choice item was hidden by its condition (to = 0):
+		// the user-missing code, not system-missing.
+		{"r2", "3", "in_progress", "01/03/2026 00:00:00", " ", " ", "0", "-99", "-99", "1", " ", " ", "", " "},
 	}
 	for i, w := range wantRows {
 		if !reflect.DeepEqual(recs[1+i], w) {
@@ -98,7 +100,7 @@ SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.
 	}
 	// The dictionary: labels, value labels, measurement levels, formats.
 	for _, want := range []string{"Line one line two", "Agree, fully", "Neither \"yes\" nor 'no'", "Selected",
-		"Ordinal", "Nominal", "Scale", "DATETIME20.0", "F8.2"} {
+		"Ordinal", "Nominal", "Scale", "DATETIME20.0", "F8.2", "Not shown", "User-missing value"} {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("DISPLAY DICTIONARY does not show %q", want)
 		}
@@ -134,6 +136,16 @@ for (f in c("d.sav", "d.dta", "s.dta")) {
   out("MISSING", is.na(d$submitted_at[2]), is.na(d$duration_s[2]), is.na(d$q2[2]), is.na(d$score_main[2]), is.na(d$a_very_long_multiple_choice__m2[2]))
   out("VALUES", d$instrument_version[1], d$duration_s[1], zap_labels(d$to_v[1]), zap_labels(d$q1[1]), zap_labels(d$q2[1]), d$n[1], d$score_main[1])
   out("MC", zap_labels(d$a_very_long_multiple_choice_i__1[1]), zap_labels(d$a_very_long_multiple_choice__m2[1]))
+  # Not shown (hidden by its condition) versus not answered (shown).
+  if (grepl("sav$", f)) {
+    u <- read_sav(f, user_na = TRUE)
+    l <- attr(u$a_very_long_multiple_choice__m2, "labels")
+    out("NOTSHOWN", zap_labels(zap_missing(u$a_very_long_multiple_choice__m2[2])), u$a_very_long_multiple_choice__m2[2] == -99,
+      names(l)[l == -99], is.na(u$n[2]), paste(attr(u$a_very_long_multiple_choice__m2, "na_values"), collapse = ","))
+  } else {
+    l <- attr(d$a_very_long_multiple_choice__m2, "labels")
+    out("NOTSHOWN", na_tag(d$a_very_long_multiple_choice__m2[2]), na_tag(d$n[2]), names(l)[is.na(l)])
+  }
   out("STATUS", d$status[1], d$status[2])
   for (i in seq_len(nrow(d))) out("TEXT", paste0("x", paste(as.character(charToRaw(enc2utf8(d$t[i]))), collapse = "")))
 }
@@ -168,16 +180,20 @@ for (f in c("d.sav", "d.dta", "s.dta")) {
 			"LABEL_SUBMITTED": "Time the response was submitted (UTC)",
 			"LABELS_Q2":       `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3`,
 			"LABELS_TO":       "No=0|Yes=1",
-			"LABELS_MC":       "Not selected=0|Selected=1",
+			"LABELS_MC":       "Not selected=0|Selected=1|Not shown=NA",
 			"STARTED":         "2026-01-02 10:00:00",
 			"SUBMITTED":       "2026-01-02 10:02:05",
 			"MISSING":         "TRUE TRUE TRUE TRUE TRUE",
 			"VALUES":          "3 124 1 3 2 -3 2.5",
 			"MC":              "0 1",
 			"STATUS":          "complete in_progress",
+			"NOTSHOWN":        "a NA Not shown",
 		}
 		if f == "d.sav" {
 			want["LABELS_TO"] = "Yes=1|No=0" // SPSS keeps the instrument's order
+			// user_na = TRUE keeps -99 (declared missing); by default it is NA.
+			want["NOTSHOWN"] = "NA TRUE Not shown TRUE -99"
+			want["LABELS_MC"] = "Not selected=0|Selected=1|Not shown=-99"
 		}
 		for k, v := range want {
 			if g := got[f+" "+k]; len(g) != 1 || g[0] != v {
@@ -201,7 +217,7 @@ for (f in c("d.sav", "d.dta", "s.dta")) {
 		}
 	}
 	if t.Failed() {
-		t.Logf("R output:\n%s", out)
+		t.Logf("R output:\n%.4000s", out)
 	}
 }
 
@@ -254,6 +270,11 @@ func TestDataFilesInReadstat(t *testing.T) {
 		}
 		want1 := []string{"r1", "3", "complete", started, submitted, "124", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"}
 		want2 := []string{"r2", "3", "in_progress", started2, "", "", "0", "", "", "1", "", "", "", ""}
+		if f == "d.sav" {
+			// readstat writes SPSS's user-missing code as the number, and
+			// Stata's .a as empty, like .
+			want2[7], want2[8] = "-99", "-99"
+		}
 		if !reflect.DeepEqual(row1, want1) || !reflect.DeepEqual(row2, want2) {
 			t.Errorf("%s:\n got %q\n     %q\nwant %q\n     %q", f, row1, row2, want1, want2)
 		}

@@ -37,7 +37,8 @@ package export
 // labels are cut at 80 characters, and a cut label's whole text goes into
 // the variable's note (the characteristic note1), as the do-file does.
 // Empty cells are Stata's system missing (.) for numbers and "" for
-// strings.
+// strings; a numeric cell of an item its show_if hid is the extended
+// missing value .a, labelled "Not shown" (cells.go).
 
 import (
 	"bufio"
@@ -81,6 +82,19 @@ const (
 
 var dtaMissDouble = math.Float64frombits(0x7fe0000000000000)
 
+// .a, the first extended missing value, in each type; a value label for
+// .a is stored under the long's code.
+const (
+	dtaNotShownByte = dtaMissByte + 1
+	dtaNotShownInt  = dtaMissInt + 1
+	dtaNotShownLong = dtaMissLong + 1
+)
+
+var dtaNotShownDouble = math.Float64frombits(0x7fe0010000000000)
+
+// dtaNotShown labels .a.
+var dtaNotShown = survey.Option{Value: dtaNotShownLong, Label: "Not shown"}
+
 // dtaVar is one variable.
 type dtaVar struct {
 	col    *Column
@@ -91,6 +105,7 @@ type dtaVar struct {
 	labels []survey.Option // its entries
 	label  string          // variable label (≤ 80 characters)
 	note   string          // the whole label when label is cut
+	hides  bool            // its item has a condition: .a means not shown
 }
 
 func (v *dtaVar) size() int {
@@ -144,7 +159,7 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 		case c.Time:
 			v.typ, v.format = dtaDouble, "%tc"
 		case c.Kind == OptionColumn:
-			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_selected", selectedLabels
+			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_selected", append(slices.Clone(selectedLabels), dtaNotShown)
 		case c.Integer && c.Options != nil:
 			lo, hi := sp.intRange(i, optionValues(c.Options)...)
 			v.typ, v.format, v.vlabel, v.labels = dtaIntType(lo, hi), "%8.0g", v.name, c.Options
@@ -169,6 +184,16 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 				v.typ, v.format = uint16(w), "%-"+strconv.Itoa(min(w, 40))+"s"
 			} else {
 				v.typ, v.format = dtaStrL, "%-40s"
+			}
+		}
+		if v.typ >= dtaDouble && mayHide(c) {
+			v.hides = true
+			switch {
+			case v.typ == dtaDouble:
+			case v.vlabel == "":
+				v.vlabel, v.labels = v.name, []survey.Option{dtaNotShown}
+			case c.Kind != OptionColumn:
+				v.labels = append(slices.Clone(v.labels), dtaNotShown)
 			}
 		}
 		vars[i] = v
@@ -382,25 +407,36 @@ func dtaCell(b []byte, v *dtaVar, i, o int, r *row, c *cell) []byte {
 	switch v.typ {
 	case dtaByte:
 		n := int8(dtaMissByte)
-		if c.kind == cellInt {
+		switch c.kind {
+		case cellInt:
 			n = int8(c.i)
+		case cellNotShown:
+			n = dtaNotShownByte
 		}
 		return append(b, byte(n))
 	case dtaInt:
 		n := int16(dtaMissInt)
-		if c.kind == cellInt {
+		switch c.kind {
+		case cellInt:
 			n = int16(c.i)
+		case cellNotShown:
+			n = dtaNotShownInt
 		}
 		return le.AppendUint16(b, uint16(n))
 	case dtaLong:
 		n := int32(dtaMissLong)
-		if c.kind == cellInt {
+		switch c.kind {
+		case cellInt:
 			n = int32(c.i)
+		case cellNotShown:
+			n = dtaNotShownLong
 		}
 		return le.AppendUint32(b, uint32(n))
 	case dtaDouble:
 		f := dtaMissDouble
 		switch c.kind {
+		case cellNotShown:
+			f = dtaNotShownDouble
 		case cellInt:
 			f = float64(c.i)
 		case cellFloat:

@@ -15,10 +15,13 @@ package export
 // record and in the encoding record, so SPSS and PSPP need no
 // GET FILE /ENCODING).
 //
-// Empty cells are system-missing (numbers) or blank (strings), exactly
-// where the CSV is empty: an item not answered or not shown, no score, a
-// response in progress. No user-missing values are declared: Dyad stores
-// no codes that mean "missing", so none would be true.
+// Empty cells are system-missing (numbers) or blank (strings), where the
+// CSV is empty: an item not answered, no score, a response in progress.
+// One exception (cells.go): a numeric cell of an item its show_if hid is
+// the column's user-missing value, declared in its variable record and
+// labelled "Not shown" (-99, or one below the column's lowest code when
+// -99 is a code), so a skip is told from a refusal; SPSS's analyses
+// leave it out like system-missing.
 //
 // Strings: each text column is as wide as its longest text in the export
 // (at least 1 byte), so a column of short answers does not carry
@@ -45,6 +48,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +96,36 @@ type savVar struct {
 	measure int32
 	display int32 // display width
 	index   int   // 1-based position of its first 8-byte unit
+	// hides: the column's item has a condition, and notShown is the
+	// user-missing code its hidden cells hold (cells.go).
+	hides    bool
+	notShown float64
+}
+
+// savNotShownLabel labels the user-missing code of a hidden item.
+const savNotShownLabel = "Not shown"
+
+// savNotShownCode picks the user-missing code of column i: -99, unless
+// that is one of its codes or inside its range (declared or stored), then
+// one below the lowest.
+func savNotShownCode(c *Column, sp *spool, i int) float64 {
+	var declared []int64
+	switch {
+	case c.Kind == OptionColumn:
+		declared = []int64{0, 1}
+	case c.Options != nil:
+		declared = optionValues(c.Options)
+	case c.Item != nil && c.Item.Min != nil && c.Item.Max != nil:
+		declared = []int64{*c.Item.Min, *c.Item.Max}
+	}
+	lo, hi := sp.intRange(i, declared...)
+	if len(declared) == 0 && !sp.hasInt[i] {
+		return -99
+	}
+	if -99 < lo || -99 > hi {
+		return -99
+	}
+	return float64(lo) - 1
 }
 
 // savSegments returns the width of each segment of a string of width w:
@@ -182,6 +216,9 @@ func savDict(cols []Column, sp *spool) []savVar {
 				}
 				index += units(w)
 			}
+		}
+		if v.width == 0 && mayHide(c) {
+			v.hides, v.notShown = true, savNotShownCode(c, sp, i)
 		}
 		vars[i] = v
 	}
@@ -281,7 +318,7 @@ func savHeader(vars []savVar, rows int, info SyntaxInfo) []byte {
 		v := &vars[i]
 		label := truncateBytes(syntaxText(v.col.Label), savVarLabelMax)
 		if v.width == 0 {
-			savVarRecord(&s, 0, v.shorts[0], label, v.format)
+			savVarRecord(&s, 0, v.shorts[0], label, v.format, v.hides, v.notShown)
 			continue
 		}
 		for k, w := range savSegments(v.width) {
@@ -289,9 +326,9 @@ func savHeader(vars []savVar, rows int, info SyntaxInfo) []byte {
 			if k == 0 {
 				l = label
 			}
-			savVarRecord(&s, int32(w), v.shorts[k], l, savFormat(savFmtA, w, 0))
+			savVarRecord(&s, int32(w), v.shorts[k], l, savFormat(savFmtA, w, 0), false, 0)
 			for range units(w) - 1 {
-				savVarRecord(&s, -1, "", "", 0)
+				savVarRecord(&s, -1, "", "", 0, false, 0)
 			}
 		}
 	}
@@ -301,6 +338,9 @@ func savHeader(vars []savVar, rows int, info SyntaxInfo) []byte {
 	for i := range vars {
 		v := &vars[i]
 		labels := savValueLabels(v.col)
+		if v.hides {
+			labels = append(slices.Clone(labels), survey.Option{Value: int64(v.notShown), Label: savNotShownLabel})
+		}
 		if len(labels) == 0 || v.width != 0 {
 			continue
 		}
@@ -385,7 +425,9 @@ func savHeader(vars []savVar, rows int, info SyntaxInfo) []byte {
 	return s.b
 }
 
-func savVarRecord(s *savBuf, typ int32, short, label string, format int32) {
+// savVarRecord appends a variable record, with one discrete user-missing
+// value when missing is set.
+func savVarRecord(s *savBuf, typ int32, short, label string, format int32, missing bool, code float64) {
 	s.i32(2)
 	s.i32(typ)
 	if label != "" {
@@ -393,7 +435,11 @@ func savVarRecord(s *savBuf, typ int32, short, label string, format int32) {
 	} else {
 		s.i32(0)
 	}
-	s.i32(0) // no missing values
+	if missing {
+		s.i32(1)
+	} else {
+		s.i32(0)
+	}
 	s.i32(format)
 	s.i32(format)
 	s.padded(short, 8)
@@ -403,6 +449,9 @@ func savVarRecord(s *savBuf, typ int32, short, label string, format int32) {
 		for n := len(label); n%4 != 0; n++ {
 			s.b = append(s.b, ' ')
 		}
+	}
+	if missing {
+		s.f64(code)
 	}
 }
 
@@ -492,6 +541,8 @@ func (z *savCompressor) cell(v *savVar, r *row, c *cell) {
 			z.number(c.f)
 		case cellTime:
 			z.number(float64(c.i - savEpoch))
+		case cellNotShown:
+			z.number(v.notShown)
 		default:
 			z.put(255, nil)
 		}

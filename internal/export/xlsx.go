@@ -122,7 +122,7 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 		for i := range r.cells {
 			c := &r.cells[i]
 			switch c.kind {
-			case cellEmpty:
+			case cellEmpty, cellNotShown:
 				vals[i] = nil
 			case cellInt:
 				vals[i] = c.i
