@@ -7,7 +7,7 @@ package export
 // Each format says once what every caller needs: its name (`dyad export
 // --format`), the last segment of its download path, its media type, its
 // file-name rule and its writer, and which options and filters it takes.
-// A new format (XLSX, say) is one row here; the callers list the table.
+// A new format (Parquet, say) is one row here; the callers list the table.
 //
 // The file-name rule is the one thing callers most easily drift on, so it
 // is a function of the row: a survey's base name (BaseName) plus a suffix
