@@ -3,7 +3,8 @@
 # It installs what the tests need beyond Go, then runs formatting, vet,
 # staticcheck and the whole test suite with the race detector, including
 # the tests behind the `integration` build tag: the browser tests
-# (Chromium), the R and PSPP runs of the export syntax, and the tests that
+# (Chromium), the R and PSPP runs of the export syntax, the .sav and .dta
+# read back by PSPP, R's haven and readstat, and the tests that
 # build and run the real dyad binary. A plain `go test ./...` leaves those
 # out, for a quick run while working.
 set -euo pipefail
@@ -48,16 +49,19 @@ else
 fi
 export DYAD_SCREENSHOTS="${DYAD_SCREENSHOTS:-$PWD/screenshots/web}"
 
-step "R and PSPP for the export's syntax tests"
+step "R, PSPP, haven and readstat for the export's tests"
 # internal/export runs the generated R script (r-base-core) and SPSS syntax
-# (pspp, GNU's SPSS) when they are installed, and skips without them. From
-# Debian's packages they install in well under a minute.
-if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1; then
+# (pspp, GNU's SPSS), and reads the .sav and .dta files back with PSPP,
+# R's haven (r-cran-haven) and the readstat command (readstat). Outside CI
+# those tests skip without the tools; the .sav/.dta read-backs fail under
+# CI. From Debian's packages they install in well under a minute.
+if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1 \
+  || ! command -v readstat >/dev/null 2>&1 || ! Rscript --vanilla -e 'library(haven)' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core pspp \
-      || echo "R or PSPP did not install: their export tests will skip"
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core pspp r-cran-haven readstat \
+      || echo "R, PSPP, haven or readstat did not install: their export tests will skip (outside CI)"
   else
-    echo "Rscript or pspp is missing: sudo apt-get install r-base-core pspp (their export tests skip without them)"
+    echo "Rscript, pspp, haven or readstat is missing: sudo apt-get install r-base-core pspp r-cran-haven readstat (their export tests skip without them, outside CI)"
   fi
 fi
 
@@ -102,7 +106,7 @@ echo "Screenshots of the respondent pages (phone and desktop): $DYAD_SCREENSHOTS
 step "fuzz (bounded)"
 # Each fuzzer runs briefly on top of its checked-in seed corpus
 # (testdata/fuzz/); run longer by hand with FUZZTIME=5m scripts/test.sh.
-for target in "FuzzParse ./internal/instrument" "FuzzImport ./internal/instrument" "FuzzCheck ./internal/survey" "FuzzCSVWriter ./internal/export" "FuzzWebFormPOST ./internal/web" "FuzzAttrEscape ./internal/web" "FuzzDecodeSubmission ./internal/httpapi" "FuzzParseParticipantsCSV ./internal/survey"; do
+for target in "FuzzParse ./internal/instrument" "FuzzImport ./internal/instrument" "FuzzCheck ./internal/survey" "FuzzCSVWriter ./internal/export" "FuzzStatNames ./internal/export" "FuzzWebFormPOST ./internal/web" "FuzzAttrEscape ./internal/web" "FuzzDecodeSubmission ./internal/httpapi" "FuzzParseParticipantsCSV ./internal/survey"; do
   set -- $target
   go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-10s}" "$2"
 done

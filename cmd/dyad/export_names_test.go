@@ -60,6 +60,10 @@ func TestExportFileNames(t *testing.T) {
 		{"export.sps", "", []string{"--format", "spss"}, ".sps"},
 		{"export.do", "", []string{"--format", "stata"}, ".do"},
 		{"export.zip", "", []string{"--format", "zip"}, ".zip"},
+		{"export.sav", "", []string{"--format", "sav"}, ".sav"},
+		{"export.dta", "", []string{"--format", "dta"}, ".dta"},
+		{"export.xlsx", "", []string{"--format", "xlsx"}, ".xlsx"},
+		{"export.xlsx", "values=labels", []string{"--format", "xlsx", "--values", "labels"}, "_labels.xlsx"},
 	} {
 		q := ""
 		if tc.query != "" {

@@ -90,6 +90,19 @@ func TestExportCommand(t *testing.T) {
 			}
 		}
 	})
+	t.Run("DataFiles", func(t *testing.T) {
+		for format, magic := range map[string]string{"sav": "$FL2", "dta": "<stata_dta>", "xlsx": "PK\x03\x04"} {
+			out := filepath.Join(dir, "data."+format)
+			code, _, errOut := exportRun("--db", db, "--survey", sv.ID, "--format", format, "--out", out)
+			if code != 0 || !strings.Contains(errOut, "."+format+")") {
+				t.Fatalf("--format %s: exit %d, %s", format, code, errOut)
+			}
+			b, err := os.ReadFile(out)
+			if err != nil || !strings.HasPrefix(string(b), magic) {
+				t.Errorf("--format %s: %v, starts %q", format, err, b[:min(len(b), 12)])
+			}
+		}
+	})
 	t.Run("Errors", func(t *testing.T) {
 		for _, tc := range []struct {
 			args []string
@@ -99,7 +112,10 @@ func TestExportCommand(t *testing.T) {
 			{[]string{"--db", db}, 2, "--survey is required"},
 			{[]string{"--db", db, "--survey", sv.ID, "--layout", "tall", "--status", "done"}, 2, "--layout must be wide or long"},
 			{[]string{"--db", db, "--survey", sv.ID, "--since", "2026-02-01", "--until", "2026-01-01"}, 2, "--until must be after --since"},
-			{[]string{"--db", db, "--survey", sv.ID, "--format", "sav"}, 2, "--format must be"},
+			{[]string{"--db", db, "--survey", sv.ID, "--format", "sas7bdat"}, 2, "--format must be"},
+			{[]string{"--db", db, "--survey", sv.ID, "--format", "sav", "--values", "labels"}, 2, "--values is not accepted by --format sav"},
+			{[]string{"--db", db, "--survey", sv.ID, "--format", "xlsx", "--bom"}, 2, "--bom is not accepted by --format xlsx"},
+			{[]string{"--db", db, "--survey", sv.ID, "--format", "zip", "--layout", "long"}, 2, "--layout is not accepted by --format zip"},
 			{[]string{"--db", filepath.Join(dir, "missing.db"), "--survey", sv.ID}, 1, "missing.db"},
 			{[]string{"--db", db, "--survey", "nosuchsurv"}, 1, "not found"},
 		} {

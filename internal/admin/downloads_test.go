@@ -25,6 +25,8 @@ func TestDownloadErrorsArePages(t *testing.T) {
 			{"/surveys/nosuchsurv/export.csv", http.StatusNotFound, "Not found"},
 			{"/surveys/" + f.study.ID + "/export.csv?values=colours", http.StatusUnprocessableEntity, "values"},
 			{"/surveys/" + f.study.ID + "/codebook.csv?status=some", http.StatusUnprocessableEntity, "status"},
+			{"/surveys/" + f.study.ID + "/export.sav?values=labels", http.StatusUnprocessableEntity, "values"},
+			{"/surveys/nosuchsurv/export.xlsx", http.StatusNotFound, "Not found"},
 		} {
 			p := c.get("/admin" + tc.path)
 			if p.status != tc.status || !strings.HasPrefix(p.header.Get("Content-Type"), "text/html") {

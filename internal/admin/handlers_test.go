@@ -475,7 +475,8 @@ func TestDownloads(t *testing.T) {
 		api := func(path string) page {
 			return c.get("/api/v1/surveys/"+f.study.ID+"/"+path, "Authorization", "Bearer "+testToken)
 		}
-		for _, name := range []string{"export.csv", "export.csv?values=labels&status=all", "codebook.csv", "export.R", "export.sps", "export.do"} {
+		for _, name := range []string{"export.csv", "export.csv?values=labels&status=all", "codebook.csv", "export.R", "export.sps", "export.do",
+			"export.sav", "export.dta", "export.xlsx", "export.xlsx?values=labels"} {
 			t.Run(name, func(t *testing.T) {
 				p := c.get("/admin/surveys/" + f.study.ID + "/" + name)
 				want := api(name)

@@ -235,6 +235,9 @@ func downloads(id, statusValue string) []download {
 		{base + "export.csv" + q(""), "Responses, CSV", "one row per response, answers as codes"},
 		{base + "export.csv" + q("values=labels"), "Responses with labels, CSV", "answers as their labels"},
 		{base + "export.csv" + q("layout=long"), "Long format, CSV", "one row per answer"},
+		{base + "export.xlsx" + q(""), "Responses, Excel", "data, codebook and value labels in one workbook"},
+		{base + "export.sav" + q(""), "SPSS data file, SAV", "labelled, ready to open in SPSS or PSPP"},
+		{base + "export.dta" + q(""), "Stata dataset, DTA", "labelled, for Stata 14 or later"},
 		{base + "codebook.csv", "Codebook, CSV", "every variable, its question and its codes"},
 		{base + "export.zip" + q(""), "Analysis bundle, ZIP", "CSV, codebook and scripts for R, SPSS and Stata"},
 	}

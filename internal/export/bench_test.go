@@ -13,6 +13,9 @@ package export_test
 //     `sqlite3 -csv` dumping the same responses table, alternating, three
 //     runs each after a warm-up, and reports medians and peak RSS. It fails
 //     when Dyad takes more than 1.5× the raw dump or more than 64 MB.
+//     Then it times the data files beside the CSV (`--format csv, sav,
+//     dta, xlsx --out`, three runs each, median) and fails when one peaks
+//     above 100 MB.
 //   - TestEngineBenchmark (engine_bench_test.go): the export and the
 //     statistics on SQLite and on PostgreSQL side by side.
 
@@ -117,7 +120,8 @@ var _ io.Writer = (*countWriter)(nil)
 // run is one timed process.
 type run struct {
 	wall   time.Duration
-	maxRSS int64 // bytes
+	cpu    time.Duration // user + system: steadier than wall time on a busy machine
+	maxRSS int64         // bytes
 }
 
 func timeProcess(tb testing.TB, name string, args ...string) run {
@@ -133,21 +137,25 @@ func timeProcess(tb testing.TB, name string, args ...string) run {
 	wall := time.Since(start)
 	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	var rss int64
+	var cpu time.Duration
 	if ru != nil {
 		rss = int64(ru.Maxrss) * 1024 // kilobytes on Linux
+		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	return run{wall, rss}
+	return run{wall, cpu, rss}
 }
 
 func median(rs []run) run {
 	ws := make([]time.Duration, len(rs))
+	cs := make([]time.Duration, len(rs))
 	var rss int64
 	for i, r := range rs {
-		ws[i] = r.wall
+		ws[i], cs[i] = r.wall, r.cpu
 		rss = max(rss, r.maxRSS)
 	}
 	slices.Sort(ws)
-	return run{ws[len(ws)/2], rss}
+	slices.Sort(cs)
+	return run{ws[len(ws)/2], cs[len(cs)/2], rss}
 }
 
 func TestExportBenchmark(t *testing.T) {
@@ -169,6 +177,7 @@ func TestExportBenchmark(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	var report strings.Builder
+	var formats []string
 	fmt.Fprintf(&report, "\n%-9s %-12s %-14s %-7s %-14s %-14s %s\n", "responses", "dyad export", "sqlite3 -csv", "ratio", "dyad peak RSS", "sqlite3 RSS", "CSV size")
 	for _, s := range strings.Split(spec, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -201,8 +210,37 @@ func TestExportBenchmark(t *testing.T) {
 		if d.maxRSS > 64<<20 {
 			t.Errorf("%d responses: dyad export peaked at %.1f MB (target < 64 MB)", n, float64(d.maxRSS)/1e6)
 		}
+		formats = append(formats, benchFormats(t, bin, dir, path, sv, n)...)
 	}
 	t.Log(report.String())
+	t.Logf("\n%-9s %-7s %-10s %-10s %-10s %s\n%s", "responses", "format", "time", "CPU", "peak RSS", "file size", strings.Join(formats, "\n"))
+}
+
+// benchFormats times `dyad export --out` in each data format, three runs
+// each (median, and the highest peak RSS), and returns one report line per
+// format.
+func benchFormats(t *testing.T, bin, dir, path string, sv *survey.Survey, n int) []string {
+	t.Helper()
+	var lines []string
+	for _, format := range []string{"csv", "sav", "dta", "xlsx"} {
+		out := filepath.Join(dir, "out."+format)
+		args := []string{"export", "--db", path, "--survey", sv.ID, "--format", format, "--out", out}
+		var runs []run
+		for range 3 {
+			runs = append(runs, timeProcess(t, bin, args...))
+		}
+		m := median(runs)
+		fi, err := os.Stat(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, fmt.Sprintf("%-9d %-7s %-10s %-10s %-10s %.1f MB", n, format, m.wall.Round(10*time.Millisecond), m.cpu.Round(10*time.Millisecond),
+			fmt.Sprintf("%.1f MB", float64(m.maxRSS)/1e6), float64(fi.Size())/1e6))
+		if m.maxRSS > 100<<20 {
+			t.Errorf("%d responses: dyad export --format %s peaked at %.1f MB (target < 100 MB)", n, format, float64(m.maxRSS)/1e6)
+		}
+	}
+	return lines
 }
 
 // benchFile returns a database of n responses: filled anew in dir, or

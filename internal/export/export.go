@@ -1,8 +1,11 @@
 // Package export turns a survey's responses into files for statistics:
 // CSV in a wide or a long layout, a codebook, and R, SPSS and Stata syntax
 // that read the CSV with the right types and labels, alone or bundled in a
-// zip. Everything streams from domain rows to an io.Writer, so memory stays
-// flat whatever the number of responses.
+// zip; and the same wide layout as labelled data files, SPSS .sav (sav.go),
+// Stata .dta (dta.go) and Excel .xlsx (xlsx.go), from typed cells
+// (cells.go). Everything streams from domain rows to an io.Writer, through
+// a temporary file where a format's header needs the whole data, so memory
+// stays flat whatever the number of responses.
 //
 // The column rules (names, order, codes, empty cells, scores) are in
 // columns.go and documented for users in docs/export.md; every writer here

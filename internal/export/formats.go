@@ -7,7 +7,7 @@ package export
 // Each format says once what every caller needs: its name (`dyad export
 // --format`), the last segment of its download path, its media type, its
 // file-name rule and its writer, and which options and filters it takes.
-// A new format (XLSX, say) is one row here; the callers list the table.
+// A new format (Parquet, say) is one row here; the callers list the table.
 //
 // The file-name rule is the one thing callers most easily drift on, so it
 // is a function of the row: a survey's base name (BaseName) plus a suffix
@@ -111,6 +111,9 @@ const (
 	csvType    = "text/csv; charset=utf-8; header=present"
 	syntaxType = "text/plain; charset=utf-8"
 	zipType    = "application/zip"
+	savType    = "application/x-spss-sav"
+	dtaType    = "application/x-stata-dta"
+	xlsxType   = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
 // csvSuffix is the CSV's file-name rule: a suffix for each option that
@@ -178,6 +181,24 @@ var Formats = []*Format{
 		suffix: fixed("_fhir.ndjson"),
 		write: func(ctx context.Context, w io.Writer, j Job) error {
 			return fhir.WriteResponses(ctx, w, j.Form, j.Scan)
+		}},
+	{Name: "sav", Path: "export.sav", MediaType: savType, Responses: true,
+		Fixed:  "an SPSS file holds codes with their value labels, and its strings keep line breaks",
+		suffix: fixed(".sav"),
+		write: func(ctx context.Context, w io.Writer, j Job) error {
+			return WriteSAV(ctx, w, j.Form, j.Info, j.Scan)
+		}},
+	{Name: "dta", Path: "export.dta", MediaType: dtaType, Responses: true,
+		Fixed:  "a Stata file holds codes with their value labels, and its strings keep line breaks",
+		suffix: fixed(".dta"),
+		write: func(ctx context.Context, w io.Writer, j Job) error {
+			return WriteDTA(ctx, w, j.Form, j.Info, j.Scan)
+		}},
+	{Name: "xlsx", Path: "export.xlsx", MediaType: xlsxType, Responses: true, Options: []string{OptValues},
+		Fixed:  "a workbook stores numbers as numbers and text exactly, with no formulas",
+		suffix: xlsxSuffix,
+		write: func(ctx context.Context, w io.Writer, j Job) error {
+			return WriteXLSX(ctx, w, j.Form, j.Options, j.Scan)
 		}},
 }
 

@@ -50,7 +50,7 @@ func TestFormatRegistry(t *testing.T) {
 	if info.CSVName() != want[0] || info.SPSSCSVName() != want[5] {
 		t.Errorf("the syntax files read %q and %q, the files are %q and %q", info.CSVName(), info.SPSSCSVName(), want[0], want[5])
 	}
-	if FormatByName("sav") != nil {
+	if FormatByName("sas7bdat") != nil {
 		t.Error("an unknown format was found")
 	}
 	// A syntax format writes without responses.

@@ -15,11 +15,15 @@ import (
 )
 
 // Exports: GET /api/v1/surveys/{id}/export.csv, codebook.csv, export.R,
-// export.sps, export.do and export.zip (package export writes them).
+// export.sps, export.do, export.zip, export.sav, export.dta and
+// export.xlsx (package export writes them; its format registry lists them).
 //
 // The CSV and the zip stream: rows go to the client as they are read, in
 // chunks of 64 KiB, on the request's context, so a client that goes away
-// stops the query. Until the first chunk leaves, a failure is still an
+// stops the query. The .sav, .dta and .xlsx read every response into a
+// temporary file first (the SPSS and Stata headers need the counts; a
+// sheet is zipped whole), so their first byte leaves when the read is
+// done, and a failure during the read is still a JSON error. Until the first chunk leaves, a failure is still an
 // ordinary JSON error; after it, the status line is gone, so the failure
 // is logged and the connection is cut, making the download fail visibly
 // instead of ending as a shorter file that looks complete.

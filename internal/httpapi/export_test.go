@@ -12,10 +12,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/xuri/excelize/v2"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -415,6 +418,18 @@ func TestExportErrors(t *testing.T) {
 			{base + "/export.csv", true, 401, nil},
 			{base + "/export.zip", true, 401, nil},
 			{base + "/export.R", true, 401, nil},
+			{base + "/export.sav?values=labels&line_breaks=space", false, 422, []string{"values", "line_breaks"}},
+			{base + "/export.sav?status=done", false, 422, []string{"status"}},
+			{base + "/export.dta?layout=long&excel_safe=1", false, 422, []string{"layout", "excel_safe"}},
+			{base + "/export.dta?since=later", false, 422, []string{"since"}},
+			{base + "/export.xlsx?values=names", false, 422, []string{"values"}},
+			{base + "/export.xlsx?bom=1&layout=long", false, 422, []string{"bom", "layout"}},
+			{"/api/v1/surveys/nosuchsurv/export.sav", false, 404, nil},
+			{"/api/v1/surveys/nosuchsurv/export.dta", false, 404, nil},
+			{"/api/v1/surveys/nosuchsurv/export.xlsx", false, 404, nil},
+			{base + "/export.sav", true, 401, nil},
+			{base + "/export.dta", true, 401, nil},
+			{base + "/export.xlsx", true, 401, nil},
 		} {
 			t.Run(tc.url, func(t *testing.T) {
 				r := request{Method: "GET", URL: tc.url}
@@ -657,4 +672,79 @@ func bulkResponses(tb testing.TB, fx *exportFixture, n int) {
 			tb.Fatal(err)
 		}
 	}
+}
+
+// TestExportDataFiles downloads the SPSS, Stata and Excel files through
+// the API: media type, file name, the format's signature, and the same
+// responses as the CSV (the workbook is read back with excelize; the .sav
+// and .dta are read by PSPP, R and readstat in internal/export's
+// integration tests).
+func TestExportDataFiles(t *testing.T) {
+	t.Parallel()
+	enginetest.Run(t, testExportDataFiles)
+}
+
+func testExportDataFiles(t *testing.T, engine string) {
+	fx := newExportFixture(t, engine)
+	base := "/api/v1/surveys/" + fx.survey
+	csvRows := fx.table(t, base+"/export.csv?status=all&values=labels")
+	for _, tc := range []struct {
+		path, name, mediaType, magic string
+	}{
+		{"/export.sav?status=all", "export-check-ward-3-pilot_20260203.sav", "application/x-spss-sav", "$FL2"},
+		{"/export.dta?status=all", "export-check-ward-3-pilot_20260203.dta", "application/x-stata-dta", "<stata_dta><header><release>118</release>"},
+		{"/export.xlsx?status=all&values=labels", "export-check-ward-3-pilot_20260203_labels.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "PK\x03\x04"},
+	} {
+		status, h, body := fx.get(t, base+tc.path)
+		if status != 200 {
+			t.Fatalf("%s: %d %s", tc.path, status, body)
+		}
+		if h.Get("Content-Type") != tc.mediaType {
+			t.Errorf("%s: Content-Type %q", tc.path, h.Get("Content-Type"))
+		}
+		if cd := h.Get("Content-Disposition"); cd != `attachment; filename="`+tc.name+`"` {
+			t.Errorf("%s: Content-Disposition %q", tc.path, cd)
+		}
+		if !bytes.HasPrefix(body, []byte(tc.magic)) {
+			t.Errorf("%s does not start with %q: %q", tc.path, tc.magic, body[:min(len(body), 40)])
+		}
+		if !strings.HasPrefix(tc.path, "/export.xlsx") {
+			continue
+		}
+		x, err := excelize.OpenReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := x.GetRows("data", excelize.Options{RawCellValue: true})
+		x.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(csvRows) {
+			t.Fatalf("the workbook has %d rows, the CSV %d", len(rows), len(csvRows))
+		}
+		for i := range rows {
+			for j := range csvRows[i] {
+				got := ""
+				if j < len(rows[i]) {
+					got = rows[i][j]
+				}
+				// Times are date-times in the workbook, RFC 3339 in the CSV.
+				if j == 3 || j == 4 || i == 0 {
+					continue
+				}
+				if got != csvRows[i][j] && !sameTo15Digits(got, csvRows[i][j]) {
+					t.Errorf("row %d column %s: workbook %q, CSV %q", i, csvRows[0][j], got, csvRows[i][j])
+				}
+			}
+		}
+	}
+}
+
+// sameTo15Digits reports whether two numbers agree to Excel's 15
+// significant digits, which is what a workbook keeps of a score.
+func sameTo15Digits(a, b string) bool {
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && math.Abs(x-y) <= 1e-14*math.Abs(y)
 }

@@ -1,0 +1,7 @@
+package export
+
+// Unexported helpers for the external tests.
+var (
+	StatNames    = statNames
+	ReservedName = reservedName
+)
