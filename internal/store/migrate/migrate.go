@@ -89,7 +89,14 @@ var Tables = []Table{
 	{Name: "responses", KeyLen: 1, Columns: []Column{{"seq", Int}, {"id", Text}, {"survey_id", Text}, {"instrument_key", Text},
 		{"instrument_version", Int}, {"status", Text}, {"answers", Text}, {"digest", Bytes}, {"started_at", Text},
 		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}}},
-	{Name: "sessions", KeyLen: 1, Columns: []Column{{"id_hash", Bytes}, {"created_at", Text}, {"seen_at", Text}}},
+	{Name: "studies", KeyLen: 1, Columns: []Column{{"id", Int}, {"name", Text}, {"created_at", Text}}},
+	{Name: "users", KeyLen: 1, Columns: []Column{{"id", Int}, {"email", Text}, {"password_hash", Text}, {"admin", Int}, {"created_at", Text}}},
+	{Name: "memberships", KeyLen: 2, Columns: []Column{{"study_id", Int}, {"user_id", Int}, {"role", Text}}},
+	{Name: "api_tokens", KeyLen: 1, Columns: []Column{{"id", Int}, {"user_id", Int}, {"study_id", Int}, {"name", Text},
+		{"hash", Bytes}, {"role", Text}, {"created_at", Text}, {"expires_at", Text}, {"revoked_at", Text}}},
+	{Name: "sessions", KeyLen: 1, Columns: []Column{{"id_hash", Bytes}, {"created_at", Text}, {"seen_at", Text}, {"user_id", Int}}},
+	{Name: "audit_events", KeyLen: 1, Columns: []Column{{"id", Int}, {"at", Text}, {"actor", Text}, {"action", Text},
+		{"target", Text}, {"details", Text}, {"request_id", Text}, {"client", Text}, {"status", Int}, {"prev_hash", Bytes}, {"hash", Bytes}}},
 }
 
 // Sum is one table's row count and digest.

@@ -18,7 +18,8 @@
 // in arrival order with their filters, in-progress saves and completion,
 // abandoned responses in progress deleted with their codes released,
 // paging of text answers, a survey's closing decided inside the write,
-// settings and dashboard sessions. Engine-specific promises (pragmas, the
+// settings and dashboard sessions, accounts with their roles and API
+// tokens, and the audit trail's hash chain under racing appends. Engine-specific promises (pragmas, the
 // WAL, file identity, full disks, backups) stay in each driver's own tests.
 package storetest
 
@@ -63,4 +64,7 @@ var checks = []struct {
 	{"TextAnswersPaging", testTextAnswersPaging},
 	{"Settings", testSettings},
 	{"Sessions", testSessions},
+	{"Accounts", testAccounts},
+	{"APITokens", testAPITokens},
+	{"AuditChain", testAuditChain},
 }

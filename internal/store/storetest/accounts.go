@@ -1,0 +1,214 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// testAccounts: accounts by e-mail (case-insensitive, unique), roles per
+// study (replaced, checked against unknown accounts and studies), a
+// session tied to an account, and "sign out everywhere".
+func testAccounts(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	if err := s.EnsureStudy(ctx, survey.DefaultStudy, "Default study", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureStudy(ctx, survey.DefaultStudy, "Another name", t0); err != nil {
+		t.Fatalf("ensure an existing study: %v", err)
+	}
+	a := &survey.User{Email: "PI@Example.org", PasswordHash: "$argon2id$x", Admin: true, CreatedAt: t0}
+	if err := s.CreateUser(ctx, a); err != nil || a.ID == 0 {
+		t.Fatalf("create: id %d, %v", a.ID, err)
+	}
+	b := &survey.User{Email: "ra@example.org", PasswordHash: "$argon2id$y", CreatedAt: t0}
+	if err := s.CreateUser(ctx, b); err != nil || b.ID == 0 || b.ID == a.ID {
+		t.Fatalf("create a second: id %d (first %d), %v", b.ID, a.ID, err)
+	}
+	if err := s.CreateUser(ctx, &survey.User{Email: "pi@EXAMPLE.org", PasswordHash: "z", CreatedAt: t0}); survey.ErrorCode(err) != survey.EConflict {
+		t.Errorf("same e-mail in other case: %v, want conflict", err)
+	}
+	got, err := s.FindUserByEmail(ctx, "pi@example.ORG")
+	if err != nil || got.ID != a.ID || got.Email != "pi@example.org" || !got.Admin || got.PasswordHash != a.PasswordHash || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("find by e-mail: %+v, %v", got, err)
+	}
+	if got, err := s.FindUserByID(ctx, b.ID); err != nil || got.Email != "ra@example.org" || got.Admin {
+		t.Errorf("find by id: %+v, %v", got, err)
+	}
+	if _, err := s.FindUserByEmail(ctx, "nobody@example.org"); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown e-mail: %v", err)
+	}
+
+	if err := s.SetMembership(ctx, survey.Membership{StudyID: survey.DefaultStudy, UserID: b.ID, Role: survey.RoleViewer}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMembership(ctx, survey.Membership{StudyID: survey.DefaultStudy, UserID: b.ID, Role: survey.RoleAnalyst}); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := s.FindMemberships(ctx, b.ID); err != nil || len(ms) != 1 || ms[0].Role != survey.RoleAnalyst {
+		t.Errorf("memberships after a change of role: %+v, %v", ms, err)
+	}
+	if err := s.SetMembership(ctx, survey.Membership{StudyID: 99, UserID: b.ID, Role: survey.RoleViewer}); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown study: %v", err)
+	}
+	if err := s.SetMembership(ctx, survey.Membership{StudyID: survey.DefaultStudy, UserID: 999, Role: survey.RoleViewer}); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown account: %v", err)
+	}
+	if ms, err := s.FindMemberships(ctx, a.ID); err != nil || len(ms) != 0 {
+		t.Errorf("memberships of an account with none: %+v, %v", ms, err)
+	}
+
+	// Sessions: one of b's, one of the token's; signing b out everywhere
+	// ends b's only.
+	lim := survey.SessionLimits{IdleBefore: t0.Add(-time.Hour), CreatedBefore: t0.Add(-time.Hour), Max: 10}
+	for i, uid := range []int64{b.ID, b.ID, 0} {
+		if err := s.CreateSession(ctx, &survey.Session{IDHash: survey.HashSecret(fmt.Sprint("s", i)), CreatedAt: t0, SeenAt: t0, UserID: uid}, lim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sn, err := s.FindSession(ctx, survey.HashSecret("s0")); err != nil || sn.UserID != b.ID {
+		t.Errorf("session of b: %+v, %v", sn, err)
+	}
+	if sn, err := s.FindSession(ctx, survey.HashSecret("s2")); err != nil || sn.UserID != 0 {
+		t.Errorf("session of the token: %+v, %v", sn, err)
+	}
+	if n, err := s.DeleteUserSessions(ctx, b.ID); err != nil || n != 2 {
+		t.Errorf("sign out everywhere: %d, %v; want 2", n, err)
+	}
+	if _, err := s.FindSession(ctx, survey.HashSecret("s1")); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("b's session after sign-out everywhere: %v", err)
+	}
+	if _, err := s.FindSession(ctx, survey.HashSecret("s2")); err != nil {
+		t.Errorf("the token's session after b signed out everywhere: %v", err)
+	}
+}
+
+// testAPITokens: stored by hash, listed newest first, revoked once (the
+// first time kept), revocable only by their account.
+func testAPITokens(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	if err := s.EnsureStudy(ctx, survey.DefaultStudy, "Default study", t0); err != nil {
+		t.Fatal(err)
+	}
+	u := &survey.User{Email: "a@example.org", PasswordHash: "h", CreatedAt: t0}
+	other := &survey.User{Email: "b@example.org", PasswordHash: "h", CreatedAt: t0}
+	for _, x := range []*survey.User{u, other} {
+		if err := s.CreateUser(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk := func(name string) *survey.APIToken {
+		t.Helper()
+		tk := &survey.APIToken{UserID: u.ID, StudyID: survey.DefaultStudy, Name: name, Hash: survey.HashSecret(name),
+			Role: survey.RoleAnalyst, CreatedAt: t0, ExpiresAt: t0.Add(24 * time.Hour)}
+		if err := s.CreateAPIToken(ctx, tk); err != nil || tk.ID == 0 {
+			t.Fatalf("create %s: %d, %v", name, tk.ID, err)
+		}
+		return tk
+	}
+	one, two := mk("one"), mk("two")
+	if err := s.CreateAPIToken(ctx, &survey.APIToken{UserID: u.ID, StudyID: survey.DefaultStudy, Name: "again", Hash: survey.HashSecret("one"),
+		Role: survey.RoleViewer, CreatedAt: t0, ExpiresAt: t0}); survey.ErrorCode(err) != survey.EConflict {
+		t.Errorf("same hash twice: %v, want conflict", err)
+	}
+	got, err := s.FindAPIToken(ctx, survey.HashSecret("one"))
+	if err != nil || got.ID != one.ID || got.Name != "one" || got.Role != survey.RoleAnalyst || got.StudyID != survey.DefaultStudy ||
+		!got.ExpiresAt.Equal(t0.Add(24*time.Hour)) || got.RevokedAt != nil {
+		t.Fatalf("find: %+v, %v", got, err)
+	}
+	if _, err := s.FindAPIToken(ctx, survey.HashSecret("none")); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown hash: %v", err)
+	}
+	if list, err := s.FindAPITokens(ctx, u.ID); err != nil || len(list) != 2 || list[0].ID != two.ID || list[1].ID != one.ID {
+		t.Errorf("list: %+v, %v; want two, one", list, err)
+	}
+	if err := s.RevokeAPIToken(ctx, other.ID, one.ID, t0); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("revoke another account's token: %v, want not found", err)
+	}
+	if err := s.RevokeAPIToken(ctx, u.ID, one.ID, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeAPIToken(ctx, u.ID, one.ID, t0.Add(2*time.Hour)); err != nil {
+		t.Errorf("revoke twice: %v", err)
+	}
+	if got, _ := s.FindAPIToken(ctx, survey.HashSecret("one")); got.RevokedAt == nil || !got.RevokedAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("revoked at %v, want the first revocation's time", got.RevokedAt)
+	}
+	if got, _ := s.FindAPIToken(ctx, survey.HashSecret("two")); got.RevokedAt != nil {
+		t.Errorf("the other token was revoked too")
+	}
+}
+
+// testAuditChain: appends form one chain (each row holds the previous
+// row's hash) even when they race, the filters select, and VerifyAudit
+// passes on the intact trail. Edits and deletions made behind the store's
+// back are each driver's test (cmd/dyad: dyad audit verify).
+func testAuditChain(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	if r, err := survey.VerifyAudit(ctx, s); err != nil || r.Rows != 0 || r.BadID != 0 {
+		t.Fatalf("empty trail: %+v, %v", r, err)
+	}
+	first := &survey.AuditEvent{At: t0, Actor: "user:1 pi@example.org", Action: "auth.sign_in", Target: "user:1",
+		Details: "", RequestID: "r1", Client: "192.0.2.1", Status: 303}
+	if err := s.AppendAudit(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if first.ID != 1 || first.PrevHash != nil || !bytes.Equal(first.Hash, survey.AuditHash(nil, first)) {
+		t.Fatalf("first row: id %d prev %x hash %x", first.ID, first.PrevHash, first.Hash)
+	}
+	const racers = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, racers)
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.AppendAudit(ctx, &survey.AuditEvent{At: t0.Add(time.Duration(i+1) * time.Minute), Actor: "researcher",
+				Action: "export.download", Target: "survey:s1", Details: fmt.Sprintf("status=complete&n=%d", i), RequestID: fmt.Sprint("r", i+2), Status: 200})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := survey.VerifyAudit(ctx, s)
+	if err != nil || r.Rows != racers+1 || r.BadID != 0 || len(r.Head) == 0 {
+		t.Fatalf("verify after racing appends: %+v, %v", r, err)
+	}
+	var got []int64
+	collect := func(f survey.AuditFilter) []int64 {
+		got = nil
+		if err := s.ScanAudit(ctx, f, func(e *survey.AuditEvent) error { got = append(got, e.ID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if ids := collect(survey.AuditFilter{Actor: "user:1 pi@example.org"}); len(ids) != 1 || ids[0] != 1 {
+		t.Errorf("by actor: %v", ids)
+	}
+	if ids := collect(survey.AuditFilter{Action: "export.download"}); len(ids) != racers {
+		t.Errorf("by action: %v", ids)
+	}
+	if ids := collect(survey.AuditFilter{Since: t0.Add(time.Second), Until: t0.Add(3 * time.Minute)}); len(ids) != 2 {
+		t.Errorf("by time: %v, want the rows at 1 and 2 minutes", ids)
+	}
+	if ids := collect(survey.AuditFilter{AfterID: 3, Limit: 2}); len(ids) != 2 || ids[0] != 4 || ids[1] != 5 {
+		t.Errorf("a page after 3 of 2: %v", ids)
+	}
+	var stored survey.AuditEvent
+	_ = s.ScanAudit(ctx, survey.AuditFilter{Limit: 1}, func(e *survey.AuditEvent) error { stored = *e; return nil })
+	if stored.Client != "192.0.2.1" || stored.RequestID != "r1" || stored.Status != 303 || !stored.At.Equal(t0) {
+		t.Errorf("first row read back: %+v", stored)
+	}
+}

@@ -1,0 +1,118 @@
+package survey
+
+import (
+	"context"
+	"time"
+)
+
+// Accounts, studies and roles. A researcher signs in as an account (an
+// e-mail address and a password, or an API token the account made); what
+// the account may do in a study is its role there. The roles are not a
+// ladder: an editor changes instruments and surveys but does not read the
+// data, an analyst reads the data but changes nothing, a viewer sees
+// aggregate statistics only. Which role may call which route is decided
+// by one table (internal/server/policy.go), never here.
+
+// Role is what an account may do in one study.
+type Role string
+
+// The roles of a study member.
+const (
+	RoleOwner   Role = "owner"   // everything, and manages the members
+	RoleEditor  Role = "editor"  // instruments, surveys, invitation codes
+	RoleAnalyst Role = "analyst" // statistics, exports, free text
+	RoleViewer  Role = "viewer"  // aggregate statistics only
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []Role{RoleOwner, RoleEditor, RoleAnalyst, RoleViewer}
+
+// Valid reports whether r is one of Roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Covers reports whether a holder of r may act as s: an owner covers
+// every role, any role covers itself. An API token's scope must be
+// covered by its account's role.
+func (r Role) Covers(s Role) bool { return r == RoleOwner || r == s }
+
+// DefaultStudy is the study the database was created with: every
+// instrument and survey stored before studies existed belongs to it, and
+// so does everything created since until studies can be chosen.
+const DefaultStudy int64 = 1
+
+// User is a researcher's account.
+type User struct {
+	ID    int64
+	Email string // lower case, unique
+	// PasswordHash is the PHC string of the password's argon2id hash
+	// (internal/server/password.go); never the password.
+	PasswordHash string
+	// Admin marks a global administrator, who manages accounts and acts
+	// as owner of every study.
+	Admin     bool
+	CreatedAt time.Time
+}
+
+// Membership is an account's role in a study.
+type Membership struct {
+	StudyID int64
+	UserID  int64
+	Role    Role
+}
+
+// APIToken is a bearer token an account made for a program: known only by
+// its SHA-256, shown once at creation.
+type APIToken struct {
+	ID        int64
+	UserID    int64
+	StudyID   int64
+	Name      string
+	Hash      []byte
+	Role      Role // the scope: never more than the account's role
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// Accounts keeps the researchers' accounts, their roles and their API
+// tokens.
+type Accounts interface {
+	// EnsureStudy stores a study with the id and name unless one with the
+	// id exists (the first start makes DefaultStudy).
+	EnsureStudy(ctx context.Context, id int64, name string, at time.Time) error
+	// CreateUser stores u and sets its ID; EConflict if the e-mail is
+	// taken.
+	CreateUser(ctx context.Context, u *User) error
+	// FindUserByEmail returns the account with the e-mail; ENotFound if
+	// none.
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	// FindUserByID returns the account; ENotFound if none.
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	// SetMembership gives the account the role in the study, replacing
+	// any role it had there; ENotFound if the account or the study does
+	// not exist.
+	SetMembership(ctx context.Context, m Membership) error
+	// FindMemberships returns the account's roles, by study.
+	FindMemberships(ctx context.Context, userID int64) ([]Membership, error)
+	// CreateAPIToken stores t and sets its ID; EConflict if its hash is
+	// already stored.
+	CreateAPIToken(ctx context.Context, t *APIToken) error
+	// FindAPIToken returns the token with the hash, revoked or expired
+	// too (the caller decides); ENotFound if none.
+	FindAPIToken(ctx context.Context, hash []byte) (*APIToken, error)
+	// FindAPITokens returns the account's tokens, newest first.
+	FindAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
+	// RevokeAPIToken marks the account's token revoked at at; ENotFound if
+	// the account has no such token. Revoking twice keeps the first time.
+	RevokeAPIToken(ctx context.Context, userID, id int64, at time.Time) error
+	// DeleteUserSessions ends every dashboard session of the account
+	// ("sign out everywhere") and returns how many there were.
+	DeleteUserSessions(ctx context.Context, userID int64) (int, error)
+}
