@@ -39,6 +39,9 @@ type serveConfig struct {
 	// AbandonedAfter is how long a response in progress is kept without
 	// a save before the sweep deletes it (abandoned.go); 0 keeps them.
 	AbandonedAfter time.Duration
+	// AuditClientAddr stores the researcher's client address in each audit
+	// row; off by default (docs/security.md, "Audit trail").
+	AuditClientAddr bool
 }
 
 // defaultRateLimit allows a person paging quickly through a form, and
@@ -75,6 +78,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 			return cfg, err
 		}
 	}
+	if v := getenv("DYAD_AUDIT_CLIENT_ADDR"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cfg, fmt.Errorf("DYAD_AUDIT_CLIENT_ADDR must be true or false, got %q", v)
+		}
+		cfg.AuditClientAddr = b
+	}
 	proxies := getenv("DYAD_TRUSTED_PROXIES")
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -84,6 +94,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "base URL respondents use, e.g. https://survey.example.org (env DYAD_PUBLIC_URL; default http://localhost:PORT)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second per client address, 0 = off (env DYAD_RATE_LIMIT)")
 	fs.DurationVar(&cfg.AbandonedAfter, "abandoned-after", cfg.AbandonedAfter, "delete responses in progress not saved for this long, releasing their invitation codes; 0 = keep (env DYAD_ABANDONED_AFTER)")
+	fs.BoolVar(&cfg.AuditClientAddr, "audit-client-addr", cfg.AuditClientAddr, "store researchers' client addresses in the audit trail (env DYAD_AUDIT_CLIENT_ADDR; respondents' are never stored)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (env DYAD_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -218,7 +229,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	seeded, err := seed(ctx, svc)
+	seeded, err := seed(ctx, svc, st)
 	if err != nil {
 		return err
 	}
@@ -242,9 +253,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 		Modules: []httpserver.Module{
 			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st}),
 			web.New(web.Config{Service: svc, Key: csrfKey}),
-			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads}),
+			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads,
+				Accounts: st, Audit: st}),
 		},
-		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash,
+		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash, Accounts: st, Audit: st, AuditClientAddr: cfg.AuditClientAddr,
 		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
 	})
 	srv := &http.Server{

@@ -66,6 +66,12 @@ type Config struct {
 	Sessions survey.Sessions
 	// Now is the clock of sessions; nil means time.Now.
 	Now func() time.Time
+	// Accounts keeps the researchers' accounts and API tokens (the
+	// store); nil leaves the tokens page empty.
+	Accounts survey.Accounts
+	// Audit is the audit trail the audit page reads (the store); nil
+	// leaves it empty.
+	Audit survey.AuditTrail
 }
 
 // Download is one export file: the last segment of its path and the
@@ -82,6 +88,9 @@ type Pages struct {
 	csrf      *pagekit.CSRF
 	downloads []Download
 	sessions  *sessionStore
+	accounts  survey.Accounts
+	audit     survey.AuditTrail
+	now       func() time.Time
 	auth      *server.Auth // set by Mount
 }
 
@@ -94,7 +103,7 @@ func New(cfg Config) *Pages {
 	// A key of its own, derived, so that no token of one kind of page is
 	// ever valid on the other.
 	return &Pages{svc: cfg.Service, responses: cfg.Responses, csrf: pagekit.NewCSRF(cfg.Key, "dyad admin pages"),
-		downloads: cfg.Downloads, sessions: newSessionStore(cfg.Sessions, now)}
+		downloads: cfg.Downloads, sessions: newSessionStore(cfg.Sessions, now), accounts: cfg.Accounts, audit: cfg.Audit, now: now}
 }
 
 // Prefixes are the paths the dashboard owns: errors and unknown paths
@@ -104,15 +113,22 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 // Mount registers the dashboard:
 //
 //	GET  /admin/login                     sign-in form (?next=)
-//	POST /admin/login                     check the token, start a session, 303 to next
+//	POST /admin/login                     check the e-mail and password, or the token; start a session, 303 to next
 //	POST /admin/logout                    end the session, 303 to the sign-in form
+//	POST /admin/logout/everywhere         end every session of the account
+//	GET  /admin/tokens                    the account's API tokens, and a form for a new one
+//	POST /admin/tokens                    make a token (password asked again), shown once
+//	POST /admin/tokens/{token}/revoke     revoke a token
+//	GET  /admin/audit                     the audit trail (?actor=, ?action=, ?since=, ?until=, ?after=)
+//	GET  /admin/audit.csv                 the same rows as CSV
 //	GET  /admin                           surveys and instruments, with response counts
 //	GET  /admin/surveys/{id}              results: figures, charts, downloads (?status=, ?by=)
 //	GET  /admin/surveys/{id}/text/{item}  answers to a free-text item (?q=, ?status=, ?after=)
 //	GET  /admin/surveys/{id}/{download}   export.csv, codebook.csv, export.zip, ...
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
-// Every route but the sign-in form and the stylesheet needs a session.
+// Every route but the sign-in form and the stylesheet needs a session;
+// what the session's actor may do is the policy table's (server.Policy).
 func (p *Pages) Mount(r *server.Router) {
 	p.auth = r.Auth
 	r.GET("/admin/static/:file", p.static)
@@ -121,6 +137,12 @@ func (p *Pages) Mount(r *server.Router) {
 	r.GET("/admin/logout", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin") })
 	g := r.Group("/admin", p.requireSession)
 	g.POST("/logout", p.logout)
+	g.POST("/logout/everywhere", p.logoutEverywhere)
+	g.GET("/tokens", p.tokens)
+	g.POST("/tokens", p.createToken)
+	g.POST("/tokens/:token/revoke", p.revokeToken)
+	g.GET("/audit", p.auditPage)
+	g.GET("/audit.csv", p.auditCSV)
 	g.GET("", p.overview)
 	g.GET("/surveys", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin") })
 	g.GET("/surveys/:id", p.results)

@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "tokens", "audit"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
@@ -50,12 +50,16 @@ type view struct {
 	CSRF     string // the session's token, for the sign-out form
 	// Crumbs lead from the dashboard to the page (the last is the page).
 	Crumbs []link
+	// Nav links the signed-in researcher's pages the policy allows.
+	Nav []link
 
 	Login    *loginView
 	Overview *overviewView
 	Results  *resultsView
 	Text     *textView
 	Message  *messageView
+	Tokens   *tokensView
+	Audit    *auditView
 }
 
 type link struct {
@@ -73,6 +77,10 @@ func (p *Pages) newView(c *gin.Context, title string) *view {
 	v := &view{Title: title, CSS: []string{pagekit.AssetURL("app.css"), "/admin/static/" + cssName}, Icon: pagekit.AssetURL("icon.svg")}
 	if id := c.GetString(ctxSession); id != "" {
 		v.SignedIn, v.CSRF = true, p.sessionToken(c)
+		v.Nav = append(v.Nav, link{"/admin/tokens", "API tokens"})
+		if may(c, "/admin/audit") {
+			v.Nav = append(v.Nav, link{"/admin/audit", "Audit trail"})
+		}
 	}
 	return v
 }

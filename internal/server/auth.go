@@ -67,6 +67,7 @@ type Auth struct {
 	guard     *AuthGuard
 	accounts  survey.Accounts   // nil: the researcher token only
 	audit     survey.AuditTrail // nil: nothing recorded
+	withAddr  bool              // Config.AuditClientAddr
 	// accountGuard limits failed sign-ins per e-mail address, whether an
 	// account has it or not (so that its answers tell nothing about which
 	// addresses have accounts): 5 at once, then one more every 90 s. It
@@ -79,7 +80,7 @@ type Auth struct {
 }
 
 func newAuth(cfg Config, guard *AuthGuard) *Auth {
-	return &Auth{tokenHash: cfg.TokenHash, guard: guard, accounts: cfg.Accounts, audit: cfg.Audit,
+	return &Auth{tokenHash: cfg.TokenHash, guard: guard, accounts: cfg.Accounts, audit: cfg.Audit, withAddr: cfg.AuditClientAddr,
 		accountGuard: &clientLimiter{limit: 1.0 / 90, burst: 5, clients: map[string]*clientBucket{}}, now: time.Now}
 }
 
@@ -245,6 +246,9 @@ func (a *Auth) Record(c *gin.Context, action, extra string) {
 		}
 	}
 	details := q.Encode()
+	if note := c.GetString(auditNoteKey); note != "" {
+		extra = strings.TrimPrefix(extra+"&"+note, "&")
+	}
 	if extra != "" {
 		if details != "" {
 			details += "&"
@@ -252,15 +256,30 @@ func (a *Auth) Record(c *gin.Context, action, extra string) {
 		details += extra
 	}
 	sort.Strings(target)
+	client := ""
+	if a.withAddr {
+		client = c.ClientIP()
+	}
 	e := &survey.AuditEvent{At: a.now(), Actor: actor, Action: action, Target: strings.Join(target, " "), Details: details,
-		RequestID: RequestID(c.Request.Context()), Client: c.ClientIP(), Status: c.Writer.Status()}
+		RequestID: RequestID(c.Request.Context()), Client: client, Status: c.Writer.Status()}
 	if err := a.audit.AppendAudit(context.WithoutCancel(c.Request.Context()), e); err != nil {
 		Logger(c).ErrorContext(c.Request.Context(), "audit trail: append failed", "action", action, "error", err)
 	}
 }
 
-// AuditDetail formats one key and value for Record's extra.
-func AuditDetail(k, v string) string { return url.QueryEscape(k) + "=" + url.QueryEscape(v) }
+// auditNoteKey holds a request's notes for its audit row (AuditNote).
+const auditNoteKey = "dyad.audit_note"
+
+// AuditNote adds a key and value to the details of the request's audit
+// row, for what the route's parameters and query do not say (the id of
+// the token just made, the role given). Never a secret or an answer.
+func AuditNote(c *gin.Context, k, v string) {
+	note := c.GetString(auditNoteKey)
+	if note != "" {
+		note += "&"
+	}
+	c.Set(auditNoteKey, note+url.QueryEscape(k)+"="+url.QueryEscape(v))
+}
 
 // ErrSignIn is the one answer to every failed sign-in by password,
 // whether the account exists or not.

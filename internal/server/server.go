@@ -86,6 +86,11 @@ type Config struct {
 	// Audit, when set, records the audited routes of the policy table
 	// (policy.go); nil records nothing.
 	Audit survey.AuditTrail
+	// AuditClientAddr stores the client address (gin's ClientIP) in each
+	// audit row; false stores "" (docs/security.md: no addresses are
+	// stored by default, and respondents' never, since no respondent
+	// route is audited).
+	AuditClientAddr bool
 }
 
 // A Module is one adapter's share of the server.
