@@ -243,22 +243,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	// The dashboard serves the export files with the API's own handlers,
-	// behind its session instead of the bearer token.
-	var downloads []admin.Download
-	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
-		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
-	}
-	handler := httpserver.New(httpserver.Config{
-		Modules: []httpserver.Module{
-			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st}),
-			web.New(web.Config{Service: svc, Key: csrfKey}),
-			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads,
-				Accounts: st, Audit: st}),
-		},
-		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash, Accounts: st, Audit: st, AuditClientAddr: cfg.AuditClientAddr,
-		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
-	})
+	handler := newHandler(cfg, st, svc, backup, tokenHash, csrfKey, m, log)
 	srv := &http.Server{
 		Handler:           handler, // HEAD is answered as GET (httpserver.AnswerHEAD)
 		ReadHeaderTimeout: 10 * time.Second,
@@ -316,4 +301,26 @@ func localURL(a net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// newHandler wires the modules into the server: the whole of the HTTP
+// service, as serve runs it and as the authorization matrix test walks it.
+func newHandler(cfg serveConfig, st store.DB, svc *survey.Service, backup func(context.Context, string) error,
+	tokenHash, csrfKey []byte, m *metrics.Metrics, log *slog.Logger) *httpserver.Server {
+	// The dashboard serves the export files with the API's own handlers,
+	// behind its session instead of the bearer token.
+	var downloads []admin.Download
+	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
+		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
+	}
+	return httpserver.New(httpserver.Config{
+		Modules: []httpserver.Module{
+			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st}),
+			web.New(web.Config{Service: svc, Key: csrfKey}),
+			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads,
+				Accounts: st, Audit: st}),
+		},
+		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash, Accounts: st, Audit: st, AuditClientAddr: cfg.AuditClientAddr,
+		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
+	})
 }
