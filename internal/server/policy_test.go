@@ -44,6 +44,10 @@ func TestPolicyHoldsTheRoles(t *testing.T) {
 				t.Errorf("%s changes the study: editors and owners only", name)
 			}
 		}
+		// survey.Role.Covers lets every role make a viewer's token.
+		if r.Who.Admits(survey.RoleViewer) && r.Who&server.Staff != server.Staff {
+			t.Errorf("%s admits viewers but not every role: a viewer-scoped token would exceed some accounts", name)
+		}
 		if r.Who&server.Anyone != 0 && r.Audit != "" {
 			t.Errorf("%s is open to anyone and audited: respondents' requests are never recorded", name)
 		}

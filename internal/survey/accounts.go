@@ -38,9 +38,12 @@ func (r Role) Valid() bool {
 }
 
 // Covers reports whether a holder of r may act as s: an owner covers
-// every role, any role covers itself. An API token's scope must be
-// covered by its account's role.
-func (r Role) Covers(s Role) bool { return r == RoleOwner || r == s }
+// every role, every role covers itself and the viewer (whose rights every
+// role has: the policy table's test holds it). An API token's scope must
+// be covered by its account's role.
+func (r Role) Covers(s Role) bool {
+	return r.Valid() && s.Valid() && (r == RoleOwner || r == s || s == RoleViewer)
+}
 
 // DefaultStudy is the study the database was created with: every
 // instrument and survey stored before studies existed belongs to it, and
