@@ -315,7 +315,7 @@ func newHandler(cfg serveConfig, st store.DB, svc *survey.Service, backup func(c
 	}
 	return httpserver.New(httpserver.Config{
 		Modules: []httpserver.Module{
-			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st}),
+			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st, Accounts: st}),
 			web.New(web.Config{Service: svc, Key: csrfKey}),
 			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads,
 				Accounts: st, Audit: st}),

@@ -1,11 +1,9 @@
 package admin
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/dyad-survey/dyad/internal/account"
 	"github.com/dyad-survey/dyad/internal/pagekit"
@@ -20,12 +18,12 @@ import (
 // sensitive action: the password is asked again (re-authentication), so
 // that a session left open cannot mint a credential that outlives it.
 
-// Token limits.
-const (
-	maxTokenName    = 100
-	maxTokenDays    = 365
-	defaultTokenDay = 90
-)
+// tokenFormText says on the form what account.IssueToken refused.
+var tokenFormText = map[string]string{
+	"name":            "Give the token a name of 1 to 100 characters, such as the program that will use it.",
+	"role":            "Choose a role no higher than your own.",
+	"expires_in_days": "The token must expire in 1 to 365 days.",
+}
 
 type tokensView struct {
 	CSRF     string
@@ -94,40 +92,31 @@ func (p *Pages) createToken(c *gin.Context) {
 		p.tokensPage(c, http.StatusConflict, "", "API tokens belong to accounts: sign in with an account to make one.", "name")
 		return
 	}
-	name := strings.TrimSpace(c.PostForm("name"))
-	role := survey.Role(c.PostForm("role"))
-	days, err := strconv.Atoi(c.DefaultPostForm("days", strconv.Itoa(defaultTokenDay)))
-	switch {
-	case name == "" || utf8.RuneCountInString(name) > maxTokenName:
-		p.tokensPage(c, http.StatusUnprocessableEntity, "", "Give the token a name of 1 to 100 characters, such as the program that will use it.", "name")
-		return
-	case !role.Valid() || !(act.Admin || act.Role.Covers(role)):
-		p.tokensPage(c, http.StatusUnprocessableEntity, "", "Choose a role no higher than your own.", "role")
-		return
-	case err != nil || days < 1 || days > maxTokenDays:
-		p.tokensPage(c, http.StatusUnprocessableEntity, "", "The token must expire in 1 to 365 days.", "days")
-		return
-	}
-	u, err := p.accounts.FindUserByID(ctx, act.UserID)
+	days, err := strconv.Atoi(c.DefaultPostForm("days", strconv.Itoa(account.DefaultTokenDays)))
 	if err != nil {
-		p.fail(c, err)
-		return
+		days = 0
 	}
-	if ok, err := account.VerifyPassword(ctx, u.PasswordHash, c.PostForm("password")); err != nil || !ok {
+	secret, tk, err := account.IssueToken(ctx, p.accounts, account.Holder{UserID: act.UserID, Admin: act.Admin, Role: act.Role},
+		account.TokenRequest{Name: c.PostForm("name"), Role: survey.Role(c.PostForm("role")), Days: days, Password: c.PostForm("password")}, p.now())
+	var se *survey.Error
+	switch {
+	case errors.As(err, &se) && se.Code == survey.EInvalid:
+		field := map[string]string{"expires_in_days": "days"}[se.Details[0].Path]
+		if field == "" {
+			field = se.Details[0].Path
+		}
+		p.tokensPage(c, http.StatusUnprocessableEntity, "", tokenFormText[se.Details[0].Path], field)
+		return
+	case errors.As(err, &se) && se.Code == survey.EUnauthorized:
 		p.auth.Failed(c)
 		p.tokensPage(c, http.StatusUnauthorized, "", "Enter your password again to make a token.", "password")
 		return
-	}
-	secret := "dyad_" + survey.NewToken()
-	now := p.now()
-	tk := &survey.APIToken{UserID: act.UserID, StudyID: survey.DefaultStudy, Name: name, Hash: survey.HashSecret(secret),
-		Role: role, CreatedAt: now, ExpiresAt: now.Add(time.Duration(days) * 24 * time.Hour)}
-	if err := p.accounts.CreateAPIToken(ctx, tk); err != nil {
+	case err != nil:
 		p.fail(c, err)
 		return
 	}
 	server.AuditNote(c, "token_id", strconv.FormatInt(tk.ID, 10))
-	server.AuditNote(c, "role", string(role))
+	server.AuditNote(c, "role", string(tk.Role))
 	p.tokensPage(c, http.StatusCreated, secret, "", "")
 }
 

@@ -127,6 +127,9 @@ func buildPolicy() []Rule {
 		{get, "/api/v1/surveys/:id/stats", Staff, "stats.view"},
 		{get, "/api/v1/surveys/:id/text/:item_id", DataReaders, "text.view"},
 		{get, "/api/v1/backup", AdminOnly, "backup.download"},
+		{get, "/api/v1/tokens", SignedIn, ""},
+		{post, "/api/v1/tokens", SignedIn, "token.create"},
+		{del, "/api/v1/tokens/:token", SignedIn, "token.revoke"},
 
 		// The dashboard.
 		{get, "/admin/static/:file", Anyone, ""},
