@@ -9,6 +9,8 @@
 --
 -- users.password_hash: the PHC string of argon2id (docs/security.md).
 -- api_tokens.hash: SHA-256 of the token, shown once at creation.
+-- invites: one-time sign-up links an owner makes, by the SHA-256 of the
+--   link's secret; used_at marks the one use.
 -- sessions.user_id: the account of a dashboard session; NULL for a
 --   session begun with the researcher (bootstrap) token.
 -- audit_events: append-only (the triggers refuse UPDATE and DELETE); each
@@ -48,6 +50,15 @@ CREATE TABLE api_tokens (
     revoked_at TEXT
 );
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
+CREATE TABLE invites (
+    hash       BLOB PRIMARY KEY,
+    study_id   INTEGER NOT NULL REFERENCES studies (id),
+    role       TEXT NOT NULL CHECK (role IN ('owner', 'editor', 'analyst', 'viewer')),
+    created_by INTEGER REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT
+) WITHOUT ROWID;
 ALTER TABLE sessions ADD COLUMN user_id INTEGER REFERENCES users (id);
 CREATE TABLE audit_events (
     id         INTEGER PRIMARY KEY,
@@ -74,6 +85,7 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 
 -- +goose Down
 DROP TABLE audit_events;
+DROP TABLE invites;
 DROP INDEX api_tokens_user;
 ALTER TABLE sessions DROP COLUMN user_id;
 DROP TABLE api_tokens;

@@ -84,6 +84,25 @@ type APIToken struct {
 	RevokedAt *time.Time
 }
 
+// Invite is a one-time sign-up link an owner made: whoever opens it first
+// chooses an e-mail address and password and joins the study with Role.
+// Known only by the SHA-256 of the link's secret.
+type Invite struct {
+	Hash      []byte
+	StudyID   int64
+	Role      Role
+	CreatedBy int64 // the owner's account, 0 for the researcher token
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// Member is an account with its role in a study.
+type Member struct {
+	User User
+	Role Role
+}
+
 // Accounts keeps the researchers' accounts, their roles and their API
 // tokens.
 type Accounts interface {
@@ -115,6 +134,19 @@ type Accounts interface {
 	// RevokeAPIToken marks the account's token revoked at at; ENotFound if
 	// the account has no such token. Revoking twice keeps the first time.
 	RevokeAPIToken(ctx context.Context, userID, id int64, at time.Time) error
+	// CreateInvite stores a sign-up link.
+	CreateInvite(ctx context.Context, inv *Invite) error
+	// FindInvite returns the invite with the hash, used or expired too;
+	// ENotFound if none.
+	FindInvite(ctx context.Context, hash []byte) (*Invite, error)
+	// AcceptInvite uses the invite at at, in one transaction: it must be
+	// unused and not expired (else EConflict, and nothing is stored), u is
+	// stored (EConflict if its e-mail is taken) and given the invite's
+	// role in its study. It returns the membership.
+	AcceptInvite(ctx context.Context, hash []byte, u *User, at time.Time) (Membership, error)
+	// FindMembers returns the study's members, by e-mail, without their
+	// password hashes.
+	FindMembers(ctx context.Context, studyID int64) ([]Member, error)
 	// DeleteUserSessions ends every dashboard session of the account
 	// ("sign out everywhere") and returns how many there were.
 	DeleteUserSessions(ctx context.Context, userID int64) (int, error)

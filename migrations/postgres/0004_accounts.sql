@@ -34,6 +34,15 @@ CREATE TABLE api_tokens (
     revoked_at utc_time
 );
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
+CREATE TABLE invites (
+    hash       bytea PRIMARY KEY,
+    study_id   bigint NOT NULL REFERENCES studies (id),
+    role       text NOT NULL CHECK (role IN ('owner', 'editor', 'analyst', 'viewer')),
+    created_by bigint REFERENCES users (id),
+    created_at utc_time NOT NULL,
+    expires_at utc_time NOT NULL,
+    used_at    utc_time
+);
 ALTER TABLE sessions ADD COLUMN user_id bigint REFERENCES users (id);
 CREATE TABLE audit_events (
     id         bigint   PRIMARY KEY,
@@ -62,6 +71,7 @@ CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events
 -- +goose Down
 DROP TABLE audit_events;
 DROP FUNCTION audit_events_append_only();
+DROP TABLE invites;
 DROP INDEX api_tokens_user;
 ALTER TABLE sessions DROP COLUMN user_id;
 DROP TABLE api_tokens;

@@ -94,6 +94,8 @@ var Tables = []Table{
 	{Name: "memberships", KeyLen: 2, Columns: []Column{{"study_id", Int}, {"user_id", Int}, {"role", Text}}},
 	{Name: "api_tokens", KeyLen: 1, Columns: []Column{{"id", Int}, {"user_id", Int}, {"study_id", Int}, {"name", Text},
 		{"hash", Bytes}, {"role", Text}, {"created_at", Text}, {"expires_at", Text}, {"revoked_at", Text}}},
+	{Name: "invites", KeyLen: 1, Columns: []Column{{"hash", Bytes}, {"study_id", Int}, {"role", Text}, {"created_by", Int},
+		{"created_at", Text}, {"expires_at", Text}, {"used_at", Text}}},
 	{Name: "sessions", KeyLen: 1, Columns: []Column{{"id_hash", Bytes}, {"created_at", Text}, {"seen_at", Text}, {"user_id", Int}}},
 	{Name: "audit_events", KeyLen: 1, Columns: []Column{{"id", Int}, {"at", Text}, {"actor", Text}, {"action", Text},
 		{"target", Text}, {"details", Text}, {"request_id", Text}, {"client", Text}, {"status", Int}, {"prev_hash", Bytes}, {"hash", Bytes}}},

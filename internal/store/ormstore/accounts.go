@@ -273,3 +273,116 @@ func (t *Tables) DeleteUserSessions(ctx context.Context, userID int64) (int, err
 	}
 	return int(res.RowsAffected), nil
 }
+
+type inviteRow struct {
+	Hash      []byte `gorm:"primaryKey"`
+	StudyID   int64
+	Role      string
+	CreatedBy *int64
+	CreatedAt string
+	ExpiresAt string
+	UsedAt    *string
+}
+
+func (inviteRow) TableName() string { return "invites" }
+
+// CreateInvite implements survey.Accounts.
+func (t *Tables) CreateInvite(ctx context.Context, inv *survey.Invite) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	var by *int64
+	if inv.CreatedBy != 0 {
+		by = &inv.CreatedBy
+	}
+	err := t.Write.WithContext(ctx).Create(&inviteRow{Hash: inv.Hash, StudyID: inv.StudyID, Role: string(inv.Role), CreatedBy: by,
+		CreatedAt: FormatTime(inv.CreatedAt), ExpiresAt: FormatTime(inv.ExpiresAt), UsedAt: FormatTimePtr(inv.UsedAt)}).Error
+	return t.classify(t.finishWrite(err), "create invite")
+}
+
+// FindInvite implements survey.Accounts.
+func (t *Tables) FindInvite(ctx context.Context, hash []byte) (*survey.Invite, error) {
+	var row inviteRow
+	err := t.Read.WithContext(ctx).Where("hash = ?", hash).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, survey.Errorf(survey.ENotFound, "invite not found")
+	}
+	if err != nil {
+		return nil, t.classify(err, "find invite")
+	}
+	inv := &survey.Invite{Hash: row.Hash, StudyID: row.StudyID, Role: survey.Role(row.Role), CreatedAt: ParseTime(row.CreatedAt),
+		ExpiresAt: ParseTime(row.ExpiresAt), UsedAt: ParseTimePtr(row.UsedAt)}
+	if row.CreatedBy != nil {
+		inv.CreatedBy = *row.CreatedBy
+	}
+	return inv, nil
+}
+
+// AcceptInvite implements survey.Accounts. The invite is marked used by a
+// conditional UPDATE first, so that of two people opening one link at
+// once exactly one gets past it; the other's transaction changes nothing.
+func (t *Tables) AcceptInvite(ctx context.Context, hash []byte, u *survey.User, at time.Time) (survey.Membership, error) {
+	if err := t.writable(); err != nil {
+		return survey.Membership{}, err
+	}
+	u.Email = strings.ToLower(u.Email)
+	var m survey.Membership
+	var id int64
+	err := t.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&inviteRow{}).Where("hash = ? AND used_at IS NULL AND expires_at > ?", hash, FormatTime(at)).
+			Update("used_at", FormatTime(at))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return survey.Errorf(survey.EConflict, "this sign-up link was used already or has expired; ask the study's owner for a new one")
+		}
+		var inv inviteRow
+		if err := tx.Where("hash = ?", hash).Take(&inv).Error; err != nil {
+			return err
+		}
+		var err error
+		if id, err = nextID(tx, "users"); err != nil {
+			return err
+		}
+		if err := tx.Create(&userRow{ID: id, Email: u.Email, PasswordHash: u.PasswordHash, Admin: boolInt(u.Admin),
+			CreatedAt: FormatTime(u.CreatedAt)}).Error; err != nil {
+			if t.IsUnique(err) {
+				return survey.Errorf(survey.EConflict, "an account with this e-mail address exists")
+			}
+			return err
+		}
+		m = survey.Membership{StudyID: inv.StudyID, UserID: id, Role: survey.Role(inv.Role)}
+		return tx.Create(&membershipRow{StudyID: m.StudyID, UserID: id, Role: string(m.Role)}).Error
+	})
+	var se *survey.Error
+	if errors.As(err, &se) {
+		return survey.Membership{}, se
+	}
+	if err = t.finishWrite(err); err != nil {
+		return survey.Membership{}, t.classify(err, "accept invite")
+	}
+	u.ID = id
+	return m, nil
+}
+
+// FindMembers implements survey.Accounts.
+func (t *Tables) FindMembers(ctx context.Context, studyID int64) ([]survey.Member, error) {
+	var rows []struct {
+		ID        int64
+		Email     string
+		Admin     int
+		CreatedAt string
+		Role      string
+	}
+	err := t.Read.WithContext(ctx).Table("memberships").Select("users.id, users.email, users.admin, users.created_at, memberships.role").
+		Joins("JOIN users ON users.id = memberships.user_id").Where("memberships.study_id = ?", studyID).Order("users.email").Scan(&rows).Error
+	if err != nil {
+		return nil, t.classify(err, "find members")
+	}
+	out := make([]survey.Member, len(rows))
+	for i, r := range rows {
+		out[i] = survey.Member{User: survey.User{ID: r.ID, Email: r.Email, Admin: r.Admin == 1, CreatedAt: ParseTime(r.CreatedAt)}, Role: survey.Role(r.Role)}
+	}
+	return out, nil
+}

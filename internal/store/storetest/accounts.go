@@ -212,3 +212,85 @@ func testAuditChain(t *testing.T, s survey.Store) {
 		t.Errorf("first row read back: %+v", stored)
 	}
 }
+
+// testInvites: a sign-up link is used once (two racing accepts: one
+// account), not after it expires, not for an e-mail already taken (and
+// then stays usable); the accepted account is a member with the invite's
+// role.
+func testInvites(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	if err := s.EnsureStudy(ctx, survey.DefaultStudy, "Study", t0); err != nil {
+		t.Fatal(err)
+	}
+	owner := &survey.User{Email: "owner@example.org", PasswordHash: "h", CreatedAt: t0}
+	if err := s.CreateUser(ctx, owner); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(secret string, role survey.Role, expires time.Time) []byte {
+		t.Helper()
+		inv := &survey.Invite{Hash: survey.HashSecret(secret), StudyID: survey.DefaultStudy, Role: role, CreatedBy: owner.ID, CreatedAt: t0, ExpiresAt: expires}
+		if err := s.CreateInvite(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+		return inv.Hash
+	}
+	link := mk("link", survey.RoleAnalyst, t0.Add(time.Hour))
+	if got, err := s.FindInvite(ctx, link); err != nil || got.Role != survey.RoleAnalyst || got.CreatedBy != owner.ID || got.UsedAt != nil {
+		t.Fatalf("find: %+v, %v", got, err)
+	}
+	// An e-mail already taken: refused, and the link is still usable.
+	if _, err := s.AcceptInvite(ctx, link, &survey.User{Email: "OWNER@example.org", PasswordHash: "h", CreatedAt: t0}, t0); survey.ErrorCode(err) != survey.EConflict {
+		t.Errorf("accept with a taken e-mail: %v", err)
+	}
+	if got, _ := s.FindInvite(ctx, link); got.UsedAt != nil {
+		t.Errorf("a refused accept used the link")
+	}
+	const racers = 4
+	var wg sync.WaitGroup
+	won := make(chan int64, racers)
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u := &survey.User{Email: fmt.Sprintf("r%d@example.org", i), PasswordHash: "h", CreatedAt: t0}
+			m, err := s.AcceptInvite(ctx, link, u, t0.Add(time.Minute))
+			switch {
+			case err == nil:
+				if m.Role != survey.RoleAnalyst || m.UserID != u.ID || u.ID == 0 {
+					t.Errorf("accepted: %+v, user %d", m, u.ID)
+				}
+				won <- u.ID
+			case survey.ErrorCode(err) != survey.EConflict:
+				t.Errorf("accept: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(won)
+	if len(won) != 1 {
+		t.Fatalf("%d accepts of one link won, want 1", len(won))
+	}
+	winner := <-won
+	if got, _ := s.FindInvite(ctx, link); got.UsedAt == nil || !got.UsedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("used at %v", got.UsedAt)
+	}
+	late := mk("late", survey.RoleViewer, t0.Add(time.Hour))
+	if _, err := s.AcceptInvite(ctx, late, &survey.User{Email: "late@example.org", PasswordHash: "h", CreatedAt: t0}, t0.Add(time.Hour)); survey.ErrorCode(err) != survey.EConflict {
+		t.Errorf("accept at expiry: %v", err)
+	}
+	if _, err := s.FindUserByEmail(ctx, "late@example.org"); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("a refused accept stored the account: %v", err)
+	}
+	if _, err := s.FindInvite(ctx, survey.HashSecret("none")); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown invite: %v", err)
+	}
+	if err := s.SetMembership(ctx, survey.Membership{StudyID: survey.DefaultStudy, UserID: owner.ID, Role: survey.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := s.FindMembers(ctx, survey.DefaultStudy)
+	if err != nil || len(ms) != 2 || ms[0].User.Email != "owner@example.org" || ms[0].Role != survey.RoleOwner ||
+		ms[1].User.ID != winner || ms[1].Role != survey.RoleAnalyst || ms[1].User.PasswordHash != "" {
+		t.Errorf("members: %+v, %v", ms, err)
+	}
+}

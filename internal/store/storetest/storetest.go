@@ -67,4 +67,5 @@ var checks = []struct {
 	{"Accounts", testAccounts},
 	{"APITokens", testAPITokens},
 	{"AuditChain", testAuditChain},
+	{"Invites", testInvites},
 }
