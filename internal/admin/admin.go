@@ -119,6 +119,11 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin/tokens                    the account's API tokens, and a form for a new one
 //	POST /admin/tokens                    make a token (password asked again), shown once
 //	POST /admin/tokens/{token}/revoke     revoke a token
+//	GET  /admin/members                   the study's members and their roles
+//	POST /admin/members/invite            a one-time sign-up link (password asked again), shown once
+//	POST /admin/members/{user}/role       change a member's role (password asked again)
+//	GET  /admin/signup?invite=            the sign-up form of an invite
+//	POST /admin/signup                    make the account, join the study, sign in
 //	GET  /admin/audit                     the audit trail (?actor=, ?action=, ?since=, ?until=, ?after=)
 //	GET  /admin/audit.csv                 the same rows as CSV
 //	GET  /admin                           surveys and instruments, with response counts
@@ -135,12 +140,17 @@ func (p *Pages) Mount(r *server.Router) {
 	r.GET("/admin/login", p.loginForm)
 	r.POST("/admin/login", p.login)
 	r.GET("/admin/logout", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin") })
+	r.GET("/admin/signup", p.signupForm)
+	r.POST("/admin/signup", p.signup)
 	g := r.Group("/admin", p.requireSession)
 	g.POST("/logout", p.logout)
 	g.POST("/logout/everywhere", p.logoutEverywhere)
 	g.GET("/tokens", p.tokens)
 	g.POST("/tokens", p.createToken)
 	g.POST("/tokens/:token/revoke", p.revokeToken)
+	g.GET("/members", p.members)
+	g.POST("/members/invite", p.invite)
+	g.POST("/members/:user/role", p.setRole)
 	g.GET("/audit", p.auditPage)
 	g.GET("/audit.csv", p.auditCSV)
 	g.GET("", p.overview)

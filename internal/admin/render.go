@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "tokens", "audit"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "tokens", "audit", "members", "signup"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
@@ -60,6 +60,8 @@ type view struct {
 	Message  *messageView
 	Tokens   *tokensView
 	Audit    *auditView
+	Members  *membersView
+	Signup   *signupView
 }
 
 type link struct {
@@ -78,6 +80,9 @@ func (p *Pages) newView(c *gin.Context, title string) *view {
 	if id := c.GetString(ctxSession); id != "" {
 		v.SignedIn, v.CSRF = true, p.sessionToken(c)
 		v.Nav = append(v.Nav, link{"/admin/tokens", "API tokens"})
+		if may(c, "/admin/members") {
+			v.Nav = append(v.Nav, link{"/admin/members", "Members"})
+		}
 		if may(c, "/admin/audit") {
 			v.Nav = append(v.Nav, link{"/admin/audit", "Audit trail"})
 		}

@@ -220,7 +220,7 @@ func (a *Auth) Authorize(c *gin.Context, act Actor) {
 
 // auditHidden are query and form keys never written to the audit trail,
 // whatever the route: they may hold secrets or answers.
-var auditHidden = map[string]bool{"token": true, "code": true, "password": true, "csrf": true, "resume": true}
+var auditHidden = map[string]bool{"token": true, "code": true, "password": true, "csrf": true, "resume": true, "invite": true, "t": true}
 
 // Record appends a row to the audit trail for the request, with the
 // actor of its context (or "anonymous"), its route parameters as the

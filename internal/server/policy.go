@@ -145,6 +145,11 @@ func buildPolicy() []Rule {
 		{get, "/admin/tokens", SignedIn, ""},
 		{post, "/admin/tokens", SignedIn, "token.create"},
 		{post, "/admin/tokens/:token/revoke", SignedIn, "token.revoke"},
+		{get, "/admin/members", Owner, ""},
+		{post, "/admin/members/invite", Owner, "member.invite"},
+		{post, "/admin/members/:user/role", Owner, "member.role"},
+		{get, "/admin/signup", Anyone, ""},
+		{post, "/admin/signup", Anyone, ""}, // records member.join itself
 		{get, "/admin/audit", Owner, "audit.view"},
 		{get, "/admin/audit.csv", Owner, "audit.export"},
 	}
