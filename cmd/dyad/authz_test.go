@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +290,77 @@ func TestRolesInTheAuditTrail(t *testing.T) {
 	}
 	if r, err := survey.VerifyAudit(ctx, tm.st); err != nil || r.BadID != 0 || r.Rows < 4 {
 		t.Errorf("verify: %+v, %v", r, err)
+	}
+}
+
+// TestAuditOfChanges: changes carry a summary (codes issued: how many,
+// never the codes; a survey closed: its new status; an instrument's
+// status before and after), with the editor as the actor.
+func TestAuditOfChanges(t *testing.T) {
+	tm := newTeam(t)
+	srv := httptest.NewServer(tm.handler)
+	defer srv.Close()
+	ed := newBrowser(t, srv.URL)
+	post := func(path, body string) (int, string) {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tm.bearer["editor"])
+		req.Header.Set("Content-Type", "application/json")
+		res, err := ed.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	// An invitation survey to issue codes for.
+	code, body := post("/api/v1/surveys", `{"instrument_key":"`+tm.survey.InstrumentKey+`","instrument_version":`+fmt.Sprint(tm.survey.InstrumentVersion)+`,"title":"Invited","access":"invitation"}`)
+	if code != 201 {
+		t.Fatalf("create survey: %d %s", code, body)
+	}
+	id := body[strings.Index(body, `"id":"`)+6:]
+	id = id[:strings.Index(id, `"`)]
+	code, body = post("/api/v1/surveys/"+id+"/invitations", `{"count":3}`)
+	if code != 201 {
+		t.Fatalf("codes: %d %s", code, body)
+	}
+	if code, _ := post("/api/v1/surveys/"+id+"/close", ""); code != 200 {
+		t.Fatalf("close: %d", code)
+	}
+	if code, _ := post("/api/v1/instruments/"+tm.survey.InstrumentKey+"/versions/"+fmt.Sprint(tm.survey.InstrumentVersion)+"/retire", ""); code != 200 {
+		t.Fatalf("retire: %d", code)
+	}
+	want := map[string][]string{
+		"survey.create":     {"survey=" + id, "access=invitation"},
+		"codes.issue":       {"count=3"},
+		"survey.close":      {"after_status=closed"},
+		"instrument.retire": {"before_status=published", "after_status=retired", "after_items="},
+	}
+	for action, parts := range want {
+		rows := auditActions(t, tm, action)
+		if len(rows) != 1 || !strings.Contains(rows[0].Actor, "editor@example.org") {
+			t.Errorf("%s rows: %+v", action, rows)
+			continue
+		}
+		for _, p := range parts {
+			if !strings.Contains(rows[0].Details, p) {
+				t.Errorf("%s details %q lack %q", action, rows[0].Details, p)
+			}
+		}
+	}
+	// The codes themselves are nowhere in the trail.
+	var all strings.Builder
+	_ = tm.st.ScanAudit(context.Background(), survey.AuditFilter{}, func(e *survey.AuditEvent) error {
+		all.WriteString(e.Target + " " + e.Details + "\n")
+		return nil
+	})
+	codes := regexp.MustCompile(`[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}`).FindAllString(body, -1)
+	if len(codes) != 3 {
+		t.Fatalf("codes %q in %s", codes, body)
+	}
+	for _, c := range codes {
+		if strings.Contains(all.String(), c) {
+			t.Errorf("the audit trail holds the code %s", c)
+		}
 	}
 }
