@@ -8,6 +8,9 @@
 -- first start (cmd/dyad/seed.go), so a migrated-to database stays empty.
 --
 -- users.password_hash: the PHC string of argon2id (docs/security.md).
+-- users.totp_secret: the base32 TOTP secret of an account that set up the
+--   second factor, NULL otherwise (internal/account/totp.go says why it is
+--   not hashed).
 -- api_tokens.hash: SHA-256 of the token, shown once at creation.
 -- invites: one-time sign-up links an owner makes, by the SHA-256 of the
 --   link's secret; used_at marks the one use.
@@ -30,7 +33,8 @@ CREATE TABLE users (
     email         TEXT NOT NULL UNIQUE,
     password_hash TEXT NOT NULL,
     admin         INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
-    created_at    TEXT NOT NULL
+    created_at    TEXT NOT NULL,
+    totp_secret   TEXT
 );
 CREATE TABLE memberships (
     study_id INTEGER NOT NULL REFERENCES studies (id),

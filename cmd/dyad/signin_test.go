@@ -110,7 +110,7 @@ func TestPasswordSignIn(t *testing.T) {
 	other := newBrowser(t, srv.URL)
 	wrong := other.signIn("viewer@example.org", "not the password of the viewer")
 	unknown := other.signIn("nobody@example.org", "not the password of anybody")
-	const generic = "The e-mail address or the password is not right."
+	const generic = "The e-mail address, the password or the authentication code is not right."
 	if wrong.status != 401 || unknown.status != 401 || !strings.Contains(wrong.body, generic) || !strings.Contains(unknown.body, generic) {
 		t.Errorf("wrong password %d, unknown address %d: want the same 401 with %q", wrong.status, unknown.status, generic)
 	}

@@ -7,7 +7,8 @@ package main
 // viewer by sign-up links; each joins and is signed in; the viewer sees
 // the statistics but no download, and an export URL answers 403; the
 // analyst downloads; the owner finds both in the audit trail and exports
-// it as CSV. The new pages (members, sign-up, tokens, audit) pass axe-core
+// it as CSV. The new pages (members, sign-up, tokens, two-step sign-in,
+// audit) pass axe-core
 // and are saved as screenshots in screenshots/admin.
 
 import (
@@ -111,6 +112,8 @@ func TestBrowserTeam(t *testing.T) {
 	}
 	analyst.Open(srv.URL + "/admin/tokens")
 	check(analyst, "tokens")
+	analyst.Open(srv.URL + "/admin/totp")
+	check(analyst, "totp")
 
 	// The owner sees both in the audit trail and exports it.
 	owner.Open(srv.URL + "/admin/audit?action=export.download")

@@ -119,6 +119,8 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin/tokens                    the account's API tokens, and a form for a new one
 //	POST /admin/tokens                    make a token (password asked again), shown once
 //	POST /admin/tokens/{token}/revoke     revoke a token
+//	GET  /admin/totp                      two-step sign-in (TOTP): turn on with a code, off
+//	POST /admin/totp                      change it (password asked again)
 //	GET  /admin/members                   the study's members and their roles
 //	POST /admin/members/invite            a one-time sign-up link (password asked again), shown once
 //	POST /admin/members/{user}/role       change a member's role (password asked again)
@@ -148,6 +150,8 @@ func (p *Pages) Mount(r *server.Router) {
 	g.GET("/tokens", p.tokens)
 	g.POST("/tokens", p.createToken)
 	g.POST("/tokens/:token/revoke", p.revokeToken)
+	g.GET("/totp", p.totpPage)
+	g.POST("/totp", p.totpChange)
 	g.GET("/members", p.members)
 	g.POST("/members/invite", p.invite)
 	g.POST("/members/:user/role", p.setRole)

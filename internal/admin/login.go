@@ -71,7 +71,7 @@ func (p *Pages) login(c *gin.Context) {
 		return
 	}
 	if email := strings.TrimSpace(c.PostForm("email")); email != "" || c.PostForm("password") != "" {
-		p.loginPassword(c, next, email, c.PostForm("password"))
+		p.loginPassword(c, next, email, c.PostForm("password"), c.PostForm("code"))
 		return
 	}
 	token := strings.TrimSpace(c.PostForm("token"))
@@ -104,8 +104,8 @@ func (p *Pages) login(c *gin.Context) {
 
 // loginPassword signs in an account. Every failure, an unknown address
 // too, gets the same answer (server.Auth.SignIn).
-func (p *Pages) loginPassword(c *gin.Context, next, email, password string) {
-	u, wait, err := p.auth.SignIn(c, email, password)
+func (p *Pages) loginPassword(c *gin.Context, next, email, password, code string) {
+	u, wait, err := p.auth.SignIn(c, email, password, code)
 	switch {
 	case survey.ErrorCode(err) == survey.ERateLimited:
 		secs := max(1, int(math.Ceil(wait.Seconds())))
@@ -114,7 +114,7 @@ func (p *Pages) loginPassword(c *gin.Context, next, email, password string) {
 			fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", secs), false)
 		return
 	case survey.ErrorCode(err) == survey.EUnauthorized:
-		p.loginPage(c, http.StatusUnauthorized, next, "The e-mail address or the password is not right.", false)
+		p.loginPage(c, http.StatusUnauthorized, next, "The e-mail address, the password or the authentication code is not right.", false)
 		return
 	case err != nil:
 		p.fail(c, err)

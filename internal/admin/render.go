@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "tokens", "audit", "members", "signup"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "tokens", "audit", "members", "signup", "totp"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
@@ -62,6 +62,7 @@ type view struct {
 	Audit    *auditView
 	Members  *membersView
 	Signup   *signupView
+	TOTP     *totpView
 }
 
 type link struct {
@@ -79,7 +80,7 @@ func (p *Pages) newView(c *gin.Context, title string) *view {
 	v := &view{Title: title, CSS: []string{pagekit.AssetURL("app.css"), "/admin/static/" + cssName}, Icon: pagekit.AssetURL("icon.svg")}
 	if id := c.GetString(ctxSession); id != "" {
 		v.SignedIn, v.CSRF = true, p.sessionToken(c)
-		v.Nav = append(v.Nav, link{"/admin/tokens", "API tokens"})
+		v.Nav = append(v.Nav, link{"/admin/tokens", "API tokens"}, link{"/admin/totp", "Two-step sign-in"})
 		if may(c, "/admin/members") {
 			v.Nav = append(v.Nav, link{"/admin/members", "Members"})
 		}

@@ -285,12 +285,13 @@ func AuditNote(c *gin.Context, k, v string) {
 // whether the account exists or not.
 var ErrSignIn = survey.Errorf(survey.EUnauthorized, "the e-mail address or the password is not right")
 
-// SignIn checks an e-mail address and password and returns the account.
+// SignIn checks an e-mail address and password (and the TOTP code of an
+// account that set up the second factor) and returns the account.
 // The client and the address each have a budget of failures (AuthGuard,
 // accountGuard): past either, it returns ERateLimited with the wait,
 // before the password is checked. Every other failure is ErrSignIn, and
 // takes as long whether the account exists or not.
-func (a *Auth) SignIn(c *gin.Context, email, password string) (*survey.User, time.Duration, error) {
+func (a *Auth) SignIn(c *gin.Context, email, password, code string) (*survey.User, time.Duration, error) {
 	if a.accounts == nil {
 		return nil, 0, ErrSignIn
 	}
@@ -316,6 +317,12 @@ func (a *Auth) SignIn(c *gin.Context, email, password string) (*survey.User, tim
 		if ok, err = account.VerifyPassword(ctx, phc, password); err != nil {
 			return nil, 0, err
 		}
+	}
+	// An account with a second factor needs its code too; a missing or
+	// wrong code is a failure like a wrong password, with the same answer,
+	// so the answer does not say that the password was right.
+	if ok && u.TOTPSecret != "" && !account.CheckTOTP(u.TOTPSecret, strings.TrimSpace(code), now) {
+		ok = false
 	}
 	if !ok {
 		a.guard.Failed(c)

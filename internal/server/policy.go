@@ -145,6 +145,8 @@ func buildPolicy() []Rule {
 		{get, "/admin/tokens", SignedIn, ""},
 		{post, "/admin/tokens", SignedIn, "token.create"},
 		{post, "/admin/tokens/:token/revoke", SignedIn, "token.revoke"},
+		{get, "/admin/totp", SignedIn, ""},
+		{post, "/admin/totp", SignedIn, "auth.totp_change"},
 		{get, "/admin/members", Owner, ""},
 		{post, "/admin/members/invite", Owner, "member.invite"},
 		{post, "/admin/members/:user/role", Owner, "member.role"},

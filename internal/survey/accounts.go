@@ -61,6 +61,9 @@ type User struct {
 	// as owner of every study.
 	Admin     bool
 	CreatedAt time.Time
+	// TOTPSecret is the second factor's secret, "" when the account has
+	// none (internal/account/totp.go).
+	TOTPSecret string
 }
 
 // Membership is an account's role in a study.
@@ -117,6 +120,9 @@ type Accounts interface {
 	FindUserByEmail(ctx context.Context, email string) (*User, error)
 	// FindUserByID returns the account; ENotFound if none.
 	FindUserByID(ctx context.Context, id int64) (*User, error)
+	// SetUserTOTP sets the account's second-factor secret ("" removes
+	// it); ENotFound if there is no such account.
+	SetUserTOTP(ctx context.Context, userID int64, secret string) error
 	// SetMembership gives the account the role in the study, replacing
 	// any role it had there; ENotFound if the account or the study does
 	// not exist.

@@ -14,7 +14,8 @@ CREATE TABLE users (
     email         text     NOT NULL UNIQUE,
     password_hash text     NOT NULL,
     admin         smallint NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
-    created_at    utc_time NOT NULL
+    created_at    utc_time NOT NULL,
+    totp_secret   text
 );
 CREATE TABLE memberships (
     study_id bigint NOT NULL REFERENCES studies (id),

@@ -33,6 +33,7 @@ type userRow struct {
 	PasswordHash string
 	Admin        int
 	CreatedAt    string
+	TOTPSecret   *string `gorm:"column:totp_secret"`
 }
 
 func (userRow) TableName() string { return "users" }
@@ -90,7 +91,7 @@ func (t *Tables) CreateUser(ctx context.Context, u *survey.User) error {
 			return err
 		}
 		return tx.Create(&userRow{ID: id, Email: u.Email, PasswordHash: u.PasswordHash, Admin: boolInt(u.Admin),
-			CreatedAt: FormatTime(u.CreatedAt)}).Error
+			CreatedAt: FormatTime(u.CreatedAt), TOTPSecret: nullString(u.TOTPSecret)}).Error
 	})
 	if err = t.finishWrite(err); err != nil {
 		if t.IsUnique(err) {
@@ -110,7 +111,33 @@ func boolInt(b bool) int {
 }
 
 func (r *userRow) user() *survey.User {
-	return &survey.User{ID: r.ID, Email: r.Email, PasswordHash: r.PasswordHash, Admin: r.Admin == 1, CreatedAt: ParseTime(r.CreatedAt)}
+	u := &survey.User{ID: r.ID, Email: r.Email, PasswordHash: r.PasswordHash, Admin: r.Admin == 1, CreatedAt: ParseTime(r.CreatedAt)}
+	if r.TOTPSecret != nil {
+		u.TOTPSecret = *r.TOTPSecret
+	}
+	return u
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// SetUserTOTP implements survey.Accounts.
+func (t *Tables) SetUserTOTP(ctx context.Context, userID int64, secret string) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	res := t.Write.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).Update("totp_secret", nullString(secret))
+	if err := t.finishWrite(res.Error); err != nil {
+		return t.classify(err, "set TOTP")
+	}
+	if res.RowsAffected == 0 {
+		return survey.Errorf(survey.ENotFound, "account %d not found", userID)
+	}
+	return nil
 }
 
 // FindUserByEmail implements survey.Accounts.

@@ -44,6 +44,24 @@ func testAccounts(t *testing.T, s survey.Store) {
 	if _, err := s.FindUserByEmail(ctx, "nobody@example.org"); survey.ErrorCode(err) != survey.ENotFound {
 		t.Errorf("unknown e-mail: %v", err)
 	}
+	if got.TOTPSecret != "" {
+		t.Errorf("a new account has a TOTP secret")
+	}
+	if err := s.SetUserTOTP(ctx, b.ID, "JBSWY3DPEHPK3PXP"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindUserByID(ctx, b.ID); got.TOTPSecret != "JBSWY3DPEHPK3PXP" {
+		t.Errorf("TOTP secret read back %q", got.TOTPSecret)
+	}
+	if err := s.SetUserTOTP(ctx, b.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindUserByID(ctx, b.ID); got.TOTPSecret != "" {
+		t.Errorf("TOTP secret after removal %q", got.TOTPSecret)
+	}
+	if err := s.SetUserTOTP(ctx, 999, "X"); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("TOTP of an unknown account: %v", err)
+	}
 
 	if err := s.SetMembership(ctx, survey.Membership{StudyID: survey.DefaultStudy, UserID: b.ID, Role: survey.RoleViewer}); err != nil {
 		t.Fatal(err)
