@@ -1,21 +1,30 @@
 // Package admin serves the researcher dashboard at /admin: sign-in with
-// the researcher token, the lists of surveys and instruments with their
+// an account or the researcher token, the lists of surveys and instruments with their
 // response counts, and per survey the statistics of package stats as
 // tables and inline SVG charts (package chart), with the export downloads.
 // Pages are rendered on the server with html/template and share the
 // respondent pages' stylesheet, headers, compression, cookies and CSRF
 // tokens through internal/pagekit (this package never imports web).
 //
-// Sign-in. The form posts the researcher token; its SHA-256 is compared
-// in constant time with the one the API checks (server.Auth, which also
-// holds the one failed-authentication budget per client). On success the
-// browser gets a session cookie holding a random id (256 bits), never the
-// token; the store keeps the id's hash (session.go, through
-// survey.Sessions), so a session survives a restart and every instance on
-// the database knows it. The cookie is HttpOnly, SameSite=Strict, Secure
-// when the request came over HTTPS, scoped to /admin, with no expiry
-// date; the server ends a session after SessionIdle without use or
-// SessionMax after sign-in. Sign-out ends it on the server.
+// Sign-in. The form posts an account's e-mail address and password (and
+// its TOTP code, if it set one up), checked by server.Auth.SignIn, or the
+// researcher token, whose SHA-256 is compared in constant time with the one
+// the API checks; server.Auth also holds the failed-authentication budgets
+// (per client, per address). On success the browser gets a session cookie
+// holding a random id (256 bits), never a credential; the store keeps the
+// id's hash with the account (session.go, through survey.Sessions), so a
+// session survives a restart and every instance on the database knows it.
+// The cookie is HttpOnly, SameSite=Strict, Secure when the request came
+// over HTTPS, scoped to /admin, with no expiry date; the server ends a
+// session after SessionIdle without use or SessionMax after sign-in.
+// Sign-out ends it on the server; "sign out everywhere" ends all of the
+// account's.
+//
+// Roles. What a signed-in actor may open is decided by the policy table
+// (server.Policy) through server.Auth.Authorize, called by requireSession;
+// pages only ask the table (may) to hide links it would refuse. The team
+// pages: members and one-time sign-up links (members.go), API tokens
+// (tokens.go), two-step sign-in (totp.go), the audit trail (audit.go).
 //
 // CSRF. Every POST carries a token: for the sign-in form an HMAC of a
 // random cookie (a signed double-submit cookie, as on the respondent
@@ -34,8 +43,8 @@
 // every other, and under /admin that answers with this package's page
 // (ErrorPage), not the API's JSON.
 //
-// A signed-in request carries the researcher as its actor
-// (server.ActorFrom), as a request with the bearer token does.
+// A signed-in request carries its account (or the researcher) as its actor
+// (server.ActorFrom), as a request with a bearer token does.
 package admin
 
 import (
