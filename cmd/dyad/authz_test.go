@@ -32,6 +32,9 @@ type team struct {
 	bearer  map[string]string // credential name -> API token
 	session map[string]string // credential name -> session id
 	users   map[string]*survey.User
+	// rebuild replaces handler with one made with cfg, over the same
+	// store.
+	rebuild func(cfg serveConfig)
 }
 
 // teamPassword is every test account's password.
@@ -107,7 +110,10 @@ func newTeam(t *testing.T) *team {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm.handler = newHandler(serveConfig{}, st, svc, nil, survey.HashSecret(tm.token), key, metrics.New(), slog.New(slog.DiscardHandler))
+	tm.rebuild = func(cfg serveConfig) {
+		tm.handler = newHandler(cfg, st, svc, nil, survey.HashSecret(tm.token), key, metrics.New(), slog.New(slog.DiscardHandler))
+	}
+	tm.rebuild(serveConfig{})
 	return tm
 }
 
@@ -362,5 +368,22 @@ func TestAuditOfChanges(t *testing.T) {
 		if strings.Contains(all.String(), c) {
 			t.Errorf("the audit trail holds the code %s", c)
 		}
+	}
+}
+
+// TestAuditClientAddress: with DYAD_AUDIT_CLIENT_ADDR the audit rows hold
+// the researcher's address; respondents' requests are still not recorded.
+func TestAuditClientAddress(t *testing.T) {
+	tm := newTeam(t)
+	tm.rebuild(serveConfig{AuditClientAddr: true})
+	if rec := tm.do("GET", "/api/v1/surveys/"+tm.survey.ID+"/export.csv", "analyst"); rec.Code != 200 {
+		t.Fatalf("export: %d", rec.Code)
+	}
+	if rec := tm.do("GET", "/s/"+tm.survey.ID, ""); rec.Code != 200 {
+		t.Fatalf("respondent page: %d", rec.Code)
+	}
+	rows := auditActions(t, tm, "")
+	if len(rows) != 1 || rows[0].Action != "export.download" || !strings.HasPrefix(rows[0].Client, "10.") {
+		t.Errorf("rows %+v, want the export alone, with its client address", rows)
 	}
 }

@@ -283,7 +283,7 @@ func AuditNote(c *gin.Context, k, v string) {
 
 // ErrSignIn is the one answer to every failed sign-in by password,
 // whether the account exists or not.
-var ErrSignIn = survey.Errorf(survey.EUnauthorized, "the e-mail address or the password is not right")
+var ErrSignIn = survey.Errorf(survey.EUnauthorized, "the e-mail address, the password or the authentication code is not right")
 
 // SignIn checks an e-mail address and password (and the TOTP code of an
 // account that set up the second factor) and returns the account.
