@@ -10,7 +10,8 @@
 -- users.password_hash: the PHC string of argon2id (docs/security.md).
 -- users.totp_secret: the base32 TOTP secret of an account that set up the
 --   second factor, NULL otherwise (internal/account/totp.go says why it is
---   not hashed).
+--   not hashed); totp_step: the time step of the last code accepted, so
+--   that no code is accepted twice.
 -- api_tokens.hash: SHA-256 of the token, shown once at creation.
 -- invites: one-time sign-up links an owner makes, by the SHA-256 of the
 --   link's secret; used_at marks the one use.
@@ -34,7 +35,8 @@ CREATE TABLE users (
     password_hash TEXT NOT NULL,
     admin         INTEGER NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
     created_at    TEXT NOT NULL,
-    totp_secret   TEXT
+    totp_secret   TEXT,
+    totp_step     INTEGER
 );
 CREATE TABLE memberships (
     study_id INTEGER NOT NULL REFERENCES studies (id),

@@ -13,7 +13,8 @@ import (
 
 // TestTOTPSignIn: an account turns on two-step sign-in with a code from
 // its app and its password; signing in then needs the code (without it,
-// the same answer as a wrong password); turned off, it does not.
+// the same answer as a wrong password), and a code works once; turned
+// off, it is not asked.
 func TestTOTPSignIn(t *testing.T) {
 	tm := newTeam(t)
 	srv := httptest.NewServer(tm.handler)
@@ -49,9 +50,16 @@ func TestTOTPSignIn(t *testing.T) {
 	if st := signIn(""); st != http.StatusUnauthorized {
 		t.Errorf("password without the code: %d, want 401", st)
 	}
-	code, _ = totp.GenerateCode(secret, time.Now())
+	if st := signIn(code); st != http.StatusUnauthorized {
+		t.Errorf("the code that turned it on, again: %d, want 401 (a code works once)", st)
+	}
+	// The next step's code (within the skew of one step).
+	code, _ = totp.GenerateCode(secret, time.Now().Add(30*time.Second))
 	if st := signIn(code); st != http.StatusSeeOther {
 		t.Errorf("password and code: %d, want 303", st)
+	}
+	if st := signIn(code); st != http.StatusUnauthorized {
+		t.Errorf("the same code replayed: %d, want 401", st)
 	}
 	// The refused attempts are rows too, with their statuses.
 	if rows := auditActions(t, tm, "auth.totp_change"); len(rows) != 3 || rows[0].Status != 422 || rows[1].Status != 401 ||

@@ -83,7 +83,8 @@ func (p *Pages) totpChange(c *gin.Context) {
 		return
 	}
 	on := c.PostForm("action") == "on"
-	if on && (len(secret) < 16 || len(secret) > 64 || !account.CheckTOTP(secret, strings.TrimSpace(c.PostForm("code")), p.now())) {
+	step, good := account.CheckTOTP(secret, strings.TrimSpace(c.PostForm("code")), p.now())
+	if on && (len(secret) < 16 || len(secret) > 64 || !good) {
 		p.renderTOTP(c, http.StatusUnprocessableEntity, secret, "The code does not match: enter the 6 digits your app shows now.", "")
 		return
 	}
@@ -93,6 +94,13 @@ func (p *Pages) totpChange(c *gin.Context) {
 	if err := p.accounts.SetUserTOTP(c.Request.Context(), act.UserID, secret); err != nil {
 		p.fail(c, err)
 		return
+	}
+	if on {
+		// The code that turned it on is spent: it cannot also sign in.
+		if _, err := p.accounts.UseTOTPStep(c.Request.Context(), act.UserID, step); err != nil {
+			p.fail(c, err)
+			return
+		}
 	}
 	server.AuditNote(c, "totp", map[bool]string{true: "on", false: "off"}[on])
 	pagekit.Headers(c.Writer.Header())

@@ -321,8 +321,14 @@ func (a *Auth) SignIn(c *gin.Context, email, password, code string) (*survey.Use
 	// An account with a second factor needs its code too; a missing or
 	// wrong code is a failure like a wrong password, with the same answer,
 	// so the answer does not say that the password was right.
-	if ok && u.TOTPSecret != "" && !account.CheckTOTP(u.TOTPSecret, strings.TrimSpace(code), now) {
-		ok = false
+	if ok && u.TOTPSecret != "" {
+		step, good := account.CheckTOTP(u.TOTPSecret, strings.TrimSpace(code), now)
+		if good {
+			if good, err = a.accounts.UseTOTPStep(ctx, u.ID, step); err != nil {
+				return nil, 0, err
+			}
+		}
+		ok = good
 	}
 	if !ok {
 		a.guard.Failed(c)

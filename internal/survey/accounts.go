@@ -123,6 +123,10 @@ type Accounts interface {
 	// SetUserTOTP sets the account's second-factor secret ("" removes
 	// it); ENotFound if there is no such account.
 	SetUserTOTP(ctx context.Context, userID int64, secret string) error
+	// UseTOTPStep records that the account's code of time step was
+	// accepted, and reports false (recording nothing) if a code of that
+	// step or a later one was accepted before: a code works once.
+	UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 	// SetMembership gives the account the role in the study, replacing
 	// any role it had there; ENotFound if the account or the study does
 	// not exist.

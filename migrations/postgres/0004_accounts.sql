@@ -15,7 +15,8 @@ CREATE TABLE users (
     password_hash text     NOT NULL,
     admin         smallint NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
     created_at    utc_time NOT NULL,
-    totp_secret   text
+    totp_secret   text,
+    totp_step     bigint
 );
 CREATE TABLE memberships (
     study_id bigint NOT NULL REFERENCES studies (id),

@@ -90,7 +90,7 @@ var Tables = []Table{
 		{"instrument_version", Int}, {"status", Text}, {"answers", Text}, {"digest", Bytes}, {"started_at", Text},
 		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}}},
 	{Name: "studies", KeyLen: 1, Columns: []Column{{"id", Int}, {"name", Text}, {"created_at", Text}}},
-	{Name: "users", KeyLen: 1, Columns: []Column{{"id", Int}, {"email", Text}, {"password_hash", Text}, {"admin", Int}, {"created_at", Text}, {"totp_secret", Text}}},
+	{Name: "users", KeyLen: 1, Columns: []Column{{"id", Int}, {"email", Text}, {"password_hash", Text}, {"admin", Int}, {"created_at", Text}, {"totp_secret", Text}, {"totp_step", Int}}},
 	{Name: "memberships", KeyLen: 2, Columns: []Column{{"study_id", Int}, {"user_id", Int}, {"role", Text}}},
 	{Name: "api_tokens", KeyLen: 1, Columns: []Column{{"id", Int}, {"user_id", Int}, {"study_id", Int}, {"name", Text},
 		{"hash", Bytes}, {"role", Text}, {"created_at", Text}, {"expires_at", Text}, {"revoked_at", Text}}},

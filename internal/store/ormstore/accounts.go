@@ -125,6 +125,20 @@ func nullString(s string) *string {
 	return &s
 }
 
+// UseTOTPStep implements survey.Accounts: one conditional UPDATE, so two
+// sign-ins racing with one code cannot both pass.
+func (t *Tables) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	if err := t.writable(); err != nil {
+		return false, err
+	}
+	res := t.Write.WithContext(ctx).Model(&userRow{}).Where("id = ? AND (totp_step IS NULL OR totp_step < ?)", userID, step).
+		Update("totp_step", step)
+	if err := t.finishWrite(res.Error); err != nil {
+		return false, t.classify(err, "use TOTP step")
+	}
+	return res.RowsAffected == 1, nil
+}
+
 // SetUserTOTP implements survey.Accounts.
 func (t *Tables) SetUserTOTP(ctx context.Context, userID int64, secret string) error {
 	if err := t.writable(); err != nil {

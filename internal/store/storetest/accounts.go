@@ -59,6 +59,15 @@ func testAccounts(t *testing.T, s survey.Store) {
 	if got, _ := s.FindUserByID(ctx, b.ID); got.TOTPSecret != "" {
 		t.Errorf("TOTP secret after removal %q", got.TOTPSecret)
 	}
+	// A code's time step is accepted once, and never an earlier one.
+	for _, tc := range []struct {
+		step int64
+		ok   bool
+	}{{100, true}, {100, false}, {99, false}, {101, true}} {
+		if ok, err := s.UseTOTPStep(ctx, b.ID, tc.step); err != nil || ok != tc.ok {
+			t.Errorf("UseTOTPStep(%d) = %v, %v; want %v", tc.step, ok, err, tc.ok)
+		}
+	}
 	if err := s.SetUserTOTP(ctx, 999, "X"); survey.ErrorCode(err) != survey.ENotFound {
 		t.Errorf("TOTP of an unknown account: %v", err)
 	}
