@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/instrument"
@@ -26,10 +27,19 @@ func researcherToken(ctx context.Context, st survey.Settings, fromEnv string) (h
 	return hash, newToken, st.PutSetting(ctx, survey.SettingAdminTokenHash, hash)
 }
 
-// seed loads every shipped instrument not yet in the database as a
+// defaultStudyName names the study of the shipped instrument, made at the
+// first start.
+const defaultStudyName = "Study"
+
+// seed makes the default study and loads every shipped instrument not yet in the database as a
 // published version, and opens a survey for the study instrument if it has
 // none. It returns that survey (new or existing), or nil if it is closed.
-func seed(ctx context.Context, svc *survey.Service) (*survey.Survey, error) {
+func seed(ctx context.Context, svc *survey.Service, st survey.Accounts) (*survey.Survey, error) {
+	// Every instrument and survey belongs to the default study until
+	// studies can be chosen: made here at the first start.
+	if err := st.EnsureStudy(ctx, survey.DefaultStudy, defaultStudyName, time.Now()); err != nil {
+		return nil, fmt.Errorf("default study: %w", err)
+	}
 	files, err := instrument.LoadFS(instruments.FS)
 	if err != nil {
 		return nil, fmt.Errorf("shipped instruments: %w", err)

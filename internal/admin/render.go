@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "participants"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
@@ -50,6 +50,8 @@ type view struct {
 	CSRF     string // the session's token, for the sign-out form
 	// Crumbs lead from the dashboard to the page (the last is the page).
 	Crumbs []link
+	// Nav links the signed-in researcher's pages the policy allows.
+	Nav []link
 
 	Login    *loginView
 	Overview *overviewView
@@ -58,6 +60,11 @@ type view struct {
 	Message  *messageView
 	// Participants is the mailing's tracking page (participants.go).
 	Participants *participantsView
+	Tokens       *tokensView
+	Audit        *auditView
+	Members      *membersView
+	Signup       *signupView
+	TOTP         *totpView
 }
 
 type link struct {
@@ -75,6 +82,13 @@ func (p *Pages) newView(c *gin.Context, title string) *view {
 	v := &view{Title: title, CSS: []string{pagekit.AssetURL("app.css"), "/admin/static/" + cssName}, Icon: pagekit.AssetURL("icon.svg")}
 	if id := c.GetString(ctxSession); id != "" {
 		v.SignedIn, v.CSRF = true, p.sessionToken(c)
+		v.Nav = append(v.Nav, link{"/admin/tokens", "API tokens"}, link{"/admin/totp", "Two-step sign-in"})
+		if may(c, "/admin/members") {
+			v.Nav = append(v.Nav, link{"/admin/members", "Members"})
+		}
+		if may(c, "/admin/audit") {
+			v.Nav = append(v.Nav, link{"/admin/audit", "Audit trail"})
+		}
 	}
 	return v
 }

@@ -189,7 +189,9 @@ func (p *Pages) results(c *gin.Context) {
 	rv := p.resultsView(c, sv, form, res.Report, res.Status.Status())
 	rv.Scope = scopes[res.Status]
 	rv.Filter = filterOptions(form, statusValue, by)
-	rv.Downloads = downloads(sv.ID, statusValue)
+	if may(c, "/admin/surveys/:id/export.csv") {
+		rv.Downloads = downloads(sv.ID, statusValue)
+	}
 	v := p.newView(c, sv.Title)
 	v.page, v.Results = "results", rv
 	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
@@ -340,8 +342,12 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 		}
 	}
 	rv.Others = likertBlocks("lk-other", form, rep, likert, label)
+	readText := may(c, "/admin/surveys/:id/text/:item")
 	for i, t := range first.Texts {
-		row := textRow{ID: t.ID, Text: t.Text, Href: "/admin/surveys/" + url.PathEscape(sv.ID) + "/text/" + url.PathEscape(t.ID)}
+		row := textRow{ID: t.ID, Text: t.Text}
+		if readText {
+			row.Href = "/admin/surveys/" + url.PathEscape(sv.ID) + "/text/" + url.PathEscape(t.ID)
+		}
 		for _, g := range rep.Groups {
 			row.N += g.Texts[i].N
 			row.Missing += g.Texts[i].Missing

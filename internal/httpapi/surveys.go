@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"github.com/dyad-survey/dyad/internal/server"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -68,6 +70,9 @@ func (a *api) createSurvey(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	server.AuditNote(c, "survey", s.ID)
+	server.AuditNote(c, "instrument", s.InstrumentKey+"@"+strconv.Itoa(s.InstrumentVersion))
+	server.AuditNote(c, "access", s.Access)
 	c.Header("Location", "/api/v1/surveys/"+s.ID)
 	c.JSON(http.StatusCreated, a.toSurveyDoc(c, s))
 }
@@ -100,6 +105,7 @@ func (a *api) closeSurvey(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	server.AuditNote(c, "after_status", s.Status)
 	c.JSON(http.StatusOK, a.toSurveyDoc(c, s))
 }
 
@@ -118,6 +124,7 @@ func (a *api) createInvitations(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	server.AuditNote(c, "count", strconv.Itoa(len(codes))) // how many, never the codes
 	c.JSON(http.StatusCreated, gin.H{
 		"survey_id": c.Param("id"),
 		"codes":     codes,

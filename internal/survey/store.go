@@ -107,6 +107,10 @@ type Store interface {
 	Sessions
 	// Participants and their e-mails (mailing.go).
 	MailingStore
+	// Researchers' accounts, roles and API tokens.
+	Accounts
+	// The append-only record of researchers' actions.
+	AuditTrail
 }
 
 // Setting names (Settings).
@@ -140,6 +144,9 @@ type Session struct {
 	IDHash    []byte
 	CreatedAt time.Time
 	SeenAt    time.Time // last use, at the precision the caller touches it
+	// UserID is the account signed in, 0 for the holder of the
+	// researcher token.
+	UserID int64
 }
 
 // SessionLimits bound the session table at each sign-in.

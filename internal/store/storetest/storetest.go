@@ -18,7 +18,9 @@
 // in arrival order with their filters, in-progress saves and completion,
 // abandoned responses in progress deleted with their codes released,
 // paging of text answers, a survey's closing decided inside the write,
-// settings and dashboard sessions, participants and the e-mail outbox. Engine-specific promises (pragmas, the
+// settings and dashboard sessions, participants and the e-mail outbox,
+// accounts with their roles and API tokens, and the audit trail's hash
+// chain under racing appends. Engine-specific promises (pragmas, the
 // WAL, file identity, full disks, backups) stay in each driver's own tests.
 package storetest
 
@@ -67,4 +69,8 @@ var checks = []struct {
 	{"Outbox", testOutbox},
 	{"OutboxRaces", testOutboxRaces},
 	{"TemplatesAndMailings", testTemplatesAndMailings},
+	{"Accounts", testAccounts},
+	{"APITokens", testAPITokens},
+	{"AuditChain", testAuditChain},
+	{"Invites", testInvites},
 }
