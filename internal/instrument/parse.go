@@ -362,7 +362,7 @@ func (d *decoder) options(m map[string]any, path string) []survey.Option {
 	opts := make([]survey.Option, 0, len(l))
 	for i, v := range l {
 		opath := index(path, i)
-		om := d.object(opath, v, "value", "label")
+		om := d.object(opath, v, "value", "label", "missing")
 		o := survey.Option{}
 		if om != nil {
 			if _, ok := om["value"]; !ok {
@@ -371,6 +371,7 @@ func (d *decoder) options(m map[string]any, path string) []survey.Option {
 				o.Value = n
 			}
 			o.Label = d.str(om, opath, "label")
+			o.Missing = d.boolean(om, opath, "missing")
 		}
 		opts = append(opts, o)
 	}

@@ -55,7 +55,17 @@ type Scale struct {
 type Option struct {
 	Value int64  `json:"value"`
 	Label string `json:"label"`
+	// Missing marks a missing-data code ("Not applicable", "Don't know",
+	// "Prefer not to say"): a respondent may choose it and it is stored
+	// and exported as the answer, but it is never scored, never reversed,
+	// left out of the scale's range and of every statistic, and declared
+	// missing in the R, SPSS and Stata syntax.
+	Missing bool `json:"missing,omitempty"`
 }
+
+// Substantive reports whether the option is a point of the scale proper,
+// not a missing-data code.
+func (o Option) Substantive() bool { return !o.Missing }
 
 // Subscale groups Likert items into one score.
 type Subscale struct {

@@ -1,6 +1,9 @@
 package survey
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // Subscale scores.
 //
@@ -9,8 +12,12 @@ import "strconv"
 //   - a reverse-keyed item counts as min + max − value, where min and max
 //     are the lowest and highest option values of the item's scale (for a
 //     1–5 scale, 6 − value); the answer itself is never changed;
-//   - an item counts when it is answered with an integer; an unanswered or
-//     hidden item does not count;
+//   - an item counts when it is answered with an integer that is not a
+//     missing-data code (an option marked missing: "Not applicable",
+//     "Don't know"); an unanswered or hidden item, or one answered with a
+//     missing code, does not count, and a missing code is never reversed;
+//   - the min and max of a scale are those of its substantive options:
+//     missing codes (often 9 or 99) are left out of the range;
 //   - when fewer items count than the subscale's min_answered (default:
 //     every item of the subscale), there is no score;
 //   - scoring mean: the mean of the counted items; scoring sum: the mean
@@ -32,25 +39,32 @@ func (f *Form) SubscaleItems(id string) []*Item {
 	return out
 }
 
-// ScaleRange returns the lowest and highest option values of a Likert or
-// choice item, and false when the item has no options.
+// ScaleRange returns the lowest and highest substantive option values of
+// a Likert or choice item (missing-data codes left out), and false when
+// the item has no substantive options.
 func (f *Form) ScaleRange(id string) (lo, hi int64, ok bool) {
-	opts := f.options[id]
-	if len(opts) == 0 {
-		return 0, 0, false
-	}
-	lo, hi = opts[0].Value, opts[0].Value
-	for _, o := range opts[1:] {
+	return optionRange(f.options[id])
+}
+
+func optionRange(opts []Option) (lo, hi int64, ok bool) {
+	for _, o := range opts {
+		if o.Missing {
+			continue
+		}
+		if !ok {
+			lo, hi, ok = o.Value, o.Value, true
+			continue
+		}
 		lo, hi = min(lo, o.Value), max(hi, o.Value)
 	}
-	return lo, hi, true
+	return lo, hi, ok
 }
 
 // ItemScore returns the value an item contributes to its subscale's score:
 // the answer, reversed when the item is reverse-keyed. It returns false
 // when the item is unknown, not a Likert item, or not answered with an
-// integer. Use it where item-level scored values are needed (reliability,
-// item-total correlations).
+// integer or only with a missing-data code. Use it where item-level scored
+// values are needed (reliability, item-total correlations).
 func (f *Form) ItemScore(id string, a Answers) (float64, bool) {
 	it := f.items[id]
 	if it == nil || it.Type != Likert {
@@ -61,7 +75,7 @@ func (f *Form) ItemScore(id string, a Answers) (float64, bool) {
 
 func (f *Form) itemScore(it *Item, a Answers) (float64, bool) {
 	v, ok := a[it.ID]
-	if !ok || v.Kind != IntValue {
+	if !ok || v.Kind != IntValue || f.IsMissingCode(it.ID, v.Int) {
 		return 0, false
 	}
 	if !it.Reverse {
@@ -105,7 +119,8 @@ type Scorer struct {
 type scoredItem struct {
 	id      string
 	reverse bool
-	flip    int64 // min + max of the item's scale, for reversing
+	flip    int64   // min + max of the item's scale, for reversing
+	missing []int64 // the scale's missing-data codes, never scored
 }
 
 // Scorer returns the scorer of a subscale, or nil for an unknown one (a
@@ -118,6 +133,11 @@ func (f *Form) Scorer(subscale string) *Scorer {
 	s := &Scorer{Subscale: sub, sum: sub.Scoring == ScoreSum}
 	for _, it := range f.SubscaleItems(subscale) {
 		si := scoredItem{id: it.ID, reverse: it.Reverse}
+		for _, o := range f.options[it.ID] {
+			if o.Missing {
+				si.missing = append(si.missing, o.Value)
+			}
+		}
 		if it.Reverse {
 			lo, hi, ok := f.ScaleRange(it.ID)
 			if !ok {
@@ -177,7 +197,11 @@ func (s *Scorer) score(answer func(i int) Value) (float64, bool) {
 			continue
 		}
 		x := v.Int
-		if it := &s.items[i]; it.reverse {
+		it := &s.items[i]
+		if slices.Contains(it.missing, x) {
+			continue // a missing code counts as unanswered
+		}
+		if it.reverse {
 			x = it.flip - x
 		}
 		sum += float64(x)
@@ -237,9 +261,37 @@ func (f *Form) DescribeScoring(subscale string) string {
 			}
 		}
 	}
+	// Missing codes, once per distinct code and label, in document order.
+	seen := map[Option]bool{}
+	var codes []Option
+	for _, it := range items {
+		for _, o := range f.options[it.ID] {
+			if o.Missing && !seen[o] {
+				seen[o] = true
+				codes = append(codes, o)
+			}
+		}
+	}
 	need := s.MinAnswered
 	if need <= 0 || need > len(items) {
 		need = len(items)
+	}
+	if len(codes) > 0 {
+		b = append(b, "; "...)
+		for i, o := range codes {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = strconv.AppendInt(b, o.Value, 10)
+			b = append(b, " ("...)
+			b = append(b, o.Label...)
+			b = append(b, ')')
+		}
+		if len(codes) == 1 {
+			b = append(b, " counts as unanswered"...)
+		} else {
+			b = append(b, " count as unanswered"...)
+		}
 	}
 	if need == len(items) {
 		b = append(b, "; empty unless all "...)
