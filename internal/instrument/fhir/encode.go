@@ -66,7 +66,8 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		for _, o := range s.Options {
 			vs.Compose.Include[0].Concept = append(vs.Compose.Include[0].Concept, Concept{
 				Code: ptr(strconv.FormatInt(o.Value, 10)), Display: ptr(o.Label),
-				Extension: []Extension{{URL: ExtOrdinalValue, ValueDecimal: ptr(json.Number(strconv.FormatInt(o.Value, 10)))}},
+				Extension: append([]Extension{{URL: ExtOrdinalValue, ValueDecimal: ptr(json.Number(strconv.FormatInt(o.Value, 10)))}},
+					missingExtension(o)...),
 			})
 		}
 		raw, err := json.Marshal(vs)
@@ -98,13 +99,23 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	return json.MarshalIndent(q, "", "  ")
 }
 
+// missingExtension marks a missing-data code (ExtMissingCode); nil for
+// any other option.
+func missingExtension(o survey.Option) []Extension {
+	if !o.Missing {
+		return nil
+	}
+	return []Extension{{URL: ExtMissingCode, ValueBoolean: ptr(true)}}
+}
+
 func encodeItem(it *survey.Item, types map[string]string) (Item, error) {
 	q := Item{LinkID: it.ID, Text: ptr(it.Text)}
 	if it.Required {
 		q.Required = ptr(true)
 	}
 	coding := func(system string, o survey.Option) AnswerOption {
-		return AnswerOption{ValueCoding: &Coding{System: ptr(system), Code: ptr(strconv.FormatInt(o.Value, 10)), Display: ptr(o.Label)}}
+		return AnswerOption{ValueCoding: &Coding{System: ptr(system), Code: ptr(strconv.FormatInt(o.Value, 10)), Display: ptr(o.Label)},
+			Extension: missingExtension(o)}
 	}
 	switch it.Type {
 	case survey.Likert:

@@ -107,6 +107,19 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			default:
 				return nil, fmt.Errorf("item %q: type %q has no REDCap field type", it.ID, it.Type)
 			}
+			opts := it.Options
+			if it.Type == survey.Likert {
+				opts = scales[it.Scale]
+			}
+			var missing []string
+			for _, o := range opts {
+				if o.Missing {
+					missing = append(missing, strconv.FormatInt(o.Value, 10))
+				}
+			}
+			if missing != nil {
+				notes = append(notes, "@DYAD-MISSING="+strings.Join(missing, ","))
+			}
 			if it.Type == survey.Likert {
 				prevScale = it.Scale
 			} else {

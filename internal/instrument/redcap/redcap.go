@@ -16,11 +16,13 @@
 // and SQL fields have no Dyad counterpart and are left out with a
 // warning, as is the first field, REDCap's record identifier.
 //
-// Three annotations in the "Field Annotation" column carry what a
+// Four annotations in the "Field Annotation" column carry what a
 // dictionary has no column for, so that a Dyad instrument comes back the
 // same after a trip through REDCap: @CHARLIMIT=n (REDCap's own action
-// tag) for a text item's max_length, and @DYAD-SUBSCALE=id and
-// @DYAD-REVERSE for scoring, which REDCap keeps and ignores.
+// tag) for a text item's max_length, @DYAD-SUBSCALE=id and @DYAD-REVERSE
+// for scoring, and @DYAD-MISSING=9,99 for the choices that are
+// missing-data codes (REDCap's own missing data codes are a project
+// setting, not a field's), which REDCap keeps and ignores.
 package redcap
 
 import (
@@ -287,6 +289,7 @@ func (b *builder) field(r *row, sec *survey.Section, p *survey.Problems) {
 		if !ok {
 			return
 		}
+		markMissing(opts, c[colAnnotation])
 		f.Codes = codes
 		switch {
 		case typ == "checkbox":
@@ -480,6 +483,29 @@ func (b *builder) annotations(r *row, it *survey.Item) {
 		case "@DYAD-REVERSE":
 			if it.Type == survey.Likert {
 				it.Reverse = true
+			}
+		}
+	}
+}
+
+// markMissing marks the options that a @DYAD-MISSING=v1,v2 annotation
+// names as missing-data codes. It runs before a likert item's scale is
+// chosen, so that a scale with codes is told apart from one without.
+func markMissing(opts []survey.Option, annotation string) {
+	for _, tok := range strings.Fields(annotation) {
+		tag, val, _ := strings.Cut(tok, "=")
+		if !strings.EqualFold(tag, "@DYAD-MISSING") {
+			continue
+		}
+		for _, v := range strings.Split(strings.Trim(val, `"'`), ",") {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				continue
+			}
+			for i := range opts {
+				if opts[i].Value == n {
+					opts[i].Missing = true
+				}
 			}
 		}
 	}

@@ -14,11 +14,13 @@ import (
 // last two are Dyad's own, which XLSForm tools ignore as unknown columns.
 var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance", colSubscale, colReverse}
 
-// Dyad's columns: the subscale of a likert item and its reversal, which
+// Dyad's columns: the subscale of a likert item and its reversal, and in
+// the choices sheet whether a choice is a missing-data code, which
 // XLSForm has no column for.
 const (
 	colSubscale = "dyad_subscale"
 	colReverse  = "dyad_reverse"
+	colMissing  = "dyad_missing"
 )
 
 // Encode writes an instrument as an XLSForm workbook: each section a
@@ -59,10 +61,14 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			types[it.ID] = it.Type
 		}
 	}
-	choices := [][]any{{"list_name", "name", "label"}}
+	choices := [][]any{{"list_name", "name", "label", colMissing}}
 	addList := func(name string, opts []survey.Option) {
 		for _, o := range opts {
-			choices = append(choices, []any{name, strconv.FormatInt(o.Value, 10), o.Label})
+			missing := ""
+			if o.Missing {
+				missing = "yes"
+			}
+			choices = append(choices, []any{name, strconv.FormatInt(o.Value, 10), o.Label, missing})
 		}
 	}
 	for _, s := range in.Scales {

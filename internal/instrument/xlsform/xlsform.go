@@ -179,6 +179,7 @@ type builder struct {
 
 type choice struct {
 	name, label string
+	missing     bool // the dyad_missing column: a missing-data code
 }
 
 func (b *builder) build() (*interop.Result, error) {
@@ -392,7 +393,7 @@ func (b *builder) choiceLists() {
 		if l == "" {
 			l = name
 		}
-		b.lists[list] = append(b.lists[list], choice{name: name, label: l})
+		b.lists[list] = append(b.lists[list], choice{name: name, label: l, missing: yes(c.get(r, colMissing))})
 	}
 }
 
@@ -551,7 +552,7 @@ func (b *builder) options(r sheetRow, list string) ([]survey.Option, map[string]
 		if numeric {
 			v, _ = strconv.ParseInt(c.name, 10, 64)
 		}
-		opts[i] = survey.Option{Value: v, Label: c.label}
+		opts[i] = survey.Option{Value: v, Label: c.label, Missing: c.missing}
 		codes[c.name] = v
 	}
 	return opts, codes, true
