@@ -592,6 +592,7 @@ func TestInstrumentAPI(t *testing.T) {
 				map[string]any{"value": 2, "label": "Often"}}})
 			node(m, item(0, 1)...)["scale"] = "freq3"
 		}), "sections[0].items[1].scale"),
+		invalid("subscale combine other than rescale", v3(set("combine", "average", "subscales", 0)), "subscales[0].combine"),
 		invalid("every problem at once", v3(set("scale", "nope", item(0, 0)...), set("min", 61, item(1, 0)...), set("colour", "blue")),
 			"colour", "sections[0].items[0].scale", "sections[1].items[0].min"),
 		{

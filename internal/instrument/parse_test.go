@@ -167,6 +167,16 @@ func TestParseSubscaleScales(t *testing.T) {
 			t.Fatalf("sections[0].items[2].scale: %q; want it to contain %q (all: %v)", msg, want, got)
 		}
 	})
+	t.Run("OKMixedWithCombineRescale", func(t *testing.T) {
+		src := strings.Replace(edit(freq3, "freq3"), "scoring: mean,", "scoring: mean, combine: rescale,", 1)
+		in, err := instrument.Parse([]byte(src), instrument.YAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Subscales[0].Combine != "rescale" {
+			t.Fatalf("combine parsed wrongly: %+v", in.Subscales[0])
+		}
+	})
 	t.Run("OKSameValuesOtherMissingCodes", func(t *testing.T) {
 		in, err := instrument.Parse([]byte(edit(agree5na, "agree5na")), instrument.YAML)
 		if err != nil {

@@ -157,6 +157,8 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		}, true},
 		{"OKMissingCodeOnChoice", schemaSet("missing", true, append(schemaItem(1), "options", 1)...), true},
 		{"OKMissingFalse", schemaSet("missing", false, "scales", 0, "options", 0), true},
+		{"OKCombineRescale", schemaSet("combine", "rescale", "subscales", 0), true},
+		{"ErrCombineUnknown", schemaSet("combine", "average", "subscales", 0), false},
 		{"ErrMissingNotBoolean", schemaSet("missing", "yes", "scales", 0, "options", 0), false},
 
 		{"ErrUnknownTopField", schemaSet("author", "me"), false},

@@ -201,3 +201,46 @@ func wantFloat(t *testing.T, name string, got *float64, want float64) {
 		t.Errorf("%s = %v, want %v", name, *got, want)
 	}
 }
+
+// TestCombineRescale: a subscale of a 1–5 and a 0–2 item with combine:
+// rescale has the first item's range, 1–5, and its complete cases hold
+// the rescaled values (1 + 2x for the 0–2 item).
+func TestCombineRescale(t *testing.T) {
+	const src = `key: rescale-stats
+version: 1
+title: Rescale
+scales:
+  - id: a5
+    options: [{value: 1, label: "1"}, {value: 2, label: "2"}, {value: 3, label: "3"}, {value: 4, label: "4"}, {value: 5, label: "5"}]
+  - id: f3
+    options: [{value: 0, label: Never}, {value: 1, label: Sometimes}, {value: 2, label: Often}]
+subscales:
+  - {id: mix, title: Mixed, scoring: sum, combine: rescale}
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: a, type: likert, text: a, scale: a5, subscale: mix}
+      - {id: f, type: likert, text: f, scale: f3, subscale: mix}
+`
+	in, err := instrument.Parse([]byte(src), instrument.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := survey.NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []*survey.Response
+	for _, row := range [][2]int64{{1, 0}, {3, 1}, {5, 2}} {
+		rs = append(rs, complete(0, 5, survey.Answers{"a": survey.IntVal(row[0]), "f": survey.IntVal(row[1])}))
+	}
+	m := build(t, f, Options{}, rs).Groups[0].Subscales[0]
+	// Sums: 1 + 1, 3 + 3, 5 + 5; on 2–10 (two items of 1–5).
+	if m.Min != 2 || m.Max != 10 {
+		t.Errorf("range %v–%v, want 2–10", m.Min, m.Max)
+	}
+	wantFloat(t, "mean", m.Mean, 6)
+	// The two rescaled items agree perfectly: alpha 1.
+	wantFloat(t, "alpha", m.Reliability.Alpha, 1)
+}

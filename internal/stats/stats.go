@@ -180,7 +180,10 @@ func planSubscale(f *survey.Form, s *survey.Subscale, at map[string]int) subscal
 	}
 	p.vals = make([]survey.Value, len(p.items))
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, it := range p.items {
+	for i, it := range p.items {
+		if i > 0 && s.Combine == survey.CombineRescale {
+			break // every item is mapped onto the first one's scale
+		}
 		if l, h, ok := f.ScaleRange(it.ID); ok {
 			lo, hi = min(lo, float64(l)), max(hi, float64(h))
 		}

@@ -17,6 +17,10 @@ const (
 	ScoreSum  = "sum"
 )
 
+// CombineRescale is the one value of Subscale.Combine: items on scales
+// with different values are mapped onto the first item's scale.
+const CombineRescale = "rescale"
+
 // Lifecycle states of an instrument version.
 const (
 	StatusDraft     = "draft"
@@ -76,6 +80,10 @@ type Subscale struct {
 	// MinAnswered is the least number of answered items for a score; 0
 	// means every item of the subscale.
 	MinAnswered int `json:"min_answered,omitempty"`
+	// Combine says how to score items on different scales; "" (the
+	// default) refuses such a subscale, CombineRescale maps each item's
+	// scored value linearly onto the scale of the subscale's first item.
+	Combine string `json:"combine,omitempty"`
 }
 
 // Section is one page of the questionnaire.

@@ -18,6 +18,11 @@ import (
 //     missing code, does not count, and a missing code is never reversed;
 //   - the min and max of a scale are those of its substantive options:
 //     missing codes (often 9 or 99) are left out of the range;
+//   - in a subscale with combine: rescale, each item's value (reversed
+//     first, on its own scale) is mapped linearly onto the scale of the
+//     subscale's first item, lo₀ + (x − lo) × (hi₀ − lo₀) / (hi − lo);
+//     without it, validation keeps every item of a subscale on the same
+//     values;
 //   - when fewer items count than the subscale's min_answered (default:
 //     every item of the subscale), there is no score;
 //   - scoring mean: the mean of the counted items; scoring sum: the mean
@@ -78,14 +83,44 @@ func (f *Form) itemScore(it *Item, a Answers) (float64, bool) {
 	if !ok || v.Kind != IntValue || f.IsMissingCode(it.ID, v.Int) {
 		return 0, false
 	}
-	if !it.Reverse {
-		return float64(v.Int), true
+	x := v.Int
+	if it.Reverse {
+		lo, hi, ok := f.ScaleRange(it.ID)
+		if !ok {
+			return 0, false
+		}
+		x = lo + hi - x
 	}
-	lo, hi, ok := f.ScaleRange(it.ID)
-	if !ok {
-		return 0, false
+	if lo, tlo, k, ok := f.rescaleOf(it); ok {
+		return tlo + (float64(x)-lo)*k, true
 	}
-	return float64(lo + hi - v.Int), true
+	return float64(x), true
+}
+
+// rescaleOf returns how an item's value maps onto its subscale's common
+// scale, tlo + (x − lo) × k, when the subscale has combine: rescale; ok is
+// false otherwise.
+func (f *Form) rescaleOf(it *Item) (lo, tlo, k float64, ok bool) {
+	if it.Subscale == "" {
+		return 0, 0, 0, false
+	}
+	sub := f.Subscale(it.Subscale)
+	if sub == nil || sub.Combine != CombineRescale {
+		return 0, 0, 0, false
+	}
+	var first *Item
+	for _, x := range f.order {
+		if x.Type == Likert && x.Subscale == it.Subscale {
+			first = x
+			break
+		}
+	}
+	l, h, ok1 := f.ScaleRange(it.ID)
+	tl, th, ok2 := f.ScaleRange(first.ID)
+	if !ok1 || !ok2 || h == l {
+		return 0, 0, 0, false
+	}
+	return float64(l), float64(tl), float64(th-tl) / float64(h-l), true
 }
 
 // Subscale returns the subscale with the given id, or nil.
@@ -119,8 +154,12 @@ type Scorer struct {
 type scoredItem struct {
 	id      string
 	reverse bool
-	flip    int64   // min + max of the item's scale, for reversing
-	missing []int64 // the scale's missing-data codes, never scored
+	// rescale maps the value onto the subscale's common scale:
+	// tlo + (x − lo) × k (combine: rescale).
+	rescale    bool
+	lo, tlo, k float64
+	flip       int64   // min + max of the item's scale, for reversing
+	missing    []int64 // the scale's missing-data codes, never scored
 }
 
 // Scorer returns the scorer of a subscale, or nil for an unknown one (a
@@ -145,6 +184,7 @@ func (f *Form) Scorer(subscale string) *Scorer {
 			}
 			si.flip = lo + hi
 		}
+		si.lo, si.tlo, si.k, si.rescale = f.rescaleOf(it)
 		s.items = append(s.items, si)
 	}
 	s.need = sub.MinAnswered
@@ -204,7 +244,11 @@ func (s *Scorer) score(answer func(i int) Value) (float64, bool) {
 		if it.reverse {
 			x = it.flip - x
 		}
-		sum += float64(x)
+		if it.rescale {
+			sum += it.tlo + (float64(x)-it.lo)*it.k
+		} else {
+			sum += float64(x)
+		}
 		answered++
 	}
 	if answered == 0 || answered < s.need {
@@ -259,6 +303,17 @@ func (f *Form) DescribeScoring(subscale string) string {
 				b = strconv.AppendInt(b, lo+hi, 10)
 				b = append(b, " − value)"...)
 			}
+		}
+	}
+	if s.Combine == CombineRescale && len(items) > 0 {
+		if lo, hi, ok := f.ScaleRange(items[0].ID); ok {
+			b = append(b, "; each item first mapped linearly onto "...)
+			b = strconv.AppendInt(b, lo, 10)
+			b = append(b, "–"...)
+			b = strconv.AppendInt(b, hi, 10)
+			b = append(b, " (the scale of "...)
+			b = append(b, items[0].ID...)
+			b = append(b, ")"...)
 		}
 	}
 	// Missing codes, once per distinct code and label, in document order.

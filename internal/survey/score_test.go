@@ -288,3 +288,57 @@ func TestValidateMissingCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestScoreCombineRescale: with combine: rescale, a 0–2 item joins a 1–5
+// subscale by the linear map 1 + (x − 0) × (5 − 1) / (2 − 0) = 1 + 2x;
+// reversal happens first, on the item's own scale; a missing code still
+// counts as unanswered.
+func TestScoreCombineRescale(t *testing.T) {
+	in := &Instrument{Key: "rescale", Version: 1, Title: "T",
+		Scales: []Scale{
+			{ID: "agree5", Options: []Option{{Value: 1, Label: "1"}, {Value: 2, Label: "2"}, {Value: 3, Label: "3"}, {Value: 4, Label: "4"}, {Value: 5, Label: "5"}}},
+			{ID: "freq3", Options: []Option{{Value: 0, Label: "Never"}, {Value: 1, Label: "Sometimes"}, {Value: 2, Label: "Often"}, {Value: 9, Label: "NA", Missing: true}}},
+		},
+		Subscales: []Subscale{{ID: "mix", Title: "Mixed", Scoring: ScoreMean, MinAnswered: 1, Combine: CombineRescale}},
+		Sections: []Section{{ID: "s", Title: "S", Items: []Item{
+			{ID: "a", Type: Likert, Text: "a", Scale: "agree5", Subscale: "mix"},
+			{ID: "f", Type: Likert, Text: "f", Scale: "freq3", Subscale: "mix"},
+			{ID: "r", Type: Likert, Text: "r", Scale: "freq3", Subscale: "mix", Reverse: true},
+		}}},
+	}
+	f, err := NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		a    Answers
+		want float64
+	}{
+		// a 4; f 1 → 3; r 0 → reversed 2 → 5: (4 + 3 + 5) / 3.
+		{"All", Answers{"a": IntVal(4), "f": IntVal(1), "r": IntVal(0)}, 4},
+		// f 2 → 5; r 9 is a missing code: (2 + 5) / 2.
+		{"MissingCode", Answers{"a": IntVal(2), "f": IntVal(2), "r": IntVal(9)}, 3.5},
+		{"OnlyRescaled", Answers{"f": IntVal(0)}, 1},
+	} {
+		got, ok := f.Score("mix", tc.a)
+		if !ok || math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: Score = %v, %v; want %v", tc.name, got, ok, tc.want)
+		}
+	}
+	if v, ok := f.ItemScore("r", Answers{"r": IntVal(0)}); !ok || v != 5 {
+		t.Errorf("ItemScore(r = 0) = %v, %v; want 5 (reversed to 2, then 1 + 2 × 2)", v, ok)
+	}
+	if got := f.DescribeScoring("mix"); !strings.Contains(got, "each item first mapped linearly onto 1–5 (the scale of a)") {
+		t.Errorf("DescribeScoring = %q", got)
+	}
+	in.Subscales[0].Combine = "average"
+	var se *Error
+	if err := in.Validate(); !errors.As(err, &se) || se.Details[0].Path != "subscales[0].combine" {
+		t.Errorf("combine: average: %v", err)
+	}
+	in.Subscales[0].Combine = ""
+	if err := in.Validate(); !errors.As(err, &se) || len(se.Details) != 2 || se.Details[0].Path != "sections[0].items[1].scale" {
+		t.Errorf("without combine the mixed subscale is refused at each item off the first scale: %v", err)
+	}
+}

@@ -108,6 +108,9 @@ func (in *Instrument) validate(p *Problems) {
 		if s.MinAnswered < 0 {
 			p.Add(path+".min_answered", "must not be negative, got %d", s.MinAnswered)
 		}
+		if s.Combine != "" && s.Combine != CombineRescale {
+			p.Add(path+".combine", "must be rescale (or left out), got %q", s.Combine)
+		}
 	}
 
 	if len(in.Sections) == 0 {
@@ -165,7 +168,7 @@ func (in *Instrument) validate(p *Problems) {
 				subscaleItems[it.Subscale]++
 				if first, ok := subscaleFirst[it.Subscale]; !ok {
 					subscaleFirst[it.Subscale] = seenItem{it, path}
-				} else {
+				} else if i, ok := subscales[it.Subscale]; !ok || in.Subscales[i].Combine != CombineRescale {
 					checkSameScale(p, path, it, first.item, first.path, scales)
 				}
 			}
@@ -293,7 +296,7 @@ func checkSameScale(p *Problems, path string, it, first *Item, firstPath string,
 	if slices.Equal(va, vb) {
 		return
 	}
-	p.Add(path+".scale", "subscale %q mixes scales: this item's scale %q has the values %s but %s is on scale %q with %s; a subscale's items must share their substantive values (use one scale, or a separate subscale per scale)",
+	p.Add(path+".scale", "subscale %q mixes scales: this item's scale %q has the values %s but %s is on scale %q with %s; a subscale's items must share their substantive values (use one scale, a separate subscale per scale, or combine: rescale on the subscale)",
 		it.Subscale, it.Scale, intList(va), firstPath, first.Scale, intList(vb))
 }
 
