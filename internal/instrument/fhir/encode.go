@@ -58,6 +58,9 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		if s.MinAnswered > 0 {
 			def.Extension = append(def.Extension, Extension{URL: "minAnswered", ValueInteger: ptr(int64(s.MinAnswered))})
 		}
+		if s.Combine != "" {
+			def.Extension = append(def.Extension, Extension{URL: "combine", ValueString: ptr(s.Combine)})
+		}
 		q.Extension = append(q.Extension, def)
 	}
 	for _, s := range in.Scales {

@@ -227,6 +227,8 @@ func (b *builder) extensions() {
 					s.Description = str(f.ValueString)
 				case "scoring":
 					s.Scoring = str(f.ValueString)
+				case "combine":
+					s.Combine = str(f.ValueString)
 				case "minAnswered":
 					if f.ValueInteger != nil && *f.ValueInteger > 0 && *f.ValueInteger <= survey.MaxItems {
 						s.MinAnswered = int(*f.ValueInteger)

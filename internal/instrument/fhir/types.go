@@ -148,7 +148,8 @@ const (
 	// "Not applicable" (survey.Option.Missing).
 	ExtMissingCode = "https://dyad-survey.org/fhir/StructureDefinition/missing-code"
 	// ExtSubscaleDefinition, on the Questionnaire, defines a subscale:
-	// sub-extensions id, title, description, scoring and minAnswered.
+	// sub-extensions id, title, description, scoring, minAnswered and
+	// combine.
 	ExtSubscaleDefinition = "https://dyad-survey.org/fhir/StructureDefinition/subscale-definition"
 	// ExtIntroduction, ExtConsent and ExtEstimatedMinutes carry the
 	// instrument's texts before the first page and its expected length.
