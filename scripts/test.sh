@@ -48,16 +48,19 @@ else
 fi
 export DYAD_SCREENSHOTS="${DYAD_SCREENSHOTS:-$PWD/screenshots/web}"
 
-step "R and PSPP for the export's syntax tests"
+step "R, R psych and PSPP for the export's syntax and the statistics' tests"
 # internal/export runs the generated R script (r-base-core) and SPSS syntax
-# (pspp, GNU's SPSS) when they are installed, and skips without them. From
-# Debian's packages they install in well under a minute.
-if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1; then
+# (pspp, GNU's SPSS) when they are installed, and skips without them;
+# internal/stats checks its figures with missing codes against R's psych
+# package (r-cran-psych). From Debian's packages they install in well under
+# a minute.
+if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1 \
+  || ! Rscript -e 'library(psych)' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core pspp \
-      || echo "R or PSPP did not install: their export tests will skip"
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core r-cran-psych pspp \
+      || echo "R, psych or PSPP did not install: their tests will skip"
   else
-    echo "Rscript or pspp is missing: sudo apt-get install r-base-core pspp (their export tests skip without them)"
+    echo "Rscript, psych or pspp is missing: sudo apt-get install r-base-core r-cran-psych pspp (their tests skip without them)"
   fi
 fi
 
