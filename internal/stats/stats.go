@@ -155,8 +155,9 @@ func planSubscale(f *survey.Form, s *survey.Subscale, at map[string]int) subscal
 		p.ids = append(p.ids, id)
 		p.reverse = append(p.reverse, it.Reverse)
 		p.at = append(p.at, at[id])
-		// ItemScore is the answer or its reversal (min + max − answer),
-		// so two probes give its offset and slope: the rule stays in
+		// ItemScore is linear in the answer (its reversal, min + max −
+		// answer, and with combine: rescale a linear map onto the first
+		// item's scale), so two probes give its offset and slope: the rule stays in
 		// package survey, and no map is read per response. The probes are
 		// the scale's lowest and highest substantive values, which
 		// validation keeps apart: 0 or 1 could be a missing code, which
@@ -360,7 +361,7 @@ func dayNumber(t time.Time) int64 {
 // on its option and in missingCodes, not in n: n, the percentages of the
 // substantive options and every summary are of the substantive answers.
 // A multiple-choice answer counts in n when it selects at least one
-// substantive option.
+// substantive option (or none: an empty list counts in n, as before).
 func (c *itemCounts) add(opts []survey.Option, it *survey.Item, v survey.Value) {
 	switch it.Type {
 	case survey.Integer:
@@ -377,9 +378,10 @@ func (c *itemCounts) add(opts []survey.Option, it *survey.Item, v survey.Value) 
 					substantive = substantive || !opts[i].Missing
 				}
 			}
-			if substantive {
+			// An empty list counts in n, as it always has.
+			if substantive || len(v.List) == 0 {
 				c.n++
-			} else if len(v.List) > 0 {
+			} else {
 				c.missingCodes++
 			}
 		}

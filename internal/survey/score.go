@@ -115,6 +115,9 @@ func (f *Form) rescaleOf(it *Item) (lo, tlo, k float64, ok bool) {
 			break
 		}
 	}
+	if first == nil {
+		return 0, 0, 0, false // not a likert item of the subscale
+	}
 	l, h, ok1 := f.ScaleRange(it.ID)
 	tl, th, ok2 := f.ScaleRange(first.ID)
 	if !ok1 || !ok2 || h == l {
