@@ -42,6 +42,10 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	for _, s := range in.Scales {
 		scales[s.ID] = s.Options
 	}
+	combine := map[string]string{}
+	for _, s := range in.Subscales {
+		combine[s.ID] = s.Combine
+	}
 	recordID := recordIDFor(in)
 	taken[recordID] = true
 	matrixRuns := map[string]int{}
@@ -83,6 +87,9 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				}
 				if it.Reverse {
 					notes = append(notes, "@DYAD-REVERSE")
+				}
+				if c := combine[it.Subscale]; c != "" {
+					notes = append(notes, "@DYAD-COMBINE="+c)
 				}
 			case survey.SingleChoice:
 				c[colType], c[colChoices] = "radio", choices(it.Options)

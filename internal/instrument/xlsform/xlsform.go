@@ -171,9 +171,10 @@ type builder struct {
 	fields                    map[string]*interop.Field // by XLSForm name
 	byID                      map[string]*interop.Field // by item id
 	lists                     map[string][]choice
-	label, hint               string   // the columns of the labels and hints used
-	pending                   string   // notes waiting for the next section
-	subscales                 []string // of the dyad_subscale column, in order of first use
+	label, hint               string            // the columns of the labels and hints used
+	pending                   string            // notes waiting for the next section
+	subscales                 []string          // of the dyad_subscale column, in order of first use
+	combine                   map[string]string // of the dyad_combine column, by subscale
 	places                    [][]string
 }
 
@@ -268,7 +269,7 @@ func (b *builder) build() (*interop.Result, error) {
 	b.in.Sections = kept
 	b.in.Scales = b.scales.Scales
 	for _, sub := range b.subscales {
-		b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: sub, Title: interop.Title(sub)})
+		b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: sub, Title: interop.Title(sub), Combine: b.combine[sub]})
 	}
 	return b.rep.Finish(&b.in)
 }
@@ -505,6 +506,12 @@ func (b *builder) question(r sheetRow, typ, relevant string, groups []sheetRow) 
 		if sub := interop.Sanitize(s.get(r, colSubscale)); sub != "" {
 			it.Subscale = sub
 			b.addSubscale(sub)
+			if c := strings.TrimSpace(s.get(r, colCombine)); c != "" {
+				if b.combine == nil {
+					b.combine = map[string]string{}
+				}
+				b.combine[sub] = c
+			}
 		}
 		it.Reverse = yes(s.get(r, colReverse))
 	}
