@@ -605,12 +605,14 @@ func TestInstrumentAPI(t *testing.T) {
 }
 
 // withMissingCodes adds the missing code 9 (Not applicable) to the agree
-// scale and 9 (Prefer not to say) to q_use.
+// scale, 9 (Prefer not to say) to q_use and 9 (Don't know) to q_tools.
 func withMissingCodes(m map[string]any) {
 	sc := node(m, "scales", 0)
 	sc["options"] = append(sc["options"].([]any), map[string]any{"value": 9, "label": "Not applicable", "missing": true})
 	it := node(m, item(0, 2)...)
 	it["options"] = append(it["options"].([]any), map[string]any{"value": 9, "label": "Prefer not to say", "missing": true})
+	it = node(m, item(0, 3)...)
+	it["options"] = append(it["options"].([]any), map[string]any{"value": 9, "label": "Don't know", "missing": true})
 }
 
 func TestSurveyAPI(t *testing.T) {

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/http"
 	"testing"
 
@@ -34,6 +35,13 @@ func TestMissingCodesThroughTheAPI(t *testing.T) {
 			b, _ := json.Marshal(map[string]any{"answers": a})
 			e.submit(t, id, string(b), http.StatusCreated)
 		}
+		// A multiple-choice missing code stands alone or not at all.
+		e.submit(t, id, `{"answers": {"q_like": 3, "q_rev": 3, "q_use": 1, "q_tools": [9], "q_years": 1}}`, http.StatusCreated)
+		bad := e.mustDo(t, request{Method: "POST", URL: "/api/v1/public/surveys/" + id + "/responses", ContentType: ctJSON,
+			Body: `{"answers": {"q_like": 3, "q_rev": 3, "q_use": 1, "q_tools": [1, 9], "q_years": 1}}`}, http.StatusUnprocessableEntity)
+		if !bytes.Contains(bad, []byte(`{"path":"answers.q_tools","message":"9 (Don't know) is a missing code and cannot be selected with other options"}`)) {
+			t.Errorf("a missing code beside an option: %s", bad)
+		}
 		body := e.mustDo(t, request{Method: "GET", URL: "/api/v1/surveys/" + id + "/stats", Authorization: bearer}, http.StatusOK)
 		var st struct {
 			Groups []struct {
@@ -52,19 +60,20 @@ func TestMissingCodesThroughTheAPI(t *testing.T) {
 		}
 		mustUnmarshal(t, body, &st)
 		g := st.Groups[0]
-		want := map[string][2]int{"q_like": {2, 1}, "q_rev": {1, 2}, "q_use": {2, 1}}
+		want := map[string][2]int{"q_like": {3, 1}, "q_rev": {2, 2}, "q_use": {3, 1}, "q_tools": {0, 1}}
 		for _, it := range g.Items {
 			if w, ok := want[it.ID]; ok && (it.N != w[0] || it.MissingCodes != w[1]) {
 				t.Errorf("%s: n %d, missing_codes %d; want %d, %d", it.ID, it.N, it.MissingCodes, w[0], w[1])
 			}
-			if it.ID == "q_use" && (it.Mean == nil || *it.Mean != 0) {
-				t.Errorf("q_use mean %v, want 0 (9 left out)", it.Mean)
+			if it.ID == "q_use" && (it.Mean == nil || math.Abs(*it.Mean-1.0/3) > 1e-12) {
+				t.Errorf("q_use mean %v, want 1/3 (0, 0, 1; 9 left out)", it.Mean)
 			}
 		}
 		// mood (mean, min_answered 1): 4 (q_rev's 9 unanswered), then
-		// (2 + (6 − 2)) / 2 = 3; the third has no substantive answer.
-		if s := g.Subscales[0]; s.N != 2 || s.Mean == nil || *s.Mean != 3.5 || s.Max != 5 {
-			t.Errorf("mood: %+v (mean %v), want n 2, mean 3.5 on 1–5", s, s.Mean)
+		// (2 + (6 − 2)) / 2 = 3, the third has no substantive answer, the
+		// fourth (3 + 3) / 2 = 3: (4 + 3 + 3) / 3.
+		if s := g.Subscales[0]; s.N != 3 || s.Mean == nil || math.Abs(*s.Mean-10.0/3) > 1e-12 || s.Max != 5 {
+			t.Errorf("mood: %+v (mean %v), want n 3, mean 10/3 on 1–5", s, s.Mean)
 		}
 		csv := e.mustDo(t, request{Method: "GET", URL: "/api/v1/surveys/" + id + "/export.csv", Authorization: bearer}, http.StatusOK)
 		if !bytes.Contains(csv, []byte(",4,9,9,")) {

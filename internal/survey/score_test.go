@@ -342,3 +342,28 @@ func TestScoreCombineRescale(t *testing.T) {
 		t.Errorf("without combine the mixed subscale is refused at each item off the first scale: %v", err)
 	}
 }
+
+// TestCheckMissingCodeAlone: a multiple-choice missing code may be the
+// only selection, not one of several.
+func TestCheckMissingCodeAlone(t *testing.T) {
+	in := &Instrument{Key: "mc-check", Version: 1, Title: "T",
+		Sections: []Section{{ID: "s", Title: "S", Items: []Item{
+			{ID: "m", Type: MultipleChoice, Text: "m", Options: []Option{{Value: 1, Label: "A"}, {Value: 2, Label: "B"}, {Value: 9, Label: "Don't know", Missing: true}}},
+		}}},
+	}
+	f, err := NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []Answers{{"m": ListVal(9)}, {"m": ListVal(1, 2)}} {
+		if err := f.Check(ok, false); err != nil {
+			t.Errorf("Check(%v) = %v", ok["m"], err)
+		}
+	}
+	err = f.Check(Answers{"m": ListVal(1, 9)}, false)
+	var se *Error
+	if !errors.As(err, &se) || len(se.Details) != 1 || se.Details[0].Path != "answers.m" ||
+		se.Details[0].Message != "9 (Don't know) is a missing code and cannot be selected with other options" {
+		t.Errorf("Check([1, 9]) = %v", err)
+	}
+}
