@@ -453,8 +453,12 @@ func likertBlocks(id string, form *survey.Form, rep *stats.Report, idx []int, la
 		if start > 0 || end < len(idx) {
 			blockID = fmt.Sprintf("%s-%d", id, len(out)+1)
 		}
-		lk := chart.Likert{ID: blockID, Labels: labels}
-		lk.Title = fmt.Sprintf("Answers to %d items, from %s to %s", len(run), labels[0], labels[len(labels)-1])
+		// The chart draws the scale's points only: a missing code
+		// ("Not applicable") is no point of it, and keeps its own column
+		// in the table.
+		points := scaleLabels(first.Items[idx[start]])
+		lk := chart.Likert{ID: blockID, Labels: points}
+		lk.Title = fmt.Sprintf("Answers to %d items, from %s to %s", len(run), points[0], points[len(points)-1])
 		table := itemTable{Options: labels}
 		for _, i := range run {
 			it := first.Items[i]
@@ -471,7 +475,9 @@ func likertBlocks(id string, form *survey.Form, rep *stats.Report, idx []int, la
 					row.Span = len(rep.Groups)
 				}
 				for _, o := range s.Options {
-					bar.Counts = append(bar.Counts, o.Count)
+					if !o.MissingCode {
+						bar.Counts = append(bar.Counts, o.Count)
+					}
 					row.Cells = append(row.Cells, countPercent(o))
 				}
 				li.Bars = append(li.Bars, bar)
@@ -479,9 +485,21 @@ func likertBlocks(id string, form *survey.Form, rep *stats.Report, idx []int, la
 			}
 			lk.Items = append(lk.Items, li)
 		}
-		out = append(out, likertBlock{ID: blockID, Title: lk.Title, Legend: chart.Legend(labels), Chart: lk.Render(),
+		out = append(out, likertBlock{ID: blockID, Title: lk.Title, Legend: chart.Legend(points), Chart: lk.Render(),
 			ChartNarrow: lk.RenderNarrow(), Table: table})
 		start = end
+	}
+	return out
+}
+
+// scaleLabels returns the labels of the item's options that are not
+// missing codes.
+func scaleLabels(it stats.ItemStats) []string {
+	var out []string
+	for _, o := range it.Options {
+		if !o.MissingCode {
+			out = append(out, o.Label)
+		}
 	}
 	return out
 }

@@ -565,6 +565,34 @@ func TestInstrumentAPI(t *testing.T) {
 		invalid("bad key", v3(set("key", "Wellbeing Test")), "key"),
 		invalid("reserved item id", v3(set("id", "status", item(1, 1)...)), "sections[1].items[1].id"),
 		invalid("empty section", v3(set("items", []any{}, "sections", 1)), "sections[1].items"),
+		// Missing-data codes.
+		{
+			name: "create with missing codes", method: "POST", url: list, contentType: ctJSON, authorization: bearer,
+			body: v3(withMissingCodes), wantStatus: 201, changes: true,
+			wantContent: []string{`{"key":"wellbeing-test","version":3,"status":"draft"}`},
+			after: func(tb testing.TB, e *testEnv, _ vars, _ []byte) {
+				var want map[string]any
+				mustUnmarshal(tb, []byte(v3(withMissingCodes)), &want)
+				if got := getDefinition(tb, e, "wellbeing-test", 3); !sameJSON(tb, got, want) {
+					tb.Errorf("stored %v, want %v", got, want)
+				}
+			},
+		},
+		invalid("missing not a boolean", v3(set("missing", "yes", "scales", 0, "options", 4)), "scales[0].options[4].missing"),
+		invalid("scale with one option that is not a missing code", v3(func(m map[string]any) {
+			for _, o := range node(m, "scales", 0)["options"].([]any)[1:] {
+				o.(map[string]any)["missing"] = true
+			}
+		}), "scales[0].options"),
+		invalid("choice item with only missing codes", v3(set("missing", true, append(item(0, 2), "options", 0)...),
+			set("missing", true, append(item(0, 2), "options", 1)...)), "sections[0].items[2].options"),
+		invalid("subscale mixing scales", v3(func(m map[string]any) {
+			m["scales"] = append(m["scales"].([]any), map[string]any{"id": "freq3", "options": []any{
+				map[string]any{"value": 0, "label": "Never"}, map[string]any{"value": 1, "label": "Sometimes"},
+				map[string]any{"value": 2, "label": "Often"}}})
+			node(m, item(0, 1)...)["scale"] = "freq3"
+		}), "sections[0].items[1].scale"),
+		invalid("subscale combine other than rescale", v3(set("combine", "average", "subscales", 0)), "subscales[0].combine"),
 		invalid("every problem at once", v3(set("scale", "nope", item(0, 0)...), set("min", 61, item(1, 0)...), set("colour", "blue")),
 			"colour", "sections[0].items[0].scale", "sections[1].items[0].min"),
 		{
@@ -574,6 +602,17 @@ func TestInstrumentAPI(t *testing.T) {
 			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"sections[0].items[1].scale"},
 		},
 	})
+}
+
+// withMissingCodes adds the missing code 9 (Not applicable) to the agree
+// scale, 9 (Prefer not to say) to q_use and 9 (Don't know) to q_tools.
+func withMissingCodes(m map[string]any) {
+	sc := node(m, "scales", 0)
+	sc["options"] = append(sc["options"].([]any), map[string]any{"value": 9, "label": "Not applicable", "missing": true})
+	it := node(m, item(0, 2)...)
+	it["options"] = append(it["options"].([]any), map[string]any{"value": 9, "label": "Prefer not to say", "missing": true})
+	it = node(m, item(0, 3)...)
+	it["options"] = append(it["options"].([]any), map[string]any{"value": 9, "label": "Don't know", "missing": true})
 }
 
 func TestSurveyAPI(t *testing.T) {
