@@ -24,9 +24,9 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "participants"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "instrument_new", "instrument_version"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/partials.html", "templates/manage.html", "templates/"+name+".html"))
 	}
 	return out
 }()
@@ -58,6 +58,9 @@ type view struct {
 	Message  *messageView
 	// Participants is the mailing's tracking page (participants.go).
 	Participants *participantsView
+	// InstrumentNew and Version are the instrument pages (instruments.go).
+	InstrumentNew *instrumentNewView
+	Version       *versionView
 }
 
 type link struct {
