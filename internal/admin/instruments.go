@@ -141,19 +141,20 @@ func (p *Pages) createInstrument(c *gin.Context) {
 	}
 	nv.Format = dec.Name
 	res, err := dec.Import(data)
-	if err != nil {
-		p.uploadFailed(c, nv, err)
-		return
-	}
-	nv.Warnings = problemsOf(res.Warnings)
-	if dec.Sniff != nil {
-		// Converted, so that a researcher fixes the instrument Dyad
-		// will keep rather than the file it came from.
+	if res != nil && dec.Sniff != nil {
+		// Converted, even when it is not valid, so that a researcher
+		// fixes the instrument Dyad will keep rather than the file it
+		// came from.
+		nv.Warnings = problemsOf(res.Warnings)
 		if enc := instrument.EncoderFor("yaml"); enc != nil {
 			if y, err := enc.Encode(res.Instrument); err == nil {
 				nv.Source, nv.Converted = string(y), true
 			}
 		}
+	}
+	if err != nil {
+		p.uploadFailed(c, nv, err)
+		return
 	}
 	iv, err := p.svc.CreateInstrument(c.Request.Context(), res.Instrument)
 	if err != nil {

@@ -256,6 +256,38 @@ func TestInstrumentPages(t *testing.T) {
 					}
 				})
 			}
+			// A FHIR file whose questions have no text: the problems name
+			// the places in the file, the editor holds the converted YAML,
+			// which saves once corrected.
+			t.Run("ImportNotValid", func(t *testing.T) {
+				data, err := os.ReadFile("../instrument/testdata/interop/fhir-itemweight.json")
+				if err != nil {
+					t.Fatal(err)
+				}
+				before := f.versionCount(t)
+				p := c.upload("itemweight.json", data, "", nil)
+				if p.status != http.StatusUnprocessableEntity {
+					t.Fatalf("status %d\n%s", p.status, p.body)
+				}
+				body := html.UnescapeString(p.body)
+				for _, w := range []string{"2 problems", "item[0].item[0].item[0]", "sections[0].items[0].text: is required", "converted to Dyad"} {
+					if !strings.Contains(body, w) {
+						t.Errorf("page lacks %q", w)
+					}
+				}
+				i, j := strings.Index(body, `name="source"`), strings.Index(body, "</textarea>")
+				src := body[strings.Index(body[i:], ">")+i+1 : j]
+				if !strings.HasPrefix(src, "key: fhir-questionnaire\n") || strings.Count(src, `text: ""`) != 2 || f.versionCount(t) != before {
+					t.Fatalf("editor holds:\n%s", src)
+				}
+				p = c.upload("", nil, strings.ReplaceAll(src, `text: ""`, "text: How often?"), nil)
+				if p.status != http.StatusSeeOther || p.location != "/admin/instruments/fhir-questionnaire/versions/1" {
+					t.Fatalf("corrected: %d %q\n%s", p.status, p.location, p.body)
+				}
+				if iv, err := f.svc.Instrument(ctx, "fhir-questionnaire", 1); err != nil || iv.Instrument.Sections[0].Items[1].Text != "How often?" {
+					t.Errorf("stored: %+v %v", iv, err)
+				}
+			})
 			// The page's own token is still good after a refused upload.
 			if p := c.upload("", nil, strings.Replace(wardCheck(t), "ward-check", "ward-fixed", 1), nil); p.status != http.StatusSeeOther {
 				t.Errorf("corrected upload: %d\n%s", p.status, p.body)
