@@ -44,6 +44,9 @@ type instrumentNewView struct {
 	Warnings []problem
 	// Converted is set when Source is the YAML of a file of another format.
 	Converted bool
+	// native is set when Source is the text that was read, in Dyad's
+	// own syntax, so that problems can be placed in it.
+	native bool
 }
 
 // problem is one detail of an error or a warning, with the place in the
@@ -140,6 +143,7 @@ func (p *Pages) createInstrument(c *gin.Context) {
 		return
 	}
 	nv.Format = dec.Name
+	nv.native = dec.Sniff == nil && nv.Source == string(data)
 	res, err := dec.Import(data)
 	if res != nil && dec.Sniff != nil {
 		// Converted, even when it is not valid, so that a researcher
@@ -186,7 +190,37 @@ func (p *Pages) uploadFailed(c *gin.Context, nv *instrumentNewView, err error) {
 	if len(nv.Problems) == 0 {
 		nv.Problems = []problem{{Message: se.Message}}
 	}
+	placeProblems(nv)
 	p.instrumentNewPage(c, status, nv)
+}
+
+// placeProblems gives the problems of the editor's text their line and
+// column in it. In Dyad's own syntax a problem's path is the element's;
+// in YAML converted from another format the path is the place in that
+// file, and the message starts with the element's path.
+func placeProblems(nv *instrumentNewView) {
+	if !nv.native && !nv.Converted {
+		return
+	}
+	var l *instrument.Locator
+	for i, pr := range nv.Problems {
+		if pr.Line != 0 {
+			continue
+		}
+		path := pr.Path
+		if nv.Converted {
+			path, _, _ = strings.Cut(pr.Message, ": ")
+		}
+		if path == "" || strings.ContainsAny(path, " \"") {
+			continue
+		}
+		if l == nil {
+			if l = instrument.NewLocator([]byte(nv.Source)); l == nil {
+				return
+			}
+		}
+		nv.Problems[i].Line, nv.Problems[i].Column, _ = l.Find(path)
+	}
 }
 
 func versionHref(key string, v int) string {

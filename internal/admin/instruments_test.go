@@ -222,7 +222,8 @@ func TestInstrumentPages(t *testing.T) {
 				keepSource bool
 			}{
 				{name: "ThreeMistakes", source: badWardCheck(t), status: http.StatusUnprocessableEntity, keepSource: true,
-					want: []string{"3 problems", "sections[0].items[0].type", "likret", "sections[0].items[1].scale", "agree5", "sections[0].items[2].id", "duplicate item id"}},
+					want: []string{"3 problems", "sections[0].items[0].type</code>: line 18, column 15:", "likret", "sections[0].items[1].scale</code>: line 25, column 16:", "agree5",
+						"sections[0].items[2].id</code>: line 27, column 13:", "duplicate item id"}},
 				{name: "ThreeMistakesInAFile", file: "ward.yaml", data: []byte(badWardCheck(t)), status: http.StatusUnprocessableEntity, keepSource: true,
 					want: []string{"3 problems", "sections[0].items[0].type"}},
 				{name: "NotYAML", source: "key: x\n  bad: [\n", status: http.StatusBadRequest, keepSource: true,
@@ -270,9 +271,9 @@ func TestInstrumentPages(t *testing.T) {
 					t.Fatalf("status %d\n%s", p.status, p.body)
 				}
 				body := html.UnescapeString(p.body)
-				for _, w := range []string{"2 problems", "item[0].item[0].item[0]", "sections[0].items[0].text: is required", "converted to Dyad"} {
+				for _, w := range []string{"2 problems", "item[0].item[0].item[0]</code>: line 21, column 11: sections[0].items[0].text: is required", "converted to Dyad"} {
 					if !strings.Contains(body, w) {
-						t.Errorf("page lacks %q", w)
+						t.Errorf("page lacks %q\n%s", w, body)
 					}
 				}
 				i, j := strings.Index(body, `name="source"`), strings.Index(body, "</textarea>")
