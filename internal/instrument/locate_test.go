@@ -36,7 +36,7 @@ sections:
 		want   map[string][2]int
 	}{
 		{"YAML", yamlDoc, instrument.YAML, map[string][2]int{
-			"sections[0].items[0].type": {9, 15},  // the value
+			"sections[0].items[0].type": {9, 15}, // the value
 			"sections[0].items[1].text": {11, 9}, // left out: the item
 		}},
 		{"JSON", jsonDoc, instrument.JSON, map[string][2]int{
