@@ -7,14 +7,16 @@ package admin_test
 // an instrument with three mistakes, read the problems, fix them in the
 // editor, save, publish, deploy as an invitation survey (a refused try
 // first), make 3 invitation codes and download them as CSV, close the
-// survey. The stored data is checked after each step; every new page
-// passes axe-core without scrolling sideways and is saved as a
-// screenshot in screenshots/admin.
+// survey; then upload a REDCap dictionary through the file field. The
+// stored data is checked after each step; every new page passes axe-core
+// without scrolling sideways and is saved as a screenshot in
+// screenshots/admin.
 
 import (
 	"context"
 	"encoding/csv"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -160,6 +162,28 @@ func TestBrowserInstrumentJourney(t *testing.T) {
 				t.Error("the page does not say the survey is closed")
 			}
 			check("survey-closed")
+
+			// A REDCap dictionary chosen in the file field: saved as a
+			// draft, with what the import could not map listed.
+			file := map[string]string{"desktop": "redcap-survey.csv", "phone": "redcap-checkboxes.csv"}[vp.Name]
+			abs, err := filepath.Abs("../instrument/testdata/interop/" + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, _ := f.svc.Instruments(ctx)
+			d.Open(f.srv.URL + "/admin/instruments/new")
+			d.Do(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{abs}))
+			submit(`form[action="/admin/instruments"]`)
+			if n := count(`document.querySelectorAll(".notice li").length`); n == 0 {
+				t.Errorf("%s: no warnings listed:\n%s", file, text(`document.querySelector("main").innerText`))
+			}
+			if got := text(`document.querySelector(".badge").textContent`); got != "Draft" {
+				t.Errorf("%s: status %q", file, got)
+			}
+			if after, _ := f.svc.Instruments(ctx); len(after) != len(before)+1 {
+				t.Errorf("%s: %d versions, want %d", file, len(after), len(before)+1)
+			}
+			check("instrument-imported")
 		})
 	}
 	t.Logf("screenshots: %s", dir)
