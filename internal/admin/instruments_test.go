@@ -132,7 +132,7 @@ func TestInstrumentPages(t *testing.T) {
 			}
 			p = c.post("/admin/surveys/"+id+"/invitations", url.Values{"count": {"3"}})
 			if p.status != http.StatusOK || !strings.HasPrefix(p.header.Get("Content-Type"), "text/csv") ||
-				!strings.Contains(p.header.Get("Content-Disposition"), "attachment") {
+				!strings.Contains(p.header.Get("Content-Disposition"), "attachment") || p.header.Get("Cache-Control") != "no-store" {
 				t.Fatalf("codes: %d %q %q", p.status, p.header.Get("Content-Type"), p.header.Get("Content-Disposition"))
 			}
 			rows, err := csv.NewReader(strings.NewReader(p.body)).ReadAll()
