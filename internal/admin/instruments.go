@@ -87,6 +87,7 @@ func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewV
 	}
 	v := p.newView(c, title)
 	v.page, v.status, v.InstrumentNew = "instrument_new", status, nv
+	v.Scripts = []string{"/admin/static/" + editorName}
 	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "New instrument"}}
 	p.render(c, v)
 }

@@ -82,6 +82,21 @@ func TestBrowserInstrumentJourney(t *testing.T) {
 			}
 			check("instrument-new-problems")
 
+			// A problem's link puts the cursor at its place in the editor:
+			// the second, the unknown scale of the second item (its line
+			// and column in the page's data attributes).
+			d.Do(chromedp.Click(chromedp.CSS(`.error-summary ol li:nth-child(2) a`)))
+			line, col := count(`+document.querySelector(".error-summary ol li:nth-child(2) a").dataset.line`),
+				count(`+document.querySelector(".error-summary ol li:nth-child(2) a").dataset.column`)
+			if got := text(`document.activeElement.id`); got != "source" {
+				t.Errorf("after clicking a problem the focus is on %q", got)
+			}
+			at := count(`document.querySelector("#source").selectionStart`)
+			lines := strings.Split(bad, "\n")
+			if line < 1 || line > len(lines) || at != len(strings.Join(lines[:line-1], "\n"))+1+col-1 || !strings.HasPrefix(bad[at:], "agree5") {
+				t.Errorf("cursor at %d, problem at line %d column %d", at, line, col)
+			}
+
 			// Fixed in the editor, as a researcher types.
 			d.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#source");
 				s.value = s.value.replace("type: likret", "type: likert").replace("scale: agree5", "scale: agree3")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -86,10 +87,21 @@ func TestInstrumentPages(t *testing.T) {
 				!strings.Contains(p.body, `href="/admin/instruments/`+f.form.Instrument.Key+`/versions/1"`) {
 				t.Fatalf("the overview does not link the new pages:\n%s", p.body)
 			}
-			if p := c.get("/admin/instruments/new"); p.status != http.StatusOK || !strings.Contains(p.body, `enctype="multipart/form-data"`) {
+			p := c.get("/admin/instruments/new")
+			if p.status != http.StatusOK || !strings.Contains(p.body, `enctype="multipart/form-data"`) {
 				t.Fatalf("new instrument form: %d", p.status)
 			}
-			p := c.upload("", nil, wardCheck(t), nil)
+			// The editor's script: same-origin, under a hashed name (the
+			// page's Content-Security-Policy allows no other).
+			m := regexp.MustCompile(`<script src="(/admin/static/editor\.[0-9a-f]{8}\.js)" defer>`).FindStringSubmatch(p.body)
+			if m == nil {
+				t.Fatal("the form loads no editor script")
+			}
+			if js := c.get(m[1]); js.status != http.StatusOK || !strings.HasPrefix(js.header.Get("Content-Type"), "text/javascript") ||
+				!strings.Contains(js.header.Get("Cache-Control"), "immutable") || !strings.Contains(js.body, "setSelectionRange") {
+				t.Errorf("editor script: %d %q", js.status, js.header.Get("Content-Type"))
+			}
+			p = c.upload("", nil, wardCheck(t), nil)
 			if p.status != http.StatusSeeOther || p.location != "/admin/instruments/ward-check/versions/1" {
 				t.Fatalf("save: %d %q\n%s", p.status, p.location, p.body)
 			}
