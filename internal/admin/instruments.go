@@ -54,6 +54,8 @@ type instrumentNewView struct {
 type problem struct {
 	Path, Message string
 	Line, Column  int
+	// Anchor is the id of the form field at fault, when there is one.
+	Anchor string
 }
 
 // yamlPlace is how the YAML parser starts a message: "[line:column] ".
@@ -379,15 +381,23 @@ func (p *Pages) deployVersion(c *gin.Context) {
 		if len(df.Problems) == 0 {
 			df.Problems = []problem{{Message: se.Message}}
 		}
+		// Said with the form's own words: "Name is required".
 		df.Errors = map[string]string{}
-		for _, pr := range df.Problems {
-			df.Errors[pr.Path] = pr.Message
+		for i, pr := range df.Problems {
+			if f, ok := deployFields[pr.Path]; ok {
+				df.Problems[i] = problem{Message: f[0] + " " + pr.Message, Anchor: f[1]}
+				df.Errors[pr.Path] = df.Problems[i].Message
+			}
 		}
 		p.versionPage(c, status, iv, df, nil)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/surveys/"+url.PathEscape(sv.ID))
 }
+
+// deployFields are the deploy form's label and input id of each field a
+// problem can name.
+var deployFields = map[string][2]string{"title": {"Name", "title"}, "access": {"Access", "access-open"}, "closes_at": {"Closing date", "closes_at"}}
 
 // parseClosing reads the closing field: empty (no closing), a date
 // (2027-03-31: the end of that day, UTC), or a date and time from a

@@ -318,10 +318,10 @@ func TestInstrumentPages(t *testing.T) {
 				status int
 				want   []string
 			}{
-				{"NoTitle", url.Values{"title": {""}, "access": {"open"}}, http.StatusUnprocessableEntity, []string{"title"}},
-				{"BadAccess", url.Values{"title": {"T"}, "access": {"everyone"}}, http.StatusUnprocessableEntity, []string{"access", "everyone"}},
-				{"BadDate", url.Values{"title": {"T"}, "access": {"open"}, "closes_at": {"next week"}}, http.StatusUnprocessableEntity, []string{"closes_at", "next week"}},
-				{"PastDate", url.Values{"title": {"T"}, "access": {"open"}, "closes_at": {"2020-01-01"}}, http.StatusUnprocessableEntity, []string{"closes_at", "in the future"}},
+				{"NoTitle", url.Values{"title": {""}, "access": {"open"}}, http.StatusUnprocessableEntity, []string{`<a href="#title">Name is required</a>`}},
+				{"BadAccess", url.Values{"title": {"T"}, "access": {"everyone"}}, http.StatusUnprocessableEntity, []string{`<a href="#access-open">Access must be open or invitation`, "everyone"}},
+				{"BadDate", url.Values{"title": {"T"}, "access": {"open"}, "closes_at": {"next week"}}, http.StatusUnprocessableEntity, []string{`<a href="#closes_at">Closing date must be a date`, "next week"}},
+				{"PastDate", url.Values{"title": {"T"}, "access": {"open"}, "closes_at": {"2020-01-01"}}, http.StatusUnprocessableEntity, []string{"Closing date must be in the future"}},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					p := c.post(path, tc.form)
