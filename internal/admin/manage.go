@@ -3,6 +3,9 @@ package admin
 // The survey's actions on its results page: close it, and for an
 // invitation survey make invitation codes. They call the same domain
 // methods as the API (survey.Service CloseSurvey, CreateInvitations).
+// The survey's other settings (renaming, reopening, a new closing date,
+// test mode, the public title) belong on this card too, as forms posting
+// to the domain's calls once it has them; manageView says what applies.
 
 import (
 	"encoding/csv"
