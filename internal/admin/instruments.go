@@ -200,7 +200,10 @@ func (p *Pages) uploadFailed(c *gin.Context, nv *instrumentNewView, err error) {
 // placeProblems gives the problems of the editor's text their line and
 // column in it. In Dyad's own syntax a problem's path is the element's;
 // in YAML converted from another format the path is the place in that
-// file, and the message starts with the element's path.
+// file, and the message starts with the element's path. Only a problem
+// with a path is placed, and the parser gives one only to text that has
+// passed its bounds on size and nesting (a text over them gets a single
+// problem without a path), so the text parsed again here is bounded too.
 func placeProblems(nv *instrumentNewView) {
 	if !nv.native && !nv.Converted {
 		return
