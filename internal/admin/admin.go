@@ -143,6 +143,13 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin/surveys/{id}/participants participants and the mailing's tracking (?page=)
 //	GET  /admin/surveys/{id}/participants/export  the list with statuses, CSV
 //	GET  /admin/surveys/{id}/{download}   export.csv, codebook.csv, export.zip, ...
+//	POST /admin/surveys/{id}/close        close the survey, 303 to its results
+//	POST /admin/surveys/{id}/invitations  make invitation codes: a CSV of codes and links, once
+//	GET  /admin/instruments/new           upload or paste an instrument
+//	POST /admin/instruments               save it as a draft (422 with its problems)
+//	GET  /admin/instruments/{key}/versions/{v}          a version's summary, publish, deploy
+//	POST /admin/instruments/{key}/versions/{v}/publish  publish a draft
+//	POST /admin/instruments/{key}/versions/{v}/surveys  deploy a published version as a survey
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
 // Every route but the sign-in form and the stylesheet needs a session;
@@ -174,6 +181,13 @@ func (p *Pages) Mount(r *server.Router) {
 	g.GET("/surveys/:id/text/:item", p.textAnswers)
 	g.GET("/surveys/:id/participants", p.participants)
 	g.GET("/surveys/:id/participants/export", p.exportParticipants)
+	g.POST("/surveys/:id/close", p.closeSurvey)
+	g.POST("/surveys/:id/invitations", p.makeInvitations)
+	g.GET("/instruments/new", p.instrumentNew)
+	g.POST("/instruments", p.createInstrument)
+	g.GET("/instruments/:key/versions/:version", p.instrumentVersion)
+	g.POST("/instruments/:key/versions/:version/publish", p.publishVersion)
+	g.POST("/instruments/:key/versions/:version/surveys", p.deployVersion)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)
 	}

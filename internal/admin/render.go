@@ -24,11 +24,21 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/partials.html", "templates/manage.html", "templates/"+name+".html"))
 	}
 	return out
+}()
+
+//go:embed static/editor.js
+var editorJS []byte
+
+// editorName is the instrument editor's script's content-hashed name
+// (editor.js: problems move the cursor), like cssName.
+var editorName = func() string {
+	sum := sha256.Sum256(editorJS)
+	return "editor." + hex.EncodeToString(sum[:4]) + ".js"
 }()
 
 // cssName is the stylesheet's content-hashed name: a changed file gets a
@@ -43,8 +53,11 @@ type view struct {
 	page   string
 	status int
 
-	Title    string
-	CSS      []string
+	Title string
+	CSS   []string
+	// Scripts are a page's own scripts, each an enhancement the page
+	// works without.
+	Scripts  []string
 	Icon     string
 	SignedIn bool
 	CSRF     string // the session's token, for the sign-out form
@@ -65,6 +78,9 @@ type view struct {
 	Members      *membersView
 	Signup       *signupView
 	TOTP         *totpView
+	// InstrumentNew and Version are the instrument pages (instruments.go).
+	InstrumentNew *instrumentNewView
+	Version       *versionView
 }
 
 type link struct {
@@ -142,16 +158,24 @@ func (p *Pages) notFoundPage(c *gin.Context) {
 	p.render(c, v)
 }
 
-// static serves the stylesheet under its hashed name.
+// static serves the stylesheet and the editor's script under their
+// hashed names.
 func (p *Pages) static(c *gin.Context) {
-	if c.Param("file") != cssName {
+	var body []byte
+	var ct string
+	switch c.Param("file") {
+	case cssName:
+		body, ct = adminCSS, "text/css; charset=utf-8"
+	case editorName:
+		body, ct = editorJS, "text/javascript; charset=utf-8"
+	default:
 		p.notFoundPage(c)
 		return
 	}
 	hdr := c.Writer.Header()
 	hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	pagekit.WriteBody(c, http.StatusOK, "text/css; charset=utf-8", adminCSS)
+	pagekit.WriteBody(c, http.StatusOK, ct, body)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

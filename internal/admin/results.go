@@ -31,6 +31,8 @@ type resultsView struct {
 	RespondentURL string
 	// ParticipantsHref links an invitation survey's mailing page.
 	ParticipantsHref string
+	// Manage holds the survey's actions (manage.go).
+	Manage *manageView
 
 	Filter  filterView
 	Scope   string // "complete responses", ...
@@ -193,6 +195,7 @@ func (p *Pages) results(c *gin.Context) {
 		rv.Downloads = downloads(sv.ID, statusValue)
 	}
 	v := p.newView(c, sv.Title)
+	rv.Manage = newManageView(sv, v.CSRF)
 	v.page, v.Results = "results", rv
 	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
 	p.render(c, v)
