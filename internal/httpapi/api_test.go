@@ -78,7 +78,10 @@ func TestResearcherToRespondentFlow(t *testing.T) {
 			} `json:"instrument"`
 		}
 		mustUnmarshal(t, pub, &form)
-		if form.Title != "Spring wave" || !form.Accepting || form.Instrument.Title != "Wellbeing, revised" {
+		// Respondents get the public title (the instrument's by default),
+		// never the survey's internal name.
+		if form.Title != "Wellbeing, revised" || !form.Accepting || form.Instrument.Title != "Wellbeing, revised" ||
+			strings.Contains(string(pub), "Spring wave") {
 			t.Errorf("public survey: %s", pub)
 		}
 		var ids []string
@@ -262,6 +265,18 @@ func TestInstrumentAPI(t *testing.T) {
 		{
 			name: "update published", method: "PUT", url: v1, body: testInstrument(set("title", "Renamed")),
 			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
+		},
+		{
+			// The edited draft posted again: the answer says that PUT replaces it.
+			name: "create a draft that exists", method: "POST", url: list, body: testInstrument(withVersion(2), set("title", "Edited")),
+			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
+			wantContent: []string{"version 2 already exists as a draft", "PUT /api/v1/instruments/wellbeing-test/versions/2 replaces a draft",
+				"post the change as version 3"},
+		},
+		{
+			name: "create a published version that exists", method: "POST", url: list, body: testInstrument(set("title", "Edited")),
+			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
+			wantContent: []string{"version 1 already exists and is published", "post the change as version 3"},
 		},
 		{
 			name: "update with another version in the body", method: "PUT", url: v2, body: v3(), contentType: ctJSON,

@@ -20,13 +20,16 @@ var validate = validator.New(validator.WithRequiredStructEnabled())
 // of the instrument, without scoring internals (subscales, reverse keying)
 // that could bias answers.
 type publicSurveyDoc struct {
-	ID        string     `json:"id"`
-	Title     string     `json:"title"`
-	Access    string     `json:"access"`
-	Status    string     `json:"status"`
-	Accepting bool       `json:"accepting"`
-	OpensAt   *time.Time `json:"opens_at"`
-	ClosesAt  *time.Time `json:"closes_at"`
+	ID string `json:"id"`
+	// Title is the public title: respondents never see the internal name.
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Access      string     `json:"access"`
+	Status      string     `json:"status"`
+	Accepting   bool       `json:"accepting"`
+	TimeZone    string     `json:"time_zone"`
+	OpensAt     *time.Time `json:"opens_at"`
+	ClosesAt    *time.Time `json:"closes_at"`
 	// Instrument is spliced in by publicSurvey (see there).
 }
 
@@ -132,8 +135,8 @@ type encodedBody struct{ plain, gzip []byte }
 
 func (a *api) publicSurveyBody(s *survey.Survey, f *survey.Form, accepting bool) (*encodedBody, error) {
 	head, err := json.Marshal(publicSurveyDoc{
-		ID: s.ID, Title: s.Title, Access: s.Access, Status: s.Status,
-		Accepting: accepting, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
+		ID: s.ID, Title: s.PublicTitle, Description: s.PublicDescription, Access: s.Access, Status: s.Status,
+		Accepting: accepting, TimeZone: s.TimeZone, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
 	})
 	if err != nil {
 		return nil, err

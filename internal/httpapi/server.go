@@ -89,6 +89,8 @@ func (m *API) Mount(r *server.Router) {
 	res.POST("/surveys", a.createSurvey)
 	res.GET("/surveys", a.listSurveys)
 	res.GET("/surveys/:id", a.getSurvey)
+	res.PATCH("/surveys/:id", a.updateSurvey)
+	res.DELETE("/surveys/:id", a.deleteSurvey)
 	res.POST("/surveys/:id/close", a.closeSurvey)
 	res.POST("/surveys/:id/invitations", a.createInvitations)
 	res.GET("/surveys/:id/responses", a.listResponses)

@@ -44,6 +44,15 @@ type Store interface {
 	FindSurveys(ctx context.Context) ([]*Survey, error)
 	// CloseSurvey closes an open survey (closing a closed one is a no-op).
 	CloseSurvey(ctx context.Context, id string, at time.Time) (*Survey, error)
+	// UpdateSurvey writes the settings of s (title, public title and
+	// description, time zone, opens_at, closes_at, end message and
+	// redirect; never access or status) and, with reopen, sets a closed
+	// survey open again (closed_at cleared). It returns the stored row;
+	// ENotFound if there is none.
+	UpdateSurvey(ctx context.Context, s *Survey, reopen bool) (*Survey, error)
+	// DeleteSurvey deletes a survey and its invitation codes; ENotFound
+	// if none, EConflict if it has any response.
+	DeleteSurvey(ctx context.Context, id string) error
 	// CreateInvitations stores the keyed hashes of new single-use codes
 	// (Service.InvitationHash).
 	CreateInvitations(ctx context.Context, surveyID string, hashes [][]byte) error

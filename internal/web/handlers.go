@@ -36,7 +36,8 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 		h.fail(c, v, err)
 		return nil, false
 	}
-	v.SurveyTitle = sv.Title
+	// Respondents see the public title, never the internal name.
+	v.SurveyTitle = sv.PublicTitle
 	if form.Instrument.Language != "" {
 		v.Lang = form.Instrument.Language
 	}
@@ -49,7 +50,7 @@ func (h *handler) accepting(c *gin.Context, p *page) bool {
 	switch p.sv.Availability(time.Now()) {
 	case survey.NotYetOpen:
 		p.v.message(c, http.StatusForbidden, "This survey is not open yet",
-			"It opens on "+p.sv.OpensAt.UTC().Format("Monday 2 January 2006 at 15:04")+" (UTC). Please come back then: the link stays the same.")
+			"It opens on "+p.sv.OpensAt.In(p.sv.Location()).Format("Monday 2 January 2006 at 15:04")+" ("+p.sv.Location().String()+" time). Please come back then: the link stays the same.")
 	case survey.NoLongerOpen:
 		p.v.message(c, http.StatusGone, "This survey has closed",
 			"It no longer takes responses. Thank you for your interest.",
@@ -119,12 +120,12 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 	in := p.form.Instrument
 	v := p.v
 	v.page, v.status = "welcome", status
-	v.Title = p.sv.Title
+	v.Title = p.sv.PublicTitle
 	if codeErr != "" {
 		v.Title = "Error: " + v.Title
 	}
 	v.SurveyTitle = "" // the page's heading is the title
-	v.Welcome = &welcomeView{Title: p.sv.Title, Intro: paragraphs(in.Introduction), Consent: paragraphs(in.Consent),
+	v.Welcome = &welcomeView{Title: p.sv.PublicTitle, Intro: paragraphs(p.sv.PublicDescription), Consent: paragraphs(in.Consent),
 		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Invitation: p.sv.Access == survey.AccessInvitation,
 		Code: code, CodeError: codeErr, Action: "/s/" + p.sv.ID + "/start"}
 	if plain {
@@ -373,10 +374,15 @@ func (h *handler) done(c *gin.Context) {
 		redirect(c, "/s/"+p.sv.ID)
 	case prog.Status != survey.ResponseComplete:
 		h.continueAt(c, p, prog)
+	case p.sv.EndRedirect != "":
+		// The researcher's address as given: nothing that identifies the
+		// response is added, and pagekit's Referrer-Policy no-referrer
+		// keeps even the survey's address from the next site.
+		redirect(c, p.sv.EndRedirect)
 	default:
-		p.v.message(c, http.StatusOK, "Thank you",
-			"Your answers have been submitted. You can close this page now.",
-			"Your response is anonymous: it is stored without your name, e-mail address or IP address.")
+		paras := append([]string{"Your answers have been submitted. You can close this page now."}, paragraphs(p.sv.EndMessage)...)
+		paras = append(paras, "Your response is anonymous: it is stored without your name, e-mail address or IP address.")
+		p.v.message(c, http.StatusOK, "Thank you", paras...)
 		p.v.page = "done"
 		h.render(c, p.v)
 	}
@@ -437,7 +443,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	sv.Shown = strings.Join(visible, " ")
 	v := p.v
 	v.page, v.status, v.Section = "section", status, sv
-	v.Title = fmt.Sprintf("%s – Section %d of %d – %s", sec.Title, sv.Number, sv.Total, p.sv.Title)
+	v.Title = fmt.Sprintf("%s – Section %d of %d – %s", sec.Title, sv.Number, sv.Total, p.sv.PublicTitle)
 	if len(sv.Errors) > 0 {
 		v.Title = "Error: " + v.Title
 	}

@@ -21,6 +21,11 @@ type surveyRow struct {
 	Status            string
 	CreatedAt         string
 	ClosedAt          *string
+	PublicTitle       string
+	PublicDescription string
+	TimeZone          string
+	EndMessage        string
+	EndRedirect       string
 	// Filled by queries only.
 	Complete   int `gorm:"->"`
 	InProgress int `gorm:"->"`
@@ -34,6 +39,8 @@ func (r *surveyRow) toDomain() *survey.Survey {
 		Title: r.Title, Access: r.Access,
 		OpensAt: ParseTimePtr(r.OpensAt), ClosesAt: ParseTimePtr(r.ClosesAt),
 		Status: r.Status, CreatedAt: ParseTime(r.CreatedAt), ClosedAt: ParseTimePtr(r.ClosedAt),
+		PublicTitle: r.PublicTitle, PublicDescription: r.PublicDescription, TimeZone: r.TimeZone,
+		EndMessage: r.EndMessage, EndRedirect: r.EndRedirect,
 		Complete: r.Complete, InProgress: r.InProgress,
 	}
 }
@@ -49,8 +56,85 @@ func (t *Tables) CreateSurvey(ctx context.Context, sv *survey.Survey) error {
 		ID: sv.ID, InstrumentKey: sv.InstrumentKey, InstrumentVersion: sv.InstrumentVersion,
 		Title: sv.Title, Access: sv.Access, OpensAt: FormatTimePtr(sv.OpensAt), ClosesAt: FormatTimePtr(sv.ClosesAt),
 		Status: sv.Status, CreatedAt: FormatTime(sv.CreatedAt),
+		PublicTitle: sv.PublicTitle, PublicDescription: sv.PublicDescription, TimeZone: sv.TimeZone,
+		EndMessage: sv.EndMessage, EndRedirect: sv.EndRedirect,
+	}
+	if row.TimeZone == "" {
+		row.TimeZone = survey.DefaultTimeZone
 	}
 	return t.classify(t.Write.WithContext(ctx).Create(&row).Error, "create survey")
+}
+
+// UpdateSurvey implements survey.Store. Status and access are not
+// written but for a reopen: a close goes through the driver's
+// CloseSurvey, which orders itself with the responses being written.
+// Moving closes_at is safe against them the same way: each response's
+// write re-checks the survey row inside its transaction.
+func (t *Tables) UpdateSurvey(ctx context.Context, sv *survey.Survey, reopen bool) (*survey.Survey, error) {
+	if err := t.writable(); err != nil {
+		return nil, err
+	}
+	cols := map[string]any{
+		"title": sv.Title, "public_title": sv.PublicTitle, "public_description": sv.PublicDescription,
+		"time_zone": sv.TimeZone, "opens_at": FormatTimePtr(sv.OpensAt), "closes_at": FormatTimePtr(sv.ClosesAt),
+		"end_message": sv.EndMessage, "end_redirect": sv.EndRedirect,
+	}
+	if reopen {
+		cols["status"], cols["closed_at"] = survey.SurveyOpen, nil
+	}
+	var out *survey.Survey
+	err := t.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Table("surveys").Where("id = ?", sv.ID).Updates(cols)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return survey.Errorf(survey.ENotFound, "survey %q not found", sv.ID)
+		}
+		var err error
+		out, err = t.FindSurveyIn(tx, sv.ID)
+		return err
+	})
+	if err = t.finishWrite(err); err != nil {
+		return nil, t.classify(err, "update survey")
+	}
+	return out, nil
+}
+
+// DeleteSurvey implements survey.Store. The responses table's foreign key
+// (ON DELETE RESTRICT) is what finally keeps a survey with responses: a
+// response written between the check and the delete makes the delete
+// fail as a conflict; the check is there to say why in words.
+func (t *Tables) DeleteSurvey(ctx context.Context, id string) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	err := t.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Table("surveys").Where("id = ?", id).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return survey.Errorf(survey.ENotFound, "survey %q not found", id)
+		}
+		var complete, inProgress int64
+		if err := tx.Table("responses").Where("survey_id = ? AND status = ?", id, survey.ResponseComplete).Count(&complete).Error; err != nil {
+			return err
+		}
+		if err := tx.Table("responses").Where("survey_id = ? AND status = ?", id, survey.ResponseInProgress).Count(&inProgress).Error; err != nil {
+			return err
+		}
+		if complete+inProgress > 0 {
+			return survey.Errorf(survey.EConflict,
+				"survey %s has responses (%d complete, %d in progress) and cannot be deleted: its data stays; close it instead",
+				id, complete, inProgress)
+		}
+		if err := tx.Exec(`DELETE FROM invitations WHERE survey_id = ?`, id).Error; err != nil {
+			return err
+		}
+		return tx.Exec(`DELETE FROM surveys WHERE id = ?`, id).Error
+	})
+	return t.classify(t.finishWrite(err), "delete survey")
 }
 
 // FindSurvey implements survey.Store. It leaves the response counts zero:

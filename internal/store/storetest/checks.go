@@ -920,3 +920,164 @@ func testDeleteAbandoned(t *testing.T, s survey.Store) {
 		t.Errorf("open survey: %d complete, %d in progress (%v); want 1 and 1", c, ip, err)
 	}
 }
+
+// testUpdateSurvey: the settings are written and read back as given,
+// status and access are left alone unless reopening, and a reopen clears
+// closed_at.
+func testUpdateSurvey(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	sv := SeedSurvey(t, s, survey.AccessInvitation)
+	got, err := s.FindSurvey(ctx, sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TimeZone != survey.DefaultTimeZone {
+		t.Errorf("time zone %q of a survey created without one, want %q", got.TimeZone, survey.DefaultTimeZone)
+	}
+	opens := time.Date(2030, 3, 1, 0, 0, 0, 0, time.UTC)
+	closes := time.Date(2030, 4, 1, 22, 0, 0, 0, time.UTC)
+	next := *got
+	next.Title, next.PublicTitle, next.PublicDescription = "Renamed", "Schlaf – wie geht's?", "Zwei Fragen.\n\nDanke."
+	next.TimeZone, next.OpensAt, next.ClosesAt = "Europe/Berlin", &opens, &closes
+	next.EndMessage, next.EndRedirect = "Merci ü", "https://example.org/x?y=1"
+	next.Access, next.Status = survey.AccessOpen, survey.SurveyClosed // neither is written
+	out, err := s.UpdateSurvey(ctx, &next, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reread, err := s.FindSurvey(ctx, sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*survey.Survey{out, reread} {
+		if r.Title != "Renamed" || r.PublicTitle != next.PublicTitle || r.PublicDescription != next.PublicDescription ||
+			r.TimeZone != "Europe/Berlin" || r.EndMessage != next.EndMessage || r.EndRedirect != next.EndRedirect ||
+			r.OpensAt == nil || !r.OpensAt.Equal(opens) || r.ClosesAt == nil || !r.ClosesAt.Equal(closes) {
+			t.Errorf("read back %+v", r)
+		}
+		if r.Access != survey.AccessInvitation || r.Status != survey.SurveyOpen {
+			t.Errorf("access %s, status %s: UpdateSurvey wrote them", r.Access, r.Status)
+		}
+	}
+	next.OpensAt, next.ClosesAt = nil, nil
+	if out, err = s.UpdateSurvey(ctx, &next, false); err != nil || out.OpensAt != nil || out.ClosesAt != nil {
+		t.Errorf("dates removed: %+v, %v", out, err)
+	}
+	if _, err := s.CloseSurvey(ctx, sv.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	next.Status = survey.SurveyOpen
+	out, err = s.UpdateSurvey(ctx, &next, true)
+	if err != nil || out.Status != survey.SurveyOpen || out.ClosedAt != nil {
+		t.Errorf("reopened: %+v, %v; want open without closed_at", out, err)
+	}
+	if _, _, err := s.CreateResponse(ctx, NewResponse(sv, 1), nil); err != nil {
+		t.Errorf("a response after the reopen: %v", err)
+	}
+	ghost := next
+	ghost.ID = "nosuchsurv"
+	if _, err := s.UpdateSurvey(ctx, &ghost, false); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown survey: %v, want not found", err)
+	}
+}
+
+// testDeleteSurvey: a survey without responses goes with its codes; one
+// with a response, complete or in progress, stays with a conflict.
+func testDeleteSurvey(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	if err := s.DeleteSurvey(ctx, "nosuchsurv"); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown survey: %v, want not found", err)
+	}
+	empty := SeedSurvey(t, s, survey.AccessInvitation)
+	hash := survey.HashSecret("a code")
+	if err := s.CreateInvitations(ctx, empty.ID, [][]byte{hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSurvey(ctx, empty.ID); err != nil {
+		t.Fatalf("delete a survey without responses: %v", err)
+	}
+	if _, err := s.FindSurvey(ctx, empty.ID); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("deleted survey: %v, want not found", err)
+	}
+	if err := s.CheckInvitation(ctx, empty.ID, hash); survey.ErrorCode(err) != survey.EForbidden {
+		t.Errorf("a code of the deleted survey: %v, want unknown (forbidden)", err)
+	}
+
+	answered := SeedSurvey(t, s, survey.AccessOpen)
+	if _, _, err := s.CreateResponse(ctx, NewResponse(answered, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	started := SeedSurvey(t, s, survey.AccessOpen)
+	if _, _, err := survey.NewService(s).StartProgress(ctx, started.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, sv := range []*survey.Survey{answered, started} {
+		if err := s.DeleteSurvey(ctx, sv.ID); survey.ErrorCode(err) != survey.EConflict {
+			t.Errorf("delete a survey with a response: %v, want conflict", err)
+		}
+		if n := stored(t, s, sv.ID); n != 1 {
+			t.Errorf("%d responses left after a refused delete, want 1", n)
+		}
+		if _, err := s.FindSurvey(ctx, sv.ID); err != nil {
+			t.Errorf("survey gone after a refused delete: %v", err)
+		}
+	}
+	if _, err := s.CloseSurvey(ctx, answered.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSurvey(ctx, answered.ID); survey.ErrorCode(err) != survey.EConflict {
+		t.Errorf("delete a closed survey with a response: %v, want conflict", err)
+	}
+}
+
+// testDeleteSurveyRacesResponses: a delete racing submissions either
+// wins (no response stored, every submission refused) or loses (the
+// survey and every accepted response stay); never a response without its
+// survey, never a lost accepted response.
+func testDeleteSurveyRacesResponses(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	for range 4 {
+		sv := SeedSurvey(t, s, survey.AccessOpen)
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				_, _, errs[i] = s.CreateResponse(ctx, NewResponse(sv, 1), nil)
+			})
+		}
+		close(start)
+		delErr := s.DeleteSurvey(ctx, sv.ID)
+		wg.Wait()
+		accepted := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				accepted++
+			case survey.ErrorCode(err) == survey.EConflict || survey.ErrorCode(err) == survey.ENotFound:
+			default:
+				t.Errorf("submission %d: %v", i, err)
+			}
+		}
+		switch {
+		case delErr == nil:
+			if accepted != 0 {
+				t.Errorf("survey deleted, yet %d submissions were accepted", accepted)
+			}
+			if n := stored(t, s, sv.ID); n != 0 {
+				t.Errorf("%d responses of a deleted survey", n)
+			}
+		case survey.ErrorCode(delErr) == survey.EConflict:
+			if _, err := s.FindSurvey(ctx, sv.ID); err != nil {
+				t.Errorf("refused delete, survey gone: %v", err)
+			}
+			if got := stored(t, s, sv.ID); got != accepted {
+				t.Errorf("%d responses stored, %d accepted", got, accepted)
+			}
+		default:
+			t.Errorf("delete: %v", delErr)
+		}
+	}
+}

@@ -18,6 +18,8 @@
 // in arrival order with their filters, in-progress saves and completion,
 // abandoned responses in progress deleted with their codes released,
 // paging of text answers, a survey's closing decided inside the write,
+// survey settings changed and a survey reopened, a survey deleted only
+// without responses (also while responses arrive),
 // settings and dashboard sessions. Engine-specific promises (pragmas, the
 // WAL, file identity, full disks, backups) stay in each driver's own tests.
 package storetest
@@ -49,6 +51,9 @@ var checks = []struct {
 	{"InstrumentLifecycle", testInstrumentLifecycle},
 	{"TimesAreUTCMicroseconds", testTimesAreUTCMicroseconds},
 	{"SurveyLifecycle", testSurveyLifecycle},
+	{"UpdateSurvey", testUpdateSurvey},
+	{"DeleteSurvey", testDeleteSurvey},
+	{"DeleteSurveyRacesResponses", testDeleteSurveyRacesResponses},
 	{"CreateResponseSameID", testCreateResponseSameID},
 	{"CreateResponseSameIDWithCode", testCreateResponseSameIDWithCode},
 	{"InvitationCodes", testInvitationCodes},

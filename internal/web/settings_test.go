@@ -1,0 +1,116 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// TestRespondentsSeePublicTitle: the internal name never reaches a
+// respondent's page; the public title and description do, on the welcome
+// page and every page, and a change shows at once.
+func TestRespondentsSeePublicTitle(t *testing.T) {
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		const internal = "Telehealth pilot (open) INTERNAL"
+		sv := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, Title: internal})
+		b := f.browser(t, sv.ID)
+		title := f.form.Instrument.Title
+		pages := map[string]string{}
+		w := b.get("")
+		pages["welcome"] = w.body
+		if !strings.Contains(w.body, "<h1>"+title) {
+			t.Errorf("welcome page lacks the instrument's title %q", title)
+		}
+		b.post("/start", nil)
+		for si := range f.form.Instrument.Sections {
+			p := b.get(sectionPath(si))
+			if p.status != http.StatusOK {
+				t.Fatalf("section %d: %d", si+1, p.status)
+			}
+			pages[sectionPath(si)] = p.body
+			if !strings.Contains(p.body, "<title>") || !strings.Contains(p.body, title+"</title>") {
+				t.Errorf("section %d: title lacks the public title", si+1)
+			}
+		}
+		for name, body := range pages {
+			if strings.Contains(body, "INTERNAL") {
+				t.Errorf("%s shows the internal name", name)
+			}
+		}
+
+		pub, desc := "Your views on AI in therapy", "Twelve short questions.\n\nThank you for your time."
+		if _, err := f.svc.UpdateSurvey(context.Background(), sv.ID, survey.SurveyUpdate{PublicTitle: &pub, PublicDescription: &desc}); err != nil {
+			t.Fatal(err)
+		}
+		w = f.browser(t, sv.ID).get("")
+		for _, want := range []string{"<h1>" + pub, "<p>Twelve short questions.</p>", "<p>Thank you for your time.</p>"} {
+			if !strings.Contains(w.body, want) {
+				t.Errorf("welcome page after the change lacks %q", want)
+			}
+		}
+		if p := b.get(sectionPath(0)); !strings.Contains(p.body, pub+"</title>") {
+			t.Error("section page after the change lacks the new public title")
+		}
+	})
+}
+
+// TestEndPage: the end message follows the thank-you line; a redirect
+// sends respondents on with the address exactly as set.
+func TestEndPage(t *testing.T) {
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		msg := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, EndMessage: "Your voucher code is on the card.\n\nBye."})
+		b := f.browser(t, msg.ID)
+		b.start("")
+		complete(t, f, b, studyAnswers(f.form, 1))
+		d := b.get("/done")
+		for _, want := range []string{"Your answers have been submitted.", "<p>Your voucher code is on the card.</p>", "<p>Bye.</p>"} {
+			if !strings.Contains(d.body, want) {
+				t.Errorf("end page lacks %q", want)
+			}
+		}
+
+		const target = "https://example.org/incentive?study=ai"
+		away := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, EndRedirect: target})
+		b = f.browser(t, away.ID)
+		b.start("")
+		p := answerAll(t, f, b, studyAnswers(f.form, 1))
+		if p.status != http.StatusSeeOther || p.location != "/s/"+away.ID+"/done" {
+			t.Fatalf("submit: %d %q", p.status, p.location)
+		}
+		d = b.get("/done")
+		if d.status != http.StatusSeeOther || d.location != target {
+			t.Fatalf("end page: %d %q, want a redirect to %q as set", d.status, d.location, target)
+		}
+		if got := d.header.Get("Referrer-Policy"); got != "no-referrer" {
+			t.Errorf("Referrer-Policy %q on the redirect", got)
+		}
+		if rs := f.responses(t, away.ID); len(rs) != 1 || rs[0].Status != survey.ResponseComplete {
+			t.Errorf("responses %+v", rs)
+		}
+	})
+}
+
+// TestNotYetOpenInTimeZone: an opening date is the start of that day in
+// the survey's time zone, and the page says which zone.
+func TestNotYetOpenInTimeZone(t *testing.T) {
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		day, _ := survey.ParseDate(time.Now().AddDate(0, 0, 3).Format(time.DateOnly))
+		sv := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, TimeZone: "Asia/Tokyo", OpensOn: &day})
+		tokyo, _ := time.LoadLocation("Asia/Tokyo")
+		if want := time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, tokyo); sv.OpensAt == nil || !sv.OpensAt.Equal(want) {
+			t.Fatalf("opens_at %v, want %v", sv.OpensAt, want)
+		}
+		p := f.browser(t, sv.ID).get("")
+		if p.status != http.StatusForbidden || !strings.Contains(p.body, "at 00:00 (Asia/Tokyo time)") {
+			t.Fatalf("%d\n%s", p.status, p.body)
+		}
+	})
+}
