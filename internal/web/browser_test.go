@@ -309,6 +309,7 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 
 	for si := 0; si < len(sections); si++ {
 		if si == resumeAt {
+			d.press(`button[value="later"]`) // saves the page, then shows the link
 			link := eval[string](d, `document.getElementById("resume-link").value`)
 			u, err := url.Parse(link)
 			if err != nil || u.Query().Get("t") == "" {

@@ -19,6 +19,8 @@ type page struct {
 	sv   *survey.Survey
 	form *survey.Form
 	v    *view
+	// later: a section page shown after Continue later (laterParam).
+	later bool
 }
 
 // load finds the survey in the URL, or renders the 404 page.
@@ -400,6 +402,8 @@ type sectionView struct {
 	First, Last   bool
 	Action        string
 	ResumeURL     string
+	// Later: the page was saved by Continue later; show the resume link.
+	Later bool
 }
 
 type summaryEntry struct{ Target, Text string }
@@ -422,7 +426,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	sv := &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
 		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
-		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token}
+		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token, Later: p.later}
 	var visible []string
 	for i := range sec.Items {
 		it := &sec.Items[i]
@@ -510,8 +514,13 @@ func (h *handler) section(c *gin.Context) {
 		}
 		return
 	}
+	p.later = c.Query(laterParam) == "1"
 	h.sectionPage(c, p, http.StatusOK, si, prog.Answers, nil, "", token)
 }
+
+// laterParam marks the page that Continue later returns to: it shows the
+// resume link, the page's answers having just been saved.
+const laterParam = "later"
 
 // saveSection: POST /s/{id}/p/{n}. survey.Service.SaveSection saves what
 // can be saved and decides what comes next; this handler reads the page's
@@ -528,8 +537,11 @@ func (h *handler) saveSection(c *gin.Context) {
 	}
 	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si,
 		Answers: readSection(p.form, si, c.Request.PostForm)}
-	if c.PostForm(actionField) == "back" {
+	switch c.PostForm(actionField) {
+	case "back":
 		in.Action = survey.SectionBack
+	case "later":
+		in.Action = survey.SectionLater
 	}
 	if vals := c.Request.PostForm[shownField]; len(vals) > 0 {
 		// The page's _shown field, which the script keeps up to date:
@@ -555,6 +567,8 @@ func (h *handler) saveSection(c *gin.Context) {
 		h.sectionPage(c, p, http.StatusOK, out.Section, out.Answers, nil, notice, token)
 	case survey.SectionMove:
 		redirect(c, h.sectionURL(p, out.Section))
+	case survey.SectionSaved:
+		redirect(c, h.sectionURL(p, out.Section)+"?"+laterParam+"=1")
 	case survey.SectionStart:
 		redirect(c, "/s/"+p.sv.ID) // section 1's Back: no page before it
 	case survey.SectionCompleted:

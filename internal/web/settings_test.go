@@ -114,3 +114,31 @@ func TestNotYetOpenInTimeZone(t *testing.T) {
 		}
 	})
 }
+
+// TestContinueLaterSavesPartOfAPage: Continue later on a page half
+// answered saves what was given (a missing required answer is no problem
+// yet) and stays on the page with the link.
+func TestContinueLaterSavesPartOfAPage(t *testing.T) {
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		b := f.browser(t, f.open.ID)
+		b.start("")
+		a := studyAnswers(f.form, 0)
+		items := f.form.Instrument.Sections[0].Items
+		first := items[0].ID
+		form := sectionForm(f.form, 0, survey.Answers{first: a[first]}, "later")
+		b.get(sectionPath(0))
+		p := b.post(sectionPath(0), form)
+		if p.status != http.StatusSeeOther || p.location != "/s/"+f.open.ID+sectionPath(0)+"?later=1" {
+			t.Fatalf("continue later: %d %q\n%s", p.status, p.location, p.body)
+		}
+		rs := f.responses(t, f.open.ID)
+		if len(rs) != 1 || rs[0].Status != survey.ResponseInProgress || len(rs[0].Answers) != 1 ||
+			string(rs[0].Answers.Canonical()) != string(survey.Answers{first: a[first]}.Canonical()) {
+			t.Fatalf("stored %+v, want only %s = %v in progress", rs, first, a[first])
+		}
+		if g := b.get(sectionPath(0) + "?later=1"); !strings.Contains(g.body, `id="resume-link"`) {
+			t.Error("no resume link after Continue later")
+		}
+	})
+}
