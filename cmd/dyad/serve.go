@@ -218,7 +218,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	seeded, err := seed(ctx, svc)
+	seeded, err := seed(ctx, svc, st)
 	if err != nil {
 		return err
 	}

@@ -127,6 +127,10 @@ const (
 	// invitation key (never the key: it lives in a file apart from the
 	// database), to refuse a start with the wrong key file.
 	SettingInvitationKeyCheck = "invitation_key_check"
+	// SettingStudySurvey holds the id of the survey the first start opened
+	// for the shipped study, so that a later start does not open another
+	// (cmd/dyad).
+	SettingStudySurvey = "study_survey_id"
 )
 
 // Settings keeps a deployment's few named values (the Setting* names):
