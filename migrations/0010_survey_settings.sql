@@ -7,6 +7,10 @@
 -- time_zone: the IANA name plain dates are read in; UTC before this.
 -- end_message, end_redirect: the end page's text, or the http(s) address
 --   respondents are sent to after the last page ('' for none).
+-- mode: 'test' while the researcher tries the survey out, else 'live'.
+-- responses.test: 1 for a response created while its survey was in test
+--   mode, decided from the survey row inside the inserting statement;
+--   exports, statistics and lists leave these out unless asked.
 
 -- +goose Up
 ALTER TABLE surveys ADD COLUMN public_title TEXT NOT NULL DEFAULT '';
@@ -14,6 +18,8 @@ ALTER TABLE surveys ADD COLUMN public_description TEXT NOT NULL DEFAULT '';
 ALTER TABLE surveys ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
 ALTER TABLE surveys ADD COLUMN end_message TEXT NOT NULL DEFAULT '';
 ALTER TABLE surveys ADD COLUMN end_redirect TEXT NOT NULL DEFAULT '';
+ALTER TABLE surveys ADD COLUMN mode TEXT NOT NULL DEFAULT 'live' CHECK (mode IN ('live', 'test'));
+ALTER TABLE responses ADD COLUMN test INTEGER NOT NULL DEFAULT 0 CHECK (test IN (0, 1));
 UPDATE surveys SET
     public_title = (SELECT i.title FROM instruments i
         WHERE i.key = surveys.instrument_key AND i.version = surveys.instrument_version),
@@ -21,6 +27,8 @@ UPDATE surveys SET
         WHERE i.key = surveys.instrument_key AND i.version = surveys.instrument_version), '');
 
 -- +goose Down
+ALTER TABLE responses DROP COLUMN test;
+ALTER TABLE surveys DROP COLUMN mode;
 ALTER TABLE surveys DROP COLUMN end_redirect;
 ALTER TABLE surveys DROP COLUMN end_message;
 ALTER TABLE surveys DROP COLUMN time_zone;

@@ -116,7 +116,7 @@ func TestResearcherToRespondentFlow(t *testing.T) {
 			t.Errorf("listed answers %v, want %v", list[0].Answers, answers)
 		}
 		sv := e.mustDo(t, request{Method: "GET", URL: "/api/v1/surveys/" + id, Authorization: bearer}, http.StatusOK)
-		if !bytes.Contains(sv, []byte(`"responses":{"complete":1,"in_progress":0}`)) {
+		if !bytes.Contains(sv, []byte(`"responses":{"complete":1,"in_progress":0,"test":0}`)) {
 			t.Errorf("survey counts: %s", sv)
 		}
 	})
@@ -478,7 +478,7 @@ func TestSurveyAPI(t *testing.T) {
 			name: "create", method: "POST", url: "/api/v1/surveys", body: surveyBody(nil), contentType: ctJSON,
 			authorization: bearer, wantStatus: 201, changes: true,
 			wantContent: []string{`"title":"Wave 2"`, `"access":"open"`, `"status":"open"`, `"accepting":true`,
-				`"responses":{"complete":0,"in_progress":0}`},
+				`"responses":{"complete":0,"in_progress":0,"test":0}`},
 		},
 		create("create for a draft version", map[string]any{"instrument_version": 2}, 409, survey.EConflict),
 		create("create for an unknown version", map[string]any{"instrument_version": 9}, 404, survey.ENotFound),
@@ -506,7 +506,7 @@ func TestSurveyAPI(t *testing.T) {
 		},
 		{
 			name: "get", method: "GET", url: "/api/v1/surveys/{open}", authorization: bearer, wantStatus: 200,
-			wantContent: []string{`"id":"{open}"`, `"responses":{"complete":1,"in_progress":0}`, `/s/{open}"`},
+			wantContent: []string{`"id":"{open}"`, `"responses":{"complete":1,"in_progress":0,"test":0}`, `/s/{open}"`},
 		},
 		{
 			name: "get unknown", method: "GET", url: "/api/v1/surveys/nosuchsurvey", authorization: bearer,

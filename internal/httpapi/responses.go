@@ -235,6 +235,9 @@ type listResponsesQuery struct {
 	Limit  *int   `form:"limit" validate:"omitempty,min=1,max=1000"`
 	Cursor string `form:"cursor" validate:"omitempty,number"`
 	Status string `form:"status"` // survey.ParseStatusFilter, default all
+	// IncludeTest is survey.ParseIncludeTest's: responses made in test
+	// mode are listed only when it is true.
+	IncludeTest string `form:"include_test"`
 }
 
 func (a *api) listResponses(c *gin.Context) {
@@ -246,6 +249,7 @@ func (a *api) listResponses(c *gin.Context) {
 	}
 	var p survey.Problems
 	status := survey.ParseStatusFilter(&p, q.Status, survey.StatusAll)
+	includeTest := survey.ParseIncludeTest(&p, q.IncludeTest)
 	if err := validate.Struct(q); err != nil || len(p) > 0 {
 		writeError(c, queryProblems(err, p))
 		return
@@ -257,7 +261,7 @@ func (a *api) listResponses(c *gin.Context) {
 	if q.Cursor != "" {
 		f.After, _ = strconv.ParseInt(q.Cursor, 10, 64)
 	}
-	f.Status = status.Status()
+	f.Status, f.IncludeTest = status.Status(), includeTest
 	list, last, err := a.svc.Responses(c.Request.Context(), f)
 	if err != nil {
 		writeError(c, err)

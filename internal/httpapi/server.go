@@ -92,6 +92,8 @@ func (m *API) Mount(r *server.Router) {
 	res.PATCH("/surveys/:id", a.updateSurvey)
 	res.DELETE("/surveys/:id", a.deleteSurvey)
 	res.POST("/surveys/:id/close", a.closeSurvey)
+	res.POST("/surveys/:id/live", a.goLive)
+	res.DELETE("/surveys/:id/responses", a.deleteResponses)
 	res.POST("/surveys/:id/invitations", a.createInvitations)
 	res.GET("/surveys/:id/responses", a.listResponses)
 	res.GET("/surveys/:id/stats", a.surveyStats)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -85,7 +86,7 @@ func TestSurveySettingsAPI(t *testing.T) {
 			s := patch("rename", "{open}", map[string]any{"title": "Wave 3", "public_title": "How did you sleep?",
 				"public_description": "Two minutes."}, 200, "")
 			s.wantContent = []string{`"title":"Wave 3"`, `"public_title":"How did you sleep?"`, `"public_description":"Two minutes."`,
-				`"responses":{"complete":1,"in_progress":0}`}
+				`"responses":{"complete":1,"in_progress":0,"test":0}`}
 			s.after = stored("title", "Wave 3")
 			return s
 		}(),
@@ -192,7 +193,7 @@ func TestSurveySettingsAPI(t *testing.T) {
 		},
 		{
 			name: "delete a survey with responses", method: "DELETE", url: "/api/v1/surveys/{open}", authorization: bearer,
-			wantStatus: 409, wantCode: survey.EConflict, wantContent: []string{"has responses (1 complete, 0 in progress)"},
+			wantStatus: 409, wantCode: survey.EConflict, wantContent: []string{"has live responses (1 complete, 0 in progress)"},
 		},
 		{
 			name: "delete a closed survey with responses", method: "DELETE", url: "/api/v1/surveys/{invite}", authorization: bearer,
@@ -206,5 +207,201 @@ func TestSurveySettingsAPI(t *testing.T) {
 			name: "delete without token", method: "DELETE", url: "/api/v1/surveys/{later}",
 			wantStatus: 401, wantCode: survey.EUnauthorized,
 		},
+	})
+}
+
+// TestTestModeAPI: a survey deployed in test mode marks its responses;
+// exports, statistics and lists leave them out unless include_test; they
+// are deleted in bulk or when going live; deletion needs no live
+// response.
+func TestTestModeAPI(t *testing.T) {
+	t.Parallel()
+	runScenarios(t, testModeFixture, testModeScenarios())
+}
+
+// testModeFixture adds to fixture {trial}, a survey in test mode with two
+// test responses, and {only}, one in test mode with one.
+func testModeFixture(tb testing.TB, e *testEnv) vars {
+	v := fixture(tb, e)
+	v["trial"] = e.createSurvey(tb, map[string]any{"mode": "test"})
+	e.submit(tb, v["trial"], submission(nil, nil), http.StatusCreated)
+	e.submit(tb, v["trial"], submission(nil, map[string]any{"q_note": "test run"}), http.StatusCreated)
+	v["only"] = e.createSurvey(tb, map[string]any{"mode": "test"})
+	e.submit(tb, v["only"], submission(nil, nil), http.StatusCreated)
+	return v
+}
+
+// testModeScenarios are the API rows of test mode.
+func testModeScenarios() []scenario {
+	live := func(id string, body string, status int, code string, paths ...string) scenario {
+		return scenario{name: "", method: "POST", url: "/api/v1/surveys/" + id + "/live", body: body, contentType: ctJSON,
+			authorization: bearer, wantStatus: status, wantCode: code, wantPaths: paths, changes: status == 200}
+	}
+	named := func(name string, s scenario) scenario { s.name = name; return s }
+	counts := func(id string, live, test int) func(testing.TB, *testEnv, vars, []byte) {
+		return func(tb testing.TB, e *testEnv, v vars, _ []byte) {
+			if n := e.count(tb, `SELECT count(*) FROM responses WHERE survey_id = ? AND test = 0`, v[id]); n != live {
+				tb.Errorf("%d live responses stored, want %d", n, live)
+			}
+			if n := e.count(tb, `SELECT count(*) FROM responses WHERE survey_id = ? AND test = 1`, v[id]); n != test {
+				tb.Errorf("%d test responses stored, want %d", n, test)
+			}
+		}
+	}
+	return []scenario{
+		{
+			name: "survey in test mode counts its responses apart", method: "GET", url: "/api/v1/surveys/{trial}", authorization: bearer,
+			wantStatus: 200, wantContent: []string{`"mode":"test"`, `"responses":{"complete":0,"in_progress":0,"test":2}`},
+		},
+		{
+			name: "responses list leaves test responses out", method: "GET", url: "/api/v1/surveys/{trial}/responses", authorization: bearer,
+			wantStatus: 200, wantContent: []string{`"items":[]`},
+		},
+		{
+			name: "responses list with include_test", method: "GET", url: "/api/v1/surveys/{trial}/responses?include_test=true", authorization: bearer,
+			wantStatus: 200, wantContent: []string{`"q_note":"test run"`},
+		},
+		{
+			name: "responses list with a bad include_test", method: "GET", url: "/api/v1/surveys/{trial}/responses?include_test=maybe", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"include_test"},
+		},
+		{
+			name: "text answers leave test responses out", method: "GET", url: "/api/v1/surveys/{trial}/text/q_note", authorization: bearer,
+			wantStatus: 200, notContent: []string{"test run"},
+		},
+		{
+			name: "text answers with include_test", method: "GET", url: "/api/v1/surveys/{trial}/text/q_note?include_test=true", authorization: bearer,
+			wantStatus: 200, wantContent: []string{"test run"},
+		},
+		func() scenario {
+			s := named("go live deleting the test responses", live("{trial}", `{"delete_test_responses":true}`, 200, ""))
+			s.wantContent = []string{`"mode":"live"`, `"deleted_test_responses":2`, `"test":0`}
+			s.after = counts("trial", 0, 0)
+			return s
+		}(),
+		func() scenario {
+			s := named("go live keeping the test responses", live("{trial}", `{"delete_test_responses":false}`, 200, ""))
+			s.wantContent = []string{`"mode":"live"`, `"deleted_test_responses":0`, `"test":2`}
+			s.after = func(tb testing.TB, e *testEnv, v vars, body []byte) {
+				counts("trial", 0, 2)(tb, e, v, body)
+				e.submit(tb, v["trial"], submission(nil, nil), http.StatusCreated)
+				counts("trial", 1, 2)(tb, e, v, body)
+			}
+			return s
+		}(),
+		named("go live without saying what to do", live("{trial}", `{}`, 422, survey.EInvalid, "delete_test_responses")),
+		named("go live with a string", live("{trial}", `{"delete_test_responses":"yes"}`, 422, survey.EInvalid, "delete_test_responses")),
+		named("go live when live", live("{open}", `{"delete_test_responses":true}`, 409, survey.EConflict)),
+		named("go live unknown", live("nosuchsurvey", `{"delete_test_responses":true}`, 404, survey.ENotFound)),
+		{
+			name: "go live without token", method: "POST", url: "/api/v1/surveys/{trial}/live", body: `{"delete_test_responses":true}`,
+			contentType: ctJSON, wantStatus: 401, wantCode: survey.EUnauthorized,
+		},
+		func() scenario {
+			s := scenario{name: "go live by PATCH", method: "PATCH", url: "/api/v1/surveys/{trial}", body: `{"mode":"live","delete_test_responses":true}`,
+				contentType: ctJSON, authorization: bearer, wantStatus: 200, changes: true, wantContent: []string{`"mode":"live"`, `"test":0`}}
+			s.after = counts("trial", 0, 0)
+			return s
+		}(),
+		func() scenario {
+			s := scenario{name: "switch a live survey into test mode", method: "PATCH", url: "/api/v1/surveys/{open}", body: `{"mode":"test"}`,
+				contentType: ctJSON, authorization: bearer, wantStatus: 200, changes: true, wantContent: []string{`"mode":"test"`}}
+			s.after = func(tb testing.TB, e *testEnv, v vars, body []byte) {
+				e.submit(tb, v["open"], submission(nil, nil), http.StatusCreated)
+				counts("open", 1, 1)(tb, e, v, body)
+			}
+			return s
+		}(),
+		{
+			name: "PATCH live without delete_test_responses", method: "PATCH", url: "/api/v1/surveys/{trial}", body: `{"mode":"live"}`,
+			contentType: ctJSON, authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"delete_test_responses"},
+		},
+		{
+			name: "PATCH delete_test_responses without going live", method: "PATCH", url: "/api/v1/surveys/{trial}", body: `{"delete_test_responses":true}`,
+			contentType: ctJSON, authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"delete_test_responses"},
+		},
+		{
+			name: "PATCH an unknown mode", method: "PATCH", url: "/api/v1/surveys/{trial}", body: `{"mode":"draft"}`,
+			contentType: ctJSON, authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"mode"},
+		},
+		{
+			name: "deploy in an unknown mode", method: "POST", url: "/api/v1/surveys", contentType: ctJSON, authorization: bearer,
+			body:       `{"instrument_key":"wellbeing-test","instrument_version":1,"title":"T","access":"open","mode":"trial"}`,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"mode"},
+		},
+		func() scenario {
+			s := scenario{name: "delete test responses", method: "DELETE", url: "/api/v1/surveys/{trial}/responses?mode=test",
+				authorization: bearer, wantStatus: 200, changes: true, wantContent: []string{`"deleted":2`}}
+			s.after = counts("trial", 0, 0)
+			return s
+		}(),
+		{
+			name: "delete responses without mode=test", method: "DELETE", url: "/api/v1/surveys/{open}/responses",
+			authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"mode"},
+		},
+		{
+			name: "delete live responses in bulk", method: "DELETE", url: "/api/v1/surveys/{open}/responses?mode=live",
+			authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"mode"},
+		},
+		{
+			name: "delete test responses of an unknown survey", method: "DELETE", url: "/api/v1/surveys/nosuchsurvey/responses?mode=test",
+			authorization: bearer, wantStatus: 404, wantCode: survey.ENotFound,
+		},
+		{
+			name: "delete test responses without token", method: "DELETE", url: "/api/v1/surveys/{trial}/responses?mode=test",
+			wantStatus: 401, wantCode: survey.EUnauthorized,
+		},
+		func() scenario {
+			s := scenario{name: "delete a survey with test responses only", method: "DELETE", url: "/api/v1/surveys/{only}",
+				authorization: bearer, wantStatus: 204, changes: true}
+			s.after = counts("only", 0, 0)
+			return s
+		}(),
+		{
+			name: "delete a survey with a live response", method: "DELETE", url: "/api/v1/surveys/{trial}", authorization: bearer,
+			setup: func(tb testing.TB, e *testEnv, v vars) {
+				e.mustDo(tb, request{Method: "POST", URL: "/api/v1/surveys/" + v["trial"] + "/live", Body: `{"delete_test_responses":false}`,
+					ContentType: ctJSON, Authorization: bearer}, http.StatusOK)
+				e.submit(tb, v["trial"], submission(nil, nil), http.StatusCreated)
+			},
+			wantStatus: 409, wantCode: survey.EConflict, wantContent: []string{"has live responses (1 complete, 0 in progress)"},
+		},
+	}
+}
+
+// TestTestModeExportsAndStatistics: exports and statistics leave the
+// responses made in test mode out unless include_test is true.
+func TestTestModeExportsAndStatistics(t *testing.T) {
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		data := enginetest.Open(t, engine)
+		e := serveEnv(t, data, nil, func(c *config) { c.API.Responses = data.Store })
+		v := testModeFixture(t, e)
+		get := func(url string, want int) string {
+			t.Helper()
+			status, _, body := e.do(t, request{Method: "GET", URL: url, Authorization: bearer})
+			if status != want {
+				t.Fatalf("GET %s: %d, want %d: %s", url, status, want, truncate(body))
+			}
+			return string(body)
+		}
+		base := "/api/v1/surveys/" + v["trial"]
+		if body := get(base+"/export.csv", 200); strings.Count(strings.TrimSpace(body), "\n") != 0 || strings.Contains(body, "test run") {
+			t.Errorf("export without include_test has rows:\n%s", body)
+		}
+		if body := get(base+"/export.csv?include_test=true", 200); strings.Count(strings.TrimSpace(body), "\n") != 2 || !strings.Contains(body, "test run") {
+			t.Errorf("export with include_test:\n%s", body)
+		}
+		if body := get(base+"/stats", 200); !strings.Contains(body, `"n":0`) {
+			t.Errorf("statistics without include_test count test responses: %s", truncate([]byte(body)))
+		}
+		if body := get(base+"/stats?include_test=1", 200); !strings.Contains(body, `"n":2`) {
+			t.Errorf("statistics with include_test: %s", truncate([]byte(body)))
+		}
+		for _, u := range []string{base + "/export.csv?include_test=yes", base + "/stats?include_test=2"} {
+			body := get(u, 422)
+			if !strings.Contains(body, `"path":"include_test"`) {
+				t.Errorf("GET %s: %s", u, body)
+			}
+		}
 	})
 }

@@ -20,6 +20,7 @@ type createSurveyRequest struct {
 	TimeZone          string      `json:"time_zone"`
 	EndMessage        string      `json:"end_message"`
 	EndRedirectURL    string      `json:"end_redirect_url"`
+	Mode              string      `json:"mode"`
 }
 
 // updateSurveyRequest is PATCH /surveys/{id}: absent fields stay as they
@@ -35,6 +36,9 @@ type updateSurveyRequest struct {
 	EndRedirectURL    *string     `json:"end_redirect_url"`
 	Status            *string     `json:"status"`
 	Access            *string     `json:"access"`
+	Mode              *string     `json:"mode"`
+	// DeleteTestResponses goes with mode live.
+	DeleteTestResponses *bool `json:"delete_test_responses"`
 }
 
 type surveyDoc struct {
@@ -47,6 +51,7 @@ type surveyDoc struct {
 	InstrumentVersion int         `json:"instrument_version"`
 	Access            string      `json:"access"`
 	Status            string      `json:"status"`
+	Mode              string      `json:"mode"`
 	Accepting         bool        `json:"accepting"`
 	TimeZone          string      `json:"time_zone"`
 	OpensAt           *time.Time  `json:"opens_at"`
@@ -70,9 +75,12 @@ func inZone(t *time.Time, loc *time.Location) *string {
 	return &s
 }
 
+// surveyCount counts live responses by status, and those made in test
+// mode apart.
 type surveyCount struct {
 	Complete   int `json:"complete"`
 	InProgress int `json:"in_progress"`
+	Test       int `json:"test"`
 }
 
 func (a *api) toSurveyDoc(c *gin.Context, s *survey.Survey) surveyDoc {
@@ -85,7 +93,8 @@ func (a *api) toSurveyDoc(c *gin.Context, s *survey.Survey) surveyDoc {
 		OpensAtLocal: inZone(s.OpensAt, s.Location()), ClosesAtLocal: inZone(s.ClosesAt, s.Location()),
 		EndMessage: s.EndMessage, EndRedirectURL: s.EndRedirect,
 		CreatedAt: s.CreatedAt, ClosedAt: s.ClosedAt,
-		Responses: surveyCount{s.Complete, s.InProgress},
+		Mode:      s.Mode,
+		Responses: surveyCount{s.Complete, s.InProgress, s.Test},
 	}
 }
 
@@ -105,7 +114,7 @@ func (a *api) createSurvey(c *gin.Context) {
 		InstrumentKey: req.InstrumentKey, InstrumentVersion: req.InstrumentVersion,
 		Title: req.Title, Access: req.Access,
 		PublicTitle: req.PublicTitle, PublicDescription: req.PublicDescription, TimeZone: req.TimeZone,
-		EndMessage: req.EndMessage, EndRedirect: req.EndRedirectURL,
+		EndMessage: req.EndMessage, EndRedirect: req.EndRedirectURL, Mode: req.Mode,
 	}
 	if opens != nil {
 		n.OpensAt, n.OpensOn = opens.At, opens.On
@@ -155,6 +164,7 @@ func (a *api) updateSurvey(c *gin.Context) {
 		Title: req.Title, PublicTitle: req.PublicTitle, PublicDescription: req.PublicDescription,
 		TimeZone: req.TimeZone, OpensAt: req.OpensAt.value(&p, "opens_at"), ClosesAt: req.ClosesAt.value(&p, "closes_at"),
 		EndMessage: req.EndMessage, EndRedirect: req.EndRedirectURL, Status: req.Status, Access: req.Access,
+		Mode: req.Mode, DeleteTestResponses: req.DeleteTestResponses,
 	}
 	if len(p) > 0 { // report the dates that did not parse with every other problem
 		u.Check(&p)
@@ -175,6 +185,45 @@ func (a *api) deleteSurvey(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+type goLiveRequest struct {
+	DeleteTestResponses *bool `json:"delete_test_responses"`
+}
+
+// goLive: POST /surveys/{id}/live ends test mode.
+func (a *api) goLive(c *gin.Context) {
+	var req goLiveRequest
+	if err := decodeJSON(c, &req); err != nil {
+		writeError(c, err)
+		return
+	}
+	if req.DeleteTestResponses == nil {
+		writeError(c, invalid("delete_test_responses", "is required: true deletes the responses made in test mode, false keeps them (marked, left out of exports and statistics)"))
+		return
+	}
+	s, n, err := a.svc.GoLive(c.Request.Context(), c.Param("id"), *req.DeleteTestResponses)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"survey": a.toSurveyDoc(c, s), "deleted_test_responses": n})
+}
+
+// deleteResponses: DELETE /surveys/{id}/responses?mode=test deletes the
+// responses made in test mode; live responses are never deleted in bulk,
+// so mode=test is required.
+func (a *api) deleteResponses(c *gin.Context) {
+	if mode := c.Query("mode"); mode != survey.ModeTest {
+		writeError(c, invalid("mode", "must be test (only responses made in test mode are deleted in bulk), got %q", mode))
+		return
+	}
+	n, err := a.svc.DeleteTestResponses(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"survey_id": c.Param("id"), "deleted": n})
 }
 
 func (a *api) closeSurvey(c *gin.Context) {

@@ -267,6 +267,7 @@ func (s *Service) CreateSurvey(ctx context.Context, n NewSurvey) (*Survey, error
 		ClosesAt:          utc(n.ClosesAt),
 		EndMessage:        n.EndMessage,
 		EndRedirect:       n.EndRedirect,
+		Mode:              n.Mode,
 		Status:            SurveyOpen,
 		CreatedAt:         s.now(),
 	}
@@ -299,7 +300,7 @@ func (s *Service) Survey(ctx context.Context, id string) (*Survey, error) {
 		return nil, err
 	}
 	c := *sv
-	c.Complete, c.InProgress, err = s.store.CountResponses(ctx, id)
+	c.Complete, c.InProgress, c.Test, err = s.store.CountResponses(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +343,7 @@ func sameSurvey(a, b *Survey) bool {
 	return a.ID == b.ID && a.InstrumentKey == b.InstrumentKey && a.InstrumentVersion == b.InstrumentVersion &&
 		a.Title == b.Title && a.Access == b.Access && a.Status == b.Status && a.CreatedAt.Equal(b.CreatedAt) &&
 		a.PublicTitle == b.PublicTitle && a.PublicDescription == b.PublicDescription && a.TimeZone == b.TimeZone &&
-		a.EndMessage == b.EndMessage && a.EndRedirect == b.EndRedirect &&
+		a.EndMessage == b.EndMessage && a.EndRedirect == b.EndRedirect && a.Mode == b.Mode &&
 		sameTime(a.OpensAt, b.OpensAt) && sameTime(a.ClosesAt, b.ClosesAt) && sameTime(a.ClosedAt, b.ClosedAt)
 }
 

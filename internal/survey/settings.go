@@ -205,6 +205,10 @@ type SurveyUpdate struct {
 	Status *string
 	// Access is refused when given: access stays as deployed.
 	Access *string
+	// Mode switches into test mode (ModeTest) or goes live (ModeLive);
+	// going live needs DeleteTestResponses, true or false.
+	Mode                *string
+	DeleteTestResponses *bool
 }
 
 // Check adds the problems of the fields on their own to p, trimming the
@@ -219,6 +223,14 @@ func (u *SurveyUpdate) Check(p *Problems) {
 	checkTimeZone(p, "time_zone", u.TimeZone)
 	if u.Status != nil && *u.Status != SurveyOpen && *u.Status != SurveyClosed {
 		p.Add("status", "must be open or closed, got %q", *u.Status)
+	}
+	switch {
+	case u.Mode != nil && *u.Mode != ModeLive && *u.Mode != ModeTest:
+		p.Add("mode", "must be live or test, got %q", *u.Mode)
+	case u.Mode != nil && *u.Mode == ModeLive && u.DeleteTestResponses == nil:
+		p.Add("delete_test_responses", "is required to go live: true deletes the responses made in test mode, false keeps them (marked, left out of exports and statistics)")
+	case u.DeleteTestResponses != nil && (u.Mode == nil || *u.Mode != ModeLive):
+		p.Add("delete_test_responses", "is only taken with mode live")
 	}
 	if u.Access != nil {
 		p.Add("access", "cannot change after deployment (codes issued or links shared would change meaning); deploy a new survey instead")
@@ -286,7 +298,12 @@ func (s *Service) UpdateSurvey(ctx context.Context, id string, u SurveyUpdate) (
 			return nil, err
 		}
 	}
-	if out.Complete, out.InProgress, err = s.store.CountResponses(ctx, id); err != nil {
+	if u.Mode != nil && *u.Mode != out.Mode {
+		if out, _, err = s.store.SetSurveyMode(ctx, id, *u.Mode, u.DeleteTestResponses != nil && *u.DeleteTestResponses); err != nil {
+			return nil, err
+		}
+	}
+	if out.Complete, out.InProgress, out.Test, err = s.store.CountResponses(ctx, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -305,4 +322,35 @@ func (s *Service) forgetSurvey(id string) {
 	s.mu.Lock()
 	delete(s.surveys, id)
 	s.mu.Unlock()
+}
+
+// GoLive ends a survey's test mode; with deleteTest, the responses made in
+// test mode are deleted in the same transaction, else they stay, marked
+// and left out of exports and statistics. Going live when live already
+// is EConflict. It returns the survey with its counts and how many test
+// responses were deleted.
+func (s *Service) GoLive(ctx context.Context, id string, deleteTest bool) (*Survey, int, error) {
+	defer s.forgetSurvey(id)
+	cur, err := s.store.FindSurvey(ctx, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if cur.Mode != ModeTest {
+		return nil, 0, Errorf(EConflict, "survey %s is live already", id)
+	}
+	sv, n, err := s.store.SetSurveyMode(ctx, id, ModeLive, deleteTest)
+	if err != nil {
+		return nil, 0, err
+	}
+	if sv.Complete, sv.InProgress, sv.Test, err = s.store.CountResponses(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	return sv, n, nil
+}
+
+// DeleteTestResponses deletes a survey's responses made in test mode,
+// whatever its mode now, and returns how many. Invitation codes they
+// spent stay spent.
+func (s *Service) DeleteTestResponses(ctx context.Context, id string) (int, error) {
+	return s.store.DeleteTestResponses(ctx, id)
 }

@@ -38,8 +38,9 @@ type Store interface {
 	CreateSurvey(ctx context.Context, s *Survey) error
 	// FindSurvey returns one survey, without response counts.
 	FindSurvey(ctx context.Context, id string) (*Survey, error)
-	// CountResponses counts a survey's complete and in-progress responses.
-	CountResponses(ctx context.Context, surveyID string) (complete, inProgress int, err error)
+	// CountResponses counts a survey's complete and in-progress live
+	// responses, and its responses made in test mode (any status).
+	CountResponses(ctx context.Context, surveyID string) (complete, inProgress, test int, err error)
 	// FindSurveys lists surveys, newest first, with their response counts.
 	FindSurveys(ctx context.Context) ([]*Survey, error)
 	// CloseSurvey closes an open survey (closing a closed one is a no-op).
@@ -50,9 +51,18 @@ type Store interface {
 	// survey open again (closed_at cleared). It returns the stored row;
 	// ENotFound if there is none.
 	UpdateSurvey(ctx context.Context, s *Survey, reopen bool) (*Survey, error)
-	// DeleteSurvey deletes a survey and its invitation codes; ENotFound
-	// if none, EConflict if it has any response.
+	// DeleteSurvey deletes a survey, its invitation codes and its
+	// responses made in test mode; ENotFound if none, EConflict if it has
+	// any live response.
 	DeleteSurvey(ctx context.Context, id string) error
+	// SetSurveyMode sets a survey's mode; with deleteTest, in the same
+	// transaction, it deletes the survey's responses made in test mode.
+	// It returns the survey as stored and how many responses it deleted;
+	// ENotFound if none.
+	SetSurveyMode(ctx context.Context, id, mode string, deleteTest bool) (*Survey, int, error)
+	// DeleteTestResponses deletes a survey's responses made in test mode
+	// and returns how many; ENotFound if there is no such survey.
+	DeleteTestResponses(ctx context.Context, surveyID string) (int, error)
 	// CreateInvitations stores the keyed hashes of new single-use codes
 	// (Service.InvitationHash).
 	CreateInvitations(ctx context.Context, surveyID string, hashes [][]byte) error
@@ -196,6 +206,8 @@ type Backuper interface {
 type ExportFilter struct {
 	SurveyID string
 	Status   string // "" means every status
+	// IncludeTest includes responses made in test mode.
+	IncludeTest bool
 	// Since and Until bound the submission time: Since <= submitted_at <
 	// Until. A response without a submission time (in progress) is left
 	// out when either is set.

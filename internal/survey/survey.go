@@ -17,6 +17,13 @@ const (
 	SurveyClosed = "closed"
 )
 
+// Survey modes: responses made in test mode are marked and left out of
+// exports and statistics unless asked for (settings.go).
+const (
+	ModeLive = "live"
+	ModeTest = "test"
+)
+
 // Response states.
 const (
 	ResponseComplete   = "complete"
@@ -45,12 +52,16 @@ type Survey struct {
 	// is added to it).
 	EndMessage  string
 	EndRedirect string
-	Status      string
-	CreatedAt   time.Time
-	ClosedAt    *time.Time
-	// Counts are filled by list and find queries.
+	// Mode is ModeTest while the researcher tries the survey out.
+	Mode      string
+	Status    string
+	CreatedAt time.Time
+	ClosedAt  *time.Time
+	// Counts are filled by list and find queries: Complete and
+	// InProgress count live responses, Test those made in test mode.
 	Complete   int
 	InProgress int
+	Test       int
 }
 
 // Availability says whether a survey takes responses at a given moment.
@@ -120,6 +131,8 @@ type NewSurvey struct {
 	TimeZone          string
 	EndMessage        string
 	EndRedirect       string
+	// Mode is ModeLive (also for "") or ModeTest.
+	Mode string
 }
 
 // Validate checks the request's own fields (not the instrument's state).
@@ -142,6 +155,12 @@ func (n *NewSurvey) Validate() error {
 	loc := checkTimeZone(&p, "time_zone", &n.TimeZone)
 	if n.Access != AccessOpen && n.Access != AccessInvitation {
 		p.Add("access", "must be open or invitation, got %q", n.Access)
+	}
+	if n.Mode == "" {
+		n.Mode = ModeLive
+	}
+	if n.Mode != ModeLive && n.Mode != ModeTest {
+		p.Add("mode", "must be live or test, got %q", n.Mode)
 	}
 	if loc != nil {
 		if n.OpensOn != nil {
@@ -193,8 +212,11 @@ type Submission struct {
 type ResponseFilter struct {
 	SurveyID string
 	Status   string // "" means every status
-	After    int64  // keyset cursor: responses with a sequence number above it
-	Limit    int
+	// IncludeTest includes responses made in test mode
+	// (ParseIncludeTest).
+	IncludeTest bool
+	After       int64 // keyset cursor: responses with a sequence number above it
+	Limit       int
 }
 
 // MaxInvitationsPerRequest bounds one invitation request.

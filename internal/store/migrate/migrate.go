@@ -84,12 +84,13 @@ var Tables = []Table{
 		{"definition", Text}, {"created_at", Text}, {"published_at", Text}, {"retired_at", Text}}},
 	{Name: "surveys", KeyLen: 1, Columns: []Column{{"id", Text}, {"instrument_key", Text}, {"instrument_version", Int},
 		{"title", Text}, {"access", Text}, {"opens_at", Text}, {"closes_at", Text}, {"status", Text}, {"created_at", Text}, {"closed_at", Text},
-		{"public_title", Text}, {"public_description", Text}, {"time_zone", Text}, {"end_message", Text}, {"end_redirect", Text}}},
+		{"public_title", Text}, {"public_description", Text}, {"time_zone", Text}, {"end_message", Text}, {"end_redirect", Text},
+		{"mode", Text}}},
 	{Name: "invitations", KeyLen: 2, Columns: []Column{{"survey_id", Text}, {"code_hash", Bytes}, {"spent", Int},
 		{"keyed", Int}, {"held", Int}, {"hold_ref", Bytes}}},
 	{Name: "responses", KeyLen: 1, Columns: []Column{{"seq", Int}, {"id", Text}, {"survey_id", Text}, {"instrument_key", Text},
 		{"instrument_version", Int}, {"status", Text}, {"answers", Text}, {"digest", Bytes}, {"started_at", Text},
-		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}}},
+		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}, {"test", Int}}},
 	{Name: "sessions", KeyLen: 1, Columns: []Column{{"id_hash", Bytes}, {"created_at", Text}, {"seen_at", Text}}},
 }
 

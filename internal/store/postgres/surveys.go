@@ -38,6 +38,13 @@ import (
 const surveyOpenAt = `EXISTS (SELECT 1 FROM surveys WHERE surveys.id = $%d AND surveys.status = 'open'
 	AND (surveys.closes_at IS NULL OR surveys.closes_at > $%d) FOR SHARE)`
 
+// responseTest is the SQL value of a new response's test column: 1 while
+// its survey ($n) is in test mode, read in the statement that inserts the
+// response. Format it with the parameter number. (A response that waited
+// for a go-live's lock is marked by the mode its statement's snapshot
+// saw: at most the few responses racing the switch keep the test mark.)
+const responseTest = `(SELECT CASE WHEN mode = 'test' THEN 1 ELSE 0 END FROM surveys WHERE id = $%d::text)`
+
 // closedError says, in CheckOpen's words, why the survey refused a
 // response submitted at t.
 func closedError(ctx context.Context, tx *sql.Tx, surveyID string, t *time.Time) error {

@@ -198,8 +198,8 @@ func (s *Store) writeBatch(ctx context.Context, batch []*writeJob, results []wri
 // id exists. The casts give the parameters of INSERT ... SELECT their
 // types.
 var insertResponse = `INSERT INTO responses
-	(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
-	SELECT $1::text, $2::text, $3::text, $4::integer, $5::text, $6::text, $7::bytea, $8::text, $9::text
+	(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test)
+	SELECT $1::text, $2::text, $3::text, $4::integer, $5::text, $6::text, $7::bytea, $8::text, $9::text, ` + fmt.Sprintf(responseTest, 2) + `
 	WHERE ` + fmt.Sprintf(surveyOpenAt, 2, 9) + `
 	ON CONFLICT (id) DO NOTHING`
 

@@ -146,7 +146,7 @@ func TestReopen(t *testing.T) {
 	if err != nil || got.Title != sv.Title || got.Access != survey.AccessInvitation {
 		t.Errorf("survey after reopening: %+v, %v", got, err)
 	}
-	if complete, _, err := s2.CountResponses(ctx, sv.ID); err != nil || complete != 1 {
+	if complete, _, _, err := s2.CountResponses(ctx, sv.ID); err != nil || complete != 1 {
 		t.Errorf("%d complete responses after reopening (%v), want 1", complete, err)
 	}
 	stored, err := s2.FindResponse(ctx, r.ID)

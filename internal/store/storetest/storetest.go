@@ -19,7 +19,9 @@
 // abandoned responses in progress deleted with their codes released,
 // paging of text answers, a survey's closing decided inside the write,
 // survey settings changed and a survey reopened, a survey deleted only
-// without responses (also while responses arrive),
+// without live responses (also while responses arrive), responses made
+// in test mode marked by the survey's mode as the write reads it and
+// left out of every read unless asked for,
 // settings and dashboard sessions. Engine-specific promises (pragmas, the
 // WAL, file identity, full disks, backups) stay in each driver's own tests.
 package storetest
@@ -54,6 +56,7 @@ var checks = []struct {
 	{"UpdateSurvey", testUpdateSurvey},
 	{"DeleteSurvey", testDeleteSurvey},
 	{"DeleteSurveyRacesResponses", testDeleteSurveyRacesResponses},
+	{"TestMode", testTestMode},
 	{"CreateResponseSameID", testCreateResponseSameID},
 	{"CreateResponseSameIDWithCode", testCreateResponseSameIDWithCode},
 	{"InvitationCodes", testInvitationCodes},
