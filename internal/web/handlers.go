@@ -40,6 +40,7 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 	}
 	// Respondents see the public title, never the internal name.
 	v.SurveyTitle = sv.PublicTitle
+	v.TestMode = sv.Mode == survey.ModeTest
 	if form.Instrument.Language != "" {
 		v.Lang = form.Instrument.Language
 	}

@@ -50,6 +50,8 @@ type view struct {
 	Lang        string
 	Title       string // the document's title
 	SurveyTitle string // the header; empty for none
+	// TestMode: the survey is in test mode; every page says so.
+	TestMode bool
 	CSS, JS     string
 	Icon        string
 	CSRF        string

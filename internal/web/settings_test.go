@@ -142,3 +142,33 @@ func TestContinueLaterSavesPartOfAPage(t *testing.T) {
 		}
 	})
 }
+
+// TestTestModeBanner: while a survey is in test mode, its pages say so;
+// live, they do not.
+func TestTestModeBanner(t *testing.T) {
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		sv := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, Mode: survey.ModeTest})
+		const banner = "Test mode: answers given now are marked as a test"
+		b := f.browser(t, sv.ID)
+		if p := b.get(""); !strings.Contains(p.body, banner) {
+			t.Error("welcome page in test mode lacks the banner")
+		}
+		b.post("/start", nil)
+		if p := b.get(sectionPath(0)); !strings.Contains(p.body, banner) {
+			t.Error("section page in test mode lacks the banner")
+		}
+		if _, _, err := f.svc.GoLive(context.Background(), sv.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if p := f.browser(t, sv.ID).get(""); strings.Contains(p.body, banner) {
+			t.Error("live survey shows the test banner")
+		}
+		if rs := f.responses(t, sv.ID); len(rs) != 0 {
+			t.Errorf("%d responses left after going live deleting the test ones", len(rs))
+		}
+		if p := f.browser(t, f.open.ID).get(""); strings.Contains(p.body, banner) {
+			t.Error("a live survey shows the test banner")
+		}
+	})
+}
