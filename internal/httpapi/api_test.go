@@ -601,7 +601,7 @@ func TestSurveyAPI(t *testing.T) {
 		},
 		{
 			name: "responses", method: "GET", url: "/api/v1/surveys/{open}/responses", authorization: bearer,
-			wantStatus: 200, wantContent: []string{`"id":"{dup}"`, `"answers":{"q_like":4,`, `"next_cursor":null`},
+			wantStatus: 200, wantContent: []string{`"id":"{dup}"`, `"answers":{"q_like":4,`, `"test":false`, `"next_cursor":null`},
 		},
 		{
 			name: "responses with a bad limit", method: "GET", url: "/api/v1/surveys/{open}/responses?limit=0", authorization: bearer,

@@ -192,6 +192,10 @@ type responseDoc struct {
 	StartedAt         time.Time      `json:"started_at"`
 	SubmittedAt       *time.Time     `json:"submitted_at"`
 	Answers           survey.Answers `json:"answers,omitempty"`
+	// Test is given in the researcher's list (with the answers): whether
+	// the response was made in test mode. A submission's answer leaves it
+	// out: the store decides it as it writes.
+	Test *bool `json:"test,omitempty"`
 }
 
 func toResponseDoc(r *survey.Response, withAnswers bool) responseDoc {
@@ -202,6 +206,8 @@ func toResponseDoc(r *survey.Response, withAnswers bool) responseDoc {
 		if d.Answers == nil {
 			d.Answers = survey.Answers{}
 		}
+		test := r.Test
+		d.Test = &test
 	}
 	return d
 }

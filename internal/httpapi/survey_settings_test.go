@@ -259,7 +259,7 @@ func testModeScenarios() []scenario {
 		},
 		{
 			name: "responses list with include_test", method: "GET", url: "/api/v1/surveys/{trial}/responses?include_test=true", authorization: bearer,
-			wantStatus: 200, wantContent: []string{`"q_note":"test run"`},
+			wantStatus: 200, wantContent: []string{`"q_note":"test run"`, `"test":true`}, notContent: []string{`"test":false`},
 		},
 		{
 			name: "responses list with a bad include_test", method: "GET", url: "/api/v1/surveys/{trial}/responses?include_test=maybe", authorization: bearer,

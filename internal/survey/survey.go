@@ -187,6 +187,10 @@ type Response struct {
 	Answers           Answers
 	StartedAt         time.Time
 	SubmittedAt       *time.Time
+	// Test marks a response made while its survey was in test mode; the
+	// store decides it when it writes the response, and fills it when it
+	// reads one back.
+	Test bool
 	// Digest identifies the submitted content, so that a retried
 	// submission can be told from a different one under the same id.
 	Digest []byte

@@ -52,9 +52,9 @@ type view struct {
 	SurveyTitle string // the header; empty for none
 	// TestMode: the survey is in test mode; every page says so.
 	TestMode bool
-	CSS, JS     string
-	Icon        string
-	CSRF        string
+	CSS, JS  string
+	Icon     string
+	CSRF     string
 
 	Welcome *welcomeView
 	Section *sectionView

@@ -1151,6 +1151,15 @@ func testTestMode(t *testing.T, s survey.Store) {
 	if f, sc, ta := reads(true); f != 3 || sc != 3 || ta != 2 {
 		t.Errorf("with test responses: %d listed, %d exported, %d text answers; want 3, 3, 2", f, sc, ta)
 	}
+	all, _, err := s.FindResponses(ctx, survey.ResponseFilter{SurveyID: sv.ID, Limit: 100, IncludeTest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		if r.Test != (r.ID != live.ID) {
+			t.Errorf("response %s read back with test %v", r.ID, r.Test)
+		}
+	}
 	if err := s.DeleteSurvey(ctx, sv.ID); survey.ErrorCode(err) != survey.EConflict {
 		t.Errorf("delete a survey with a live response: %v, want conflict", err)
 	}
