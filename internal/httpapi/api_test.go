@@ -81,7 +81,10 @@ func TestResearcherToRespondentFlow(t *testing.T) {
 			} `json:"instrument"`
 		}
 		mustUnmarshal(t, pub, &form)
-		if form.Title != "Spring wave" || !form.Accepting || form.Instrument.Title != "Wellbeing, revised" {
+		// Respondents get the public title (the instrument's by default),
+		// never the survey's internal name.
+		if form.Title != "Wellbeing, revised" || !form.Accepting || form.Instrument.Title != "Wellbeing, revised" ||
+			strings.Contains(string(pub), "Spring wave") {
 			t.Errorf("public survey: %s", pub)
 		}
 		var ids []string
@@ -116,7 +119,7 @@ func TestResearcherToRespondentFlow(t *testing.T) {
 			t.Errorf("listed answers %v, want %v", list[0].Answers, answers)
 		}
 		sv := e.mustDo(t, request{Method: "GET", URL: "/api/v1/surveys/" + id, Authorization: bearer}, http.StatusOK)
-		if !bytes.Contains(sv, []byte(`"responses":{"complete":1,"in_progress":0}`)) {
+		if !bytes.Contains(sv, []byte(`"responses":{"complete":1,"in_progress":0,"test":0}`)) {
 			t.Errorf("survey counts: %s", sv)
 		}
 	})
@@ -401,6 +404,18 @@ func TestInstrumentAPI(t *testing.T) {
 			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
 		},
 		{
+			// The edited draft posted again: the answer says that PUT replaces it.
+			name: "create a draft that exists", method: "POST", url: list, body: testInstrument(withVersion(2), set("title", "Edited")),
+			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
+			wantContent: []string{"version 2 already exists as a draft", "PUT /api/v1/instruments/wellbeing-test/versions/2 replaces a draft",
+				"post the change as version 3"},
+		},
+		{
+			name: "create a published version that exists", method: "POST", url: list, body: testInstrument(set("title", "Edited")),
+			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
+			wantContent: []string{"version 1 already exists and is published", "post the change as version 3"},
+		},
+		{
 			name: "update with another version in the body", method: "PUT", url: v2, body: v3(), contentType: ctJSON,
 			authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"version"},
 		},
@@ -639,7 +654,7 @@ func TestSurveyAPI(t *testing.T) {
 			name: "create", method: "POST", url: "/api/v1/surveys", body: surveyBody(nil), contentType: ctJSON,
 			authorization: bearer, wantStatus: 201, changes: true,
 			wantContent: []string{`"title":"Wave 2"`, `"access":"open"`, `"status":"open"`, `"accepting":true`,
-				`"responses":{"complete":0,"in_progress":0}`},
+				`"responses":{"complete":0,"in_progress":0,"test":0}`},
 		},
 		create("create for a draft version", map[string]any{"instrument_version": 2}, 409, survey.EConflict),
 		create("create for an unknown version", map[string]any{"instrument_version": 9}, 404, survey.ENotFound),
@@ -667,7 +682,7 @@ func TestSurveyAPI(t *testing.T) {
 		},
 		{
 			name: "get", method: "GET", url: "/api/v1/surveys/{open}", authorization: bearer, wantStatus: 200,
-			wantContent: []string{`"id":"{open}"`, `"responses":{"complete":1,"in_progress":0}`, `/s/{open}"`},
+			wantContent: []string{`"id":"{open}"`, `"responses":{"complete":1,"in_progress":0,"test":0}`, `/s/{open}"`},
 		},
 		{
 			name: "get unknown", method: "GET", url: "/api/v1/surveys/nosuchsurvey", authorization: bearer,
@@ -762,7 +777,7 @@ func TestSurveyAPI(t *testing.T) {
 		},
 		{
 			name: "responses", method: "GET", url: "/api/v1/surveys/{open}/responses", authorization: bearer,
-			wantStatus: 200, wantContent: []string{`"id":"{dup}"`, `"answers":{"q_like":4,`, `"next_cursor":null`},
+			wantStatus: 200, wantContent: []string{`"id":"{dup}"`, `"answers":{"q_like":4,`, `"test":false`, `"next_cursor":null`},
 		},
 		{
 			name: "responses with a bad limit", method: "GET", url: "/api/v1/surveys/{open}/responses?limit=0", authorization: bearer,

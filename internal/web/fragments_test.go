@@ -46,6 +46,7 @@ func TestSectionFragmentsAsTemplate(t *testing.T) {
 		First, Last   bool
 		Action        string
 		ResumeURL     string
+		Later         bool
 	}
 	type oldView struct {
 		view

@@ -19,6 +19,8 @@ type page struct {
 	sv   *survey.Survey
 	form *survey.Form
 	v    *view
+	// later: a section page shown after Continue later (laterParam).
+	later bool
 }
 
 // load finds the survey in the URL, or renders the 404 page.
@@ -36,7 +38,9 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 		h.fail(c, v, err)
 		return nil, false
 	}
-	v.SurveyTitle = sv.Title
+	// Respondents see the public title, never the internal name.
+	v.SurveyTitle = sv.PublicTitle
+	v.TestMode = sv.Mode == survey.ModeTest
 	if form.Instrument.Language != "" {
 		v.Lang = form.Instrument.Language
 	}
@@ -49,7 +53,7 @@ func (h *handler) accepting(c *gin.Context, p *page) bool {
 	switch p.sv.Availability(time.Now()) {
 	case survey.NotYetOpen:
 		p.v.message(c, http.StatusForbidden, "This survey is not open yet",
-			"It opens on "+p.sv.OpensAt.UTC().Format("Monday 2 January 2006 at 15:04")+" (UTC). Please come back then: the link stays the same.")
+			"It opens on "+p.sv.OpensAt.In(p.sv.Location()).Format("Monday 2 January 2006 at 15:04")+" ("+p.sv.Location().String()+" time). Please come back then: the link stays the same.")
 	case survey.NoLongerOpen:
 		p.v.message(c, http.StatusGone, "This survey has closed",
 			"It no longer takes responses. Thank you for your interest.",
@@ -119,12 +123,12 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 	in := p.form.Instrument
 	v := p.v
 	v.page, v.status = "welcome", status
-	v.Title = p.sv.Title
+	v.Title = p.sv.PublicTitle
 	if codeErr != "" {
 		v.Title = "Error: " + v.Title
 	}
 	v.SurveyTitle = "" // the page's heading is the title
-	v.Welcome = &welcomeView{Title: p.sv.Title, Intro: paragraphs(in.Introduction), Consent: paragraphs(in.Consent),
+	v.Welcome = &welcomeView{Title: p.sv.PublicTitle, Intro: paragraphs(p.sv.PublicDescription), Consent: paragraphs(in.Consent),
 		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Invitation: p.sv.Access == survey.AccessInvitation,
 		Code: code, CodeError: codeErr, Action: "/s/" + p.sv.ID + "/start"}
 	if plain {
@@ -373,10 +377,15 @@ func (h *handler) done(c *gin.Context) {
 		redirect(c, "/s/"+p.sv.ID)
 	case prog.Status != survey.ResponseComplete:
 		h.continueAt(c, p, prog)
+	case p.sv.EndRedirect != "":
+		// The researcher's address as given: nothing that identifies the
+		// response is added, and pagekit's Referrer-Policy no-referrer
+		// keeps even the survey's address from the next site.
+		redirect(c, p.sv.EndRedirect)
 	default:
-		p.v.message(c, http.StatusOK, "Thank you",
-			"Your answers have been submitted. You can close this page now.",
-			"Your response is anonymous: it is stored without your name, e-mail address or IP address.")
+		paras := append([]string{"Your answers have been submitted. You can close this page now."}, paragraphs(p.sv.EndMessage)...)
+		paras = append(paras, "Your response is anonymous: it is stored without your name, e-mail address or IP address.")
+		p.v.message(c, http.StatusOK, "Thank you", paras...)
 		p.v.page = "done"
 		h.render(c, p.v)
 	}
@@ -394,6 +403,8 @@ type sectionView struct {
 	First, Last   bool
 	Action        string
 	ResumeURL     string
+	// Later: the page was saved by Continue later; show the resume link.
+	Later bool
 }
 
 type summaryEntry struct{ Target, Text string }
@@ -416,7 +427,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	sv := &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
 		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
-		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token}
+		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token, Later: p.later}
 	var visible []string
 	for i := range sec.Items {
 		it := &sec.Items[i]
@@ -437,16 +448,16 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	sv.Shown = strings.Join(visible, " ")
 	v := p.v
 	v.page, v.status, v.Section = "section", status, sv
-	v.Title = fmt.Sprintf("%s – Section %d of %d – %s", sec.Title, sv.Number, sv.Total, p.sv.Title)
+	v.Title = fmt.Sprintf("%s – Section %d of %d – %s", sec.Title, sv.Number, sv.Total, p.sv.PublicTitle)
 	if len(sv.Errors) > 0 {
 		v.Title = "Error: " + v.Title
 	}
 	v.CSRF = h.csrfToken(c, p.sv.ID)
-	if len(sv.Errors) == 0 && sv.Notice == "" {
+	if len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later {
 		// A plain page: written from its shell (shell.go).
 		key := shellKey{sv: p.sv, form: form, section: si, first: sv.First, last: sv.Last}
 		if s := h.shells.shell(key, v); s != nil {
-			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, resume: sv.ResumeURL, items: sv.Items})
+			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items})
 			return
 		}
 	}
@@ -512,8 +523,13 @@ func (h *handler) section(c *gin.Context) {
 		}
 		return
 	}
+	p.later = c.Query(laterParam) == "1"
 	h.sectionPage(c, p, http.StatusOK, si, prog.Answers, nil, "", token)
 }
+
+// laterParam marks the page that Continue later returns to: it shows the
+// resume link, the page's answers having just been saved.
+const laterParam = "later"
 
 // saveSection: POST /s/{id}/p/{n}. survey.Service.SaveSection saves what
 // can be saved and decides what comes next; this handler reads the page's
@@ -530,8 +546,11 @@ func (h *handler) saveSection(c *gin.Context) {
 	}
 	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si,
 		Answers: readSection(p.form, si, c.Request.PostForm)}
-	if c.PostForm(actionField) == "back" {
+	switch c.PostForm(actionField) {
+	case "back":
 		in.Action = survey.SectionBack
+	case "later":
+		in.Action = survey.SectionLater
 	}
 	if vals := c.Request.PostForm[shownField]; len(vals) > 0 {
 		// The page's _shown field, which the script keeps up to date:
@@ -557,6 +576,8 @@ func (h *handler) saveSection(c *gin.Context) {
 		h.sectionPage(c, p, http.StatusOK, out.Section, out.Answers, nil, notice, token)
 	case survey.SectionMove:
 		redirect(c, h.sectionURL(p, out.Section))
+	case survey.SectionSaved:
+		redirect(c, h.sectionURL(p, out.Section)+"?"+laterParam+"=1")
 	case survey.SectionStart:
 		redirect(c, "/s/"+p.sv.ID) // section 1's Back: no page before it
 	case survey.SectionCompleted:

@@ -47,19 +47,26 @@ func countRows(tb testing.TB, db *sql.DB, query string, args ...any) int {
 // latestMigration is the highest NNNN of the embedded migration files.
 func latestMigration(tb testing.TB) int64 {
 	tb.Helper()
+	return slices.Max(migrationNumbers(tb))
+}
+
+// migrationNumbers are the NNNN of the embedded migration files: goose
+// applies them in order, and the numbers may have gaps.
+func migrationNumbers(tb testing.TB) []int64 {
+	tb.Helper()
 	names, err := fs.Glob(migrations.FS, "*.sql")
 	if err != nil || len(names) == 0 {
 		tb.Fatalf("migration files: %v %v", names, err)
 	}
-	var latest int64
+	var out []int64
 	for _, n := range names {
 		v, err := strconv.ParseInt(strings.SplitN(n, "_", 2)[0], 10, 64)
 		if err != nil {
 			tb.Fatalf("migration %s has no number: %v", n, err)
 		}
-		latest = max(latest, v)
+		out = append(out, v)
 	}
-	return latest
+	return out
 }
 
 func TestOpenAppliesMigrations(t *testing.T) {
@@ -73,12 +80,8 @@ func TestOpenAppliesMigrations(t *testing.T) {
 	if err != nil || v != latest {
 		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, latest)
 	}
-	// goose records each applied migration in its own table: each file's
-	// number (a number may be missing while branches that add migrations
-	// are merged; goose applies by number).
-	names, _ := fs.Glob(migrations.FS, "*.sql")
-	for _, n := range names {
-		i, _ := strconv.ParseInt(strings.SplitN(n, "_", 2)[0], 10, 64)
+	// goose records each applied migration in its own table.
+	for _, i := range migrationNumbers(t) {
 		if n := countRows(t, s.readSQL, `SELECT count(*) FROM goose_db_version WHERE version_id = ? AND is_applied`, i); n != 1 {
 			t.Errorf("migration %d recorded %d times in goose_db_version, want 1", i, n)
 		}
@@ -143,7 +146,7 @@ func TestReopen(t *testing.T) {
 	if err != nil || got.Title != sv.Title || got.Access != survey.AccessInvitation {
 		t.Errorf("survey after reopening: %+v, %v", got, err)
 	}
-	if complete, _, err := s2.CountResponses(ctx, sv.ID); err != nil || complete != 1 {
+	if complete, _, _, err := s2.CountResponses(ctx, sv.ID); err != nil || complete != 1 {
 		t.Errorf("%d complete responses after reopening (%v), want 1", complete, err)
 	}
 	stored, err := s2.FindResponse(ctx, r.ID)
