@@ -92,7 +92,8 @@ type MessageOutcome struct {
 // the participants table does not keep the hash: a participant row that
 // shared a value with its invitations row would let anyone who can query
 // the database follow participant -> invitations row -> response (on
-// PostgreSQL, through the rows' shared xmin).
+// PostgreSQL, through the rows' shared xmin). A store calls it from one
+// goroutine, and may keep the slices it returns.
 type ParticipantHash func(surveyID, participantID string) []byte
 
 // MailingStore is the storage of participants and mailings; every driver
@@ -315,7 +316,7 @@ func (s *Service) RunSchedules(ctx context.Context) (int, error) {
 		}
 		if m.MaxReminders > 0 && m.ReminderDays > 0 {
 			before := now.Add(-time.Duration(m.ReminderDays) * 24 * time.Hour)
-			n, err := s.store.QueueReminders(ctx, m.SurveyID, before, m.MaxReminders, now, newMessageID, s.participantHash)
+			n, err := s.store.QueueReminders(ctx, m.SurveyID, before, m.MaxReminders, now, newMessageID, s.participantHashes())
 			total += n
 			if err != nil {
 				return total, err
@@ -350,7 +351,7 @@ func whyNotSend(m *OutboxMessage) string {
 func (s *Service) NextMessage(ctx context.Context, baseURL string) (*RenderedMessage, error) {
 	now := s.now()
 	for {
-		due, err := s.store.DueMessages(ctx, now, 16, s.participantHash)
+		due, err := s.store.DueMessages(ctx, now, 16, s.participantHashes())
 		if err != nil || len(due) == 0 {
 			return nil, err
 		}
