@@ -102,7 +102,7 @@ var Tables = []Table{
 	{Name: "audit_events", KeyLen: 1, Columns: []Column{{"id", Int}, {"at", Text}, {"actor", Text}, {"action", Text},
 		{"target", Text}, {"details", Text}, {"request_id", Text}, {"client", Text}, {"status", Int}, {"prev_hash", Bytes}, {"hash", Bytes}}},
 	{Name: "participants", KeyLen: 1, Columns: []Column{{"id", Text}, {"survey_id", Text}, {"email", Text}, {"first_name", Text},
-		{"last_name", Text}, {"language", Text}, {"attributes", Text}, {"code_hash", Bytes}, {"created_at", Text},
+		{"last_name", Text}, {"language", Text}, {"attributes", Text}, {"created_at", Text},
 		{"invited_at", Text}, {"reminders", Int}, {"last_contact_at", Text}, {"opted_out_at", Text}, {"bounced_at", Text}}},
 	{Name: "message_templates", KeyLen: 3, Columns: []Column{{"survey_id", Text}, {"kind", Text}, {"language", Text},
 		{"subject", Text}, {"text_body", Text}, {"html_body", Text}, {"updated_at", Text}}},
