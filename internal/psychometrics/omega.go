@@ -88,13 +88,15 @@ func omegaFrom(r *mat.SymDense, g, u2 []float64) (omegaT, alpha, vt float64) {
 
 // Interval is a bootstrap percentile interval.
 type Interval struct {
-	Lower, Upper float64
+	Lower float64 `json:"lower"`
+	Upper float64 `json:"upper"`
 	// Level is the coverage, 0.95.
-	Level float64
+	Level float64 `json:"level"`
 	// Resamples is how many resamples were drawn, Used how many gave a
 	// value (a resample whose correlation matrix is degenerate gives none).
-	Resamples, Used int
-	Seed            uint64
+	Resamples int    `json:"resamples"`
+	Used      int    `json:"used"`
+	Seed      uint64 `json:"seed"`
 }
 
 // BootstrapOmega returns a percentile interval for omega total of d's
