@@ -255,3 +255,23 @@ func TestPsychometricsDegenerateData(t *testing.T) {
 		t.Errorf("default analysis: paths %v: %s", got, body)
 	}
 }
+
+// BenchmarkSurveyPsychometrics answers GET /api/v1/surveys/{id}/psychometrics
+// over 100,000 stored responses to the study instrument (the responses of
+// BenchmarkSurveyStats): the store's scan, the analysis of 25 items with
+// 20 simulations and 200 bootstrap resamples per subscale.
+//
+//	go test -run '^$' -bench SurveyPsychometrics -benchtime 3x ./internal/httpapi
+func BenchmarkSurveyPsychometrics(b *testing.B) {
+	e := statsEnv(b)
+	id := fillStudySurvey(b, e, 100000)
+	for _, q := range []string{"", "?simulations=100&extraction=ml"} {
+		b.Run("query="+q, func(b *testing.B) {
+			cpu := cpuTime()
+			for b.Loop() {
+				e.mustDo(b, request{Method: "GET", URL: "/api/v1/surveys/" + id + "/psychometrics" + q, Authorization: bearer}, http.StatusOK)
+			}
+			b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+		})
+	}
+}

@@ -60,6 +60,18 @@ const collinear = 1 - 1e-10
 // *ErrDegenerate naming each item with no variance (or fewer than two
 // answers shared with another item) and each perfectly collinear pair.
 func Pearson(d *Data, del Deletion) (*Correlation, error) {
+	return pearson(d, nil, del)
+}
+
+// pearson is Pearson with respondent i counted w[i] times (w nil: once
+// each), which is how the bootstrap resamples (see BootstrapOmega).
+func pearson(d *Data, w []float64, del Deletion) (*Correlation, error) {
+	weight := func(i int) float64 {
+		if w == nil {
+			return 1
+		}
+		return w[i]
+	}
 	p := d.Cols()
 	// Shift every column by its mean before summing products: the sums
 	// of squares then stay small and lose no digits to cancellation.
@@ -67,13 +79,14 @@ func Pearson(d *Data, del Deletion) (*Correlation, error) {
 	count := make([]float64, p)
 	for i := range d.n {
 		r := d.row(i)
-		if del == Listwise && !complete(r) {
+		wi := weight(i)
+		if wi == 0 || del == Listwise && !complete(r) {
 			continue
 		}
 		for j, v := range r {
 			if !isNaN32(v) {
-				shift[j] += float64(v)
-				count[j]++
+				shift[j] += wi * float64(v)
+				count[j] += wi
 			}
 		}
 	}
@@ -90,13 +103,14 @@ func Pearson(d *Data, del Deletion) (*Correlation, error) {
 	sx, sy, sxx, syy, sxy := make([]float64, np), make([]float64, np), make([]float64, np), make([]float64, np), make([]float64, np)
 	x := make([]float64, p)
 	ok := make([]bool, p)
-	rows := 0
+	var rows float64
 	for i := range d.n {
 		r := d.row(i)
-		if del == Listwise && !complete(r) {
+		wi := weight(i)
+		if wi == 0 || del == Listwise && !complete(r) {
 			continue
 		}
-		rows++
+		rows += wi
 		for j, v := range r {
 			ok[j] = !isNaN32(v)
 			x[j] = float64(v) - shift[j]
@@ -106,6 +120,7 @@ func Pearson(d *Data, del Deletion) (*Correlation, error) {
 				continue
 			}
 			xj := x[j]
+			wx := wi * xj
 			base := idx(j, j)
 			for k := j; k < p; k++ {
 				if !ok[k] {
@@ -113,16 +128,16 @@ func Pearson(d *Data, del Deletion) (*Correlation, error) {
 				}
 				xk := x[k]
 				t := base + k - j
-				n[t]++
-				sx[t] += xj
-				sy[t] += xk
-				sxx[t] += xj * xj
-				syy[t] += xk * xk
-				sxy[t] += xj * xk
+				n[t] += wi
+				sx[t] += wx
+				sy[t] += wi * xk
+				sxx[t] += wx * xj
+				syy[t] += wi * xk * xk
+				sxy[t] += wx * xk
 			}
 		}
 	}
-	c := &Correlation{Method: "pearson", Deletion: del, R: mat.NewSymDense(p, nil), N: rows, MinPairN: math.MaxInt}
+	c := &Correlation{Method: "pearson", Deletion: del, R: mat.NewSymDense(p, nil), N: int(rows), MinPairN: math.MaxInt}
 	var probs []Degenerate
 	constant := make([]bool, p)
 	for j := range p {
@@ -160,7 +175,7 @@ func Pearson(d *Data, del Deletion) (*Correlation, error) {
 		}
 	}
 	if p < 2 {
-		c.MinPairN = rows
+		c.MinPairN = int(rows)
 	}
 	if len(probs) > 0 {
 		return c, &ErrDegenerate{Problems: probs}

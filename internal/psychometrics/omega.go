@@ -18,6 +18,7 @@ package psychometrics
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -25,6 +26,7 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Omega is omega total of one set of items from a one-factor model.
@@ -103,17 +105,34 @@ type Interval struct {
 // items: resamples draws of d's respondents with replacement, each
 // correlated (with del) and fitted again. The same seed gives the same
 // interval. It returns nil when fewer than half the resamples gave a value.
+//
+// Answers on a scale repeat: 100,000 respondents to five 5-point items
+// give at most 6^5 distinct rows (missing counted as a value). A resample
+// is therefore drawn as how many times each distinct row is chosen (a
+// multinomial draw, made as a chain of binomials) and correlated with
+// those counts as weights: the same bootstrap distribution as drawing n
+// rows one by one, in time that grows with the distinct rows, not with n.
 func BootstrapOmega(d *Data, del Deletion, resamples int, seed uint64) *Interval {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed0e1a))
-	n := d.Rows()
-	bs := &Data{Items: d.Items, cells: make([]float32, len(d.cells)), n: n}
-	p := d.Cols()
+	pat, count := distinctRows(d)
+	n := float64(d.Rows())
+	w := make([]float64, pat.Rows())
 	vals := make([]float64, 0, resamples)
 	for range resamples {
-		for i := range n {
-			copy(bs.cells[i*p:(i+1)*p], d.row(rng.IntN(n)))
+		left, mass := n, n
+		for k, c := range count {
+			switch {
+			case left == 0:
+				w[k] = 0
+			case c >= mass:
+				w[k] = left
+			default:
+				w[k] = distuv.Binomial{N: left, P: c / mass, Src: rng}.Rand()
+			}
+			left -= w[k]
+			mass -= c
 		}
-		c, err := Pearson(bs, del)
+		c, err := pearson(pat, w, del)
 		if err != nil {
 			continue
 		}
@@ -129,6 +148,31 @@ func BootstrapOmega(d *Data, del Deletion, resamples int, seed uint64) *Interval
 	slices.Sort(vals)
 	return &Interval{Lower: quantile7(vals, 0.025), Upper: quantile7(vals, 0.975), Level: 0.95,
 		Resamples: resamples, Used: len(vals), Seed: seed}
+}
+
+// distinctRows returns d's distinct rows, in order of first appearance,
+// and how many respondents gave each.
+func distinctRows(d *Data) (*Data, []float64) {
+	p := d.Cols()
+	out := &Data{Items: d.Items}
+	var count []float64
+	at := map[string]int{}
+	key := make([]byte, 4*p)
+	for i := range d.n {
+		r := d.row(i)
+		for j, v := range r {
+			binary.LittleEndian.PutUint32(key[4*j:], math.Float32bits(v))
+		}
+		if k, ok := at[string(key)]; ok {
+			count[k]++
+			continue
+		}
+		at[string(key)] = out.n
+		out.cells = append(out.cells, r...)
+		out.n++
+		count = append(count, 1)
+	}
+	return out, count
 }
 
 // quantile7 is R's default (type 7) quantile of sorted x.
