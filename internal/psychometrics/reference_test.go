@@ -111,7 +111,69 @@ func TestReferenceRegenerated(t *testing.T) {
 		t.Skip("DYAD_PSYCHOMETRICS_REFERENCE is not set: scripts/test.sh sets it after running scripts/r/psychometrics-reference.R")
 	}
 	for _, name := range []string{"bfi", "study"} {
-		t.Run(name, func(t *testing.T) { checkReference(t, dir, name) })
+		t.Run(name, func(t *testing.T) {
+			for _, ext := range []string{".csv", ".json"} {
+				fresh, err := os.ReadFile(filepath.Join(dir, name+ext))
+				if err != nil {
+					t.Fatal(err)
+				}
+				committed, err := os.ReadFile(filepath.Join("testdata", name+ext))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ext == ".csv" {
+					if string(fresh) != string(committed) {
+						t.Errorf("%s%s: R writes other data than testdata holds", name, ext)
+					}
+					continue
+				}
+				var a, b any
+				if err := json.Unmarshal(fresh, &a); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal(committed, &b); err != nil {
+					t.Fatal(err)
+				}
+				sameJSON(t, name+ext, a, b)
+			}
+			checkReference(t, dir, name)
+		})
+	}
+}
+
+// sameJSON reports where two decoded JSON documents differ, numbers
+// compared to 1e-6 (relative above 1: Bartlett's chi-square is in the
+// tens of thousands).
+func sameJSON(t *testing.T, path string, a, b any) {
+	t.Helper()
+	switch a := a.(type) {
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		if !ok || len(bm) != len(a) {
+			t.Errorf("%s: %v, committed %v", path, a, b)
+			return
+		}
+		for k, v := range a {
+			sameJSON(t, path+"."+k, v, bm[k])
+		}
+	case []any:
+		bs, ok := b.([]any)
+		if !ok || len(bs) != len(a) {
+			t.Errorf("%s: %v, committed %v", path, a, b)
+			return
+		}
+		for i, v := range a {
+			sameJSON(t, path+"["+strconv.Itoa(i)+"]", v, bs[i])
+		}
+	case float64:
+		bf, ok := b.(float64)
+		if !ok || math.Abs(a-bf) > 1e-6*max(1, math.Abs(bf)) {
+			t.Errorf("%s: R now %v, committed %v", path, a, b)
+		}
+	default:
+		if a != b {
+			t.Errorf("%s: R now %v, committed %v", path, a, b)
+		}
 	}
 }
 
