@@ -189,6 +189,36 @@ func TestPsychometricsAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("CFA", func(t *testing.T) {
+		// The declared structure: a fit when the server has the
+		// confirmatory analysis, a warning saying so when it has not.
+		_, body := getPsychometrics(t, e, base+"?cfa=true&resamples=0&simulations=5")
+		var doc struct {
+			CFA *struct {
+				Factors   []string `json:"factors"`
+				CFI       float64  `json:"cfi"`
+				RMSEA     float64  `json:"rmsea"`
+				Converged bool     `json:"converged"`
+			} `json:"cfa"`
+			Warnings []struct{ Path, Message string } `json:"warnings"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.CFA != nil {
+			if len(doc.CFA.Factors) != 5 || !doc.CFA.Converged || doc.CFA.CFI <= 0 || doc.CFA.CFI > 1 || doc.CFA.RMSEA < 0 {
+				t.Errorf("cfa %+v", doc.CFA)
+			}
+			return
+		}
+		for _, w := range doc.Warnings {
+			if w.Path == "cfa" {
+				return
+			}
+		}
+		t.Errorf("no cfa and no warning about it: %s", body)
+	})
+
 	t.Run("Errors", func(t *testing.T) {
 		for _, c := range []struct {
 			name, url, auth string

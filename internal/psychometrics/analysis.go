@@ -201,14 +201,52 @@ type HierarchyDoc struct {
 	General      []ItemLoading `json:"general_loadings"`
 }
 
+// CFADoc is the confirmatory factor analysis of the declared structure:
+// each subscale a factor, its items loading on it only, the factors
+// correlated, fitted by maximum likelihood as lavaan::cfa(..., std.lv =
+// TRUE) fits it, on the analysed items' correlations.
+type CFADoc struct {
+	// Factors are the subscales fitted, in instrument order.
+	Factors []string `json:"factors"`
+	// N is the sample size of the fit.
+	N          int     `json:"n"`
+	ChiSquare  float64 `json:"chi_square"`
+	DF         int     `json:"df"`
+	P          float64 `json:"p"`
+	CFI        float64 `json:"cfi"`
+	TLI        float64 `json:"tli"`
+	RMSEA      float64 `json:"rmsea"`
+	RMSEALower float64 `json:"rmsea_lower"`
+	RMSEAUpper float64 `json:"rmsea_upper"`
+	SRMR       float64 `json:"srmr"`
+	Converged  bool    `json:"converged"`
+	Iterations int     `json:"iterations"`
+	// Loadings are the standardized loadings, factor by factor.
+	Loadings []CFALoading `json:"loadings"`
+	// FactorCorrelations is the factors' correlation matrix.
+	FactorCorrelations [][]float64 `json:"factor_correlations"`
+}
+
+// CFALoading is one item's standardized loading on its factor.
+type CFALoading struct {
+	Factor  string  `json:"factor"`
+	Item    string  `json:"item"`
+	Loading float64 `json:"loading"`
+}
+
+// cfaFunc fits the declared structure: groups[g] are the columns of r
+// (the analysed items' correlations, from n respondents) that load on
+// factor names[g]. It returns the fit, or nil and warnings saying why not.
+type cfaFunc func(r *mat.SymDense, n int, items []string, groups [][]int, names []string) (*CFADoc, []Warning)
+
 // Service runs the analysis over the survey service and a response
 // scanner.
 type Service struct {
 	surveys   *survey.Service
 	responses survey.ResponseScanner
-	// CFA, when set, fits the declared structure; the API sets it to the
-	// confirmatory analysis when that is built in (analysis_cfa.go).
-	cfa func(r *mat.SymDense, n int, groups [][]int, names []string) (any, []Warning)
+	// cfa fits the declared structure; nil when the package has no
+	// confirmatory analysis built in (see fitDeclared).
+	cfa cfaFunc
 }
 
 // NewService returns a Service; a nil scanner makes every Analyze
@@ -217,9 +255,10 @@ func NewService(surveys *survey.Service, responses survey.ResponseScanner) *Serv
 	return &Service{surveys: surveys, responses: responses, cfa: fitDeclared}
 }
 
-// fitDeclared is the confirmatory analysis of the declared structure,
-// replaced in analysis_cfa.go when the package has one.
-var fitDeclared func(r *mat.SymDense, n int, groups [][]int, names []string) (any, []Warning)
+// fitDeclared is the confirmatory analysis of the declared structure:
+// nil here, set by analysis_cfa.go, the one file that joins this flow to
+// FitCFA, so that the two halves of the package meet in one place.
+var fitDeclared cfaFunc
 
 // Analyze runs the analysis q asks for. Errors: EUnavailable without a
 // scanner; ENotFound for an unknown survey; EInvalid with every bad
@@ -394,7 +433,7 @@ func (s *Service) run(ctx context.Context, rep *Report, all *Data, opt options) 
 
 // cfaOfSubscales fits the declared structure on the analysed items: each
 // subscale whose items are all analysed is a factor.
-func (s *Service) cfaOfSubscales(r *mat.SymDense, n int, items []string, groups [][]int, names []string, allItems []string, w []Warning) (any, []Warning) {
+func (s *Service) cfaOfSubscales(r *mat.SymDense, n int, items []string, groups [][]int, names []string, allItems []string, w []Warning) (*CFADoc, []Warning) {
 	pos := map[string]int{}
 	for j, id := range items {
 		pos[id] = j
@@ -418,7 +457,7 @@ func (s *Service) cfaOfSubscales(r *mat.SymDense, n int, items []string, groups 
 	if len(gs) == 0 {
 		return nil, append(w, Warning{Path: "cfa", Message: "no subscale has all its items among the analysed items: nothing to confirm"})
 	}
-	res, more := s.cfa(r, n, gs, ns)
+	res, more := s.cfa(r, n, items, gs, ns)
 	return res, append(w, more...)
 }
 
