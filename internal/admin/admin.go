@@ -109,6 +109,7 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin                           surveys and instruments, with response counts
 //	GET  /admin/surveys/{id}              results: figures, charts, downloads (?status=, ?by=)
 //	GET  /admin/surveys/{id}/text/{item}  answers to a free-text item (?q=, ?status=, ?after=)
+//	GET  /admin/surveys/{id}/validation   factor analysis, omega, parallel analysis (the psychometrics API's parameters)
 //	GET  /admin/surveys/{id}/{download}   export.csv, codebook.csv, export.zip, ...
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
@@ -125,6 +126,7 @@ func (p *Pages) Mount(r *server.Router) {
 	g.GET("/surveys", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin") })
 	g.GET("/surveys/:id", p.results)
 	g.GET("/surveys/:id/text/:item", p.textAnswers)
+	g.GET("/surveys/:id/validation", p.validation)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)
 	}

@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "validation"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
@@ -51,11 +51,12 @@ type view struct {
 	// Crumbs lead from the dashboard to the page (the last is the page).
 	Crumbs []link
 
-	Login    *loginView
-	Overview *overviewView
-	Results  *resultsView
-	Text     *textView
-	Message  *messageView
+	Login      *loginView
+	Overview   *overviewView
+	Results    *resultsView
+	Text       *textView
+	Validation *validationView
+	Message    *messageView
 }
 
 type link struct {

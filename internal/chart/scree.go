@@ -40,8 +40,12 @@ func (c Scree) Render() template.HTML {
 	if width <= 0 {
 		width = sWidth
 	}
+	class := "scree"
+	if width < sWidth {
+		class = "scree narrow"
+	}
 	var s svg
-	s.open(c.ID, "scree", width, sHeight, c.Title, c.describe())
+	s.open(c.ID, class, width, sHeight, c.Title, c.describe())
 	plotW, plotH := width-sLeft-sRight, sHeight-sTop-sBottom
 	lo, hi := 0.0, 0.0
 	for _, v := range append(append([]float64{}, c.Observed...), c.Simulated...) {
