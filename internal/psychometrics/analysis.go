@@ -107,7 +107,7 @@ type Report struct {
 	EFA         *EFADoc       `json:"efa"`
 	Omega       []OmegaDoc    `json:"omega"`
 	Hierarchy   *HierarchyDoc `json:"omega_hierarchical"`
-	CFA         any           `json:"cfa"`
+	CFA         *CFADoc       `json:"cfa"`
 	Warnings    []Warning     `json:"warnings"`
 }
 
