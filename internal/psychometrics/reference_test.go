@@ -47,6 +47,7 @@ type reference struct {
 		Suggested   int       `json:"suggested"`
 		Observed    []float64 `json:"observed"`
 	} `json:"parallel"`
+	Polychoric [][]float64 `json:"polychoric"`
 }
 
 type refFactors struct {
@@ -272,6 +273,16 @@ func checkReference(t *testing.T, dir, name string) {
 	near(t, "omega_h total", h.OmegaTotal, ref.OmegaHierarchical.OmegaTotal, 1e-3)
 	for i := range p {
 		near(t, "general loading "+d.Items[i], math.Abs(h.General[i]), math.Abs(ref.OmegaHierarchical.General[i]), 1e-3)
+	}
+	// psych's optimize stops within about 1e-4 of each correlation.
+	pc, _, err := Polychoric(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range p {
+		for j := range p {
+			near(t, "polychoric "+d.Items[i]+" "+d.Items[j], pc.R.At(i, j), ref.Polychoric[i][j], 1e-3)
+		}
 	}
 	pa, err := ParallelAnalysis(c.R, c.N, ref.Parallel.Simulations, 1)
 	if err != nil {

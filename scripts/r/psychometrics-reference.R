@@ -14,7 +14,8 @@
 # Bartlett's test, the eigenvalues, minres and ML factor solutions under
 # oblimin (and minres under varimax and promax), omega total per scale,
 # omega hierarchical with psych's Schmid-Leiman, and the factor count of a
-# parallel analysis. The Go tests read the CSV, compute the same figures
+# parallel analysis, and the polychoric correlations (psych::polychoric's
+# defaults). The Go tests read the CSV, compute the same figures
 # and compare (TestReference* in internal/psychometrics).
 suppressPackageStartupMessages({
   library(psych)
@@ -88,7 +89,8 @@ reference <- function(x, scales, nf) {
     omega = omegas,
     omega_hierarchical = list(factors = nf, omega_h = oh$omega_h, omega_total = oh$omega.tot,
                               alpha = oh$alpha, general = unname(oh$schmid$sl[, 1])),
-    parallel = list(simulations = 20, suggested = pa$nfact, observed = pa$fa.values)
+    parallel = list(simulations = 20, suggested = pa$nfact, observed = pa$fa.values),
+    polychoric = unname(suppressWarnings(suppressMessages(polychoric(x)))$rho)
   )
 }
 
