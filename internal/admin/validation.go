@@ -50,9 +50,9 @@ type validationView struct {
 }
 
 type validationForm struct {
-	Status, Extraction, Rotation, Deletion []option
-	Factors, Seed                          string
-	CFA                                    bool
+	Status, Extraction, Rotation, Correlation, Deletion []option
+	Factors, Seed                                       string
+	CFA                                                 bool
 }
 
 type kmoRow struct {
@@ -114,7 +114,7 @@ type fitReading struct {
 // validation: GET /admin/surveys/{id}/validation.
 func (p *Pages) validation(c *gin.Context) {
 	q := psychometrics.Query{SurveyID: c.Param("id"), Status: c.Query("status"), Factors: c.Query("factors"),
-		Extraction: c.Query("extraction"), Rotation: c.Query("rotation"), Deletion: c.Query("deletion"),
+		Extraction: c.Query("extraction"), Rotation: c.Query("rotation"), Correlation: c.Query("correlation"), Deletion: c.Query("deletion"),
 		Seed: c.Query("seed"), CFA: c.Query("cfa")}
 	rep, err := psychometrics.NewService(p.svc, p.responses).Analyze(c.Request.Context(), q)
 	var se *survey.Error
@@ -158,11 +158,12 @@ func validationFormOf(q psychometrics.Query) validationForm {
 		return out
 	}
 	return validationForm{
-		Status:     pick(q.Status, survey.ResponseComplete, [][2]string{{survey.ResponseComplete, "Complete"}, {survey.ResponseInProgress, "In progress"}, {"all", "All"}}),
-		Extraction: pick(q.Extraction, "minres", [][2]string{{"minres", "Minimum residual (minres)"}, {"ml", "Maximum likelihood"}}),
-		Rotation:   pick(q.Rotation, "oblimin", [][2]string{{"oblimin", "Oblimin (oblique)"}, {"promax", "Promax (oblique)"}, {"varimax", "Varimax (orthogonal)"}, {"none", "None"}}),
-		Deletion:   pick(q.Deletion, "pairwise", [][2]string{{"pairwise", "Pairwise"}, {"listwise", "Listwise (complete cases)"}}),
-		Factors:    q.Factors, Seed: q.Seed, CFA: q.CFA == "true",
+		Status:      pick(q.Status, survey.ResponseComplete, [][2]string{{survey.ResponseComplete, "Complete"}, {survey.ResponseInProgress, "In progress"}, {"all", "All"}}),
+		Extraction:  pick(q.Extraction, "minres", [][2]string{{"minres", "Minimum residual (minres)"}, {"ml", "Maximum likelihood"}}),
+		Rotation:    pick(q.Rotation, "oblimin", [][2]string{{"oblimin", "Oblimin (oblique)"}, {"promax", "Promax (oblique)"}, {"varimax", "Varimax (orthogonal)"}, {"none", "None"}}),
+		Correlation: pick(q.Correlation, "pearson", [][2]string{{"pearson", "Pearson"}, {"polychoric", "Polychoric"}}),
+		Deletion:    pick(q.Deletion, "pairwise", [][2]string{{"pairwise", "Pairwise"}, {"listwise", "Listwise (complete cases)"}}),
+		Factors:     q.Factors, Seed: q.Seed, CFA: q.CFA == "true",
 	}
 }
 
@@ -208,7 +209,7 @@ func pValue(p float64) string {
 func fillValidation(vv *validationView, rep *psychometrics.Report) {
 	form := rep.Form
 	vv.Figures = []figure{
-		{Label: "Respondents", Value: itoa(rep.Respondents), Note: fmt.Sprintf("%d items, %s deletion", len(rep.Items), rep.Correlation.Deletion)},
+		{Label: "Respondents", Value: itoa(rep.Respondents), Note: fmt.Sprintf("%d items, %s correlations, %s deletion", len(rep.Items), rep.Correlation.Method, rep.Correlation.Deletion)},
 		{Label: "KMO", Value: f2(rep.KMO.Overall), Note: kmoReading(rep.KMO.Overall) + " (Kaiser's labels)"},
 		{Label: "Bartlett's χ²", Value: fmt.Sprintf("%.1f", rep.Bartlett.ChiSquare), Note: fmt.Sprintf("df %.0f, p %s", rep.Bartlett.DF, pValue(rep.Bartlett.P))},
 	}

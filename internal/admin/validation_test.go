@@ -77,9 +77,10 @@ func TestValidation(t *testing.T) {
 	}
 
 	// The form's choices reach the analysis.
-	p = c.get(base + "?factors=2&rotation=varimax&extraction=ml&cfa=true")
+	p = c.get(base + "?factors=2&rotation=varimax&extraction=ml&cfa=true&correlation=polychoric")
 	if p.status != http.StatusOK || !strings.Contains(p.body, "2 factors as asked") || !strings.Contains(p.body, "Maximum-likelihood extraction, varimax rotation") ||
-		strings.Contains(p.body, "Factor correlations") || !strings.Contains(p.body, "Confirmatory fit of the declared subscales") {
+		strings.Contains(p.body, "Factor correlations") || !strings.Contains(p.body, "Confirmatory fit of the declared subscales") ||
+		!strings.Contains(p.body, "polychoric correlations, pairwise deletion") || !strings.Contains(p.body, `<option value="polychoric" selected>`) {
 		t.Errorf("status %d; the options are not shown as chosen", p.status)
 	}
 

@@ -327,6 +327,7 @@ func psychometricsScenarios() []specScenario {
 	}
 	return append(out,
 		specScenario{name: "Psychometrics", method: "GET", path: base + "?resamples=20&simulations=5&seed=3", wantStatus: 200},
+		specScenario{name: "PsychometricsPolychoric", method: "GET", path: base + "?correlation=polychoric&resamples=10&simulations=5", wantStatus: 200},
 		specScenario{name: "PsychometricsOptions", method: "GET", path: base + "?items=m_1,m_2,m_3&factors=1&extraction=ml&rotation=none&deletion=listwise&resamples=0&status=all", wantStatus: 200},
 		specScenario{name: "ErrPsychometricsParameters", method: "GET", path: base + "?factors=0&rotation=quartimax&items=m_1,age", wantStatus: 422, wantCode: "invalid"},
 		specScenario{name: "ErrPsychometricsNoSurvey", method: "GET", path: "/api/v1/surveys/nosuchsurv/psychometrics", wantStatus: 404, wantCode: "not_found"},

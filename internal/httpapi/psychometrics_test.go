@@ -183,6 +183,17 @@ func TestPsychometricsAPI(t *testing.T) {
 		if !found {
 			t.Errorf("no warning about two group factors: %+v", a.Warnings)
 		}
+		pc, _ := getPsychometrics(t, e, base+"?items="+items+"&correlation=polychoric&resamples=20&simulations=5")
+		if pc.Correlation.Method != "polychoric" || pc.Correlation.Deletion != "pairwise" || pc.EFA == nil || pc.Omega[0].Interval == nil {
+			t.Errorf("polychoric: %+v", pc)
+		}
+		// Polychoric correlations undo the attenuation of cutting the
+		// latent attitudes into 1–5 answers: stronger than the Pearson
+		// ones, so a larger Bartlett's chi-square on the same respondents.
+		pe, _ := getPsychometrics(t, e, base+"?items="+items+"&resamples=0&simulations=5")
+		if pc.Bartlett.ChiSquare <= pe.Bartlett.ChiSquare || pc.Correlation.N != pe.Correlation.N {
+			t.Errorf("Bartlett's chi-square: polychoric %+v, Pearson %+v", pc.Bartlett, pe.Bartlett)
+		}
 		v, _ := getPsychometrics(t, e, base+"?items="+items+"&factors=2&rotation=varimax&resamples=0&simulations=5")
 		if v.EFA.FactorCorrelations != nil {
 			t.Errorf("factor correlations for an orthogonal rotation: %v", v.EFA.FactorCorrelations)
@@ -228,7 +239,6 @@ func TestPsychometricsAPI(t *testing.T) {
 		}{
 			{"BadParameters", base + "?factors=x&extraction=pca&rotation=quartimax&correlation=spearman&deletion=some&seed=-1&resamples=99999&simulations=0&cfa=maybe&status=done",
 				bearer, 422, survey.EInvalid, []string{"cfa", "correlation", "deletion", "extraction", "factors", "resamples", "rotation", "seed", "simulations", "status"}},
-			{"Polychoric", base + "?correlation=polychoric", bearer, 422, survey.EInvalid, []string{"correlation"}},
 			{"TooManyFactors", base + "?factors=25", bearer, 422, survey.EInvalid, []string{"factors"}},
 			{"BadItems", base + "?items=eff_1,nope,specialty,eff_1", bearer, 422, survey.EInvalid, []string{"items[1]", "items[2]", "items[3]"}},
 			{"TwoItems", base + "?items=eff_1,eff_2", bearer, 422, survey.EInvalid, []string{"items"}},

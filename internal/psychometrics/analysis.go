@@ -44,7 +44,7 @@ type Query struct {
 	// Extraction is minres (default) or ml; Rotation oblimin (default),
 	// promax, varimax or none.
 	Extraction, Rotation string
-	// Correlation is pearson (the only one for now); Deletion pairwise
+	// Correlation is pearson (default) or polychoric; Deletion pairwise
 	// (default) or listwise.
 	Correlation, Deletion string
 	// Seed drives the bootstrap and the simulations (default 1);
@@ -72,6 +72,7 @@ type options struct {
 	extraction  Extraction
 	rotation    Rotation
 	deletion    Deletion
+	polychoric  bool
 	seed        uint64
 	resamples   int
 	simulations int
@@ -330,9 +331,15 @@ func (s *Service) run(ctx context.Context, rep *Report, all *Data, opt options) 
 	if need := MinRespondents(d.Cols()); d.Rows() < need {
 		return survey.Errorf(survey.EInvalid, "too few respondents for a factor analysis of %d items: it needs at least %d with answers to them, there are %d", d.Cols(), need, d.Rows())
 	}
-	c, err := Pearson(d, opt.deletion)
+	c, cw, err := opt.correlate(d)
+	for _, w := range cw {
+		rep.warn("correlation", "%s", w)
+	}
 	var deg *ErrDegenerate
-	if errors.As(err, &deg) {
+	if err != nil && !errors.As(err, &deg) {
+		return survey.Errorf(survey.EInvalid, "%v", err)
+	}
+	if deg != nil {
 		var p survey.Problems
 		for _, pr := range deg.Problems {
 			p.Add(pr.Path, "%s", pr.Message)
@@ -515,12 +522,16 @@ func omegaDoc(rep *Report, all *Data, at map[string]int, sub *survey.Subscale, o
 		rep.warn(path, "too few respondents for omega of subscale %s: %d, at least %d are needed", sub.ID, d.Rows(), need)
 		return doc, nil
 	}
-	c, err := Pearson(d, opt.deletion)
+	c, _, err := opt.correlate(d)
 	var deg *ErrDegenerate
 	if errors.As(err, &deg) {
 		for _, pr := range deg.Problems {
 			rep.warn(path, "no omega for subscale %s: %s %s", sub.ID, strings.TrimPrefix(pr.Path, "items."), pr.Message)
 		}
+		return doc, nil
+	}
+	if err != nil {
+		rep.warn(path, "no omega for subscale %s: %v", sub.ID, err)
 		return doc, nil
 	}
 	o, err := OmegaTotal(c.R)
@@ -533,12 +544,34 @@ func omegaDoc(rep *Report, all *Data, at map[string]int, sub *survey.Subscale, o
 		doc.Loadings = append(doc.Loadings, ItemLoading{Item: id, Loading: o.Loadings[j]})
 	}
 	if opt.resamples > 0 {
-		doc.Interval = BootstrapOmega(d, opt.deletion, opt.resamples, opt.seed)
+		doc.Interval = bootstrapOmega(d, opt.weightedCorrelation, opt.resamples, opt.seed)
 		if doc.Interval == nil {
 			rep.warn(path, "no bootstrap interval for subscale %s: fewer than half of the %d resamples gave an omega", sub.ID, opt.resamples)
 		}
 	}
 	return doc, cols
+}
+
+// correlate correlates d's items as the options say, with warnings.
+func (o options) correlate(d *Data) (*Correlation, []string, error) {
+	return o.weightedCorrelation(d, nil)
+}
+
+// weightedCorrelation is correlate with respondent i counted w[i] times
+// (w nil: once each).
+func (o options) weightedCorrelation(d *Data, w []float64) (*Correlation, []string, error) {
+	if !o.polychoric {
+		c, err := pearson(d, w, o.deletion)
+		return c, nil, err
+	}
+	if o.deletion == Listwise {
+		d, w = d.completeRows(w)
+	}
+	c, warnings, err := polychoric(d, w)
+	if c != nil {
+		c.Deletion = o.deletion
+	}
+	return c, warnings, err
 }
 
 // parseQuery reads q into options, adding a problem per bad parameter.
@@ -610,9 +643,9 @@ func parseQuery(p *survey.Problems, q Query, form *survey.Form) options {
 	switch q.Correlation {
 	case "", "pearson":
 	case "polychoric":
-		p.Add("correlation", "polychoric correlations are not available yet: use pearson")
+		opt.polychoric = true
 	default:
-		p.Add("correlation", "must be pearson, got %q", q.Correlation)
+		p.Add("correlation", "must be pearson or polychoric, got %q", q.Correlation)
 	}
 	switch d := Deletion(q.Deletion); d {
 	case "":

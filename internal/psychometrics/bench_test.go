@@ -91,3 +91,14 @@ func BenchmarkBootstrapOmega(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPolychoric: the polychoric matrix of the 25 items over
+// 100,000 respondents (one pass for the tables, then 300 fits).
+func BenchmarkPolychoric(b *testing.B) {
+	d := studyData(100000)
+	for b.Loop() {
+		if _, _, err := Polychoric(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -24,6 +24,22 @@ var (
 		0.6360536807265150, 0.5108670019508271, 0.3737060887154196, 0.2277858511416451, 0.07652652113349733}
 )
 
+// glRule is a Gauss–Legendre rule on (0, 2): both halves of a symmetric
+// set, as bvnu uses them.
+type glRule struct{ w, x []float64 }
+
+func newGLRule(w0, x0 []float64) glRule {
+	n := len(w0)
+	g := glRule{w: make([]float64, 2*n), x: make([]float64, 2*n)}
+	for i := range n {
+		g.w[i], g.w[n+i] = w0[i], w0[i]
+		g.x[i], g.x[n+i] = 1-x0[i], 1+x0[i]
+	}
+	return g
+}
+
+var gl6, gl12, gl20 = newGLRule(glW6, glX6), newGLRule(glW12, glX12), newGLRule(glW20, glX20)
+
 // bvnu is P(X > h, Y > k) for standard normal X and Y with correlation r.
 func bvnu(h, k, r float64) float64 {
 	switch {
@@ -40,22 +56,16 @@ func bvnu(h, k, r float64) float64 {
 		return phi(-h) * phi(-k)
 	}
 	const tp = 2 * math.Pi
-	var w0, x0 []float64
+	var g *glRule
 	switch ar := math.Abs(r); {
 	case ar < 0.3:
-		w0, x0 = glW6, glX6
+		g = &gl6
 	case ar < 0.75:
-		w0, x0 = glW12, glX12
+		g = &gl12
 	default:
-		w0, x0 = glW20, glX20
+		g = &gl20
 	}
-	n := len(w0)
-	w := make([]float64, 2*n)
-	x := make([]float64, 2*n)
-	for i := range n {
-		w[i], w[n+i] = w0[i], w0[i]
-		x[i], x[n+i] = 1-x0[i], 1+x0[i]
-	}
+	w, x := g.w, g.x
 	hk := h * k
 	var bvn float64
 	if math.Abs(r) < 0.925 {

@@ -76,3 +76,20 @@ func (d *Data) Select(cols []int) *Data {
 	}
 	return out
 }
+
+// completeRows returns the respondents who answered every item, and
+// their weights when w (one per respondent) is not nil.
+func (d *Data) completeRows(w []float64) (*Data, []float64) {
+	out := &Data{Items: d.Items}
+	var ow []float64
+	for i := range d.n {
+		if r := d.row(i); complete(r) {
+			out.cells = append(out.cells, r...)
+			out.n++
+			if w != nil {
+				ow = append(ow, w[i])
+			}
+		}
+	}
+	return out, ow
+}

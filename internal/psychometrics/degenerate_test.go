@@ -204,3 +204,51 @@ func TestParallelSeeded(t *testing.T) {
 		t.Errorf("one latent factor: %d suggested (observed %v, simulated %v)", a.Suggested, a.Observed, a.Simulated95)
 	}
 }
+
+func TestPolychoricDegenerate(t *testing.T) {
+	nan := math.NaN()
+	t.Run("ErrConstantItem", func(t *testing.T) {
+		d := dataOf([]string{"a", "b", "c"}, [][]float64{{1, 3, 2}, {2, 3, 1}, {3, 3, 3}, {4, 3, 5}})
+		_, _, err := Polychoric(d)
+		var deg *ErrDegenerate
+		if !errors.As(err, &deg) || len(deg.Problems) != 1 || deg.Problems[0].Path != "items.b" {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("ErrNoSharedAnswers", func(t *testing.T) {
+		d := dataOf([]string{"a", "b"}, [][]float64{{1, nan}, {2, nan}, {nan, 1}, {nan, 2}})
+		_, _, err := Polychoric(d)
+		var deg *ErrDegenerate
+		if !errors.As(err, &deg) || deg.Problems[0].Path != "items.b" || !strings.Contains(deg.Problems[0].Message, "shares no answers") {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("ErrTooManyCategories", func(t *testing.T) {
+		d := dataOf([]string{"a", "b"}, [][]float64{{1, 1}, {9, 2}, {3, 3}})
+		if _, _, err := Polychoric(d); err == nil || !strings.Contains(err.Error(), "at most 8 categories") {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("ErrNotWhole", func(t *testing.T) {
+		d := dataOf([]string{"a", "b"}, [][]float64{{1, 1.5}, {2, 2}, {3, 3}})
+		if _, _, err := Polychoric(d); err == nil || !strings.Contains(err.Error(), "whole-number") {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("LocalThresholds", func(t *testing.T) {
+		// Items with different numbers of categories: psych's non-global
+		// case, with the correction for the empty cells. psych:
+		// polychoric(data.frame(a = c(1,1,2,2,3,3,1,2,3,3), b = c(1,2,1,2,2,2,1,1,2,2)))$rho[1, 2]
+		d := dataOf([]string{"a", "b"}, [][]float64{{1, 1}, {1, 2}, {2, 1}, {2, 2}, {3, 2}, {3, 2}, {1, 1}, {2, 1}, {3, 2}, {3, 2}})
+		c, warnings, err := Polychoric(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.R.At(0, 1); math.Abs(got-polychoricLocalRef) > 1e-3 {
+			t.Errorf("rho %.6f, psych %.6f (warnings %q)", got, polychoricLocalRef, warnings)
+		}
+	})
+}
+
+// polychoricLocalRef is psych's answer for TestPolychoricDegenerate/LocalThresholds.
+const polychoricLocalRef = 0.6550575644

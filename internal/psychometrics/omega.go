@@ -113,6 +113,15 @@ type Interval struct {
 // those counts as weights: the same bootstrap distribution as drawing n
 // rows one by one, in time that grows with the distinct rows, not with n.
 func BootstrapOmega(d *Data, del Deletion, resamples int, seed uint64) *Interval {
+	return bootstrapOmega(d, func(d *Data, w []float64) (*Correlation, []string, error) {
+		c, err := pearson(d, w, del)
+		return c, nil, err
+	}, resamples, seed)
+}
+
+// bootstrapOmega is BootstrapOmega with the correlations corr computes,
+// respondent i of d counted w[i] times.
+func bootstrapOmega(d *Data, corr func(d *Data, w []float64) (*Correlation, []string, error), resamples int, seed uint64) *Interval {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed0e1a))
 	pat, count := distinctRows(d)
 	n := float64(d.Rows())
@@ -132,7 +141,7 @@ func BootstrapOmega(d *Data, del Deletion, resamples int, seed uint64) *Interval
 			left -= w[k]
 			mass -= c
 		}
-		c, err := pearson(pat, w, del)
+		c, _, err := corr(pat, w)
 		if err != nil {
 			continue
 		}
