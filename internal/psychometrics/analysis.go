@@ -369,7 +369,10 @@ func (s *Service) run(ctx context.Context, rep *Report, all *Data, opt options) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	pa, err := ParallelAnalysis(c.R, c.N, opt.simulations, opt.seed)
+	pa, err := parallelAnalysis(ctx, c.R, c.N, opt.simulations, opt.seed)
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
 	if err != nil {
 		rep.warn("parallel", "parallel analysis failed: %v", err)
 	} else {
@@ -420,7 +423,10 @@ func (s *Service) run(ctx context.Context, rep *Report, all *Data, opt options) 
 			return err
 		}
 		sub := &rep.Form.Instrument.Subscales[i]
-		doc, idx := omegaDoc(rep, all, at, sub, opt)
+		doc, idx := omegaDoc(ctx, rep, all, at, sub, opt)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		rep.Omega = append(rep.Omega, doc)
 		if idx != nil {
 			groups = append(groups, idx)
@@ -504,7 +510,7 @@ func efaDoc(e *EFA, items []string, from string) *EFADoc {
 // omegaDoc computes omega total of one subscale, with a warning in rep
 // instead of a figure when it cannot be computed. It returns the
 // subscale's columns in all when its correlation matrix is usable.
-func omegaDoc(rep *Report, all *Data, at map[string]int, sub *survey.Subscale, opt options) (OmegaDoc, []int) {
+func omegaDoc(ctx context.Context, rep *Report, all *Data, at map[string]int, sub *survey.Subscale, opt options) (OmegaDoc, []int) {
 	doc := OmegaDoc{Subscale: sub.ID, Title: sub.Title, Items: []string{}, Loadings: []ItemLoading{}}
 	var cols []int
 	for _, it := range rep.Form.SubscaleItems(sub.ID) {
@@ -544,8 +550,8 @@ func omegaDoc(rep *Report, all *Data, at map[string]int, sub *survey.Subscale, o
 		doc.Loadings = append(doc.Loadings, ItemLoading{Item: id, Loading: o.Loadings[j]})
 	}
 	if opt.resamples > 0 {
-		doc.Interval = bootstrapOmega(d, opt.weightedCorrelation, opt.resamples, opt.seed)
-		if doc.Interval == nil {
+		doc.Interval = bootstrapOmega(ctx, d, opt.weightedCorrelation, opt.resamples, opt.seed)
+		if doc.Interval == nil && ctx.Err() == nil {
 			rep.warn(path, "no bootstrap interval for subscale %s: fewer than half of the %d resamples gave an omega", sub.ID, opt.resamples)
 		}
 	}

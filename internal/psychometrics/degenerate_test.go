@@ -1,6 +1,7 @@
 package psychometrics
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -252,3 +253,21 @@ func TestPolychoricDegenerate(t *testing.T) {
 
 // polychoricLocalRef is psych's answer for TestPolychoricDegenerate/LocalThresholds.
 const polychoricLocalRef = 0.6550575644
+
+// TestCancelled: a done context stops the simulations and the bootstrap.
+func TestCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d := randomData(300, 5, 9)
+	c, _ := Pearson(d, Pairwise)
+	if _, err := parallelAnalysis(ctx, c.R, c.N, 100, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("parallel analysis: %v", err)
+	}
+	corr := func(d *Data, w []float64) (*Correlation, []string, error) {
+		c, err := pearson(d, w, Pairwise)
+		return c, nil, err
+	}
+	if iv := bootstrapOmega(ctx, d, corr, 100, 1); iv != nil {
+		t.Errorf("bootstrap: %+v", iv)
+	}
+}

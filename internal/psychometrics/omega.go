@@ -18,6 +18,7 @@ package psychometrics
 
 import (
 	"cmp"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -113,21 +114,25 @@ type Interval struct {
 // those counts as weights: the same bootstrap distribution as drawing n
 // rows one by one, in time that grows with the distinct rows, not with n.
 func BootstrapOmega(d *Data, del Deletion, resamples int, seed uint64) *Interval {
-	return bootstrapOmega(d, func(d *Data, w []float64) (*Correlation, []string, error) {
+	return bootstrapOmega(context.Background(), d, func(d *Data, w []float64) (*Correlation, []string, error) {
 		c, err := pearson(d, w, del)
 		return c, nil, err
 	}, resamples, seed)
 }
 
 // bootstrapOmega is BootstrapOmega with the correlations corr computes,
-// respondent i of d counted w[i] times.
-func bootstrapOmega(d *Data, corr func(d *Data, w []float64) (*Correlation, []string, error), resamples int, seed uint64) *Interval {
+// respondent i of d counted w[i] times; it returns nil as soon as ctx is
+// done.
+func bootstrapOmega(ctx context.Context, d *Data, corr func(d *Data, w []float64) (*Correlation, []string, error), resamples int, seed uint64) *Interval {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed0e1a))
 	pat, count := distinctRows(d)
 	n := float64(d.Rows())
 	w := make([]float64, pat.Rows())
 	vals := make([]float64, 0, resamples)
 	for range resamples {
+		if ctx.Err() != nil {
+			return nil
+		}
 		left, mass := n, n
 		for k, c := range count {
 			switch {

@@ -16,6 +16,7 @@ package psychometrics
 // otherwise take minutes).
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -40,6 +41,12 @@ type Parallel struct {
 // ParallelAnalysis compares r, from n respondents, with sims simulated
 // data sets of the same size, drawn from seed.
 func ParallelAnalysis(r *mat.SymDense, n, sims int, seed uint64) (*Parallel, error) {
+	return parallelAnalysis(context.Background(), r, n, sims, seed)
+}
+
+// parallelAnalysis is ParallelAnalysis that stops with ctx's error when
+// ctx is done (a client gone needs no more simulations).
+func parallelAnalysis(ctx context.Context, r *mat.SymDense, n, sims int, seed uint64) (*Parallel, error) {
 	p := r.SymmetricDim()
 	obs, err := factorValues(r, extractBudget)
 	if err != nil {
@@ -49,6 +56,9 @@ func ParallelAnalysis(r *mat.SymDense, n, sims int, seed uint64) (*Parallel, err
 	sim := make([][]float64, p) // per position, one value per simulation
 	c := mat.NewSymDense(p, nil)
 	for range sims {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		wishartCorrelation(rng, n-1, c)
 		v, err := factorValues(c, simulatedBudget)
 		if err != nil {
