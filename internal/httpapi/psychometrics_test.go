@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -197,6 +198,22 @@ func TestPsychometricsAPI(t *testing.T) {
 		v, _ := getPsychometrics(t, e, base+"?items="+items+"&factors=2&rotation=varimax&resamples=0&simulations=5")
 		if v.EFA.FactorCorrelations != nil {
 			t.Errorf("factor correlations for an orthogonal rotation: %v", v.EFA.FactorCorrelations)
+		}
+	})
+
+	t.Run("NoCommonFactor", func(t *testing.T) {
+		// One item of each subscale: the simulated attitudes are drawn
+		// independently, so nothing is shared beyond chance.
+		a, _ := getPsychometrics(t, e, base+"?items=eff_1,com_1,emp_1,sdm_1,trn_1&resamples=0&simulations=20")
+		if a.Parallel == nil || a.Parallel.SuggestedFactors != 0 || a.EFA == nil || a.EFA.Factors != 1 {
+			t.Fatalf("parallel %+v, efa %+v", a.Parallel, a.EFA)
+		}
+		found := false
+		for _, w := range a.Warnings {
+			found = found || (w.Path == "efa" && strings.Contains(w.Message, "no common factor"))
+		}
+		if !found {
+			t.Errorf("no warning that no factor was found: %+v", a.Warnings)
 		}
 	})
 

@@ -384,6 +384,9 @@ func (s *Service) run(ctx context.Context, rep *Report, all *Data, opt options) 
 		k, from = 1, "parallel_analysis"
 		if pa != nil {
 			k = min(max(pa.Suggested, 1), d.Cols()-1)
+			if pa.Suggested == 0 {
+				rep.warn("efa", "parallel analysis suggests no common factor: no eigenvalue exceeds random data's; one factor is shown")
+			}
 		}
 	}
 	efa, err := FitEFA(c.R, EFAOptions{Factors: k, Extraction: opt.extraction, Rotation: opt.rotation})

@@ -249,13 +249,17 @@ func OmegaHierarchical(r *mat.SymDense, k int) (*Hierarchical, error) {
 		if err != nil {
 			return nil, fmt.Errorf("general factor: %w", err)
 		}
+		heywood := false
 		for j := range k {
 			gload[j] = g.Loadings.At(j, 0)
-			if math.Abs(gload[j]) >= 1-psiLow-1e-6 {
-				h.Warnings = append(h.Warnings, "a group factor's loading on the general factor reached 1 (a Heywood case): omega hierarchical is not well defined")
-			}
+			heywood = heywood || math.Abs(gload[j]) >= 1-psiLow-1e-6
 		}
-		h.Warnings = append(h.Warnings, g.Warnings...)
+		if heywood {
+			h.Warnings = append(h.Warnings, "a group factor's loading on the general factor reached 1 (a Heywood case, as when the group factors barely correlate): omega hierarchical is not well defined")
+		}
+		if !g.Converged {
+			h.Warnings = append(h.Warnings, "the general factor's fit to the group factors' correlations did not converge")
+		}
 	}
 	h.GroupGeneral = gload
 	h.General = make([]float64, p)
