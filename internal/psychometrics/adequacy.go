@@ -21,6 +21,10 @@ type KMO struct {
 // ErrSingular is returned when a correlation matrix has no inverse.
 var ErrSingular = errors.New("the correlation matrix is singular")
 
+// ErrUncorrelated is returned for KMO when an item's correlations with
+// every other item are all exactly zero: its adequacy is 0/0.
+var ErrUncorrelated = errors.New("an item correlates with no other item at all")
+
 // ComputeKMO returns the KMO measure of r.
 func ComputeKMO(r *mat.SymDense) (KMO, error) {
 	p := r.SymmetricDim()
@@ -51,6 +55,9 @@ func ComputeKMO(r *mat.SymDense) (KMO, error) {
 	}
 	out := KMO{Overall: sumR / (sumR + sumQ), Items: make([]float64, p)}
 	for j := range p {
+		if colR[j]+colQ[j] == 0 {
+			return KMO{}, ErrUncorrelated // 0/0: an item correlating with nothing at all
+		}
 		out.Items[j] = colR[j] / (colR[j] + colQ[j])
 	}
 	return out, nil

@@ -354,6 +354,9 @@ func (s *Service) run(ctx context.Context, rep *Report, all *Data, opt options) 
 		return survey.Errorf(survey.EInvalid, "some pairs of items were answered together by only %d respondents: too few to correlate", c.MinPairN)
 	}
 	kmo, err := ComputeKMO(c.R)
+	if errors.Is(err, ErrUncorrelated) {
+		return survey.Errorf(survey.EInvalid, "an item's correlations with all the others are exactly zero: there is nothing to factor")
+	}
 	if err != nil {
 		// Pairwise deletion can give a matrix that is not positive
 		// definite without any one pair being collinear.

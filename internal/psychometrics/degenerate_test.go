@@ -86,6 +86,13 @@ func TestPearsonDegenerate(t *testing.T) {
 	})
 }
 
+func TestKMOUncorrelated(t *testing.T) {
+	r := mat.NewSymDense(3, []float64{1, 0, 0.5, 0, 1, 0, 0.5, 0, 1})
+	if _, err := ComputeKMO(r); !errors.Is(err, ErrUncorrelated) {
+		t.Errorf("KMO of an item uncorrelated with all: %v", err)
+	}
+}
+
 func TestSingular(t *testing.T) {
 	// a + b = c exactly: no pair collinear, the matrix singular.
 	r := mat.NewSymDense(3, []float64{1, 0, math.Sqrt(0.5), 0, 1, math.Sqrt(0.5), math.Sqrt(0.5), math.Sqrt(0.5), 1})
