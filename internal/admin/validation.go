@@ -44,7 +44,8 @@ type validationView struct {
 
 	EFA        *efaView
 	Omega      []omegaRow
-	Hierarchy  string // omega hierarchical, formatted; "" without
+	Hierarchy  string       // omega hierarchical, formatted; "" without
+	General    []generalRow // each item's loading on the general factor
 	CFA        *cfaView
 	CFAMissing string // why there is no CFA, when asked for
 }
@@ -57,6 +58,10 @@ type validationForm struct {
 
 type kmoRow struct {
 	Item, MSA, Reading string
+}
+
+type generalRow struct {
+	Item, Loading string
 }
 
 type screeRow struct {
@@ -298,6 +303,9 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 	}
 	if h := rep.Hierarchy; h != nil {
 		vv.Hierarchy = fmt.Sprintf("ω hierarchical %s, ω total %s, with %d group factors (Schmid–Leiman)", f2(h.OmegaH), f2(h.OmegaTotal), h.GroupFactors)
+		for _, g := range h.General {
+			vv.General = append(vv.General, generalRow{Item: g.Item, Loading: f2(g.Loading)})
+		}
 	}
 	if vv.Form.CFA {
 		if rep.CFA == nil {

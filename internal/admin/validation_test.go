@@ -54,7 +54,7 @@ func TestValidation(t *testing.T) {
 	}
 	checkPageHeaders(t, p)
 	for _, want := range []string{"Validation: Physician survey 2026", `class="chart-svg scree"`, "Scree plot: table",
-		"Exploratory factor analysis", "Factor correlations", "ω total", `class="num l3"`, "Kaiser&#39;s label"} {
+		"Exploratory factor analysis", "Factor correlations", "ω total", `class="num l3"`, "Kaiser&#39;s label", "Loadings on the general factor"} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("page lacks %s", want)
 		}
