@@ -66,6 +66,29 @@ if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1 \
   fi
 fi
 
+step "R psych, GPArotation and lavaan for the psychometrics reference values"
+# internal/psychometrics is held equal to R: scripts/r/psychometrics-reference.R
+# computes the golden files under internal/psychometrics/testdata with
+# psych and GPArotation. It runs again here into a temporary folder, and
+# TestReferenceRegenerated fails when the committed files differ from what
+# R computes now, or the Go code from either. Under CI the packages must be
+# there; elsewhere the check skips without them.
+psych_ok() { Rscript -e 'for (p in c("psych", "GPArotation", "lavaan", "jsonlite")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1; }
+if ! psych_ok && [ "$(id -u)" = 0 ]; then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    r-cran-psych r-cran-gparotation r-cran-lavaan r-cran-jsonlite \
+    || echo "R's psych, GPArotation or lavaan did not install"
+fi
+if psych_ok; then
+  DYAD_PSYCHOMETRICS_REFERENCE=$(mktemp -d)
+  export DYAD_PSYCHOMETRICS_REFERENCE
+  Rscript scripts/r/psychometrics-reference.R "$DYAD_PSYCHOMETRICS_REFERENCE"
+elif [ "${CI:-}" = true ]; then
+  echo "R with psych, GPArotation and lavaan is required under CI: apt-get install r-cran-psych r-cran-gparotation r-cran-lavaan r-cran-jsonlite"; exit 1
+else
+  echo "R's psych, GPArotation or lavaan is missing: sudo apt-get install r-cran-psych r-cran-gparotation r-cran-lavaan r-cran-jsonlite (the regenerated reference check skips)"
+fi
+
 step "nginx for the deployment example"
 # cmd/dyad's TestDeployExampleNginx runs docs/deploy/nginx.conf in Debian's
 # nginx, as a foreground process in a temporary folder; the system service

@@ -142,6 +142,7 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin/surveys/{id}/text/{item}  answers to a free-text item (?q=, ?status=, ?after=)
 //	GET  /admin/surveys/{id}/participants participants and the mailing's tracking (?page=)
 //	GET  /admin/surveys/{id}/participants/export  the list with statuses, CSV
+//	GET  /admin/surveys/{id}/validation   factor analysis, omega, parallel analysis (the psychometrics API's parameters)
 //	GET  /admin/surveys/{id}/{download}   export.csv, codebook.csv, export.zip, ...
 //	POST /admin/surveys/{id}/close        close the survey, 303 to its results
 //	POST /admin/surveys/{id}/invitations  make invitation codes: a CSV of codes and links, once
@@ -188,6 +189,7 @@ func (p *Pages) Mount(r *server.Router) {
 	g.GET("/instruments/:key/versions/:version", p.instrumentVersion)
 	g.POST("/instruments/:key/versions/:version/publish", p.publishVersion)
 	g.POST("/instruments/:key/versions/:version/surveys", p.deployVersion)
+	g.GET("/surveys/:id/validation", p.validation)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)
 	}

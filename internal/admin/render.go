@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/manage.html", "templates/"+name+".html"))
 	}
@@ -71,6 +71,8 @@ type view struct {
 	Results  *resultsView
 	Text     *textView
 	Message  *messageView
+	// Validation is the psychometrics page (validation.go).
+	Validation *validationView
 	// Participants is the mailing's tracking page (participants.go).
 	Participants *participantsView
 	Tokens       *tokensView

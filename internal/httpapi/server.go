@@ -104,6 +104,7 @@ func (m *API) Mount(r *server.Router) {
 	res.POST("/surveys/:id/invitations", a.createInvitations)
 	res.GET("/surveys/:id/responses", a.listResponses)
 	res.GET("/surveys/:id/stats", a.surveyStats)
+	res.GET("/surveys/:id/psychometrics", a.surveyPsychometrics)
 	res.GET("/surveys/:id/text/:item_id", a.textAnswers)
 	res.GET("/backup", a.backup)
 	a.mountParticipants(res, r.RouterGroup)

@@ -131,6 +131,7 @@ func buildPolicy() []Rule {
 		{post, "/api/v1/surveys/:id/invitations", Changers, "codes.issue"},
 		{get, "/api/v1/surveys/:id/responses", DataReaders, "responses.read"},
 		{get, "/api/v1/surveys/:id/stats", Staff, "stats.view"},
+		{get, "/api/v1/surveys/:id/psychometrics", Staff, "psychometrics.view"},
 		{get, "/api/v1/surveys/:id/text/:item_id", DataReaders, "text.view"},
 		{get, "/api/v1/backup", AdminOnly, "backup.download"},
 		// Participants: names and e-mail addresses, and the mailings to
@@ -168,6 +169,7 @@ func buildPolicy() []Rule {
 		{get, "/admin", Staff, ""},
 		{get, "/admin/surveys", Staff, ""},
 		{get, "/admin/surveys/:id", Staff, "stats.view"},
+		{get, "/admin/surveys/:id/validation", Staff, "psychometrics.view"},
 		{get, "/admin/surveys/:id/text/:item", DataReaders, "text.view"},
 		{get, "/admin/instruments/new", Changers, ""},
 		{post, "/admin/instruments", Changers, "instrument.create"},
