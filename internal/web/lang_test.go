@@ -1,0 +1,218 @@
+package web_test
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/i18n"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// languagePages renders every kind of respondent page in language code:
+// welcome (plain, and with a refused code), each section (plain, with
+// errors, with a question revealed), the thank-you page, the resume
+// link's pages, and every error page (unknown survey and page, closed,
+// not yet open, expired form, code in use, link not valid). Each page is
+// fetched as a respondent who chose the language with ?lang= would get it.
+func languagePages(t *testing.T, f *fixture, code string) map[string]page {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]page{}
+	add := func(name string, p page, status int) {
+		t.Helper()
+		if p.status != status {
+			t.Fatalf("%s: %s: status %d, want %d\n%s", code, name, p.status, status, p.body)
+		}
+		out[name] = p
+	}
+	lang := "?lang=" + code
+
+	b := f.browser(t, f.open.ID)
+	add("welcome", b.get(lang), http.StatusOK)
+	b.start("")
+	a := studyAnswers(f.form, 1)
+	var resume string
+	for si := range f.form.Instrument.Sections {
+		p := b.get(sectionPath(si))
+		if p.status == http.StatusSeeOther {
+			continue // hidden by the answers
+		}
+		add("section "+sectionPath(si), p, http.StatusOK)
+		if m := regexp.MustCompile(`id="resume-link" value="([^"]+)"`).FindStringSubmatch(p.body); m != nil {
+			resume = html.UnescapeString(m[1])
+		}
+		// Nothing answered: the error summary and every item's message;
+		// then values of the wrong shape.
+		if r := b.post(sectionPath(si), sectionForm(f.form, si, survey.Answers{}, "next")); r.status == http.StatusUnprocessableEntity {
+			add("errors "+sectionPath(si), r, http.StatusUnprocessableEntity)
+		}
+		bad := sectionForm(f.form, si, a, "next")
+		for _, it := range f.form.Instrument.Sections[si].Items {
+			switch it.Type {
+			case survey.Integer:
+				bad.Set(it.ID, "12x")
+			case survey.Text:
+				bad.Set(it.ID, strings.Repeat("é", it.TextLimit()+1))
+			case survey.MultipleChoice:
+				bad[it.ID] = []string{"1", "999"}
+			default:
+				bad.Set(it.ID, "999")
+			}
+		}
+		if r := b.post(sectionPath(si), bad); r.status == http.StatusUnprocessableEntity {
+			add("bad values "+sectionPath(si), r, http.StatusUnprocessableEntity)
+		}
+		action := "next"
+		if f.form.NextSection(a, si) < 0 {
+			action = "submit"
+		}
+		if r := b.post(sectionPath(si), sectionForm(f.form, si, a, action)); r.status != http.StatusSeeOther {
+			t.Fatalf("%s: saving section %d: %d\n%s", code, si+1, r.status, r.body)
+		}
+	}
+	add("done", b.get("/done"), http.StatusOK)
+
+	other := f.browser(t, f.open.ID)
+	other.get(lang)
+	u, err := url.Parse(resume)
+	if err != nil || resume == "" {
+		t.Fatalf("resume link %q: %v", resume, err)
+	}
+	add("resume link", other.get(u.RequestURI()), http.StatusOK)
+	add("resume link not valid", other.get("/resume?t=nope"), http.StatusNotFound)
+	other.start("")
+	add("another response", other.get(u.RequestURI()), http.StatusOK)
+	add("expired form", other.post(sectionPath(0), url.Values{"_csrf": {"forged"}, "_action": {"next"}}), http.StatusForbidden)
+	add("no such section", other.get("/p/99"), http.StatusNotFound)
+
+	add("unknown survey", b.get("/s/nosuchsurvey"+lang), http.StatusNotFound)
+	add("unknown page", b.get("/s/"+f.open.ID+"/nothing/here"+lang), http.StatusNotFound)
+
+	opens := time.Now().Add(48 * time.Hour)
+	later := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, OpensAt: &opens})
+	add("not yet open", f.browser(t, later.ID).get(lang), http.StatusForbidden)
+	closed := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen})
+	if _, err := f.svc.CloseSurvey(ctx, closed.ID); err != nil {
+		t.Fatal(err)
+	}
+	add("closed", f.browser(t, closed.ID).get(lang), http.StatusGone)
+
+	inv := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessInvitation})
+	codes, err := f.svc.CreateInvitations(ctx, inv.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ib := f.browser(t, inv.ID)
+	ib.get(lang)
+	add("code missing", ib.post("/start", url.Values{}), http.StatusUnprocessableEntity)
+	add("code not valid", ib.post("/start", url.Values{"code": {"ZZZZ-ZZZZ-ZZZZ"}}), http.StatusForbidden)
+	if r := ib.post("/start", url.Values{"code": {codes[0]}}); r.status != http.StatusSeeOther {
+		t.Fatalf("start with code: %d", r.status)
+	}
+	ib2 := f.browser(t, inv.ID)
+	ib2.get(lang)
+	add("code in use", ib2.post("/start", url.Values{"code": {codes[0]}}), http.StatusConflict)
+	return out
+}
+
+// instrumentTexts are the texts of the study and its surveys' titles, as
+// the pages write them: what stays in the instrument's language.
+func instrumentTexts(f *fixture) []string {
+	in := f.form.Instrument
+	texts := []string{in.Title, in.Introduction, in.Consent, f.open.Title}
+	for _, sec := range in.Sections {
+		texts = append(texts, sec.Title, sec.Description)
+		for _, it := range sec.Items {
+			texts = append(texts, it.Text, it.Help)
+			for _, o := range f.form.Options(it.ID) {
+				texts = append(texts, o.Label)
+			}
+		}
+	}
+	var out []string
+	for _, s := range texts {
+		out = append(out, s)
+		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+			out = append(out, strings.Join(strings.Fields(p), " "))
+		}
+	}
+	// Longest first, so that a text is cut before any text inside it.
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// TestEveryPageInEveryLanguage renders every respondent page in every
+// language of the catalog and fails if a non-English page has any text of
+// the English catalog (the instrument's own texts cut out first: they stay
+// in the instrument's language), or lacks its lang and dir.
+func TestEveryPageInEveryLanguage(t *testing.T) {
+	f := newFixture(t, enginetest.SQLite)
+	texts := instrumentTexts(f)
+	english := i18n.Literals("en")
+	for _, l := range i18n.All() {
+		t.Run(l.Code, func(t *testing.T) {
+			pages := languagePages(t, f, l.Code)
+			own := map[string]bool{}
+			for _, lits := range i18n.Literals(l.Code) {
+				for _, s := range lits {
+					own[s] = true
+				}
+			}
+			for name, p := range pages {
+				if want := `<html lang="` + l.Code + `" dir="` + l.Dir + `">`; !strings.Contains(p.body, want) {
+					t.Errorf("%s: lacks %s", name, want)
+				}
+				if l.Code == i18n.Default {
+					continue
+				}
+				body := pageText(p.body)
+				for _, s := range texts {
+					if len(s) > 2 {
+						body = strings.ReplaceAll(body, s, "")
+					}
+				}
+				for id, lits := range english {
+					for _, s := range lits {
+						if len(s) < 4 || own[s] || !strings.ContainsFunc(s, isLetter) {
+							continue // too short to tell, or the same words in this language
+						}
+						if strings.Contains(body, s) {
+							t.Errorf("%s: English %q (%s) on the page", name, s, id)
+						}
+					}
+				}
+			}
+			if len(pages) < 15 {
+				t.Errorf("only %d pages", len(pages))
+			}
+		})
+	}
+}
+
+var (
+	textAttr = regexp.MustCompile(`\s(?:aria-label|title|placeholder|alt|value)="([^"]*)"`)
+	tag      = regexp.MustCompile(`<[^>]*>`)
+)
+
+// pageText is what a page says: its text, and the attributes that are
+// read out or shown (aria-label, title, placeholder, alt, a button's or
+// field's value), unescaped; not its markup.
+func pageText(body string) string {
+	var b strings.Builder
+	for _, m := range textAttr.FindAllStringSubmatch(body, -1) {
+		b.WriteString(html.UnescapeString(m[1]))
+		b.WriteByte('\n')
+	}
+	b.WriteString(html.UnescapeString(tag.ReplaceAllString(body, "\n")))
+	return b.String()
+}
+
+func isLetter(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' }
