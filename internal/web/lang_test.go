@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/i18n"
+	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -216,3 +217,151 @@ func pageText(body string) string {
 }
 
 func isLetter(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' }
+
+// TestLanguageChoice: ?lang= on the link, kept in the respondent's
+// cookie; else Accept-Language matched against the survey's languages;
+// else the instrument's language.
+func TestLanguageChoice(t *testing.T) {
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		lang := func(p page) string {
+			m := regexp.MustCompile(`<html lang="([^"]*)" dir="([^"]*)">`).FindStringSubmatch(p.body)
+			if m == nil {
+				t.Fatalf("no <html lang dir>: %d\n%s", p.status, p.body)
+			}
+			return m[1] + " " + m[2]
+		}
+
+		t.Run("AcceptLanguageBoundBySurvey", func(t *testing.T) {
+			// The study is English: a German browser gets English, not a
+			// German interface around English questions.
+			b := f.browser(t, f.open.ID)
+			if got := lang(pageOf(b.Get(b.url(""), "Accept-Language", "de-DE,de;q=0.9"))); got != "en ltr" {
+				t.Fatalf("got %s", got)
+			}
+		})
+		t.Run("InstrumentLanguage", func(t *testing.T) {
+			de, err := sample.Study()
+			if err != nil {
+				t.Fatal(err)
+			}
+			de.Key, de.Language = "study-de", "de"
+			if _, err := f.svc.CreateInstrument(ctx, de); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.Publish(ctx, de.Key, de.Version); err != nil {
+				t.Fatal(err)
+			}
+			sv, err := f.svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: de.Key, InstrumentVersion: de.Version, Title: "Studie", Access: survey.AccessOpen})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for header, want := range map[string]string{
+				"":                       "de ltr", // the instrument's language
+				"de-CH,de;q=0.9":         "de ltr",
+				"fr-FR,fr;q=0.9,en;q=.5": "de ltr", // not a language of the survey
+			} {
+				b := f.browser(t, sv.ID)
+				p := pageOf(b.Get(b.url(""), "Accept-Language", header))
+				if got := lang(p); got != want {
+					t.Errorf("Accept-Language %q: %s, want %s", header, got, want)
+				}
+				if !strings.Contains(p.body, "Umfrage beginnen") || !strings.Contains(p.body, "Etwa 10 Minuten") {
+					t.Errorf("Accept-Language %q: not a German page\n%s", header, p.body)
+				}
+			}
+		})
+		t.Run("LinkThenCookie", func(t *testing.T) {
+			b := f.browser(t, f.open.ID)
+			p := b.get("?lang=ar")
+			if got := lang(p); got != "ar rtl" {
+				t.Fatalf("?lang=ar: %s", got)
+			}
+			c := p.header.Get("Set-Cookie")
+			if !strings.Contains(c, "dyad_lang=ar") || !strings.Contains(c, "Path=/s/"+f.open.ID) || !strings.Contains(c, "HttpOnly") {
+				t.Fatalf("cookie: %q", c)
+			}
+			// The rest of the journey keeps it, whatever the browser says.
+			p = pageOf(b.Get(b.url(""), "Accept-Language", "de"))
+			if got := lang(p); got != "ar rtl" {
+				t.Fatalf("after ?lang=ar: %s", got)
+			}
+			b.start("")
+			if got := lang(b.get(sectionPath(0))); got != "ar rtl" {
+				t.Fatalf("section: %s", got)
+			}
+			// An unknown language changes nothing.
+			if got := lang(b.get(sectionPath(0) + "?lang=xx")); got != "ar rtl" {
+				t.Fatalf("?lang=xx: %s", got)
+			}
+			if got := lang(b.get(sectionPath(0) + "?lang=fr")); got != "fr ltr" {
+				t.Fatalf("?lang=fr: %s", got)
+			}
+			if got := lang(b.get(sectionPath(0))); got != "fr ltr" {
+				t.Fatalf("after ?lang=fr: %s", got)
+			}
+		})
+		t.Run("SwitcherLinks", func(t *testing.T) {
+			b := f.browser(t, f.open.ID)
+			p := b.get("?lang=es")
+			for _, want := range []string{
+				`<nav aria-label="Idioma">`,
+				`<span lang="es" dir="ltr" aria-current="true">Español</span>`,
+				`<a href="/s/` + f.open.ID + `?lang=de" hreflang="de" lang="de" dir="ltr">Deutsch</a>`,
+				`<a href="/s/` + f.open.ID + `?lang=ar" hreflang="ar" lang="ar" dir="rtl">العربية</a>`,
+			} {
+				if !strings.Contains(p.body, want) {
+					t.Errorf("welcome lacks %s", want)
+				}
+			}
+		})
+		t.Run("SwitcherKeepsTypedAnswers", func(t *testing.T) {
+			b := f.browser(t, f.open.ID)
+			b.start("")
+			text := ""
+			for _, it := range f.form.Instrument.Sections[0].Items {
+				if it.Type == survey.Text && text == "" {
+					text = it.ID
+				}
+			}
+			// The first section's answers, typed and not yet saved.
+			typed := sectionForm(f.form, 0, studyAnswers(f.form, 1), "next")
+			if text != "" {
+				typed.Set(text, "typed <here>")
+			}
+			page0 := b.get(sectionPath(0))
+			if !strings.Contains(page0.body, `form="section-form" name="_lang" value="de"`) {
+				t.Fatalf("no switcher buttons on the section page\n%s", page0.body)
+			}
+			typed.Set("_lang", "de")
+			delete(typed, "_action")
+			p := b.post(sectionPath(0), typed)
+			if p.status != http.StatusOK || lang(p) != "de ltr" {
+				t.Fatalf("switch: %d %s\n%s", p.status, lang(p), p.body)
+			}
+			for _, it := range f.form.Instrument.Sections[0].Items {
+				if v := typed.Get(it.ID); v != "" && (it.Type == survey.Likert || it.Type == survey.SingleChoice) {
+					if !regexp.MustCompile(`name="` + it.ID + `" value="` + v + `" checked`).MatchString(p.body) {
+						t.Errorf("%s: the typed answer %s is not checked after switching", it.ID, v)
+					}
+				}
+			}
+			if text != "" && !strings.Contains(p.body, "typed &lt;here&gt;") {
+				t.Errorf("%s: the typed text is not shown after switching", text)
+			}
+			if strings.Contains(p.body, `class="error-summary"`) {
+				t.Error("switching checked the answers")
+			}
+			// Nothing was saved.
+			for _, r := range f.responses(t, f.open.ID) {
+				if len(r.Answers) != 0 {
+					t.Fatalf("switching saved answers: %v", r.Answers)
+				}
+			}
+			if got := lang(b.get(sectionPath(0))); got != "de ltr" {
+				t.Fatalf("next page: %s", got)
+			}
+		})
+	})
+}
