@@ -194,6 +194,12 @@ func (l *Lang) PluralForms(id string) map[string]string {
 	return out
 }
 
+// PluralJSON is PluralForms as a JSON object, for a data- attribute.
+func (l *Lang) PluralJSON(id string) string {
+	b, _ := json.Marshal(l.PluralForms(id))
+	return string(b)
+}
+
 // NumberLocale is the locale the page's script formats numbers with, so
 // that they match the server's (Western digits in Arabic, see Num).
 func (l *Lang) NumberLocale() string {

@@ -134,6 +134,10 @@ type Response struct {
 	Answers           Answers
 	StartedAt         time.Time
 	SubmittedAt       *time.Time
+	// Language is the BCP 47 code of the respondent interface's language
+	// the response was answered in (the respondent pages' choice, as of
+	// the last page saved); "" for a response not given through them.
+	Language string
 	// Digest identifies the submitted content, so that a retried
 	// submission can be told from a different one under the same id.
 	Digest []byte

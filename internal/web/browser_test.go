@@ -486,10 +486,10 @@ func TestBrowserPageTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	heldCode := codes[0]
-	if _, _, err := f.svc.StartProgress(context.Background(), invitation.ID, heldCode); err != nil {
+	if _, _, err := f.svc.StartProgress(context.Background(), invitation.ID, heldCode, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, otherToken, err := f.svc.StartProgress(context.Background(), f.open.ID, "")
+	_, otherToken, err := f.svc.StartProgress(context.Background(), f.open.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -197,7 +197,7 @@ func (h *handler) start(c *gin.Context) {
 	if c.PostForm(discardField) == "1" {
 		start = h.svc.StartProgressOver // the "in use" page's choice
 	}
-	prog, token, err := start(c.Request.Context(), p.sv.ID, code)
+	prog, token, err := start(c.Request.Context(), p.sv.ID, code, p.v.L.Code)
 	if err != nil {
 		h.codeRefused(c, p, code, err)
 		return
@@ -527,7 +527,7 @@ func (h *handler) saveSection(c *gin.Context) {
 		h.sectionPage(c, p, http.StatusOK, si, withSection(p.form, si, prog.Answers, posted), nil, "", token)
 		return
 	}
-	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted}
+	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.v.L.Code}
 	if c.PostForm(actionField) == "back" {
 		in.Action = survey.SectionBack
 	}

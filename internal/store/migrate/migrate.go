@@ -88,7 +88,7 @@ var Tables = []Table{
 		{"keyed", Int}, {"held", Int}, {"hold_ref", Bytes}}},
 	{Name: "responses", KeyLen: 1, Columns: []Column{{"seq", Int}, {"id", Text}, {"survey_id", Text}, {"instrument_key", Text},
 		{"instrument_version", Int}, {"status", Text}, {"answers", Text}, {"digest", Bytes}, {"started_at", Text},
-		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}}},
+		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}, {"language", Text}}},
 	{Name: "sessions", KeyLen: 1, Columns: []Column{{"id_hash", Bytes}, {"created_at", Text}, {"seen_at", Text}}},
 	{Name: "participants", KeyLen: 1, Columns: []Column{{"id", Text}, {"survey_id", Text}, {"email", Text}, {"first_name", Text},
 		{"last_name", Text}, {"language", Text}, {"attributes", Text}, {"code_hash", Bytes}, {"created_at", Text},

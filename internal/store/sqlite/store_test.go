@@ -44,6 +44,24 @@ func countRows(tb testing.TB, db *sql.DB, query string, args ...any) int {
 	return n
 }
 
+// migrationNumbers are the NNNN of the embedded migration files.
+func migrationNumbers(tb testing.TB) []int64 {
+	tb.Helper()
+	names, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []int64
+	for _, n := range names {
+		v, err := strconv.ParseInt(strings.SplitN(n, "_", 2)[0], 10, 64)
+		if err != nil {
+			tb.Fatalf("migration %s has no number: %v", n, err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
 // latestMigration is the highest NNNN of the embedded migration files.
 func latestMigration(tb testing.TB) int64 {
 	tb.Helper()
@@ -73,8 +91,9 @@ func TestOpenAppliesMigrations(t *testing.T) {
 	if err != nil || v != latest {
 		t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, latest)
 	}
-	// goose records each applied migration in its own table.
-	for i := int64(1); i <= latest; i++ {
+	// goose records each applied migration in its own table. (Numbers
+	// are reserved ahead for work under way, so the files may skip some.)
+	for _, i := range migrationNumbers(t) {
 		if n := countRows(t, s.readSQL, `SELECT count(*) FROM goose_db_version WHERE version_id = ? AND is_applied`, i); n != 1 {
 			t.Errorf("migration %d recorded %d times in goose_db_version, want 1", i, n)
 		}
