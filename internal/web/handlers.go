@@ -407,7 +407,9 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	sv := &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
 		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
-		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token}
+		// The link carries the language, so that another browser or
+		// device continues in it.
+		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code}
 	var visible []string
 	for i := range sec.Items {
 		it := &sec.Items[i]
