@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -222,15 +223,28 @@ func Match(acceptLanguage string, offered []string, def string) string {
 	if err != nil || len(desired) == 0 {
 		return def
 	}
-	tags := make([]language.Tag, len(offered))
-	for i, c := range offered {
-		tags[i] = language.Make(c)
-	}
-	_, i, conf := language.NewMatcher(tags).Match(desired...)
+	_, i, conf := matcher(offered).Match(desired...)
 	if conf < language.High {
 		return def
 	}
 	return offered[i]
+}
+
+// matchers are the Matchers of the sets of languages offered, made once
+// each: a survey offers the same few languages on every request.
+var matchers sync.Map // "en,de" -> language.Matcher
+
+func matcher(offered []string) language.Matcher {
+	key := strings.Join(offered, ",")
+	if m, ok := matchers.Load(key); ok {
+		return m.(language.Matcher)
+	}
+	tags := make([]language.Tag, len(offered))
+	for i, c := range offered {
+		tags[i] = language.Make(c)
+	}
+	m, _ := matchers.LoadOrStore(key, language.NewMatcher(tags))
+	return m.(language.Matcher)
 }
 
 // messageIDs returns the ids of the source catalog, sorted.
