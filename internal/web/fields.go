@@ -129,6 +129,7 @@ func respondentMessage(l *i18n.Lang, it *survey.Item, v survey.Value, answered b
 // itemView is one item as the templates draw it.
 type itemView struct {
 	L                    *i18n.Lang // the interface's language
+	TextLang             string     // the item's texts' language when not L's (view.TextLang)
 	ID, Type, Text, Help string
 	Optional             bool
 	Hidden               bool   // not shown given the answers so far
@@ -155,7 +156,7 @@ type optionView struct {
 
 // newItemView prepares an item for its template.
 func newItemView(l *i18n.Lang, form *survey.Form, it *survey.Item, a survey.Answers, shown map[string]bool, si int, errMsg string) itemView {
-	v := itemView{L: l, ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Optional: !it.Required,
+	v := itemView{L: l, TextLang: textLang(form, l), ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Optional: !it.Required,
 		Hidden: !shown[it.ID], Error: errMsg, Target: "q-" + it.ID}
 	if c := it.ShowIf; c != nil && form.Item(c.Item) != nil && form.SectionOf(c.Item) == si {
 		vals := make([]string, len(c.Values()))

@@ -41,6 +41,7 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 	}
 	v.SurveyTitle = sv.Title
 	v.setLang(h.chooseLang(c, sv.ID, form))
+	v.TextLang = textLang(form, v.L)
 	return &page{sv: sv, form: form, v: v}, true
 }
 

@@ -44,6 +44,16 @@ func surveyLanguages(form *survey.Form) []string {
 	return []string{form.Instrument.Language}
 }
 
+// textLang is the language of form's texts when it is not the
+// interface's language l, for the lang attributes that tell a screen
+// reader to read them as such; "" when they are the same.
+func textLang(form *survey.Form, l *i18n.Lang) string {
+	if in := surveyLanguages(form)[0]; in != l.Code {
+		return in
+	}
+	return ""
+}
+
 // chooseLang picks the request's language (the order above, steps 1, 3-5)
 // and remembers a ?lang= choice. surveyID and form are empty for pages
 // outside a survey, which match Accept-Language against the catalog.
@@ -76,6 +86,7 @@ func (h *handler) switchTo(c *gin.Context, p *page) bool {
 	}
 	h.setCookie(c, p.sv.ID, langCookie, l.Code, cookieMaxAge)
 	p.v.setLang(l)
+	p.v.TextLang = textLang(p.form, l)
 	return true
 }
 

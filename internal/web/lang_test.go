@@ -278,6 +278,10 @@ func TestLanguageChoice(t *testing.T) {
 			if got := lang(p); got != "ar rtl" {
 				t.Fatalf("?lang=ar: %s", got)
 			}
+			// The instrument's texts say they are English (WCAG 3.1.2).
+			if !strings.Contains(p.body, `<h1 lang="en">`) || !strings.Contains(p.body, `<p lang="en">`) {
+				t.Errorf("the instrument's texts are not marked English on an Arabic page\n%s", p.body)
+			}
 			c := p.header.Get("Set-Cookie")
 			if !strings.Contains(c, "dyad_lang=ar") || !strings.Contains(c, "Path=/s/"+f.open.ID) || !strings.Contains(c, "HttpOnly") {
 				t.Fatalf("cookie: %q", c)
@@ -298,8 +302,17 @@ func TestLanguageChoice(t *testing.T) {
 			if got := lang(b.get(sectionPath(0) + "?lang=fr")); got != "fr ltr" {
 				t.Fatalf("?lang=fr: %s", got)
 			}
-			if got := lang(b.get(sectionPath(0))); got != "fr ltr" {
+			p = b.get(sectionPath(0))
+			if got := lang(p); got != "fr ltr" {
 				t.Fatalf("after ?lang=fr: %s", got)
+			}
+			for _, want := range []string{`<legend class="q" lang="en">`, `<span class="label" lang="en">`} {
+				if !strings.Contains(p.body, want) {
+					t.Errorf("French section page lacks %s", want)
+				}
+			}
+			if en := b.get(sectionPath(0) + "?lang=en"); strings.Count(en.body, `lang="en"`) != 2 { // <html> and the switcher's own entry
+				t.Errorf("an English page of an English instrument marks %d elements English", strings.Count(en.body, `lang="en"`))
 			}
 		})
 		t.Run("SwitcherLinks", func(t *testing.T) {
