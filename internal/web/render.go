@@ -48,16 +48,16 @@ type view struct {
 	status   int
 	surveyID string
 
-	Lang        string     // <html lang>
-	Dir         string     // <html dir>: ltr or rtl
-	L           *i18n.Lang // the interface's language: {{.L.T "id"}}
-	Langs       []langLink // the language switcher
+	Lang  string     // <html lang>
+	Dir   string     // <html dir>: ltr or rtl
+	L     *i18n.Lang // the interface's language: {{.L.T "id"}}
+	Langs []langLink // the language switcher
 	// TextLang is the language of the instrument's texts (and the
 	// survey's title) when it is not the interface's, for their lang
 	// attributes; "" when they are the same.
-	TextLang string
-	Title       string     // the document's title
-	SurveyTitle string     // the header; empty for none
+	TextLang    string
+	Title       string // the document's title
+	SurveyTitle string // the header; empty for none
 	CSS, JS     string
 	Icon        string
 	CSRF        string
