@@ -315,6 +315,41 @@ func TestLanguageChoice(t *testing.T) {
 				t.Errorf("an English page of an English instrument marks %d elements English", strings.Count(en.body, `lang="en"`))
 			}
 		})
+		t.Run("StoredExportedAndInTheAPI", func(t *testing.T) {
+			// Started in Spanish, switched to German half-way: the
+			// response is stored in the language of its last page.
+			sv := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen})
+			b := f.browser(t, sv.ID)
+			b.get("?lang=es")
+			b.start("")
+			a := studyAnswers(f.form, 0)
+			for si := range f.form.Instrument.Sections {
+				if si == 2 {
+					b.get(sectionPath(si) + "?lang=de")
+				}
+				if p := b.get(sectionPath(si)); p.status == http.StatusSeeOther {
+					continue
+				}
+				action := "next"
+				if f.form.NextSection(a, si) < 0 {
+					action = "submit"
+				}
+				if r := b.post(sectionPath(si), sectionForm(f.form, si, a, action)); r.status != http.StatusSeeOther {
+					t.Fatalf("section %d: %d", si+1, r.status)
+				}
+			}
+			rs := f.responses(t, sv.ID)
+			if len(rs) != 1 || rs[0].Status != survey.ResponseComplete || rs[0].Language != "de" {
+				t.Fatalf("stored: %+v", rs)
+			}
+			if body := string(f.api(t, "/api/v1/surveys/"+sv.ID+"/responses")); !strings.Contains(body, `"language":"de"`) {
+				t.Errorf("the API's response lacks its language: %s", body)
+			}
+			csv := string(f.api(t, "/api/v1/surveys/"+sv.ID+"/export.csv"))
+			if header, row, _ := strings.Cut(csv, "\r\n"); !strings.Contains(header, ",duration_s,language,") || !strings.Contains(row, ",de,") {
+				t.Errorf("export: %q", csv[:min(len(csv), 400)])
+			}
+		})
 		t.Run("SwitcherLinks", func(t *testing.T) {
 			b := f.browser(t, f.open.ID)
 			p := b.get("?lang=es")
