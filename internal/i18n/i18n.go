@@ -210,13 +210,18 @@ func (l *Lang) NumberLocale() string {
 	return l.Code
 }
 
+// maxAcceptLanguage is the longest Accept-Language header Match reads.
+const maxAcceptLanguage = 512
+
 // Match returns the code of the language among offered (codes) that best
 // fits an Accept-Language header, by golang.org/x/text/language's
 // Matcher; def when the header is empty or matches none of them well
 // enough (a confidence below High would give e.g. a Spanish speaker the
 // first offered language only because it is first).
 func Match(acceptLanguage string, offered []string, def string) string {
-	if acceptLanguage == "" || len(offered) == 0 {
+	// Real headers are a few dozen bytes; a longer one is not worth
+	// parsing (any request may send one: the parse must stay cheap).
+	if acceptLanguage == "" || len(offered) == 0 || len(acceptLanguage) > maxAcceptLanguage {
 		return def
 	}
 	desired, _, err := language.ParseAcceptLanguage(acceptLanguage)

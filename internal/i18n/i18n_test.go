@@ -137,3 +137,21 @@ func TestPluralFormsForScript(t *testing.T) {
 		t.Errorf("en one: %q", got)
 	}
 }
+
+// FuzzMatch: any Accept-Language header gives one of the languages
+// offered, or the default.
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"", "de-CH,de;q=0.9", "*", "ar;q=0", "x-klingon", "en;q=1.5", strings.Repeat("de,", 400), "\xff\xfe;q=", "zh-Hant-TW;q=0.8,ja"} {
+		f.Add(s)
+	}
+	offered := []string{"de", "fr", "ar"}
+	f.Fuzz(func(t *testing.T, header string) {
+		got := Match(header, offered, "de")
+		for _, o := range offered {
+			if got == o {
+				return
+			}
+		}
+		t.Fatalf("Match(%q) = %q", header, got)
+	})
+}
