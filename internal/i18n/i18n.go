@@ -159,13 +159,25 @@ func (l *Lang) arg(v any) any {
 	case int:
 		return l.Num(x)
 	case int64:
+		if x >= 0 && x < 1000 {
+			return strconv.FormatInt(x, 10)
+		}
 		return l.num.Sprintf("%d", x)
 	}
 	return v
 }
 
 // Num writes n as the language writes numbers: 2,000, 2.000, 2 000.
-func (l *Lang) Num(n int) string { return l.num.Sprintf("%d", n) }
+func (l *Lang) Num(n int) string {
+	if n >= 0 && n < 1000 {
+		// No grouping below a thousand, no sign (Arabic marks a minus
+		// with U+200E), and every shipped language
+		// writes Western digits (Arabic too, see init): the printer's
+		// work, a visible cost on every page, is not needed.
+		return strconv.Itoa(n)
+	}
+	return l.num.Sprintf("%d", n)
+}
 
 // Date writes t (in its own location) as a long date with weekday and
 // time: "Monday 2 January 2006 at 15:04", "Montag, 2. Januar 2006, 15:04".

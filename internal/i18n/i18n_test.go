@@ -155,3 +155,14 @@ func FuzzMatch(f *testing.F) {
 		t.Fatalf("Match(%q) = %q", header, got)
 	})
 }
+
+// The shortcut below a thousand writes what the printer writes.
+func TestNumShortcut(t *testing.T) {
+	for _, l := range All() {
+		for _, n := range []int{-999, -12, 0, 7, 999, 1000, -1000, 123456} {
+			if got, want := l.Num(n), l.num.Sprintf("%d", n); got != want {
+				t.Errorf("%s: Num(%d) = %q, the printer %q", l.Code, n, got, want)
+			}
+		}
+	}
+}

@@ -431,7 +431,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	sv.Shown = strings.Join(visible, " ")
 	v := p.v
 	v.page, v.status, v.Section = "section", status, sv
-	v.switcher(c)
+	v.Langs = switchButtons[v.L.Code]
 	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.Title)
 	if len(sv.Errors) > 0 {
 		v.Title = v.L.T("title.error", "Title", v.Title)

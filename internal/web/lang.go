@@ -48,7 +48,11 @@ func surveyLanguages(form *survey.Form) []string {
 // interface's language l, for the lang attributes that tell a screen
 // reader to read them as such; "" when they are the same.
 func textLang(form *survey.Form, l *i18n.Lang) string {
-	if in := surveyLanguages(form)[0]; in != l.Code {
+	in := i18n.Default // surveyLanguages(form)[0], without its slice: this runs per item
+	if form != nil && form.Instrument.Language != "" {
+		in = form.Instrument.Language
+	}
+	if in != l.Code {
 		return in
 	}
 	return ""
@@ -96,6 +100,19 @@ type langLink struct {
 	Current               bool
 }
 
+// switchButtons are a section page's switcher, by the page's language:
+// buttons of the page's form, the same on every section page, so made
+// once (a section page is the most frequent page).
+var switchButtons = func() map[string][]langLink {
+	out := map[string][]langLink{}
+	for _, cur := range i18n.All() {
+		for _, l := range i18n.All() {
+			out[cur.Code] = append(out[cur.Code], langLink{Code: l.Code, Name: l.Name, Dir: l.Dir, Current: l == cur})
+		}
+	}
+	return out
+}()
+
 // setLang makes l the page's language.
 func (v *view) setLang(l *i18n.Lang) {
 	v.L, v.Lang, v.Dir = l, l.Code, l.Dir
@@ -126,7 +143,7 @@ func (v *view) switcher(c *gin.Context) {
 
 // setSwitcher fills the switcher with links to u with ?lang= set in q.
 func (v *view) setSwitcher(u url.URL, q url.Values) {
-	v.Langs = v.Langs[:0]
+	v.Langs = make([]langLink, 0, len(i18n.All())) // never appended to in place: a section page's may be shared (switchButtons)
 	for _, l := range i18n.All() {
 		q.Set(langParam, l.Code)
 		u.RawQuery = q.Encode()
