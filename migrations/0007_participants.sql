@@ -2,16 +2,21 @@
 -- schedule, and the outbox of e-mails (internal/survey/participants.go,
 -- mailing.go; docs/participants.md).
 --
--- participants: one person invited to one survey. code_hash is the keyed
---   hash of the participant's personal invitation code, the same bytes as
---   the participant's row in invitations (inserted in the same
---   transaction). The code itself is derived from the id under the
---   server's invitation key (kept apart from the database) and never
---   stored. There is no completion column and no completion time: whether
+-- participants: one person invited to one survey. The participant's
+--   personal invitation code is derived from the id under the server's
+--   invitation key (kept apart from the database) and never stored; its
+--   keyed hash is stored on an invitations row (inserted in the same
+--   transaction) and deliberately NOT here: no column of a participant
+--   equals anything in its invitations row, so the database alone cannot
+--   say which row is whose (on PostgreSQL a response and the invitations
+--   row it spends share xmin, and a shared hash would join a name to an
+--   answer). The service derives the hash when it needs a participant's
+--   state. There is no completion column and no completion time: whether
 --   a participant completed is their invitations row being spent, read
 --   when asked; started is the row being held or spent. The times kept are
 --   those of Dyad's own contacts (invited_at, last_contact_at), an opt-out
---   and a bounce, none of which is an answer's time.
+--   and a bounce, none of which is an answer's time. A code's uniqueness
+--   per survey is the invitations row's primary key.
 -- message_templates: the researcher's invitation and reminder texts per
 --   language ('' is the default), with {{merge_fields}}.
 -- mailings: a survey's schedule: the invitation at invite_at (NULL: not
@@ -34,15 +39,13 @@ CREATE TABLE participants (
     last_name       TEXT NOT NULL DEFAULT '',
     language        TEXT NOT NULL DEFAULT '',
     attributes      TEXT NOT NULL DEFAULT '{}',
-    code_hash       BLOB NOT NULL,
     created_at      TEXT NOT NULL,
     invited_at      TEXT,
     reminders       INTEGER NOT NULL DEFAULT 0,
     last_contact_at TEXT,
     opted_out_at    TEXT,
     bounced_at      TEXT,
-    UNIQUE (survey_id, email),
-    UNIQUE (survey_id, code_hash)
+    UNIQUE (survey_id, email)
 );
 
 CREATE TABLE message_templates (

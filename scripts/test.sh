@@ -49,20 +49,44 @@ else
 fi
 export DYAD_SCREENSHOTS="${DYAD_SCREENSHOTS:-$PWD/screenshots/web}"
 
-step "R, PSPP, haven and readstat for the export's tests"
+step "R (with psych and haven), PSPP and readstat for the export's and the statistics' tests"
 # internal/export runs the generated R script (r-base-core) and SPSS syntax
 # (pspp, GNU's SPSS), and reads the .sav and .dta files back with PSPP,
-# R's haven (r-cran-haven) and the readstat command (readstat). Outside CI
-# those tests skip without the tools; the .sav/.dta read-backs fail under
-# CI. From Debian's packages they install in well under a minute.
+# R's haven (r-cran-haven) and the readstat command (readstat);
+# internal/stats checks its figures with missing codes against R's psych
+# package (r-cran-psych). Outside CI those tests skip without the tools;
+# under CI they fail. From Debian's packages they install in about a minute.
 if ! command -v Rscript >/dev/null 2>&1 || ! command -v pspp >/dev/null 2>&1 \
-  || ! command -v readstat >/dev/null 2>&1 || ! Rscript --vanilla -e 'library(haven)' >/dev/null 2>&1; then
+  || ! command -v readstat >/dev/null 2>&1 || ! Rscript --vanilla -e 'library(haven); library(psych)' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core pspp r-cran-haven readstat \
-      || echo "R, PSPP, haven or readstat did not install: their export tests will skip (outside CI)"
+    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core pspp r-cran-haven r-cran-psych readstat \
+      || echo "R, PSPP, haven, psych or readstat did not install: their tests will skip (outside CI)"
   else
-    echo "Rscript, pspp, haven or readstat is missing: sudo apt-get install r-base-core pspp r-cran-haven readstat (their export tests skip without them, outside CI)"
+    echo "Rscript, pspp, haven, psych or readstat is missing: sudo apt-get install r-base-core pspp r-cran-haven r-cran-psych readstat (their tests skip without them, outside CI)"
   fi
+fi
+
+step "R psych, GPArotation and lavaan for the psychometrics reference values"
+# internal/psychometrics is held equal to R: scripts/r/psychometrics-reference.R
+# computes the golden files under internal/psychometrics/testdata with
+# psych and GPArotation. It runs again here into a temporary folder, and
+# TestReferenceRegenerated fails when the committed files differ from what
+# R computes now, or the Go code from either. Under CI the packages must be
+# there; elsewhere the check skips without them.
+psych_ok() { Rscript -e 'for (p in c("psych", "GPArotation", "lavaan", "jsonlite")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1; }
+if ! psych_ok && [ "$(id -u)" = 0 ]; then
+  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    r-cran-psych r-cran-gparotation r-cran-lavaan r-cran-jsonlite \
+    || echo "R's psych, GPArotation or lavaan did not install"
+fi
+if psych_ok; then
+  DYAD_PSYCHOMETRICS_REFERENCE=$(mktemp -d)
+  export DYAD_PSYCHOMETRICS_REFERENCE
+  Rscript scripts/r/psychometrics-reference.R "$DYAD_PSYCHOMETRICS_REFERENCE"
+elif [ "${CI:-}" = true ]; then
+  echo "R with psych, GPArotation and lavaan is required under CI: apt-get install r-cran-psych r-cran-gparotation r-cran-lavaan r-cran-jsonlite"; exit 1
+else
+  echo "R's psych, GPArotation or lavaan is missing: sudo apt-get install r-cran-psych r-cran-gparotation r-cran-lavaan r-cran-jsonlite (the regenerated reference check skips)"
 fi
 
 step "nginx for the deployment example"

@@ -29,7 +29,7 @@ func TestAbandonedSweep(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	svc := survey.NewService(st)
-	sv, err := seed(ctx, svc)
+	sv, err := seed(ctx, svc, st)
 	if err != nil || sv == nil {
 		t.Fatalf("seed: %v", err)
 	}

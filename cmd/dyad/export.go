@@ -68,6 +68,7 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 	fs.BoolVar(&cfg.Opt.BOM, "bom", false, "start with a UTF-8 byte-order mark (for Excel)")
 	fs.BoolVar(&cfg.Opt.ExcelSafe, "excel-safe", false, "prefix text cells that a spreadsheet could run as formulas (= + - @ or full-width ＝ ＋ － ＠, after any blanks; tab, CR) with ' (alters text)")
 	fs.StringVar(&cfg.Opt.LineBreaks, "line-breaks", export.LineBreaksKeep, "keep, or space (for SPSS)")
+	fs.BoolVar(&cfg.Filter.IncludeTest, "include-test", false, "include the responses made while the survey was in test mode")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

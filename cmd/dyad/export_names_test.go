@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -115,5 +116,21 @@ func TestExportStatusFilter(t *testing.T) {
 	code := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
 	if want := `--status must be complete, in_progress or all, got "maybe"`; code != 2 || !strings.Contains(stderr.String(), want) {
 		t.Fatalf("exit %d, %q; want 2 and %q", code, stderr.String(), want)
+	}
+}
+
+// TestExportIncludeTest: `dyad export --include-test` sets the filter
+// that includes responses made in test mode; without it they are left
+// out, as by the API.
+func TestExportIncludeTest(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{{nil, false}, {[]string{"--include-test"}, true}} {
+		args := append([]string{"--db", "x.db", "--survey", "x"}, tc.args...)
+		cfg, err := parseExport(args, func(string) string { return "" }, io.Discard)
+		if err != nil || cfg.Filter.IncludeTest != tc.want {
+			t.Errorf("%v: include test %v, %v; want %v", tc.args, cfg.Filter.IncludeTest, err, tc.want)
+		}
 	}
 }

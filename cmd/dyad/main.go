@@ -5,6 +5,8 @@
 //	dyad convert   write an instrument file in another format
 //	dyad export    write a survey's responses as CSV, codebook, syntax or zip
 //	dyad health    ask a running server whether it is ready (for HEALTHCHECK)
+//	dyad user      add a researcher account
+//	dyad audit     verify the audit trail's hash chain
 //
 // main only parses arguments and environment; run holds the rest, so tests
 // drive the same code without a process.
@@ -31,6 +33,8 @@ Usage:
               [--since T] [--until T] [--bom] [--excel-safe] [--line-breaks keep|space]
   dyad health [--url URL]
   dyad migrate-db --from FILE --to postgres://...
+  dyad user add --email ADDRESS [--admin] [--role ROLE] [--db FILE]   (password on stdin)
+  dyad audit verify [--db FILE]
 
 Run 'dyad COMMAND -h' for a command's options.
 `
@@ -62,6 +66,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdHealth(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate-db":
 		return cmdMigrateDB(ctx, args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

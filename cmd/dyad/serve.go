@@ -47,6 +47,9 @@ type serveConfig struct {
 	// ClockOffset shifts the service's clock (DYAD_CLOCK_OFFSET), for
 	// rehearsing a mailing's schedule; never set in production.
 	ClockOffset time.Duration
+	// AuditClientAddr stores the researcher's client address in each audit
+	// row; off by default (docs/security.md, "Audit trail").
+	AuditClientAddr bool
 }
 
 // defaultRateLimit allows a person paging quickly through a form, and
@@ -99,6 +102,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 			return cfg, err
 		}
 	}
+	if v := getenv("DYAD_AUDIT_CLIENT_ADDR"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cfg, fmt.Errorf("DYAD_AUDIT_CLIENT_ADDR must be true or false, got %q", v)
+		}
+		cfg.AuditClientAddr = b
+	}
 	proxies := getenv("DYAD_TRUSTED_PROXIES")
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -109,6 +119,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second per client address, 0 = off (env DYAD_RATE_LIMIT)")
 	fs.DurationVar(&cfg.AbandonedAfter, "abandoned-after", cfg.AbandonedAfter, "delete responses in progress not saved for this long, releasing their invitation codes; 0 = keep (env DYAD_ABANDONED_AFTER)")
 	fs.IntVar(&cfg.SMTPRate, "smtp-rate", cfg.SMTPRate, "most e-mails sent per minute through DYAD_SMTP_URL (env DYAD_SMTP_RATE)")
+	fs.BoolVar(&cfg.AuditClientAddr, "audit-client-addr", cfg.AuditClientAddr, "store researchers' client addresses in the audit trail (env DYAD_AUDIT_CLIENT_ADDR; respondents' are never stored)")
 	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (env DYAD_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -250,7 +261,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	seeded, err := seed(ctx, svc)
+	seeded, err := seed(ctx, svc, st)
 	if err != nil {
 		return err
 	}
@@ -264,21 +275,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	// The dashboard serves the export files with the API's own handlers,
-	// behind its session instead of the bearer token.
-	var downloads []admin.Download
-	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
-		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
-	}
-	handler := httpserver.New(httpserver.Config{
-		Modules: []httpserver.Module{
-			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st}),
-			web.New(web.Config{Service: svc, Key: csrfKey}),
-			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads}),
-		},
-		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash,
-		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
-	})
+	handler := newHandler(cfg, st, svc, backup, tokenHash, csrfKey, m, log)
 	srv := &http.Server{
 		Handler:           handler, // HEAD is answered as GET (httpserver.AnswerHEAD)
 		ReadHeaderTimeout: 10 * time.Second,
@@ -341,4 +338,26 @@ func localURL(a net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// newHandler wires the modules into the server: the whole of the HTTP
+// service, as serve runs it and as the authorization matrix test walks it.
+func newHandler(cfg serveConfig, st store.DB, svc *survey.Service, backup func(context.Context, string) error,
+	tokenHash, csrfKey []byte, m *metrics.Metrics, log *slog.Logger) *httpserver.Server {
+	// The dashboard serves the export files with the API's own handlers,
+	// behind its session instead of the bearer token.
+	var downloads []admin.Download
+	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
+		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
+	}
+	return httpserver.New(httpserver.Config{
+		Modules: []httpserver.Module{
+			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st, Accounts: st}),
+			web.New(web.Config{Service: svc, Key: csrfKey}),
+			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads,
+				Accounts: st, Audit: st}),
+		},
+		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash, Accounts: st, Audit: st, AuditClientAddr: cfg.AuditClientAddr,
+		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
+	})
 }

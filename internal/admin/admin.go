@@ -1,21 +1,30 @@
 // Package admin serves the researcher dashboard at /admin: sign-in with
-// the researcher token, the lists of surveys and instruments with their
+// an account or the researcher token, the lists of surveys and instruments with their
 // response counts, and per survey the statistics of package stats as
 // tables and inline SVG charts (package chart), with the export downloads.
 // Pages are rendered on the server with html/template and share the
 // respondent pages' stylesheet, headers, compression, cookies and CSRF
 // tokens through internal/pagekit (this package never imports web).
 //
-// Sign-in. The form posts the researcher token; its SHA-256 is compared
-// in constant time with the one the API checks (server.Auth, which also
-// holds the one failed-authentication budget per client). On success the
-// browser gets a session cookie holding a random id (256 bits), never the
-// token; the store keeps the id's hash (session.go, through
-// survey.Sessions), so a session survives a restart and every instance on
-// the database knows it. The cookie is HttpOnly, SameSite=Strict, Secure
-// when the request came over HTTPS, scoped to /admin, with no expiry
-// date; the server ends a session after SessionIdle without use or
-// SessionMax after sign-in. Sign-out ends it on the server.
+// Sign-in. The form posts an account's e-mail address and password (and
+// its TOTP code, if it set one up), checked by server.Auth.SignIn, or the
+// researcher token, whose SHA-256 is compared in constant time with the one
+// the API checks; server.Auth also holds the failed-authentication budgets
+// (per client, per address). On success the browser gets a session cookie
+// holding a random id (256 bits), never a credential; the store keeps the
+// id's hash with the account (session.go, through survey.Sessions), so a
+// session survives a restart and every instance on the database knows it.
+// The cookie is HttpOnly, SameSite=Strict, Secure when the request came
+// over HTTPS, scoped to /admin, with no expiry date; the server ends a
+// session after SessionIdle without use or SessionMax after sign-in.
+// Sign-out ends it on the server; "sign out everywhere" ends all of the
+// account's.
+//
+// Roles. What a signed-in actor may open is decided by the policy table
+// (server.Policy) through server.Auth.Authorize, called by requireSession;
+// pages only ask the table (may) to hide links it would refuse. The team
+// pages: members and one-time sign-up links (members.go), API tokens
+// (tokens.go), two-step sign-in (totp.go), the audit trail (audit.go).
 //
 // CSRF. Every POST carries a token: for the sign-in form an HMAC of a
 // random cookie (a signed double-submit cookie, as on the respondent
@@ -34,8 +43,8 @@
 // every other, and under /admin that answers with this package's page
 // (ErrorPage), not the API's JSON.
 //
-// A signed-in request carries the researcher as its actor
-// (server.ActorFrom), as a request with the bearer token does.
+// A signed-in request carries its account (or the researcher) as its actor
+// (server.ActorFrom), as a request with a bearer token does.
 package admin
 
 import (
@@ -66,6 +75,12 @@ type Config struct {
 	Sessions survey.Sessions
 	// Now is the clock of sessions; nil means time.Now.
 	Now func() time.Time
+	// Accounts keeps the researchers' accounts and API tokens (the
+	// store); nil leaves the tokens page empty.
+	Accounts survey.Accounts
+	// Audit is the audit trail the audit page reads (the store); nil
+	// leaves it empty.
+	Audit survey.AuditTrail
 }
 
 // Download is one export file: the last segment of its path and the
@@ -82,6 +97,9 @@ type Pages struct {
 	csrf      *pagekit.CSRF
 	downloads []Download
 	sessions  *sessionStore
+	accounts  survey.Accounts
+	audit     survey.AuditTrail
+	now       func() time.Time
 	auth      *server.Auth // set by Mount
 }
 
@@ -94,7 +112,7 @@ func New(cfg Config) *Pages {
 	// A key of its own, derived, so that no token of one kind of page is
 	// ever valid on the other.
 	return &Pages{svc: cfg.Service, responses: cfg.Responses, csrf: pagekit.NewCSRF(cfg.Key, "dyad admin pages"),
-		downloads: cfg.Downloads, sessions: newSessionStore(cfg.Sessions, now)}
+		downloads: cfg.Downloads, sessions: newSessionStore(cfg.Sessions, now), accounts: cfg.Accounts, audit: cfg.Audit, now: now}
 }
 
 // Prefixes are the paths the dashboard owns: errors and unknown paths
@@ -104,31 +122,74 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 // Mount registers the dashboard:
 //
 //	GET  /admin/login                     sign-in form (?next=)
-//	POST /admin/login                     check the token, start a session, 303 to next
+//	POST /admin/login                     check the e-mail and password, or the token; start a session, 303 to next
 //	POST /admin/logout                    end the session, 303 to the sign-in form
+//	POST /admin/logout/everywhere         end every session of the account
+//	GET  /admin/tokens                    the account's API tokens, and a form for a new one
+//	POST /admin/tokens                    make a token (password asked again), shown once
+//	POST /admin/tokens/{token}/revoke     revoke a token
+//	GET  /admin/totp                      two-step sign-in (TOTP): turn on with a code, off
+//	POST /admin/totp                      change it (password asked again)
+//	GET  /admin/members                   the study's members and their roles
+//	POST /admin/members/invite            a one-time sign-up link (password asked again), shown once
+//	POST /admin/members/{user}/role       change a member's role (password asked again)
+//	GET  /admin/signup?invite=            the sign-up form of an invite
+//	POST /admin/signup                    make the account, join the study, sign in
+//	GET  /admin/audit                     the audit trail (?actor=, ?action=, ?since=, ?until=, ?after=)
+//	GET  /admin/audit.csv                 the same rows as CSV
 //	GET  /admin                           surveys and instruments, with response counts
 //	GET  /admin/surveys/{id}              results: figures, charts, downloads (?status=, ?by=)
 //	GET  /admin/surveys/{id}/text/{item}  answers to a free-text item (?q=, ?status=, ?after=)
 //	GET  /admin/surveys/{id}/participants participants and the mailing's tracking (?page=)
 //	GET  /admin/surveys/{id}/participants/export  the list with statuses, CSV
+//	GET  /admin/surveys/{id}/validation   factor analysis, omega, parallel analysis (the psychometrics API's parameters)
 //	GET  /admin/surveys/{id}/{download}   export.csv, codebook.csv, export.zip, ...
+//	POST /admin/surveys/{id}/close        close the survey, 303 to its results
+//	POST /admin/surveys/{id}/invitations  make invitation codes: a CSV of codes and links, once
+//	GET  /admin/instruments/new           upload or paste an instrument
+//	POST /admin/instruments               save it as a draft (422 with its problems)
+//	GET  /admin/instruments/{key}/versions/{v}          a version's summary, publish, deploy
+//	POST /admin/instruments/{key}/versions/{v}/publish  publish a draft
+//	POST /admin/instruments/{key}/versions/{v}/surveys  deploy a published version as a survey
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
-// Every route but the sign-in form and the stylesheet needs a session.
+// Every route but the sign-in form and the stylesheet needs a session;
+// what the session's actor may do is the policy table's (server.Policy).
 func (p *Pages) Mount(r *server.Router) {
 	p.auth = r.Auth
 	r.GET("/admin/static/:file", p.static)
 	r.GET("/admin/login", p.loginForm)
 	r.POST("/admin/login", p.login)
 	r.GET("/admin/logout", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin") })
+	r.GET("/admin/signup", p.signupForm)
+	r.POST("/admin/signup", p.signup)
 	g := r.Group("/admin", p.requireSession)
 	g.POST("/logout", p.logout)
+	g.POST("/logout/everywhere", p.logoutEverywhere)
+	g.GET("/tokens", p.tokens)
+	g.POST("/tokens", p.createToken)
+	g.POST("/tokens/:token/revoke", p.revokeToken)
+	g.GET("/totp", p.totpPage)
+	g.POST("/totp", p.totpChange)
+	g.GET("/members", p.members)
+	g.POST("/members/invite", p.invite)
+	g.POST("/members/:user/role", p.setRole)
+	g.GET("/audit", p.auditPage)
+	g.GET("/audit.csv", p.auditCSV)
 	g.GET("", p.overview)
 	g.GET("/surveys", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin") })
 	g.GET("/surveys/:id", p.results)
 	g.GET("/surveys/:id/text/:item", p.textAnswers)
 	g.GET("/surveys/:id/participants", p.participants)
 	g.GET("/surveys/:id/participants/export", p.exportParticipants)
+	g.POST("/surveys/:id/close", p.closeSurvey)
+	g.POST("/surveys/:id/invitations", p.makeInvitations)
+	g.GET("/instruments/new", p.instrumentNew)
+	g.POST("/instruments", p.createInstrument)
+	g.GET("/instruments/:key/versions/:version", p.instrumentVersion)
+	g.POST("/instruments/:key/versions/:version/publish", p.publishVersion)
+	g.POST("/instruments/:key/versions/:version/surveys", p.deployVersion)
+	g.GET("/surveys/:id/validation", p.validation)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)
 	}

@@ -7,7 +7,7 @@ package admin_test
 // pages' browser tests (internal/web/browsertest): a request without a
 // session lands on the sign-in form, a wrong token is refused, the right
 // one leads back to the survey's results, whose charts have one bar per
-// Likert item; every page type passes axe-core (no serious or critical
+// Likert item, and to the validation page with its scree plot; every page type passes axe-core (no serious or critical
 // findings) at desktop and phone width without scrolling sideways, and is
 // saved as a screenshot in screenshots/admin (or $DYAD_ADMIN_SCREENSHOTS).
 // Without Chromium or axe-core it skips, except under CI=true.
@@ -114,6 +114,25 @@ func TestBrowserDashboard(t *testing.T) {
 				t.Errorf("compared by specialty: %d bars", n)
 			}
 			check("results-by-specialty")
+
+			d.Open(f.srv.URL + results + "/validation?cfa=true")
+			analysed := 0 // every Likert item in a subscale
+			for _, sub := range f.form.Instrument.Subscales {
+				analysed += len(f.form.SubscaleItems(sub.ID))
+			}
+			if n := eval(`document.querySelectorAll("#scree` + suffix + ` .observed circle.point").length`); n != analysed {
+				t.Errorf("scree plot: %d observed points, want %d", n, analysed)
+			}
+			if n := eval(`document.querySelectorAll("table.loadings td.l3, table.loadings td.l2").length`); n == 0 {
+				t.Error("no loading shaded as large")
+			}
+			check("validation")
+
+			d.Open(f.srv.URL + results + "/validation?factors=99")
+			if n := eval(`document.querySelectorAll("[role=alert] li").length`); n != 1 {
+				t.Errorf("a bad number of factors: %d problems listed", n)
+			}
+			check("validation-problem")
 
 			d.Open(f.srv.URL + results + "/text/eff_text")
 			if n := eval(`document.querySelectorAll(".answers li").length`); n == 0 {

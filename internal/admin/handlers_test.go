@@ -77,7 +77,7 @@ func TestLogin(t *testing.T) {
 			{name: "ErrTokenWrong", token: "not-the-token", status: http.StatusUnauthorized, message: "This researcher token is not valid"},
 			{name: "ErrTokenPrefix", token: testToken[:10], status: http.StatusUnauthorized, message: "This researcher token is not valid"},
 			{name: "ErrTokenTooLong", token: strings.Repeat("x", 5000), status: http.StatusUnauthorized, message: "This researcher token is not valid"},
-			{name: "ErrTokenEmpty", token: "  ", status: http.StatusUnprocessableEntity, message: "Enter the researcher token."},
+			{name: "ErrTokenEmpty", token: "  ", status: http.StatusUnprocessableEntity, message: "Enter your e-mail address and password, or the researcher token."},
 			{name: "ErrCSRFMissing", token: testToken, csrf: new(""), status: http.StatusForbidden, message: "This page has expired"},
 			{name: "ErrCSRFForged", token: testToken, csrf: new("forged"), status: http.StatusForbidden, message: "This page has expired"},
 			{name: "ErrCrossSite", token: testToken, header: []string{"Sec-Fetch-Site", "cross-site"}, status: http.StatusForbidden, message: "This page has expired"},

@@ -32,6 +32,8 @@ type status struct {
 
 type instrumentRow struct {
 	Key, Title string
+	// Href opens the version's page (instruments.go).
+	Href       string
 	Version    int
 	Status     status
 	Surveys    int
@@ -103,7 +105,7 @@ func (p *Pages) overview(c *gin.Context) {
 	}
 	for _, in := range instruments {
 		n := counts[version{in.Key, in.Version}]
-		ov.Instruments = append(ov.Instruments, instrumentRow{Key: in.Key, Title: in.Title, Version: in.Version,
+		ov.Instruments = append(ov.Instruments, instrumentRow{Key: in.Key, Title: in.Title, Href: versionHref(in.Key, in.Version), Version: in.Version,
 			Status: instrumentStatus(in.Status), Surveys: in.Surveys, Complete: n[0], InProgress: n[1]})
 	}
 	v := p.newView(c, "Surveys and instruments")

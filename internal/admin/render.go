@@ -24,11 +24,21 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "participants"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/partials.html", "templates/manage.html", "templates/"+name+".html"))
 	}
 	return out
+}()
+
+//go:embed static/editor.js
+var editorJS []byte
+
+// editorName is the instrument editor's script's content-hashed name
+// (editor.js: problems move the cursor), like cssName.
+var editorName = func() string {
+	sum := sha256.Sum256(editorJS)
+	return "editor." + hex.EncodeToString(sum[:4]) + ".js"
 }()
 
 // cssName is the stylesheet's content-hashed name: a changed file gets a
@@ -43,21 +53,36 @@ type view struct {
 	page   string
 	status int
 
-	Title    string
-	CSS      []string
+	Title string
+	CSS   []string
+	// Scripts are a page's own scripts, each an enhancement the page
+	// works without.
+	Scripts  []string
 	Icon     string
 	SignedIn bool
 	CSRF     string // the session's token, for the sign-out form
 	// Crumbs lead from the dashboard to the page (the last is the page).
 	Crumbs []link
+	// Nav links the signed-in researcher's pages the policy allows.
+	Nav []link
 
 	Login    *loginView
 	Overview *overviewView
 	Results  *resultsView
 	Text     *textView
 	Message  *messageView
+	// Validation is the psychometrics page (validation.go).
+	Validation *validationView
 	// Participants is the mailing's tracking page (participants.go).
 	Participants *participantsView
+	Tokens       *tokensView
+	Audit        *auditView
+	Members      *membersView
+	Signup       *signupView
+	TOTP         *totpView
+	// InstrumentNew and Version are the instrument pages (instruments.go).
+	InstrumentNew *instrumentNewView
+	Version       *versionView
 }
 
 type link struct {
@@ -75,6 +100,13 @@ func (p *Pages) newView(c *gin.Context, title string) *view {
 	v := &view{Title: title, CSS: []string{pagekit.AssetURL("app.css"), "/admin/static/" + cssName}, Icon: pagekit.AssetURL("icon.svg")}
 	if id := c.GetString(ctxSession); id != "" {
 		v.SignedIn, v.CSRF = true, p.sessionToken(c)
+		v.Nav = append(v.Nav, link{"/admin/tokens", "API tokens"}, link{"/admin/totp", "Two-step sign-in"})
+		if may(c, "/admin/members") {
+			v.Nav = append(v.Nav, link{"/admin/members", "Members"})
+		}
+		if may(c, "/admin/audit") {
+			v.Nav = append(v.Nav, link{"/admin/audit", "Audit trail"})
+		}
 	}
 	return v
 }
@@ -128,16 +160,24 @@ func (p *Pages) notFoundPage(c *gin.Context) {
 	p.render(c, v)
 }
 
-// static serves the stylesheet under its hashed name.
+// static serves the stylesheet and the editor's script under their
+// hashed names.
 func (p *Pages) static(c *gin.Context) {
-	if c.Param("file") != cssName {
+	var body []byte
+	var ct string
+	switch c.Param("file") {
+	case cssName:
+		body, ct = adminCSS, "text/css; charset=utf-8"
+	case editorName:
+		body, ct = editorJS, "text/javascript; charset=utf-8"
+	default:
 		p.notFoundPage(c)
 		return
 	}
 	hdr := c.Writer.Header()
 	hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	pagekit.WriteBody(c, http.StatusOK, "text/css; charset=utf-8", adminCSS)
+	pagekit.WriteBody(c, http.StatusOK, ct, body)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

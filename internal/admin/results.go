@@ -31,6 +31,8 @@ type resultsView struct {
 	RespondentURL string
 	// ParticipantsHref links an invitation survey's mailing page.
 	ParticipantsHref string
+	// Manage holds the survey's actions (manage.go).
+	Manage *manageView
 
 	Filter  filterView
 	Scope   string // "complete responses", ...
@@ -189,8 +191,11 @@ func (p *Pages) results(c *gin.Context) {
 	rv := p.resultsView(c, sv, form, res.Report, res.Status.Status())
 	rv.Scope = scopes[res.Status]
 	rv.Filter = filterOptions(form, statusValue, by)
-	rv.Downloads = downloads(sv.ID, statusValue)
+	if may(c, "/admin/surveys/:id/export.csv") {
+		rv.Downloads = downloads(sv.ID, statusValue)
+	}
 	v := p.newView(c, sv.Title)
+	rv.Manage = newManageView(sv, v.CSRF)
 	v.page, v.Results = "results", rv
 	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
 	p.render(c, v)
@@ -340,8 +345,12 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 		}
 	}
 	rv.Others = likertBlocks("lk-other", form, rep, likert, label)
+	readText := may(c, "/admin/surveys/:id/text/:item")
 	for i, t := range first.Texts {
-		row := textRow{ID: t.ID, Text: t.Text, Href: "/admin/surveys/" + url.PathEscape(sv.ID) + "/text/" + url.PathEscape(t.ID)}
+		row := textRow{ID: t.ID, Text: t.Text}
+		if readText {
+			row.Href = "/admin/surveys/" + url.PathEscape(sv.ID) + "/text/" + url.PathEscape(t.ID)
+		}
 		for _, g := range rep.Groups {
 			row.N += g.Texts[i].N
 			row.Missing += g.Texts[i].Missing
@@ -447,8 +456,12 @@ func likertBlocks(id string, form *survey.Form, rep *stats.Report, idx []int, la
 		if start > 0 || end < len(idx) {
 			blockID = fmt.Sprintf("%s-%d", id, len(out)+1)
 		}
-		lk := chart.Likert{ID: blockID, Labels: labels}
-		lk.Title = fmt.Sprintf("Answers to %d items, from %s to %s", len(run), labels[0], labels[len(labels)-1])
+		// The chart draws the scale's points only: a missing code
+		// ("Not applicable") is no point of it, and keeps its own column
+		// in the table.
+		points := scaleLabels(first.Items[idx[start]])
+		lk := chart.Likert{ID: blockID, Labels: points}
+		lk.Title = fmt.Sprintf("Answers to %d items, from %s to %s", len(run), points[0], points[len(points)-1])
 		table := itemTable{Options: labels}
 		for _, i := range run {
 			it := first.Items[i]
@@ -465,7 +478,9 @@ func likertBlocks(id string, form *survey.Form, rep *stats.Report, idx []int, la
 					row.Span = len(rep.Groups)
 				}
 				for _, o := range s.Options {
-					bar.Counts = append(bar.Counts, o.Count)
+					if !o.MissingCode {
+						bar.Counts = append(bar.Counts, o.Count)
+					}
 					row.Cells = append(row.Cells, countPercent(o))
 				}
 				li.Bars = append(li.Bars, bar)
@@ -473,9 +488,21 @@ func likertBlocks(id string, form *survey.Form, rep *stats.Report, idx []int, la
 			}
 			lk.Items = append(lk.Items, li)
 		}
-		out = append(out, likertBlock{ID: blockID, Title: lk.Title, Legend: chart.Legend(labels), Chart: lk.Render(),
+		out = append(out, likertBlock{ID: blockID, Title: lk.Title, Legend: chart.Legend(points), Chart: lk.Render(),
 			ChartNarrow: lk.RenderNarrow(), Table: table})
 		start = end
+	}
+	return out
+}
+
+// scaleLabels returns the labels of the item's options that are not
+// missing codes.
+func scaleLabels(it stats.ItemStats) []string {
+	var out []string
+	for _, o := range it.Options {
+		if !o.MissingCode {
+			out = append(out, o.Label)
+		}
 	}
 	return out
 }

@@ -60,10 +60,13 @@ func sessionKey(id string) []byte {
 // create starts a session and returns its id: 256 random bits. In the same
 // transaction it drops the expired sessions, and the least recently used
 // ones when the table is full.
-func (s *sessionStore) create(ctx context.Context) (string, error) {
+func (s *sessionStore) create(ctx context.Context) (string, error) { return s.createFor(ctx, 0) }
+
+// createFor is create for an account (userID 0: the researcher token).
+func (s *sessionStore) createFor(ctx context.Context, userID int64) (string, error) {
 	id := pagekit.RandomValue()
 	now := s.now()
-	err := s.st.CreateSession(ctx, &survey.Session{IDHash: sessionKey(id), CreatedAt: now, SeenAt: now},
+	err := s.st.CreateSession(ctx, &survey.Session{IDHash: sessionKey(id), CreatedAt: now, SeenAt: now, UserID: userID},
 		survey.SessionLimits{IdleBefore: now.Add(-SessionIdle), CreatedBefore: now.Add(-SessionMax), Max: maxSessions})
 	if err != nil {
 		return "", err
@@ -74,31 +77,37 @@ func (s *sessionStore) create(ctx context.Context) (string, error) {
 // valid tells whether id names a live session, and marks it used. An
 // expired session is deleted.
 func (s *sessionStore) valid(ctx context.Context, id string) (bool, error) {
+	v, err := s.lookup(ctx, id)
+	return v != nil, err
+}
+
+// lookup is valid that returns the live session, or nil.
+func (s *sessionStore) lookup(ctx context.Context, id string) (*survey.Session, error) {
 	if id == "" {
-		return false, nil
+		return nil, nil
 	}
 	k := sessionKey(id)
 	v, err := s.st.FindSession(ctx, k)
 	switch {
 	case survey.ErrorCode(err) == survey.ENotFound:
-		return false, nil
+		return nil, nil
 	case err != nil:
-		return false, err
+		return nil, err
 	}
 	now := s.now()
 	if expired(v, now) {
-		return false, s.st.DeleteSession(ctx, k)
+		return nil, s.st.DeleteSession(ctx, k)
 	}
 	if now.Sub(v.SeenAt) >= touchEvery {
 		err := s.st.TouchSession(ctx, k, now)
 		if survey.ErrorCode(err) == survey.ENotFound {
-			return false, nil // ended meanwhile
+			return nil, nil // ended meanwhile
 		}
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 	}
-	return true, nil
+	return v, nil
 }
 
 // end removes a session; ending an unknown one does nothing.

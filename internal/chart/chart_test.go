@@ -340,3 +340,30 @@ func TestRate(t *testing.T) {
 	parse(t, Rate{ID: "e", Title: "None"}.Render())
 	parse(t, Rate{ID: "o", Title: "One", Days: days[:1]}.Render())
 }
+
+func TestScree(t *testing.T) {
+	c := Scree{ID: "s", Title: "Scree", Observed: []float64{4.2, 1.9, 1.3, 0.2, -0.1, -0.3}, Simulated: []float64{0.3, 0.2, 0.1, 0.05, 0, -0.1},
+		ObservedLabel: "Observed", SimulatedLabel: "Simulated (95th percentile)", Suggested: 3}
+	root := parse(t, c.Render())
+	obs, sim := root.find(class("observed")), root.find(class("simulated"))
+	if len(obs) != 1 || len(sim) != 1 || len(obs[0].find(class("point"))) != 6 || len(sim[0].find(class("point"))) != 6 {
+		t.Fatal("want an observed and a simulated series of 6 points each")
+	}
+	pts := obs[0].find(class("point"))
+	if y0, y5 := pts[0].float(t, "cy"), pts[5].float(t, "cy"); !(y0 < y5) {
+		t.Errorf("4.2 is drawn below −0.3 (%v, %v)", y0, y5)
+	}
+	// Negative eigenvalues stay inside the plot.
+	if y5 := pts[5].float(t, "cy"); y5 > sHeight-sBottom+1e-9 {
+		t.Errorf("−0.3 drawn at %v, below the plot", y5)
+	}
+	desc := root.find(func(n node) bool { return n.XMLName.Local == "desc" })[0].Text
+	if !strings.Contains(desc, "parallel analysis retains 3 factors") || !strings.Contains(desc, "from 4.20 down to -0.30") {
+		t.Errorf("description: %s", desc)
+	}
+	if !strings.Contains(string(c.Render()), "3 retained") {
+		t.Error("no mark of the retained factors")
+	}
+	parse(t, Scree{ID: "e", Title: "Empty", ObservedLabel: "Observed"}.Render())
+	parse(t, Scree{ID: "o", Title: "One", Observed: []float64{1}, ObservedLabel: "Observed"}.Render())
+}

@@ -22,6 +22,7 @@ var CodebookHeader = []string{
 	"subscale",      // the subscale an item counts towards
 	"show_if",       // the condition in words, empty when always shown
 	"computation",   // how a score or derived column is computed
+	"missing_codes", // the values that are missing-data codes, "9=Not applicable" (see codebookMissing)
 }
 
 // WriteCodebook writes the codebook CSV for the form.
@@ -90,16 +91,26 @@ func codebookRow(f *survey.Form, c *Column) []string {
 		}
 		row[8] = it.Subscale
 		row[9] = f.DescribeCondition(it.ShowIf)
+		if codes := c.MissingCodes(); codes != nil {
+			row[11] = valueLabels(codes) + codebookMissing
+		}
 	case OptionColumn:
 		row[6] = "1=Selected; 0=Not selected"
 		row[9] = f.DescribeCondition(it.ShowIf)
 		row[10] = "option " + strconv.FormatInt(c.Option.Value, 10) + " (" + oneLine(c.Option.Label) + ") of " + it.ID + "; all of " + it.ID + "'s columns are empty when it was not answered or not shown"
+		if c.Option.Missing {
+			row[11] = "option " + strconv.FormatInt(c.Option.Value, 10) + " is a missing code: 1 here means the respondent chose it; it counts as no substantive answer in the statistics"
+		}
 	case ScoreColumn:
 		row[8] = c.Subscale.ID
 		row[10] = f.DescribeScoring(c.Subscale.ID)
 	}
 	return row
 }
+
+// codebookMissing follows the list of an item's missing codes: what the
+// export does with them.
+const codebookMissing = " (missing codes: kept here as answered; never scored or reversed and left out of every statistic; NA in the R script, with the code in the column <variable>__na; user-missing in SPSS; extended missing .a, .b, … in Stata)"
 
 // codebookType names what a column holds.
 func codebookType(c *Column) string {

@@ -123,6 +123,21 @@ func Columns(f *survey.Form) []Column {
 	return cols
 }
 
+// MissingCodes returns the options of an item column that are
+// missing-data codes, in option order; nil for other columns.
+func (c *Column) MissingCodes() []survey.Option {
+	if c.Kind != ItemColumn {
+		return nil
+	}
+	var out []survey.Option
+	for _, o := range c.Options {
+		if o.Missing {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // OptionColumnName names the 0/1 column of one option of a
 // multiple-choice item.
 func OptionColumnName(item string, value int64) string {

@@ -152,8 +152,8 @@ func TestXLSX(t *testing.T) {
 	want := [][]string{{"variable", "value", "label"}, {"to", "1", "Yes"}, {"to", "0", "No"},
 		{"a_very_long_multiple_choice_idx__1", "0", "Not selected"}, {"a_very_long_multiple_choice_idx__1", "1", "Selected"},
 		{"a_very_long_multiple_choice_idx__m2", "0", "Not selected"}, {"a_very_long_multiple_choice_idx__m2", "1", "Selected"},
-		{"q1", "1", "Disagree"}, {"q1", "2", `Neither "yes" nor 'no'`}, {"q1", "3", "Agree, fully"},
-		{"q2", "1", "Disagree"}, {"q2", "2", `Neither "yes" nor 'no'`}, {"q2", "3", "Agree, fully"}}
+		{"q1", "1", "Disagree"}, {"q1", "2", `Neither "yes" nor 'no'`}, {"q1", "3", "Agree, fully"}, {"q1", "9", "Not applicable"},
+		{"q2", "1", "Disagree"}, {"q2", "2", `Neither "yes" nor 'no'`}, {"q2", "3", "Agree, fully"}, {"q2", "9", "Not applicable"}}
 	if len(vl) != len(want) {
 		t.Fatalf("value_labels: %q", vl)
 	}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -34,6 +35,10 @@ func TestSPSSSyntax(t *testing.T) {
 			StartedAt: at("2026-01-04T08:00:00Z"), SubmittedAt: ptr(at("2026-01-04T08:10:00Z")),
 			Answers: survey.Answers{"to": survey.IntVal(0), "q1": survey.IntVal(2), "t": survey.TextVal(text)}})
 	}
+	// A respondent who chose the missing code 9 (Not applicable) on q1.
+	rs = append(rs, &survey.Response{ID: "na", InstrumentVersion: 3, Status: survey.ResponseComplete,
+		StartedAt: at("2026-01-05T08:00:00Z"), SubmittedAt: ptr(at("2026-01-05T08:10:00Z")),
+		Answers: survey.Answers{"to": survey.IntVal(0), "q1": survey.IntVal(9), "q2": survey.IntVal(3)}})
 	dir := t.TempDir()
 	info := export.SyntaxInfo{Survey: &survey.Survey{ID: "7k2m9qx4ab", Title: "Unit export"}, Base: "unit", Generated: at("2026-01-14T10:00:00Z")}
 	data := writeCSV(t, f, export.Options{LineBreaks: export.LineBreaksSpace}, rs)
@@ -45,7 +50,11 @@ func TestSPSSSyntax(t *testing.T) {
 		t.Fatal(err)
 	}
 	sps.WriteString("SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.\n")
-	_, recs := runPSPP(t, pspp, dir, sps.Bytes())
+	// The missing code stays in the data, declared user-missing: q1's
+	// mean leaves it out ((3 + 1 + 2 × 10) / 12 = 2, not 35/13), and
+	// the dictionary lists it.
+	sps.WriteString("DESCRIPTIVES VARIABLES=q1 /STATISTICS=MEAN.\nDISPLAY DICTIONARY /VARIABLES=q1.\n")
+	log, recs := runPSPP(t, pspp, dir, sps.Bytes())
 	var shorts []string
 	for _, c := range export.Columns(f) {
 		shorts = append(shorts, c.Short)
@@ -61,6 +70,15 @@ func TestSPSSSyntax(t *testing.T) {
 		if !reflect.DeepEqual(recs[1+i], w) {
 			t.Errorf("row %d\n got %q\nwant %q", i+1, recs[1+i], w)
 		}
+	}
+	if na := recs[len(recs)-1]; na[0] != "na" || na[10] != "9" { // q1, after the language column
+		t.Errorf("the missing code did not survive as the answer: %q", na)
+	}
+	if !regexp.MustCompile(`\|Line one line two\s*\|\s*12\|\s*2\.00\|`).Match(log) {
+		t.Errorf("DESCRIPTIVES of q1 should count 12 valid values with mean 2.00 (9 user-missing):\n%s", log)
+	}
+	if !regexp.MustCompile(`\|\s*9\[a\]\|Not applicable\s*\|`).Match(log) || !bytes.Contains(log, []byte("a. User-missing value")) {
+		t.Errorf("the dictionary does not list 9 as q1's missing value:\n%s", log)
 	}
 	for i, text := range awkwardTexts {
 		// SPSS strings are blank-padded, so trailing spaces do not survive;

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,6 +106,16 @@ func WriteR(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 # Empty cells are NA: an item not answered, or not shown. Item columns hold
 # the values as answered, reverse-keyed items included; the score_* columns
 # are Dyad's scores (see the codebook for each rule).
+#
+# Missing-data codes (options marked missing, such as 9 = "Not applicable")
+# are NA in their item's column, so no mean or model counts them; the code
+# each respondent gave is kept in a companion column <item>__na, placed
+# right after the item, labelled with the codes (NA where the answer was
+# substantive or absent). A column rather than an attribute, because it
+# stays with its rows through subsetting, sorting and merging, while an
+# attribute holding one value per row is dropped by dyad[rows, ]. The
+# item's "na_values" attribute lists its codes (haven's name for them).
+# Item ids never contain "__", so these names cannot collide with an item.
 
 `)
 	fmt.Fprintf(w, "csv_file <- %s  # change if you renamed the file\n\n", rString(info.CSVName()))
@@ -146,6 +157,7 @@ Encoding(dyad_text) <- "UTF-8"
 	}
 	w.WriteString(")\nif (!identical(names(dyad), dyad_columns)) {\n  stop(\"the columns of \", csv_file, \" are not those of this export; download the script and the CSV together\")\n}\n\n")
 	w.WriteString("for (v in c(\"started_at\", \"submitted_at\")) {\n  dyad[[v]] <- as.POSIXct(dyad[[v]], format = \"%Y-%m-%dT%H:%M:%SZ\", tz = \"UTC\")\n}\n\n")
+	writeRMissing(w, cols)
 	w.WriteString(`dyad_label <- function(x, label, labels = NULL) {
   attr(x, "label") <- label
   if (!is.null(labels)) attr(x, "labels") <- labels
@@ -158,36 +170,126 @@ dyad_factor <- function(x) {
 }
 
 `)
+	var order []string // the columns with the companions after their items
 	for _, c := range cols {
+		suffix := ""
+		if c.Integer {
+			suffix = "L"
+		}
+		order = append(order, c.Name)
+		codes := c.MissingCodes()
+		labels := columnValueLabels(&c)
+		if codes != nil {
+			labels = substantiveOptions(labels)
+		}
 		fmt.Fprintf(w, "dyad[[%s]] <- dyad_label(dyad[[%s]], %s", rString(c.Name), rString(c.Name), rString(c.Label))
-		if labels := columnValueLabels(&c); labels != nil {
-			suffix := ""
-			if c.Integer {
-				suffix = "L"
-			}
-			// structure(), not c("label" = value): R turns the names of a
-			// call's arguments into symbols in the native encoding, which
-			// in a locale that is not UTF-8 mangles "é" (with a warning).
-			w.WriteString(", structure(c(")
-			for i, o := range labels {
-				if i > 0 {
-					w.WriteString(", ")
-				}
-				fmt.Fprintf(w, "%d%s", o.Value, suffix)
-			}
-			w.WriteString("), names = c(")
-			for i, o := range labels {
-				if i > 0 {
-					w.WriteString(", ")
-				}
-				w.WriteString(rString(o.Label))
-			}
-			w.WriteString("))")
+		if labels != nil {
+			w.WriteString(", ")
+			writeRLabels(w, labels, suffix)
 		}
 		w.WriteString(")\n")
+		if codes != nil {
+			name := c.Name + rMissingSuffix
+			order = append(order, name)
+			w.WriteString("attr(dyad[[" + rString(c.Name) + "]], \"na_values\") <- ")
+			writeRValues(w, codes, suffix)
+			w.WriteString("\n")
+			fmt.Fprintf(w, "dyad[[%s]] <- dyad_label(dyad[[%s]], %s, ", rString(name), rString(name), rString(c.Label+": missing code given"))
+			writeRLabels(w, codes, suffix)
+			w.WriteString(")\n")
+		}
+	}
+	if len(order) > len(cols) {
+		w.WriteString("\n# Each <item>__na column right after its item.\ndyad <- dyad[c(\n")
+		for i, n := range order {
+			sep := ","
+			if i == len(order)-1 {
+				sep = ""
+			}
+			fmt.Fprintf(w, "  %s%s\n", rString(n), sep)
+		}
+		w.WriteString(")]\n")
 	}
 	w.WriteString("\nrm(v, dyad_columns, dyad_bytes, dyad_nul, dyad_text)\n")
 	return w.Flush()
+}
+
+// rMissingSuffix names the companion column that keeps an item's missing
+// code in the R data frame.
+const rMissingSuffix = "__na"
+
+// writeRMissing moves each item's missing codes from its column to the
+// companion column <item>__na, leaving NA in the item's column.
+func writeRMissing(w *bufio.Writer, cols []Column) {
+	for _, c := range cols {
+		codes := c.MissingCodes()
+		if codes == nil {
+			continue
+		}
+		suffix := ""
+		if c.Integer {
+			suffix = "L"
+		}
+		name := rString(c.Name)
+		fmt.Fprintf(w, "# %s: missing codes ", name)
+		for i, o := range codes {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			fmt.Fprintf(w, "%d", o.Value)
+		}
+		w.WriteString(" become NA; the code given is kept in " + rString(c.Name+rMissingSuffix) + ".\n")
+		w.WriteString("dyad_na <- dyad[[" + name + "]] %in% ")
+		writeRValues(w, codes, suffix)
+		w.WriteString("\n")
+		// A copy with the other values set to NA keeps the column's type
+		// (ifelse would give a logical column when no one chose a code).
+		fmt.Fprintf(w, "dyad[[%[1]s]] <- dyad[[%[2]s]]\ndyad[[%[1]s]][!dyad_na] <- NA\n", rString(c.Name+rMissingSuffix), name)
+		fmt.Fprintf(w, "dyad[[%s]][dyad_na] <- NA\n", name)
+	}
+	if slices.ContainsFunc(cols, func(c Column) bool { return c.MissingCodes() != nil }) {
+		w.WriteString("rm(dyad_na)\n\n")
+	}
+}
+
+// writeRValues writes c(9L, 99L).
+func writeRValues(w *bufio.Writer, opts []survey.Option, suffix string) {
+	w.WriteString("c(")
+	for i, o := range opts {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		fmt.Fprintf(w, "%d%s", o.Value, suffix)
+	}
+	w.WriteString(")")
+}
+
+// writeRLabels writes value labels as a named vector.
+func writeRLabels(w *bufio.Writer, labels []survey.Option, suffix string) {
+	// structure(), not c("label" = value): R turns the names of a call's
+	// arguments into symbols in the native encoding, which in a locale
+	// that is not UTF-8 mangles "é" (with a warning).
+	w.WriteString("structure(")
+	writeRValues(w, labels, suffix)
+	w.WriteString(", names = c(")
+	for i, o := range labels {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.WriteString(rString(o.Label))
+	}
+	w.WriteString("))")
+}
+
+// substantiveOptions returns the options that are not missing codes.
+func substantiveOptions(opts []survey.Option) []survey.Option {
+	var out []survey.Option
+	for _, o := range opts {
+		if !o.Missing {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func rClass(c *Column) string {
@@ -274,6 +376,8 @@ func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 * codebook's short_name column lists every name.
 * Empty cells are system-missing: an item not answered or not shown. Item
 * columns hold the values as answered; the score_ columns are Dyad's scores.
+* Missing-data codes (options marked missing, such as 9 = Not applicable)
+* keep their value and label and are declared user-missing (MISSING VALUES).
 .
 `, info.SPSSCSVName())
 	w.WriteString("GET DATA\n  /TYPE=TXT\n  /FILE=")
@@ -316,6 +420,7 @@ func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 	if !first {
 		w.WriteString(".\n\n")
 	}
+	writeSPSSMissing(w, cols)
 	levels := map[string][]string{}
 	for _, c := range cols {
 		switch {
@@ -367,6 +472,58 @@ func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 	}
 	fmt.Fprintf(w, "ADD FILES /FILE=* /KEEP=%s.\nEXECUTE.\n", wrapNames(names, "    "))
 	return w.Flush()
+}
+
+// writeSPSSMissing declares each item's missing codes user-missing. SPSS
+// takes at most three discrete values per variable, or a range and one
+// value: more codes are declared as the range from the lowest code up
+// (or from LO to the highest) when no substantive value lies in it, and
+// otherwise the first three are, with a comment naming the rest.
+func writeSPSSMissing(w *bufio.Writer, cols []Column) {
+	first := true
+	for _, c := range cols {
+		codes := c.MissingCodes()
+		if codes == nil {
+			continue
+		}
+		if first {
+			w.WriteString("MISSING VALUES\n  ")
+			first = false
+		} else {
+			w.WriteString("\n  /")
+		}
+		vals := make([]int64, len(codes))
+		for i, o := range codes {
+			vals[i] = o.Value
+		}
+		slices.Sort(vals)
+		lo, hi := vals[0], vals[len(vals)-1]
+		sub := substantiveOptions(c.Options)
+		below := !slices.ContainsFunc(sub, func(o survey.Option) bool { return o.Value <= hi })
+		above := !slices.ContainsFunc(sub, func(o survey.Option) bool { return o.Value >= lo })
+		switch {
+		case len(vals) <= 3:
+			fmt.Fprintf(w, "%s (%s)", c.Short, joinInts(vals, ", "))
+		case above:
+			fmt.Fprintf(w, "%s (%d THRU HI)", c.Short, lo)
+		case below:
+			fmt.Fprintf(w, "%s (LO THRU %d)", c.Short, hi)
+		default:
+			fmt.Fprintf(w, "%s (%s)", c.Short, joinInts(vals[:3], ", "))
+			defer fmt.Fprintf(w, "* %s: SPSS declares at most three missing values; %s are not declared.\n", c.Short, joinInts(vals[3:], ", "))
+		}
+	}
+	if !first {
+		w.WriteString(".\n\n")
+	}
+}
+
+func joinInts(v []int64, sep string) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(s, sep)
 }
 
 func spssInputFormat(c *Column) string {
@@ -458,6 +615,10 @@ func WriteStata(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 * the whole question is kept in the variable's notes.
 * Empty cells are missing (.): an item not answered or not shown. Item
 * columns hold the values as answered; the score_ columns are Dyad's scores.
+* Missing-data codes (options marked missing, such as 9 = Not applicable)
+* become extended missing values, .a for an item's first code, .b for its
+* second and so on, labelled with the code's label: every command leaves
+* them out, and tabulate, missing still counts them.
 
 version 16
 `)
@@ -515,18 +676,45 @@ version 16
 		if labels == nil {
 			continue
 		}
+		ext := stataExtended(&c)
+		for _, o := range labels {
+			if e, ok := ext[o.Value]; ok {
+				fmt.Fprintf(w, "replace %s = %s if %s == %d\n", c.Short, e, c.Short, o.Value)
+			}
+		}
 		if !c.Integer {
 			fmt.Fprintf(w, "* %s: values outside Stata's range for value labels; see the codebook.\n", c.Short)
 			continue
 		}
 		fmt.Fprintf(w, "label define %s", c.Short)
 		for _, o := range labels {
+			if e, ok := ext[o.Value]; ok {
+				fmt.Fprintf(w, " ///\n    %s %s", e, stataString(o.Label))
+				continue
+			}
 			fmt.Fprintf(w, " ///\n    %d %s", o.Value, stataString(o.Label))
 		}
 		fmt.Fprintf(w, ", replace\nlabel values %[1]s %[1]s\n", c.Short)
 	}
 	w.WriteString("\ncompress\n")
 	return w.Flush()
+}
+
+// stataExtended maps an item column's missing codes, in option order, to
+// Stata's extended missing values .a to .z; codes past the 26th keep
+// their value.
+func stataExtended(c *Column) map[int64]string {
+	codes := c.MissingCodes()
+	if codes == nil {
+		return nil
+	}
+	m := make(map[int64]string, len(codes))
+	for i, o := range codes {
+		if i < 26 {
+			m[o.Value] = "." + string(rune('a'+i))
+		}
+	}
+	return m
 }
 
 // numlist writes column numbers as a Stata numlist with ranges: 1 3/5 8.

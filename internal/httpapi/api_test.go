@@ -81,7 +81,10 @@ func TestResearcherToRespondentFlow(t *testing.T) {
 			} `json:"instrument"`
 		}
 		mustUnmarshal(t, pub, &form)
-		if form.Title != "Spring wave" || !form.Accepting || form.Instrument.Title != "Wellbeing, revised" {
+		// Respondents get the public title (the instrument's by default),
+		// never the survey's internal name.
+		if form.Title != "Wellbeing, revised" || !form.Accepting || form.Instrument.Title != "Wellbeing, revised" ||
+			strings.Contains(string(pub), "Spring wave") {
 			t.Errorf("public survey: %s", pub)
 		}
 		var ids []string
@@ -116,7 +119,7 @@ func TestResearcherToRespondentFlow(t *testing.T) {
 			t.Errorf("listed answers %v, want %v", list[0].Answers, answers)
 		}
 		sv := e.mustDo(t, request{Method: "GET", URL: "/api/v1/surveys/" + id, Authorization: bearer}, http.StatusOK)
-		if !bytes.Contains(sv, []byte(`"responses":{"complete":1,"in_progress":0}`)) {
+		if !bytes.Contains(sv, []byte(`"responses":{"complete":1,"in_progress":0,"test":0}`)) {
 			t.Errorf("survey counts: %s", sv)
 		}
 	})
@@ -401,6 +404,18 @@ func TestInstrumentAPI(t *testing.T) {
 			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
 		},
 		{
+			// The edited draft posted again: the answer says that PUT replaces it.
+			name: "create a draft that exists", method: "POST", url: list, body: testInstrument(withVersion(2), set("title", "Edited")),
+			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
+			wantContent: []string{"version 2 already exists as a draft", "PUT /api/v1/instruments/wellbeing-test/versions/2 replaces a draft",
+				"post the change as version 3"},
+		},
+		{
+			name: "create a published version that exists", method: "POST", url: list, body: testInstrument(set("title", "Edited")),
+			contentType: ctJSON, authorization: bearer, wantStatus: 409, wantCode: survey.EConflict,
+			wantContent: []string{"version 1 already exists and is published", "post the change as version 3"},
+		},
+		{
 			name: "update with another version in the body", method: "PUT", url: v2, body: v3(), contentType: ctJSON,
 			authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"version"},
 		},
@@ -565,6 +580,34 @@ func TestInstrumentAPI(t *testing.T) {
 		invalid("bad key", v3(set("key", "Wellbeing Test")), "key"),
 		invalid("reserved item id", v3(set("id", "status", item(1, 1)...)), "sections[1].items[1].id"),
 		invalid("empty section", v3(set("items", []any{}, "sections", 1)), "sections[1].items"),
+		// Missing-data codes.
+		{
+			name: "create with missing codes", method: "POST", url: list, contentType: ctJSON, authorization: bearer,
+			body: v3(withMissingCodes), wantStatus: 201, changes: true,
+			wantContent: []string{`{"key":"wellbeing-test","version":3,"status":"draft"}`},
+			after: func(tb testing.TB, e *testEnv, _ vars, _ []byte) {
+				var want map[string]any
+				mustUnmarshal(tb, []byte(v3(withMissingCodes)), &want)
+				if got := getDefinition(tb, e, "wellbeing-test", 3); !sameJSON(tb, got, want) {
+					tb.Errorf("stored %v, want %v", got, want)
+				}
+			},
+		},
+		invalid("missing not a boolean", v3(set("missing", "yes", "scales", 0, "options", 4)), "scales[0].options[4].missing"),
+		invalid("scale with one option that is not a missing code", v3(func(m map[string]any) {
+			for _, o := range node(m, "scales", 0)["options"].([]any)[1:] {
+				o.(map[string]any)["missing"] = true
+			}
+		}), "scales[0].options"),
+		invalid("choice item with only missing codes", v3(set("missing", true, append(item(0, 2), "options", 0)...),
+			set("missing", true, append(item(0, 2), "options", 1)...)), "sections[0].items[2].options"),
+		invalid("subscale mixing scales", v3(func(m map[string]any) {
+			m["scales"] = append(m["scales"].([]any), map[string]any{"id": "freq3", "options": []any{
+				map[string]any{"value": 0, "label": "Never"}, map[string]any{"value": 1, "label": "Sometimes"},
+				map[string]any{"value": 2, "label": "Often"}}})
+			node(m, item(0, 1)...)["scale"] = "freq3"
+		}), "sections[0].items[1].scale"),
+		invalid("subscale combine other than rescale", v3(set("combine", "average", "subscales", 0)), "subscales[0].combine"),
 		invalid("every problem at once", v3(set("scale", "nope", item(0, 0)...), set("min", 61, item(1, 0)...), set("colour", "blue")),
 			"colour", "sections[0].items[0].scale", "sections[1].items[0].min"),
 		{
@@ -574,6 +617,17 @@ func TestInstrumentAPI(t *testing.T) {
 			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"sections[0].items[1].scale"},
 		},
 	})
+}
+
+// withMissingCodes adds the missing code 9 (Not applicable) to the agree
+// scale, 9 (Prefer not to say) to q_use and 9 (Don't know) to q_tools.
+func withMissingCodes(m map[string]any) {
+	sc := node(m, "scales", 0)
+	sc["options"] = append(sc["options"].([]any), map[string]any{"value": 9, "label": "Not applicable", "missing": true})
+	it := node(m, item(0, 2)...)
+	it["options"] = append(it["options"].([]any), map[string]any{"value": 9, "label": "Prefer not to say", "missing": true})
+	it = node(m, item(0, 3)...)
+	it["options"] = append(it["options"].([]any), map[string]any{"value": 9, "label": "Don't know", "missing": true})
 }
 
 func TestSurveyAPI(t *testing.T) {
@@ -600,7 +654,7 @@ func TestSurveyAPI(t *testing.T) {
 			name: "create", method: "POST", url: "/api/v1/surveys", body: surveyBody(nil), contentType: ctJSON,
 			authorization: bearer, wantStatus: 201, changes: true,
 			wantContent: []string{`"title":"Wave 2"`, `"access":"open"`, `"status":"open"`, `"accepting":true`,
-				`"responses":{"complete":0,"in_progress":0}`},
+				`"responses":{"complete":0,"in_progress":0,"test":0}`},
 		},
 		create("create for a draft version", map[string]any{"instrument_version": 2}, 409, survey.EConflict),
 		create("create for an unknown version", map[string]any{"instrument_version": 9}, 404, survey.ENotFound),
@@ -628,7 +682,7 @@ func TestSurveyAPI(t *testing.T) {
 		},
 		{
 			name: "get", method: "GET", url: "/api/v1/surveys/{open}", authorization: bearer, wantStatus: 200,
-			wantContent: []string{`"id":"{open}"`, `"responses":{"complete":1,"in_progress":0}`, `/s/{open}"`},
+			wantContent: []string{`"id":"{open}"`, `"responses":{"complete":1,"in_progress":0,"test":0}`, `/s/{open}"`},
 		},
 		{
 			name: "get unknown", method: "GET", url: "/api/v1/surveys/nosuchsurvey", authorization: bearer,
@@ -723,7 +777,7 @@ func TestSurveyAPI(t *testing.T) {
 		},
 		{
 			name: "responses", method: "GET", url: "/api/v1/surveys/{open}/responses", authorization: bearer,
-			wantStatus: 200, wantContent: []string{`"id":"{dup}"`, `"answers":{"q_like":4,`, `"next_cursor":null`},
+			wantStatus: 200, wantContent: []string{`"id":"{dup}"`, `"answers":{"q_like":4,`, `"test":false`, `"next_cursor":null`},
 		},
 		{
 			name: "responses with a bad limit", method: "GET", url: "/api/v1/surveys/{open}/responses?limit=0", authorization: bearer,
@@ -1256,11 +1310,13 @@ func TestAnonymity(t *testing.T) {
 			}
 			return e.data.Strings(t, `SELECT "table" FROM pragma_foreign_key_list(?)`, table)
 		}
-		triggers := `SELECT name FROM sqlite_master WHERE type = 'trigger'`
+		// The audit trail's triggers only refuse changes to audit_events
+		// (migrations/0008): they touch no other table.
+		triggers := `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name <> 'audit_events'`
 		if engine == enginetest.Postgres {
 			// Not the internal triggers that enforce foreign keys: those
 			// are checked above.
-			triggers = `SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = current_schema()`
+			triggers = `SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = current_schema() AND event_object_table <> 'audit_events'`
 		}
 		// keyed and held are flags (migrations/0004): which hash scheme, and
 		// whether a web response in progress holds the code. hold_ref

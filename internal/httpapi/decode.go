@@ -181,3 +181,45 @@ func (f timeField) value(p *survey.Problems, path string) *time.Time {
 	}
 	return f.t
 }
+
+// momentField is a date field of the survey settings: an RFC 3339 time
+// or a plain date (survey.ParseMoment), read in the survey's time zone by
+// the service. set tells an absent field (unchanged) from null (removed).
+// A malformed value is kept and reported at its path, as timeField does.
+type momentField struct {
+	set bool
+	m   survey.Moment
+	bad string
+}
+
+func (f *momentField) UnmarshalJSON(b []byte) error {
+	*f = momentField{set: true}
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		f.bad = string(b)
+		return nil
+	}
+	m, ok := survey.ParseMoment(s)
+	if !ok {
+		f.bad = strconv.Quote(s)
+		return nil
+	}
+	f.m = m
+	return nil
+}
+
+// value returns the moment, nil if the field was absent, recording a
+// problem at path if it was malformed.
+func (f momentField) value(p *survey.Problems, path string) *survey.Moment {
+	if f.bad != "" {
+		p.Add(path, "must be a date such as 2027-03-31 or an RFC 3339 time such as 2027-03-31T17:00:00Z, got %s", f.bad)
+		return nil
+	}
+	if !f.set {
+		return nil
+	}
+	return &f.m
+}

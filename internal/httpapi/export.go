@@ -52,6 +52,7 @@ var exportParams = map[string][]string{
 	export.OptBOM:        {"0", "1", "false", "true"},
 	export.OptExcelSafe:  {"0", "1", "false", "true"},
 	"status":             nil, // survey.ParseStatusFilter
+	"include_test":       nil, // survey.ParseIncludeTest
 	"since":              nil,
 	"until":              nil,
 }
@@ -102,6 +103,9 @@ func parseExportQuery(q url.Values) (exportQuery, error) {
 	}
 	if v, ok := get("status"); ok {
 		eq.filter.Status = survey.ParseStatusFilter(&p, v, survey.StatusComplete).Status()
+	}
+	if v, ok := get("include_test"); ok {
+		eq.filter.IncludeTest = survey.ParseIncludeTest(&p, v)
 	}
 	for _, name := range []string{"since", "until"} {
 		v, ok := get(name)

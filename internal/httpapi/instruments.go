@@ -10,6 +10,7 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/instrument"
 	"github.com/dyad-survey/dyad/internal/instrument/interop"
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -88,6 +89,7 @@ func (a *api) createInstrument(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	auditInstrument(c, nil, iv)
 	c.Header("Location", "/api/v1/instruments/"+iv.Key+"/versions/"+strconv.Itoa(iv.Version))
 	c.JSON(http.StatusCreated, instrumentRef{iv.Key, iv.Version, iv.Status, res.Warnings})
 }
@@ -135,11 +137,13 @@ func (a *api) updateInstrument(c *gin.Context) {
 		// draft it replaces gives it.
 		res.Instrument.Key, res.Instrument.Version = key, v
 	}
+	before, _ := a.svc.Instrument(c.Request.Context(), key, v) // for the audit trail's summary only
 	iv, err := a.svc.UpdateDraft(c.Request.Context(), key, v, res.Instrument)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
+	auditInstrument(c, before, iv)
 	c.JSON(http.StatusOK, toInstrumentDoc(iv))
 }
 
@@ -149,10 +153,12 @@ func (a *api) deleteInstrument(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	before, _ := a.svc.Instrument(c.Request.Context(), key, v)
 	if err := a.svc.DeleteInstrument(c.Request.Context(), key, v); err != nil {
 		writeError(c, err)
 		return
 	}
+	auditInstrument(c, before, nil)
 	c.Status(http.StatusNoContent)
 }
 
@@ -170,11 +176,13 @@ func (a *api) transition(c *gin.Context, do func(context.Context, string, int) (
 		writeError(c, err)
 		return
 	}
+	before, _ := a.svc.Instrument(c.Request.Context(), key, v)
 	iv, err := do(c.Request.Context(), key, v)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
+	auditInstrument(c, before, iv)
 	c.JSON(http.StatusOK, instrumentRef{Key: iv.Key, Version: iv.Version, Status: iv.Status})
 }
 
@@ -215,4 +223,25 @@ func (a *api) exportInstrument(c *gin.Context) {
 		ct += "; charset=utf-8"
 	}
 	c.Data(http.StatusOK, ct, data)
+}
+
+// auditInstrument notes a before/after summary of an instrument version
+// for the audit trail (server.AuditNote): its status, title and number
+// of items on each side; nil is "none" (created, deleted).
+func auditInstrument(c *gin.Context, before, after *survey.InstrumentVersion) {
+	side := func(prefix string, iv *survey.InstrumentVersion) {
+		if iv == nil {
+			server.AuditNote(c, prefix+"status", "none")
+			return
+		}
+		n := 0
+		for _, sec := range iv.Sections {
+			n += len(sec.Items)
+		}
+		server.AuditNote(c, prefix+"status", iv.Status)
+		server.AuditNote(c, prefix+"title", iv.Title)
+		server.AuditNote(c, prefix+"items", strconv.Itoa(n))
+	}
+	side("before_", before)
+	side("after_", after)
 }

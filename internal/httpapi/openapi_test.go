@@ -307,6 +307,52 @@ const specFHIR = `{"resourceType": "Questionnaire", "url": "http://example.org/Q
       {"valueCoding": {"code": "LA6569-3", "display": "Several days"}, "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": 1}]}]},
     {"linkId": "when", "type": "date", "text": "Since when?", "enableWhen": [{"question": "phq_1", "operator": "=", "answerCoding": {"code": "LA6569-3"}}]}]}]}`
 
+// specTrioYAML: three Likert items in one subscale, the smallest
+// instrument a factor analysis runs on.
+const specTrioYAML = `key: trio
+version: 1
+title: Three items
+scales:
+  - id: agree
+    options: [{value: 1, label: No}, {value: 2, label: Somewhat}, {value: 3, label: Yes}]
+subscales:
+  - {id: mood, title: Mood, scoring: mean}
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: m_1, type: likert, text: One, scale: agree, subscale: mood}
+      - {id: m_2, type: likert, text: Two, scale: agree, subscale: mood}
+      - {id: m_3, type: likert, text: Three, scale: agree, subscale: mood}
+`
+
+// psychometricsScenarios: GET /surveys/{id}/psychometrics on a survey of
+// the trio instrument, before (too few respondents) and after twelve
+// responses.
+func psychometricsScenarios() []specScenario {
+	base := "/api/v1/surveys/{trio}/psychometrics"
+	out := []specScenario{
+		{name: "CreateTrio", method: "POST", path: "/api/v1/instruments", contentType: "application/yaml", body: specTrioYAML, wantStatus: 201},
+		{name: "PublishTrio", method: "POST", path: "/api/v1/instruments/trio/versions/1/publish", wantStatus: 200},
+		{name: "CreateTrioSurvey", method: "POST", path: "/api/v1/surveys",
+			body: `{"instrument_key":"trio","instrument_version":1,"title":"Trio","access":"open"}`, wantStatus: 201, capture: specCaptureID("trio")},
+		{name: "ErrPsychometricsTooFewRespondents", method: "GET", path: base, wantStatus: 422, wantCode: "invalid"},
+	}
+	rows := [][3]int{{1, 1, 2}, {2, 2, 2}, {3, 3, 3}, {1, 2, 1}, {2, 3, 3}, {3, 2, 3}, {1, 1, 1}, {2, 2, 3}, {3, 3, 2}, {2, 1, 2}, {1, 2, 2}, {3, 3, 3}}
+	for i, r := range rows {
+		out = append(out, specScenario{name: fmt.Sprintf("SubmitTrio%d", i+1), method: "POST", path: "/api/v1/public/surveys/{trio}/responses", anonymous: true,
+			body: fmt.Sprintf(`{"answers":{"m_1":%d,"m_2":%d,"m_3":%d}}`, r[0], r[1], r[2]), wantStatus: 201})
+	}
+	return append(out,
+		specScenario{name: "Psychometrics", method: "GET", path: base + "?resamples=20&simulations=5&seed=3", wantStatus: 200},
+		specScenario{name: "PsychometricsPolychoric", method: "GET", path: base + "?correlation=polychoric&resamples=10&simulations=5", wantStatus: 200},
+		specScenario{name: "PsychometricsOptions", method: "GET", path: base + "?items=m_1,m_2,m_3&factors=1&extraction=ml&rotation=none&deletion=listwise&resamples=0&status=all", wantStatus: 200},
+		specScenario{name: "ErrPsychometricsParameters", method: "GET", path: base + "?factors=0&rotation=quartimax&items=m_1,age", wantStatus: 422, wantCode: "invalid"},
+		specScenario{name: "ErrPsychometricsNoSurvey", method: "GET", path: "/api/v1/surveys/nosuchsurv/psychometrics", wantStatus: 404, wantCode: "not_found"},
+		specScenario{name: "ErrPsychometricsNoToken", method: "GET", path: base, anonymous: true, wantStatus: 401, wantCode: "unauthorized"},
+	)
+}
+
 func specCaptureID(key string) func(map[string]string, map[string]any) {
 	return func(vars map[string]string, body map[string]any) { vars[key], _ = body["id"].(string) }
 }
@@ -383,6 +429,28 @@ func TestOpenAPI_Scenarios(t *testing.T) {
 		{name: "ListSurveys", method: "GET", path: "/api/v1/surveys", wantStatus: 200},
 		{name: "GetSurvey", method: "GET", path: "/api/v1/surveys/{open}", wantStatus: 200},
 		{name: "ErrSurveyNotFound", method: "GET", path: "/api/v1/surveys/nosuchsurv", wantStatus: 404, wantCode: "not_found"},
+		{name: "CreateTestSurvey", method: "POST", path: "/api/v1/surveys",
+			body:       `{"instrument_key":"phq-2","instrument_version":1,"title":"Trial","access":"open","mode":"test","time_zone":"Europe/Berlin","closes_at":"2999-03-31"}`,
+			wantStatus: 201, capture: specCaptureID("trial")},
+		{name: "SubmitInTestMode", method: "POST", path: "/api/v1/public/surveys/{trial}/responses", anonymous: true,
+			body: `{"answers":{"phq_1":1,"phq_2":0}}`, wantStatus: 201},
+		{name: "ListResponsesIncludeTest", method: "GET", path: "/api/v1/surveys/{trial}/responses?include_test=true", wantStatus: 200},
+		{name: "ErrListResponsesIncludeTest", method: "GET", path: "/api/v1/surveys/{trial}/responses?include_test=maybe", wantStatus: 422, wantCode: "invalid"},
+		{name: "ExportCSVIncludeTest", method: "GET", path: "/api/v1/surveys/{trial}/export.csv?include_test=true", wantStatus: 200},
+		{name: "StatsIncludeTest", method: "GET", path: "/api/v1/surveys/{trial}/stats?include_test=1", wantStatus: 200},
+		{name: "DeleteTestResponses", method: "DELETE", path: "/api/v1/surveys/{trial}/responses?mode=test", wantStatus: 200},
+		{name: "ErrDeleteResponsesMode", method: "DELETE", path: "/api/v1/surveys/{trial}/responses?mode=live", wantStatus: 422, wantCode: "invalid"},
+		{name: "PatchSurvey", method: "PATCH", path: "/api/v1/surveys/{trial}",
+			body: `{"title":"Trial run","public_title":"How are you?","opens_at":null,"closes_at":"2999-04-30","end_message":"Thanks."}`, wantStatus: 200},
+		{name: "ErrPatchSurvey", method: "PATCH", path: "/api/v1/surveys/{trial}", body: `{"closes_at":"soon","access":"invitation"}`, wantStatus: 422, wantCode: "invalid"},
+		{name: "ErrPatchSurveyNotFound", method: "PATCH", path: "/api/v1/surveys/nosuchsurv", body: `{"title":"x"}`, wantStatus: 404, wantCode: "not_found"},
+		{name: "GoLive", method: "POST", path: "/api/v1/surveys/{trial}/live", body: `{"delete_test_responses":true}`, wantStatus: 200},
+		{name: "ErrGoLiveAgain", method: "POST", path: "/api/v1/surveys/{trial}/live", body: `{"delete_test_responses":true}`, wantStatus: 409, wantCode: "conflict"},
+		{name: "ErrGoLiveNoChoice", method: "POST", path: "/api/v1/surveys/{trial}/live", body: `{}`, wantStatus: 422, wantCode: "invalid"},
+		{name: "PatchSurveyClose", method: "PATCH", path: "/api/v1/surveys/{trial}", body: `{"status":"closed"}`, wantStatus: 200},
+		{name: "PatchSurveyReopen", method: "PATCH", path: "/api/v1/surveys/{trial}", body: `{"status":"open","closes_at":"2999-05-31"}`, wantStatus: 200},
+		{name: "DeleteSurvey", method: "DELETE", path: "/api/v1/surveys/{trial}", wantStatus: 204},
+		{name: "ErrDeleteSurveyNotFound", method: "DELETE", path: "/api/v1/surveys/{trial}", wantStatus: 404, wantCode: "not_found"},
 
 		{name: "Invitations", method: "POST", path: "/api/v1/surveys/{inv}/invitations", body: `{"count":2}`, wantStatus: 201,
 			capture: func(vars map[string]string, body map[string]any) {
@@ -492,6 +560,7 @@ func TestOpenAPI_Scenarios(t *testing.T) {
 		{name: "Metrics", method: "GET", path: "/metrics", wantStatus: 200},
 		{name: "ErrMetricsNoToken", method: "GET", path: "/metrics", anonymous: true, wantStatus: 401, wantCode: "unauthorized"},
 	}
+	scenarios = append(scenarios, psychometricsScenarios()...)
 
 	// A start a minute ago: started_at may not precede the survey by
 	// more than survey.StartedAtSkew.

@@ -1,12 +1,15 @@
 package httpapi_test
 
 import (
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
-	"github.com/dyad-survey/dyad/internal/store/enginetest"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -309,4 +312,128 @@ func testParticipantAnonymity(t *testing.T, engine string) {
 			t.Errorf("responses has column %q", c)
 		}
 	}
+}
+
+// TestParticipantNotLinkedByTheDatabase holds docs/security.md
+// ("Participants and mailings"): with the database alone (the inspection
+// connection, no key file) a participant cannot be tied to their
+// invitations row, and so not to their response. On PostgreSQL a response
+// and the invitations row it spends or holds are written by one
+// transaction and share the system column xmin; the test shows that this
+// link exists, then that it stops there: no value of any participant row
+// equals an invitations row's code hash or hold reference, so there is
+// nothing to join a participant on.
+func TestParticipantNotLinkedByTheDatabase(t *testing.T) {
+	t.Parallel()
+	enginetest.Run(t, testParticipantNotLinkedByTheDatabase)
+}
+
+func testParticipantNotLinkedByTheDatabase(t *testing.T, engine string) {
+	e := newEnv(t, engine)
+	v := participantFixture(t, e)
+	ctx := t.Context()
+	ann, err := e.Svc.Participant(ctx, v["invite"], v["pid"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := e.Svc.Participant(ctx, v["invite"], v["pid2"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ann completes; Bob starts (his code is held by his response in
+	// progress).
+	r := e.submit(t, v["invite"], submission(map[string]any{"invitation_code": e.Svc.ParticipantCode(ann)}, nil), http.StatusCreated)
+	if _, _, err := e.Svc.StartProgress(ctx, v["invite"], e.Svc.ParticipantCode(bob), ""); err != nil {
+		t.Fatal(err)
+	}
+	if ann, _ := e.Svc.Participant(ctx, v["invite"], v["pid"]); !ann.Completed {
+		t.Fatal("Ann is not completed")
+	}
+	if bob, _ := e.Svc.Participant(ctx, v["invite"], v["pid2"]); !bob.Started || bob.Completed {
+		t.Fatalf("Bob is not started: %+v", bob)
+	}
+
+	db := e.data.SQL(t)
+	// What identifies an invitations row: its hash and hold reference.
+	rowValues := map[string]bool{}
+	for _, q := range []string{`SELECT code_hash FROM invitations WHERE survey_id = ?`,
+		`SELECT hold_ref FROM invitations WHERE survey_id = ? AND hold_ref IS NOT NULL`} {
+		for _, b := range byteValues(t, db, e.data.Rebind(q), v["invite"]) {
+			rowValues[string(b)] = true
+			rowValues[hex.EncodeToString(b)] = true
+		}
+	}
+	if len(rowValues) < 2*3 { // two participants' codes and Bob's hold reference, at least
+		t.Fatalf("read %d identifying values of the invitations rows", len(rowValues))
+	}
+	if engine == enginetest.Postgres {
+		// The half of the link that PostgreSQL gives away: the response's
+		// transaction is the one that wrote Ann's invitations row.
+		n := e.count(t, `SELECT count(*) FROM responses r JOIN invitations i ON i.survey_id = r.survey_id AND i.xmin::text = r.xmin::text
+			WHERE r.id = ? AND i.spent = 1`, r.ID)
+		if n != 1 {
+			t.Fatalf("the response shares xmin with %d spent invitations rows; the test no longer shows the link it guards", n)
+		}
+	}
+	// The other half must not exist: no column of any participant row
+	// holds anything that identifies an invitations row.
+	rows, err := db.Query(`SELECT * FROM participants`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		for i, val := range vals {
+			s := fmt.Sprint(val)
+			if b, ok := val.([]byte); ok {
+				s = string(b)
+			}
+			if rowValues[s] || rowValues[strings.ToLower(s)] {
+				t.Errorf("participants.%s of %v equals an invitations row's hash or hold reference: the database links the participant to their response", cols[i], vals[0])
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen != 2 {
+		t.Fatalf("read %d participant rows", seen)
+	}
+}
+
+// byteValues reads a one-column query of bytes on the inspection
+// connection.
+func byteValues(tb testing.TB, db *sql.DB, query string, args ...any) [][]byte {
+	tb.Helper()
+	rows, err := db.Query(query, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

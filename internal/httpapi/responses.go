@@ -20,13 +20,16 @@ var validate = validator.New(validator.WithRequiredStructEnabled())
 // of the instrument, without scoring internals (subscales, reverse keying)
 // that could bias answers.
 type publicSurveyDoc struct {
-	ID        string     `json:"id"`
-	Title     string     `json:"title"`
-	Access    string     `json:"access"`
-	Status    string     `json:"status"`
-	Accepting bool       `json:"accepting"`
-	OpensAt   *time.Time `json:"opens_at"`
-	ClosesAt  *time.Time `json:"closes_at"`
+	ID string `json:"id"`
+	// Title is the public title: respondents never see the internal name.
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Access      string     `json:"access"`
+	Status      string     `json:"status"`
+	Accepting   bool       `json:"accepting"`
+	TimeZone    string     `json:"time_zone"`
+	OpensAt     *time.Time `json:"opens_at"`
+	ClosesAt    *time.Time `json:"closes_at"`
 	// Instrument is spliced in by publicSurvey (see there).
 }
 
@@ -132,8 +135,8 @@ type encodedBody struct{ plain, gzip []byte }
 
 func (a *api) publicSurveyBody(s *survey.Survey, f *survey.Form, accepting bool) (*encodedBody, error) {
 	head, err := json.Marshal(publicSurveyDoc{
-		ID: s.ID, Title: s.Title, Access: s.Access, Status: s.Status,
-		Accepting: accepting, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
+		ID: s.ID, Title: s.PublicTitle, Description: s.PublicDescription, Access: s.Access, Status: s.Status,
+		Accepting: accepting, TimeZone: s.TimeZone, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
 	})
 	if err != nil {
 		return nil, err
@@ -192,6 +195,10 @@ type responseDoc struct {
 	// a response sent through the API.
 	Language string         `json:"language,omitempty"`
 	Answers  survey.Answers `json:"answers,omitempty"`
+	// Test is given in the researcher's list (with the answers): whether
+	// the response was made in test mode. A submission's answer leaves it
+	// out: the store decides it as it writes.
+	Test *bool `json:"test,omitempty"`
 }
 
 func toResponseDoc(r *survey.Response, withAnswers bool) responseDoc {
@@ -202,6 +209,8 @@ func toResponseDoc(r *survey.Response, withAnswers bool) responseDoc {
 		if d.Answers == nil {
 			d.Answers = survey.Answers{}
 		}
+		test := r.Test
+		d.Test = &test
 	}
 	return d
 }
@@ -235,6 +244,9 @@ type listResponsesQuery struct {
 	Limit  *int   `form:"limit" validate:"omitempty,min=1,max=1000"`
 	Cursor string `form:"cursor" validate:"omitempty,number"`
 	Status string `form:"status"` // survey.ParseStatusFilter, default all
+	// IncludeTest is survey.ParseIncludeTest's: responses made in test
+	// mode are listed only when it is true.
+	IncludeTest string `form:"include_test"`
 }
 
 func (a *api) listResponses(c *gin.Context) {
@@ -246,6 +258,7 @@ func (a *api) listResponses(c *gin.Context) {
 	}
 	var p survey.Problems
 	status := survey.ParseStatusFilter(&p, q.Status, survey.StatusAll)
+	includeTest := survey.ParseIncludeTest(&p, q.IncludeTest)
 	if err := validate.Struct(q); err != nil || len(p) > 0 {
 		writeError(c, queryProblems(err, p))
 		return
@@ -257,7 +270,7 @@ func (a *api) listResponses(c *gin.Context) {
 	if q.Cursor != "" {
 		f.After, _ = strconv.ParseInt(q.Cursor, 10, 64)
 	}
-	f.Status = status.Status()
+	f.Status, f.IncludeTest = status.Status(), includeTest
 	list, last, err := a.svc.Responses(c.Request.Context(), f)
 	if err != nil {
 		writeError(c, err)

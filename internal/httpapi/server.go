@@ -35,6 +35,9 @@ type Config struct {
 	// Responses streams responses for the export routes (the store);
 	// without it those routes answer 503.
 	Responses survey.ResponseScanner
+	// Accounts keeps the accounts' API tokens (/api/v1/tokens); nil
+	// answers those routes with 409.
+	Accounts survey.Accounts
 }
 
 type api struct {
@@ -45,6 +48,7 @@ type api struct {
 	publicBodies sync.Map // publicKey -> *encodedBody
 	publicJSON   sync.Map // *survey.Form -> json.RawMessage
 	responses    survey.ResponseScanner
+	accounts     survey.Accounts
 }
 
 // API is the JSON API as a server.Module: it owns /api/v1, /healthz,
@@ -54,7 +58,7 @@ type API struct{ a *api }
 // New returns the API, to be mounted by server.New.
 func New(cfg Config) *API {
 	return &API{&api{svc: cfg.Service, ready: cfg.Ready, maxSubmit: cfg.MaxConcurrentSubmissions,
-		responses: cfg.Responses, backupTo: cfg.Backup}}
+		responses: cfg.Responses, backupTo: cfg.Backup, accounts: cfg.Accounts}}
 }
 
 // Prefixes are the paths the API owns.
@@ -92,13 +96,21 @@ func (m *API) Mount(r *server.Router) {
 	res.POST("/surveys", a.createSurvey)
 	res.GET("/surveys", a.listSurveys)
 	res.GET("/surveys/:id", a.getSurvey)
+	res.PATCH("/surveys/:id", a.updateSurvey)
+	res.DELETE("/surveys/:id", a.deleteSurvey)
 	res.POST("/surveys/:id/close", a.closeSurvey)
+	res.POST("/surveys/:id/live", a.goLive)
+	res.DELETE("/surveys/:id/responses", a.deleteResponses)
 	res.POST("/surveys/:id/invitations", a.createInvitations)
 	res.GET("/surveys/:id/responses", a.listResponses)
 	res.GET("/surveys/:id/stats", a.surveyStats)
+	res.GET("/surveys/:id/psychometrics", a.surveyPsychometrics)
 	res.GET("/surveys/:id/text/:item_id", a.textAnswers)
 	res.GET("/backup", a.backup)
 	a.mountParticipants(res, r.RouterGroup)
+	res.GET("/tokens", a.listTokens)
+	res.POST("/tokens", a.createToken)
+	res.DELETE("/tokens/:token", a.revokeToken)
 	for _, e := range a.exportFiles() {
 		res.GET("/surveys/:id/"+e.Name, e.Handler)
 	}

@@ -38,7 +38,7 @@ type surveyTotals struct {
 func (a *api) surveyStats(c *gin.Context) {
 	q := c.Request.URL.Query()
 	res, err := stats.NewService(a.svc, a.responses).Results(c.Request.Context(),
-		stats.Query{SurveyID: c.Param("id"), Status: q.Get("status"), By: q.Get("by")})
+		stats.Query{SurveyID: c.Param("id"), Status: q.Get("status"), IncludeTest: q.Get("include_test"), By: q.Get("by")})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -75,6 +75,7 @@ func (a *api) textAnswers(c *gin.Context) {
 	f := survey.TextAnswerFilter{SurveyID: c.Param("id"), ItemID: c.Param("item_id"), Limit: defaultTextPage,
 		Query: q.Get("q"), By: q.Get("by")}
 	f.Status = survey.ParseStatusFilter(&p, q.Get("status"), survey.StatusComplete).Status()
+	f.IncludeTest = survey.ParseIncludeTest(&p, q.Get("include_test"))
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > survey.MaxTextAnswersPage {

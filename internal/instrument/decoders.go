@@ -46,7 +46,9 @@ type Decoder struct {
 	Sniff func(data []byte) bool
 	// Decode reads and validates an instrument; errors as Parse's.
 	Decode func(data []byte) (*survey.Instrument, error)
-	// Import is Decode with the report of what could not be mapped.
+	// Import is Decode with the report of what could not be mapped. A
+	// foreign file that imports into an instrument that is not valid
+	// gives that instrument with the error (interop.Report.Finish).
 	Import func(data []byte) (*interop.Result, error)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dyad-survey/dyad/instruments"
 	"github.com/dyad-survey/dyad/internal/instrument/interop"
+	"github.com/dyad-survey/dyad/internal/survey"
 )
 
 // TestDecoders holds the table of instrument decoders: the media types
@@ -112,5 +113,48 @@ func TestEncoders(t *testing.T) {
 	}
 	if EncoderFor("redcap") == nil || EncoderFor("sav") != nil {
 		t.Error("EncoderFor")
+	}
+}
+
+// TestEncodersMissingCodes: missing codes on a scale and on a choice item,
+// and a subscale mixing scales with combine: rescale, come back through
+// every encoder and its decoder.
+func TestEncodersMissingCodes(t *testing.T) {
+	in, err := Parse([]byte(`key: mc
+version: 1
+title: Missing codes
+scales:
+  - id: a5
+    options: [{value: 1, label: SD}, {value: 5, label: SA}, {value: 9, label: Not applicable, missing: true}]
+  - id: f3
+    options: [{value: 0, label: Never}, {value: 2, label: Often}]
+subscales:
+  - {id: mix, title: Mix, combine: rescale}
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: a, type: likert, text: A, scale: a5, subscale: mix}
+      - {id: f, type: likert, text: F, scale: f3, subscale: mix}
+      - {id: g, type: single_choice, text: G, options: [{value: 1, label: Woman}, {value: 99, label: Prefer not to say, missing: true}]}
+`), YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range Encoders {
+		data, err := e.Encode(in)
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name, err)
+		}
+		back, err := Detect(e.MediaType, "x"+e.Extension, data).Decode(data)
+		if err != nil {
+			t.Fatalf("%s does not read back: %v", e.Name, err)
+		}
+		for _, diff := range interop.Diff(in, back) {
+			t.Errorf("%s: %s", e.Name, diff)
+		}
+		if len(back.Subscales) != 1 || back.Subscales[0].Combine != survey.CombineRescale {
+			t.Errorf("%s: subscales %+v, want mix with combine: rescale", e.Name, back.Subscales)
+		}
 	}
 }

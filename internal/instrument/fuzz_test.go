@@ -63,6 +63,7 @@ scales:
     options:
       - {value: 1, label: "No"}
       - {value: 5, label: "Yes"}
+      - {value: 9, label: NA, missing: true}
 subscales:
   - {id: trust, title: Trust, scoring: sum, min_answered: 1}
 sections:

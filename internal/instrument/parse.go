@@ -330,7 +330,7 @@ func (d *decoder) instrument(tree any) *survey.Instrument {
 		in.Subscales = make([]survey.Subscale, 0, len(l))
 		for i, v := range l {
 			path := index("subscales", i)
-			sm := d.object(path, v, "id", "title", "description", "scoring", "min_answered")
+			sm := d.object(path, v, "id", "title", "description", "scoring", "min_answered", "combine")
 			s := survey.Subscale{}
 			if sm != nil {
 				s = survey.Subscale{
@@ -339,6 +339,7 @@ func (d *decoder) instrument(tree any) *survey.Instrument {
 					Description: d.str(sm, path, "description"),
 					Scoring:     d.str(sm, path, "scoring"),
 					MinAnswered: d.intField(sm, path, "min_answered"),
+					Combine:     d.str(sm, path, "combine"),
 				}
 			}
 			in.Subscales = append(in.Subscales, s)
@@ -362,7 +363,7 @@ func (d *decoder) options(m map[string]any, path string) []survey.Option {
 	opts := make([]survey.Option, 0, len(l))
 	for i, v := range l {
 		opath := index(path, i)
-		om := d.object(opath, v, "value", "label")
+		om := d.object(opath, v, "value", "label", "missing")
 		o := survey.Option{}
 		if om != nil {
 			if _, ok := om["value"]; !ok {
@@ -371,6 +372,7 @@ func (d *decoder) options(m map[string]any, path string) []survey.Option {
 				o.Value = n
 			}
 			o.Label = d.str(om, opath, "label")
+			o.Missing = d.boolean(om, opath, "missing")
 		}
 		opts = append(opts, o)
 	}

@@ -72,6 +72,9 @@ func TestParse(t *testing.T) {
 		{"MinAnsweredTooHigh", "min_answered: 1", "min_answered: 3", "subscales[0].min_answered", "only 2 items"},
 		{"UnknownItemField", "{id: years, type: integer,", "{id: years, type: integer, unit: years,", "sections[0].items[4].unit", "unknown field"},
 		{"NoSections", "sections:", "sections: []\nold_sections:", "sections", "at least one section"},
+		{"MissingNotBoolean", "{value: 5, label: Strongly agree}", "{value: 5, label: Strongly agree, missing: yes}", "scales[0].options[4].missing", "must be true or false"},
+		{"ScaleOnlyOneSubstantive", "options:\n      - {value: 1, label: Strongly disagree}\n      - {value: 2, label: Disagree}\n      - {value: 3, label: Neutral}\n      - {value: 4, label: Agree}\n      - {value: 5, label: Strongly agree}", "options:\n      - {value: 1, label: Only}\n      - {value: 9, label: Not applicable, missing: true}", "scales[0].options", "at least 2 options that are not missing codes"},
+		{"ChoiceOnlyMissingCodes", `options: [{value: 1, label: "Yes"}, {value: 0, label: "No"}]`, `options: [{value: 8, label: "Don't know", missing: true}, {value: 9, label: "Prefer not to say", missing: true}]`, "sections[0].items[0].options", "every option is a missing code"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,4 +148,43 @@ func TestParseBoundsAllowTextRules(t *testing.T) {
 	if _, err := instrument.Parse([]byte(doc), instrument.YAML); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A subscale's items must share their substantive values: scales that
+// differ only in labels or in missing codes may be mixed, others not.
+func TestParseSubscaleScales(t *testing.T) {
+	const freq3 = "  - id: freq3\n    options: [{value: 0, label: Never}, {value: 1, label: Sometimes}, {value: 2, label: Often}]\n"
+	const agree5na = "  - id: agree5na\n    options: [{value: 1, label: SD}, {value: 2, label: D}, {value: 3, label: N}, {value: 4, label: A}, {value: 5, label: SA}, {value: 9, label: Not applicable, missing: true}]\n"
+	edit := func(scale, use string) string {
+		src := strings.Replace(minimal, "subscales:", scale+"subscales:", 1)
+		return strings.Replace(src, "scale: agree5, subscale: eff, reverse: true", "scale: "+use+", subscale: eff, reverse: true", 1)
+	}
+	t.Run("ErrMixed", func(t *testing.T) {
+		_, err := instrument.Parse([]byte(edit(freq3, "freq3")), instrument.YAML)
+		got := problems(t, err)
+		const want = `subscale "eff" mixes scales: this item's scale "freq3" has the values 0, 1, 2 but sections[0].items[1] is on scale "agree5" with 1, 2, 3, 4, 5`
+		if msg := got["sections[0].items[2].scale"]; !strings.Contains(msg, want) {
+			t.Fatalf("sections[0].items[2].scale: %q; want it to contain %q (all: %v)", msg, want, got)
+		}
+	})
+	t.Run("OKMixedWithCombineRescale", func(t *testing.T) {
+		src := strings.Replace(edit(freq3, "freq3"), "scoring: mean,", "scoring: mean, combine: rescale,", 1)
+		in, err := instrument.Parse([]byte(src), instrument.YAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Subscales[0].Combine != "rescale" {
+			t.Fatalf("combine parsed wrongly: %+v", in.Subscales[0])
+		}
+	})
+	t.Run("OKSameValuesOtherMissingCodes", func(t *testing.T) {
+		in, err := instrument.Parse([]byte(edit(agree5na, "agree5na")), instrument.YAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := in.Scales[1].Options
+		if len(opts) != 6 || !opts[5].Missing || opts[4].Missing {
+			t.Fatalf("missing codes parsed wrongly: %+v", opts)
+		}
+	})
 }

@@ -151,6 +151,16 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 			delete(m, "subscales")
 		}, true},
 
+		{"OKMissingCodeOnScale", func(m map[string]any) {
+			o := schemaAt(m, "scales", 0)
+			o["options"] = append(o["options"].([]any), map[string]any{"value": 9, "label": "Not applicable", "missing": true})
+		}, true},
+		{"OKMissingCodeOnChoice", schemaSet("missing", true, append(schemaItem(1), "options", 1)...), true},
+		{"OKMissingFalse", schemaSet("missing", false, "scales", 0, "options", 0), true},
+		{"OKCombineRescale", schemaSet("combine", "rescale", "subscales", 0), true},
+		{"ErrCombineUnknown", schemaSet("combine", "average", "subscales", 0), false},
+		{"ErrMissingNotBoolean", schemaSet("missing", "yes", "scales", 0, "options", 0), false},
+
 		{"ErrUnknownTopField", schemaSet("author", "me"), false},
 		{"ErrUnknownItemField", schemaSet("hint", "typo for help", schemaItem(0)...), false},
 		{"ErrUnknownOptionField", schemaSet("score", 3, "scales", 0, "options", 0), false},

@@ -3,24 +3,45 @@ package server
 import (
 	"context"
 	"crypto/subtle"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/account"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
 
-// Actor is who a request acts for, once authenticated. Today there is one
-// kind: the holder of the researcher token, by bearer header (the API) or
-// by a dashboard session begun with it. Researcher accounts with roles
-// will add who and what they may do; handlers ask ActorFrom, never how
-// the request authenticated.
+// Authentication and authorization. A request authenticates one of three
+// ways: the researcher token (the bootstrap credential printed at first
+// start, or DYAD_ADMIN_TOKEN: an admin, so every deployment made before
+// accounts keeps working), an API token an account made (its scope is a
+// role in one study, never more than the account's role there now), or a
+// dashboard session (internal/admin) of an account or of the researcher
+// token. Each becomes an Actor; Authorize then asks the policy table
+// (policy.go) whether the actor may call the route, and records the call
+// in the audit trail when the table says so.
+
+// Actor is who a request acts for, once authenticated; handlers ask
+// ActorFrom, never how the request authenticated.
 type Actor struct {
-	// ID names the actor in logs and, later, the audit log: "researcher"
-	// for the token's holder.
+	// ID names the actor in logs and the audit trail: "researcher" for
+	// the researcher token's holder, "user:<id> <email>" for an account.
 	ID string
-	// Method is how the request authenticated: "token" or "session".
+	// Method is how the request authenticated: "token" (the researcher
+	// token), "api_token" or "session".
 	Method string
+	// UserID is the account, 0 for the researcher token.
+	UserID int64
+	Email  string
+	// Admin: a global admin (or the researcher token), admitted everywhere.
+	Admin bool
+	// Role is the actor's role in the study the request concerns, "" for
+	// none.
+	Role survey.Role
 }
 
 // Researcher is the holder of the researcher token.
@@ -38,12 +59,29 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	return a, ok
 }
 
-// Auth checks the researcher token, for the API's bearer header and the
-// dashboard's sign-in form alike, with one failed-authentication budget
-// per client (AuthGuard).
+// Auth checks credentials (the researcher token, API tokens, passwords),
+// with one failed-authentication budget per client (AuthGuard) and one
+// per account (see accountGuard), and decides by the policy table.
 type Auth struct {
 	tokenHash []byte
 	guard     *AuthGuard
+	accounts  survey.Accounts   // nil: the researcher token only
+	audit     survey.AuditTrail // nil: nothing recorded
+	withAddr  bool              // Config.AuditClientAddr
+	// accountGuard limits failed sign-ins per e-mail address, whether an
+	// account has it or not (so that its answers tell nothing about which
+	// addresses have accounts): 5 at once, then one more every 90 s. It
+	// is a back-off, not a lock: the real user waits at most 90 s for the
+	// next try, however long an attacker keeps failing, while a guesser
+	// gets under a thousand tries a day at one account whatever its number
+	// of addresses. In process memory, like AuthGuard.
+	accountGuard *clientLimiter
+	now          func() time.Time
+}
+
+func newAuth(cfg Config, guard *AuthGuard) *Auth {
+	return &Auth{tokenHash: cfg.TokenHash, guard: guard, accounts: cfg.Accounts, audit: cfg.Audit, withAddr: cfg.AuditClientAddr,
+		accountGuard: &clientLimiter{limit: 1.0 / 90, burst: 5, clients: map[string]*clientBucket{}}, now: time.Now}
 }
 
 // TokenOK compares the token's hash with the researcher token's in
@@ -59,9 +97,75 @@ func (a *Auth) Blocked(c *gin.Context) (time.Duration, bool) { return a.guard.Bl
 // Failed counts a failed attempt against the request's client.
 func (a *Auth) Failed(c *gin.Context) { a.guard.Failed(c) }
 
-// Researcher admits requests bearing the researcher token and records
-// the researcher as their actor. A client that has sent too many wrong
-// tokens is refused with 429 before its token is looked at (AuthGuard).
+// researcherActor is the holder of the researcher token.
+func researcherActor(method string) Actor {
+	return Actor{ID: Researcher, Method: method, Admin: true, Role: survey.RoleOwner}
+}
+
+// bearer resolves a bearer token to its actor: the researcher token, or a
+// live API token. ok is false for anything else.
+func (a *Auth) bearer(ctx context.Context, token string) (Actor, bool, error) {
+	if a.TokenOK(token) {
+		return researcherActor("token"), true, nil
+	}
+	if a.accounts == nil || len(token) > 256 {
+		return Actor{}, false, nil
+	}
+	tk, err := a.accounts.FindAPIToken(ctx, survey.HashSecret(token))
+	switch {
+	case survey.ErrorCode(err) == survey.ENotFound:
+		return Actor{}, false, nil
+	case err != nil:
+		return Actor{}, false, err
+	case tk.RevokedAt != nil || !a.now().Before(tk.ExpiresAt):
+		return Actor{}, false, nil
+	}
+	act, err := a.UserActor(ctx, tk.UserID, "api_token")
+	if err != nil {
+		return Actor{}, false, err
+	}
+	// The token's scope, cut to the account's role today: a demoted
+	// account's tokens are demoted with it, and a token of another study
+	// has no role in this one. An API token never carries admin rights.
+	role := survey.Role("")
+	if tk.StudyID == survey.DefaultStudy && (act.Admin || act.Role.Covers(tk.Role)) {
+		role = tk.Role
+	}
+	act.Admin, act.Role = false, role
+	return act, true, nil
+}
+
+// UserActor returns the actor of an account: its admin flag and its role
+// in the study requests concern (survey.DefaultStudy). userID 0 is the
+// researcher token's holder.
+func (a *Auth) UserActor(ctx context.Context, userID int64, method string) (Actor, error) {
+	if userID == 0 {
+		return researcherActor(method), nil
+	}
+	if a.accounts == nil {
+		return Actor{}, survey.Errorf(survey.EUnauthorized, "accounts are not enabled")
+	}
+	u, err := a.accounts.FindUserByID(ctx, userID)
+	if err != nil {
+		return Actor{}, err
+	}
+	ms, err := a.accounts.FindMemberships(ctx, userID)
+	if err != nil {
+		return Actor{}, err
+	}
+	act := Actor{ID: fmt.Sprintf("user:%d %s", u.ID, u.Email), Method: method, UserID: u.ID, Email: u.Email, Admin: u.Admin}
+	for _, m := range ms {
+		if m.StudyID == survey.DefaultStudy {
+			act.Role = m.Role
+		}
+	}
+	return act, nil
+}
+
+// Researcher admits requests bearing the researcher token or an API token
+// and then decides by the policy table (Authorize). A client that has
+// sent too many wrong tokens is refused with 429 before its token is
+// looked at (AuthGuard).
 func (a *Auth) Researcher() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if wait, blocked := a.guard.Blocked(c); blocked {
@@ -76,13 +180,165 @@ func (a *Auth) Researcher() gin.HandlerFunc {
 			Fail(c, survey.Errorf(survey.EUnauthorized, "researcher routes need the header Authorization: Bearer <token>"))
 			return
 		}
-		if !a.TokenOK(strings.TrimSpace(h[len(prefix):])) {
-			a.guard.Failed(c)
-			c.Header("WWW-Authenticate", `Bearer realm="dyad", error="invalid_token"`)
-			Fail(c, survey.Errorf(survey.EUnauthorized, "the researcher token is not valid"))
+		act, ok, err := a.bearer(c.Request.Context(), strings.TrimSpace(h[len(prefix):]))
+		if err != nil {
+			Fail(c, err)
 			return
 		}
-		WithActor(c, Actor{ID: Researcher, Method: "token"})
-		c.Next()
+		if !ok {
+			a.guard.Failed(c)
+			c.Header("WWW-Authenticate", `Bearer realm="dyad", error="invalid_token"`)
+			Fail(c, survey.Errorf(survey.EUnauthorized, "the token is not valid (unknown, expired or revoked)"))
+			return
+		}
+		a.Authorize(c, act)
 	}
+}
+
+// Authorize admits act to the request's route if the policy table allows
+// it, runs the rest of the chain, and appends the route's audit row
+// afterwards; otherwise it answers 403 (and records the refusal, on an
+// audited route). Every authenticated route passes here.
+func (a *Auth) Authorize(c *gin.Context, act Actor) {
+	rule := RuleFor(c.Request.Method, c.FullPath())
+	WithActor(c, act)
+	if !Allowed(rule, act) {
+		if rule == nil {
+			Logger(c).ErrorContext(c.Request.Context(), "route missing from the policy table", "route", c.FullPath())
+		}
+		Fail(c, survey.Errorf(survey.EForbidden, "your role does not allow this"))
+		if rule != nil && rule.Audit != "" {
+			a.Record(c, rule.Audit, "")
+		}
+		return
+	}
+	c.Next()
+	if rule != nil && rule.Audit != "" {
+		a.Record(c, rule.Audit, "")
+	}
+}
+
+// auditHidden are query and form keys never written to the audit trail,
+// whatever the route: they may hold secrets or answers.
+var auditHidden = map[string]bool{"token": true, "code": true, "password": true, "csrf": true, "resume": true, "invite": true, "t": true}
+
+// Record appends a row to the audit trail for the request, with the
+// actor of its context (or "anonymous"), its route parameters as the
+// target, its query (without auditHidden keys) and extra as the details,
+// and the status answered so far. A failure to record is logged; the
+// request has been answered by then.
+func (a *Auth) Record(c *gin.Context, action, extra string) {
+	if a.audit == nil {
+		return
+	}
+	actor := "anonymous"
+	if act, ok := ActorFrom(c.Request.Context()); ok {
+		actor = act.ID
+	}
+	var target []string
+	for _, p := range c.Params {
+		target = append(target, p.Key+"="+p.Value)
+	}
+	q := c.Request.URL.Query()
+	for k := range q {
+		if auditHidden[strings.ToLower(k)] {
+			q.Del(k)
+		}
+	}
+	details := q.Encode()
+	if note := c.GetString(auditNoteKey); note != "" {
+		extra = strings.TrimPrefix(extra+"&"+note, "&")
+	}
+	if extra != "" {
+		if details != "" {
+			details += "&"
+		}
+		details += extra
+	}
+	sort.Strings(target)
+	client := ""
+	if a.withAddr {
+		client = c.ClientIP()
+	}
+	e := &survey.AuditEvent{At: a.now(), Actor: actor, Action: action, Target: strings.Join(target, " "), Details: details,
+		RequestID: RequestID(c.Request.Context()), Client: client, Status: c.Writer.Status()}
+	if err := a.audit.AppendAudit(context.WithoutCancel(c.Request.Context()), e); err != nil {
+		Logger(c).ErrorContext(c.Request.Context(), "audit trail: append failed", "action", action, "error", err)
+	}
+}
+
+// auditNoteKey holds a request's notes for its audit row (AuditNote).
+const auditNoteKey = "dyad.audit_note"
+
+// AuditNote adds a key and value to the details of the request's audit
+// row, for what the route's parameters and query do not say (the id of
+// the token just made, the role given). Never a secret or an answer.
+func AuditNote(c *gin.Context, k, v string) {
+	note := c.GetString(auditNoteKey)
+	if note != "" {
+		note += "&"
+	}
+	c.Set(auditNoteKey, note+url.QueryEscape(k)+"="+url.QueryEscape(v))
+}
+
+// ErrSignIn is the one answer to every failed sign-in by password,
+// whether the account exists or not.
+var ErrSignIn = survey.Errorf(survey.EUnauthorized, "the e-mail address, the password or the authentication code is not right")
+
+// SignIn checks an e-mail address and password (and the TOTP code of an
+// account that set up the second factor) and returns the account.
+// The client and the address each have a budget of failures (AuthGuard,
+// accountGuard): past either, it returns ERateLimited with the wait,
+// before the password is checked. Every other failure is ErrSignIn, and
+// takes as long whether the account exists or not.
+func (a *Auth) SignIn(c *gin.Context, email, password, code string) (*survey.User, time.Duration, error) {
+	if a.accounts == nil {
+		return nil, 0, ErrSignIn
+	}
+	key := "acct:" + strings.ToLower(strings.TrimSpace(email))
+	now := a.now()
+	if wait, blocked := a.guard.Blocked(c); blocked {
+		return nil, wait, survey.Errorf(survey.ERateLimited, "too many failed sign-ins")
+	}
+	if empty, wait := a.accountGuard.empty(key, now); empty {
+		return nil, wait, survey.Errorf(survey.ERateLimited, "too many failed sign-ins")
+	}
+	ctx := c.Request.Context()
+	u, err := a.accounts.FindUserByEmail(ctx, email)
+	phc := ""
+	switch {
+	case err == nil:
+		phc = u.PasswordHash
+	case survey.ErrorCode(err) != survey.ENotFound:
+		return nil, 0, err
+	}
+	ok := false
+	if len(password) <= account.MaxPasswordLength*4 {
+		if ok, err = account.VerifyPassword(ctx, phc, password); err != nil {
+			return nil, 0, err
+		}
+	}
+	// An account with a second factor needs its code too; a missing or
+	// wrong code is a failure like a wrong password, with the same answer,
+	// so the answer does not say that the password was right.
+	if ok && u.TOTPSecret != "" {
+		step, good := account.CheckTOTP(u.TOTPSecret, strings.TrimSpace(code), now)
+		if good {
+			if good, err = a.accounts.UseTOTPStep(ctx, u.ID, step); err != nil {
+				return nil, 0, err
+			}
+		}
+		ok = good
+	}
+	if !ok {
+		a.guard.Failed(c)
+		a.accountGuard.take(key, now)
+		target := ""
+		if u != nil {
+			target = "user=" + strconv.FormatInt(u.ID, 10)
+		}
+		a.Record(c, "auth.sign_in_failed", target)
+		return nil, 0, ErrSignIn
+	}
+	return u, 0, nil
 }

@@ -80,6 +80,17 @@ type Config struct {
 	// Metrics, when set, counts every request; the module that serves
 	// GET /metrics finds it in Router.Metrics.
 	Metrics *metrics.Metrics
+	// Accounts, when set, admits API tokens and account sign-ins; nil
+	// admits the researcher token alone.
+	Accounts survey.Accounts
+	// Audit, when set, records the audited routes of the policy table
+	// (policy.go); nil records nothing.
+	Audit survey.AuditTrail
+	// AuditClientAddr stores the client address (gin's ClientIP) in each
+	// audit row; false stores "" (docs/security.md: no addresses are
+	// stored by default, and respondents' never, since no respondent
+	// route is audited).
+	AuditClientAddr bool
 }
 
 // A Module is one adapter's share of the server.
@@ -170,7 +181,7 @@ func New(cfg Config) *Server {
 	if guard == nil {
 		guard = NewAuthGuard(DefaultAuthFailures, time.Minute)
 	}
-	router := &Router{RouterGroup: &r.RouterGroup, Auth: &Auth{tokenHash: cfg.TokenHash, guard: guard},
+	router := &Router{RouterGroup: &r.RouterGroup, Auth: newAuth(cfg, guard),
 		Metrics: cfg.Metrics, Logger: log}
 	owner := map[string]bool{}
 	seen := map[string]bool{}

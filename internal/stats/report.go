@@ -71,19 +71,25 @@ type ItemStats struct {
 	Text     string `json:"text"`
 	Subscale string `json:"subscale,omitempty"`
 	Reverse  bool   `json:"reverse,omitempty"`
-	// N counts the responses that answered the item.
+	// N counts the responses that answered the item with a substantive
+	// answer (not a missing code).
 	N int `json:"n"`
 	// Missing counts the responses that were shown the item (its show_if
 	// held) but did not answer it.
 	Missing int `json:"missing"`
+	// MissingCodes counts the responses that answered with a missing code
+	// only ("Not applicable", "Prefer not to say"); each code's count is
+	// in Options. They are in neither N nor any figure.
+	MissingCodes int `json:"missing_codes"`
 	// Options counts each option, zeros included, in the item's option
 	// order; for a multiple-choice item, how many responses selected it
 	// (percentages of N may add up to more than 100). For an integer item,
 	// each value from min to max, or each value given when the range is
 	// open or wide.
 	Options []OptionCount `json:"options"`
-	// Mean, SD and Median are of the answered values as given (not
-	// reversed); nil for multiple-choice items.
+	// Mean, SD and Median are of the substantive answered values as given
+	// (not reversed, missing codes left out); nil for multiple-choice
+	// items.
 	Summary
 	Note string `json:"note,omitempty"`
 }
@@ -93,8 +99,12 @@ type OptionCount struct {
 	Value int64  `json:"value"`
 	Label string `json:"label,omitempty"`
 	Count int    `json:"count"`
-	// Percent is 100 · Count / N of the item; nil when N is 0.
+	// Percent is 100 · Count / N of the item; nil when N is 0. For a
+	// missing code it is 100 · Count / (N + MissingCodes), its share of
+	// every answer given.
 	Percent *float64 `json:"percent"`
+	// MissingCode marks an option that is a missing-data code.
+	MissingCode bool `json:"missing_code,omitempty"`
 }
 
 // TextStats counts the answers to one free-text item; the answers

@@ -27,6 +27,9 @@ type Query struct {
 	SurveyID string
 	// Status is complete (the default, also for ""), in_progress or all.
 	Status string
+	// IncludeTest is survey.ParseIncludeTest's: "true" includes the
+	// responses made in test mode.
+	IncludeTest string
 	// By is the id of a single-choice item to group by; "" for none.
 	By string
 }
@@ -63,6 +66,7 @@ func (s *Service) Results(ctx context.Context, q Query) (*Results, error) {
 	}
 	var p survey.Problems
 	status := survey.ParseStatusFilter(&p, q.Status, survey.StatusComplete)
+	includeTest := survey.ParseIncludeTest(&p, q.IncludeTest)
 	sv, err := s.surveys.Survey(ctx, q.SurveyID)
 	if err != nil {
 		return nil, err
@@ -82,7 +86,7 @@ func (s *Service) Results(ctx context.Context, q Query) (*Results, error) {
 	if err := p.Err(survey.EInvalid, "the query is not valid"); err != nil {
 		return nil, err
 	}
-	if err := b.Scan(ctx, s.responses, survey.ExportFilter{SurveyID: sv.ID, Status: status.Status()}); err != nil {
+	if err := b.Scan(ctx, s.responses, survey.ExportFilter{SurveyID: sv.ID, Status: status.Status(), IncludeTest: includeTest}); err != nil {
 		return nil, err
 	}
 	return &Results{Survey: sv, Form: form, Status: status, Report: b.Report()}, nil

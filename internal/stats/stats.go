@@ -55,7 +55,8 @@ type subscalePlan struct {
 	items   []*survey.Item // in the scorer's order (ItemIDs)
 	ids     []string
 	reverse []bool
-	at      []int // where each item is in Builder.items
+	codes   [][]int64 // each item's missing codes: not a complete case
+	at      []int     // where each item is in Builder.items
 	// An item's scored value is offset + slope × answer (see planSubscale).
 	offset, slope []float64
 	vals          []survey.Value // scratch: this response's answers to items
@@ -78,9 +79,10 @@ type group struct {
 }
 
 type itemCounts struct {
-	n, missing int
-	options    []int         // per option of a likert or choice item
-	values     map[int64]int // integer items
+	n, missing   int
+	missingCodes int           // answers that were only missing codes
+	options      []int         // per option of a likert or choice item
+	values       map[int64]int // integer items
 }
 
 type textCounts struct{ n, missing int }
@@ -153,17 +155,36 @@ func planSubscale(f *survey.Form, s *survey.Subscale, at map[string]int) subscal
 		p.ids = append(p.ids, id)
 		p.reverse = append(p.reverse, it.Reverse)
 		p.at = append(p.at, at[id])
-		// ItemScore is the answer or its reversal (min + max − answer),
-		// so two probes give its offset and slope: the rule stays in
-		// package survey, and no map is read per response.
-		s0, _ := f.ItemScore(id, survey.Answers{id: survey.IntVal(0)})
-		s1, _ := f.ItemScore(id, survey.Answers{id: survey.IntVal(1)})
-		p.offset = append(p.offset, s0)
-		p.slope = append(p.slope, s1-s0)
+		// ItemScore is linear in the answer (its reversal, min + max −
+		// answer, and with combine: rescale a linear map onto the first
+		// item's scale), so two probes give its offset and slope: the rule stays in
+		// package survey, and no map is read per response. The probes are
+		// the scale's lowest and highest substantive values, which
+		// validation keeps apart: 0 or 1 could be a missing code, which
+		// ItemScore does not score.
+		var offset, slope float64
+		if lo, hi, ok := f.ScaleRange(id); ok && hi > lo {
+			slo, _ := f.ItemScore(id, survey.Answers{id: survey.IntVal(lo)})
+			shi, _ := f.ItemScore(id, survey.Answers{id: survey.IntVal(hi)})
+			slope = (shi - slo) / float64(hi-lo)
+			offset = slo - slope*float64(lo)
+		}
+		p.offset = append(p.offset, offset)
+		p.slope = append(p.slope, slope)
+		var codes []int64
+		for _, o := range f.Options(id) {
+			if o.Missing {
+				codes = append(codes, o.Value)
+			}
+		}
+		p.codes = append(p.codes, codes)
 	}
 	p.vals = make([]survey.Value, len(p.items))
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, it := range p.items {
+	for i, it := range p.items {
+		if i > 0 && s.Combine == survey.CombineRescale {
+			break // every item is mapped onto the first one's scale
+		}
 		if l, h, ok := f.ScaleRange(it.ID); ok {
 			lo, hi = min(lo, float64(l)), max(hi, float64(h))
 		}
@@ -335,6 +356,12 @@ func dayNumber(t time.Time) int64 {
 // add counts an answer. Answers were checked against the form when they
 // were submitted, and a published form never changes, so a value of the
 // wrong kind or outside the options cannot occur; it would be skipped.
+//
+// An answer that is a missing code (an option marked missing) is counted
+// on its option and in missingCodes, not in n: n, the percentages of the
+// substantive options and every summary are of the substantive answers.
+// A multiple-choice answer counts in n when it selects at least one
+// substantive option (or none: an empty list counts in n, as before).
 func (c *itemCounts) add(opts []survey.Option, it *survey.Item, v survey.Value) {
 	switch it.Type {
 	case survey.Integer:
@@ -344,18 +371,29 @@ func (c *itemCounts) add(opts []survey.Option, it *survey.Item, v survey.Value) 
 		}
 	case survey.MultipleChoice:
 		if v.Kind == survey.ListValue {
-			c.n++
+			substantive := false
 			for _, x := range v.List {
 				if i := optionIndex(opts, x); i >= 0 {
 					c.options[i]++
+					substantive = substantive || !opts[i].Missing
 				}
+			}
+			// An empty list counts in n, as it always has.
+			if substantive || len(v.List) == 0 {
+				c.n++
+			} else {
+				c.missingCodes++
 			}
 		}
 	default:
 		if v.Kind == survey.IntValue {
 			if i := optionIndex(opts, v.Int); i >= 0 {
 				c.options[i]++
-				c.n++
+				if opts[i].Missing {
+					c.missingCodes++
+				} else {
+					c.n++
+				}
 			}
 		}
 	}
@@ -373,9 +411,9 @@ func optionIndex(opts []survey.Option, v int64) int {
 // addCompleteCase keeps the scored values of a response that answered
 // every item of the subscale.
 func (d *subscaleData) addCompleteCase(p *subscalePlan) {
-	for _, v := range p.vals {
-		if v.Kind != survey.IntValue {
-			return
+	for j, v := range p.vals {
+		if v.Kind != survey.IntValue || slices.Contains(p.codes[j], v.Int) {
+			return // unanswered, or a missing code: not a complete case
 		}
 	}
 	for j, v := range p.vals {
@@ -456,7 +494,7 @@ const maxIntegerValues = 100
 
 func itemStats(f *survey.Form, it *survey.Item, c *itemCounts) ItemStats {
 	out := ItemStats{ID: it.ID, Type: it.Type, Text: it.Text, Subscale: it.Subscale, Reverse: it.Reverse,
-		N: c.n, Missing: c.missing, Options: []OptionCount{}}
+		N: c.n, Missing: c.missing, MissingCodes: c.missingCodes, Options: []OptionCount{}}
 	percent := func(count int) *float64 {
 		if c.n == 0 {
 			return nil
@@ -494,7 +532,17 @@ func itemStats(f *survey.Form, it *survey.Item, c *itemCounts) ItemStats {
 	default:
 		opts := f.Options(it.ID)
 		for i, o := range opts {
-			out.Options = append(out.Options, OptionCount{Value: o.Value, Label: o.Label, Count: c.options[i], Percent: percent(c.options[i])})
+			oc := OptionCount{Value: o.Value, Label: o.Label, Count: c.options[i], Percent: percent(c.options[i])}
+			if o.Missing {
+				// A missing code's share is of every answer given, the
+				// substantive ones and the codes.
+				oc.MissingCode = true
+				oc.Percent = nil
+				if all := c.n + c.missingCodes; all > 0 {
+					oc.Percent = finite(100 * float64(c.options[i]) / float64(all))
+				}
+			}
+			out.Options = append(out.Options, oc)
 		}
 		if it.Type == survey.MultipleChoice {
 			out.Note = "a multiple-choice item has no single value per response, so no mean, SD or median"
@@ -506,6 +554,9 @@ func itemStats(f *survey.Form, it *survey.Item, c *itemCounts) ItemStats {
 		}
 		sort.Slice(order, func(i, j int) bool { return opts[order[i]].Value < opts[order[j]].Value })
 		for _, i := range order {
+			if opts[i].Missing {
+				continue // a missing code is no value on the scale
+			}
 			x, w = append(x, float64(opts[i].Value)), append(w, float64(c.options[i]))
 		}
 	}

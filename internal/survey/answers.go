@@ -401,6 +401,16 @@ func (f *Form) checkValue(p *Problems, path string, it *Item, v Value, partial b
 			}
 			seen[x] = true
 		}
+		// A missing code ("Don't know") says there is no substantive
+		// answer, so it cannot stand beside one.
+		if len(v.List) > 1 {
+			for _, o := range f.options[it.ID] {
+				if o.Missing && seen[o.Value] {
+					p.Add(path, "%d (%s) is a missing code and cannot be selected with other options", o.Value, o.Label)
+					break
+				}
+			}
+		}
 	case Integer:
 		if v.Kind != IntValue {
 			p.Add(path, "must be an integer")

@@ -61,5 +61,21 @@ func (f *Form) Item(id string) *Item { return f.items[id] }
 // Options returns the options of a likert or choice item.
 func (f *Form) Options(id string) []Option { return f.options[id] }
 
+// IsMissingCode reports whether v is one of the item's missing-data codes
+// (an option marked missing). Such an answer is stored and exported as
+// given, but scoring and statistics treat the item as unanswered.
+func (f *Form) IsMissingCode(id string, v int64) bool {
+	return isMissingCode(f.options[id], v)
+}
+
+func isMissingCode(opts []Option, v int64) bool {
+	for _, o := range opts {
+		if o.Missing && o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
 // SectionOf returns the index of the section holding the item.
 func (f *Form) SectionOf(id string) int { return f.section[id] }

@@ -12,11 +12,11 @@ func fuzzForm(t testing.TB) *survey.Form {
 	min0, max60 := int64(0), int64(60)
 	one := int64(1)
 	in := &survey.Instrument{Key: "fuzz", Version: 1, Title: "Fuzz",
-		Scales:    []survey.Scale{{ID: "agree5", Options: []survey.Option{{1, "A"}, {2, "B"}, {3, "C"}, {4, "D"}, {5, "E"}}}},
+		Scales:    []survey.Scale{{ID: "agree5", Options: []survey.Option{{Value: 1, Label: "A"}, {Value: 2, Label: "B"}, {Value: 3, Label: "C"}, {Value: 4, Label: "D"}, {Value: 5, Label: "E"}}}},
 		Subscales: []survey.Subscale{{ID: "eff", Title: "E"}},
 		Sections: []survey.Section{{ID: "s", Title: "S", Items: []survey.Item{
-			{ID: "use", Type: survey.SingleChoice, Text: "Use", Required: true, Options: []survey.Option{{1, "Yes"}, {0, "No"}}},
-			{ID: "tools", Type: survey.MultipleChoice, Text: "Tools", Options: []survey.Option{{1, "A"}, {2, "B"}}, ShowIf: &survey.Condition{Item: "use", Equals: &one}},
+			{ID: "use", Type: survey.SingleChoice, Text: "Use", Required: true, Options: []survey.Option{{Value: 1, Label: "Yes"}, {Value: 0, Label: "No"}}},
+			{ID: "tools", Type: survey.MultipleChoice, Text: "Tools", Options: []survey.Option{{Value: 1, Label: "A"}, {Value: 2, Label: "B"}}, ShowIf: &survey.Condition{Item: "use", Equals: &one}},
 			{ID: "eff_1", Type: survey.Likert, Text: "E1", Scale: "agree5", Subscale: "eff", Required: true},
 			{ID: "eff_2", Type: survey.Likert, Text: "E2", Scale: "agree5", Subscale: "eff", Reverse: true},
 			{ID: "years", Type: survey.Integer, Text: "Y", Min: &min0, Max: &max60},

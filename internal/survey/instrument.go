@@ -17,6 +17,10 @@ const (
 	ScoreSum  = "sum"
 )
 
+// CombineRescale is the one value of Subscale.Combine: items on scales
+// with different values are mapped onto the first item's scale.
+const CombineRescale = "rescale"
+
 // Lifecycle states of an instrument version.
 const (
 	StatusDraft     = "draft"
@@ -55,7 +59,17 @@ type Scale struct {
 type Option struct {
 	Value int64  `json:"value"`
 	Label string `json:"label"`
+	// Missing marks a missing-data code ("Not applicable", "Don't know",
+	// "Prefer not to say"): a respondent may choose it and it is stored
+	// and exported as the answer, but it is never scored, never reversed,
+	// left out of the scale's range and of every statistic, and declared
+	// missing in the R, SPSS and Stata syntax.
+	Missing bool `json:"missing,omitempty"`
 }
+
+// Substantive reports whether the option is a point of the scale proper,
+// not a missing-data code.
+func (o Option) Substantive() bool { return !o.Missing }
 
 // Subscale groups Likert items into one score.
 type Subscale struct {
@@ -66,6 +80,10 @@ type Subscale struct {
 	// MinAnswered is the least number of answered items for a score; 0
 	// means every item of the subscale.
 	MinAnswered int `json:"min_answered,omitempty"`
+	// Combine says how to score items on different scales; "" (the
+	// default) refuses such a subscale, CombineRescale maps each item's
+	// scored value linearly onto the scale of the subscale's first item.
+	Combine string `json:"combine,omitempty"`
 }
 
 // Section is one page of the questionnaire.

@@ -85,29 +85,44 @@ type MessageOutcome struct {
 	Error  string
 }
 
+// ParticipantHash returns the keyed hash of a participant's invitation
+// code (the bytes of its invitations row). Only the Service can compute
+// it, since it holds the invitation key; the store is given it wherever a
+// participant's started or completed state is read or decided on, because
+// the participants table does not keep the hash: a participant row that
+// shared a value with its invitations row would let anyone who can query
+// the database follow participant -> invitations row -> response (on
+// PostgreSQL, through the rows' shared xmin). A store calls it from one
+// goroutine, and may keep the slices it returns.
+type ParticipantHash func(surveyID, participantID string) []byte
+
 // MailingStore is the storage of participants and mailings; every driver
 // implements it, held by storetest.
 type MailingStore interface {
 	// CreateParticipants stores new participants and, in the same
-	// transaction, their invitation codes (the hashes in CodeHash);
-	// EConflict if an address is on the survey's list already.
+	// transaction, their invitation codes (the hashes in CodeHash, stored
+	// on the invitations rows only); EConflict if an address is on the
+	// survey's list already.
 	CreateParticipants(ctx context.Context, surveyID string, ps []*Participant) error
-	// FindParticipant returns one participant with its tracking; ENotFound
-	// if the survey has no such participant.
-	FindParticipant(ctx context.Context, surveyID, id string) (*Participant, error)
-	// FindParticipants lists a survey's participants with their tracking,
-	// by e-mail address.
-	FindParticipants(ctx context.Context, surveyID string) ([]*Participant, error)
+	// FindParticipant returns one participant with its tracking (Started
+	// and Completed, from the invitations row whose hash is hash's; not
+	// read when hash is nil); ENotFound if the survey has no such
+	// participant.
+	FindParticipant(ctx context.Context, surveyID, id string, hash ParticipantHash) (*Participant, error)
+	// FindParticipants lists a survey's participants with their tracking
+	// (as FindParticipant), by e-mail address.
+	FindParticipants(ctx context.Context, surveyID string, hash ParticipantHash) ([]*Participant, error)
 	// FindParticipantsPage returns up to limit participants of a survey
-	// by e-mail address from the offset-th, with the survey's counts.
-	FindParticipantsPage(ctx context.Context, surveyID string, offset, limit int) ([]*Participant, ParticipantCounts, error)
+	// by e-mail address from the offset-th, with the survey's counts
+	// (started and completed through hash).
+	FindParticipantsPage(ctx context.Context, surveyID string, offset, limit int, hash ParticipantHash) ([]*Participant, ParticipantCounts, error)
 	// UpdateParticipant stores a participant's contact fields and
 	// attributes; ENotFound if none, EConflict if the new address is
 	// another participant's.
 	UpdateParticipant(ctx context.Context, p *Participant) error
 	// DeleteParticipant removes a participant, its queued messages and its
-	// invitation code unless spent; ENotFound if none.
-	DeleteParticipant(ctx context.Context, surveyID, id string) error
+	// invitation code (codeHash) unless spent or held; ENotFound if none.
+	DeleteParticipant(ctx context.Context, surveyID, id string, codeHash []byte) error
 	// OptOutParticipant records an opt-out at at (the first one counts)
 	// and cancels the participant's queued messages; ENotFound if none.
 	OptOutParticipant(ctx context.Context, surveyID, id string, at time.Time) error
@@ -132,13 +147,15 @@ type MailingStore interface {
 	// reminders+1, at most maxReminders) for every participant of the
 	// survey who was invited, whose last contact is at or before
 	// contactBefore, who has no message queued, and who has not completed,
-	// opted out or bounced; due at at. It returns how many it queued.
-	QueueReminders(ctx context.Context, surveyID string, contactBefore time.Time, maxReminders int, at time.Time, newID func() string) (int, error)
+	// opted out or bounced (completed: the invitations row with hash's
+	// value is spent, read in the same transaction); due at at. It returns
+	// how many it queued.
+	QueueReminders(ctx context.Context, surveyID string, contactBefore time.Time, maxReminders int, at time.Time, newID func() string, hash ParticipantHash) (int, error)
 	// QueueMessage queues one message as given (test messages).
 	QueueMessage(ctx context.Context, m *OutboxMessage) error
 	// DueMessages returns up to limit queued messages due at now, oldest
-	// first, with their participants.
-	DueMessages(ctx context.Context, now time.Time, limit int) ([]*OutboxMessage, error)
+	// first, with their participants (tracked through hash).
+	DueMessages(ctx context.Context, now time.Time, limit int, hash ParticipantHash) ([]*OutboxMessage, error)
 	// ClaimMessage pushes a due queued message's next try to until, so
 	// that no other sender takes it meanwhile; false if it was no longer
 	// due and queued (another sender has it).
@@ -299,7 +316,7 @@ func (s *Service) RunSchedules(ctx context.Context) (int, error) {
 		}
 		if m.MaxReminders > 0 && m.ReminderDays > 0 {
 			before := now.Add(-time.Duration(m.ReminderDays) * 24 * time.Hour)
-			n, err := s.store.QueueReminders(ctx, m.SurveyID, before, m.MaxReminders, now, newMessageID)
+			n, err := s.store.QueueReminders(ctx, m.SurveyID, before, m.MaxReminders, now, newMessageID, s.participantHashes())
 			total += n
 			if err != nil {
 				return total, err
@@ -334,7 +351,7 @@ func whyNotSend(m *OutboxMessage) string {
 func (s *Service) NextMessage(ctx context.Context, baseURL string) (*RenderedMessage, error) {
 	now := s.now()
 	for {
-		due, err := s.store.DueMessages(ctx, now, 16)
+		due, err := s.store.DueMessages(ctx, now, 16, s.participantHashes())
 		if err != nil || len(due) == 0 {
 			return nil, err
 		}

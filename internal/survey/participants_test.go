@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"bytes"
 	"html"
 	"strings"
 	"testing"
@@ -114,6 +115,28 @@ func TestTemplates(t *testing.T) {
 	}
 	if err := validateTemplate(&MessageTemplate{Kind: MessageInvitation, Subject: "s", Text: "{{survey_link}} {{opt_out_link}}", HTML: "<a href=\"{{survey_link}}\">go</a>"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestParticipantHashes: the store's hasher (two HMACs reused) gives the
+// hash of the code in the participant's link, the one its invitations row
+// has, however often it is called and whatever the ids' lengths.
+func TestParticipantHashes(t *testing.T) {
+	s := NewService(nil, WithInvitationKey(append(make([]byte, 31), 7)))
+	hash := s.participantHashes()
+	ids := []string{"p1", "p2", strings.Repeat("x", 200), "", "p1"}
+	seen := map[string]bool{}
+	for _, sv := range []string{"s1", "a-longer-survey-id-than-the-buffer-" + strings.Repeat("s", 80)} {
+		for _, id := range ids {
+			want := s.InvitationHash(sv, s.ParticipantCode(&Participant{SurveyID: sv, ID: id}))
+			if got := hash(sv, id); !bytes.Equal(got, want) {
+				t.Fatalf("hash(%q, %q) = %x, want %x", sv, id, got, want)
+			}
+			seen[string(want)] = true
+		}
+	}
+	if len(seen) != 2*(len(ids)-1) {
+		t.Fatalf("%d distinct hashes", len(seen))
 	}
 }
 

@@ -13,11 +13,11 @@ func progressForm(tb testing.TB) *Form {
 	one, five := int64(1), int64(5)
 	in := &Instrument{
 		Key: "progress-test", Version: 1, Title: "Progress",
-		Scales: []Scale{{ID: "agree", Options: []Option{{1, "No"}, {2, "Maybe"}, {3, "Yes"}}}},
+		Scales: []Scale{{ID: "agree", Options: []Option{{Value: 1, Label: "No"}, {Value: 2, Label: "Maybe"}, {Value: 3, Label: "Yes"}}}},
 		Sections: []Section{
 			{ID: "a", Title: "A", Items: []Item{
-				{ID: "uses", Type: SingleChoice, Text: "Uses?", Required: true, Options: []Option{{1, "Yes"}, {0, "No"}}},
-				{ID: "tools", Type: MultipleChoice, Text: "Which?", Required: true, Options: []Option{{1, "X"}, {5, "Other"}}, ShowIf: &Condition{Item: "uses", Equals: &one}},
+				{ID: "uses", Type: SingleChoice, Text: "Uses?", Required: true, Options: []Option{{Value: 1, Label: "Yes"}, {Value: 0, Label: "No"}}},
+				{ID: "tools", Type: MultipleChoice, Text: "Which?", Required: true, Options: []Option{{Value: 1, Label: "X"}, {Value: 5, Label: "Other"}}, ShowIf: &Condition{Item: "uses", Equals: &one}},
 				{ID: "other", Type: Text, Text: "Other?", MaxLength: 10, ShowIf: &Condition{Item: "tools", Equals: &five}},
 			}},
 			{ID: "b", Title: "B", Items: []Item{
@@ -119,7 +119,7 @@ func TestResumeSection(t *testing.T) {
 func TestSectionShown(t *testing.T) {
 	one := int64(1)
 	in := &Instrument{Key: "hidden-section", Version: 1, Title: "T", Sections: []Section{
-		{ID: "a", Title: "A", Items: []Item{{ID: "q", Type: SingleChoice, Text: "Q", Options: []Option{{1, "Y"}, {0, "N"}}}}},
+		{ID: "a", Title: "A", Items: []Item{{ID: "q", Type: SingleChoice, Text: "Q", Options: []Option{{Value: 1, Label: "Y"}, {Value: 0, Label: "N"}}}}},
 		{ID: "b", Title: "B", Items: []Item{{ID: "r", Type: Text, Text: "R", ShowIf: &Condition{Item: "q", Equals: &one}}}},
 		{ID: "c", Title: "C", Items: []Item{{ID: "s", Type: Text, Text: "S", Required: true}}},
 	}}

@@ -20,6 +20,8 @@ type TextAnswerFilter struct {
 	SurveyID string
 	ItemID   string
 	Status   string // "" means every status
+	// IncludeTest includes responses made in test mode.
+	IncludeTest bool
 	// Query keeps answers containing it, ignoring case; "" keeps all.
 	Query string
 	// By, when set, keeps the responses whose answer to that single-choice

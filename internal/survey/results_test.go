@@ -11,8 +11,8 @@ func branchForm(tb testing.TB) *Form {
 	tb.Helper()
 	one, five := int64(1), int64(5)
 	f, err := NewForm(&Instrument{Key: "branch", Version: 1, Title: "Branch", Sections: []Section{{ID: "a", Title: "A", Items: []Item{
-		{ID: "uses", Type: SingleChoice, Text: "Uses?", Options: []Option{{1, "Yes"}, {0, "No"}}},
-		{ID: "tools", Type: MultipleChoice, Text: "Which?", Options: []Option{{1, "X"}, {5, "Other"}}, ShowIf: &Condition{Item: "uses", Equals: &one}},
+		{ID: "uses", Type: SingleChoice, Text: "Uses?", Options: []Option{{Value: 1, Label: "Yes"}, {Value: 0, Label: "No"}}},
+		{ID: "tools", Type: MultipleChoice, Text: "Which?", Options: []Option{{Value: 1, Label: "X"}, {Value: 5, Label: "Other"}}, ShowIf: &Condition{Item: "uses", Equals: &one}},
 		{ID: "other", Type: Text, Text: "Other?", ShowIf: &Condition{Item: "tools", Equals: &five}},
 		{ID: "note", Type: Text, Text: "Note"},
 	}}}})

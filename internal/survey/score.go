@@ -1,6 +1,9 @@
 package survey
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // Subscale scores.
 //
@@ -9,8 +12,17 @@ import "strconv"
 //   - a reverse-keyed item counts as min + max − value, where min and max
 //     are the lowest and highest option values of the item's scale (for a
 //     1–5 scale, 6 − value); the answer itself is never changed;
-//   - an item counts when it is answered with an integer; an unanswered or
-//     hidden item does not count;
+//   - an item counts when it is answered with an integer that is not a
+//     missing-data code (an option marked missing: "Not applicable",
+//     "Don't know"); an unanswered or hidden item, or one answered with a
+//     missing code, does not count, and a missing code is never reversed;
+//   - the min and max of a scale are those of its substantive options:
+//     missing codes (often 9 or 99) are left out of the range;
+//   - in a subscale with combine: rescale, each item's value (reversed
+//     first, on its own scale) is mapped linearly onto the scale of the
+//     subscale's first item, lo₀ + (x − lo) × (hi₀ − lo₀) / (hi − lo);
+//     without it, validation keeps every item of a subscale on the same
+//     values;
 //   - when fewer items count than the subscale's min_answered (default:
 //     every item of the subscale), there is no score;
 //   - scoring mean: the mean of the counted items; scoring sum: the mean
@@ -32,25 +44,32 @@ func (f *Form) SubscaleItems(id string) []*Item {
 	return out
 }
 
-// ScaleRange returns the lowest and highest option values of a Likert or
-// choice item, and false when the item has no options.
+// ScaleRange returns the lowest and highest substantive option values of
+// a Likert or choice item (missing-data codes left out), and false when
+// the item has no substantive options.
 func (f *Form) ScaleRange(id string) (lo, hi int64, ok bool) {
-	opts := f.options[id]
-	if len(opts) == 0 {
-		return 0, 0, false
-	}
-	lo, hi = opts[0].Value, opts[0].Value
-	for _, o := range opts[1:] {
+	return optionRange(f.options[id])
+}
+
+func optionRange(opts []Option) (lo, hi int64, ok bool) {
+	for _, o := range opts {
+		if o.Missing {
+			continue
+		}
+		if !ok {
+			lo, hi, ok = o.Value, o.Value, true
+			continue
+		}
 		lo, hi = min(lo, o.Value), max(hi, o.Value)
 	}
-	return lo, hi, true
+	return lo, hi, ok
 }
 
 // ItemScore returns the value an item contributes to its subscale's score:
 // the answer, reversed when the item is reverse-keyed. It returns false
 // when the item is unknown, not a Likert item, or not answered with an
-// integer. Use it where item-level scored values are needed (reliability,
-// item-total correlations).
+// integer or only with a missing-data code. Use it where item-level scored
+// values are needed (reliability, item-total correlations).
 func (f *Form) ItemScore(id string, a Answers) (float64, bool) {
 	it := f.items[id]
 	if it == nil || it.Type != Likert {
@@ -61,17 +80,50 @@ func (f *Form) ItemScore(id string, a Answers) (float64, bool) {
 
 func (f *Form) itemScore(it *Item, a Answers) (float64, bool) {
 	v, ok := a[it.ID]
-	if !ok || v.Kind != IntValue {
+	if !ok || v.Kind != IntValue || f.IsMissingCode(it.ID, v.Int) {
 		return 0, false
 	}
-	if !it.Reverse {
-		return float64(v.Int), true
+	x := v.Int
+	if it.Reverse {
+		lo, hi, ok := f.ScaleRange(it.ID)
+		if !ok {
+			return 0, false
+		}
+		x = lo + hi - x
 	}
-	lo, hi, ok := f.ScaleRange(it.ID)
-	if !ok {
-		return 0, false
+	if lo, tlo, k, ok := f.rescaleOf(it); ok {
+		return tlo + (float64(x)-lo)*k, true
 	}
-	return float64(lo + hi - v.Int), true
+	return float64(x), true
+}
+
+// rescaleOf returns how an item's value maps onto its subscale's common
+// scale, tlo + (x − lo) × k, when the subscale has combine: rescale; ok is
+// false otherwise.
+func (f *Form) rescaleOf(it *Item) (lo, tlo, k float64, ok bool) {
+	if it.Subscale == "" {
+		return 0, 0, 0, false
+	}
+	sub := f.Subscale(it.Subscale)
+	if sub == nil || sub.Combine != CombineRescale {
+		return 0, 0, 0, false
+	}
+	var first *Item
+	for _, x := range f.order {
+		if x.Type == Likert && x.Subscale == it.Subscale {
+			first = x
+			break
+		}
+	}
+	if first == nil {
+		return 0, 0, 0, false // not a likert item of the subscale
+	}
+	l, h, ok1 := f.ScaleRange(it.ID)
+	tl, th, ok2 := f.ScaleRange(first.ID)
+	if !ok1 || !ok2 || h == l {
+		return 0, 0, 0, false
+	}
+	return float64(l), float64(tl), float64(th-tl) / float64(h-l), true
 }
 
 // Subscale returns the subscale with the given id, or nil.
@@ -105,7 +157,12 @@ type Scorer struct {
 type scoredItem struct {
 	id      string
 	reverse bool
-	flip    int64 // min + max of the item's scale, for reversing
+	// rescale maps the value onto the subscale's common scale:
+	// tlo + (x − lo) × k (combine: rescale).
+	rescale    bool
+	lo, tlo, k float64
+	flip       int64   // min + max of the item's scale, for reversing
+	missing    []int64 // the scale's missing-data codes, never scored
 }
 
 // Scorer returns the scorer of a subscale, or nil for an unknown one (a
@@ -118,6 +175,11 @@ func (f *Form) Scorer(subscale string) *Scorer {
 	s := &Scorer{Subscale: sub, sum: sub.Scoring == ScoreSum}
 	for _, it := range f.SubscaleItems(subscale) {
 		si := scoredItem{id: it.ID, reverse: it.Reverse}
+		for _, o := range f.options[it.ID] {
+			if o.Missing {
+				si.missing = append(si.missing, o.Value)
+			}
+		}
 		if it.Reverse {
 			lo, hi, ok := f.ScaleRange(it.ID)
 			if !ok {
@@ -125,6 +187,7 @@ func (f *Form) Scorer(subscale string) *Scorer {
 			}
 			si.flip = lo + hi
 		}
+		si.lo, si.tlo, si.k, si.rescale = f.rescaleOf(it)
 		s.items = append(s.items, si)
 	}
 	s.need = sub.MinAnswered
@@ -177,10 +240,18 @@ func (s *Scorer) score(answer func(i int) Value) (float64, bool) {
 			continue
 		}
 		x := v.Int
-		if it := &s.items[i]; it.reverse {
+		it := &s.items[i]
+		if slices.Contains(it.missing, x) {
+			continue // a missing code counts as unanswered
+		}
+		if it.reverse {
 			x = it.flip - x
 		}
-		sum += float64(x)
+		if it.rescale {
+			sum += it.tlo + (float64(x)-it.lo)*it.k
+		} else {
+			sum += float64(x)
+		}
 		answered++
 	}
 	if answered == 0 || answered < s.need {
@@ -237,9 +308,48 @@ func (f *Form) DescribeScoring(subscale string) string {
 			}
 		}
 	}
+	if s.Combine == CombineRescale && len(items) > 0 {
+		if lo, hi, ok := f.ScaleRange(items[0].ID); ok {
+			b = append(b, "; each item first mapped linearly onto "...)
+			b = strconv.AppendInt(b, lo, 10)
+			b = append(b, "–"...)
+			b = strconv.AppendInt(b, hi, 10)
+			b = append(b, " (the scale of "...)
+			b = append(b, items[0].ID...)
+			b = append(b, ")"...)
+		}
+	}
+	// Missing codes, once per distinct code and label, in document order.
+	seen := map[Option]bool{}
+	var codes []Option
+	for _, it := range items {
+		for _, o := range f.options[it.ID] {
+			if o.Missing && !seen[o] {
+				seen[o] = true
+				codes = append(codes, o)
+			}
+		}
+	}
 	need := s.MinAnswered
 	if need <= 0 || need > len(items) {
 		need = len(items)
+	}
+	if len(codes) > 0 {
+		b = append(b, "; "...)
+		for i, o := range codes {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = strconv.AppendInt(b, o.Value, 10)
+			b = append(b, " ("...)
+			b = append(b, o.Label...)
+			b = append(b, ')')
+		}
+		if len(codes) == 1 {
+			b = append(b, " counts as unanswered"...)
+		} else {
+			b = append(b, " count as unanswered"...)
+		}
 	}
 	if need == len(items) {
 		b = append(b, "; empty unless all "...)

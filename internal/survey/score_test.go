@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -12,8 +13,8 @@ func scoreForm(t *testing.T) *Form {
 	in := &Instrument{
 		Key: "score-test", Version: 1, Title: "Scores",
 		Scales: []Scale{
-			{ID: "agree5", Options: []Option{{1, "SD"}, {2, "D"}, {3, "N"}, {4, "A"}, {5, "SA"}}},
-			{ID: "freq4", Options: []Option{{0, "Never"}, {1, "Sometimes"}, {2, "Often"}, {3, "Always"}}},
+			{ID: "agree5", Options: []Option{{Value: 1, Label: "SD"}, {Value: 2, Label: "D"}, {Value: 3, Label: "N"}, {Value: 4, Label: "A"}, {Value: 5, Label: "SA"}}},
+			{ID: "freq4", Options: []Option{{Value: 0, Label: "Never"}, {Value: 1, Label: "Sometimes"}, {Value: 2, Label: "Often"}, {Value: 3, Label: "Always"}}},
 		},
 		Subscales: []Subscale{
 			{ID: "pos", Title: "Positive", Scoring: ScoreMean, MinAnswered: two},
@@ -128,5 +129,241 @@ func TestDescribeScoring(t *testing.T) {
 				t.Errorf("DescribeScoring(%s) = %q, lacks %q", id, got, w)
 			}
 		}
+	}
+}
+
+// missingForm is the burden scale of the example that motivated missing
+// codes: four items on 1–5 with 9 = "Not applicable", b2 reverse-keyed,
+// scored as a prorated sum that needs 3 of the 4 items. Before missing
+// codes existed, answering 9 everywhere scored 36 on a 4–20 scale and
+// reversal turned 9 into 1 (1 + 9 − 9).
+func missingForm(t *testing.T) *Form {
+	t.Helper()
+	in := &Instrument{
+		Key: "missing-test", Version: 1, Title: "Missing codes",
+		Scales: []Scale{{ID: "agree5na", Options: []Option{
+			{Value: 1, Label: "SD"}, {Value: 2, Label: "D"}, {Value: 3, Label: "N"}, {Value: 4, Label: "A"}, {Value: 5, Label: "SA"},
+			{Value: 9, Label: "Not applicable", Missing: true},
+		}}},
+		Subscales: []Subscale{
+			{ID: "burden", Title: "Burden", Scoring: ScoreSum, MinAnswered: 3},
+			{ID: "ease", Title: "Ease", Scoring: ScoreMean},
+		},
+		Sections: []Section{{ID: "s", Title: "S", Items: []Item{
+			{ID: "b1", Type: Likert, Text: "b1", Scale: "agree5na", Subscale: "burden"},
+			{ID: "b2", Type: Likert, Text: "b2", Scale: "agree5na", Subscale: "burden", Reverse: true},
+			{ID: "b3", Type: Likert, Text: "b3", Scale: "agree5na", Subscale: "burden"},
+			{ID: "b4", Type: Likert, Text: "b4", Scale: "agree5na", Subscale: "burden"},
+			{ID: "e1", Type: Likert, Text: "e1", Scale: "agree5na", Subscale: "ease"},
+			{ID: "e2", Type: Likert, Text: "e2", Scale: "agree5na", Subscale: "ease", Reverse: true},
+			{ID: "pick", Type: SingleChoice, Text: "pick", Options: []Option{
+				{Value: 1, Label: "Yes"}, {Value: 0, Label: "No"}, {Value: 99, Label: "Prefer not to say", Missing: true},
+			}},
+		}}},
+	}
+	f, err := NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestScoreMissingCodes(t *testing.T) {
+	f := missingForm(t)
+	none := math.NaN()
+	for _, tc := range []struct {
+		name     string
+		subscale string
+		answers  Answers
+		want     float64 // NaN: no score
+	}{
+		// Reversal on 1–5, not on 1–9: b2 = 2 counts 1+5−2 = 4 (not 10−2 = 8);
+		// 4+4+5+3 = 16.
+		{"ReversedOnSubstantiveRange", "burden", Answers{"b1": IntVal(4), "b2": IntVal(2), "b3": IntVal(5), "b4": IntVal(3)}, 16},
+		// The reverse-keyed b2 answered 9 is unanswered, not reversed to 1:
+		// (4+5+3)/3 answered × 4 items = 16.
+		{"ReversedItemMissingCode", "burden", Answers{"b1": IntVal(4), "b2": IntVal(9), "b3": IntVal(5), "b4": IntVal(3)}, 16},
+		// A plain item answered 9: (4+4+3)/3 × 4 = 44/3.
+		{"ItemMissingCode", "burden", Answers{"b1": IntVal(4), "b2": IntVal(2), "b3": IntVal(9), "b4": IntVal(3)}, 44.0 / 3},
+		// Two codes leave 2 answered items, fewer than min_answered 3.
+		{"TwoMissingCodesBelowMin", "burden", Answers{"b1": IntVal(9), "b2": IntVal(9), "b3": IntVal(5), "b4": IntVal(3)}, none},
+		// Every item 9: no score (it was 36 on a 4–20 scale).
+		{"AllMissingCodes", "burden", Answers{"b1": IntVal(9), "b2": IntVal(9), "b3": IntVal(9), "b4": IntVal(9)}, none},
+		// ease needs every item; a missing code leaves it without a score.
+		{"MeanNeedsAllMissingCode", "ease", Answers{"e1": IntVal(5), "e2": IntVal(9)}, none},
+		// e2 = 1 reversed is 5: (5+5)/2.
+		{"MeanComplete", "ease", Answers{"e1": IntVal(5), "e2": IntVal(1)}, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := f.Score(tc.subscale, tc.answers)
+			if math.IsNaN(tc.want) {
+				if ok {
+					t.Fatalf("Score = %v, want none", got)
+				}
+				return
+			}
+			if !ok || math.Abs(got-tc.want) > 1e-12 {
+				t.Fatalf("Score = %v, %v; want %v", got, ok, tc.want)
+			}
+			// The Scorer over looked-up values agrees.
+			s := f.Scorer(tc.subscale)
+			var vals []Value
+			for _, id := range s.ItemIDs() {
+				vals = append(vals, tc.answers[id])
+			}
+			if v, ok := s.ScoreValues(vals); !ok || v != got {
+				t.Fatalf("ScoreValues = %v, %v; Score = %v", v, ok, got)
+			}
+		})
+	}
+
+	if lo, hi, ok := f.ScaleRange("b2"); !ok || lo != 1 || hi != 5 {
+		t.Errorf("ScaleRange(b2) = %d, %d, %v; want 1, 5 (9 is a missing code)", lo, hi, ok)
+	}
+	if lo, hi, ok := f.ScaleRange("pick"); !ok || lo != 0 || hi != 1 {
+		t.Errorf("ScaleRange(pick) = %d, %d, %v; want 0, 1", lo, hi, ok)
+	}
+	a := Answers{"b2": IntVal(9), "b1": IntVal(2)}
+	if v, ok := f.ItemScore("b2", a); ok {
+		t.Errorf("ItemScore(b2 = 9) = %v; want none (a missing code)", v)
+	}
+	if v, ok := f.ItemScore("b1", a); !ok || v != 2 {
+		t.Errorf("ItemScore(b1 = 2) = %v, %v", v, ok)
+	}
+	if !f.IsMissingCode("b1", 9) || f.IsMissingCode("b1", 5) || !f.IsMissingCode("pick", 99) || f.IsMissingCode("pick", 9) {
+		t.Error("IsMissingCode wrong")
+	}
+	if got := f.DescribeScoring("burden"); !strings.Contains(got, "b2 (reversed: 6 − value)") || !strings.Contains(got, "9 (Not applicable) counts as unanswered") {
+		t.Errorf("DescribeScoring(burden) = %q", got)
+	}
+}
+
+func TestValidateMissingCodes(t *testing.T) {
+	base := func() *Instrument {
+		return &Instrument{
+			Key: "mc", Version: 1, Title: "T",
+			Scales: []Scale{
+				{ID: "agree5", Options: []Option{{Value: 1, Label: "1"}, {Value: 2, Label: "2"}, {Value: 3, Label: "3"}, {Value: 4, Label: "4"}, {Value: 5, Label: "5"}}},
+				{ID: "agree5na", Options: []Option{{Value: 1, Label: "SD"}, {Value: 2, Label: "D"}, {Value: 3, Label: "N"}, {Value: 4, Label: "A"}, {Value: 5, Label: "SA"}, {Value: 9, Label: "NA", Missing: true}}},
+				{ID: "freq3", Options: []Option{{Value: 0, Label: "Never"}, {Value: 1, Label: "Sometimes"}, {Value: 2, Label: "Often"}}},
+			},
+			Subscales: []Subscale{{ID: "s", Title: "S"}},
+			Sections: []Section{{ID: "p", Title: "P", Items: []Item{
+				{ID: "i1", Type: Likert, Text: "i1", Scale: "agree5", Subscale: "s"},
+				{ID: "i2", Type: Likert, Text: "i2", Scale: "agree5na", Subscale: "s"},
+			}}},
+		}
+	}
+	if err := base().Validate(); err != nil {
+		t.Fatalf("scales differing only in a missing code are one scale for scoring: %v", err)
+	}
+	for _, tc := range []struct {
+		name, path, message string
+		edit                func(in *Instrument)
+	}{
+		{"ErrSubscaleMixesScales", "sections[0].items[1].scale", `subscale "s" mixes scales: this item's scale "freq3" has the values 0, 1, 2 but sections[0].items[0] is on scale "agree5" with 1, 2, 3, 4, 5`,
+			func(in *Instrument) { in.Sections[0].Items[1].Scale = "freq3" }},
+		{"ErrScaleOneSubstantive", "scales[2].options", "at least 2 options that are not missing codes, got 1",
+			func(in *Instrument) { in.Scales[2].Options[1].Missing, in.Scales[2].Options[2].Missing = true, true }},
+		{"ErrChoiceAllMissing", "sections[0].items[2].options", "every option is a missing code",
+			func(in *Instrument) {
+				in.Sections[0].Items = append(in.Sections[0].Items, Item{ID: "c", Type: SingleChoice, Text: "c",
+					Options: []Option{{Value: 8, Label: "DK", Missing: true}, {Value: 9, Label: "PNS", Missing: true}}})
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := base()
+			tc.edit(in)
+			err := in.Validate()
+			var se *Error
+			if !errors.As(err, &se) {
+				t.Fatalf("Validate = %v; want *Error", err)
+			}
+			for _, d := range se.Details {
+				if d.Path == tc.path && strings.Contains(d.Message, tc.message) {
+					return
+				}
+			}
+			t.Fatalf("no %q at %s in %+v", tc.message, tc.path, se.Details)
+		})
+	}
+}
+
+// TestScoreCombineRescale: with combine: rescale, a 0–2 item joins a 1–5
+// subscale by the linear map 1 + (x − 0) × (5 − 1) / (2 − 0) = 1 + 2x;
+// reversal happens first, on the item's own scale; a missing code still
+// counts as unanswered.
+func TestScoreCombineRescale(t *testing.T) {
+	in := &Instrument{Key: "rescale", Version: 1, Title: "T",
+		Scales: []Scale{
+			{ID: "agree5", Options: []Option{{Value: 1, Label: "1"}, {Value: 2, Label: "2"}, {Value: 3, Label: "3"}, {Value: 4, Label: "4"}, {Value: 5, Label: "5"}}},
+			{ID: "freq3", Options: []Option{{Value: 0, Label: "Never"}, {Value: 1, Label: "Sometimes"}, {Value: 2, Label: "Often"}, {Value: 9, Label: "NA", Missing: true}}},
+		},
+		Subscales: []Subscale{{ID: "mix", Title: "Mixed", Scoring: ScoreMean, MinAnswered: 1, Combine: CombineRescale}},
+		Sections: []Section{{ID: "s", Title: "S", Items: []Item{
+			{ID: "a", Type: Likert, Text: "a", Scale: "agree5", Subscale: "mix"},
+			{ID: "f", Type: Likert, Text: "f", Scale: "freq3", Subscale: "mix"},
+			{ID: "r", Type: Likert, Text: "r", Scale: "freq3", Subscale: "mix", Reverse: true},
+		}}},
+	}
+	f, err := NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		a    Answers
+		want float64
+	}{
+		// a 4; f 1 → 3; r 0 → reversed 2 → 5: (4 + 3 + 5) / 3.
+		{"All", Answers{"a": IntVal(4), "f": IntVal(1), "r": IntVal(0)}, 4},
+		// f 2 → 5; r 9 is a missing code: (2 + 5) / 2.
+		{"MissingCode", Answers{"a": IntVal(2), "f": IntVal(2), "r": IntVal(9)}, 3.5},
+		{"OnlyRescaled", Answers{"f": IntVal(0)}, 1},
+	} {
+		got, ok := f.Score("mix", tc.a)
+		if !ok || math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: Score = %v, %v; want %v", tc.name, got, ok, tc.want)
+		}
+	}
+	if v, ok := f.ItemScore("r", Answers{"r": IntVal(0)}); !ok || v != 5 {
+		t.Errorf("ItemScore(r = 0) = %v, %v; want 5 (reversed to 2, then 1 + 2 × 2)", v, ok)
+	}
+	if got := f.DescribeScoring("mix"); !strings.Contains(got, "each item first mapped linearly onto 1–5 (the scale of a)") {
+		t.Errorf("DescribeScoring = %q", got)
+	}
+	in.Subscales[0].Combine = "average"
+	var se *Error
+	if err := in.Validate(); !errors.As(err, &se) || se.Details[0].Path != "subscales[0].combine" {
+		t.Errorf("combine: average: %v", err)
+	}
+	in.Subscales[0].Combine = ""
+	if err := in.Validate(); !errors.As(err, &se) || len(se.Details) != 2 || se.Details[0].Path != "sections[0].items[1].scale" {
+		t.Errorf("without combine the mixed subscale is refused at each item off the first scale: %v", err)
+	}
+}
+
+// TestCheckMissingCodeAlone: a multiple-choice missing code may be the
+// only selection, not one of several.
+func TestCheckMissingCodeAlone(t *testing.T) {
+	in := &Instrument{Key: "mc-check", Version: 1, Title: "T",
+		Sections: []Section{{ID: "s", Title: "S", Items: []Item{
+			{ID: "m", Type: MultipleChoice, Text: "m", Options: []Option{{Value: 1, Label: "A"}, {Value: 2, Label: "B"}, {Value: 9, Label: "Don't know", Missing: true}}},
+		}}},
+	}
+	f, err := NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []Answers{{"m": ListVal(9)}, {"m": ListVal(1, 2)}} {
+		if err := f.Check(ok, false); err != nil {
+			t.Errorf("Check(%v) = %v", ok["m"], err)
+		}
+	}
+	err = f.Check(Answers{"m": ListVal(1, 9)}, false)
+	var se *Error
+	if !errors.As(err, &se) || len(se.Details) != 1 || se.Details[0].Path != "answers.m" ||
+		se.Details[0].Message != "9 (Don't know) is a missing code and cannot be selected with other options" {
+		t.Errorf("Check([1, 9]) = %v", err)
 	}
 }

@@ -15,7 +15,7 @@ package survey
 //  3. Follow-up questions that the answers revealed on this page, and that
 //     the respondent has not seen, are asked before any is called missing.
 //  4. Back moves to the previous shown section (checking only what was
-//     answered); Next to the next shown section (checking the page); on
+//     answered); Continue later stays on the page, checked as Back; Next to the next shown section (checking the page); on
 //     the last page, Next submits, after checking every page.
 //
 // Refusals that a respondent can meet (the survey has just closed, a
@@ -39,6 +39,10 @@ const (
 	SectionNext SectionAction = iota
 	// SectionBack is Back: nothing unanswered is a problem.
 	SectionBack
+	// SectionLater is Continue later: the page is saved as Back saves it
+	// (nothing unanswered is a problem) and the respondent stays on it,
+	// to be given the resume link.
+	SectionLater
 )
 
 // SaveSectionInput is one page of the web form as sent.
@@ -92,7 +96,9 @@ const (
 	// SectionCodeRefused: the invitation code could not be spent on
 	// submission; Err is EConflict when it was spent meanwhile, EForbidden
 	// when it is not (or no longer) one of the survey's codes.
-	SectionCodeRefused
+	SectionCodeRefused // SectionSaved: Continue later saved the page; stay on section
+	// Section and show the resume link.
+	SectionSaved
 )
 
 // SaveSectionOutcome is what SaveSection did; which fields are set
@@ -155,10 +161,10 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 
 	out := SaveSectionOutcome{Section: si, Answers: merged}
 	rev := 0
-	if in.Action != SectionBack {
+	if in.Action == SectionNext {
 		rev = form.revealed(merged, si, in.Seen)
 	}
-	partial := in.Action == SectionBack || rev > 0
+	partial := in.Action != SectionNext || rev > 0
 	// One Check serves both the page and, on the last page, the whole
 	// response: partial is false whenever this save can submit.
 	checked := form.Check(merged, partial)
@@ -167,6 +173,9 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		return out, nil
 	}
 	switch {
+	case in.Action == SectionLater:
+		out.Kind = SectionSaved
+		return out, nil
 	case in.Action == SectionBack:
 		out.Kind, out.Section = SectionMove, form.PrevSection(merged, si)
 		if out.Section < 0 {

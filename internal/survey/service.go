@@ -131,7 +131,38 @@ func (s *Service) CreateInstrument(ctx context.Context, in *Instrument) (*Instru
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	return s.store.CreateInstrument(ctx, in, s.now())
+	iv, err := s.store.CreateInstrument(ctx, in, s.now())
+	if ErrorCode(err) == EConflict {
+		return nil, s.versionExists(ctx, in.Key, in.Version, err)
+	}
+	return iv, err
+}
+
+// versionExists says what to do instead of creating a version that
+// exists: replace it while it is a draft, else post the next number.
+func (s *Service) versionExists(ctx context.Context, key string, version int, err error) error {
+	list, lerr := s.store.FindInstruments(ctx)
+	if lerr != nil {
+		return err
+	}
+	next, status := version+1, ""
+	for _, v := range list {
+		if v.Key == key {
+			next = max(next, v.Version+1)
+			if v.Version == version {
+				status = v.Status
+			}
+		}
+	}
+	if status == StatusDraft {
+		return Errorf(EConflict, "instrument %s version %d already exists as a draft: PUT /api/v1/instruments/%s/versions/%d replaces a draft; or post the change as version %d",
+			key, version, key, version, next)
+	}
+	if status != "" {
+		return Errorf(EConflict, "instrument %s version %d already exists and is %s, which never changes: post the change as version %d",
+			key, version, status, next)
+	}
+	return err
 }
 
 // Instrument returns one version.
@@ -228,11 +259,25 @@ func (s *Service) CreateSurvey(ctx context.Context, n NewSurvey) (*Survey, error
 		InstrumentKey:     n.InstrumentKey,
 		InstrumentVersion: n.InstrumentVersion,
 		Title:             n.Title,
+		PublicTitle:       n.PublicTitle,
+		PublicDescription: n.PublicDescription,
+		TimeZone:          n.TimeZone,
 		Access:            n.Access,
 		OpensAt:           utc(n.OpensAt),
 		ClosesAt:          utc(n.ClosesAt),
+		EndMessage:        n.EndMessage,
+		EndRedirect:       n.EndRedirect,
+		Mode:              n.Mode,
 		Status:            SurveyOpen,
 		CreatedAt:         s.now(),
+	}
+	// Respondents see the instrument's own title and introduction unless
+	// the researcher gave others: never the internal name.
+	if sv.PublicTitle == "" {
+		sv.PublicTitle = iv.Instrument.Title
+	}
+	if sv.PublicDescription == "" {
+		sv.PublicDescription = iv.Instrument.Introduction
 	}
 	if err := s.store.CreateSurvey(ctx, sv); err != nil {
 		return nil, err
@@ -255,7 +300,7 @@ func (s *Service) Survey(ctx context.Context, id string) (*Survey, error) {
 		return nil, err
 	}
 	c := *sv
-	c.Complete, c.InProgress, err = s.store.CountResponses(ctx, id)
+	c.Complete, c.InProgress, c.Test, err = s.store.CountResponses(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +342,8 @@ func sameSurvey(a, b *Survey) bool {
 	sameTime := func(x, y *time.Time) bool { return x == nil && y == nil || x != nil && y != nil && x.Equal(*y) }
 	return a.ID == b.ID && a.InstrumentKey == b.InstrumentKey && a.InstrumentVersion == b.InstrumentVersion &&
 		a.Title == b.Title && a.Access == b.Access && a.Status == b.Status && a.CreatedAt.Equal(b.CreatedAt) &&
+		a.PublicTitle == b.PublicTitle && a.PublicDescription == b.PublicDescription && a.TimeZone == b.TimeZone &&
+		a.EndMessage == b.EndMessage && a.EndRedirect == b.EndRedirect && a.Mode == b.Mode &&
 		sameTime(a.OpensAt, b.OpensAt) && sameTime(a.ClosesAt, b.ClosesAt) && sameTime(a.ClosedAt, b.ClosedAt)
 }
 
@@ -308,9 +355,7 @@ func (s *Service) Surveys(ctx context.Context) ([]*Survey, error) {
 // CloseSurvey stops a survey from taking responses.
 func (s *Service) CloseSurvey(ctx context.Context, id string) (*Survey, error) {
 	sv, err := s.store.CloseSurvey(ctx, id, s.now())
-	s.mu.Lock()
-	delete(s.surveys, id)
-	s.mu.Unlock()
+	s.forgetSurvey(id)
 	return sv, err
 }
 

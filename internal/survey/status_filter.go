@@ -44,3 +44,19 @@ func (f StatusFilter) Status() string {
 	}
 	return string(f)
 }
+
+// ParseIncludeTest reads include_test, the other half of the response
+// filter: whether responses made in test mode are included. Exports,
+// statistics, text answers and the responses list leave them out unless
+// it is true; "" means false. Any value but true, false, 1 or 0 is added
+// to p at path "include_test".
+func ParseIncludeTest(p *Problems, value string) bool {
+	switch value {
+	case "", "false", "0":
+		return false
+	case "true", "1":
+		return true
+	}
+	p.Add("include_test", "must be true or false, got %q", value)
+	return false
+}

@@ -38,12 +38,31 @@ type Store interface {
 	CreateSurvey(ctx context.Context, s *Survey) error
 	// FindSurvey returns one survey, without response counts.
 	FindSurvey(ctx context.Context, id string) (*Survey, error)
-	// CountResponses counts a survey's complete and in-progress responses.
-	CountResponses(ctx context.Context, surveyID string) (complete, inProgress int, err error)
+	// CountResponses counts a survey's complete and in-progress live
+	// responses, and its responses made in test mode (any status).
+	CountResponses(ctx context.Context, surveyID string) (complete, inProgress, test int, err error)
 	// FindSurveys lists surveys, newest first, with their response counts.
 	FindSurveys(ctx context.Context) ([]*Survey, error)
 	// CloseSurvey closes an open survey (closing a closed one is a no-op).
 	CloseSurvey(ctx context.Context, id string, at time.Time) (*Survey, error)
+	// UpdateSurvey writes the settings of s (title, public title and
+	// description, time zone, opens_at, closes_at, end message and
+	// redirect; never access or status) and, with reopen, sets a closed
+	// survey open again (closed_at cleared). It returns the stored row;
+	// ENotFound if there is none.
+	UpdateSurvey(ctx context.Context, s *Survey, reopen bool) (*Survey, error)
+	// DeleteSurvey deletes a survey, its invitation codes and its
+	// responses made in test mode; ENotFound if none, EConflict if it has
+	// any live response.
+	DeleteSurvey(ctx context.Context, id string) error
+	// SetSurveyMode sets a survey's mode; with deleteTest, in the same
+	// transaction, it deletes the survey's responses made in test mode.
+	// It returns the survey as stored and how many responses it deleted;
+	// ENotFound if none.
+	SetSurveyMode(ctx context.Context, id, mode string, deleteTest bool) (*Survey, int, error)
+	// DeleteTestResponses deletes a survey's responses made in test mode
+	// and returns how many; ENotFound if there is no such survey.
+	DeleteTestResponses(ctx context.Context, surveyID string) (int, error)
 	// CreateInvitations stores the keyed hashes of new single-use codes
 	// (Service.InvitationHash).
 	CreateInvitations(ctx context.Context, surveyID string, hashes [][]byte) error
@@ -107,6 +126,10 @@ type Store interface {
 	Sessions
 	// Participants and their e-mails (mailing.go).
 	MailingStore
+	// Researchers' accounts, roles and API tokens.
+	Accounts
+	// The append-only record of researchers' actions.
+	AuditTrail
 }
 
 // Setting names (Settings).
@@ -120,6 +143,10 @@ const (
 	// invitation key (never the key: it lives in a file apart from the
 	// database), to refuse a start with the wrong key file.
 	SettingInvitationKeyCheck = "invitation_key_check"
+	// SettingStudySurvey holds the id of the survey the first start opened
+	// for the shipped study, so that a later start does not open another
+	// (cmd/dyad).
+	SettingStudySurvey = "study_survey_id"
 )
 
 // Settings keeps a deployment's few named values (the Setting* names):
@@ -140,6 +167,9 @@ type Session struct {
 	IDHash    []byte
 	CreatedAt time.Time
 	SeenAt    time.Time // last use, at the precision the caller touches it
+	// UserID is the account signed in, 0 for the holder of the
+	// researcher token.
+	UserID int64
 }
 
 // SessionLimits bound the session table at each sign-in.
@@ -185,6 +215,8 @@ type Backuper interface {
 type ExportFilter struct {
 	SurveyID string
 	Status   string // "" means every status
+	// IncludeTest includes responses made in test mode.
+	IncludeTest bool
 	// Since and Until bound the submission time: Since <= submitted_at <
 	// Until. A response without a submission time (in progress) is left
 	// out when either is set.

@@ -2,9 +2,7 @@ package survey
 
 import (
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Survey access modes.
@@ -19,6 +17,13 @@ const (
 	SurveyClosed = "closed"
 )
 
+// Survey modes: responses made in test mode are marked and left out of
+// exports and statistics unless asked for (settings.go).
+const (
+	ModeLive = "live"
+	ModeTest = "test"
+)
+
 // Response states.
 const (
 	ResponseComplete   = "complete"
@@ -30,16 +35,33 @@ type Survey struct {
 	ID                string
 	InstrumentKey     string
 	InstrumentVersion int
-	Title             string
-	Access            string
-	OpensAt           *time.Time
-	ClosesAt          *time.Time
-	Status            string
-	CreatedAt         time.Time
-	ClosedAt          *time.Time
-	// Counts are filled by list and find queries.
+	// Title is the internal name, for the researcher's lists and exports;
+	// respondents never see it (settings.go).
+	Title string
+	// PublicTitle and PublicDescription are what respondents see.
+	PublicTitle       string
+	PublicDescription string
+	// TimeZone is the IANA name that plain dates are read in and that
+	// answers state times in.
+	TimeZone string
+	Access   string
+	OpensAt  *time.Time
+	ClosesAt *time.Time
+	// EndMessage is shown after the last page; EndRedirect, when set,
+	// is where respondents are sent instead (nothing about the response
+	// is added to it).
+	EndMessage  string
+	EndRedirect string
+	// Mode is ModeTest while the researcher tries the survey out.
+	Mode      string
+	Status    string
+	CreatedAt time.Time
+	ClosedAt  *time.Time
+	// Counts are filled by list and find queries: Complete and
+	// InProgress count live responses, Test those made in test mode.
 	Complete   int
 	InProgress int
+	Test       int
 }
 
 // Availability says whether a survey takes responses at a given moment.
@@ -98,6 +120,19 @@ type NewSurvey struct {
 	Access            string
 	OpensAt           *time.Time
 	ClosesAt          *time.Time
+	// OpensOn and ClosesOn are plain dates, read in TimeZone, given
+	// instead of OpensAt and ClosesAt (settings.go).
+	OpensOn, ClosesOn *Date
+	// The settings of settings.go; empty means the default (the
+	// instrument's title and introduction, UTC, no end message or
+	// redirect).
+	PublicTitle       string
+	PublicDescription string
+	TimeZone          string
+	EndMessage        string
+	EndRedirect       string
+	// Mode is ModeLive (also for "") or ModeTest.
+	Mode string
 }
 
 // Validate checks the request's own fields (not the instrument's state).
@@ -109,14 +144,32 @@ func (n *NewSurvey) Validate() error {
 	if n.InstrumentVersion < 1 {
 		p.Add("instrument_version", "must be a positive integer")
 	}
-	n.Title = strings.TrimSpace(n.Title)
-	if n.Title == "" {
-		p.Add("title", "is required")
-	} else if c := utf8.RuneCountInString(n.Title); c > 200 {
-		p.Add("title", "must be at most 200 characters, got %d", c)
+	checkSetting(&p, "title", &n.Title, MaxSurveyTitle, true)
+	checkSetting(&p, "public_title", &n.PublicTitle, MaxSurveyTitle, false)
+	checkSetting(&p, "public_description", &n.PublicDescription, MaxPublicDescription, false)
+	checkSetting(&p, "end_message", &n.EndMessage, MaxEndMessage, false)
+	checkRedirect(&p, "end_redirect_url", &n.EndRedirect)
+	if n.TimeZone == "" {
+		n.TimeZone = DefaultTimeZone
 	}
+	loc := checkTimeZone(&p, "time_zone", &n.TimeZone)
 	if n.Access != AccessOpen && n.Access != AccessInvitation {
 		p.Add("access", "must be open or invitation, got %q", n.Access)
+	}
+	if n.Mode == "" {
+		n.Mode = ModeLive
+	}
+	if n.Mode != ModeLive && n.Mode != ModeTest {
+		p.Add("mode", "must be live or test, got %q", n.Mode)
+	}
+	if loc != nil {
+		if n.OpensOn != nil {
+			n.OpensAt = Moment{On: n.OpensOn}.resolve(loc, false)
+		}
+		if n.ClosesOn != nil {
+			n.ClosesAt = Moment{On: n.ClosesOn}.resolve(loc, true)
+		}
+		n.OpensOn, n.ClosesOn = nil, nil
 	}
 	if n.OpensAt != nil && n.ClosesAt != nil && !n.OpensAt.Before(*n.ClosesAt) {
 		p.Add("closes_at", "must be after opens_at")
@@ -138,6 +191,10 @@ type Response struct {
 	// the response was answered in (the respondent pages' choice, as of
 	// the last page saved); "" for a response not given through them.
 	Language string
+	// Test marks a response made while its survey was in test mode; the
+	// store decides it when it writes the response, and fills it when it
+	// reads one back.
+	Test bool
 	// Digest identifies the submitted content, so that a retried
 	// submission can be told from a different one under the same id.
 	Digest []byte
@@ -163,8 +220,11 @@ type Submission struct {
 type ResponseFilter struct {
 	SurveyID string
 	Status   string // "" means every status
-	After    int64  // keyset cursor: responses with a sequence number above it
-	Limit    int
+	// IncludeTest includes responses made in test mode
+	// (ParseIncludeTest).
+	IncludeTest bool
+	After       int64 // keyset cursor: responses with a sequence number above it
+	Limit       int
 }
 
 // MaxInvitationsPerRequest bounds one invitation request.

@@ -38,7 +38,7 @@ func (s *Service) Tracking(ctx context.Context, surveyID string, offset, limit i
 	if err != nil {
 		return nil, err
 	}
-	ps, counts, err := s.store.FindParticipantsPage(ctx, surveyID, max(offset, 0), max(limit, 0))
+	ps, counts, err := s.store.FindParticipantsPage(ctx, surveyID, max(offset, 0), max(limit, 0), s.participantHashes())
 	if err != nil {
 		return nil, err
 	}

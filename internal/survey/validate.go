@@ -3,6 +3,8 @@ package survey
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -80,7 +82,9 @@ func (in *Instrument) validate(p *Problems) {
 		} else if s.ID != "" {
 			scales[s.ID] = s
 		}
-		if len(s.Options) < 2 {
+		if n := substantive(s.Options); len(s.Options) >= 2 && n < 2 {
+			p.Add(path+".options", "a scale needs at least 2 options that are not missing codes, got %d", n)
+		} else if len(s.Options) < 2 {
 			p.Add(path+".options", "a scale needs at least 2 options, got %d", len(s.Options))
 		}
 		checkOptions(p, path+".options", s.Options)
@@ -104,6 +108,9 @@ func (in *Instrument) validate(p *Problems) {
 		if s.MinAnswered < 0 {
 			p.Add(path+".min_answered", "must not be negative, got %d", s.MinAnswered)
 		}
+		if s.Combine != "" && s.Combine != CombineRescale {
+			p.Add(path+".combine", "must be rescale (or left out), got %q", s.Combine)
+		}
 	}
 
 	if len(in.Sections) == 0 {
@@ -124,6 +131,8 @@ func (in *Instrument) validate(p *Problems) {
 		}
 	}
 	subscaleItems := map[string]int{}
+	// The first item of each subscale, to compare the others' scales with.
+	subscaleFirst := map[string]seenItem{}
 	for si := range in.Sections {
 		sec := &in.Sections[si]
 		spath := fmt.Sprintf("sections[%d]", si)
@@ -157,6 +166,11 @@ func (in *Instrument) validate(p *Problems) {
 			it.validateType(p, path, scales, subscales)
 			if it.Subscale != "" {
 				subscaleItems[it.Subscale]++
+				if first, ok := subscaleFirst[it.Subscale]; !ok {
+					subscaleFirst[it.Subscale] = seenItem{it, path}
+				} else if i, ok := subscales[it.Subscale]; !ok || in.Subscales[i].Combine != CombineRescale {
+					checkSameScale(p, path, it, first.item, first.path, scales)
+				}
 			}
 			if c := it.ShowIf; c != nil {
 				cpath := path + ".show_if"
@@ -229,6 +243,9 @@ func (it *Item) validateType(p *Problems, path string, scales map[string]*Scale,
 		if len(it.Options) < least {
 			p.Add(path+".options", "a %s item needs at least %d options, got %d", it.Type, least, len(it.Options))
 		}
+		if len(it.Options) >= least && substantive(it.Options) == 0 {
+			p.Add(path+".options", "every option is a missing code; at least one must be a substantive answer")
+		}
 		checkOptions(p, path+".options", it.Options)
 	} else {
 		notAllowed("options", it.Options != nil)
@@ -249,6 +266,57 @@ func (it *Item) validateType(p *Problems, path string, scales map[string]*Scale,
 		notAllowed("multiline", it.Multiline)
 		notAllowed("max_length", it.MaxLength != 0)
 	}
+}
+
+// substantive counts the options that are not missing-data codes.
+func substantive(opts []Option) int {
+	n := 0
+	for _, o := range opts {
+		if !o.Missing {
+			n++
+		}
+	}
+	return n
+}
+
+// checkSameScale refuses a subscale whose items answer on scales with
+// different substantive values: averaging a 0–2 item with a 1–5 item
+// gives a number on neither scale, and reversal would mean different
+// things per item. Scales that differ only in labels or in missing codes
+// are the same scale for scoring.
+func checkSameScale(p *Problems, path string, it, first *Item, firstPath string, scales map[string]*Scale) {
+	if it.Scale == first.Scale {
+		return
+	}
+	a, b := scales[it.Scale], scales[first.Scale]
+	if a == nil || b == nil {
+		return // an unknown scale is reported on its own
+	}
+	va, vb := substantiveValues(a.Options), substantiveValues(b.Options)
+	if slices.Equal(va, vb) {
+		return
+	}
+	p.Add(path+".scale", "subscale %q mixes scales: this item's scale %q has the values %s but %s is on scale %q with %s; a subscale's items must share their substantive values (use one scale, a separate subscale per scale, or combine: rescale on the subscale)",
+		it.Subscale, it.Scale, intList(va), firstPath, first.Scale, intList(vb))
+}
+
+func substantiveValues(opts []Option) []int64 {
+	var v []int64
+	for _, o := range opts {
+		if !o.Missing {
+			v = append(v, o.Value)
+		}
+	}
+	slices.Sort(v)
+	return v
+}
+
+func intList(v []int64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(s, ", ")
 }
 
 func checkID(p *Problems, path, id string) {

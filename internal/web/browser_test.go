@@ -337,6 +337,7 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 
 	for si := 0; si < len(sections); si++ {
 		if si == resumeAt {
+			d.press(`button[value="later"]`) // saves the page, then shows the link
 			link := eval[string](d, `document.getElementById("resume-link").value`)
 			u, err := url.Parse(link)
 			if err != nil || u.Query().Get("t") == "" {
@@ -524,6 +525,7 @@ func TestBrowserPageTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trial := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, Mode: survey.ModeTest})
 
 	type pageType struct {
 		name  string
@@ -556,6 +558,14 @@ func TestBrowserPageTypes(t *testing.T) {
 			d.Open(base + f.open.ID + "/p/8")
 		}},
 		{"likert-section", func(d *driver) { d.Open(base + f.open.ID + "/p/2") }},
+		{"continue-later", func(d *driver) {
+			d.Open(base + f.open.ID + "/p/2")
+			d.press(`button[value="later"]`)
+			if got := eval[string](d, `location.pathname + location.search`); !strings.HasSuffix(got, "/p/2?later=1") {
+				t.Errorf("Continue later went to %s", got)
+			}
+		}},
+		{"test-mode-welcome", func(d *driver) { d.Open(base + trial.ID) }},
 		// Last: this browser has a response to the open survey by now.
 		{"resume-link-over-another", func(d *driver) {
 			d.Open(base + f.open.ID)

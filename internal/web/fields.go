@@ -138,6 +138,7 @@ type itemView struct {
 	Likert               bool
 	InputType            string // radio or checkbox
 	Options              []optionView
+	HasMissing           bool   // some options are missing codes, drawn apart
 	Value                string // text and integer items
 	Multiline            bool
 	MaxLength            int
@@ -150,8 +151,12 @@ type itemView struct {
 
 type optionView struct {
 	InputID, Value, Label string
-	Pos, Of               int
+	Pos, Of               int // among the substantive options
 	Checked               bool
+	// Missing marks a missing-data code ("Not applicable"): drawn after
+	// a divider, below the scale, in the same fieldset and with the same
+	// name, so it stays one radio group for keyboards and screen readers.
+	Missing bool
 }
 
 // newItemView prepares an item for its template.
@@ -178,6 +183,13 @@ func newItemView(l *i18n.Lang, form *survey.Form, it *survey.Item, a survey.Answ
 		}
 		opts := form.Options(it.ID)
 		v.Options = make([]optionView, len(opts))
+		substantive := 0
+		for _, o := range opts {
+			if !o.Missing {
+				substantive++
+			}
+		}
+		pos := 0
 		for i, o := range opts {
 			checked := false
 			switch {
@@ -189,7 +201,13 @@ func newItemView(l *i18n.Lang, form *survey.Form, it *survey.Item, a survey.Answ
 				}
 			}
 			v.Options[i] = optionView{InputID: fmt.Sprintf("q-%s-%d", it.ID, i+1), Value: strconv.FormatInt(o.Value, 10),
-				Label: o.Label, Pos: i + 1, Of: len(opts), Checked: checked}
+				Label: o.Label, Checked: checked, Missing: o.Missing}
+			if o.Missing {
+				v.HasMissing = true
+			} else {
+				pos++
+				v.Options[i].Pos, v.Options[i].Of = pos, substantive
+			}
 		}
 		if len(opts) > 0 {
 			v.Target = v.Options[0].InputID

@@ -47,6 +47,7 @@ func TestSectionFragmentsAsTemplate(t *testing.T) {
 		First, Last   bool
 		Action        string
 		ResumeURL     string
+		Later         bool
 	}
 	type oldView struct {
 		view

@@ -20,6 +20,8 @@ type page struct {
 	sv   *survey.Survey
 	form *survey.Form
 	v    *view
+	// later: a section page shown after Continue later (laterParam).
+	later bool
 }
 
 // load finds the survey in the URL, or renders the 404 page.
@@ -39,7 +41,9 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 		h.fail(c, v, err)
 		return nil, false
 	}
-	v.SurveyTitle = sv.Title
+	// Respondents see the public title, never the internal name.
+	v.SurveyTitle = sv.PublicTitle
+	v.TestMode = sv.Mode == survey.ModeTest
 	v.setLang(h.chooseLang(c, sv.ID, form))
 	v.TextLang = textLang(form, v.L)
 	return &page{sv: sv, form: form, v: v}, true
@@ -51,8 +55,10 @@ func (h *handler) accepting(c *gin.Context, p *page) bool {
 	t := p.v.L.T
 	switch p.sv.Availability(time.Now()) {
 	case survey.NotYetOpen:
+		// In the survey's time zone, named, so that nobody has to guess.
+		loc := p.sv.Location()
 		p.v.message(c, http.StatusForbidden, t("open.not_yet"),
-			t("open.not_yet_text", "Date", p.v.L.Date(p.sv.OpensAt.UTC())))
+			t("open.not_yet_text", "Date", p.v.L.Date(p.sv.OpensAt.In(loc)), "Zone", loc.String()))
 	case survey.NoLongerOpen:
 		p.v.message(c, http.StatusGone, t("open.closed"), t("open.closed_text"), t("open.closed_text2"))
 	default:
@@ -120,13 +126,13 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 	in := p.form.Instrument
 	v := p.v
 	v.page, v.status = "welcome", status
-	v.Title = p.sv.Title
+	v.Title = p.sv.PublicTitle
 	if codeErr != "" {
 		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
 	v.switcher(c)
 	v.SurveyTitle = "" // the page's heading is the title
-	v.Welcome = &welcomeView{Title: p.sv.Title, Intro: paragraphs(in.Introduction), Consent: paragraphs(in.Consent),
+	v.Welcome = &welcomeView{Title: p.sv.PublicTitle, Intro: paragraphs(p.sv.PublicDescription), Consent: paragraphs(in.Consent),
 		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Invitation: p.sv.Access == survey.AccessInvitation,
 		Code: code, CodeError: codeErr, Action: "/s/" + p.sv.ID + "/start"}
 	if plain {
@@ -367,8 +373,17 @@ func (h *handler) done(c *gin.Context) {
 		redirect(c, "/s/"+p.sv.ID)
 	case prog.Status != survey.ResponseComplete:
 		h.continueAt(c, p, prog)
+	case p.sv.EndRedirect != "":
+		// The researcher's address as given: nothing that identifies the
+		// response is added, and pagekit's Referrer-Policy no-referrer
+		// keeps even the survey's address from the next site.
+		redirect(c, p.sv.EndRedirect)
 	default:
-		p.v.message(c, http.StatusOK, p.v.L.T("done.title"), p.v.L.T("done.text"), p.v.L.T("done.anonymous"))
+		// The end message is the researcher's, in the instrument's
+		// language, between the catalog's own texts.
+		paras := append([]string{p.v.L.T("done.text")}, paragraphs(p.sv.EndMessage)...)
+		paras = append(paras, p.v.L.T("done.anonymous"))
+		p.v.message(c, http.StatusOK, p.v.L.T("done.title"), paras...)
 		p.v.page = "done"
 		h.render(c, p.v)
 	}
@@ -386,6 +401,8 @@ type sectionView struct {
 	First, Last   bool
 	Action        string
 	ResumeURL     string
+	// Later: the page was saved by Continue later; show the resume link.
+	Later bool
 }
 
 type summaryEntry struct{ Target, Text string }
@@ -410,7 +427,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
 		// The link carries the language, so that another browser or
 		// device continues in it.
-		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code}
+		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code, Later: p.later}
 	var visible []string
 	for i := range sec.Items {
 		it := &sec.Items[i]
@@ -432,16 +449,16 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	v := p.v
 	v.page, v.status, v.Section = "section", status, sv
 	v.Langs = switchButtons[v.L.Code]
-	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.Title)
+	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.PublicTitle)
 	if len(sv.Errors) > 0 {
 		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
 	v.CSRF = h.csrfToken(c, p.sv.ID)
-	if len(sv.Errors) == 0 && sv.Notice == "" {
+	if len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later {
 		// A plain page: written from its shell (shell.go).
 		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, first: sv.First, last: sv.Last}
 		if s := h.shells.shell(key, v); s != nil {
-			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, resume: sv.ResumeURL, items: sv.Items})
+			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items})
 			return
 		}
 	}
@@ -507,8 +524,13 @@ func (h *handler) section(c *gin.Context) {
 		}
 		return
 	}
+	p.later = c.Query(laterParam) == "1"
 	h.sectionPage(c, p, http.StatusOK, si, prog.Answers, nil, "", token)
 }
+
+// laterParam marks the page that Continue later returns to: it shows the
+// resume link, the page's answers having just been saved.
+const laterParam = "later"
 
 // saveSection: POST /s/{id}/p/{n}. survey.Service.SaveSection saves what
 // can be saved and decides what comes next; this handler reads the page's
@@ -531,8 +553,11 @@ func (h *handler) saveSection(c *gin.Context) {
 		return
 	}
 	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.v.L.Code}
-	if c.PostForm(actionField) == "back" {
+	switch c.PostForm(actionField) {
+	case "back":
 		in.Action = survey.SectionBack
+	case "later":
+		in.Action = survey.SectionLater
 	}
 	if vals := c.Request.PostForm[shownField]; len(vals) > 0 {
 		// The page's _shown field, which the script keeps up to date:
@@ -555,6 +580,8 @@ func (h *handler) saveSection(c *gin.Context) {
 		h.sectionPage(c, p, http.StatusOK, out.Section, out.Answers, nil, notice, token)
 	case survey.SectionMove:
 		redirect(c, h.sectionURL(p, out.Section))
+	case survey.SectionSaved:
+		redirect(c, h.sectionURL(p, out.Section)+"?"+laterParam+"=1")
 	case survey.SectionStart:
 		redirect(c, "/s/"+p.sv.ID) // section 1's Back: no page before it
 	case survey.SectionCompleted:

@@ -568,10 +568,29 @@ func TestResume(t *testing.T) {
 				t.Fatalf("section %d: %d", si+1, p.status)
 			}
 		}
-		p := b.get(sectionPath(3))
+		// On page 4, answers given, Continue later: the page is saved
+		// before the link is shown.
+		if p := b.get(sectionPath(3)); !strings.Contains(p.body, `name="_action" value="later">Continue later</button>`) ||
+			strings.Contains(p.body, `id="resume-link"`) {
+			t.Fatal("page 4 lacks the Continue later button, or shows the link before saving")
+		}
+		if p := b.post(sectionPath(3), sectionForm(f.form, 3, a, "later")); p.status != http.StatusSeeOther ||
+			p.location != "/s/"+f.open.ID+sectionPath(3)+"?later=1" {
+			t.Fatalf("continue later: %d %q\n%s", p.status, p.location, p.body)
+		}
+		p := b.get(sectionPath(3) + "?later=1")
 		link := regexp.MustCompile(`id="resume-link" value="([^"]+)"`).FindStringSubmatch(p.body)
-		if link == nil {
-			t.Fatal("no resume link on the page")
+		if link == nil || !strings.Contains(p.body, "Your answers are saved") {
+			t.Fatal("no resume link on the page after Continue later")
+		}
+		var page4 []string
+		for _, it := range f.form.Instrument.Sections[3].Items {
+			if v, ok := a[it.ID]; ok && v.Kind == survey.IntValue && it.Type != survey.Integer {
+				page4 = append(page4, `name="`+it.ID+`" value="`+itoa(v.Int)+`" checked`)
+			}
+		}
+		if len(page4) == 0 {
+			t.Fatal("the study's page 4 has no choice answered: the check below would hold nothing")
 		}
 		u, _ := url.Parse(strings.ReplaceAll(link[1], "&amp;", "&"))
 
@@ -583,18 +602,25 @@ func TestResume(t *testing.T) {
 		if r := other.get(u.RequestURI()); r.status != http.StatusOK || !strings.Contains(r.body, "Continue this response") {
 			t.Fatalf("resume link: %d %q", r.status, r.location)
 		}
+		// Page 4 was saved whole, so the first unanswered page is 5.
 		r := other.post("/resume", url.Values{"t": {u.Query().Get("t")}})
-		if r.status != http.StatusSeeOther || r.location != "/s/"+f.open.ID+"/p/4" {
+		if r.status != http.StatusSeeOther || r.location != "/s/"+f.open.ID+"/p/5" {
 			t.Fatalf("resume: %d %q", r.status, r.location)
 		}
 		if c := r.header.Get("Set-Cookie"); !strings.Contains(c, "dyad_resume=") || !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "Path=/s/"+f.open.ID) {
 			t.Fatalf("resume cookie: %q", c)
 		}
-		if w := other.get(""); w.status != http.StatusSeeOther || w.location != "/s/"+f.open.ID+"/p/4" {
+		if w := other.get(""); w.status != http.StatusSeeOther || w.location != "/s/"+f.open.ID+"/p/5" {
 			t.Fatalf("welcome with the cookie: %d %q", w.status, w.location)
 		}
 		if p := other.get(sectionPath(1)); !strings.Contains(p.body, `value="`+itoa(a["eff_1"].Int)+`" checked`) {
 			t.Fatal("an earlier section lost its answers")
+		}
+		p4 := other.get(sectionPath(3))
+		for _, want := range page4 {
+			if !strings.Contains(p4.body, want) {
+				t.Errorf("page 4, saved by Continue later, lacks %s", want)
+			}
 		}
 		bad := other.get("/resume?t=" + strings.Repeat("0", 52))
 		if bad.status != http.StatusNotFound || !strings.Contains(bad.body, "This link to continue is not valid") {

@@ -113,7 +113,7 @@ var resumeLinkPattern = regexp.MustCompile(`id="resume-link" value="([^"]+)"`)
 func resumeLink(t *testing.T, f *fixture, b *browser) string {
 	t.Helper()
 	b.start("")
-	p := b.get(sectionPath(0))
+	p := b.get(sectionPath(0) + "?later=1") // the page Continue later returns to
 	m := resumeLinkPattern.FindStringSubmatch(p.body)
 	if m == nil {
 		t.Fatalf("no resume link on the page:\n%s", p.body)

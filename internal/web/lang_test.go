@@ -47,8 +47,17 @@ func languagePages(t *testing.T, f *fixture, code string) map[string]page {
 			continue // hidden by the answers
 		}
 		add("section "+sectionPath(si), p, http.StatusOK)
-		if m := regexp.MustCompile(`id="resume-link" value="([^"]+)"`).FindStringSubmatch(p.body); m != nil {
-			resume = html.UnescapeString(m[1])
+		if si == 0 {
+			// Continue later saves the page and shows it again with the
+			// link to continue (only there).
+			if r := b.post(sectionPath(si), sectionForm(f.form, si, a, "later")); r.status != http.StatusSeeOther {
+				t.Fatalf("%s: continue later: %d\n%s", code, r.status, r.body)
+			}
+			later := b.get(sectionPath(si) + "?later=1")
+			add("continue later", later, http.StatusOK)
+			if m := regexp.MustCompile(`id="resume-link" value="([^"]+)"`).FindStringSubmatch(later.body); m != nil {
+				resume = html.UnescapeString(m[1])
+			}
 		}
 		// Nothing answered: the error summary and every item's message;
 		// then values of the wrong shape.
@@ -80,6 +89,34 @@ func languagePages(t *testing.T, f *fixture, code string) map[string]page {
 		}
 	}
 	add("done", b.get("/done"), http.StatusOK)
+
+	// A survey in test mode (its banner), with an end message of the
+	// researcher's after the thank-you page's own texts.
+	trial := f.newSurvey(t, survey.NewSurvey{Access: survey.AccessOpen, Mode: survey.ModeTest,
+		EndMessage: "Danke schön."})
+	tb := f.browser(t, trial.ID)
+	add("welcome in test mode", tb.get(lang), http.StatusOK)
+	tb.start("")
+	for si := range f.form.Instrument.Sections {
+		p := tb.get(sectionPath(si))
+		if p.status == http.StatusSeeOther {
+			continue
+		}
+		if si == 0 {
+			add("section in test mode", p, http.StatusOK)
+		}
+		action := "next"
+		if f.form.NextSection(a, si) < 0 {
+			action = "submit"
+		}
+		if r := tb.post(sectionPath(si), sectionForm(f.form, si, a, action)); r.status != http.StatusSeeOther {
+			t.Fatalf("%s: test mode: saving section %d: %d\n%s", code, si+1, r.status, r.body)
+		}
+	}
+	add("done with an end message", tb.get("/done"), http.StatusOK)
+	if !strings.Contains(out["done with an end message"].body, "Danke schön.") {
+		t.Errorf("%s: the thank-you page lacks the end message", code)
+	}
 
 	other := f.browser(t, f.open.ID)
 	other.get(lang)

@@ -58,9 +58,11 @@ type view struct {
 	TextLang    string
 	Title       string // the document's title
 	SurveyTitle string // the header; empty for none
-	CSS, JS     string
-	Icon        string
-	CSRF        string
+	// TestMode: the survey is in test mode; every page says so.
+	TestMode bool
+	CSS, JS  string
+	Icon     string
+	CSRF     string
 
 	Welcome *welcomeView
 	Section *sectionView

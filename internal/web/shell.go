@@ -22,18 +22,19 @@ import (
 // reflection with its escaper, about a tenth of the server's CPU on a web
 // journey (docs/performance.md). Yet on a plain page (no error summary, no
 // notice: what a respondent sees on every page that has nothing to fix)
-// only four things differ between requests: the CSRF token, the list of
-// shown items, the items' HTML and the resume link. Everything else is
+// only three things differ between requests: the CSRF token, the list of
+// shown items and the items' HTML. (The resume link is on the page only
+// after "Continue later", which is not a plain page.) Everything else is
 // the survey row's (titles, the form's action), the form's (section text,
 // language) or the process's (asset URLs), and whether the page has a
 // Back button and ends with Submit.
 //
 // So the page is rendered by the same templates once per survey row,
-// section and button set, with a mark in each of the four places; the
+// section and button set, with a mark in each of the three places; the
 // marks survive html/template's escaping unchanged, and the page is kept
-// as the text between them. A request writes that text with its four
+// as the text between them. A request writes that text with its three
 // values in the holes: the items as the fragments they are (already
-// HTML), the three others escaped as html/template escapes a quoted
+// HTML), the two others escaped as html/template escapes a quoted
 // attribute value (attrEscape), since that is where each of them sits.
 // If the templates ever put a mark elsewhere, or twice, newShell refuses
 // the page and it is rendered whole as before; TestSectionShellAsTemplate
@@ -63,10 +64,9 @@ type shellKey struct {
 // The marks, one per hole. Letters and digits only, so no escaper
 // changes them, and long enough not to occur in a page otherwise.
 const (
-	markCSRF   = "dyadHoleCSRF5e81b7"
-	markShown  = "dyadHoleShown5e81b7"
-	markItems  = "dyadHoleItems5e81b7"
-	markResume = "dyadHoleResume5e81b7"
+	markCSRF  = "dyadHoleCSRF5e81b7"
+	markShown = "dyadHoleShown5e81b7"
+	markItems = "dyadHoleItems5e81b7"
 )
 
 // hole says which value fills a hole.
@@ -76,10 +76,9 @@ const (
 	holeCSRF hole = iota
 	holeShown
 	holeItems
-	holeResume
 )
 
-var marks = [...]string{holeCSRF: markCSRF, holeShown: markShown, holeItems: markItems, holeResume: markResume}
+var marks = [...]string{holeCSRF: markCSRF, holeShown: markShown, holeItems: markItems}
 
 // shell is a section page cut at its holes: text[0], hole[0], text[1], ...,
 // hole[3], text[4].
@@ -121,8 +120,8 @@ func newShell(page []byte) (*shell, bool) {
 
 // shellValues are what one request puts in the holes.
 type shellValues struct {
-	csrf, shown, resume string
-	items               []template.HTML
+	csrf, shown string
+	items       []template.HTML
 }
 
 // fill appends the page with v in its holes to dst.
@@ -134,8 +133,6 @@ func (s *shell) fill(dst []byte, v *shellValues) []byte {
 			dst = attrEscape(dst, v.csrf)
 		case holeShown:
 			dst = attrEscape(dst, v.shown)
-		case holeResume:
-			dst = attrEscape(dst, v.resume)
 		case holeItems:
 			for _, it := range v.items {
 				dst = append(dst, it...)
@@ -189,7 +186,7 @@ func (sc *shellCache) shell(key shellKey, v *view) *shell {
 	marked := *v
 	sec := *v.Section
 	marked.Section = &sec
-	marked.CSRF, sec.Shown, sec.ResumeURL = markCSRF, markShown, markResume
+	marked.CSRF, sec.Shown = markCSRF, markShown
 	sec.Items = []template.HTML{markItems}
 	page, err := renderPage(&marked)
 	if err != nil {
@@ -212,7 +209,7 @@ var shellBufPool = sync.Pool{New: func() any { return new([]byte) }}
 // compression pagekit.Render gives every page.
 func writeShell(c *gin.Context, status int, s *shell, v *shellValues) {
 	bp := shellBufPool.Get().(*[]byte)
-	n := s.size + len(v.csrf) + len(v.shown) + len(v.resume)
+	n := s.size + len(v.csrf) + len(v.shown)
 	for _, it := range v.items {
 		n += len(it)
 	}

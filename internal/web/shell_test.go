@@ -71,10 +71,9 @@ func TestSectionShellAsTemplate(t *testing.T) {
 			for _, buttons := range [][2]bool{{true, false}, {false, false}, {false, true}, {true, true}} {
 				for pass := range 2 {
 					vals := shellValues{
-						csrf:   awkward[rng.IntN(len(awkward))],
-						shown:  strings.Join(visible, " ") + awkward[rng.IntN(len(awkward))],
-						resume: awkward[rng.IntN(len(awkward))],
-						items:  htmls,
+						csrf:  awkward[rng.IntN(len(awkward))],
+						shown: strings.Join(visible, " ") + awkward[rng.IntN(len(awkward))],
+						items: htmls,
 					}
 					v := newView(sv.ID)
 					v.setLang(l)
@@ -83,7 +82,7 @@ func TestSectionShellAsTemplate(t *testing.T) {
 					v.Title = sec.Title + " – Section " + strconv.Itoa(si+1) + " – " + sv.Title
 					v.Section = &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
 						Description: paragraphs(sec.Description), Action: "/s/" + sv.ID + "/p/" + strconv.Itoa(si+1),
-						First: buttons[0], Last: buttons[1], Items: htmls, Shown: vals.shown, ResumeURL: vals.resume}
+						First: buttons[0], Last: buttons[1], Items: htmls, Shown: vals.shown, ResumeURL: awkward[rng.IntN(len(awkward))]}
 					key := shellKey{sv: sv, form: form, lang: l.Code, section: si, first: buttons[0], last: buttons[1]}
 					s := sc.shell(key, v)
 					if s == nil {
@@ -124,7 +123,7 @@ func TestSectionShellAsTemplate(t *testing.T) {
 // TestShellRefusesBadMarks: a page in which a mark is missing or appears
 // twice is not cut (it is then rendered whole).
 func TestShellRefusesBadMarks(t *testing.T) {
-	all := "<p>" + markCSRF + "</p><p>" + markResume + markItems + "</p>" + markShown
+	all := "<p>" + markCSRF + "</p><p>" + markItems + "</p>" + markShown
 	if _, ok := newShell([]byte(all)); !ok {
 		t.Fatal("a page with every mark once was refused")
 	}

@@ -10,15 +10,13 @@ CREATE TABLE participants (
     last_name       text     NOT NULL DEFAULT '',
     language        text     NOT NULL DEFAULT '',
     attributes      text     NOT NULL DEFAULT '{}',
-    code_hash       bytea    NOT NULL,
     created_at      utc_time NOT NULL,
     invited_at      utc_time,
     reminders       integer  NOT NULL DEFAULT 0,
     last_contact_at utc_time,
     opted_out_at    utc_time,
     bounced_at      utc_time,
-    UNIQUE (survey_id, email),
-    UNIQUE (survey_id, code_hash)
+    UNIQUE (survey_id, email)
 );
 
 CREATE TABLE message_templates (

@@ -58,6 +58,9 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		if s.MinAnswered > 0 {
 			def.Extension = append(def.Extension, Extension{URL: "minAnswered", ValueInteger: ptr(int64(s.MinAnswered))})
 		}
+		if s.Combine != "" {
+			def.Extension = append(def.Extension, Extension{URL: "combine", ValueString: ptr(s.Combine)})
+		}
 		q.Extension = append(q.Extension, def)
 	}
 	for _, s := range in.Scales {
@@ -66,7 +69,8 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		for _, o := range s.Options {
 			vs.Compose.Include[0].Concept = append(vs.Compose.Include[0].Concept, Concept{
 				Code: ptr(strconv.FormatInt(o.Value, 10)), Display: ptr(o.Label),
-				Extension: []Extension{{URL: ExtOrdinalValue, ValueDecimal: ptr(json.Number(strconv.FormatInt(o.Value, 10)))}},
+				Extension: append([]Extension{{URL: ExtOrdinalValue, ValueDecimal: ptr(json.Number(strconv.FormatInt(o.Value, 10)))}},
+					missingExtension(o)...),
 			})
 		}
 		raw, err := json.Marshal(vs)
@@ -98,13 +102,23 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	return json.MarshalIndent(q, "", "  ")
 }
 
+// missingExtension marks a missing-data code (ExtMissingCode); nil for
+// any other option.
+func missingExtension(o survey.Option) []Extension {
+	if !o.Missing {
+		return nil
+	}
+	return []Extension{{URL: ExtMissingCode, ValueBoolean: ptr(true)}}
+}
+
 func encodeItem(it *survey.Item, types map[string]string) (Item, error) {
 	q := Item{LinkID: it.ID, Text: ptr(it.Text)}
 	if it.Required {
 		q.Required = ptr(true)
 	}
 	coding := func(system string, o survey.Option) AnswerOption {
-		return AnswerOption{ValueCoding: &Coding{System: ptr(system), Code: ptr(strconv.FormatInt(o.Value, 10)), Display: ptr(o.Label)}}
+		return AnswerOption{ValueCoding: &Coding{System: ptr(system), Code: ptr(strconv.FormatInt(o.Value, 10)), Display: ptr(o.Label)},
+			Extension: missingExtension(o)}
 	}
 	switch it.Type {
 	case survey.Likert:

@@ -227,6 +227,8 @@ func (b *builder) extensions() {
 					s.Description = str(f.ValueString)
 				case "scoring":
 					s.Scoring = str(f.ValueString)
+				case "combine":
+					s.Combine = str(f.ValueString)
 				case "minAnswered":
 					if f.ValueInteger != nil && *f.ValueInteger > 0 && *f.ValueInteger <= survey.MaxItems {
 						s.MinAnswered = int(*f.ValueInteger)
@@ -472,6 +474,17 @@ func (b *builder) bound(it *Item, url, path string) *int64 {
 type choice struct {
 	code, label string
 	ordinal     *float64
+	missing     bool // ExtMissingCode
+}
+
+// isMissingCode reports whether extensions mark a missing-data code.
+func isMissingCode(exts []Extension) bool {
+	for _, e := range exts {
+		if e.URL == ExtMissingCode && e.ValueBoolean != nil && *e.ValueBoolean {
+			return true
+		}
+	}
+	return false
 }
 
 // options reads a choice question's options, from answerOption or from a
@@ -482,7 +495,7 @@ func (b *builder) options(it *Item, path string) ([]survey.Option, map[string]in
 	switch {
 	case len(it.AnswerOption) > 0:
 		for _, o := range it.AnswerOption {
-			c := choice{ordinal: ordinalOf(o.Extension)}
+			c := choice{ordinal: ordinalOf(o.Extension), missing: isMissingCode(o.Extension)}
 			switch {
 			case o.ValueCoding != nil:
 				c.code, c.label = str(o.ValueCoding.Code), str(o.ValueCoding.Display)
@@ -515,7 +528,7 @@ func (b *builder) options(it *Item, path string) ([]survey.Option, map[string]in
 			}
 		}
 		for _, c := range concepts {
-			cs = append(cs, choice{code: str(c.Code), label: str(c.Display), ordinal: ordinalOf(c.Extension)})
+			cs = append(cs, choice{code: str(c.Code), label: str(c.Display), ordinal: ordinalOf(c.Extension), missing: isMissingCode(c.Extension)})
 		}
 	}
 	if len(cs) == 0 {
@@ -538,7 +551,7 @@ func (b *builder) options(it *Item, path string) ([]survey.Option, map[string]in
 	opts := make([]survey.Option, len(cs))
 	codes := make(map[string]int64, len(cs))
 	for i, c := range cs {
-		opts[i] = survey.Option{Value: values[i], Label: strings.TrimSpace(c.label)}
+		opts[i] = survey.Option{Value: values[i], Label: strings.TrimSpace(c.label), Missing: c.missing}
 		codes[c.code] = values[i]
 	}
 	return opts, codes, ordinal, true

@@ -286,3 +286,42 @@ func TestExportShape(t *testing.T) {
 		t.Errorf("contained[0] is %v", vs["resourceType"])
 	}
 }
+
+// TestRoundTripMissingCodes: missing codes on a scale and on a choice
+// item, and a subscale with combine: rescale, come back the same.
+func TestRoundTripMissingCodes(t *testing.T) {
+	in, err := instrument.Parse([]byte(`key: mc
+version: 1
+title: Missing codes
+scales:
+  - id: a5
+    options: [{value: 1, label: SD}, {value: 5, label: SA}, {value: 9, label: Not applicable, missing: true}]
+  - id: f3
+    options: [{value: 0, label: Never}, {value: 2, label: Often}]
+subscales:
+  - {id: mix, title: Mixed, combine: rescale}
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: a, type: likert, text: A, scale: a5, subscale: mix}
+      - {id: f, type: likert, text: F, scale: f3, subscale: mix}
+      - {id: g, type: single_choice, text: G, options: [{value: 1, label: Woman}, {value: 99, label: Prefer not to say, missing: true}]}
+`), instrument.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := fhir.Encode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := fhir.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(in)
+	b, _ := json.Marshal(res.Instrument)
+	if string(a) != string(b) {
+		t.Errorf("not the same instrument:\n%s\n%s", a, b)
+	}
+}

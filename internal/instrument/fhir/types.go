@@ -143,8 +143,13 @@ const (
 	// element for.
 	ExtSubscale = "https://dyad-survey.org/fhir/StructureDefinition/subscale"
 	ExtReverse  = "https://dyad-survey.org/fhir/StructureDefinition/reverse"
+	// ExtMissingCode, Dyad's own, on an answerOption or a value set's
+	// concept (valueBoolean true), marks a missing-data code such as
+	// "Not applicable" (survey.Option.Missing).
+	ExtMissingCode = "https://dyad-survey.org/fhir/StructureDefinition/missing-code"
 	// ExtSubscaleDefinition, on the Questionnaire, defines a subscale:
-	// sub-extensions id, title, description, scoring and minAnswered.
+	// sub-extensions id, title, description, scoring, minAnswered and
+	// combine.
 	ExtSubscaleDefinition = "https://dyad-survey.org/fhir/StructureDefinition/subscale-definition"
 	// ExtIntroduction, ExtConsent and ExtEstimatedMinutes carry the
 	// instrument's texts before the first page and its expected length.

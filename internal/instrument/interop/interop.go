@@ -85,6 +85,9 @@ func (r *Report) place(path string) string {
 // *survey.Error of Validate (code EInvalid) with each detail's path
 // turned into the place in the source, the Dyad path kept in the
 // message: `row 12: sections[0].items[3].options[1].label: is required`.
+// The Result comes with that error too, holding the instrument as
+// imported, so that a caller can show it for correction (the dashboard
+// puts its YAML in an editor); it is never to be saved as it is.
 func (r *Report) Finish(in *survey.Instrument) (*Result, error) {
 	err := in.Validate()
 	if err == nil {
@@ -104,7 +107,7 @@ func (r *Report) Finish(in *survey.Instrument) (*Result, error) {
 			out[i] = survey.Detail{Path: w, Message: d.Path + ": " + d.Message}
 		}
 	}
-	return nil, &survey.Error{Code: se.Code, Message: se.Message, Details: survey.CapDetails(out)}
+	return &Result{Instrument: in, Warnings: r.Warnings()}, &survey.Error{Code: se.Code, Message: se.Message, Details: survey.CapDetails(out)}
 }
 
 // Malformed is the error of a file that is not the format at all (not

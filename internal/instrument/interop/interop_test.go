@@ -53,10 +53,14 @@ func TestFinish(t *testing.T) {
 		{ID: "a", Type: survey.Text, Text: "A"},
 		{ID: "b", Type: survey.SingleChoice, Text: "B", Options: []survey.Option{{Value: 1, Label: "X"}, {Value: 1, Label: ""}}},
 	}}}}
-	_, err := r.Finish(in)
+	bad, err := r.Finish(in)
 	se, ok := err.(*survey.Error)
 	if !ok || se.Code != survey.EInvalid {
 		t.Fatalf("error %v", err)
+	}
+	// The instrument as imported comes with the error, for correction.
+	if bad == nil || bad.Instrument != in || len(bad.Warnings) != 1 {
+		t.Errorf("with the error, Finish gives %+v", bad)
 	}
 	for _, d := range se.Details {
 		if d.Path != "row 12" || !strings.HasPrefix(d.Message, "sections[0].items[1].options[1]") {

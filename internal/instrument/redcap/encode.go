@@ -42,6 +42,10 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	for _, s := range in.Scales {
 		scales[s.ID] = s.Options
 	}
+	combine := map[string]string{}
+	for _, s := range in.Subscales {
+		combine[s.ID] = s.Combine
+	}
 	recordID := recordIDFor(in)
 	taken[recordID] = true
 	matrixRuns := map[string]int{}
@@ -84,6 +88,9 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				if it.Reverse {
 					notes = append(notes, "@DYAD-REVERSE")
 				}
+				if c := combine[it.Subscale]; c != "" {
+					notes = append(notes, "@DYAD-COMBINE="+c)
+				}
 			case survey.SingleChoice:
 				c[colType], c[colChoices] = "radio", choices(it.Options)
 			case survey.MultipleChoice:
@@ -106,6 +113,19 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				}
 			default:
 				return nil, fmt.Errorf("item %q: type %q has no REDCap field type", it.ID, it.Type)
+			}
+			opts := it.Options
+			if it.Type == survey.Likert {
+				opts = scales[it.Scale]
+			}
+			var missing []string
+			for _, o := range opts {
+				if o.Missing {
+					missing = append(missing, strconv.FormatInt(o.Value, 10))
+				}
+			}
+			if missing != nil {
+				notes = append(notes, "@DYAD-MISSING="+strings.Join(missing, ","))
 			}
 			if it.Type == survey.Likert {
 				prevScale = it.Scale

@@ -16,11 +16,13 @@
 // and SQL fields have no Dyad counterpart and are left out with a
 // warning, as is the first field, REDCap's record identifier.
 //
-// Three annotations in the "Field Annotation" column carry what a
+// Four annotations in the "Field Annotation" column carry what a
 // dictionary has no column for, so that a Dyad instrument comes back the
 // same after a trip through REDCap: @CHARLIMIT=n (REDCap's own action
-// tag) for a text item's max_length, and @DYAD-SUBSCALE=id and
-// @DYAD-REVERSE for scoring, which REDCap keeps and ignores.
+// tag) for a text item's max_length, @DYAD-SUBSCALE=id, @DYAD-REVERSE
+// and @DYAD-COMBINE=rescale (the subscale's combine) for scoring, and @DYAD-MISSING=9,99 for the choices that are
+// missing-data codes (REDCap's own missing data codes are a project
+// setting, not a field's), which REDCap keeps and ignores.
 package redcap
 
 import (
@@ -188,6 +190,8 @@ type builder struct {
 	lines [][]int
 	// subscales in order of first use.
 	subscales []string
+	// combine holds a subscale's @DYAD-COMBINE (survey.Subscale.Combine).
+	combine map[string]string
 }
 
 func (b *builder) build() (*interop.Result, error) {
@@ -264,7 +268,7 @@ func (b *builder) build() (*interop.Result, error) {
 	b.in.Sections = kept
 	b.in.Scales = b.scales.Scales
 	for _, s := range b.subscales {
-		b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: s, Title: interop.Title(s)})
+		b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: s, Title: interop.Title(s), Combine: b.combine[s]})
 	}
 	return b.rep.Finish(&b.in)
 }
@@ -287,6 +291,7 @@ func (b *builder) field(r *row, sec *survey.Section, p *survey.Problems) {
 		if !ok {
 			return
 		}
+		markMissing(opts, c[colAnnotation])
 		f.Codes = codes
 		switch {
 		case typ == "checkbox":
@@ -451,6 +456,7 @@ func (b *builder) choices(r *row, p *survey.Problems) ([]survey.Option, map[stri
 // annotations reads the action tags Dyad understands in the "Field
 // Annotation" column.
 func (b *builder) annotations(r *row, it *survey.Item) {
+	combine := ""
 	for _, tok := range strings.Fields(r.cells[colAnnotation]) {
 		tag, val, _ := strings.Cut(tok, "=")
 		val = strings.Trim(val, `"'`)
@@ -480,6 +486,37 @@ func (b *builder) annotations(r *row, it *survey.Item) {
 		case "@DYAD-REVERSE":
 			if it.Type == survey.Likert {
 				it.Reverse = true
+			}
+		case "@DYAD-COMBINE":
+			combine = val
+		}
+	}
+	if combine != "" && it.Subscale != "" {
+		if b.combine == nil {
+			b.combine = map[string]string{}
+		}
+		b.combine[it.Subscale] = combine
+	}
+}
+
+// markMissing marks the options that a @DYAD-MISSING=v1,v2 annotation
+// names as missing-data codes. It runs before a likert item's scale is
+// chosen, so that a scale with codes is told apart from one without.
+func markMissing(opts []survey.Option, annotation string) {
+	for _, tok := range strings.Fields(annotation) {
+		tag, val, _ := strings.Cut(tok, "=")
+		if !strings.EqualFold(tag, "@DYAD-MISSING") {
+			continue
+		}
+		for _, v := range strings.Split(strings.Trim(val, `"'`), ",") {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				continue
+			}
+			for i := range opts {
+				if opts[i].Value == n {
+					opts[i].Missing = true
+				}
 			}
 		}
 	}

@@ -12,13 +12,18 @@ import (
 
 // surveyColumns are the columns Encode writes on the survey sheet; the
 // last two are Dyad's own, which XLSForm tools ignore as unknown columns.
-var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance", colSubscale, colReverse}
+var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance", colSubscale, colReverse, colCombine}
 
-// Dyad's columns: the subscale of a likert item and its reversal, which
+// Dyad's columns: the subscale of a likert item and its reversal, and in
+// the choices sheet whether a choice is a missing-data code, which
 // XLSForm has no column for.
 const (
 	colSubscale = "dyad_subscale"
 	colReverse  = "dyad_reverse"
+	colMissing  = "dyad_missing"
+	// colCombine holds, on each item of a subscale that has one, the
+	// subscale's combine (survey.Subscale.Combine).
+	colCombine = "dyad_combine"
 )
 
 // Encode writes an instrument as an XLSForm workbook: each section a
@@ -59,10 +64,14 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			types[it.ID] = it.Type
 		}
 	}
-	choices := [][]any{{"list_name", "name", "label"}}
+	choices := [][]any{{"list_name", "name", "label", colMissing}}
 	addList := func(name string, opts []survey.Option) {
 		for _, o := range opts {
-			choices = append(choices, []any{name, strconv.FormatInt(o.Value, 10), o.Label})
+			missing := ""
+			if o.Missing {
+				missing = "yes"
+			}
+			choices = append(choices, []any{name, strconv.FormatInt(o.Value, 10), o.Label, missing})
 		}
 	}
 	for _, s := range in.Scales {
@@ -71,6 +80,10 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	lists := map[string]bool{}
 	for _, s := range in.Scales {
 		lists[s.ID] = true
+	}
+	combine := map[string]string{}
+	for _, s := range in.Subscales {
+		combine[s.ID] = s.Combine
 	}
 	for _, sec := range in.Sections {
 		row(map[string]string{"type": "begin group", "name": sec.ID, "label": sec.Title})
@@ -86,6 +99,7 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			case survey.Likert:
 				c["type"], c["appearance"] = "select_one "+it.Scale, "likert"
 				c[colSubscale] = it.Subscale
+				c[colCombine] = combine[it.Subscale]
 				if it.Reverse {
 					c[colReverse] = "yes"
 				}

@@ -171,14 +171,16 @@ type builder struct {
 	fields                    map[string]*interop.Field // by XLSForm name
 	byID                      map[string]*interop.Field // by item id
 	lists                     map[string][]choice
-	label, hint               string   // the columns of the labels and hints used
-	pending                   string   // notes waiting for the next section
-	subscales                 []string // of the dyad_subscale column, in order of first use
+	label, hint               string            // the columns of the labels and hints used
+	pending                   string            // notes waiting for the next section
+	subscales                 []string          // of the dyad_subscale column, in order of first use
+	combine                   map[string]string // of the dyad_combine column, by subscale
 	places                    [][]string
 }
 
 type choice struct {
 	name, label string
+	missing     bool // the dyad_missing column: a missing-data code
 }
 
 func (b *builder) build() (*interop.Result, error) {
@@ -267,7 +269,7 @@ func (b *builder) build() (*interop.Result, error) {
 	b.in.Sections = kept
 	b.in.Scales = b.scales.Scales
 	for _, sub := range b.subscales {
-		b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: sub, Title: interop.Title(sub)})
+		b.in.Subscales = append(b.in.Subscales, survey.Subscale{ID: sub, Title: interop.Title(sub), Combine: b.combine[sub]})
 	}
 	return b.rep.Finish(&b.in)
 }
@@ -392,7 +394,7 @@ func (b *builder) choiceLists() {
 		if l == "" {
 			l = name
 		}
-		b.lists[list] = append(b.lists[list], choice{name: name, label: l})
+		b.lists[list] = append(b.lists[list], choice{name: name, label: l, missing: yes(c.get(r, colMissing))})
 	}
 }
 
@@ -504,6 +506,12 @@ func (b *builder) question(r sheetRow, typ, relevant string, groups []sheetRow) 
 		if sub := interop.Sanitize(s.get(r, colSubscale)); sub != "" {
 			it.Subscale = sub
 			b.addSubscale(sub)
+			if c := strings.TrimSpace(s.get(r, colCombine)); c != "" {
+				if b.combine == nil {
+					b.combine = map[string]string{}
+				}
+				b.combine[sub] = c
+			}
 		}
 		it.Reverse = yes(s.get(r, colReverse))
 	}
@@ -551,7 +559,7 @@ func (b *builder) options(r sheetRow, list string) ([]survey.Option, map[string]
 		if numeric {
 			v, _ = strconv.ParseInt(c.name, 10, 64)
 		}
-		opts[i] = survey.Option{Value: v, Label: c.label}
+		opts[i] = survey.Option{Value: v, Label: c.label, Missing: c.missing}
 		codes[c.name] = v
 	}
 	return opts, codes, true

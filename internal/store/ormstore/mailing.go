@@ -181,7 +181,10 @@ func (t *Tables) QueueInvitations(ctx context.Context, surveyID string, at time.
 }
 
 // QueueReminders implements survey.MailingStore.
-func (t *Tables) QueueReminders(ctx context.Context, surveyID string, contactBefore time.Time, maxReminders int, at time.Time, newID func() string) (int, error) {
+// Who has completed is decided in Go from the survey's spent codes, read
+// in the same transaction as the candidates (participantRow's comment
+// says why there is no join).
+func (t *Tables) QueueReminders(ctx context.Context, surveyID string, contactBefore time.Time, maxReminders int, at time.Time, newID func() string, hash survey.ParticipantHash) (int, error) {
 	if err := t.writable(); err != nil {
 		return 0, err
 	}
@@ -192,18 +195,26 @@ func (t *Tables) QueueReminders(ctx context.Context, surveyID string, contactBef
 			Reminders int
 		}
 		if err := tx.Raw(`SELECT p.id, p.reminders FROM participants p
-			JOIN invitations i ON i.survey_id = p.survey_id AND i.code_hash = p.code_hash
 			WHERE p.survey_id = ? AND p.invited_at IS NOT NULL AND p.last_contact_at <= ? AND p.reminders < ?
-			AND p.opted_out_at IS NULL AND p.bounced_at IS NULL AND i.spent = 0
+			AND p.opted_out_at IS NULL AND p.bounced_at IS NULL
 			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.participant_id = p.id AND o.status = 'queued')
 			ORDER BY p.id`, surveyID, FormatTime(contactBefore), maxReminders).Scan(&due).Error; err != nil {
 			return err
 		}
-		ids, seqs := make([]string, len(due)), make([]int, len(due))
-		for i, d := range due {
-			ids[i], seqs[i] = d.ID, d.Reminders+1
+		if len(due) == 0 {
+			return nil
 		}
-		var err error
+		states, err := readCodeStates(tx, surveyID, nil)
+		if err != nil {
+			return err
+		}
+		ids, seqs := make([]string, 0, len(due)), make([]int, 0, len(due))
+		for _, d := range due {
+			if states[string(hash(surveyID, d.ID))] { // spent: completed
+				continue
+			}
+			ids, seqs = append(ids, d.ID), append(seqs, d.Reminders+1)
+		}
 		n, err = queue(tx, surveyID, survey.MessageReminder, ids, seqs, at, newID)
 		return err
 	})
@@ -224,7 +235,7 @@ func (t *Tables) QueueMessage(ctx context.Context, m *survey.OutboxMessage) erro
 }
 
 // DueMessages implements survey.MailingStore.
-func (t *Tables) DueMessages(ctx context.Context, now time.Time, limit int) ([]*survey.OutboxMessage, error) {
+func (t *Tables) DueMessages(ctx context.Context, now time.Time, limit int, hash survey.ParticipantHash) ([]*survey.OutboxMessage, error) {
 	var rows []outboxRow
 	db := t.Read.WithContext(ctx)
 	// status is written into the SQL, not bound: SQLite uses the partial
@@ -244,7 +255,7 @@ func (t *Tables) DueMessages(ctx context.Context, now time.Time, limit int) ([]*
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ps, err := t.readParticipants(db, " WHERE p.id IN ?", ids)
+	ps, err := t.readParticipants(db, hash, nil, " WHERE p.id IN ?", ids)
 	if err != nil {
 		return nil, t.classify(err, "read due messages' participants")
 	}

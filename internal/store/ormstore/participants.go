@@ -2,8 +2,15 @@ package ormstore
 
 // Participants (survey.MailingStore; templates, schedules and the outbox are
 // in mailing.go), the same on every engine (migrations/0007_participants.sql). A
-// participant's completion is never stored: it is read through the
-// participant's invitations row (spent), joined by the code's keyed hash.
+// participant's completion is never stored: it is read from the
+// participant's invitations row (spent; held: started). Nothing in the
+// database says which invitations row is a participant's: the row's keyed
+// hash is not on the participant row (on PostgreSQL a response and the
+// invitations row it spends share the system column xmin, so a shared
+// value would join a name to a response). The Service, which holds the
+// key, derives each participant's hash (survey.ParticipantHash); the store
+// reads the survey's held and spent hashes into a set, in the transaction
+// that reads or decides, and classifies the participants in Go.
 
 import (
 	"bytes"
@@ -25,25 +32,21 @@ type participantRow struct {
 	LastName      string
 	Language      string
 	Attributes    string
-	CodeHash      []byte
 	CreatedAt     string
 	InvitedAt     *string
 	Reminders     int
 	LastContactAt *string
 	OptedOutAt    *string
 	BouncedAt     *string
-	// Filled by participantSelect only.
-	Started   int `gorm:"->"`
-	Completed int `gorm:"->"`
 }
 
 func (participantRow) TableName() string { return "participants" }
 
 func (r *participantRow) toDomain() *survey.Participant {
 	p := &survey.Participant{ID: r.ID, SurveyID: r.SurveyID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
-		Language: r.Language, CodeHash: r.CodeHash, CreatedAt: ParseTime(r.CreatedAt), InvitedAt: ParseTimePtr(r.InvitedAt),
+		Language: r.Language, CreatedAt: ParseTime(r.CreatedAt), InvitedAt: ParseTimePtr(r.InvitedAt),
 		Reminders: r.Reminders, LastContactAt: ParseTimePtr(r.LastContactAt), OptedOutAt: ParseTimePtr(r.OptedOutAt),
-		BouncedAt: ParseTimePtr(r.BouncedAt), Started: r.Started != 0, Completed: r.Completed != 0}
+		BouncedAt: ParseTimePtr(r.BouncedAt)}
 	if err := json.Unmarshal([]byte(r.Attributes), &p.Attributes); err != nil || p.Attributes == nil {
 		p.Attributes = map[string]string{}
 	}
@@ -58,13 +61,73 @@ func attributesJSON(a map[string]string) string {
 	return string(b)
 }
 
-// participantSelect reads participants with started and completed from
-// their invitation row, at the moment of reading.
-const participantSelect = `SELECT p.id, p.survey_id, p.email, p.first_name, p.last_name, p.language, p.attributes, p.code_hash,
-	p.created_at, p.invited_at, p.reminders, p.last_contact_at, p.opted_out_at, p.bounced_at,
-	CASE WHEN i.spent = 1 OR i.held = 1 THEN 1 ELSE 0 END AS started,
-	CASE WHEN i.spent = 1 THEN 1 ELSE 0 END AS completed
-	FROM participants p LEFT JOIN invitations i ON i.survey_id = p.survey_id AND i.code_hash = p.code_hash`
+// participantSelect reads participants; their tracking is added by track.
+const participantSelect = `SELECT p.id, p.survey_id, p.email, p.first_name, p.last_name, p.language, p.attributes,
+	p.created_at, p.invited_at, p.reminders, p.last_contact_at, p.opted_out_at, p.bounced_at
+	FROM participants p`
+
+// codeStates are a survey's invitation codes that are held or spent, by
+// keyed hash: true if spent (completed), false if held (started).
+type codeStates map[string]bool
+
+// fewCodes is how many hashes readCodeStates looks up one by one (IN);
+// for more it reads every held or spent code of the survey, which costs
+// no more than the survey's responses.
+const fewCodes = 100
+
+// readCodeStates reads the held or spent codes of a survey among hashes,
+// or all of them when hashes is nil or long.
+func readCodeStates(db *gorm.DB, surveyID string, hashes [][]byte) (codeStates, error) {
+	q := db.Table("invitations").Select("code_hash, spent").Where("survey_id = ? AND (spent = 1 OR held = 1)", surveyID)
+	if hashes != nil && len(hashes) <= fewCodes {
+		q = q.Where("code_hash IN ?", hashes)
+	}
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	states := codeStates{}
+	for rows.Next() {
+		var h []byte
+		var spent int
+		if err := rows.Scan(&h, &spent); err != nil {
+			return nil, err
+		}
+		states[string(h)] = spent != 0
+	}
+	return states, rows.Err()
+}
+
+// track fills the participants' CodeHash, Started and Completed through
+// hash (nothing when hash is nil), reading the codes' states with db.
+func track(db *gorm.DB, ps []*survey.Participant, hash survey.ParticipantHash, states codeStates) error {
+	if hash == nil || len(ps) == 0 {
+		return nil
+	}
+	bySurvey := map[string][][]byte{}
+	for _, p := range ps {
+		p.CodeHash = hash(p.SurveyID, p.ID)
+		bySurvey[p.SurveyID] = append(bySurvey[p.SurveyID], p.CodeHash)
+	}
+	all := map[string]codeStates{}
+	for id, hashes := range bySurvey {
+		if states != nil {
+			all[id] = states
+			continue
+		}
+		s, err := readCodeStates(db, id, hashes)
+		if err != nil {
+			return err
+		}
+		all[id] = s
+	}
+	for _, p := range ps {
+		spent, ok := all[p.SurveyID][string(p.CodeHash)]
+		p.Started, p.Completed = ok, ok && spent
+	}
+	return nil
+}
 
 // CreateParticipants implements survey.MailingStore. The invitation rows
 // go in in hash order, like every code's (CreateInvitations).
@@ -79,7 +142,7 @@ func (t *Tables) CreateParticipants(ctx context.Context, surveyID string, ps []*
 	inv := make([]InvitationRecord, len(ps))
 	for i, p := range ps {
 		rows[i] = participantRow{ID: p.ID, SurveyID: surveyID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
-			Language: p.Language, Attributes: attributesJSON(p.Attributes), CodeHash: p.CodeHash, CreatedAt: FormatTime(p.CreatedAt)}
+			Language: p.Language, Attributes: attributesJSON(p.Attributes), CreatedAt: FormatTime(p.CreatedAt)}
 		inv[i] = InvitationRecord{SurveyID: surveyID, CodeHash: p.CodeHash, Keyed: 1}
 	}
 	slices.SortFunc(inv, func(a, b InvitationRecord) int { return bytes.Compare(a.CodeHash, b.CodeHash) })
@@ -95,10 +158,20 @@ func (t *Tables) CreateParticipants(ctx context.Context, surveyID string, ps []*
 	return t.classify(t.finishWrite(err), "create participants")
 }
 
-// readParticipants runs a participantSelect query. The rows are scanned
-// by hand rather than by gorm's reflection: the tracking page reads every
-// participant of a survey (10,000 in about a third of the time).
-func (t *Tables) readParticipants(db *gorm.DB, query string, args ...any) ([]*survey.Participant, error) {
+// readParticipants runs a participantSelect query and tracks the
+// participants through hash (with states if given, else read). The rows
+// are scanned by hand rather than by gorm's reflection: the tracking page
+// reads every participant of a survey (10,000 in about a third of the
+// time).
+func (t *Tables) readParticipants(db *gorm.DB, hash survey.ParticipantHash, states codeStates, query string, args ...any) ([]*survey.Participant, error) {
+	out, err := scanParticipants(db, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, track(db, out, hash, states)
+}
+
+func scanParticipants(db *gorm.DB, query string, args ...any) ([]*survey.Participant, error) {
 	rows, err := db.Raw(participantSelect+query, args...).Rows()
 	if err != nil {
 		return nil, err
@@ -107,8 +180,8 @@ func (t *Tables) readParticipants(db *gorm.DB, query string, args ...any) ([]*su
 	var out []*survey.Participant
 	for rows.Next() {
 		var r participantRow
-		if err := rows.Scan(&r.ID, &r.SurveyID, &r.Email, &r.FirstName, &r.LastName, &r.Language, &r.Attributes, &r.CodeHash,
-			&r.CreatedAt, &r.InvitedAt, &r.Reminders, &r.LastContactAt, &r.OptedOutAt, &r.BouncedAt, &r.Started, &r.Completed); err != nil {
+		if err := rows.Scan(&r.ID, &r.SurveyID, &r.Email, &r.FirstName, &r.LastName, &r.Language, &r.Attributes,
+			&r.CreatedAt, &r.InvitedAt, &r.Reminders, &r.LastContactAt, &r.OptedOutAt, &r.BouncedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, r.toDomain())
@@ -117,8 +190,8 @@ func (t *Tables) readParticipants(db *gorm.DB, query string, args ...any) ([]*su
 }
 
 // FindParticipant implements survey.MailingStore.
-func (t *Tables) FindParticipant(ctx context.Context, surveyID, id string) (*survey.Participant, error) {
-	ps, err := t.readParticipants(t.Read.WithContext(ctx), " WHERE p.survey_id = ? AND p.id = ?", surveyID, id)
+func (t *Tables) FindParticipant(ctx context.Context, surveyID, id string, hash survey.ParticipantHash) (*survey.Participant, error) {
+	ps, err := t.readParticipants(t.Read.WithContext(ctx), hash, nil, " WHERE p.survey_id = ? AND p.id = ?", surveyID, id)
 	if err != nil {
 		return nil, t.classify(err, "find participant")
 	}
@@ -129,8 +202,8 @@ func (t *Tables) FindParticipant(ctx context.Context, surveyID, id string) (*sur
 }
 
 // FindParticipants implements survey.MailingStore.
-func (t *Tables) FindParticipants(ctx context.Context, surveyID string) ([]*survey.Participant, error) {
-	ps, err := t.readParticipants(t.Read.WithContext(ctx), " WHERE p.survey_id = ? ORDER BY p.email", surveyID)
+func (t *Tables) FindParticipants(ctx context.Context, surveyID string, hash survey.ParticipantHash) ([]*survey.Participant, error) {
+	ps, err := t.readParticipants(t.Read.WithContext(ctx), hash, nil, " WHERE p.survey_id = ? ORDER BY p.email", surveyID)
 	if err != nil {
 		return nil, t.classify(err, "list participants")
 	}
@@ -138,28 +211,59 @@ func (t *Tables) FindParticipants(ctx context.Context, surveyID string) ([]*surv
 }
 
 // FindParticipantsPage implements survey.MailingStore: the counts in one
-// aggregate query and only the page's rows read, so the dashboard's page
-// costs the same for 500 participants as for 50,000.
-func (t *Tables) FindParticipantsPage(ctx context.Context, surveyID string, offset, limit int) ([]*survey.Participant, survey.ParticipantCounts, error) {
-	db := t.Read.WithContext(ctx)
+// aggregate query, started and completed by hashing every participant's id
+// against the survey's held and spent codes (read once, in the same read
+// transaction), and only the page's rows read.
+func (t *Tables) FindParticipantsPage(ctx context.Context, surveyID string, offset, limit int, hash survey.ParticipantHash) ([]*survey.Participant, survey.ParticipantCounts, error) {
 	var c survey.ParticipantCounts
-	err := db.Raw(`SELECT count(*),
-		count(p.invited_at),
-		COALESCE(sum(CASE WHEN p.reminders > 0 THEN 1 ELSE 0 END), 0),
-		count(p.opted_out_at),
-		count(p.bounced_at),
-		COALESCE(sum(CASE WHEN i.spent = 1 OR i.held = 1 THEN 1 ELSE 0 END), 0),
-		COALESCE(sum(CASE WHEN i.spent = 1 THEN 1 ELSE 0 END), 0)
-		FROM participants p LEFT JOIN invitations i ON i.survey_id = p.survey_id AND i.code_hash = p.code_hash
-		WHERE p.survey_id = ?`, surveyID).Row().Scan(&c.Total, &c.Invited, &c.Reminded, &c.OptedOut, &c.Bounced, &c.Started, &c.Completed)
-	if err != nil {
-		return nil, c, t.classify(err, "count participants")
-	}
-	ps, err := t.readParticipants(db, " WHERE p.survey_id = ? ORDER BY p.email LIMIT ? OFFSET ?", surveyID, limit, offset)
+	var ps []*survey.Participant
+	err := t.Read.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		err := db.Raw(`SELECT count(*), count(invited_at), COALESCE(sum(CASE WHEN reminders > 0 THEN 1 ELSE 0 END), 0),
+			count(opted_out_at), count(bounced_at) FROM participants WHERE survey_id = ?`, surveyID).
+			Row().Scan(&c.Total, &c.Invited, &c.Reminded, &c.OptedOut, &c.Bounced)
+		if err != nil || hash == nil {
+			return err
+		}
+		states, err := readCodeStates(db, surveyID, nil)
+		if err != nil {
+			return err
+		}
+		if len(states) > 0 {
+			if err := countStates(db, surveyID, hash, states, &c); err != nil {
+				return err
+			}
+		}
+		ps, err = t.readParticipants(db, hash, states, " WHERE p.survey_id = ? ORDER BY p.email LIMIT ? OFFSET ?", surveyID, limit, offset)
+		return err
+	})
 	if err != nil {
 		return nil, c, t.classify(err, "list participants")
 	}
 	return ps, c, nil
+}
+
+// countStates counts the survey's participants whose code is held or
+// spent. The ids are scanned by hand, not by gorm's reflection, which
+// took longer than hashing them.
+func countStates(db *gorm.DB, surveyID string, hash survey.ParticipantHash, states codeStates, c *survey.ParticipantCounts) error {
+	rows, err := db.Raw(`SELECT id FROM participants WHERE survey_id = ?`, surveyID).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id string
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if spent, ok := states[string(hash(surveyID, id))]; ok {
+			c.Started++
+			if spent {
+				c.Completed++
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // UpdateParticipant implements survey.MailingStore.
@@ -186,7 +290,7 @@ func (t *Tables) UpdateParticipant(ctx context.Context, p *survey.Participant) e
 // DeleteParticipant implements survey.MailingStore. A code spent, or held
 // by a response in progress, keeps its invitations row: the response
 // counts, and its holder can still finish.
-func (t *Tables) DeleteParticipant(ctx context.Context, surveyID, id string) error {
+func (t *Tables) DeleteParticipant(ctx context.Context, surveyID, id string, codeHash []byte) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -198,7 +302,7 @@ func (t *Tables) DeleteParticipant(ctx context.Context, surveyID, id string) err
 		if err := tx.Where("participant_id = ?", id).Delete(&outboxRow{}).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0", surveyID, row.CodeHash).
+		if err := tx.Where("survey_id = ? AND code_hash = ? AND spent = 0 AND held = 0", surveyID, codeHash).
 			Delete(&InvitationRecord{}).Error; err != nil {
 			return err
 		}

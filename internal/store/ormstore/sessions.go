@@ -14,6 +14,7 @@ type sessionRow struct {
 	IDHash    []byte `gorm:"primaryKey"`
 	CreatedAt string
 	SeenAt    string
+	UserID    *int64 // NULL: the researcher token's session
 }
 
 func (sessionRow) TableName() string { return "sessions" }
@@ -40,7 +41,11 @@ func (t *Tables) CreateSession(ctx context.Context, sn *survey.Session, lim surv
 				}
 			}
 		}
-		return tx.Create(&sessionRow{IDHash: sn.IDHash, CreatedAt: FormatTime(sn.CreatedAt), SeenAt: FormatTime(sn.SeenAt)}).Error
+		var user *int64
+		if sn.UserID != 0 {
+			user = &sn.UserID
+		}
+		return tx.Create(&sessionRow{IDHash: sn.IDHash, CreatedAt: FormatTime(sn.CreatedAt), SeenAt: FormatTime(sn.SeenAt), UserID: user}).Error
 	})
 	return t.classify(t.finishWrite(err), "create session")
 }
@@ -55,7 +60,11 @@ func (t *Tables) FindSession(ctx context.Context, idHash []byte) (*survey.Sessio
 	if err != nil {
 		return nil, t.classify(err, "find session")
 	}
-	return &survey.Session{IDHash: row.IDHash, CreatedAt: ParseTime(row.CreatedAt), SeenAt: ParseTime(row.SeenAt)}, nil
+	sn := &survey.Session{IDHash: row.IDHash, CreatedAt: ParseTime(row.CreatedAt), SeenAt: ParseTime(row.SeenAt)}
+	if row.UserID != nil {
+		sn.UserID = *row.UserID
+	}
+	return sn, nil
 }
 
 // TouchSession implements survey.Sessions.

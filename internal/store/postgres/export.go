@@ -29,6 +29,9 @@ func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn fun
 		args = append(args, f.Status)
 		q += fmt.Sprintf(` AND status = $%d`, len(args))
 	}
+	if !f.IncludeTest {
+		q += ` AND test = 0` // responses made in test mode are left out unless asked for
+	}
 	// Timestamps are fixed-width UTC text, so text order is time order.
 	if f.Since != nil {
 		args = append(args, formatTime(*f.Since))

@@ -66,7 +66,7 @@ func TestInstancesSpendACodeOnce(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	c, p, err := b.CountResponses(ctx, sv.ID)
+	c, p, _, err := b.CountResponses(ctx, sv.ID)
 	if won != 1 || conflicts != n-1 || err != nil || c+p != 1 {
 		t.Errorf("%d stored, %d refused, %d rows (%v); want 1, %d, 1", won, conflicts, c+p, err, n-1)
 	}
@@ -98,7 +98,7 @@ func TestInstancesStoreAnIDOnce(t *testing.T) {
 			t.Fatalf("round %d: created %v, errors %v; want exactly one created and no error", i, created, errs)
 		}
 	}
-	if c, p, err := a.CountResponses(ctx, sv.ID); c+p != rounds || err != nil {
+	if c, p, _, err := a.CountResponses(ctx, sv.ID); c+p != rounds || err != nil {
 		t.Errorf("%d rows (%v), want %d", c+p, err, rounds)
 	}
 }
@@ -224,7 +224,7 @@ func TestInstancesPagingSkipsNothing(t *testing.T) {
 	wg.Wait()
 	for page() > 0 {
 	}
-	c, p, err := a.CountResponses(ctx, sv.ID)
+	c, p, _, err := a.CountResponses(ctx, sv.ID)
 	if err != nil || len(seen) != c+p {
 		t.Errorf("the pager saw %d rows of %d (%v)", len(seen), c+p, err)
 	}
@@ -291,7 +291,7 @@ func TestBatchFailureFailsAlone(t *testing.T) {
 			}
 		}
 	}
-	if c, p, err := s.CountResponses(ctx, sv.ID); c+p != 5*23 || err != nil {
+	if c, p, _, err := s.CountResponses(ctx, sv.ID); c+p != 5*23 || err != nil {
 		t.Errorf("%d stored (%v), want %d", c+p, err, 5*23)
 	}
 }

@@ -66,6 +66,9 @@ func (s *Store) FindResponses(ctx context.Context, f survey.ResponseFilter) ([]*
 		args = append(args, f.Status)
 		q += fmt.Sprintf(` AND status = $%d`, len(args))
 	}
+	if !f.IncludeTest {
+		q += ` AND test = 0` // responses made in test mode are left out unless asked for
+	}
 	args = append(args, f.Limit)
 	q += fmt.Sprintf(` ORDER BY seq LIMIT $%d`, len(args))
 	rows, err := s.db.QueryContext(ctx, q, args...)

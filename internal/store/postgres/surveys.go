@@ -45,6 +45,14 @@ type rowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// responseTest is the SQL value of a new response's test column: 1 while
+// its survey (the operand: a parameter such as "$2::text", or a column
+// of the rows written) is in test mode, read in the statement that
+// inserts the response. (A response that waited
+// for a go-live's lock is marked by the mode its statement's snapshot
+// saw: at most the few responses racing the switch keep the test mark.)
+const responseTest = `(SELECT CASE WHEN mode = 'test' THEN 1 ELSE 0 END FROM surveys WHERE id = %s)`
+
 // closedError says, in CheckOpen's words, why the survey refused a
 // response submitted at t.
 func closedError(ctx context.Context, tx rowQuerier, surveyID string, t *time.Time) error {

@@ -21,6 +21,9 @@ func (s *Store) FindTextAnswers(ctx context.Context, f survey.TextAnswerFilter) 
 		args = append(args, f.Status)
 		q += fmt.Sprintf(` AND status = $%d`, len(args))
 	}
+	if !f.IncludeTest {
+		q += ` AND test = 0` // responses made in test mode are left out unless asked for
+	}
 	if f.By != "" {
 		args = append(args, f.By)
 		if f.ByValue != nil {

@@ -224,8 +224,8 @@ func (s *Store) writeBatch(ctx context.Context, batch []*writeJob, results []wri
 // id exists. The casts give the parameters of INSERT ... SELECT their
 // types.
 var insertResponse = `INSERT INTO responses
-	(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
-	SELECT $1::text, $2::text, $3::text, $4::integer, $5::text, $6::text, $7::bytea, $8::text, $9::text
+	(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test)
+	SELECT $1::text, $2::text, $3::text, $4::integer, $5::text, $6::text, $7::bytea, $8::text, $9::text, ` + fmt.Sprintf(responseTest, "$2::text") + `
 	WHERE ` + fmt.Sprintf(surveyOpenAt, "$2", "$9") + `
 	ON CONFLICT (id) DO NOTHING`
 
@@ -235,8 +235,9 @@ var insertResponse = `INSERT INTO responses
 // open, and nothing for an id that exists (or that an earlier row of the
 // same statement inserted). It returns the ids it inserted.
 var insertResponses = `INSERT INTO responses
-	(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
-	SELECT r.id, r.survey_id, r.instrument_key, r.instrument_version, r.status, r.answers, r.digest, r.started_at, r.submitted_at
+	(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test)
+	SELECT r.id, r.survey_id, r.instrument_key, r.instrument_version, r.status, r.answers, r.digest, r.started_at, r.submitted_at,
+		` + fmt.Sprintf(responseTest, "r.survey_id") + `
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::text[])
 		WITH ORDINALITY AS r (id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, n)
 	WHERE ` + fmt.Sprintf(surveyOpenAt, "r.survey_id", "r.submitted_at") + `

@@ -88,10 +88,10 @@ func TestBatchRepeatsAnID(t *testing.T) {
 			t.Errorf("round %d: a response to the closed survey: %v, want %s", round, late, survey.EConflict)
 		}
 	}
-	if c, p, err := s.CountResponses(ctx, open.ID); c+p != rounds*ids || err != nil {
+	if c, p, _, err := s.CountResponses(ctx, open.ID); c+p != rounds*ids || err != nil {
 		t.Errorf("%d rows (%v), want %d", c+p, err, rounds*ids)
 	}
-	if c, p, err := s.CountResponses(ctx, closed.ID); c+p != 0 || err != nil {
+	if c, p, _, err := s.CountResponses(ctx, closed.ID); c+p != 0 || err != nil {
 		t.Errorf("%d rows in the closed survey (%v), want 0", c+p, err)
 	}
 	if largest.Load() < 2 {
@@ -127,7 +127,7 @@ func TestBatchOfOneFails(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	if c, p, err := s.CountResponses(ctx, sv.ID); c+p != 3*9 || err != nil {
+	if c, p, _, err := s.CountResponses(ctx, sv.ID); c+p != 3*9 || err != nil {
 		t.Errorf("%d stored (%v), want %d", c+p, err, 3*9)
 	}
 }

@@ -109,7 +109,7 @@ func TestBackupWhileWriting(t *testing.T) {
 			t.Fatalf("response %s acknowledged before the backup is not in it: %v", id, err)
 		}
 	}
-	complete, _, err := restored.CountResponses(ctx, sv.ID)
+	complete, _, _, err := restored.CountResponses(ctx, sv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

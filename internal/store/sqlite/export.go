@@ -51,6 +51,9 @@ func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn fun
 		q += ` AND status = ?`
 		args = append(args, f.Status)
 	}
+	if !f.IncludeTest {
+		q += ` AND test = 0` // responses made in test mode are left out unless asked for
+	}
 	// Timestamps are fixed-width UTC text, so text order is time order.
 	if f.Since != nil {
 		q += ` AND submitted_at >= ?`

@@ -261,7 +261,7 @@ func TestProgressWritesShareCommits(t *testing.T) {
 	if largest.Load() < 2 {
 		t.Errorf("%d writes took %d commits (largest batch %d); want shared commits", writes.Load(), batches.Load(), largest.Load())
 	}
-	if c, ip, err := f.st.CountResponses(ctx, f.open.ID); err != nil || c != respondents || ip != 0 {
+	if c, ip, _, err := f.st.CountResponses(ctx, f.open.ID); err != nil || c != respondents || ip != 0 {
 		t.Errorf("counts %d complete, %d in progress (%v); want %d and 0", c, ip, err, respondents)
 	}
 	t.Logf("%d writes in %d commits, largest batch %d", writes.Load(), batches.Load(), largest.Load())

@@ -39,7 +39,7 @@ func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, 
 	r := j.r
 	submitted := formatTimePtr(r.SubmittedAt)
 	res, err := ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answersText(r), r.Digest, // a string: bound as TEXT, not BLOB
-		formatTime(r.StartedAt), submitted, r.SurveyID, submitted)
+		formatTime(r.StartedAt), submitted, r.SurveyID, r.SurveyID, submitted)
 	if isUnique(err) {
 		return writeResult{dup: true} // the same id arrived before, maybe in this very batch
 	}
@@ -104,6 +104,9 @@ func (s *Store) FindResponses(ctx context.Context, f survey.ResponseFilter) ([]*
 	if f.Status != "" {
 		q += ` AND status = ?`
 		args = append(args, f.Status)
+	}
+	if !f.IncludeTest {
+		q += ` AND test = 0` // responses made in test mode are left out unless asked for
 	}
 	q += ` ORDER BY seq LIMIT ?`
 	args = append(args, f.Limit)

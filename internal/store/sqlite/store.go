@@ -189,9 +189,10 @@ func (s *Store) prepare(ctx context.Context) error {
 	var err error
 	// The row is inserted only if the survey is open at its submission
 	// time, decided here in the write transaction (surveys.go, CloseSurvey).
+	// test is the survey's mode as the same statement reads it.
 	if s.insertResponse, err = s.writeSQL.PrepareContext(ctx, `INSERT INTO responses
-		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE `+surveyOpenAt); err != nil {
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, `+responseTest+` WHERE `+surveyOpenAt); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	if s.spendCode, err = s.writeSQL.PrepareContext(ctx,

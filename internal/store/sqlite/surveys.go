@@ -42,10 +42,19 @@ import (
 // surveyOpenAt is the SQL condition, for a write's WHERE clause, that the
 // survey (first argument) takes a response submitted at the second
 // argument: status open and not past closes_at. It is the storage side of
-// survey.Survey.CheckOpen's closing rules (opens_at never changes after
-// creation, so the service's check of it cannot race).
+// survey.Survey.CheckOpen's closing rules. opens_at is checked by the
+// service alone: a PATCH that moves it later than now can let through the
+// responses already checked against the cached row (for at most
+// survey.SurveyCacheTTL), which a start already passed had admitted.
 const surveyOpenAt = `EXISTS (SELECT 1 FROM surveys WHERE surveys.id = ? AND surveys.status = 'open'
 	AND (surveys.closes_at IS NULL OR surveys.closes_at > ?))`
+
+// responseTest is the SQL value of a new response's test column: 1 while
+// its survey (the one argument) is in test mode. It is read in the
+// statement that inserts the response, so a response is marked by the
+// mode its survey had when it was written, whatever a cached survey row
+// said.
+const responseTest = `(SELECT mode = 'test' FROM surveys WHERE id = ?)`
 
 // closedError says, in CheckOpen's words, why the survey refused a
 // response submitted at t.

@@ -21,6 +21,9 @@ func (s *Store) FindTextAnswers(ctx context.Context, f survey.TextAnswerFilter) 
 		q += ` AND status = ?`
 		args = append(args, f.Status)
 	}
+	if !f.IncludeTest {
+		q += ` AND test = 0` // responses made in test mode are left out unless asked for
+	}
 	if f.By != "" {
 		byPath := `$."` + f.By + `"`
 		if f.ByValue != nil {

@@ -64,14 +64,15 @@ func NewResponse(sv *survey.Survey, v int64) *survey.Response {
 	}
 }
 
-// stored counts a survey's responses, complete and in progress.
+// stored counts a survey's responses, complete and in progress, live and
+// test.
 func stored(tb testing.TB, s survey.Store, surveyID string) int {
 	tb.Helper()
-	c, p, err := s.CountResponses(context.Background(), surveyID)
+	c, p, test, err := s.CountResponses(context.Background(), surveyID)
 	if err != nil {
 		tb.Fatalf("CountResponses: %v", err)
 	}
-	return c + p
+	return c + p + test
 }
 
 // spent tells whether a code of the survey is spent (CheckInvitation's
@@ -372,7 +373,7 @@ func testConcurrentCreateResponse(t *testing.T, s survey.Store) {
 			t.Errorf("response %s listed %d times, want once", id, seen[id])
 		}
 	}
-	if complete, _, err := s.CountResponses(ctx, sv.ID); err != nil || complete != n {
+	if complete, _, _, err := s.CountResponses(ctx, sv.ID); err != nil || complete != n {
 		t.Errorf("%d complete responses counted (%v), want %d", complete, err, n)
 	}
 }
@@ -477,7 +478,7 @@ func testProgressSaveAndComplete(t *testing.T, s survey.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, ip, err := s.CountResponses(ctx, sv.ID); err != nil || c != 0 || ip != 1 {
+	if c, ip, _, err := s.CountResponses(ctx, sv.ID); err != nil || c != 0 || ip != 1 {
 		t.Fatalf("counts %d complete, %d in progress (%v); want 0 and 1", c, ip, err)
 	}
 	if _, err := svc.SaveProgress(ctx, sv.ID, tok, survey.Answers{"q2": survey.TextVal("draft")}); err != nil {
@@ -505,7 +506,7 @@ func testProgressSaveAndComplete(t *testing.T, s survey.Store) {
 	if err != nil || done.Status != survey.ResponseComplete || done.Answers["q2"].Text != "final" {
 		t.Errorf("stored %+v, %v", done, err)
 	}
-	if c, ip, err := s.CountResponses(ctx, sv.ID); err != nil || c != 1 || ip != 0 {
+	if c, ip, _, err := s.CountResponses(ctx, sv.ID); err != nil || c != 1 || ip != 0 {
 		t.Errorf("counts %d complete, %d in progress (%v); want 1 and 0", c, ip, err)
 	}
 }
@@ -916,7 +917,291 @@ func testDeleteAbandoned(t *testing.T, s survey.Store) {
 	if n, err := svc.DeleteAbandoned(ctx, cutoff); err != nil || n != 0 {
 		t.Errorf("second sweep: %d, %v; want nothing left to delete", n, err)
 	}
-	if c, ip, err := s.CountResponses(ctx, open.ID); err != nil || c != 1 || ip != 1 {
+	if c, ip, _, err := s.CountResponses(ctx, open.ID); err != nil || c != 1 || ip != 1 {
 		t.Errorf("open survey: %d complete, %d in progress (%v); want 1 and 1", c, ip, err)
+	}
+}
+
+// testUpdateSurvey: the settings are written and read back as given,
+// status and access are left alone unless reopening, and a reopen clears
+// closed_at.
+func testUpdateSurvey(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	sv := SeedSurvey(t, s, survey.AccessInvitation)
+	got, err := s.FindSurvey(ctx, sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TimeZone != survey.DefaultTimeZone {
+		t.Errorf("time zone %q of a survey created without one, want %q", got.TimeZone, survey.DefaultTimeZone)
+	}
+	opens := time.Date(2030, 3, 1, 0, 0, 0, 0, time.UTC)
+	closes := time.Date(2030, 4, 1, 22, 0, 0, 0, time.UTC)
+	next := *got
+	next.Title, next.PublicTitle, next.PublicDescription = "Renamed", "Schlaf – wie geht's?", "Zwei Fragen.\n\nDanke."
+	next.TimeZone, next.OpensAt, next.ClosesAt = "Europe/Berlin", &opens, &closes
+	next.EndMessage, next.EndRedirect = "Merci ü", "https://example.org/x?y=1"
+	next.Access, next.Status = survey.AccessOpen, survey.SurveyClosed // neither is written
+	out, err := s.UpdateSurvey(ctx, &next, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reread, err := s.FindSurvey(ctx, sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*survey.Survey{out, reread} {
+		if r.Title != "Renamed" || r.PublicTitle != next.PublicTitle || r.PublicDescription != next.PublicDescription ||
+			r.TimeZone != "Europe/Berlin" || r.EndMessage != next.EndMessage || r.EndRedirect != next.EndRedirect ||
+			r.OpensAt == nil || !r.OpensAt.Equal(opens) || r.ClosesAt == nil || !r.ClosesAt.Equal(closes) {
+			t.Errorf("read back %+v", r)
+		}
+		if r.Access != survey.AccessInvitation || r.Status != survey.SurveyOpen {
+			t.Errorf("access %s, status %s: UpdateSurvey wrote them", r.Access, r.Status)
+		}
+	}
+	next.OpensAt, next.ClosesAt = nil, nil
+	if out, err = s.UpdateSurvey(ctx, &next, false); err != nil || out.OpensAt != nil || out.ClosesAt != nil {
+		t.Errorf("dates removed: %+v, %v", out, err)
+	}
+	if _, err := s.CloseSurvey(ctx, sv.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	next.Status = survey.SurveyOpen
+	out, err = s.UpdateSurvey(ctx, &next, true)
+	if err != nil || out.Status != survey.SurveyOpen || out.ClosedAt != nil {
+		t.Errorf("reopened: %+v, %v; want open without closed_at", out, err)
+	}
+	if _, _, err := s.CreateResponse(ctx, NewResponse(sv, 1), nil); err != nil {
+		t.Errorf("a response after the reopen: %v", err)
+	}
+	ghost := next
+	ghost.ID = "nosuchsurv"
+	if _, err := s.UpdateSurvey(ctx, &ghost, false); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown survey: %v, want not found", err)
+	}
+}
+
+// testDeleteSurvey: a survey without responses goes with its codes; one
+// with a response, complete or in progress, stays with a conflict.
+func testDeleteSurvey(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	if err := s.DeleteSurvey(ctx, "nosuchsurv"); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("unknown survey: %v, want not found", err)
+	}
+	empty := SeedSurvey(t, s, survey.AccessInvitation)
+	hash := survey.HashSecret("a code")
+	if err := s.CreateInvitations(ctx, empty.ID, [][]byte{hash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSurvey(ctx, empty.ID); err != nil {
+		t.Fatalf("delete a survey without responses: %v", err)
+	}
+	if _, err := s.FindSurvey(ctx, empty.ID); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("deleted survey: %v, want not found", err)
+	}
+	if err := s.CheckInvitation(ctx, empty.ID, hash); survey.ErrorCode(err) != survey.EForbidden {
+		t.Errorf("a code of the deleted survey: %v, want unknown (forbidden)", err)
+	}
+
+	answered := SeedSurvey(t, s, survey.AccessOpen)
+	if _, _, err := s.CreateResponse(ctx, NewResponse(answered, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	started := SeedSurvey(t, s, survey.AccessOpen)
+	if _, _, err := survey.NewService(s).StartProgress(ctx, started.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, sv := range []*survey.Survey{answered, started} {
+		if err := s.DeleteSurvey(ctx, sv.ID); survey.ErrorCode(err) != survey.EConflict {
+			t.Errorf("delete a survey with a response: %v, want conflict", err)
+		}
+		if n := stored(t, s, sv.ID); n != 1 {
+			t.Errorf("%d responses left after a refused delete, want 1", n)
+		}
+		if _, err := s.FindSurvey(ctx, sv.ID); err != nil {
+			t.Errorf("survey gone after a refused delete: %v", err)
+		}
+	}
+	if _, err := s.CloseSurvey(ctx, answered.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSurvey(ctx, answered.ID); survey.ErrorCode(err) != survey.EConflict {
+		t.Errorf("delete a closed survey with a response: %v, want conflict", err)
+	}
+}
+
+// testDeleteSurveyRacesResponses: a delete racing submissions either
+// wins (no response stored, every submission refused) or loses (the
+// survey and every accepted response stay); never a response without its
+// survey, never a lost accepted response.
+func testDeleteSurveyRacesResponses(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	for range 4 {
+		sv := SeedSurvey(t, s, survey.AccessOpen)
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				_, _, errs[i] = s.CreateResponse(ctx, NewResponse(sv, 1), nil)
+			})
+		}
+		close(start)
+		delErr := s.DeleteSurvey(ctx, sv.ID)
+		wg.Wait()
+		accepted := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				accepted++
+			case survey.ErrorCode(err) == survey.EConflict || survey.ErrorCode(err) == survey.ENotFound:
+			default:
+				t.Errorf("submission %d: %v", i, err)
+			}
+		}
+		switch {
+		case delErr == nil:
+			if accepted != 0 {
+				t.Errorf("survey deleted, yet %d submissions were accepted", accepted)
+			}
+			if n := stored(t, s, sv.ID); n != 0 {
+				t.Errorf("%d responses of a deleted survey", n)
+			}
+		case survey.ErrorCode(delErr) == survey.EConflict:
+			if _, err := s.FindSurvey(ctx, sv.ID); err != nil {
+				t.Errorf("refused delete, survey gone: %v", err)
+			}
+			if got := stored(t, s, sv.ID); got != accepted {
+				t.Errorf("%d responses stored, %d accepted", got, accepted)
+			}
+		default:
+			t.Errorf("delete: %v", delErr)
+		}
+	}
+}
+
+// testTestMode: a response is marked test by its survey's mode when it is
+// written (by the group commit and by the web form's start); every read
+// leaves marked responses out unless IncludeTest; they are deleted in
+// bulk, or when going live; a survey with only test responses may be
+// deleted.
+func testTestMode(t *testing.T, s survey.Store) {
+	ctx := context.Background()
+	svc := survey.NewService(s)
+	sv := SeedSurvey(t, s, survey.AccessOpen)
+	if got, _ := s.FindSurvey(ctx, sv.ID); got.Mode != survey.ModeLive {
+		t.Errorf("mode %q of a survey created without one, want live", got.Mode)
+	}
+	out, n, err := s.SetSurveyMode(ctx, sv.ID, survey.ModeTest, false)
+	if err != nil || out.Mode != survey.ModeTest || n != 0 {
+		t.Fatalf("into test mode: %+v, %d, %v", out, n, err)
+	}
+	if _, _, err := s.CreateResponse(ctx, NewResponse(sv, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.StartProgress(ctx, sv.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.SetSurveyMode(ctx, sv.ID, survey.ModeLive, false); err != nil {
+		t.Fatal(err)
+	}
+	live := NewResponse(sv, 2)
+	if _, _, err := s.CreateResponse(ctx, live, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c, ip, test, err := s.CountResponses(ctx, sv.ID); err != nil || c != 1 || ip != 0 || test != 2 {
+		t.Errorf("counts %d complete, %d in progress, %d test (%v); want 1, 0, 2", c, ip, test, err)
+	}
+	list, err := s.FindSurveys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range list {
+		if l.ID == sv.ID && (l.Complete != 1 || l.InProgress != 0 || l.Test != 2) {
+			t.Errorf("listed counts %d, %d, %d; want 1, 0, 2", l.Complete, l.InProgress, l.Test)
+		}
+	}
+	reads := func(includeTest bool) (found, scanned, texts int) {
+		t.Helper()
+		rs, _, err := s.FindResponses(ctx, survey.ResponseFilter{SurveyID: sv.ID, Limit: 100, IncludeTest: includeTest})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ScanResponses(ctx, survey.ExportFilter{SurveyID: sv.ID, IncludeTest: includeTest}, func(*survey.Response) error {
+			scanned++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ta, _, err := s.FindTextAnswers(ctx, survey.TextAnswerFilter{SurveyID: sv.ID, ItemID: "q2", Limit: 100, IncludeTest: includeTest})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rs), scanned, len(ta)
+	}
+	if f, sc, ta := reads(false); f != 1 || sc != 1 || ta != 1 {
+		t.Errorf("without test responses: %d listed, %d exported, %d text answers; want 1 each (the live one)", f, sc, ta)
+	}
+	if rs, _, _ := s.FindResponses(ctx, survey.ResponseFilter{SurveyID: sv.ID, Limit: 100}); len(rs) != 1 || rs[0].ID != live.ID {
+		t.Errorf("listed %+v, want the live response only", rs)
+	}
+	if f, sc, ta := reads(true); f != 3 || sc != 3 || ta != 2 {
+		t.Errorf("with test responses: %d listed, %d exported, %d text answers; want 3, 3, 2", f, sc, ta)
+	}
+	all, _, err := s.FindResponses(ctx, survey.ResponseFilter{SurveyID: sv.ID, Limit: 100, IncludeTest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		if r.Test != (r.ID != live.ID) {
+			t.Errorf("response %s read back with test %v", r.ID, r.Test)
+		}
+	}
+	if err := s.DeleteSurvey(ctx, sv.ID); survey.ErrorCode(err) != survey.EConflict {
+		t.Errorf("delete a survey with a live response: %v, want conflict", err)
+	}
+	if n, err := s.DeleteTestResponses(ctx, sv.ID); err != nil || n != 2 {
+		t.Errorf("delete test responses: %d, %v; want 2", n, err)
+	}
+	if c, ip, test, err := s.CountResponses(ctx, sv.ID); err != nil || c != 1 || ip != 0 || test != 0 {
+		t.Errorf("after the bulk delete: %d, %d, %d (%v); want 1, 0, 0", c, ip, test, err)
+	}
+
+	// Going live deletes the test responses in the same transaction.
+	if _, _, err := s.SetSurveyMode(ctx, sv.ID, survey.ModeTest, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateResponse(ctx, NewResponse(sv, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	if out, n, err := s.SetSurveyMode(ctx, sv.ID, survey.ModeLive, true); err != nil || n != 1 || out.Mode != survey.ModeLive {
+		t.Errorf("go live deleting: %+v, %d, %v; want live, 1 deleted", out, n, err)
+	}
+	if n := stored(t, s, sv.ID); n != 1 {
+		t.Errorf("%d responses after going live, want the live one", n)
+	}
+
+	// A survey that only ever had test responses may be deleted.
+	tried := SeedSurvey(t, s, survey.AccessOpen)
+	if _, _, err := s.SetSurveyMode(ctx, tried.ID, survey.ModeTest, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateResponse(ctx, NewResponse(tried, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSurvey(ctx, tried.ID); err != nil {
+		t.Errorf("delete a survey with test responses only: %v", err)
+	}
+	if n := stored(t, s, tried.ID); n != 0 {
+		t.Errorf("%d responses of a deleted survey", n)
+	}
+	if _, _, err := s.SetSurveyMode(ctx, "nosuchsurv", survey.ModeTest, false); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("mode of an unknown survey: %v, want not found", err)
+	}
+	if _, err := s.DeleteTestResponses(ctx, "nosuchsurv"); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("test responses of an unknown survey: %v, want not found", err)
 	}
 }

@@ -17,14 +17,22 @@ func seedParticipants(tb testing.TB, s survey.Store, sv *survey.Survey, n int, a
 	tb.Helper()
 	ps := make([]*survey.Participant, n)
 	for i := range ps {
-		h := sha256.Sum256(fmt.Appendf(nil, "%s-%d", sv.ID, i))
-		ps[i] = &survey.Participant{ID: fmt.Sprintf("p%s%04d", sv.ID, i), SurveyID: sv.ID, Email: fmt.Sprintf("person%04d@example.org", i),
-			FirstName: "First", LastName: fmt.Sprint(i), Attributes: map[string]string{"site": "A"}, CodeHash: h[:], CreatedAt: at}
+		id := fmt.Sprintf("p%s%04d", sv.ID, i)
+		ps[i] = &survey.Participant{ID: id, SurveyID: sv.ID, Email: fmt.Sprintf("person%04d@example.org", i),
+			FirstName: "First", LastName: fmt.Sprint(i), Attributes: map[string]string{"site": "A"}, CodeHash: testHash(sv.ID, id), CreatedAt: at}
 	}
 	if err := s.CreateParticipants(context.Background(), sv.ID, ps); err != nil {
 		tb.Fatalf("CreateParticipants: %v", err)
 	}
 	return ps
+}
+
+// testHash stands for the Service's survey.ParticipantHash (a keyed hash
+// under the invitation key): any function of the two ids will do for the
+// store, which only compares its values with the invitations rows'.
+func testHash(surveyID, participantID string) []byte {
+	h := sha256.Sum256([]byte(surveyID + "\x00" + participantID))
+	return h[:]
 }
 
 func newIDs(prefix string) func() string {
@@ -41,7 +49,7 @@ func mustCode(tb testing.TB, err error, code string) {
 
 func findP(tb testing.TB, s survey.Store, sv *survey.Survey, id string) *survey.Participant {
 	tb.Helper()
-	p, err := s.FindParticipant(context.Background(), sv.ID, id)
+	p, err := s.FindParticipant(context.Background(), sv.ID, id, testHash)
 	if err != nil {
 		tb.Fatalf("FindParticipant: %v", err)
 	}
@@ -57,7 +65,7 @@ func testParticipants(t *testing.T, s survey.Store) {
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	ps := seedParticipants(t, s, sv, 3, at)
 
-	list, err := s.FindParticipants(ctx, sv.ID)
+	list, err := s.FindParticipants(ctx, sv.ID, testHash)
 	if err != nil || len(list) != 3 {
 		t.Fatalf("FindParticipants: %d, %v", len(list), err)
 	}
@@ -77,7 +85,7 @@ func testParticipants(t *testing.T, s survey.Store) {
 		{ID: "pfresh", SurveyID: sv.ID, Email: "fresh@example.org", CodeHash: h2[:], CreatedAt: at},
 		{ID: "pdup", SurveyID: sv.ID, Email: ps[1].Email, CodeHash: h[:], CreatedAt: at}})
 	mustCode(t, err, survey.EConflict)
-	if list, _ := s.FindParticipants(ctx, sv.ID); len(list) != 3 {
+	if list, _ := s.FindParticipants(ctx, sv.ID, testHash); len(list) != 3 {
 		t.Fatalf("after a refused batch: %d participants", len(list))
 	}
 	mustCode(t, s.CheckInvitation(ctx, sv.ID, h2[:]), survey.EForbidden)
@@ -94,7 +102,7 @@ func testParticipants(t *testing.T, s survey.Store) {
 	p.Email = ps[2].Email
 	mustCode(t, s.UpdateParticipant(ctx, p), survey.EConflict)
 	mustCode(t, s.UpdateParticipant(ctx, &survey.Participant{ID: "nobody", SurveyID: sv.ID, Email: "x@example.org"}), survey.ENotFound)
-	_, err = s.FindParticipant(ctx, sv.ID, "nobody")
+	_, err = s.FindParticipant(ctx, sv.ID, "nobody", testHash)
 	mustCode(t, err, survey.ENotFound)
 
 	// Completion is the code spent; started is the code held.
@@ -107,6 +115,25 @@ func testParticipants(t *testing.T, s survey.Store) {
 	}
 	if got := findP(t, s, sv, ps[2].ID); got.Completed || got.Started {
 		t.Fatalf("another participant changed: %+v", got)
+	}
+	// The store knows whose code is whose only through the hash it is
+	// given: without it, no tracking is read.
+	if got, err := s.FindParticipant(ctx, sv.ID, ps[1].ID, nil); err != nil || got.Completed || got.Started || got.CodeHash != nil {
+		t.Fatalf("read without the hash: %+v, %v", got, err)
+	}
+	// Started: the code held by a response in progress.
+	held := NewResponse(sv, 3)
+	pr := &survey.Progress{Response: *held, UpdatedAt: held.StartedAt}
+	pr.Status, pr.SubmittedAt = survey.ResponseInProgress, nil
+	if err := s.CreateProgress(ctx, pr, []byte("resume-"+held.ID), &survey.Hold{CodeHash: ps[2].CodeHash, Mark: []byte("mark-" + held.ID),
+		Ref: []byte("ref-" + held.ID)}); err != nil {
+		t.Fatalf("CreateProgress holding a participant's code: %v", err)
+	}
+	if got := findP(t, s, sv, ps[2].ID); got.Completed || !got.Started || got.Status() != "started" {
+		t.Fatalf("after the code was held: %+v", got)
+	}
+	if _, c, err := s.FindParticipantsPage(ctx, sv.ID, 0, 1, testHash); err != nil || c.Started != 2 || c.Completed != 1 {
+		t.Fatalf("counts with one completed and one started: %+v, %v", c, err)
 	}
 
 	// Opt-out: kept once, unknown participant is ENotFound.
@@ -122,16 +149,16 @@ func testParticipants(t *testing.T, s survey.Store) {
 	mustCode(t, s.OptOutParticipant(ctx, sv.ID, "nobody", at), survey.ENotFound)
 
 	// Delete: an unspent code goes, a spent one stays (its response counts).
-	if err := s.DeleteParticipant(ctx, sv.ID, ps[0].ID); err != nil {
+	if err := s.DeleteParticipant(ctx, sv.ID, ps[0].ID, ps[0].CodeHash); err != nil {
 		t.Fatalf("DeleteParticipant: %v", err)
 	}
 	mustCode(t, s.CheckInvitation(ctx, sv.ID, ps[0].CodeHash), survey.EForbidden)
-	if err := s.DeleteParticipant(ctx, sv.ID, ps[1].ID); err != nil {
+	if err := s.DeleteParticipant(ctx, sv.ID, ps[1].ID, ps[1].CodeHash); err != nil {
 		t.Fatalf("DeleteParticipant of a completer: %v", err)
 	}
 	mustCode(t, s.CheckInvitation(ctx, sv.ID, ps[1].CodeHash), survey.EConflict)
-	mustCode(t, s.DeleteParticipant(ctx, sv.ID, ps[0].ID), survey.ENotFound)
-	if list, _ := s.FindParticipants(ctx, sv.ID); len(list) != 1 {
+	mustCode(t, s.DeleteParticipant(ctx, sv.ID, ps[0].ID, ps[0].CodeHash), survey.ENotFound)
+	if list, _ := s.FindParticipants(ctx, sv.ID, testHash); len(list) != 1 {
 		t.Fatalf("after deletes: %d participants", len(list))
 	}
 }
@@ -157,11 +184,11 @@ func testOutbox(t *testing.T, s survey.Store) {
 	if n, err := s.QueueInvitations(ctx, sv.ID, t0, ids); err != nil || n != 0 {
 		t.Fatalf("QueueInvitations again: %d, %v; want 0", n, err)
 	}
-	due, err := s.DueMessages(ctx, t0.Add(-time.Second), 100)
+	due, err := s.DueMessages(ctx, t0.Add(-time.Second), 100, testHash)
 	if err != nil || len(due) != 0 {
 		t.Fatalf("due before their time: %d, %v", len(due), err)
 	}
-	due, err = s.DueMessages(ctx, t0, 100)
+	due, err = s.DueMessages(ctx, t0, 100, testHash)
 	if err != nil || len(due) != 5 {
 		t.Fatalf("DueMessages: %d, %v", len(due), err)
 	}
@@ -177,7 +204,7 @@ func testOutbox(t *testing.T, s survey.Store) {
 	if ok, _ := s.ClaimMessage(ctx, due[0].ID, t0, t0.Add(time.Minute)); ok {
 		t.Fatal("a message was claimed twice")
 	}
-	if due2, _ := s.DueMessages(ctx, t0, 100); len(due2) != 4 {
+	if due2, _ := s.DueMessages(ctx, t0, 100, testHash); len(due2) != 4 {
 		t.Fatalf("a claimed message is still due: %d", len(due2))
 	}
 
@@ -201,10 +228,10 @@ func testOutbox(t *testing.T, s survey.Store) {
 	if err := s.FinishMessage(ctx, m4.ID, survey.MessageOutcome{Status: survey.MessageQueued, At: t1, NextAt: t1.Add(time.Minute), Error: "451 later"}); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := s.DueMessages(ctx, t1, 10); len(due) != 0 {
+	if due, _ := s.DueMessages(ctx, t1, 10, testHash); len(due) != 0 {
 		t.Fatalf("a message to retry is due before its back-off: %d", len(due))
 	}
-	due, _ = s.DueMessages(ctx, t1.Add(time.Minute), 10)
+	due, _ = s.DueMessages(ctx, t1.Add(time.Minute), 10, testHash)
 	if len(due) != 1 || due[0].Attempts != 1 || due[0].LastError != "451 later" {
 		t.Fatalf("after the back-off: %+v", due)
 	}
@@ -229,18 +256,18 @@ func testOutbox(t *testing.T, s survey.Store) {
 	}
 	// Reminders: contact before t1 reaches nobody; at t1, participants 0
 	// and 2 (1 completed, 3 opted out, 4 bounced, 5 opted out).
-	if n, err := s.QueueReminders(ctx, sv.ID, t1.Add(-time.Second), 2, t1, ids); err != nil || n != 0 {
+	if n, err := s.QueueReminders(ctx, sv.ID, t1.Add(-time.Second), 2, t1, ids, testHash); err != nil || n != 0 {
 		t.Fatalf("reminders before the wait: %d, %v", n, err)
 	}
 	t2 := t1.Add(72 * time.Hour)
-	n, err = s.QueueReminders(ctx, sv.ID, t1, 2, t2, ids)
+	n, err = s.QueueReminders(ctx, sv.ID, t1, 2, t2, ids, testHash)
 	if err != nil || n != 2 {
 		t.Fatalf("QueueReminders: %d, %v; want 2", n, err)
 	}
-	if n, _ := s.QueueReminders(ctx, sv.ID, t1, 2, t2, ids); n != 0 {
+	if n, _ := s.QueueReminders(ctx, sv.ID, t1, 2, t2, ids, testHash); n != 0 {
 		t.Fatalf("reminders queued twice: %d", n)
 	}
-	due, _ = s.DueMessages(ctx, t2, 10)
+	due, _ = s.DueMessages(ctx, t2, 10, testHash)
 	if len(due) != 2 {
 		t.Fatalf("due reminders: %d", len(due))
 	}
@@ -257,21 +284,21 @@ func testOutbox(t *testing.T, s survey.Store) {
 	}
 	// The second and last reminder, then no more.
 	t3 := t2.Add(72 * time.Hour)
-	if n, _ := s.QueueReminders(ctx, sv.ID, t2, 2, t3, ids); n != 2 {
+	if n, _ := s.QueueReminders(ctx, sv.ID, t2, 2, t3, ids, testHash); n != 2 {
 		t.Fatalf("second reminders: %d", n)
 	}
 	// An opt-out cancels what is queued.
 	if err := s.OptOutParticipant(ctx, sv.ID, ps[2].ID, t3); err != nil {
 		t.Fatal(err)
 	}
-	due, _ = s.DueMessages(ctx, t3, 10)
+	due, _ = s.DueMessages(ctx, t3, 10, testHash)
 	if len(due) != 1 || due[0].ParticipantID != ps[0].ID || due[0].Seq != 2 {
 		t.Fatalf("after an opt-out: %+v", due)
 	}
 	if err := s.FinishMessage(ctx, due[0].ID, survey.MessageOutcome{Status: survey.MessageSent, At: t3}); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := s.QueueReminders(ctx, sv.ID, t3.Add(100*24*time.Hour), 2, t3.Add(100*24*time.Hour), ids); n != 0 {
+	if n, _ := s.QueueReminders(ctx, sv.ID, t3.Add(100*24*time.Hour), 2, t3.Add(100*24*time.Hour), ids, testHash); n != 0 {
 		t.Fatalf("reminders past the maximum: %d", n)
 	}
 
@@ -281,7 +308,7 @@ func testOutbox(t *testing.T, s survey.Store) {
 	if err := s.QueueMessage(ctx, tm); err != nil {
 		t.Fatal(err)
 	}
-	due, _ = s.DueMessages(ctx, t3, 10)
+	due, _ = s.DueMessages(ctx, t3, 10, testHash)
 	if len(due) != 1 || due[0].To != "me@example.org" || due[0].Participant != nil {
 		t.Fatalf("test message: %+v", due)
 	}
@@ -291,11 +318,11 @@ func testOutbox(t *testing.T, s survey.Store) {
 		t.Fatalf("FindOutbox: %d, %v; want 10 (5 invitations, 4 reminders, a test)", len(out), err)
 	}
 	// The dashboard's page: counts over all, rows of the page only.
-	all, err := s.FindParticipants(ctx, sv.ID)
+	all, err := s.FindParticipants(ctx, sv.ID, testHash)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, counts, err := s.FindParticipantsPage(ctx, sv.ID, 2, 3)
+	page, counts, err := s.FindParticipantsPage(ctx, sv.ID, 2, 3, testHash)
 	want := survey.CountParticipants(all)
 	if err != nil || counts != want || want.Completed != 1 || want.Bounced != 1 || want.OptedOut != 3 || want.Reminded != 2 {
 		t.Fatalf("FindParticipantsPage counts %+v, %v; want %+v", counts, err, want)
@@ -303,7 +330,7 @@ func testOutbox(t *testing.T, s survey.Store) {
 	if len(page) != 3 || page[0].ID != all[2].ID || page[2].ID != all[4].ID || page[0].Status() != all[2].Status() {
 		t.Fatalf("FindParticipantsPage rows %v", page)
 	}
-	if rest, _, _ := s.FindParticipantsPage(ctx, sv.ID, 5, 10); len(rest) != 1 {
+	if rest, _, _ := s.FindParticipantsPage(ctx, sv.ID, 5, 10, testHash); len(rest) != 1 {
 		t.Fatalf("last page: %d rows", len(rest))
 	}
 	contacts, err := s.ContactDays(ctx, sv.ID)
@@ -383,7 +410,7 @@ func testOutboxRaces(t *testing.T, s survey.Store) {
 		}
 		total += counts[i]
 	}
-	due, err := s.DueMessages(ctx, t0, 1000)
+	due, err := s.DueMessages(ctx, t0, 1000, testHash)
 	if err != nil || len(due) != 50 || total != 50 {
 		t.Fatalf("racing decisions queued %d (reported %d), want 50 once each: %v", len(due), total, err)
 	}

@@ -18,7 +18,13 @@
 // in arrival order with their filters, in-progress saves and completion,
 // abandoned responses in progress deleted with their codes released,
 // paging of text answers, a survey's closing decided inside the write,
-// settings and dashboard sessions, participants and the e-mail outbox. Engine-specific promises (pragmas, the
+// survey settings changed and a survey reopened, a survey deleted only
+// without live responses (also while responses arrive), responses made
+// in test mode marked by the survey's mode as the write reads it and
+// left out of every read unless asked for,
+// settings and dashboard sessions, participants and the e-mail outbox,
+// accounts with their roles and API tokens, and the audit trail's hash
+// chain under racing appends. Engine-specific promises (pragmas, the
 // WAL, file identity, full disks, backups) stay in each driver's own tests.
 package storetest
 
@@ -49,6 +55,10 @@ var checks = []struct {
 	{"InstrumentLifecycle", testInstrumentLifecycle},
 	{"TimesAreUTCMicroseconds", testTimesAreUTCMicroseconds},
 	{"SurveyLifecycle", testSurveyLifecycle},
+	{"UpdateSurvey", testUpdateSurvey},
+	{"DeleteSurvey", testDeleteSurvey},
+	{"DeleteSurveyRacesResponses", testDeleteSurveyRacesResponses},
+	{"TestMode", testTestMode},
 	{"CreateResponseSameID", testCreateResponseSameID},
 	{"CreateResponseSameIDWithCode", testCreateResponseSameIDWithCode},
 	{"InvitationCodes", testInvitationCodes},
@@ -68,4 +78,8 @@ var checks = []struct {
 	{"Outbox", testOutbox},
 	{"OutboxRaces", testOutboxRaces},
 	{"TemplatesAndMailings", testTemplatesAndMailings},
+	{"Accounts", testAccounts},
+	{"APITokens", testAPITokens},
+	{"AuditChain", testAuditChain},
+	{"Invites", testInvites},
 }

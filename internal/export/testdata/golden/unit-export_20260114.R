@@ -11,6 +11,16 @@
 # Empty cells are NA: an item not answered, or not shown. Item columns hold
 # the values as answered, reverse-keyed items included; the score_* columns
 # are Dyad's scores (see the codebook for each rule).
+#
+# Missing-data codes (options marked missing, such as 9 = "Not applicable")
+# are NA in their item's column, so no mean or model counts them; the code
+# each respondent gave is kept in a companion column <item>__na, placed
+# right after the item, labelled with the codes (NA where the answer was
+# substantive or absent). A column rather than an attribute, because it
+# stays with its rows through subsetting, sorting and merging, while an
+# attribute holding one value per row is dropped by dyad[rows, ]. The
+# item's "na_values" attribute lists its codes (haven's name for them).
+# Item ids never contain "__", so these names cannot collide with an item.
 
 csv_file <- "unit-export_20260114.csv"  # change if you renamed the file
 
@@ -78,6 +88,18 @@ for (v in c("started_at", "submitted_at")) {
   dyad[[v]] <- as.POSIXct(dyad[[v]], format = "%Y-%m-%dT%H:%M:%SZ", tz = "UTC")
 }
 
+# "q1": missing codes 9 become NA; the code given is kept in "q1__na".
+dyad_na <- dyad[["q1"]] %in% c(9L)
+dyad[["q1__na"]] <- dyad[["q1"]]
+dyad[["q1__na"]][!dyad_na] <- NA
+dyad[["q1"]][dyad_na] <- NA
+# "q2": missing codes 9 become NA; the code given is kept in "q2__na".
+dyad_na <- dyad[["q2"]] %in% c(9L)
+dyad[["q2__na"]] <- dyad[["q2"]]
+dyad[["q2__na"]][!dyad_na] <- NA
+dyad[["q2"]][dyad_na] <- NA
+rm(dyad_na)
+
 dyad_label <- function(x, label, labels = NULL) {
   attr(x, "label") <- label
   if (!is.null(labels)) attr(x, "labels") <- labels
@@ -100,9 +122,34 @@ dyad[["to"]] <- dyad_label(dyad[["to"]], "Reserved in SPSS", structure(c(1L, 0L)
 dyad[["a_very_long_multiple_choice_idx__1"]] <- dyad_label(dyad[["a_very_long_multiple_choice_idx__1"]], "Long id: One", structure(c(0L, 1L), names = c("Not selected", "Selected")))
 dyad[["a_very_long_multiple_choice_idx__m2"]] <- dyad_label(dyad[["a_very_long_multiple_choice_idx__m2"]], "Long id: Minus two", structure(c(0L, 1L), names = c("Not selected", "Selected")))
 dyad[["q1"]] <- dyad_label(dyad[["q1"]], "Line one line two", structure(c(1L, 2L, 3L), names = c("Disagree", "Neither \"yes\" nor 'no'", "Agree, fully")))
+attr(dyad[["q1"]], "na_values") <- c(9L)
+dyad[["q1__na"]] <- dyad_label(dyad[["q1__na"]], "Line one line two: missing code given", structure(c(9L), names = c("Not applicable")))
 dyad[["q2"]] <- dyad_label(dyad[["q2"]], "Reversed $cost `tick`", structure(c(1L, 2L, 3L), names = c("Disagree", "Neither \"yes\" nor 'no'", "Agree, fully")))
+attr(dyad[["q2"]], "na_values") <- c(9L)
+dyad[["q2__na"]] <- dyad_label(dyad[["q2__na"]], "Reversed $cost `tick`: missing code given", structure(c(9L), names = c("Not applicable")))
 dyad[["n"]] <- dyad_label(dyad[["n"]], "A number")
 dyad[["t"]] <- dyad_label(dyad[["t"]], "Free text")
 dyad[["score_main"]] <- dyad_label(dyad[["score_main"]], "Main score")
+
+# Each <item>__na column right after its item.
+dyad <- dyad[c(
+  "response_id",
+  "instrument_version",
+  "status",
+  "started_at",
+  "submitted_at",
+  "duration_s",
+  "language",
+  "to",
+  "a_very_long_multiple_choice_idx__1",
+  "a_very_long_multiple_choice_idx__m2",
+  "q1",
+  "q1__na",
+  "q2",
+  "q2__na",
+  "n",
+  "t",
+  "score_main"
+)]
 
 rm(v, dyad_columns, dyad_bytes, dyad_nul, dyad_text)

@@ -10,6 +10,10 @@
 * the whole question is kept in the variable's notes.
 * Empty cells are missing (.): an item not answered or not shown. Item
 * columns hold the values as answered; the score_ columns are Dyad's scores.
+* Missing-data codes (options marked missing, such as 9 = Not applicable)
+* become extended missing values, .a for an item's first code, .b for its
+* second and so on, labelled with the code's label: every command leaves
+* them out, and tabulate, missing still counts them.
 
 version 16
 local csv_file `"unit-export_20260114.csv"'
@@ -69,15 +73,19 @@ label define a_very_long_multiple_choice__m2 ///
     0 `"Not selected"' ///
     1 `"Selected"', replace
 label values a_very_long_multiple_choice__m2 a_very_long_multiple_choice__m2
+replace q1 = .a if q1 == 9
 label define q1 ///
     1 `"Disagree"' ///
     2 `"Neither "yes" nor 'no'"' ///
-    3 `"Agree, fully"', replace
+    3 `"Agree, fully"' ///
+    .a `"Not applicable"', replace
 label values q1 q1
+replace q2 = .a if q2 == 9
 label define q2 ///
     1 `"Disagree"' ///
     2 `"Neither "yes" nor 'no'"' ///
-    3 `"Agree, fully"', replace
+    3 `"Agree, fully"' ///
+    .a `"Not applicable"', replace
 label values q2 q2
 
 compress

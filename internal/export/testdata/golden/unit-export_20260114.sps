@@ -12,6 +12,8 @@
 * codebook's short_name column lists every name.
 * Empty cells are system-missing: an item not answered or not shown. Item
 * columns hold the values as answered; the score_ columns are Dyad's scores.
+* Missing-data codes (options marked missing, such as 9 = Not applicable)
+* keep their value and label and are declared user-missing (MISSING VALUES).
 .
 GET DATA
   /TYPE=TXT
@@ -71,10 +73,16 @@ VALUE LABELS
     1 'Disagree'
     2 'Neither "yes" nor ''no'''
     3 'Agree, fully'
+    9 'Not applicable'
   /q2
     1 'Disagree'
     2 'Neither "yes" nor ''no'''
-    3 'Agree, fully'.
+    3 'Agree, fully'
+    9 'Not applicable'.
+
+MISSING VALUES
+  q1 (9)
+  /q2 (9).
 
 VARIABLE LEVEL
   response_id status language to_v a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 (NOMINAL)

@@ -1,0 +1,428 @@
+package admin
+
+// The dashboard's write pages for instruments: upload (or paste) an
+// instrument, read its problems and fix them in place, then publish a
+// draft and deploy a published version as a survey. They make the same
+// domain calls as the API's handlers (survey.Service CreateInstrument,
+// Publish, CreateSurvey) and read files with the same format detection
+// (instrument.Detect and the importers, with their warnings), so a file
+// gets the same verdict on both paths.
+//
+// Bodies are bounded by the server's limit on every request body
+// (server.MaxBodyBytes), as the API's upload is: a larger upload is
+// refused before it is read, and the multipart parser keeps at most that
+// much in memory.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/server"
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// instrumentNewView is the upload form, with the problems of the last try.
+type instrumentNewView struct {
+	// Source is the text in the editor: what was pasted or uploaded, or
+	// the YAML an imported file was converted to.
+	Source string
+	// Format names the detected format of the last upload ("" before one).
+	Format   string
+	Message  string
+	Problems []problem
+	Warnings []problem
+	// Converted is set when Source is the YAML of a file of another format.
+	Converted bool
+	// native is set when Source is the text that was read, in Dyad's
+	// own syntax, so that problems can be placed in it.
+	native bool
+}
+
+// problem is one detail of an error or a warning, with the place in the
+// text when the parser gives it.
+type problem struct {
+	Path, Message string
+	Line, Column  int
+	// Anchor is the id of the form field at fault, when there is one.
+	Anchor string
+}
+
+// yamlPlace is how the YAML parser starts a message: "[line:column] ".
+var yamlPlace = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
+
+func problemsOf(ds []survey.Detail) []problem {
+	out := make([]problem, 0, len(ds))
+	for _, d := range ds {
+		pr := problem{Path: d.Path, Message: d.Message}
+		if m := yamlPlace.FindStringSubmatch(d.Message); m != nil {
+			pr.Line, _ = strconv.Atoi(m[1])
+			pr.Column, _ = strconv.Atoi(m[2])
+			// The rest of the message repeats the source with a caret:
+			// the editor shows the text itself.
+			pr.Message, _, _ = strings.Cut(d.Message[len(m[0]):], "\n")
+		}
+		out = append(out, pr)
+	}
+	return out
+}
+
+// instrumentNew: GET /admin/instruments/new.
+func (p *Pages) instrumentNew(c *gin.Context) {
+	p.instrumentNewPage(c, http.StatusOK, &instrumentNewView{})
+}
+
+func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewView) {
+	title := "New instrument"
+	if len(nv.Problems) > 0 {
+		title = "Error: " + title
+	}
+	v := p.newView(c, title)
+	v.page, v.status, v.InstrumentNew = "instrument_new", status, nv
+	v.Scripts = []string{"/admin/static/" + editorName}
+	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "New instrument"}}
+	p.render(c, v)
+}
+
+// maxFormMemory is what the multipart parser may hold in memory; the body
+// limit is smaller, so nothing goes to temporary files.
+const maxFormMemory = server.MaxBodyBytes + 4096
+
+// createInstrument: POST /admin/instruments. The file, when one was
+// chosen, else the editor's text; saved as a draft, then 303 to the
+// version's page (or that page at once, when the import has warnings to
+// show).
+func (p *Pages) createInstrument(c *gin.Context) {
+	if err := c.Request.ParseMultipartForm(maxFormMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		p.uploadFailed(c, &instrumentNewView{}, readError(err))
+		return
+	}
+	if !p.sessionCSRFOK(c) {
+		return
+	}
+	nv := &instrumentNewView{Source: c.PostForm("source")}
+	data, name, mediaType := []byte(nv.Source), "", ""
+	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			p.uploadFailed(c, nv, readError(err))
+			return
+		}
+		data, err = io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			p.uploadFailed(c, nv, readError(err))
+			return
+		}
+		name = fh.Filename
+		mediaType, _, _ = mime.ParseMediaType(fh.Header.Get("Content-Type"))
+		// Text the editor can hold is kept for correction; a spreadsheet
+		// is not text, and is replaced by its YAML once it imports.
+		nv.Source = ""
+		if utf8.Valid(data) {
+			nv.Source = string(data)
+		}
+	} else if strings.TrimSpace(nv.Source) == "" {
+		p.uploadFailed(c, nv, &survey.Error{Code: survey.EInvalid, Message: "there is no instrument to save",
+			Details: []survey.Detail{{Path: "file", Message: "choose a file, or paste the instrument into the editor"}}})
+		return
+	} else {
+		mediaType = "application/yaml" // what the editor holds, unless the content says otherwise
+	}
+	dec := instrument.Detect(mediaType, name, data)
+	if dec == nil {
+		p.uploadFailed(c, nv, &survey.Error{Code: survey.EUnsupported, Message: "the file's format is not one Dyad reads",
+			Details: []survey.Detail{{Path: "file", Message: fmt.Sprintf("%q is neither a Dyad instrument (YAML or JSON) nor a file of a format Dyad imports (%s)", name, instrument.ForeignNames())}}})
+		return
+	}
+	nv.Format = dec.Name
+	nv.native = dec.Sniff == nil && nv.Source == string(data)
+	res, err := dec.Import(data)
+	if res != nil && dec.Sniff != nil {
+		// Converted, even when it is not valid, so that a researcher
+		// fixes the instrument Dyad will keep rather than the file it
+		// came from.
+		nv.Warnings = problemsOf(res.Warnings)
+		if enc := instrument.EncoderFor("yaml"); enc != nil {
+			if y, err := enc.Encode(res.Instrument); err == nil {
+				nv.Source, nv.Converted = string(y), true
+			}
+		}
+	}
+	if err != nil {
+		p.uploadFailed(c, nv, err)
+		return
+	}
+	iv, err := p.svc.CreateInstrument(c.Request.Context(), res.Instrument)
+	if err != nil {
+		p.uploadFailed(c, nv, err)
+		return
+	}
+	if len(nv.Warnings) > 0 {
+		p.versionPage(c, http.StatusCreated, iv, &deployForm{}, nv)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, versionHref(iv.Key, iv.Version))
+}
+
+// readError words a failure to read the upload; over the body limit is a 413.
+func readError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return survey.Errorf(survey.ETooLarge, "the upload is over the limit of %d bytes", mbe.Limit)
+	}
+	return survey.Errorf(survey.EMalformed, "the upload could not be read: send the form again")
+}
+
+// uploadFailed shows the form again with err's problems and the text, at
+// the status the server's table gives err (422 for an invalid instrument).
+func (p *Pages) uploadFailed(c *gin.Context, nv *instrumentNewView, err error) {
+	se, status := server.Classify(c, err)
+	nv.Message = se.Message
+	nv.Problems = problemsOf(se.Details)
+	if len(nv.Problems) == 0 {
+		nv.Problems = []problem{{Message: se.Message}}
+	}
+	placeProblems(nv)
+	p.instrumentNewPage(c, status, nv)
+}
+
+// placeProblems gives the problems of the editor's text their line and
+// column in it. In Dyad's own syntax a problem's path is the element's;
+// in YAML converted from another format the path is the place in that
+// file, and the message starts with the element's path. Only a problem
+// with a path is placed, and the parser gives one only to text that has
+// passed its bounds on size and nesting (a text over them gets a single
+// problem without a path), so the text parsed again here is bounded too.
+func placeProblems(nv *instrumentNewView) {
+	if !nv.native && !nv.Converted {
+		return
+	}
+	var l *instrument.Locator
+	for i, pr := range nv.Problems {
+		if pr.Line != 0 {
+			continue
+		}
+		path := pr.Path
+		if nv.Converted {
+			path, _, _ = strings.Cut(pr.Message, ": ")
+		}
+		if path == "" || strings.ContainsAny(path, " \"") {
+			continue
+		}
+		if l == nil {
+			if l = instrument.NewLocator([]byte(nv.Source)); l == nil {
+				return
+			}
+		}
+		nv.Problems[i].Line, nv.Problems[i].Column, _ = l.Find(path)
+	}
+}
+
+func versionHref(key string, v int) string {
+	return "/admin/instruments/" + url.PathEscape(key) + "/versions/" + strconv.Itoa(v)
+}
+
+// versionView is one instrument version's summary and its actions.
+type versionView struct {
+	Key, Title, Description string
+	Version                 int
+	Status                  status
+	Draft, Published        bool
+	Created, PublishedAt    string
+	Sections                []sectionRow
+	Items                   int
+	Scales                  []scaleRow
+	Subscales               []subscaleRow
+	Href                    string
+	// Import is set right after an upload whose import had warnings.
+	Import *instrumentNewView
+	Deploy *deployForm
+}
+
+type sectionRow struct {
+	ID, Title string
+	Items     int
+}
+
+type scaleRow struct {
+	ID     string
+	Labels string
+}
+
+type subscaleRow struct {
+	ID, Title string
+	Items     int
+	Scoring   string
+}
+
+// deployForm is the "Deploy as a survey" form, with its values and
+// problems after a try.
+type deployForm struct {
+	Title, Access, ClosesAt string
+	Problems                []problem
+	// Errors maps a field to its message, for the inline errors.
+	Errors map[string]string
+}
+
+// instrumentVersion: GET /admin/instruments/{key}/versions/{version}.
+func (p *Pages) instrumentVersion(c *gin.Context) {
+	iv, ok := p.loadVersion(c)
+	if !ok {
+		return
+	}
+	p.versionPage(c, http.StatusOK, iv, &deployForm{}, nil)
+}
+
+// loadVersion reads the version of the path, answering the error page
+// when there is none.
+func (p *Pages) loadVersion(c *gin.Context) (*survey.InstrumentVersion, bool) {
+	key := c.Param("key")
+	v, err := strconv.Atoi(c.Param("version"))
+	if err != nil || v < 1 {
+		p.fail(c, survey.Errorf(survey.ENotFound, "instrument %s version %q not found", key, c.Param("version")))
+		return nil, false
+	}
+	iv, err := p.svc.Instrument(c.Request.Context(), key, v)
+	if err != nil {
+		p.fail(c, err)
+		return nil, false
+	}
+	return iv, true
+}
+
+func (p *Pages) versionPage(c *gin.Context, status int, iv *survey.InstrumentVersion, df *deployForm, imported *instrumentNewView) {
+	in := &iv.Instrument
+	vv := &versionView{Key: iv.Key, Title: in.Title, Description: in.Description, Version: iv.Version,
+		Status: instrumentStatus(iv.Status), Draft: iv.Status == survey.StatusDraft, Published: iv.Status == survey.StatusPublished,
+		Created: iv.CreatedAt.UTC().Format("2 January 2006"), Href: versionHref(iv.Key, iv.Version),
+		Import: imported, Deploy: df}
+	if iv.PublishedAt != nil {
+		vv.PublishedAt = iv.PublishedAt.UTC().Format("2 January 2006")
+	}
+	perSubscale := map[string]int{}
+	for _, s := range in.Sections {
+		vv.Sections = append(vv.Sections, sectionRow{s.ID, s.Title, len(s.Items)})
+		vv.Items += len(s.Items)
+		for _, it := range s.Items {
+			if it.Subscale != "" {
+				perSubscale[it.Subscale]++
+			}
+		}
+	}
+	for _, sc := range in.Scales {
+		labels := make([]string, len(sc.Options))
+		for i, o := range sc.Options {
+			labels[i] = strconv.FormatInt(o.Value, 10) + " " + o.Label
+		}
+		vv.Scales = append(vv.Scales, scaleRow{sc.ID, strings.Join(labels, " · ")})
+	}
+	for _, sub := range in.Subscales {
+		vv.Subscales = append(vv.Subscales, subscaleRow{sub.ID, sub.Title, perSubscale[sub.ID], sub.Scoring})
+	}
+	if df.Access == "" {
+		df.Access = survey.AccessOpen
+	}
+	title := fmt.Sprintf("%s, version %d", in.Title, iv.Version)
+	if len(df.Problems) > 0 {
+		title = "Error: " + title
+	}
+	v := p.newView(c, title)
+	v.page, v.status, v.Version = "instrument_version", status, vv
+	v.Crumbs = []link{{"/admin", "Instruments"}, {"", title}}
+	p.render(c, v)
+}
+
+// publishVersion: POST /admin/instruments/{key}/versions/{version}/publish.
+func (p *Pages) publishVersion(c *gin.Context) {
+	if !p.sessionCSRFOK(c) {
+		return
+	}
+	iv, ok := p.loadVersion(c)
+	if !ok {
+		return
+	}
+	if _, err := p.svc.Publish(c.Request.Context(), iv.Key, iv.Version); err != nil {
+		p.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, versionHref(iv.Key, iv.Version))
+}
+
+// deployVersion: POST /admin/instruments/{key}/versions/{version}/surveys.
+// A closing date without a time means the end of that day, UTC.
+func (p *Pages) deployVersion(c *gin.Context) {
+	if !p.sessionCSRFOK(c) {
+		return
+	}
+	iv, ok := p.loadVersion(c)
+	if !ok {
+		return
+	}
+	df := &deployForm{Title: strings.TrimSpace(c.PostForm("title")), Access: c.PostForm("access"), ClosesAt: strings.TrimSpace(c.PostForm("closes_at"))}
+	var probs survey.Problems
+	closes := parseClosing(&probs, df.ClosesAt, p.svc.Now())
+	err := probs.Err(survey.EInvalid, "the survey is not valid")
+	var sv *survey.Survey
+	if err == nil {
+		sv, err = p.svc.CreateSurvey(c.Request.Context(), survey.NewSurvey{InstrumentKey: iv.Key, InstrumentVersion: iv.Version,
+			Title: df.Title, Access: df.Access, ClosesAt: closes})
+	}
+	if err != nil {
+		se, status := server.Classify(c, err)
+		df.Problems = problemsOf(se.Details)
+		if len(df.Problems) == 0 {
+			df.Problems = []problem{{Message: se.Message}}
+		}
+		// Said with the form's own words: "Name is required".
+		df.Errors = map[string]string{}
+		for i, pr := range df.Problems {
+			if f, ok := deployFields[pr.Path]; ok {
+				df.Problems[i] = problem{Message: f[0] + " " + pr.Message, Anchor: f[1]}
+				df.Errors[pr.Path] = df.Problems[i].Message
+			}
+		}
+		p.versionPage(c, status, iv, df, nil)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/surveys/"+url.PathEscape(sv.ID))
+}
+
+// deployFields are the deploy form's label and input id of each field a
+// problem can name.
+var deployFields = map[string][2]string{"title": {"Name", "title"}, "access": {"Access", "access-open"}, "closes_at": {"Closing date", "closes_at"}}
+
+// parseClosing reads the closing field: empty (no closing), a date
+// (2027-03-31: the end of that day, UTC), or a date and time from a
+// datetime-local field or RFC 3339. It must lie in the future.
+func parseClosing(probs *survey.Problems, s string, now time.Time) *time.Time {
+	if s == "" {
+		return nil
+	}
+	var t time.Time
+	var err error
+	if d, e := time.Parse(time.DateOnly, s); e == nil {
+		t = d.Add(24*time.Hour - time.Second)
+	} else if t, err = time.Parse("2006-01-02T15:04", s); err != nil {
+		t, err = time.Parse(time.RFC3339, s)
+	}
+	if err != nil {
+		probs.Add("closes_at", "must be a date such as 2027-03-31, or a date and time, got %q", s)
+		return nil
+	}
+	if !t.After(now) {
+		probs.Add("closes_at", "must be in the future")
+		return nil
+	}
+	return &t
+}

@@ -1,0 +1,108 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/dyad-survey/dyad/internal/account"
+	"github.com/dyad-survey/dyad/internal/pagekit"
+	"github.com/dyad-survey/dyad/internal/server"
+	"github.com/gin-gonic/gin"
+)
+
+// Two-step sign-in: an account turns on TOTP (internal/account/totp.go) by
+// entering a code from its authenticator app and its password, and turns it
+// off with its password. The secret offered travels in the form between
+// the page and its POST (it is the account's own, shown to it anyway; the
+// CSRF token and the password keep anyone else from planting one).
+
+type totpView struct {
+	CSRF    string
+	On      bool
+	NoUser  bool
+	Secret  string
+	URI     string
+	Error   string
+	Changed string
+}
+
+// totpPage: GET /admin/totp.
+func (p *Pages) totpPage(c *gin.Context) { p.renderTOTP(c, http.StatusOK, "", "", "") }
+
+func (p *Pages) renderTOTP(c *gin.Context, status int, secret, errText, changed string) {
+	ctx := c.Request.Context()
+	act, _ := server.ActorFrom(ctx)
+	tv := &totpView{CSRF: p.sessionToken(c), Error: errText, Changed: changed}
+	if act.UserID == 0 || p.accounts == nil {
+		tv.NoUser = true
+	} else {
+		u, err := p.accounts.FindUserByID(ctx, act.UserID)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		tv.On = u.TOTPSecret != ""
+		if !tv.On {
+			uri := ""
+			if secret == "" {
+				if secret, uri, err = account.NewTOTP(u.Email); err != nil {
+					p.fail(c, err)
+					return
+				}
+			} else {
+				uri = "otpauth://totp/Dyad:" + url.PathEscape(u.Email) + "?" + url.Values{"issuer": {"Dyad"}, "secret": {secret}}.Encode()
+			}
+			tv.Secret, tv.URI = secret, uri
+		}
+	}
+	v := p.newView(c, "Two-step sign-in")
+	v.page, v.status, v.TOTP = "totp", status, tv
+	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "Two-step sign-in"}}
+	p.render(c, v)
+}
+
+// totpChange: POST /admin/totp (action on: secret, code, password; off:
+// password).
+func (p *Pages) totpChange(c *gin.Context) {
+	if !p.sessionCSRFOK(c) {
+		return
+	}
+	act, _ := server.ActorFrom(c.Request.Context())
+	if act.UserID == 0 || p.accounts == nil {
+		p.renderTOTP(c, http.StatusConflict, "", "", "")
+		return
+	}
+	secret := strings.TrimSpace(c.PostForm("secret"))
+	if ok, err := p.reauth(c); err != nil || !ok {
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		p.renderTOTP(c, http.StatusUnauthorized, secret, "Enter your password again.", "")
+		return
+	}
+	on := c.PostForm("action") == "on"
+	step, good := account.CheckTOTP(secret, strings.TrimSpace(c.PostForm("code")), p.now())
+	if on && (len(secret) < 16 || len(secret) > 64 || !good) {
+		p.renderTOTP(c, http.StatusUnprocessableEntity, secret, "The code does not match: enter the 6 digits your app shows now.", "")
+		return
+	}
+	if !on {
+		secret = ""
+	}
+	if err := p.accounts.SetUserTOTP(c.Request.Context(), act.UserID, secret); err != nil {
+		p.fail(c, err)
+		return
+	}
+	if on {
+		// The code that turned it on is spent: it cannot also sign in.
+		if _, err := p.accounts.UseTOTPStep(c.Request.Context(), act.UserID, step); err != nil {
+			p.fail(c, err)
+			return
+		}
+	}
+	server.AuditNote(c, "totp", map[bool]string{true: "on", false: "off"}[on])
+	pagekit.Headers(c.Writer.Header())
+	c.Redirect(http.StatusSeeOther, "/admin/totp")
+}

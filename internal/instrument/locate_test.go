@@ -1,0 +1,73 @@
+package instrument_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// TestLocator: each validation problem of a YAML and a JSON instrument is
+// found at the line of the element at fault, or of the element around a
+// field left out.
+func TestLocator(t *testing.T) {
+	yamlDoc := `key: ward-check
+version: 1
+title: Ward check
+sections:
+  - id: main
+    title: Main
+    items:
+      - id: q1
+        type: likret
+        text: Time for patients
+      - id: q2
+        type: text
+`
+	jsonDoc := `{"key": "ward-check", "version": 1, "title": "Ward check",
+ "sections": [{"id": "main", "title": "Main", "items": [
+  {"id": "q1", "type": "likret", "text": "Time for patients"},
+  {"id": "q2", "type": "text"}]}]}`
+	for _, tc := range []struct {
+		name   string
+		doc    string
+		format instrument.Format
+		want   map[string][2]int
+	}{
+		{"YAML", yamlDoc, instrument.YAML, map[string][2]int{
+			"sections[0].items[0].type": {9, 15}, // the value
+			"sections[0].items[1].text": {11, 9}, // left out: the item
+		}},
+		{"JSON", jsonDoc, instrument.JSON, map[string][2]int{
+			"sections[0].items[0].type": {3, 24},
+			"sections[0].items[1].text": {4, 4},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := instrument.Parse([]byte(tc.doc), tc.format)
+			var se *survey.Error
+			if !errors.As(err, &se) || len(se.Details) != len(tc.want) {
+				t.Fatalf("parse: %v", err)
+			}
+			l := instrument.NewLocator([]byte(tc.doc))
+			for _, d := range se.Details {
+				want, ok := tc.want[d.Path]
+				if !ok {
+					t.Errorf("unexpected problem %s: %s", d.Path, d.Message)
+					continue
+				}
+				line, col, found := l.Find(d.Path)
+				if !found || line != want[0] || want[1] != 0 && col != want[1] {
+					t.Errorf("%s at %d:%d (%v), want %d:%d", d.Path, line, col, found, want[0], want[1])
+				}
+			}
+		})
+	}
+	if _, _, ok := instrument.NewLocator([]byte("key: [")).Find("key"); ok {
+		t.Error("found a place in text that does not parse")
+	}
+	if _, _, ok := instrument.NewLocator([]byte("key: x\n")).Find("sections[3].items[0]"); ok {
+		t.Error("found a place for a path not in the text")
+	}
+}
