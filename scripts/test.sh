@@ -130,7 +130,7 @@ echo "Screenshots of the respondent pages (phone and desktop): $DYAD_SCREENSHOTS
 step "fuzz (bounded)"
 # Each fuzzer runs briefly on top of its checked-in seed corpus
 # (testdata/fuzz/); run longer by hand with FUZZTIME=5m scripts/test.sh.
-for target in "FuzzParse ./internal/instrument" "FuzzImport ./internal/instrument" "FuzzCheck ./internal/survey" "FuzzCSVWriter ./internal/export" "FuzzStatNames ./internal/export" "FuzzWebFormPOST ./internal/web" "FuzzAttrEscape ./internal/web" "FuzzDecodeSubmission ./internal/httpapi" "FuzzParseParticipantsCSV ./internal/survey"; do
+for target in "FuzzParse ./internal/instrument" "FuzzImport ./internal/instrument" "FuzzCheck ./internal/survey" "FuzzCSVWriter ./internal/export" "FuzzStatNames ./internal/export" "FuzzWebFormPOST ./internal/web" "FuzzAttrEscape ./internal/web" "FuzzDecodeSubmission ./internal/httpapi" "FuzzParseParticipantsCSV ./internal/survey" "FuzzMatch ./internal/i18n"; do
   set -- $target
   go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZTIME:-10s}" "$2"
 done

@@ -35,11 +35,11 @@ func TestAbandonedSweep(t *testing.T) {
 	}
 	now := time.Now()
 	svc.Now = func() time.Time { return now.Add(-31 * 24 * time.Hour) }
-	_, oldTok, err := svc.StartProgress(ctx, sv.ID, "")
+	_, oldTok, err := svc.StartProgress(ctx, sv.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, doneTok, err := svc.StartProgress(ctx, sv.ID, "")
+	_, doneTok, err := svc.StartProgress(ctx, sv.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestAbandonedSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.Now = func() time.Time { return now.Add(-29 * 24 * time.Hour) }
-	_, recentTok, err := svc.StartProgress(ctx, sv.ID, "")
+	_, recentTok, err := svc.StartProgress(ctx, sv.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func TestExportCommand(t *testing.T) {
 			t.Errorf("stderr: %s", errOut)
 		}
 		b, err := os.ReadFile(out)
-		if err != nil || !bytes.HasPrefix(b, []byte("\xEF\xBB\xBFresponse_id,instrument_version,status,started_at,submitted_at,duration_s,item_id,value\r\n")) {
+		if err != nil || !bytes.HasPrefix(b, []byte("\xEF\xBB\xBFresponse_id,instrument_version,status,started_at,submitted_at,duration_s,language,item_id,value\r\n")) {
 			t.Fatalf("long export: %v %q", err, b[:min(len(b), 120)])
 		}
 		if !bytes.Contains(b, []byte(",ai_use,Yes\r\n")) && !bytes.Contains(b, []byte(",ai_use,No\r\n")) {

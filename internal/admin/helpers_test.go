@@ -155,7 +155,7 @@ func (f *fixture) seed(tb testing.TB, sd seed) {
 	for i := range sd.inProgress {
 		t := at(i, sd.inProgress)
 		f.svc.Now = func() time.Time { return t }
-		if _, _, err := f.svc.StartProgress(ctx, f.study.ID, ""); err != nil {
+		if _, _, err := f.svc.StartProgress(ctx, f.study.ID, "", ""); err != nil {
 			tb.Fatal(err)
 		}
 	}

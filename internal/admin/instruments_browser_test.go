@@ -161,7 +161,7 @@ func TestBrowserInstrumentJourney(t *testing.T) {
 				if r[1] != f.srv.URL+"/s/"+id+"?code="+url.QueryEscape(r[0]) {
 					t.Errorf("link %q", r[1])
 				}
-				if _, _, err := f.svc.StartProgress(ctx, id, r[0]); err != nil {
+				if _, _, err := f.svc.StartProgress(ctx, id, r[0], ""); err != nil {
 					t.Errorf("code %s is not stored: %v", r[0], err)
 				}
 			}

@@ -156,11 +156,11 @@ func TestInstrumentPages(t *testing.T) {
 					t.Errorf("link %q for code %q", r[1], r[0])
 				}
 				// Each code is one the store knows.
-				if _, _, err := f.svc.StartProgress(ctx, id, r[0]); err != nil {
+				if _, _, err := f.svc.StartProgress(ctx, id, r[0], ""); err != nil {
 					t.Errorf("code %q: %v", r[0], err)
 				}
 			}
-			if _, _, err := f.svc.StartProgress(ctx, id, "not-a-code"); err == nil {
+			if _, _, err := f.svc.StartProgress(ctx, id, "not-a-code", ""); err == nil {
 				t.Error("a made-up code is accepted")
 			}
 			if p := c.post("/admin/surveys/"+id+"/close", nil); p.status != http.StatusSeeOther || p.location != "/admin/surveys/"+id {
@@ -363,7 +363,7 @@ func TestInstrumentPages(t *testing.T) {
 					t.Errorf("count %s: %d\n%s", n, p.status, p.body)
 				}
 			}
-			if _, _, err := f.svc.StartProgress(ctx, sv.ID, "anything"); err == nil {
+			if _, _, err := f.svc.StartProgress(ctx, sv.ID, "anything", ""); err == nil {
 				t.Error("a code exists after refused requests")
 			}
 		})

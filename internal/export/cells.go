@@ -158,6 +158,10 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 				if r.SubmittedAt != nil {
 					out.cells[k] = cell{kind: cellInt, i: int64(r.SubmittedAt.Sub(r.StartedAt) / time.Second)}
 				}
+			case colLanguage:
+				if r.Language != "" {
+					out.cells[k] = text([]byte(r.Language))
+				}
 			}
 			k++
 		case OptionColumn:

@@ -70,6 +70,9 @@ func codebookRow(f *survey.Form, c *Column) []string {
 			}
 		case colDuration:
 			row[10] = "submitted_at − started_at in whole seconds (truncated); empty for a response in progress"
+		case colLanguage:
+			row[6] = "BCP 47 language tag: en, de, fr, es, ar, ..."
+			row[10] = "the interface language of the respondent pages, as of the last page saved; empty for a response sent through the API"
 		}
 	case ItemColumn:
 		switch it.Type {

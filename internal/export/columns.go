@@ -10,7 +10,7 @@ import (
 // The wide layout's columns, in order:
 //
 //  1. response_id, instrument_version, status, started_at, submitted_at,
-//     duration_s;
+//     duration_s, language;
 //  2. one column per item, in instrument order, named by the item's id,
 //     except that a multiple-choice item becomes one 0/1 column per
 //     option, named {item}__{value} (a negative value is written with m
@@ -67,9 +67,10 @@ const (
 	colStartedAt         = "started_at"
 	colSubmittedAt       = "submitted_at"
 	colDuration          = "duration_s"
+	colLanguage          = "language"
 )
 
-var metaNames = []string{colResponseID, colInstrumentVersion, colStatus, colStartedAt, colSubmittedAt, colDuration}
+var metaNames = []string{colResponseID, colInstrumentVersion, colStatus, colStartedAt, colSubmittedAt, colDuration, colLanguage}
 
 // ScorePrefix starts the name of every score column.
 const ScorePrefix = "score_"
@@ -83,6 +84,7 @@ func Columns(f *survey.Form) []Column {
 		{Name: colStartedAt, Kind: MetaColumn, Label: "Time the response was started (UTC)", Time: true},
 		{Name: colSubmittedAt, Kind: MetaColumn, Label: "Time the response was submitted (UTC)", Time: true},
 		{Name: colDuration, Kind: MetaColumn, Label: "Seconds from start to submission", Numeric: true},
+		{Name: colLanguage, Kind: MetaColumn, Label: "Language of the respondent interface (BCP 47)"},
 	}
 	in := f.Instrument
 	for si := range in.Sections {

@@ -77,10 +77,10 @@ SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.
 		t.Fatalf("PSPP variables\n got %q\nwant %q", recs[0], shorts)
 	}
 	wantRows := [][]string{
-		{"r1", "3", "complete", "01/02/2026 10:00:00", "01/02/2026 10:02:05", "124", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"},
+		{"r1", "3", "complete", "01/02/2026 10:00:00", "01/02/2026 10:02:05", "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"},
 		// The multiple-choice item was hidden by its condition (to = 0):
 		// the user-missing code, not system-missing.
-		{"r2", "3", "in_progress", "01/03/2026 00:00:00", " ", " ", "0", "-99", "-99", "1", " ", " ", "", " "},
+		{"r2", "3", "in_progress", "01/03/2026 00:00:00", " ", " ", "", "0", "-99", "-99", "1", " ", " ", "", " "},
 	}
 	for i, w := range wantRows {
 		if !reflect.DeepEqual(recs[1+i], w) {
@@ -94,7 +94,7 @@ SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.
 		// SPSS pads strings with blanks, so trailing spaces do not survive;
 		// Go's CSV reader reads CRLF inside a quoted field as LF.
 		want = strings.TrimRight(want, " ")
-		if got := recs[3+i][12]; got != want {
+		if got := recs[3+i][13]; got != want {
 			t.Errorf("text %d: PSPP read %q, want %q", i, got, want)
 		}
 	}
@@ -175,7 +175,7 @@ for (f in c("d.sav", "d.dta", "s.dta")) {
 		}
 		want := map[string]string{
 			"NROW":            strconv.Itoa(n),
-			"NAMES":           "response_id,instrument_version,status,started_at,submitted_at,duration_s,to_v,a_very_long_multiple_choice_i__1,a_very_long_multiple_choice__m2,q1,q2,n,t,score_main",
+			"NAMES":           "response_id,instrument_version,status,started_at,submitted_at,duration_s,language,to_v,a_very_long_multiple_choice_i__1,a_very_long_multiple_choice__m2,q1,q2,n,t,score_main",
 			"LABEL_Q1":        "Line one line two",
 			"LABEL_SUBMITTED": "Time the response was submitted (UTC)",
 			"LABELS_Q2":       `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3|Not applicable=9`,
@@ -243,7 +243,7 @@ func TestDataFilesInReadstat(t *testing.T) {
 		if f == "s.dta" {
 			n = 2
 		}
-		if len(recs) != 1+n || len(recs[0]) != 14 {
+		if len(recs) != 1+n || len(recs[0]) != 15 {
 			t.Fatalf("%s: %d rows of %d columns", f, len(recs), len(recs[0]))
 		}
 		// readstat writes numbers as %f; missing as empty.
@@ -268,12 +268,12 @@ func TestDataFilesInReadstat(t *testing.T) {
 		if strings.HasSuffix(f, ".dta") {
 			started, submitted, started2 = "2082967200000", "2082967325000", "2083017600000"
 		}
-		want1 := []string{"r1", "3", "complete", started, submitted, "124", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"}
-		want2 := []string{"r2", "3", "in_progress", started2, "", "", "0", "", "", "1", "", "", "", ""}
+		want1 := []string{"r1", "3", "complete", started, submitted, "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"}
+		want2 := []string{"r2", "3", "in_progress", started2, "", "", "", "0", "", "", "1", "", "", "", ""}
 		if f == "d.sav" {
 			// readstat writes SPSS's user-missing code as the number, and
 			// Stata's .a as empty, like .
-			want2[7], want2[8] = "-99", "-99"
+			want2[8], want2[9] = "-99", "-99"
 		}
 		if !reflect.DeepEqual(row1, want1) || !reflect.DeepEqual(row2, want2) {
 			t.Errorf("%s:\n got %q\n     %q\nwant %q\n     %q", f, row1, row2, want1, want2)
@@ -283,7 +283,7 @@ func TestDataFilesInReadstat(t *testing.T) {
 			if f == "d.sav" {
 				w = strings.TrimRight(w, " ")
 			}
-			if got := recs[3+i][12]; got != w {
+			if got := recs[3+i][13]; got != w {
 				t.Errorf("%s text %d: readstat read %q, want %q", f, i, got, w)
 			}
 		}

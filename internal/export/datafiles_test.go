@@ -94,12 +94,13 @@ func TestXLSX(t *testing.T) {
 	}{
 		{"B2", excelize.CellTypeNumber, "3"},      // instrument_version
 		{"F2", excelize.CellTypeNumber, "124"},    // duration_s
-		{"J2", excelize.CellTypeNumber, "3"},      // q1
-		{"L2", excelize.CellTypeNumber, "-3"},     // n
-		{"N2", excelize.CellTypeNumber, "2.5"},    // score_main
-		{"H2", excelize.CellTypeNumber, "0"},      // option 1 not selected
+		{"K2", excelize.CellTypeNumber, "3"},      // q1
+		{"M2", excelize.CellTypeNumber, "-3"},     // n
+		{"O2", excelize.CellTypeNumber, "2.5"},    // score_main
+		{"I2", excelize.CellTypeNumber, "0"},      // option 1 not selected
 		{"A2", excelize.CellTypeInlineString, ""}, // response_id
-		{"M2", excelize.CellTypeInlineString, ""}, // free text
+		{"G2", excelize.CellTypeInlineString, ""}, // language
+		{"N2", excelize.CellTypeInlineString, ""}, // free text
 	} {
 		typ, err := x.GetCellType("data", c.cell)
 		if typ == excelize.CellTypeUnset {
@@ -118,7 +119,7 @@ func TestXLSX(t *testing.T) {
 		t.Errorf("started_at shows as %q", v)
 	}
 	// Unanswered and not shown cells are empty, never 0.
-	for _, cell := range []string{"E3", "F3", "H3", "I3", "K3", "L3", "M3", "N3"} {
+	for _, cell := range []string{"E3", "F3", "G3", "I3", "J3", "L3", "M3", "N3", "O3"} {
 		if v, _ := x.GetCellValue("data", cell); v != "" {
 			t.Errorf("%s = %q, want empty", cell, v)
 		}
@@ -127,7 +128,7 @@ func TestXLSX(t *testing.T) {
 	// string, not a formula.
 	texts := append(append([]string{"=1+1, \"quoted\"\r\nnext", ""}, awkwardTextsAll...), longText)
 	for i, want := range texts {
-		cell := "M" + strconv.Itoa(i+2)
+		cell := "N" + strconv.Itoa(i+2)
 		got, _ := x.GetCellValue("data", cell)
 		if got != want {
 			t.Errorf("%s = %q, want %q", cell, got, want)
@@ -140,7 +141,7 @@ func TestXLSX(t *testing.T) {
 	if err != nil || !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("header row not frozen: %+v %v", panes, err)
 	}
-	if w, _ := x.GetColWidth("data", "M"); w < 40 {
+	if w, _ := x.GetColWidth("data", "N"); w < 40 {
 		t.Errorf("the free-text column is %v wide", w)
 	}
 	cb, _ := x.GetRows("codebook")
@@ -168,7 +169,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x2.Close()
-	for cell, want := range map[string]string{"G2": "Yes", "J2": "Agree, fully", "K2": "Neither \"yes\" nor 'no'", "H2": "0", "L2": "-3"} {
+	for cell, want := range map[string]string{"G2": "de", "H2": "Yes", "K2": "Agree, fully", "L2": "Neither \"yes\" nor 'no'", "I2": "0", "M2": "-3"} {
 		if got, _ := x2.GetCellValue("data", cell); got != want {
 			t.Errorf("labels: %s = %q, want %q", cell, got, want)
 		}
@@ -197,16 +198,17 @@ func dtaTypes(t *testing.T, b []byte) []uint16 {
 func TestDTATypes(t *testing.T) {
 	const strL, double, long, byte_ = 32768, 65526, 65528, 65530
 	// response_id, instrument_version, status, started_at, submitted_at,
-	// duration_s, to, two option columns, q1, q2, n, t, score_main.
+	// duration_s, language, to, two option columns, q1, q2, n, t,
+	// score_main.
 	short := dtaTypes(t, writeFormat(t, "dta", export.Options{}, testResponses()))
-	want := []uint16{2, long, 11, double, double, double, byte_, byte_, byte_, byte_, byte_, byte_, 20, double}
+	want := []uint16{2, long, 11, double, double, double, 2, byte_, byte_, byte_, byte_, byte_, byte_, 20, double}
 	if !slicesEqual(short, want) {
 		t.Errorf("short texts: types %v, want %v", short, want)
 	}
 	// A text longer than 2,045 bytes needs a strL.
 	long_ := dtaTypes(t, writeFormat(t, "dta", export.Options{}, dataResponses()))
-	if long_[12] != strL {
-		t.Errorf("long text: type %d, want strL", long_[12])
+	if long_[13] != strL {
+		t.Errorf("long text: type %d, want strL", long_[13])
 	}
 	// Many short answers in a column with one long one: strL as well
 	// (str# would pad every row to the longest).
@@ -217,7 +219,7 @@ func TestDTATypes(t *testing.T) {
 	}
 	rs = append(rs, &survey.Response{ID: "y", InstrumentVersion: 3, Status: survey.ResponseComplete,
 		StartedAt: at("2026-01-04T08:00:00Z"), Answers: survey.Answers{"t": survey.TextVal(strings.Repeat("a", 500))}})
-	if got := dtaTypes(t, writeFormat(t, "dta", export.Options{}, rs))[12]; got != strL {
+	if got := dtaTypes(t, writeFormat(t, "dta", export.Options{}, rs))[13]; got != strL {
 		t.Errorf("mostly short texts: type %d, want strL", got)
 	}
 }
@@ -231,13 +233,13 @@ func TestDTAValuesOutsideDeclaredRange(t *testing.T) {
 		Answers: survey.Answers{"q1": survey.IntVal(300), "n": survey.IntVal(-100000)}}}
 	b := writeFormat(t, "dta", export.Options{}, rs)
 	types := dtaTypes(t, b)
-	if types[9] != int16Type || types[11] != long {
-		t.Fatalf("types of q1 and n: %d, %d", types[9], types[11])
+	if types[10] != int16Type || types[12] != long {
+		t.Fatalf("types of q1 and n: %d, %d", types[10], types[12])
 	}
-	// The row: str#, long, str#, 3 doubles, 3 bytes, then q1 (int), q2
-	// (byte), n (long).
+	// The row: str#, long, str#, 3 doubles, str# (language), 3 bytes,
+	// then q1 (int), q2 (byte), n (long).
 	row := b[bytes.Index(b, []byte("<data>"))+len("<data>"):]
-	off := int(types[0]) + 4 + int(types[2]) + 3*8 + 3
+	off := int(types[0]) + 4 + int(types[2]) + 3*8 + int(types[6]) + 3
 	if q1 := int16(binary.LittleEndian.Uint16(row[off:])); q1 != 300 {
 		t.Errorf("q1 = %d", q1)
 	}

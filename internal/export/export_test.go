@@ -49,7 +49,7 @@ func ptr[T any](v T) *T { return &v }
 
 func testResponses() []*survey.Response {
 	return []*survey.Response{
-		{ID: "r1", InstrumentVersion: 3, Status: survey.ResponseComplete, StartedAt: at("2026-01-02T10:00:00.9Z"), SubmittedAt: ptr(at("2026-01-02T10:02:05.1Z")),
+		{ID: "r1", InstrumentVersion: 3, Status: survey.ResponseComplete, StartedAt: at("2026-01-02T10:00:00.9Z"), SubmittedAt: ptr(at("2026-01-02T10:02:05.1Z")), Language: "de",
 			Answers: survey.Answers{"to": survey.IntVal(1), "a_very_long_multiple_choice_idx": survey.ListVal(-2), "q1": survey.IntVal(3), "q2": survey.IntVal(2),
 				"n": survey.IntVal(-3), "t": survey.TextVal("=1+1, \"quoted\"\r\nnext")}},
 		{ID: "r2", InstrumentVersion: 3, Status: survey.ResponseInProgress, StartedAt: at("2026-01-03T00:00:00Z"),
@@ -94,12 +94,12 @@ func TestColumns(t *testing.T) {
 		names = append(names, c.Name)
 		shorts = append(shorts, c.Short)
 	}
-	wantNames := []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s",
+	wantNames := []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "language",
 		"to", "a_very_long_multiple_choice_idx__1", "a_very_long_multiple_choice_idx__m2", "q1", "q2", "n", "t", "score_main"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("names\n got %q\nwant %q", names, wantNames)
 	}
-	wantShorts := []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s",
+	wantShorts := []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "language",
 		"to_v", "a_very_long_multiple_choice_i__1", "a_very_long_multiple_choice__m2", "q1", "q2", "n", "t", "score_main"}
 	if !reflect.DeepEqual(shorts, wantShorts) {
 		t.Errorf("short names\n got %q\nwant %q", shorts, wantShorts)
@@ -122,18 +122,18 @@ func TestWideCSV(t *testing.T) {
 	}
 	recs := parseCSV(t, out)
 	want := [][]string{
-		{"r1", "3", "complete", "2026-01-02T10:00:00Z", "2026-01-02T10:02:05Z", "124", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"}, // q2 reversed: 1+3−2 = 2
-		{"r2", "3", "in_progress", "2026-01-03T00:00:00Z", "", "", "0", "", "", "1", "", "", "", ""},
+		{"r1", "3", "complete", "2026-01-02T10:00:00Z", "2026-01-02T10:02:05Z", "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"}, // q2 reversed: 1+3−2 = 2
+		{"r2", "3", "in_progress", "2026-01-03T00:00:00Z", "", "", "", "0", "", "", "1", "", "", "", ""},
 	}
 	if !reflect.DeepEqual(recs[1:], want) {
 		t.Errorf("rows\n got %q\nwant %q", recs[1:], want)
 	}
 
 	labels := parseCSV(t, writeCSV(t, f, export.Options{Values: export.ValuesLabels}, testResponses()))
-	if got := labels[1][6:11]; !reflect.DeepEqual(got, []string{"Yes", "0", "1", "Agree, fully", "Neither \"yes\" nor 'no'"}) {
+	if got := labels[1][7:12]; !reflect.DeepEqual(got, []string{"Yes", "0", "1", "Agree, fully", "Neither \"yes\" nor 'no'"}) {
 		t.Errorf("labels: %q", got)
 	}
-	if labels[2][6] != "No" || labels[2][9] != "Disagree" {
+	if labels[2][7] != "No" || labels[2][10] != "Disagree" {
 		t.Errorf("labels row 2: %q", labels[2])
 	}
 }
@@ -147,14 +147,14 @@ func TestExcelSafe(t *testing.T) {
 		rs := []*survey.Response{{ID: "r", InstrumentVersion: 3, Status: survey.ResponseComplete, StartedAt: at("2026-01-02T10:00:00Z"),
 			Answers: survey.Answers{"n": survey.IntVal(-3), "t": survey.TextVal(text)}}}
 		safe := parseCSV(t, writeCSV(t, f, export.Options{ExcelSafe: true}, rs))
-		if got := safe[1][12]; got != want {
+		if got := safe[1][13]; got != want {
 			t.Errorf("excel_safe %q: got %q, want %q", text, got, want)
 		}
-		if got := safe[1][11]; got != "-3" {
+		if got := safe[1][12]; got != "-3" {
 			t.Errorf("excel_safe changed a number: %q", got)
 		}
 		exact := parseCSV(t, writeCSV(t, f, export.Options{}, rs))
-		if got := exact[1][12]; got != text {
+		if got := exact[1][13]; got != text {
 			t.Errorf("default export changed %q to %q", text, got)
 		}
 	}
@@ -170,7 +170,7 @@ func TestLineBreaksSpaceAndBOM(t *testing.T) {
 		t.Errorf("%d lines, want 3 (header and two rows)", n)
 	}
 	recs := parseCSV(t, strings.TrimPrefix(out, "\xEF\xBB\xBF"))
-	if got := recs[1][12]; got != "=1+1, \"quoted\" next" {
+	if got := recs[1][13]; got != "=1+1, \"quoted\" next" {
 		t.Errorf("got %q", got)
 	}
 }
@@ -178,12 +178,12 @@ func TestLineBreaksSpaceAndBOM(t *testing.T) {
 func TestLongCSV(t *testing.T) {
 	f := testForm(t)
 	recs := parseCSV(t, writeCSV(t, f, export.Options{Layout: export.LayoutLong}, testResponses()))
-	if !reflect.DeepEqual(recs[0], []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "item_id", "value"}) {
+	if !reflect.DeepEqual(recs[0], []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "language", "item_id", "value"}) {
 		t.Fatalf("header %q", recs[0])
 	}
 	var got [][]string
 	for _, r := range recs[1:] {
-		got = append(got, []string{r[0], r[6], r[7]})
+		got = append(got, []string{r[0], r[7], r[8]})
 	}
 	want := [][]string{
 		{"r1", "to", "1"}, {"r1", "a_very_long_multiple_choice_idx", "-2"}, {"r1", "q1", "3"}, {"r1", "q2", "2"},
@@ -194,7 +194,7 @@ func TestLongCSV(t *testing.T) {
 		t.Errorf("long rows\n got %q\nwant %q", got, want)
 	}
 	labels := parseCSV(t, writeCSV(t, f, export.Options{Layout: export.LayoutLong, Values: export.ValuesLabels}, testResponses()))
-	if labels[2][7] != "Minus two" || labels[1][7] != "Yes" {
+	if labels[2][8] != "Minus two" || labels[1][8] != "Yes" {
 		t.Errorf("long labels: %q %q", labels[1], labels[2])
 	}
 }
@@ -339,7 +339,7 @@ func TestSyntaxNamesEveryColumn(t *testing.T) {
 			t.Errorf("Stata variable %d is %s, want %s", i+1, to[i], c.Short)
 		}
 	}
-	for _, want := range []string{"stringcols(1 3/5 13)", "label define q2", "`\"Neither \"yes\" nor 'no'\"'", "Reversed \\$cost \\`tick\\`", "if c(k) != 14"} {
+	for _, want := range []string{"stringcols(1 3/5 7 14)", "label define q2", "`\"Neither \"yes\" nor 'no'\"'", "Reversed \\$cost \\`tick\\`", "if c(k) != 15"} {
 		if !strings.Contains(do, want) {
 			t.Errorf("do-file lacks %q", want)
 		}

@@ -270,7 +270,7 @@ cat("LABEL_SCORE", hexof(attr(dyad$score_main, "label")), "\n")
 		}
 		for i, rec := range recs[1:] {
 			want := spssText(nastyTexts[i%len(nastyTexts)])
-			if got := rec[12]; got != want {
+			if got := rec[13]; got != want {
 				t.Errorf("row %d: PSPP read %q, want %q", i+1, got, want)
 			}
 		}

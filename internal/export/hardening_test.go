@@ -67,9 +67,9 @@ func TestHardeningExcelSafeInvisiblePrefixes(t *testing.T) {
 			}
 			var got, num string
 			if layout == export.LayoutLong { // rows: n, then t
-				got, num = recs[2][7], recs[1][7]
+				got, num = recs[2][8], recs[1][8]
 			} else {
-				got, num = recs[1][12], recs[1][11]
+				got, num = recs[1][13], recs[1][12]
 			}
 			// encoding/csv reads a CRLF inside a quoted field as LF.
 			want = strings.ReplaceAll(want, "\r\n", "\n")
@@ -81,7 +81,7 @@ func TestHardeningExcelSafeInvisiblePrefixes(t *testing.T) {
 			}
 		}
 		exact := parseCSV(t, writeCSV(t, f, export.Options{}, rs))
-		if got := exact[1][12]; got != tc.text {
+		if got := exact[1][13]; got != tc.text {
 			t.Errorf("default export changed %q to %q", tc.text, got)
 		}
 	}
@@ -146,12 +146,12 @@ func FuzzCSVWriter(f *testing.F) {
 			if len(recs) != 4 {
 				t.Fatalf("%d long rows, want 3\n%q", len(recs)-1, data)
 			}
-			gotLabel, gotText = recs[1][7], recs[3][7]
+			gotLabel, gotText = recs[1][8], recs[3][8]
 		} else {
 			if len(recs) != 2 {
 				t.Fatalf("%d wide rows, want 1\n%q", len(recs)-1, data)
 			}
-			gotLabel, gotText = recs[1][9], recs[1][12]
+			gotLabel, gotText = recs[1][10], recs[1][13]
 		}
 		wantLabel := "2"
 		if opt.Values == export.ValuesLabels {

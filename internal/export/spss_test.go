@@ -63,15 +63,15 @@ func TestSPSSSyntax(t *testing.T) {
 		t.Fatalf("PSPP variables\n got %q\nwant %q", recs[0], shorts)
 	}
 	wantRows := [][]string{
-		{"r1", "3", "complete", "01/02/2026 10:00:00", "01/02/2026 10:02:05", "124", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\" next", "2.5"},
-		{"r2", "3", "in_progress", "01/03/2026 00:00:00", " ", " ", "0", " ", " ", "1", " ", " ", "", " "},
+		{"r1", "3", "complete", "01/02/2026 10:00:00", "01/02/2026 10:02:05", "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\" next", "2.5"},
+		{"r2", "3", "in_progress", "01/03/2026 00:00:00", " ", " ", "", "0", " ", " ", "1", " ", " ", "", " "},
 	}
 	for i, w := range wantRows {
 		if !reflect.DeepEqual(recs[1+i], w) {
 			t.Errorf("row %d\n got %q\nwant %q", i+1, recs[1+i], w)
 		}
 	}
-	if na := recs[len(recs)-1]; na[0] != "na" || na[9] != "9" {
+	if na := recs[len(recs)-1]; na[0] != "na" || na[10] != "9" { // q1, after the language column
 		t.Errorf("the missing code did not survive as the answer: %q", na)
 	}
 	if !regexp.MustCompile(`\|Line one line two\s*\|\s*12\|\s*2\.00\|`).Match(log) {
@@ -84,7 +84,7 @@ func TestSPSSSyntax(t *testing.T) {
 		// SPSS strings are blank-padded, so trailing spaces do not survive;
 		// line breaks are spaces in the SPSS variant of the CSV.
 		want := strings.TrimRight(strings.ReplaceAll(text, "\n", " "), " ")
-		if got := recs[3+i][12]; got != want {
+		if got := recs[3+i][13]; got != want {
 			t.Errorf("text %d: PSPP read %q, want %q", i, got, want)
 		}
 	}

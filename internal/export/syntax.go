@@ -424,7 +424,7 @@ func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 	levels := map[string][]string{}
 	for _, c := range cols {
 		switch {
-		case c.Kind == OptionColumn || (c.Kind == ItemColumn && c.Item.Type == survey.SingleChoice) || c.Name == colStatus || c.Name == colResponseID:
+		case c.Kind == OptionColumn || (c.Kind == ItemColumn && c.Item.Type == survey.SingleChoice) || c.Name == colStatus || c.Name == colResponseID || c.Name == colLanguage:
 			levels["NOMINAL"] = append(levels["NOMINAL"], c.Short)
 		case c.Kind == ItemColumn && c.Item.Type == survey.Likert:
 			levels["ORDINAL"] = append(levels["ORDINAL"], c.Short)
@@ -541,6 +541,8 @@ func spssInputFormat(c *Column) string {
 		return "A36"
 	case c.Name == colStatus:
 		return "A11"
+	case c.Name == colLanguage:
+		return "A35" // BCP 47 tags are at most 35 characters in practice (RFC 5646 4.4.1)
 	}
 	return "A255"
 }

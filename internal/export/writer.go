@@ -381,6 +381,8 @@ func (w *Writer) appendMeta(b *csvBuf, c *Column, r *survey.Response) {
 		if r.SubmittedAt != nil {
 			b.int(int64(r.SubmittedAt.Sub(r.StartedAt) / time.Second))
 		}
+	case colLanguage:
+		b.text(r.Language)
 	}
 }
 

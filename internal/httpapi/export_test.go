@@ -33,7 +33,7 @@ import (
 
 var exportInstrument = fixtures.Instrument("export-check.yaml")
 
-var exportHeader = []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s",
+var exportHeader = []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "language",
 	"use", "tools__1", "tools__2", "tools__3", "p1", "p2", "p3", "l1", "l2", "l3", "a1", "a2", "a3", "years", "note",
 	"score_pos", "score_load", "score_all3"}
 
@@ -284,7 +284,7 @@ func TestExportLabelsAndLong(t *testing.T) {
 		}
 
 		long := fx.table(t, "/api/v1/surveys/"+fx.survey+"/export.csv?layout=long&until=2026-01-15T10:05:00Z")
-		if !reflect.DeepEqual(long[0], []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "item_id", "value"}) {
+		if !reflect.DeepEqual(long[0], []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "language", "item_id", "value"}) {
 			t.Fatalf("long header %q", long[0])
 		}
 		var got []string
@@ -292,7 +292,7 @@ func TestExportLabelsAndLong(t *testing.T) {
 			if r[5] != "750" {
 				t.Errorf("row %q: metadata of response 1 expected", r)
 			}
-			got = append(got, r[6]+"="+r[7])
+			got = append(got, r[7]+"="+r[8])
 		}
 		want := []string{"use=1", "tools=2", "tools=3", "p1=4", "p2=2", "p3=5", "l1=1", "l2=3", "l3=2", "a1=1", "a2=2", "a3=4", "years=12", "note=first"}
 		if !reflect.DeepEqual(got, want) {
@@ -338,7 +338,7 @@ func TestExportZeroResponses(t *testing.T) {
 			status, _, body := fx.get(t, "/api/v1/surveys/"+fx.empty+"/export.csv"+q)
 			want := strings.Join(exportHeader, ",") + "\r\n"
 			if q == "?layout=long" {
-				want = "response_id,instrument_version,status,started_at,submitted_at,duration_s,item_id,value\r\n"
+				want = "response_id,instrument_version,status,started_at,submitted_at,duration_s,language,item_id,value\r\n"
 			}
 			if status != 200 || string(body) != want {
 				t.Errorf("%s: %d %q, want the header alone", q, status, body)

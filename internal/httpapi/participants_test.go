@@ -343,7 +343,7 @@ func testParticipantNotLinkedByTheDatabase(t *testing.T, engine string) {
 	// Ann completes; Bob starts (his code is held by his response in
 	// progress).
 	r := e.submit(t, v["invite"], submission(map[string]any{"invitation_code": e.Svc.ParticipantCode(ann)}, nil), http.StatusCreated)
-	if _, _, err := e.Svc.StartProgress(ctx, v["invite"], e.Svc.ParticipantCode(bob)); err != nil {
+	if _, _, err := e.Svc.StartProgress(ctx, v["invite"], e.Svc.ParticipantCode(bob), ""); err != nil {
 		t.Fatal(err)
 	}
 	if ann, _ := e.Svc.Participant(ctx, v["invite"], v["pid"]); !ann.Completed {

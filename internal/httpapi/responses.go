@@ -184,14 +184,17 @@ type submitRequest struct {
 }
 
 type responseDoc struct {
-	ID                string         `json:"id"`
-	SurveyID          string         `json:"survey_id"`
-	InstrumentKey     string         `json:"instrument_key"`
-	InstrumentVersion int            `json:"instrument_version"`
-	Status            string         `json:"status"`
-	StartedAt         time.Time      `json:"started_at"`
-	SubmittedAt       *time.Time     `json:"submitted_at"`
-	Answers           survey.Answers `json:"answers,omitempty"`
+	ID                string     `json:"id"`
+	SurveyID          string     `json:"survey_id"`
+	InstrumentKey     string     `json:"instrument_key"`
+	InstrumentVersion int        `json:"instrument_version"`
+	Status            string     `json:"status"`
+	StartedAt         time.Time  `json:"started_at"`
+	SubmittedAt       *time.Time `json:"submitted_at"`
+	// Language is the respondent pages' interface language; left out for
+	// a response sent through the API.
+	Language string         `json:"language,omitempty"`
+	Answers  survey.Answers `json:"answers,omitempty"`
 	// Test is given in the researcher's list (with the answers): whether
 	// the response was made in test mode. A submission's answer leaves it
 	// out: the store decides it as it writes.
@@ -200,7 +203,7 @@ type responseDoc struct {
 
 func toResponseDoc(r *survey.Response, withAnswers bool) responseDoc {
 	d := responseDoc{ID: r.ID, SurveyID: r.SurveyID, InstrumentKey: r.InstrumentKey, InstrumentVersion: r.InstrumentVersion,
-		Status: r.Status, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt}
+		Status: r.Status, StartedAt: r.StartedAt, SubmittedAt: r.SubmittedAt, Language: r.Language}
 	if withAnswers {
 		d.Answers = r.Answers
 		if d.Answers == nil {

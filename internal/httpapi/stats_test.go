@@ -66,7 +66,7 @@ func resultsFixture(tb testing.TB, e *testEnv) string {
 	}
 	e.submit(tb, id, `{"answers":{"att_1":5,"att_3":1,"att_4":5,"comment":"no role given"}}`, http.StatusCreated)
 	ctx := context.Background()
-	_, token, err := e.Svc.StartProgress(ctx, id, "")
+	_, token, err := e.Svc.StartProgress(ctx, id, "", "")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -49,8 +49,11 @@ type Progress struct {
 // code. It returns the response and its resume token, which the caller
 // gives to the respondent; the token itself is never stored. A code held
 // by another response in progress is EConflict (IsCodeInUse).
-func (s *Service) StartProgress(ctx context.Context, surveyID, code string) (*Progress, string, error) {
-	return s.startProgress(ctx, surveyID, code, false)
+//
+// language is the interface language the respondent chose (a BCP 47 tag;
+// "" for none), stored with the response; SaveSection updates it.
+func (s *Service) StartProgress(ctx context.Context, surveyID, code, language string) (*Progress, string, error) {
+	return s.startProgress(ctx, surveyID, code, language, false)
 }
 
 // StartProgressOver is StartProgress for the holder of a code that another
@@ -60,11 +63,23 @@ func (s *Service) StartProgress(ctx context.Context, surveyID, code string) (*Pr
 // cookie, a lost e-mail) could never answer. Whoever has the code can spend
 // it through the API anyway, so this gives the code's holder no power over
 // the response that it did not have.
-func (s *Service) StartProgressOver(ctx context.Context, surveyID, code string) (*Progress, string, error) {
-	return s.startProgress(ctx, surveyID, code, true)
+func (s *Service) StartProgressOver(ctx context.Context, surveyID, code, language string) (*Progress, string, error) {
+	return s.startProgress(ctx, surveyID, code, language, true)
 }
 
-func (s *Service) startProgress(ctx context.Context, surveyID, code string, discard bool) (*Progress, string, error) {
+// checkLanguage refuses a language that is not a BCP 47 tag.
+func checkLanguage(language string) error {
+	if language != "" && !languageTag.MatchString(language) {
+		return &Error{Code: EInvalid, Message: "the language is not valid",
+			Details: []Detail{{Path: "language", Message: "is not a language tag such as en or de-CH"}}}
+	}
+	return nil
+}
+
+func (s *Service) startProgress(ctx context.Context, surveyID, code, language string, discard bool) (*Progress, string, error) {
+	if err := checkLanguage(language); err != nil {
+		return nil, "", err
+	}
 	sv, err := s.PublicSurvey(ctx, surveyID)
 	if err != nil {
 		return nil, "", err
@@ -98,6 +113,7 @@ func (s *Service) startProgress(ctx context.Context, surveyID, code string, disc
 			Status:            ResponseInProgress,
 			Answers:           answers,
 			StartedAt:         now,
+			Language:          language,
 			Digest:            submissionDigest(canonical),
 			AnswersJSON:       canonical,
 		},

@@ -63,6 +63,10 @@ type SaveSectionInput struct {
 	// sending the page; nil when the page did not say (then no follow-up
 	// counts as revealed).
 	Seen map[string]bool
+	// Language is the interface language the page was answered in (a
+	// BCP 47 tag such as de or pt-BR), stored with the response by this
+	// save or the submission; "" keeps the stored one.
+	Language string
 }
 
 // SectionOutcome says what saving a page led to.
@@ -118,6 +122,14 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 	p := in.Progress
 	if p == nil || p.SurveyID != in.SurveyID {
 		return SaveSectionOutcome{}, Errorf(ENotFound, "no response to resume")
+	}
+	if in.Language != "" && in.Language != p.Language {
+		if err := checkLanguage(in.Language); err != nil {
+			return SaveSectionOutcome{}, err
+		}
+		cp := *p
+		cp.Language = in.Language
+		p = &cp
 	}
 	form, err := s.Form(ctx, p.InstrumentKey, p.InstrumentVersion)
 	if err != nil {

@@ -187,6 +187,10 @@ type Response struct {
 	Answers           Answers
 	StartedAt         time.Time
 	SubmittedAt       *time.Time
+	// Language is the BCP 47 code of the respondent interface's language
+	// the response was answered in (the respondent pages' choice, as of
+	// the last page saved); "" for a response not given through them.
+	Language string
 	// Test marks a response made while its survey was in test mode; the
 	// store decides it when it writes the response, and fills it when it
 	// reads one back.

@@ -33,6 +33,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web/browsertest"
@@ -56,11 +57,12 @@ type driver struct {
 	*browsertest.Tab
 	f        *fixture
 	keyboard bool
+	lang     *i18n.Lang // the interface's language the pages should be in
 }
 
 func newDriver(t *testing.T, f *fixture, vp browsertest.Viewport, keyboard bool) *driver {
 	t.Helper()
-	return &driver{Tab: browsertest.NewTab(t, vp, 2*time.Minute), f: f, keyboard: keyboard}
+	return &driver{Tab: browsertest.NewTab(t, vp, 2*time.Minute), f: f, keyboard: keyboard, lang: i18n.Or(i18n.Default)}
 }
 
 // location is the path of the page shown, without its query.
@@ -195,7 +197,7 @@ func (d *driver) expectSection(sid string, si int) {
 	if h1 := eval[string](d, `document.querySelector("h1").textContent`); h1 != title {
 		d.T.Fatalf("heading %q, want %q", h1, title)
 	}
-	progress := fmt.Sprintf("Section %d of %d", si+1, len(d.f.form.Instrument.Sections))
+	progress := d.lang.T("section.progress", "N", si+1, "Total", len(d.f.form.Instrument.Sections))
 	if got := eval[string](d, `document.getElementById("progress-label").textContent`); got != progress {
 		d.T.Fatalf("progress %q, want %q", got, progress)
 	}
@@ -229,7 +231,7 @@ func (d *driver) checkLikertNames(item string) {
 	}
 	opts := d.f.form.Options(item)
 	for i, o := range opts {
-		want := fmt.Sprintf("%s, %d of %d", o.Label, i+1, len(opts))
+		want := d.lang.T("item.position", "Label", o.Label, "Pos", i+1, "Of", len(opts))
 		if got := d.axName(fmt.Sprintf("#q-%s-%d", item, i+1)); got != want {
 			d.T.Errorf("radio name %q, want %q", got, want)
 		}
@@ -237,6 +239,16 @@ func (d *driver) checkLikertNames(item string) {
 	grid := eval[bool](d, `getComputedStyle(document.querySelector("#item-`+item+` .scale")).gridAutoFlow === "column"`)
 	if grid != !d.VP.Mobile {
 		d.T.Errorf("%s layout: grid %v at %d px", item, grid, d.VP.Width)
+	}
+	// In reading order: the first point at the start of the line, the
+	// right in a right-to-left page.
+	if grid {
+		x := func(i int) float64 {
+			return eval[float64](d, fmt.Sprintf(`document.querySelector('label[for="q-%s-%d"]').getBoundingClientRect().left`, item, i))
+		}
+		if first, last := x(1), x(len(opts)); (d.lang.Dir == "rtl") != (first > last) {
+			d.T.Errorf("%s in %s: the first point is at x=%v, the last at x=%v", item, d.lang.Dir, first, last)
+		}
 	}
 }
 
@@ -249,7 +261,8 @@ type journey struct {
 	// changeMind answers Yes and ticks a tool first, then changes to No:
 	// the ticked box, hidden, must not reach the database.
 	changeMind bool
-	checks     bool // run axe and take screenshots on the way
+	checks     bool   // run axe and take screenshots on the way
+	lang       string // the interface's language, chosen with ?lang= on the link; "" for the default
 	// noScript turns JavaScript off: follow-up questions then appear when
 	// the page is sent, and the server asks them before moving on.
 	noScript bool
@@ -274,6 +287,10 @@ func TestBrowserJourneys(t *testing.T) {
 		{name: "PhoneMouse", vp: browsertest.Phone, aiUse: 0, changeMind: true, checks: true},
 		{name: "PhoneKeyboard", vp: browsertest.Phone, keyboard: true, aiUse: 1},
 		{name: "DesktopWithoutJavaScript", vp: browsertest.Desktop, aiUse: 1, noScript: true},
+		{name: "DesktopGerman", vp: browsertest.Desktop, aiUse: 1, checks: true, lang: "de"},
+		{name: "PhoneGerman", vp: browsertest.Phone, aiUse: 0, checks: true, lang: "de"},
+		{name: "DesktopArabic", vp: browsertest.Desktop, aiUse: 1, checks: true, lang: "ar"},
+		{name: "PhoneArabic", vp: browsertest.Phone, aiUse: 0, changeMind: true, checks: true, lang: "ar"},
 	} {
 		t.Run(j.name, func(t *testing.T) { runJourney(t, f, j) })
 	}
@@ -286,8 +303,19 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 	shown := f.form.Shown(want)
 	sections := f.form.Instrument.Sections
 	const resumeAt = 4 // the browser is thrown away on arriving here
+	l, query := i18n.Or(i18n.Default), ""
+	if j.lang != "" {
+		l, query = i18n.Get(j.lang), "?lang="+j.lang
+	}
+	shot := func(d *driver, name string) {
+		if j.lang != "" {
+			name = j.lang + "-" + name
+		}
+		d.Shot(screenshotDir(), name)
+	}
 	start := func() *driver {
 		d := newDriver(t, f, j.vp, j.keyboard)
+		d.lang = l
 		if j.noScript {
 			if _, err := chromedp.Call(d.Ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 				t.Fatal(err)
@@ -297,13 +325,13 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 	}
 	d := start()
 
-	d.Open(f.srv.URL + "/s/" + sv.ID)
-	if lang := eval[string](d, `document.documentElement.lang`); lang != "en" {
-		t.Errorf("lang %q", lang)
+	d.Open(f.srv.URL + "/s/" + sv.ID + query)
+	if lang := eval[string](d, `document.documentElement.lang + " " + document.documentElement.dir`); lang != l.Code+" "+l.Dir {
+		t.Errorf("lang and dir %q", lang)
 	}
 	if j.checks {
 		d.Axe("welcome")
-		d.Shot(screenshotDir(), "welcome")
+		shot(d, "welcome")
 	}
 	d.press(`.start button[type="submit"]`)
 
@@ -322,7 +350,7 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 				t.Fatalf("a fresh browser was taken to %s: the old cookie survived", loc)
 			}
 			d.Open(link) // the link's page says which response it is; Continue takes it
-			if !strings.Contains(eval[string](d, `document.querySelector("h1").textContent`), "Continue this response") {
+			if h1 := eval[string](d, `document.querySelector("h1").textContent`); h1 != l.T("resume.title") {
 				t.Fatal("the resume link did not ask before continuing")
 			}
 			if j.checks {
@@ -372,12 +400,12 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 				t.Fatal("the page came back without saying why")
 			}
 			if si == 0 && round == 0 {
-				d.Shot(screenshotDir(), "section-follow-up-no-script")
+				shot(d, "section-follow-up-no-script")
 			}
 		}
 		if si == 0 {
 			if j.checks {
-				d.Shot(screenshotDir(), "section-follow-up")
+				shot(d, "section-follow-up")
 			}
 			for _, id := range []string{"ai_tools", "ai_tools_other", "ai_freq"} {
 				if d.visible(id) != shown[id] {
@@ -392,7 +420,7 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 			d.checkLikertNames("eff_1")
 			if j.checks {
 				d.Axe("section")
-				d.Shot(screenshotDir(), "section")
+				shot(d, "section")
 			}
 			d.press(`button[value="next"]`)
 			d.expectSection(sv.ID, si)
@@ -410,7 +438,7 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 			}
 			if j.checks {
 				d.Axe("section with errors")
-				d.Shot(screenshotDir(), "section-errors")
+				shot(d, "section-errors")
 			}
 			if d.keyboard {
 				d.tabTo(".error-summary a")
@@ -441,12 +469,12 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 	if loc := d.location(); loc != "/s/"+sv.ID+"/done" {
 		t.Fatalf("after submit at %s", loc)
 	}
-	if h1 := eval[string](d, `document.querySelector("h1").textContent`); h1 != "Thank you" {
+	if h1 := eval[string](d, `document.querySelector("h1").textContent`); h1 != l.T("done.title") {
 		t.Fatalf("thank-you heading %q", h1)
 	}
 	if j.checks {
 		d.Axe("thank you")
-		d.Shot(screenshotDir(), "thank-you")
+		shot(d, "thank-you")
 	}
 	// Back to the last page and Submit again: still one response.
 	d.Nav(chromedp.NavigateBack())
@@ -460,6 +488,9 @@ func runJourney(t *testing.T, f *fixture, j journey) {
 	rs := f.responses(t, sv.ID)
 	if len(rs) != 1 || rs[0].Status != survey.ResponseComplete {
 		t.Fatalf("want one complete response, got %+v", rs)
+	}
+	if rs[0].Language != l.Code {
+		t.Errorf("the response's language is %q, want %q", rs[0].Language, l.Code)
 	}
 	if got, exp := string(rs[0].Answers.Canonical()), string(want.Canonical()); got != exp {
 		t.Fatalf("the database holds other answers than those clicked\n got %s\nwant %s", got, exp)
@@ -487,10 +518,10 @@ func TestBrowserPageTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	heldCode := codes[0]
-	if _, _, err := f.svc.StartProgress(context.Background(), invitation.ID, heldCode); err != nil {
+	if _, _, err := f.svc.StartProgress(context.Background(), invitation.ID, heldCode, ""); err != nil {
 		t.Fatal(err)
 	}
-	_, otherToken, err := f.svc.StartProgress(context.Background(), f.open.ID, "")
+	_, otherToken, err := f.svc.StartProgress(context.Background(), f.open.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

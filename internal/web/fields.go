@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -83,58 +84,52 @@ func intOrText(s string) survey.Value {
 // respondentMessage words a problem that survey.Form.Check found with an
 // item for the person answering. Check decides whether there is a problem;
 // this only chooses the words, from the item and its answer.
-func respondentMessage(it *survey.Item, v survey.Value, answered bool) string {
+// The words are the catalog's, in the page's language: survey.Problems
+// messages are English, for the JSON API.
+func respondentMessage(l *i18n.Lang, it *survey.Item, v survey.Value, answered bool) string {
 	if !answered {
 		switch it.Type {
 		case survey.MultipleChoice:
-			return "Select at least one option."
+			return l.T("problem.select_some")
 		case survey.Integer:
-			return "Enter a number."
+			return l.T("problem.enter_number")
 		case survey.Text:
-			return "Enter an answer."
+			return l.T("problem.enter_answer")
 		}
-		return "Choose an answer."
+		return l.T("problem.choose")
 	}
 	switch it.Type {
 	case survey.Integer:
 		switch {
 		case it.Min != nil && it.Max != nil:
-			return fmt.Sprintf("Enter a whole number from %d to %d.", *it.Min, *it.Max)
+			return l.T("problem.number_between", "Min", *it.Min, "Max", *it.Max)
 		case it.Min != nil:
-			return fmt.Sprintf("Enter a whole number of at least %d.", *it.Min)
+			return l.T("problem.number_min", "Min", *it.Min)
 		case it.Max != nil:
-			return fmt.Sprintf("Enter a whole number of at most %d.", *it.Max)
+			return l.T("problem.number_max", "Max", *it.Max)
 		}
-		return "Enter a whole number, such as 12."
+		return l.T("problem.number")
 	case survey.Text:
 		n, limit := utf8.RuneCountInString(v.Text), it.TextLimit()
-		if n > limit {
-			return fmt.Sprintf("Your answer has %s characters. Shorten it to %s characters or fewer.", thousands(n), thousands(limit))
-		}
-		if pos, r := survey.ForbiddenInText(v.Text); pos > 0 {
-			if r == utf8.RuneError {
-				return fmt.Sprintf("Your answer contains bytes that are not text (at character %s). Retype that part and send it again.", thousands(pos))
+		if n <= limit {
+			if pos, r := survey.ForbiddenInText(v.Text); pos > 0 {
+				if r == utf8.RuneError {
+					return l.T("problem.not_text", "Pos", pos)
+				}
+				return l.T("problem.control", "Char", fmt.Sprintf("%U", r), "Pos", pos)
 			}
-			return fmt.Sprintf("Your answer contains an invisible control character (%U) at character %s, which cannot be saved. Delete it, or retype the text around it.", r, thousands(pos))
 		}
-		return fmt.Sprintf("Your answer has %s characters. Shorten it to %s characters or fewer.", thousands(n), thousands(limit))
+		return l.N("problem.too_long", limit, "N", n)
 	case survey.MultipleChoice:
-		return "Select only options from the list."
+		return l.T("problem.only_listed")
 	}
-	return "Choose one of the answers shown."
-}
-
-// thousands writes n with thousands separators: 2,000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return l.T("problem.choose_shown")
 }
 
 // itemView is one item as the templates draw it.
 type itemView struct {
+	L                    *i18n.Lang // the interface's language
+	TextLang             string     // the item's texts' language when not L's (view.TextLang)
 	ID, Type, Text, Help string
 	Optional             bool
 	Hidden               bool   // not shown given the answers so far
@@ -147,7 +142,6 @@ type itemView struct {
 	Value                string // text and integer items
 	Multiline            bool
 	MaxLength            int
-	MaxLengthText        string
 	Range                string // integer items: "A whole number from 0 to 60."
 	Error                string
 	Target               string // id of the first input, for the error summary
@@ -166,8 +160,8 @@ type optionView struct {
 }
 
 // newItemView prepares an item for its template.
-func newItemView(form *survey.Form, it *survey.Item, a survey.Answers, shown map[string]bool, si int, errMsg string) itemView {
-	v := itemView{ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Optional: !it.Required,
+func newItemView(l *i18n.Lang, form *survey.Form, it *survey.Item, a survey.Answers, shown map[string]bool, si int, errMsg string) itemView {
+	v := itemView{L: l, TextLang: textLang(form, l), ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Optional: !it.Required,
 		Hidden: !shown[it.ID], Error: errMsg, Target: "q-" + it.ID}
 	if c := it.ShowIf; c != nil && form.Item(c.Item) != nil && form.SectionOf(c.Item) == si {
 		vals := make([]string, len(c.Values()))
@@ -224,13 +218,13 @@ func newItemView(form *survey.Form, it *survey.Item, a survey.Answers, shown map
 		}
 		switch {
 		case it.Min != nil && it.Max != nil:
-			v.Range = fmt.Sprintf("A whole number from %d to %d.", *it.Min, *it.Max)
+			v.Range = l.T("range.between", "Min", *it.Min, "Max", *it.Max)
 		case it.Min != nil:
-			v.Range = fmt.Sprintf("A whole number of at least %d.", *it.Min)
+			v.Range = l.T("range.min", "Min", *it.Min)
 		case it.Max != nil:
-			v.Range = fmt.Sprintf("A whole number of at most %d.", *it.Max)
+			v.Range = l.T("range.max", "Max", *it.Max)
 		default:
-			v.Range = "A whole number."
+			v.Range = l.T("range.any")
 		}
 		describe = append(describe, "range-"+it.ID)
 	case survey.Text:
@@ -238,7 +232,6 @@ func newItemView(form *survey.Form, it *survey.Item, a survey.Answers, shown map
 			v.Value = valueText(ans)
 		}
 		v.Multiline, v.MaxLength = it.Multiline, it.TextLimit()
-		v.MaxLengthText = thousands(v.MaxLength)
 		describe = append(describe, "count-"+it.ID)
 	}
 	if errMsg != "" {

@@ -52,6 +52,7 @@ const fragmentLimit = 8192
 
 type fragmentKey struct {
 	form  *survey.Form
+	lang  string // the interface's language
 	state string
 	typed bool // the fragment is a typedFragment
 }
@@ -65,9 +66,9 @@ type typedFragment struct{ pre, post string }
 const markValue = "dyadHoleValue5e81b7"
 
 // item returns the HTML of iv, an item of form, from the kept fragment of
-// its state, which it renders the first time.
-func (fc *fragmentCache) item(form *survey.Form, iv *itemView) (template.HTML, error) {
-	key := fragmentKey{form, itemState(iv), iv.Value != ""}
+// its state and language, which it renders the first time.
+func (fc *fragmentCache) item(form *survey.Form, lang string, iv *itemView) (template.HTML, error) {
+	key := fragmentKey{form, lang, itemState(iv), iv.Value != ""}
 	if f, ok := fc.m.Load(key); ok {
 		return fill(f, iv.Value), nil
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/sample"
 )
 
@@ -65,6 +66,7 @@ func TestSectionFragmentsAsTemplate(t *testing.T) {
 			}
 		}
 		shown := form.Shown(a)
+		l := i18n.All()[round%len(i18n.All())]
 		for si, sec := range form.Instrument.Sections {
 			for pass := range 2 {
 				var ivs []itemView
@@ -74,17 +76,18 @@ func TestSectionFragmentsAsTemplate(t *testing.T) {
 					msg := ""
 					if round%2 == 1 && rng.IntN(3) == 0 {
 						v, answered := a[it.ID]
-						msg = respondentMessage(it, v, answered)
+						msg = respondentMessage(l, it, v, answered)
 					}
-					iv := newItemView(form, it, a, shown, si, msg)
+					iv := newItemView(l, form, it, a, shown, si, msg)
 					ivs = append(ivs, iv)
-					h, err := fc.item(form, &iv)
+					h, err := fc.item(form, l.Code, &iv)
 					if err != nil {
 						t.Fatal(err)
 					}
 					htmls = append(htmls, h)
 				}
 				v := newView("sv1")
+				v.setLang(l)
 				v.CSRF, v.Title = "token", "Title <&>"
 				nv := *v
 				nv.Section = &sectionView{Number: si + 1, Total: 5, Title: sec.Title, Items: htmls, Shown: "x"}

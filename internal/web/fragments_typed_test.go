@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -31,9 +32,9 @@ func TestTypedFragmentsAsTemplate(t *testing.T) {
 			for _, value := range values {
 				for _, msg := range []string{"", "Please enter a whole number."} {
 					for pass := range 2 {
-						iv := newItemView(form, it, survey.Answers{}, map[string]bool{it.ID: true}, si, msg)
+						iv := newItemView(i18n.Or("de"), form, it, survey.Answers{}, map[string]bool{it.ID: true}, si, msg)
 						iv.Value = value
-						got, err := fc.item(form, &iv)
+						got, err := fc.item(form, "de", &iv)
 						if err != nil {
 							t.Fatal(err)
 						}

@@ -57,7 +57,7 @@ func FuzzWebFormPOST(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, section uint8, body string, withCSRF bool) {
 		ctx := context.Background()
-		_, token, err := fx.svc.StartProgress(ctx, fx.open.ID, "")
+		_, token, err := fx.svc.StartProgress(ctx, fx.open.ID, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}

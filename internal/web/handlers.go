@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
@@ -30,34 +31,36 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 	ctx := c.Request.Context()
 	sv, err := h.svc.PublicSurvey(ctx, id)
 	if err != nil {
+		v.setLang(h.chooseLang(c, "", nil))
 		h.fail(c, v, err)
 		return nil, false
 	}
 	form, err := h.svc.Form(ctx, sv.InstrumentKey, sv.InstrumentVersion)
 	if err != nil {
+		v.setLang(h.chooseLang(c, "", nil))
 		h.fail(c, v, err)
 		return nil, false
 	}
 	// Respondents see the public title, never the internal name.
 	v.SurveyTitle = sv.PublicTitle
 	v.TestMode = sv.Mode == survey.ModeTest
-	if form.Instrument.Language != "" {
-		v.Lang = form.Instrument.Language
-	}
+	v.setLang(h.chooseLang(c, sv.ID, form))
+	v.TextLang = textLang(form, v.L)
 	return &page{sv: sv, form: form, v: v}, true
 }
 
 // accepting renders the closed or not-yet-open page unless the survey
 // takes responses now.
 func (h *handler) accepting(c *gin.Context, p *page) bool {
+	t := p.v.L.T
 	switch p.sv.Availability(time.Now()) {
 	case survey.NotYetOpen:
-		p.v.message(c, http.StatusForbidden, "This survey is not open yet",
-			"It opens on "+p.sv.OpensAt.In(p.sv.Location()).Format("Monday 2 January 2006 at 15:04")+" ("+p.sv.Location().String()+" time). Please come back then: the link stays the same.")
+		// In the survey's time zone, named, so that nobody has to guess.
+		loc := p.sv.Location()
+		p.v.message(c, http.StatusForbidden, t("open.not_yet"),
+			t("open.not_yet_text", "Date", p.v.L.Date(p.sv.OpensAt.In(loc)), "Zone", loc.String()))
 	case survey.NoLongerOpen:
-		p.v.message(c, http.StatusGone, "This survey has closed",
-			"It no longer takes responses. Thank you for your interest.",
-			"If you started it earlier, the answers you saved are kept with the study's other unfinished responses.")
+		p.v.message(c, http.StatusGone, t("open.closed"), t("open.closed_text"), t("open.closed_text2"))
 	default:
 		return true
 	}
@@ -115,7 +118,7 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 		// The plain welcome page differs between visitors only in its
 		// CSRF token: it is rendered once per survey row (the service
 		// replaces the row when it changes) and stitched per request.
-		if st, ok := h.welcomes.Load(p.sv); ok {
+		if st, ok := h.welcomes.Load(welcomeKey{p.sv, p.v.L.Code}); ok {
 			h.writeStitched(c, st.(*stitched), h.csrfToken(c, p.sv.ID))
 			return
 		}
@@ -125,8 +128,9 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 	v.page, v.status = "welcome", status
 	v.Title = p.sv.PublicTitle
 	if codeErr != "" {
-		v.Title = "Error: " + v.Title
+		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
+	v.switcher(c)
 	v.SurveyTitle = "" // the page's heading is the title
 	v.Welcome = &welcomeView{Title: p.sv.PublicTitle, Intro: paragraphs(p.sv.PublicDescription), Consent: paragraphs(in.Consent),
 		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Invitation: p.sv.Access == survey.AccessInvitation,
@@ -135,7 +139,7 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 		v.CSRF = holeMark
 		if page, err := renderPage(v); err == nil {
 			if s, ok := newStitched(page); ok {
-				st, _ := h.welcomes.LoadOrStore(p.sv, s)
+				st, _ := h.welcomes.LoadOrStore(welcomeKey{p.sv, p.v.L.Code}, s)
 				h.writeStitched(c, st.(*stitched), h.csrfToken(c, p.sv.ID))
 				return
 			}
@@ -200,7 +204,7 @@ func (h *handler) start(c *gin.Context) {
 	if c.PostForm(discardField) == "1" {
 		start = h.svc.StartProgressOver // the "in use" page's choice
 	}
-	prog, token, err := start(c.Request.Context(), p.sv.ID, code)
+	prog, token, err := start(c.Request.Context(), p.sv.ID, code, p.v.L.Code)
 	if err != nil {
 		h.codeRefused(c, p, code, err)
 		return
@@ -219,17 +223,15 @@ func (h *handler) codeRefused(c *gin.Context, p *page, code string, err error) {
 	case survey.IsCodeInUse(err):
 		h.codeInUse(c, p, code)
 	case survey.ErrorCode(err) == survey.EInvalid:
-		h.welcomePage(c, p, http.StatusUnprocessableEntity, code, "Enter the code from your invitation.")
+		h.welcomePage(c, p, http.StatusUnprocessableEntity, code, p.v.L.T("code.missing"))
 	case survey.ErrorCode(err) == survey.EForbidden:
-		h.welcomePage(c, p, http.StatusForbidden, code,
-			"This code is not valid for this survey. Please check it against your invitation; dashes, spaces and capital letters do not matter.")
+		h.welcomePage(c, p, http.StatusForbidden, code, p.v.L.T("code.invalid"))
 	case survey.ErrorCode(err) == survey.EConflict:
 		if p.sv.Availability(time.Now()) != survey.Accepting {
 			h.accepting(c, p)
 			return
 		}
-		h.welcomePage(c, p, http.StatusConflict, code,
-			"This code has already been used to submit a response. Each invitation code can be used once.")
+		h.welcomePage(c, p, http.StatusConflict, code, p.v.L.T("code.used"))
 	default:
 		h.fail(c, p.v, err)
 	}
@@ -241,13 +243,11 @@ func (h *handler) codeRefused(c *gin.Context, p *page, code string, err error) {
 // cleared cookie) would leave them no way to answer. Discarding is a
 // separate, explicit POST, never the default.
 func (h *handler) codeInUse(c *gin.Context, p *page, code string) {
-	p.v.message(c, http.StatusConflict, "This code is already in use",
-		"A response to this survey was started with this invitation code and has not been submitted yet. Each code can start one response.",
-		"If you started it, continue it where you left off: go back to the browser or device where you started, or open the link to continue that was shown at the bottom of its pages.",
-		"If you cannot, you can start again. The unfinished response and the answers saved in it will then be deleted, and only your new response will count.")
-	p.v.button(formView{Action: "/s/" + p.sv.ID + "/start", Button: "Delete the unfinished response and start again",
+	t := p.v.L.T
+	p.v.message(c, http.StatusConflict, t("inuse.title"), t("inuse.text"), t("inuse.text2"), t("inuse.text3"))
+	p.v.button(formView{Action: "/s/" + p.sv.ID + "/start", Button: t("inuse.discard"),
 		Hidden: []hiddenField{{"code", code}, {discardField, "1"}}})
-	p.v.link("/s/"+p.sv.ID, "Back to the start of the survey")
+	p.v.link("/s/"+p.sv.ID, t("inuse.back"))
 	p.v.CSRF = h.csrfToken(c, p.sv.ID)
 	h.render(c, p.v)
 }
@@ -289,19 +289,18 @@ func (h *handler) resume(c *gin.Context) {
 		return
 	}
 	v := p.v
+	t := v.L.T
 	if current == nil {
-		v.message(c, http.StatusOK, "Continue this response?",
-			"You are continuing a response to this survey "+describe(prog)+".",
-			"If you did not start it, for example because someone sent you this link, do not continue: whoever has the link can see and change the answers. Start a new response of your own instead.")
-		v.button(formView{Action: "/s/" + p.sv.ID + "/resume", Hidden: []hiddenField{{"t", token}}, Button: "Continue this response", Primary: true})
-		v.link("/s/"+p.sv.ID, "Not you? Start a new response")
+		v.message(c, http.StatusOK, t("resume.title"),
+			t("resume.text", "Response", describe(v.L, prog)), t("resume.text2"))
+		v.button(formView{Action: "/s/" + p.sv.ID + "/resume", Hidden: []hiddenField{{"t", token}}, Button: t("resume.continue"), Primary: true})
+		v.link("/s/"+p.sv.ID, t("resume.not_you"))
 	} else {
-		v.message(c, http.StatusOK, "This browser already has another response",
-			"This browser is keeping a response to this survey "+describe(current)+".",
-			"The link you opened is for another response, "+describe(prog)+". Which one do you want in this browser? Neither is deleted, but after switching, this browser's response can be continued only with its own link to continue.",
-			"If someone sent you this link, keep your own response.")
-		v.button(formView{Action: "/s/" + p.sv.ID + "/resume", Hidden: []hiddenField{{"t", token}}, Button: "Switch to the response from the link"})
-		v.link("/s/"+p.sv.ID, "Keep the response already in this browser")
+		v.message(c, http.StatusOK, t("other.title"),
+			t("other.text", "Response", describe(v.L, current)),
+			t("other.text2", "Response", describe(v.L, prog)), t("other.text3"))
+		v.button(formView{Action: "/s/" + p.sv.ID + "/resume", Hidden: []hiddenField{{"t", token}}, Button: t("other.switch")})
+		v.link("/s/"+p.sv.ID, t("other.keep"))
 	}
 	v.CSRF = h.csrfToken(c, p.sv.ID)
 	h.render(c, v)
@@ -334,9 +333,8 @@ func (h *handler) continueResume(c *gin.Context) {
 func (h *handler) linkedProgress(c *gin.Context, p *page, token string) (*survey.Progress, bool) {
 	prog, err := h.svc.FindProgress(c.Request.Context(), p.sv.ID, token)
 	if survey.ErrorCode(err) == survey.ENotFound {
-		p.v.message(c, http.StatusNotFound, "This link to continue is not valid",
-			"Please check that the whole link was copied: it is long, and e-mail programs sometimes break it across lines.")
-		p.v.link("/s/"+p.sv.ID, "Go to the start of the survey")
+		p.v.message(c, http.StatusNotFound, p.v.L.T("badlink.title"), p.v.L.T("badlink.text"))
+		p.v.link("/s/"+p.sv.ID, p.v.L.T("badlink.start"))
 		h.render(c, p.v)
 		return nil, false
 	}
@@ -349,18 +347,16 @@ func (h *handler) linkedProgress(c *gin.Context, p *page, token string) (*survey
 
 // describe says when a response was started and last saved or submitted,
 // which is what a person recognises their own response by.
-func describe(prog *survey.Progress) string {
-	const layout = "Monday 2 January 2006 at 15:04 UTC"
-	s := "started on " + prog.StartedAt.UTC().Format(layout)
+func describe(l *i18n.Lang, prog *survey.Progress) string {
+	started := l.Date(prog.StartedAt.UTC())
 	switch {
 	case prog.Status == survey.ResponseComplete && prog.SubmittedAt != nil:
-		s += " and submitted on " + prog.SubmittedAt.UTC().Format(layout)
+		return l.T("describe.submitted", "Started", started, "Date", l.Date(prog.SubmittedAt.UTC()))
 	case len(prog.Answers) == 0:
-		s += ", with no answers saved yet"
+		return l.T("describe.empty", "Started", started)
 	default:
-		s += ", last saved on " + prog.UpdatedAt.UTC().Format(layout)
+		return l.T("describe.saved", "Started", started, "Date", l.Date(prog.UpdatedAt.UTC()))
 	}
-	return s
 }
 
 // done: GET /s/{id}/done, the thank-you page.
@@ -383,9 +379,11 @@ func (h *handler) done(c *gin.Context) {
 		// keeps even the survey's address from the next site.
 		redirect(c, p.sv.EndRedirect)
 	default:
-		paras := append([]string{"Your answers have been submitted. You can close this page now."}, paragraphs(p.sv.EndMessage)...)
-		paras = append(paras, "Your response is anonymous: it is stored without your name, e-mail address or IP address.")
-		p.v.message(c, http.StatusOK, "Thank you", paras...)
+		// The end message is the researcher's, in the instrument's
+		// language, between the catalog's own texts.
+		paras := append([]string{p.v.L.T("done.text")}, paragraphs(p.sv.EndMessage)...)
+		paras = append(paras, p.v.L.T("done.anonymous"))
+		p.v.message(c, http.StatusOK, p.v.L.T("done.title"), paras...)
 		p.v.page = "done"
 		h.render(c, p.v)
 	}
@@ -420,25 +418,27 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		if id, ok := strings.CutPrefix(d.Path, "answers."); ok && form.Item(id) != nil {
 			v, answered := a[id]
 			if _, dup := errs[id]; !dup {
-				errs[id] = respondentMessage(form.Item(id), v, answered)
+				errs[id] = respondentMessage(p.v.L, form.Item(id), v, answered)
 			}
 		}
 	}
 	sv := &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
 		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
-		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token, Later: p.later}
+		// The link carries the language, so that another browser or
+		// device continues in it.
+		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code, Later: p.later}
 	var visible []string
 	for i := range sec.Items {
 		it := &sec.Items[i]
-		iv := newItemView(form, it, a, shown, si, errs[it.ID])
+		iv := newItemView(p.v.L, form, it, a, shown, si, errs[it.ID])
 		if !iv.Hidden {
 			visible = append(visible, it.ID)
 		}
 		if iv.Error != "" {
 			sv.Errors = append(sv.Errors, summaryEntry{Target: iv.Target, Text: it.Text + " – " + iv.Error})
 		}
-		html, err := h.fragments.item(form, &iv)
+		html, err := h.fragments.item(form, p.v.L.Code, &iv)
 		if err != nil {
 			h.fail(c, p.v, fmt.Errorf("render item %s: %w", it.ID, err))
 			return
@@ -448,14 +448,15 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	sv.Shown = strings.Join(visible, " ")
 	v := p.v
 	v.page, v.status, v.Section = "section", status, sv
-	v.Title = fmt.Sprintf("%s – Section %d of %d – %s", sec.Title, sv.Number, sv.Total, p.sv.PublicTitle)
+	v.Langs = switchButtons[v.L.Code]
+	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.PublicTitle)
 	if len(sv.Errors) > 0 {
-		v.Title = "Error: " + v.Title
+		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
 	v.CSRF = h.csrfToken(c, p.sv.ID)
 	if len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later {
 		// A plain page: written from its shell (shell.go).
-		key := shellKey{sv: p.sv, form: form, section: si, first: sv.First, last: sv.Last}
+		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, first: sv.First, last: sv.Last}
 		if s := h.shells.shell(key, v); s != nil {
 			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items})
 			return
@@ -473,8 +474,8 @@ func (h *handler) base(c *gin.Context) string {
 func (h *handler) sectionParam(c *gin.Context, p *page) (int, bool) {
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 || n > len(p.form.Instrument.Sections) || strconv.Itoa(n) != c.Param("n") {
-		p.v.message(c, http.StatusNotFound, "Page not found", "This survey has no such page.")
-		p.v.link("/s/"+p.sv.ID, "Go to the survey")
+		p.v.message(c, http.StatusNotFound, p.v.L.T("error.page_not_found"), p.v.L.T("error.no_such_section"))
+		p.v.link("/s/"+p.sv.ID, p.v.L.T("error.go_to_survey"))
 		h.render(c, p.v)
 		return 0, false
 	}
@@ -544,8 +545,14 @@ func (h *handler) saveSection(c *gin.Context) {
 	if !ok {
 		return
 	}
-	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si,
-		Answers: readSection(p.form, si, c.Request.PostForm)}
+	posted := readSection(p.form, si, c.Request.PostForm)
+	if h.switchTo(c, p) {
+		// The language switcher: the page again in the chosen language,
+		// with what was typed on it, saving nothing.
+		h.sectionPage(c, p, http.StatusOK, si, withSection(p.form, si, prog.Answers, posted), nil, "", token)
+		return
+	}
+	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.v.L.Code}
 	switch c.PostForm(actionField) {
 	case "back":
 		in.Action = survey.SectionBack
@@ -569,10 +576,7 @@ func (h *handler) saveSection(c *gin.Context) {
 	case survey.SectionFix:
 		h.sectionPage(c, p, http.StatusUnprocessableEntity, out.Section, out.Answers, out.Problems, "", token)
 	case survey.SectionRevealed:
-		notice := "Your answer added a question to this page. Please answer it, then continue."
-		if out.Revealed > 1 {
-			notice = fmt.Sprintf("Your answers added %d questions to this page. Please answer them, then continue.", out.Revealed)
-		}
+		notice := p.v.L.N("section.revealed", out.Revealed)
 		h.sectionPage(c, p, http.StatusOK, out.Section, out.Answers, nil, notice, token)
 	case survey.SectionMove:
 		redirect(c, h.sectionURL(p, out.Section))
@@ -595,10 +599,30 @@ func (h *handler) saveSection(c *gin.Context) {
 		if survey.ErrorCode(out.Err) == survey.EForbidden {
 			status = http.StatusForbidden
 		}
-		p.v.message(c, status, "Your invitation code has been used",
-			"A response has already been submitted with the invitation code you entered, so this one cannot be submitted as well. Each invitation code can be used once.")
+		p.v.message(c, status, p.v.L.T("codeused.title"), p.v.L.T("codeused.text"))
 		h.render(c, p.v)
 	default:
 		h.fail(c, p.v, survey.Errorf(survey.EInternal, "unknown outcome %d of saving a page", out.Kind))
 	}
+}
+
+// withSection returns the saved answers with section si's replaced by the
+// posted ones: the page as the respondent left it, for the switcher.
+func withSection(form *survey.Form, si int, saved, posted survey.Answers) survey.Answers {
+	out := make(survey.Answers, len(saved)+len(posted))
+	for id, v := range saved {
+		if form.SectionOf(id) != si {
+			out[id] = v
+		}
+	}
+	for id, v := range posted {
+		out[id] = v
+	}
+	return out
+}
+
+// welcomeKey keys the kept welcome pages: one per survey row and language.
+type welcomeKey struct {
+	sv   *survey.Survey
+	lang string
 }

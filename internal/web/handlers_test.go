@@ -44,7 +44,7 @@ func TestWelcomePage(t *testing.T) {
 		if !strings.Contains(p.header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
 			t.Error("CSP lacks frame-ancestors 'none'")
 		}
-		for _, want := range []string{`<html lang="en">`, "<h1>AI and the Therapeutic Relationship", "About 10 minutes", "Taking part", "Start the survey"} {
+		for _, want := range []string{`<html lang="en" dir="ltr">`, "<h1>AI and the Therapeutic Relationship", "About 10 minutes", "Taking part", "Start the survey"} {
 			if !strings.Contains(p.body, want) {
 				t.Errorf("page lacks %q", want)
 			}

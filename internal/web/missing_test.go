@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -26,7 +27,7 @@ func TestMissingCodesDrawnApart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	iv := newItemView(form, form.Item("q"), survey.Answers{"q": survey.IntVal(9)}, map[string]bool{"q": true}, 0, "")
+	iv := newItemView(i18n.Or(i18n.Default), form, form.Item("q"), survey.Answers{"q": survey.IntVal(9)}, map[string]bool{"q": true}, 0, "")
 	html, err := renderItem(&iv)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/pagekit"
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -47,7 +48,14 @@ type view struct {
 	status   int
 	surveyID string
 
-	Lang        string
+	Lang  string     // <html lang>
+	Dir   string     // <html dir>: ltr or rtl
+	L     *i18n.Lang // the interface's language: {{.L.T "id"}}
+	Langs []langLink // the language switcher
+	// TextLang is the language of the instrument's texts (and the
+	// survey's title) when it is not the interface's, for their lang
+	// attributes; "" when they are the same.
+	TextLang    string
 	Title       string // the document's title
 	SurveyTitle string // the header; empty for none
 	// TestMode: the survey is in test mode; every page says so.
@@ -81,16 +89,18 @@ type formView struct {
 type hiddenField struct{ Name, Value string }
 
 func newView(surveyID string) *view {
-	return &view{surveyID: surveyID, Lang: "en", CSS: pagekit.AssetURL("app.css"), JS: pagekit.AssetURL("app.js"), Icon: pagekit.AssetURL("icon.svg")}
+	l := i18n.Or(i18n.Default)
+	return &view{surveyID: surveyID, Lang: l.Code, Dir: l.Dir, L: l, CSS: pagekit.AssetURL("app.css"), JS: pagekit.AssetURL("app.js"), Icon: pagekit.AssetURL("icon.svg")}
 }
 
 // message makes v a message page: a heading and a few paragraphs.
 func (v *view) message(c *gin.Context, status int, heading string, paras ...string) {
 	v.page, v.status, v.Title = "message", status, heading
 	if v.SurveyTitle != "" {
-		v.Title = heading + " – " + v.SurveyTitle
+		v.Title = v.L.T("title.with_survey", "Heading", heading, "Survey", v.SurveyTitle)
 	}
 	v.Message = &messageView{Heading: heading, Paras: paras}
+	v.switcher(c)
 }
 
 func (v *view) link(href, text string) { v.Message.Link, v.Message.LinkText = href, text }
@@ -139,34 +149,35 @@ func (h *handler) fail(c *gin.Context, v *view, err error) {
 
 // errorPage makes v the page for an error of the given status.
 func (h *handler) errorPage(c *gin.Context, v *view, status int, err *survey.Error) {
+	t := v.L.T
 	switch {
 	case err.Code == survey.ENotFound:
-		v.message(c, status, "Survey not found",
-			"There is no survey at this address. Please check that the link is complete: a link copied from an e-mail is sometimes cut off at the end of a line.")
+		v.message(c, status, t("error.not_found"), t("error.not_found_text"))
 	case err.Code == survey.EConflict:
-		v.message(c, status, "This could not be done",
-			"The survey changed while you were answering (it may have closed). The answers you saved by moving to another page are kept.")
+		v.message(c, status, t("error.conflict"), t("error.conflict_text"))
 	case err.Code == survey.EUnavailable:
 		if c.Writer.Header().Get("Retry-After") == "" {
 			c.Header("Retry-After", "5")
 		}
-		v.message(c, status, "The survey is busy",
-			"The server could not save your answers just now. Nothing is lost: please go back and try again in a few seconds.")
+		v.message(c, status, t("error.busy"), t("error.busy_text"))
 	case err.Code == survey.ERateLimited:
-		v.message(c, status, "Please slow down",
-			"Too many pages were asked for from your address in a short time. Nothing is lost: please wait a few seconds and try again.")
+		v.message(c, status, t("error.slow"), t("error.slow_text"))
+	case status < 500 && v.L.Code == i18n.Default:
+		// The service's words are English (the JSON API's): shown as
+		// they are on an English page, and in other languages replaced
+		// by the catalog's general sentence rather than mixed in.
+		v.message(c, status, t("error.conflict"), err.Message)
 	case status < 500:
-		v.message(c, status, "This could not be done", err.Message)
+		v.message(c, status, t("error.conflict"), t("error.refused_text"))
 	default:
-		v.message(c, status, "Something went wrong",
-			"The server ran into a problem. The answers you saved by moving to another page are kept. Please try again in a moment.")
+		v.message(c, status, t("error.server"), t("error.server_text"))
 	}
 	h.render(c, v)
 }
 
 func (h *handler) notFound(c *gin.Context) {
 	v := newView("")
-	v.message(c, http.StatusNotFound, "Page not found",
-		"There is no page at this address. Please check that the link is complete: a link copied from an e-mail is sometimes cut off at the end of a line.")
+	v.setLang(h.chooseLang(c, "", nil))
+	v.message(c, http.StatusNotFound, v.L.T("error.page_not_found"), v.L.T("error.page_not_found_text"))
 	h.render(c, v)
 }

@@ -42,10 +42,8 @@ func (h *handler) csrfToken(c *gin.Context, surveyID string) string {
 // request as cross-site. A request that fails gets the 403 page.
 func (h *handler) csrfOK(c *gin.Context, v *view) bool {
 	if !h.csrf.Check(c, v.surveyID, cookie(c, csrfCookie)) {
-		v.message(c, http.StatusForbidden, "This page has expired",
-			"For your safety, the form could not be accepted. This happens when a page was left open for a very long time, or when your browser blocks cookies, which this survey needs to keep your answers as you go.",
-			"The answers you saved by moving to another page are kept. Please open the survey again and continue.")
-		v.link("/s/"+v.surveyID, "Return to the survey")
+		v.message(c, http.StatusForbidden, v.L.T("error.expired"), v.L.T("error.expired_text"), v.L.T("error.expired_text2"))
+		v.link("/s/"+v.surveyID, v.L.T("error.return"))
 		h.render(c, v)
 		return false
 	}

@@ -56,6 +56,7 @@ const shellLimit = 1024
 type shellKey struct {
 	sv          *survey.Survey
 	form        *survey.Form
+	lang        string // the interface's language
 	section     int
 	first, last bool
 }

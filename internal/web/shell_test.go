@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"html/template"
 	"math/rand/v2"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -32,7 +34,8 @@ var awkward = []string{
 // Submit buttons, for random answers, under survey titles with
 // characters to escape, with awkward values in every hole; each page is
 // filled twice, the second time from the kept shell. No kept shell holds
-// a value of its holes.
+// a value of its holes. The rounds go through every language of the
+// catalog, each with its own shells.
 func TestSectionShellAsTemplate(t *testing.T) {
 	form, err := sample.StudyForm()
 	if err != nil {
@@ -50,12 +53,13 @@ func TestSectionShellAsTemplate(t *testing.T) {
 		a := sample.Answers(form, rng)
 		shown := form.Shown(a)
 		sv := svs[round%len(svs)]
+		l := i18n.All()[round%len(i18n.All())]
 		for si, sec := range form.Instrument.Sections {
 			var htmls []template.HTML
 			var visible []string
 			for i := range sec.Items {
-				iv := newItemView(form, &sec.Items[i], a, shown, si, "")
-				h, err := fc.item(form, &iv)
+				iv := newItemView(l, form, &sec.Items[i], a, shown, si, "")
+				h, err := fc.item(form, l.Code, &iv)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -72,12 +76,14 @@ func TestSectionShellAsTemplate(t *testing.T) {
 						items: htmls,
 					}
 					v := newView(sv.ID)
+					v.setLang(l)
+					v.setSwitcher(url.URL{Path: "/s/" + sv.ID + "/p/" + strconv.Itoa(si+1)}, url.Values{})
 					v.page, v.SurveyTitle, v.CSRF = "section", sv.Title, vals.csrf
 					v.Title = sec.Title + " – Section " + strconv.Itoa(si+1) + " – " + sv.Title
 					v.Section = &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
 						Description: paragraphs(sec.Description), Action: "/s/" + sv.ID + "/p/" + strconv.Itoa(si+1),
 						First: buttons[0], Last: buttons[1], Items: htmls, Shown: vals.shown, ResumeURL: awkward[rng.IntN(len(awkward))]}
-					key := shellKey{sv: sv, form: form, section: si, first: buttons[0], last: buttons[1]}
+					key := shellKey{sv: sv, form: form, lang: l.Code, section: si, first: buttons[0], last: buttons[1]}
 					s := sc.shell(key, v)
 					if s == nil {
 						t.Fatalf("section %d: no shell", si+1)

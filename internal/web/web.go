@@ -106,13 +106,15 @@ func (p *Pages) ErrorPage(c *gin.Context, status int, err *survey.Error) {
 		p.h.notFound(c)
 		return
 	}
-	p.h.errorPage(c, newView(""), status, err)
+	v := newView("")
+	v.setLang(p.h.chooseLang(c, "", nil))
+	p.h.errorPage(c, v, status, err)
 }
 
 type handler struct {
 	svc      *survey.Service
 	csrf     *pagekit.CSRF
-	welcomes sync.Map // *survey.Survey -> *stitched welcome page
+	welcomes sync.Map // welcomeKey -> *stitched welcome page
 	// fragments are section pages' items, rendered once per state.
 	fragments fragmentCache
 	// shells are plain section pages around their items (shell.go).

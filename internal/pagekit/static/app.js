@@ -45,9 +45,22 @@
   }
 
   // Character counters, announced politely once typing pauses.
+  // The words come from the page (data-count-left/-over: the catalog's
+  // plural forms with # for the number), so they are in its language;
+  // Intl.PluralRules picks the form by the same CLDR rules as the server.
   var live = document.getElementById('live'), timer;
-  var plural = function (n, word) {
-    return n.toLocaleString('en') + ' ' + word + (n === 1 ? '' : 's');
+  var lang = document.documentElement.lang || 'en';
+  var forms = function (attr) {
+    try { return JSON.parse((form && form.getAttribute(attr)) || '{}'); } catch (e) { return {}; }
+  };
+  var leftForms = forms('data-count-left'), overForms = forms('data-count-over');
+  var numLocale = (form && form.getAttribute('data-number-locale')) || lang;
+  var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+  var plural = function (f, n) {
+    var cat = rules ? rules.select(n) : (n === 1 ? 'one' : 'other');
+    if (n === 0 && f.zero) cat = 'zero';
+    var text = f[cat] || f.other || '';
+    return text.replace('#', n.toLocaleString(numLocale));
   };
   each(document.querySelectorAll('[data-maxlength]'), function (el) {
     var max = parseInt(el.getAttribute('data-maxlength'), 10);
@@ -55,8 +68,7 @@
     if (!out) return;
     var count = function () {
       var left = max - Array.from(el.value).length;
-      var msg = left >= 0 ? 'You have ' + plural(left, 'character') + ' remaining.'
-        : 'You have ' + plural(-left, 'character') + ' too many.';
+      var msg = left >= 0 ? plural(leftForms, left) : plural(overForms, -left);
       out.textContent = msg;
       out.classList.toggle('over', left < 0);
       return msg;

@@ -90,7 +90,7 @@ var Tables = []Table{
 		{"keyed", Int}, {"held", Int}, {"hold_ref", Bytes}}},
 	{Name: "responses", KeyLen: 1, Columns: []Column{{"seq", Int}, {"id", Text}, {"survey_id", Text}, {"instrument_key", Text},
 		{"instrument_version", Int}, {"status", Text}, {"answers", Text}, {"digest", Bytes}, {"started_at", Text},
-		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}, {"test", Int}}},
+		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}, {"test", Int}, {"language", Text}}},
 	{Name: "studies", KeyLen: 1, Columns: []Column{{"id", Int}, {"name", Text}, {"created_at", Text}}},
 	{Name: "users", KeyLen: 1, Columns: []Column{{"id", Int}, {"email", Text}, {"password_hash", Text}, {"admin", Int}, {"created_at", Text}, {"totp_secret", Text}, {"totp_step", Int}}},
 	{Name: "memberships", KeyLen: 2, Columns: []Column{{"study_id", Int}, {"user_id", Int}, {"role", Text}}},

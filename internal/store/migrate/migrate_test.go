@@ -67,10 +67,10 @@ func fillSQLite(t *testing.T) string {
 	if _, _, err := svc.Submit(ctx, inv.ID, survey.Submission{InvitationCode: codes[0], Answers: answers}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.StartProgress(ctx, open.ID, ""); err != nil {
+	if _, _, err := svc.StartProgress(ctx, open.ID, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.StartProgress(ctx, inv.ID, codes[1]); err != nil { // holds the code
+	if _, _, err := svc.StartProgress(ctx, inv.ID, codes[1], ""); err != nil { // holds the code
 		t.Fatal(err)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)

@@ -12,7 +12,7 @@ import (
 
 // ResponseColumns are the responses columns ScanResponse reads, in its
 // order; every driver's hand-written queries select them.
-const ResponseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test`
+const ResponseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test, language`
 
 // ProgressColumns are ResponseColumns and what ReadProgress reads after them.
 const ProgressColumns = ResponseColumns + `, sealed_code, updated_at`
@@ -30,7 +30,7 @@ func ScanResponse(sc RowScanner) (*survey.Response, int64, error) {
 		submitted sql.NullString
 		test      int
 	)
-	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted, &test); err != nil {
+	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted, &test, &r.Language); err != nil {
 		return nil, 0, err
 	}
 	r.Test = test != 0

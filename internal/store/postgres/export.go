@@ -22,7 +22,7 @@ import (
 // that keeps old row versions from being vacuumed meanwhile, which is the
 // price of a consistent export and no worse than a pg_dump.
 func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn func(*survey.Response) error) error {
-	q := `SELECT id, instrument_key, instrument_version, status, answers, started_at, submitted_at
+	q := `SELECT id, instrument_key, instrument_version, status, answers, started_at, submitted_at, language
 		FROM responses WHERE survey_id = $1`
 	args := []any{f.SurveyID}
 	if f.Status != "" {
@@ -53,14 +53,18 @@ func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn fun
 		answers   sql.RawBytes
 		started   sql.RawBytes
 		submitted sql.RawBytes
+		language  sql.RawBytes
 		sub       = new(timeHolder)
 		keys      = map[string]string{} // item ids, allocated once per export
 	)
 	for rows.Next() {
-		if err := rows.Scan(&r.ID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &started, &submitted); err != nil {
+		if err := rows.Scan(&r.ID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &started, &submitted, &language); err != nil {
 			return classify(err, "export responses")
 		}
 		r.StartedAt = parseTime(string(started))
+		if string(language) != r.Language { // one string per change, not per row
+			r.Language = string(language)
+		}
 		r.SubmittedAt = nil
 		if submitted != nil {
 			sub.t = parseTime(string(submitted))

@@ -41,10 +41,10 @@ func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHa
 		mark = hold.Mark
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO responses
-		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark, test)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, `+fmt.Sprintf(responseTest, "$2::text")+`)`,
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark, test, language)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, $11, $12, `+fmt.Sprintf(responseTest, "$2::text")+`, $13)`,
 		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
-		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt), mark)
+		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt), mark, p.Language)
 	if hold != nil && isUnique(err) {
 		return survey.ErrCodeInUse() // a response holds the code that an old row marks
 	}
@@ -95,9 +95,9 @@ func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []
 
 // SaveProgress implements survey.Store.
 func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE responses SET answers = $1, digest = $2, updated_at = $3
-		WHERE id = $4 AND status = 'in_progress'`,
-		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID)
+	res, err := s.db.ExecContext(ctx, `UPDATE responses SET answers = $1, digest = $2, updated_at = $3,
+		language = COALESCE(NULLIF($5, ''), language) WHERE id = $4 AND status = 'in_progress'`,
+		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID, p.Language)
 	if err != nil {
 		return classify(err, "save response in progress")
 	}
@@ -110,7 +110,8 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 // completeResponse completes an in-progress row while its survey is open
 // at the submission time, locking the survey row FOR SHARE (surveys.go).
 var completeResponse = `UPDATE responses
-	SET status = 'complete', answers = $1, digest = $2, submitted_at = $3, updated_at = $3, sealed_code = NULL, hold_mark = NULL
+	SET status = 'complete', answers = $1, digest = $2, submitted_at = $3, updated_at = $3, sealed_code = NULL, hold_mark = NULL,
+		language = COALESCE(NULLIF($6, ''), language)
 	WHERE id = $4 AND status = 'in_progress' AND ` + fmt.Sprintf(surveyOpenAt, "$5", "$3")
 
 // CompleteProgress implements survey.Store. The row is completed before
@@ -123,7 +124,7 @@ func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHa
 		return false, classify(err, "begin")
 	}
 	defer tx.Rollback() // no-op after Commit
-	res, err := tx.ExecContext(ctx, completeResponse, answersText(r), r.Digest, formatTimePtr(r.SubmittedAt), r.ID, r.SurveyID)
+	res, err := tx.ExecContext(ctx, completeResponse, answersText(r), r.Digest, formatTimePtr(r.SubmittedAt), r.ID, r.SurveyID, r.Language)
 	if err != nil {
 		return false, classify(err, "complete response")
 	}

@@ -38,8 +38,10 @@ func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn fun
 	// text: a header of byte lengths and the instrument version,
 	// "id,key,status,started,submitted,version;" ('-' for no submission
 	// time), then those fields back to back, then the answers' JSON, which
-	// is last so that SQLite copies it once. See split.
-	q := `SELECT length(CAST(id AS BLOB)) || ',' || length(CAST(instrument_key AS BLOB)) || ','
+	// is last so that SQLite copies it once. See split. The response's
+	// language comes first, ended by '|', which a language tag (letters,
+	// digits and '-', checked by the service) cannot hold.
+	q := `SELECT language || '|' || length(CAST(id AS BLOB)) || ',' || length(CAST(instrument_key AS BLOB)) || ','
 		|| length(CAST(status AS BLOB)) || ',' || length(CAST(started_at AS BLOB)) || ','
 		|| ifnull(length(CAST(submitted_at AS BLOB)), '-') || ',' || instrument_version || ';'
 		|| id || instrument_key || status || started_at || ifnull(submitted_at, '') || answers
@@ -261,9 +263,16 @@ func (d *rowDecoder) scan(rows *sql.Rows, r *survey.Response, sub *time.Time) er
 	if err := rows.Scan(&d.row); err != nil {
 		return err
 	}
-	f, err := split(d.row)
+	lang, row, ok := strings.Cut(d.row, "|")
+	if !ok {
+		return errBadRow
+	}
+	f, err := split(row)
 	if err != nil {
 		return err
+	}
+	if lang != r.Language {
+		r.Language = internString(d.intern, lang)
 	}
 	if f.key != d.last.key || f.status != d.last.status || f.version != d.last.version || d.last.key == "" {
 		d.last = rowMeta{key: internString(d.intern, f.key), status: internString(d.intern, f.status), version: f.version}

@@ -102,7 +102,7 @@ func closeRace(t *testing.T, round int) {
 	svc := survey.NewService(st)
 	var tokens []string
 	for range 80 {
-		_, tok, err := svc.StartProgress(ctx, sv.ID, "")
+		_, tok, err := svc.StartProgress(ctx, sv.ID, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,7 +73,7 @@ func TestHardening12BackupsDoNotLinkCodes(t *testing.T) {
 	}
 	// Another invitee is answering in the web form: their response holds
 	// a code, and carries a mark of it.
-	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[used+13]); err != nil {
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[used+13], ""); err != nil {
 		t.Fatal(err)
 	}
 	after, backup := backupInvitations(t, f.st, f.invi.ID, "after.db")
@@ -208,7 +208,7 @@ func TestInvitationHoldAndLegacyCodes(t *testing.T) {
 	}
 	answers := survey.Answers{"uses": survey.IntVal(0), "years": survey.IntVal(3)}
 	for _, code := range []string{codes[0], legacy} {
-		_, token, err := f.svc.StartProgress(ctx, f.invi.ID, code)
+		_, token, err := f.svc.StartProgress(ctx, f.invi.ID, code, "")
 		if err != nil {
 			t.Fatalf("start with %s: %v", code, err)
 		}

@@ -48,10 +48,10 @@ func createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progress, resumeH
 		mark = hold.Mark
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO responses
-		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark, test)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, `+responseTest+`)`,
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark, test, language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, `+responseTest+`, ?)`,
 		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
-		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt), mark, p.SurveyID)
+		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt), mark, p.SurveyID, p.Language)
 	if hold != nil && isUnique(err) {
 		return survey.ErrCodeInUse() // a response holds the code that an old row marks
 	}
@@ -109,7 +109,7 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 		// journey saves eight pages, and parsing the statement each time
 		// showed in the server's profile.
 		res, err := tx.StmtContext(ctx, s.saveProgress).ExecContext(ctx,
-			answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID)
+			answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.Language, p.ID)
 		if err != nil {
 			return written(classify(err, "save response in progress"))
 		}
@@ -139,9 +139,10 @@ func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHa
 func completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeHash []byte) (bool, error) {
 	submitted := formatTimePtr(r.SubmittedAt)
 	res, err := tx.ExecContext(ctx, `UPDATE responses
-		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL, hold_mark = NULL
+		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL, hold_mark = NULL,
+			language = COALESCE(NULLIF(?, ''), language)
 		WHERE id = ? AND status = 'in_progress' AND `+surveyOpenAt,
-		answersText(r), r.Digest, submitted, submitted, r.ID, r.SurveyID, submitted)
+		answersText(r), r.Digest, submitted, submitted, r.Language, r.ID, r.SurveyID, submitted)
 	if err != nil {
 		return false, classify(err, "complete response")
 	}

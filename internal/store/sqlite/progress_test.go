@@ -64,7 +64,7 @@ func newProgressFixture(tb testing.TB, opts ...Option) *progressFixture {
 func TestProgressLifecycle(t *testing.T) {
 	ctx := context.Background()
 	f := newProgressFixture(t)
-	p, token, err := f.svc.StartProgress(ctx, f.open.ID, "")
+	p, token, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,18 +128,18 @@ func TestProgressInvitation(t *testing.T) {
 		{"", survey.EInvalid},
 		{"AAAA-BBBB-CCCC", survey.EForbidden},
 	} {
-		if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, tc.code); survey.ErrorCode(err) != tc.want {
+		if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, tc.code, ""); survey.ErrorCode(err) != tc.want {
 			t.Fatalf("start with %q: %v, want %s", tc.code, err, tc.want)
 		}
 	}
 	// A code holds one response in progress: a second start is told the
 	// code is in use, until the code's holder starts over, which discards
 	// the first response.
-	p1, t1, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
+	p1, t1, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0], "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0]); !survey.IsCodeInUse(err) {
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0], ""); !survey.IsCodeInUse(err) {
 		t.Fatalf("second start with one code: %v", err)
 	}
 	var sealed []byte
@@ -147,7 +147,7 @@ func TestProgressInvitation(t *testing.T) {
 	if len(sealed) == 0 || string(sealed) == codes[0] {
 		t.Fatalf("sealed code: %q", sealed)
 	}
-	p2, t2, err := f.svc.StartProgressOver(ctx, f.invi.ID, codes[0])
+	p2, t2, err := f.svc.StartProgressOver(ctx, f.invi.ID, codes[0], "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,10 +158,10 @@ func TestProgressInvitation(t *testing.T) {
 	if _, _, err := f.svc.CompleteProgress(ctx, f.invi.ID, t2, answers); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0]); survey.ErrorCode(err) != survey.EConflict || survey.IsCodeInUse(err) {
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0], ""); survey.ErrorCode(err) != survey.EConflict || survey.IsCodeInUse(err) {
 		t.Fatalf("start with a spent code: %v", err)
 	}
-	if _, _, err := f.svc.StartProgressOver(ctx, f.invi.ID, codes[0]); survey.ErrorCode(err) != survey.EConflict || survey.IsCodeInUse(err) {
+	if _, _, err := f.svc.StartProgressOver(ctx, f.invi.ID, codes[0], ""); survey.ErrorCode(err) != survey.EConflict || survey.IsCodeInUse(err) {
 		t.Fatalf("start over with a spent code: %v", err)
 	}
 	var mark []byte
@@ -177,7 +177,7 @@ func TestProgressInvitation(t *testing.T) {
 		t.Fatal("the sealed code outlived the submission")
 	}
 	// The other code is still good, typed the way people type.
-	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, " "+codes[1][:4]+codes[1][5:]+" "); err != nil {
+	if _, _, err := f.svc.StartProgress(ctx, f.invi.ID, " "+codes[1][:4]+codes[1][5:]+" ", ""); err != nil {
 		t.Fatalf("loosely typed code: %v", err)
 	}
 }
@@ -185,14 +185,14 @@ func TestProgressInvitation(t *testing.T) {
 func TestProgressClosedSurvey(t *testing.T) {
 	ctx := context.Background()
 	f := newProgressFixture(t)
-	_, token, err := f.svc.StartProgress(ctx, f.open.ID, "")
+	_, token, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.CloseSurvey(ctx, f.open.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.StartProgress(ctx, f.open.ID, ""); survey.ErrorCode(err) != survey.EConflict {
+	if _, _, err := f.svc.StartProgress(ctx, f.open.ID, "", ""); survey.ErrorCode(err) != survey.EConflict {
 		t.Fatalf("start on a closed survey: %v", err)
 	}
 	if _, err := f.svc.SaveProgress(ctx, f.open.ID, token, survey.Answers{}); survey.ErrorCode(err) != survey.EConflict {
@@ -228,7 +228,7 @@ func TestProgressWritesShareCommits(t *testing.T) {
 	errs := make(chan error, respondents)
 	for i := range respondents {
 		wg.Go(func() {
-			_, tok, err := f.svc.StartProgress(ctx, f.open.ID, "")
+			_, tok, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
 			if err != nil {
 				errs <- err
 				return
@@ -295,7 +295,7 @@ func BenchmarkFindProgress(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, tok, err := svc.StartProgress(ctx, sv.ID, "")
+	_, tok, err := svc.StartProgress(ctx, sv.ID, "", "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func TestHoldReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, tok, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
+	p, tok, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0], "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func TestSaveSection(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newProgressFixture(t)
-			_, token, err := f.svc.StartProgress(ctx, f.open.ID, "")
+			_, token, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +126,7 @@ func TestSaveSectionRefusals(t *testing.T) {
 	}
 	t.Run("Closed", func(t *testing.T) {
 		f := newProgressFixture(t)
-		_, token, err := f.svc.StartProgress(ctx, f.open.ID, "")
+		_, token, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +141,7 @@ func TestSaveSectionRefusals(t *testing.T) {
 	})
 	t.Run("SubmittedByAnotherRequest", func(t *testing.T) {
 		f := newProgressFixture(t)
-		_, token, err := f.svc.StartProgress(ctx, f.open.ID, "")
+		_, token, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestSaveSectionRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, token, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0])
+		_, token, err := f.svc.StartProgress(ctx, f.invi.ID, codes[0], "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func TestSaveSectionRefusals(t *testing.T) {
 	})
 	t.Run("ErrNoSuchSection", func(t *testing.T) {
 		f := newProgressFixture(t)
-		_, token, err := f.svc.StartProgress(ctx, f.open.ID, "")
+		_, token, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +220,7 @@ func TestSaveSectionReadsNoResponse(t *testing.T) {
 	f := newProgressFixture(t)
 	st := &findCounter{Store: f.st}
 	svc := survey.NewService(st)
-	_, token, err := svc.StartProgress(ctx, f.open.ID, "")
+	_, token, err := svc.StartProgress(ctx, f.open.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

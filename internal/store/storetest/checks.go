@@ -434,11 +434,11 @@ func testHolds(t *testing.T, s survey.Store) {
 	}
 	code := codes[0]
 	hash := svc.InvitationHash(sv.ID, code)
-	p1, tok1, err := svc.StartProgress(ctx, sv.ID, code)
+	p1, tok1, err := svc.StartProgress(ctx, sv.ID, code, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.StartProgress(ctx, sv.ID, code); !survey.IsCodeInUse(err) {
+	if _, _, err := svc.StartProgress(ctx, sv.ID, code, ""); !survey.IsCodeInUse(err) {
 		t.Fatalf("second start with one code: %v, want in use", err)
 	}
 	if err := s.CheckInvitation(ctx, sv.ID, hash); !survey.IsCodeInUse(err) {
@@ -447,7 +447,7 @@ func testHolds(t *testing.T, s survey.Store) {
 	if _, _, err := s.CreateResponse(ctx, NewResponse(sv, 1), hash); !survey.IsCodeInUse(err) {
 		t.Fatalf("submission with a held code: %v, want in use", err)
 	}
-	_, tok2, err := svc.StartProgressOver(ctx, sv.ID, code)
+	_, tok2, err := svc.StartProgressOver(ctx, sv.ID, code, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +463,7 @@ func testHolds(t *testing.T, s survey.Store) {
 	if !spent(t, s, sv.ID, hash) {
 		t.Error("the code is not spent after the holder completed")
 	}
-	if _, _, err := svc.StartProgress(ctx, sv.ID, code); survey.ErrorCode(err) != survey.EConflict || survey.IsCodeInUse(err) {
+	if _, _, err := svc.StartProgress(ctx, sv.ID, code, ""); survey.ErrorCode(err) != survey.EConflict || survey.IsCodeInUse(err) {
 		t.Fatalf("start with a spent code: %v, want spent", err)
 	}
 }
@@ -474,7 +474,7 @@ func testProgressSaveAndComplete(t *testing.T, s survey.Store) {
 	ctx := context.Background()
 	svc := survey.NewService(s)
 	sv := SeedSurvey(t, s, survey.AccessOpen)
-	p, tok, err := svc.StartProgress(ctx, sv.ID, "")
+	p, tok, err := svc.StartProgress(ctx, sv.ID, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -855,7 +855,7 @@ func testDeleteAbandoned(t *testing.T, s survey.Store) {
 	}
 	start := func(sv *survey.Survey, code string) string {
 		t.Helper()
-		_, tok, err := svc.StartProgress(ctx, sv.ID, code)
+		_, tok, err := svc.StartProgress(ctx, sv.ID, code, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -911,7 +911,7 @@ func testDeleteAbandoned(t *testing.T, s survey.Store) {
 	if err := s.CheckInvitation(ctx, invi.ID, svc.InvitationHash(invi.ID, codes[1])); !survey.IsCodeInUse(err) {
 		t.Errorf("the recent holder's code: %v, want still in use", err)
 	}
-	if _, _, err := svc.StartProgress(ctx, invi.ID, codes[0]); err != nil {
+	if _, _, err := svc.StartProgress(ctx, invi.ID, codes[0], ""); err != nil {
 		t.Errorf("start with the released code: %v", err)
 	}
 	if n, err := svc.DeleteAbandoned(ctx, cutoff); err != nil || n != 0 {
@@ -1009,7 +1009,7 @@ func testDeleteSurvey(t *testing.T, s survey.Store) {
 		t.Fatal(err)
 	}
 	started := SeedSurvey(t, s, survey.AccessOpen)
-	if _, _, err := survey.NewService(s).StartProgress(ctx, started.ID, ""); err != nil {
+	if _, _, err := survey.NewService(s).StartProgress(ctx, started.ID, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, sv := range []*survey.Survey{answered, started} {
@@ -1102,7 +1102,7 @@ func testTestMode(t *testing.T, s survey.Store) {
 	if _, _, err := s.CreateResponse(ctx, NewResponse(sv, 1), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.StartProgress(ctx, sv.ID, ""); err != nil {
+	if _, _, err := svc.StartProgress(ctx, sv.ID, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.SetSurveyMode(ctx, sv.ID, survey.ModeLive, false); err != nil {

@@ -67,6 +67,7 @@ var checks = []struct {
 	{"SingleUseCodeRace", testSingleUseCodeRace},
 	{"Holds", testHolds},
 	{"ProgressSaveAndComplete", testProgressSaveAndComplete},
+	{"ResponseLanguage", testResponseLanguage},
 	{"DeleteAbandoned", testDeleteAbandoned},
 	{"ClosedInsideTheWrite", testClosedInsideTheWrite},
 	{"ScanResponses", testScanResponses},

@@ -51,6 +51,7 @@ dyad <- utils::read.csv(
     "started_at" = "character",
     "submitted_at" = "character",
     "duration_s" = "numeric",
+    "language" = "character",
     "to" = "integer",
     "a_very_long_multiple_choice_idx__1" = "integer",
     "a_very_long_multiple_choice_idx__m2" = "integer",
@@ -69,6 +70,7 @@ dyad_columns <- c(
   "started_at",
   "submitted_at",
   "duration_s",
+  "language",
   "to",
   "a_very_long_multiple_choice_idx__1",
   "a_very_long_multiple_choice_idx__m2",
@@ -115,6 +117,7 @@ dyad[["status"]] <- dyad_label(dyad[["status"]], "Response status: complete or i
 dyad[["started_at"]] <- dyad_label(dyad[["started_at"]], "Time the response was started (UTC)")
 dyad[["submitted_at"]] <- dyad_label(dyad[["submitted_at"]], "Time the response was submitted (UTC)")
 dyad[["duration_s"]] <- dyad_label(dyad[["duration_s"]], "Seconds from start to submission")
+dyad[["language"]] <- dyad_label(dyad[["language"]], "Language of the respondent interface (BCP 47)")
 dyad[["to"]] <- dyad_label(dyad[["to"]], "Reserved in SPSS", structure(c(1L, 0L), names = c("Yes", "No")))
 dyad[["a_very_long_multiple_choice_idx__1"]] <- dyad_label(dyad[["a_very_long_multiple_choice_idx__1"]], "Long id: One", structure(c(0L, 1L), names = c("Not selected", "Selected")))
 dyad[["a_very_long_multiple_choice_idx__m2"]] <- dyad_label(dyad[["a_very_long_multiple_choice_idx__m2"]], "Long id: Minus two", structure(c(0L, 1L), names = c("Not selected", "Selected")))
@@ -136,6 +139,7 @@ dyad <- dyad[c(
   "started_at",
   "submitted_at",
   "duration_s",
+  "language",
   "to",
   "a_very_long_multiple_choice_idx__1",
   "a_very_long_multiple_choice_idx__m2",

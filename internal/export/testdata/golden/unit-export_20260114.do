@@ -20,18 +20,18 @@ local csv_file `"unit-export_20260114.csv"'
 
 import delimited using `"`csv_file'"', clear varnames(nonames) rowrange(2) ///
     delimiters(",") bindquotes(strict) maxquotedrows(unlimited) encoding("utf-8") ///
-    stringcols(1 3/5 13) ///
-    numericcols(2 6/12 14)
+    stringcols(1 3/5 7 14) ///
+    numericcols(2 6 8/13 15)
 
-if c(k) != 14 {
-    display as error "`csv_file' has " c(k) " columns; this export has 14"
+if c(k) != 15 {
+    display as error "`csv_file' has " c(k) " columns; this export has 15"
     exit 459
 }
 
 rename (v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 ///
-    v11 v12 v13 v14) ///
-    (response_id instrument_version status started_at submitted_at duration_s to_v a_very_long_multiple_choice_i__1 ///
-    a_very_long_multiple_choice__m2 q1 q2 n t score_main)
+    v11 v12 v13 v14 v15) ///
+    (response_id instrument_version status started_at submitted_at duration_s language to_v ///
+    a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 q1 q2 n t score_main)
 
 * started_at and submitted_at as Stata date-times (UTC).
 generate double dyad_t = clock(subinstr(subinstr(started_at, "T", " ", 1), "Z", "", 1), "YMDhms")
@@ -51,6 +51,7 @@ label variable status `"Response status: complete or in_progress"'
 label variable started_at `"Time the response was started (UTC)"'
 label variable submitted_at `"Time the response was submitted (UTC)"'
 label variable duration_s `"Seconds from start to submission"'
+label variable language `"Language of the respondent interface (BCP 47)"'
 label variable to_v `"Reserved in SPSS"'
 label variable a_very_long_multiple_choice_i__1 `"Long id: One"'
 label variable a_very_long_multiple_choice__m2 `"Long id: Minus two"'

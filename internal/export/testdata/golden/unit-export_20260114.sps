@@ -31,6 +31,7 @@ GET DATA
     started_at A20
     submitted_at A20
     duration_s F20.0
+    language A35
     to_v F20.0
     a_very_long_multiple_choice_i__1 F20.0
     a_very_long_multiple_choice__m2 F20.0
@@ -48,6 +49,7 @@ VARIABLE LABELS
   /  started_at 'Time the response was started (UTC)'
   /  submitted_at 'Time the response was submitted (UTC)'
   /  duration_s 'Seconds from start to submission'
+  /  language 'Language of the respondent interface (BCP 47)'
   /  to_v 'Reserved in SPSS'
   /  a_very_long_multiple_choice_i__1 'Long id: One'
   /  a_very_long_multiple_choice__m2 'Long id: Minus two'
@@ -83,7 +85,7 @@ MISSING VALUES
   /q2 (9).
 
 VARIABLE LEVEL
-  response_id status to_v a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 (NOMINAL)
+  response_id status language to_v a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 (NOMINAL)
   /q1 q2 (ORDINAL)
   /instrument_version duration_s n score_main (SCALE).
 
@@ -101,6 +103,6 @@ RENAME VARIABLES (dyad_t1 dyad_t2 = started_at submitted_at).
 VARIABLE LABELS started_at 'Time the response was started (UTC)'
   /submitted_at 'Time the response was submitted (UTC)'.
 VARIABLE LEVEL started_at submitted_at (SCALE).
-ADD FILES /FILE=* /KEEP=response_id instrument_version status started_at submitted_at duration_s to_v a_very_long_multiple_choice_i__1
-    a_very_long_multiple_choice__m2 q1 q2 n t score_main.
+ADD FILES /FILE=* /KEEP=response_id instrument_version status started_at submitted_at duration_s language to_v
+    a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 q1 q2 n t score_main.
 EXECUTE.

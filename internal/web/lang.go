@@ -1,0 +1,152 @@
+package web
+
+import (
+	"net/url"
+
+	"github.com/dyad-survey/dyad/internal/i18n"
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/gin-gonic/gin"
+)
+
+// The respondent's language.
+//
+// Every string of the pages comes from the message catalog (internal/i18n)
+// in the language chosen for the request, in this order:
+//  1. ?lang=xx on the address (a link in an invitation, or the language
+//     switcher's links), if the catalog has xx: remembered in the
+//     dyad_lang cookie for the rest of the journey;
+//  2. the section page's switcher (a _lang button of the page's form, so
+//     that what was typed on the page is shown again, not lost);
+//  3. the dyad_lang cookie;
+//  4. the browser's Accept-Language, matched against the survey's
+//     languages (surveyLanguages);
+//  5. the instrument's default language, or English when the catalog has
+//     none for it.
+//
+// The switcher offers every language of the catalog; the instrument's own
+// texts (questions, options, introduction) stay in the language they are
+// written in until instruments carry translations. Accept-Language only
+// picks among the survey's languages, so a German browser is not given a
+// German interface around English questions that it did not ask for.
+const (
+	langCookie = "dyad_lang"
+	langParam  = "lang"
+	langField  = "_lang" // the section page's switcher buttons
+)
+
+// surveyLanguages are the languages a survey is offered in: the languages
+// its instrument declares (today one, its language field, "en" when it
+// has none), default first. Instrument translations add theirs here.
+func surveyLanguages(form *survey.Form) []string {
+	if form == nil || form.Instrument.Language == "" {
+		return []string{i18n.Default}
+	}
+	return []string{form.Instrument.Language}
+}
+
+// textLang is the language of form's texts when it is not the
+// interface's language l, for the lang attributes that tell a screen
+// reader to read them as such; "" when they are the same.
+func textLang(form *survey.Form, l *i18n.Lang) string {
+	in := i18n.Default // surveyLanguages(form)[0], without its slice: this runs per item
+	if form != nil && form.Instrument.Language != "" {
+		in = form.Instrument.Language
+	}
+	if in != l.Code {
+		return in
+	}
+	return ""
+}
+
+// chooseLang picks the request's language (the order above, steps 1, 3-5)
+// and remembers a ?lang= choice. surveyID and form are empty for pages
+// outside a survey, which match Accept-Language against the catalog.
+func (h *handler) chooseLang(c *gin.Context, surveyID string, form *survey.Form) *i18n.Lang {
+	if l := i18n.Get(c.Query(langParam)); l != nil {
+		if surveyID != "" && cookie(c, langCookie) != l.Code {
+			h.setCookie(c, surveyID, langCookie, l.Code, cookieMaxAge)
+		}
+		return l
+	}
+	if l := i18n.Get(cookie(c, langCookie)); l != nil {
+		return l
+	}
+	offered := surveyLanguages(form)
+	if form == nil {
+		offered = offered[:0]
+		for _, l := range i18n.All() {
+			offered = append(offered, l.Code)
+		}
+	}
+	return i18n.Or(i18n.Match(c.GetHeader("Accept-Language"), offered, offered[0]))
+}
+
+// switchTo makes a posted _lang choice the request's language and
+// remembers it; false if the post has none.
+func (h *handler) switchTo(c *gin.Context, p *page) bool {
+	l := i18n.Get(c.PostForm(langField))
+	if l == nil {
+		return false
+	}
+	h.setCookie(c, p.sv.ID, langCookie, l.Code, cookieMaxAge)
+	p.v.setLang(l)
+	p.v.TextLang = textLang(p.form, l)
+	return true
+}
+
+// langLink is one language of the switcher.
+type langLink struct {
+	Code, Name, Dir, Href string
+	Current               bool
+}
+
+// switchButtons are a section page's switcher, by the page's language:
+// buttons of the page's form, the same on every section page, so made
+// once (a section page is the most frequent page).
+var switchButtons = func() map[string][]langLink {
+	out := map[string][]langLink{}
+	for _, cur := range i18n.All() {
+		for _, l := range i18n.All() {
+			out[cur.Code] = append(out[cur.Code], langLink{Code: l.Code, Name: l.Name, Dir: l.Dir, Current: l == cur})
+		}
+	}
+	return out
+}()
+
+// setLang makes l the page's language.
+func (v *view) setLang(l *i18n.Lang) {
+	v.L, v.Lang, v.Dir = l, l.Code, l.Dir
+}
+
+// switcher fills the page's language switcher: links to the page's own
+// address with ?lang= (other query parameters kept), or, for a page
+// answered to a POST, to the survey's start, which leads back to where
+// the respondent is. A section page's switcher is its form's buttons
+// instead (section.html), and needs no links.
+func (v *view) switcher(c *gin.Context) {
+	u := url.URL{Path: c.Request.URL.Path}
+	q := url.Values{}
+	if c.Request.Method == "GET" {
+		// Only the parameters a page reads: the links of a page that is
+		// kept and shared (the welcome page, stitch.go) must not carry
+		// one visitor's other parameters to the next.
+		for _, k := range []string{"code", "t"} {
+			if x := c.Query(k); x != "" {
+				q.Set(k, x)
+			}
+		}
+	} else if v.surveyID != "" {
+		u.Path = "/s/" + v.surveyID
+	}
+	v.setSwitcher(u, q)
+}
+
+// setSwitcher fills the switcher with links to u with ?lang= set in q.
+func (v *view) setSwitcher(u url.URL, q url.Values) {
+	v.Langs = make([]langLink, 0, len(i18n.All())) // never appended to in place: a section page's may be shared (switchButtons)
+	for _, l := range i18n.All() {
+		q.Set(langParam, l.Code)
+		u.RawQuery = q.Encode()
+		v.Langs = append(v.Langs, langLink{Code: l.Code, Name: l.Name, Dir: l.Dir, Href: u.String(), Current: l == v.L})
+	}
+}
