@@ -85,6 +85,7 @@ func testValidation(t *testing.T, engine string) {
 	p = c.get(base + "?factors=2&rotation=varimax&extraction=ml&cfa=true&correlation=polychoric")
 	if p.status != http.StatusOK || !strings.Contains(p.body, "2 factors as asked") || !strings.Contains(p.body, "Maximum-likelihood extraction, varimax rotation") ||
 		strings.Contains(p.body, "Factor correlations") || !strings.Contains(p.body, "Confirmatory fit of the declared subscales") ||
+		!strings.Contains(p.body, "Fit indices and their conventional reading") ||
 		!strings.Contains(p.body, "polychoric correlations, pairwise deletion") || !strings.Contains(p.body, `<option value="polychoric" selected>`) {
 		t.Errorf("status %d; the options are not shown as chosen", p.status)
 	}
