@@ -198,3 +198,21 @@ func (s Set) Condition() (*survey.Condition, error) {
 	}
 	return &survey.Condition{Item: s.Field, In: vals}, nil
 }
+
+// Condition reduces src, an expression of another format at place in the
+// source, to a Dyad condition: parse reads the whole expression into a
+// Set (the importer's own syntax). When the expression does not parse or
+// does not reduce, the report warns, in the same words for every format,
+// and Condition returns nil: the item is shown to everyone.
+func (r *Report) Condition(place, src string, parse func(src string) (Set, error)) *survey.Condition {
+	s, err := parse(src)
+	if err == nil {
+		var c *survey.Condition
+		if c, err = s.Condition(); err == nil {
+			return c
+		}
+	}
+	clipped, _ := Clip(src, 200)
+	r.Warn(place, "%q cannot be a Dyad condition: %v; the item is shown to everyone", clipped, err)
+	return nil
+}

@@ -268,26 +268,16 @@ func (b *builder) byID(id string) *interop.Field {
 // relevance reads a relevance equation (at place) of question self into
 // a condition, or warns and returns nil.
 func (b *builder) relevance(place, src, self string) *survey.Condition {
-	fail := func(err error) *survey.Condition {
-		c, _ := interop.Clip(src, 200)
-		b.rep.Warn(place, "%q cannot be a Dyad condition: %v; the item is shown to everyone", c, err)
-		return nil
-	}
-	toks, err := tokenize(src)
-	if err != nil {
-		return fail(err)
-	}
-	p := &parser{toks: toks, b: b, self: self}
-	s, err := p.or()
-	if err != nil {
-		return fail(err)
-	}
-	if p.pos != len(toks) {
-		return fail(fmt.Errorf("%q follows a complete comparison", toks[p.pos].text))
-	}
-	c, err := s.Condition()
-	if err != nil {
-		return fail(err)
-	}
-	return c
+	return b.rep.Condition(place, src, func(src string) (interop.Set, error) {
+		toks, err := tokenize(src)
+		if err != nil {
+			return interop.Set{}, err
+		}
+		p := &parser{toks: toks, b: b, self: self}
+		s, err := p.or()
+		if err == nil && p.pos != len(toks) {
+			err = fmt.Errorf("%q follows a complete comparison", toks[p.pos].text)
+		}
+		return s, err
+	})
 }

@@ -21,7 +21,6 @@ package redcap
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -213,31 +212,16 @@ func (b *builder) test(ref, op, lit, self string) (interop.Set, error) {
 // branching reads the branching logic of row r (of field self) into a
 // condition, or warns and returns nil.
 func (b *builder) branching(r *row, self string) *survey.Condition {
-	src := r.cells[colBranching]
-	fail := func(err error) *survey.Condition {
-		b.rep.Warn(r.at(colBranching), "%s cannot be a Dyad condition: %v; the item is shown to everyone", quote(src), err)
-		return nil
-	}
-	toks, err := tokenize(src)
-	if err != nil {
-		return fail(err)
-	}
-	l := &logic{toks: toks, b: b, self: self}
-	s, err := l.or()
-	if err != nil {
-		return fail(err)
-	}
-	if l.pos != len(toks) {
-		return fail(fmt.Errorf("%q follows a complete comparison", toks[l.pos].text))
-	}
-	c, err := s.Condition()
-	if err != nil {
-		return fail(err)
-	}
-	return c
-}
-
-func quote(s string) string {
-	c, _ := interop.Clip(s, 200)
-	return strconv.Quote(c)
+	return b.rep.Condition(r.at(colBranching), r.cells[colBranching], func(src string) (interop.Set, error) {
+		toks, err := tokenize(src)
+		if err != nil {
+			return interop.Set{}, err
+		}
+		l := &logic{toks: toks, b: b, self: self}
+		s, err := l.or()
+		if err == nil && l.pos != len(toks) {
+			err = fmt.Errorf("%q follows a complete comparison", toks[l.pos].text)
+		}
+		return s, err
+	})
 }
