@@ -302,7 +302,7 @@ func describe(v any) string {
 func (d *decoder) instrument(tree any) *survey.Instrument {
 	in := &survey.Instrument{}
 	m := d.object("", tree, "key", "version", "title", "description", "language", "introduction",
-		"consent", "estimated_minutes", "scales", "subscales", "sections")
+		"consent", "estimated_minutes", "scales", "subscales", "sections", "randomize")
 	if m == nil {
 		return in
 	}
@@ -314,6 +314,7 @@ func (d *decoder) instrument(tree any) *survey.Instrument {
 	in.Introduction = d.str(m, "", "introduction")
 	in.Consent = d.str(m, "", "consent")
 	in.EstimatedMinutes = d.intField(m, "", "estimated_minutes")
+	in.Randomize = d.str(m, "", "randomize")
 	if l, ok := d.list(m, "", "scales", survey.MaxScales, "scales"); ok {
 		in.Scales = make([]survey.Scale, 0, len(l))
 		for i, v := range l {
@@ -380,7 +381,7 @@ func (d *decoder) options(m map[string]any, path string) []survey.Option {
 }
 
 func (d *decoder) section(path string, v any) survey.Section {
-	m := d.object(path, v, "id", "title", "description", "items")
+	m := d.object(path, v, "id", "title", "description", "items", "randomize", "fixed")
 	if m == nil {
 		return survey.Section{}
 	}
@@ -388,6 +389,8 @@ func (d *decoder) section(path string, v any) survey.Section {
 		ID:          d.str(m, path, "id"),
 		Title:       d.str(m, path, "title"),
 		Description: d.str(m, path, "description"),
+		Randomize:   d.str(m, path, "randomize"),
+		Fixed:       d.boolean(m, path, "fixed"),
 	}
 	if l, ok := d.list(m, path, "items", survey.MaxItems, "items"); ok {
 		s.Items = make([]survey.Item, 0, len(l))
@@ -407,7 +410,7 @@ var itemFields = map[string][]string{
 	survey.Text:           {"multiline", "max_length"},
 }
 
-var commonItemFields = []string{"id", "type", "text", "help", "required", "show_if"}
+var commonItemFields = []string{"id", "type", "text", "help", "required", "show_if", "fixed"}
 
 func (d *decoder) item(path string, v any) survey.Item {
 	all := append([]string{}, commonItemFields...)
@@ -431,6 +434,7 @@ func (d *decoder) item(path string, v any) survey.Item {
 		Max:       d.intPtr(m, path, "max"),
 		Multiline: d.boolean(m, path, "multiline"),
 		MaxLength: d.intField(m, path, "max_length"),
+		Fixed:     d.boolean(m, path, "fixed"),
 	}
 	if _, ok := m["options"]; ok {
 		it.Options = d.options(m, path)

@@ -230,6 +230,27 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrIntegerMinTooSmall", schemaSet("min", -1000000001, schemaItem(3)...), false},
 		{"ErrIntegerMaxTooLarge", schemaSet("max", 1000000001, schemaItem(3)...), false},
 		{"ErrShowIfNotObject", schemaSet("show_if", "q_pick = 1", schemaItem(2)...), false},
+		{"OKRandomizeItemsFixed", func(m map[string]any) {
+			schemaSet("randomize", "items", "sections", 0)(m)
+			schemaSet("fixed", true, schemaItem(0)...)(m)
+		}, true},
+		{"OKRandomizeSectionsFixed", func(m map[string]any) {
+			schemaSet("randomize", "sections")(m)
+			schemaSet("fixed", true, "sections", 0)(m)
+		}, true},
+		{"OKFixedFalseWithoutRandomize", func(m map[string]any) {
+			schemaSet("fixed", false, schemaItem(0)...)(m)
+			schemaSet("fixed", false, "sections", 0)(m)
+		}, true},
+		{"ErrRandomizeItemsOnInstrument", schemaSet("randomize", "items"), false},
+		{"ErrRandomizeSectionsOnSection", schemaSet("randomize", "sections", "sections", 0), false},
+		{"ErrRandomizeNotString", schemaSet("randomize", true, "sections", 0), false},
+		{"ErrItemFixedWithoutRandomize", schemaSet("fixed", true, schemaItem(0)...), false},
+		{"ErrSectionFixedWithoutRandomize", schemaSet("fixed", true, "sections", 0), false},
+		{"ErrFixedNotBoolean", func(m map[string]any) {
+			schemaSet("randomize", "items", "sections", 0)(m)
+			schemaSet("fixed", "yes", schemaItem(0)...)(m)
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m map[string]any

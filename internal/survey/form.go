@@ -12,6 +12,7 @@ type Form struct {
 	section    map[string]int
 	options    map[string][]Option // likert (from the scale) and choice items
 	paths      []string            // "answers.<id>" per item of order, for Check's problems
+	orders     orderPlan           // randomised order (order.go)
 }
 
 // NewForm validates the instrument and indexes it. It checks the rules a
@@ -48,6 +49,7 @@ func NewForm(in *Instrument) (*Form, error) {
 			}
 		}
 	}
+	f.planOrder()
 	return f, nil
 }
 

@@ -21,6 +21,12 @@ const (
 // with different values are mapped onto the first item's scale.
 const CombineRescale = "rescale"
 
+// Values of Instrument.Randomize and Section.Randomize (order.go).
+const (
+	RandomizeSections = "sections"
+	RandomizeItems    = "items"
+)
+
 // Lifecycle states of an instrument version.
 const (
 	StatusDraft     = "draft"
@@ -47,6 +53,10 @@ type Instrument struct {
 	Scales           []Scale    `json:"scales,omitempty"`
 	Subscales        []Subscale `json:"subscales,omitempty"`
 	Sections         []Section  `json:"sections"`
+	// Randomize is RandomizeSections to show the sections in an order of
+	// their own to each response, the Fixed ones staying in place
+	// (order.go); "" keeps the document's order.
+	Randomize string `json:"randomize,omitempty"`
 }
 
 // Scale is a reusable labelled response scale for Likert items.
@@ -92,6 +102,12 @@ type Section struct {
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
 	Items       []Item `json:"items"`
+	// Randomize is RandomizeItems to show the section's items in an order
+	// of their own to each response (order.go); "" keeps the document's.
+	Randomize string `json:"randomize,omitempty"`
+	// Fixed keeps the section in its place when the instrument's sections
+	// are randomised.
+	Fixed bool `json:"fixed,omitempty"`
 }
 
 // Item is one question. Which fields apply depends on Type; Validate
@@ -111,6 +127,9 @@ type Item struct {
 	Multiline bool       `json:"multiline,omitempty"`
 	MaxLength int        `json:"max_length,omitempty"`
 	ShowIf    *Condition `json:"show_if,omitempty"`
+	// Fixed keeps the item in its place when its section's items are
+	// randomised.
+	Fixed bool `json:"fixed,omitempty"`
 }
 
 // Condition shows an item only when an earlier item's answer matches.

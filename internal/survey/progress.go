@@ -354,39 +354,11 @@ func (f *Form) SectionShown(a Answers, si int) bool {
 	return false
 }
 
-// ResumeSection returns the section a returning respondent continues at:
-// the first shown section that has a shown required item unanswered or that
-// follows the last section with any answer. A response answered throughout
-// resumes at its last shown section, where it is submitted.
+// ResumeSection returns the section a returning respondent continues at,
+// in the document's order; a response's pages follow its Order, whose
+// ResumeSection (order.go) holds the rule.
 func (f *Form) ResumeSection(a Answers) int {
-	shown := f.Shown(a)
-	last := -1 // last section with an answer
-	for id := range a {
-		if f.items[id] != nil && f.section[id] > last {
-			last = f.section[id]
-		}
-	}
-	final := 0
-	for si, sec := range f.Instrument.Sections {
-		visible, missing := false, false
-		for _, it := range sec.Items {
-			if !shown[it.ID] {
-				continue
-			}
-			visible = true
-			if _, ok := a[it.ID]; !ok && it.Required {
-				missing = true
-			}
-		}
-		if !visible {
-			continue
-		}
-		if missing || si > last {
-			return si
-		}
-		final = si
-	}
-	return final
+	return f.orders.identity.ResumeSection(a)
 }
 
 // The sealed invitation code: AES-256-GCM under a key derived from the

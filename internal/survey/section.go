@@ -149,6 +149,7 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		merged[id] = v
 	}
 	merged = form.KeepShown(merged) // a hidden item's answer is not kept, whatever was posted
+	ord := form.Order(p.ID) // the pages in this response's order
 
 	// Save first, whatever comes next: an answer given is never lost.
 	keep := form.keepValid(merged)
@@ -177,7 +178,7 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		out.Kind = SectionSaved
 		return out, nil
 	case in.Action == SectionBack:
-		out.Kind, out.Section = SectionMove, form.PrevSection(merged, si)
+		out.Kind, out.Section = SectionMove, ord.PrevSection(merged, si)
 		if out.Section < 0 {
 			out.Kind, out.Section = SectionStart, 0
 		}
@@ -186,7 +187,7 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		out.Kind, out.Revealed = SectionRevealed, rev
 		return out, nil
 	}
-	if n := form.NextSection(merged, si); n >= 0 {
+	if n := ord.NextSection(merged, si); n >= 0 {
 		out.Kind, out.Section = SectionMove, n
 		return out, nil
 	}
@@ -195,7 +196,7 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 	if checked != nil {
 		// A problem on an earlier page (reached by typing its address, or
 		// answers changed going back): show that page with its problems.
-		first := form.firstSectionWithProblem(errDetails(checked))
+		first := ord.firstSectionWithProblem(errDetails(checked))
 		out.Kind, out.Section, out.Problems = SectionFix, first, errDetails(form.sectionProblems(checked, first))
 		return out, nil
 	}
@@ -242,24 +243,15 @@ func (s *Service) closedNow(ctx context.Context, surveyID string) (*Survey, bool
 }
 
 // NextSection and PrevSection step over sections whose items are all
-// hidden; -1 when there is none.
+// hidden, in the document's order; -1 when there is none. A response's
+// pages follow its Order (order.go), whose methods these are.
 func (f *Form) NextSection(a Answers, si int) int {
-	for n := si + 1; n < len(f.Instrument.Sections); n++ {
-		if f.SectionShown(a, n) {
-			return n
-		}
-	}
-	return -1
+	return f.orders.identity.NextSection(a, si)
 }
 
 // PrevSection: see NextSection.
 func (f *Form) PrevSection(a Answers, si int) int {
-	for n := si - 1; n >= 0; n-- {
-		if f.SectionShown(a, n) {
-			return n
-		}
-	}
-	return -1
+	return f.orders.identity.PrevSection(a, si)
 }
 
 // keepValid returns the answers less those that break the rules for a
@@ -301,16 +293,17 @@ func (f *Form) revealed(a Answers, si int, seen map[string]bool) int {
 	return n
 }
 
-// firstSectionWithProblem returns the first section with an item named
-// in ds; the last section when none is.
-func (f *Form) firstSectionWithProblem(ds []Detail) int {
-	first := len(f.Instrument.Sections) - 1
+// firstSectionWithProblem returns the section shown first, in this
+// order, with an item named in ds; the last page's section when none is.
+func (o *Order) firstSectionWithProblem(ds []Detail) int {
+	f := o.form
+	first := len(o.sections) - 1 // a page
 	for _, d := range ds {
-		if id, ok := strings.CutPrefix(d.Path, "answers."); ok && f.items[id] != nil && f.section[id] < first {
-			first = f.section[id]
+		if id, ok := strings.CutPrefix(d.Path, "answers."); ok && f.items[id] != nil && o.page[f.section[id]] < first {
+			first = o.page[f.section[id]]
 		}
 	}
-	return first
+	return o.sections[first]
 }
 
 // errDetails returns the details of an *Error; nil for other errors.
