@@ -149,7 +149,7 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		merged[id] = v
 	}
 	merged = form.KeepShown(merged) // a hidden item's answer is not kept, whatever was posted
-	ord := form.Order(p.ID) // the pages in this response's order
+	ord := form.Order(p.ID)         // the pages in this response's order
 
 	// Save first, whatever comes next: an answer given is never lost.
 	keep := form.keepValid(merged)
