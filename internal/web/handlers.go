@@ -22,6 +22,9 @@ type page struct {
 	v    *view
 	// later: a section page shown after Continue later (laterParam).
 	later bool
+	// order is the order the respondent's response is shown the form in
+	// (survey.Order); set by respondent.
+	order *survey.Order
 }
 
 // load finds the survey in the URL, or renders the 404 page.
@@ -96,7 +99,7 @@ func (h *handler) continueAt(c *gin.Context, p *page, prog *survey.Progress) {
 		redirect(c, "/s/"+p.sv.ID+"/done")
 		return
 	}
-	redirect(c, h.sectionURL(p, p.form.ResumeSection(prog.Answers)))
+	redirect(c, h.sectionURL(p, p.form.Order(prog.ID).ResumeSection(prog.Answers)))
 }
 
 // welcomeView is the welcome page: introduction, consent, Start.
@@ -422,14 +425,16 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 			}
 		}
 	}
-	sv := &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
+	// The address names the section (its place in the instrument), the
+	// heading its page in the respondent's order.
+	sv := &sectionView{Number: p.order.Page(si) + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
-		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
+		First: p.order.PrevSection(a, si) < 0, Last: p.order.NextSection(a, si) < 0,
 		// The link carries the language, so that another browser or
 		// device continues in it.
 		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code, Later: p.later}
 	var visible []string
-	for i := range sec.Items {
+	for _, i := range p.order.Items(si) {
 		it := &sec.Items[i]
 		iv := newItemView(p.v.L, form, it, a, shown, si, errs[it.ID])
 		if !iv.Hidden {
@@ -456,7 +461,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	v.CSRF = h.csrfToken(c, p.sv.ID)
 	if len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later {
 		// A plain page: written from its shell (shell.go).
-		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, first: sv.First, last: sv.Last}
+		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, page: sv.Number, first: sv.First, last: sv.Last}
 		if s := h.shells.shell(key, v); s != nil {
 			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items})
 			return
@@ -502,6 +507,7 @@ func (h *handler) respondent(c *gin.Context, post bool) (*page, *survey.Progress
 		redirect(c, "/s/"+p.sv.ID+"/done")
 		return nil, nil, "", false
 	}
+	p.order = p.form.Order(prog.ID)
 	return p, prog, token, true
 }
 
@@ -517,7 +523,7 @@ func (h *handler) section(c *gin.Context) {
 	}
 	if !p.form.SectionShown(prog.Answers, si) {
 		// Every item here is hidden by earlier answers: on to the next page.
-		if n := p.form.NextSection(prog.Answers, si); n >= 0 {
+		if n := p.order.NextSection(prog.Answers, si); n >= 0 {
 			redirect(c, h.sectionURL(p, n))
 		} else {
 			h.continueAt(c, p, prog)

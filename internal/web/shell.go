@@ -58,6 +58,7 @@ type shellKey struct {
 	form        *survey.Form
 	lang        string // the interface's language
 	section     int
+	page        int // the section's page number, which randomised sections change
 	first, last bool
 }
 
