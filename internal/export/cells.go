@@ -204,6 +204,12 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 				out.cells[k] = cell{kind: cellFloat, f: s}
 			}
 			k++
+		case OrderColumn:
+			out.cells[k] = cell{}
+			if n, ok := w.orders.place(w.form, c, r); ok {
+				out.cells[k] = cell{kind: cellInt, i: n}
+			}
+			k++
 		}
 	}
 }

@@ -104,6 +104,8 @@ func codebookRow(f *survey.Form, c *Column) []string {
 	case ScoreColumn:
 		row[8] = c.Subscale.ID
 		row[10] = f.DescribeScoring(c.Subscale.ID)
+	case OrderColumn:
+		codebookOrder(row, c)
 	}
 	return row
 }
@@ -125,6 +127,8 @@ func codebookType(c *Column) string {
 		return "string"
 	case OptionColumn:
 		return "multiple_choice_option"
+	case OrderColumn:
+		return "position"
 	case ScoreColumn:
 		if c.Subscale.Scoring == survey.ScoreSum {
 			return "score_sum"

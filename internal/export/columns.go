@@ -16,7 +16,11 @@ import (
 //     option, named {item}__{value} (a negative value is written with m
 //     for the minus sign: q__m1 for −1, since "-" is not allowed in SPSS
 //     or Stata names);
-//  3. one column per subscale, score_{subscale}, in instrument order.
+//  3. one column per subscale, score_{subscale}, in instrument order;
+//  4. when the instrument randomises its order (order.go): with randomised
+//     sections one column per section, {section}__page, then one column
+//     per item of each section with randomised items, {item}__pos, in
+//     instrument order.
 //
 // Item ids are at most 32 characters, so every name except some
 // {item}__{value} fits SPSS and Stata. Each column also has a Short name
@@ -33,6 +37,7 @@ const (
 	ItemColumn                   // one item's answer
 	OptionColumn                 // one option of a multiple-choice item (0/1)
 	ScoreColumn                  // a subscale score
+	OrderColumn                  // where a randomised section or item was shown (order.go)
 )
 
 // Column is one column of the wide layout.
@@ -56,7 +61,9 @@ type Column struct {
 	Option   survey.Option    // option columns
 	Options  []survey.Option  // value labels of likert and single-choice columns
 	Subscale *survey.Subscale // score columns
-	Section  *survey.Section  // item and option columns
+	Section  *survey.Section  // item, option and order columns
+	// place is what an order column records (order.go).
+	place orderPlace
 }
 
 // Meta columns, in order.
@@ -119,6 +126,7 @@ func Columns(f *survey.Form) []Column {
 		s := &in.Subscales[i]
 		cols = append(cols, Column{Name: ScorePrefix + s.ID, Kind: ScoreColumn, Label: oneLine(s.Title), Numeric: true, Subscale: s})
 	}
+	cols = append(cols, orderColumns(f)...)
 	assignShortNames(cols)
 	return cols
 }
@@ -223,6 +231,10 @@ func assignShortNames(cols []Column) {
 			if c.Kind == OptionColumn {
 				suffix := c.Name[strings.LastIndex(c.Name, "__"):]
 				base = strings.TrimRight(c.Item.ID[:max(1, MaxShortName-len(suffix))], "_") + suffix
+			}
+			if c.Kind == OrderColumn { // {id}__pos, {id}__page: keep the suffix
+				cut := strings.LastIndex(c.Name, "__")
+				base = strings.TrimRight(c.Name[:max(1, MaxShortName-(len(c.Name)-cut))], "_") + c.Name[cut:]
 			}
 			if len(base) > MaxShortName {
 				base = base[:MaxShortName]

@@ -23,6 +23,9 @@ import (
 //   - started_at, submitted_at: RFC 3339 UTC to the second; submitted_at
 //     and duration_s are empty for a response in progress;
 //   - duration_s: submitted_at − started_at in whole seconds (truncated).
+//   - {section}__page, {item}__pos: the page or place, from 1, that the
+//     response's randomised order gave (order.go); empty for a response
+//     sent through the API.
 //
 // The long layout has the columns response_id, instrument_version, status,
 // started_at, submitted_at, duration_s, item_id, value: one row per answer,
@@ -63,6 +66,7 @@ type Writer struct {
 	fill     func(id []byte, a *survey.RawAnswer)
 	raw      survey.RawAnswer // EachRawCanonicalAnswer's scratch
 	decoded  survey.Answers   // fallback for answers not in the stored shape
+	orders   orderCache       // the current response's order (order.go)
 }
 
 // slot is one item's answer in the current response, without pointers
@@ -282,6 +286,10 @@ func (w *Writer) Write(r *survey.Response) error {
 			}
 			if s, ok := g.scorer.ScoreValues(vals); ok {
 				b.float(s)
+			}
+		case OrderColumn:
+			if n, ok := w.orders.place(w.form, c, r); ok {
+				b.int(n)
 			}
 		}
 	}
