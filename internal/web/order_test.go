@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -165,7 +166,7 @@ func TestRandomizedOrder(t *testing.T) {
 		}
 		for p := 3; p < len(pages); p++ {
 			si := pages[p]
-			checkPage(other, o, si, "after resuming")
+			seen[si] = checkPage(other, o, si, "after resuming")
 			want := "/s/" + sv.ID + "/done"
 			if p+1 < len(pages) {
 				want = path(pages[p+1])
@@ -202,6 +203,52 @@ func TestRandomizedOrder(t *testing.T) {
 		}
 		if !differs {
 			t.Error("the second respondent has the first one's order")
+		}
+
+		// The export records the places and pages the first respondent
+		// was shown.
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/v1/surveys/"+sv.ID+"/export.csv", nil)
+		req.Header.Set("Authorization", "Bearer test-token")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		recs, err := csv.NewReader(res.Body).ReadAll()
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("export: %d %v", res.StatusCode, err)
+		}
+		col := map[string]int{}
+		for i, name := range recs[0] {
+			col[name] = i
+		}
+		var row []string
+		for _, r := range recs[1:] {
+			if r[col["response_id"]] == rs[0].ID {
+				row = r
+			}
+		}
+		if row == nil {
+			t.Fatal("the export lacks the first response")
+		}
+		checked := 0
+		for p, si := range pages {
+			sec := form.Instrument.Sections[si]
+			if got := row[col[sec.ID+"__page"]]; got != strconv.Itoa(p+1) {
+				t.Errorf("%s__page = %q, the section was shown on page %d", sec.ID, got, p+1)
+			}
+			if !form.ItemsRandomized(si) {
+				continue
+			}
+			for k, id := range seen[si] {
+				if got := row[col[id+"__pos"]]; got != strconv.Itoa(k+1) {
+					t.Errorf("%s__pos = %q, the item was shown at place %d", id, got, k+1)
+				}
+				checked++
+			}
+		}
+		if checked != 10 {
+			t.Errorf("%d item places checked, want the 10 of the two randomised sections", checked)
 		}
 	})
 }
