@@ -42,6 +42,10 @@ type publicInstrument struct {
 	Consent          string          `json:"consent,omitempty"`
 	EstimatedMinutes int             `json:"estimated_minutes,omitempty"`
 	Sections         []publicSection `json:"sections"`
+	// Randomize, Fixed (here and below) say which parts the web form
+	// shows in an order of each response's own (survey/order.go), so that
+	// a client rendering the form can do the same.
+	Randomize string `json:"randomize,omitempty"`
 }
 
 type publicSection struct {
@@ -49,6 +53,8 @@ type publicSection struct {
 	Title       string       `json:"title"`
 	Description string       `json:"description,omitempty"`
 	Items       []publicItem `json:"items"`
+	Randomize   string       `json:"randomize,omitempty"`
+	Fixed       bool         `json:"fixed,omitempty"`
 }
 
 type publicItem struct {
@@ -63,6 +69,7 @@ type publicItem struct {
 	Multiline bool              `json:"multiline,omitempty"`
 	MaxLength int               `json:"max_length,omitempty"`
 	ShowIf    *survey.Condition `json:"show_if,omitempty"`
+	Fixed     bool              `json:"fixed,omitempty"`
 }
 
 func toPublicInstrument(f *survey.Form) publicInstrument {
@@ -72,13 +79,14 @@ func toPublicInstrument(f *survey.Form) publicInstrument {
 		lang = "en"
 	}
 	out := publicInstrument{Key: in.Key, Version: in.Version, Title: in.Title, Language: lang,
-		Introduction: in.Introduction, Consent: in.Consent, EstimatedMinutes: in.EstimatedMinutes}
+		Introduction: in.Introduction, Consent: in.Consent, EstimatedMinutes: in.EstimatedMinutes, Randomize: in.Randomize}
 	for _, s := range in.Sections {
-		ps := publicSection{ID: s.ID, Title: s.Title, Description: s.Description, Items: make([]publicItem, len(s.Items))}
+		ps := publicSection{ID: s.ID, Title: s.Title, Description: s.Description, Items: make([]publicItem, len(s.Items)),
+			Randomize: s.Randomize, Fixed: s.Fixed}
 		for i := range s.Items {
 			it := &s.Items[i]
 			pi := publicItem{ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Required: it.Required,
-				Options: f.Options(it.ID), Min: it.Min, Max: it.Max, Multiline: it.Multiline, ShowIf: it.ShowIf}
+				Options: f.Options(it.ID), Min: it.Min, Max: it.Max, Multiline: it.Multiline, ShowIf: it.ShowIf, Fixed: it.Fixed}
 			if it.Type == survey.Text {
 				pi.MaxLength = it.TextLimit()
 			}
