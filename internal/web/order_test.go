@@ -17,8 +17,8 @@ import (
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
 
-// randomSurvey publishes the randomised-order fixture and opens a survey
-// of it; it returns the survey and the form.
+// randomSurvey publishes the randomised-order fixture (once per fixture)
+// and opens a survey of it; it returns the survey and the form.
 func (f *fixture) randomSurvey(tb testing.TB) (*survey.Survey, *survey.Form) {
 	tb.Helper()
 	ctx := context.Background()
@@ -26,15 +26,17 @@ func (f *fixture) randomSurvey(tb testing.TB) (*survey.Survey, *survey.Form) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := f.svc.CreateInstrument(ctx, in); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := f.svc.Publish(ctx, in.Key, in.Version); err != nil {
-		tb.Fatal(err)
-	}
 	form, err := f.svc.Form(ctx, in.Key, in.Version)
-	if err != nil {
-		tb.Fatal(err)
+	if err != nil { // not published yet in this fixture
+		if _, err := f.svc.CreateInstrument(ctx, in); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := f.svc.Publish(ctx, in.Key, in.Version); err != nil {
+			tb.Fatal(err)
+		}
+		if form, err = f.svc.Form(ctx, in.Key, in.Version); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	sv, err := f.svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: in.Key, InstrumentVersion: in.Version,
 		Title: "Randomised", Access: survey.AccessOpen})
