@@ -24,6 +24,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(excerpt), false)
 	f.Add([]byte(`{"key":"x1","version":1,"title":"T","sections":[{"id":"s","title":"S","items":[{"id":"q","type":"text","text":"Q"}]}]}`), true)
+	f.Add([]byte(`{"key":"x1","version":1,"title":"T","randomize":"sections","sections":[{"id":"s","title":"S","fixed":true,"randomize":"items","items":[{"id":"q","type":"text","text":"Q","fixed":true},{"id":"r","type":"text","text":"R"}]},{"id":"t","title":"T","items":[{"id":"u","type":"text","text":"U"}]}]}`), true)
 	f.Fuzz(func(t *testing.T, data []byte, asJSON bool) {
 		format := instrument.YAML
 		if asJSON {

@@ -315,3 +315,32 @@ func TestValidateOrder(t *testing.T) {
 		})
 	}
 }
+
+// FuzzOrder holds the order's invariants for any response id: every
+// section and item shown once, the fixed ones in place, the follow-up
+// right after its item, and the same order when asked again.
+func FuzzOrder(f *testing.F) {
+	form := mustForm(f, orderInstrument())
+	f.Add("")
+	f.Add(responseID(1))
+	f.Add("\x00\xff not a uuid")
+	f.Fuzz(func(t *testing.T, id string) {
+		o := form.Order(id)
+		s := sectionIDs(form, o)
+		if len(s) != 6 || s[0] != "intro" || s[5] != "outro" {
+			t.Fatalf("sections %v", s)
+		}
+		seen := map[string]bool{}
+		for _, x := range s {
+			seen[x] = true
+		}
+		items := itemIDs(form, o, 1)
+		if len(seen) != 6 || len(items) != 7 || items[0] != "a1" || items[6] != "a6" || items[slices.Index(items, "a2")+1] != "a2why" {
+			t.Fatalf("sections %v, items %v", s, items)
+		}
+		again := form.Order(id)
+		if !slices.Equal(again.Sections(), o.Sections()) || !slices.Equal(again.Items(1), o.Items(1)) {
+			t.Fatal("two orders for one id")
+		}
+	})
+}
