@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/export"
+	"github.com/dyad-survey/dyad/internal/survey"
 )
 
 // TestOrderColumnsInReadstat reads the order columns of the .sav and .dta
@@ -64,4 +65,88 @@ func TestOrderColumnsInReadstat(t *testing.T) {
 			t.Errorf("%s: %d order cells checked, want %d", file, checked, 15*len(rs))
 		}
 	}
+}
+
+// TestOrderColumnsInRAndPSPP runs the generated R script and SPSS syntax
+// (by PSPP) on a CSV export of the randomised fixture: both read every
+// order column as an integer holding the page or place form.Order gives,
+// and missing for a response sent through the API.
+func TestOrderColumnsInRAndPSPP(t *testing.T) {
+	f := randomForm(t)
+	rs := randomResponses()
+	info := export.SyntaxInfo{Survey: &survey.Survey{ID: "7k2m9qx4ab", Title: "Randomised"}, Base: "rnd", Generated: at("2026-01-14T10:00:00Z")}
+	var names []string
+	for _, c := range export.Columns(f) {
+		if c.Kind == export.OrderColumn {
+			names = append(names, c.Name)
+		}
+	}
+	// want[i] is response i's order cells, in column order, "" when
+	// missing.
+	want := make([][]string, len(rs))
+	for i, r := range rs {
+		places := wantPlaces(f, r)
+		for _, n := range names {
+			want[i] = append(want[i], places[n])
+		}
+	}
+	csvText := writeCSV(t, f, export.Options{}, rs)
+
+	t.Run("R", func(t *testing.T) {
+		rscript := needTool(t, "Rscript", "r-base-core")
+		dir := t.TempDir()
+		var script bytes.Buffer
+		if err := export.WriteR(&script, f, info); err != nil {
+			t.Fatal(err)
+		}
+		// One line per response, the cells joined by commas.
+		check := "source(\"rnd.R\")\ncols <- c(\"" + strings.Join(names, `", "`) + "\")\n" +
+			"for (i in seq_len(nrow(dyad))) cat(paste(vapply(cols, function(n) { x <- dyad[[n]][i]; if (is.na(x)) \"\" else if (is.integer(x)) as.character(x) else \"not-integer\" }, \"\"), collapse = \",\"), \"\\n\", sep = \"\")\n"
+		for name, data := range map[string][]byte{info.CSVName(): []byte(csvText), "rnd.R": script.Bytes(), "check.R": []byte(check)} {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cmd := exec.Command(rscript, "--vanilla", "check.R")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("Rscript: %v\n%s", err, out)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) != len(rs) {
+			t.Fatalf("R printed %d lines:\n%s", len(lines), out)
+		}
+		for i, l := range lines {
+			if w := strings.Join(want[i], ","); l != w {
+				t.Errorf("R, response %d: %s, want %s", i, l, w)
+			}
+		}
+	})
+	t.Run("PSPP", func(t *testing.T) {
+		pspp := needTool(t, "pspp", "pspp")
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, info.SPSSCSVName()), []byte(writeCSV(t, f, export.Options{LineBreaks: export.LineBreaksSpace}, rs)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var sps bytes.Buffer
+		if err := export.WriteSPSS(&sps, f, info); err != nil {
+			t.Fatal(err)
+		}
+		sps.WriteString("SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.\n")
+		_, recs := runPSPP(t, pspp, dir, sps.Bytes())
+		col := map[string]int{}
+		for i, n := range recs[0] {
+			col[n] = i
+		}
+		for i := range rs {
+			for k, n := range names {
+				got := strings.TrimSpace(recs[i+1][col[n]])
+				if got != want[i][k] {
+					t.Errorf("PSPP %s, response %d: %q, want %q", n, i, got, want[i][k])
+				}
+			}
+		}
+	})
 }
