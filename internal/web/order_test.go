@@ -21,8 +21,15 @@ import (
 // and opens a survey of it; it returns the survey and the form.
 func (f *fixture) randomSurvey(tb testing.TB) (*survey.Survey, *survey.Form) {
 	tb.Helper()
+	return f.surveyOf(tb, fixtures.Instrument("randomized.yaml"))
+}
+
+// surveyOf publishes the instrument text (once per fixture) and opens a
+// survey of it.
+func (f *fixture) surveyOf(tb testing.TB, text string) (*survey.Survey, *survey.Form) {
+	tb.Helper()
 	ctx := context.Background()
-	in, err := instrument.Parse([]byte(fixtures.Instrument("randomized.yaml")), instrument.YAML)
+	in, err := instrument.Parse([]byte(text), instrument.YAML)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -251,6 +258,50 @@ func TestRandomizedOrder(t *testing.T) {
 		}
 		if checked != 10 {
 			t.Errorf("%d item places checked, want the 10 of the two randomised sections", checked)
+		}
+	})
+}
+
+// TestRandomizedOrderFirstProblem: Submit on the last page with required
+// questions unanswered on two earlier pages goes to the one of them that
+// the respondent's order shows first.
+func TestRandomizedOrderFirstProblem(t *testing.T) {
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine)
+		text := strings.Replace(fixtures.Instrument("randomized.yaml"), "key: randomized-test", "key: randomized-required", 1)
+		for _, q := range []string{"I trust AI summaries.", "How many hours a week do you use AI tools?"} {
+			text = strings.Replace(text, "text: "+q, "text: "+q+"\n        required: true", 1)
+		}
+		sv, form := f.surveyOf(t, text)
+		for range 4 { // four respondents: the two orders of trust and use are both likely met
+			b := f.browser(t, sv.ID)
+			before := map[string]bool{}
+			for _, r := range f.responses(t, sv.ID) {
+				before[r.ID] = true
+			}
+			b.start("")
+			var id string
+			for _, r := range f.responses(t, sv.ID) {
+				if !before[r.ID] {
+					id = r.ID
+				}
+			}
+			o := form.Order(id)
+			pages := o.Sections()
+			b.post(sectionPath(pages[0]), sectionForm(form, pages[0], randomAnswers(), "next"))
+			last := pages[len(pages)-1]
+			p := b.post(sectionPath(last), sectionForm(form, last, survey.Answers{}, "next"))
+			trust, use := 2, 3 // section indexes
+			first := trust
+			if o.Page(use) < o.Page(trust) {
+				first = use
+			}
+			if p.status != http.StatusUnprocessableEntity {
+				t.Fatalf("submit with questions missing: %d %q", p.status, p.location)
+			}
+			if _, n := shownItems(t, p.body); n != o.Page(first)+1 {
+				t.Fatalf("the page to fix is page %d, want page %d (section %s, pages %v)", n, o.Page(first)+1, form.Instrument.Sections[first].ID, pages)
+			}
 		}
 	})
 }
