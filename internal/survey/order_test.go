@@ -344,3 +344,14 @@ func FuzzOrder(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkOrder measures drawing a response's order, which every page
+// of a randomised form does once: the seed's hash, the stream and the
+// shuffles.
+func BenchmarkOrder(b *testing.B) {
+	f := mustForm(b, orderInstrument())
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		f.Order(responseID(i % 1000))
+	}
+}
