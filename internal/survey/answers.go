@@ -48,6 +48,9 @@ func (v Value) AppendJSON(dst []byte) []byte {
 		return strconv.AppendInt(dst, v.Int, 10)
 	case TextValue:
 		return appendJSONString(dst, v.Text)
+	case NumberValue:
+		// Stored as text, like a decimal answer sent as text (itemtypes.go).
+		return appendJSONString(dst, v.Text)
 	case ListValue:
 		dst = append(dst, '[')
 		for i, x := range v.List {
@@ -164,6 +167,11 @@ func parseValue(b []byte) Value {
 	}
 	x, err := parseInt(json.Number(b))
 	if err != nil {
+		// A fraction: the answer to a number item (itemtypes.go), which
+		// Check refuses for every other type.
+		if c, ok := ParseDecimal(string(b)); ok {
+			return Value{Kind: NumberValue, Text: c}
+		}
 		return Value{Kind: invalidValue, Text: err.Error()}
 	}
 	return IntVal(x)
@@ -323,7 +331,7 @@ func (f *Form) Check(a Answers, partial bool) error {
 			continue
 		}
 		if !answered {
-			if it.Required && !partial {
+			if it.IsRequired() && !partial {
 				p.Add(path, "is required")
 			}
 			continue
@@ -375,7 +383,18 @@ func (f *Form) dropLongLists(a Answers) (Answers, map[string]int) {
 }
 
 func (f *Form) checkValue(p *Problems, path string, it *Item, v Value, partial bool) {
+	if v.Kind == NumberValue && it.Type != Number {
+		// Refused with the words DecodeAnswers used before fractions
+		// became number answers.
+		switch it.Type {
+		case Likert, SingleChoice, Integer, Slider, Consent:
+			p.Add(path, "must be an integer, got %s", v.Text)
+			return
+		}
+	}
 	switch it.Type {
+	case DateItem, Number, Slider, Info, Consent:
+		f.checkNewValue(p, path, it, v)
 	case Likert, SingleChoice:
 		if v.Kind != IntValue {
 			p.Add(path, "must be one integer option value")
@@ -402,11 +421,16 @@ func (f *Form) checkValue(p *Problems, path string, it *Item, v Value, partial b
 			seen[x] = true
 		}
 		// A missing code ("Don't know") says there is no substantive
-		// answer, so it cannot stand beside one.
+		// answer, so it cannot stand beside one; nor can an exclusive
+		// option ("None of these") stand beside another.
 		if len(v.List) > 1 {
 			for _, o := range f.options[it.ID] {
 				if o.Missing && seen[o.Value] {
 					p.Add(path, "%d (%s) is a missing code and cannot be selected with other options", o.Value, o.Label)
+					break
+				}
+				if o.Exclusive && seen[o.Value] {
+					p.Add(path, "%d (%s) is exclusive and cannot be selected with other options", o.Value, o.Label)
 					break
 				}
 			}

@@ -1,0 +1,82 @@
+package instrument_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/survey"
+	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
+)
+
+// TestParseItemTypes: each rule of the new item types is reported at its
+// path, once.
+func TestParseItemTypes(t *testing.T) {
+	base := fixtures.Instrument("item-types.yaml")
+	const (
+		visit  = `{id: visit, type: date, text: "When was your last visit?", min: "2020-01-01", max: "2030-12-31", required: true}`
+		weight = `{id: weight, type: number, text: "Your weight", decimals: 1, unit: kg, min: 30, max: 250.5}`
+		pain   = `{id: pain, type: slider, text: "How much pain do you feel now?", min_label: "No pain", max_label: "Worst pain imaginable"}`
+		intro  = `{id: intro, type: info, text: "The next questions are about your visit."}`
+		none   = `{value: 3, label: None of these, exclusive: true}`
+		aids   = "        other: true\n        other_label: \"Something else\"\n"
+	)
+	for _, tc := range []struct {
+		name, old, new, path, message string
+	}{
+		{"DateUnquotedOK", `min: "2020-01-01"`, `min: 2020-01-01`, "", ""},
+		{"DateBadMin", `min: "2020-01-01"`, `min: "01/01/2020"`, "sections[0].items[2].min", "ISO date"},
+		{"DateNumberMin", `min: "2020-01-01"`, `min: 2020`, "sections[0].items[2].min", "ISO date"},
+		{"DateMinAfterMax", `min: "2020-01-01"`, `min: "2031-01-01"`, "sections[0].items[2].min", "later than max"},
+		{"DateDecimals", visit, strings.Replace(visit, "required: true", "decimals: 1", 1), "sections[0].items[2].decimals", "not allowed for an item of type date"},
+		{"NumberMinAfterMax", "min: 30,", "min: 300,", "sections[0].items[3].min", "greater than max"},
+		{"NumberTooManyPlaces", "max: 250.5", "max: 250.55", "sections[0].items[3].max", "decimal places"},
+		{"NumberBadDecimals", "decimals: 1", "decimals: 10", "sections[0].items[3].decimals", "between 0 and 9"},
+		{"NumberTextMin", "min: 30,", `min: "thirty",`, "sections[0].items[3].min", "must be a number"},
+		{"NumberHugeMax", "max: 250.5", "max: 12345678901234567.0", "sections[0].items[3].max", "at most 15 digits"},
+		{"NumberOptions", weight, strings.Replace(weight, "unit: kg", "options: [{value: 1, label: A}]", 1), "sections[0].items[3].options", "not allowed for an item of type number"},
+		{"SliderMin", pain, strings.Replace(pain, `min_label: "No pain"`, "min: 0", 1), "sections[0].items[4].min", "not allowed for an item of type slider"},
+		{"SliderUnit", pain, strings.Replace(pain, `min_label: "No pain"`, "unit: mm", 1), "sections[0].items[4].unit", "not allowed for an item of type slider"},
+		{"InfoRequired", intro, strings.Replace(intro, "}", ", required: true}", 1), "sections[0].items[0].required", "cannot be required"},
+		{"InfoDecline", intro, strings.Replace(intro, "}", ", decline: no}", 1), "sections[0].items[0].decline", "not allowed for an item of type info"},
+		{"ExclusiveOnSingle", "{value: 2, label: Home}", "{value: 2, label: Home, exclusive: true}", "sections[1].items[0].options[1].exclusive", "only an option of a multiple_choice item"},
+		{"ExclusiveNotBool", none, strings.Replace(none, "exclusive: true", "exclusive: 1", 1), "sections[1].items[1].options[2].exclusive", "true or false"},
+		{"OtherLabelAlone", aids, "        other_label: \"Something else\"\n", "sections[1].items[1].other_label", "needs other: true"},
+		{"OtherOnText", intro, strings.Replace(intro, "}", ", other: true}", 1), "sections[0].items[0].other", "not allowed for an item of type info"},
+		{"OtherIDTaken", intro, `{id: place_other, type: info, text: "Hi"}`, "sections[0].items[0].id", `"Other, please specify"`},
+		{"ConditionOnDate", intro, strings.Replace(intro, "}", ", show_if: {item: visit, equals: 1}}", 1) + "\n      - " + visit, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(base, tc.old) {
+				t.Fatalf("the fixture has no %q", tc.old)
+			}
+			doc := strings.Replace(base, tc.old, tc.new, 1)
+			if tc.name == "ConditionOnDate" {
+				// the condition's item must come first: move the info item after visit
+				doc = strings.Replace(base, intro, "{id: intro2, type: info, text: x}", 1)
+				doc = strings.Replace(doc, visit, visit+"\n      - {id: note, type: info, text: Hi, show_if: {item: visit, equals: 1}}", 1)
+				tc.path, tc.message = "sections[0].items[3].show_if.item", "is a date item"
+			}
+			_, err := instrument.Parse([]byte(doc), instrument.YAML)
+			if tc.path == "" {
+				if err != nil {
+					t.Fatalf("Parse = %v", err)
+				}
+				return
+			}
+			se, ok := err.(*survey.Error)
+			if !ok {
+				t.Fatalf("Parse = %v, want a problem at %s", err, tc.path)
+			}
+			n := 0
+			for _, d := range se.Details {
+				if d.Path == tc.path && strings.Contains(d.Message, tc.message) {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Fatalf("Parse = %+v, want one problem %s: ...%s...", se.Details, tc.path, tc.message)
+			}
+		})
+	}
+}
