@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -234,12 +234,15 @@ func parseInt(n json.Number) (int64, error) {
 	if x, err := n.Int64(); err == nil {
 		return x, nil
 	}
-	// 4.0 is a fair way to write 4; 4.5 is not an answer to any item.
-	f, err := n.Float64()
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, fmt.Errorf("must be an integer, got %s", n)
+	// 4.0 and 4e2 are fair ways to write 4 and 400. Read exactly, not
+	// through a float, which would round 4.0000000000000001 to 4; at most
+	// 15 digits, as before (a float's 2^53).
+	if c, ok := ParseDecimal(string(n)); ok && !strings.Contains(c, ".") {
+		if x, err := strconv.ParseInt(c, 10, 64); err == nil {
+			return x, nil
+		}
 	}
-	return int64(f), nil
+	return 0, fmt.Errorf("must be an integer, got %s", n)
 }
 
 // Answers maps item ids to answers. An item without an entry is
