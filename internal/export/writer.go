@@ -397,6 +397,15 @@ func (w *Writer) appendItem(b *csvBuf, c *Column, v *slot) {
 		}
 	case v.kind == survey.IntValue:
 		b.int(v.int)
+	case v.kind == survey.TextValue && c.Item != nil && c.Item.Type == survey.Number:
+		// A decimal, written as a number in its canonical form (never
+		// through a float); text that is not one (stored before a rule)
+		// is written as text.
+		if d, ok := survey.ParseDecimal(string(w.text(v))); ok {
+			b.b = append(b.b, d...)
+		} else {
+			b.textBytes(w.text(v))
+		}
 	case v.kind == survey.TextValue:
 		b.textBytes(w.text(v))
 	}
