@@ -80,9 +80,9 @@ type group struct {
 
 type itemCounts struct {
 	n, missing   int
-	missingCodes int           // answers that were only missing codes
-	options      []int         // per option of a likert or choice item
-	values       map[int64]int // integer, slider and consent items; date items by day (itemtypes.go)
+	missingCodes int            // answers that were only missing codes
+	options      []int          // per option of a likert or choice item
+	values       map[int64]int  // integer, slider and consent items; date items by day (itemtypes.go)
 	decimals     map[string]int // number items, by canonical decimal text
 }
 
