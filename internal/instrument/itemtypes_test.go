@@ -80,3 +80,50 @@ func TestParseItemTypes(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeItemTypes: every encoder writes the new item types in its
+// format's own terms (no error for a valid instrument), and the file it
+// writes is one its importer reads.
+func TestEncodeItemTypes(t *testing.T) {
+	in, err := instrument.Parse([]byte(fixtures.Instrument("item-types.yaml")), instrument.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"redcap": {"date_ymd,2020-01-01,2030-12-31", "number_1dp,30,250.5", "@DYAD-UNIT=kg", "slider", "No pain | | Worst pain imaginable",
+			"descriptive", "@DYAD-CONSENT", "@NONEOFTHEABOVE=3", "4, Something else", "aids_other", "[aids(4)] = '1'", "[place] = '3'"},
+		"fhir": {`"type": "date"`, `"valueDate": "2020-01-01"`, `"type": "decimal"`, `"valueDecimal": 250.5`, `"code": "slider"`,
+			`"type": "display"`, `"type": "boolean"`, `"type": "open-choice"`, "exclusive"},
+		"xlsform": nil, // a zip: read back below, like the others
+	}
+	for _, enc := range instrument.Encoders {
+		data, err := enc.Encode(in)
+		if err != nil {
+			t.Errorf("%s: %v", enc.Name, err)
+			continue
+		}
+		for _, w := range want[enc.Name] {
+			if !strings.Contains(string(data), w) {
+				t.Errorf("%s lacks %s", enc.Name, w)
+			}
+		}
+		if enc.Name != "yaml" && enc.Name != "json" {
+			dec := instrument.Detect(enc.MediaType, "x"+enc.Extension, data)
+			if dec == nil {
+				t.Fatalf("%s: no decoder for what it writes", enc.Name)
+			}
+			if _, err := dec.Decode(data); err != nil {
+				t.Errorf("%s: its importer refuses what it writes: %v", enc.Name, err)
+			}
+		}
+		if enc.Name == "yaml" || enc.Name == "json" {
+			back, err := instrument.Parse(data, instrument.FormatOf("x"+enc.Extension))
+			if err != nil {
+				t.Fatalf("%s does not parse back: %v", enc.Name, err)
+			}
+			if back.Sections[0].Items[3].MaxText != "250.5" || back.Sections[1].Items[1].OtherLabel != "Something else" {
+				t.Errorf("%s lost fields: %+v", enc.Name, back.Sections[0].Items[3])
+			}
+		}
+	}
+}
