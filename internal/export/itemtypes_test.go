@@ -74,6 +74,12 @@ func TestItemTypesCSV(t *testing.T) {
 			t.Errorf("row %d: %s\nwant   %s", i+1, got, want)
 		}
 	}
+	long := writeCSV(t, typesForm(t), export.Options{Layout: export.LayoutLong, ExcelSafe: true}, typesResponses())
+	for _, want := range []string{",weight,72.5\n", ",weight,0.3\n", ",visit,2024-05-31\n", ",place_other,Pharmacy ü\n", ",aids,4\n"} {
+		if !strings.Contains(strings.ReplaceAll(long, "\r\n", "\n"), want) {
+			t.Errorf("long layout lacks %q", want)
+		}
+	}
 	labels := parseCSV(t, writeCSV(t, typesForm(t), export.Options{Values: export.ValuesLabels}, typesResponses()))
 	if got := strings.Join(labels[1][7:12], ","); got != "Consent given,2024-05-31,72.5,37,Other, please specify" {
 		t.Errorf("labels mode: %s", got)

@@ -316,7 +316,7 @@ func (w *Writer) writeLong(r *survey.Response) error {
 				continue
 			}
 			list := w.lists[v.start:v.end]
-			for _, o := range it.Options {
+			for _, o := range w.form.Options(it.ID) { // with "Other, please specify"
 				if selected(list, o.Value) == '1' {
 					if err := w.longRow(it, &slot{kind: survey.IntValue, int: o.Value}); err != nil {
 						return err
@@ -348,6 +348,10 @@ func (w *Writer) longRow(it *survey.Item, v *slot) error {
 		}
 		b.int(v.int)
 	case survey.TextValue:
+		if d, ok := survey.ParseDecimal(string(w.text(v))); ok && it.Type == survey.Number {
+			b.b = append(b.b, d...) // a decimal, as in the wide layout
+			break
+		}
 		b.textBytes(w.text(v))
 	}
 	return b.endRecord()

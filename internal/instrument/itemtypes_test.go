@@ -1,10 +1,12 @@
 package instrument_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
+	"github.com/dyad-survey/dyad/internal/instrument/fhir"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
@@ -124,6 +126,32 @@ func TestEncodeItemTypes(t *testing.T) {
 			if back.Sections[0].Items[3].MaxText != "250.5" || back.Sections[1].Items[1].OtherLabel != "Something else" {
 				t.Errorf("%s lost fields: %+v", enc.Name, back.Sections[0].Items[3])
 			}
+		}
+	}
+}
+
+// TestFHIRResponseItemTypes: a QuestionnaireResponse answers the new item
+// types with FHIR's own value types, and the Other text beside its code.
+func TestFHIRResponseItemTypes(t *testing.T) {
+	in, err := instrument.Parse([]byte(fixtures.Instrument("item-types.yaml")), instrument.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, err := survey.NewForm(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &survey.Response{ID: "r1", Status: survey.ResponseComplete, InstrumentVersion: 1,
+		Answers: survey.Answers{"agree": survey.IntVal(1), "visit": survey.TextVal("2024-05-31"), "weight": survey.TextVal("72.5"),
+			"pain": survey.IntVal(37), "aids": survey.ListVal(4), "aids_other": survey.TextVal("Glasses")}}
+	b, err := json.Marshal(fhir.Response(form, r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"valueBoolean":true`, `"valueDate":"2024-05-31"`, `"valueDecimal":72.5`, `"valueInteger":37`,
+		`"code":"4","display":"Something else"`, `"valueString":"Glasses"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("QuestionnaireResponse lacks %s: %s", want, b)
 		}
 	}
 }

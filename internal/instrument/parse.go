@@ -459,6 +459,9 @@ func (d *decoder) item(path string, v any) survey.Item {
 		Other:     d.boolean(m, path, "other"),
 	}
 	it.OtherLabel = d.str(m, path, "other_label")
+	if r, ok := m["required"].(bool); ok && !r && it.Type == survey.Consent {
+		d.fail(join(path, "required"), "a consent item is always required; leave required out")
+	}
 	switch it.Type {
 	case survey.DateItem:
 		it.MinText, it.MaxText = d.date(m, path, "min"), d.date(m, path, "max")

@@ -252,6 +252,7 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"OKInfo", edits(schemaSet("type", "info", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...)), true},
 		{"ErrInfoRequired", edits(schemaSet("type", "info", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("required", true, schemaItem(3)...)), false},
 		{"OKConsent", edits(schemaSet("type", "consent", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("decline", "Thank you.", schemaItem(3)...)), true},
+		{"ErrConsentNotRequired", edits(schemaSet("type", "consent", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("required", false, schemaItem(3)...)), false},
 		{"ErrConsentWithUnit", edits(schemaSet("type", "consent", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("unit", "kg", schemaItem(3)...)), false},
 		{"ErrUnitOnInteger", schemaSet("unit", "kg", schemaItem(3)...), false},
 		{"ErrDeclineOnText", schemaSet("decline", "no", schemaItem(4)...), false},
