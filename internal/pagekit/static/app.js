@@ -15,6 +15,9 @@
     var values = function (name) {
       var out = [];
       each(form.querySelectorAll('[name="' + name + '"]'), function (el) {
+        // A slider whose "No answer" box is ticked has no value.
+        var none = el.type === 'range' && form.querySelector('input[name="_na_' + name + '"]');
+        if (none && none.checked) return;
         if (el.type === 'radio' || el.type === 'checkbox') {
           if (el.checked) out.push(el.value);
         } else if (/^\s*-?\d+\s*$/.test(el.value)) {
