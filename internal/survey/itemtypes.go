@@ -215,7 +215,7 @@ func (f *Form) OtherItem(id string) *Item {
 // an item of the instrument.
 func (f *Form) IsOtherItem(id string) bool {
 	parent, ok := strings.CutSuffix(id, OtherSuffix)
-	return ok && f.OtherItem(parent) != nil && f.items[id] == f.OtherItem(parent)
+	return ok && f.OtherItem(parent) != nil
 }
 
 // validateNewType checks the fields of the types above; validateType has

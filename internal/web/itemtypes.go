@@ -100,6 +100,9 @@ func newTypeMessage(l *i18n.Lang, it *survey.Item, answered bool) (string, bool)
 		if !answered {
 			return l.T("problem.enter_number"), true
 		}
+		if it.Decimals == 0 { // a whole number: the integer item's words
+			return wholeNumberMessage(l, it.MinText, it.MaxText), true
+		}
 		if it.MinText != "" && it.MaxText != "" {
 			return l.T("problem.decimal_between", "Min", it.MinText, "Max", it.MaxText, "Decimals", it.Decimals), true
 		}
@@ -137,9 +140,12 @@ func newTypeView(l *i18n.Lang, v *itemView, it *survey.Item, ans survey.Value, a
 			v.Value = valueText(ans)
 		}
 		v.Unit = it.Unit
-		if it.MinText != "" && it.MaxText != "" {
+		switch {
+		case it.Decimals == 0:
+			v.Range = wholeNumberRange(l, it.MinText, it.MaxText)
+		case it.MinText != "" && it.MaxText != "":
 			v.Range = l.T("range.decimal_between", "Min", it.MinText, "Max", it.MaxText, "Decimals", it.Decimals)
-		} else {
+		default:
 			v.Range = l.T("range.decimal", "Decimals", it.Decimals)
 		}
 		describe = append(describe, "range-"+it.ID)
@@ -167,4 +173,30 @@ type sliderView struct {
 	Position           int  // where the thumb is drawn
 	Unset              bool // the "No answer" box is ticked
 	MinLabel, MaxLabel string
+}
+
+// wholeNumberRange and wholeNumberMessage word a number item that takes
+// no decimals as an integer item is worded.
+func wholeNumberRange(l *i18n.Lang, lo, hi string) string {
+	switch {
+	case lo != "" && hi != "":
+		return l.T("range.between", "Min", lo, "Max", hi)
+	case lo != "":
+		return l.T("range.min", "Min", lo)
+	case hi != "":
+		return l.T("range.max", "Max", hi)
+	}
+	return l.T("range.any")
+}
+
+func wholeNumberMessage(l *i18n.Lang, lo, hi string) string {
+	switch {
+	case lo != "" && hi != "":
+		return l.T("problem.number_between", "Min", lo, "Max", hi)
+	case lo != "":
+		return l.T("problem.number_min", "Min", lo)
+	case hi != "":
+		return l.T("problem.number_max", "Max", hi)
+	}
+	return l.T("problem.number")
 }

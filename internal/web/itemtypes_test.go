@@ -149,3 +149,34 @@ func TestItemTypesPagesKeepState(t *testing.T) {
 		t.Errorf("the Other text is lost:\n%s", p.body)
 	}
 }
+
+// TestWholeNumberItemWording: a number item without decimals is worded
+// as an integer item ("A whole number from 1 to 10.").
+func TestWholeNumberItemWording(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "sqlite")
+	ctx := context.Background()
+	in, err := instrument.Parse([]byte(strings.Replace(fixtures.Instrument("item-types.yaml"), "decimals: 1, unit: kg, min: 30, max: 250.5", "unit: kg, min: 30, max: 250", 1)), instrument.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.CreateInstrument(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Publish(ctx, in.Key, in.Version); err != nil {
+		t.Fatal(err)
+	}
+	sv, err := f.svc.CreateSurvey(ctx, survey.NewSurvey{Access: survey.AccessOpen, InstrumentKey: in.Key, InstrumentVersion: in.Version, Title: "W"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser(t, sv.ID)
+	b.start("")
+	if p := b.get(sectionPath(0)); !strings.Contains(p.body, "A whole number from 30 to 250.") {
+		t.Errorf("hint:\n%s", p.body)
+	}
+	p := b.post(sectionPath(0), url.Values{"_action": {"next"}, "agree": {"1"}, "visit": {"2024-05-31"}, "weight": {"72.5"}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "Enter a whole number from 30 to 250.") {
+		t.Errorf("a fraction for a whole-number item: %d\n%s", p.status, p.body)
+	}
+}
