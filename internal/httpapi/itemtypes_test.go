@@ -116,3 +116,41 @@ func TestItemTypesFractionStaysExact(t *testing.T) {
 }
 
 const tidyID = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+
+// TestItemTypesInstrumentAPI: an instrument with the new item types is
+// created, and each broken field of theirs is refused with 422 at its
+// path, nothing stored.
+func TestItemTypesInstrumentAPI(t *testing.T) {
+	t.Parallel()
+	doc := fixtures.Instrument("item-types.yaml")
+	bad := func(name, old, repl string, paths ...string) scenario {
+		if !strings.Contains(doc, old) {
+			panic("item-types.yaml has no " + old)
+		}
+		return scenario{name: name, method: "POST", url: "/api/v1/instruments", body: strings.Replace(doc, old, repl, 1),
+			contentType: ctYAML, authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: paths}
+	}
+	runScenarios(t, func(testing.TB, *testEnv) vars { return vars{} }, []scenario{
+		{name: "created", method: "POST", url: "/api/v1/instruments", body: doc, contentType: ctYAML, authorization: bearer,
+			wantStatus: 201, changes: true,
+			after: func(tb testing.TB, e *testEnv, _ vars, _ []byte) {
+				// The stored definition reads back in the format it was written in.
+				body := e.mustDo(tb, request{Method: "GET", URL: "/api/v1/instruments/item-types/versions/1", Authorization: bearer}, http.StatusOK)
+				for _, want := range []string{`"min":"2020-01-01"`, `"max":250.5`, `"exclusive":true`, `"other_label":"Something else"`, `"decline":"Without your consent`} {
+					if !strings.Contains(string(body), want) {
+						tb.Errorf("the stored definition lacks %s: %s", want, body)
+					}
+				}
+			}},
+		bad("date min not a date", `min: "2020-01-01"`, `min: "1st of January"`, "sections[0].items[2].min"),
+		bad("date min after max", `min: "2020-01-01"`, `min: "2031-01-01"`, "sections[0].items[2].min"),
+		bad("number with too many places", "max: 250.5", "max: 250.55", "sections[0].items[3].max"),
+		bad("number decimals out of range", "decimals: 1", "decimals: 12", "sections[0].items[3].decimals"),
+		bad("slider with min", `min_label: "No pain"`, "min: 0", "sections[0].items[4].min"),
+		bad("info required", `text: "The next questions are about your visit."}`, `text: "The next questions are about your visit.", required: true}`, "sections[0].items[0].required"),
+		bad("consent not required", `{id: agree, type: consent,`, `{id: agree, type: consent, required: false,`, "sections[0].items[1].required"),
+		bad("exclusive on a single choice", "{value: 2, label: Home}", "{value: 2, label: Home, exclusive: true}", "sections[1].items[0].options[1].exclusive"),
+		bad("other label without other", "        other: true\n        other_label:", "        other_label:", "sections[1].items[1].other_label"),
+		bad("item named like an Other text", `{id: intro, type: info,`, `{id: place_other, type: info,`, "sections[0].items[0].id"),
+	})
+}
