@@ -338,7 +338,9 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 		case inSubscale[it.ID]:
 		case it.Type == survey.Likert:
 			likert = append(likert, i)
-		case it.Type == survey.Integer:
+		case it.Type == survey.Integer, it.Type == survey.Number, it.Type == survey.Slider,
+			it.Type == survey.DateItem, it.Type == survey.Consent:
+			// Descriptives (a date's note gives its earliest, median and latest).
 			rv.Integers = append(rv.Integers, integerOf(rep, i, label))
 		default:
 			rv.Choices = append(rv.Choices, choiceOf(rep, i))

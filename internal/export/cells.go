@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -45,6 +46,7 @@ const (
 	cellText                     // text (UTF-8 as stored)
 	cellTime                     // a time, in whole seconds since the Unix epoch (UTC)
 	cellNotShown                 // not answered because its show_if hid it
+	cellDate                     // a date, in days since 1970-01-01 (date items)
 )
 
 // Not shown versus not answered: the CSV leaves both empty. The SPSS and
@@ -185,6 +187,9 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 				out.cells[k] = cell{kind: cellInt, i: v.int}
 			case survey.TextValue:
 				out.cells[k] = text(w.text(v))
+				if typed, ok := typedText(c, w.text(v)); ok {
+					out.cells[k] = typed
+				}
 			case 0:
 				out.cells[k] = cell{}
 				if rr.hidden[g.slot] {
@@ -212,6 +217,30 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 			k++
 		}
 	}
+}
+
+// typedText turns the text answer of a date or number item into the
+// typed cell the binary formats write: a date in days since 1970-01-01, a
+// decimal as a float64 (exact to its 15 digits, which the file's display
+// format then shows as stored). Text that is neither (stored before a
+// rule) stays text.
+func typedText(c *Column, b []byte) (cell, bool) {
+	switch {
+	case c.Date:
+		if t, err := time.Parse(time.DateOnly, string(b)); err == nil {
+			return cell{kind: cellDate, i: t.Unix() / 86400}, true
+		}
+	case c.Numeric && c.Item != nil && c.Item.Type == survey.Number:
+		if d, ok := survey.ParseDecimal(string(b)); ok {
+			if n, err := strconv.ParseInt(d, 10, 64); err == nil {
+				return cell{kind: cellInt, i: n}, true // a whole number sent as text
+			}
+			if f, err := strconv.ParseFloat(d, 64); err == nil {
+				return cell{kind: cellFloat, f: f}, true
+			}
+		}
+	}
+	return cell{}, false
 }
 
 // spool is a temporary file of rows, with what the headers need: the
@@ -286,7 +315,7 @@ func (s *spool) put(r *row) error {
 		c := &r.cells[i]
 		b = append(b, byte(c.kind))
 		switch c.kind {
-		case cellInt, cellTime:
+		case cellInt, cellTime, cellDate:
 			b = binary.AppendVarint(b, c.i)
 			if c.kind == cellInt {
 				if !s.hasInt[i] || c.i < s.minInt[i] {
@@ -334,7 +363,7 @@ func (s *spool) next(r *row) error {
 		c := cell{kind: cellKind(k)}
 		switch c.kind {
 		case cellEmpty, cellNotShown:
-		case cellInt, cellTime:
+		case cellInt, cellTime, cellDate:
 			if c.i, err = binary.ReadVarint(s.br); err != nil {
 				return spoolErr(err)
 			}

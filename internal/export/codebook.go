@@ -82,6 +82,17 @@ func codebookRow(f *survey.Form, c *Column) []string {
 			row[6] = integerRange(it)
 		case survey.Text:
 			row[6] = "free text, at most " + strconv.Itoa(it.TextLimit()) + " characters"
+			if f.IsOtherItem(it.ID) {
+				parent := strings.TrimSuffix(it.ID, survey.OtherSuffix)
+				row[10] = "the text of \"" + oneLine(f.Item(parent).OtherText()) + "\" (option " + strconv.FormatInt(f.Item(parent).OtherValue(), 10) + " of " + parent + "); empty unless that option was chosen"
+			}
+		default:
+			row[6], row[10] = newTypeValues(it)
+		}
+		if it.Type == survey.SingleChoice || it.Type == survey.MultipleChoice {
+			if ex := exclusiveOptions(it); ex != "" {
+				row[10] = ex
+			}
 		}
 		if it.Reverse {
 			row[7] = "yes"
@@ -98,6 +109,12 @@ func codebookRow(f *survey.Form, c *Column) []string {
 		row[6] = "1=Selected; 0=Not selected"
 		row[9] = f.DescribeCondition(it.ShowIf)
 		row[10] = "option " + strconv.FormatInt(c.Option.Value, 10) + " (" + oneLine(c.Option.Label) + ") of " + it.ID + "; all of " + it.ID + "'s columns are empty when it was not answered or not shown"
+		if c.Option.Exclusive {
+			row[10] += "; exclusive: never selected together with another option"
+		}
+		if c.Option.Other {
+			row[10] += "; \"Other, please specify\": the text is in " + it.ID + survey.OtherSuffix
+		}
 		if c.Option.Missing {
 			row[11] = "option " + strconv.FormatInt(c.Option.Value, 10) + " is a missing code: 1 here means the respondent chose it; it counts as no substantive answer in the statistics"
 		}
@@ -136,6 +153,49 @@ func codebookType(c *Column) string {
 		return "score_mean"
 	}
 	return c.Item.Type
+}
+
+// newTypeValues describes the values of an item of survey/itemtypes.go
+// and how they are exported.
+func newTypeValues(it *survey.Item) (values, note string) {
+	switch it.Type {
+	case survey.DateItem:
+		values = "ISO date (2024-05-31)"
+		if it.MinText != "" && it.MaxText != "" {
+			values = "ISO date from " + it.MinText + " to " + it.MaxText
+		}
+		return values, "a date: Date in R, SDATE10 in SPSS, %td in Stata, a date cell in the workbook"
+	case survey.Number:
+		values = "number with at most " + strconv.Itoa(it.Decimals) + " decimal places"
+		if it.MinText != "" && it.MaxText != "" {
+			values = "number from " + it.MinText + " to " + it.MaxText + ", at most " + strconv.Itoa(it.Decimals) + " decimal places"
+		}
+		if it.Unit != "" {
+			values += ", in " + oneLine(it.Unit)
+		}
+		return values, "written exactly as answered (decimal text, never rounded through binary floating point)"
+	case survey.Slider:
+		lo, hi := it.MinLabel, it.MaxLabel
+		if lo == "" {
+			lo = "0"
+		}
+		if hi == "" {
+			hi = "100"
+		}
+		return "integer from 0 (" + oneLine(lo) + ") to 100 (" + oneLine(hi) + ")", "visual analogue scale; empty when the respondent did not move the slider"
+	case survey.Consent:
+		return valueLabels(ConsentOptions), "required: every submitted response has 1"
+	}
+	return "", ""
+}
+
+// exclusiveOptions names a single-choice column's exclusive and Other
+// options for its note.
+func exclusiveOptions(it *survey.Item) string {
+	if it.Other && it.Type == survey.SingleChoice {
+		return "option " + strconv.FormatInt(it.OtherValue(), 10) + " is \"" + oneLine(it.OtherText()) + "\": the text is in " + it.ID + survey.OtherSuffix
+	}
+	return ""
 }
 
 // valueLabels writes options as "1=Strongly disagree; 2=Disagree".

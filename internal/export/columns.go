@@ -56,6 +56,9 @@ type Column struct {
 	Integer bool
 	// Time marks started_at and submitted_at (RFC 3339 UTC text).
 	Time bool
+	// Date marks a date item's column (ISO date text in the CSV, a date
+	// in SPSS, Stata and R).
+	Date bool
 
 	Item     *survey.Item     // item and option columns
 	Option   survey.Option    // option columns
@@ -99,8 +102,10 @@ func Columns(f *survey.Form) []Column {
 		for ii := range sec.Items {
 			it := &sec.Items[ii]
 			switch it.Type {
+			case survey.Info:
+				continue // text only: no answer, no column
 			case survey.MultipleChoice:
-				for _, o := range it.Options {
+				for _, o := range f.Options(it.ID) { // with "Other, please specify"
 					cols = append(cols, Column{
 						Name: OptionColumnName(it.ID, o.Value), Kind: OptionColumn,
 						Label: oneLine(it.Text) + ": " + oneLine(o.Label), Numeric: true, Integer: true,
@@ -117,8 +122,14 @@ func Columns(f *survey.Form) []Column {
 				case survey.Integer:
 					c.Numeric = true
 					c.Integer = it.Min != nil && it.Max != nil && int32ok(*it.Min) && int32ok(*it.Max)
+				default:
+					newTypeColumn(&c)
 				}
 				cols = append(cols, c)
+			}
+			if o := f.OtherItem(it.ID); o != nil {
+				// The "Other, please specify" text, right after its item.
+				cols = append(cols, Column{Name: o.ID, Kind: ItemColumn, Label: oneLine(o.Text), Item: o, Section: sec})
 			}
 		}
 	}
@@ -129,6 +140,66 @@ func Columns(f *survey.Form) []Column {
 	cols = append(cols, orderColumns(f)...)
 	assignShortNames(cols)
 	return cols
+}
+
+// ConsentOptions label a consent item's one value.
+var ConsentOptions = []survey.Option{{Value: 1, Label: "Consent given"}}
+
+// newTypeColumn types the column of an item of survey/itemtypes.go: a
+// date is a Date column; a number is numeric (an integer column when it
+// takes no decimals and its bounds fit), written exactly as stored; a
+// slider (0–100) and a consent (1) are integers.
+func newTypeColumn(c *Column) {
+	it := c.Item
+	switch it.Type {
+	case survey.DateItem:
+		c.Date = true
+	case survey.Number:
+		c.Numeric = true
+		c.Integer = it.Decimals == 0 && smallDecimal(it.MinText) && smallDecimal(it.MaxText) && it.MinText != "" && it.MaxText != ""
+		if it.Unit != "" {
+			c.Label += " (" + oneLine(it.Unit) + ")"
+		}
+	case survey.Slider:
+		c.Numeric, c.Integer = true, true
+	case survey.Consent:
+		c.Numeric, c.Integer, c.Options = true, true, ConsentOptions
+	}
+}
+
+// numberWidth is the display width of a number item's column: 15 digits,
+// a sign, a point and its decimals.
+func numberWidth(it *survey.Item) int { return min(40, survey.MaxNumberDigits+2+it.Decimals) }
+
+// declaredBounds are the least and greatest answers an integer column's
+// item declares (none when it does not bound them).
+func declaredBounds(it *survey.Item) []int64 {
+	var out []int64
+	switch it.Type {
+	case survey.Integer:
+		for _, b := range []*int64{it.Min, it.Max} {
+			if b != nil {
+				out = append(out, *b)
+			}
+		}
+	case survey.Slider:
+		out = []int64{0, survey.SliderMax}
+	case survey.Consent:
+		out = []int64{1}
+	case survey.Number:
+		for _, s := range []string{it.MinText, it.MaxText} {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// smallDecimal reports whether a canonical whole decimal fits int32ok.
+func smallDecimal(s string) bool {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && int32ok(n)
 }
 
 // MissingCodes returns the options of an item column that are

@@ -71,6 +71,8 @@ const (
 	// dtaEpochMS is the Unix time of Stata's epoch, 1960-01-01 00:00 UTC,
 	// in milliseconds.
 	dtaEpochMS = -315619200 * 1000
+	// dtaEpochDays is 1970-01-01 in Stata's %td days (from 1960-01-01).
+	dtaEpochDays = 3653
 )
 
 // Missing values of the integer types and double's system missing (.).
@@ -158,6 +160,10 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 		switch {
 		case c.Time:
 			v.typ, v.format = dtaDouble, "%tc"
+		case c.Date:
+			v.typ, v.format = dtaDouble, "%td"
+		case c.Numeric && c.Item != nil && c.Item.Type == survey.Number && !c.Integer:
+			v.typ, v.format = dtaDouble, "%"+strconv.Itoa(numberWidth(c.Item))+"."+strconv.Itoa(c.Item.Decimals)+"f"
 		case c.Kind == OptionColumn:
 			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_selected", append(slices.Clone(selectedLabels), dtaNotShown)
 		case c.Integer && c.Options != nil:
@@ -167,7 +173,7 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 				v.format, v.vlabel, v.labels = "%10.0g", "", nil
 			}
 		case c.Integer && c.Item != nil:
-			lo, hi := sp.intRange(i, *c.Item.Min, *c.Item.Max)
+			lo, hi := sp.intRange(i, declaredBounds(c.Item)...)
 			v.typ, v.format = dtaIntType(lo, hi), "%8.0g"
 			if v.typ == dtaDouble {
 				v.format = "%10.0g"
@@ -443,6 +449,8 @@ func dtaCell(b []byte, v *dtaVar, i, o int, r *row, c *cell) []byte {
 			f = c.f
 		case cellTime:
 			f = float64(c.i*1000 - dtaEpochMS)
+		case cellDate:
+			f = float64(c.i + dtaEpochDays)
 		}
 		return le.AppendUint64(b, math.Float64bits(f))
 	case dtaStrL:

@@ -77,6 +77,7 @@ const (
 	savFmtA        = 1
 	savFmtF        = 5
 	savFmtDatetime = 22
+	savFmtSDate    = 39 // yyyy/mm/dd
 )
 
 // Measurement levels (record 7, subtype 11).
@@ -187,10 +188,16 @@ func savDict(cols []Column, sp *spool) []savVar {
 		switch {
 		case c.Time:
 			v.format, v.measure, v.display = savFormat(savFmtDatetime, 20, 0), savScale, 20
+		case c.Date:
+			v.format, v.measure, v.display = savFormat(savFmtSDate, 10, 0), savScale, 10
 		case c.Numeric:
 			v.format, v.measure, v.display = savFormat(savFmtF, 8, 0), savScale, 8
 			if sp.hasFrac[i] || c.Kind == ScoreColumn {
 				v.format = savFormat(savFmtF, 8, 2)
+			}
+			if c.Item != nil && c.Item.Type == survey.Number {
+				// Shown with the item's own decimals: as answered.
+				v.format, v.display = savFormat(savFmtF, numberWidth(c.Item), c.Item.Decimals), int32(numberWidth(c.Item))
 			}
 			switch {
 			case c.Kind == OptionColumn || c.Item != nil && c.Item.Type == survey.SingleChoice:
@@ -541,6 +548,8 @@ func (z *savCompressor) cell(v *savVar, r *row, c *cell) {
 			z.number(c.f)
 		case cellTime:
 			z.number(float64(c.i - savEpoch))
+		case cellDate:
+			z.number(float64(c.i*86400 - savEpoch))
 		case cellNotShown:
 			z.number(v.notShown)
 		default:

@@ -157,6 +157,11 @@ Encoding(dyad_text) <- "UTF-8"
 	}
 	w.WriteString(")\nif (!identical(names(dyad), dyad_columns)) {\n  stop(\"the columns of \", csv_file, \" are not those of this export; download the script and the CSV together\")\n}\n\n")
 	w.WriteString("for (v in c(\"started_at\", \"submitted_at\")) {\n  dyad[[v]] <- as.POSIXct(dyad[[v]], format = \"%Y-%m-%dT%H:%M:%SZ\", tz = \"UTC\")\n}\n\n")
+	for _, c := range cols {
+		if c.Date {
+			fmt.Fprintf(w, "dyad[[%[1]s]] <- as.Date(dyad[[%[1]s]], format = \"%%Y-%%m-%%d\")\n", rString(c.Name))
+		}
+	}
 	writeRMissing(w, cols)
 	w.WriteString(`dyad_label <- function(x, label, labels = NULL) {
   attr(x, "label") <- label
@@ -428,7 +433,7 @@ func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 			levels["NOMINAL"] = append(levels["NOMINAL"], c.Short)
 		case c.Kind == ItemColumn && c.Item.Type == survey.Likert:
 			levels["ORDINAL"] = append(levels["ORDINAL"], c.Short)
-		case c.Numeric:
+		case c.Numeric || c.Date:
 			levels["SCALE"] = append(levels["SCALE"], c.Short)
 		}
 	}
@@ -450,6 +455,13 @@ func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 	}
 	if len(scores) > 0 {
 		fmt.Fprintf(w, "FORMATS %s (F8.3).\n\n", wrapNames(scores, "    "))
+	}
+	for _, c := range cols {
+		if c.Kind == ItemColumn && c.Item.Type == survey.Number {
+			// As answered: the item's decimals (read by F20.0, which takes
+			// the point as written).
+			fmt.Fprintf(w, "FORMATS %s (F%d.%d).\n", c.Short, numberWidth(c.Item), c.Item.Decimals)
+		}
 	}
 
 	// Date-times: read as text (SPSS has no input format for RFC 3339),
@@ -530,6 +542,8 @@ func spssInputFormat(c *Column) string {
 	switch {
 	case c.Time:
 		return "A20"
+	case c.Date:
+		return "SDATE10" // 2024-05-31: year, month, day, any separator
 	case c.Kind == ScoreColumn:
 		return "F40.0" // read every digit; FORMATS sets the display
 	case c.Numeric:
@@ -659,6 +673,12 @@ version 16
 	for _, name := range []string{colStartedAt, colSubmittedAt} {
 		fmt.Fprintf(w, "generate double dyad_t = clock(subinstr(subinstr(%[1]s, \"T\", \" \", 1), \"Z\", \"\", 1), \"YMDhms\")\n", name)
 		fmt.Fprintf(w, "format dyad_t %%tc\norder dyad_t, after(%[1]s)\ndrop %[1]s\nrename dyad_t %[1]s\n", name)
+	}
+	for _, c := range cols {
+		if c.Date {
+			fmt.Fprintf(w, "* %[1]s as a Stata date (%%td).\ngenerate double dyad_d = date(%[1]s, \"YMD\")\n", c.Short)
+			fmt.Fprintf(w, "format dyad_d %%td\norder dyad_d, after(%[1]s)\ndrop %[1]s\nrename dyad_d %[1]s\n", c.Short)
+		}
 	}
 	w.WriteString("\n")
 

@@ -324,7 +324,7 @@ func (w *Writer) writeLong(r *survey.Response) error {
 				continue
 			}
 			list := w.lists[v.start:v.end]
-			for _, o := range it.Options {
+			for _, o := range w.form.Options(it.ID) { // with "Other, please specify"
 				if selected(list, o.Value) == '1' {
 					if err := w.longRow(it, &slot{kind: survey.IntValue, int: o.Value}); err != nil {
 						return err
@@ -356,6 +356,10 @@ func (w *Writer) longRow(it *survey.Item, v *slot) error {
 		}
 		b.int(v.int)
 	case survey.TextValue:
+		if d, ok := survey.ParseDecimal(string(w.text(v))); ok && it.Type == survey.Number {
+			b.b = append(b.b, d...) // a decimal, as in the wide layout
+			break
+		}
 		b.textBytes(w.text(v))
 	}
 	return b.endRecord()
@@ -405,6 +409,15 @@ func (w *Writer) appendItem(b *csvBuf, c *Column, v *slot) {
 		}
 	case v.kind == survey.IntValue:
 		b.int(v.int)
+	case v.kind == survey.TextValue && c.Item != nil && c.Item.Type == survey.Number:
+		// A decimal, written as a number in its canonical form (never
+		// through a float); text that is not one (stored before a rule)
+		// is written as text.
+		if d, ok := survey.ParseDecimal(string(w.text(v))); ok {
+			b.b = append(b.b, d...)
+		} else {
+			b.textBytes(w.text(v))
+		}
 	case v.kind == survey.TextValue:
 		b.textBytes(w.text(v))
 	}

@@ -91,6 +91,10 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 	if err != nil {
 		return err
 	}
+	dayStyle, err := x.NewStyle(&excelize.Style{CustomNumFmt: ptrTo("yyyy-mm-dd")})
+	if err != nil {
+		return err
+	}
 	rr := newRowReader(f)
 	cols := rr.columns()
 
@@ -135,6 +139,8 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 				vals[i] = c.f
 			case cellTime:
 				vals[i] = excelize.Cell{StyleID: dateStyle, Value: time.Unix(c.i, 0).UTC()}
+			case cellDate:
+				vals[i] = excelize.Cell{StyleID: dayStyle, Value: time.Unix(c.i*86400, 0).UTC()}
 			case cellText:
 				vals[i] = string(r.bytes(c))
 			}
@@ -225,6 +231,8 @@ func xlsxWidth(c *Column) float64 {
 	switch {
 	case c.Time:
 		w = max(w, 20)
+	case c.Date:
+		w = max(w, 12)
 	case c.Kind == MetaColumn && c.Name == colResponseID:
 		w = 38
 	case c.Item != nil && c.Item.Type == survey.Text:

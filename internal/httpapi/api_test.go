@@ -574,7 +574,7 @@ func TestInstrumentAPI(t *testing.T) {
 		invalid("unknown top-level field", v3(set("colour", "blue")), "colour"),
 		invalid("unknown item field", v3(set("colour", "blue", item(0, 0)...)), "sections[0].items[0].colour"),
 		invalid("unknown scale field", v3(set("name", "Agreement", "scales", 0)), "scales[0].name"),
-		invalid("unknown item type", v3(set("type", "slider", item(1, 0)...)), "sections[1].items[0].type"),
+		invalid("unknown item type", v3(set("type", "vas", item(1, 0)...)), "sections[1].items[0].type"),
 		invalid("missing title", v3(unset("title")), "title"),
 		invalid("version as a string", v3(set("version", "three")), "version"),
 		invalid("bad key", v3(set("key", "Wellbeing Test")), "key"),

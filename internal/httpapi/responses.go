@@ -64,12 +64,41 @@ type publicItem struct {
 	Help      string            `json:"help,omitempty"`
 	Required  bool              `json:"required"`
 	Options   []survey.Option   `json:"options,omitempty"`
-	Min       *int64            `json:"min,omitempty"`
-	Max       *int64            `json:"max,omitempty"`
+	Min       any               `json:"min,omitempty"` // an integer, a decimal or an ISO date (publicBound)
+	Max       any               `json:"max,omitempty"`
 	Multiline bool              `json:"multiline,omitempty"`
 	MaxLength int               `json:"max_length,omitempty"`
 	ShowIf    *survey.Condition `json:"show_if,omitempty"`
 	Fixed     bool              `json:"fixed,omitempty"`
+	Decimals  int               `json:"decimals,omitempty"`
+	Unit      string            `json:"unit,omitempty"`
+	MinLabel  string            `json:"min_label,omitempty"`
+	MaxLabel  string            `json:"max_label,omitempty"`
+	Decline   string            `json:"decline,omitempty"`
+	Other     *publicOther      `json:"other,omitempty"`
+}
+
+// publicOther tells a client which option of a choice item is "Other,
+// please specify" and where its text goes.
+type publicOther struct {
+	Value int64  `json:"value"`
+	Label string `json:"label"`
+	Item  string `json:"item"` // the answer key of the text
+}
+
+// publicBound is an item's min or max as the format writes it: an integer
+// item's integer, a number item's decimal (as a JSON number), a date
+// item's ISO date; nil when unset.
+func publicBound(it *survey.Item, n *int64, text string) any {
+	switch {
+	case text != "" && it.Type == survey.Number:
+		return json.Number(text)
+	case text != "":
+		return text
+	case n != nil:
+		return *n
+	}
+	return nil
 }
 
 func toPublicInstrument(f *survey.Form) publicInstrument {
@@ -85,8 +114,13 @@ func toPublicInstrument(f *survey.Form) publicInstrument {
 			Randomize: s.Randomize, Fixed: s.Fixed}
 		for i := range s.Items {
 			it := &s.Items[i]
-			pi := publicItem{ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Required: it.Required,
-				Options: f.Options(it.ID), Min: it.Min, Max: it.Max, Multiline: it.Multiline, ShowIf: it.ShowIf, Fixed: it.Fixed}
+			pi := publicItem{ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Required: it.IsRequired(),
+				Options: f.Options(it.ID), Min: publicBound(it, it.Min, it.MinText), Max: publicBound(it, it.Max, it.MaxText),
+				Multiline: it.Multiline, ShowIf: it.ShowIf, Decimals: it.Decimals, Unit: it.Unit,
+				MinLabel: it.MinLabel, MaxLabel: it.MaxLabel, Decline: it.Decline, Fixed: it.Fixed}
+			if o := f.OtherItem(it.ID); o != nil {
+				pi.Other = &publicOther{Value: it.OtherValue(), Label: it.OtherText(), Item: o.ID}
+			}
 			if it.Type == survey.Text {
 				pi.MaxLength = it.TextLimit()
 			}

@@ -25,6 +25,20 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(excerpt), false)
 	f.Add([]byte(`{"key":"x1","version":1,"title":"T","sections":[{"id":"s","title":"S","items":[{"id":"q","type":"text","text":"Q"}]}]}`), true)
 	f.Add([]byte(`{"key":"x1","version":1,"title":"T","randomize":"sections","sections":[{"id":"s","title":"S","fixed":true,"randomize":"items","items":[{"id":"q","type":"text","text":"Q","fixed":true},{"id":"r","type":"text","text":"R"}]},{"id":"t","title":"T","items":[{"id":"u","type":"text","text":"U"}]}]}`), true)
+	f.Add([]byte(`key: t1
+version: 1
+title: T
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: d, type: date, text: D, min: 2020-01-01, max: "2030-12-31"}
+      - {id: n, type: number, text: N, decimals: 2, unit: kg, min: 0.05, max: 1e2}
+      - {id: v, type: slider, text: V, min_label: L, max_label: H}
+      - {id: i, type: info, text: I}
+      - {id: c, type: consent, text: C, decline: No}
+      - {id: m, type: multiple_choice, text: M, other: true, options: [{value: 1, label: A}, {value: 2, label: B, exclusive: true}]}
+`), false)
 	f.Fuzz(func(t *testing.T, data []byte, asJSON bool) {
 		format := instrument.YAML
 		if asJSON {

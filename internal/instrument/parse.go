@@ -17,7 +17,9 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/goccy/go-yaml"
@@ -364,7 +366,7 @@ func (d *decoder) options(m map[string]any, path string) []survey.Option {
 	opts := make([]survey.Option, 0, len(l))
 	for i, v := range l {
 		opath := index(path, i)
-		om := d.object(opath, v, "value", "label", "missing")
+		om := d.object(opath, v, "value", "label", "missing", "exclusive")
 		o := survey.Option{}
 		if om != nil {
 			if _, ok := om["value"]; !ok {
@@ -374,6 +376,7 @@ func (d *decoder) options(m map[string]any, path string) []survey.Option {
 			}
 			o.Label = d.str(om, opath, "label")
 			o.Missing = d.boolean(om, opath, "missing")
+			o.Exclusive = d.boolean(om, opath, "exclusive")
 		}
 		opts = append(opts, o)
 	}
@@ -408,14 +411,33 @@ var itemFields = map[string][]string{
 	survey.MultipleChoice: {"options"},
 	survey.Integer:        {"min", "max"},
 	survey.Text:           {"multiline", "max_length"},
+	survey.DateItem:       {"min", "max"},
+	survey.Number:         {"min", "max", "decimals", "unit"},
+	survey.Slider:         {"min_label", "max_label"},
+	survey.Info:           {},
+	survey.Consent:        {"decline"},
+}
+
+// choiceExtras are the fields both choice types take beyond options.
+var choiceExtras = []string{"other", "other_label"}
+
+func init() {
+	for _, t := range []string{survey.SingleChoice, survey.MultipleChoice} {
+		itemFields[t] = append(itemFields[t], choiceExtras...)
+	}
 }
 
 var commonItemFields = []string{"id", "type", "text", "help", "required", "show_if", "fixed"}
 
 func (d *decoder) item(path string, v any) survey.Item {
 	all := append([]string{}, commonItemFields...)
-	for _, t := range []string{survey.Likert, survey.SingleChoice, survey.Integer, survey.Text} {
-		all = append(all, itemFields[t]...)
+	for _, t := range []string{survey.Likert, survey.SingleChoice, survey.Integer, survey.Text,
+		survey.Number, survey.Slider, survey.Consent} {
+		for _, f := range itemFields[t] {
+			if !contains(all, f) {
+				all = append(all, f)
+			}
+		}
 	}
 	m := d.object(path, v, all...)
 	if m == nil {
@@ -430,11 +452,27 @@ func (d *decoder) item(path string, v any) survey.Item {
 		Scale:     d.str(m, path, "scale"),
 		Subscale:  d.str(m, path, "subscale"),
 		Reverse:   d.boolean(m, path, "reverse"),
-		Min:       d.intPtr(m, path, "min"),
-		Max:       d.intPtr(m, path, "max"),
 		Multiline: d.boolean(m, path, "multiline"),
 		MaxLength: d.intField(m, path, "max_length"),
 		Fixed:     d.boolean(m, path, "fixed"),
+		Decimals:  d.intField(m, path, "decimals"),
+		Unit:      d.str(m, path, "unit"),
+		MinLabel:  d.str(m, path, "min_label"),
+		MaxLabel:  d.str(m, path, "max_label"),
+		Decline:   d.str(m, path, "decline"),
+		Other:     d.boolean(m, path, "other"),
+	}
+	it.OtherLabel = d.str(m, path, "other_label")
+	if r, ok := m["required"].(bool); ok && !r && it.Type == survey.Consent {
+		d.fail(join(path, "required"), "a consent item is always required; leave required out")
+	}
+	switch it.Type {
+	case survey.DateItem:
+		it.MinText, it.MaxText = d.date(m, path, "min"), d.date(m, path, "max")
+	case survey.Number:
+		it.MinText, it.MaxText = d.decimal(m, path, "min"), d.decimal(m, path, "max")
+	default:
+		it.Min, it.Max = d.intPtr(m, path, "min"), d.intPtr(m, path, "max")
 	}
 	if _, ok := m["options"]; ok {
 		it.Options = d.options(m, path)
@@ -455,6 +493,53 @@ func (d *decoder) item(path string, v any) survey.Item {
 		it.ShowIf = d.condition(join(path, "show_if"), c)
 	}
 	return it
+}
+
+// date reads a date item's bound: an ISO date, quoted or not (YAML reads
+// an unquoted 2024-05-31 as a timestamp).
+func (d *decoder) date(m map[string]any, path, field string) string {
+	switch v := m[field].(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case time.Time:
+		if v.Equal(v.Truncate(24 * time.Hour)) {
+			return v.Format(time.DateOnly)
+		}
+	}
+	d.fail(join(path, field), "must be an ISO date such as 2024-05-31, got %s", describe(m[field]))
+	return ""
+}
+
+// decimal reads a number item's bound as exact decimal text: a JSON
+// number's own digits, or a YAML float's shortest form (the digits it was
+// written with, for any number of at most 15 digits).
+func (d *decoder) decimal(m map[string]any, path, field string) string {
+	var s string
+	switch v := m[field].(type) {
+	case nil:
+		return ""
+	case json.Number:
+		s = v.String()
+	case int:
+		s = strconv.Itoa(v)
+	case int64:
+		s = strconv.FormatInt(v, 10)
+	case uint64:
+		s = strconv.FormatUint(v, 10)
+	case float64:
+		s = strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		d.fail(join(path, field), "must be a number, got %s", describe(v))
+		return ""
+	}
+	c, ok := survey.ParseDecimal(s)
+	if !ok {
+		d.fail(join(path, field), "must be a number of at most %d digits, got %s", survey.MaxNumberDigits, s)
+		return ""
+	}
+	return c
 }
 
 func (d *decoder) condition(path string, v any) *survey.Condition {

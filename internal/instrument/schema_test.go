@@ -126,6 +126,15 @@ func schemaSet(field string, value any, path ...any) schemaEdit {
 	}
 }
 
+// edits applies several edits in turn.
+func edits(es ...schemaEdit) schemaEdit {
+	return func(m map[string]any) {
+		for _, e := range es {
+			e(m)
+		}
+	}
+}
+
 func TestSchema_AgreesWithParser(t *testing.T) {
 	sch := mustInstrumentSchema(t)
 	options := []any{map[string]any{"value": 1, "label": "A"}, map[string]any{"value": 2, "label": "B"}}
@@ -184,7 +193,7 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrItemIDReserved", schemaSet("id", "status", schemaItem(3)...), false},
 		{"ErrItemIDScorePrefix", schemaSet("id", "score_x", schemaItem(3)...), false},
 		{"ErrItemIDDoubleUnderscore", schemaSet("id", "q__num", schemaItem(3)...), false},
-		{"ErrItemTypeUnknown", schemaSet("type", "slider", schemaItem(3)...), false},
+		{"ErrItemTypeUnknown", schemaSet("type", "vas", schemaItem(3)...), false},
 		{"ErrItemTextMissing", schemaSet("text", nil, schemaItem(3)...), false},
 		{"ErrLikertWithoutScale", schemaSet("scale", nil, schemaItem(0)...), false},
 		{"ErrLikertWithOptions", schemaSet("options", options, schemaItem(0)...), false},
@@ -229,6 +238,33 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrItemTextTooLong", schemaSet("text", strings.Repeat("x", 5001), schemaItem(3)...), false},
 		{"ErrIntegerMinTooSmall", schemaSet("min", -1000000001, schemaItem(3)...), false},
 		{"ErrIntegerMaxTooLarge", schemaSet("max", 1000000001, schemaItem(3)...), false},
+
+		// The types of internal/survey/itemtypes.go, on the integer item.
+		{"OKDate", edits(schemaSet("type", "date", schemaItem(3)...), schemaSet("min", "2020-01-01", schemaItem(3)...), schemaSet("max", "2030-12-31", schemaItem(3)...)), true},
+		{"ErrDateNumberMin", schemaSet("type", "date", schemaItem(3)...), false},
+		{"ErrDateDecimals", edits(schemaSet("type", "date", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("decimals", 1, schemaItem(3)...)), false},
+		{"OKNumber", edits(schemaSet("type", "number", schemaItem(3)...), schemaSet("min", 0.5, schemaItem(3)...), schemaSet("decimals", 2, schemaItem(3)...), schemaSet("unit", "kg", schemaItem(3)...)), true},
+		{"ErrNumberStringMin", edits(schemaSet("type", "number", schemaItem(3)...), schemaSet("min", "0.5", schemaItem(3)...), schemaSet("decimals", 1, schemaItem(3)...)), false},
+		{"ErrNumberDecimalsTooMany", edits(schemaSet("type", "number", schemaItem(3)...), schemaSet("decimals", 10, schemaItem(3)...)), false},
+		{"ErrNumberMultiline", edits(schemaSet("type", "number", schemaItem(3)...), schemaSet("multiline", true, schemaItem(3)...)), false},
+		{"OKSlider", edits(schemaSet("type", "slider", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("min_label", "None", schemaItem(3)...), schemaSet("max_label", "Worst", schemaItem(3)...)), true},
+		{"ErrSliderWithMin", schemaSet("type", "slider", schemaItem(3)...), false},
+		{"OKInfo", edits(schemaSet("type", "info", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...)), true},
+		{"ErrInfoRequired", edits(schemaSet("type", "info", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("required", true, schemaItem(3)...)), false},
+		{"OKConsent", edits(schemaSet("type", "consent", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("decline", "Thank you.", schemaItem(3)...)), true},
+		{"ErrConsentNotRequired", edits(schemaSet("type", "consent", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("required", false, schemaItem(3)...)), false},
+		{"ErrConsentWithUnit", edits(schemaSet("type", "consent", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("unit", "kg", schemaItem(3)...)), false},
+		{"ErrUnitTooLong", edits(schemaSet("type", "number", schemaItem(3)...), schemaSet("unit", strings.Repeat("k", 501), schemaItem(3)...)), false},
+		{"OKUnitAtLimit", edits(schemaSet("type", "number", schemaItem(3)...), schemaSet("unit", strings.Repeat("k", 500), schemaItem(3)...)), true},
+		{"ErrDeclineTooLong", edits(schemaSet("type", "consent", schemaItem(3)...), schemaSet("min", nil, schemaItem(3)...), schemaSet("max", nil, schemaItem(3)...), schemaSet("decline", strings.Repeat("x", 5001), schemaItem(3)...)), false},
+		{"ErrUnitOnInteger", schemaSet("unit", "kg", schemaItem(3)...), false},
+		{"ErrDeclineOnText", schemaSet("decline", "no", schemaItem(4)...), false},
+		{"OKExclusive", schemaSet("exclusive", true, append(schemaItem(2), "options", 1)...), true},
+		{"ErrExclusiveOnSingleChoice", schemaSet("exclusive", true, append(schemaItem(1), "options", 1)...), false},
+		{"ErrExclusiveOnScale", schemaSet("exclusive", true, "scales", 0, "options", 0), false},
+		{"OKOther", edits(schemaSet("other", true, schemaItem(1)...), schemaSet("other_label", "Elsewhere", schemaItem(1)...), schemaSet("other", true, schemaItem(2)...)), true},
+		{"ErrOtherOnInteger", schemaSet("other", true, schemaItem(3)...), false},
+		{"ErrOtherNotBoolean", schemaSet("other", "yes", schemaItem(1)...), false},
 		{"ErrShowIfNotObject", schemaSet("show_if", "q_pick = 1", schemaItem(2)...), false},
 		{"OKRandomizeItemsFixed", func(m map[string]any) {
 			schemaSet("randomize", "items", "sections", 0)(m)

@@ -48,7 +48,7 @@ func ExportAnswers(f *survey.Form, rng *rand.Rand) survey.Answers {
 			if len(vals) == 0 && it.Required {
 				vals = append(vals, opts[0].Value)
 			}
-			a[it.ID] = survey.ListVal(vals...)
+			a[it.ID] = survey.ListVal(standAlone(opts, vals)...)
 		case survey.Integer:
 			lo, hi := int64(0), int64(100)
 			if it.Min != nil {
@@ -63,6 +63,10 @@ func ExportAnswers(f *survey.Form, rng *rand.Rand) survey.Answers {
 				continue
 			}
 			a[it.ID] = survey.TextVal(lineText(rng, min(it.TextLimit(), 40+rng.IntN(361))))
+		default:
+			if v, ok := newTypeValue(it, rng.Int64N); ok {
+				a[it.ID] = v
+			}
 		}
 	}
 	return a

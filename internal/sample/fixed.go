@@ -23,11 +23,15 @@ func Fixed(f *survey.Form, given survey.Answers, text func(itemID string) string
 		case survey.Likert, survey.SingleChoice:
 			a[it.ID] = survey.IntVal(opts[i%len(opts)].Value)
 		case survey.MultipleChoice:
-			a[it.ID] = survey.ListVal(opts[0].Value, opts[len(opts)-1].Value)
+			a[it.ID] = survey.ListVal(standAlone(opts, []int64{opts[0].Value, opts[len(opts)-1].Value})...)
 		case survey.Integer:
 			a[it.ID] = survey.IntVal(12)
 		case survey.Text:
 			a[it.ID] = survey.TextVal(text(it.ID))
+		default:
+			if v, ok := newTypeValue(it, func(k int64) int64 { return int64(i) % k }); ok {
+				a[it.ID] = v
+			}
 		}
 	}
 	return a

@@ -46,7 +46,7 @@ func Answers(f *survey.Form, rng *rand.Rand) survey.Answers {
 		if !f.IsShown(it.ID, a) {
 			continue
 		}
-		if !it.Required && rng.IntN(5) == 0 {
+		if !it.IsRequired() && rng.IntN(5) == 0 {
 			continue
 		}
 		opts := f.Options(it.ID)
@@ -81,7 +81,7 @@ func Answers(f *survey.Form, rng *rand.Rand) survey.Answers {
 			if len(picked) == 0 {
 				picked = []int64{opts[rng.IntN(len(opts))].Value}
 			}
-			a[it.ID] = survey.ListVal(picked...)
+			a[it.ID] = survey.ListVal(standAlone(opts, picked)...)
 		case survey.Integer:
 			lo, hi := int64(0), int64(40)
 			if it.Min != nil {
@@ -93,6 +93,10 @@ func Answers(f *survey.Form, rng *rand.Rand) survey.Answers {
 			a[it.ID] = survey.IntVal(lo + rng.Int64N(hi-lo+1))
 		case survey.Text:
 			a[it.ID] = survey.TextVal(Text(rng, min(200, it.TextLimit())))
+		default:
+			if v, ok := newTypeValue(it, rng.Int64N); ok {
+				a[it.ID] = v
+			}
 		}
 	}
 	return a

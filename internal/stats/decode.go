@@ -18,6 +18,14 @@ const countedText = "\x00"
 // other ids skipped) and reports whether it could. vals must be cleared by
 // the caller; lists[i] is reused for the list answer of item i.
 func readCounted(s []byte, at map[string]int, vals []survey.Value, lists [][]int64) bool {
+	return readCountedKeep(s, at, vals, lists, nil)
+}
+
+// readCountedKeep is readCounted that also reads the text of the items
+// keep marks by position: number and date answers, which the counts read
+// (stats/itemtypes.go). Those are short and never escaped when valid; an
+// escaped one is unescaped.
+func readCountedKeep(s []byte, at map[string]int, vals []survey.Value, lists [][]int64, keep []bool) bool {
 	var raw survey.RawAnswer
 	return survey.EachRawCanonicalAnswer(s, &raw, func(id []byte, a *survey.RawAnswer) {
 		i, ok := at[string(id)]
@@ -31,7 +39,12 @@ func readCounted(s []byte, at map[string]int, vals []survey.Value, lists [][]int
 			// Every escape stands for at least one character, so the raw
 			// bytes are empty exactly when the text is.
 			t := ""
-			if a.End > a.Start {
+			switch {
+			case keep != nil && keep[i] && a.Escaped:
+				t = string(survey.AppendUnescaped(nil, s[a.Start:a.End]))
+			case keep != nil && keep[i]:
+				t = string(s[a.Start:a.End])
+			case a.End > a.Start:
 				t = countedText
 			}
 			vals[i] = survey.TextVal(t)

@@ -92,6 +92,11 @@ type ItemStats struct {
 	// items.
 	Summary
 	Note string `json:"note,omitempty"`
+	// Earliest, MedianDate and Latest describe a date item's answers
+	// (ISO dates), which have no mean; empty for other items.
+	Earliest   string `json:"earliest,omitempty"`
+	MedianDate string `json:"median_date,omitempty"`
+	Latest     string `json:"latest,omitempty"`
 }
 
 // OptionCount is how often one option or value was given.

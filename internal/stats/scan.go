@@ -56,6 +56,7 @@ type slotReader struct {
 	lists   [][]int64 // reused for list answers, by position
 	shown   []bool
 	answers survey.Answers // for the encoding/json fallback
+	keep    []bool         // by position: texts the counts read (number, date)
 }
 
 func newSlotReader(f *survey.Form) *slotReader {
@@ -65,6 +66,12 @@ func newSlotReader(f *survey.Form) *slotReader {
 		answers: survey.Answers{}}
 	for i, it := range items {
 		rd.at[it.ID] = i
+		if it.Type == survey.Number || it.Type == survey.DateItem {
+			if rd.keep == nil {
+				rd.keep = make([]bool, len(items))
+			}
+			rd.keep[i] = true
+		}
 	}
 	return rd
 }
@@ -75,7 +82,7 @@ func newSlotReader(f *survey.Form) *slotReader {
 // skipped, as Add skips them.
 func (rd *slotReader) read(js []byte) bool {
 	clear(rd.vals)
-	if !readCounted(js, rd.at, rd.vals, rd.lists) {
+	if !readCountedKeep(js, rd.at, rd.vals, rd.lists, rd.keep) {
 		return false
 	}
 	rd.shown = rd.form.ShownByPosition(rd.vals, rd.shown)

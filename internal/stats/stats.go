@@ -80,9 +80,10 @@ type group struct {
 
 type itemCounts struct {
 	n, missing   int
-	missingCodes int           // answers that were only missing codes
-	options      []int         // per option of a likert or choice item
-	values       map[int64]int // integer items
+	missingCodes int            // answers that were only missing codes
+	options      []int          // per option of a likert or choice item
+	values       map[int64]int  // integer, slider and consent items; date items by day (itemtypes.go)
+	decimals     map[string]int // number items, by canonical decimal text
 }
 
 type textCounts struct{ n, missing int }
@@ -111,6 +112,8 @@ func New(f *survey.Form, opt Options) (*Builder, error) {
 		switch it.Type {
 		case survey.Text:
 			b.texts = append(b.texts, it)
+		case survey.Info:
+			// text only: nothing to count
 		default:
 			b.items = append(b.items, it)
 			b.options = append(b.options, f.Options(it.ID))
@@ -210,9 +213,12 @@ func (b *Builder) newGroup(value *int64, label string) *group {
 		items: make([]itemCounts, len(b.items)), texts: make([]textCounts, len(b.texts)),
 		subscales: make([]subscaleData, len(b.subscales))}
 	for i, it := range b.items {
-		if it.Type == survey.Integer {
+		switch it.Type {
+		case survey.Integer, survey.Slider, survey.Consent, survey.DateItem:
 			g.items[i].values = map[int64]int{}
-		} else {
+		case survey.Number:
+			g.items[i].decimals = map[string]int{}
+		default:
 			g.items[i].options = make([]int, len(b.options[i]))
 		}
 	}
@@ -364,11 +370,13 @@ func dayNumber(t time.Time) int64 {
 // substantive option (or none: an empty list counts in n, as before).
 func (c *itemCounts) add(opts []survey.Option, it *survey.Item, v survey.Value) {
 	switch it.Type {
-	case survey.Integer:
+	case survey.Integer, survey.Slider, survey.Consent:
 		if v.Kind == survey.IntValue {
 			c.values[v.Int]++
 			c.n++
 		}
+	case survey.Number, survey.DateItem:
+		c.addNewType(it, v)
 	case survey.MultipleChoice:
 		if v.Kind == survey.ListValue {
 			substantive := false
@@ -504,7 +512,9 @@ func itemStats(f *survey.Form, it *survey.Item, c *itemCounts) ItemStats {
 	// x and w: the distinct values, ascending, and how often each was given.
 	var x, w []float64
 	switch it.Type {
-	case survey.Integer:
+	case survey.Number, survey.DateItem:
+		return newTypeStats(it, c, out)
+	case survey.Integer, survey.Slider, survey.Consent:
 		vals := make([]int64, 0, len(c.values))
 		for v := range c.values {
 			vals = append(vals, v)

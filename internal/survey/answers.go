@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -47,6 +47,9 @@ func (v Value) AppendJSON(dst []byte) []byte {
 	case IntValue:
 		return strconv.AppendInt(dst, v.Int, 10)
 	case TextValue:
+		return appendJSONString(dst, v.Text)
+	case NumberValue:
+		// Stored as text, like a decimal answer sent as text (itemtypes.go).
 		return appendJSONString(dst, v.Text)
 	case ListValue:
 		dst = append(dst, '[')
@@ -164,6 +167,11 @@ func parseValue(b []byte) Value {
 	}
 	x, err := parseInt(json.Number(b))
 	if err != nil {
+		// A fraction: the answer to a number item (itemtypes.go), which
+		// Check refuses for every other type.
+		if c, ok := ParseDecimal(string(b)); ok {
+			return Value{Kind: NumberValue, Text: c}
+		}
 		return Value{Kind: invalidValue, Text: err.Error()}
 	}
 	return IntVal(x)
@@ -226,12 +234,15 @@ func parseInt(n json.Number) (int64, error) {
 	if x, err := n.Int64(); err == nil {
 		return x, nil
 	}
-	// 4.0 is a fair way to write 4; 4.5 is not an answer to any item.
-	f, err := n.Float64()
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, fmt.Errorf("must be an integer, got %s", n)
+	// 4.0 and 4e2 are fair ways to write 4 and 400. Read exactly, not
+	// through a float, which would round 4.0000000000000001 to 4; at most
+	// 15 digits, as before (a float's 2^53).
+	if c, ok := ParseDecimal(string(n)); ok && !strings.Contains(c, ".") {
+		if x, err := strconv.ParseInt(c, 10, 64); err == nil {
+			return x, nil
+		}
 	}
-	return int64(f), nil
+	return 0, fmt.Errorf("must be an integer, got %s", n)
 }
 
 // Answers maps item ids to answers. An item without an entry is
@@ -323,7 +334,7 @@ func (f *Form) Check(a Answers, partial bool) error {
 			continue
 		}
 		if !answered {
-			if it.Required && !partial {
+			if it.IsRequired() && !partial {
 				p.Add(path, "is required")
 			}
 			continue
@@ -375,7 +386,18 @@ func (f *Form) dropLongLists(a Answers) (Answers, map[string]int) {
 }
 
 func (f *Form) checkValue(p *Problems, path string, it *Item, v Value, partial bool) {
+	if v.Kind == NumberValue && it.Type != Number {
+		// Refused with the words DecodeAnswers used before fractions
+		// became number answers.
+		switch it.Type {
+		case Likert, SingleChoice, Integer, Slider, Consent:
+			p.Add(path, "must be an integer, got %s", v.Text)
+			return
+		}
+	}
 	switch it.Type {
+	case DateItem, Number, Slider, Info, Consent:
+		f.checkNewValue(p, path, it, v)
 	case Likert, SingleChoice:
 		if v.Kind != IntValue {
 			p.Add(path, "must be one integer option value")
@@ -402,11 +424,16 @@ func (f *Form) checkValue(p *Problems, path string, it *Item, v Value, partial b
 			seen[x] = true
 		}
 		// A missing code ("Don't know") says there is no substantive
-		// answer, so it cannot stand beside one.
+		// answer, so it cannot stand beside one; nor can an exclusive
+		// option ("None of these") stand beside another.
 		if len(v.List) > 1 {
 			for _, o := range f.options[it.ID] {
 				if o.Missing && seen[o.Value] {
 					p.Add(path, "%d (%s) is a missing code and cannot be selected with other options", o.Value, o.Label)
+					break
+				}
+				if o.Exclusive && seen[o.Value] {
+					p.Add(path, "%d (%s) is exclusive and cannot be selected with other options", o.Value, o.Label)
 					break
 				}
 			}

@@ -46,6 +46,19 @@ func NewForm(in *Instrument) (*Form, error) {
 				f.options[it.ID] = scales[it.Scale]
 			case SingleChoice, MultipleChoice:
 				f.options[it.ID] = it.Options
+				if it.Other {
+					// The option after the item's own, and its companion
+					// text item right after the item (itemtypes.go).
+					opts := append(append(make([]Option, 0, len(it.Options)+1), it.Options...),
+						Option{Value: it.OtherValue(), Label: it.OtherText(), Other: true})
+					f.options[it.ID] = opts
+					o := otherItem(it)
+					f.index[o.ID] = len(f.order)
+					f.order = append(f.order, o)
+					f.paths = append(f.paths, "answers."+o.ID)
+					f.items[o.ID] = o
+					f.section[o.ID] = si
+				}
 			}
 		}
 	}

@@ -21,6 +21,13 @@ func fuzzForm(t testing.TB) *survey.Form {
 			{ID: "eff_2", Type: survey.Likert, Text: "E2", Scale: "agree5", Subscale: "eff", Reverse: true},
 			{ID: "years", Type: survey.Integer, Text: "Y", Min: &min0, Max: &max60},
 			{ID: "note", Type: survey.Text, Text: "N", MaxLength: 50},
+			// The types of itemtypes.go.
+			{ID: "intro", Type: survey.Info, Text: "I"},
+			{ID: "agree", Type: survey.Consent, Text: "A"},
+			{ID: "visit", Type: survey.DateItem, Text: "V", MinText: "2020-01-01", MaxText: "2030-12-31"},
+			{ID: "weight", Type: survey.Number, Text: "W", Decimals: 1, MinText: "30", MaxText: "250.5"},
+			{ID: "pain", Type: survey.Slider, Text: "P"},
+			{ID: "aids", Type: survey.MultipleChoice, Text: "A", Other: true, Options: []survey.Option{{Value: 1, Label: "A"}, {Value: 3, Label: "None", Exclusive: true}}},
 		}}}}
 	f, err := survey.NewForm(in)
 	if err != nil {
@@ -37,6 +44,9 @@ func FuzzCheck(f *testing.F) {
 	form := fuzzForm(f)
 	for _, s := range []string{
 		`{"answers":{"use":1,"tools":[1,2],"eff_1":3,"eff_2":5,"years":12,"note":"ok"}}`,
+		`{"answers":{"use":1,"eff_1":3,"agree":1,"visit":"2024-05-31","weight":72.5,"pain":37,"aids":[1,4],"aids_other":"x"}}`,
+		`{"answers":{"use":0,"eff_1":3,"agree":1,"weight":"250.50","aids":[3,1],"intro":1,"pain":50.5}}`,
+		`{"answers":{"use":0,"eff_1":3,"agree":true,"visit":"2024-02-30","weight":1e-3,"aids_other":"y"}}`,
 		`{"answers":{"use":0,"tools":[1],"eff_1":9}}`,
 		`{"answers":{"use":"1","eff_1":3.0,"years":-1,"note":null}}`,
 		`{"answers":{"eff_1":[1,"2"],"x":{}}}`,

@@ -9,6 +9,12 @@ const (
 	MultipleChoice = "multiple_choice"
 	Integer        = "integer"
 	Text           = "text"
+	// The types of itemtypes.go.
+	DateItem = "date"
+	Number   = "number"
+	Slider   = "slider"
+	Info     = "info"
+	Consent  = "consent"
 )
 
 // Scoring rules of a subscale.
@@ -75,6 +81,13 @@ type Option struct {
 	// left out of the scale's range and of every statistic, and declared
 	// missing in the R, SPSS and Stata syntax.
 	Missing bool `json:"missing,omitempty"`
+	// Exclusive marks an option of a multiple-choice item that stands
+	// alone ("None of these"): selecting it with another option is
+	// refused, and the form's script clears the others.
+	Exclusive bool `json:"exclusive,omitempty"`
+	// Other marks the "Other, please specify" option that NewForm adds to
+	// an item with Other set (never written in a file: see Item.Other).
+	Other bool `json:"-"`
 }
 
 // Substantive reports whether the option is a point of the scale proper,
@@ -130,6 +143,31 @@ type Item struct {
 	// Fixed keeps the item in its place when its section's items are
 	// randomised.
 	Fixed bool `json:"fixed,omitempty"`
+
+	// The fields of the types of itemtypes.go.
+
+	// MinText and MaxText bound a date item (ISO dates, 2006-01-02) or a
+	// number item (decimal text, canonical). They are min and max in the
+	// format, as Min and Max are for an integer item; Item's JSON methods
+	// write and read them there.
+	MinText string `json:"-"`
+	MaxText string `json:"-"`
+	// Decimals is how many digits a number item takes after the decimal
+	// point (0 to MaxDecimals).
+	Decimals int `json:"decimals,omitempty"`
+	// Unit is shown after a number item's box and exported in its label.
+	Unit string `json:"unit,omitempty"`
+	// MinLabel and MaxLabel anchor the ends of a slider (0 and 100).
+	MinLabel string `json:"min_label,omitempty"`
+	MaxLabel string `json:"max_label,omitempty"`
+	// Decline is what a consent item tells a respondent who does not tick
+	// it; empty for the interface's standard words.
+	Decline string `json:"decline,omitempty"`
+	// Other adds an "Other, please specify" option to a choice item, with
+	// a text box whose answer is the companion item <id>_other (see
+	// Form.OtherItem); OtherLabel words the option.
+	Other      bool   `json:"other,omitempty"`
+	OtherLabel string `json:"other_label,omitempty"`
 }
 
 // Condition shows an item only when an earlier item's answer matches.

@@ -160,6 +160,12 @@ func (in *Instrument) checkContent(p *Problems) {
 			checkOptionContent(p, path+".options", it.Options)
 			checkBound(p, path+".min", it.Min)
 			checkBound(p, path+".max", it.Max)
+			// The texts of itemtypes.go's fields.
+			checkText(p, path+".unit", it.Unit, MaxTitleLength)
+			checkText(p, path+".min_label", it.MinLabel, MaxTitleLength)
+			checkText(p, path+".max_label", it.MaxLabel, MaxTitleLength)
+			checkText(p, path+".other_label", it.OtherLabel, MaxTitleLength)
+			checkText(p, path+".decline", it.Decline, MaxItemTextLength)
 		}
 	}
 }

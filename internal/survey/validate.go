@@ -88,6 +88,11 @@ func (in *Instrument) validate(p *Problems) {
 			p.Add(path+".options", "a scale needs at least 2 options, got %d", len(s.Options))
 		}
 		checkOptions(p, path+".options", s.Options)
+		for oi, o := range s.Options {
+			if o.Exclusive {
+				p.Add(fmt.Sprintf("%s.options[%d].exclusive", path, oi), "only an option of a multiple_choice item can be exclusive")
+			}
+		}
 	}
 
 	subscales := map[string]int{} // id -> index
@@ -125,9 +130,13 @@ func (in *Instrument) validate(p *Problems) {
 	// Every item id, so that a show_if naming a later item is told apart
 	// from an unknown one without a scan per condition.
 	allItems := map[string]bool{}
+	otherIDs := map[string]bool{} // items with an "Other, please specify" option
 	for _, sec := range in.Sections {
 		for _, it := range sec.Items {
 			allItems[it.ID] = true
+			if it.Other {
+				otherIDs[it.ID] = true
+			}
 		}
 	}
 	subscaleItems := map[string]int{}
@@ -162,6 +171,9 @@ func (in *Instrument) validate(p *Problems) {
 			}
 			if strings.TrimSpace(it.Text) == "" {
 				p.Add(path+".text", "is required")
+			}
+			if parent, ok := strings.CutSuffix(it.ID, OtherSuffix); ok && otherIDs[parent] {
+				p.Add(path+".id", "%q is the id of the answer to item %q's \"Other, please specify\" option", it.ID, parent)
 			}
 			it.validateType(p, path, scales, subscales)
 			if it.Subscale != "" {
@@ -213,11 +225,12 @@ func (it *Item) validateType(p *Problems, path string, scales map[string]*Scale,
 		}
 	}
 	switch it.Type {
-	case Likert, SingleChoice, MultipleChoice, Integer, Text:
+	case Likert, SingleChoice, MultipleChoice, Integer, Text, DateItem, Number, Slider, Info, Consent:
 	default:
-		p.Add(path+".type", "must be one of likert, single_choice, multiple_choice, integer, text, got %q", it.Type)
+		p.Add(path+".type", "must be one of likert, single_choice, multiple_choice, integer, text, date, number, slider, info, consent, got %q", it.Type)
 		return
 	}
+	it.validateNewType(p, path)
 	if it.Type == Likert {
 		switch {
 		case it.Scale == "":
@@ -352,9 +365,11 @@ func checkCondition(p *Problems, path string, c *Condition, ref *Item, scales ma
 	}
 	var opts []Option
 	switch ref.Type {
-	case Text:
-		p.Add(path+".item", "%q is a text item; show_if can only test likert, choice or integer items", c.Item)
+	case Text, DateItem, Number, Info:
+		p.Add(path+".item", "%q is a %s item; show_if can only test likert, choice, integer, slider or consent items", c.Item, ref.Type)
 		return
+	case Slider, Consent:
+		return // compared as integers, like an integer item
 	case Likert:
 		if s := scales[ref.Scale]; s != nil {
 			opts = s.Options

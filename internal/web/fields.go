@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -69,9 +70,23 @@ func readSection(form *survey.Form, si int, post url.Values) survey.Answers {
 					out[it.ID] = survey.TextVal(s)
 				}
 			}
+		default:
+			readNewType(out, it, post)
+		}
+		if it.Other {
+			readText(out, it.ID+survey.OtherSuffix, post)
 		}
 	}
 	return out
+}
+
+// readText reads a text field (an "Other, please specify" box).
+func readText(out survey.Answers, id string, post url.Values) {
+	if vals := post[id]; len(vals) > 0 {
+		if s := strings.ReplaceAll(vals[0], "\r\n", "\n"); strings.TrimSpace(s) != "" {
+			out[id] = survey.TextVal(s)
+		}
+	}
 }
 
 func intOrText(s string) survey.Value {
@@ -87,6 +102,9 @@ func intOrText(s string) survey.Value {
 // The words are the catalog's, in the page's language: survey.Problems
 // messages are English, for the JSON API.
 func respondentMessage(l *i18n.Lang, it *survey.Item, v survey.Value, answered bool) string {
+	if msg, ok := newTypeMessage(l, it, answered); ok {
+		return msg
+	}
 	if !answered {
 		switch it.Type {
 		case survey.MultipleChoice:
@@ -121,6 +139,13 @@ func respondentMessage(l *i18n.Lang, it *survey.Item, v survey.Value, answered b
 		}
 		return l.N("problem.too_long", limit, "N", n)
 	case survey.MultipleChoice:
+		if v.Kind == survey.ListValue && len(v.List) > 1 {
+			for _, o := range it.Options {
+				if o.Exclusive && slices.Contains(v.List, o.Value) {
+					return l.T("problem.exclusive", "Label", o.Label)
+				}
+			}
+		}
 		return l.T("problem.only_listed")
 	}
 	return l.T("problem.choose_shown")
@@ -147,6 +172,14 @@ type itemView struct {
 	Target               string // id of the first input, for the error summary
 	Describe             string // aria-describedby of the group or input
 	InputDescribe        string // aria-describedby of each radio or checkbox
+
+	// The types of survey/itemtypes.go (itemtypes.go).
+	MinText, MaxText string      // a date input's min and max
+	Unit             string      // after a number's box
+	Slider           *sliderView // slider items
+	// An "Other, please specify" option's text box: its field name, the
+	// text typed, and the problem with it.
+	OtherID, OtherText, OtherError string
 }
 
 type optionView struct {
@@ -157,6 +190,9 @@ type optionView struct {
 	// a divider, below the scale, in the same fieldset and with the same
 	// name, so it stays one radio group for keyboards and screen readers.
 	Missing bool
+	// Exclusive: ticking it unticks the others (the script); missing
+	// codes are exclusive too. Other: followed by its text box.
+	Exclusive, Other bool
 }
 
 // newItemView prepares an item for its template.
@@ -201,7 +237,16 @@ func newItemView(l *i18n.Lang, form *survey.Form, it *survey.Item, a survey.Answ
 				}
 			}
 			v.Options[i] = optionView{InputID: fmt.Sprintf("q-%s-%d", it.ID, i+1), Value: strconv.FormatInt(o.Value, 10),
-				Label: o.Label, Checked: checked, Missing: o.Missing}
+				Label: o.Label, Checked: checked, Missing: o.Missing, Exclusive: o.Exclusive || (o.Missing && it.Type == survey.MultipleChoice), Other: o.Other}
+			if o.Other {
+				if it.OtherLabel == "" {
+					v.Options[i].Label = l.T("item.other")
+				}
+				v.OtherID = it.ID + survey.OtherSuffix
+				if t, ok := a[v.OtherID]; ok {
+					v.OtherText = valueText(t)
+				}
+			}
 			if o.Missing {
 				v.HasMissing = true
 			} else {
@@ -233,6 +278,8 @@ func newItemView(l *i18n.Lang, form *survey.Form, it *survey.Item, a survey.Answ
 		}
 		v.Multiline, v.MaxLength = it.Multiline, it.TextLimit()
 		describe = append(describe, "count-"+it.ID)
+	default:
+		describe = newTypeView(l, &v, it, ans, answered, describe)
 	}
 	if errMsg != "" {
 		describe = append(describe, "err-"+it.ID)
@@ -247,7 +294,7 @@ func valueText(v survey.Value) string {
 	switch v.Kind {
 	case survey.IntValue:
 		return strconv.FormatInt(v.Int, 10)
-	case survey.TextValue:
+	case survey.TextValue, survey.NumberValue:
 		return v.Text
 	}
 	return ""

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,6 +69,10 @@ const markValue = "dyadHoleValue5e81b7"
 // item returns the HTML of iv, an item of form, from the kept fragment of
 // its state and language, which it renders the first time.
 func (fc *fragmentCache) item(form *survey.Form, lang string, iv *itemView) (template.HTML, error) {
+	if iv.OtherText != "" {
+		// A second typed value: rendered per request.
+		return renderItem(iv)
+	}
 	key := fragmentKey{form, lang, itemState(iv), iv.Value != ""}
 	if f, ok := fc.m.Load(key); ok {
 		return fill(f, iv.Value), nil
@@ -133,6 +138,17 @@ func itemState(iv *itemView) string {
 	}
 	b.WriteByte(0)
 	b.WriteString(iv.Error)
+	if sl := iv.Slider; sl != nil {
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(sl.Position))
+		if sl.Unset {
+			b.WriteByte('u')
+		}
+	}
+	if iv.OtherError != "" {
+		b.WriteByte(0)
+		b.WriteString(iv.OtherError)
+	}
 	return b.String()
 }
 

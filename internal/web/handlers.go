@@ -422,6 +422,9 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 			v, answered := a[id]
 			if _, dup := errs[id]; !dup {
 				errs[id] = respondentMessage(p.v.L, form.Item(id), v, answered)
+				if !answered && form.IsOtherItem(id) {
+					errs[id] = p.v.L.T("problem.specify")
+				}
 			}
 		}
 	}
@@ -442,6 +445,10 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		}
 		if iv.Error != "" {
 			sv.Errors = append(sv.Errors, summaryEntry{Target: iv.Target, Text: it.Text + " – " + iv.Error})
+		}
+		if o := form.OtherItem(it.ID); o != nil && errs[o.ID] != "" && !iv.Hidden {
+			iv.OtherError = errs[o.ID]
+			sv.Errors = append(sv.Errors, summaryEntry{Target: "q-" + o.ID, Text: it.Text + " – " + iv.OtherError})
 		}
 		html, err := h.fragments.item(form, p.v.L.Code, &iv)
 		if err != nil {

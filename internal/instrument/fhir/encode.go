@@ -135,7 +135,17 @@ func encodeItem(it *survey.Item, types map[string]string) (Item, error) {
 			q.Repeats = ptr(true)
 		}
 		for _, o := range it.Options {
-			q.AnswerOption = append(q.AnswerOption, coding(itemSystem+it.ID, o))
+			ao := coding(itemSystem+it.ID, o)
+			if o.Exclusive {
+				ao.Extension = append(ao.Extension, Extension{URL: ExtExclusive, ValueBoolean: ptr(true)})
+			}
+			q.AnswerOption = append(q.AnswerOption, ao)
+		}
+		if it.Other {
+			// open-choice: a coded answer or free text, the "Other,
+			// please specify" of FHIR.
+			q.Type = "open-choice"
+			q.Extension = append(q.Extension, Extension{URL: ExtOtherLabel, ValueString: ptr(it.OtherText())})
 		}
 	case survey.Integer:
 		q.Type = "integer"
@@ -154,7 +164,9 @@ func encodeItem(it *survey.Item, types map[string]string) (Item, error) {
 			q.MaxLength = ptr(it.MaxLength)
 		}
 	default:
-		return q, fmt.Errorf("item %q: type %q has no FHIR item type", it.ID, it.Type)
+		if !encodeNewType(&q, it) {
+			return q, fmt.Errorf("item %q: type %q has no FHIR item type", it.ID, it.Type)
+		}
 	}
 	if it.Help != "" {
 		q.Item = append(q.Item, Item{LinkID: it.ID + ".help", Type: "display", Text: ptr(it.Help),

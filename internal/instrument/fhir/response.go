@@ -33,6 +33,10 @@ type ResponseAnswer struct {
 	ValueCoding  *Coding `json:"valueCoding,omitempty"`
 	ValueInteger *int64  `json:"valueInteger,omitempty"`
 	ValueString  *string `json:"valueString,omitempty"`
+	// The value types of survey/itemtypes.go's items (encode_itemtypes.go).
+	ValueDate    *string      `json:"valueDate,omitempty"`
+	ValueDecimal *json.Number `json:"valueDecimal,omitempty"`
+	ValueBoolean *bool        `json:"valueBoolean,omitempty"`
 }
 
 // Response makes the QuestionnaireResponse of one response to the
@@ -62,7 +66,12 @@ func Response(form *survey.Form, r *survey.Response) *QuestionnaireResponse {
 			if !ok {
 				continue
 			}
-			g.Item = append(g.Item, ResponseItem{LinkID: it.ID, Answer: answers(form, it, v)})
+			a := answers(form, it, v)
+			if o := form.OtherItem(it.ID); o != nil && r.Answers[o.ID].Text != "" {
+				// open-choice: the "Other, please specify" text beside the codes.
+				a = append(a, ResponseAnswer{ValueString: ptr(r.Answers[o.ID].Text)})
+			}
+			g.Item = append(g.Item, ResponseItem{LinkID: it.ID, Answer: a})
 		}
 		if len(g.Item) > 0 {
 			qr.Item = append(qr.Item, g)
@@ -84,6 +93,18 @@ func answers(form *survey.Form, it *survey.Item, v survey.Value) []ResponseAnswe
 			}
 		}
 		return ResponseAnswer{ValueCoding: c}
+	}
+	switch {
+	case it.Type == survey.DateItem && v.Kind == survey.TextValue:
+		return []ResponseAnswer{{ValueDate: ptr(v.Text)}}
+	case it.Type == survey.Number:
+		if d, ok := survey.NumberText(v); ok {
+			return []ResponseAnswer{{ValueDecimal: ptr(json.Number(d))}}
+		}
+	case it.Type == survey.Consent:
+		return []ResponseAnswer{{ValueBoolean: ptr(v.Kind == survey.IntValue && v.Int == 1)}}
+	case it.Type == survey.Slider && v.Kind == survey.IntValue:
+		return []ResponseAnswer{{ValueInteger: ptr(v.Int)}}
 	}
 	switch {
 	case v.Kind == survey.TextValue:

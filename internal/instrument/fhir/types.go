@@ -46,6 +46,7 @@ type Extension struct {
 	URL                  string           `json:"url"`
 	Extension            []Extension      `json:"extension,omitempty"`
 	ValueDecimal         *json.Number     `json:"valueDecimal,omitempty"`
+	ValueDate            *string          `json:"valueDate,omitempty"`
 	ValueInteger         *int64           `json:"valueInteger,omitempty"`
 	ValueString          *string          `json:"valueString,omitempty"`
 	ValueBoolean         *bool            `json:"valueBoolean,omitempty"`
@@ -147,6 +148,12 @@ const (
 	// concept (valueBoolean true), marks a missing-data code such as
 	// "Not applicable" (survey.Option.Missing).
 	ExtMissingCode = "https://dyad-survey.org/fhir/StructureDefinition/missing-code"
+	// ExtExclusive marks an option selected alone ("None of these").
+	ExtExclusive = "https://dyad-survey.org/fhir/StructureDefinition/exclusive"
+	// ExtOtherLabel words an open-choice item's "Other, please specify".
+	ExtOtherLabel = "https://dyad-survey.org/fhir/StructureDefinition/other-label"
+	// ExtUnit is a number item's unit, as text.
+	ExtUnit = "https://dyad-survey.org/fhir/StructureDefinition/unit"
 	// ExtSubscaleDefinition, on the Questionnaire, defines a subscale:
 	// sub-extensions id, title, description, scoring, minAnswered and
 	// combine.

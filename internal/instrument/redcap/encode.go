@@ -92,9 +92,12 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 					notes = append(notes, "@DYAD-COMBINE="+c)
 				}
 			case survey.SingleChoice:
-				c[colType], c[colChoices] = "radio", choices(it.Options)
+				c[colType], c[colChoices] = "radio", choices(optionsWithOther(it))
 			case survey.MultipleChoice:
-				c[colType], c[colChoices] = "checkbox", choices(it.Options)
+				c[colType], c[colChoices] = "checkbox", choices(optionsWithOther(it))
+				if tag := noneOfTheAbove(it); tag != "" {
+					notes = append(notes, tag)
+				}
 			case survey.Integer:
 				c[colType], c[colValidation] = "text", "integer"
 				if it.Min != nil {
@@ -112,7 +115,10 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 					notes = append(notes, "@CHARLIMIT="+strconv.Itoa(it.MaxLength))
 				}
 			default:
-				return nil, fmt.Errorf("item %q: type %q has no REDCap field type", it.ID, it.Type)
+				var ok bool
+				if notes, ok = encodeNewType(c, it, notes); !ok {
+					return nil, fmt.Errorf("item %q: type %q has no REDCap field type", it.ID, it.Type)
+				}
 			}
 			opts := it.Options
 			if it.Type == survey.Likert {
@@ -137,6 +143,9 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				c[colBranching] = logicOf(it.ShowIf, byID[it.ShowIf.Item])
 			}
 			_ = w.Write(rowOf(c))
+			if it.Other {
+				_ = w.Write(rowOf(otherField(it, form)))
+			}
 		}
 	}
 	w.Flush()

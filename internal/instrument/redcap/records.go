@@ -25,13 +25,19 @@ func WriteRecords(ctx context.Context, w io.Writer, form *survey.Form, scan func
 	header := []string{recordIDFor(in)}
 	for _, sec := range in.Sections {
 		for _, it := range sec.Items {
-			if it.Type == survey.MultipleChoice {
-				for _, o := range it.Options {
+			switch it.Type {
+			case survey.Info:
+				continue // a descriptive field: no data
+			case survey.MultipleChoice, survey.Consent:
+				for _, o := range recordOptions(form, &it) {
 					header = append(header, it.ID+"___"+checkboxCode(o.Value))
 				}
-				continue
+			default:
+				header = append(header, it.ID)
 			}
-			header = append(header, it.ID)
+			if o := form.OtherItem(it.ID); o != nil {
+				header = append(header, o.ID)
+			}
 		}
 		header = append(header, sec.ID+"_complete")
 	}
@@ -48,8 +54,14 @@ func WriteRecords(ctx context.Context, w io.Writer, form *survey.Form, scan func
 		for _, sec := range in.Sections {
 			for _, it := range sec.Items {
 				v, answered := r.Answers[it.ID]
-				if it.Type == survey.MultipleChoice {
-					for _, o := range it.Options {
+				switch it.Type {
+				case survey.Info:
+					continue
+				case survey.MultipleChoice, survey.Consent:
+					if it.Type == survey.Consent && v.Kind == survey.IntValue {
+						v = survey.ListVal(v.Int) // the one-choice checkbox of Encode
+					}
+					for _, o := range recordOptions(form, &it) {
 						switch {
 						case !answered:
 							row = append(row, "")
@@ -59,15 +71,18 @@ func WriteRecords(ctx context.Context, w io.Writer, form *survey.Form, scan func
 							row = append(row, "0")
 						}
 					}
-					continue
-				}
-				switch {
-				case !answered:
-					row = append(row, "")
-				case v.Kind == survey.TextValue:
-					row = append(row, v.Text)
 				default:
-					row = append(row, strconv.FormatInt(v.Int, 10))
+					switch {
+					case !answered:
+						row = append(row, "")
+					case v.Kind == survey.TextValue || v.Kind == survey.NumberValue:
+						row = append(row, v.Text)
+					default:
+						row = append(row, strconv.FormatInt(v.Int, 10))
+					}
+				}
+				if o := form.OtherItem(it.ID); o != nil {
+					row = append(row, r.Answers[o.ID].Text)
 				}
 			}
 			row = append(row, complete)
@@ -109,4 +124,14 @@ func contains(list []int64, v int64) bool {
 		}
 	}
 	return false
+}
+
+// recordOptions are the checkbox choices of a field as Encode writes
+// them: a multiple-choice item's options with its "Other, please
+// specify", a consent's one choice 1.
+func recordOptions(form *survey.Form, it *survey.Item) []survey.Option {
+	if it.Type == survey.Consent {
+		return []survey.Option{{Value: 1}}
+	}
+	return form.Options(it.ID)
 }

@@ -109,10 +109,15 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 					list = fmt.Sprintf("%s_%d", it.ID, n)
 				}
 				lists[list] = true
-				addList(list, it.Options)
+				opts := it.Options
+				if it.Other {
+					opts = append(append([]survey.Option{}, opts...), survey.Option{Value: it.OtherValue(), Label: it.OtherText()})
+				}
+				addList(list, opts)
 				c["type"] = "select_one " + list
 				if it.Type == survey.MultipleChoice {
 					c["type"] = "select_multiple " + list
+					c["constraint"] = exclusiveConstraint(&it)
 				}
 			case survey.Integer:
 				c["type"] = "integer"
@@ -133,7 +138,9 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 					c["constraint"] = fmt.Sprintf("string-length(.) <= %d", it.MaxLength)
 				}
 			default:
-				return nil, fmt.Errorf("item %q: type %q has no XLSForm type", it.ID, it.Type)
+				if !encodeNewType(c, &it) {
+					return nil, fmt.Errorf("item %q: type %q has no XLSForm type", it.ID, it.Type)
+				}
 			}
 			if sc := it.ShowIf; sc != nil {
 				var parts []string
@@ -147,6 +154,9 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				c["relevant"] = strings.Join(parts, " or ")
 			}
 			row(c)
+			if it.Other {
+				row(otherQuestion(&it))
+			}
 		}
 		row(map[string]string{"type": "end group"})
 	}

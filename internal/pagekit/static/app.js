@@ -15,6 +15,9 @@
     var values = function (name) {
       var out = [];
       each(form.querySelectorAll('[name="' + name + '"]'), function (el) {
+        // A slider whose "No answer" box is ticked has no value.
+        var none = el.type === 'range' && form.querySelector('input[name="_na_' + name + '"]');
+        if (none && none.checked) return;
         if (el.type === 'radio' || el.type === 'checkbox') {
           if (el.checked) out.push(el.value);
         } else if (/^\s*-?\d+\s*$/.test(el.value)) {
@@ -113,5 +116,61 @@
   });
   window.addEventListener('pageshow', function () {
     each(document.querySelectorAll('form[data-sent]'), function (f) { f.removeAttribute('data-sent'); });
+  });
+})();
+
+// The item types of internal/web/itemtypes.go, enhanced: every page works
+// without this part; with it, an exclusive option ("None of these")
+// unticks the others and is unticked by them, typing in an "Other, please
+// specify" box chooses that option, and a slider leaves its "No answer"
+// state when moved and reads its position out as "37 of 100".
+(function () {
+  'use strict';
+  var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
+  var form = document.querySelector('form[data-section]');
+  if (!form) return;
+  var fire = function (el) { el.dispatchEvent(new Event('change', { bubbles: true })); };
+
+  form.addEventListener('change', function (e) {
+    var box = e.target;
+    if (box.type !== 'checkbox' || !box.checked || box.hasAttribute('data-slider')) return;
+    var exclusive = box.hasAttribute('data-exclusive');
+    each(form.querySelectorAll('input[type="checkbox"][name="' + box.name + '"]'), function (other) {
+      if (other !== box && other.checked && (exclusive || other.hasAttribute('data-exclusive'))) {
+        other.checked = false;
+        fire(other);
+      }
+    });
+  });
+
+  each(form.querySelectorAll('input[data-other]'), function (option) {
+    var text = document.getElementById(option.getAttribute('data-other'));
+    if (!text) return;
+    text.addEventListener('input', function () {
+      if (text.value.trim() !== '' && !option.checked) {
+        option.checked = true;
+        fire(option);
+      }
+    });
+  });
+
+  each(form.querySelectorAll('input[data-slider]'), function (none) {
+    var range = document.getElementById(none.getAttribute('data-slider'));
+    if (!range) return;
+    var words = range.getAttribute('data-valuetext') || '#';
+    var unsetWords = range.getAttribute('data-unset-text') || '';
+    var say = function () {
+      range.setAttribute('aria-valuetext', none.checked ? unsetWords : words.replace('#', range.value));
+    };
+    range.addEventListener('input', function () {
+      if (none.checked) none.checked = false;
+      say();
+    });
+    // A click on the thumb where it already is moves nothing: still an answer.
+    range.addEventListener('change', function () {
+      if (none.checked) { none.checked = false; say(); }
+    });
+    none.addEventListener('change', say);
+    say();
   });
 })();
