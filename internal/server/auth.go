@@ -60,28 +60,20 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 }
 
 // Auth checks credentials (the researcher token, API tokens, passwords),
-// with one failed-authentication budget per client (AuthGuard) and one
-// per account (see accountGuard), and decides by the policy table.
+// with one failed-authentication budget per client and one per e-mail
+// address (AuthGuard), and decides by the policy table.
 type Auth struct {
 	tokenHash []byte
 	guard     *AuthGuard
 	accounts  survey.Accounts   // nil: the researcher token only
 	audit     survey.AuditTrail // nil: nothing recorded
 	withAddr  bool              // Config.AuditClientAddr
-	// accountGuard limits failed sign-ins per e-mail address, whether an
-	// account has it or not (so that its answers tell nothing about which
-	// addresses have accounts): 5 at once, then one more every 90 s. It
-	// is a back-off, not a lock: the real user waits at most 90 s for the
-	// next try, however long an attacker keeps failing, while a guesser
-	// gets under a thousand tries a day at one account whatever its number
-	// of addresses. In process memory, like AuthGuard.
-	accountGuard *clientLimiter
-	now          func() time.Time
+	now       func() time.Time
 }
 
 func newAuth(cfg Config, guard *AuthGuard) *Auth {
 	return &Auth{tokenHash: cfg.TokenHash, guard: guard, accounts: cfg.Accounts, audit: cfg.Audit, withAddr: cfg.AuditClientAddr,
-		accountGuard: &clientLimiter{limit: 1.0 / 90, burst: 5, clients: map[string]*clientBucket{}}, now: time.Now}
+		now: time.Now}
 }
 
 // TokenOK compares the token's hash with the researcher token's in
@@ -287,20 +279,20 @@ var ErrSignIn = survey.Errorf(survey.EUnauthorized, "the e-mail address, the pas
 
 // SignIn checks an e-mail address and password (and the TOTP code of an
 // account that set up the second factor) and returns the account.
-// The client and the address each have a budget of failures (AuthGuard,
-// accountGuard): past either, it returns ERateLimited with the wait,
+// The client and the address each have a budget of failures
+// (AuthGuard): past either, it returns ERateLimited with the wait,
 // before the password is checked. Every other failure is ErrSignIn, and
 // takes as long whether the account exists or not.
 func (a *Auth) SignIn(c *gin.Context, email, password, code string) (*survey.User, time.Duration, error) {
 	if a.accounts == nil {
 		return nil, 0, ErrSignIn
 	}
-	key := "acct:" + strings.ToLower(strings.TrimSpace(email))
+	key := accountKey(email)
 	now := a.now()
 	if wait, blocked := a.guard.Blocked(c); blocked {
 		return nil, wait, survey.Errorf(survey.ERateLimited, "too many failed sign-ins")
 	}
-	if empty, wait := a.accountGuard.empty(key, now); empty {
+	if wait := a.guard.wait(c, key, accountBackoff); wait > 0 {
 		return nil, wait, survey.Errorf(survey.ERateLimited, "too many failed sign-ins")
 	}
 	ctx := c.Request.Context()
@@ -332,7 +324,7 @@ func (a *Auth) SignIn(c *gin.Context, email, password, code string) (*survey.Use
 	}
 	if !ok {
 		a.guard.Failed(c)
-		a.accountGuard.take(key, now)
+		a.guard.fail(c, key, accountBackoff)
 		target := ""
 		if u != nil {
 			target = "user=" + strconv.FormatInt(u.ID, 10)

@@ -130,6 +130,8 @@ type Store interface {
 	Accounts
 	// The append-only record of researchers' actions.
 	AuditTrail
+	// Failed-authentication budgets (backoff.go).
+	AuthFailures
 }
 
 // Setting names (Settings).

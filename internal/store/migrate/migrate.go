@@ -111,6 +111,9 @@ var Tables = []Table{
 	{Name: "outbox", KeyLen: 1, Columns: []Column{{"id", Text}, {"survey_id", Text}, {"participant_id", Text}, {"kind", Text},
 		{"seq", Int}, {"to_addr", Text}, {"status", Text}, {"attempts", Int}, {"next_at", Text}, {"last_error", Text},
 		{"created_at", Text}, {"sent_at", Text}}},
+	// Failed-authentication budgets: minutes-long, copied so that a move
+	// does not hand a guesser a fresh budget.
+	{Name: "auth_failures", KeyLen: 1, Columns: []Column{{"key", Bytes}, {"until_us", Int}}},
 }
 
 // Sum is one table's row count and digest.
