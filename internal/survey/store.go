@@ -132,6 +132,8 @@ type Store interface {
 	AuditTrail
 	// Failed-authentication budgets (backoff.go).
 	AuthFailures
+	// Studies and the instrument keys in each (studies.go).
+	StudyStore
 }
 
 // Setting names (Settings).

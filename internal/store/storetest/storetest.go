@@ -24,8 +24,9 @@
 // left out of every read unless asked for,
 // settings and dashboard sessions, participants and the e-mail outbox,
 // accounts with their roles and API tokens, the audit trail's hash
-// chain under racing appends, and failed-authentication budgets (one
-// back-off rule, every racing failure counted). Engine-specific promises (pragmas, the
+// chain under racing appends, failed-authentication budgets (one
+// back-off rule, every racing failure counted), and studies with the
+// instrument keys and surveys in each. Engine-specific promises (pragmas, the
 // WAL, file identity, full disks, backups) stay in each driver's own tests.
 package storetest
 
@@ -85,4 +86,5 @@ var checks = []struct {
 	{"Invites", testInvites},
 	{"AuthFailures", testAuthFailures},
 	{"AuthFailuresRace", testAuthFailuresRace},
+	{"Studies", testStudies},
 }
