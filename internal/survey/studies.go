@@ -107,7 +107,9 @@ func (s *Service) CreateStudy(ctx context.Context, name string, owner int64) (*S
 }
 
 // Study returns one study.
-func (s *Service) Study(ctx context.Context, id int64) (*Study, error) { return s.store.FindStudy(ctx, id) }
+func (s *Service) Study(ctx context.Context, id int64) (*Study, error) {
+	return s.store.FindStudy(ctx, id)
+}
 
 // Studies returns every study, by id.
 func (s *Service) Studies(ctx context.Context) ([]Study, error) { return s.store.FindStudies(ctx) }
