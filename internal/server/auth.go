@@ -39,9 +39,20 @@ type Actor struct {
 	Email  string
 	// Admin: a global admin (or the researcher token), admitted everywhere.
 	Admin bool
-	// Role is the actor's role in the study the request concerns, "" for
-	// none.
+	// Role is the actor's role in the study the request concerns
+	// (StudyID), "" for none.
 	Role survey.Role
+	// StudyID is the study the request concerns (study.go): the study of
+	// the survey or instrument the route names, else the one the query's
+	// study parameter names, else the actor's home study. Set by
+	// Authorize.
+	StudyID int64
+	// Studies are the actor's roles by study: an account's memberships,
+	// an API token's one study. Nil for the researcher token.
+	Studies map[int64]survey.Role
+	// chosen: the request named its study (?study=N), so lists show that
+	// study alone (InList).
+	chosen bool
 }
 
 // Researcher is the holder of the researcher token.
@@ -68,11 +79,12 @@ type Auth struct {
 	accounts  survey.Accounts   // nil: the researcher token only
 	audit     survey.AuditTrail // nil: nothing recorded
 	withAddr  bool              // Config.AuditClientAddr
+	studies   StudyResolver     // nil: every request is about the actor's home study
 	now       func() time.Time
 }
 
 func newAuth(cfg Config, guard *AuthGuard) *Auth {
-	return &Auth{tokenHash: cfg.TokenHash, guard: guard, accounts: cfg.Accounts, audit: cfg.Audit, withAddr: cfg.AuditClientAddr,
+	return &Auth{tokenHash: cfg.TokenHash, guard: guard, accounts: cfg.Accounts, audit: cfg.Audit, withAddr: cfg.AuditClientAddr, studies: cfg.Studies,
 		now: time.Now}
 }
 
@@ -116,19 +128,24 @@ func (a *Auth) bearer(ctx context.Context, token string) (Actor, bool, error) {
 	if err != nil {
 		return Actor{}, false, err
 	}
-	// The token's scope, cut to the account's role today: a demoted
-	// account's tokens are demoted with it, and a token of another study
-	// has no role in this one. An API token never carries admin rights.
+	// The token's scope, cut to the account's role today in the token's
+	// study: a demoted account's tokens are demoted with it, and the
+	// token has no role in any other study. An API token never carries
+	// admin rights.
 	role := survey.Role("")
-	if tk.StudyID == survey.DefaultStudy && (act.Admin || act.Role.Covers(tk.Role)) {
+	if act.Admin || act.Studies[tk.StudyID].Covers(tk.Role) {
 		role = tk.Role
 	}
-	act.Admin, act.Role = false, role
+	act.Admin, act.Role, act.StudyID, act.Studies = false, role, tk.StudyID, map[int64]survey.Role{}
+	if role != "" {
+		act.Studies[tk.StudyID] = role
+	}
 	return act, true, nil
 }
 
-// UserActor returns the actor of an account: its admin flag and its role
-// in the study requests concern (survey.DefaultStudy). userID 0 is the
+// UserActor returns the actor of an account: its admin flag, its roles
+// by study, and its home study with its role there (homeStudy); Authorize
+// then moves it to the study the request concerns. userID 0 is the
 // researcher token's holder.
 func (a *Auth) UserActor(ctx context.Context, userID int64, method string) (Actor, error) {
 	if userID == 0 {
@@ -145,12 +162,13 @@ func (a *Auth) UserActor(ctx context.Context, userID int64, method string) (Acto
 	if err != nil {
 		return Actor{}, err
 	}
-	act := Actor{ID: fmt.Sprintf("user:%d %s", u.ID, u.Email), Method: method, UserID: u.ID, Email: u.Email, Admin: u.Admin}
+	act := Actor{ID: fmt.Sprintf("user:%d %s", u.ID, u.Email), Method: method, UserID: u.ID, Email: u.Email, Admin: u.Admin,
+		Studies: make(map[int64]survey.Role, len(ms))}
 	for _, m := range ms {
-		if m.StudyID == survey.DefaultStudy {
-			act.Role = m.Role
-		}
+		act.Studies[m.StudyID] = m.Role
 	}
+	act.StudyID = homeStudy(act.Studies)
+	act.Role = act.Studies[act.StudyID]
 	return act, nil
 }
 
@@ -193,6 +211,14 @@ func (a *Auth) Researcher() gin.HandlerFunc {
 // audited route). Every authenticated route passes here.
 func (a *Auth) Authorize(c *gin.Context, act Actor) {
 	rule := RuleFor(c.Request.Method, c.FullPath())
+	if rule == nil || rule.Who&Anyone == 0 {
+		var err error
+		if act, err = a.inStudy(c, act); err != nil {
+			WithActor(c, act)
+			Fail(c, err)
+			return
+		}
+	}
 	WithActor(c, act)
 	if !Allowed(rule, act) {
 		if rule == nil {

@@ -87,6 +87,10 @@ type Config struct {
 	// Accounts, when set, admits API tokens and account sign-ins; nil
 	// admits the researcher token alone.
 	Accounts survey.Accounts
+	// Studies, when set, finds the study of the survey or instrument a
+	// route names, so that roles count per study (study.go); nil makes
+	// every request about the actor's home study.
+	Studies StudyResolver
 	// Audit, when set, records the audited routes of the policy table
 	// (policy.go); nil records nothing.
 	Audit survey.AuditTrail
