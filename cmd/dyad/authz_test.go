@@ -156,6 +156,8 @@ func (tm *team) fill(pattern string) string {
 			// No token has this id: revoking token 1 would revoke a
 			// credential of the matrix itself and fail the routes after.
 			parts[i] = "999999"
+		case ":study":
+			parts[i] = strconv.FormatInt(survey.DefaultStudy, 10)
 		case ":file", ":item", ":item_id":
 			parts[i] = "x"
 		}
@@ -276,10 +278,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 }
 
-// aboutASubject reports whether a route pattern names a survey or an
-// instrument, whose study decides the role (internal/server/study.go).
+// aboutASubject reports whether a route pattern names a survey, an
+// instrument or a study, whose study decides the role
+// (internal/server/study.go).
 func aboutASubject(pattern string) bool {
-	return strings.Contains(pattern, "/surveys/:id") || strings.Contains(pattern, "/instruments/:key")
+	return strings.Contains(pattern, "/surveys/:id") || strings.Contains(pattern, "/instruments/:key") ||
+		strings.Contains(pattern, "/studies/:study")
 }
 
 // TestRolesInTheAuditTrail: the viewer's refused export and the analyst's

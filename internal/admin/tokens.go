@@ -96,7 +96,7 @@ func (p *Pages) createToken(c *gin.Context) {
 	if err != nil {
 		days = 0
 	}
-	secret, tk, err := account.IssueToken(ctx, p.accounts, account.Holder{UserID: act.UserID, Admin: act.Admin, Role: act.Role},
+	secret, tk, err := account.IssueToken(ctx, p.accounts, account.Holder{UserID: act.UserID, Admin: act.Admin, Role: act.Role, StudyID: act.StudyID},
 		account.TokenRequest{Name: c.PostForm("name"), Role: survey.Role(c.PostForm("role")), Days: days, Password: c.PostForm("password")}, p.now())
 	var se *survey.Error
 	switch {

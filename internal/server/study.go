@@ -115,3 +115,26 @@ func InList(ctx context.Context, study int64) bool {
 	}
 	return act.Studies[study] != ""
 }
+
+// AuthorizeIn asks the policy table again when the request's body, not
+// its route, names what it acts on (the instrument of a new survey): the
+// route's rule with the actor's role in that study. An actor with no role
+// there gets notFound (what the study holds is not there for them), one
+// whose role the rule does not admit EForbidden. On success the request's
+// actor is moved to the study.
+func AuthorizeIn(c *gin.Context, study int64, notFound error) error {
+	act, _ := ActorFrom(c.Request.Context())
+	if !act.Admin || act.Studies != nil {
+		act.Role = act.Studies[study]
+	}
+	act.StudyID = study
+	switch {
+	case act.Admin:
+	case act.Role == "":
+		return notFound
+	case !Allowed(RuleFor(c.Request.Method, c.FullPath()), act):
+		return survey.Errorf(survey.EForbidden, "your role does not allow this")
+	}
+	WithActor(c, act)
+	return nil
+}

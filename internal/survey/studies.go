@@ -125,3 +125,9 @@ func (s *Service) SetStudyRequireTOTP(ctx context.Context, id int64, require boo
 func (s *Service) InstrumentStudies(ctx context.Context) (map[string]int64, error) {
 	return s.store.FindInstrumentStudies(ctx)
 }
+
+// StudyOfInstrument returns the study of an instrument key; ENotFound if
+// the key has no version.
+func (s *Service) StudyOfInstrument(ctx context.Context, key string) (int64, error) {
+	return s.store.FindStudyOfInstrument(ctx, key)
+}
