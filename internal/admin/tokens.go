@@ -26,7 +26,10 @@ var tokenFormText = map[string]string{
 }
 
 type tokensView struct {
-	CSRF     string
+	CSRF string
+	// Study is the study new tokens act in (?study=N, else the home
+	// study), named in the form's address.
+	Study    int64
 	NoUser   bool // the researcher token's session: tokens belong to accounts
 	Tokens   []tokenRow
 	Roles    []string
@@ -48,7 +51,7 @@ func (p *Pages) tokens(c *gin.Context) { p.tokensPage(c, http.StatusOK, "", "", 
 func (p *Pages) tokensPage(c *gin.Context, status int, made, errText, errField string) {
 	ctx := c.Request.Context()
 	act, _ := server.ActorFrom(ctx)
-	tv := &tokensView{CSRF: p.sessionToken(c), New: made, Error: errText, ErrField: errField}
+	tv := &tokensView{CSRF: p.sessionToken(c), New: made, Error: errText, ErrField: errField, Study: act.StudyID}
 	if act.UserID == 0 || p.accounts == nil {
 		tv.NoUser = true
 	} else {

@@ -50,6 +50,8 @@ type Actor struct {
 	// Studies are the actor's roles by study: an account's memberships,
 	// an API token's one study. Nil for the researcher token.
 	Studies map[int64]survey.Role
+	// HasTOTP: the account signs in with a second factor.
+	HasTOTP bool
 	// chosen: the request named its study (?study=N), so lists show that
 	// study alone (InList).
 	chosen bool
@@ -163,7 +165,7 @@ func (a *Auth) UserActor(ctx context.Context, userID int64, method string) (Acto
 		return Actor{}, err
 	}
 	act := Actor{ID: fmt.Sprintf("user:%d %s", u.ID, u.Email), Method: method, UserID: u.ID, Email: u.Email, Admin: u.Admin,
-		Studies: make(map[int64]survey.Role, len(ms))}
+		HasTOTP: u.TOTPSecret != "", Studies: make(map[int64]survey.Role, len(ms))}
 	for _, m := range ms {
 		act.Studies[m.StudyID] = m.Role
 	}
