@@ -317,10 +317,10 @@ func TestRolesInTheAuditTrail(t *testing.T) {
 		t.Fatalf("export rows: %+v, want the viewer's and the analyst's", rows)
 	}
 	v, a := rows[0], rows[1]
-	if !strings.Contains(v.Actor, "viewer@example.org") || v.Status != 403 || v.Details != "status=all" || !strings.Contains(v.Target, tm.survey.ID) {
+	if !strings.Contains(v.Actor, "viewer@example.org") || v.Status != 403 || v.Details != "status=all&study=1" || !strings.Contains(v.Target, tm.survey.ID) {
 		t.Errorf("viewer's row: %+v", v)
 	}
-	if !strings.Contains(a.Actor, "analyst@example.org") || a.Status != 200 || a.Details != "status=all" || a.RequestID == "" {
+	if !strings.Contains(a.Actor, "analyst@example.org") || a.Status != 200 || a.Details != "status=all&study=1" || a.RequestID == "" {
 		t.Errorf("analyst's row: %+v (the token in the query must not be recorded)", a)
 	}
 	if a.Client != "" {

@@ -16,7 +16,8 @@ import (
 // its owner; and, once it requires a second factor of study 2's members,
 // is sent to set one up after signing in, while a member of the default
 // study only is not. Making the study and requiring the factor are in the
-// audit trail.
+// audit trail, and each owner's view of the trail holds its own studies'
+// rows only.
 func TestStudiesKeepApart(t *testing.T) {
 	tm := newTeam(t)
 	ts := httptest.NewServer(tm.handler)
@@ -54,8 +55,25 @@ func TestStudiesKeepApart(t *testing.T) {
 		t.Errorf("the new study's members page: %d (the maker is its owner)", p.status)
 	}
 
+	// The audit trail: each owner sees the rows of its own studies.
 	analyst := newBrowser(t, srv)
 	analyst.signIn("analyst@example.org", teamPassword)
+	if p := analyst.send("GET", "/admin/surveys/"+tm.survey.ID+"/export.csv", nil, ""); p.status != http.StatusOK {
+		t.Fatalf("the analyst's export: %d", p.status)
+	}
+	if p := other.send("GET", "/admin/audit", nil, ""); p.status != http.StatusOK || !strings.Contains(p.body, "study.create") ||
+		strings.Contains(p.body, "analyst@example.org") || strings.Contains(p.body, "export.download") {
+		t.Errorf("study 2's owner's audit trail: %d, want its own rows and none of the default study's:\n%.3000s", p.status, p.body)
+	}
+	owner := newBrowser(t, srv)
+	owner.signIn("owner@example.org", teamPassword)
+	if p := owner.send("GET", "/admin/audit", nil, ""); p.status != http.StatusOK || !strings.Contains(p.body, "export.download") ||
+		strings.Contains(p.body, "study.create") {
+		t.Errorf("the default study's owner's audit trail: %d, want the export and not study 2's rows", p.status)
+	}
+	if p := owner.send("GET", "/admin/audit.csv", nil, ""); !strings.Contains(p.body, "export.download") || strings.Contains(p.body, "study.create") {
+		t.Errorf("the default study's owner's audit CSV:\n%.2000s", p.body)
+	}
 	if p := other.send("POST", "/admin/studies/2/totp", url.Values{"_csrf": {other.csrf("/admin/studies")}, "require": {"1"}}, ""); p.status != http.StatusSeeOther {
 		t.Fatalf("require a second factor: %d", p.status)
 	}

@@ -251,9 +251,14 @@ func (a *Auth) Record(c *gin.Context, action, extra string) {
 	if a.audit == nil {
 		return
 	}
-	actor := "anonymous"
+	actor, study := "anonymous", int64(0)
 	if act, ok := ActorFrom(c.Request.Context()); ok {
 		actor = act.ID
+		// A route about a study's data records which study (the last
+		// study= of the details, whatever the query said: AuditStudy).
+		if r := RuleFor(c.Request.Method, c.FullPath()); r != nil && r.Who&(SignedIn|Anyone) == 0 {
+			study = act.StudyID
+		}
 	}
 	var target []string
 	for _, p := range c.Params {
@@ -268,6 +273,9 @@ func (a *Auth) Record(c *gin.Context, action, extra string) {
 	details := q.Encode()
 	if note := c.GetString(auditNoteKey); note != "" {
 		extra = strings.TrimPrefix(extra+"&"+note, "&")
+	}
+	if study != 0 {
+		extra = strings.TrimPrefix(extra+"&study="+strconv.FormatInt(study, 10), "&")
 	}
 	if extra != "" {
 		if details != "" {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -137,4 +138,32 @@ func AuthorizeIn(c *gin.Context, study int64, notFound error) error {
 	}
 	WithActor(c, act)
 	return nil
+}
+
+// AuditStudy returns the study an audit row is about: the last study= of
+// its details (Record appends the request's study after the query, so a
+// query cannot name another), or the default study for rows without one
+// (sign-ins, tokens, and rows made before studies).
+func AuditStudy(details string) int64 {
+	q, _ := url.ParseQuery(details)
+	if v := q["study"]; len(v) > 0 {
+		if id, err := strconv.ParseInt(v[len(v)-1], 10, 64); err == nil {
+			return id
+		}
+	}
+	return survey.DefaultStudy
+}
+
+// SeesAuditRow reports whether the actor of ctx may see an audit row:
+// an admin every row, an owner the rows of the studies it owns
+// (AuditStudy).
+func SeesAuditRow(ctx context.Context, details string) bool {
+	act, ok := ActorFrom(ctx)
+	switch {
+	case !ok:
+		return false
+	case act.Admin:
+		return true
+	}
+	return act.Studies[AuditStudy(details)] == survey.RoleOwner
 }
