@@ -95,6 +95,8 @@ func TestStudiesAPI(t *testing.T) {
 			want: []string{`"name":"Study C"`, `"role":"owner"`, `"id":3`, `"require_totp":false`}},
 		{name: "ErrCreateNoName", method: "POST", url: "/api/v1/studies", body: `{"name":" "}`, auth: "{ownerA}", status: 422, code: "invalid", paths: []string{"name"}},
 		{name: "ErrCreateLongName", method: "POST", url: "/api/v1/studies", body: `{"name":"` + strings.Repeat("n", 201) + `"}`, auth: "{ownerA}", status: 422, code: "invalid", paths: []string{"name"}},
+		{name: "ErrCreateMalformed", method: "POST", url: "/api/v1/studies", body: `{"name":`, auth: "{ownerA}", status: 400, code: "malformed", paths: []string{""}},
+		{name: "ErrCreateUnknownField", method: "POST", url: "/api/v1/studies", body: `{"name":"X","owner":3}`, auth: "{ownerA}", status: 422, code: "invalid", paths: []string{"owner"}},
 		{name: "ErrCreateTaken", method: "POST", url: "/api/v1/studies", body: `{"name":"Study B"}`, auth: "{ownerA}", status: 409, code: "conflict"},
 		{name: "ErrCreateViewer", method: "POST", url: "/api/v1/studies", body: `{"name":"Mine"}`, auth: "{viewerA}", status: 403, code: "forbidden"},
 		{name: "ErrCreateNoToken", method: "POST", url: "/api/v1/studies", body: `{"name":"Mine"}`, status: 401, code: "unauthorized"},
