@@ -66,8 +66,10 @@ type StudyStore interface {
 	// joins the study (the default study keeps no row for its keys), a
 	// key of another study is EConflict, and nothing is stored then.
 	CreateInstrumentInStudy(ctx context.Context, study int64, in *Instrument, at time.Time) (*InstrumentVersion, error)
-	// FindStudyOfInstrument returns the study of an instrument key;
-	// ENotFound if the key has no version.
+	// FindStudyOfInstrument returns the study of an instrument key; a
+	// key of a study other than the default keeps its study when its
+	// versions are deleted (so that no other study takes it over).
+	// ENotFound for a key with neither.
 	FindStudyOfInstrument(ctx context.Context, key string) (int64, error)
 	// FindStudyOfSurvey returns the study of a survey (its instrument's);
 	// ENotFound if there is no such survey.
@@ -126,8 +128,8 @@ func (s *Service) InstrumentStudies(ctx context.Context) (map[string]int64, erro
 	return s.store.FindInstrumentStudies(ctx)
 }
 
-// StudyOfInstrument returns the study of an instrument key; ENotFound if
-// the key has no version.
+// StudyOfInstrument returns the study of an instrument key
+// (StudyStore.FindStudyOfInstrument).
 func (s *Service) StudyOfInstrument(ctx context.Context, key string) (int64, error) {
 	return s.store.FindStudyOfInstrument(ctx, key)
 }
