@@ -5,12 +5,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/metrics"
 	"github.com/dyad-survey/dyad/internal/store"
+	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -19,18 +19,17 @@ import (
 // budget (three failures on one and two on the other spend the five), and
 // an instance started afterwards (a restart) still makes the account
 // wait, while another account is not held back. The client's budget of
-// wrong researcher tokens is shared the same way.
+// wrong researcher tokens is shared the same way. On both engines.
 func TestSignInLimitsAcrossInstances(t *testing.T) {
+	enginetest.Run(t, testSignInLimitsAcrossInstances)
+}
+
+func testSignInLimitsAcrossInstances(t *testing.T, engine string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "dyad.db")
+	first := enginetest.Open(t, engine)
 	token := survey.NewToken()
-	instance := func() *httptest.Server {
+	serve := func(st store.DB) *httptest.Server {
 		t.Helper()
-		st, err := store.Open(ctx, path, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
 		key, err := webKey(ctx, st)
 		if err != nil {
 			t.Fatal(err)
@@ -40,12 +39,9 @@ func TestSignInLimitsAcrossInstances(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv
 	}
-	a, b := instance(), instance()
-	st, err := store.Open(ctx, path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	instance := func() *httptest.Server { t.Helper(); return serve(enginetest.OpenDSN(t, first.DSN).Store) }
+	a, b := serve(first.Store), instance()
+	st := first.Store
 	if err := st.EnsureStudy(ctx, survey.DefaultStudy, "Study", time.Now()); err != nil {
 		t.Fatal(err)
 	}
