@@ -55,6 +55,10 @@ func TestStudiesKeepApart(t *testing.T) {
 		t.Errorf("the new study's members page: %d (the maker is its owner)", p.status)
 	}
 
+	if p := other.send("GET", "/admin/tokens?study=3", nil, ""); !strings.Contains(p.body, "Make a token for Third study") {
+		t.Errorf("the tokens page does not name the study new tokens act in")
+	}
+
 	// The audit trail: each owner sees the rows of its own studies.
 	analyst := newBrowser(t, srv)
 	analyst.signIn("analyst@example.org", teamPassword)

@@ -27,6 +27,8 @@ var tokenFormText = map[string]string{
 
 type tokensView struct {
 	CSRF string
+	// StudyName names the study new tokens act in.
+	StudyName string
 	// Study is the study new tokens act in (?study=N, else the home
 	// study), named in the form's address.
 	Study    int64
@@ -42,6 +44,7 @@ type tokenRow struct {
 	ID                          int64
 	Name, Role, Created, Expiry string
 	State                       string
+	Study                       string // the study the token acts in
 	Live                        bool
 }
 
@@ -60,9 +63,19 @@ func (p *Pages) tokensPage(c *gin.Context, status int, made, errText, errField s
 			p.fail(c, err)
 			return
 		}
+		studies, err := p.svc.Studies(ctx)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		names := map[int64]string{}
+		for _, st := range studies {
+			names[st.ID] = st.Name
+		}
+		tv.StudyName = names[act.StudyID]
 		now := p.now()
 		for _, t := range list {
-			r := tokenRow{ID: t.ID, Name: t.Name, Role: string(t.Role), Created: t.CreatedAt.UTC().Format("2006-01-02"),
+			r := tokenRow{ID: t.ID, Name: t.Name, Role: string(t.Role), Study: names[t.StudyID], Created: t.CreatedAt.UTC().Format("2006-01-02"),
 				Expiry: t.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"), State: "active", Live: true}
 			switch {
 			case t.RevokedAt != nil:
