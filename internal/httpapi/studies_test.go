@@ -129,6 +129,7 @@ func TestStudiesAPI(t *testing.T) {
 		{name: "ListSurveysChosenStudy", method: "GET", url: "/api/v1/surveys?study=2", auth: bearer, status: 200,
 			want: []string{"{surveyB}"}, not: []string{"{surveyA}"}},
 		{name: "ErrListSurveysStudyNotMine", method: "GET", url: "/api/v1/surveys?study=2", auth: "{ownerA}", status: 403, code: "forbidden"},
+		{name: "ErrListSurveysUnknownStudy", method: "GET", url: "/api/v1/surveys?study=99", auth: bearer, status: 404, code: "not_found"},
 		{name: "ErrListSurveysStudyNotAnID", method: "GET", url: "/api/v1/surveys?study=two", auth: "{ownerA}", status: 422, code: "invalid", paths: []string{"study"}},
 		{name: "ListInstrumentsOwnStudy", method: "GET", url: "/api/v1/instruments", auth: "{ownerA}", status: 200,
 			want: []string{"wellbeing-test"}, not: []string{"wellbeing-b"}},

@@ -26,8 +26,8 @@ import (
 //
 // A member of study A asking for study B's survey therefore has no role
 // there and gets 403, whatever its role in A; an API token of study A
-// has no role anywhere else. A survey or instrument that does not exist
-// is 404 before any role is asked (an admin's request goes on to the
+// has no role anywhere else. A survey, instrument or ?study that does not
+// exist is 404 before any role is asked (an admin's request goes on to the
 // handler, which says the same). Lists show what belongs to the studies
 // the actor is a member of, or to the one study the query names (InList).
 
@@ -36,6 +36,7 @@ import (
 type StudyResolver interface {
 	FindStudyOfSurvey(ctx context.Context, id string) (int64, error)
 	FindStudyOfInstrument(ctx context.Context, key string) (int64, error)
+	FindStudy(ctx context.Context, id int64) (*survey.Study, error)
 }
 
 // homeStudy is the study of a request that names none: the default
@@ -73,8 +74,15 @@ func (a *Auth) inStudy(c *gin.Context, act Actor) (Actor, error) {
 		study, err = parseStudy("study", c.Param("study"))
 		named = true
 	case c.Query("study") != "":
-		study, err = parseStudy("study", c.Query("study"))
-		named, act.chosen = true, err == nil
+		// A study the query names must exist, for admins too: nothing
+		// is listed or made in a study that is not there.
+		if study, err = parseStudy("study", c.Query("study")); err == nil && a.studies != nil {
+			_, err = a.studies.FindStudy(c.Request.Context(), study)
+		}
+		if err != nil {
+			return act, err
+		}
+		named, act.chosen = true, true
 	}
 	switch {
 	case survey.ErrorCode(err) == survey.ENotFound && act.Admin:
