@@ -118,7 +118,13 @@ func studyOfKey(db *gorm.DB, key string) (int64, bool, error) {
 
 // CreateInstrumentInStudy implements survey.StudyStore: the key's study
 // is read and, for a new key of another study than the default, written
-// in the transaction that stores the version.
+// in the transaction that stores the version. On SQLite the one writer
+// serialises these transactions. On PostgreSQL two first versions of one
+// new key made at the same moment, one in the default study and one in
+// another, can both pass the check (the default study's has no row to
+// conflict on), and the key is then the other study's; two in studies
+// other than the default conflict on the row's key. Keys are typed by
+// people, and rarely the same one at the same moment.
 func (t *Tables) CreateInstrumentInStudy(ctx context.Context, study int64, in *survey.Instrument, at time.Time) (*survey.InstrumentVersion, error) {
 	if err := t.writable(); err != nil {
 		return nil, err
