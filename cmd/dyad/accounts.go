@@ -22,10 +22,10 @@ import (
 // process list and the shell history).
 var stdin io.Reader = os.Stdin
 
-// cmdUser: dyad user add --email ADDRESS [--admin] [--role ROLE] [--db FILE].
+// cmdUser: dyad user add --email ADDRESS [--admin] [--role ROLE] [--study ID] [--db FILE].
 func cmdUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(stderr, "Usage: dyad user add --email ADDRESS [--admin] [--role owner|editor|analyst|viewer] [--db FILE]")
+		fmt.Fprintln(stderr, "Usage: dyad user add --email ADDRESS [--admin] [--role owner|editor|analyst|viewer] [--study ID] [--db FILE]")
 		return 2
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
@@ -34,8 +34,9 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 	email := fs.String("email", "", "the account's e-mail address (required)")
 	admin := fs.Bool("admin", false, "make the account a global admin (manages accounts, owner of every study)")
 	role := fs.String("role", "", "the account's role in the study: owner, editor, analyst or viewer")
+	study := fs.Int64("study", survey.DefaultStudy, "the id of the study the role is in (the dashboard's studies page lists them)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: dyad user add --email ADDRESS [--admin] [--role ROLE] [--db FILE]\n\nCreates a researcher account. The password is read from standard input\n(one line; type it, or pipe it from a password manager), never from a flag.")
+		fmt.Fprintln(stderr, "Usage: dyad user add --email ADDRESS [--admin] [--role ROLE] [--study ID] [--db FILE]\n\nCreates a researcher account. The password is read from standard input\n(one line; type it, or pipe it from a password manager), never from a flag.")
 		fs.PrintDefaults()
 	}
 	if v := getenv("DYAD_DB"); v != "" {
@@ -71,9 +72,27 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 		return 1
 	}
 	defer st.Close()
-	if err := addUser(ctx, st, addr, password, *admin, survey.Role(*role)); err != nil {
+	if *study != survey.DefaultStudy {
+		// Another study: checked before the account is made, so that a
+		// wrong id leaves nothing behind.
+		if _, err := st.FindStudy(ctx, *study); err != nil {
+			fmt.Fprintf(stderr, "dyad user add: --study: %v\n", err)
+			return 1
+		}
+	}
+	if err := addUser(ctx, st, addr, password, *admin, ""); err != nil {
 		fmt.Fprintf(stderr, "dyad user add: %v\n", err)
 		return 1
+	}
+	if *role != "" {
+		u, err := st.FindUserByEmail(ctx, addr)
+		if err == nil {
+			err = st.SetMembership(ctx, survey.Membership{StudyID: *study, UserID: u.ID, Role: survey.Role(*role)})
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "dyad user add: %v\n", err)
+			return 1
+		}
 	}
 	fmt.Fprintf(stdout, "added %s\n", addr)
 	return 0

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -38,6 +39,7 @@ func TestUserAdd(t *testing.T) {
 		{"OK", teamPassword, []string{"--email", "PI@example.org", "--role", "owner"}, 0, "added pi@example.org"},
 		{"ErrTaken", teamPassword, []string{"--email", "pi@example.org"}, 1, "exists"},
 		{"OKAdmin", teamPassword, []string{"--email", "it@example.org", "--admin"}, 0, "added it@example.org"},
+		{"ErrStudy", teamPassword, []string{"--email", "b@example.org", "--role", "viewer", "--study", "2"}, 1, "study 2 not found"},
 	} {
 		code, out := run1(tc.password, tc.args...)
 		if code != tc.code || !strings.Contains(out, tc.out) {
@@ -61,5 +63,28 @@ func TestUserAdd(t *testing.T) {
 	}
 	if it, err := st.FindUserByEmail(context.Background(), "it@example.org"); err != nil || !it.Admin {
 		t.Errorf("admin: %+v, %v", it, err)
+	}
+	if _, err := st.FindUserByEmail(context.Background(), "b@example.org"); survey.ErrorCode(err) != survey.ENotFound {
+		t.Errorf("an account made for an unknown study: %v", err)
+	}
+	// A role in another study.
+	if err := st.CreateStudy(context.Background(), &survey.Study{Name: "B", CreatedAt: time.Now()}, 0); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if code, out := run1(teamPassword, "--email", "b@example.org", "--role", "viewer", "--study", "2"); code != 0 {
+		t.Fatalf("--study 2: exit %d %s", code, out)
+	}
+	st2, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	b, err := st2.FindUserByEmail(context.Background(), "b@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := st2.FindMemberships(context.Background(), b.ID); err != nil || len(ms) != 1 || ms[0].StudyID != 2 || ms[0].Role != survey.RoleViewer {
+		t.Errorf("the role in study 2: %+v, %v", ms, err)
 	}
 }

@@ -92,7 +92,7 @@ func TestMembersInviteAndRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := strconv.FormatInt(u.ID, 10)
-	if !strings.Contains(list.body, `action="/admin/members/`+id+`/role"`) {
+	if !strings.Contains(list.body, `action="/admin/members/`+id+`/role?study=1"`) {
 		t.Fatalf("no role form for the viewer")
 	}
 	if p := owner.send("POST", "/admin/members/"+id+"/role", url.Values{"_csrf": {owner.csrf("/admin/members")}, "role": {"analyst"}, "password": {teamPassword}}, ""); p.status != http.StatusSeeOther {

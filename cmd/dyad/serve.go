@@ -357,7 +357,7 @@ func newHandler(cfg serveConfig, st store.DB, svc *survey.Service, backup func(c
 			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads,
 				Accounts: st, Audit: st}),
 		},
-		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash, Accounts: st, Audit: st, AuditClientAddr: cfg.AuditClientAddr,
+		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash, Accounts: st, Audit: st, AuthFailures: st, Studies: st, AuditClientAddr: cfg.AuditClientAddr,
 		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,
 	})
 }

@@ -7,8 +7,8 @@ package main
 // viewer by sign-up links; each joins and is signed in; the viewer sees
 // the statistics but no download, and an export URL answers 403; the
 // analyst downloads; the owner finds both in the audit trail and exports
-// it as CSV. The new pages (members, sign-up, tokens, two-step sign-in,
-// audit) pass axe-core
+// it as CSV, then makes a second study. The new pages (members, sign-up,
+// tokens, two-step sign-in, audit, studies) pass axe-core
 // and are saved as screenshots in screenshots/admin.
 
 import (
@@ -59,7 +59,7 @@ func TestBrowserTeam(t *testing.T) {
 		t.Helper()
 		owner.Open(srv.URL + "/admin/members")
 		owner.Do(chromedp.SetValue(chromedp.CSS("#m-role"), role), chromedp.SendKeys(chromedp.CSS("#m-password"), teamPassword))
-		owner.Nav(chromedp.Click(chromedp.CSS(`form[action="/admin/members/invite"] button`)))
+		owner.Nav(chromedp.Click(chromedp.CSS(`form[action^="/admin/members/invite"] button`)))
 		link := text(owner, `document.querySelector("#invite-link") ? document.querySelector("#invite-link").textContent : ""`)
 		if !strings.Contains(link, "/admin/signup?invite=") {
 			t.Fatalf("no sign-up link for the %s", role)
@@ -126,6 +126,21 @@ func TestBrowserTeam(t *testing.T) {
 	if code, csv := status(owner, csvHref); code != 200 || !strings.HasPrefix(csv, "id,at,actor,action") ||
 		!strings.Contains(csv, "viewer.joined@example.org") || !strings.Contains(csv, "analyst.joined@example.org") {
 		t.Errorf("the audit CSV: %d\n%s", code, csv)
+	}
+
+	// The owner makes a study on the studies page (the team has two
+	// already: this is the third) and opens its members page, where that
+	// study's sign-up links are made.
+	owner.Open(srv.URL + "/admin/studies")
+	owner.Do(chromedp.SendKeys(chromedp.CSS("#s-name"), "Follow-up study"))
+	owner.Nav(chromedp.Click(chromedp.CSS(`form[action="/admin/studies"] button`)))
+	if body := text(owner, `document.querySelector("#studies").innerText`); !strings.Contains(body, "Follow-up study") {
+		t.Errorf("the studies page lacks the new study:\n%s", body)
+	}
+	check(owner, "studies")
+	owner.Nav(chromedp.Click(chromedp.CSS(`a[href="/admin/members?study=3"]`)))
+	if h := text(owner, `document.querySelector("h1").innerText`); h != "Members of Follow-up study" {
+		t.Errorf("the new study's members page: %q", h)
 	}
 }
 

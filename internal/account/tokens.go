@@ -30,11 +30,13 @@ type TokenRequest struct {
 }
 
 // Holder is the account making a token: its id, whether it is a global
-// admin, and its role in the study.
+// admin, the study the token is for (0: the default study) and the
+// account's role there.
 type Holder struct {
-	UserID int64
-	Admin  bool
-	Role   survey.Role
+	UserID  int64
+	Admin   bool
+	Role    survey.Role
+	StudyID int64
 }
 
 // IssueToken makes an API token for the holder, the one rule for the API
@@ -78,7 +80,11 @@ func IssueToken(ctx context.Context, st survey.Accounts, h Holder, req TokenRequ
 		return "", nil, survey.Errorf(survey.EUnauthorized, "the password is not right")
 	}
 	secret := TokenPrefix + survey.NewToken()
-	tk := &survey.APIToken{UserID: h.UserID, StudyID: survey.DefaultStudy, Name: name, Hash: survey.HashSecret(secret),
+	study := h.StudyID
+	if study == 0 {
+		study = survey.DefaultStudy
+	}
+	tk := &survey.APIToken{UserID: h.UserID, StudyID: study, Name: name, Hash: survey.HashSecret(secret),
 		Role: req.Role, CreatedAt: now, ExpiresAt: now.Add(time.Duration(req.Days) * 24 * time.Hour)}
 	if err := st.CreateAPIToken(ctx, tk); err != nil {
 		return "", nil, err

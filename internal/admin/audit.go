@@ -2,12 +2,14 @@ package admin
 
 import (
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -74,14 +76,24 @@ func (p *Pages) auditPage(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	f.Limit = auditPageRows + 1
+	// Owners see the rows of their studies only (server.SeesAuditRow), so
+	// the page is cut here, not by the store's limit.
 	av := &auditView{Actor: f.Actor, Action: f.Action, Since: c.Query("since"), Until: c.Query("until")}
 	if p.audit != nil {
 		err = p.audit.ScanAudit(c.Request.Context(), f, func(e *survey.AuditEvent) error {
+			if !server.SeesAuditRow(c.Request.Context(), e.Details) {
+				return nil
+			}
 			av.Rows = append(av.Rows, auditRowView{ID: e.ID, At: e.At.UTC().Format("2006-01-02 15:04:05 UTC"), Actor: e.Actor,
 				Action: e.Action, Target: e.Target, Details: e.Details, Client: e.Client, Status: e.Status})
+			if len(av.Rows) > auditPageRows {
+				return errPageFull
+			}
 			return nil
 		})
+		if errors.Is(err, errPageFull) {
+			err = nil
+		}
 		if err != nil {
 			p.fail(c, err)
 			return
@@ -126,6 +138,9 @@ func (p *Pages) auditCSV(c *gin.Context) {
 	_ = w.Write([]string{"id", "at", "actor", "action", "target", "details", "request_id", "client", "status", "prev_hash", "hash"})
 	if p.audit != nil {
 		err = p.audit.ScanAudit(c.Request.Context(), f, func(e *survey.AuditEvent) error {
+			if !server.SeesAuditRow(c.Request.Context(), e.Details) {
+				return nil
+			}
 			return w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), safeCell(e.Actor), safeCell(e.Action),
 				safeCell(e.Target), safeCell(e.Details), safeCell(e.RequestID), safeCell(e.Client), strconv.Itoa(e.Status),
 				hexOf(e.PrevHash), hexOf(e.Hash)})
@@ -155,3 +170,6 @@ func hexOf(b []byte) string {
 	}
 	return string(out)
 }
+
+// errPageFull stops a scan once a page has its rows.
+var errPageFull = errors.New("page full")

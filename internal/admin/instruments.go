@@ -34,6 +34,9 @@ import (
 
 // instrumentNewView is the upload form, with the problems of the last try.
 type instrumentNewView struct {
+	// Study is the study a new key joins (?study=N, else the home
+	// study), named in the form's address.
+	Study int64
 	// Source is the text in the editor: what was pasted or uploaded, or
 	// the YAML an imported file was converted to.
 	Source string
@@ -87,6 +90,8 @@ func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewV
 	if len(nv.Problems) > 0 {
 		title = "Error: " + title
 	}
+	act, _ := server.ActorFrom(c.Request.Context())
+	nv.Study = act.StudyID
 	v := p.newView(c, title)
 	v.page, v.status, v.InstrumentNew = "instrument_new", status, nv
 	v.Scripts = []string{"/admin/static/" + editorName}
@@ -163,7 +168,8 @@ func (p *Pages) createInstrument(c *gin.Context) {
 		p.uploadFailed(c, nv, err)
 		return
 	}
-	iv, err := p.svc.CreateInstrument(c.Request.Context(), res.Instrument)
+	act, _ := server.ActorFrom(c.Request.Context())
+	iv, err := p.svc.CreateInstrumentIn(c.Request.Context(), act.StudyID, res.Instrument)
 	if err != nil {
 		p.uploadFailed(c, nv, err)
 		return

@@ -64,7 +64,7 @@ func TestBrowserInstrumentJourney(t *testing.T) {
 
 			// Three mistakes: listed, nothing stored, the text kept.
 			d.Do(chromedp.SetValue(chromedp.CSS("#source"), bad))
-			submit(`form[action="/admin/instruments"]`)
+			submit(`form[action^="/admin/instruments?"]`)
 			if n := count(`document.querySelectorAll(".error-summary ol li").length`); n != 3 {
 				t.Fatalf("%d problems listed, want 3:\n%s", n, text(`document.querySelector("main").innerText`))
 			}
@@ -101,7 +101,7 @@ func TestBrowserInstrumentJourney(t *testing.T) {
 			d.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#source");
 				s.value = s.value.replace("type: likret", "type: likert").replace("scale: agree5", "scale: agree3")
 					.replace("- id: q1\n        type: single_choice", "- id: role\n        type: single_choice"); })()`))
-			submit(`form[action="/admin/instruments"]`)
+			submit(`form[action^="/admin/instruments?"]`)
 			if loc := d.Location(); loc != "/admin/instruments/"+key+"/versions/1" {
 				t.Fatalf("after the fix at %s:\n%s", loc, text(`document.querySelector("main").innerText`))
 			}
@@ -188,7 +188,7 @@ func TestBrowserInstrumentJourney(t *testing.T) {
 			before, _ := f.svc.Instruments(ctx)
 			d.Open(f.srv.URL + "/admin/instruments/new")
 			d.Do(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{abs}))
-			submit(`form[action="/admin/instruments"]`)
+			submit(`form[action^="/admin/instruments?"]`)
 			if n := count(`document.querySelectorAll(".notice li").length`); n == 0 {
 				t.Errorf("%s: no warnings listed:\n%s", file, text(`document.querySelector("main").innerText`))
 			}

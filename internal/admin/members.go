@@ -27,14 +27,18 @@ import (
 const inviteLifetime = 7 * 24 * time.Hour
 
 type membersView struct {
-	CSRF     string
-	Members  []memberRow
-	Roles    []string
-	Link     string // the sign-up link just made, shown this once
-	Error    string
-	NoStore  bool
-	Notice   string
-	LinkRole string
+	CSRF string
+	// Study is the study whose members these are (?study=N, else the
+	// owner's home study), named in the forms' addresses.
+	Study     int64
+	StudyName string
+	Members   []memberRow
+	Roles     []string
+	Link      string // the sign-up link just made, shown this once
+	Error     string
+	NoStore   bool
+	Notice    string
+	LinkRole  string
 }
 
 type memberRow struct {
@@ -48,14 +52,18 @@ type memberRow struct {
 func (p *Pages) members(c *gin.Context) { p.membersPage(c, http.StatusOK, nil) }
 
 func (p *Pages) membersPage(c *gin.Context, status int, edit func(*membersView)) {
-	mv := &membersView{CSRF: p.sessionToken(c)}
+	act, _ := server.ActorFrom(c.Request.Context())
+	mv := &membersView{CSRF: p.sessionToken(c), Study: act.StudyID}
+	if st, err := p.svc.Study(c.Request.Context(), act.StudyID); err == nil {
+		mv.StudyName = st.Name
+	}
 	for _, r := range survey.Roles {
 		mv.Roles = append(mv.Roles, string(r))
 	}
 	if p.accounts == nil {
 		mv.NoStore = true
 	} else {
-		list, err := p.accounts.FindMembers(c.Request.Context(), survey.DefaultStudy)
+		list, err := p.accounts.FindMembers(c.Request.Context(), act.StudyID)
 		if err != nil {
 			p.fail(c, err)
 			return
@@ -118,7 +126,7 @@ func (p *Pages) invite(c *gin.Context) {
 	act, _ := server.ActorFrom(c.Request.Context())
 	secret := survey.NewToken()
 	now := p.now()
-	if err := p.accounts.CreateInvite(c.Request.Context(), &survey.Invite{Hash: survey.HashSecret(secret), StudyID: survey.DefaultStudy,
+	if err := p.accounts.CreateInvite(c.Request.Context(), &survey.Invite{Hash: survey.HashSecret(secret), StudyID: act.StudyID,
 		Role: role, CreatedBy: act.UserID, CreatedAt: now, ExpiresAt: now.Add(inviteLifetime)}); err != nil {
 		p.fail(c, err)
 		return
@@ -151,13 +159,14 @@ func (p *Pages) setRole(c *gin.Context) {
 		p.membersPage(c, http.StatusUnauthorized, func(mv *membersView) { mv.Error = "Enter your password again to change a role." })
 		return
 	}
-	if err := p.accounts.SetMembership(c.Request.Context(), survey.Membership{StudyID: survey.DefaultStudy, UserID: id, Role: role}); err != nil {
+	act, _ := server.ActorFrom(c.Request.Context())
+	if err := p.accounts.SetMembership(c.Request.Context(), survey.Membership{StudyID: act.StudyID, UserID: id, Role: role}); err != nil {
 		p.fail(c, err)
 		return
 	}
 	server.AuditNote(c, "role", string(role))
 	pagekit.Headers(c.Writer.Header())
-	c.Redirect(http.StatusSeeOther, "/admin/members")
+	c.Redirect(http.StatusSeeOther, "/admin/members?study="+strconv.FormatInt(act.StudyID, 10))
 }
 
 type signupView struct {

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/gin-gonic/gin"
 )
@@ -85,6 +86,12 @@ func (p *Pages) overview(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	// Only the studies the researcher is in (or the one ?study names).
+	studies, err := p.svc.InstrumentStudies(ctx)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
 	now := p.svc.Now()
 	ov := &overviewView{}
 	type version struct {
@@ -93,6 +100,9 @@ func (p *Pages) overview(c *gin.Context) {
 	}
 	counts := map[version][2]int{}
 	for _, s := range surveys {
+		if !server.InList(ctx, survey.StudyOf(studies, s.InstrumentKey)) {
+			continue
+		}
 		ov.Surveys = append(ov.Surveys, surveyRow{
 			ID: s.ID, Title: s.Title, Href: "/admin/surveys/" + s.ID,
 			Instrument: s.InstrumentKey + " v" + strconv.Itoa(s.InstrumentVersion),
@@ -104,6 +114,9 @@ func (p *Pages) overview(c *gin.Context) {
 		counts[k] = [2]int{n[0] + s.Complete, n[1] + s.InProgress}
 	}
 	for _, in := range instruments {
+		if !server.InList(ctx, survey.StudyOf(studies, in.Key)) {
+			continue
+		}
 		n := counts[version{in.Key, in.Version}]
 		ov.Instruments = append(ov.Instruments, instrumentRow{Key: in.Key, Title: in.Title, Href: versionHref(in.Key, in.Version), Version: in.Version,
 			Status: instrumentStatus(in.Status), Surveys: in.Surveys, Complete: n[0], InProgress: n[1]})

@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation", "studies"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/manage.html", "templates/"+name+".html"))
 	}
@@ -83,6 +83,8 @@ type view struct {
 	// InstrumentNew and Version are the instrument pages (instruments.go).
 	InstrumentNew *instrumentNewView
 	Version       *versionView
+	// Studies is the studies page (studies.go).
+	Studies *studiesView
 }
 
 type link struct {
@@ -100,7 +102,7 @@ func (p *Pages) newView(c *gin.Context, title string) *view {
 	v := &view{Title: title, CSS: []string{pagekit.AssetURL("app.css"), "/admin/static/" + cssName}, Icon: pagekit.AssetURL("icon.svg")}
 	if id := c.GetString(ctxSession); id != "" {
 		v.SignedIn, v.CSRF = true, p.sessionToken(c)
-		v.Nav = append(v.Nav, link{"/admin/tokens", "API tokens"}, link{"/admin/totp", "Two-step sign-in"})
+		v.Nav = append(v.Nav, link{"/admin/studies", "Studies"}, link{"/admin/tokens", "API tokens"}, link{"/admin/totp", "Two-step sign-in"})
 		if may(c, "/admin/members") {
 			v.Nav = append(v.Nav, link{"/admin/members", "Members"})
 		}

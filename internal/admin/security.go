@@ -109,6 +109,22 @@ func (p *Pages) requireSession(c *gin.Context) {
 		return
 	}
 	c.Set(ctxSession, id)
+	// A member of a study that requires a second factor, without one,
+	// sets it up before anything else (or signs out).
+	if act.UserID != 0 && !act.HasTOTP && !totpExempt[c.FullPath()] {
+		need, err := p.needsTOTP(c.Request.Context(), act)
+		if err != nil {
+			p.fail(c, err)
+			c.Abort()
+			return
+		}
+		if need {
+			pagekit.Headers(c.Writer.Header())
+			c.Redirect(http.StatusSeeOther, "/admin/totp")
+			c.Abort()
+			return
+		}
+	}
 	// The policy table decides what this actor may do here (and records
 	// the audited routes).
 	p.auth.Authorize(c, act)

@@ -26,7 +26,12 @@ var tokenFormText = map[string]string{
 }
 
 type tokensView struct {
-	CSRF     string
+	CSRF string
+	// StudyName names the study new tokens act in.
+	StudyName string
+	// Study is the study new tokens act in (?study=N, else the home
+	// study), named in the form's address.
+	Study    int64
 	NoUser   bool // the researcher token's session: tokens belong to accounts
 	Tokens   []tokenRow
 	Roles    []string
@@ -39,6 +44,7 @@ type tokenRow struct {
 	ID                          int64
 	Name, Role, Created, Expiry string
 	State                       string
+	Study                       string // the study the token acts in
 	Live                        bool
 }
 
@@ -48,7 +54,7 @@ func (p *Pages) tokens(c *gin.Context) { p.tokensPage(c, http.StatusOK, "", "", 
 func (p *Pages) tokensPage(c *gin.Context, status int, made, errText, errField string) {
 	ctx := c.Request.Context()
 	act, _ := server.ActorFrom(ctx)
-	tv := &tokensView{CSRF: p.sessionToken(c), New: made, Error: errText, ErrField: errField}
+	tv := &tokensView{CSRF: p.sessionToken(c), New: made, Error: errText, ErrField: errField, Study: act.StudyID}
 	if act.UserID == 0 || p.accounts == nil {
 		tv.NoUser = true
 	} else {
@@ -57,9 +63,19 @@ func (p *Pages) tokensPage(c *gin.Context, status int, made, errText, errField s
 			p.fail(c, err)
 			return
 		}
+		studies, err := p.svc.Studies(ctx)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		names := map[int64]string{}
+		for _, st := range studies {
+			names[st.ID] = st.Name
+		}
+		tv.StudyName = names[act.StudyID]
 		now := p.now()
 		for _, t := range list {
-			r := tokenRow{ID: t.ID, Name: t.Name, Role: string(t.Role), Created: t.CreatedAt.UTC().Format("2006-01-02"),
+			r := tokenRow{ID: t.ID, Name: t.Name, Role: string(t.Role), Study: names[t.StudyID], Created: t.CreatedAt.UTC().Format("2006-01-02"),
 				Expiry: t.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"), State: "active", Live: true}
 			switch {
 			case t.RevokedAt != nil:
@@ -96,7 +112,7 @@ func (p *Pages) createToken(c *gin.Context) {
 	if err != nil {
 		days = 0
 	}
-	secret, tk, err := account.IssueToken(ctx, p.accounts, account.Holder{UserID: act.UserID, Admin: act.Admin, Role: act.Role},
+	secret, tk, err := account.IssueToken(ctx, p.accounts, account.Holder{UserID: act.UserID, Admin: act.Admin, Role: act.Role, StudyID: act.StudyID},
 		account.TokenRequest{Name: c.PostForm("name"), Role: survey.Role(c.PostForm("role")), Days: days, Password: c.PostForm("password")}, p.now())
 	var se *survey.Error
 	switch {

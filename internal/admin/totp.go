@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,13 +19,16 @@ import (
 // CSRF token and the password keep anyone else from planting one).
 
 type totpView struct {
-	CSRF    string
-	On      bool
-	NoUser  bool
-	Secret  string
-	URI     string
-	Error   string
-	Changed string
+	CSRF string
+	// Required: a study of the account requires a second factor, which
+	// it has not set up.
+	Required bool
+	On       bool
+	NoUser   bool
+	Secret   string
+	URI      string
+	Error    string
+	Changed  string
 }
 
 // totpPage: GET /admin/totp.
@@ -43,6 +47,12 @@ func (p *Pages) renderTOTP(c *gin.Context, status int, secret, errText, changed 
 			return
 		}
 		tv.On = u.TOTPSecret != ""
+		if !tv.On {
+			if tv.Required, err = p.needsTOTP(ctx, act); err != nil {
+				p.fail(c, err)
+				return
+			}
+		}
 		if !tv.On {
 			uri := ""
 			if secret == "" {
@@ -105,4 +115,26 @@ func (p *Pages) totpChange(c *gin.Context) {
 	server.AuditNote(c, "totp", map[bool]string{true: "on", false: "off"}[on])
 	pagekit.Headers(c.Writer.Header())
 	c.Redirect(http.StatusSeeOther, "/admin/totp")
+}
+
+// totpExempt are the pages a member who must set up a second factor may
+// still open: the set-up page itself and signing out.
+var totpExempt = map[string]bool{"/admin/totp": true, "/admin/logout": true, "/admin/logout/everywhere": true}
+
+// needsTOTP reports whether a study act is a member of requires a second
+// factor (survey.Study.RequireTOTP).
+func (p *Pages) needsTOTP(ctx context.Context, act server.Actor) (bool, error) {
+	if len(act.Studies) == 0 {
+		return false, nil
+	}
+	all, err := p.svc.Studies(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, st := range all {
+		if st.RequireTOTP && act.Studies[st.ID] != "" {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -84,11 +84,15 @@ func (a *api) createInstrument(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	iv, err := a.svc.CreateInstrument(c.Request.Context(), res.Instrument)
+	// A new key joins the request's study (?study=N, else the actor's
+	// home study: internal/server/study.go).
+	act, _ := server.ActorFrom(c.Request.Context())
+	iv, err := a.svc.CreateInstrumentIn(c.Request.Context(), act.StudyID, res.Instrument)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
+	server.AuditNote(c, "study", strconv.FormatInt(act.StudyID, 10))
 	auditInstrument(c, nil, iv)
 	c.Header("Location", "/api/v1/instruments/"+iv.Key+"/versions/"+strconv.Itoa(iv.Version))
 	c.JSON(http.StatusCreated, instrumentRef{iv.Key, iv.Version, iv.Status, res.Warnings})
@@ -100,9 +104,16 @@ func (a *api) listInstruments(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	items := make([]instrumentListItem, len(list))
-	for i, s := range list {
-		items[i] = instrumentListItem{s.Key, s.Version, s.Title, s.Status, s.Surveys}
+	studies, err := a.svc.InstrumentStudies(c.Request.Context())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	items := make([]instrumentListItem, 0, len(list))
+	for _, s := range list {
+		if server.InList(c.Request.Context(), survey.StudyOf(studies, s.Key)) {
+			items = append(items, instrumentListItem{s.Key, s.Version, s.Title, s.Status, s.Surveys})
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }

@@ -111,6 +111,10 @@ func (m *API) Mount(r *server.Router) {
 	res.GET("/tokens", a.listTokens)
 	res.POST("/tokens", a.createToken)
 	res.DELETE("/tokens/:token", a.revokeToken)
+	res.GET("/studies", a.listStudies)
+	res.POST("/studies", a.createStudy)
+	res.GET("/studies/:study", a.getStudy)
+	res.PATCH("/studies/:study", a.updateStudy)
 	for _, e := range a.exportFiles() {
 		res.GET("/surveys/:id/"+e.Name, e.Handler)
 	}

@@ -124,6 +124,17 @@ func (a *api) createSurvey(c *gin.Context) {
 	if closes != nil {
 		n.ClosesAt, n.ClosesOn = closes.At, closes.On
 	}
+	// The survey joins its instrument's study: the policy table is asked
+	// again with the actor's role there (a key that does not exist is
+	// left to CreateSurvey to report).
+	if study, err := a.svc.StudyOfInstrument(c.Request.Context(), req.InstrumentKey); err == nil {
+		if err := server.AuthorizeIn(c, study, survey.Errorf(survey.ENotFound, "instrument %s version %d not found",
+			req.InstrumentKey, req.InstrumentVersion)); err != nil {
+			writeError(c, err)
+			return
+		}
+		n.StudyID = study
+	}
 	s, err := a.svc.CreateSurvey(c.Request.Context(), n)
 	if err != nil {
 		writeError(c, err)
@@ -142,9 +153,16 @@ func (a *api) listSurveys(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	items := make([]surveyDoc, len(list))
-	for i, s := range list {
-		items[i] = a.toSurveyDoc(c, s)
+	studies, err := a.svc.InstrumentStudies(c.Request.Context())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	items := make([]surveyDoc, 0, len(list))
+	for _, s := range list {
+		if server.InList(c.Request.Context(), survey.StudyOf(studies, s.InstrumentKey)) {
+			items = append(items, a.toSurveyDoc(c, s))
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }

@@ -27,6 +27,7 @@ type tokenDoc struct {
 	ID        int64      `json:"id"`
 	Name      string     `json:"name"`
 	Role      string     `json:"role"`
+	StudyID   int64      `json:"study_id"`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
 	RevokedAt *time.Time `json:"revoked_at"`
@@ -35,7 +36,7 @@ type tokenDoc struct {
 }
 
 func toTokenDoc(t *survey.APIToken) tokenDoc {
-	return tokenDoc{ID: t.ID, Name: t.Name, Role: string(t.Role), CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(), RevokedAt: t.RevokedAt}
+	return tokenDoc{ID: t.ID, Name: t.Name, Role: string(t.Role), StudyID: t.StudyID, CreatedAt: t.CreatedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(), RevokedAt: t.RevokedAt}
 }
 
 // holder returns the request's account, or EConflict for the researcher
@@ -77,7 +78,7 @@ func (a *api) createToken(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	secret, tk, err := account.IssueToken(c.Request.Context(), a.accounts, account.Holder{UserID: act.UserID, Admin: act.Admin, Role: act.Role},
+	secret, tk, err := account.IssueToken(c.Request.Context(), a.accounts, account.Holder{UserID: act.UserID, Admin: act.Admin, Role: act.Role, StudyID: act.StudyID},
 		account.TokenRequest{Name: req.Name, Role: req.Role, Days: req.ExpiresInDays, Password: req.Password}, time.Now())
 	if err != nil {
 		writeError(c, err)

@@ -39,9 +39,22 @@ type Actor struct {
 	Email  string
 	// Admin: a global admin (or the researcher token), admitted everywhere.
 	Admin bool
-	// Role is the actor's role in the study the request concerns, "" for
-	// none.
+	// Role is the actor's role in the study the request concerns
+	// (StudyID), "" for none.
 	Role survey.Role
+	// StudyID is the study the request concerns (study.go): the study of
+	// the survey or instrument the route names, else the one the query's
+	// study parameter names, else the actor's home study. Set by
+	// Authorize.
+	StudyID int64
+	// Studies are the actor's roles by study: an account's memberships,
+	// an API token's one study. Nil for the researcher token.
+	Studies map[int64]survey.Role
+	// HasTOTP: the account signs in with a second factor.
+	HasTOTP bool
+	// chosen: the request named its study (?study=N), so lists show that
+	// study alone (InList).
+	chosen bool
 }
 
 // Researcher is the holder of the researcher token.
@@ -60,28 +73,21 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 }
 
 // Auth checks credentials (the researcher token, API tokens, passwords),
-// with one failed-authentication budget per client (AuthGuard) and one
-// per account (see accountGuard), and decides by the policy table.
+// with one failed-authentication budget per client and one per e-mail
+// address (AuthGuard), and decides by the policy table.
 type Auth struct {
 	tokenHash []byte
 	guard     *AuthGuard
 	accounts  survey.Accounts   // nil: the researcher token only
 	audit     survey.AuditTrail // nil: nothing recorded
 	withAddr  bool              // Config.AuditClientAddr
-	// accountGuard limits failed sign-ins per e-mail address, whether an
-	// account has it or not (so that its answers tell nothing about which
-	// addresses have accounts): 5 at once, then one more every 90 s. It
-	// is a back-off, not a lock: the real user waits at most 90 s for the
-	// next try, however long an attacker keeps failing, while a guesser
-	// gets under a thousand tries a day at one account whatever its number
-	// of addresses. In process memory, like AuthGuard.
-	accountGuard *clientLimiter
-	now          func() time.Time
+	studies   StudyResolver     // nil: every request is about the actor's home study
+	now       func() time.Time
 }
 
 func newAuth(cfg Config, guard *AuthGuard) *Auth {
-	return &Auth{tokenHash: cfg.TokenHash, guard: guard, accounts: cfg.Accounts, audit: cfg.Audit, withAddr: cfg.AuditClientAddr,
-		accountGuard: &clientLimiter{limit: 1.0 / 90, burst: 5, clients: map[string]*clientBucket{}}, now: time.Now}
+	return &Auth{tokenHash: cfg.TokenHash, guard: guard, accounts: cfg.Accounts, audit: cfg.Audit, withAddr: cfg.AuditClientAddr, studies: cfg.Studies,
+		now: time.Now}
 }
 
 // TokenOK compares the token's hash with the researcher token's in
@@ -124,19 +130,24 @@ func (a *Auth) bearer(ctx context.Context, token string) (Actor, bool, error) {
 	if err != nil {
 		return Actor{}, false, err
 	}
-	// The token's scope, cut to the account's role today: a demoted
-	// account's tokens are demoted with it, and a token of another study
-	// has no role in this one. An API token never carries admin rights.
+	// The token's scope, cut to the account's role today in the token's
+	// study: a demoted account's tokens are demoted with it, and the
+	// token has no role in any other study. An API token never carries
+	// admin rights.
 	role := survey.Role("")
-	if tk.StudyID == survey.DefaultStudy && (act.Admin || act.Role.Covers(tk.Role)) {
+	if act.Admin || act.Studies[tk.StudyID].Covers(tk.Role) {
 		role = tk.Role
 	}
-	act.Admin, act.Role = false, role
+	act.Admin, act.Role, act.StudyID, act.Studies = false, role, tk.StudyID, map[int64]survey.Role{}
+	if role != "" {
+		act.Studies[tk.StudyID] = role
+	}
 	return act, true, nil
 }
 
-// UserActor returns the actor of an account: its admin flag and its role
-// in the study requests concern (survey.DefaultStudy). userID 0 is the
+// UserActor returns the actor of an account: its admin flag, its roles
+// by study, and its home study with its role there (homeStudy); Authorize
+// then moves it to the study the request concerns. userID 0 is the
 // researcher token's holder.
 func (a *Auth) UserActor(ctx context.Context, userID int64, method string) (Actor, error) {
 	if userID == 0 {
@@ -153,12 +164,13 @@ func (a *Auth) UserActor(ctx context.Context, userID int64, method string) (Acto
 	if err != nil {
 		return Actor{}, err
 	}
-	act := Actor{ID: fmt.Sprintf("user:%d %s", u.ID, u.Email), Method: method, UserID: u.ID, Email: u.Email, Admin: u.Admin}
+	act := Actor{ID: fmt.Sprintf("user:%d %s", u.ID, u.Email), Method: method, UserID: u.ID, Email: u.Email, Admin: u.Admin,
+		HasTOTP: u.TOTPSecret != "", Studies: make(map[int64]survey.Role, len(ms))}
 	for _, m := range ms {
-		if m.StudyID == survey.DefaultStudy {
-			act.Role = m.Role
-		}
+		act.Studies[m.StudyID] = m.Role
 	}
+	act.StudyID = homeStudy(act.Studies)
+	act.Role = act.Studies[act.StudyID]
 	return act, nil
 }
 
@@ -201,6 +213,14 @@ func (a *Auth) Researcher() gin.HandlerFunc {
 // audited route). Every authenticated route passes here.
 func (a *Auth) Authorize(c *gin.Context, act Actor) {
 	rule := RuleFor(c.Request.Method, c.FullPath())
+	if rule == nil || rule.Who&Anyone == 0 {
+		var err error
+		if act, err = a.inStudy(c, act); err != nil {
+			WithActor(c, act)
+			Fail(c, err)
+			return
+		}
+	}
 	WithActor(c, act)
 	if !Allowed(rule, act) {
 		if rule == nil {
@@ -231,9 +251,14 @@ func (a *Auth) Record(c *gin.Context, action, extra string) {
 	if a.audit == nil {
 		return
 	}
-	actor := "anonymous"
+	actor, study := "anonymous", int64(0)
 	if act, ok := ActorFrom(c.Request.Context()); ok {
 		actor = act.ID
+		// A route about a study's data records which study (the last
+		// study= of the details, whatever the query said: AuditStudy).
+		if r := RuleFor(c.Request.Method, c.FullPath()); r != nil && r.Who&(SignedIn|Anyone) == 0 {
+			study = act.StudyID
+		}
 	}
 	var target []string
 	for _, p := range c.Params {
@@ -248,6 +273,9 @@ func (a *Auth) Record(c *gin.Context, action, extra string) {
 	details := q.Encode()
 	if note := c.GetString(auditNoteKey); note != "" {
 		extra = strings.TrimPrefix(extra+"&"+note, "&")
+	}
+	if study != 0 {
+		extra = strings.TrimPrefix(extra+"&study="+strconv.FormatInt(study, 10), "&")
 	}
 	if extra != "" {
 		if details != "" {
@@ -287,20 +315,20 @@ var ErrSignIn = survey.Errorf(survey.EUnauthorized, "the e-mail address, the pas
 
 // SignIn checks an e-mail address and password (and the TOTP code of an
 // account that set up the second factor) and returns the account.
-// The client and the address each have a budget of failures (AuthGuard,
-// accountGuard): past either, it returns ERateLimited with the wait,
+// The client and the address each have a budget of failures
+// (AuthGuard): past either, it returns ERateLimited with the wait,
 // before the password is checked. Every other failure is ErrSignIn, and
 // takes as long whether the account exists or not.
 func (a *Auth) SignIn(c *gin.Context, email, password, code string) (*survey.User, time.Duration, error) {
 	if a.accounts == nil {
 		return nil, 0, ErrSignIn
 	}
-	key := "acct:" + strings.ToLower(strings.TrimSpace(email))
+	key := accountKey(email)
 	now := a.now()
 	if wait, blocked := a.guard.Blocked(c); blocked {
 		return nil, wait, survey.Errorf(survey.ERateLimited, "too many failed sign-ins")
 	}
-	if empty, wait := a.accountGuard.empty(key, now); empty {
+	if wait := a.guard.wait(c, key, accountBackoff); wait > 0 {
 		return nil, wait, survey.Errorf(survey.ERateLimited, "too many failed sign-ins")
 	}
 	ctx := c.Request.Context()
@@ -332,7 +360,7 @@ func (a *Auth) SignIn(c *gin.Context, email, password, code string) (*survey.Use
 	}
 	if !ok {
 		a.guard.Failed(c)
-		a.accountGuard.take(key, now)
+		a.guard.fail(c, key, accountBackoff)
 		target := ""
 		if u != nil {
 			target = "user=" + strconv.FormatInt(u.ID, 10)

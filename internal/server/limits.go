@@ -1,11 +1,13 @@
 package server
 
 import (
+	"context"
 	"io"
 	"math"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,28 +56,6 @@ func (l *clientLimiter) allow(client string, now time.Time) (bool, time.Duration
 	return true, 0
 }
 
-// empty reports whether the client's bucket has no whole token left, and
-// if so how long until it has one, without taking any.
-func (l *clientLimiter) empty(client string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.clients[client] == nil {
-		return false, 0 // a full bucket: not made until something is taken
-	}
-	b := l.bucket(client, now)
-	if t := b.TokensAt(now); t < 1 {
-		return true, time.Duration((1 - t) / float64(l.limit) * float64(time.Second))
-	}
-	return false, 0
-}
-
-// take takes one token from the client's bucket if there is one.
-func (l *clientLimiter) take(client string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.bucket(client, now).AllowN(now, 1)
-}
-
 // bucket returns the client's bucket, sweeping idle ones first now and
 // then; l.mu is held.
 func (l *clientLimiter) bucket(client string, now time.Time) *rate.Limiter {
@@ -122,49 +102,126 @@ func clientKey(c *gin.Context) string {
 // bearer token on the researcher routes and /metrics, and the dashboard's
 // sign-in, which share one guard so that guesses on either draw on one
 // budget. It works whether or not the general rate limit is on, and
-// /metrics is not exempt from it.
+// /metrics is not exempt from it. The same guard keeps the budget of each
+// e-mail address the dashboard's sign-in is tried with (Auth.SignIn).
 //
-// The budget is a bucket of 10 failures refilled at 10 a minute. A person
-// who mistypes or pastes the wrong token does not fail ten times in a
-// minute; a program guessing gets 10 guesses a minute per client, about
-// 14,000 a day, against a token of at least 32 characters
+// The budget is a survey.Backoff of 10 failures at once, one more every
+// 6 s. A person who mistypes or pastes the wrong token does not fail ten
+// times in a minute; a program guessing gets 10 guesses a minute per
+// client, about 14,000 a day, against a token of at least 32 characters
 // (DYAD_ADMIN_TOKEN, checked at start) or 256 random bits (generated).
-// While the bucket is empty every attempt is refused with 429 before the
+// While the budget is spent every attempt is refused with 429 before the
 // token is compared, the right token too: otherwise the limit would only
-// slow the reporting of wrong guesses, not the guessing. The state is in
-// process memory: a restart forgets it, and several instances behind one
-// address would each give a budget (Dyad runs as one process).
+// slow the reporting of wrong guesses, not the guessing.
+//
+// Where the state lives: in the database when the server has one
+// (Config.AuthFailures: every instance and every restart sees the same
+// budgets, and each instance's failures count against them; keys are
+// hashed and deleted minutes after the last failure), in process memory
+// otherwise (a restart forgets it). A database error while checking is
+// logged and lets the attempt through: the guard must not make a failing
+// database lock everyone out of the researcher token.
 type AuthGuard struct {
-	l   *clientLimiter
-	now func() time.Time
+	client survey.Backoff
+	store  survey.AuthFailures
+	now    func() time.Time
 }
 
 // DefaultAuthFailures is the failed-authentication budget of a client per
 // minute (see AuthGuard).
 const DefaultAuthFailures = 10
 
+// accountBackoff is the budget of failed sign-ins per e-mail address,
+// whether an account has it or not (so that the answers tell nothing
+// about which addresses have accounts): 5 at once, then one more every
+// 90 s. The real user waits at most 90 s for the next try, however long
+// an attacker keeps failing, while a guesser gets under a thousand tries
+// a day at one account whatever its number of addresses.
+var accountBackoff = survey.Backoff{Burst: 5, Every: 90 * time.Second}
+
 // NewAuthGuard returns a guard that allows each client failures attempts
-// at once, refilled at failures per window. Dyad uses
+// at once, refilled at failures per window, kept in process memory until
+// the server is given a store (Config.AuthFailures). Dyad uses
 // NewAuthGuard(DefaultAuthFailures, time.Minute).
 func NewAuthGuard(failures int, window time.Duration) *AuthGuard {
 	if window <= 0 {
 		window = time.Minute // a zero window would refill at once: no limit
 	}
-	return &AuthGuard{
-		l:   &clientLimiter{limit: rate.Limit(float64(failures) / window.Seconds()), burst: failures, clients: map[string]*clientBucket{}},
-		now: time.Now,
+	failures = max(1, failures)
+	return &AuthGuard{client: survey.Backoff{Burst: failures, Every: window / time.Duration(failures)},
+		store: newMemFailures(), now: time.Now}
+}
+
+// withStore returns a copy of g that keeps its budgets in s.
+func (g *AuthGuard) withStore(s survey.AuthFailures) *AuthGuard {
+	c := *g
+	c.store = s
+	return &c
+}
+
+// wait returns how long key must wait under b before its next attempt.
+func (g *AuthGuard) wait(c *gin.Context, key string, b survey.Backoff) time.Duration {
+	until, err := g.store.FindAuthFailures(c.Request.Context(), survey.HashSecret(key))
+	if err != nil {
+		Logger(c).ErrorContext(c.Request.Context(), "failed-authentication budget: read failed", "error", err)
+		return 0
+	}
+	return b.Wait(until, g.now())
+}
+
+// fail counts a failure of key under b.
+func (g *AuthGuard) fail(c *gin.Context, key string, b survey.Backoff) {
+	if err := g.store.AddAuthFailure(context.WithoutCancel(c.Request.Context()), survey.HashSecret(key), g.now(), b); err != nil {
+		Logger(c).ErrorContext(c.Request.Context(), "failed-authentication budget: write failed", "error", err)
 	}
 }
 
 // Blocked reports whether the request's client has used up its failures,
 // and if so how long until it may try again.
 func (g *AuthGuard) Blocked(c *gin.Context) (time.Duration, bool) {
-	empty, wait := g.l.empty(clientKey(c), g.now())
-	return wait, empty
+	w := g.wait(c, "client:"+clientKey(c), g.client)
+	return w, w > 0
 }
 
 // Failed counts a failed attempt against the request's client.
-func (g *AuthGuard) Failed(c *gin.Context) { g.l.take(clientKey(c), g.now()) }
+func (g *AuthGuard) Failed(c *gin.Context) { g.fail(c, "client:"+clientKey(c), g.client) }
+
+// accountKey is the budget key of an e-mail address.
+func accountKey(email string) string { return "acct:" + strings.ToLower(strings.TrimSpace(email)) }
+
+// memFailures keeps the budgets in process memory (survey.AuthFailures),
+// for a server without a store. Passed keys are swept at most once a
+// minute, so a flood of addresses cannot grow the map without bound.
+type memFailures struct {
+	mu        sync.Mutex
+	until     map[string]time.Time
+	lastSweep time.Time
+}
+
+func newMemFailures() *memFailures { return &memFailures{until: map[string]time.Time{}} }
+
+// FindAuthFailures implements survey.AuthFailures.
+func (m *memFailures) FindAuthFailures(_ context.Context, key []byte) (time.Time, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.until[string(key)], nil
+}
+
+// AddAuthFailure implements survey.AuthFailures.
+func (m *memFailures) AddAuthFailure(_ context.Context, key []byte, now time.Time, b survey.Backoff) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now.Sub(m.lastSweep) > time.Minute {
+		for k, u := range m.until {
+			if u.Before(now) {
+				delete(m.until, k)
+			}
+		}
+		m.lastSweep = now
+	}
+	m.until[string(key)] = b.Next(m.until[string(key)], now)
+	return nil
+}
 
 // RetryAfter sets the Retry-After header to wait, in whole seconds (at
 // least 1).

@@ -23,8 +23,8 @@ import (
 // Who is a set of roles (the constants below). A global admin, and the
 // holder of the researcher token (the bootstrap credential: printed at
 // first start or DYAD_ADMIN_TOKEN), may call every route. The role that
-// counts is the actor's role in the study the request concerns; until
-// surveys name their study, that is survey.DefaultStudy for every route.
+// counts is the actor's role in the study the request concerns (study.go
+// says which study that is).
 //
 // What the roles mean (issue "a research team"): owner everything and
 // the members; editor instruments, surveys and invitation codes; analyst
@@ -158,6 +158,13 @@ func buildPolicy() []Rule {
 		{get, "/api/v1/tokens", SignedIn, ""},
 		{post, "/api/v1/tokens", SignedIn, "token.create"},
 		{del, "/api/v1/tokens/:token", SignedIn, "token.revoke"},
+		// Studies: any researcher lists the studies they are in; an owner
+		// (of the study the request is about) makes a new one and is its
+		// owner, and requires a second factor of its members.
+		{get, "/api/v1/studies", SignedIn, ""},
+		{post, "/api/v1/studies", Owner, "study.create"},
+		{get, "/api/v1/studies/:study", Staff, ""},
+		{patch, "/api/v1/studies/:study", Owner, "study.update"},
 
 		// The dashboard.
 		{get, "/admin/static/:file", Anyone, ""},
@@ -185,6 +192,9 @@ func buildPolicy() []Rule {
 		{post, "/admin/tokens/:token/revoke", SignedIn, "token.revoke"},
 		{get, "/admin/totp", SignedIn, ""},
 		{post, "/admin/totp", SignedIn, "auth.totp_change"},
+		{get, "/admin/studies", SignedIn, ""},
+		{post, "/admin/studies", Owner, "study.create"},
+		{post, "/admin/studies/:study/totp", Owner, "study.update"},
 		{get, "/admin/members", Owner, ""},
 		{post, "/admin/members/invite", Owner, "member.invite"},
 		{post, "/admin/members/:user/role", Owner, "member.role"},

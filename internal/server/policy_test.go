@@ -13,7 +13,8 @@ import (
 // aggregate statistics only (no export, no free text, no single
 // responses, no audit trail); an editor changes instruments, surveys and
 // codes but reads no data; an analyst reads data but changes nothing;
-// only owners (and admins) manage members and read the audit trail; the full backup is the
+// only owners (and admins) manage members, make studies and set their
+// rules, and read the audit trail; the full backup is the
 // admin's; respondent routes are open and never audited. The matrix test
 // (cmd/dyad) checks that the middleware enforces the table on every
 // route.
@@ -34,6 +35,10 @@ func TestPolicyHoldsTheRoles(t *testing.T) {
 		case strings.HasPrefix(r.Audit, "member."):
 			if r.Who != server.Owner {
 				t.Errorf("%s: owners (and admins) manage the members", name)
+			}
+		case strings.HasPrefix(r.Audit, "study."):
+			if r.Who != server.Owner {
+				t.Errorf("%s: owners (and admins) make studies and set their rules", name)
 			}
 		case strings.HasPrefix(r.Audit, "audit."):
 			if r.Who != server.Owner {

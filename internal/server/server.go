@@ -67,6 +67,10 @@ type Config struct {
 	// AuthGuard limits failed authentication per client; nil means a guard
 	// with the default budget (NewAuthGuard(DefaultAuthFailures, time.Minute)).
 	AuthGuard *AuthGuard
+	// AuthFailures, when set, keeps the failed-authentication budgets
+	// (AuthGuard's) in the database, shared by every instance and kept
+	// across restarts; nil keeps them in process memory.
+	AuthFailures survey.AuthFailures
 	// RateLimit is the requests per second allowed to one client address
 	// (with a burst of three seconds' worth); 0 turns limiting off.
 	RateLimit float64
@@ -83,6 +87,10 @@ type Config struct {
 	// Accounts, when set, admits API tokens and account sign-ins; nil
 	// admits the researcher token alone.
 	Accounts survey.Accounts
+	// Studies, when set, finds the study of the survey or instrument a
+	// route names, so that roles count per study (study.go); nil makes
+	// every request about the actor's home study.
+	Studies StudyResolver
 	// Audit, when set, records the audited routes of the policy table
 	// (policy.go); nil records nothing.
 	Audit survey.AuditTrail
@@ -180,6 +188,9 @@ func New(cfg Config) *Server {
 	guard := cfg.AuthGuard
 	if guard == nil {
 		guard = NewAuthGuard(DefaultAuthFailures, time.Minute)
+	}
+	if cfg.AuthFailures != nil {
+		guard = guard.withStore(cfg.AuthFailures)
 	}
 	router := &Router{RouterGroup: &r.RouterGroup, Auth: newAuth(cfg, guard),
 		Metrics: cfg.Metrics, Logger: log}

@@ -126,14 +126,23 @@ func unknownCode(err error) bool { return ErrorCode(err) == EForbidden }
 // (microseconds), so a response read back equals the one acknowledged.
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-// CreateInstrument validates and stores a new draft version.
+// CreateInstrument validates and stores a new draft version in the
+// default study (CreateInstrumentIn).
 func (s *Service) CreateInstrument(ctx context.Context, in *Instrument) (*InstrumentVersion, error) {
+	return s.CreateInstrumentIn(ctx, DefaultStudy, in)
+}
+
+// CreateInstrumentIn validates and stores a new draft version in a study:
+// a new key joins the study; a key of another study is EConflict.
+func (s *Service) CreateInstrumentIn(ctx context.Context, study int64, in *Instrument) (*InstrumentVersion, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	iv, err := s.store.CreateInstrument(ctx, in, s.now())
+	iv, err := s.store.CreateInstrumentInStudy(ctx, study, in, s.now())
 	if ErrorCode(err) == EConflict {
-		return nil, s.versionExists(ctx, in.Key, in.Version, err)
+		if have, ferr := s.store.FindStudyOfInstrument(ctx, in.Key); ferr == nil && have == study {
+			return nil, s.versionExists(ctx, in.Key, in.Version, err)
+		}
 	}
 	return iv, err
 }
@@ -250,6 +259,14 @@ func (s *Service) CreateSurvey(ctx context.Context, n NewSurvey) (*Survey, error
 	iv, err := s.store.FindInstrument(ctx, n.InstrumentKey, n.InstrumentVersion)
 	if err != nil {
 		return nil, err
+	}
+	if n.StudyID != 0 {
+		// An instrument of another study is not there for this one.
+		if study, err := s.store.FindStudyOfInstrument(ctx, n.InstrumentKey); err != nil {
+			return nil, err
+		} else if study != n.StudyID {
+			return nil, notFoundInStudy(n.InstrumentKey, n.InstrumentVersion)
+		}
 	}
 	if iv.Status != StatusPublished {
 		return nil, Errorf(EConflict, "instrument %s version %d is %s; only a published version can be deployed", iv.Key, iv.Version, iv.Status)

@@ -130,6 +130,10 @@ type Store interface {
 	Accounts
 	// The append-only record of researchers' actions.
 	AuditTrail
+	// Failed-authentication budgets (backoff.go).
+	AuthFailures
+	// Studies and the instrument keys in each (studies.go).
+	StudyStore
 }
 
 // Setting names (Settings).

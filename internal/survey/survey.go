@@ -133,6 +133,9 @@ type NewSurvey struct {
 	EndRedirect       string
 	// Mode is ModeLive (also for "") or ModeTest.
 	Mode string
+	// StudyID, when not 0, is the study the survey is made in: the
+	// instrument must be of that study (studies.go), else ENotFound.
+	StudyID int64
 }
 
 // Validate checks the request's own fields (not the instrument's state).

@@ -91,7 +91,8 @@ var Tables = []Table{
 	{Name: "responses", KeyLen: 1, Columns: []Column{{"seq", Int}, {"id", Text}, {"survey_id", Text}, {"instrument_key", Text},
 		{"instrument_version", Int}, {"status", Text}, {"answers", Text}, {"digest", Bytes}, {"started_at", Text},
 		{"submitted_at", Text}, {"resume_hash", Bytes}, {"sealed_code", Bytes}, {"updated_at", Text}, {"hold_mark", Bytes}, {"test", Int}, {"language", Text}}},
-	{Name: "studies", KeyLen: 1, Columns: []Column{{"id", Int}, {"name", Text}, {"created_at", Text}}},
+	{Name: "studies", KeyLen: 1, Columns: []Column{{"id", Int}, {"name", Text}, {"created_at", Text}, {"require_totp", Int}}},
+	{Name: "instrument_studies", KeyLen: 1, Columns: []Column{{"key", Text}, {"study_id", Int}}},
 	{Name: "users", KeyLen: 1, Columns: []Column{{"id", Int}, {"email", Text}, {"password_hash", Text}, {"admin", Int}, {"created_at", Text}, {"totp_secret", Text}, {"totp_step", Int}}},
 	{Name: "memberships", KeyLen: 2, Columns: []Column{{"study_id", Int}, {"user_id", Int}, {"role", Text}}},
 	{Name: "api_tokens", KeyLen: 1, Columns: []Column{{"id", Int}, {"user_id", Int}, {"study_id", Int}, {"name", Text},
@@ -111,6 +112,9 @@ var Tables = []Table{
 	{Name: "outbox", KeyLen: 1, Columns: []Column{{"id", Text}, {"survey_id", Text}, {"participant_id", Text}, {"kind", Text},
 		{"seq", Int}, {"to_addr", Text}, {"status", Text}, {"attempts", Int}, {"next_at", Text}, {"last_error", Text},
 		{"created_at", Text}, {"sent_at", Text}}},
+	// Failed-authentication budgets: minutes-long, copied so that a move
+	// does not hand a guesser a fresh budget.
+	{Name: "auth_failures", KeyLen: 1, Columns: []Column{{"key", Bytes}, {"until_us", Int}}},
 }
 
 // Sum is one table's row count and digest.

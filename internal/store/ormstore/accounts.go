@@ -20,9 +20,10 @@ import (
 // rarely, so a retry by the person is the price of not having sequences.
 
 type studyRow struct {
-	ID        int64 `gorm:"primaryKey;autoIncrement:false"`
-	Name      string
-	CreatedAt string
+	ID          int64 `gorm:"primaryKey;autoIncrement:false"`
+	Name        string
+	CreatedAt   string
+	RequireTOTP int `gorm:"column:require_totp"`
 }
 
 func (studyRow) TableName() string { return "studies" }

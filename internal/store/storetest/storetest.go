@@ -23,8 +23,10 @@
 // in test mode marked by the survey's mode as the write reads it and
 // left out of every read unless asked for,
 // settings and dashboard sessions, participants and the e-mail outbox,
-// accounts with their roles and API tokens, and the audit trail's hash
-// chain under racing appends. Engine-specific promises (pragmas, the
+// accounts with their roles and API tokens, the audit trail's hash
+// chain under racing appends, failed-authentication budgets (one
+// back-off rule, every racing failure counted), and studies with the
+// instrument keys and surveys in each. Engine-specific promises (pragmas, the
 // WAL, file identity, full disks, backups) stay in each driver's own tests.
 package storetest
 
@@ -82,4 +84,7 @@ var checks = []struct {
 	{"APITokens", testAPITokens},
 	{"AuditChain", testAuditChain},
 	{"Invites", testInvites},
+	{"AuthFailures", testAuthFailures},
+	{"AuthFailuresRace", testAuthFailuresRace},
+	{"Studies", testStudies},
 }
