@@ -1,0 +1,63 @@
+package httpapi_test
+
+import (
+	"testing"
+
+	"github.com/dyad-survey/dyad/internal/survey"
+)
+
+// TestInstrumentDiffAPI holds GET /api/v1/instruments/{key}/diff: what
+// changed between two versions, the scoring changes called out, and every
+// bad request refused with the parameter at fault.
+func TestInstrumentDiffAPI(t *testing.T) {
+	t.Parallel()
+	const diff = "/api/v1/instruments/wellbeing-test/diff"
+	const v2 = "/api/v1/instruments/wellbeing-test/versions/2"
+	// Version 2 reverses q_like, rewords q_note and drops q_years.
+	edited := func(tb testing.TB, e *testEnv, _ vars) {
+		body := testInstrument(withVersion(2), set("reverse", true, item(0, 0)...), set("text", "Anything more?", item(1, 1)...),
+			func(m map[string]any) {
+				sec := m["sections"].([]any)[1].(map[string]any)
+				items := sec["items"].([]any)
+				var kept []any
+				for _, it := range items {
+					if it.(map[string]any)["id"] != "q_years" {
+						kept = append(kept, it)
+					}
+				}
+				sec["items"] = kept
+			})
+		e.mustDo(tb, request{Method: "PUT", URL: v2, Body: body, ContentType: ctJSON, Authorization: bearer}, 200)
+	}
+	runScenarios(t, fixture, []scenario{
+		{
+			name: "diff of two versions", method: "GET", url: diff + "?from=1&to=2", authorization: bearer, setup: edited,
+			wantStatus: 200, wantContent: []string{`"key":"wellbeing-test","from":1,"to":2`, `"added":[]`,
+				`"removed":[{"id":"q_years"`, `{"id":"q_like","text":"I feel well.","section":"main","fields":["reverse"],"scoring":true}`,
+				`"fields":["text"],"scoring":false`, `"scoring":["item q_like: reverse changed"]`},
+		},
+		{
+			name: "diff of identical versions", method: "GET", url: diff + "?from=1&to=2", authorization: bearer,
+			wantStatus: 200, wantContent: []string{`"added":[],"removed":[],"changed":[],"scoring":[],"other":[]`},
+		},
+		{
+			name: "diff without versions", method: "GET", url: diff, authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"from", "to"},
+		},
+		{
+			name: "diff with a version that is not a number", method: "GET", url: diff + "?from=1&to=two", authorization: bearer,
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"to"},
+		},
+		{
+			name: "diff with an unknown version", method: "GET", url: diff + "?from=1&to=9", authorization: bearer,
+			wantStatus: 404, wantCode: survey.ENotFound,
+		},
+		{
+			name: "diff of an unknown instrument", method: "GET", url: "/api/v1/instruments/nothing-here/diff?from=1&to=2",
+			authorization: bearer, wantStatus: 404, wantCode: survey.ENotFound,
+		},
+		{
+			name: "diff without token", method: "GET", url: diff + "?from=1&to=2", wantStatus: 401, wantCode: survey.EUnauthorized,
+		},
+	})
+}
