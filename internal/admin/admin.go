@@ -151,6 +151,11 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin/instruments/{key}/versions/{v}          a version's summary, publish, deploy
 //	POST /admin/instruments/{key}/versions/{v}/publish  publish a draft
 //	POST /admin/instruments/{key}/versions/{v}/surveys  deploy a published version as a survey
+//	GET  /admin/instruments/{key}/versions/{v}/edit     the editor: a draft, or a published version as the next one
+//	POST /admin/instruments/{key}/versions/{v}/edit     save the draft (422 with its problems)
+//	POST /admin/instruments/{key}/versions/{v}/retire   retire a published version
+//	POST /admin/instruments/check                       the editor's live check (JSON; stores nothing)
+//	GET  /admin/instruments/{key}/diff?from=&to=        what changed between two versions
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
 // Every route but the sign-in form and the stylesheet needs a session;
@@ -189,6 +194,11 @@ func (p *Pages) Mount(r *server.Router) {
 	g.GET("/instruments/:key/versions/:version", p.instrumentVersion)
 	g.POST("/instruments/:key/versions/:version/publish", p.publishVersion)
 	g.POST("/instruments/:key/versions/:version/surveys", p.deployVersion)
+	g.GET("/instruments/:key/versions/:version/edit", p.instrumentEdit)
+	g.POST("/instruments/:key/versions/:version/edit", p.saveDraft)
+	g.POST("/instruments/:key/versions/:version/retire", p.retireVersion)
+	g.POST("/instruments/check", p.checkInstrument)
+	g.GET("/instruments/:key/diff", p.instrumentDiff)
 	g.GET("/surveys/:id/validation", p.validation)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)

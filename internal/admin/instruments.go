@@ -44,6 +44,8 @@ type instrumentNewView struct {
 	Warnings []problem
 	// Converted is set when Source is the YAML of a file of another format.
 	Converted bool
+	// Edit is the version the editor changes; nil on the upload form.
+	Edit *editTarget
 	// native is set when Source is the text that was read, in Dyad's
 	// own syntax, so that problems can be placed in it.
 	native bool
@@ -56,6 +58,8 @@ type problem struct {
 	Line, Column  int
 	// Anchor is the id of the form field at fault, when there is one.
 	Anchor string
+	// Item is the id of the item at fault, when the problem lies in one.
+	Item string
 }
 
 // yamlPlace is how the YAML parser starts a message: "[line:column] ".
@@ -84,13 +88,21 @@ func (p *Pages) instrumentNew(c *gin.Context) {
 
 func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewView) {
 	title := "New instrument"
+	if et := nv.Edit; et != nil && et.Draft {
+		title = fmt.Sprintf("Edit %s, version %d", et.Key, et.Version)
+	} else if et != nil {
+		title = fmt.Sprintf("New version %d of %s", et.Next, et.Key)
+	}
 	if len(nv.Problems) > 0 {
 		title = "Error: " + title
 	}
 	v := p.newView(c, title)
 	v.page, v.status, v.InstrumentNew = "instrument_new", status, nv
 	v.Scripts = []string{"/admin/static/" + editorName}
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "New instrument"}}
+	v.Crumbs = []link{{"/admin", "Surveys"}, {"", title}}
+	if et := nv.Edit; et != nil {
+		v.Crumbs = []link{{"/admin", "Surveys"}, {et.Href, fmt.Sprintf("%s, version %d", et.Key, et.Version)}, {"", title}}
+	}
 	p.render(c, v)
 }
 
@@ -226,6 +238,7 @@ func placeProblems(nv *instrumentNewView) {
 			}
 		}
 		nv.Problems[i].Line, nv.Problems[i].Column, _ = l.Find(path)
+		nv.Problems[i].Item = l.ItemID(path)
 	}
 }
 
@@ -248,6 +261,13 @@ type versionView struct {
 	// Import is set right after an upload whose import had warnings.
 	Import *instrumentNewView
 	Deploy *deployForm
+	// Retired: no new surveys; CanChange: the actor may edit, publish,
+	// retire and deploy (the policy's rule for the editor).
+	Retired, CanChange bool
+	// Prev is the version before this one, for the link to the changes
+	// since it; 0 when there is none.
+	Prev     int
+	DiffHref string
 }
 
 type sectionRow struct {
@@ -309,6 +329,18 @@ func (p *Pages) versionPage(c *gin.Context, status int, iv *survey.InstrumentVer
 		Import: imported, Deploy: df}
 	if iv.PublishedAt != nil {
 		vv.PublishedAt = iv.PublishedAt.UTC().Format("2 January 2006")
+	}
+	vv.Retired = iv.Status == survey.StatusRetired
+	vv.CanChange = may(c, "/admin/instruments/:key/versions/:version/edit")
+	if list, err := p.svc.Instruments(c.Request.Context()); err == nil {
+		for _, s := range list {
+			if s.Key == iv.Key && s.Version < iv.Version && s.Version > vv.Prev {
+				vv.Prev = s.Version
+			}
+		}
+	}
+	if vv.Prev > 0 {
+		vv.DiffHref = diffHref(iv.Key, vv.Prev, iv.Version)
 	}
 	perSubscale := map[string]int{}
 	for _, s := range in.Sections {
