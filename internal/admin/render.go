@@ -24,7 +24,7 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation", "diff"} {
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation", "diff", "preview"} {
 		out[name] = template.Must(template.New(name).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/manage.html", "templates/"+name+".html"))
 	}
@@ -85,6 +85,8 @@ type view struct {
 	Version       *versionView
 	// Diff is the changes between two versions (diff.go).
 	Diff *diffView
+	// Preview frames a version's preview (preview.go).
+	Preview *previewView
 }
 
 type link struct {
