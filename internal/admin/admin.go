@@ -164,6 +164,12 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin/instruments/{key}/versions/{v}/preview  the preview at a phone's and a desktop's width
 //	GET  /admin/instruments/{key}/versions/{v}/preview/page  a preview's page (POST: the next one); stores nothing
 //	POST /admin/preview                                 a preview of the editor's text
+//	GET  /admin/instruments/{key}/versions/{v}/print    the printable instrument
+//	GET  /admin/surveys/{id}/settings     the survey's settings, status and mode
+//	POST /admin/surveys/{id}/settings     change them (422 with the problems)
+//	POST /admin/surveys/{id}/reopen       reopen, with a new closing date
+//	POST /admin/surveys/{id}/mode         test mode, or go live (deleting the test responses or not)
+//	POST /admin/surveys/{id}/delete       delete a survey that never had a live response
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
 // Every route but the sign-in form and the stylesheet needs a session;
@@ -211,6 +217,12 @@ func (p *Pages) Mount(r *server.Router) {
 	g.GET("/instruments/:key/versions/:version/preview/page", p.previewPage)
 	g.POST("/instruments/:key/versions/:version/preview/page", p.previewPage)
 	g.POST("/preview", p.previewSource)
+	g.GET("/instruments/:key/versions/:version/print", p.instrumentPrint)
+	g.GET("/surveys/:id/settings", p.surveySettings)
+	g.POST("/surveys/:id/settings", p.saveSettings)
+	g.POST("/surveys/:id/reopen", p.reopenSurvey)
+	g.POST("/surveys/:id/mode", p.setMode)
+	g.POST("/surveys/:id/delete", p.deleteSurvey)
 	g.GET("/surveys/:id/validation", p.validation)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)

@@ -195,7 +195,7 @@ func (p *Pages) results(c *gin.Context) {
 		rv.Downloads = downloads(sv.ID, statusValue)
 	}
 	v := p.newView(c, sv.Title)
-	rv.Manage = newManageView(sv, v.CSRF)
+	rv.Manage = newManageView(c, sv, v.CSRF)
 	v.page, v.Results = "results", rv
 	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
 	p.render(c, v)
