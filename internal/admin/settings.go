@@ -30,7 +30,7 @@ type settingsView struct {
 	ID, Href string
 	// The form's fields, as stored or as sent.
 	Title, PublicTitle, PublicDescription, TimeZone string
-	OpensAt, ClosesAt, EndMessage, EndRedirect     string
+	OpensAt, ClosesAt, EndMessage, EndRedirect      string
 	// OpensWas and ClosesWas are the dates as shown, sent back so that an
 	// unchanged date (one now past, say) is not set again.
 	OpensWas, ClosesWas string
