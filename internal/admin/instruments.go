@@ -290,7 +290,9 @@ type subscaleRow struct {
 // problems after a try.
 type deployForm struct {
 	Title, Access, ClosesAt string
-	Problems                []problem
+	// Test: start the survey in test mode.
+	Test     bool
+	Problems []problem
 	// Errors maps a field to its message, for the inline errors.
 	Errors map[string]string
 }
@@ -392,7 +394,8 @@ func (p *Pages) publishVersion(c *gin.Context) {
 }
 
 // deployVersion: POST /admin/instruments/{key}/versions/{version}/surveys.
-// A closing date without a time means the end of that day, UTC.
+// A closing date without a time means the end of that day in the
+// survey's time zone (UTC at deployment; survey.Moment), as in the API.
 func (p *Pages) deployVersion(c *gin.Context) {
 	if !p.sessionCSRFOK(c) {
 		return
@@ -401,14 +404,23 @@ func (p *Pages) deployVersion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	df := &deployForm{Title: strings.TrimSpace(c.PostForm("title")), Access: c.PostForm("access"), ClosesAt: strings.TrimSpace(c.PostForm("closes_at"))}
+	df := &deployForm{Title: strings.TrimSpace(c.PostForm("title")), Access: c.PostForm("access"), ClosesAt: strings.TrimSpace(c.PostForm("closes_at")),
+		Test: c.PostForm("mode") == survey.ModeTest}
 	var probs survey.Problems
-	closes := parseClosing(&probs, df.ClosesAt, p.svc.Now())
+	n := survey.NewSurvey{InstrumentKey: iv.Key, InstrumentVersion: iv.Version, Title: df.Title, Access: df.Access}
+	if df.Test {
+		n.Mode = survey.ModeTest
+	}
+	if m := readMoment(&probs, "closes_at", df.ClosesAt, time.UTC); m != nil {
+		n.ClosesAt, n.ClosesOn = m.At, m.On
+		if closes := m.Resolve(time.UTC, true); closes != nil && !closes.After(p.svc.Now()) {
+			probs.Add("closes_at", "must be in the future")
+		}
+	}
 	err := probs.Err(survey.EInvalid, "the survey is not valid")
 	var sv *survey.Survey
 	if err == nil {
-		sv, err = p.svc.CreateSurvey(c.Request.Context(), survey.NewSurvey{InstrumentKey: iv.Key, InstrumentVersion: iv.Version,
-			Title: df.Title, Access: df.Access, ClosesAt: closes})
+		sv, err = p.svc.CreateSurvey(c.Request.Context(), n)
 	}
 	if err != nil {
 		se, status := server.Classify(c, err)
@@ -433,28 +445,3 @@ func (p *Pages) deployVersion(c *gin.Context) {
 // deployFields are the deploy form's label and input id of each field a
 // problem can name.
 var deployFields = map[string][2]string{"title": {"Name", "title"}, "access": {"Access", "access-open"}, "closes_at": {"Closing date", "closes_at"}}
-
-// parseClosing reads the closing field: empty (no closing), a date
-// (2027-03-31: the end of that day, UTC), or a date and time from a
-// datetime-local field or RFC 3339. It must lie in the future.
-func parseClosing(probs *survey.Problems, s string, now time.Time) *time.Time {
-	if s == "" {
-		return nil
-	}
-	var t time.Time
-	var err error
-	if d, e := time.Parse(time.DateOnly, s); e == nil {
-		t = d.Add(24*time.Hour - time.Second)
-	} else if t, err = time.Parse("2006-01-02T15:04", s); err != nil {
-		t, err = time.Parse(time.RFC3339, s)
-	}
-	if err != nil {
-		probs.Add("closes_at", "must be a date such as 2027-03-31, or a date and time, got %q", s)
-		return nil
-	}
-	if !t.After(now) {
-		probs.Add("closes_at", "must be in the future")
-		return nil
-	}
-	return &t
-}

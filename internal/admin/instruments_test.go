@@ -135,7 +135,7 @@ func TestInstrumentPages(t *testing.T) {
 			id := strings.TrimPrefix(p.location, "/admin/surveys/")
 			sv, err := f.svc.Survey(ctx, id)
 			if err != nil || sv.Title != "Ward 3, spring" || sv.Access != survey.AccessInvitation || sv.InstrumentKey != "ward-check" ||
-				sv.ClosesAt == nil || sv.ClosesAt.UTC().Format(time.DateTime) != closes+" 23:59:59" {
+				sv.ClosesAt == nil || sv.ClosesAt.UTC().Format(time.DateTime) != endOfDay(t, closes) {
 				t.Fatalf("stored survey: %+v %v", sv, err)
 			}
 			p = c.get(p.location)
@@ -430,4 +430,15 @@ func TestInstrumentPages(t *testing.T) {
 			}
 		})
 	})
+}
+
+// endOfDay is the end of a plain date's day in UTC, as stored: the next
+// day's first instant (a closing time is exclusive).
+func endOfDay(tb testing.TB, date string) string {
+	tb.Helper()
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d.AddDate(0, 0, 1).Format(time.DateTime)
 }
