@@ -163,6 +163,14 @@ func TestInstrumentPages(t *testing.T) {
 			if _, _, err := f.svc.StartProgress(ctx, id, "not-a-code", ""); err == nil {
 				t.Error("a made-up code is accepted")
 			}
+			// The counts: three issued, each now held by a response started.
+			counts := c.get("/admin/surveys/" + id).body
+			for _, want := range []string{`<dt>Codes issued</dt><dd class="value">3</dd>`, `<dt>Spent</dt><dd class="value">0</dd>`,
+				`<dt>In use</dt><dd class="value">3</dd>`, `<dt>Unused</dt><dd class="value">0</dd>`} {
+				if !strings.Contains(counts, want) {
+					t.Errorf("results page lacks %s", want)
+				}
+			}
 			if p := c.post("/admin/surveys/"+id+"/close", nil); p.status != http.StatusSeeOther || p.location != "/admin/surveys/"+id {
 				t.Fatalf("close: %d %q", p.status, p.location)
 			}

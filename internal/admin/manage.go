@@ -30,6 +30,8 @@ type manageView struct {
 	// Settings links the settings page (settings.go), for those who may
 	// open it; Test says the survey is in test mode.
 	Settings, Test bool
+	// Codes counts the invitation codes of an invitation survey.
+	Codes *survey.InvitationCounts
 }
 
 func newManageView(c *gin.Context, sv *survey.Survey, csrf string) *manageView {

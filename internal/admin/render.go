@@ -94,7 +94,8 @@ type view struct {
 }
 
 // funcs are the templates' own functions.
-var funcs = template.FuncMap{"field": newFieldView}
+var funcs = template.FuncMap{"field": newFieldView,
+	"unused": func(n *survey.InvitationCounts) int { return n.Issued - n.Spent - n.Held }}
 
 // fieldView is one text field of a settings form, with its error.
 type fieldView struct {

@@ -198,6 +198,14 @@ func (p *Pages) results(c *gin.Context) {
 	}
 	v := p.newView(c, sv.Title)
 	rv.Manage = newManageView(c, sv, v.CSRF)
+	if sv.Access == survey.AccessInvitation {
+		n, err := p.svc.CountInvitations(c.Request.Context(), sv.ID)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		rv.Manage.Codes = &n
+	}
 	v.page, v.Results = "results", rv
 	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
 	p.render(c, v)
