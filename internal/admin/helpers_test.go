@@ -92,6 +92,25 @@ func newFixture(tb testing.TB, engine string, sd seed) *fixture {
 
 	// The server starts after seeding, which moved the service's clock:
 	// its goroutines see only the real one.
+	f.start(tb)
+	return f
+}
+
+// newEmptyFixture is a real server on an empty database: no instrument,
+// no survey; what a new installation has.
+func newEmptyFixture(tb testing.TB, engine string) *fixture {
+	tb.Helper()
+	db := enginetest.Open(tb, engine)
+	f := &fixture{st: db.Store, svc: survey.NewService(db.Store), db: db}
+	f.start(tb)
+	return f
+}
+
+// start serves the API, the respondent pages and the dashboard on the
+// fixture's store, as `dyad serve` wires them.
+func (f *fixture) start(tb testing.TB) {
+	tb.Helper()
+	svc, st := f.svc, f.st
 	var downloads []admin.Download
 	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
 		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
@@ -111,7 +130,6 @@ func newFixture(tb testing.TB, engine string, sd seed) *fixture {
 		Logger:    slog.New(slog.DiscardHandler),
 	}))
 	tb.Cleanup(f.srv.Close)
-	return f
 }
 
 func (f *fixture) newSurvey(tb testing.TB, key string, version int, title string) *survey.Survey {
