@@ -96,16 +96,6 @@ func newFixture(tb testing.TB, engine string, sd seed) *fixture {
 	return f
 }
 
-// newEmptyFixture is a real server on an empty database: no instrument,
-// no survey; what a new installation has.
-func newEmptyFixture(tb testing.TB, engine string) *fixture {
-	tb.Helper()
-	db := enginetest.Open(tb, engine)
-	f := &fixture{st: db.Store, svc: survey.NewService(db.Store), db: db}
-	f.start(tb)
-	return f
-}
-
 // start serves the API, the respondent pages and the dashboard on the
 // fixture's store, as `dyad serve` wires them.
 func (f *fixture) start(tb testing.TB) {

@@ -101,7 +101,7 @@ func TestBrowserStudyJourney(t *testing.T) {
 			// Three mistakes, typed: the live check lists them with their
 			// line, column and item id, before anything is saved.
 			d.Do(chromedp.Evaluate[chromedp.Void](`((v) => { const s = document.querySelector("#source"); s.value = v;
-				s.dispatchEvent(new Event("input")); })(`+jsString(bad)+`)`))
+				s.dispatchEvent(new Event("input")); })(` + jsString(bad) + `)`))
 			waitFor("the live check", `document.querySelectorAll("#live-check li").length === 3`)
 			live := text(`document.querySelector("#live-check").innerText`)
 			for _, w := range []string{"sections[0].items[0].type", "(item role)", "sections[1].items[0].scale", "(item rounds)", "line "} {
@@ -320,6 +320,16 @@ func TestBrowserStudyJourney(t *testing.T) {
 		})
 	}
 	t.Logf("screenshots: %s", dir)
+}
+
+// newEmptyFixture is a real server on an empty database: no instrument,
+// no survey; what a new installation has.
+func newEmptyFixture(tb testing.TB, engine string) *fixture {
+	tb.Helper()
+	db := enginetest.Open(tb, engine)
+	f := &fixture{st: db.Store, svc: survey.NewService(db.Store), db: db}
+	f.start(tb)
+	return f
 }
 
 // jsString quotes s as a JavaScript string literal.
