@@ -136,29 +136,24 @@ type checkProblem struct {
 
 // checkInstrument: POST /admin/instruments/check, the editor's live
 // check: the text's problems with their places, as saving it would
-// report them; nothing is stored. It answers 200 whatever the verdict
-// (the check itself succeeded); a body over the limit is the server's 413.
+// report them (instrument.Check, as POST /api/v1/instruments/check);
+// nothing is stored. It answers 200 whatever the verdict (the check
+// itself succeeded); a body over the limit is the server's 413.
 func (p *Pages) checkInstrument(c *gin.Context) {
 	if !p.sessionCSRFOK(c) {
 		return
 	}
-	nv := &instrumentNewView{Source: c.PostForm("source")}
-	in, err := parseSource(nv)
-	out := checkResult{Valid: err == nil, Problems: []checkProblem{}}
-	if err != nil {
-		se, _ := server.Classify(c, err)
-		nv.Problems = problemsOf(se.Details)
-		if len(nv.Problems) == 0 {
-			nv.Problems = []problem{{Message: se.Message}}
-		}
-		placeProblems(nv)
+	res := instrument.Check("application/yaml", []byte(c.PostForm("source")))
+	out := checkResult{Valid: res.Err == nil, Problems: []checkProblem{}}
+	if res.Err != nil {
+		se, _ := server.Classify(c, res.Err)
 		out.Message = se.Message
-		for _, pr := range nv.Problems {
+		for _, pr := range res.Problems {
 			out.Problems = append(out.Problems, checkProblem{pr.Path, pr.Message, pr.Line, pr.Column, pr.Item})
 		}
 	} else {
-		out.Title = in.Title
-		for _, s := range in.Sections {
+		out.Title = res.Instrument.Title
+		for _, s := range res.Instrument.Sections {
 			out.Items += len(s.Items)
 		}
 	}

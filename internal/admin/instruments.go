@@ -20,7 +20,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -62,21 +61,10 @@ type problem struct {
 	Item string
 }
 
-// yamlPlace is how the YAML parser starts a message: "[line:column] ".
-var yamlPlace = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
-
 func problemsOf(ds []survey.Detail) []problem {
 	out := make([]problem, 0, len(ds))
-	for _, d := range ds {
-		pr := problem{Path: d.Path, Message: d.Message}
-		if m := yamlPlace.FindStringSubmatch(d.Message); m != nil {
-			pr.Line, _ = strconv.Atoi(m[1])
-			pr.Column, _ = strconv.Atoi(m[2])
-			// The rest of the message repeats the source with a caret:
-			// the editor shows the text itself.
-			pr.Message, _, _ = strings.Cut(d.Message[len(m[0]):], "\n")
-		}
-		out = append(out, pr)
+	for _, pr := range instrument.Place(ds, nil) {
+		out = append(out, problem{Path: pr.Path, Message: pr.Message, Line: pr.Line, Column: pr.Column})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -58,6 +59,38 @@ func TestInstrumentDiffAPI(t *testing.T) {
 		},
 		{
 			name: "diff without token", method: "GET", url: diff + "?from=1&to=2", wantStatus: 401, wantCode: survey.EUnauthorized,
+		},
+	})
+}
+
+// TestInstrumentCheckAPI holds POST /api/v1/instruments/check: the
+// verdict on a body as a save would give it, each problem placed at its
+// line and column with its item's id, and nothing stored.
+func TestInstrumentCheckAPI(t *testing.T) {
+	t.Parallel()
+	const check = "/api/v1/instruments/check"
+	// A mistake in the YAML: an unknown item type.
+	bad := strings.Replace(testInstrumentYAML, "type: likert", "type: likret", 1)
+	runScenarios(t, fixture, []scenario{
+		{
+			name: "check a valid instrument", method: "POST", url: check, body: testInstrumentYAML, contentType: ctYAML, authorization: bearer,
+			wantStatus: 200, wantContent: []string{`"valid":true`, `"format":"YAML"`, `"key":"wellbeing-yaml"`, `"problems":[]`},
+		},
+		{
+			name: "check an instrument with mistakes", method: "POST", url: check, body: bad, contentType: ctYAML, authorization: bearer,
+			wantStatus: 200, wantContent: []string{`"valid":false`, `"message":"the instrument is not valid"`, `"path":"sections[0].items[0].type"`, `"line":21,"column":28,"item":"q_like"`},
+		},
+		{
+			name: "check JSON that is not well-formed", method: "POST", url: check, body: `{"key": "x",`, contentType: ctJSON, authorization: bearer,
+			wantStatus: 200, wantContent: []string{`"valid":false`},
+		},
+		{
+			name: "check a body of no known format", method: "POST", url: check, body: "hello", contentType: "text/plain", authorization: bearer,
+			wantStatus: 415, wantCode: survey.EUnsupported,
+		},
+		{
+			name: "check without token", method: "POST", url: check, body: testInstrumentYAML, contentType: ctYAML,
+			wantStatus: 401, wantCode: survey.EUnauthorized,
 		},
 	})
 }

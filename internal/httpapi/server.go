@@ -93,6 +93,7 @@ func (m *API) Mount(r *server.Router) {
 	res.POST("/instruments/:key/versions/:version/retire", a.retireInstrument)
 	res.GET("/instruments/:key/versions/:version/export", a.exportInstrument)
 	res.GET("/instruments/:key/diff", a.diffInstrument)
+	res.POST("/instruments/check", a.checkInstrument)
 
 	res.POST("/surveys", a.createSurvey)
 	res.GET("/surveys", a.listSurveys)

@@ -121,6 +121,7 @@ func buildPolicy() []Rule {
 		{post, "/api/v1/instruments/:key/versions/:version/retire", Changers, "instrument.retire"},
 		{get, "/api/v1/instruments/:key/versions/:version/export", Staff, ""},
 		{get, "/api/v1/instruments/:key/diff", Staff, ""},
+		{post, "/api/v1/instruments/check", Staff, ""},
 		{post, "/api/v1/surveys", Changers, "survey.create"},
 		{get, "/api/v1/surveys", Staff, ""},
 		{get, "/api/v1/surveys/:id", Staff, ""},
