@@ -154,6 +154,27 @@ func TestEditorPages(t *testing.T) {
 			}
 		})
 
+		t.Run("StartFrom", func(t *testing.T) {
+			p := c.get("/admin/instruments/new")
+			if !strings.Contains(p.body, `<option value="ward-check/1">`) || !strings.Contains(p.body, "Start from an existing instrument") {
+				t.Fatalf("the new page offers no existing version:\n%s", p.body)
+			}
+			p = c.get("/admin/instruments/new?from=ward-check/1")
+			src := textareaOf(t, p.body)
+			if p.status != http.StatusOK || !strings.Contains(src, "key: ward-check-copy") || !strings.Contains(src, "version: 1") {
+				t.Fatalf("started from ward-check 1: %d\n%s", p.status, src)
+			}
+			if p := c.upload("", nil, src, nil); p.status != http.StatusSeeOther || p.location != "/admin/instruments/ward-check-copy/versions/1" {
+				t.Fatalf("save the copy: %d %q", p.status, p.location)
+			}
+			if iv, err := f.svc.Instrument(ctx, "ward-check-copy", 1); err != nil || iv.Status != survey.StatusDraft {
+				t.Fatalf("the copy: %v", err)
+			}
+			if p := c.get("/admin/instruments/new?from=nothing/1"); p.status != http.StatusNotFound {
+				t.Errorf("start from an unknown version: %d", p.status)
+			}
+		})
+
 		t.Run("Retire", func(t *testing.T) {
 			c.get(v1)
 			if p := c.post(v1+"/retire", nil); p.status != http.StatusSeeOther {

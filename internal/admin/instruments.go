@@ -45,6 +45,10 @@ type instrumentNewView struct {
 	Converted bool
 	// Edit is the version the editor changes; nil on the upload form.
 	Edit *editTarget
+	// Starts are the versions a new instrument can start from; From the
+	// one it started from.
+	Starts []startOption
+	From   string
 	// native is set when Source is the text that was read, in Dyad's
 	// own syntax, so that problems can be placed in it.
 	native bool
@@ -69,10 +73,42 @@ func problemsOf(ds []survey.Detail) []problem {
 	return out
 }
 
-// instrumentNew: GET /admin/instruments/new.
+// instrumentNew: GET /admin/instruments/new, empty, or with ?from=KEY/V
+// the text of an existing version (a shipped instrument among them) to
+// start a new instrument from: its key is to be changed.
 func (p *Pages) instrumentNew(c *gin.Context) {
-	p.instrumentNewPage(c, http.StatusOK, &instrumentNewView{})
+	nv := &instrumentNewView{}
+	list, err := p.svc.Instruments(c.Request.Context())
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	for _, s := range list {
+		nv.Starts = append(nv.Starts, startOption{Value: s.Key + "/" + strconv.Itoa(s.Version),
+			Label: fmt.Sprintf("%s (%s, version %d)", s.Title, s.Key, s.Version)})
+	}
+	if from := c.Query("from"); from != "" {
+		key, vs, _ := strings.Cut(from, "/")
+		v, _ := strconv.Atoi(vs)
+		iv, err := p.svc.Instrument(c.Request.Context(), key, v)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		in := iv.Instrument
+		in.Key, in.Version = key+"-copy", 1
+		src, err := instrument.EncoderFor("yaml").Encode(&in)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		nv.Source, nv.From = string(src), from
+	}
+	p.instrumentNewPage(c, http.StatusOK, nv)
 }
+
+// startOption is an existing version to start a new instrument from.
+type startOption struct{ Value, Label string }
 
 func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewView) {
 	title := "New instrument"

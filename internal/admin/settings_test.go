@@ -156,6 +156,9 @@ func TestSettingsPages(t *testing.T) {
 			if _, err := f.svc.Survey(ctx, id); survey.ErrorCode(err) != survey.ENotFound {
 				t.Errorf("after delete: %v", err)
 			}
+			if p := c.get("/admin?deleted=1"); !strings.Contains(p.body, "The survey was deleted.") {
+				t.Error("the overview does not say the survey was deleted")
+			}
 			if p := c.get(href); p.status != http.StatusNotFound {
 				t.Errorf("settings of a deleted survey: %d", p.status)
 			}
