@@ -96,25 +96,17 @@ func (p *Pages) saveDraft(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, versionHref(iv.Key, iv.Version))
 }
 
-// parseSource reads the editor's text with the upload's format detection
-// (Dyad's YAML or JSON, or a pasted file of another format).
+// parseSource reads the editor's text as a save reads it (instrument.Check:
+// the upload's format detection, Dyad's YAML or JSON or a pasted file of
+// another format).
 func parseSource(nv *instrumentNewView) (*survey.Instrument, error) {
-	data := []byte(nv.Source)
 	if strings.TrimSpace(nv.Source) == "" {
 		return nil, &survey.Error{Code: survey.EInvalid, Message: "there is no instrument to save",
 			Details: []survey.Detail{{Path: "source", Message: "write or paste the instrument into the editor"}}}
 	}
-	dec := instrument.Detect("application/yaml", "", data)
-	if dec == nil {
-		return nil, survey.Errorf(survey.EUnsupported, "the text is neither a Dyad instrument (YAML or JSON) nor a file of a format Dyad imports (%s)", instrument.ForeignNames())
-	}
-	nv.Format = dec.Name
-	nv.native = dec.Sniff == nil
-	res, err := dec.Import(data)
-	if err != nil {
-		return nil, err
-	}
-	return res.Instrument, nil
+	res := instrument.Check("application/yaml", []byte(nv.Source))
+	nv.Format, nv.native = res.Format, res.Native
+	return res.Instrument, res.Err
 }
 
 // checkResult is the answer of a live check.

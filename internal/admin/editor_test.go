@@ -213,7 +213,11 @@ func TestPreviewPages(t *testing.T) {
 			t.Fatalf("preview page: %d\n%s", p.status, p.body)
 		}
 		p = c.get(pageURL)
-		if p.status != http.StatusOK || !strings.Contains(p.body, "About you") || !strings.Contains(p.body, "Nothing you enter is stored") {
+		if p.status != http.StatusOK || !strings.Contains(p.body, "<h1>Ward branch</h1>") || !strings.Contains(p.body, "Nothing you enter is stored") {
+			t.Fatalf("welcome page: %d\n%s", p.status, p.body)
+		}
+		p = c.post(pageURL, url.Values{"_start": {"1"}})
+		if p.status != http.StatusOK || !strings.Contains(p.body, "About you") {
 			t.Fatalf("first page: %d\n%s", p.status, p.body)
 		}
 		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self'") || p.header.Get("X-Frame-Options") != "SAMEORIGIN" {
@@ -236,6 +240,11 @@ func TestPreviewPages(t *testing.T) {
 		// Required left out: the page again, with the problem.
 		if p := next(p.body, nil); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "error-summary") {
 			t.Fatalf("required left out: %d\n%s", p.status, p.body)
+		}
+		// Back from the first page: the welcome page.
+		back := c.post(pageURL, url.Values{"_answers": {hidden(p.body, "_answers")}, "_section": {"0"}, "_action": {"back"}})
+		if !strings.Contains(back.body, "<h1>Ward branch</h1>") || !strings.Contains(back.body, `name="_start"`) {
+			t.Errorf("back from the first page: %d\n%s", back.status, back.body)
 		}
 		// A nurse skips the physicians' page.
 		nurse := next(p.body, url.Values{"role": {"2"}})
@@ -261,7 +270,7 @@ func TestPreviewPages(t *testing.T) {
 		// The editor's unsaved text previews the same way.
 		c.get("/admin/instruments/ward-branch/versions/1/edit")
 		src := strings.Replace(wardBranch(t), "title: About you", "title: About yourself", 1)
-		p = c.post("/admin/preview", url.Values{"source": {src}})
+		p = c.post("/admin/preview", url.Values{"source": {src}, "_start": {"1"}})
 		if p.status != http.StatusOK || !strings.Contains(p.body, "About yourself") || hidden(p.body, "source") != src {
 			t.Fatalf("preview of the editor's text: %d\n%s", p.status, p.body)
 		}

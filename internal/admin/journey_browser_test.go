@@ -137,7 +137,7 @@ func TestBrowserStudyJourney(t *testing.T) {
 				s.dispatchEvent(new Event("input")); })()`))
 			waitFor("the live check's all clear", `document.querySelector("#live-check .ok") !== null`)
 			waitFor("the live preview", `(() => { const f = document.querySelector("#live-preview"); const h = f && f.contentDocument && f.contentDocument.querySelector("h1");
-				return !!h && h.textContent === "About you"; })()`)
+				return !!h && h.textContent === "Ward branch"; })()`)
 			check("editor-live-preview")
 			submit(`form[action="/admin/instruments"]`)
 			href := "/admin/instruments/" + key + "/versions/1"
@@ -155,9 +155,11 @@ func TestBrowserStudyJourney(t *testing.T) {
 			// Preview, both ways through the skip branch; nothing stored.
 			before := f.dump(t)
 			d.Open(f.srv.URL + href + "/preview")
-			waitFor("the framed previews", `[...document.querySelectorAll("iframe.preview-frame")].every(f => f.contentDocument && f.contentDocument.querySelector("h1") && f.contentDocument.querySelector("h1").textContent === "About you")`)
+			waitFor("the framed previews", `[...document.querySelectorAll("iframe.preview-frame")].every(f => f.contentDocument && f.contentDocument.querySelector("h1") && f.contentDocument.querySelector("h1").textContent === "Ward branch")`)
 			check("preview")
 			d.Open(f.srv.URL + href + "/preview/page")
+			check("preview-welcome")
+			d.Nav(chromedp.Click(chromedp.CSS(`form.start button[type="submit"]`)))
 			check("preview-page")
 			d.Do(chromedp.Click(chromedp.CSS(`input[name="role"][value="2"]`)))
 			d.Nav(chromedp.Click(chromedp.CSS(`button[value="next"]`)))

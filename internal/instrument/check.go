@@ -25,8 +25,11 @@ type Problem struct {
 
 // CheckResult is the verdict on an instrument's text.
 type CheckResult struct {
-	// Format names the decoder that read the text ("" if none did).
+	// Format names the decoder that read the text ("" if none did);
+	// Native is set when it is Dyad's own syntax (YAML or JSON), whose
+	// paths are places in the text.
 	Format string
+	Native bool
 	// Instrument is the instrument read, when it is valid.
 	Instrument *survey.Instrument
 	// Err is what a save would answer (a *survey.Error), nil when valid.
@@ -47,7 +50,7 @@ func Check(mediaType string, data []byte) *CheckResult {
 		err := survey.Errorf(survey.EUnsupported, "the text is neither a Dyad instrument (YAML or JSON) nor a file of a format Dyad imports (%s)", ForeignNames())
 		return &CheckResult{Err: err, Problems: []Problem{{Message: err.Message}}}
 	}
-	out := &CheckResult{Format: dec.Name}
+	out := &CheckResult{Format: dec.Name, Native: dec.Sniff == nil}
 	res, err := dec.Import(data)
 	if res != nil {
 		out.Warnings = res.Warnings

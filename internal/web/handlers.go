@@ -112,6 +112,8 @@ type welcomeView struct {
 	Code       string
 	CodeError  string
 	Action     string
+	// Hidden are a preview's own fields (preview.go).
+	Hidden []hiddenField
 }
 
 func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr string) {

@@ -35,6 +35,7 @@ import (
 const (
 	previewAnswersField = "_answers"
 	previewSectionField = "_section"
+	previewStartField   = "_start" // Start on the welcome page
 )
 
 // PreviewRequest is what the dashboard hands a preview.
@@ -71,8 +72,13 @@ func (p *Pages) Preview(c *gin.Context, req PreviewRequest) {
 	v.SurveyTitle = req.Title
 	pg := &page{sv: &survey.Survey{ID: "preview", PublicTitle: req.Title}, form: form, v: v, preview: &previewState{req: &req}}
 	si, err := strconv.Atoi(c.PostForm(previewSectionField))
-	if c.Request.Method != http.MethodPost || err != nil {
+	switch {
+	case c.Request.Method == http.MethodPost && c.PostForm(previewStartField) != "":
+		// Start on the welcome page: the first page's questions.
 		h.sectionPage(c, pg, http.StatusOK, form.ResumeSection(nil), nil, nil, "", "")
+		return
+	case c.Request.Method != http.MethodPost || err != nil:
+		h.previewWelcome(c, pg)
 		return
 	}
 	var saved survey.Answers
@@ -112,14 +118,32 @@ func (p *Pages) Preview(c *gin.Context, req PreviewRequest) {
 	case survey.SectionMove, survey.SectionSaved:
 		pg.later = out.Kind == survey.SectionSaved
 		h.sectionPage(c, pg, http.StatusOK, out.Section, out.Answers, nil, "", "")
-	case survey.SectionStart:
-		h.sectionPage(c, pg, http.StatusOK, form.ResumeSection(nil), out.Answers, nil, "", "")
+	case survey.SectionStart: // Back from the first page: the welcome page
+		h.previewWelcome(c, pg)
 	default: // completed: the thank-you page a respondent would see
 		v.message(c, http.StatusOK, v.L.T("done.title"), v.L.T("done.text"), v.L.T("done.anonymous"))
 		v.page = "done"
 		v.link(req.Restart, "Preview again from the first page")
 		h.previewPage(c, v, &req)
 	}
+}
+
+// previewWelcome is the welcome page a respondent sees first: the title,
+// the introduction, the consent and Start (an invitation survey's code
+// field is not shown: a preview belongs to no survey).
+func (h *handler) previewWelcome(c *gin.Context, pg *page) {
+	in := pg.form.Instrument
+	v, req := pg.v, pg.preview.req
+	v.page, v.status, v.Title = "welcome", http.StatusOK, req.Title
+	v.SurveyTitle = "" // the page's heading is the title
+	hidden := []hiddenField{{previewStartField, "1"}}
+	for k, val := range req.Hidden {
+		hidden = append(hidden, hiddenField{k, val})
+	}
+	v.Welcome = &welcomeView{Title: req.Title, Intro: paragraphs(in.Introduction), Consent: paragraphs(in.Consent),
+		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Action: req.Action, Hidden: hidden}
+	v.CSRF = req.CSRF
+	h.previewPage(c, v, req)
 }
 
 // previewPage writes a preview's page with the pages' headers, allowing

@@ -35,7 +35,13 @@ func TestPreviewKeepsNothing(t *testing.T) {
 	w := serve(http.MethodGet, nil)
 	body := w.Body.String()
 	for _, want := range []string{`action="/admin/preview"`, `name="_csrf" value="tok123"`, `name="source" value="key: x"`,
-		`name="_section" value="0"`, "Preview: nothing is stored.", "Study &lt;preview&gt;"} {
+		`name="_start" value="1"`, "Preview: nothing is stored.", "<h1>Study &lt;preview&gt;</h1>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("welcome page lacks %s", want)
+		}
+	}
+	body = serve(http.MethodPost, url.Values{"_start": {"1"}}).Body.String()
+	for _, want := range []string{`name="_section" value="0"`, `name="source" value="key: x"`, "<h1>" + form.Instrument.Sections[0].Title} {
 		if !strings.Contains(body, want) {
 			t.Errorf("first page lacks %s", want)
 		}
