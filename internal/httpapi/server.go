@@ -104,6 +104,7 @@ func (m *API) Mount(r *server.Router) {
 	res.POST("/surveys/:id/live", a.goLive)
 	res.DELETE("/surveys/:id/responses", a.deleteResponses)
 	res.POST("/surveys/:id/invitations", a.createInvitations)
+	res.GET("/surveys/:id/invitations", a.invitationCounts)
 	res.GET("/surveys/:id/responses", a.listResponses)
 	res.GET("/surveys/:id/stats", a.surveyStats)
 	res.GET("/surveys/:id/psychometrics", a.surveyPsychometrics)

@@ -131,6 +131,7 @@ func buildPolicy() []Rule {
 		{post, "/api/v1/surveys/:id/live", Changers, "survey.go_live"},
 		{del, "/api/v1/surveys/:id/responses", Changers, "responses.delete_test"},
 		{post, "/api/v1/surveys/:id/invitations", Changers, "codes.issue"},
+		{get, "/api/v1/surveys/:id/invitations", Staff, ""},
 		{get, "/api/v1/surveys/:id/responses", DataReaders, "responses.read"},
 		{get, "/api/v1/surveys/:id/stats", Staff, "stats.view"},
 		{get, "/api/v1/surveys/:id/psychometrics", Staff, "psychometrics.view"},

@@ -394,10 +394,10 @@ type InvitationCounts struct {
 	Issued, Spent, Held int
 }
 
-// CountInvitations counts a survey's invitation codes (ENotFound for an
-// unknown survey).
+// CountInvitations counts an invitation survey's codes (ENotFound for an
+// unknown survey, EConflict for an open-link one, which has none).
 func (s *Service) CountInvitations(ctx context.Context, surveyID string) (InvitationCounts, error) {
-	if _, err := s.PublicSurvey(ctx, surveyID); err != nil {
+	if _, err := s.invitationSurvey(ctx, surveyID); err != nil {
 		return InvitationCounts{}, err
 	}
 	var n InvitationCounts

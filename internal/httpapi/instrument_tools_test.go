@@ -94,3 +94,29 @@ func TestInstrumentCheckAPI(t *testing.T) {
 		},
 	})
 }
+
+// TestInvitationCountsAPI holds GET /api/v1/surveys/{id}/invitations: the
+// codes counted by state, an open-link survey 409, unknown 404, no token
+// 401.
+func TestInvitationCountsAPI(t *testing.T) {
+	t.Parallel()
+	runScenarios(t, fixture, []scenario{
+		{
+			// The fixture issued two codes to {invite} and spent one.
+			name: "count the codes", method: "GET", url: "/api/v1/surveys/{invite}/invitations", authorization: bearer,
+			wantStatus: 200, wantContent: []string{`"issued":2`, `"spent":1`, `"in_use":0`, `"unused":1`},
+		},
+		{
+			name: "count the codes of an open-link survey", method: "GET", url: "/api/v1/surveys/{open}/invitations", authorization: bearer,
+			wantStatus: 409, wantCode: survey.EConflict,
+		},
+		{
+			name: "count the codes of an unknown survey", method: "GET", url: "/api/v1/surveys/{nosuch}/invitations", authorization: bearer,
+			wantStatus: 404, wantCode: survey.ENotFound,
+		},
+		{
+			name: "count the codes without token", method: "GET", url: "/api/v1/surveys/{invite}/invitations",
+			wantStatus: 401, wantCode: survey.EUnauthorized,
+		},
+	})
+}
