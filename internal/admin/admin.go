@@ -170,6 +170,7 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	POST /admin/surveys/{id}/reopen       reopen, with a new closing date
 //	POST /admin/surveys/{id}/mode         test mode, or go live (deleting the test responses or not)
 //	POST /admin/surveys/{id}/delete       delete a survey that never had a live response
+//	POST /admin/surveys/{id}/test-responses/delete  delete the responses made in test mode
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
 // Every route but the sign-in form and the stylesheet needs a session;
@@ -223,6 +224,7 @@ func (p *Pages) Mount(r *server.Router) {
 	g.POST("/surveys/:id/reopen", p.reopenSurvey)
 	g.POST("/surveys/:id/mode", p.setMode)
 	g.POST("/surveys/:id/delete", p.deleteSurvey)
+	g.POST("/surveys/:id/test-responses/delete", p.deleteTestResponses)
 	g.GET("/surveys/:id/validation", p.validation)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)

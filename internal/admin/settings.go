@@ -17,6 +17,7 @@ package admin
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,8 +42,10 @@ type settingsView struct {
 	Complete, InProgress, TestCount int
 	Problems                        []problem
 	Errors                          map[string]string
-	// Saved says the last change was stored.
-	Saved string
+	// Saved says the last change was stored; Deleted how many test
+	// responses were deleted.
+	Saved   string
+	Deleted int
 	// PrintHref is the printable instrument.
 	PrintHref string
 }
@@ -105,6 +108,7 @@ func (p *Pages) surveySettings(c *gin.Context) {
 	}
 	sw := p.newSettingsView(sv)
 	sw.Saved = c.Query("saved")
+	sw.Deleted, _ = strconv.Atoi(c.Query("n"))
 	p.settingsPage(c, http.StatusOK, sv, sw)
 }
 
@@ -265,6 +269,22 @@ func (p *Pages) setMode(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, surveyHref(sv.ID)+"/settings?saved="+url.QueryEscape(mode))
+}
+
+// deleteTestResponses: POST /admin/surveys/{id}/test-responses/delete,
+// the responses made in test mode deleted in bulk (survey.Service
+// DeleteTestResponses, as DELETE /api/v1/surveys/{id}/responses?mode=test).
+func (p *Pages) deleteTestResponses(c *gin.Context) {
+	if !p.sessionCSRFOK(c) {
+		return
+	}
+	n, err := p.svc.DeleteTestResponses(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	server.AuditNote(c, "count", strconv.Itoa(n))
+	c.Redirect(http.StatusSeeOther, surveyHref(c.Param("id"))+"/settings?saved=test-deleted&n="+strconv.Itoa(n))
 }
 
 // deleteSurvey: POST /admin/surveys/{id}/delete; refused (409, saying why)

@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dyad-survey/dyad/internal/sample"
 	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -112,7 +114,32 @@ func TestSettingsPages(t *testing.T) {
 			if p := c.post("/admin/surveys/"+id+"/mode", url.Values{"mode": {"test"}}); p.status != http.StatusSeeOther {
 				t.Fatalf("test mode: %d\n%s", p.status, p.body)
 			}
+			// Two test responses, deleted in bulk while testing goes on.
+			form, err := f.svc.Form(ctx, f.empty.InstrumentKey, f.empty.InstrumentVersion)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			for range 2 {
+				if _, _, err := f.svc.Submit(ctx, id, survey.Submission{Answers: sample.Answers(form, rng)}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			p := c.get(href)
+			if !strings.Contains(p.body, "Go live: what becomes of the 2 test responses?") || !strings.Contains(p.body, "Delete the test responses") {
+				t.Fatalf("test mode page:\n%s", p.body)
+			}
+			p = c.post("/admin/surveys/"+id+"/test-responses/delete", nil)
+			if p.status != http.StatusSeeOther {
+				t.Fatalf("delete test responses: %d\n%s", p.status, p.body)
+			}
+			if sv, _ := f.svc.Survey(ctx, id); sv.Test != 0 || sv.Mode != survey.ModeTest {
+				t.Fatalf("after deleting the test responses: %d test, mode %s", sv.Test, sv.Mode)
+			}
+			if p := c.get(p.location); !strings.Contains(p.body, "2 test responses were deleted.") {
+				t.Errorf("the page does not say how many were deleted:\n%s", p.body)
+			}
+			p = c.get(href)
 			if !strings.Contains(p.body, "Go live: what becomes of the 0 test responses?") {
 				t.Fatalf("test mode page:\n%s", p.body)
 			}

@@ -194,6 +194,7 @@ func buildPolicy() []Rule {
 		{post, "/admin/surveys/:id/reopen", Changers, "survey.update"},
 		{post, "/admin/surveys/:id/mode", Changers, "survey.update"},
 		{post, "/admin/surveys/:id/delete", Changers, "survey.delete"},
+		{post, "/admin/surveys/:id/test-responses/delete", Changers, "responses.delete_test"},
 		{post, "/admin/surveys/:id/close", Changers, "survey.close"},
 		{post, "/admin/surveys/:id/invitations", Changers, "codes.issue"},
 		{get, "/admin/surveys/:id/participants", Changers, "participants.view"},
