@@ -51,7 +51,7 @@ func (p *Pages) instrumentEdit(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
-	p.editorPage(c, http.StatusOK, &instrumentNewView{Source: string(src), Edit: et})
+	p.instrumentNewPage(c, http.StatusOK, &instrumentNewView{Source: string(src), Edit: et})
 }
 
 // nextVersion is the number after the highest version of key.
@@ -67,11 +67,6 @@ func (p *Pages) nextVersion(c *gin.Context, key string) (int, error) {
 		}
 	}
 	return next, nil
-}
-
-// editorPage is the upload form's page, for an existing version.
-func (p *Pages) editorPage(c *gin.Context, status int, nv *instrumentNewView) {
-	p.instrumentNewPage(c, status, nv)
 }
 
 // saveDraft: POST /admin/instruments/{key}/versions/{version}/edit.

@@ -125,6 +125,15 @@ func TestEditorPages(t *testing.T) {
 			if !strings.Contains(src, "version: 2") {
 				t.Fatalf("the next version's text is not numbered 2:\n%s", src)
 			}
+			// A mistake first: the same editor again, with its problem.
+			p = c.post("/admin/instruments", url.Values{"source": {strings.Replace(src, "type: likert", "type: likret", 1)},
+				"from_key": {"ward-check"}, "from_version": {"1"}})
+			if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "New version 2 of") || !strings.Contains(p.body, `name="from_key" value="ward-check"`) {
+				t.Fatalf("a new version with a mistake: %d\n%s", p.status, p.body)
+			}
+			if _, err := f.svc.Instrument(ctx, "ward-check", 2); survey.ErrorCode(err) != survey.ENotFound {
+				t.Fatalf("version 2 stored with a mistake: %v", err)
+			}
 			src = regexp.MustCompile(`(\n *)subscale: time\n`).ReplaceAllString(src, "${1}subscale: time${1}reverse: true\n")
 			if p := c.upload("", nil, src, nil); p.status != http.StatusSeeOther || p.location != "/admin/instruments/ward-check/versions/2" {
 				t.Fatalf("save as version 2: %d %q\n%s", p.status, p.location, p.body)

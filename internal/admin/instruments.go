@@ -147,6 +147,15 @@ func (p *Pages) createInstrument(c *gin.Context) {
 		return
 	}
 	nv := &instrumentNewView{Source: c.PostForm("source")}
+	if key, v := c.PostForm("from_key"), c.PostForm("from_version"); key != "" {
+		// The editor of a published version: its problems are shown on
+		// that editor again.
+		if n, err := strconv.Atoi(v); err == nil {
+			if next, err := p.nextVersion(c, key); err == nil {
+				nv.Edit = &editTarget{Key: key, Version: n, Next: next, Href: versionHref(key, n)}
+			}
+		}
+	}
 	data, name, mediaType := []byte(nv.Source), "", ""
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
