@@ -23,6 +23,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/web"
+	"github.com/gin-gonic/gin"
 )
 
 // serveConfig is everything `dyad serve` is told, from flags or the
@@ -350,12 +351,15 @@ func newHandler(cfg serveConfig, st store.DB, svc *survey.Service, backup func(c
 	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
 		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
 	}
+	// The dashboard's previews are the respondent pages' own.
+	pages := web.New(web.Config{Service: svc, Key: csrfKey})
+	preview := func(c *gin.Context, r admin.PreviewRequest) { pages.Preview(c, web.PreviewRequest(r)) }
 	return httpserver.New(httpserver.Config{
 		Modules: []httpserver.Module{
 			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Backup: backup, Responses: st, Accounts: st}),
-			web.New(web.Config{Service: svc, Key: csrfKey}),
+			pages,
 			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Key: csrfKey, Downloads: downloads,
-				Accounts: st, Audit: st}),
+				Accounts: st, Audit: st, Preview: preview}),
 		},
 		Logger: log, PublicURL: cfg.PublicURL, TokenHash: tokenHash, Accounts: st, Audit: st, AuthFailures: st, Studies: st, AuditClientAddr: cfg.AuditClientAddr,
 		RateLimit: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies, Metrics: m,

@@ -81,6 +81,9 @@ type Config struct {
 	// Audit is the audit trail the audit page reads (the store); nil
 	// leaves it empty.
 	Audit survey.AuditTrail
+	// Preview renders a page of a preview as respondents see it
+	// (web.Pages.Preview, adapted by cmd/dyad); nil leaves previews out.
+	Preview func(*gin.Context, PreviewRequest)
 }
 
 // Download is one export file: the last segment of its path and the
@@ -100,6 +103,7 @@ type Pages struct {
 	accounts  survey.Accounts
 	audit     survey.AuditTrail
 	now       func() time.Time
+	preview   func(*gin.Context, PreviewRequest)
 	auth      *server.Auth // set by Mount
 }
 
@@ -112,7 +116,8 @@ func New(cfg Config) *Pages {
 	// A key of its own, derived, so that no token of one kind of page is
 	// ever valid on the other.
 	return &Pages{svc: cfg.Service, responses: cfg.Responses, csrf: pagekit.NewCSRF(cfg.Key, "dyad admin pages"),
-		downloads: cfg.Downloads, sessions: newSessionStore(cfg.Sessions, now), accounts: cfg.Accounts, audit: cfg.Audit, now: now}
+		downloads: cfg.Downloads, sessions: newSessionStore(cfg.Sessions, now), accounts: cfg.Accounts, audit: cfg.Audit, now: now,
+		preview: cfg.Preview}
 }
 
 // Prefixes are the paths the dashboard owns: errors and unknown paths
@@ -151,6 +156,21 @@ func (*Pages) Prefixes() []string { return []string{"/admin"} }
 //	GET  /admin/instruments/{key}/versions/{v}          a version's summary, publish, deploy
 //	POST /admin/instruments/{key}/versions/{v}/publish  publish a draft
 //	POST /admin/instruments/{key}/versions/{v}/surveys  deploy a published version as a survey
+//	GET  /admin/instruments/{key}/versions/{v}/edit     the editor: a draft, or a published version as the next one
+//	POST /admin/instruments/{key}/versions/{v}/edit     save the draft (422 with its problems)
+//	POST /admin/instruments/{key}/versions/{v}/retire   retire a published version
+//	POST /admin/instruments/check                       the editor's live check (JSON; stores nothing)
+//	GET  /admin/instruments/{key}/diff?from=&to=        what changed between two versions
+//	GET  /admin/instruments/{key}/versions/{v}/preview  the preview at a phone's and a desktop's width
+//	GET  /admin/instruments/{key}/versions/{v}/preview/page  a preview's page (POST: the next one); stores nothing
+//	POST /admin/preview                                 a preview of the editor's text
+//	GET  /admin/instruments/{key}/versions/{v}/print    the printable instrument
+//	GET  /admin/surveys/{id}/settings     the survey's settings, status and mode
+//	POST /admin/surveys/{id}/settings     change them (422 with the problems)
+//	POST /admin/surveys/{id}/reopen       reopen, with a new closing date
+//	POST /admin/surveys/{id}/mode         test mode, or go live (deleting the test responses or not)
+//	POST /admin/surveys/{id}/delete       delete a survey that never had a live response
+//	POST /admin/surveys/{id}/test-responses/delete  delete the responses made in test mode
 //	GET  /admin/static/{file}             the dashboard's stylesheet
 //
 // Every route but the sign-in form and the stylesheet needs a session;
@@ -192,6 +212,22 @@ func (p *Pages) Mount(r *server.Router) {
 	g.GET("/instruments/:key/versions/:version", p.instrumentVersion)
 	g.POST("/instruments/:key/versions/:version/publish", p.publishVersion)
 	g.POST("/instruments/:key/versions/:version/surveys", p.deployVersion)
+	g.GET("/instruments/:key/versions/:version/edit", p.instrumentEdit)
+	g.POST("/instruments/:key/versions/:version/edit", p.saveDraft)
+	g.POST("/instruments/:key/versions/:version/retire", p.retireVersion)
+	g.POST("/instruments/check", p.checkInstrument)
+	g.GET("/instruments/:key/diff", p.instrumentDiff)
+	g.GET("/instruments/:key/versions/:version/preview", p.instrumentPreview)
+	g.GET("/instruments/:key/versions/:version/preview/page", p.previewPage)
+	g.POST("/instruments/:key/versions/:version/preview/page", p.previewPage)
+	g.POST("/preview", p.previewSource)
+	g.GET("/instruments/:key/versions/:version/print", p.instrumentPrint)
+	g.GET("/surveys/:id/settings", p.surveySettings)
+	g.POST("/surveys/:id/settings", p.saveSettings)
+	g.POST("/surveys/:id/reopen", p.reopenSurvey)
+	g.POST("/surveys/:id/mode", p.setMode)
+	g.POST("/surveys/:id/delete", p.deleteSurvey)
+	g.POST("/surveys/:id/test-responses/delete", p.deleteTestResponses)
 	g.GET("/surveys/:id/validation", p.validation)
 	for _, d := range p.downloads {
 		g.GET("/surveys/:id/"+d.Name, d.Handler)

@@ -44,3 +44,30 @@ func TestDownloadErrorsArePages(t *testing.T) {
 		}
 	})
 }
+
+// TestExcelDownloads: the results page offers each export for R, SPSS and
+// Stata and for Excel; the Excel variants start with a byte-order mark
+// (the codebook too), the others do not.
+func TestExcelDownloads(t *testing.T) {
+	t.Parallel()
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		f := newFixture(t, engine, seed{complete: 3})
+		c := f.signedIn(t)
+		p := c.get("/admin/surveys/" + f.study.ID)
+		base := "/admin/surveys/" + f.study.ID + "/"
+		for _, want := range []string{"For R, SPSS and Stata", "For Excel", `href="` + base + `export.csv?bom=1&amp;excel_safe=1"`,
+			`href="` + base + `codebook.csv?bom=1&amp;excel_safe=1"`, `href="` + base + `export.zip"`} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("results page lacks %s", want)
+			}
+		}
+		const bom = "\ufeff"
+		for path, wantBOM := range map[string]bool{"export.csv?bom=1&excel_safe=1": true, "codebook.csv?bom=1&excel_safe=1": true,
+			"export.csv?values=labels&bom=1&excel_safe=1": true, "export.csv": false, "codebook.csv": false} {
+			d := c.get(base + path)
+			if d.status != http.StatusOK || strings.HasPrefix(d.body, bom) != wantBOM {
+				t.Errorf("%s: %d, byte-order mark %v, want %v", path, d.status, strings.HasPrefix(d.body, bom), wantBOM)
+			}
+		}
+	})
+}

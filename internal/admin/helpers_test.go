@@ -21,6 +21,7 @@ import (
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/formclient"
 	"github.com/dyad-survey/dyad/internal/web"
+	"github.com/gin-gonic/gin"
 )
 
 const testToken = "test-researcher-token-0123456789"
@@ -34,6 +35,7 @@ const testToken = "test-researcher-token-0123456789"
 // browser test uses SQLite alone, since it tests the pages.
 type fixture struct {
 	st     store.DB
+	db     *enginetest.DB
 	svc    *survey.Service
 	srv    *httptest.Server
 	form   *survey.Form
@@ -51,13 +53,14 @@ type seed struct {
 func newFixture(tb testing.TB, engine string, sd seed) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	st := enginetest.Open(tb, engine).Store
+	db := enginetest.Open(tb, engine)
+	st := db.Store
 	svc := survey.NewService(st)
 	files, err := instrument.LoadFS(instruments.FS)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f := &fixture{st: st, svc: svc}
+	f := &fixture{st: st, svc: svc, db: db}
 	var short *survey.Instrument
 	for _, file := range files {
 		in := file.Instrument
@@ -89,15 +92,26 @@ func newFixture(tb testing.TB, engine string, sd seed) *fixture {
 
 	// The server starts after seeding, which moved the service's clock:
 	// its goroutines see only the real one.
+	f.start(tb)
+	return f
+}
+
+// start serves the API, the respondent pages and the dashboard on the
+// fixture's store, as `dyad serve` wires them.
+func (f *fixture) start(tb testing.TB) {
+	tb.Helper()
+	svc, st := f.svc, f.st
 	var downloads []admin.Download
 	for _, e := range httpapi.ExportFiles(httpapi.Config{Service: svc, Responses: st}) {
 		downloads = append(downloads, admin.Download{Name: e.Name, Handler: e.Handler})
 	}
+	pages := web.New(web.Config{Service: svc})
 	f.srv = httptest.NewServer(server.New(server.Config{
 		Modules: []server.Module{
 			httpapi.New(httpapi.Config{Service: svc, Ready: st.Ping, Responses: st}),
-			web.New(web.Config{Service: svc}),
-			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Downloads: downloads}),
+			pages,
+			admin.New(admin.Config{Service: svc, Responses: st, Sessions: st, Downloads: downloads,
+				Preview: func(c *gin.Context, r admin.PreviewRequest) { pages.Preview(c, web.PreviewRequest(r)) }}),
 		},
 		TokenHash: survey.HashSecret(testToken),
 		// The tests sign in many times from one address; the budget
@@ -106,7 +120,6 @@ func newFixture(tb testing.TB, engine string, sd seed) *fixture {
 		Logger:    slog.New(slog.DiscardHandler),
 	}))
 	tb.Cleanup(f.srv.Close)
-	return f
 }
 
 func (f *fixture) newSurvey(tb testing.TB, key string, version int, title string) *survey.Survey {

@@ -20,7 +20,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +46,12 @@ type instrumentNewView struct {
 	Warnings []problem
 	// Converted is set when Source is the YAML of a file of another format.
 	Converted bool
+	// Edit is the version the editor changes; nil on the upload form.
+	Edit *editTarget
+	// Starts are the versions a new instrument can start from; From the
+	// one it started from.
+	Starts []startOption
+	From   string
 	// native is set when Source is the text that was read, in Dyad's
 	// own syntax, so that problems can be placed in it.
 	native bool
@@ -59,34 +64,62 @@ type problem struct {
 	Line, Column  int
 	// Anchor is the id of the form field at fault, when there is one.
 	Anchor string
+	// Item is the id of the item at fault, when the problem lies in one.
+	Item string
 }
-
-// yamlPlace is how the YAML parser starts a message: "[line:column] ".
-var yamlPlace = regexp.MustCompile(`^\[(\d+):(\d+)\]\s*`)
 
 func problemsOf(ds []survey.Detail) []problem {
 	out := make([]problem, 0, len(ds))
-	for _, d := range ds {
-		pr := problem{Path: d.Path, Message: d.Message}
-		if m := yamlPlace.FindStringSubmatch(d.Message); m != nil {
-			pr.Line, _ = strconv.Atoi(m[1])
-			pr.Column, _ = strconv.Atoi(m[2])
-			// The rest of the message repeats the source with a caret:
-			// the editor shows the text itself.
-			pr.Message, _, _ = strings.Cut(d.Message[len(m[0]):], "\n")
-		}
-		out = append(out, pr)
+	for _, pr := range instrument.Place(ds, nil) {
+		out = append(out, problem{Path: pr.Path, Message: pr.Message, Line: pr.Line, Column: pr.Column})
 	}
 	return out
 }
 
-// instrumentNew: GET /admin/instruments/new.
+// instrumentNew: GET /admin/instruments/new, empty, or with ?from=KEY/V
+// the text of an existing version (a shipped instrument among them) to
+// start a new instrument from: its key is to be changed.
 func (p *Pages) instrumentNew(c *gin.Context) {
-	p.instrumentNewPage(c, http.StatusOK, &instrumentNewView{})
+	nv := &instrumentNewView{}
+	list, err := p.svc.Instruments(c.Request.Context())
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	for _, s := range list {
+		nv.Starts = append(nv.Starts, startOption{Value: s.Key + "/" + strconv.Itoa(s.Version),
+			Label: fmt.Sprintf("%s (%s, version %d)", s.Title, s.Key, s.Version)})
+	}
+	if from := c.Query("from"); from != "" {
+		key, vs, _ := strings.Cut(from, "/")
+		v, _ := strconv.Atoi(vs)
+		iv, err := p.svc.Instrument(c.Request.Context(), key, v)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		in := iv.Instrument
+		in.Key, in.Version = key+"-copy", 1
+		src, err := instrument.EncoderFor("yaml").Encode(&in)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		nv.Source, nv.From = string(src), from
+	}
+	p.instrumentNewPage(c, http.StatusOK, nv)
 }
+
+// startOption is an existing version to start a new instrument from.
+type startOption struct{ Value, Label string }
 
 func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewView) {
 	title := "New instrument"
+	if et := nv.Edit; et != nil && et.Draft {
+		title = fmt.Sprintf("Edit %s, version %d", et.Key, et.Version)
+	} else if et != nil {
+		title = fmt.Sprintf("New version %d of %s", et.Next, et.Key)
+	}
 	if len(nv.Problems) > 0 {
 		title = "Error: " + title
 	}
@@ -95,7 +128,10 @@ func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewV
 	v := p.newView(c, title)
 	v.page, v.status, v.InstrumentNew = "instrument_new", status, nv
 	v.Scripts = []string{"/admin/static/" + editorName}
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "New instrument"}}
+	v.Crumbs = []link{{"/admin", "Surveys"}, {"", title}}
+	if et := nv.Edit; et != nil {
+		v.Crumbs = []link{{"/admin", "Surveys"}, {et.Href, fmt.Sprintf("%s, version %d", et.Key, et.Version)}, {"", title}}
+	}
 	p.render(c, v)
 }
 
@@ -116,6 +152,15 @@ func (p *Pages) createInstrument(c *gin.Context) {
 		return
 	}
 	nv := &instrumentNewView{Source: c.PostForm("source")}
+	if key, v := c.PostForm("from_key"), c.PostForm("from_version"); key != "" {
+		// The editor of a published version: its problems are shown on
+		// that editor again.
+		if n, err := strconv.Atoi(v); err == nil {
+			if next, err := p.nextVersion(c, key); err == nil {
+				nv.Edit = &editTarget{Key: key, Version: n, Next: next, Href: versionHref(key, n)}
+			}
+		}
+	}
 	data, name, mediaType := []byte(nv.Source), "", ""
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
@@ -232,6 +277,7 @@ func placeProblems(nv *instrumentNewView) {
 			}
 		}
 		nv.Problems[i].Line, nv.Problems[i].Column, _ = l.Find(path)
+		nv.Problems[i].Item = l.ItemID(path)
 	}
 }
 
@@ -254,6 +300,13 @@ type versionView struct {
 	// Import is set right after an upload whose import had warnings.
 	Import *instrumentNewView
 	Deploy *deployForm
+	// Retired: no new surveys; CanChange: the actor may edit, publish,
+	// retire and deploy (the policy's rule for the editor).
+	Retired, CanChange bool
+	// Prev is the version before this one, for the link to the changes
+	// since it; 0 when there is none.
+	Prev     int
+	DiffHref string
 }
 
 type sectionRow struct {
@@ -276,7 +329,9 @@ type subscaleRow struct {
 // problems after a try.
 type deployForm struct {
 	Title, Access, ClosesAt string
-	Problems                []problem
+	// Test: start the survey in test mode.
+	Test     bool
+	Problems []problem
 	// Errors maps a field to its message, for the inline errors.
 	Errors map[string]string
 }
@@ -315,6 +370,18 @@ func (p *Pages) versionPage(c *gin.Context, status int, iv *survey.InstrumentVer
 		Import: imported, Deploy: df}
 	if iv.PublishedAt != nil {
 		vv.PublishedAt = iv.PublishedAt.UTC().Format("2 January 2006")
+	}
+	vv.Retired = iv.Status == survey.StatusRetired
+	vv.CanChange = may(c, "/admin/instruments/:key/versions/:version/edit")
+	if list, err := p.svc.Instruments(c.Request.Context()); err == nil {
+		for _, s := range list {
+			if s.Key == iv.Key && s.Version < iv.Version && s.Version > vv.Prev {
+				vv.Prev = s.Version
+			}
+		}
+	}
+	if vv.Prev > 0 {
+		vv.DiffHref = diffHref(iv.Key, vv.Prev, iv.Version)
 	}
 	perSubscale := map[string]int{}
 	for _, s := range in.Sections {
@@ -366,7 +433,8 @@ func (p *Pages) publishVersion(c *gin.Context) {
 }
 
 // deployVersion: POST /admin/instruments/{key}/versions/{version}/surveys.
-// A closing date without a time means the end of that day, UTC.
+// A closing date without a time means the end of that day in the
+// survey's time zone (UTC at deployment; survey.Moment), as in the API.
 func (p *Pages) deployVersion(c *gin.Context) {
 	if !p.sessionCSRFOK(c) {
 		return
@@ -375,14 +443,23 @@ func (p *Pages) deployVersion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	df := &deployForm{Title: strings.TrimSpace(c.PostForm("title")), Access: c.PostForm("access"), ClosesAt: strings.TrimSpace(c.PostForm("closes_at"))}
+	df := &deployForm{Title: strings.TrimSpace(c.PostForm("title")), Access: c.PostForm("access"), ClosesAt: strings.TrimSpace(c.PostForm("closes_at")),
+		Test: c.PostForm("mode") == survey.ModeTest}
 	var probs survey.Problems
-	closes := parseClosing(&probs, df.ClosesAt, p.svc.Now())
+	n := survey.NewSurvey{InstrumentKey: iv.Key, InstrumentVersion: iv.Version, Title: df.Title, Access: df.Access}
+	if df.Test {
+		n.Mode = survey.ModeTest
+	}
+	if m := readMoment(&probs, "closes_at", df.ClosesAt, time.UTC); m != nil {
+		n.ClosesAt, n.ClosesOn = m.At, m.On
+		if closes := m.Resolve(time.UTC, true); closes != nil && !closes.After(p.svc.Now()) {
+			probs.Add("closes_at", "must be in the future")
+		}
+	}
 	err := probs.Err(survey.EInvalid, "the survey is not valid")
 	var sv *survey.Survey
 	if err == nil {
-		sv, err = p.svc.CreateSurvey(c.Request.Context(), survey.NewSurvey{InstrumentKey: iv.Key, InstrumentVersion: iv.Version,
-			Title: df.Title, Access: df.Access, ClosesAt: closes})
+		sv, err = p.svc.CreateSurvey(c.Request.Context(), n)
 	}
 	if err != nil {
 		se, status := server.Classify(c, err)
@@ -407,28 +484,3 @@ func (p *Pages) deployVersion(c *gin.Context) {
 // deployFields are the deploy form's label and input id of each field a
 // problem can name.
 var deployFields = map[string][2]string{"title": {"Name", "title"}, "access": {"Access", "access-open"}, "closes_at": {"Closing date", "closes_at"}}
-
-// parseClosing reads the closing field: empty (no closing), a date
-// (2027-03-31: the end of that day, UTC), or a date and time from a
-// datetime-local field or RFC 3339. It must lie in the future.
-func parseClosing(probs *survey.Problems, s string, now time.Time) *time.Time {
-	if s == "" {
-		return nil
-	}
-	var t time.Time
-	var err error
-	if d, e := time.Parse(time.DateOnly, s); e == nil {
-		t = d.Add(24*time.Hour - time.Second)
-	} else if t, err = time.Parse("2006-01-02T15:04", s); err != nil {
-		t, err = time.Parse(time.RFC3339, s)
-	}
-	if err != nil {
-		probs.Add("closes_at", "must be a date such as 2027-03-31, or a date and time, got %q", s)
-		return nil
-	}
-	if !t.After(now) {
-		probs.Add("closes_at", "must be in the future")
-		return nil
-	}
-	return &t
-}

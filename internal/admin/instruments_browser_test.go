@@ -135,7 +135,7 @@ func TestBrowserInstrumentJourney(t *testing.T) {
 			id := strings.TrimPrefix(loc, "/admin/surveys/")
 			sv, err := f.svc.Survey(ctx, id)
 			if err != nil || sv.Title != "Ward 3 "+vp.Name || sv.Access != survey.AccessInvitation || sv.ClosesAt == nil ||
-				sv.ClosesAt.UTC().Format(time.DateOnly) != closes || sv.InstrumentKey != key {
+				sv.ClosesAt.UTC().Format(time.DateTime) != endOfDay(t, closes) || sv.InstrumentKey != key {
 				t.Fatalf("deployed at %s: %+v %v", loc, sv, err)
 			}
 			check("survey-manage")

@@ -135,7 +135,7 @@ func TestInstrumentPages(t *testing.T) {
 			id := strings.TrimPrefix(p.location, "/admin/surveys/")
 			sv, err := f.svc.Survey(ctx, id)
 			if err != nil || sv.Title != "Ward 3, spring" || sv.Access != survey.AccessInvitation || sv.InstrumentKey != "ward-check" ||
-				sv.ClosesAt == nil || sv.ClosesAt.UTC().Format(time.DateTime) != closes+" 23:59:59" {
+				sv.ClosesAt == nil || sv.ClosesAt.UTC().Format(time.DateTime) != endOfDay(t, closes) {
 				t.Fatalf("stored survey: %+v %v", sv, err)
 			}
 			p = c.get(p.location)
@@ -162,6 +162,14 @@ func TestInstrumentPages(t *testing.T) {
 			}
 			if _, _, err := f.svc.StartProgress(ctx, id, "not-a-code", ""); err == nil {
 				t.Error("a made-up code is accepted")
+			}
+			// The counts: three issued, each now held by a response started.
+			counts := c.get("/admin/surveys/" + id).body
+			for _, want := range []string{`<dt>Codes issued</dt><dd class="value">3</dd>`, `<dt>Spent</dt><dd class="value">0</dd>`,
+				`<dt>In use</dt><dd class="value">3</dd>`, `<dt>Unused</dt><dd class="value">0</dd>`} {
+				if !strings.Contains(counts, want) {
+					t.Errorf("results page lacks %s", want)
+				}
 			}
 			if p := c.post("/admin/surveys/"+id+"/close", nil); p.status != http.StatusSeeOther || p.location != "/admin/surveys/"+id {
 				t.Fatalf("close: %d %q", p.status, p.location)
@@ -430,4 +438,15 @@ func TestInstrumentPages(t *testing.T) {
 			}
 		})
 	})
+}
+
+// endOfDay is the end of a plain date's day in UTC, as stored: the next
+// day's first instant (a closing time is exclusive).
+func endOfDay(tb testing.TB, date string) string {
+	tb.Helper()
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d.AddDate(0, 0, 1).Format(time.DateTime)
 }

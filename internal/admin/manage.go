@@ -4,8 +4,8 @@ package admin
 // invitation survey make invitation codes. They call the same domain
 // methods as the API (survey.Service CloseSurvey, CreateInvitations).
 // The survey's other settings (renaming, reopening, a new closing date,
-// test mode, the public title) belong on this card too, as forms posting
-// to the domain's calls once it has them; manageView says what applies.
+// test mode, the public title) are on its settings page (settings.go),
+// which this card links.
 
 import (
 	"encoding/csv"
@@ -27,11 +27,17 @@ type manageView struct {
 	Invitation bool
 	// Max is the most codes one request makes.
 	Max int
+	// Settings links the settings page (settings.go), for those who may
+	// open it; Test says the survey is in test mode.
+	Settings, Test bool
+	// Codes counts the invitation codes of an invitation survey.
+	Codes *survey.InvitationCounts
 }
 
-func newManageView(sv *survey.Survey, csrf string) *manageView {
+func newManageView(c *gin.Context, sv *survey.Survey, csrf string) *manageView {
 	return &manageView{ID: sv.ID, CSRF: csrf, CanClose: sv.Status == survey.SurveyOpen,
-		Invitation: sv.Access == survey.AccessInvitation && sv.Status == survey.SurveyOpen, Max: survey.MaxInvitationsPerRequest}
+		Invitation: sv.Access == survey.AccessInvitation && sv.Status == survey.SurveyOpen, Max: survey.MaxInvitationsPerRequest,
+		Settings: may(c, "/admin/surveys/:id/settings"), Test: sv.Mode == survey.ModeTest}
 }
 
 // closeSurvey: POST /admin/surveys/{id}/close; 303 back to the results.

@@ -13,6 +13,8 @@ import (
 type overviewView struct {
 	Surveys     []surveyRow
 	Instruments []instrumentRow
+	// Deleted says a survey was just deleted (settings.go).
+	Deleted bool
 }
 
 type surveyRow struct {
@@ -122,6 +124,7 @@ func (p *Pages) overview(c *gin.Context) {
 			Status: instrumentStatus(in.Status), Surveys: in.Surveys, Complete: n[0], InProgress: n[1]})
 	}
 	v := p.newView(c, "Surveys and instruments")
+	ov.Deleted = c.Query("deleted") == "1"
 	v.page, v.Overview = "overview", ov
 	p.render(c, v)
 }

@@ -24,8 +24,8 @@ var adminCSS []byte
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation", "studies"} {
-		out[name] = template.Must(template.New(name).ParseFS(templateFS,
+	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation", "studies", "diff", "preview", "settings", "print"} {
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/manage.html", "templates/"+name+".html"))
 	}
 	return out
@@ -85,6 +85,33 @@ type view struct {
 	Version       *versionView
 	// Studies is the studies page (studies.go).
 	Studies *studiesView
+	// Diff is the changes between two versions (diff.go).
+	Diff *diffView
+	// Preview frames a version's preview (preview.go).
+	Preview *previewView
+	// Settings is a survey's settings page (settings.go).
+	Settings *settingsView
+	// Print is the printable instrument (print.go).
+	Print *printView
+}
+
+// funcs are the templates' own functions.
+var funcs = template.FuncMap{"field": newFieldView,
+	"unused": func(n *survey.InvitationCounts) int { return n.Issued - n.Spent - n.Held }}
+
+// fieldView is one text field of a settings form, with its error.
+type fieldView struct {
+	Name, ID, Label, Help, Value, Error string
+}
+
+// newFieldView is the template function field: the field name, its input
+// id, label, help and value, and the page's error for the name.
+func newFieldView(v *view, name, id, label, help, value string) fieldView {
+	fv := fieldView{Name: name, ID: id, Label: label, Help: help, Value: value}
+	if v.Settings != nil {
+		fv.Error = v.Settings.Errors[name]
+	}
+	return fv
 }
 
 type link struct {

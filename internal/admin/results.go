@@ -40,6 +40,8 @@ type resultsView struct {
 	// GroupRows count each group's responses, when compared by an item.
 	GroupRows []groupRow
 	Downloads []download
+	// ExcelDownloads are the same files for Excel (downloads).
+	ExcelDownloads []download
 
 	// Groups are the columns of a comparison; one unnamed group without.
 	Grouped bool
@@ -192,10 +194,18 @@ func (p *Pages) results(c *gin.Context) {
 	rv.Scope = scopes[res.Status]
 	rv.Filter = filterOptions(form, statusValue, by)
 	if may(c, "/admin/surveys/:id/export.csv") {
-		rv.Downloads = downloads(sv.ID, statusValue)
+		rv.Downloads, rv.ExcelDownloads = downloads(sv.ID, statusValue)
 	}
 	v := p.newView(c, sv.Title)
-	rv.Manage = newManageView(sv, v.CSRF)
+	rv.Manage = newManageView(c, sv, v.CSRF)
+	if sv.Access == survey.AccessInvitation {
+		n, err := p.svc.CountInvitations(c.Request.Context(), sv.ID)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		rv.Manage.Codes = &n
+	}
 	v.page, v.Results = "results", rv
 	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
 	p.render(c, v)
@@ -219,16 +229,20 @@ func filterOptions(form *survey.Form, statusValue, by string) filterView {
 	return f
 }
 
-// downloads links the export files, with the page's status filter.
-func downloads(id, statusValue string) []download {
+// downloads links the export files, with the page's status filter, in
+// two variants: for R, SPSS and Stata (plain UTF-8, as those read it), and
+// for Excel (a byte-order mark, without which Excel misreads non-ASCII
+// text, and the formula guard, so that no answer runs as a formula; the
+// codebook with the mark too).
+func downloads(id, statusValue string) (stats, excel []download) {
 	base := "/admin/surveys/" + url.PathEscape(id) + "/"
-	q := func(extra string) string {
+	q := func(extra ...string) string {
 		v := url.Values{}
 		if statusValue != "" && statusValue != survey.ResponseComplete {
 			v.Set("status", statusValue)
 		}
-		if extra != "" {
-			k, val, _ := strings.Cut(extra, "=")
+		for _, e := range extra {
+			k, val, _ := strings.Cut(e, "=")
 			v.Set(k, val)
 		}
 		if len(v) == 0 {
@@ -236,16 +250,23 @@ func downloads(id, statusValue string) []download {
 		}
 		return "?" + v.Encode()
 	}
-	return []download{
-		{base + "export.csv" + q(""), "Responses, CSV", "one row per response, answers as codes"},
+	const bom, guard = "bom=1", "excel_safe=1"
+	stats = []download{
+		{base + "export.csv" + q(), "Responses, CSV", "one row per response, answers as codes"},
 		{base + "export.csv" + q("values=labels"), "Responses with labels, CSV", "answers as their labels"},
 		{base + "export.csv" + q("layout=long"), "Long format, CSV", "one row per answer"},
-		{base + "export.xlsx" + q(""), "Responses, Excel", "data, codebook and value labels in one workbook"},
-		{base + "export.sav" + q(""), "SPSS data file, SAV", "labelled, ready to open in SPSS or PSPP"},
-		{base + "export.dta" + q(""), "Stata dataset, DTA", "labelled, for Stata 14 or later"},
+		{base + "export.sav" + q(), "SPSS data file, SAV", "labelled, ready to open in SPSS or PSPP"},
+		{base + "export.dta" + q(), "Stata dataset, DTA", "labelled, for Stata 14 or later"},
 		{base + "codebook.csv", "Codebook, CSV", "every variable, its question and its codes"},
-		{base + "export.zip" + q(""), "Analysis bundle, ZIP", "CSV, codebook and scripts for R, SPSS and Stata"},
+		{base + "export.zip" + q(), "Analysis bundle, ZIP", "CSV, codebook and scripts for R, SPSS and Stata"},
 	}
+	excel = []download{
+		{base + "export.xlsx" + q(), "Responses, Excel workbook", "data, codebook and value labels in one workbook"},
+		{base + "export.csv" + q(bom, guard), "Responses, CSV for Excel", "answers as codes"},
+		{base + "export.csv" + q("values=labels", bom, guard), "Responses with labels, CSV for Excel", "answers as their labels"},
+		{base + "codebook.csv?" + bom + "&" + guard, "Codebook, CSV for Excel", "every variable, its question and its codes"},
+	}
+	return stats, excel
 }
 
 func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form, rep *stats.Report, filter string) *resultsView {

@@ -209,7 +209,7 @@ func TestOpenAPI_InstrumentSchemaInStep(t *testing.T) {
 // of the instrument format.
 var specOnlyInOpenAPI = map[string]bool{
 	"InstrumentStatus": true, "InstrumentRef": true, "InstrumentSummary": true,
-	"InstrumentList": true, "InstrumentVersion": true,
+	"InstrumentList": true, "InstrumentVersion": true, "InstrumentDiff": true, "InstrumentCheck": true,
 }
 
 func specKeysOf(m map[string]any) map[string]bool {

@@ -92,6 +92,8 @@ func (m *API) Mount(r *server.Router) {
 	res.POST("/instruments/:key/versions/:version/publish", a.publishInstrument)
 	res.POST("/instruments/:key/versions/:version/retire", a.retireInstrument)
 	res.GET("/instruments/:key/versions/:version/export", a.exportInstrument)
+	res.GET("/instruments/:key/diff", a.diffInstrument)
+	res.POST("/instruments/check", a.checkInstrument)
 
 	res.POST("/surveys", a.createSurvey)
 	res.GET("/surveys", a.listSurveys)
@@ -102,6 +104,7 @@ func (m *API) Mount(r *server.Router) {
 	res.POST("/surveys/:id/live", a.goLive)
 	res.DELETE("/surveys/:id/responses", a.deleteResponses)
 	res.POST("/surveys/:id/invitations", a.createInvitations)
+	res.GET("/surveys/:id/invitations", a.invitationCounts)
 	res.GET("/surveys/:id/responses", a.listResponses)
 	res.GET("/surveys/:id/stats", a.surveyStats)
 	res.GET("/surveys/:id/psychometrics", a.surveyPsychometrics)

@@ -1,6 +1,7 @@
 package instrument
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -59,4 +60,33 @@ func (l *Locator) Find(path string) (line, column int, ok bool) {
 		p = p[:i]
 	}
 	return 0, 0, false
+}
+
+// itemPath is the part of a problem's path that names an item.
+var itemPath = regexp.MustCompile(`^sections\[\d+\]\.items\[\d+\]`)
+
+// ItemID returns the id written for the item a path lies in
+// ("sections[0].items[1].scale": the item's own id field), so that a
+// problem can name the item as the researcher knows it; "" when the path
+// is not inside an item or its id is not written as text.
+func (l *Locator) ItemID(path string) string {
+	if l == nil {
+		return ""
+	}
+	p := itemPath.FindString(path)
+	if p == "" {
+		return ""
+	}
+	yp, err := yaml.PathString("$." + p + ".id")
+	if err != nil {
+		return ""
+	}
+	n, err := yp.FilterFile(l.file)
+	if err != nil || n == nil {
+		return ""
+	}
+	if s, ok := n.(*ast.StringNode); ok {
+		return s.Value
+	}
+	return ""
 }

@@ -71,3 +71,24 @@ sections:
 		t.Error("found a place for a path not in the text")
 	}
 }
+
+// TestLocatorItemID: a problem inside an item names the item's id, in YAML
+// and in JSON; a path outside any item names none.
+func TestLocatorItemID(t *testing.T) {
+	for name, doc := range map[string]string{
+		"YAML": "key: k\nsections:\n  - id: main\n    items:\n      - id: q1\n        type: likret\n      - id: q2\n",
+		"JSON": `{"key": "k", "sections": [{"id": "main", "items": [{"id": "q1", "type": "likret"}, {"id": "q2"}]}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			l := instrument.NewLocator([]byte(doc))
+			for path, want := range map[string]string{
+				"sections[0].items[0].type": "q1", "sections[0].items[1].text": "q2", "sections[0].items[1]": "q2",
+				"sections[0].title": "", "key": "", "sections[0].items[5].type": "",
+			} {
+				if got := l.ItemID(path); got != want {
+					t.Errorf("ItemID(%q) = %q, want %q", path, got, want)
+				}
+			}
+		})
+	}
+}

@@ -139,17 +139,7 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 	if si < 0 || si >= len(form.Instrument.Sections) {
 		return SaveSectionOutcome{}, Errorf(ENotFound, "the form has no section %d", si+1)
 	}
-	merged := make(Answers, len(p.Answers)+len(in.Answers))
-	for id, v := range p.Answers {
-		if form.Item(id) != nil && form.SectionOf(id) != si {
-			merged[id] = v
-		}
-	}
-	for id, v := range in.Answers {
-		merged[id] = v
-	}
-	merged = form.KeepShown(merged) // a hidden item's answer is not kept, whatever was posted
-	ord := form.Order(p.ID)         // the pages in this response's order
+	merged := form.mergeSection(p.Answers, in.Answers, si)
 
 	// Save first, whatever comes next: an answer given is never lost.
 	keep := form.keepValid(merged)
@@ -160,44 +150,8 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		}
 	}
 
-	out := SaveSectionOutcome{Section: si, Answers: merged}
-	rev := 0
-	if in.Action == SectionNext {
-		rev = form.revealed(merged, si, in.Seen)
-	}
-	partial := in.Action != SectionNext || rev > 0
-	// One Check serves both the page and, on the last page, the whole
-	// response: partial is false whenever this save can submit.
-	checked := form.Check(merged, partial)
-	if err := form.sectionProblems(checked, si); err != nil {
-		out.Kind, out.Problems = SectionFix, errDetails(err)
-		return out, nil
-	}
-	switch {
-	case in.Action == SectionLater:
-		out.Kind = SectionSaved
-		return out, nil
-	case in.Action == SectionBack:
-		out.Kind, out.Section = SectionMove, ord.PrevSection(merged, si)
-		if out.Section < 0 {
-			out.Kind, out.Section = SectionStart, 0
-		}
-		return out, nil
-	case rev > 0:
-		out.Kind, out.Revealed = SectionRevealed, rev
-		return out, nil
-	}
-	if n := ord.NextSection(merged, si); n >= 0 {
-		out.Kind, out.Section = SectionMove, n
-		return out, nil
-	}
-	// The last page: submit. Neither Back nor a reveal got here, so
-	// checked is Check(merged, false), the whole check of a submission.
-	if checked != nil {
-		// A problem on an earlier page (reached by typing its address, or
-		// answers changed going back): show that page with its problems.
-		first := ord.firstSectionWithProblem(errDetails(checked))
-		out.Kind, out.Section, out.Problems = SectionFix, first, errDetails(form.sectionProblems(checked, first))
+	out, submit := form.decideSection(merged, si, in.Action, in.Seen, form.Order(p.ID))
+	if !submit {
 		return out, nil
 	}
 	done := *p // merged is KeepShown's and passed Check above
@@ -215,6 +169,85 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		}
 	}
 	return SaveSectionOutcome{}, err
+}
+
+// mergeSection returns the saved answers with section si's replaced by
+// the posted ones, less the answers to items the result hides (whatever
+// was posted): step 1 of SaveSection.
+func (f *Form) mergeSection(saved, posted Answers, si int) Answers {
+	merged := make(Answers, len(saved)+len(posted))
+	for id, v := range saved {
+		if f.Item(id) != nil && f.SectionOf(id) != si {
+			merged[id] = v
+		}
+	}
+	for id, v := range posted {
+		merged[id] = v
+	}
+	return f.KeepShown(merged)
+}
+
+// decideSection is where a page's merged answers lead (steps 3 and 4 of
+// SaveSection), deciding without storing: the outcome, or submit when the
+// last page passed the whole check and the response is to be completed.
+// SaveSection and PreviewSection both decide by it.
+func (f *Form) decideSection(merged Answers, si int, action SectionAction, seen map[string]bool, ord *Order) (out SaveSectionOutcome, submit bool) {
+	out = SaveSectionOutcome{Section: si, Answers: merged}
+	rev := 0
+	if action == SectionNext {
+		rev = f.revealed(merged, si, seen)
+	}
+	partial := action != SectionNext || rev > 0
+	// One Check serves both the page and, on the last page, the whole
+	// response: partial is false whenever this save can submit.
+	checked := f.Check(merged, partial)
+	if err := f.sectionProblems(checked, si); err != nil {
+		out.Kind, out.Problems = SectionFix, errDetails(err)
+		return out, false
+	}
+	switch {
+	case action == SectionLater:
+		out.Kind = SectionSaved
+		return out, false
+	case action == SectionBack:
+		out.Kind, out.Section = SectionMove, ord.PrevSection(merged, si)
+		if out.Section < 0 {
+			out.Kind, out.Section = SectionStart, 0
+		}
+		return out, false
+	case rev > 0:
+		out.Kind, out.Revealed = SectionRevealed, rev
+		return out, false
+	}
+	if n := ord.NextSection(merged, si); n >= 0 {
+		out.Kind, out.Section = SectionMove, n
+		return out, false
+	}
+	// The last page: submit. Neither Back nor a reveal got here, so
+	// checked is Check(merged, false), the whole check of a submission.
+	if checked != nil {
+		// A problem on an earlier page (reached by typing its address, or
+		// answers changed going back): show that page with its problems.
+		first := ord.firstSectionWithProblem(errDetails(checked))
+		out.Kind, out.Section, out.Problems = SectionFix, first, errDetails(f.sectionProblems(checked, first))
+		return out, false
+	}
+	out.Kind = SectionCompleted
+	return out, true
+}
+
+// PreviewSection is SaveSection for a preview of the form: the same
+// merge, checks and moves, storing nothing. saved are the answers of the
+// pages before (as the preview carries them); the outcome's Answers are
+// the merged answers to carry on. A passing last page is
+// SectionCompleted, without a Response; Continue later stays on the page
+// (SectionSaved). ENotFound for a section the form does not have.
+func (f *Form) PreviewSection(saved, posted Answers, si int, action SectionAction, seen map[string]bool) (SaveSectionOutcome, error) {
+	if si < 0 || si >= len(f.Instrument.Sections) {
+		return SaveSectionOutcome{}, Errorf(ENotFound, "the form has no section %d", si+1)
+	}
+	out, _ := f.decideSection(f.mergeSection(saved, posted, si), si, action, seen, f.DocumentOrder())
+	return out, nil
 }
 
 // sectionRefused turns a refused save into an outcome where the

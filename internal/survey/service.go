@@ -404,6 +404,25 @@ func (s *Service) CreateInvitations(ctx context.Context, surveyID string, count 
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
+// InvitationCounts are a survey's invitation codes by state.
+type InvitationCounts struct {
+	// Issued codes; Spent by a submitted response; Held by a response in
+	// progress.
+	Issued, Spent, Held int
+}
+
+// CountInvitations counts an invitation survey's codes (ENotFound for an
+// unknown survey, EConflict for an open-link one, which has none).
+func (s *Service) CountInvitations(ctx context.Context, surveyID string) (InvitationCounts, error) {
+	if _, err := s.invitationSurvey(ctx, surveyID); err != nil {
+		return InvitationCounts{}, err
+	}
+	var n InvitationCounts
+	var err error
+	n.Issued, n.Spent, n.Held, err = s.store.CountInvitations(ctx, surveyID)
+	return n, err
+}
+
 // Submit stores a complete response. It returns created false, with the
 // stored response, when the same id was submitted before with the same
 // content (a safe retry).

@@ -95,8 +95,10 @@ func ParseMoment(s string) (m Moment, ok bool) {
 // IsZero reports whether the moment is "no date".
 func (m Moment) IsZero() bool { return m.At == nil && m.On == nil }
 
-// resolve returns the instant, in UTC: a date is its day's start in loc,
+// Resolve returns the instant, in UTC: a date is its day's start in loc,
 // or its end when end is set (a closing date). nil for the zero Moment.
+func (m Moment) Resolve(loc *time.Location, end bool) *time.Time { return m.resolve(loc, end) }
+
 func (m Moment) resolve(loc *time.Location, end bool) *time.Time {
 	var t time.Time
 	switch {

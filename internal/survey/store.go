@@ -41,6 +41,9 @@ type Store interface {
 	// CountResponses counts a survey's complete and in-progress live
 	// responses, and its responses made in test mode (any status).
 	CountResponses(ctx context.Context, surveyID string) (complete, inProgress, test int, err error)
+	// CountInvitations counts a survey's invitation codes: issued, spent
+	// by a submitted response, and held by a response in progress.
+	CountInvitations(ctx context.Context, surveyID string) (issued, spent, held int, err error)
 	// FindSurveys lists surveys, newest first, with their response counts.
 	FindSurveys(ctx context.Context) ([]*Survey, error)
 	// CloseSurvey closes an open survey (closing a closed one is a no-op).

@@ -48,6 +48,7 @@ func TestSectionFragmentsAsTemplate(t *testing.T) {
 		Action        string
 		ResumeURL     string
 		Later         bool
+		Hidden        []hiddenField
 	}
 	type oldView struct {
 		view

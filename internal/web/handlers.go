@@ -25,6 +25,8 @@ type page struct {
 	// order is the order the respondent's response is shown the form in
 	// (survey.Order); set by respondent.
 	order *survey.Order
+	// preview is set on a preview's page (preview.go).
+	preview *previewState
 }
 
 // load finds the survey in the URL, or renders the 404 page.
@@ -113,6 +115,8 @@ type welcomeView struct {
 	Code       string
 	CodeError  string
 	Action     string
+	// Hidden are a preview's own fields (preview.go).
+	Hidden []hiddenField
 }
 
 func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr string) {
@@ -406,6 +410,8 @@ type sectionView struct {
 	ResumeURL     string
 	// Later: the page was saved by Continue later; show the resume link.
 	Later bool
+	// Hidden are a preview's own fields (preview.go).
+	Hidden []hiddenField
 }
 
 type summaryEntry struct{ Target, Text string }
@@ -450,7 +456,13 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 			iv.OtherError = errs[o.ID]
 			sv.Errors = append(sv.Errors, summaryEntry{Target: "q-" + o.ID, Text: it.Text + " – " + iv.OtherError})
 		}
-		html, err := h.fragments.item(form, p.v.L.Code, &iv)
+		var html template.HTML
+		var err error
+		if p.preview != nil {
+			html, err = renderItem(&iv) // a draft's items are not kept (preview.go)
+		} else {
+			html, err = h.fragments.item(form, p.v.L.Code, &iv)
+		}
 		if err != nil {
 			h.fail(c, p.v, fmt.Errorf("render item %s: %w", it.ID, err))
 			return
@@ -464,6 +476,13 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.PublicTitle)
 	if len(sv.Errors) > 0 {
 		v.Title = v.L.T("title.error", "Title", v.Title)
+	}
+	if ps := p.preview; ps != nil {
+		ps.answers = string(a.Canonical())
+		sv.Action, sv.Hidden, sv.ResumeURL = ps.req.Action, previewHidden(ps, si), "(a preview has no resume link)"
+		v.Langs, v.CSRF = nil, ps.req.CSRF
+		h.previewPage(c, v, ps.req)
+		return
 	}
 	v.CSRF = h.csrfToken(c, p.sv.ID)
 	if len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later {

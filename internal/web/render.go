@@ -60,9 +60,11 @@ type view struct {
 	SurveyTitle string // the header; empty for none
 	// TestMode: the survey is in test mode; every page says so.
 	TestMode bool
-	CSS, JS  string
-	Icon     string
-	CSRF     string
+	// PreviewNote is the banner of a preview's page (preview.go).
+	PreviewNote string
+	CSS, JS     string
+	Icon        string
+	CSRF        string
 
 	Welcome *welcomeView
 	Section *sectionView

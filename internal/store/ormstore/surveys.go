@@ -189,6 +189,15 @@ func (t *Tables) CountResponses(ctx context.Context, surveyID string) (complete,
 	return complete, inProgress, test, t.classify(err, "count responses")
 }
 
+// CountInvitations implements survey.Store.
+func (t *Tables) CountInvitations(ctx context.Context, surveyID string) (issued, spent, held int, err error) {
+	var n struct{ Issued, Spent, Held int }
+	err = t.Read.WithContext(ctx).Table("invitations").
+		Select("count(*) AS issued, coalesce(sum(spent), 0) AS spent, coalesce(sum(held), 0) AS held").
+		Where("survey_id = ?", surveyID).Scan(&n).Error
+	return n.Issued, n.Spent, n.Held, t.classify(err, "count invitations")
+}
+
 // InvitationRecord is the invitations table (0001, 0004). Spent and
 // held change only in the hand-written transactions of the group commit
 // and the web form (each driver's responses.go and progress.go).

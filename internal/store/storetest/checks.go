@@ -297,6 +297,15 @@ func testInvitationCodes(t *testing.T, s survey.Store) {
 	if !spent(t, s, sv.ID, a) || spent(t, s, other.ID, b) {
 		t.Errorf("want exactly the used code spent")
 	}
+	if err := s.CreateInvitations(ctx, sv.ID, [][]byte{survey.HashSecret("D"), survey.HashSecret("E")}); err != nil {
+		t.Fatal(err)
+	}
+	if issued, sp, held, err := s.CountInvitations(ctx, sv.ID); err != nil || issued != 3 || sp != 1 || held != 0 {
+		t.Errorf("CountInvitations = %d issued, %d spent, %d held (%v); want 3, 1, 0", issued, sp, held, err)
+	}
+	if issued, sp, _, err := s.CountInvitations(ctx, "nosuchsurvey"); err != nil || issued != 0 || sp != 0 {
+		t.Errorf("CountInvitations of no survey = %d, %d (%v); want 0, 0", issued, sp, err)
+	}
 }
 
 // testCreateResponseIsAtomic: when the response cannot be stored, the
