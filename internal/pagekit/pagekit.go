@@ -108,10 +108,25 @@ func WriteBody(c *gin.Context, status int, contentType string, body []byte) {
 	zw.Write(body)
 	zw.Close()
 	gzipPool.Put(zw)
+	writeGzipped(c, status, zbuf.Bytes())
+}
+
+// WriteGzipped writes gz, a body already compressed as one gzip member
+// (a page pre-compressed in parts), to a client that takes gzip
+// (AcceptsGzip), with the headers WriteBody gives a gzipped body.
+func WriteGzipped(c *gin.Context, status int, contentType string, gz []byte) {
+	hdr := c.Writer.Header()
+	hdr.Set("Content-Type", contentType)
+	hdr.Add("Vary", "Accept-Encoding")
+	writeGzipped(c, status, gz)
+}
+
+func writeGzipped(c *gin.Context, status int, gz []byte) {
+	hdr := c.Writer.Header()
 	hdr.Set("Content-Encoding", "gzip")
-	hdr.Set("Content-Length", strconv.Itoa(zbuf.Len()))
+	hdr.Set("Content-Length", strconv.Itoa(len(gz)))
 	c.Status(status)
-	c.Writer.Write(zbuf.Bytes())
+	c.Writer.Write(gz)
 }
 
 // AcceptsGzip tells whether the request's Accept-Encoding takes gzip

@@ -429,8 +429,12 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		// device continues in it.
 		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code, Later: p.later}
 	var visible []string
+	fresh := true // none of the page's items answered
 	for i := range sec.Items {
 		it := &sec.Items[i]
+		if _, answered := a[it.ID]; answered {
+			fresh = false
+		}
 		iv := newItemView(p.v.L, form, it, a, shown, si, errs[it.ID])
 		if !iv.Hidden {
 			visible = append(visible, it.ID)
@@ -458,7 +462,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		// A plain page: written from its shell (shell.go).
 		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, first: sv.First, last: sv.Last}
 		if s := h.shells.shell(key, v); s != nil {
-			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items})
+			h.shells.write(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items, fresh: fresh})
 			return
 		}
 	}
