@@ -379,12 +379,28 @@ func (h *handler) done(c *gin.Context) {
 		// keeps even the survey's address from the next site.
 		redirect(c, p.sv.EndRedirect)
 	default:
+		// The page depends only on the survey row and the language, but
+		// for its language links, which carry the request's query: kept
+		// and shared when there is none.
+		key := welcomeKey{p.sv, p.v.L.Code}
+		keep := c.Request.URL.RawQuery == ""
+		if k, ok := h.dones.Load(key); ok && keep {
+			writeKept(c, k.(*keptPage))
+			return
+		}
 		// The end message is the researcher's, in the instrument's
 		// language, between the catalog's own texts.
 		paras := append([]string{p.v.L.T("done.text")}, paragraphs(p.sv.EndMessage)...)
 		paras = append(paras, p.v.L.T("done.anonymous"))
 		p.v.message(c, http.StatusOK, p.v.L.T("done.title"), paras...)
 		p.v.page = "done"
+		if keep {
+			if page, err := renderPage(p.v); err == nil {
+				k, _ := h.dones.LoadOrStore(key, newKeptPage(page))
+				writeKept(c, k.(*keptPage))
+				return
+			}
+		}
 		h.render(c, p.v)
 	}
 }
@@ -625,7 +641,8 @@ func withSection(form *survey.Form, si int, saved, posted survey.Answers) survey
 	return out
 }
 
-// welcomeKey keys the kept welcome pages: one per survey row and language.
+// welcomeKey keys the kept welcome and thank-you pages: one per survey row
+// and language.
 type welcomeKey struct {
 	sv   *survey.Survey
 	lang string

@@ -139,6 +139,17 @@ func (h *handler) writeStitched(c *gin.Context, s *stitched, token string) {
 	c.Writer.Write(body)
 }
 
+// writeKept writes a kept page (stitch.go), pre-compressed when the
+// client takes gzip, with the headers pagekit.Render gives every page.
+func writeKept(c *gin.Context, k *keptPage) {
+	pagekit.Headers(c.Writer.Header())
+	if k.gz != nil && pagekit.AcceptsGzip(c.Request) {
+		pagekit.WriteGzipped(c, http.StatusOK, "text/html; charset=utf-8", k.gz)
+		return
+	}
+	pagekit.WriteBody(c, http.StatusOK, "text/html; charset=utf-8", k.plain)
+}
+
 // fail answers with the page for an error from the service. Its status
 // comes from the server's one table (server.Classify, which also logs an
 // error that is not a survey.Error); the words are the respondent's.

@@ -70,7 +70,9 @@ func gunzipOne(tb testing.TB, body []byte) []byte {
 // the body as the CSRF token in a stored block, verbatim; a page with
 // answers is compressed per request, so its tail, which holds them, is
 // never kept. The pre-compressed page is at most a tenth larger than the
-// same page compressed per request.
+// same page compressed per request. The thank-you page is kept whole,
+// the same for every respondent, unless its address has a query (its
+// language links carry it).
 func TestSectionShellGzip(t *testing.T) {
 	enginetest.Run(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
@@ -111,6 +113,7 @@ func TestSectionShellGzip(t *testing.T) {
 			}
 			return plain.Body.String(), bytes.Contains(zipped.Body.Bytes(), []byte(token))
 		}
+		var doneFirst string
 		for respondent, aiUse := range []int64{1, 1, 0} {
 			j := &jarClient{tb: t, h: f.srv.Config.Handler, jar: map[string]*http.Cookie{}}
 			w := j.do(http.MethodGet, base, "", false)
@@ -168,6 +171,22 @@ func TestSectionShellGzip(t *testing.T) {
 			}
 			if next != base+"/done" || len(visited) < 3 {
 				t.Fatalf("respondent %d: the journey ended at %q after %v", respondent, next, visited)
+			}
+			// The thank-you page, kept once for everyone: the same bytes
+			// plain and gzipped, for every respondent.
+			done, _ := check(j, next, token)
+			if !strings.Contains(done, `<div class="done">`) {
+				t.Fatalf("respondent %d: not the thank-you page\n%s", respondent, done)
+			}
+			if doneFirst == "" {
+				doneFirst = done
+			} else if done != doneFirst {
+				t.Fatalf("respondent %d: another thank-you page\n%s\n---\n%s", respondent, done, doneFirst)
+			}
+			// With a query, its language links differ: rendered, not kept.
+			other, _ := check(j, next+"?t=x", token)
+			if other == done || !strings.Contains(other, "t=x") {
+				t.Fatalf("respondent %d: the thank-you page with a query is the kept one", respondent)
 			}
 		}
 		if n := len(f.responses(t, f.open.ID)); n != 3 {

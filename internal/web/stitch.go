@@ -115,3 +115,24 @@ func appendTrailer(b []byte, crc uint32, size int) []byte {
 	b = binary.LittleEndian.AppendUint32(b, crc)
 	return binary.LittleEndian.AppendUint32(b, uint32(size))
 }
+
+// A keptPage is a page that is the same bytes for every visitor (the
+// thank-you page), rendered once and kept plain and compressed, so that
+// neither its template nor its compression runs per request.
+type keptPage struct {
+	plain, gz []byte // gz is nil when the page is too small to compress
+}
+
+// newKeptPage keeps page, compressing it once at BestCompression.
+func newKeptPage(page []byte) *keptPage {
+	k := &keptPage{plain: page}
+	if len(page) >= 1024 { // pagekit.WriteBody's threshold
+		var z bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+		zw.Write(page)
+		if zw.Close() == nil {
+			k.gz = z.Bytes()
+		}
+	}
+	return k
+}
