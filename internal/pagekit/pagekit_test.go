@@ -108,6 +108,55 @@ func TestCSRFTokenIsItsHMAC(t *testing.T) {
 	}
 }
 
+// The pages' headers are shared values (pagekit.go): what one response
+// adds to or sets over them shows in that response only.
+func TestHeadersNotShared(t *testing.T) {
+	a, b := http.Header{}, http.Header{}
+	pagekit.Headers(a)
+	pagekit.Headers(b)
+	a.Add("Cache-Control", "private")
+	a.Set("X-Frame-Options", "SAMEORIGIN")
+	a.Del("Referrer-Policy")
+	want := http.Header{}
+	for k, v := range map[string]string{
+		"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+		"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+		"Cross-Origin-Opener-Policy": "same-origin", "Cache-Control": "no-store",
+	} {
+		want.Set(k, v)
+	}
+	c := http.Header{}
+	pagekit.Headers(c)
+	for _, h := range []http.Header{b, c} {
+		if fmt.Sprint(h) != fmt.Sprint(want) {
+			t.Fatalf("headers %v, want %v", h, want)
+		}
+	}
+	if got := a.Values("Cache-Control"); len(got) != 2 || got[1] != "private" {
+		t.Fatalf("added to: %q", got)
+	}
+	// Vary: added to what is there, once per body written.
+	for _, before := range [][]string{nil, {"Origin"}, nil} {
+		rec := httptest.NewRecorder()
+		ctx, _ := gin.CreateTestContext(rec)
+		ctx.Request = httptest.NewRequest(http.MethodGet, "/s/x", nil)
+		ctx.Request.Header.Set("Accept-Encoding", "gzip")
+		for _, v := range before {
+			rec.Header().Add("Vary", v)
+		}
+		pagekit.WriteBody(ctx, http.StatusOK, "text/html; charset=utf-8", []byte(strings.Repeat("<p>x</p>", 200)))
+		if got, want := rec.Header().Values("Vary"), append(before, "Accept-Encoding"); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("Vary %q, want %q", got, want)
+		}
+		if rec.Header().Get("Content-Type") != "text/html; charset=utf-8" || rec.Header().Get("Content-Encoding") != "gzip" {
+			t.Errorf("headers %v", rec.Header())
+		}
+		rec.Header().Add("Vary", "Cookie")
+		rec.Header().Add("Content-Encoding", "br")
+	}
+}
+
 // A page is gzipped for a client that takes it and worth it, with the
 // pages' headers; a client that refuses gzip gets it plain.
 func TestWriteBodyCompresses(t *testing.T) {
