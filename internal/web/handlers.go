@@ -469,14 +469,20 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	v := p.v
 	v.page, v.status, v.Section = "section", status, sv
 	v.Langs = switchButtons[v.L.Code]
+	v.CSRF = h.csrfToken(c, p.sv.ID)
+	// A plain page is written from its shell (shell.go), which holds the
+	// title already once kept.
+	plain := len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later
+	key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, first: sv.First, last: sv.Last}
+	if s := h.shells.kept(key); plain && s != nil {
+		h.shells.write(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items, fresh: fresh})
+		return
+	}
 	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.PublicTitle)
 	if len(sv.Errors) > 0 {
 		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
-	v.CSRF = h.csrfToken(c, p.sv.ID)
-	if len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later {
-		// A plain page: written from its shell (shell.go).
-		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, first: sv.First, last: sv.Last}
+	if plain {
 		if s := h.shells.shell(key, v); s != nil {
 			h.shells.write(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items, fresh: fresh})
 			return

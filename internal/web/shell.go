@@ -183,6 +183,14 @@ func attrEscape(dst []byte, s string) []byte {
 	return dst
 }
 
+// kept returns the kept shell of key, or nil.
+func (sc *shellCache) kept(key shellKey) *shell {
+	if s, ok := sc.m.Load(key); ok {
+		return s.(*shell)
+	}
+	return nil
+}
+
 // shell returns the shell of v's section page, rendering it with marks
 // the first time; nil when the page cannot be cut (it is then rendered
 // whole). v is the page as sectionPage filled it, items and values

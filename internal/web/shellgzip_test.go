@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -128,11 +129,17 @@ func TestSectionShellGzip(t *testing.T) {
 			a := studyAnswers(f.form, aiUse)
 			next, visited := w.Header().Get("Location"), []string{}
 			for strings.HasPrefix(next, base+"/p/") {
-				_, verbatim := check(j, next, token)
+				fresh, verbatim := check(j, next, token)
 				if !verbatim {
 					t.Errorf("respondent %d, fresh %s: not sent pre-compressed", respondent, next)
 				}
 				si, _ := strconv.Atoi(strings.TrimPrefix(next, base+"/p/"))
+				// The kept shell's title is the page's own.
+				title := "<title>" + html.EscapeString(f.form.Instrument.Sections[si-1].Title) + " – Section " +
+					strconv.Itoa(si) + " of " + strconv.Itoa(len(f.form.Instrument.Sections))
+				if !strings.Contains(fresh, title) {
+					t.Errorf("respondent %d, %s: no %q", respondent, next, title)
+				}
 				action := "next"
 				if si == len(f.form.Instrument.Sections) {
 					action = "submit"
