@@ -63,8 +63,8 @@ func gunzipOne(tb testing.TB, body []byte) []byte {
 	return got
 }
 
-// TestSectionShellGzip: section pages asked for with gzip decode to the
-// very page sent to a client without gzip, for every section of two
+// TestSectionShellGzip: the welcome page and section pages asked for with
+// gzip decode to the very page sent to a client without gzip, for every section of two
 // respondents' journeys (the second one meeting the tails the first one
 // left) and for pages read back with answers. A fresh page (none of its
 // items answered) is sent from its pre-compressed parts, which shows in
@@ -122,6 +122,10 @@ func TestSectionShellGzip(t *testing.T) {
 			token, _, _ := strings.Cut(rest, `"`)
 			if w.Code != http.StatusOK || token == "" {
 				t.Fatalf("welcome: %d, no token", w.Code)
+			}
+			// The welcome page, stitched (stitch.go): the same both ways.
+			if _, verbatim := check(j, base, token); !verbatim {
+				t.Errorf("respondent %d: the welcome page not sent pre-compressed", respondent)
 			}
 			if w = j.do(http.MethodPost, base+"/start", url.Values{"_csrf": {token}}.Encode(), false); w.Code != http.StatusSeeOther {
 				t.Fatalf("start: %d", w.Code)
