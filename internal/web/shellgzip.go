@@ -38,7 +38,8 @@ import (
 // the bytes of each on the same page).
 //
 // The tails are bounded (tailLimit, across all shells); past it, pages
-// are compressed per request.
+// are compressed per request. Like the shells, they are per process:
+// several instances each compress their own, and nothing else changes.
 
 // tailLimit bounds the kept tails: each is the rest of a section page
 // plain (4-8 KB) and compressed (1-2 KB), so at most about 10 MB.
