@@ -168,11 +168,12 @@ func (s *Store) commitBatch(batch []*writeJob) {
 // database/sql then prepares them again by itself should the writer's
 // connection ever be replaced, and tx.StmtContext reuses the connection's
 // prepared statement without parsing the SQL. But each StmtContext still
-// costs a statement of the transaction's own, registered with the pool
-// and closed with the transaction (about a tenth of the writer's
-// instructions when batches are small): binding all five of the
-// writer's statements for every batch, and the page save's for every
-// job, was most of that. Only the writer goroutine uses it.
+// makes a statement of the transaction's own, registered with the pool
+// and closed with the transaction, a few allocations each: the writer
+// bound all five of its statements for every batch, and the page save
+// its own for every job, however few of them the batch used (a web
+// respondent's writes, one batch each when the server is quiet, use two
+// or three). Only the writer goroutine uses it.
 type batchStmts struct {
 	tx    *sql.Tx
 	bound map[*sql.Stmt]*sql.Stmt
