@@ -193,6 +193,12 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(httpserver.NewLogHandler(slog.NewJSONHandler(w, nil)))
 }
 
+// The GC policy of `dyad serve` (docs/performance.md, "GC target").
+const (
+	serveGCPercent   = 400
+	serveMemoryLimit = 80 << 20
+)
+
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cfg, err := parseServe(args, getenv, stderr)
 	if err != nil {
@@ -204,10 +210,19 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if os.Getenv("GOGC") == "" {
 		// The live heap is small (the caches and a few MB of in-flight
-		// requests), so a GC target of twice the default costs little
-		// memory and saves a fifth of the CPU on the submission path
-		// (docs/performance.md). GOGC set in the environment wins.
-		debug.SetGCPercent(200)
+		// requests: 7-8 MB under 64 web respondents), so a GC target of
+		// four times the default costs little memory and saves CPU on
+		// both respondent paths (docs/performance.md, "GC target").
+		// GOGC set in the environment wins.
+		debug.SetGCPercent(serveGCPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The target above grows with the live heap; the soft limit caps
+		// the Go runtime's memory when the live heap grows (bigger caches,
+		// a workbook download), by collecting more often instead, so the
+		// process (about 45 MB more: SQLite's page caches, the binary)
+		// stays under 150 MB. GOMEMLIMIT set in the environment wins.
+		debug.SetMemoryLimit(serveMemoryLimit)
 	}
 	log := newLogger(stderr)
 	slog.SetDefault(log) // errors logged outside a handler's logger land in the same stream, with the request id

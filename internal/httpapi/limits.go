@@ -85,7 +85,7 @@ func admitSubmission(n int) gin.HandlerFunc {
 
 // memoryRelease gives memory back to the operating system after a burst
 // of large submissions. The Go runtime keeps freed heap for reuse up to
-// its GC goal (three times the live heap, at GOGC=200), and with little
+// its GC goal (five times the live heap, at dyad serve's GOGC=400), and with little
 // allocation afterwards no GC comes to lower the goal, so a burst would
 // leave the process at its peak size for minutes. A second after the last
 // large submission has finished, debug.FreeOSMemory runs a GC and returns

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
 	"net/http"
+	"sync"
 
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/gin-gonic/gin"
@@ -55,7 +57,21 @@ const CSRFField = "_csrf"
 // a session id, and scope binds it to one use (a survey id, "login",
 // "session"). A token of one scope or one browser is worth nothing in
 // another.
-type CSRF struct{ key []byte }
+//
+// Every respondent page signs a token and every POST checks one, so the
+// HMACs are kept in a pool: an HMAC's Reset goes back to its key's state
+// without hashing the key's pads again, and a kept one allocates nothing.
+type CSRF struct {
+	key  []byte
+	macs sync.Pool // *csrfMAC
+}
+
+// csrfMAC is one HMAC of the key with room for a message and a sum.
+type csrfMAC struct {
+	h   hash.Hash
+	msg []byte
+	sum [sha256.Size]byte
+}
 
 // NewCSRF returns the signer of one kind of page. key is kept across
 // restarts (32 random bytes), so pages open during a restart stay valid;
@@ -72,14 +88,37 @@ func NewCSRF(key []byte, label string) *CSRF {
 		m.Write([]byte(label))
 		key = m.Sum(nil)
 	}
-	return &CSRF{key: key}
+	k := &CSRF{key: key}
+	k.macs.New = func() any { return &csrfMAC{h: hmac.New(sha256.New, k.key)} }
+	return k
+}
+
+// mac computes the raw token of scope bound to secret into m.sum.
+func (k *CSRF) mac(m *csrfMAC, scope, secret string) {
+	m.h.Reset()
+	m.msg = append(append(append(append(m.msg[:0], "csrf\x00"...), scope...), 0), secret...)
+	m.h.Write(m.msg)
+	m.h.Sum(m.sum[:0])
+}
+
+// strictToken reads a sent token: Strict, so that a token whose last
+// character carries other unused bits is refused as the string compare
+// refused it.
+var strictToken = base64.RawURLEncoding.Strict()
+
+// put returns m to the pool, unless a huge scope or secret grew it.
+func (k *CSRF) put(m *csrfMAC) {
+	if cap(m.msg) <= 4096 {
+		k.macs.Put(m)
+	}
 }
 
 // Sign is the token of scope bound to secret.
 func (k *CSRF) Sign(scope, secret string) string {
-	m := hmac.New(sha256.New, k.key)
-	m.Write([]byte("csrf\x00" + scope + "\x00" + secret))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	m := k.macs.Get().(*csrfMAC)
+	defer k.put(m)
+	k.mac(m, scope, secret)
+	return base64.RawURLEncoding.EncodeToString(m.sum[:])
 }
 
 // Check tells whether a POST may go on: secret is well-formed, the form's
@@ -87,7 +126,20 @@ func (k *CSRF) Sign(scope, secret string) string {
 // request Sec-Fetch-Site: cross-site.
 func (k *CSRF) Check(c *gin.Context, scope, secret string) bool {
 	sent := c.PostForm(CSRFField)
-	return ValidRandom(secret) && sent != "" &&
-		hmac.Equal([]byte(sent), []byte(k.Sign(scope, secret))) &&
-		c.GetHeader("Sec-Fetch-Site") != "cross-site"
+	if !ValidRandom(secret) || c.GetHeader("Sec-Fetch-Site") == "cross-site" {
+		return false
+	}
+	// A token is the base64url of 32 bytes, 43 characters: anything else
+	// is refused before hashing, and the bytes are compared as bytes.
+	var raw [sha256.Size]byte
+	if len(sent) != base64.RawURLEncoding.EncodedLen(len(raw)) {
+		return false
+	}
+	if n, err := strictToken.Decode(raw[:], []byte(sent)); err != nil || n != len(raw) {
+		return false
+	}
+	m := k.macs.Get().(*csrfMAC)
+	defer k.put(m)
+	k.mac(m, scope, secret)
+	return hmac.Equal(raw[:], m.sum[:])
 }

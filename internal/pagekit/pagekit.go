@@ -35,12 +35,49 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // sets nosniff, Referrer-Policy and Cache-Control already; they are set
 // again so the pages do not depend on it.
 func Headers(h http.Header) {
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	h.Set("Cache-Control", "no-store")
+	for _, kv := range pageHeaders {
+		h[kv.key] = kv.value
+	}
+}
+
+// pageHeaders are what Headers sets, each value a slice made once and
+// shared by every response: assigned to the map under its canonical key
+// rather than Set, which canonicalises the key and allocates a slice per
+// header per page (about a tenth of a respondent page's allocations).
+// Sharing is safe because a header map's values are only ever read,
+// replaced (Set) or appended to (Add), never written in place, and a
+// one-element slice has no room to append into, so Add copies it.
+var pageHeaders = [...]struct {
+	key   string
+	value []string
+}{
+	{"Content-Security-Policy", []string{contentSecurityPolicy}},
+	{"X-Frame-Options", []string{"DENY"}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Referrer-Policy", []string{"no-referrer"}},
+	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+	{"Cache-Control", []string{"no-store"}},
+}
+
+// Shared header values of WriteBody's, as pageHeaders are.
+var (
+	htmlType       = []string{"text/html; charset=utf-8"}
+	gzipEncoding   = []string{"gzip"}
+	acceptEncoding = []string{"Accept-Encoding"}
+)
+
+// setType sets Content-Type and adds Accept-Encoding to Vary.
+func setType(hdr http.Header, contentType string) {
+	if contentType == htmlType[0] {
+		hdr["Content-Type"] = htmlType
+	} else {
+		hdr.Set("Content-Type", contentType)
+	}
+	if len(hdr["Vary"]) == 0 {
+		hdr["Vary"] = acceptEncoding
+	} else {
+		hdr.Add("Vary", "Accept-Encoding")
+	}
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -92,8 +129,7 @@ var gzipPool = sync.Pool{New: func() any {
 // it (a page is 5–20 KB of repetitive HTML and shrinks five- to tenfold).
 func WriteBody(c *gin.Context, status int, contentType string, body []byte) {
 	hdr := c.Writer.Header()
-	hdr.Set("Content-Type", contentType)
-	hdr.Add("Vary", "Accept-Encoding")
+	setType(hdr, contentType)
 	if len(body) < 1024 || !AcceptsGzip(c.Request) {
 		hdr.Set("Content-Length", strconv.Itoa(len(body)))
 		c.Status(status)
@@ -108,10 +144,23 @@ func WriteBody(c *gin.Context, status int, contentType string, body []byte) {
 	zw.Write(body)
 	zw.Close()
 	gzipPool.Put(zw)
-	hdr.Set("Content-Encoding", "gzip")
-	hdr.Set("Content-Length", strconv.Itoa(zbuf.Len()))
+	writeGzipped(c, status, zbuf.Bytes())
+}
+
+// WriteGzipped writes gz, a body already compressed as one gzip member
+// (a page pre-compressed in parts), to a client that takes gzip
+// (AcceptsGzip), with the headers WriteBody gives a gzipped body.
+func WriteGzipped(c *gin.Context, status int, contentType string, gz []byte) {
+	setType(c.Writer.Header(), contentType)
+	writeGzipped(c, status, gz)
+}
+
+func writeGzipped(c *gin.Context, status int, gz []byte) {
+	hdr := c.Writer.Header()
+	hdr["Content-Encoding"] = gzipEncoding
+	hdr.Set("Content-Length", strconv.Itoa(len(gz)))
 	c.Status(status)
-	c.Writer.Write(zbuf.Bytes())
+	c.Writer.Write(gz)
 }
 
 // AcceptsGzip tells whether the request's Accept-Encoding takes gzip

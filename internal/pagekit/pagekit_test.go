@@ -1,10 +1,15 @@
 package pagekit_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/pagekit"
@@ -51,6 +56,104 @@ func TestCSRFTokensDoNotTravel(t *testing.T) {
 		if got := tc.k.Check(post(tc.token, tc.header...), tc.scope, tc.secret); got != tc.want {
 			t.Errorf("%s: Check = %v, want %v", name, got, tc.want)
 		}
+	}
+}
+
+// A token is HMAC-SHA256(key, "csrf" 0 scope 0 secret), base64url
+// without padding, whichever pooled HMAC signs it and however many sign
+// at once; a token changed in any way, even in the unused bits of its
+// last character, is refused.
+func TestCSRFTokenIsItsHMAC(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	k := pagekit.NewCSRF(key, "")
+	want := func(scope, secret string) string {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("csrf\x00" + scope + "\x00" + secret))
+		return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				scope, secret := fmt.Sprintf("survey%d", i%7), pagekit.RandomValue()
+				if i%50 == 0 {
+					scope += strings.Repeat("long", 2000) // grows a pooled buffer past its bound
+				}
+				if got := k.Sign(scope, secret); got != want(scope, secret) {
+					t.Errorf("goroutine %d: Sign(%q) = %q, want %q", g, scope, got, want(scope, secret))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	secret := pagekit.RandomValue()
+	tok := k.Sign("survey1", secret)
+	if !k.Check(post(tok), "survey1", secret) {
+		t.Fatal("its own token refused")
+	}
+	last := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", tok[len(tok)-1])
+	for name, bad := range map[string]string{
+		"first character":  string(tok[0]^1) + tok[1:],
+		"unused bits":      tok[:len(tok)-1] + string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last^1]),
+		"padded":           tok + "=",
+		"one more":         tok + "A",
+		"one less":         tok[:len(tok)-1],
+		"standard base64":  base64.StdEncoding.EncodeToString([]byte(tok)),
+		"another survey's": k.Sign("survey2", secret),
+	} {
+		if k.Check(post(bad), "survey1", secret) {
+			t.Errorf("%s: %q accepted", name, bad)
+		}
+	}
+}
+
+// The pages' headers are shared values (pagekit.go): what one response
+// adds to or sets over them shows in that response only.
+func TestHeadersNotShared(t *testing.T) {
+	a, b := http.Header{}, http.Header{}
+	pagekit.Headers(a)
+	pagekit.Headers(b)
+	a.Add("Cache-Control", "private")
+	a.Set("X-Frame-Options", "SAMEORIGIN")
+	a.Del("Referrer-Policy")
+	want := http.Header{}
+	for k, v := range map[string]string{
+		"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+		"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+		"Cross-Origin-Opener-Policy": "same-origin", "Cache-Control": "no-store",
+	} {
+		want.Set(k, v)
+	}
+	c := http.Header{}
+	pagekit.Headers(c)
+	for _, h := range []http.Header{b, c} {
+		if fmt.Sprint(h) != fmt.Sprint(want) {
+			t.Fatalf("headers %v, want %v", h, want)
+		}
+	}
+	if got := a.Values("Cache-Control"); len(got) != 2 || got[1] != "private" {
+		t.Fatalf("added to: %q", got)
+	}
+	// Vary: added to what is there, once per body written.
+	for _, before := range [][]string{nil, {"Origin"}, nil} {
+		rec := httptest.NewRecorder()
+		ctx, _ := gin.CreateTestContext(rec)
+		ctx.Request = httptest.NewRequest(http.MethodGet, "/s/x", nil)
+		ctx.Request.Header.Set("Accept-Encoding", "gzip")
+		for _, v := range before {
+			rec.Header().Add("Vary", v)
+		}
+		pagekit.WriteBody(ctx, http.StatusOK, "text/html; charset=utf-8", []byte(strings.Repeat("<p>x</p>", 200)))
+		if got, want := rec.Header().Values("Vary"), append(before, "Accept-Encoding"); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("Vary %q, want %q", got, want)
+		}
+		if rec.Header().Get("Content-Type") != "text/html; charset=utf-8" || rec.Header().Get("Content-Encoding") != "gzip" {
+			t.Errorf("headers %v", rec.Header())
+		}
+		rec.Header().Add("Vary", "Cookie")
+		rec.Header().Add("Content-Encoding", "br")
 	}
 }
 

@@ -386,12 +386,28 @@ func (h *handler) done(c *gin.Context) {
 		// keeps even the survey's address from the next site.
 		redirect(c, p.sv.EndRedirect)
 	default:
+		// The page depends only on the survey row and the language, but
+		// for its language links, which carry the request's query: kept
+		// and shared when there is none.
+		key := welcomeKey{p.sv, p.v.L.Code}
+		keep := c.Request.URL.RawQuery == ""
+		if k, ok := h.dones.Load(key); ok && keep {
+			writeKept(c, k.(*keptPage))
+			return
+		}
 		// The end message is the researcher's, in the instrument's
 		// language, between the catalog's own texts.
 		paras := append([]string{p.v.L.T("done.text")}, paragraphs(p.sv.EndMessage)...)
 		paras = append(paras, p.v.L.T("done.anonymous"))
 		p.v.message(c, http.StatusOK, p.v.L.T("done.title"), paras...)
 		p.v.page = "done"
+		if keep {
+			if page, err := renderPage(p.v); err == nil {
+				k, _ := h.dones.LoadOrStore(key, newKeptPage(page))
+				writeKept(c, k.(*keptPage))
+				return
+			}
+		}
 		h.render(c, p.v)
 	}
 }
@@ -443,8 +459,12 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		// device continues in it.
 		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code, Later: p.later}
 	var visible []string
+	fresh := true // none of the page's items answered
 	for _, i := range p.order.Items(si) {
 		it := &sec.Items[i]
+		if _, answered := a[it.ID]; answered {
+			fresh = false
+		}
 		iv := newItemView(p.v.L, form, it, a, shown, si, errs[it.ID])
 		if !iv.Hidden {
 			visible = append(visible, it.ID)
@@ -473,6 +493,17 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	v := p.v
 	v.page, v.status, v.Section = "section", status, sv
 	v.Langs = switchButtons[v.L.Code]
+	// A plain page is written from its shell (shell.go), which holds the
+	// title already once kept. A preview is never kept (preview.go).
+	plain := len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later && p.preview == nil
+	key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, page: sv.Number, first: sv.First, last: sv.Last}
+	if plain {
+		v.CSRF = h.csrfToken(c, p.sv.ID)
+		if s := h.shells.kept(key); s != nil {
+			h.shells.write(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items, fresh: fresh})
+			return
+		}
+	}
 	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.PublicTitle)
 	if len(sv.Errors) > 0 {
 		v.Title = v.L.T("title.error", "Title", v.Title)
@@ -484,12 +515,12 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		h.previewPage(c, v, ps.req)
 		return
 	}
-	v.CSRF = h.csrfToken(c, p.sv.ID)
-	if len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later {
-		// A plain page: written from its shell (shell.go).
-		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, page: sv.Number, first: sv.First, last: sv.Last}
+	if !plain {
+		v.CSRF = h.csrfToken(c, p.sv.ID)
+	}
+	if plain {
 		if s := h.shells.shell(key, v); s != nil {
-			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items})
+			h.shells.write(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items, fresh: fresh})
 			return
 		}
 	}
@@ -653,7 +684,8 @@ func withSection(form *survey.Form, si int, saved, posted survey.Answers) survey
 	return out
 }
 
-// welcomeKey keys the kept welcome pages: one per survey row and language.
+// welcomeKey keys the kept welcome and thank-you pages: one per survey row
+// and language.
 type welcomeKey struct {
 	sv   *survey.Survey
 	lang string

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/dyad-survey/dyad/internal/i18n"
@@ -127,18 +126,23 @@ func renderPage(v *view) ([]byte, error) {
 // writeStitched writes a stitched page (stitch.go) with the token in its
 // hole: pre-compressed when the client takes gzip.
 func (h *handler) writeStitched(c *gin.Context, s *stitched, token string) {
-	hdr := c.Writer.Header()
-	pagekit.Headers(hdr)
-	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	hdr.Add("Vary", "Accept-Encoding")
-	body := s.plain(token)
+	pagekit.Headers(c.Writer.Header())
 	if s.compressed && pagekit.AcceptsGzip(c.Request) {
-		body = s.gzip(token)
-		hdr.Set("Content-Encoding", "gzip")
+		pagekit.WriteGzipped(c, http.StatusOK, "text/html; charset=utf-8", s.gzip(token))
+		return
 	}
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
-	c.Status(http.StatusOK)
-	c.Writer.Write(body)
+	pagekit.WriteBody(c, http.StatusOK, "text/html; charset=utf-8", s.plain(token))
+}
+
+// writeKept writes a kept page (stitch.go), pre-compressed when the
+// client takes gzip, with the headers pagekit.Render gives every page.
+func writeKept(c *gin.Context, k *keptPage) {
+	pagekit.Headers(c.Writer.Header())
+	if k.gz != nil && pagekit.AcceptsGzip(c.Request) {
+		pagekit.WriteGzipped(c, http.StatusOK, "text/html; charset=utf-8", k.gz)
+		return
+	}
+	pagekit.WriteBody(c, http.StatusOK, "text/html; charset=utf-8", k.plain)
 }
 
 // fail answers with the page for an error from the service. Its status

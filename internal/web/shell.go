@@ -45,8 +45,9 @@ import (
 // shells) and hold nothing of any respondent. The cache is per process
 // and bounded (shellLimit); past the bound pages are rendered whole.
 type shellCache struct {
-	m sync.Map // shellKey -> *shell
-	n atomic.Int64
+	m     sync.Map // shellKey -> *shell
+	n     atomic.Int64
+	tails atomic.Int64 // the shells' kept tails (shellgzip.go)
 }
 
 // shellLimit bounds the shells kept: a shell is the page's text, 4-8 KB,
@@ -86,7 +87,8 @@ var marks = [...]string{holeCSRF: markCSRF, holeShown: markShown, holeItems: mar
 type shell struct {
 	text  [len(marks) + 1][]byte
 	holes [len(marks)]hole
-	size  int // the text's length, for the buffer
+	size  int    // the text's length, for the buffer
+	z     shellZ // its pre-compressed parts (shellgzip.go)
 }
 
 // newShell cuts page at the marks; ok is false unless each occurs exactly
@@ -123,24 +125,33 @@ func newShell(page []byte) (*shell, bool) {
 type shellValues struct {
 	csrf, shown string
 	items       []template.HTML
+	// fresh: none of the page's items is answered, so the page may be
+	// sent from its pre-compressed parts (shellgzip.go).
+	fresh bool
 }
 
 // fill appends the page with v in its holes to dst.
 func (s *shell) fill(dst []byte, v *shellValues) []byte {
 	for k, h := range s.holes {
 		dst = append(dst, s.text[k]...)
-		switch h {
-		case holeCSRF:
-			dst = attrEscape(dst, v.csrf)
-		case holeShown:
-			dst = attrEscape(dst, v.shown)
-		case holeItems:
-			for _, it := range v.items {
-				dst = append(dst, it...)
-			}
-		}
+		dst = s.fillHole(dst, h, v)
 	}
 	return append(dst, s.text[len(s.holes)]...)
+}
+
+// fillHole appends the value of hole h.
+func (s *shell) fillHole(dst []byte, h hole, v *shellValues) []byte {
+	switch h {
+	case holeCSRF:
+		dst = attrEscape(dst, v.csrf)
+	case holeShown:
+		dst = attrEscape(dst, v.shown)
+	case holeItems:
+		for _, it := range v.items {
+			dst = append(dst, it...)
+		}
+	}
+	return dst
 }
 
 // attrEscape appends s escaped as html/template escapes a value in a
@@ -171,6 +182,14 @@ func attrEscape(dst []byte, s string) []byte {
 		}
 	}
 	return dst
+}
+
+// kept returns the kept shell of key, or nil.
+func (sc *shellCache) kept(key shellKey) *shell {
+	if s, ok := sc.m.Load(key); ok {
+		return s.(*shell)
+	}
+	return nil
 }
 
 // shell returns the shell of v's section page, rendering it with marks
@@ -204,24 +223,40 @@ func (sc *shellCache) shell(key shellKey, v *view) *shell {
 	return s
 }
 
-var shellBufPool = sync.Pool{New: func() any { return new([]byte) }}
+// shellBuf is a request's scratch space for a section page: the page,
+// and the text after its token when it is sent pre-compressed.
+type shellBuf struct{ page, tail []byte }
 
-// writeShell writes a section page from its shell, with the headers and
-// compression pagekit.Render gives every page.
-func writeShell(c *gin.Context, status int, s *shell, v *shellValues) {
-	bp := shellBufPool.Get().(*[]byte)
-	n := s.size + len(v.csrf) + len(v.shown)
-	for _, it := range v.items {
-		n += len(it)
-	}
-	body := s.fill(slices.Grow((*bp)[:0], n+64), v)
+var shellBufPool = sync.Pool{New: func() any { return new(shellBuf) }}
+
+// write writes a section page from its shell, with the headers and
+// compression pagekit.Render gives every page: a fresh page to a client
+// that takes gzip from its pre-compressed parts (shellgzip.go).
+func (sc *shellCache) write(c *gin.Context, status int, s *shell, v *shellValues) {
+	bp := shellBufPool.Get().(*shellBuf)
+	defer func() {
+		// A page of a huge section is not kept for every later page.
+		if cap(bp.page) <= 1<<20 && cap(bp.tail) <= 1<<20 {
+			shellBufPool.Put(bp)
+		}
+	}()
 	pagekit.Headers(c.Writer.Header())
 	if status == 0 {
 		status = http.StatusOK
 	}
-	pagekit.WriteBody(c, status, "text/html; charset=utf-8", body)
-	if cap(body) <= 1<<20 {
-		*bp = body
-		shellBufPool.Put(bp)
+	n := s.size + len(v.csrf) + len(v.shown)
+	for _, it := range v.items {
+		n += len(it)
 	}
+	if v.fresh && pagekit.AcceptsGzip(c.Request) {
+		var gz []byte
+		gz, bp.tail = s.gzipFresh(sc, bp.page[:0], slices.Grow(bp.tail[:0], n+64), v)
+		if gz != nil {
+			bp.page = gz
+			pagekit.WriteGzipped(c, status, "text/html; charset=utf-8", gz)
+			return
+		}
+	}
+	bp.page = s.fill(slices.Grow(bp.page[:0], n+64), v)
+	pagekit.WriteBody(c, status, "text/html; charset=utf-8", bp.page)
 }

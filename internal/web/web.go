@@ -115,6 +115,9 @@ type handler struct {
 	svc      *survey.Service
 	csrf     *pagekit.CSRF
 	welcomes sync.Map // welcomeKey -> *stitched welcome page
+	// dones are the thank-you pages, the same for every respondent of a
+	// survey row and language.
+	dones sync.Map // welcomeKey -> *keptPage
 	// fragments are section pages' items, rendered once per state.
 	fragments fragmentCache
 	// shells are plain section pages around their items (shell.go).

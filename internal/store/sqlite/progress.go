@@ -107,8 +107,8 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 	return s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
 		// Prepared once (store.go), like the writer's savepoints: a
 		// journey saves eight pages, and parsing the statement each time
-		// showed in the server's profile.
-		res, err := tx.StmtContext(ctx, s.saveProgress).ExecContext(ctx,
+		// showed in the server's profile. Bound once per batch (writer.go).
+		res, err := s.batch.stmt(ctx, s.saveProgress).ExecContext(ctx,
 			answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.Language, p.ID)
 		if err != nil {
 			return written(classify(err, "save response in progress"))

@@ -60,6 +60,7 @@ type Store struct {
 	savepoint, release, rollbackTo *sql.Stmt
 
 	// The group-commit writer (writer.go).
+	batch      batchStmts // the prepared statements bound to its batch; the writer's alone
 	jobs       chan *writeJob
 	quit       chan struct{}
 	writerDone chan struct{}

@@ -103,28 +103,21 @@ func (s *Store) commitBatch(batch []*writeJob) {
 			return err
 		}
 		defer tx.Rollback()
-		// The statements are prepared on the pool, not on one *sql.Conn:
-		// database/sql then prepares them again by itself should the
-		// writer's connection ever be replaced, and tx.StmtContext reuses
-		// the connection's prepared statement without parsing the SQL.
-		ins := tx.StmtContext(ctx, s.insertResponse)
-		spend := tx.StmtContext(ctx, s.spendCode)
-		savepoint := tx.StmtContext(ctx, s.savepoint)
-		release := tx.StmtContext(ctx, s.release)
-		rollbackTo := tx.StmtContext(ctx, s.rollbackTo)
+		s.batch.begin(tx)
+		defer s.batch.end()
 		for i, j := range batch {
 			if j.ctx.Err() != nil {
 				results[i].err = j.ctx.Err()
 				continue
 			}
-			if _, err := savepoint.ExecContext(ctx); err != nil {
+			if _, err := s.batch.stmt(ctx, s.savepoint).ExecContext(ctx); err != nil {
 				return err
 			}
 			var res writeResult
 			if j.write != nil {
 				res = j.write(ctx, tx)
 			} else {
-				res = s.writeOne(ctx, tx, ins, spend, j)
+				res = s.writeOne(ctx, tx, s.batch.stmt(ctx, s.insertResponse), s.batch.stmt(ctx, s.spendCode), j)
 			}
 			if survey.ErrorCode(res.err) == survey.EUnavailable {
 				// A full disk or an I/O error may have rolled back the
@@ -133,10 +126,10 @@ func (s *Store) commitBatch(batch []*writeJob) {
 			}
 			var err error
 			if !res.created {
-				_, err = rollbackTo.ExecContext(ctx)
+				_, err = s.batch.stmt(ctx, s.rollbackTo).ExecContext(ctx)
 			}
 			if err == nil {
-				_, err = release.ExecContext(ctx)
+				_, err = s.batch.stmt(ctx, s.release).ExecContext(ctx)
 			}
 			if err != nil {
 				return err
@@ -166,6 +159,49 @@ func (s *Store) commitBatch(batch []*writeJob) {
 	for i, j := range batch {
 		j.done <- results[i]
 	}
+}
+
+// batchStmts binds the writer's prepared statements to a batch's
+// transaction, each once per batch and only when a job of it uses one.
+//
+// The statements are prepared on the pool, not on one *sql.Conn:
+// database/sql then prepares them again by itself should the writer's
+// connection ever be replaced, and tx.StmtContext reuses the connection's
+// prepared statement without parsing the SQL. But each StmtContext still
+// makes a statement of the transaction's own, registered with the pool
+// and closed with the transaction, a few allocations each: the writer
+// bound all five of its statements for every batch, and the page save
+// its own for every job, however few of them the batch used (a web
+// respondent's writes, one batch each when the server is quiet, use two
+// or three). Only the writer goroutine uses it.
+type batchStmts struct {
+	tx    *sql.Tx
+	bound map[*sql.Stmt]*sql.Stmt
+}
+
+// begin starts binding to tx.
+func (b *batchStmts) begin(tx *sql.Tx) {
+	b.tx = tx
+	clear(b.bound)
+}
+
+// end forgets the batch's statements (closed with its transaction).
+func (b *batchStmts) end() {
+	b.tx = nil
+	clear(b.bound)
+}
+
+// stmt returns st bound to the batch's transaction.
+func (b *batchStmts) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	if t, ok := b.bound[st]; ok {
+		return t
+	}
+	t := b.tx.StmtContext(ctx, st)
+	if b.bound == nil {
+		b.bound = map[*sql.Stmt]*sql.Stmt{}
+	}
+	b.bound[st] = t
+	return t
 }
 
 // CreateResponse implements survey.Store: the response row and the spent

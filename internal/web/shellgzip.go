@@ -1,0 +1,147 @@
+package web
+
+import (
+	"bytes"
+	"hash/crc32"
+	"sync"
+)
+
+// Pre-compressed section pages: a fresh page (none of its items answered
+// yet, what every respondent sees the first time on each page) sent as
+// gzip without compressing it per request.
+//
+// Compressing each page as it was sent was the largest single part of
+// the server's work on a web journey, about a fifth of its instructions
+// even at klauspost's BestSpeed (docs/performance.md), and one page in
+// a journey is the same bytes for every respondent but for the CSRF
+// token: on a fresh page the items are their unanswered fragments, and
+// which of them are shown (the list in the form's _shown field, which the
+// earlier answers decide) takes few values. So the page is sent as the
+// welcome page is (stitch.go): one gzip member of three DEFLATE parts, the
+// shell's text before the token (compressed once per shell, ended with a
+// sync flush), the token as a stored block, and the rest of the page
+// (compressed once per shell and list of shown items, final); the CRC-32
+// and size of the trailer are computed per request over the page's text.
+//
+// What makes this safe: the rest of the page is filled per request as
+// before, and its compressed form is used only when that text is byte for
+// byte the one compressed (kept with it); anything else is compressed per
+// request. Only pages with none of their own items answered are kept, so
+// a kept tail holds no respondent's answer on it (the list of shown items
+// says which follow-ups earlier answers revealed, as the fragments' hidden
+// state does). TestSectionShellGzip holds decompressed pages to the plain
+// ones through the router.
+//
+// Each part is compressed at BestCompression with Huffman tables of its
+// own, which makes the page about as small as one compressed per request
+// at BestSpeed (BenchmarkFreshSectionPage and BenchmarkPageGzip report
+// the bytes of each on the same page).
+//
+// The tails are bounded (tailLimit, across all shells); past it, pages
+// are compressed per request. Like the shells, they are per process:
+// several instances each compress their own, and nothing else changes.
+
+// tailLimit bounds the kept tails: each is the rest of a section page
+// plain (4-8 KB) and compressed (1-2 KB), so at most about 10 MB.
+const tailLimit = 1024
+
+// shellTail is the part of a fresh section page after the CSRF token, for
+// one list of shown items.
+type shellTail struct {
+	plain []byte // the text compressed, to compare with each request's
+	z     []byte // its final DEFLATE, on its own
+}
+
+// shellZ is the pre-compressed state of one shell.
+type shellZ struct {
+	once    sync.Once
+	head    []byte // gzip header and sync-flushed DEFLATE of text[0]; nil if none
+	crcHead uint32
+
+	mu    sync.RWMutex
+	tails map[string]*shellTail // by the list of shown items
+}
+
+// headZ compresses the shell's text before the CSRF token, once. It is nil
+// when the token is not the first hole (the text before it would then
+// hold a request's value) or compression failed.
+func (s *shell) headZ() []byte {
+	s.z.once.Do(func() {
+		if s.holes[0] != holeCSRF {
+			return
+		}
+		if z, ok := gzipHead(s.text[0]); ok {
+			s.z.head, s.z.crcHead = z, crc32.ChecksumIEEE(s.text[0])
+		}
+	})
+	return s.z.head
+}
+
+// gzipFresh appends to dst the fresh page with v in its holes as one gzip
+// member, from the kept parts, keeping the tail for v.shown the first
+// time (within sc's bound). It returns nil when the page cannot be sent
+// so (the caller compresses it per request). tail is scratch space; the
+// returned slice is dst's.
+func (s *shell) gzipFresh(sc *shellCache, dst, tail []byte, v *shellValues) (out, scratch []byte) {
+	head := s.headZ()
+	if head == nil || 5*len(v.csrf) > 0xffff { // escaped, at most 5 bytes a byte
+		return nil, tail
+	}
+	// The page's text after the token, filled as fill does.
+	tail = tail[:0]
+	for k := 1; k < len(s.holes); k++ {
+		tail = append(tail, s.text[k]...)
+		tail = s.fillHole(tail, s.holes[k], v)
+	}
+	tail = append(tail, s.text[len(s.holes)]...)
+
+	s.z.mu.RLock()
+	t := s.z.tails[v.shown]
+	s.z.mu.RUnlock()
+	if t == nil {
+		if t = s.keepTail(sc, v.shown, tail); t == nil {
+			return nil, tail
+		}
+	}
+	if !bytes.Equal(t.plain, tail) {
+		return nil, tail
+	}
+	dst = append(dst, head...)
+	// The token as a stored block: its header, the token escaped in place
+	// as fill escapes it, then the header's LEN and NLEN written in.
+	dst = append(dst, 0, 0, 0, 0, 0)
+	at := len(dst)
+	dst = attrEscape(dst, v.csrf)
+	n := uint16(len(dst) - at)
+	dst[at-4], dst[at-3], dst[at-2], dst[at-1] = byte(n), byte(n>>8), byte(^n), byte(^n>>8)
+	crc := crc32.Update(s.z.crcHead, crc32.IEEETable, dst[at:])
+	crc = crc32.Update(crc, crc32.IEEETable, tail)
+	dst = append(dst, t.z...)
+	dst = appendTrailer(dst, crc, len(s.text[0])+int(n)+len(tail))
+	return dst, tail
+}
+
+// keepTail compresses tail and keeps it for shown, unless the bound is
+// reached; it returns the tail kept for shown (another request's, if one
+// came first), or nil.
+func (s *shell) keepTail(sc *shellCache, shown string, tail []byte) *shellTail {
+	if sc.tails.Load() >= tailLimit {
+		return nil
+	}
+	z, ok := deflateFinal(tail)
+	if !ok {
+		return nil
+	}
+	t := &shellTail{plain: bytes.Clone(tail), z: z}
+	s.z.mu.Lock()
+	defer s.z.mu.Unlock()
+	if got := s.z.tails[shown]; got != nil {
+		return got
+	}
+	if s.z.tails == nil {
+		s.z.tails = map[string]*shellTail{}
+	}
+	s.z.tails[shown] = t
+	sc.tails.Add(1)
+	return t
+}
