@@ -92,7 +92,7 @@ func codebookRow(f *survey.Form, c *Column) []string {
 		row[8] = it.Subscale
 		row[9] = f.DescribeCondition(it.ShowIf)
 		if codes := c.MissingCodes(); codes != nil {
-			row[11] = valueLabels(codes) + codebookMissing
+			row[11] = valueLabels(codes) + codebookMissing + stataCodebook(c) + ")"
 		}
 	case OptionColumn:
 		row[6] = "1=Selected; 0=Not selected"
@@ -110,7 +110,22 @@ func codebookRow(f *survey.Form, c *Column) []string {
 
 // codebookMissing follows the list of an item's missing codes: what the
 // export does with them.
-const codebookMissing = " (missing codes: kept here as answered; never scored or reversed and left out of every statistic; NA in the R script, with the code in the column <variable>__na; user-missing in SPSS; extended missing .a, .b, … in Stata)"
+const codebookMissing = " (missing codes: kept here as answered; never scored or reversed and left out of every statistic; NA in the R script, with the code in the column <variable>__na; user-missing in SPSS (.sps and .sav); extended missing values in Stata (.do and .dta), labelled with the code's label: "
+
+// stataCodebook maps each missing code of a column to its extended
+// missing value, so the code can be recovered from a Stata file.
+func stataCodebook(c *Column) string {
+	ext := stataExtended(c)
+	var parts []string
+	for _, o := range c.MissingCodes() {
+		if e, ok := ext[o.Value]; ok {
+			parts = append(parts, strconv.FormatInt(o.Value, 10)+"="+e)
+		} else {
+			parts = append(parts, strconv.FormatInt(o.Value, 10)+" kept as a number")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
 
 // codebookType names what a column holds.
 func codebookType(c *Column) string {

@@ -178,7 +178,7 @@ for (f in c("d.sav", "d.dta", "s.dta")) {
 			"NAMES":           "response_id,instrument_version,status,started_at,submitted_at,duration_s,language,to_v,a_very_long_multiple_choice_i__1,a_very_long_multiple_choice__m2,q1,q2,n,t,score_main",
 			"LABEL_Q1":        "Line one line two",
 			"LABEL_SUBMITTED": "Time the response was submitted (UTC)",
-			"LABELS_Q2":       `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3|Not applicable=9`,
+			"LABELS_Q2":       `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3|Not applicable=NA`, // 9 is .a in the .dta
 			"LABELS_TO":       "No=0|Yes=1",
 			"LABELS_MC":       "Not selected=0|Selected=1|Not shown=NA",
 			"STARTED":         "2026-01-02 10:00:00",
@@ -191,6 +191,7 @@ for (f in c("d.sav", "d.dta", "s.dta")) {
 		}
 		if f == "d.sav" {
 			want["LABELS_TO"] = "Yes=1|No=0" // SPSS keeps the instrument's order
+			want["LABELS_Q2"] = `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3|Not applicable=9`
 			// user_na = TRUE keeps -99 (declared missing); by default it is NA.
 			want["NOTSHOWN"] = "NA TRUE Not shown TRUE -99"
 			want["LABELS_MC"] = "Not selected=0|Selected=1|Not shown=-99"

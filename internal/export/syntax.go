@@ -704,14 +704,28 @@ version 16
 // Stata's extended missing values .a to .z; codes past the 26th keep
 // their value.
 func stataExtended(c *Column) map[int64]string {
+	idx := stataExtendedIndex(c)
+	if idx == nil {
+		return nil
+	}
+	m := make(map[int64]string, len(idx))
+	for v, k := range idx {
+		m[v] = "." + string(rune('a'+k))
+	}
+	return m
+}
+
+// stataExtendedIndex is stataExtended as indexes, 0 for .a: the one rule
+// the do-file and the .dta share.
+func stataExtendedIndex(c *Column) map[int64]int {
 	codes := c.MissingCodes()
 	if codes == nil {
 		return nil
 	}
-	m := make(map[int64]string, len(codes))
+	m := make(map[int64]int, len(codes))
 	for i, o := range codes {
 		if i < 26 {
-			m[o.Value] = "." + string(rune('a'+i))
+			m[o.Value] = i
 		}
 	}
 	return m
