@@ -230,6 +230,18 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrIntegerMinTooSmall", schemaSet("min", -1000000001, schemaItem(3)...), false},
 		{"ErrIntegerMaxTooLarge", schemaSet("max", 1000000001, schemaItem(3)...), false},
 		{"ErrShowIfNotObject", schemaSet("show_if", "q_pick = 1", schemaItem(2)...), false},
+
+		{"OKAttentionLikert", schemaSet("attention", map[string]any{"expect": 1}, schemaItem(0)...), true},
+		{"OKAttentionChoice", schemaSet("attention", map[string]any{"expect": 0}, schemaItem(1)...), true},
+		{"OKAttentionInteger", schemaSet("attention", map[string]any{"expect": 3}, schemaItem(3)...), true},
+		{"ErrAttentionOnText", schemaSet("attention", map[string]any{"expect": 1}, schemaItem(4)...), false},
+		{"ErrAttentionOnMultipleChoice", schemaSet("attention", map[string]any{"expect": 1}, schemaItem(2)...), false},
+		{"ErrAttentionWithoutExpect", schemaSet("attention", map[string]any{}, schemaItem(0)...), false},
+		{"ErrAttentionUnknownField", schemaSet("attention", map[string]any{"expect": 1, "weight": 2}, schemaItem(0)...), false},
+		{"ErrAttentionExpectText", schemaSet("attention", map[string]any{"expect": "1"}, schemaItem(0)...), false},
+		{"ErrAttentionNotObject", schemaSet("attention", 4, schemaItem(0)...), false},
+		{"ErrItemIDDQPrefix", schemaSet("id", "dq_any", schemaItem(3)...), false},
+		{"ErrItemIDDurationPrefix", schemaSet("id", "duration_s1_s", schemaItem(3)...), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m map[string]any

@@ -156,6 +156,8 @@ func (in *Instrument) validate(p *Problems) {
 				p.Add(path+".id", "%q is reserved for an export column", it.ID)
 			case strings.Contains(it.ID, "__"):
 				p.Add(path+".id", "%q must not contain \"__\", which separates multiple-choice export columns", it.ID)
+			case reservedPrefix(it.ID) != "":
+				p.Add(path+".id", "%q starts with %q, which is reserved for export columns", it.ID, reservedPrefix(it.ID))
 			}
 			if prev, dup := items[it.ID]; dup {
 				p.Add(path+".id", "duplicate item id %q (first at %s)", it.ID, prev.path)
@@ -164,6 +166,7 @@ func (in *Instrument) validate(p *Problems) {
 				p.Add(path+".text", "is required")
 			}
 			it.validateType(p, path, scales, subscales)
+			it.validateAttention(p, path, scales)
 			if it.Subscale != "" {
 				subscaleItems[it.Subscale]++
 				if first, ok := subscaleFirst[it.Subscale]; !ok {
