@@ -1,0 +1,339 @@
+package survey
+
+// Data quality: flags on complete responses, never deletions.
+//
+// Three rules, each computed from one response and, for speeders, one
+// figure of the whole set (the median time). A flag marks a response for
+// the researcher to look at; exports carry the flags as dq_* columns (the
+// codebook states each rule) and the statistics leave flagged responses
+// out only when asked (exclude=dq: ExcludeFlagged). Responses in
+// progress are never flagged: they may simply not be finished.
+//
+//   - Speeder: the response's time is under Fraction (default 0.3) of the
+//     median time of the complete responses of the same selection. A web
+//     response's time is the total of its page times (pagetimes.go: time
+//     on the pages, breaks not counted); a response without page times
+//     (sent through the API) counts from started_at to submitted_at.
+//   - Straightlining: the same substantive answer to every item of a
+//     Likert block, a run of at least StraightlineBlock consecutive
+//     likert items of one section on one scale, every one answered; or a
+//     contradiction with reverse keying: the same extreme answer (the
+//     lowest, or the highest, substantive value of each item's scale) to
+//     an item and to a reverse-keyed item of the same subscale, which
+//     says both one thing and its opposite as strongly as the scale can.
+//   - Attention: an attention check (Item.Attention) that was shown and
+//     answered otherwise than expected, or left unanswered. A check its
+//     show_if hid does not count.
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// DefaultSpeederFraction is the speeder rule's fraction of the median
+// time when the caller gives none.
+const DefaultSpeederFraction = 0.3
+
+// StraightlineBlock is the fewest items of a Likert block the
+// straightlining rule looks at.
+const StraightlineBlock = 5
+
+// QualityFlags are one response's flags.
+type QualityFlags struct {
+	Speeder, Straightline, Attention bool
+}
+
+// Any reports whether any rule flags the response.
+func (q QualityFlags) Any() bool { return q.Speeder || q.Straightline || q.Attention }
+
+// Quality applies the rules to the responses of one form. Build it with
+// Form.Quality; it is not safe for concurrent use (it reuses a map).
+type Quality struct {
+	form   *Form
+	cutoff float64 // seconds; a response under it is a speeder; 0: none
+	// median and fraction, as the codebook states them.
+	median, fraction float64
+	blocks           [][]*Item // Likert blocks of StraightlineBlock items or more
+	reversePairs     []reversePair
+	checks           []*Item // attention checks
+	scratch          Answers // answers decoded from AnswersJSON
+}
+
+// reversePair is a subscale's items in two groups: regular and reversed.
+type reversePair struct {
+	regular, reversed []*Item
+}
+
+// Quality returns the rules for the form with the speeder cutoff
+// fraction × median (median in seconds, from MedianSeconds; 0 means no
+// speeder can be told).
+func (f *Form) Quality(fraction, median float64) *Quality {
+	q := &Quality{form: f, median: median, fraction: fraction, cutoff: fraction * median, scratch: Answers{}}
+	for si := range f.Instrument.Sections {
+		items := f.Instrument.Sections[si].Items
+		for i := 0; i < len(items); {
+			j := i
+			for j < len(items) && items[j].Type == Likert && items[j].Scale == items[i].Scale {
+				j++
+			}
+			if j-i >= StraightlineBlock {
+				var b []*Item
+				for k := i; k < j; k++ {
+					b = append(b, f.items[items[k].ID])
+				}
+				q.blocks = append(q.blocks, b)
+			}
+			i = max(j, i+1)
+		}
+	}
+	for _, s := range f.Instrument.Subscales {
+		var pair reversePair
+		for _, it := range f.SubscaleItems(s.ID) {
+			if it.Reverse {
+				pair.reversed = append(pair.reversed, it)
+			} else {
+				pair.regular = append(pair.regular, it)
+			}
+		}
+		if pair.regular != nil && pair.reversed != nil {
+			q.reversePairs = append(q.reversePairs, pair)
+		}
+	}
+	for _, it := range f.order {
+		if it.Attention != nil {
+			q.checks = append(q.checks, it)
+		}
+	}
+	return q
+}
+
+// Median is the median time the speeder rule compares with, in seconds.
+func (q *Quality) Median() float64 { return q.median }
+
+// Fraction is the speeder rule's fraction of the median.
+func (q *Quality) Fraction() float64 { return q.fraction }
+
+// HasStraightlineRule reports whether the form has a Likert block or a
+// subscale with reverse-keyed items: without, dq_straightline is never
+// set.
+func (q *Quality) HasStraightlineRule() bool { return q.blocks != nil || q.reversePairs != nil }
+
+// HasAttentionChecks reports whether the form declares any.
+func (q *Quality) HasAttentionChecks() bool { return q.checks != nil }
+
+// ResponseSeconds is the time the speeder rule reads: the total of the
+// page times when the response has them, else submitted_at − started_at;
+// ok is false for a response not submitted.
+func ResponseSeconds(r *Response) (float64, bool) {
+	if r.Status != ResponseComplete || r.SubmittedAt == nil {
+		return 0, false
+	}
+	if r.PageTimes != nil {
+		return float64(r.PageTimes.Total()) / 1000, true
+	}
+	return max(r.SubmittedAt.Sub(r.StartedAt).Seconds(), 0), true
+}
+
+// MedianSeconds returns the median of the times (it sorts them); 0 for
+// none.
+func MedianSeconds(times []float64) float64 {
+	if len(times) == 0 {
+		return 0
+	}
+	slices.Sort(times)
+	n := len(times)
+	if n%2 == 1 {
+		return times[n/2]
+	}
+	return (times[n/2-1] + times[n/2]) / 2
+}
+
+// Flags applies the rules to r; a response not complete has none. The
+// answers are r.Answers, or r.AnswersJSON when the scan asked for the
+// answers as stored.
+func (q *Quality) Flags(r *Response) QualityFlags {
+	var out QualityFlags
+	if r.Status != ResponseComplete {
+		return out
+	}
+	a := r.Answers
+	if len(a) == 0 && len(r.AnswersJSON) > 0 {
+		clear(q.scratch)
+		if !EachCanonicalAnswer(r.AnswersJSON, func(id []byte, v Value) { q.scratch[string(id)] = v }) {
+			clear(q.scratch)
+		}
+		a = q.scratch
+	}
+	if s, ok := ResponseSeconds(r); ok && q.cutoff > 0 && s < q.cutoff {
+		out.Speeder = true
+	}
+	out.Straightline = q.straightline(a)
+	out.Attention = q.attention(a)
+	return out
+}
+
+// substantiveAnswer returns the item's answer when it is a substantive
+// value (not a missing code).
+func (q *Quality) substantiveAnswer(it *Item, a Answers) (int64, bool) {
+	v, ok := a[it.ID]
+	if !ok || v.Kind != IntValue || q.form.IsMissingCode(it.ID, v.Int) {
+		return 0, false
+	}
+	return v.Int, true
+}
+
+func (q *Quality) straightline(a Answers) bool {
+	for _, b := range q.blocks {
+		same := true
+		first, ok := q.substantiveAnswer(b[0], a)
+		for _, it := range b[1:] {
+			v, answered := q.substantiveAnswer(it, a)
+			if !ok || !answered || v != first {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	for _, p := range q.reversePairs {
+		lowReg, highReg := q.extremes(p.regular, a)
+		lowRev, highRev := q.extremes(p.reversed, a)
+		if lowReg && lowRev || highReg && highRev {
+			return true
+		}
+	}
+	return false
+}
+
+// extremes reports whether any of the items was answered with the lowest,
+// and whether any with the highest, substantive value of its scale.
+func (q *Quality) extremes(items []*Item, a Answers) (low, high bool) {
+	for _, it := range items {
+		v, ok := q.substantiveAnswer(it, a)
+		if !ok {
+			continue
+		}
+		lo, hi, ok := q.form.ScaleRange(it.ID)
+		if !ok || lo == hi {
+			continue
+		}
+		low = low || v == lo
+		high = high || v == hi
+	}
+	return low, high
+}
+
+func (q *Quality) attention(a Answers) bool {
+	if q.checks == nil {
+		return false
+	}
+	shown := q.form.shownList(a)
+	for _, it := range q.checks {
+		if !shown[q.form.index[it.ID]] {
+			continue
+		}
+		v, ok := a[it.ID]
+		if !ok || v.Kind != IntValue || v.Int != it.Attention.Expect {
+			return true
+		}
+	}
+	return false
+}
+
+// Describe states the rules as the codebook prints them, one text per
+// flag column.
+func (q *Quality) Describe() (speeder, straightline, attention string) {
+	speeder = "1 when the response's time is under " + strconv.FormatFloat(q.fraction, 'g', -1, 64) +
+		" × the median time of the complete responses exported (median " + strconv.FormatFloat(q.median, 'f', 1, 64) +
+		" s); the time is the total of the page times for a web response (time on the pages, breaks left out), else submitted_at − started_at; empty for a response in progress"
+	straightline = "1 when every item of a Likert block (at least " + strconv.Itoa(StraightlineBlock) +
+		" consecutive likert items of one section on one scale) has the same answer, or an item and a reverse-keyed item of the same subscale have the same extreme answer (both the scale's lowest or both its highest value)"
+	if !q.HasStraightlineRule() {
+		straightline += "; this instrument has no such block or subscale: always 0"
+	}
+	attention = "1 when an attention check shown to the respondent was not answered with the answer it asks for"
+	var ids []string
+	for _, it := range q.checks {
+		ids = append(ids, it.ID+" (expects "+strconv.FormatInt(it.Attention.Expect, 10)+")")
+	}
+	if ids == nil {
+		attention += "; this instrument has none: always 0"
+	} else {
+		attention += ": " + strings.Join(ids, ", ")
+	}
+	return
+}
+
+// QualityOptions are the caller's choices for the flags: the speeder
+// fraction and whether flagged responses are left out.
+type QualityOptions struct {
+	Fraction float64
+	Exclude  bool
+}
+
+// ParseQualityOptions reads the exclude and speeder_fraction parameters
+// of the statistics and exports: exclude is "" or dq (leave flagged
+// responses out); speeder_fraction a number above 0 and below 1 (default
+// DefaultSpeederFraction). Problems go to p with the parameter's name.
+func ParseQualityOptions(p *Problems, exclude, fraction string) QualityOptions {
+	o := QualityOptions{Fraction: DefaultSpeederFraction}
+	switch exclude {
+	case "":
+	case "dq":
+		o.Exclude = true
+	default:
+		p.Add("exclude", "must be dq (leave out the responses a data-quality rule flags) or left out, got %q", exclude)
+	}
+	if fraction != "" {
+		f, err := strconv.ParseFloat(fraction, 64)
+		if err != nil || !(f > 0 && f < 1) {
+			p.Add("speeder_fraction", "must be a number above 0 and below 1, got %q", fraction)
+		} else {
+			o.Fraction = f
+		}
+	}
+	return o
+}
+
+// ScanQuality reads the median time of the complete responses that f
+// selects (one scan of the stored rows, answers left undecoded) and
+// returns the form's rules with it.
+func ScanQuality(ctx context.Context, sc ResponseScanner, form *Form, f ExportFilter, fraction float64) (*Quality, error) {
+	f.Status, f.RawAnswers = ResponseComplete, true
+	var times []float64
+	err := sc.ScanResponses(ctx, f, func(r *Response) error {
+		if s, ok := ResponseSeconds(r); ok {
+			times = append(times, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return form.Quality(fraction, MedianSeconds(times)), nil
+}
+
+// ExcludeFlagged returns a scanner that passes on only the responses of
+// sc that no rule of q flags, for statistics with exclude=dq; responses
+// in progress pass (they have no flags).
+func ExcludeFlagged(sc ResponseScanner, q *Quality) ResponseScanner {
+	return excludeFlagged{sc, q}
+}
+
+type excludeFlagged struct {
+	sc ResponseScanner
+	q  *Quality
+}
+
+func (e excludeFlagged) ScanResponses(ctx context.Context, f ExportFilter, fn func(*Response) error) error {
+	return e.sc.ScanResponses(ctx, f, func(r *Response) error {
+		if e.q.Flags(r).Any() {
+			return nil
+		}
+		return fn(r)
+	})
+}
