@@ -43,15 +43,19 @@ func WriteCodebook(out io.Writer, f *survey.Form, opt Options) error {
 	if err := writeRecord(CodebookHeader); err != nil {
 		return err
 	}
+	q := opt.Quality
+	if q == nil {
+		q = f.Quality(survey.DefaultSpeederFraction, 0)
+	}
 	for _, c := range Columns(f) {
-		if err := writeRecord(codebookRow(f, &c)); err != nil {
+		if err := writeRecord(codebookRow(f, &c, q)); err != nil {
 			return err
 		}
 	}
 	return b.flush()
 }
 
-func codebookRow(f *survey.Form, c *Column) []string {
+func codebookRow(f *survey.Form, c *Column, q *survey.Quality) []string {
 	row := make([]string, len(CodebookHeader))
 	row[0], row[1], row[4], row[5] = c.Name, c.Short, c.Label, codebookType(c)
 	if c.Section != nil {
@@ -104,6 +108,11 @@ func codebookRow(f *survey.Form, c *Column) []string {
 	case ScoreColumn:
 		row[8] = c.Subscale.ID
 		row[10] = f.DescribeScoring(c.Subscale.ID)
+	case DurationColumn:
+		row[10] = codebookQuality(c, q)
+	case FlagColumn:
+		row[6] = valueLabels(c.Options)
+		row[10] = codebookQuality(c, q)
 	}
 	return row
 }
@@ -145,6 +154,10 @@ func codebookType(c *Column) string {
 			return "score_sum"
 		}
 		return "score_mean"
+	case DurationColumn:
+		return "seconds"
+	case FlagColumn:
+		return "flag"
 	}
 	return c.Item.Type
 }

@@ -16,7 +16,10 @@ import (
 //     option, named {item}__{value} (a negative value is written with m
 //     for the minus sign: q__m1 for −1, since "-" is not allowed in SPSS
 //     or Stata names);
-//  3. one column per subscale, score_{subscale}, in instrument order.
+//  3. one column per subscale, score_{subscale}, in instrument order;
+//  4. data quality (quality.go): one column per section,
+//     duration_{section}_s, the seconds on its page; then the flags
+//     dq_speeder, dq_straightline, dq_attention and dq_any.
 //
 // Item ids are at most 32 characters, so every name except some
 // {item}__{value} fits SPSS and Stata. Each column also has a Short name
@@ -33,6 +36,8 @@ const (
 	ItemColumn                   // one item's answer
 	OptionColumn                 // one option of a multiple-choice item (0/1)
 	ScoreColumn                  // a subscale score
+	DurationColumn               // the seconds on one section's page
+	FlagColumn                   // a data-quality flag (0/1)
 )
 
 // Column is one column of the wide layout.
@@ -56,7 +61,7 @@ type Column struct {
 	Option   survey.Option    // option columns
 	Options  []survey.Option  // value labels of likert and single-choice columns
 	Subscale *survey.Subscale // score columns
-	Section  *survey.Section  // item and option columns
+	Section  *survey.Section  // item, option and duration columns
 }
 
 // Meta columns, in order.
@@ -119,6 +124,7 @@ func Columns(f *survey.Form) []Column {
 		s := &in.Subscales[i]
 		cols = append(cols, Column{Name: ScorePrefix + s.ID, Kind: ScoreColumn, Label: oneLine(s.Title), Numeric: true, Subscale: s})
 	}
+	cols = append(cols, qualityColumns(in)...)
 	assignShortNames(cols)
 	return cols
 }

@@ -17,7 +17,8 @@ package export
 // Columns:
 //
 //   - option columns: byte 0/1 with the value label "_selected" (a name
-//     no variable has, so it cannot clash with an item's own label);
+//     no variable has, so it cannot clash with an item's own label); the
+//     data-quality flags likewise, with "_flagged";
 //   - likert, single-choice and bounded integer items: the smallest of
 //     byte, int and long that holds every option (or the range) and every
 //     value stored (old rows may lie outside today's rules); choices
@@ -174,6 +175,8 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 			v.typ, v.format = dtaDouble, "%tc"
 		case c.Kind == OptionColumn:
 			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_selected", append(slices.Clone(selectedLabels), dtaExtendedLabel(0, dtaNotShownLabel))
+		case c.Kind == FlagColumn:
+			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_flagged", flagLabels
 		case c.Integer && c.Options != nil:
 			lo, hi := sp.intRange(i, optionValues(c.Options)...)
 			v.typ, v.format, v.vlabel = dtaIntType(lo, hi), "%8.0g", v.name
@@ -278,7 +281,7 @@ func (d *dtaBuf) field(s string, n int) {
 
 // WriteDTA writes the responses as a Stata 14+ dataset (format 118).
 func WriteDTA(ctx context.Context, out io.Writer, f *survey.Form, info SyntaxInfo, scan ScanFunc) error {
-	rr := newRowReader(f)
+	rr := newRowReader(f, info.Quality)
 	sp, err := spoolRows(ctx, rr, scan)
 	if err != nil {
 		return err

@@ -185,7 +185,7 @@ func TestMissingCodesInReadstat(t *testing.T) {
 		}
 		var got [][]string
 		for _, r := range recs {
-			got = append(got, r[7:])
+			got = append(got, r[7:12])
 		}
 		// readstat writes SPSS's user-missing values as their numbers and
 		// Stata's extended missing values as empty, like .

@@ -244,7 +244,7 @@ func savDict(cols []Column, sp *spool) []savVar {
 				v.format = savFormat(savFmtF, 8, 2)
 			}
 			switch {
-			case c.Kind == OptionColumn || c.Item != nil && c.Item.Type == survey.SingleChoice:
+			case c.Kind == OptionColumn || c.Kind == FlagColumn || c.Item != nil && c.Item.Type == survey.SingleChoice:
 				v.measure = savNominal
 			case c.Item != nil && c.Item.Type == survey.Likert:
 				v.measure = savOrdinal
@@ -296,7 +296,7 @@ func (s *savBuf) padded(text string, n int) {
 
 // WriteSAV writes the responses as an SPSS system file.
 func WriteSAV(ctx context.Context, out io.Writer, f *survey.Form, info SyntaxInfo, scan ScanFunc) error {
-	rr := newRowReader(f)
+	rr := newRowReader(f, info.Quality)
 	sp, err := spoolRows(ctx, rr, scan)
 	if err != nil {
 		return err
@@ -519,7 +519,7 @@ func savValueLabels(c *Column) []survey.Option {
 	switch c.Kind {
 	case OptionColumn:
 		return selectedLabels
-	case ItemColumn:
+	case ItemColumn, FlagColumn:
 		return c.Options
 	}
 	return nil

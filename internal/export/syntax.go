@@ -64,6 +64,9 @@ type SyntaxInfo struct {
 	// scripts read Base+".csv" (SPSS: Base+"_spss.csv").
 	Base      string
 	Generated time.Time
+	// Quality is Options.Quality, for the formats that take a SyntaxInfo
+	// (.sav, .dta, the zip).
+	Quality *survey.Quality
 }
 
 // CSVName is the name of the CSV the R script and the do-file read.
@@ -308,7 +311,7 @@ func columnValueLabels(c *Column) []survey.Option {
 	switch c.Kind {
 	case OptionColumn:
 		return []survey.Option{{Value: 0, Label: "Not selected"}, {Value: 1, Label: "Selected"}}
-	case ItemColumn:
+	case ItemColumn, FlagColumn:
 		return c.Options
 	}
 	return nil
@@ -424,7 +427,7 @@ func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 	levels := map[string][]string{}
 	for _, c := range cols {
 		switch {
-		case c.Kind == OptionColumn || (c.Kind == ItemColumn && c.Item.Type == survey.SingleChoice) || c.Name == colStatus || c.Name == colResponseID || c.Name == colLanguage:
+		case c.Kind == OptionColumn || c.Kind == FlagColumn || (c.Kind == ItemColumn && c.Item.Type == survey.SingleChoice) || c.Name == colStatus || c.Name == colResponseID || c.Name == colLanguage:
 			levels["NOMINAL"] = append(levels["NOMINAL"], c.Short)
 		case c.Kind == ItemColumn && c.Item.Type == survey.Likert:
 			levels["ORDINAL"] = append(levels["ORDINAL"], c.Short)

@@ -63,6 +63,7 @@ type Writer struct {
 	fill     func(id []byte, a *survey.RawAnswer)
 	raw      survey.RawAnswer // EachRawCanonicalAnswer's scratch
 	decoded  survey.Answers   // fallback for answers not in the stored shape
+	quality  *survey.Quality  // the data-quality rules (quality.go)
 }
 
 // slot is one item's answer in the current response, without pointers
@@ -92,7 +93,10 @@ func NewWriter(w io.Writer, f *survey.Form, opt Options) *Writer {
 		form: f, cols: Columns(f), opt: opt, buf: newCSVBuf(w, opt),
 		cell:   &csvBuf{excelSafe: opt.ExcelSafe, spaceBreak: opt.LineBreaks == LineBreaksSpace},
 		labels: opt.Values == ValuesLabels, long: opt.Layout == LayoutLong,
-		items: f.Items(), slotOf: map[string]int{},
+		items: f.Items(), slotOf: map[string]int{}, quality: opt.Quality,
+	}
+	if wr.quality == nil {
+		wr.quality = f.Quality(survey.DefaultSpeederFraction, 0) // no median: no speeder
 	}
 	for i, it := range wr.items {
 		wr.slotOf[it.ID] = i
@@ -253,12 +257,21 @@ func (w *Writer) Write(r *survey.Response) error {
 		return w.writeLong(r)
 	}
 	b := w.buf
+	flags := w.flagCells(r)
 	for i := range w.plan {
 		g := &w.plan[i]
 		if i > 0 {
 			b.comma()
 		}
 		switch c := &g.cols[0]; c.Kind {
+		case DurationColumn:
+			if s, ok := pageSeconds(r, c.Section.ID); ok {
+				b.float(s)
+			}
+		case FlagColumn:
+			if v := flags[flagIndex(c.Name)]; v >= 0 {
+				b.int(int64(v))
+			}
 		case MetaColumn:
 			w.appendMeta(b, c, r)
 		case OptionColumn:
@@ -286,6 +299,12 @@ func (w *Writer) Write(r *survey.Response) error {
 		}
 	}
 	return b.endRecord()
+}
+
+// flagCells computes r's flag cells (quality.go). The rules read the
+// answers as stored when the scan gave them so (AnswersJSON).
+func (w *Writer) flagCells(r *survey.Response) [4]int8 {
+	return flagCells(w.quality, r)
 }
 
 // selected returns '1' when v is in the list, '0' when not.

@@ -91,7 +91,7 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 	if err != nil {
 		return err
 	}
-	rr := newRowReader(f)
+	rr := newRowReader(f, opt.Quality)
 	cols := rr.columns()
 
 	// The data sheet.
@@ -158,8 +158,12 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 	// fixed order: excelize zips its streams in map order, so the same
 	// export would not always give the same bytes).
 	rows := make([][]any, len(cols))
+	q := opt.Quality
+	if q == nil {
+		q = f.Quality(survey.DefaultSpeederFraction, 0)
+	}
 	for i := range cols {
-		rows[i] = strings2any(codebookRow(f, &cols[i]))
+		rows[i] = strings2any(codebookRow(f, &cols[i], q))
 	}
 	if err := xlsxSheet(x, XLSXCodebookSheet, bold, []float64{24, 24, 12, 24, 60, 22, 60, 10, 14, 40, 60},
 		strings2any(CodebookHeader), rows); err != nil {
