@@ -126,7 +126,7 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 				vals[i] = nil
 			case cellInt:
 				vals[i] = c.i
-				if labels && cols[i].Options != nil {
+				if labels && cols[i].Options != nil && cols[i].Kind == ItemColumn { // flags stay 0/1, as in the CSV
 					if l, ok := optionLabel(cols[i].Options, c.i); ok {
 						vals[i] = l
 					}

@@ -248,8 +248,7 @@ func (q *Quality) attention(a Answers) bool {
 // flag column.
 func (q *Quality) Describe() (speeder, straightline, attention string) {
 	speeder = "1 when the response's time is under " + strconv.FormatFloat(q.fraction, 'g', -1, 64) +
-		" × the median time of the complete responses exported (median " + strconv.FormatFloat(q.median, 'f', 1, 64) +
-		" s); the time is the total of the page times for a web response (time on the pages, breaks left out), else submitted_at − started_at; empty for a response in progress"
+		" × the median time of the complete responses exported (speeder_fraction; the export's selection decides the median); the time is the total of the page times for a web response (time on the pages, breaks left out), else submitted_at − started_at; empty for a response in progress"
 	straightline = "1 when every item of a Likert block (at least " + strconv.Itoa(StraightlineBlock) +
 		" consecutive likert items of one section on one scale) has the same answer, or an item and a reverse-keyed item of the same subscale have the same extreme answer (both the scale's lowest or both its highest value)"
 	if !q.HasStraightlineRule() {
