@@ -140,7 +140,7 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 	for i := range w.plan {
 		g := &w.plan[i]
 		switch c := &g.cols[0]; c.Kind {
-		case DurationColumn:
+		case PageColumn:
 			out.cells[k] = cell{}
 			if s, ok := pageSeconds(r, c.Section.ID); ok {
 				out.cells[k] = cell{kind: cellFloat, f: s}

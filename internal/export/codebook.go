@@ -108,7 +108,7 @@ func codebookRow(f *survey.Form, c *Column, q *survey.Quality) []string {
 	case ScoreColumn:
 		row[8] = c.Subscale.ID
 		row[10] = f.DescribeScoring(c.Subscale.ID)
-	case DurationColumn:
+	case PageColumn:
 		row[10] = codebookQuality(c, q)
 	case FlagColumn:
 		row[6] = valueLabels(c.Options)
@@ -154,7 +154,7 @@ func codebookType(c *Column) string {
 			return "score_sum"
 		}
 		return "score_mean"
-	case DurationColumn:
+	case PageColumn:
 		return "seconds"
 	case FlagColumn:
 		return "flag"

@@ -32,12 +32,12 @@ type Kind uint8
 
 // Column kinds.
 const (
-	MetaColumn     Kind = iota + 1 // response metadata
-	ItemColumn                     // one item's answer
-	OptionColumn                   // one option of a multiple-choice item (0/1)
-	ScoreColumn                    // a subscale score
-	DurationColumn                 // the seconds on one section's page
-	FlagColumn                     // a data-quality flag (0/1)
+	MetaColumn   Kind = iota + 1 // response metadata
+	ItemColumn                   // one item's answer
+	OptionColumn                 // one option of a multiple-choice item (0/1)
+	ScoreColumn                  // a subscale score
+	PageColumn                   // the seconds on one section's page
+	FlagColumn                   // a data-quality flag (0/1)
 )
 
 // Column is one column of the wide layout.

@@ -42,7 +42,7 @@ func qualityColumns(in *survey.Instrument) []Column {
 	var cols []Column
 	for si := range in.Sections {
 		sec := &in.Sections[si]
-		cols = append(cols, Column{Name: DurationColumnName(sec.ID), Kind: DurationColumn,
+		cols = append(cols, Column{Name: DurationColumnName(sec.ID), Kind: PageColumn,
 			Label: "Seconds on page: " + oneLine(sec.Title), Numeric: true, Section: sec})
 	}
 	for _, f := range []struct{ name, label string }{
@@ -103,7 +103,7 @@ func flagIndex(name string) int {
 
 // codebookQuality is the codebook's notes for a data-quality column.
 func codebookQuality(c *Column, q *survey.Quality) string {
-	if c.Kind == DurationColumn {
+	if c.Kind == PageColumn {
 		return "seconds on the page of section " + c.Section.ID + " in the web form, from its first view to its save, added over every visit (each visit at most " +
 			strconv.Itoa(int(survey.MaxPageVisit.Minutes())) + " minutes), to a tenth of a second; empty for a response sent through the API and for a page not saved"
 	}

@@ -264,7 +264,7 @@ func (w *Writer) Write(r *survey.Response) error {
 			b.comma()
 		}
 		switch c := &g.cols[0]; c.Kind {
-		case DurationColumn:
+		case PageColumn:
 			if s, ok := pageSeconds(r, c.Section.ID); ok {
 				b.float(s)
 			}
