@@ -16,7 +16,8 @@ package survey
 //     (sent through the API) counts from started_at to submitted_at.
 //   - Straightlining: the same substantive answer to every item of a
 //     Likert block, a run of at least StraightlineBlock consecutive
-//     likert items of one section on one scale, every one answered; or a
+//     likert items of one section on one scale (attention checks in the
+//     run left out), every one answered; or a
 //     contradiction with reverse keying: the same extreme answer (the
 //     lowest, or the highest, substantive value of each item's scale) to
 //     an item and to a reverse-keyed item of the same subscale, which
@@ -78,11 +79,15 @@ func (f *Form) Quality(fraction, median float64) *Quality {
 			for j < len(items) && items[j].Type == Likert && items[j].Scale == items[i].Scale {
 				j++
 			}
-			if j-i >= StraightlineBlock {
-				var b []*Item
-				for k := i; k < j; k++ {
+			// An attention check inside a run asks for one answer: it is
+			// no part of the block.
+			var b []*Item
+			for k := i; k < j; k++ {
+				if items[k].Attention == nil {
 					b = append(b, f.items[items[k].ID])
 				}
+			}
+			if len(b) >= StraightlineBlock {
 				q.blocks = append(q.blocks, b)
 			}
 			i = max(j, i+1)
@@ -319,20 +324,45 @@ func ScanQuality(ctx context.Context, sc ResponseScanner, form *Form, f ExportFi
 // ExcludeFlagged returns a scanner that passes on only the responses of
 // sc that no rule of q flags, for statistics with exclude=dq; responses
 // in progress pass (they have no flags).
-func ExcludeFlagged(sc ResponseScanner, q *Quality) ResponseScanner {
-	return excludeFlagged{sc, q}
+func ExcludeFlagged(sc ResponseScanner, q *Quality) *Excluding {
+	return &Excluding{sc: sc, q: q}
 }
 
-type excludeFlagged struct {
-	sc ResponseScanner
-	q  *Quality
+// Excluding is ExcludeFlagged's scanner; it counts what it leaves out.
+type Excluding struct {
+	sc       ResponseScanner
+	q        *Quality
+	excluded int
 }
 
-func (e excludeFlagged) ScanResponses(ctx context.Context, f ExportFilter, fn func(*Response) error) error {
+// ScanResponses implements ResponseScanner.
+func (e *Excluding) ScanResponses(ctx context.Context, f ExportFilter, fn func(*Response) error) error {
+	e.excluded = 0
 	return e.sc.ScanResponses(ctx, f, func(r *Response) error {
 		if e.q.Flags(r).Any() {
+			e.excluded++
 			return nil
 		}
 		return fn(r)
 	})
+}
+
+// Excluded is how many responses the last scan left out.
+func (e *Excluding) Excluded() int { return e.excluded }
+
+// ExcludeIfAsked is the statistics' one rule for exclude=dq: with
+// o.Exclude, the median of the complete responses that f selects (any
+// status asked for: the median is always of complete ones) is scanned and
+// the flagged responses are left out of sc; without, sc is returned as it
+// is and ex is nil.
+func ExcludeIfAsked(ctx context.Context, sc ResponseScanner, form *Form, f ExportFilter, o QualityOptions) (out ResponseScanner, ex *Excluding, err error) {
+	if !o.Exclude {
+		return sc, nil, nil
+	}
+	q, err := ScanQuality(ctx, sc, form, f, o.Fraction)
+	if err != nil {
+		return nil, nil, err
+	}
+	ex = ExcludeFlagged(sc, q)
+	return ex, ex, nil
 }
