@@ -1,6 +1,7 @@
 package survey_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -199,4 +200,54 @@ func TestAttentionValidation(t *testing.T) {
 	if err := in.Validate(); err == nil {
 		t.Error("an item id dq_any is accepted")
 	}
+}
+
+// TestCountQuality: the panel's counts agree with Flags over the same
+// responses, the speeder rule applied after the one scan.
+func TestCountQuality(t *testing.T) {
+	f := qualityForm(t)
+	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	mk := func(seconds int, a survey.Answers) *survey.Response {
+		end := start.Add(time.Duration(seconds) * time.Second)
+		return &survey.Response{Status: survey.ResponseComplete, Answers: a, StartedAt: start, SubmittedAt: &end}
+	}
+	good := survey.Answers{"b1": survey.IntVal(2), "b2": survey.IntVal(3), "check": survey.IntVal(4)}
+	straight := survey.Answers{"b1": survey.IntVal(2), "b2": survey.IntVal(2), "b3": survey.IntVal(2), "b4": survey.IntVal(2), "b5": survey.IntVal(2), "check": survey.IntVal(4)}
+	failed := survey.Answers{"check": survey.IntVal(1)}
+	rs := memScanner{mk(100, good), mk(200, good), mk(300, straight), mk(400, failed), mk(20, failed), mk(500, good),
+		{Status: survey.ResponseInProgress, StartedAt: start, Answers: failed}}
+	c, err := survey.CountQuality(t.Context(), rs, f, survey.ExportFilter{}, 0.3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Times 100, 200, 300, 400, 20, 500: median 250, cutoff 75: one speeder (20 s), which also failed the check.
+	want := survey.QualityCounts{Complete: 6, Speeder: 1, Straightline: 1, Attention: 2, AnyFlag: 3, Median: 250}
+	if c != want {
+		t.Errorf("counts %+v, want %+v", c, want)
+	}
+	q := f.Quality(0.3, 250)
+	n := 0
+	for _, r := range rs {
+		if q.Flags(r).Any() {
+			n++
+		}
+	}
+	if n != c.AnyFlag {
+		t.Errorf("Flags finds %d flagged, CountQuality %d", n, c.AnyFlag)
+	}
+}
+
+// memScanner scans responses in memory, honouring the status filter.
+type memScanner []*survey.Response
+
+func (s memScanner) ScanResponses(ctx context.Context, f survey.ExportFilter, fn func(*survey.Response) error) error {
+	for _, r := range s {
+		if f.Status != "" && r.Status != f.Status {
+			continue
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
