@@ -66,12 +66,13 @@ func pageSeconds(r *survey.Response, section string) (float64, bool) {
 }
 
 // flagCells computes one response's flag cells, in column order
-// (speeder, straightline, attention, any): -1 for empty.
-func flagCells(q *survey.Quality, r *survey.Response) [4]int8 {
+// (speeder, straightline, attention, any): -1 for empty. vals are the
+// answers by form position (survey.Quality.FlagsByPosition).
+func flagCells(q *survey.Quality, r *survey.Response, vals []survey.Value) [4]int8 {
 	if r.Status != survey.ResponseComplete {
 		return [4]int8{-1, -1, -1, -1}
 	}
-	f := q.Flags(r)
+	f := q.FlagsByPosition(r, vals)
 	b := func(v bool) int8 {
 		if v {
 			return 1

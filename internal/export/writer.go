@@ -64,6 +64,7 @@ type Writer struct {
 	raw      survey.RawAnswer // EachRawCanonicalAnswer's scratch
 	decoded  survey.Answers   // fallback for answers not in the stored shape
 	quality  *survey.Quality  // the data-quality rules (quality.go)
+	qvals    []survey.Value   // the slots as values, for the rules
 }
 
 // slot is one item's answer in the current response, without pointers
@@ -301,10 +302,23 @@ func (w *Writer) Write(r *survey.Response) error {
 	return b.endRecord()
 }
 
-// flagCells computes r's flag cells (quality.go). The rules read the
-// answers as stored when the scan gave them so (AnswersJSON).
+// flagCells computes r's flag cells (quality.go) from the answers in
+// the slots, by position: no map per row.
 func (w *Writer) flagCells(r *survey.Response) [4]int8 {
-	return flagCells(w.quality, r)
+	if r.Status != survey.ResponseComplete {
+		return flagCells(w.quality, r, nil)
+	}
+	if len(w.qvals) != len(w.slots) {
+		w.qvals = make([]survey.Value, len(w.slots))
+	}
+	for i := range w.slots {
+		s := &w.slots[i]
+		w.qvals[i] = survey.Value{Kind: s.kind, Int: s.int}
+		if s.kind == survey.ListValue {
+			w.qvals[i].List = w.lists[s.start:s.end]
+		}
+	}
+	return flagCells(w.quality, r, w.qvals)
 }
 
 // selected returns '1' when v is in the list, '0' when not.

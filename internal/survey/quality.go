@@ -50,28 +50,51 @@ type QualityFlags struct {
 func (q QualityFlags) Any() bool { return q.Speeder || q.Straightline || q.Attention }
 
 // Quality applies the rules to the responses of one form. Build it with
-// Form.Quality; it is not safe for concurrent use (it reuses a map).
+// Form.Quality; it is not safe for concurrent use (it reuses its scratch
+// memory). The rules work on answers by form position (FlagsByPosition),
+// as exports hold them, so a row costs no map.
 type Quality struct {
 	form   *Form
 	cutoff float64 // seconds; a response under it is a speeder; 0: none
 	// median and fraction, as the codebook states them.
 	median, fraction float64
-	blocks           [][]*Item // Likert blocks of StraightlineBlock items or more
+	blocks           [][]int // positions of each Likert block's items
 	reversePairs     []reversePair
-	checks           []*Item // attention checks
-	scratch          Answers // answers decoded from AnswersJSON
+	checks           []int // positions of the attention checks
+	checksHide       bool  // some check has a condition
+	// Per position: the item's substantive range (likert) and whether a
+	// value is a missing code.
+	lo, hi  []int64
+	missing []map[int64]bool
+	// scratch memory of Flags and FlagsByPosition
+	vals  []Value
+	shown []bool
 }
 
-// reversePair is a subscale's items in two groups: regular and reversed.
+// reversePair is a subscale's items in two groups, by position: regular
+// and reversed.
 type reversePair struct {
-	regular, reversed []*Item
+	regular, reversed []int
 }
 
 // Quality returns the rules for the form with the speeder cutoff
 // fraction × median (median in seconds, from MedianSeconds; 0 means no
 // speeder can be told).
 func (f *Form) Quality(fraction, median float64) *Quality {
-	q := &Quality{form: f, median: median, fraction: fraction, cutoff: fraction * median, scratch: Answers{}}
+	n := len(f.order)
+	q := &Quality{form: f, median: median, fraction: fraction, cutoff: fraction * median,
+		lo: make([]int64, n), hi: make([]int64, n), missing: make([]map[int64]bool, n), vals: make([]Value, n)}
+	for i, it := range f.order {
+		q.lo[i], q.hi[i], _ = f.ScaleRange(it.ID)
+		for _, o := range f.options[it.ID] {
+			if o.Missing {
+				if q.missing[i] == nil {
+					q.missing[i] = map[int64]bool{}
+				}
+				q.missing[i][o.Value] = true
+			}
+		}
+	}
 	for si := range f.Instrument.Sections {
 		items := f.Instrument.Sections[si].Items
 		for i := 0; i < len(items); {
@@ -81,10 +104,10 @@ func (f *Form) Quality(fraction, median float64) *Quality {
 			}
 			// An attention check inside a run asks for one answer: it is
 			// no part of the block.
-			var b []*Item
+			var b []int
 			for k := i; k < j; k++ {
 				if items[k].Attention == nil {
-					b = append(b, f.items[items[k].ID])
+					b = append(b, f.index[items[k].ID])
 				}
 			}
 			if len(b) >= StraightlineBlock {
@@ -97,18 +120,19 @@ func (f *Form) Quality(fraction, median float64) *Quality {
 		var pair reversePair
 		for _, it := range f.SubscaleItems(s.ID) {
 			if it.Reverse {
-				pair.reversed = append(pair.reversed, it)
+				pair.reversed = append(pair.reversed, f.index[it.ID])
 			} else {
-				pair.regular = append(pair.regular, it)
+				pair.regular = append(pair.regular, f.index[it.ID])
 			}
 		}
 		if pair.regular != nil && pair.reversed != nil {
 			q.reversePairs = append(q.reversePairs, pair)
 		}
 	}
-	for _, it := range f.order {
+	for i, it := range f.order {
 		if it.Attention != nil {
-			q.checks = append(q.checks, it)
+			q.checks = append(q.checks, i)
+			q.checksHide = q.checksHide || it.ShowIf != nil
 		}
 	}
 	return q
@@ -127,6 +151,9 @@ func (q *Quality) HasStraightlineRule() bool { return q.blocks != nil || q.rever
 
 // HasAttentionChecks reports whether the form declares any.
 func (q *Quality) HasAttentionChecks() bool { return q.checks != nil }
+
+// readsAnswers reports whether any rule but the speeder's reads answers.
+func (q *Quality) readsAnswers() bool { return q.HasStraightlineRule() || q.HasAttentionChecks() }
 
 // ResponseSeconds is the time the speeder rule reads: the total of the
 // page times when the response has them, else submitted_at − started_at;
@@ -159,54 +186,78 @@ func MedianSeconds(times []float64) float64 {
 // answers are r.Answers, or r.AnswersJSON when the scan asked for the
 // answers as stored.
 func (q *Quality) Flags(r *Response) QualityFlags {
+	if r.Status != ResponseComplete {
+		return QualityFlags{}
+	}
+	var vals []Value
+	if q.readsAnswers() {
+		vals = q.vals
+		clear(vals)
+		set := func(id string, v Value) {
+			if i, ok := q.form.index[id]; ok {
+				vals[i] = v
+			}
+		}
+		if len(r.Answers) == 0 && len(r.AnswersJSON) > 0 {
+			if !EachCanonicalAnswer(r.AnswersJSON, func(id []byte, v Value) { set(string(id), v) }) {
+				clear(vals)
+			}
+		} else {
+			for id, v := range r.Answers {
+				set(id, v)
+			}
+		}
+	}
+	return q.FlagsByPosition(r, vals)
+}
+
+// FlagsByPosition is Flags for answers held by position: vals[i] is the
+// answer to Form.Items()[i] (the zero Value for none; Kind and Int are
+// read, and List where a condition reads it). vals may be nil when no
+// rule but the speeder's reads answers.
+func (q *Quality) FlagsByPosition(r *Response, vals []Value) QualityFlags {
 	var out QualityFlags
 	if r.Status != ResponseComplete {
 		return out
 	}
-	a := r.Answers
-	if len(a) == 0 && len(r.AnswersJSON) > 0 {
-		clear(q.scratch)
-		if !EachCanonicalAnswer(r.AnswersJSON, func(id []byte, v Value) { q.scratch[string(id)] = v }) {
-			clear(q.scratch)
-		}
-		a = q.scratch
-	}
 	if s, ok := ResponseSeconds(r); ok && q.cutoff > 0 && s < q.cutoff {
 		out.Speeder = true
 	}
-	out.Straightline = q.straightline(a)
-	out.Attention = q.attention(a)
+	if q.readsAnswers() {
+		out.Straightline = q.straightline(vals)
+		out.Attention = q.attention(vals)
+	}
 	return out
 }
 
-// substantiveAnswer returns the item's answer when it is a substantive
+// substantive returns the answer at position i when it is a substantive
 // value (not a missing code).
-func (q *Quality) substantiveAnswer(it *Item, a Answers) (int64, bool) {
-	v, ok := a[it.ID]
-	if !ok || v.Kind != IntValue || q.form.IsMissingCode(it.ID, v.Int) {
+func (q *Quality) substantive(vals []Value, i int) (int64, bool) {
+	v := vals[i]
+	if v.Kind != IntValue || q.missing[i][v.Int] {
 		return 0, false
 	}
 	return v.Int, true
 }
 
-func (q *Quality) straightline(a Answers) bool {
+func (q *Quality) straightline(vals []Value) bool {
 	for _, b := range q.blocks {
-		same := true
-		first, ok := q.substantiveAnswer(b[0], a)
-		for _, it := range b[1:] {
-			v, answered := q.substantiveAnswer(it, a)
-			if !ok || !answered || v != first {
-				same = false
+		first, ok := q.substantive(vals, b[0])
+		same := ok
+		for _, i := range b[1:] {
+			if !same {
 				break
 			}
+			v, answered := q.substantive(vals, i)
+			same = answered && v == first
 		}
 		if same {
 			return true
 		}
 	}
 	for _, p := range q.reversePairs {
-		lowReg, highReg := q.extremes(p.regular, a)
-		lowRev, highRev := q.extremes(p.reversed, a)
+		lowReg, highReg := q.extremes(p.regular, vals)
+		lowRev, highRev := q.extremes(p.reversed, vals)
 		if lowReg && lowRev || highReg && highRev {
 			return true
 		}
@@ -216,33 +267,31 @@ func (q *Quality) straightline(a Answers) bool {
 
 // extremes reports whether any of the items was answered with the lowest,
 // and whether any with the highest, substantive value of its scale.
-func (q *Quality) extremes(items []*Item, a Answers) (low, high bool) {
-	for _, it := range items {
-		v, ok := q.substantiveAnswer(it, a)
-		if !ok {
+func (q *Quality) extremes(items []int, vals []Value) (low, high bool) {
+	for _, i := range items {
+		v, ok := q.substantive(vals, i)
+		if !ok || q.lo[i] == q.hi[i] {
 			continue
 		}
-		lo, hi, ok := q.form.ScaleRange(it.ID)
-		if !ok || lo == hi {
-			continue
-		}
-		low = low || v == lo
-		high = high || v == hi
+		low = low || v == q.lo[i]
+		high = high || v == q.hi[i]
 	}
 	return low, high
 }
 
-func (q *Quality) attention(a Answers) bool {
+func (q *Quality) attention(vals []Value) bool {
 	if q.checks == nil {
 		return false
 	}
-	shown := q.form.shownList(a)
-	for _, it := range q.checks {
-		if !shown[q.form.index[it.ID]] {
+	if q.checksHide {
+		q.shown = q.form.ShownByPosition(vals, q.shown)
+	}
+	for _, i := range q.checks {
+		if q.checksHide && !q.shown[i] {
 			continue
 		}
-		v, ok := a[it.ID]
-		if !ok || v.Kind != IntValue || v.Int != it.Attention.Expect {
+		v := vals[i]
+		if v.Kind != IntValue || v.Int != q.form.order[i].Attention.Expect {
 			return true
 		}
 	}
@@ -261,7 +310,8 @@ func (q *Quality) Describe() (speeder, straightline, attention string) {
 	}
 	attention = "1 when an attention check shown to the respondent was not answered with the answer it asks for"
 	var ids []string
-	for _, it := range q.checks {
+	for _, i := range q.checks {
+		it := q.form.order[i]
 		ids = append(ids, it.ID+" (expects "+strconv.FormatInt(it.Attention.Expect, 10)+")")
 	}
 	if ids == nil {
