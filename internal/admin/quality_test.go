@@ -106,3 +106,22 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// TestValidationExcludeDQ: the validation page takes the same choice
+// (exclude=dq) and says how many responses it left out.
+func TestValidationExcludeDQ(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, enginetest.SQLite, seed{complete: 40, days: 3})
+	c := f.signedIn(t)
+	p := c.get("/admin/surveys/" + f.study.ID + "/validation?exclude=dq")
+	if p.status != http.StatusOK {
+		t.Fatalf("status %d\n%s", p.status, p.body)
+	}
+	if !regexp.MustCompile(`complete responses less the \d+ a data-quality rule flags`).MatchString(p.body) ||
+		!strings.Contains(p.body, `<option value="dq" selected>Leave them out</option>`) {
+		t.Errorf("the page does not say it left flagged responses out")
+	}
+	if bad := c.get("/admin/surveys/" + f.study.ID + "/validation?exclude=x"); bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "exclude") {
+		t.Errorf("a bad exclude: status %d", bad.status)
+	}
+}
