@@ -222,6 +222,9 @@ func (a *api) exportFile(ft *export.Format) gin.HandlerFunc {
 		now := a.svc.Now()
 		job := export.Job{Form: f, Options: q.opt,
 			Info: export.SyntaxInfo{Survey: s, Base: export.BaseName(s, now), Generated: now}}
+		if sc == nil && q.fraction > 0 {
+			job.Options.Quality = f.Quality(q.fraction, 0) // the codebook states the fraction asked for
+		}
 		if sc != nil {
 			q.filter.SurveyID = s.ID
 			if q.opt.Layout != export.LayoutLong {
