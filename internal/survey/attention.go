@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -8,6 +9,19 @@ import (
 // reservedPrefixes start the export's data-quality columns: dq_speeder,
 // dq_straightline, dq_attention, dq_any and duration_{section}_s.
 var reservedPrefixes = []string{"dq_", "duration_"}
+
+// checkReservedPrefixes refuses item ids that start with a reserved
+// prefix. An admission rule (Validate, not validateStored): a version
+// stored before the data-quality columns existed keeps working.
+func (in *Instrument) checkReservedPrefixes(p *Problems) {
+	for si := range in.Sections {
+		for ii, it := range in.Sections[si].Items {
+			if pre := reservedPrefix(it.ID); pre != "" {
+				p.Add(fmt.Sprintf("sections[%d].items[%d].id", si, ii), "%q starts with %q, which is reserved for export columns", it.ID, pre)
+			}
+		}
+	}
+}
 
 // reservedPrefix returns the reserved prefix id starts with, or "".
 func reservedPrefix(id string) string {

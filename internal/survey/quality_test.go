@@ -2,6 +2,7 @@ package survey_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,4 +251,20 @@ func (s memScanner) ScanResponses(ctx context.Context, f survey.ExportFilter, fn
 		}
 	}
 	return nil
+}
+
+// TestReservedPrefixesAdmissionOnly: an item id starting dq_ or duration_
+// is refused for a new instrument, but a version stored before the rule
+// still makes a form.
+func TestReservedPrefixesAdmissionOnly(t *testing.T) {
+	in := &survey.Instrument{Key: "old", Version: 1, Title: "Old", Sections: []survey.Section{{ID: "s", Title: "S", Items: []survey.Item{
+		{ID: "duration_x", Type: survey.Integer, Text: "How long?"},
+	}}}}
+	e, ok := in.Validate().(*survey.Error)
+	if !ok || len(e.Details) != 1 || e.Details[0].Path != "sections[0].items[0].id" || !strings.Contains(e.Details[0].Message, `"duration_"`) {
+		t.Errorf("Validate: %v, want the id refused", e)
+	}
+	if _, err := survey.NewForm(in); err != nil {
+		t.Errorf("a stored version with the id: %v", err)
+	}
 }

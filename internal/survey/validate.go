@@ -33,6 +33,7 @@ func (in *Instrument) Validate() error {
 	if in.checkLimits(&p); len(p) == 0 {
 		in.validate(&p)
 		in.checkContent(&p)
+		in.checkReservedPrefixes(&p)
 	}
 	return p.Err(EInvalid, "the instrument is not valid")
 }
@@ -156,8 +157,6 @@ func (in *Instrument) validate(p *Problems) {
 				p.Add(path+".id", "%q is reserved for an export column", it.ID)
 			case strings.Contains(it.ID, "__"):
 				p.Add(path+".id", "%q must not contain \"__\", which separates multiple-choice export columns", it.ID)
-			case reservedPrefix(it.ID) != "":
-				p.Add(path+".id", "%q starts with %q, which is reserved for export columns", it.ID, reservedPrefix(it.ID))
 			}
 			if prev, dup := items[it.ID]; dup {
 				p.Add(path+".id", "duplicate item id %q (first at %s)", it.ID, prev.path)
