@@ -95,6 +95,13 @@ func codebookRow(f *survey.Form, c *Column, q *survey.Quality) []string {
 		}
 		row[8] = it.Subscale
 		row[9] = f.DescribeCondition(it.ShowIf)
+		if a := it.Attention; a != nil {
+			note := "attention check: the answer asked for is " + strconv.FormatInt(a.Expect, 10) + "; any other answer, or none, sets dq_attention"
+			if row[10] != "" {
+				note = row[10] + "; " + note
+			}
+			row[10] = note
+		}
 		if codes := c.MissingCodes(); codes != nil {
 			row[11] = valueLabels(codes) + codebookMissing + stataCodebook(c) + ")"
 		}

@@ -118,7 +118,7 @@ func TestExportQualityColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range []string{"under 0.3 × the median time of the complete responses exported",
-		"check (expects 4)", "at least 5 consecutive likert items", "duration_more_s,duration_more_s,more,More"} {
+		"check (expects 4)", "at least 5 consecutive likert items", "attention check: the answer asked for is 4; any other answer, or none, sets dq_attention", "duration_more_s,duration_more_s,more,More"} {
 		if !strings.Contains(cb.String(), w) {
 			t.Errorf("codebook lacks %q:\n%s", w, cb.String())
 		}
