@@ -201,6 +201,15 @@ func runExport(ctx context.Context, cfg exportConfig, stdout io.Writer) (int, st
 	name := ft.FileName(job.Info.Base, cfg.Opt)
 
 	count := -1
+	if ft.Responses && cfg.Opt.Layout != export.LayoutLong {
+		// The speeder rule's median, over the responses exported
+		// (the dq_* columns; the API's exports do the same).
+		q, err := survey.ScanQuality(ctx, st, f, cfg.Filter, survey.DefaultSpeederFraction)
+		if err != nil {
+			return 0, "", err
+		}
+		job.Options.Quality, job.Info.Quality = q, q
+	}
 	if ft.Responses {
 		job.Scan = func(ctx context.Context, fn func(*survey.Response) error) error {
 			count = 0

@@ -37,8 +37,16 @@ func TestExportCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(recs) != 26 || recs[0][0] != "response_id" || recs[0][len(recs[0])-1] != "score_trn" {
+		if len(recs) != 26 || recs[0][0] != "response_id" || recs[0][len(recs[0])-1] != "dq_any" {
 			t.Fatalf("%d records, header %q", len(recs), recs[0])
+		}
+		// The speeder rule's median is known (the responses exported):
+		// every complete row has its dq_speeder, 0 or 1.
+		speeder := len(recs[0]) - 4
+		for _, r := range recs[1:] {
+			if r[2] == "complete" && r[speeder] != "0" && r[speeder] != "1" {
+				t.Fatalf("dq_speeder %q in %q", r[speeder], r)
+			}
 		}
 	})
 	t.Run("FileIsAtomic", func(t *testing.T) {

@@ -60,11 +60,14 @@ type resultsView struct {
 	Integers  []integerView
 	Texts     []textRow
 	Empty     bool // no response matches the filter
+	// Quality is the data-quality panel (quality.go).
+	Quality *qualityView
 }
 
 type filterView struct {
-	Status []option
-	By     []option
+	Status  []option
+	By      []option
+	Exclude []option // keep or leave out flagged responses (exclude=dq)
 }
 
 type option struct {
@@ -182,9 +185,9 @@ var scopes = map[survey.StatusFilter]string{
 // results: GET /admin/surveys/{id}. stats.Service runs the flow (the API's
 // statistics route runs the same); this handler draws the page.
 func (p *Pages) results(c *gin.Context) {
-	statusValue, by := c.Query("status"), c.Query("by")
+	statusValue, by, exclude := c.Query("status"), c.Query("by"), c.Query("exclude")
 	res, err := stats.NewService(p.svc, p.responses).Results(c.Request.Context(),
-		stats.Query{SurveyID: c.Param("id"), Status: statusValue, By: by})
+		stats.Query{SurveyID: c.Param("id"), Status: statusValue, By: by, Exclude: exclude})
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -192,7 +195,15 @@ func (p *Pages) results(c *gin.Context) {
 	sv, form := res.Survey, res.Form
 	rv := p.resultsView(c, sv, form, res.Report, res.Status.Status())
 	rv.Scope = scopes[res.Status]
+	if res.Exclude != "" {
+		rv.Scope += fmt.Sprintf(" less the %d a data-quality rule flags", res.Excluded)
+	}
 	rv.Filter = filterOptions(form, statusValue, by)
+	rv.Filter.Exclude = []option{{"", "Keep them", exclude == ""}, {"dq", "Leave them out", exclude == "dq"}}
+	if rv.Quality, err = p.qualityPanel(c, sv, form); err != nil {
+		p.fail(c, err)
+		return
+	}
 	if may(c, "/admin/surveys/:id/export.csv") {
 		rv.Downloads, rv.ExcelDownloads = downloads(sv.ID, statusValue)
 	}

@@ -52,6 +52,7 @@ type validationView struct {
 
 type validationForm struct {
 	Status, Extraction, Rotation, Correlation, Deletion []option
+	Exclude                                             []option // flagged responses: keep or leave out
 	Factors, Seed                                       string
 	CFA                                                 bool
 }
@@ -120,7 +121,7 @@ type fitReading struct {
 func (p *Pages) validation(c *gin.Context) {
 	q := psychometrics.Query{SurveyID: c.Param("id"), Status: c.Query("status"), Factors: c.Query("factors"),
 		Extraction: c.Query("extraction"), Rotation: c.Query("rotation"), Correlation: c.Query("correlation"), Deletion: c.Query("deletion"),
-		Seed: c.Query("seed"), CFA: c.Query("cfa")}
+		Seed: c.Query("seed"), CFA: c.Query("cfa"), Exclude: c.Query("exclude")}
 	rep, err := psychometrics.NewService(p.svc, p.responses).Analyze(c.Request.Context(), q)
 	var se *survey.Error
 	if err != nil && !(errors.As(err, &se) && se.Code == survey.EInvalid) {
@@ -146,6 +147,9 @@ func (p *Pages) validation(c *gin.Context) {
 	in := rep.Form.Instrument
 	vv.Instrument = fmt.Sprintf("%s (%s, version %d)", in.Title, in.Key, in.Version)
 	vv.Scope = scopes[survey.StatusFilter(rep.Status)]
+	if rep.Excluded != nil {
+		vv.Scope += fmt.Sprintf(" less the %d a data-quality rule flags", *rep.Excluded)
+	}
 	vv.Warnings = rep.Warnings
 	fillValidation(vv, rep)
 	p.render(c, v)
@@ -169,6 +173,7 @@ func validationFormOf(q psychometrics.Query) validationForm {
 		Correlation: pick(q.Correlation, "pearson", [][2]string{{"pearson", "Pearson"}, {"polychoric", "Polychoric"}}),
 		Deletion:    pick(q.Deletion, "pairwise", [][2]string{{"pairwise", "Pairwise"}, {"listwise", "Listwise (complete cases)"}}),
 		Factors:     q.Factors, Seed: q.Seed, CFA: q.CFA == "true",
+		Exclude: pick(q.Exclude, "", [][2]string{{"", "Keep them"}, {"dq", "Leave them out"}}),
 	}
 }
 

@@ -273,3 +273,41 @@ func benchFile(t *testing.T, dir string, n int) (string, *survey.Survey) {
 	t.Logf("filled %d responses in %v", n, time.Since(start).Round(time.Millisecond))
 	return path, sv
 }
+
+// BenchmarkExportWideWithMedian is what GET export.csv does: one scan for
+// the speeder rule's median (survey.ScanQuality), then the export; against
+// BenchmarkExportWide it shows what the first scan costs.
+func BenchmarkExportWideWithMedian(b *testing.B) {
+	path, sv := benchDatabase(b)
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	f, err := survey.NewService(st).Form(ctx, sv.InstrumentKey, sv.InstrumentVersion)
+	if err != nil {
+		b.Fatal(err)
+	}
+	filter := survey.ExportFilter{SurveyID: sv.ID, Status: survey.ResponseComplete, RawAnswers: true}
+	var bytes countWriter
+	var median, rows time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		q, err := survey.ScanQuality(ctx, st, f, filter, survey.DefaultSpeederFraction)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		median += t1.Sub(t0)
+		err = export.WriteCSV(ctx, &bytes, f, export.Options{Quality: q}, func(ctx context.Context, fn func(*survey.Response) error) error {
+			return st.ScanResponses(ctx, filter, fn)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += time.Since(t1)
+	}
+	// The share of the first scan, measured side by side in one run.
+	b.ReportMetric(float64(median)/float64(median+rows)*100, "%median-scan")
+}

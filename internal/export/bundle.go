@@ -54,8 +54,8 @@ func WriteBundle(ctx context.Context, out io.Writer, f *survey.Form, info Syntax
 	if err != nil {
 		return err
 	}
-	exact := NewWriter(csvw, f, Options{})
-	spss := NewWriter(tmp, f, Options{LineBreaks: LineBreaksSpace})
+	exact := NewWriter(csvw, f, Options{Quality: info.Quality})
+	spss := NewWriter(tmp, f, Options{LineBreaks: LineBreaksSpace, Quality: info.Quality})
 	if err := exact.WriteHeader(); err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func WriteBundle(ctx context.Context, out io.Writer, f *survey.Form, info Syntax
 	}
 
 	parts := []func(io.Writer) error{
-		func(w io.Writer) error { return WriteCodebook(w, f, Options{}) },
+		func(w io.Writer) error { return WriteCodebook(w, f, Options{Quality: info.Quality}) },
 		func(w io.Writer) error { return WriteR(w, f, info) },
 		func(w io.Writer) error { return WriteSPSS(w, f, info) },
 		func(w io.Writer) error { return WriteStata(w, f, info) },

@@ -83,8 +83,8 @@ type rowReader struct {
 	hidden []bool // per item: not shown in the current response
 }
 
-func newRowReader(f *survey.Form) *rowReader {
-	rr := &rowReader{w: NewWriter(io.Discard, f, Options{})}
+func newRowReader(f *survey.Form, q *survey.Quality) *rowReader {
+	rr := &rowReader{w: NewWriter(io.Discard, f, Options{Quality: q})}
 	for _, it := range f.Items() {
 		if it.ShowIf != nil {
 			rr.hides = true
@@ -138,9 +138,22 @@ func (rr *rowReader) read(r *survey.Response, out *row) {
 		return c
 	}
 	k := 0
+	flags := w.flagCells(r)
 	for i := range w.plan {
 		g := &w.plan[i]
 		switch c := &g.cols[0]; c.Kind {
+		case PageColumn:
+			out.cells[k] = cell{}
+			if s, ok := pageSeconds(r, c.Section.ID); ok {
+				out.cells[k] = cell{kind: cellFloat, f: s}
+			}
+			k++
+		case FlagColumn:
+			out.cells[k] = cell{}
+			if v := flags[flagIndex(c.Name)]; v >= 0 {
+				out.cells[k] = cell{kind: cellInt, i: int64(v)}
+			}
+			k++
 		case MetaColumn:
 			out.cells[k] = cell{}
 			switch c.Name {

@@ -43,15 +43,19 @@ func WriteCodebook(out io.Writer, f *survey.Form, opt Options) error {
 	if err := writeRecord(CodebookHeader); err != nil {
 		return err
 	}
+	q := opt.Quality
+	if q == nil {
+		q = f.Quality(survey.DefaultSpeederFraction, 0)
+	}
 	for _, c := range Columns(f) {
-		if err := writeRecord(codebookRow(f, &c)); err != nil {
+		if err := writeRecord(codebookRow(f, &c, q)); err != nil {
 			return err
 		}
 	}
 	return b.flush()
 }
 
-func codebookRow(f *survey.Form, c *Column) []string {
+func codebookRow(f *survey.Form, c *Column, q *survey.Quality) []string {
 	row := make([]string, len(CodebookHeader))
 	row[0], row[1], row[4], row[5] = c.Name, c.Short, c.Label, codebookType(c)
 	if c.Section != nil {
@@ -102,8 +106,15 @@ func codebookRow(f *survey.Form, c *Column) []string {
 		}
 		row[8] = it.Subscale
 		row[9] = f.DescribeCondition(it.ShowIf)
+		if a := it.Attention; a != nil {
+			note := "attention check: the answer asked for is " + strconv.FormatInt(a.Expect, 10) + "; any other answer, or none, sets dq_attention"
+			if row[10] != "" {
+				note = row[10] + "; " + note
+			}
+			row[10] = note
+		}
 		if codes := c.MissingCodes(); codes != nil {
-			row[11] = valueLabels(codes) + codebookMissing
+			row[11] = valueLabels(codes) + codebookMissing + stataCodebook(c) + ")"
 		}
 	case OptionColumn:
 		row[6] = "1=Selected; 0=Not selected"
@@ -123,13 +134,33 @@ func codebookRow(f *survey.Form, c *Column) []string {
 		row[10] = f.DescribeScoring(c.Subscale.ID)
 	case OrderColumn:
 		codebookOrder(row, c)
+	case PageColumn:
+		row[10] = codebookQuality(c, q)
+	case FlagColumn:
+		row[6] = valueLabels(c.Options)
+		row[10] = codebookQuality(c, q)
 	}
 	return row
 }
 
 // codebookMissing follows the list of an item's missing codes: what the
 // export does with them.
-const codebookMissing = " (missing codes: kept here as answered; never scored or reversed and left out of every statistic; NA in the R script, with the code in the column <variable>__na; user-missing in SPSS; extended missing .a, .b, … in Stata)"
+const codebookMissing = " (missing codes: kept here as answered; never scored or reversed and left out of every statistic; NA in the R script, with the code in the column <variable>__na; user-missing in SPSS (.sps and .sav); extended missing values in Stata (.do and .dta), labelled with the code's label: "
+
+// stataCodebook maps each missing code of a column to its extended
+// missing value, so the code can be recovered from a Stata file.
+func stataCodebook(c *Column) string {
+	ext := stataExtended(c)
+	var parts []string
+	for _, o := range c.MissingCodes() {
+		if e, ok := ext[o.Value]; ok {
+			parts = append(parts, strconv.FormatInt(o.Value, 10)+"="+e)
+		} else {
+			parts = append(parts, strconv.FormatInt(o.Value, 10)+" kept as a number")
+		}
+	}
+	return strings.Join(parts, ", ")
+}
 
 // codebookType names what a column holds.
 func codebookType(c *Column) string {
@@ -151,6 +182,10 @@ func codebookType(c *Column) string {
 			return "score_sum"
 		}
 		return "score_mean"
+	case PageColumn:
+		return "seconds"
+	case FlagColumn:
+		return "flag"
 	}
 	return c.Item.Type
 }

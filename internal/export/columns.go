@@ -21,6 +21,9 @@ import (
 //     sections one column per section, {section}__page, then one column
 //     per item of each section with randomised items, {item}__pos, in
 //     instrument order.
+//  5. data quality (quality.go): one column per section,
+//     duration_{section}_s, the seconds on its page; then the flags
+//     dq_speeder, dq_straightline, dq_attention and dq_any.
 //
 // Item ids are at most 32 characters, so every name except some
 // {item}__{value} fits SPSS and Stata. Each column also has a Short name
@@ -38,6 +41,8 @@ const (
 	OptionColumn                 // one option of a multiple-choice item (0/1)
 	ScoreColumn                  // a subscale score
 	OrderColumn                  // where a randomised section or item was shown (order.go)
+	PageColumn                   // the seconds on one section's page
+	FlagColumn                   // a data-quality flag (0/1)
 )
 
 // Column is one column of the wide layout.
@@ -64,7 +69,7 @@ type Column struct {
 	Option   survey.Option    // option columns
 	Options  []survey.Option  // value labels of likert and single-choice columns
 	Subscale *survey.Subscale // score columns
-	Section  *survey.Section  // item, option and order columns
+	Section  *survey.Section  // item, option, order and duration columns
 	// place is what an order column records (order.go).
 	place orderPlace
 }
@@ -138,6 +143,7 @@ func Columns(f *survey.Form) []Column {
 		cols = append(cols, Column{Name: ScorePrefix + s.ID, Kind: ScoreColumn, Label: oneLine(s.Title), Numeric: true, Subscale: s})
 	}
 	cols = append(cols, orderColumns(f)...)
+	cols = append(cols, qualityColumns(in)...)
 	assignShortNames(cols)
 	return cols
 }

@@ -77,10 +77,10 @@ SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /CELLS=VALUES /REPLACE.
 		t.Fatalf("PSPP variables\n got %q\nwant %q", recs[0], shorts)
 	}
 	wantRows := [][]string{
-		{"r1", "3", "complete", "01/02/2026 10:00:00", "01/02/2026 10:02:05", "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"},
+		{"r1", "3", "complete", "01/02/2026 10:00:00", "01/02/2026 10:02:05", "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5", " ", " ", "0", "0", " "},
 		// The multiple-choice item was hidden by its condition (to = 0):
 		// the user-missing code, not system-missing.
-		{"r2", "3", "in_progress", "01/03/2026 00:00:00", " ", " ", "", "0", "-99", "-99", "1", " ", " ", "", " "},
+		{"r2", "3", "in_progress", "01/03/2026 00:00:00", " ", " ", "", "0", "-99", "-99", "1", " ", " ", "", " ", " ", " ", " ", " ", " "},
 	}
 	for i, w := range wantRows {
 		if !reflect.DeepEqual(recs[1+i], w) {
@@ -175,10 +175,10 @@ for (f in c("d.sav", "d.dta", "s.dta")) {
 		}
 		want := map[string]string{
 			"NROW":            strconv.Itoa(n),
-			"NAMES":           "response_id,instrument_version,status,started_at,submitted_at,duration_s,language,to_v,a_very_long_multiple_choice_i__1,a_very_long_multiple_choice__m2,q1,q2,n,t,score_main",
+			"NAMES":           "response_id,instrument_version,status,started_at,submitted_at,duration_s,language,to_v,a_very_long_multiple_choice_i__1,a_very_long_multiple_choice__m2,q1,q2,n,t,score_main,duration_s1_s,dq_speeder,dq_straightline,dq_attention,dq_any",
 			"LABEL_Q1":        "Line one line two",
 			"LABEL_SUBMITTED": "Time the response was submitted (UTC)",
-			"LABELS_Q2":       `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3|Not applicable=9`,
+			"LABELS_Q2":       `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3|Not applicable=NA`, // 9 is .a in the .dta
 			"LABELS_TO":       "No=0|Yes=1",
 			"LABELS_MC":       "Not selected=0|Selected=1|Not shown=NA",
 			"STARTED":         "2026-01-02 10:00:00",
@@ -191,6 +191,7 @@ for (f in c("d.sav", "d.dta", "s.dta")) {
 		}
 		if f == "d.sav" {
 			want["LABELS_TO"] = "Yes=1|No=0" // SPSS keeps the instrument's order
+			want["LABELS_Q2"] = `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3|Not applicable=9`
 			// user_na = TRUE keeps -99 (declared missing); by default it is NA.
 			want["NOTSHOWN"] = "NA TRUE Not shown TRUE -99"
 			want["LABELS_MC"] = "Not selected=0|Selected=1|Not shown=-99"
@@ -243,7 +244,7 @@ func TestDataFilesInReadstat(t *testing.T) {
 		if f == "s.dta" {
 			n = 2
 		}
-		if len(recs) != 1+n || len(recs[0]) != 15 {
+		if len(recs) != 1+n || len(recs[0]) != 20 {
 			t.Fatalf("%s: %d rows of %d columns", f, len(recs), len(recs[0]))
 		}
 		// readstat writes numbers as %f; missing as empty.
@@ -268,8 +269,8 @@ func TestDataFilesInReadstat(t *testing.T) {
 		if strings.HasSuffix(f, ".dta") {
 			started, submitted, started2 = "2082967200000", "2082967325000", "2083017600000"
 		}
-		want1 := []string{"r1", "3", "complete", started, submitted, "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"}
-		want2 := []string{"r2", "3", "in_progress", started2, "", "", "", "0", "", "", "1", "", "", "", ""}
+		want1 := []string{"r1", "3", "complete", started, submitted, "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5", "", "", "0", "0", ""}
+		want2 := []string{"r2", "3", "in_progress", started2, "", "", "", "0", "", "", "1", "", "", "", "", "", "", "", "", ""}
 		if f == "d.sav" {
 			// readstat writes SPSS's user-missing code as the number, and
 			// Stata's .a as empty, like .

@@ -154,6 +154,9 @@ func TestXLSX(t *testing.T) {
 		{"a_very_long_multiple_choice_idx__m2", "0", "Not selected"}, {"a_very_long_multiple_choice_idx__m2", "1", "Selected"},
 		{"q1", "1", "Disagree"}, {"q1", "2", `Neither "yes" nor 'no'`}, {"q1", "3", "Agree, fully"}, {"q1", "9", "Not applicable"},
 		{"q2", "1", "Disagree"}, {"q2", "2", `Neither "yes" nor 'no'`}, {"q2", "3", "Agree, fully"}, {"q2", "9", "Not applicable"}}
+	for _, dq := range []string{"dq_speeder", "dq_straightline", "dq_attention", "dq_any"} {
+		want = append(want, []string{dq, "0", "Not flagged"}, []string{dq, "1", "Flagged"})
+	}
 	if len(vl) != len(want) {
 		t.Fatalf("value_labels: %q", vl)
 	}
@@ -199,9 +202,10 @@ func TestDTATypes(t *testing.T) {
 	const strL, double, long, byte_ = 32768, 65526, 65528, 65530
 	// response_id, instrument_version, status, started_at, submitted_at,
 	// duration_s, language, to, two option columns, q1, q2, n, t,
-	// score_main.
+	// score_main, duration_s1_s, dq_speeder, dq_straightline,
+	// dq_attention, dq_any.
 	short := dtaTypes(t, writeFormat(t, "dta", export.Options{}, testResponses()))
-	want := []uint16{2, long, 11, double, double, double, 2, byte_, byte_, byte_, byte_, byte_, byte_, 20, double}
+	want := []uint16{2, long, 11, double, double, double, 2, byte_, byte_, byte_, byte_, byte_, byte_, 20, double, double, byte_, byte_, byte_, byte_}
 	if !slicesEqual(short, want) {
 		t.Errorf("short texts: types %v, want %v", short, want)
 	}
@@ -398,8 +402,8 @@ func TestDTALabelNames(t *testing.T) {
 	if err := export.FormatByName("dta").Write(context.Background(), &b, j); err != nil {
 		t.Fatal(err)
 	}
-	if n := bytes.Count(b.Bytes(), []byte("<lbl>")); n != 2 || !bytes.Contains(b.Bytes(), []byte("Seven\x00")) || !bytes.Contains(b.Bytes(), []byte("Not selected\x00")) {
-		t.Errorf("%d value labels; want the item's and the option columns'", n)
+	if n := bytes.Count(b.Bytes(), []byte("<lbl>")); n != 3 || !bytes.Contains(b.Bytes(), []byte("Seven\x00")) || !bytes.Contains(b.Bytes(), []byte("Not selected\x00")) || !bytes.Contains(b.Bytes(), []byte("Not flagged\x00")) {
+		t.Errorf("%d value labels; want the item's, the option columns' and the flags'", n)
 	}
 }
 

@@ -17,7 +17,8 @@ package export
 // Columns:
 //
 //   - option columns: byte 0/1 with the value label "_selected" (a name
-//     no variable has, so it cannot clash with an item's own label);
+//     no variable has, so it cannot clash with an item's own label); the
+//     data-quality flags likewise, with "_flagged";
 //   - likert, single-choice and bounded integer items: the smallest of
 //     byte, int and long that holds every option (or the range) and every
 //     value stored (old rows may lie outside today's rules); choices
@@ -37,8 +38,14 @@ package export
 // labels are cut at 80 characters, and a cut label's whole text goes into
 // the variable's note (the characteristic note1), as the do-file does.
 // Empty cells are Stata's system missing (.) for numbers and "" for
-// strings; a numeric cell of an item its show_if hid is the extended
-// missing value .a, labelled "Not shown" (cells.go).
+// strings. An item's missing-data codes (options marked missing, such as
+// 9 = Not applicable) become extended missing values in option order, .a
+// for its first code, .b for its second, as the do-file makes them, each
+// labelled with its option's label; the codebook maps each letter back to
+// its code (the 27th code on keeps its value, as in the do-file). A
+// numeric cell of an item its show_if hid is the next extended missing
+// value (.a when the item has no missing codes), labelled "Not shown"
+// (cells.go).
 
 import (
 	"bufio"
@@ -84,18 +91,22 @@ const (
 
 var dtaMissDouble = math.Float64frombits(0x7fe0000000000000)
 
-// .a, the first extended missing value, in each type; a value label for
-// .a is stored under the long's code.
-const (
-	dtaNotShownByte = dtaMissByte + 1
-	dtaNotShownInt  = dtaMissInt + 1
-	dtaNotShownLong = dtaMissLong + 1
-)
+// dtaExtended returns the extended missing value .a+k (k = 0 for .a, 25
+// for .z) of each type: the type's system missing plus 1+k; for double,
+// the exponent field of . with k+1 in the next byte. A value label of an
+// extended missing value is stored under the long's code.
+func dtaExtendedByte(k int) int8  { return int8(dtaMissByte + 1 + k) }
+func dtaExtendedInt(k int) int16  { return int16(dtaMissInt + 1 + k) }
+func dtaExtendedLong(k int) int32 { return int32(dtaMissLong + 1 + k) }
+func dtaExtendedDouble(k int) float64 {
+	return math.Float64frombits(0x7fe0000000000000 + uint64(k+1)<<40)
+}
+func dtaExtendedLabel(k int, l string) survey.Option {
+	return survey.Option{Value: int64(dtaExtendedLong(k)), Label: l}
+}
 
-var dtaNotShownDouble = math.Float64frombits(0x7fe0010000000000)
-
-// dtaNotShown labels .a.
-var dtaNotShown = survey.Option{Value: dtaNotShownLong, Label: "Not shown"}
+// dtaNotShownLabel labels the extended missing value of a hidden item.
+const dtaNotShownLabel = "Not shown"
 
 // dtaVar is one variable.
 type dtaVar struct {
@@ -107,7 +118,11 @@ type dtaVar struct {
 	labels []survey.Option // its entries
 	label  string          // variable label (≤ 80 characters)
 	note   string          // the whole label when label is cut
-	hides  bool            // its item has a condition: .a means not shown
+	hides  bool            // its item has a condition: .a+notShown means not shown
+	// ext maps each missing-data code to its extended missing value
+	// (0 for .a); notShown is the one a hidden cell holds.
+	ext      map[int64]int
+	notShown int
 }
 
 func (v *dtaVar) size() int {
@@ -165,10 +180,19 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 		case c.Numeric && c.Item != nil && c.Item.Type == survey.Number && !c.Integer:
 			v.typ, v.format = dtaDouble, "%"+strconv.Itoa(numberWidth(c.Item))+"."+strconv.Itoa(c.Item.Decimals)+"f"
 		case c.Kind == OptionColumn:
-			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_selected", append(slices.Clone(selectedLabels), dtaNotShown)
+			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_selected", append(slices.Clone(selectedLabels), dtaExtendedLabel(0, dtaNotShownLabel))
+		case c.Kind == FlagColumn:
+			v.typ, v.format, v.vlabel, v.labels = dtaByte, "%8.0g", "_flagged", flagLabels
 		case c.Integer && c.Options != nil:
 			lo, hi := sp.intRange(i, optionValues(c.Options)...)
-			v.typ, v.format, v.vlabel, v.labels = dtaIntType(lo, hi), "%8.0g", v.name, c.Options
+			v.typ, v.format, v.vlabel = dtaIntType(lo, hi), "%8.0g", v.name
+			v.ext = stataExtendedIndex(c)
+			for _, o := range c.Options {
+				if k, ok := v.ext[o.Value]; ok {
+					o = dtaExtendedLabel(k, o.Label)
+				}
+				v.labels = append(v.labels, o)
+			}
 			if v.typ == dtaDouble {
 				v.format, v.vlabel, v.labels = "%10.0g", "", nil
 			}
@@ -192,14 +216,34 @@ func dtaVars(cols []Column, sp *spool) []dtaVar {
 				v.typ, v.format = dtaStrL, "%-40s"
 			}
 		}
+		if v.typ >= dtaDouble && c.Kind == ItemColumn && v.ext == nil {
+			v.ext = stataExtendedIndex(c) // numbers past Stata's labels: no labels, still missing
+		}
 		if v.typ >= dtaDouble && mayHide(c) {
 			v.hides = true
+			v.notShown = len(v.ext)
+			if v.notShown == 26 {
+				// .z is the last letter: the 26th code keeps its value
+				// (it keeps its label too) and .z means not shown.
+				v.notShown = 25
+				for code, k := range v.ext {
+					if k == 25 {
+						delete(v.ext, code)
+						v.labels = slices.Clone(v.labels)
+						for j := range v.labels {
+							if v.labels[j].Value == int64(dtaExtendedLong(25)) {
+								v.labels[j].Value = code
+							}
+						}
+					}
+				}
+			}
 			switch {
 			case v.typ == dtaDouble:
 			case v.vlabel == "":
-				v.vlabel, v.labels = v.name, []survey.Option{dtaNotShown}
+				v.vlabel, v.labels = v.name, []survey.Option{dtaExtendedLabel(v.notShown, dtaNotShownLabel)}
 			case c.Kind != OptionColumn:
-				v.labels = append(slices.Clone(v.labels), dtaNotShown)
+				v.labels = append(slices.Clone(v.labels), dtaExtendedLabel(v.notShown, dtaNotShownLabel))
 			}
 		}
 		vars[i] = v
@@ -243,7 +287,7 @@ func (d *dtaBuf) field(s string, n int) {
 
 // WriteDTA writes the responses as a Stata 14+ dataset (format 118).
 func WriteDTA(ctx context.Context, out io.Writer, f *survey.Form, info SyntaxInfo, scan ScanFunc) error {
-	rr := newRowReader(f)
+	rr := newRowReader(f, info.Quality)
 	sp, err := spoolRows(ctx, rr, scan)
 	if err != nil {
 		return err
@@ -416,8 +460,11 @@ func dtaCell(b []byte, v *dtaVar, i, o int, r *row, c *cell) []byte {
 		switch c.kind {
 		case cellInt:
 			n = int8(c.i)
+			if k, ok := v.ext[c.i]; ok {
+				n = dtaExtendedByte(k)
+			}
 		case cellNotShown:
-			n = dtaNotShownByte
+			n = dtaExtendedByte(v.notShown)
 		}
 		return append(b, byte(n))
 	case dtaInt:
@@ -425,8 +472,11 @@ func dtaCell(b []byte, v *dtaVar, i, o int, r *row, c *cell) []byte {
 		switch c.kind {
 		case cellInt:
 			n = int16(c.i)
+			if k, ok := v.ext[c.i]; ok {
+				n = dtaExtendedInt(k)
+			}
 		case cellNotShown:
-			n = dtaNotShownInt
+			n = dtaExtendedInt(v.notShown)
 		}
 		return le.AppendUint16(b, uint16(n))
 	case dtaLong:
@@ -434,17 +484,23 @@ func dtaCell(b []byte, v *dtaVar, i, o int, r *row, c *cell) []byte {
 		switch c.kind {
 		case cellInt:
 			n = int32(c.i)
+			if k, ok := v.ext[c.i]; ok {
+				n = dtaExtendedLong(k)
+			}
 		case cellNotShown:
-			n = dtaNotShownLong
+			n = dtaExtendedLong(v.notShown)
 		}
 		return le.AppendUint32(b, uint32(n))
 	case dtaDouble:
 		f := dtaMissDouble
 		switch c.kind {
 		case cellNotShown:
-			f = dtaNotShownDouble
+			f = dtaExtendedDouble(v.notShown)
 		case cellInt:
 			f = float64(c.i)
+			if k, ok := v.ext[c.i]; ok {
+				f = dtaExtendedDouble(k)
+			}
 		case cellFloat:
 			f = c.f
 		case cellTime:

@@ -58,6 +58,10 @@ type Options struct {
 	// LineBreaksSpace also drops NUL characters (the variant is for SPSS,
 	// whose strings end at a NUL).
 	LineBreaks string
+	// Quality is the data-quality rules with the median time of the
+	// responses exported (survey.ScanQuality), for the dq_* columns and
+	// the codebook (quality.go); nil leaves dq_speeder empty.
+	Quality *survey.Quality
 }
 
 // ScanFunc feeds responses to fn in export order and stops at fn's first

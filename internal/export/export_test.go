@@ -95,12 +95,14 @@ func TestColumns(t *testing.T) {
 		shorts = append(shorts, c.Short)
 	}
 	wantNames := []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "language",
-		"to", "a_very_long_multiple_choice_idx__1", "a_very_long_multiple_choice_idx__m2", "q1", "q2", "n", "t", "score_main"}
+		"to", "a_very_long_multiple_choice_idx__1", "a_very_long_multiple_choice_idx__m2", "q1", "q2", "n", "t", "score_main",
+		"duration_s1_s", "dq_speeder", "dq_straightline", "dq_attention", "dq_any"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("names\n got %q\nwant %q", names, wantNames)
 	}
 	wantShorts := []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "language",
-		"to_v", "a_very_long_multiple_choice_i__1", "a_very_long_multiple_choice__m2", "q1", "q2", "n", "t", "score_main"}
+		"to_v", "a_very_long_multiple_choice_i__1", "a_very_long_multiple_choice__m2", "q1", "q2", "n", "t", "score_main",
+		"duration_s1_s", "dq_speeder", "dq_straightline", "dq_attention", "dq_any"}
 	if !reflect.DeepEqual(shorts, wantShorts) {
 		t.Errorf("short names\n got %q\nwant %q", shorts, wantShorts)
 	}
@@ -114,7 +116,7 @@ func TestColumns(t *testing.T) {
 func TestWideCSV(t *testing.T) {
 	f := testForm(t)
 	out := writeCSV(t, f, export.Options{}, testResponses())
-	if !strings.HasSuffix(out, "\r\n") || !strings.Contains(out, "score_main\r\n") {
+	if !strings.HasSuffix(out, "\r\n") || !strings.Contains(out, "dq_any\r\n") {
 		t.Errorf("records must end with CRLF:\n%q", out)
 	}
 	if !strings.Contains(out, `"=1+1, ""quoted""`+"\r\nnext\"") {
@@ -122,8 +124,8 @@ func TestWideCSV(t *testing.T) {
 	}
 	recs := parseCSV(t, out)
 	want := [][]string{
-		{"r1", "3", "complete", "2026-01-02T10:00:00Z", "2026-01-02T10:02:05Z", "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5"}, // q2 reversed: 1+3−2 = 2
-		{"r2", "3", "in_progress", "2026-01-03T00:00:00Z", "", "", "", "0", "", "", "1", "", "", "", ""},
+		{"r1", "3", "complete", "2026-01-02T10:00:00Z", "2026-01-02T10:02:05Z", "124", "de", "1", "0", "1", "3", "2", "-3", "=1+1, \"quoted\"\nnext", "2.5", "", "", "0", "0", ""}, // q2 reversed: 1+3−2 = 2; no median given: dq_speeder (and dq_any) empty
+		{"r2", "3", "in_progress", "2026-01-03T00:00:00Z", "", "", "", "0", "", "", "1", "", "", "", "", "", "", "", "", ""},
 	}
 	if !reflect.DeepEqual(recs[1:], want) {
 		t.Errorf("rows\n got %q\nwant %q", recs[1:], want)
@@ -339,7 +341,7 @@ func TestSyntaxNamesEveryColumn(t *testing.T) {
 			t.Errorf("Stata variable %d is %s, want %s", i+1, to[i], c.Short)
 		}
 	}
-	for _, want := range []string{"stringcols(1 3/5 7 14)", "label define q2", "`\"Neither \"yes\" nor 'no'\"'", "Reversed \\$cost \\`tick\\`", "if c(k) != 15"} {
+	for _, want := range []string{"stringcols(1 3/5 7 14)", "label define q2", "`\"Neither \"yes\" nor 'no'\"'", "Reversed \\$cost \\`tick\\`", "if c(k) != 20"} {
 		if !strings.Contains(do, want) {
 			t.Errorf("do-file lacks %q", want)
 		}

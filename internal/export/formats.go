@@ -65,6 +65,15 @@ type Job struct {
 	Scan    ScanFunc
 }
 
+// info is the job's SyntaxInfo with the options' data-quality rules.
+func (j Job) info() SyntaxInfo {
+	info := j.Info
+	if info.Quality == nil {
+		info.Quality = j.Options.Quality
+	}
+	return info
+}
+
 // Format is one export format. The zero Format is not a format; use
 // Formats, FormatByName or FormatByPath.
 type Format struct {
@@ -153,7 +162,7 @@ var Formats = []*Format{
 	{Name: "codebook", Path: "codebook.csv", MediaType: csvType, Options: []string{OptBOM, OptExcelSafe},
 		suffix: fixed(codebookSuffix),
 		write: func(_ context.Context, w io.Writer, j Job) error {
-			return WriteCodebook(w, j.Form, Options{BOM: j.Options.BOM, ExcelSafe: j.Options.ExcelSafe})
+			return WriteCodebook(w, j.Form, Options{BOM: j.Options.BOM, ExcelSafe: j.Options.ExcelSafe, Quality: j.Options.Quality})
 		}},
 	{Name: "r", Path: "export.R", MediaType: syntaxType, suffix: fixed(rSuffix),
 		write: func(_ context.Context, w io.Writer, j Job) error { return WriteR(w, j.Form, j.Info) }},
@@ -165,7 +174,7 @@ var Formats = []*Format{
 		Fixed:  "its CSV is always wide, with codes and exact text, which the syntax files read",
 		suffix: fixed(".zip"),
 		write: func(ctx context.Context, w io.Writer, j Job) error {
-			return WriteBundle(ctx, w, j.Form, j.Info, j.Scan)
+			return WriteBundle(ctx, w, j.Form, j.info(), j.Scan)
 		}},
 	// The responses for the tools of other formats (docs/interop.md): REDCap's
 	// data import, for the dictionary `dyad convert --to redcap` writes, and
@@ -186,13 +195,13 @@ var Formats = []*Format{
 		Fixed:  "an SPSS file holds codes with their value labels, and its strings keep line breaks",
 		suffix: fixed(".sav"),
 		write: func(ctx context.Context, w io.Writer, j Job) error {
-			return WriteSAV(ctx, w, j.Form, j.Info, j.Scan)
+			return WriteSAV(ctx, w, j.Form, j.info(), j.Scan)
 		}},
 	{Name: "dta", Path: "export.dta", MediaType: dtaType, Responses: true,
 		Fixed:  "a Stata file holds codes with their value labels, and its strings keep line breaks",
 		suffix: fixed(".dta"),
 		write: func(ctx context.Context, w io.Writer, j Job) error {
-			return WriteDTA(ctx, w, j.Form, j.Info, j.Scan)
+			return WriteDTA(ctx, w, j.Form, j.info(), j.Scan)
 		}},
 	{Name: "xlsx", Path: "export.xlsx", MediaType: xlsxType, Responses: true, Options: []string{OptValues},
 		Fixed:  "a workbook stores numbers as numbers and text exactly, with no formulas",

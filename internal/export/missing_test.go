@@ -57,6 +57,7 @@ func TestMissingCodesSyntax(t *testing.T) {
 		{"R", r, `attr(dyad[["around"]], "na_values") <- c(-1L, 7L, 8L, 9L)`},
 		{"R", r, `dyad[["two"]] <- dyad_label(dyad[["two"]], "Two", structure(c(1L, 2L), names = c("A", "B")))`},
 		{"codebook", cb, "two,two,s,S,Two,single_choice,1=A; 2=B; 8=Don't know; 9=Refused,,,,,\"8=Don't know; 9=Refused (missing codes: kept here as answered;"},
+		{"codebook", cb, "labelled with the code's label: 8=.a, 9=.b)"},
 		{"codebook", cb, "pick__9,pick__9,s,S,Pick: None of your business,multiple_choice_option,1=Selected; 0=Not selected,,,,option 9 (None of your business) of pick; all of pick's columns are empty when it was not answered or not shown,option 9 is a missing code"},
 	} {
 		if !strings.Contains(c.text, c.want) {

@@ -105,7 +105,7 @@ cat("NA_SUBSET", dyad[dyad$status == "complete", "q1__na"][dyad[dyad$status == "
 	}
 	want := map[string]string{
 		"NROW":         "13",
-		"CLASSES":      "response_id=character;instrument_version=integer;status=character;started_at=POSIXct;submitted_at=POSIXct;duration_s=numeric;language=character;to=integer;a_very_long_multiple_choice_idx__1=integer;a_very_long_multiple_choice_idx__m2=integer;q1=integer;q1__na=integer;q2=integer;q2__na=integer;n=integer;t=character;score_main=numeric",
+		"CLASSES":      "response_id=character;instrument_version=integer;status=character;started_at=POSIXct;submitted_at=POSIXct;duration_s=numeric;language=character;to=integer;a_very_long_multiple_choice_idx__1=integer;a_very_long_multiple_choice_idx__m2=integer;q1=integer;q1__na=integer;q2=integer;q2__na=integer;n=integer;t=character;score_main=numeric;duration_s1_s=numeric;dq_speeder=integer;dq_straightline=integer;dq_attention=integer;dq_any=integer",
 		"LABELS_Q2":    `Disagree=1|Neither "yes" nor 'no'=2|Agree, fully=3`,
 		"LABEL_Q2":     "Reversed $cost `tick`",
 		"LABEL_Q1":     "Line one line two",

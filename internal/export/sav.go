@@ -21,7 +21,10 @@ package export
 // the column's user-missing value, declared in its variable record and
 // labelled "Not shown" (-99, or one below the column's lowest code when
 // -99 is a code), so a skip is told from a refusal; SPSS's analyses
-// leave it out like system-missing.
+// leave it out like system-missing. An item's missing-data codes (options
+// marked missing, such as 9 = Not applicable) keep their value and label
+// and are declared user-missing in the same record (savMissing), as the
+// syntax file's MISSING VALUES declares them.
 //
 // Strings: each text column is as wide as its longest text in the export
 // (at least 1 byte), so a column of short answers does not carry
@@ -101,6 +104,54 @@ type savVar struct {
 	// user-missing code its hidden cells hold (cells.go).
 	hides    bool
 	notShown float64
+	// missing is the variable record's user-missing declaration (savMissing).
+	missing savMissingValues
+}
+
+// savMissingValues is a variable record's user-missing declaration: n is
+// the record's count field (0 none, 1–3 discrete values, −2 a range, −3 a
+// range and one discrete value) and values its values in record order
+// (for a range: low, high, then the discrete value).
+type savMissingValues struct {
+	n      int32
+	values []float64
+}
+
+// savMissing declares a numeric column's user-missing values: its item's
+// missing-data codes (options marked missing, kept in the cells as
+// answered) and, when its item may be hidden, the "Not shown" code. The
+// record holds at most three discrete values, or a range and one value;
+// with more, the codes become a range from the lowest to the highest when
+// no substantive option lies between them, and the Not shown code the
+// discrete value; otherwise the Not shown code and the first codes are
+// declared, and the rest stay plain values (their labels still say what
+// they are; the codebook lists every code).
+func savMissing(c *Column, hides bool, notShown float64) savMissingValues {
+	var codes []float64
+	for _, o := range c.MissingCodes() {
+		codes = append(codes, float64(o.Value))
+	}
+	slices.Sort(codes)
+	all := codes
+	if hides {
+		all = append([]float64{notShown}, codes...)
+	}
+	if len(all) <= 3 {
+		return savMissingValues{n: int32(len(all)), values: all}
+	}
+	lo, hi := codes[0], codes[len(codes)-1]
+	sub := substantiveOptions(c.Options)
+	inside := func(a, b float64) bool {
+		return slices.ContainsFunc(sub, func(o survey.Option) bool { v := float64(o.Value); return v >= a && v <= b })
+	}
+	if inside(lo, hi) {
+		return savMissingValues{n: 3, values: all[:3]}
+	}
+	r := [2]float64{lo, hi}
+	if !hides || notShown >= r[0] && notShown <= r[1] {
+		return savMissingValues{n: -2, values: r[:]}
+	}
+	return savMissingValues{n: -3, values: []float64{r[0], r[1], notShown}}
 }
 
 // savNotShownLabel labels the user-missing code of a hidden item.
@@ -200,7 +251,7 @@ func savDict(cols []Column, sp *spool) []savVar {
 				v.format, v.display = savFormat(savFmtF, numberWidth(c.Item), c.Item.Decimals), int32(numberWidth(c.Item))
 			}
 			switch {
-			case c.Kind == OptionColumn || c.Item != nil && c.Item.Type == survey.SingleChoice:
+			case c.Kind == OptionColumn || c.Kind == FlagColumn || c.Item != nil && c.Item.Type == survey.SingleChoice:
 				v.measure = savNominal
 			case c.Item != nil && c.Item.Type == survey.Likert:
 				v.measure = savOrdinal
@@ -227,6 +278,9 @@ func savDict(cols []Column, sp *spool) []savVar {
 		if v.width == 0 && mayHide(c) {
 			v.hides, v.notShown = true, savNotShownCode(c, sp, i)
 		}
+		if v.width == 0 {
+			v.missing = savMissing(c, v.hides, v.notShown)
+		}
 		vars[i] = v
 	}
 	return vars
@@ -249,7 +303,7 @@ func (s *savBuf) padded(text string, n int) {
 
 // WriteSAV writes the responses as an SPSS system file.
 func WriteSAV(ctx context.Context, out io.Writer, f *survey.Form, info SyntaxInfo, scan ScanFunc) error {
-	rr := newRowReader(f)
+	rr := newRowReader(f, info.Quality)
 	sp, err := spoolRows(ctx, rr, scan)
 	if err != nil {
 		return err
@@ -325,7 +379,7 @@ func savHeader(vars []savVar, rows int, info SyntaxInfo) []byte {
 		v := &vars[i]
 		label := truncateBytes(syntaxText(v.col.Label), savVarLabelMax)
 		if v.width == 0 {
-			savVarRecord(&s, 0, v.shorts[0], label, v.format, v.hides, v.notShown)
+			savVarRecord(&s, 0, v.shorts[0], label, v.format, v.missing)
 			continue
 		}
 		for k, w := range savSegments(v.width) {
@@ -333,9 +387,9 @@ func savHeader(vars []savVar, rows int, info SyntaxInfo) []byte {
 			if k == 0 {
 				l = label
 			}
-			savVarRecord(&s, int32(w), v.shorts[k], l, savFormat(savFmtA, w, 0), false, 0)
+			savVarRecord(&s, int32(w), v.shorts[k], l, savFormat(savFmtA, w, 0), savMissingValues{})
 			for range units(w) - 1 {
-				savVarRecord(&s, -1, "", "", 0, false, 0)
+				savVarRecord(&s, -1, "", "", 0, savMissingValues{})
 			}
 		}
 	}
@@ -432,9 +486,8 @@ func savHeader(vars []savVar, rows int, info SyntaxInfo) []byte {
 	return s.b
 }
 
-// savVarRecord appends a variable record, with one discrete user-missing
-// value when missing is set.
-func savVarRecord(s *savBuf, typ int32, short, label string, format int32, missing bool, code float64) {
+// savVarRecord appends a variable record with its user-missing values.
+func savVarRecord(s *savBuf, typ int32, short, label string, format int32, missing savMissingValues) {
 	s.i32(2)
 	s.i32(typ)
 	if label != "" {
@@ -442,11 +495,7 @@ func savVarRecord(s *savBuf, typ int32, short, label string, format int32, missi
 	} else {
 		s.i32(0)
 	}
-	if missing {
-		s.i32(1)
-	} else {
-		s.i32(0)
-	}
+	s.i32(missing.n)
 	s.i32(format)
 	s.i32(format)
 	s.padded(short, 8)
@@ -457,8 +506,8 @@ func savVarRecord(s *savBuf, typ int32, short, label string, format int32, missi
 			s.b = append(s.b, ' ')
 		}
 	}
-	if missing {
-		s.f64(code)
+	for _, f := range missing.values {
+		s.f64(f)
 	}
 }
 
@@ -477,7 +526,7 @@ func savValueLabels(c *Column) []survey.Option {
 	switch c.Kind {
 	case OptionColumn:
 		return selectedLabels
-	case ItemColumn:
+	case ItemColumn, FlagColumn:
 		return c.Options
 	}
 	return nil

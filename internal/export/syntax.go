@@ -64,6 +64,9 @@ type SyntaxInfo struct {
 	// scripts read Base+".csv" (SPSS: Base+"_spss.csv").
 	Base      string
 	Generated time.Time
+	// Quality is Options.Quality, for the formats that take a SyntaxInfo
+	// (.sav, .dta, the zip).
+	Quality *survey.Quality
 }
 
 // CSVName is the name of the CSV the R script and the do-file read.
@@ -313,7 +316,7 @@ func columnValueLabels(c *Column) []survey.Option {
 	switch c.Kind {
 	case OptionColumn:
 		return []survey.Option{{Value: 0, Label: "Not selected"}, {Value: 1, Label: "Selected"}}
-	case ItemColumn:
+	case ItemColumn, FlagColumn:
 		return c.Options
 	}
 	return nil
@@ -429,7 +432,7 @@ func WriteSPSS(out io.Writer, f *survey.Form, info SyntaxInfo) error {
 	levels := map[string][]string{}
 	for _, c := range cols {
 		switch {
-		case c.Kind == OptionColumn || (c.Kind == ItemColumn && c.Item.Type == survey.SingleChoice) || c.Name == colStatus || c.Name == colResponseID || c.Name == colLanguage:
+		case c.Kind == OptionColumn || c.Kind == FlagColumn || (c.Kind == ItemColumn && c.Item.Type == survey.SingleChoice) || c.Name == colStatus || c.Name == colResponseID || c.Name == colLanguage:
 			levels["NOMINAL"] = append(levels["NOMINAL"], c.Short)
 		case c.Kind == ItemColumn && c.Item.Type == survey.Likert:
 			levels["ORDINAL"] = append(levels["ORDINAL"], c.Short)
@@ -724,14 +727,28 @@ version 16
 // Stata's extended missing values .a to .z; codes past the 26th keep
 // their value.
 func stataExtended(c *Column) map[int64]string {
+	idx := stataExtendedIndex(c)
+	if idx == nil {
+		return nil
+	}
+	m := make(map[int64]string, len(idx))
+	for v, k := range idx {
+		m[v] = "." + string(rune('a'+k))
+	}
+	return m
+}
+
+// stataExtendedIndex is stataExtended as indexes, 0 for .a: the one rule
+// the do-file and the .dta share.
+func stataExtendedIndex(c *Column) map[int64]int {
 	codes := c.MissingCodes()
 	if codes == nil {
 		return nil
 	}
-	m := make(map[int64]string, len(codes))
+	m := make(map[int64]int, len(codes))
 	for i, o := range codes {
 		if i < 26 {
-			m[o.Value] = "." + string(rune('a'+i))
+			m[o.Value] = i
 		}
 	}
 	return m

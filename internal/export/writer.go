@@ -67,6 +67,8 @@ type Writer struct {
 	raw      survey.RawAnswer // EachRawCanonicalAnswer's scratch
 	decoded  survey.Answers   // fallback for answers not in the stored shape
 	orders   orderCache       // the current response's order (order.go)
+	quality  *survey.Quality  // the data-quality rules (quality.go)
+	qvals    []survey.Value   // the slots as values, for the rules
 }
 
 // slot is one item's answer in the current response, without pointers
@@ -96,7 +98,10 @@ func NewWriter(w io.Writer, f *survey.Form, opt Options) *Writer {
 		form: f, cols: Columns(f), opt: opt, buf: newCSVBuf(w, opt),
 		cell:   &csvBuf{excelSafe: opt.ExcelSafe, spaceBreak: opt.LineBreaks == LineBreaksSpace},
 		labels: opt.Values == ValuesLabels, long: opt.Layout == LayoutLong,
-		items: f.Items(), slotOf: map[string]int{},
+		items: f.Items(), slotOf: map[string]int{}, quality: opt.Quality,
+	}
+	if wr.quality == nil {
+		wr.quality = f.Quality(survey.DefaultSpeederFraction, 0) // no median: no speeder
 	}
 	for i, it := range wr.items {
 		wr.slotOf[it.ID] = i
@@ -257,12 +262,21 @@ func (w *Writer) Write(r *survey.Response) error {
 		return w.writeLong(r)
 	}
 	b := w.buf
+	flags := w.flagCells(r)
 	for i := range w.plan {
 		g := &w.plan[i]
 		if i > 0 {
 			b.comma()
 		}
 		switch c := &g.cols[0]; c.Kind {
+		case PageColumn:
+			if s, ok := pageSeconds(r, c.Section.ID); ok {
+				b.float(s)
+			}
+		case FlagColumn:
+			if v := flags[flagIndex(c.Name)]; v >= 0 {
+				b.int(int64(v))
+			}
 		case MetaColumn:
 			w.appendMeta(b, c, r)
 		case OptionColumn:
@@ -294,6 +308,25 @@ func (w *Writer) Write(r *survey.Response) error {
 		}
 	}
 	return b.endRecord()
+}
+
+// flagCells computes r's flag cells (quality.go) from the answers in
+// the slots, by position: no map per row.
+func (w *Writer) flagCells(r *survey.Response) [4]int8 {
+	if r.Status != survey.ResponseComplete {
+		return flagCells(w.quality, r, nil)
+	}
+	if len(w.qvals) != len(w.slots) {
+		w.qvals = make([]survey.Value, len(w.slots))
+	}
+	for i := range w.slots {
+		s := &w.slots[i]
+		w.qvals[i] = survey.Value{Kind: s.kind, Int: s.int}
+		if s.kind == survey.ListValue {
+			w.qvals[i].List = w.lists[s.start:s.end]
+		}
+	}
+	return flagCells(w.quality, r, w.qvals)
 }
 
 // selected returns '1' when v is in the list, '0' when not.

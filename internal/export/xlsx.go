@@ -95,7 +95,7 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 	if err != nil {
 		return err
 	}
-	rr := newRowReader(f)
+	rr := newRowReader(f, opt.Quality)
 	cols := rr.columns()
 
 	// The data sheet.
@@ -130,7 +130,7 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 				vals[i] = nil
 			case cellInt:
 				vals[i] = c.i
-				if labels && cols[i].Options != nil {
+				if labels && cols[i].Options != nil && cols[i].Kind == ItemColumn { // flags stay 0/1, as in the CSV
 					if l, ok := optionLabel(cols[i].Options, c.i); ok {
 						vals[i] = l
 					}
@@ -164,8 +164,12 @@ func WriteXLSX(ctx context.Context, out io.Writer, f *survey.Form, opt Options, 
 	// fixed order: excelize zips its streams in map order, so the same
 	// export would not always give the same bytes).
 	rows := make([][]any, len(cols))
+	q := opt.Quality
+	if q == nil {
+		q = f.Quality(survey.DefaultSpeederFraction, 0)
+	}
 	for i := range cols {
-		rows[i] = strings2any(codebookRow(f, &cols[i]))
+		rows[i] = strings2any(codebookRow(f, &cols[i], q))
 	}
 	if err := xlsxSheet(x, XLSXCodebookSheet, bold, []float64{24, 24, 12, 24, 60, 22, 60, 10, 14, 40, 60},
 		strings2any(CodebookHeader), rows); err != nil {

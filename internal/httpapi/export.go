@@ -40,6 +40,9 @@ type exportQuery struct {
 	opt    export.Options
 	filter survey.ExportFilter
 	set    map[string]bool // parameters present
+	// fraction is the speeder rule's (speeder_fraction) for the dq_*
+	// columns.
+	fraction float64
 }
 
 // exportParams lists the query parameters of the exports with their
@@ -55,6 +58,7 @@ var exportParams = map[string][]string{
 	"include_test":       nil, // survey.ParseIncludeTest
 	"since":              nil,
 	"until":              nil,
+	"speeder_fraction":   nil, // survey.ParseQualityOptions
 }
 
 // parseExportQuery reads the export parameters, reporting every bad one
@@ -107,6 +111,8 @@ func parseExportQuery(q url.Values) (exportQuery, error) {
 	if v, ok := get("include_test"); ok {
 		eq.filter.IncludeTest = survey.ParseIncludeTest(&p, v)
 	}
+	fraction, _ := get("speeder_fraction")
+	eq.fraction = survey.ParseQualityOptions(&p, "", fraction).Fraction
 	for _, name := range []string{"since", "until"} {
 		v, ok := get(name)
 		if !ok {
@@ -216,8 +222,21 @@ func (a *api) exportFile(ft *export.Format) gin.HandlerFunc {
 		now := a.svc.Now()
 		job := export.Job{Form: f, Options: q.opt,
 			Info: export.SyntaxInfo{Survey: s, Base: export.BaseName(s, now), Generated: now}}
+		if sc == nil && q.fraction > 0 {
+			job.Options.Quality = f.Quality(q.fraction, 0) // the codebook states the fraction asked for
+		}
 		if sc != nil {
 			q.filter.SurveyID = s.ID
+			if q.opt.Layout != export.LayoutLong {
+				// The speeder rule's median, over the responses exported,
+				// before the first byte: a failure is still a JSON error.
+				var err error
+				if job.Options.Quality, err = survey.ScanQuality(c.Request.Context(), sc, f, q.filter, q.fraction); err != nil {
+					writeError(c, err)
+					return
+				}
+				job.Info.Quality = job.Options.Quality
+			}
 			q.filter.RawAnswers = true // the writers read the stored JSON themselves
 			job.Scan = func(ctx context.Context, fn func(*survey.Response) error) error {
 				return sc.ScanResponses(ctx, q.filter, fn)

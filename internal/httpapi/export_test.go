@@ -35,7 +35,8 @@ var exportInstrument = fixtures.Instrument("export-check.yaml")
 
 var exportHeader = []string{"response_id", "instrument_version", "status", "started_at", "submitted_at", "duration_s", "language",
 	"use", "tools__1", "tools__2", "tools__3", "p1", "p2", "p3", "l1", "l2", "l3", "a1", "a2", "a3", "years", "note",
-	"score_pos", "score_load", "score_all3"}
+	"score_pos", "score_load", "score_all3",
+	"duration_about_s", "duration_views_s", "dq_speeder", "dq_straightline", "dq_attention", "dq_any"}
 
 // exportTexts are free-text answers that break naive CSV handling; each
 // becomes one complete response.
@@ -406,6 +407,8 @@ func TestExportErrors(t *testing.T) {
 			{base + "/export.csv?layout=wide&layout=long", false, 422, []string{"layout"}},
 			{base + "/export.csv?excel_safe=2", false, 422, []string{"excel_safe"}},
 			{base + "/export.csv?line_breaks=crlf", false, 422, []string{"line_breaks"}},
+			{base + "/export.csv?speeder_fraction=1.5", false, 422, []string{"speeder_fraction"}},
+			{base + "/export.sav?speeder_fraction=none&status=done", false, 422, []string{"speeder_fraction", "status"}},
 			{base + "/export.zip?layout=long&bom=1", false, 422, []string{"layout", "bom"}},
 			{base + "/export.zip?until=soon", false, 422, []string{"until"}},
 			{base + "/codebook.csv?bom=2", false, 422, []string{"bom"}},
@@ -623,8 +626,11 @@ func TestExportFailure(t *testing.T) {
 			t.Errorf("early failure: %d %v %s", status, h, body)
 		}
 
-		fx.scanner.failAfter = 2000 // well past the first 64 KiB
-		req, _ := http.NewRequest("GET", fx.Srv.URL+url, nil)
+		// Well past the first 64 KiB. The long layout: the wide one reads
+		// the responses once before its first byte (the speeder rule's
+		// median), where a failure is still the early one above.
+		fx.scanner.failAfter = 2000
+		req, _ := http.NewRequest("GET", fx.Srv.URL+url+"?layout=long", nil)
 		req.Header.Set("Authorization", bearer)
 		res, err := fx.Srv.Client().Do(req)
 		if err != nil {

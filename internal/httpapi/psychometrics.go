@@ -26,6 +26,7 @@ func (a *api) surveyPsychometrics(c *gin.Context) {
 		Extraction: q.Get("extraction"), Rotation: q.Get("rotation"), Correlation: q.Get("correlation"),
 		Deletion: q.Get("deletion"), Seed: q.Get("seed"), Resamples: q.Get("resamples"),
 		Simulations: q.Get("simulations"), CFA: q.Get("cfa"),
+		Exclude: q.Get("exclude"), SpeederFraction: q.Get("speeder_fraction"),
 	})
 	if err != nil {
 		writeError(c, err)

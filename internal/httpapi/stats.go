@@ -19,6 +19,10 @@ type statsDoc struct {
 	Instrument instrumentKey `json:"instrument"`
 	Status     string        `json:"status"`
 	Survey     surveyTotals  `json:"survey"`
+	// Exclude is "dq" when flagged responses were left out (exclude=dq),
+	// Excluded how many.
+	Exclude  string `json:"exclude,omitempty"`
+	Excluded *int   `json:"excluded,omitempty"`
 	*stats.Report
 }
 
@@ -38,7 +42,8 @@ type surveyTotals struct {
 func (a *api) surveyStats(c *gin.Context) {
 	q := c.Request.URL.Query()
 	res, err := stats.NewService(a.svc, a.responses).Results(c.Request.Context(),
-		stats.Query{SurveyID: c.Param("id"), Status: q.Get("status"), IncludeTest: q.Get("include_test"), By: q.Get("by")})
+		stats.Query{SurveyID: c.Param("id"), Status: q.Get("status"), IncludeTest: q.Get("include_test"), By: q.Get("by"),
+			Exclude: q.Get("exclude"), SpeederFraction: q.Get("speeder_fraction")})
 	if err != nil {
 		writeError(c, err)
 		return
@@ -49,10 +54,14 @@ func (a *api) surveyStats(c *gin.Context) {
 		rate := float64(s.Complete) / float64(n)
 		totals.CompletionRate = &rate
 	}
-	c.JSON(http.StatusOK, statsDoc{
+	doc := statsDoc{
 		SurveyID: s.ID, Instrument: instrumentKey{s.InstrumentKey, s.InstrumentVersion},
-		Status: string(res.Status), Survey: totals, Report: res.Report,
-	})
+		Status: string(res.Status), Survey: totals, Report: res.Report, Exclude: res.Exclude,
+	}
+	if res.Exclude != "" {
+		doc.Excluded = &res.Excluded
+	}
+	c.JSON(http.StatusOK, doc)
 }
 
 // textAnswerDoc is one answer listed by GET /surveys/{id}/text/{item_id}.

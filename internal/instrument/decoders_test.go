@@ -2,6 +2,8 @@ package instrument
 
 import (
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/dyad-survey/dyad/instruments"
@@ -155,6 +157,54 @@ sections:
 		}
 		if len(back.Subscales) != 1 || back.Subscales[0].Combine != survey.CombineRescale {
 			t.Errorf("%s: subscales %+v, want mix with combine: rescale", e.Name, back.Subscales)
+		}
+	}
+}
+
+// TestEncodersAttention: an attention check comes back through the YAML
+// and JSON encoders, and a bad one is refused with its path.
+func TestEncodersAttention(t *testing.T) {
+	src := `key: att
+version: 1
+title: Attention
+scales:
+  - id: a5
+    options: [{value: 1, label: "1"}, {value: 4, label: "4"}, {value: 9, label: NA, missing: true}]
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: check, type: likert, text: Please choose 4, scale: a5, attention: {expect: 4}}
+`
+	in, err := Parse([]byte(src), YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"yaml", "json"} {
+		e := EncoderFor(name)
+		data, err := e.Encode(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Detect(e.MediaType, "x"+e.Extension, data).Decode(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if a := back.Sections[0].Items[0].Attention; a == nil || a.Expect != 4 {
+			t.Errorf("%s: attention %+v", name, a)
+		}
+	}
+	for bad, path := range map[string]string{
+		"attention: {expect: 9}":       "sections[0].items[0].attention.expect", // a missing code
+		"attention: {expect: 2}":       "sections[0].items[0].attention.expect",
+		"attention: {}":                "sections[0].items[0].attention.expect",
+		"attention: {expect: 4, x: 1}": "sections[0].items[0].attention.x",
+		"attention: 4":                 "sections[0].items[0].attention",
+	} {
+		_, err := Parse([]byte(strings.Replace(src, "attention: {expect: 4}", bad, 1)), YAML)
+		var e *survey.Error
+		if !errors.As(err, &e) || len(e.Details) == 0 || e.Details[0].Path != path {
+			t.Errorf("%s: %v, want a problem at %s", bad, err, path)
 		}
 	}
 }

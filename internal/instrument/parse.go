@@ -439,6 +439,7 @@ func (d *decoder) item(path string, v any) survey.Item {
 			}
 		}
 	}
+	all = append(all, "attention") // an item's type decides in Validate (survey/attention.go)
 	m := d.object(path, v, all...)
 	if m == nil {
 		return survey.Item{}
@@ -484,13 +485,16 @@ func (d *decoder) item(path string, v any) survey.Item {
 	// zero value (reverse: false on a text item), which Validate cannot see.
 	if allowed, ok := itemFields[it.Type]; ok {
 		for _, f := range all {
-			if _, present := m[f]; present && !contains(commonItemFields, f) && !contains(allowed, f) {
+			if _, present := m[f]; present && !contains(commonItemFields, f) && !contains(allowed, f) && f != "attention" {
 				d.fail(join(path, f), "%s", survey.NotAllowed(it.Type))
 			}
 		}
 	}
 	if c, ok := m["show_if"]; ok && c != nil {
 		it.ShowIf = d.condition(join(path, "show_if"), c)
+	}
+	if a, ok := m["attention"]; ok && a != nil {
+		it.Attention = d.attention(join(path, "attention"), a)
 	}
 	return it
 }
@@ -540,6 +544,23 @@ func (d *decoder) decimal(m map[string]any, path, field string) string {
 		return ""
 	}
 	return c
+}
+
+// attention reads an attention check: {expect: V}, expect required.
+func (d *decoder) attention(path string, v any) *survey.Attention {
+	m := d.object(path, v, "expect")
+	if m == nil {
+		return nil
+	}
+	if _, ok := m["expect"]; !ok {
+		d.fail(join(path, "expect"), "is required")
+		return nil
+	}
+	n := d.intPtr(m, path, "expect")
+	if n == nil {
+		return nil
+	}
+	return &survey.Attention{Expect: *n}
 }
 
 func (d *decoder) condition(path string, v any) *survey.Condition {

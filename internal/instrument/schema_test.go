@@ -287,6 +287,18 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 			schemaSet("randomize", "items", "sections", 0)(m)
 			schemaSet("fixed", "yes", schemaItem(0)...)(m)
 		}, false},
+
+		{"OKAttentionLikert", schemaSet("attention", map[string]any{"expect": 1}, schemaItem(0)...), true},
+		{"OKAttentionChoice", schemaSet("attention", map[string]any{"expect": 0}, schemaItem(1)...), true},
+		{"OKAttentionInteger", schemaSet("attention", map[string]any{"expect": 3}, schemaItem(3)...), true},
+		{"ErrAttentionOnText", schemaSet("attention", map[string]any{"expect": 1}, schemaItem(4)...), false},
+		{"ErrAttentionOnMultipleChoice", schemaSet("attention", map[string]any{"expect": 1}, schemaItem(2)...), false},
+		{"ErrAttentionWithoutExpect", schemaSet("attention", map[string]any{}, schemaItem(0)...), false},
+		{"ErrAttentionUnknownField", schemaSet("attention", map[string]any{"expect": 1, "weight": 2}, schemaItem(0)...), false},
+		{"ErrAttentionExpectText", schemaSet("attention", map[string]any{"expect": "1"}, schemaItem(0)...), false},
+		{"ErrAttentionNotObject", schemaSet("attention", 4, schemaItem(0)...), false},
+		{"ErrItemIDDQPrefix", schemaSet("id", "dq_any", schemaItem(3)...), false},
+		{"ErrItemIDDurationPrefix", schemaSet("id", "duration_s1_s", schemaItem(3)...), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m map[string]any

@@ -54,6 +54,10 @@ type Query struct {
 	// CFA asks for a confirmatory factor analysis of the subscales
 	// ("true" or "false", the default).
 	CFA string
+	// Exclude is "" or dq: leave out the responses a data-quality rule
+	// flags (survey/quality.go); SpeederFraction is the speeder rule's
+	// fraction of the median ("" for the default, 0.3).
+	Exclude, SpeederFraction string
 }
 
 // Bounds of a query.
@@ -93,6 +97,10 @@ type Report struct {
 	Form   *survey.Form   `json:"-"`
 	// Status is the response filter applied.
 	Status string `json:"status"`
+	// Exclude is "dq" when the responses a data-quality rule flags were
+	// left out (exclude=dq), and Excluded how many.
+	Exclude  string `json:"exclude,omitempty"`
+	Excluded *int   `json:"excluded,omitempty"`
 	// Respondents is the number of responses with an answer to at least
 	// one of the items.
 	Respondents int `json:"respondents"`
@@ -272,6 +280,7 @@ func (s *Service) Analyze(ctx context.Context, q Query) (*Report, error) {
 	}
 	var p survey.Problems
 	status := survey.ParseStatusFilter(&p, q.Status, survey.StatusComplete)
+	quality := survey.ParseQualityOptions(&p, q.Exclude, q.SpeederFraction)
 	sv, err := s.surveys.Survey(ctx, q.SurveyID)
 	if err != nil {
 		return nil, err
@@ -301,11 +310,20 @@ func (s *Service) Analyze(ctx context.Context, q Query) (*Report, error) {
 			add(it)
 		}
 	}
-	data, err := scanData(ctx, s.responses, survey.ExportFilter{SurveyID: sv.ID, Status: status.Status()}, form, all)
+	filter := survey.ExportFilter{SurveyID: sv.ID, Status: status.Status()}
+	sc, ex, err := survey.ExcludeIfAsked(ctx, s.responses, form, filter, quality)
+	if err != nil {
+		return nil, err
+	}
+	data, err := scanData(ctx, sc, filter, form, all)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Survey: sv, Form: form, Status: string(status), Warnings: []Warning{}}
+	if ex != nil {
+		n := ex.Excluded()
+		rep.Exclude, rep.Excluded = "dq", &n
+	}
 	if err := s.run(ctx, rep, data, opt); err != nil {
 		return nil, err
 	}

@@ -32,6 +32,10 @@ type Query struct {
 	IncludeTest string
 	// By is the id of a single-choice item to group by; "" for none.
 	By string
+	// Exclude is "" or dq: leave out the responses a data-quality rule
+	// flags (survey/quality.go); SpeederFraction is the speeder rule's
+	// fraction of the median ("" for the default, 0.3).
+	Exclude, SpeederFraction string
 }
 
 // Results is a survey's report for one Query.
@@ -41,6 +45,10 @@ type Results struct {
 	// Status is the filter applied.
 	Status survey.StatusFilter
 	Report *Report
+	// Exclude is "dq" when flagged responses were left out, and Excluded
+	// how many.
+	Exclude  string
+	Excluded int
 }
 
 // Service runs the statistics flow over the survey service and a
@@ -67,6 +75,7 @@ func (s *Service) Results(ctx context.Context, q Query) (*Results, error) {
 	var p survey.Problems
 	status := survey.ParseStatusFilter(&p, q.Status, survey.StatusComplete)
 	includeTest := survey.ParseIncludeTest(&p, q.IncludeTest)
+	quality := survey.ParseQualityOptions(&p, q.Exclude, q.SpeederFraction)
 	sv, err := s.surveys.Survey(ctx, q.SurveyID)
 	if err != nil {
 		return nil, err
@@ -86,8 +95,17 @@ func (s *Service) Results(ctx context.Context, q Query) (*Results, error) {
 	if err := p.Err(survey.EInvalid, "the query is not valid"); err != nil {
 		return nil, err
 	}
-	if err := b.Scan(ctx, s.responses, survey.ExportFilter{SurveyID: sv.ID, Status: status.Status(), IncludeTest: includeTest}); err != nil {
+	filter := survey.ExportFilter{SurveyID: sv.ID, Status: status.Status(), IncludeTest: includeTest}
+	sc, ex, err := survey.ExcludeIfAsked(ctx, s.responses, form, filter, quality)
+	if err != nil {
 		return nil, err
 	}
-	return &Results{Survey: sv, Form: form, Status: status, Report: b.Report()}, nil
+	if err := b.Scan(ctx, sc, filter); err != nil {
+		return nil, err
+	}
+	res := &Results{Survey: sv, Form: form, Status: status, Report: b.Report()}
+	if ex != nil {
+		res.Exclude, res.Excluded = "dq", ex.Excluded()
+	}
+	return res, nil
 }

@@ -168,6 +168,19 @@ type Item struct {
 	// Form.OtherItem); OtherLabel words the option.
 	Other      bool   `json:"other,omitempty"`
 	OtherLabel string `json:"other_label,omitempty"`
+	// Attention makes the item an attention check (quality.go): likert,
+	// single_choice and integer items only.
+	Attention *Attention `json:"attention,omitempty"`
+}
+
+// Attention declares an attention check: an item whose instructions ask
+// for one answer ("Please choose Agree"). A respondent who answers it
+// otherwise, or leaves it unanswered, is flagged (dq_attention), never
+// excluded without the researcher asking.
+type Attention struct {
+	// Expect is the answer asked for: a substantive value of the item's
+	// scale or options, or a value in the integer item's range.
+	Expect int64 `json:"expect"`
 }
 
 // Condition shows an item only when an earlier item's answer matches.

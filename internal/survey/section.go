@@ -27,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 )
 
 // SectionAction is the button a page was sent with.
@@ -67,6 +68,10 @@ type SaveSectionInput struct {
 	// BCP 47 tag such as de or pt-BR), stored with the response by this
 	// save or the submission; "" keeps the stored one.
 	Language string
+	// ViewedAt is when the page was first shown, by the server's clock
+	// (pagetimes.go); the time from it to this save is added to the
+	// section's page time. Zero when unknown: no time is added.
+	ViewedAt time.Time
 }
 
 // SectionOutcome says what saving a page led to.
@@ -141,9 +146,17 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 	}
 	merged := form.mergeSection(p.Answers, in.Answers, si)
 
+	// The page's time, from its first view to this save.
+	timed := !in.ViewedAt.IsZero()
+	if timed {
+		cp := *p
+		cp.PageTimes = p.PageTimes.Added(form.Instrument.Sections[si].ID, s.now().Sub(in.ViewedAt))
+		p = &cp
+	}
+
 	// Save first, whatever comes next: an answer given is never lost.
 	keep := form.keepValid(merged)
-	if canonical := keep.Canonical(); string(canonical) != string(p.Answers.Canonical()) {
+	if canonical := keep.Canonical(); timed || string(canonical) != string(p.Answers.Canonical()) {
 		saved := *p // keepValid applied KeepShown and Check(partial)
 		if _, err := s.saveProgress(ctx, &saved, keep, canonical); err != nil {
 			return s.sectionRefused(ctx, in, err)

@@ -194,6 +194,9 @@ type Response struct {
 	// the response was answered in (the respondent pages' choice, as of
 	// the last page saved); "" for a response not given through them.
 	Language string
+	// PageTimes are the times spent on each page of the web form
+	// (pagetimes.go); nil for a response not given through it.
+	PageTimes PageTimes
 	// Test marks a response made while its survey was in test mode; the
 	// store decides it when it writes the response, and fills it when it
 	// reads one back.

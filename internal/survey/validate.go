@@ -33,6 +33,7 @@ func (in *Instrument) Validate() error {
 	if in.checkLimits(&p); len(p) == 0 {
 		in.validate(&p)
 		in.checkContent(&p)
+		in.checkReservedPrefixes(&p)
 	}
 	return p.Err(EInvalid, "the instrument is not valid")
 }
@@ -176,6 +177,7 @@ func (in *Instrument) validate(p *Problems) {
 				p.Add(path+".id", "%q is the id of the answer to item %q's \"Other, please specify\" option", it.ID, parent)
 			}
 			it.validateType(p, path, scales, subscales)
+			it.validateAttention(p, path, scales)
 			if it.Subscale != "" {
 				subscaleItems[it.Subscale]++
 				if first, ok := subscaleFirst[it.Subscale]; !ok {

@@ -588,6 +588,7 @@ func (h *handler) section(c *gin.Context) {
 		return
 	}
 	p.later = c.Query(laterParam) == "1"
+	h.markViewed(c, p.sv.ID, si)
 	h.sectionPage(c, p, http.StatusOK, si, prog.Answers, nil, "", token)
 }
 
@@ -615,7 +616,8 @@ func (h *handler) saveSection(c *gin.Context) {
 		h.sectionPage(c, p, http.StatusOK, si, withSection(p.form, si, prog.Answers, posted), nil, "", token)
 		return
 	}
-	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.v.L.Code}
+	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.v.L.Code,
+		ViewedAt: h.viewedAt(c, p.sv.ID, si)}
 	switch c.PostForm(actionField) {
 	case "back":
 		in.Action = survey.SectionBack
@@ -634,6 +636,13 @@ func (h *handler) saveSection(c *gin.Context) {
 	if err != nil {
 		h.fail(c, p.v, err)
 		return
+	}
+	// The time so far is counted: the page shown next starts its own.
+	switch out.Kind {
+	case survey.SectionFix, survey.SectionRevealed, survey.SectionMove, survey.SectionSaved:
+		h.setStamp(c, p.sv.ID, out.Section, h.svc.Now())
+	default:
+		h.clearStamp(c, p.sv.ID)
 	}
 	switch out.Kind {
 	case survey.SectionFix:

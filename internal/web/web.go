@@ -31,7 +31,10 @@
 //   - dyad_csrf holds a random value; every form carries
 //     HMAC-SHA256(key, survey id + value), checked on every POST (a signed
 //     double-submit cookie, pagekit.CSRF). The key is kept across
-//     restarts (Config.Key), so pages open during a restart stay valid.
+//     restarts (Config.Key), so pages open during a restart stay valid;
+//   - dyad_view (one hour) holds the section page on screen and when it
+//     was first shown, signed with the same key: the page's time
+//     (pagetimes.go).
 //
 // Headers: a strict Content-Security-Policy (scripts and styles from this
 // origin only, no inline code, no framing), nosniff, no referrer, and gzip

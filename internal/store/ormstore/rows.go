@@ -12,7 +12,7 @@ import (
 
 // ResponseColumns are the responses columns ScanResponse reads, in its
 // order; every driver's hand-written queries select them.
-const ResponseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test, language`
+const ResponseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test, language, page_times`
 
 // ProgressColumns are ResponseColumns and what ReadProgress reads after them.
 const ProgressColumns = ResponseColumns + `, sealed_code, updated_at`
@@ -29,9 +29,14 @@ func ScanResponse(sc RowScanner) (*survey.Response, int64, error) {
 		started   string
 		submitted sql.NullString
 		test      int
+		pageTimes string
 	)
-	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted, &test, &r.Language); err != nil {
+	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted, &test, &r.Language, &pageTimes); err != nil {
 		return nil, 0, err
+	}
+	var err error
+	if r.PageTimes, err = survey.ParsePageTimes(pageTimes); err != nil {
+		return nil, 0, fmt.Errorf("response %s: stored page times: %w", r.ID, err)
 	}
 	r.Test = test != 0
 	// The web form reads its response back on every page: the stored

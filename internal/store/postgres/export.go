@@ -22,7 +22,7 @@ import (
 // that keeps old row versions from being vacuumed meanwhile, which is the
 // price of a consistent export and no worse than a pg_dump.
 func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn func(*survey.Response) error) error {
-	q := `SELECT id, instrument_key, instrument_version, status, answers, started_at, submitted_at, language
+	q := `SELECT id, instrument_key, instrument_version, status, answers, started_at, submitted_at, language, page_times
 		FROM responses WHERE survey_id = $1`
 	args := []any{f.SurveyID}
 	if f.Status != "" {
@@ -54,14 +54,20 @@ func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn fun
 		started   sql.RawBytes
 		submitted sql.RawBytes
 		language  sql.RawBytes
+		pageTimes sql.RawBytes
+		pt        survey.PageTimes // reused
 		sub       = new(timeHolder)
 		keys      = map[string]string{} // item ids, allocated once per export
 	)
 	for rows.Next() {
-		if err := rows.Scan(&r.ID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &started, &submitted, &language); err != nil {
+		if err := rows.Scan(&r.ID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &started, &submitted, &language, &pageTimes); err != nil {
 			return classify(err, "export responses")
 		}
 		r.StartedAt = parseTime(string(started))
+		var err error
+		if r.PageTimes, err = survey.DecodePageTimesInto(&pt, pageTimes); err != nil {
+			return fmt.Errorf("response %s: stored page times: %w", r.ID, err)
+		}
 		if string(language) != r.Language { // one string per change, not per row
 			r.Language = string(language)
 		}

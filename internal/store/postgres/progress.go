@@ -96,8 +96,8 @@ func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []
 // SaveProgress implements survey.Store.
 func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE responses SET answers = $1, digest = $2, updated_at = $3,
-		language = COALESCE(NULLIF($5, ''), language) WHERE id = $4 AND status = 'in_progress'`,
-		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID, p.Language)
+		language = COALESCE(NULLIF($5, ''), language), page_times = $6 WHERE id = $4 AND status = 'in_progress'`,
+		answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.ID, p.Language, p.PageTimes.Encode())
 	if err != nil {
 		return classify(err, "save response in progress")
 	}
@@ -111,7 +111,7 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 // at the submission time, locking the survey row FOR SHARE (surveys.go).
 var completeResponse = `UPDATE responses
 	SET status = 'complete', answers = $1, digest = $2, submitted_at = $3, updated_at = $3, sealed_code = NULL, hold_mark = NULL,
-		language = COALESCE(NULLIF($6, ''), language)
+		language = COALESCE(NULLIF($6, ''), language), page_times = $7
 	WHERE id = $4 AND status = 'in_progress' AND ` + fmt.Sprintf(surveyOpenAt, "$5", "$3")
 
 // CompleteProgress implements survey.Store. The row is completed before
@@ -124,7 +124,7 @@ func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHa
 		return false, classify(err, "begin")
 	}
 	defer tx.Rollback() // no-op after Commit
-	res, err := tx.ExecContext(ctx, completeResponse, answersText(r), r.Digest, formatTimePtr(r.SubmittedAt), r.ID, r.SurveyID, r.Language)
+	res, err := tx.ExecContext(ctx, completeResponse, answersText(r), r.Digest, formatTimePtr(r.SubmittedAt), r.ID, r.SurveyID, r.Language, r.PageTimes.Encode())
 	if err != nil {
 		return false, classify(err, "complete response")
 	}

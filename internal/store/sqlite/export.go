@@ -40,8 +40,10 @@ func (s *Store) ScanResponses(ctx context.Context, f survey.ExportFilter, fn fun
 	// time), then those fields back to back, then the answers' JSON, which
 	// is last so that SQLite copies it once. See split. The response's
 	// language comes first, ended by '|', which a language tag (letters,
-	// digits and '-', checked by the service) cannot hold.
-	q := `SELECT language || '|' || length(CAST(id AS BLOB)) || ',' || length(CAST(instrument_key AS BLOB)) || ','
+	// digits and '-', checked by the service) cannot hold; before it the
+	// page times, also ended by '|' (a JSON object of section ids, which
+	// are [a-z0-9_], and integers).
+	q := `SELECT page_times || '|' || language || '|' || length(CAST(id AS BLOB)) || ',' || length(CAST(instrument_key AS BLOB)) || ','
 		|| length(CAST(status AS BLOB)) || ',' || length(CAST(started_at AS BLOB)) || ','
 		|| ifnull(length(CAST(submitted_at AS BLOB)), '-') || ',' || instrument_version || ';'
 		|| id || instrument_key || status || started_at || ifnull(submitted_at, '') || answers
@@ -169,8 +171,9 @@ type rowDecoder struct {
 	intern map[string]string
 	last   rowMeta
 	keys   knownKeys
-	raw    bool   // keep the answers' JSON, undecoded
-	row    string // the row's one column, as the query joins it
+	raw    bool             // keep the answers' JSON, undecoded
+	pt     survey.PageTimes // reused for every row's page times
+	row    string           // the row's one column, as the query joins it
 }
 
 // rowMeta is a row's instrument and status, kept from the row before:
@@ -263,7 +266,11 @@ func (d *rowDecoder) scan(rows *sql.Rows, r *survey.Response, sub *time.Time) er
 	if err := rows.Scan(&d.row); err != nil {
 		return err
 	}
-	lang, row, ok := strings.Cut(d.row, "|")
+	pageTimes, row, ok := strings.Cut(d.row, "|")
+	if !ok {
+		return errBadRow
+	}
+	lang, row, ok := strings.Cut(row, "|")
 	if !ok {
 		return errBadRow
 	}
@@ -280,6 +287,9 @@ func (d *rowDecoder) scan(rows *sql.Rows, r *survey.Response, sub *time.Time) er
 	r.ID = f.id
 	r.InstrumentKey, r.InstrumentVersion, r.Status = d.last.key, d.last.version, d.last.status
 	r.StartedAt = parseStoredTime(f.started)
+	if r.PageTimes, err = survey.DecodePageTimesInto(&d.pt, []byte(pageTimes)); err != nil {
+		return decodeError{fmt.Errorf("response %s: stored page times: %w", r.ID, err)}
+	}
 	r.SubmittedAt = nil
 	if f.submittedSet {
 		*sub = parseStoredTime(f.submitted)

@@ -109,7 +109,7 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 		// journey saves eight pages, and parsing the statement each time
 		// showed in the server's profile. Bound once per batch (writer.go).
 		res, err := s.batch.stmt(ctx, s.saveProgress).ExecContext(ctx,
-			answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.Language, p.ID)
+			answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.Language, p.PageTimes.Encode(), p.ID)
 		if err != nil {
 			return written(classify(err, "save response in progress"))
 		}
@@ -140,9 +140,9 @@ func completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeH
 	submitted := formatTimePtr(r.SubmittedAt)
 	res, err := tx.ExecContext(ctx, `UPDATE responses
 		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL, hold_mark = NULL,
-			language = COALESCE(NULLIF(?, ''), language)
+			language = COALESCE(NULLIF(?, ''), language), page_times = ?
 		WHERE id = ? AND status = 'in_progress' AND `+surveyOpenAt,
-		answersText(r), r.Digest, submitted, submitted, r.Language, r.ID, r.SurveyID, submitted)
+		answersText(r), r.Digest, submitted, submitted, r.Language, r.PageTimes.Encode(), r.ID, r.SurveyID, submitted)
 	if err != nil {
 		return false, classify(err, "complete response")
 	}

@@ -205,7 +205,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	if s.saveProgress, err = s.writeSQL.PrepareContext(ctx, `UPDATE responses SET answers = ?, digest = ?, updated_at = ?,
-		language = COALESCE(NULLIF(?, ''), language) WHERE id = ? AND status = 'in_progress'`); err != nil {
+		language = COALESCE(NULLIF(?, ''), language), page_times = ? WHERE id = ? AND status = 'in_progress'`); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	// One statement each: a prepared statement runs only the first

@@ -21,7 +21,7 @@
 // survey settings changed and a survey reopened, a survey deleted only
 // without live responses (also while responses arrive), responses made
 // in test mode marked by the survey's mode as the write reads it and
-// left out of every read unless asked for,
+// left out of every read unless asked for, the web form's page times,
 // settings and dashboard sessions, participants and the e-mail outbox,
 // accounts with their roles and API tokens, the audit trail's hash
 // chain under racing appends, failed-authentication budgets (one
@@ -70,6 +70,7 @@ var checks = []struct {
 	{"Holds", testHolds},
 	{"ProgressSaveAndComplete", testProgressSaveAndComplete},
 	{"ResponseLanguage", testResponseLanguage},
+	{"PageTimes", testPageTimes},
 	{"DeleteAbandoned", testDeleteAbandoned},
 	{"ClosedInsideTheWrite", testClosedInsideTheWrite},
 	{"ScanResponses", testScanResponses},

@@ -59,7 +59,12 @@ dyad <- utils::read.csv(
     "q2" = "integer",
     "n" = "integer",
     "t" = "character",
-    "score_main" = "numeric"
+    "score_main" = "numeric",
+    "duration_s1_s" = "numeric",
+    "dq_speeder" = "integer",
+    "dq_straightline" = "integer",
+    "dq_attention" = "integer",
+    "dq_any" = "integer"
   )
 )
 
@@ -78,7 +83,12 @@ dyad_columns <- c(
   "q2",
   "n",
   "t",
-  "score_main"
+  "score_main",
+  "duration_s1_s",
+  "dq_speeder",
+  "dq_straightline",
+  "dq_attention",
+  "dq_any"
 )
 if (!identical(names(dyad), dyad_columns)) {
   stop("the columns of ", csv_file, " are not those of this export; download the script and the CSV together")
@@ -130,6 +140,11 @@ dyad[["q2__na"]] <- dyad_label(dyad[["q2__na"]], "Reversed $cost `tick`: missing
 dyad[["n"]] <- dyad_label(dyad[["n"]], "A number")
 dyad[["t"]] <- dyad_label(dyad[["t"]], "Free text")
 dyad[["score_main"]] <- dyad_label(dyad[["score_main"]], "Main score")
+dyad[["duration_s1_s"]] <- dyad_label(dyad[["duration_s1_s"]], "Seconds on page: First")
+dyad[["dq_speeder"]] <- dyad_label(dyad[["dq_speeder"]], "Speeder", structure(c(0L, 1L), names = c("Not flagged", "Flagged")))
+dyad[["dq_straightline"]] <- dyad_label(dyad[["dq_straightline"]], "Straightlining", structure(c(0L, 1L), names = c("Not flagged", "Flagged")))
+dyad[["dq_attention"]] <- dyad_label(dyad[["dq_attention"]], "Attention check failed", structure(c(0L, 1L), names = c("Not flagged", "Flagged")))
+dyad[["dq_any"]] <- dyad_label(dyad[["dq_any"]], "Any data-quality flag", structure(c(0L, 1L), names = c("Not flagged", "Flagged")))
 
 # Each <item>__na column right after its item.
 dyad <- dyad[c(
@@ -149,7 +164,12 @@ dyad <- dyad[c(
   "q2__na",
   "n",
   "t",
-  "score_main"
+  "score_main",
+  "duration_s1_s",
+  "dq_speeder",
+  "dq_straightline",
+  "dq_attention",
+  "dq_any"
 )]
 
 rm(v, dyad_columns, dyad_bytes, dyad_nul, dyad_text)

@@ -21,17 +21,18 @@ local csv_file `"unit-export_20260114.csv"'
 import delimited using `"`csv_file'"', clear varnames(nonames) rowrange(2) ///
     delimiters(",") bindquotes(strict) maxquotedrows(unlimited) encoding("utf-8") ///
     stringcols(1 3/5 7 14) ///
-    numericcols(2 6 8/13 15)
+    numericcols(2 6 8/13 15/20)
 
-if c(k) != 15 {
-    display as error "`csv_file' has " c(k) " columns; this export has 15"
+if c(k) != 20 {
+    display as error "`csv_file' has " c(k) " columns; this export has 20"
     exit 459
 }
 
 rename (v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 ///
-    v11 v12 v13 v14 v15) ///
+    v11 v12 v13 v14 v15 v16 v17 v18 v19 v20) ///
     (response_id instrument_version status started_at submitted_at duration_s language to_v ///
-    a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 q1 q2 n t score_main)
+    a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 q1 q2 n t score_main duration_s1_s ///
+    dq_speeder dq_straightline dq_attention dq_any)
 
 * started_at and submitted_at as Stata date-times (UTC).
 generate double dyad_t = clock(subinstr(subinstr(started_at, "T", " ", 1), "Z", "", 1), "YMDhms")
@@ -60,6 +61,11 @@ label variable q2 `"Reversed \$cost \`tick\`"'
 label variable n `"A number"'
 label variable t `"Free text"'
 label variable score_main `"Main score"'
+label variable duration_s1_s `"Seconds on page: First"'
+label variable dq_speeder `"Speeder"'
+label variable dq_straightline `"Straightlining"'
+label variable dq_attention `"Attention check failed"'
+label variable dq_any `"Any data-quality flag"'
 
 label define to_v ///
     1 `"Yes"' ///
@@ -87,5 +93,21 @@ label define q2 ///
     3 `"Agree, fully"' ///
     .a `"Not applicable"', replace
 label values q2 q2
+label define dq_speeder ///
+    0 `"Not flagged"' ///
+    1 `"Flagged"', replace
+label values dq_speeder dq_speeder
+label define dq_straightline ///
+    0 `"Not flagged"' ///
+    1 `"Flagged"', replace
+label values dq_straightline dq_straightline
+label define dq_attention ///
+    0 `"Not flagged"' ///
+    1 `"Flagged"', replace
+label values dq_attention dq_attention
+label define dq_any ///
+    0 `"Not flagged"' ///
+    1 `"Flagged"', replace
+label values dq_any dq_any
 
 compress

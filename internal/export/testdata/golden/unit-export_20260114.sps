@@ -40,6 +40,11 @@ GET DATA
     n F20.0
     t A20000
     score_main F40.0
+    duration_s1_s F20.0
+    dq_speeder F20.0
+    dq_straightline F20.0
+    dq_attention F20.0
+    dq_any F20.0
 .
 
 VARIABLE LABELS
@@ -57,7 +62,12 @@ VARIABLE LABELS
   /  q2 'Reversed $cost `tick`'
   /  n 'A number'
   /  t 'Free text'
-  /  score_main 'Main score'.
+  /  score_main 'Main score'
+  /  duration_s1_s 'Seconds on page: First'
+  /  dq_speeder 'Speeder'
+  /  dq_straightline 'Straightlining'
+  /  dq_attention 'Attention check failed'
+  /  dq_any 'Any data-quality flag'.
 
 VALUE LABELS
   to_v
@@ -78,16 +88,29 @@ VALUE LABELS
     1 'Disagree'
     2 'Neither "yes" nor ''no'''
     3 'Agree, fully'
-    9 'Not applicable'.
+    9 'Not applicable'
+  /dq_speeder
+    0 'Not flagged'
+    1 'Flagged'
+  /dq_straightline
+    0 'Not flagged'
+    1 'Flagged'
+  /dq_attention
+    0 'Not flagged'
+    1 'Flagged'
+  /dq_any
+    0 'Not flagged'
+    1 'Flagged'.
 
 MISSING VALUES
   q1 (9)
   /q2 (9).
 
 VARIABLE LEVEL
-  response_id status language to_v a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 (NOMINAL)
+  response_id status language to_v a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 dq_speeder dq_straightline
+    dq_attention dq_any (NOMINAL)
   /q1 q2 (ORDINAL)
-  /instrument_version duration_s n score_main (SCALE).
+  /instrument_version duration_s n score_main duration_s1_s (SCALE).
 
 FORMATS score_main (F8.3).
 
@@ -104,5 +127,6 @@ VARIABLE LABELS started_at 'Time the response was started (UTC)'
   /submitted_at 'Time the response was submitted (UTC)'.
 VARIABLE LEVEL started_at submitted_at (SCALE).
 ADD FILES /FILE=* /KEEP=response_id instrument_version status started_at submitted_at duration_s language to_v
-    a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 q1 q2 n t score_main.
+    a_very_long_multiple_choice_i__1 a_very_long_multiple_choice__m2 q1 q2 n t score_main duration_s1_s
+    dq_speeder dq_straightline dq_attention dq_any.
 EXECUTE.
