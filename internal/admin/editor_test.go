@@ -118,7 +118,7 @@ func TestEditorPages(t *testing.T) {
 				t.Fatalf("publish: %d", p.status)
 			}
 			p := c.get(v1 + "/edit")
-			if p.status != http.StatusOK || !strings.Contains(p.body, "New version 2 of") || !strings.Contains(p.body, `action="/admin/instruments"`) {
+			if p.status != http.StatusOK || !strings.Contains(p.body, "New version 2 of") || !strings.Contains(p.body, `action="/admin/instruments?study=`) {
 				t.Fatalf("editor of a published version: %d\n%s", p.status, p.body)
 			}
 			src := textareaOf(t, p.body)

@@ -70,7 +70,7 @@ func (p *Pages) Preview(c *gin.Context, req PreviewRequest) {
 	v.setLang(h.chooseLang(c, "", form))
 	v.TextLang = textLang(form, v.L)
 	v.SurveyTitle = req.Title
-	pg := &page{sv: &survey.Survey{ID: "preview", PublicTitle: req.Title}, form: form, v: v, preview: &previewState{req: &req}}
+	pg := &page{sv: &survey.Survey{ID: "preview", PublicTitle: req.Title}, form: form, v: v, preview: &previewState{req: &req}, order: form.DocumentOrder()}
 	si, err := strconv.Atoi(c.PostForm(previewSectionField))
 	switch {
 	case c.Request.Method == http.MethodPost && c.PostForm(previewStartField) != "":
