@@ -230,6 +230,24 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrIntegerMinTooSmall", schemaSet("min", -1000000001, schemaItem(3)...), false},
 		{"ErrIntegerMaxTooLarge", schemaSet("max", 1000000001, schemaItem(3)...), false},
 		{"ErrShowIfNotObject", schemaSet("show_if", "q_pick = 1", schemaItem(2)...), false},
+		{"OKTranslated", schemaTranslate(t, nil), true},
+		{"ErrLanguagesTwice", func(m map[string]any) {
+			schemaTranslate(t, nil)(m)
+			m["languages"] = []any{"en-GB", "de", "de"}
+		}, false},
+		{"ErrLanguagesPattern", func(m map[string]any) {
+			schemaTranslate(t, nil)(m)
+			m["languages"] = []any{"en-GB", "german"}
+		}, false},
+		{"ErrTranslationNotText", schemaTranslate(t, func(tr map[string]any) { tr["title"] = 3 }), false},
+		{"ErrTranslationNotObject", func(m map[string]any) {
+			schemaTranslate(t, nil)(m)
+			m["translations"] = map[string]any{"de": "Demo"}
+		}, false},
+		{"ErrTranslationLanguagePattern", func(m map[string]any) {
+			schemaTranslate(t, nil)(m)
+			m["translations"].(map[string]any)["deutsch"] = map[string]any{}
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m map[string]any
@@ -255,5 +273,25 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 				t.Errorf("parser: %v; the case expects valid=%v", parseErr, tc.valid)
 			}
 		})
+	}
+}
+
+// schemaTranslate adds German to the instrument: every text of the base
+// prefixed with "de:", then changed by edit.
+func schemaTranslate(tb testing.TB, edit func(map[string]any)) schemaEdit {
+	in, err := instrument.Parse([]byte(schemaBase), instrument.YAML)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return func(m map[string]any) {
+		tr := map[string]any{}
+		for _, s := range in.SourceTexts() {
+			tr[s.ID] = "de: " + s.Text
+		}
+		if edit != nil {
+			edit(tr)
+		}
+		m["languages"] = []any{"en-GB", "de"}
+		m["translations"] = map[string]any{"de": tr}
 	}
 }

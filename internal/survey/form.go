@@ -12,6 +12,11 @@ type Form struct {
 	section    map[string]int
 	options    map[string][]Option // likert (from the scale) and choice items
 	paths      []string            // "answers.<id>" per item of order, for Check's problems
+	// Lang is the language of the form's texts.
+	Lang string
+	// langs are the form in each of the instrument's other languages,
+	// built with the form (In).
+	langs map[string]*Form
 }
 
 // NewForm validates the instrument and indexes it. It checks the rules a
@@ -21,6 +26,30 @@ func NewForm(in *Instrument) (*Form, error) {
 	if err := in.validateStored(); err != nil {
 		return nil, err
 	}
+	f := newForm(in)
+	f.Lang = in.DefaultLanguage()
+	for l := range in.Translations {
+		lf := newForm(in.Localized(l))
+		lf.Lang = l
+		if f.langs == nil {
+			f.langs = map[string]*Form{}
+		}
+		f.langs[l] = lf
+	}
+	return f, nil
+}
+
+// In returns the form with its texts in lang (the same items, values and
+// rules), or f itself when the instrument has no translation into lang.
+func (f *Form) In(lang string) *Form {
+	if lf := f.langs[lang]; lf != nil {
+		return lf
+	}
+	return f
+}
+
+// newForm indexes a valid instrument.
+func newForm(in *Instrument) *Form {
 	f := &Form{
 		Instrument: in,
 		items:      map[string]*Item{},
@@ -48,7 +77,7 @@ func NewForm(in *Instrument) (*Form, error) {
 			}
 		}
 	}
-	return f, nil
+	return f
 }
 
 // Items returns the items in document order. The slice must not be

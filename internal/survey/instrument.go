@@ -47,6 +47,12 @@ type Instrument struct {
 	Scales           []Scale    `json:"scales,omitempty"`
 	Subscales        []Subscale `json:"subscales,omitempty"`
 	Sections         []Section  `json:"sections"`
+	// Languages lists every language the version is offered in, its
+	// default (Language) among them; empty means Language alone.
+	Languages []string `json:"languages,omitempty"`
+	// Translations holds the texts of each language but the default, by
+	// text id (translation.go).
+	Translations map[string]Translation `json:"translations,omitempty"`
 }
 
 // Scale is a reusable labelled response scale for Likert items.

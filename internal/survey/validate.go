@@ -203,6 +203,7 @@ func (in *Instrument) validate(p *Problems) {
 			p.Add(path+".min_answered", "is %d but subscale %q has only %d items", s.MinAnswered, s.ID, n)
 		}
 	}
+	in.validateLanguages(p)
 }
 
 func (it *Item) validateType(p *Problems, path string, scales map[string]*Scale, subscales map[string]int) {
