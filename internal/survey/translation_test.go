@@ -46,7 +46,10 @@ func TestTranslation_Validate(t *testing.T) {
 			[]string{`translations.de.scales.agree.options.-9: is missing`}},
 		{"ErrExtraText", func(in *survey.Instrument) { in.Translations["de"]["items.q9.text"] = "Gibt es nicht" },
 			[]string{"translations.de.items.q9.text: is not a text of the instrument"}},
-		{"ErrExtraTextOfEmptySource", func(in *survey.Instrument) { in.Translations["de"]["sections.s1.help"] = "x"; in.Translations["de"]["items.q2.help"] = "Hilfe" },
+		{"ErrExtraTextOfEmptySource", func(in *survey.Instrument) {
+			in.Translations["de"]["sections.s1.help"] = "x"
+			in.Translations["de"]["items.q2.help"] = "Hilfe"
+		},
 			[]string{"translations.de.items.q2.help: is not a text", "translations.de.sections.s1.help: is not a text"}},
 		{"ErrMissingAndExtraAtOnce", func(in *survey.Instrument) {
 			delete(in.Translations["de"], "title")
@@ -64,7 +67,9 @@ func TestTranslation_Validate(t *testing.T) {
 			[]string{`languages[2]: "de" is listed twice`}},
 		{"ErrLanguageTag", func(in *survey.Instrument) { in.Languages = []string{"en", "de", "deutsch"} },
 			[]string{"languages[2]: must be a BCP 47 language tag"}},
-		{"ErrTranslationTooLong", func(in *survey.Instrument) { in.Translations["de"]["scales.agree.options.1"] = strings.Repeat("x", survey.MaxTitleLength+1) },
+		{"ErrTranslationTooLong", func(in *survey.Instrument) {
+			in.Translations["de"]["scales.agree.options.1"] = strings.Repeat("x", survey.MaxTitleLength+1)
+		},
 			[]string{"translations.de.scales.agree.options.1: must be at most 500 characters"}},
 		{"ErrTranslationControlCharacter", func(in *survey.Instrument) { in.Translations["de"]["items.q1.text"] = "F\x00eins" },
 			[]string{"translations.de.items.q1.text: "}},
