@@ -334,3 +334,7 @@ func (in *Instrument) WithTranslation(lang string, tr Translation) (*Instrument,
 	}
 	return &out, nil
 }
+
+// IsLanguageTag reports whether s has the shape of a BCP 47 language tag
+// such as en, de or pt-BR, the one rule for languages everywhere.
+func IsLanguageTag(s string) bool { return langPattern.MatchString(s) }
