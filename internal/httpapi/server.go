@@ -92,6 +92,8 @@ func (m *API) Mount(r *server.Router) {
 	res.POST("/instruments/:key/versions/:version/publish", a.publishInstrument)
 	res.POST("/instruments/:key/versions/:version/retire", a.retireInstrument)
 	res.GET("/instruments/:key/versions/:version/export", a.exportInstrument)
+	res.GET("/instruments/:key/versions/:version/translations/:lang", a.getTranslationTable)
+	res.PUT("/instruments/:key/versions/:version/translations/:lang", a.putTranslation)
 
 	res.POST("/surveys", a.createSurvey)
 	res.GET("/surveys", a.listSurveys)

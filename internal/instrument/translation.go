@@ -13,7 +13,7 @@ package instrument
 //
 //	key: ai-therapeutic-relationship   # optional; checked when given
 //	version: 1                          # optional; checked when given
-//	language: de
+//	language: de                        # optional; checked when given
 //	texts:
 //	  title: ...
 //	  items.q1.text: ...
@@ -76,9 +76,7 @@ func ParseTranslationFile(data []byte, f Format) (*TranslationFile, error) {
 		tf.Key = d.str(m, "", "key")
 		tf.Version = d.intField(m, "", "version")
 		tf.Language = d.str(m, "", "language")
-		if tf.Language == "" {
-			d.fail("language", "is required")
-		} else if !survey.IsLanguageTag(tf.Language) {
+		if tf.Language != "" && !survey.IsLanguageTag(tf.Language) {
 			d.fail("language", "must be a BCP 47 language tag such as en or en-GB, got %q", tf.Language)
 		}
 		if v, ok := m["texts"]; ok && v != nil {
@@ -141,7 +139,7 @@ func AddTranslationFiles(fsys fs.FS, name string, in *survey.Instrument) (*surve
 		}
 		tf, err := ParseTranslationFile(data, FormatOf(file))
 		if err == nil {
-			err = tf.check(in, lang)
+			err = tf.For(in, lang)
 		}
 		if err == nil {
 			in, err = in.WithTranslation(lang, tf.Texts)
@@ -154,10 +152,12 @@ func AddTranslationFiles(fsys fs.FS, name string, in *survey.Instrument) (*surve
 	return in, read, nil
 }
 
-// check tells whether the file is for in and lang, as its name says.
-func (tf *TranslationFile) check(in *survey.Instrument, lang string) error {
+// For tells whether the file is for in and lang (as its name, or the
+// API's path, says): each of its key, version and language that is given
+// must be those.
+func (tf *TranslationFile) For(in *survey.Instrument, lang string) error {
 	var p survey.Problems
-	if tf.Language != lang {
+	if tf.Language != "" && tf.Language != lang {
 		p.Add("language", "is %q, but the file's name says %q", tf.Language, lang)
 	}
 	if tf.Key != "" && tf.Key != in.Key {
@@ -209,7 +209,8 @@ type TableReport struct {
 // translation, with the report. err is a *survey.Error: EMalformed when
 // the CSV cannot be read or lacks a column, EInvalid when the report
 // has a missing, extra or stale row (each a detail: the text id as the
-// path for a missing text, rows[n] for a row), with nothing taken.
+// path for a missing text, rows[n] for a row, the header being rows[0]
+// so that rows[n] is line n+1 of the file), with nothing taken.
 func ReadTable(r io.Reader, in *survey.Instrument) (survey.Translation, *TableReport, error) {
 	data, err := io.ReadAll(io.LimitReader(r, survey.MaxDocumentBytes+1))
 	if err != nil {

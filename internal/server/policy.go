@@ -120,6 +120,8 @@ func buildPolicy() []Rule {
 		{post, "/api/v1/instruments/:key/versions/:version/publish", Changers, "instrument.publish"},
 		{post, "/api/v1/instruments/:key/versions/:version/retire", Changers, "instrument.retire"},
 		{get, "/api/v1/instruments/:key/versions/:version/export", Staff, ""},
+		{get, "/api/v1/instruments/:key/versions/:version/translations/:lang", Staff, ""},
+		{put, "/api/v1/instruments/:key/versions/:version/translations/:lang", Changers, "instrument.translate"},
 		{post, "/api/v1/surveys", Changers, "survey.create"},
 		{get, "/api/v1/surveys", Staff, ""},
 		{get, "/api/v1/surveys/:id", Staff, ""},
