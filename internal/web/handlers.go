@@ -17,9 +17,11 @@ import (
 // page is the survey of the request, found once per request. The survey
 // row and the form come from the service's caches.
 type page struct {
-	sv   *survey.Survey
-	form *survey.Form
-	v    *view
+	sv *survey.Survey
+	// form is the survey's form in the page's language (setLang), base
+	// the form in the instrument's own language.
+	form, base *survey.Form
+	v          *view
 	// later: a section page shown after Continue later (laterParam).
 	later bool
 }
@@ -42,11 +44,10 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 		return nil, false
 	}
 	// Respondents see the public title, never the internal name.
-	v.SurveyTitle = sv.PublicTitle
 	v.TestMode = sv.Mode == survey.ModeTest
-	v.setLang(h.chooseLang(c, sv.ID, form))
-	v.TextLang = textLang(form, v.L)
-	return &page{sv: sv, form: form, v: v}, true
+	p := &page{sv: sv, form: form, base: form, v: v}
+	p.setLang(h.chooseLang(c, sv.ID, form))
+	return p, true
 }
 
 // accepting renders the closed or not-yet-open page unless the survey
@@ -118,7 +119,7 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 		// The plain welcome page differs between visitors only in its
 		// CSRF token: it is rendered once per survey row (the service
 		// replaces the row when it changes) and stitched per request.
-		if st, ok := h.welcomes.Load(welcomeKey{p.sv, p.v.L.Code}); ok {
+		if st, ok := h.welcomes.Load(welcomeKey{p.sv, p.form, p.v.L.Code}); ok {
 			h.writeStitched(c, st.(*stitched), h.csrfToken(c, p.sv.ID))
 			return
 		}
@@ -126,20 +127,20 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 	in := p.form.Instrument
 	v := p.v
 	v.page, v.status = "welcome", status
-	v.Title = p.sv.PublicTitle
+	v.Title = p.publicTitle()
 	if codeErr != "" {
 		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
 	v.switcher(c)
 	v.SurveyTitle = "" // the page's heading is the title
-	v.Welcome = &welcomeView{Title: p.sv.PublicTitle, Intro: paragraphs(p.sv.PublicDescription), Consent: paragraphs(in.Consent),
+	v.Welcome = &welcomeView{Title: p.publicTitle(), Intro: paragraphs(p.publicDescription()), Consent: paragraphs(in.Consent),
 		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Invitation: p.sv.Access == survey.AccessInvitation,
 		Code: code, CodeError: codeErr, Action: "/s/" + p.sv.ID + "/start"}
 	if plain {
 		v.CSRF = holeMark
 		if page, err := renderPage(v); err == nil {
 			if s, ok := newStitched(page); ok {
-				st, _ := h.welcomes.LoadOrStore(welcomeKey{p.sv, p.v.L.Code}, s)
+				st, _ := h.welcomes.LoadOrStore(welcomeKey{p.sv, p.form, p.v.L.Code}, s)
 				h.writeStitched(c, st.(*stitched), h.csrfToken(c, p.sv.ID))
 				return
 			}
@@ -449,7 +450,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	v := p.v
 	v.page, v.status, v.Section = "section", status, sv
 	v.Langs = switchButtons[v.L.Code]
-	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.PublicTitle)
+	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.publicTitle())
 	if len(sv.Errors) > 0 {
 		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
@@ -621,8 +622,10 @@ func withSection(form *survey.Form, si int, saved, posted survey.Answers) survey
 	return out
 }
 
-// welcomeKey keys the kept welcome pages: one per survey row and language.
+// welcomeKey keys the kept welcome pages: one per survey row, form (a
+// version that gains a translation has a new form) and language.
 type welcomeKey struct {
 	sv   *survey.Survey
+	form *survey.Form
 	lang string
 }

@@ -23,11 +23,13 @@ import (
 //  5. the instrument's default language, or English when the catalog has
 //     none for it.
 //
-// The switcher offers every language of the catalog; the instrument's own
-// texts (questions, options, introduction) stay in the language they are
-// written in until instruments carry translations. Accept-Language only
-// picks among the survey's languages, so a German browser is not given a
-// German interface around English questions that it did not ask for.
+// The switcher offers every language of the catalog. The instrument's own
+// texts (questions, options, introduction) are shown in the chosen
+// language when the instrument has a translation into it (Form.In), else
+// in the instrument's own language, marked with its lang attribute.
+// Accept-Language only picks among the survey's languages, so a German
+// browser is not given a German interface around English questions that
+// it did not ask for.
 const (
 	langCookie = "dyad_lang"
 	langParam  = "lang"
@@ -35,22 +37,23 @@ const (
 )
 
 // surveyLanguages are the languages a survey is offered in: the languages
-// its instrument declares (today one, its language field, "en" when it
-// has none), default first. Instrument translations add theirs here.
+// its instrument declares, its default first ("en" when it declares
+// none).
 func surveyLanguages(form *survey.Form) []string {
-	if form == nil || form.Instrument.Language == "" {
+	if form == nil {
 		return []string{i18n.Default}
 	}
-	return []string{form.Instrument.Language}
+	return form.Instrument.AllLanguages()
 }
 
 // textLang is the language of form's texts when it is not the
 // interface's language l, for the lang attributes that tell a screen
-// reader to read them as such; "" when they are the same.
+// reader to read them as such; "" when they are the same. form is the
+// page's form, in the language chosen for it (Form.In).
 func textLang(form *survey.Form, l *i18n.Lang) string {
-	in := i18n.Default // surveyLanguages(form)[0], without its slice: this runs per item
-	if form != nil && form.Instrument.Language != "" {
-		in = form.Instrument.Language
+	in := i18n.Default
+	if form != nil {
+		in = form.Lang
 	}
 	if in != l.Code {
 		return in
@@ -89,8 +92,7 @@ func (h *handler) switchTo(c *gin.Context, p *page) bool {
 		return false
 	}
 	h.setCookie(c, p.sv.ID, langCookie, l.Code, cookieMaxAge)
-	p.v.setLang(l)
-	p.v.TextLang = textLang(p.form, l)
+	p.setLang(l)
 	return true
 }
 
@@ -149,4 +151,34 @@ func (v *view) setSwitcher(u url.URL, q url.Values) {
 		u.RawQuery = q.Encode()
 		v.Langs = append(v.Langs, langLink{Code: l.Code, Name: l.Name, Dir: l.Dir, Href: u.String(), Current: l == v.L})
 	}
+}
+
+// setLang makes l the page's language, its form's texts in l where the
+// instrument has them.
+func (p *page) setLang(l *i18n.Lang) {
+	p.v.setLang(l)
+	p.form = p.base.In(l.Code)
+	p.v.TextLang = textLang(p.form, l)
+	p.v.SurveyTitle = p.publicTitle()
+}
+
+// publicTitle is the survey's title for respondents in the page's
+// language: the instrument's title in it when the survey shows the
+// instrument's own title, else the title the researcher gave the survey,
+// which has one language.
+func (p *page) publicTitle() string {
+	if p.sv.PublicTitle == p.base.Instrument.Title {
+		return p.form.Instrument.Title
+	}
+	return p.sv.PublicTitle
+}
+
+// publicDescription is the welcome page's text, as publicTitle: the
+// instrument's introduction in the page's language unless the researcher
+// gave the survey another.
+func (p *page) publicDescription() string {
+	if p.sv.PublicDescription == p.base.Instrument.Introduction {
+		return p.form.Instrument.Introduction
+	}
+	return p.sv.PublicDescription
 }
