@@ -33,6 +33,7 @@ package instrument
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -143,6 +144,7 @@ func AddTranslationFiles(fsys fs.FS, name string, in *survey.Instrument) (*surve
 		}
 		if err == nil {
 			in, err = in.WithTranslation(lang, tf.Texts)
+			inFile(err, lang)
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", e.Name(), err)
@@ -150,6 +152,20 @@ func AddTranslationFiles(fsys fs.FS, name string, in *survey.Instrument) (*surve
 		read = append(read, e.Name())
 	}
 	return in, read, nil
+}
+
+// inFile turns the paths of WithTranslation's problems
+// (translations.de.items.q1.text) into those of the file (texts.items.q1.text).
+func inFile(err error, lang string) {
+	var se *survey.Error
+	if !errors.As(err, &se) {
+		return
+	}
+	for i, d := range se.Details {
+		if rest, ok := strings.CutPrefix(d.Path, "translations."+lang+"."); ok {
+			se.Details[i].Path = "texts." + rest
+		}
+	}
 }
 
 // For tells whether the file is for in and lang (as its name, or the
@@ -316,4 +332,32 @@ func delimiter(data []byte) rune {
 // line ends as \n, no space at either end.
 func normalizeSpace(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
+// WriteTranslationFile writes in's lang translation as a translation file
+// (YAML, the texts in document order), for saving next to the instrument.
+func WriteTranslationFile(w io.Writer, in *survey.Instrument, lang string) error {
+	tr := in.Translations[lang]
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# %s translation of %s version %d.\n", lang, in.Key, in.Version)
+	fmt.Fprintf(&b, "key: %s\nversion: %d\nlanguage: %s\ntexts:\n", in.Key, in.Version, lang)
+	for _, s := range in.SourceTexts() {
+		t, ok := tr[s.ID]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s: %s\n", s.ID, quoteYAML(t))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// quoteYAML writes s as a YAML double-quoted scalar: JSON's string syntax
+// is a subset of it, without HTML escaping.
+func quoteYAML(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
 }
