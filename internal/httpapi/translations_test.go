@@ -215,3 +215,54 @@ func TestTranslationAPI_RoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestTranslationAPI_ExportLanguage: the codebook, the CSV's labels and
+// the R, SPSS and Stata syntax files in a language of the instrument
+// (lang=), named for it, the codes and variable names unchanged; a
+// language the instrument lacks is refused by name.
+func TestTranslationAPI_ExportLanguage(t *testing.T) {
+	t.Parallel()
+	enginetest.Run(t, func(t *testing.T, engine string) {
+		data := enginetest.Open(t, engine)
+		e := serveEnv(t, data, nil, func(c *config) { c.API.Responses = data.Store })
+		v := fixture(t, e)
+		e.mustDo(t, request{Method: "PUT", URL: "/api/v1/instruments/wellbeing-test/versions/1/translations/de",
+			Body: germanTable(t, nil), ContentType: "text/csv", Authorization: bearer}, http.StatusOK)
+		tr, _ := germanTexts(t)
+		for _, file := range []string{"codebook.csv", "export.R", "export.sps", "export.do", "export.csv?values=labels&lang=de"} {
+			url := "/api/v1/surveys/" + v["open"] + "/" + file
+			if !strings.Contains(file, "?") {
+				url += "?lang=de"
+			}
+			status, hdr, body := e.do(t, request{Method: "GET", URL: url, Authorization: bearer})
+			if status != http.StatusOK {
+				t.Fatalf("%s: %d %s", file, status, body)
+			}
+			if cd := hdr.Get("Content-Disposition"); !strings.Contains(cd, "_de") {
+				t.Errorf("%s: file name %s does not say the language", file, cd)
+			}
+			want := []string{tr["scales.agree.options.5"], tr["items.q_like.text"]}
+			if strings.HasPrefix(file, "export.csv") {
+				want = []string{tr["scales.agree.options.4"]} // the answer's label
+			}
+			for _, w := range want {
+				// Syntax files quote and may escape; the texts have no
+				// quotes, so they appear as they are.
+				if !strings.Contains(string(body), w) {
+					t.Errorf("%s lacks the German %q:\n%.600s", file, w, body)
+				}
+			}
+			if strings.Contains(string(body), `"Somewhat agree"`) || strings.Contains(string(body), "'Somewhat agree'") {
+				t.Errorf("%s has an English label", file)
+			}
+			_, hdr, en := e.do(t, request{Method: "GET", URL: strings.ReplaceAll(url, "lang=de", "lang=en"), Authorization: bearer})
+			if strings.Contains(string(en), "[de] ") || strings.Contains(hdr.Get("Content-Disposition"), "_en") {
+				t.Errorf("%s in English has German labels or an _en name", file)
+			}
+		}
+		status, _, body := e.do(t, request{Method: "GET", URL: "/api/v1/surveys/" + v["open"] + "/codebook.csv?lang=fr", Authorization: bearer})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"path":"lang"`) || !strings.Contains(string(body), "en, de") {
+			t.Errorf("lang=fr: %d %s", status, body)
+		}
+	})
+}
