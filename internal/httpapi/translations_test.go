@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -259,6 +260,24 @@ func TestTranslationAPI_ExportLanguage(t *testing.T) {
 			if strings.Contains(string(en), "[de] ") || strings.Contains(hdr.Get("Content-Disposition"), "_en") {
 				t.Errorf("%s in English has German labels or an _en name", file)
 			}
+		}
+		// Statistics by language: the instrument's languages, then the
+		// responses sent through the API, which record none.
+		body := e.mustDo(t, request{Method: "GET", URL: "/api/v1/surveys/" + v["open"] + "/stats?by=language", Authorization: bearer}, http.StatusOK)
+		var st struct {
+			By     struct{ ID string }
+			Groups []struct {
+				Language, Label string
+				Responses       struct{ N int }
+			}
+		}
+		mustUnmarshal(t, body, &st)
+		var groups []string
+		for _, g := range st.Groups {
+			groups = append(groups, g.Language+"/"+g.Label+"/"+strconv.Itoa(g.Responses.N))
+		}
+		if st.By.ID != "language" || strings.Join(groups, " ") != "en/en/0 de/de/0 /Language not recorded/1" {
+			t.Errorf("stats by language: by %q, groups %v", st.By.ID, groups)
 		}
 		status, _, body := e.do(t, request{Method: "GET", URL: "/api/v1/surveys/" + v["open"] + "/codebook.csv?lang=fr", Authorization: bearer})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"path":"lang"`) || !strings.Contains(string(body), "en, de") {
