@@ -257,3 +257,45 @@ func asSurveyError(err error) (*survey.Error, bool) {
 	ok := errors.As(err, &se)
 	return se, ok
 }
+
+// FuzzReadTable feeds arbitrary tables to ReadTable: it never panics,
+// every refusal is a *survey.Error with details, a report always comes
+// with EInvalid, and a table it takes makes a translation the instrument
+// accepts (WithTranslation), with the report's count.
+func FuzzReadTable(f *testing.F) {
+	in := phq2(f)
+	filled, err := os.ReadFile("testdata/translation/phq-2.de.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(filled)
+	f.Add([]byte("id,source,target\ntitle,Patient Health Questionnaire-2,PHQ\n"))
+	f.Add([]byte("id\tsource\ttarget\r\nitems.sex.text\tSex\tGeschlecht\r\n"))
+	f.Add([]byte("target;id;source\n\"a\"\"b\";title;\"x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tr, rep, err := instrument.ReadTable(bytes.NewReader(data), in)
+		if err != nil {
+			se, ok := asSurveyError(err)
+			if !ok || len(se.Details) == 0 {
+				t.Fatalf("refusal %T without details: %v", err, err)
+			}
+			if rep != nil && se.Code != survey.EInvalid {
+				t.Fatalf("a report with %s", se.Code)
+			}
+			if tr != nil {
+				t.Fatal("a refused table gave a translation")
+			}
+			return
+		}
+		if rep.Translated != len(tr) || len(rep.Missing)+len(rep.Extra)+len(rep.Stale) != 0 {
+			t.Fatalf("report %+v for %d texts", rep, len(tr))
+		}
+		if _, err := in.WithTranslation("de", tr); err != nil {
+			// A target may break a text rule (a control character, a
+			// length): the instrument refuses it, by path.
+			if se, ok := asSurveyError(err); !ok || se.Code != survey.EInvalid || len(se.Details) == 0 {
+				t.Fatalf("taken table refused without details: %v", err)
+			}
+		}
+	})
+}
