@@ -21,7 +21,10 @@ type page struct {
 	// form is the survey's form in the page's language (setLang), base
 	// the form in the instrument's own language.
 	form, base *survey.Form
-	v          *view
+	// code is the chosen language (setLang): the interface's, or one of
+	// the instrument's that the catalog lacks. Stored with the response.
+	code string
+	v    *view
 	// later: a section page shown after Continue later (laterParam).
 	later bool
 }
@@ -46,7 +49,7 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 	// Respondents see the public title, never the internal name.
 	v.TestMode = sv.Mode == survey.ModeTest
 	p := &page{sv: sv, form: form, base: form, v: v}
-	p.setLang(h.chooseLang(c, sv.ID, form))
+	p.setLang(h.chooseCode(c, sv.ID, form))
 	return p, true
 }
 
@@ -205,7 +208,7 @@ func (h *handler) start(c *gin.Context) {
 	if c.PostForm(discardField) == "1" {
 		start = h.svc.StartProgressOver // the "in use" page's choice
 	}
-	prog, token, err := start(c.Request.Context(), p.sv.ID, code, p.v.L.Code)
+	prog, token, err := start(c.Request.Context(), p.sv.ID, code, p.code)
 	if err != nil {
 		h.codeRefused(c, p, code, err)
 		return
@@ -428,7 +431,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
 		// The link carries the language, so that another browser or
 		// device continues in it.
-		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code, Later: p.later}
+		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.code, Later: p.later}
 	var visible []string
 	for i := range sec.Items {
 		it := &sec.Items[i]
@@ -553,7 +556,7 @@ func (h *handler) saveSection(c *gin.Context) {
 		h.sectionPage(c, p, http.StatusOK, si, withSection(p.form, si, prog.Answers, posted), nil, "", token)
 		return
 	}
-	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.v.L.Code}
+	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.code}
 	switch c.PostForm(actionField) {
 	case "back":
 		in.Action = survey.SectionBack

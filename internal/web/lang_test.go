@@ -416,6 +416,72 @@ func TestLanguageChoice(t *testing.T) {
 				t.Errorf("export: %q", csv[:min(len(csv), 400)])
 			}
 		})
+		t.Run("LanguageTheCatalogLacks", func(t *testing.T) {
+			// An instrument translated into Italian, which the catalog
+			// does not have: its link shows the Italian texts in an
+			// English interface, the texts marked Italian; the choice is
+			// kept, the browser's Italian finds it too, and the response
+			// records it.
+			it, err := sample.Study()
+			if err != nil {
+				t.Fatal(err)
+			}
+			it.Key = "study-it"
+			tr := survey.Translation{}
+			for _, s := range it.SourceTexts() {
+				tr[s.ID] = "[it] " + s.Text
+			}
+			it.Languages, it.Translations = nil, nil // the study's German left out
+			if it, err = it.WithTranslation("it", tr); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.CreateInstrument(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.Publish(ctx, it.Key, it.Version); err != nil {
+				t.Fatal(err)
+			}
+			sv, err := f.svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: it.Key, InstrumentVersion: it.Version, Title: "Studio", Access: survey.AccessOpen})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := f.browser(t, sv.ID)
+			p := b.get("?lang=it")
+			if got := lang(p); got != "en ltr" {
+				t.Fatalf("?lang=it: %s", got)
+			}
+			if !strings.Contains(p.body, `<h1 lang="it">[it] `) || !strings.Contains(p.body, "Start the survey") {
+				t.Errorf("not Italian texts in an English interface:\n%s", p.body)
+			}
+			if c := p.header.Get("Set-Cookie"); !strings.Contains(c, "dyad_lang=it") {
+				t.Errorf("cookie %q", c)
+			}
+			other := f.browser(t, sv.ID)
+			if p := pageOf(other.Get(other.url(""), "Accept-Language", "it-IT,it;q=0.9")); !strings.Contains(p.body, `<h1 lang="it">[it] `) {
+				t.Errorf("Accept-Language it: no Italian texts\n%s", p.body)
+			}
+			b.start("")
+			a := studyAnswers(f.form, 0) // the same questions as the study's
+			for si := range f.form.Instrument.Sections {
+				p := b.get(sectionPath(si))
+				if p.status == http.StatusSeeOther {
+					continue
+				}
+				if si == 0 && !strings.Contains(p.body, `lang="it">[it] `) {
+					t.Errorf("section 1 has no Italian texts:\n%s", p.body)
+				}
+				action := "next"
+				if f.form.NextSection(a, si) < 0 {
+					action = "submit"
+				}
+				if r := b.post(sectionPath(si), sectionForm(f.form, si, a, action)); r.status != http.StatusSeeOther {
+					t.Fatalf("section %d: %d", si+1, r.status)
+				}
+			}
+			if rs := f.responses(t, sv.ID); len(rs) != 1 || rs[0].Language != "it" {
+				t.Fatalf("stored: %+v", rs)
+			}
+		})
 		t.Run("SwitcherLinks", func(t *testing.T) {
 			b := f.browser(t, f.open.ID)
 			p := b.get("?lang=es")
