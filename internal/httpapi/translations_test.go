@@ -152,6 +152,20 @@ func TestTranslationAPI(t *testing.T) {
 		put("unknown version", "/api/v1/instruments/wellbeing-test/versions/9/translations/de", table, "text/csv", 404, survey.ENotFound),
 		put("unknown instrument", "/api/v1/instruments/nosuch/versions/1/translations/de", table, "text/csv", 404, survey.ENotFound),
 		{name: "PUT without a token", method: "PUT", url: v1, body: table, contentType: "text/csv", wantStatus: 401, wantCode: survey.EUnauthorized},
+		// The public form in a language of the instrument.
+		{name: "public form in German", method: "GET", url: "/api/v1/public/surveys/{open}?lang=de", wantStatus: 200,
+			setup: func(tb testing.TB, e *testEnv, _ vars) {
+				e.mustDo(tb, request{Method: "PUT", URL: v1, Body: table, ContentType: "text/csv", Authorization: bearer}, http.StatusOK)
+			},
+			wantContent: []string{`"title":"[de] Wellbeing test"`, `"language":"de"`, `"languages":["en","de"]`, `"text":"[de] `, `"label":"[de] Agree"`},
+			notContent:  []string{`"label":"Agree"`}},
+		{name: "public form in its own language", method: "GET", url: "/api/v1/public/surveys/{open}?lang=en", wantStatus: 200,
+			setup: func(tb testing.TB, e *testEnv, _ vars) {
+				e.mustDo(tb, request{Method: "PUT", URL: v1, Body: table, ContentType: "text/csv", Authorization: bearer}, http.StatusOK)
+			},
+			wantContent: []string{`"title":"Wellbeing test"`, `"language":"en"`, `"languages":["en","de"]`}, notContent: []string{"[de] "}},
+		{name: "public form in a language it lacks", method: "GET", url: "/api/v1/public/surveys/{open}?lang=fr",
+			wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"lang"}},
 		// The table's errors (its success is text/csv: TestTranslationAPI_RoundTrip).
 		{name: "table of the own language", method: "GET", url: "/api/v1/instruments/wellbeing-test/versions/1/translations/en",
 			authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"lang"}},

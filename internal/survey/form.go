@@ -15,8 +15,10 @@ type Form struct {
 	// Lang is the language of the form's texts.
 	Lang string
 	// langs are the form in each of the instrument's other languages,
-	// built with the form (In).
+	// built with the form (In); own is the form in the instrument's own
+	// language (f itself for that one).
 	langs map[string]*Form
+	own   *Form
 }
 
 // NewForm validates the instrument and indexes it. It checks the rules a
@@ -27,10 +29,10 @@ func NewForm(in *Instrument) (*Form, error) {
 		return nil, err
 	}
 	f := newForm(in)
-	f.Lang = in.DefaultLanguage()
+	f.Lang, f.own = in.DefaultLanguage(), f
 	for l := range in.Translations {
 		lf := newForm(in.Localized(l))
-		lf.Lang = l
+		lf.Lang, lf.own = l, f
 		if f.langs == nil {
 			f.langs = map[string]*Form{}
 		}

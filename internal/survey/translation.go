@@ -338,3 +338,23 @@ func (in *Instrument) WithTranslation(lang string, tr Translation) (*Instrument,
 // IsLanguageTag reports whether s has the shape of a BCP 47 language tag
 // such as en, de or pt-BR, the one rule for languages everywhere.
 func IsLanguageTag(s string) bool { return langPattern.MatchString(s) }
+
+// PublicTexts are the survey's title and welcome text for respondents
+// reading form (its version's form in some language, Form.In): the
+// instrument's title and introduction in that language where the survey
+// shows the instrument's own (CreateSurvey's default), else the ones the
+// researcher gave the survey, which have one language.
+func (sv *Survey) PublicTexts(form *Form) (title, description string) {
+	title, description = sv.PublicTitle, sv.PublicDescription
+	own := form.own
+	if own == nil || own == form {
+		return title, description
+	}
+	if title == own.Instrument.Title {
+		title = form.Instrument.Title
+	}
+	if description == own.Instrument.Introduction {
+		description = form.Instrument.Introduction
+	}
+	return title, description
+}

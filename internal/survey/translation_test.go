@@ -199,3 +199,24 @@ func TestTranslation_WithTranslation(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslation_PublicTexts: a survey that shows the instrument's own
+// title and introduction shows them in the form's language; one the
+// researcher titled keeps that title in every language.
+func TestTranslation_PublicTexts(t *testing.T) {
+	form, err := survey.NewForm(bilingual())
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := &survey.Survey{PublicTitle: "Title", PublicDescription: "Intro"}
+	if title, desc := own.PublicTexts(form.In("de")); title != "Titel" || desc != "Einleitung" {
+		t.Errorf("in German: %q, %q", title, desc)
+	}
+	if title, desc := own.PublicTexts(form); title != "Title" || desc != "Intro" {
+		t.Errorf("in English: %q, %q", title, desc)
+	}
+	named := &survey.Survey{PublicTitle: "Ward 3 survey", PublicDescription: "Intro"}
+	if title, desc := named.PublicTexts(form.In("de")); title != "Ward 3 survey" || desc != "Einleitung" {
+		t.Errorf("researcher's title in German: %q, %q", title, desc)
+	}
+}

@@ -180,22 +180,14 @@ func (p *page) setLang(code string) {
 }
 
 // publicTitle is the survey's title for respondents in the page's
-// language: the instrument's title in it when the survey shows the
-// instrument's own title, else the title the researcher gave the survey,
-// which has one language.
+// language (survey.Survey.PublicTexts).
 func (p *page) publicTitle() string {
-	if p.sv.PublicTitle == p.base.Instrument.Title {
-		return p.form.Instrument.Title
-	}
-	return p.sv.PublicTitle
+	title, _ := p.sv.PublicTexts(p.form)
+	return title
 }
 
-// publicDescription is the welcome page's text, as publicTitle: the
-// instrument's introduction in the page's language unless the researcher
-// gave the survey another.
+// publicDescription is the welcome page's text, as publicTitle.
 func (p *page) publicDescription() string {
-	if p.sv.PublicDescription == p.base.Instrument.Introduction {
-		return p.form.Instrument.Introduction
-	}
-	return p.sv.PublicDescription
+	_, description := p.sv.PublicTexts(p.form)
+	return description
 }
