@@ -42,6 +42,15 @@ import (
 // MaxLanguages bounds the languages of an instrument.
 const MaxLanguages = 30
 
+// MaxTranslationBytes bounds the text of all of a version's translations
+// together. A document is at most MaxDocumentBytes, but translations are
+// added one request at a time to a stored version (SetTranslation), so
+// without this bound thirty requests could grow one definition, read
+// whole into memory with a form per language, thirty-fold. Four times a
+// whole document leaves room for several languages of the largest
+// instrument.
+const MaxTranslationBytes = 4 * MaxDocumentBytes
+
 // Translation is one language's texts of an instrument: text id -> text.
 type Translation map[string]string
 
@@ -221,8 +230,16 @@ func (in *Instrument) validateLanguages(p *Problems) {
 		}
 	}
 	langs := make([]string, 0, len(in.Translations))
-	for l := range in.Translations {
+	size := 0
+	for l, tr := range in.Translations {
 		langs = append(langs, l)
+		for id, t := range tr {
+			size += len(id) + len(t)
+		}
+	}
+	if size > MaxTranslationBytes {
+		p.Add("translations", "the translations hold %d bytes of text; at most %d are allowed in all languages together", size, MaxTranslationBytes)
+		return
 	}
 	slices.Sort(langs)
 	var source []SourceText

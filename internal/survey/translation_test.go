@@ -2,6 +2,7 @@ package survey_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -71,6 +72,21 @@ func TestTranslation_Validate(t *testing.T) {
 			in.Translations["de"]["scales.agree.options.1"] = strings.Repeat("x", survey.MaxTitleLength+1)
 		},
 			[]string{"translations.de.scales.agree.options.1: must be at most 500 characters"}},
+		{"ErrTranslationsTooLarge", func(in *survey.Instrument) {
+			// Within each text's limit, beyond the bound of all together.
+			big := strings.Repeat("x", survey.MaxItemTextLength)
+			for _, l := range []string{"fr", "es", "it", "pt", "nl", "sv", "da", "fi", "pl", "cs"} {
+				tr := survey.Translation{}
+				for k, v := range in.Translations["de"] {
+					tr[k] = v
+				}
+				for i := range 90 {
+					tr[fmt.Sprintf("items.x%d.text", i)] = big
+				}
+				in.Translations[l] = tr
+				in.Languages = append(in.Languages, l)
+			}
+		}, []string{"translations: the translations hold"}},
 		{"ErrTranslationControlCharacter", func(in *survey.Instrument) { in.Translations["de"]["items.q1.text"] = "F\x00eins" },
 			[]string{"translations.de.items.q1.text: "}},
 	} {
