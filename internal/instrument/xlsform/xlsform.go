@@ -241,16 +241,17 @@ type builder struct {
 	fields                    map[string]*interop.Field // by XLSForm name
 	byID                      map[string]*interop.Field // by item id
 	lists                     map[string][]choice
-	label, hint               string // the columns of the labels and hints used
+	label, hint               string            // the columns of the labels and hints used
+	pending                   string            // notes waiting for the next section
+	subscales                 []string          // of the dyad_subscale column, in order of first use
+	combine                   map[string]string // of the dyad_combine column, by subscale
+	places                    [][]string
+
 	// force, when set, is the language column to read (a translation's:
 	// Decode's second reading); others the label languages besides the
 	// one read, which Decode reads as translations.
-	force     string
-	others    []string
-	pending   string            // notes waiting for the next section
-	subscales []string          // of the dyad_subscale column, in order of first use
-	combine   map[string]string // of the dyad_combine column, by subscale
-	places    [][]string
+	force  string
+	others []string
 }
 
 type choice struct {
