@@ -50,7 +50,9 @@ func (f *Form) In(lang string) *Form {
 	return f
 }
 
-// newForm indexes a valid instrument.
+// newForm indexes a valid instrument. Whatever a form is built with
+// belongs here, not in NewForm: each language's form is built by it too,
+// and must answer every question the default one does.
 func newForm(in *Instrument) *Form {
 	f := &Form{
 		Instrument: in,
