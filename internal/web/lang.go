@@ -24,16 +24,16 @@ import (
 //  5. the instrument's default language, or English when the catalog has
 //     none for it.
 //
-// A language of the survey that the catalog lacks (an instrument
-// translated into Italian) is reached by its link or Accept-Language: the
-// interface is then English around the Italian texts, and the response
-// records "it". The switcher offers every language of the catalog. The instrument's own
-// texts (questions, options, introduction) are shown in the chosen
-// language when the instrument has a translation into it (Form.In), else
-// in the instrument's own language, marked with its lang attribute.
-// Accept-Language only picks among the survey's languages, so a German
-// browser is not given a German interface around English questions that
-// it did not ask for.
+// The instrument's own texts (questions, options, introduction) are shown
+// in the chosen language when the instrument has a translation into it
+// (Form.In), else in the instrument's own language, marked with its lang
+// attribute. A language of the survey that the catalog lacks (an
+// instrument translated into Italian) is reached by its link or
+// Accept-Language: the interface is then English around the Italian
+// texts, and the response records "it". The switcher offers every
+// language of the catalog. Accept-Language only picks among the survey's
+// languages, so a German browser is not given a German interface around
+// English questions that it did not ask for.
 const (
 	langCookie = "dyad_lang"
 	langParam  = "lang"
