@@ -30,6 +30,16 @@ func TestStudyInstrument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// English and German (ai-therapeutic-relationship.de.yaml), every
+	// text translated (NewForm validated that); the German form is the
+	// same questionnaire.
+	if got := study.AllLanguages(); len(got) != 2 || got[0] != "en" || got[1] != "de" {
+		t.Errorf("languages %v, want en and de", got)
+	}
+	de := form.In("de")
+	if de == form || len(de.Items()) != len(form.Items()) || de.Item("eff_1").Text == form.Item("eff_1").Text {
+		t.Error("no German form of the study instrument")
+	}
 	if strings.TrimSpace(study.Introduction) == "" || strings.TrimSpace(study.Consent) == "" {
 		t.Error("introduction and consent statement are required")
 	}

@@ -68,6 +68,7 @@ func parseExport(args []string, getenv func(string) string, stderr io.Writer) (e
 	fs.BoolVar(&cfg.Opt.BOM, "bom", false, "start with a UTF-8 byte-order mark (for Excel)")
 	fs.BoolVar(&cfg.Opt.ExcelSafe, "excel-safe", false, "prefix text cells that a spreadsheet could run as formulas (= + - @ or full-width ＝ ＋ － ＠, after any blanks; tab, CR) with ' (alters text)")
 	fs.StringVar(&cfg.Opt.LineBreaks, "line-breaks", export.LineBreaksKeep, "keep, or space (for SPSS)")
+	fs.StringVar(&cfg.Opt.Lang, "lang", "", "the labels' language, one of the instrument's (default: its own)")
 	fs.BoolVar(&cfg.Filter.IncludeTest, "include-test", false, "include the responses made while the survey was in test mode")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -191,6 +192,12 @@ func runExport(ctx context.Context, cfg exportConfig, stdout io.Writer) (int, st
 	f, err := svc.Form(ctx, sv.InstrumentKey, sv.InstrumentVersion)
 	if err != nil {
 		return 0, "", err
+	}
+	if f, err = export.InLanguage(f, cfg.Opt.Lang); err != nil {
+		return 0, "", err
+	}
+	if cfg.Opt.Lang == f.Instrument.DefaultLanguage() {
+		cfg.Opt.Lang = "" // the file is the default one, named so
 	}
 	// The format registry gives the writer and the file-name rule, the
 	// same as the API's.

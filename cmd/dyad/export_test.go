@@ -49,6 +49,19 @@ func TestExportCommand(t *testing.T) {
 			}
 		}
 	})
+	t.Run("LabelsInGerman", func(t *testing.T) {
+		// The study ships in German too: its codebook in German.
+		code, out, errOut := exportRun("--db", db, "--survey", sv.ID, "--format", "codebook", "--lang", "de")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		if !strings.Contains(out, "Stimme voll und ganz zu") || strings.Contains(out, "Strongly agree") {
+			t.Errorf("the codebook is not German:\n%.400s", out)
+		}
+		if code, _, errOut := exportRun("--db", db, "--survey", sv.ID, "--format", "codebook", "--lang", "fr"); code == 0 || !strings.Contains(errOut, "en, de") {
+			t.Errorf("--lang fr: exit %d, %s", code, errOut)
+		}
+	})
 	t.Run("FileIsAtomic", func(t *testing.T) {
 		out := filepath.Join(dir, "long.csv")
 		code, _, errOut := exportRun("--db", db, "--survey", sv.ID, "--out", out, "--layout", "long", "--values", "labels", "--bom")

@@ -32,6 +32,7 @@ Usage:
               [--layout wide|long] [--values codes|labels] [--status complete|in_progress|all]
               [--since T] [--until T] [--bom] [--excel-safe] [--line-breaks keep|space]
   dyad health [--url URL]
+  dyad translate --lang LANG [--table FILLED.csv] [--out FILE] INSTRUMENT
   dyad migrate-db --from FILE --to postgres://...
   dyad user add --email ADDRESS [--admin] [--role ROLE] [--db FILE]   (password on stdin)
   dyad audit verify [--db FILE]
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdValidate(args[1:], stdout, stderr)
 	case "convert":
 		return cmdConvert(args[1:], stdout, stderr)
+	case "translate":
+		return cmdTranslate(args[1:], stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "export":

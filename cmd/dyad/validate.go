@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
@@ -17,7 +19,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: dyad validate FILE...\n\nChecks instrument files and prints every problem with its path. Dyad's own\n.yaml, .yml and .json, and the formats it imports (docs/interop.md):\nREDCap data dictionaries (.csv), FHIR Questionnaires (.json), XLSForms\n(.xlsx), LimeSurvey survey structures (.lss); for these it also prints, as warnings, what could not be mapped. Exit status 1 if any\nfile has a problem.")
+		fmt.Fprintln(stderr, "Usage: dyad validate FILE...\n\nChecks instrument files and prints every problem with its path, with the\ntranslation files next to each (NAME.LANG.yaml beside NAME.yaml). Dyad's own\n.yaml, .yml and .json, and the formats it imports (docs/interop.md):\nREDCap data dictionaries (.csv), FHIR Questionnaires (.json), XLSForms\n(.xlsx), LimeSurvey survey structures (.lss); for these it also prints, as warnings, what could not be mapped. Exit status 1 if any\nfile has a problem.")
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -33,9 +35,33 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		checked++
-		res, err := importFile(name)
+		dir, base := filepath.Split(name)
+		fsys := os.DirFS(filepath.Clean(dir + "."))
+		target := name
+		if instrument.IsTranslationFile(fsys, base) {
+			// A translation is checked against its instrument, with the
+			// instrument's other translations.
+			target = instrumentOf(fsys, dir, base)
+		}
+		res, err := importFile(target)
+		var translations []string
 		if err == nil {
-			fmt.Fprintf(stdout, "%s: ok (%s version %d)\n", name, res.Instrument.Key, res.Instrument.Version)
+			var in *survey.Instrument
+			in, translations, err = instrument.AddTranslationFiles(fsys, filepath.Base(target), res.Instrument)
+			if err == nil {
+				res.Instrument = in
+			}
+		}
+		if err == nil {
+			langs := ""
+			if len(translations) > 0 {
+				langs = "; languages " + strings.Join(res.Instrument.AllLanguages(), ", ")
+			}
+			if target != name {
+				fmt.Fprintf(stdout, "%s: ok (translation of %s version %d%s)\n", name, res.Instrument.Key, res.Instrument.Version, langs)
+				continue
+			}
+			fmt.Fprintf(stdout, "%s: ok (%s version %d%s)\n", name, res.Instrument.Key, res.Instrument.Version, langs)
 			printDetails(stdout, name+": warning", res.Warnings)
 			continue
 		}
@@ -45,7 +71,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s: %v\n", name, err)
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: %s\n", name, se.Message)
+		// A translation file's error names the file before the message.
+		fmt.Fprintf(stdout, "%s: %s%s\n", name, strings.TrimSuffix(err.Error(), se.Error()), se.Message)
 		printDetails(stdout, name, se.Details)
 	}
 	if checked == 0 {
@@ -111,4 +138,18 @@ func readInstrumentFile(name string) ([]byte, error) {
 		return nil, fmt.Errorf("the file is larger than an instrument may be: at most %d bytes (1 MiB, the API's body limit)", survey.MaxDocumentBytes)
 	}
 	return data, nil
+}
+
+// instrumentOf is the instrument file a translation file translates (the
+// first with an instrument's extension: IsTranslationFile found one).
+func instrumentOf(fsys fs.FS, dir, name string) string {
+	stem, _, _ := instrument.TranslationName(name)
+	for _, d := range instrument.Decoders {
+		for _, ext := range d.Extensions {
+			if _, err := fs.Stat(fsys, stem+ext); err == nil {
+				return filepath.Join(dir, stem+ext)
+			}
+		}
+	}
+	return filepath.Join(dir, name)
 }

@@ -55,3 +55,38 @@ func TestHardening04ValidateCommand(t *testing.T) {
 		t.Errorf("%d bytes of output, %d MB allocated, %v; want under 4 KiB, 32 MB, 3 s", out.Len(), alloc>>20, elapsed)
 	}
 }
+
+// TestValidateTranslationFiles: dyad validate reads the translation files
+// next to an instrument, whichever of the two it is given, and names each
+// missing or extra text at its place in the translation file.
+func TestValidateTranslationFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"ai-therapeutic-relationship.yaml", "ai-therapeutic-relationship.de.yaml"} {
+		data, err := os.ReadFile(filepath.Join("../../instruments", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(name, ".de.yaml") {
+			data = []byte(strings.Replace(string(data), "  items.gender.options.3: Anderes Geschlecht\n", "  items.gender.options.9: Anderes Geschlecht\n", 1))
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"ai-therapeutic-relationship.yaml", "ai-therapeutic-relationship.de.yaml"} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"validate", filepath.Join(dir, name)}, os.Getenv, &out, &errOut)
+		if code != 1 {
+			t.Errorf("%s: exit %d, want 1\n%s", name, code, out.String())
+		}
+		for _, want := range []string{
+			"ai-therapeutic-relationship.de.yaml: the translation is not valid",
+			`texts.items.gender.options.3: is missing: translate "Another gender"`,
+			"texts.items.gender.options.9: is not a text of the instrument",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: output lacks %q:\n%s", name, want, out.String())
+			}
+		}
+	}
+}

@@ -388,6 +388,23 @@ func TestResults(t *testing.T) {
 				}
 			}
 		})
+		t.Run("CompareByLanguage", func(t *testing.T) {
+			// The study has English and German: its translations side by
+			// side, as the API's by=language gives them.
+			p := c.get("/admin/surveys/" + f.study.ID + "?by=language")
+			if p.status != http.StatusOK {
+				t.Fatalf("status %d", p.status)
+			}
+			groups := apiStats(t, f, "?by=language").Groups
+			if len(groups) < 2 || groups[0].Label != "en" || groups[1].Label != "de" {
+				t.Fatalf("API groups %+v", groups)
+			}
+			for _, want := range []string{`<option value="language" selected>Language</option>`, "Responses by “Language”"} {
+				if !strings.Contains(p.body, want) {
+					t.Errorf("page lacks %s", want)
+				}
+			}
+		})
 		for _, tc := range []struct {
 			name, path string
 			status     int

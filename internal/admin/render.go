@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/pagekit"
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -20,12 +21,20 @@ var templateFS embed.FS
 //go:embed static/admin.css
 var adminCSS []byte
 
+// templateFuncs gives the templates the dashboard's message catalog:
+// {{t "admin.audit.heading"}}, with named arguments as pairs
+// ({{t "admin.text.range" "From" .From "To" .To}}); the messages are in
+// internal/i18n/dashboard/en.json. field builds a settings form's field
+// (settings.go); unused counts the codes neither spent nor held.
+var templateFuncs = template.FuncMap{"t": i18n.Dashboard().T, "field": newFieldView,
+	"unused": func(n *survey.InvitationCounts) int { return n.Issued - n.Spent - n.Held }}
+
 // pages holds each page's template set, parsed once: the layout, the
 // shared partials and the page's own content.
 var pages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, name := range []string{"login", "overview", "results", "text", "message", "participants", "tokens", "audit", "members", "signup", "totp", "instrument_new", "instrument_version", "validation", "studies", "diff", "preview", "settings", "print"} {
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
+		out[name] = template.Must(template.New(name).Funcs(templateFuncs).ParseFS(templateFS,
 			"templates/layout.html", "templates/partials.html", "templates/manage.html", "templates/"+name+".html"))
 	}
 	return out
@@ -94,10 +103,6 @@ type view struct {
 	// Print is the printable instrument (print.go).
 	Print *printView
 }
-
-// funcs are the templates' own functions.
-var funcs = template.FuncMap{"field": newFieldView,
-	"unused": func(n *survey.InvitationCounts) int { return n.Issued - n.Spent - n.Held }}
 
 // fieldView is one text field of a settings form, with its error.
 type fieldView struct {

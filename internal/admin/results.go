@@ -232,6 +232,10 @@ func filterOptions(form *survey.Form, statusValue, by string) filterView {
 		f.Status = append(f.Status, o)
 	}
 	f.By = append(f.By, option{"", "No comparison", by == ""})
+	if len(form.Instrument.AllLanguages()) > 1 {
+		// The translations side by side: their reliability compared.
+		f.By = append(f.By, option{stats.ByLanguage, "Language", by == stats.ByLanguage})
+	}
 	for _, it := range form.Items() {
 		if it.Type == survey.SingleChoice {
 			f.By = append(f.By, option{it.ID, shorten(it.Text, 70), it.ID == by})

@@ -54,6 +54,11 @@ type Options struct {
 	// Numeric columns are never changed. Off by default: it alters text,
 	// and R, SPSS and Stata need it exact.
 	ExcelSafe bool
+	// Lang is the language of the labels (item texts, option labels,
+	// titles) when it is not the instrument's own: one of the
+	// instrument's languages, the Job's Form in it (InLanguage). It names
+	// the file (FileName) and changes no codes.
+	Lang string
 	// LineBreaks is LineBreaksKeep or LineBreaksSpace; "" means keep.
 	// LineBreaksSpace also drops NUL characters (the variant is for SPSS,
 	// whose strings end at a NUL).

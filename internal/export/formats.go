@@ -17,6 +17,7 @@ package export
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/instrument/fhir"
@@ -100,7 +101,33 @@ type Format struct {
 // FileName is the format's file-name rule: the name of the file made for
 // a survey's base name (BaseName) with the given options. The API's
 // Content-Disposition and `dyad export` both give this name.
-func (f *Format) FileName(base string, opt Options) string { return base + f.suffix(opt) }
+func (f *Format) FileName(base string, opt Options) string {
+	if opt.Lang != "" {
+		base += "_" + opt.Lang
+	}
+	return base + f.suffix(opt)
+}
+
+// OptLang is the option that chooses the labels' language; every format
+// takes it.
+const OptLang = "lang"
+
+// InLanguage is the form whose labels an export in lang writes: form in
+// lang, which must be one of the instrument's languages (EInvalid naming
+// OptLang otherwise); form itself for "" or the instrument's own language.
+// Codes, variable names and the answers are the same in every language.
+func InLanguage(form *survey.Form, lang string) (*survey.Form, error) {
+	in := form.Instrument
+	if lang == "" || lang == in.DefaultLanguage() {
+		return form, nil
+	}
+	if !in.HasLanguage(lang) {
+		var p survey.Problems
+		p.Add(OptLang, "must be one of the instrument's languages (%s), got %q", strings.Join(in.AllLanguages(), ", "), lang)
+		return nil, p.Err(survey.EInvalid, "the export query is not valid")
+	}
+	return form.In(lang), nil
+}
 
 // Write writes the file.
 func (f *Format) Write(ctx context.Context, w io.Writer, j Job) error { return f.write(ctx, w, j) }

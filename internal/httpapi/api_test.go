@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -1466,20 +1465,14 @@ func TestStudyInstrument(t *testing.T) {
 	t.Parallel()
 	enginetest.Run(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine)
-		names, err := fs.Glob(instruments.FS, "*.yaml")
-		if err != nil || len(names) == 0 {
-			t.Fatalf("shipped instruments: %v %v", names, err)
+		// With the translation files next to them.
+		files, err := instrument.LoadFS(instruments.FS)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("shipped instruments: %v %v", files, err)
 		}
 		var study *survey.Instrument
-		for _, name := range names {
-			data, err := fs.ReadFile(instruments.FS, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := instrument.Parse(data, instrument.YAML)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
+		for _, f := range files {
+			in := f.Instrument
 			body, err := json.Marshal(in)
 			if err != nil {
 				t.Fatal(err)

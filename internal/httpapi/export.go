@@ -219,6 +219,17 @@ func (a *api) exportFile(ft *export.Format) gin.HandlerFunc {
 		if !ok {
 			return
 		}
+		// Every format takes the labels' language.
+		if lang, set := c.GetQuery(export.OptLang); set {
+			var err error
+			if f, err = export.InLanguage(f, lang); err != nil {
+				writeError(c, err)
+				return
+			}
+			if f != nil && lang != f.Instrument.DefaultLanguage() {
+				q.opt.Lang = lang
+			}
+		}
 		now := a.svc.Now()
 		job := export.Job{Form: f, Options: q.opt,
 			Info: export.SyntaxInfo{Survey: s, Base: export.BaseName(s, now), Generated: now}}

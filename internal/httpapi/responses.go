@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/server"
@@ -34,10 +35,13 @@ type publicSurveyDoc struct {
 }
 
 type publicInstrument struct {
-	Key              string          `json:"key"`
-	Version          int             `json:"version"`
-	Title            string          `json:"title"`
+	Key     string `json:"key"`
+	Version int    `json:"version"`
+	Title   string `json:"title"`
+	// Language is the texts' language (?lang=); Languages every language
+	// the form is offered in, its own first.
 	Language         string          `json:"language"`
+	Languages        []string        `json:"languages"`
 	Introduction     string          `json:"introduction,omitempty"`
 	Consent          string          `json:"consent,omitempty"`
 	EstimatedMinutes int             `json:"estimated_minutes,omitempty"`
@@ -103,11 +107,7 @@ func publicBound(it *survey.Item, n *int64, text string) any {
 
 func toPublicInstrument(f *survey.Form) publicInstrument {
 	in := f.Instrument
-	lang := in.Language
-	if lang == "" {
-		lang = "en"
-	}
-	out := publicInstrument{Key: in.Key, Version: in.Version, Title: in.Title, Language: lang,
+	out := publicInstrument{Key: in.Key, Version: in.Version, Title: in.Title, Language: f.Lang, Languages: in.AllLanguages(),
 		Introduction: in.Introduction, Consent: in.Consent, EstimatedMinutes: in.EstimatedMinutes, Randomize: in.Randomize}
 	for _, s := range in.Sections {
 		ps := publicSection{ID: s.ID, Title: s.Title, Description: s.Description, Items: make([]publicItem, len(s.Items)),
@@ -139,17 +139,27 @@ func (a *api) publicSurvey(c *gin.Context) {
 		return
 	}
 	accepting := s.CheckOpen(time.Now()) == nil
-	// The whole answer depends only on the survey row (which the service
-	// replaces, never changes, so its pointer is a version) and on whether
-	// it accepts responses now; both encodings are made once.
-	key := publicKey{s, accepting}
-	v, ok := a.publicBodies.Load(key)
-	if !ok {
-		f, err := a.svc.Form(ctx, s.InstrumentKey, s.InstrumentVersion)
-		if err != nil {
-			writeError(c, err)
+	f, err := a.svc.Form(ctx, s.InstrumentKey, s.InstrumentVersion)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	// ?lang= asks for the texts in one of the instrument's languages.
+	if lang, set := c.GetQuery("lang"); set {
+		if !f.Instrument.HasLanguage(lang) {
+			writeError(c, invalid("lang", "must be one of the survey's languages (%s), got %q", strings.Join(f.Instrument.AllLanguages(), ", "), lang))
 			return
 		}
+		f = f.In(lang)
+	}
+	// The whole answer depends only on the survey row (which the service
+	// replaces, never changes, so its pointer is a version), the form in
+	// the language asked for (a new one when the version gains a
+	// translation) and whether it accepts responses now; both encodings
+	// are made once.
+	key := publicKey{s, f, accepting}
+	v, ok := a.publicBodies.Load(key)
+	if !ok {
 		body, err := a.publicSurveyBody(s, f, accepting)
 		if err != nil {
 			writeError(c, err)
@@ -169,6 +179,7 @@ func (a *api) publicSurvey(c *gin.Context) {
 
 type publicKey struct {
 	survey    *survey.Survey
+	form      *survey.Form
 	accepting bool
 }
 
@@ -176,8 +187,9 @@ type publicKey struct {
 type encodedBody struct{ plain, gzip []byte }
 
 func (a *api) publicSurveyBody(s *survey.Survey, f *survey.Form, accepting bool) (*encodedBody, error) {
+	title, description := s.PublicTexts(f)
 	head, err := json.Marshal(publicSurveyDoc{
-		ID: s.ID, Title: s.PublicTitle, Description: s.PublicDescription, Access: s.Access, Status: s.Status,
+		ID: s.ID, Title: title, Description: description, Access: s.Access, Status: s.Status,
 		Accepting: accepting, TimeZone: s.TimeZone, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt,
 	})
 	if err != nil {

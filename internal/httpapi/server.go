@@ -94,6 +94,8 @@ func (m *API) Mount(r *server.Router) {
 	res.GET("/instruments/:key/versions/:version/export", a.exportInstrument)
 	res.GET("/instruments/:key/diff", a.diffInstrument)
 	res.POST("/instruments/check", a.checkInstrument)
+	res.GET("/instruments/:key/versions/:version/translations/:lang", a.getTranslationTable)
+	res.PUT("/instruments/:key/versions/:version/translations/:lang", a.putTranslation)
 
 	res.POST("/surveys", a.createSurvey)
 	res.GET("/surveys", a.listSurveys)

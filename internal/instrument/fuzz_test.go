@@ -23,6 +23,7 @@ import (
 // schema and study tests instead.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(excerpt), false)
+	f.Add([]byte(translated), false)
 	f.Add([]byte(`{"key":"x1","version":1,"title":"T","sections":[{"id":"s","title":"S","items":[{"id":"q","type":"text","text":"Q"}]}]}`), true)
 	f.Add([]byte(`{"key":"x1","version":1,"title":"T","randomize":"sections","sections":[{"id":"s","title":"S","fixed":true,"randomize":"items","items":[{"id":"q","type":"text","text":"Q","fixed":true},{"id":"r","type":"text","text":"R"}]},{"id":"t","title":"T","items":[{"id":"u","type":"text","text":"U"}]}]}`), true)
 	f.Add([]byte(`key: t1
@@ -58,8 +59,25 @@ sections:
 			}
 			return
 		}
-		if _, err := survey.NewForm(in); err != nil {
+		form, err := survey.NewForm(in)
+		if err != nil {
 			t.Fatalf("parsed instrument fails NewForm: %v", err)
+		}
+		// A translation changes texts only: every language's form has the
+		// same items in the same order, and every text translated.
+		for l, tr := range in.Translations {
+			lf := form.In(l)
+			if len(lf.Items()) != len(form.Items()) {
+				t.Fatalf("%s form has %d items, the default %d", l, len(lf.Items()), len(form.Items()))
+			}
+			for i, it := range lf.Items() {
+				if it.ID != form.Items()[i].ID {
+					t.Fatalf("%s form's item %d is %s, the default's %s", l, i, it.ID, form.Items()[i].ID)
+				}
+				if it.Text != tr["items."+it.ID+".text"] {
+					t.Fatalf("%s text of %s is %q, the translation %q", l, it.ID, it.Text, tr["items."+it.ID+".text"])
+				}
+			}
 		}
 	})
 }
@@ -90,4 +108,19 @@ sections:
         type: text
         text: Why?
         show_if: {item: t1, in: [1, 5]}
+`
+
+// translated is a two-language instrument, the translation given inline.
+const translated = `key: tr
+version: 1
+title: T
+language: en
+languages: [en, de]
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: q, type: single_choice, text: Q, help: H, options: [{value: 1, label: A}, {value: 2, label: B}]}
+translations:
+  de: {title: T-de, sections.s.title: S-de, items.q.text: Q-de, items.q.help: H-de, items.q.options.1: A-de, items.q.options.2: B-de}
 `

@@ -304,7 +304,7 @@ func describe(v any) string {
 func (d *decoder) instrument(tree any) *survey.Instrument {
 	in := &survey.Instrument{}
 	m := d.object("", tree, "key", "version", "title", "description", "language", "introduction",
-		"consent", "estimated_minutes", "scales", "subscales", "sections", "randomize")
+		"consent", "estimated_minutes", "scales", "subscales", "sections", "randomize", "languages", "translations")
 	if m == nil {
 		return in
 	}
@@ -354,7 +354,60 @@ func (d *decoder) instrument(tree any) *survey.Instrument {
 			in.Sections = append(in.Sections, d.section(index("sections", i), v))
 		}
 	}
+	if l, ok := d.list(m, "", "languages", survey.MaxLanguages, "languages"); ok {
+		in.Languages = make([]string, 0, len(l))
+		for i, v := range l {
+			s, ok := v.(string)
+			if !ok {
+				d.fail(index("languages", i), "must be a string, got %s", describe(v))
+			}
+			in.Languages = append(in.Languages, s)
+		}
+	}
+	if v, ok := m["translations"]; ok && v != nil {
+		in.Translations = d.translations("translations", v)
+	}
 	return in
+}
+
+// translations decodes the translations object: language -> text id ->
+// text (survey/translation.go).
+func (d *decoder) translations(path string, v any) map[string]survey.Translation {
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail(path, "must be an object (language -> translation), got %s", describe(v))
+		return nil
+	}
+	if len(m) > survey.MaxLanguages {
+		d.fail(path, "at most %d languages are allowed, got %d", survey.MaxLanguages, len(m))
+		return nil
+	}
+	out := make(map[string]survey.Translation, len(m))
+	for lang, tv := range m {
+		if tr := d.translation(join(path, lang), tv); tr != nil {
+			out[lang] = tr
+		}
+	}
+	return out
+}
+
+// translation decodes one language's texts: an object of text id -> text.
+func (d *decoder) translation(path string, v any) survey.Translation {
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail(path, "must be an object of text ids and their translations, got %s", describe(v))
+		return nil
+	}
+	tr := make(survey.Translation, len(m))
+	for id, x := range m {
+		s, ok := x.(string)
+		if !ok {
+			d.fail(join(path, id), "must be a string, got %s", describe(x))
+			continue
+		}
+		tr[id] = s
+	}
+	return tr
 }
 
 func (d *decoder) options(m map[string]any, path string) []survey.Option {

@@ -81,6 +81,14 @@ func TestSchema_ShippedInstruments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if instrument.IsTranslationFile(instruments.FS, name) {
+				// Not an instrument: LoadFS reads it with its instrument
+				// (TestLoadFS_Shipped).
+				if _, err := instrument.ParseTranslationFile(data, instrument.YAML); err != nil {
+					t.Errorf("%s does not parse: %v", name, err)
+				}
+				return
+			}
 			if err := sch.Validate(schemaJSONValue(t, schemaYAMLToJSON(t, name, data))); err != nil {
 				t.Errorf("%s does not match %s:\n%v", name, api.InstrumentSchemaFile, err)
 			}
@@ -299,6 +307,20 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrAttentionNotObject", schemaSet("attention", 4, schemaItem(0)...), false},
 		{"ErrItemIDDQPrefix", schemaSet("id", "dq_any", schemaItem(3)...), false},
 		{"ErrItemIDDurationPrefix", schemaSet("id", "duration_s1_s", schemaItem(3)...), false},
+		{"OKTranslated", schemaTranslate(t, nil), true},
+		{"ErrLanguagesTwice", func(m map[string]any) {
+			schemaTranslate(t, nil)(m)
+			m["languages"] = []any{"en-GB", "de", "de"}
+		}, false},
+		{"ErrLanguagesPattern", func(m map[string]any) {
+			schemaTranslate(t, nil)(m)
+			m["languages"] = []any{"en-GB", "german"}
+		}, false},
+		{"ErrTranslationNotText", schemaTranslate(t, func(tr map[string]any) { tr["title"] = 3 }), false},
+		{"ErrTranslationNotObject", func(m map[string]any) {
+			schemaTranslate(t, nil)(m)
+			m["translations"] = map[string]any{"de": "Demo"}
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m map[string]any
@@ -324,5 +346,25 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 				t.Errorf("parser: %v; the case expects valid=%v", parseErr, tc.valid)
 			}
 		})
+	}
+}
+
+// schemaTranslate adds German to the instrument: every text of the base
+// prefixed with "de:", then changed by edit.
+func schemaTranslate(tb testing.TB, edit func(map[string]any)) schemaEdit {
+	in, err := instrument.Parse([]byte(schemaBase), instrument.YAML)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return func(m map[string]any) {
+		tr := map[string]any{}
+		for _, s := range in.SourceTexts() {
+			tr[s.ID] = "de: " + s.Text
+		}
+		if edit != nil {
+			edit(tr)
+		}
+		m["languages"] = []any{"en-GB", "de"}
+		m["translations"] = map[string]any{"de": tr}
 	}
 }

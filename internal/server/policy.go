@@ -122,6 +122,8 @@ func buildPolicy() []Rule {
 		{get, "/api/v1/instruments/:key/versions/:version/export", Staff, ""},
 		{get, "/api/v1/instruments/:key/diff", Staff, ""},
 		{post, "/api/v1/instruments/check", Changers, ""},
+		{get, "/api/v1/instruments/:key/versions/:version/translations/:lang", Staff, ""},
+		{put, "/api/v1/instruments/:key/versions/:version/translations/:lang", Changers, "instrument.translate"},
 		{post, "/api/v1/surveys", Changers, "survey.create"},
 		{get, "/api/v1/surveys", Staff, ""},
 		{get, "/api/v1/surveys/:id", Staff, ""},

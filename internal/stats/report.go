@@ -28,6 +28,10 @@ type Group struct {
 	// nil for "all responses" and "not answered".
 	Value *int64 `json:"value"`
 	Label string `json:"label"`
+	// Language, grouped by language (by=language), is the group's
+	// language code; "" (left out) for the responses with none recorded,
+	// and in every other grouping.
+	Language string `json:"language,omitempty"`
 
 	Responses ResponseStats   `json:"responses"`
 	Items     []ItemStats     `json:"items"`
@@ -39,6 +43,7 @@ type Group struct {
 const (
 	LabelAll         = "All responses"
 	LabelNotAnswered = "Not answered"
+	LabelNoLanguage  = "Language not recorded"
 )
 
 // ResponseStats counts the group's responses.

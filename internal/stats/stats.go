@@ -24,9 +24,19 @@ import (
 // Options selects how a Report is grouped.
 type Options struct {
 	// By is the id of a single-choice item; the report then has one group
-	// per option. "" gives one group of every response.
+	// per option. ByLanguage groups by the language each response was
+	// answered in. "" gives one group of every response.
 	By string
 }
+
+// ByLanguage is the By that groups responses by their language: a group
+// per language of the instrument, in its order (its own first), then one
+// per other language a response was answered in (the interface's, where
+// the instrument has no translation), then the responses with none
+// recorded (those sent through the API). Comparing the groups' reliability
+// is a first check that the translations measure alike. It takes
+// precedence over an item with the id "language".
+const ByLanguage = "language"
 
 // Builder accumulates responses for a Report. It is not safe for
 // concurrent use.
@@ -47,6 +57,8 @@ type Builder struct {
 	groups  []*group
 	byValue map[int64]*group
 	none    *group // responses that did not answer By; made when needed
+	// byLang groups by language (ByLanguage), its groups by code.
+	byLang map[string]*group
 }
 
 type subscalePlan struct {
@@ -66,8 +78,9 @@ type subscalePlan struct {
 
 // group accumulates the responses of one group.
 type group struct {
-	value *int64
-	label string
+	value    *int64
+	label    string
+	language string // by language: the code; "" for none recorded
 
 	n, complete, inProgress int
 	durations               []float64 // seconds, complete responses
@@ -101,7 +114,7 @@ type subscaleData struct {
 // can be grouped by (survey.Form.GroupingItem).
 func New(f *survey.Form, opt Options) (*Builder, error) {
 	b := &Builder{form: f}
-	if opt.By != "" {
+	if opt.By != "" && opt.By != ByLanguage {
 		it, err := f.GroupingItem(opt.By)
 		if err != nil {
 			return nil, err
@@ -137,9 +150,15 @@ func New(f *survey.Form, opt Options) (*Builder, error) {
 	for i := range f.Instrument.Subscales {
 		b.subscales = append(b.subscales, planSubscale(f, &f.Instrument.Subscales[i], at))
 	}
-	if b.by == nil {
+	switch {
+	case opt.By == ByLanguage:
+		b.byLang = map[string]*group{}
+		for _, l := range f.Instrument.AllLanguages() {
+			b.langGroup(l)
+		}
+	case b.by == nil:
 		b.groups = []*group{b.newGroup(nil, LabelAll)}
-	} else {
+	default:
 		b.byValue = map[int64]*group{}
 		for _, o := range f.Options(b.by.ID) {
 			g := b.newGroup(&o.Value, o.Label)
@@ -236,7 +255,7 @@ func (b *Builder) Add(r *survey.Response) {
 	if b.by != nil {
 		by = a[b.by.ID]
 	}
-	g := b.groupOf(by)
+	g := b.groupOf(r, by)
 	g.addResponse(r)
 	for i, it := range b.items {
 		c := &g.items[i]
@@ -271,7 +290,7 @@ func (b *Builder) AddValues(r *survey.Response, vals []survey.Value, shown []boo
 	if b.byAt >= 0 {
 		by = vals[b.byAt]
 	}
-	g := b.groupOf(by)
+	g := b.groupOf(r, by)
 	g.addResponse(r)
 	for i, it := range b.items {
 		c := &g.items[i]
@@ -312,8 +331,28 @@ func (b *Builder) addScores(g *group) {
 	}
 }
 
-// groupOf returns the group of a response whose answer to By is v.
-func (b *Builder) groupOf(v survey.Value) *group {
+// langGroup returns the group of the responses in language l ("" for
+// none recorded), made when first needed.
+func (b *Builder) langGroup(l string) *group {
+	if g := b.byLang[l]; g != nil {
+		return g
+	}
+	label := l
+	if l == "" {
+		label = LabelNoLanguage
+	}
+	g := b.newGroup(nil, label)
+	g.language = l
+	b.byLang[l] = g
+	b.groups = append(b.groups, g)
+	return g
+}
+
+// groupOf returns the group of response r, whose answer to By is v.
+func (b *Builder) groupOf(r *survey.Response, v survey.Value) *group {
+	if b.byLang != nil {
+		return b.langGroup(r.Language)
+	}
 	if b.by == nil {
 		return b.groups[0]
 	}
@@ -436,6 +475,9 @@ func (b *Builder) Report() *Report {
 	if b.by != nil {
 		rep.By = &ByItem{ID: b.by.ID, Text: b.by.Text}
 	}
+	if b.byLang != nil {
+		rep.By = &ByItem{ID: ByLanguage, Text: "Language"}
+	}
 	for i, g := range b.groups {
 		rep.Groups[i] = b.groupReport(g)
 	}
@@ -443,7 +485,7 @@ func (b *Builder) Report() *Report {
 }
 
 func (b *Builder) groupReport(g *group) Group {
-	out := Group{Value: g.value, Label: g.label, Responses: g.responseStats(),
+	out := Group{Value: g.value, Label: g.label, Language: g.language, Responses: g.responseStats(),
 		Items: make([]ItemStats, len(b.items)), Texts: make([]TextStats, len(b.texts)),
 		Subscales: make([]SubscaleStats, len(b.subscales))}
 	for i, it := range b.items {

@@ -3,6 +3,7 @@ package stats
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -438,5 +439,53 @@ sections:
 	it = itemOf(t, build(t, f, Options{}, rs).Groups[0], "age")
 	if len(it.Options) != 0 || !strings.Contains(it.Note, "150 different values") || it.Mean == nil {
 		t.Errorf("many values: %d options, note %q, mean %v", len(it.Options), it.Note, it.Mean)
+	}
+}
+
+// TestReportByLanguage: by=language gives a group per language of the
+// instrument in its order (its own first, listed with no responses too),
+// then other languages as met, then the responses with none recorded;
+// each group has its own reliability.
+func TestReportByLanguage(t *testing.T) {
+	in := testForm(t).Instrument
+	tr := survey.Translation{}
+	for _, s := range in.SourceTexts() {
+		tr[s.ID] = "de: " + s.Text
+	}
+	de, err := in.WithTranslation("de", tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := de.WithTranslation("es", tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := survey.NewForm(es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := testResponses()
+	langs := []string{"de", "en", "de", "en", "de", "en", "fr", "de", "", "de"}
+	for i, r := range rs {
+		r.Language = langs[i%len(langs)]
+	}
+	rep := build(t, f, Options{By: ByLanguage}, rs)
+	if rep.By == nil || rep.By.ID != "language" {
+		t.Fatalf("by %+v", rep.By)
+	}
+	var got []string
+	for _, g := range rep.Groups {
+		got = append(got, fmt.Sprintf("%s/%s/%d", g.Language, g.Label, g.Responses.N))
+	}
+	want := []string{"en/en/3", "de/de/5", "es/es/0", "fr/fr/1", "/" + LabelNoLanguage + "/1"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("groups %v, want %v", got, want)
+	}
+	if rel := rep.Groups[1].Subscales[0].Reliability; rel.CompleteCases == 0 {
+		t.Errorf("German reliability %+v", rel)
+	}
+	b, _ := json.Marshal(rep.Groups[4])
+	if strings.Contains(string(b), `"language"`) {
+		t.Errorf("the group without a language names one: %s", b)
 	}
 }

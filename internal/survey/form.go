@@ -13,6 +13,13 @@ type Form struct {
 	options    map[string][]Option // likert (from the scale) and choice items
 	paths      []string            // "answers.<id>" per item of order, for Check's problems
 	orders     orderPlan           // randomised order (order.go)
+	// Lang is the language of the form's texts.
+	Lang string
+	// langs are the form in each of the instrument's other languages,
+	// built with the form (In); own is the form in the instrument's own
+	// language (f itself for that one).
+	langs map[string]*Form
+	own   *Form
 }
 
 // NewForm validates the instrument and indexes it. It checks the rules a
@@ -22,6 +29,32 @@ func NewForm(in *Instrument) (*Form, error) {
 	if err := in.validateStored(); err != nil {
 		return nil, err
 	}
+	f := newForm(in)
+	f.Lang, f.own = in.DefaultLanguage(), f
+	for l := range in.Translations {
+		lf := newForm(in.Localized(l))
+		lf.Lang, lf.own = l, f
+		if f.langs == nil {
+			f.langs = map[string]*Form{}
+		}
+		f.langs[l] = lf
+	}
+	return f, nil
+}
+
+// In returns the form with its texts in lang (the same items, values and
+// rules), or f itself when the instrument has no translation into lang.
+func (f *Form) In(lang string) *Form {
+	if lf := f.langs[lang]; lf != nil {
+		return lf
+	}
+	return f
+}
+
+// newForm indexes a valid instrument. Whatever a form is built with
+// belongs here, not in NewForm: each language's form is built by it too,
+// and must answer every question the default one does.
+func newForm(in *Instrument) *Form {
 	f := &Form{
 		Instrument: in,
 		items:      map[string]*Item{},
@@ -63,7 +96,7 @@ func NewForm(in *Instrument) (*Form, error) {
 		}
 	}
 	f.planOrder()
-	return f, nil
+	return f
 }
 
 // Items returns the items in document order. The slice must not be

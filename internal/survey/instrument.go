@@ -63,6 +63,12 @@ type Instrument struct {
 	// their own to each response, the Fixed ones staying in place
 	// (order.go); "" keeps the document's order.
 	Randomize string `json:"randomize,omitempty"`
+	// Languages lists every language the version is offered in, its
+	// default (Language) among them; empty means Language alone.
+	Languages []string `json:"languages,omitempty"`
+	// Translations holds the texts of each language but the default, by
+	// text id (translation.go).
+	Translations map[string]Translation `json:"translations,omitempty"`
 }
 
 // Scale is a reusable labelled response scale for Likert items.

@@ -27,6 +27,10 @@ type Service struct {
 	//     number; another instance may keep the old form until it
 	//     restarts. With several instances that needs a key that changes
 	//     with the content (the definition's digest, or created_at).
+	//     A translation added to a version (SetTranslation) is the other
+	//     change: the instance that stores it forgets its form at once;
+	//     another instance offers the new language after it restarts.
+	//     Until then it serves the languages it had, which stay right.
 	//   - surveys: stale for at most SurveyCacheTTL. One instance's
 	//     CloseSurvey drops its own entry at once; another instance's entry
 	//     expires SurveyCacheTTL after it was read, and is read again. What
@@ -223,6 +227,21 @@ func (s *Service) DeleteInstrument(ctx context.Context, key string, version int)
 	delete(s.forms, formKey{key, version})
 	s.mu.Unlock()
 	return err
+}
+
+// SetTranslation adds or replaces a version's translation into lang, in
+// any state: a translation renders the same questions to other readers,
+// so it needs no new version (survey/translation.go has the rule). The
+// version's form is built again on its next use.
+func (s *Service) SetTranslation(ctx context.Context, key string, version int, lang string, tr Translation) (*InstrumentVersion, error) {
+	iv, err := s.store.SetTranslation(ctx, key, version, lang, tr)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	delete(s.forms, formKey{key, version})
+	s.mu.Unlock()
+	return iv, nil
 }
 
 // Form returns the indexed form of a published or retired version, from

@@ -28,6 +28,12 @@ type Store interface {
 	// UpdateDraft replaces the definition of a draft; EConflict if the
 	// version is no longer a draft.
 	UpdateDraft(ctx context.Context, in *Instrument) (*InstrumentVersion, error)
+	// SetTranslation sets the lang translation of a version in any state
+	// and adds lang to its languages (Instrument.WithTranslation), nothing
+	// else of the definition changing; ENotFound for an unknown version,
+	// EInvalid (with every problem) for a translation that is not
+	// complete, has extra texts, or is of the default language.
+	SetTranslation(ctx context.Context, key string, version int, lang string, tr Translation) (*InstrumentVersion, error)
 	// SetInstrumentStatus moves a version from one of the states in from to
 	// the state to; EConflict if it is in another state.
 	SetInstrumentStatus(ctx context.Context, key string, version int, from []string, to string, at time.Time) (*InstrumentVersion, error)

@@ -218,6 +218,7 @@ func (in *Instrument) validate(p *Problems) {
 		}
 	}
 	in.validateOrder(p)
+	in.validateLanguages(p)
 }
 
 func (it *Item) validateType(p *Problems, path string, scales map[string]*Scale, subscales map[string]int) {

@@ -155,6 +155,11 @@ func (d *driver) choose(item string, pos int, checkbox bool) {
 	}
 }
 
+// form is the study's form in the page's language: its texts are German
+// on a German page (the study ships a German translation), English on the
+// others.
+func (d *driver) form() *survey.Form { return d.f.form.In(d.lang.Code) }
+
 // answer gives one item its planned answer.
 func (d *driver) answer(it *survey.Item, v survey.Value) {
 	d.T.Helper()
@@ -193,7 +198,7 @@ func (d *driver) expectSection(sid string, si int) {
 	if loc := d.location(); loc != want {
 		d.T.Fatalf("at %s, want %s", loc, want)
 	}
-	title := d.f.form.Instrument.Sections[si].Title
+	title := d.form().Instrument.Sections[si].Title // in the page's language where the study has it
 	if h1 := eval[string](d, `document.querySelector("h1").textContent`); h1 != title {
 		d.T.Fatalf("heading %q, want %q", h1, title)
 	}
@@ -225,11 +230,11 @@ func (d *driver) axName(css string) string {
 // position ("Agree, 4 of 5"), in the grid layout as in the stacked one.
 func (d *driver) checkLikertNames(item string) {
 	d.T.Helper()
-	it := d.f.form.Item(item)
+	it := d.form().Item(item)
 	if got := d.axName("#item-" + item + " fieldset"); got != it.Text {
 		d.T.Errorf("group name %q, want %q", got, it.Text)
 	}
-	opts := d.f.form.Options(item)
+	opts := d.form().Options(item)
 	for i, o := range opts {
 		want := d.lang.T("item.position", "Label", o.Label, "Pos", i+1, "Of", len(opts))
 		if got := d.axName(fmt.Sprintf("#q-%s-%d", item, i+1)); got != want {

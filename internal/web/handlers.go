@@ -17,8 +17,13 @@ import (
 // page is the survey of the request, found once per request. The survey
 // row and the form come from the service's caches.
 type page struct {
-	sv   *survey.Survey
-	form *survey.Form
+	sv *survey.Survey
+	// form is the survey's form in the page's language (setLang), base
+	// the form in the instrument's own language.
+	form, base *survey.Form
+	// code is the chosen language (setLang): the interface's, or one of
+	// the instrument's that the catalog lacks. Stored with the response.
+	code string
 	v    *view
 	// later: a section page shown after Continue later (laterParam).
 	later bool
@@ -47,11 +52,10 @@ func (h *handler) load(c *gin.Context) (*page, bool) {
 		return nil, false
 	}
 	// Respondents see the public title, never the internal name.
-	v.SurveyTitle = sv.PublicTitle
 	v.TestMode = sv.Mode == survey.ModeTest
-	v.setLang(h.chooseLang(c, sv.ID, form))
-	v.TextLang = textLang(form, v.L)
-	return &page{sv: sv, form: form, v: v}, true
+	p := &page{sv: sv, form: form, base: form, v: v}
+	p.setLang(h.chooseCode(c, sv.ID, form))
+	return p, true
 }
 
 // accepting renders the closed or not-yet-open page unless the survey
@@ -125,7 +129,7 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 		// The plain welcome page differs between visitors only in its
 		// CSRF token: it is rendered once per survey row (the service
 		// replaces the row when it changes) and stitched per request.
-		if st, ok := h.welcomes.Load(welcomeKey{p.sv, p.v.L.Code}); ok {
+		if st, ok := h.welcomes.Load(welcomeKey{p.sv, p.form, p.v.L.Code}); ok {
 			h.writeStitched(c, st.(*stitched), h.csrfToken(c, p.sv.ID))
 			return
 		}
@@ -133,20 +137,20 @@ func (h *handler) welcomePage(c *gin.Context, p *page, status int, code, codeErr
 	in := p.form.Instrument
 	v := p.v
 	v.page, v.status = "welcome", status
-	v.Title = p.sv.PublicTitle
+	v.Title = p.publicTitle()
 	if codeErr != "" {
 		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
 	v.switcher(c)
 	v.SurveyTitle = "" // the page's heading is the title
-	v.Welcome = &welcomeView{Title: p.sv.PublicTitle, Intro: paragraphs(p.sv.PublicDescription), Consent: paragraphs(in.Consent),
+	v.Welcome = &welcomeView{Title: p.publicTitle(), Intro: paragraphs(p.publicDescription()), Consent: paragraphs(in.Consent),
 		Minutes: in.EstimatedMinutes, Sections: len(in.Sections), Invitation: p.sv.Access == survey.AccessInvitation,
 		Code: code, CodeError: codeErr, Action: "/s/" + p.sv.ID + "/start"}
 	if plain {
 		v.CSRF = holeMark
 		if page, err := renderPage(v); err == nil {
 			if s, ok := newStitched(page); ok {
-				st, _ := h.welcomes.LoadOrStore(welcomeKey{p.sv, p.v.L.Code}, s)
+				st, _ := h.welcomes.LoadOrStore(welcomeKey{p.sv, p.form, p.v.L.Code}, s)
 				h.writeStitched(c, st.(*stitched), h.csrfToken(c, p.sv.ID))
 				return
 			}
@@ -211,7 +215,7 @@ func (h *handler) start(c *gin.Context) {
 	if c.PostForm(discardField) == "1" {
 		start = h.svc.StartProgressOver // the "in use" page's choice
 	}
-	prog, token, err := start(c.Request.Context(), p.sv.ID, code, p.v.L.Code)
+	prog, token, err := start(c.Request.Context(), p.sv.ID, code, p.code)
 	if err != nil {
 		h.codeRefused(c, p, code, err)
 		return
@@ -389,7 +393,7 @@ func (h *handler) done(c *gin.Context) {
 		// The page depends only on the survey row and the language, but
 		// for its language links, which carry the request's query: kept
 		// and shared when there is none.
-		key := welcomeKey{p.sv, p.v.L.Code}
+		key := welcomeKey{p.sv, p.form, p.v.L.Code}
 		keep := c.Request.URL.RawQuery == ""
 		if k, ok := h.dones.Load(key); ok && keep {
 			writeKept(c, k.(*keptPage))
@@ -457,7 +461,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		First: p.order.PrevSection(a, si) < 0, Last: p.order.NextSection(a, si) < 0,
 		// The link carries the language, so that another browser or
 		// device continues in it.
-		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.v.L.Code, Later: p.later}
+		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.code, Later: p.later}
 	var visible []string
 	fresh := true // none of the page's items answered
 	for _, i := range p.order.Items(si) {
@@ -504,7 +508,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 			return
 		}
 	}
-	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.sv.PublicTitle)
+	v.Title = v.L.T("title.section", "Section", sec.Title, "N", sv.Number, "Total", sv.Total, "Survey", p.publicTitle())
 	if len(sv.Errors) > 0 {
 		v.Title = v.L.T("title.error", "Title", v.Title)
 	}
@@ -616,7 +620,7 @@ func (h *handler) saveSection(c *gin.Context) {
 		h.sectionPage(c, p, http.StatusOK, si, withSection(p.form, si, prog.Answers, posted), nil, "", token)
 		return
 	}
-	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.v.L.Code,
+	in := survey.SaveSectionInput{SurveyID: p.sv.ID, Token: token, Progress: prog, Section: si, Answers: posted, Language: p.code,
 		ViewedAt: h.viewedAt(c, p.sv.ID, si)}
 	switch c.PostForm(actionField) {
 	case "back":
@@ -693,9 +697,11 @@ func withSection(form *survey.Form, si int, saved, posted survey.Answers) survey
 	return out
 }
 
-// welcomeKey keys the kept welcome and thank-you pages: one per survey row
-// and language.
+// welcomeKey keys the kept welcome and thank-you pages: one per survey
+// row, form (a version that gains a translation has a new form) and
+// language.
 type welcomeKey struct {
 	sv   *survey.Survey
+	form *survey.Form
 	lang string
 }

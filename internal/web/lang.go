@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 
 	"github.com/dyad-survey/dyad/internal/i18n"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -13,8 +14,8 @@ import (
 // Every string of the pages comes from the message catalog (internal/i18n)
 // in the language chosen for the request, in this order:
 //  1. ?lang=xx on the address (a link in an invitation, or the language
-//     switcher's links), if the catalog has xx: remembered in the
-//     dyad_lang cookie for the rest of the journey;
+//     switcher's links), if the catalog or the survey has xx: remembered
+//     in the dyad_lang cookie for the rest of the journey;
 //  2. the section page's switcher (a _lang button of the page's form, so
 //     that what was typed on the page is shown again, not lost);
 //  3. the dyad_lang cookie;
@@ -23,11 +24,16 @@ import (
 //  5. the instrument's default language, or English when the catalog has
 //     none for it.
 //
-// The switcher offers every language of the catalog; the instrument's own
-// texts (questions, options, introduction) stay in the language they are
-// written in until instruments carry translations. Accept-Language only
-// picks among the survey's languages, so a German browser is not given a
-// German interface around English questions that it did not ask for.
+// The instrument's own texts (questions, options, introduction) are shown
+// in the chosen language when the instrument has a translation into it
+// (Form.In), else in the instrument's own language, marked with its lang
+// attribute. A language of the survey that the catalog lacks (an
+// instrument translated into Italian) is reached by its link or
+// Accept-Language: the interface is then English around the Italian
+// texts, and the response records "it". The switcher offers every
+// language of the catalog. Accept-Language only picks among the survey's
+// languages, so a German browser is not given a German interface around
+// English questions that it did not ask for.
 const (
 	langCookie = "dyad_lang"
 	langParam  = "lang"
@@ -35,22 +41,23 @@ const (
 )
 
 // surveyLanguages are the languages a survey is offered in: the languages
-// its instrument declares (today one, its language field, "en" when it
-// has none), default first. Instrument translations add theirs here.
+// its instrument declares, its default first ("en" when it declares
+// none).
 func surveyLanguages(form *survey.Form) []string {
-	if form == nil || form.Instrument.Language == "" {
+	if form == nil {
 		return []string{i18n.Default}
 	}
-	return []string{form.Instrument.Language}
+	return form.Instrument.AllLanguages()
 }
 
 // textLang is the language of form's texts when it is not the
 // interface's language l, for the lang attributes that tell a screen
-// reader to read them as such; "" when they are the same.
+// reader to read them as such; "" when they are the same. form is the
+// page's form, in the language chosen for it (Form.In).
 func textLang(form *survey.Form, l *i18n.Lang) string {
-	in := i18n.Default // surveyLanguages(form)[0], without its slice: this runs per item
-	if form != nil && form.Instrument.Language != "" {
-		in = form.Instrument.Language
+	in := i18n.Default
+	if form != nil {
+		in = form.Lang
 	}
 	if in != l.Code {
 		return in
@@ -62,23 +69,33 @@ func textLang(form *survey.Form, l *i18n.Lang) string {
 // and remembers a ?lang= choice. surveyID and form are empty for pages
 // outside a survey, which match Accept-Language against the catalog.
 func (h *handler) chooseLang(c *gin.Context, surveyID string, form *survey.Form) *i18n.Lang {
-	if l := i18n.Get(c.Query(langParam)); l != nil {
-		if surveyID != "" && cookie(c, langCookie) != l.Code {
-			h.setCookie(c, surveyID, langCookie, l.Code, cookieMaxAge)
-		}
-		return l
-	}
-	if l := i18n.Get(cookie(c, langCookie)); l != nil {
-		return l
-	}
+	return i18n.Or(h.chooseCode(c, surveyID, form))
+}
+
+// chooseCode is chooseLang's choice as a code: a language of the catalog,
+// or one of the survey's that the catalog lacks (an instrument translated
+// into Italian), whose texts are then shown in an English interface.
+func (h *handler) chooseCode(c *gin.Context, surveyID string, form *survey.Form) string {
 	offered := surveyLanguages(form)
+	known := func(code string) bool {
+		return code != "" && (i18n.Get(code) != nil || form != nil && slices.Contains(offered, code))
+	}
+	if code := c.Query(langParam); known(code) {
+		if surveyID != "" && cookie(c, langCookie) != code {
+			h.setCookie(c, surveyID, langCookie, code, cookieMaxAge)
+		}
+		return code
+	}
+	if code := cookie(c, langCookie); known(code) {
+		return code
+	}
 	if form == nil {
 		offered = offered[:0]
 		for _, l := range i18n.All() {
 			offered = append(offered, l.Code)
 		}
 	}
-	return i18n.Or(i18n.Match(c.GetHeader("Accept-Language"), offered, offered[0]))
+	return i18n.Match(c.GetHeader("Accept-Language"), offered, offered[0])
 }
 
 // switchTo makes a posted _lang choice the request's language and
@@ -89,8 +106,7 @@ func (h *handler) switchTo(c *gin.Context, p *page) bool {
 		return false
 	}
 	h.setCookie(c, p.sv.ID, langCookie, l.Code, cookieMaxAge)
-	p.v.setLang(l)
-	p.v.TextLang = textLang(p.form, l)
+	p.setLang(l.Code)
 	return true
 }
 
@@ -149,4 +165,29 @@ func (v *view) setSwitcher(u url.URL, q url.Values) {
 		u.RawQuery = q.Encode()
 		v.Langs = append(v.Langs, langLink{Code: l.Code, Name: l.Name, Dir: l.Dir, Href: u.String(), Current: l == v.L})
 	}
+}
+
+// setLang makes code the page's language: the interface's when the
+// catalog has it (else English), the form's texts' where the instrument
+// has it (else its own).
+func (p *page) setLang(code string) {
+	l := i18n.Or(code)
+	p.code = code
+	p.v.setLang(l)
+	p.form = p.base.In(code)
+	p.v.TextLang = textLang(p.form, l)
+	p.v.SurveyTitle = p.publicTitle()
+}
+
+// publicTitle is the survey's title for respondents in the page's
+// language (survey.Survey.PublicTexts).
+func (p *page) publicTitle() string {
+	title, _ := p.sv.PublicTexts(p.form)
+	return title
+}
+
+// publicDescription is the welcome page's text, as publicTitle.
+func (p *page) publicDescription() string {
+	_, description := p.sv.PublicTexts(p.form)
+	return description
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -161,16 +162,16 @@ func languagePages(t *testing.T, f *fixture, code string) map[string]page {
 	return out
 }
 
-// instrumentTexts are the texts of the study and its surveys' titles, as
-// the pages write them: what stays in the instrument's language.
-func instrumentTexts(f *fixture) []string {
-	in := f.form.Instrument
+// instrumentTexts are the texts of the study in form's language and its
+// surveys' titles, as the pages write them.
+func instrumentTexts(f *fixture, form *survey.Form) []string {
+	in := form.Instrument
 	texts := []string{in.Title, in.Introduction, in.Consent, f.open.Title}
 	for _, sec := range in.Sections {
 		texts = append(texts, sec.Title, sec.Description)
 		for _, it := range sec.Items {
 			texts = append(texts, it.Text, it.Help)
-			for _, o := range f.form.Options(it.ID) {
+			for _, o := range form.Options(it.ID) {
 				texts = append(texts, o.Label)
 			}
 		}
@@ -189,11 +190,13 @@ func instrumentTexts(f *fixture) []string {
 
 // TestEveryPageInEveryLanguage renders every respondent page in every
 // language of the catalog and fails if a non-English page has any text of
-// the English catalog (the instrument's own texts cut out first: they stay
-// in the instrument's language), or lacks its lang and dir.
+// the English catalog (the instrument's own texts cut out first), or lacks
+// its lang and dir. In a language the instrument has (German), the
+// instrument's texts are that language's, and none of its English texts
+// may be on the page either; in the others they stay English.
 func TestEveryPageInEveryLanguage(t *testing.T) {
 	f := newFixture(t, enginetest.SQLite)
-	texts := instrumentTexts(f)
+	texts := instrumentTexts(f, f.form)
 	english := i18n.Literals("en")
 	for _, l := range i18n.All() {
 		t.Run(l.Code, func(t *testing.T) {
@@ -212,9 +215,24 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 					continue
 				}
 				body := pageText(p.body)
-				for _, s := range texts {
+				cut, translated := texts, l.Code != f.form.Lang && f.form.In(l.Code) != f.form
+				if translated {
+					// The instrument has this language: its texts in it
+					// are cut, and none of the English ones may be left
+					// (but for texts the translation leaves as they are,
+					// such as a name).
+					cut = instrumentTexts(f, f.form.In(l.Code))
+				}
+				for _, s := range cut {
 					if len(s) > 2 {
 						body = strings.ReplaceAll(body, s, "")
+					}
+				}
+				if translated {
+					for _, s := range texts {
+						if len(s) > 12 && !slices.Contains(cut, s) && strings.Contains(body, s) {
+							t.Errorf("%s: the instrument's English %q on the page", name, s)
+						}
 					}
 				}
 				for id, lits := range english {
@@ -271,11 +289,21 @@ func TestLanguageChoice(t *testing.T) {
 		}
 
 		t.Run("AcceptLanguageBoundBySurvey", func(t *testing.T) {
-			// The study is English: a German browser gets English, not a
-			// German interface around English questions.
+			// The study is English and German: a French browser gets
+			// English, not a French interface around English questions;
+			// a German one gets German, questions included.
 			b := f.browser(t, f.open.ID)
-			if got := lang(pageOf(b.Get(b.url(""), "Accept-Language", "de-DE,de;q=0.9"))); got != "en ltr" {
+			if got := lang(pageOf(b.Get(b.url(""), "Accept-Language", "fr-FR,fr;q=0.9"))); got != "en ltr" {
 				t.Fatalf("got %s", got)
+			}
+			b = f.browser(t, f.open.ID)
+			p := pageOf(b.Get(b.url(""), "Accept-Language", "de-DE,de;q=0.9"))
+			if got := lang(p); got != "de ltr" {
+				t.Fatalf("got %s", got)
+			}
+			de := f.form.In("de").Instrument
+			if !strings.Contains(p.body, html.EscapeString(de.Title)) || strings.Contains(p.body, html.EscapeString(f.form.Instrument.Title)) {
+				t.Errorf("the welcome page does not have the German title only\n%s", p.body)
 			}
 		})
 		t.Run("InstrumentLanguage", func(t *testing.T) {
@@ -284,6 +312,7 @@ func TestLanguageChoice(t *testing.T) {
 				t.Fatal(err)
 			}
 			de.Key, de.Language = "study-de", "de"
+			de.Languages, de.Translations = nil, nil
 			if _, err := f.svc.CreateInstrument(ctx, de); err != nil {
 				t.Fatal(err)
 			}
@@ -385,6 +414,72 @@ func TestLanguageChoice(t *testing.T) {
 			csv := string(f.api(t, "/api/v1/surveys/"+sv.ID+"/export.csv"))
 			if header, row, _ := strings.Cut(csv, "\r\n"); !strings.Contains(header, ",duration_s,language,") || !strings.Contains(row, ",de,") {
 				t.Errorf("export: %q", csv[:min(len(csv), 400)])
+			}
+		})
+		t.Run("LanguageTheCatalogLacks", func(t *testing.T) {
+			// An instrument translated into Italian, which the catalog
+			// does not have: its link shows the Italian texts in an
+			// English interface, the texts marked Italian; the choice is
+			// kept, the browser's Italian finds it too, and the response
+			// records it.
+			it, err := sample.Study()
+			if err != nil {
+				t.Fatal(err)
+			}
+			it.Key = "study-it"
+			tr := survey.Translation{}
+			for _, s := range it.SourceTexts() {
+				tr[s.ID] = "[it] " + s.Text
+			}
+			it.Languages, it.Translations = nil, nil // the study's German left out
+			if it, err = it.WithTranslation("it", tr); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.CreateInstrument(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.Publish(ctx, it.Key, it.Version); err != nil {
+				t.Fatal(err)
+			}
+			sv, err := f.svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: it.Key, InstrumentVersion: it.Version, Title: "Studio", Access: survey.AccessOpen})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := f.browser(t, sv.ID)
+			p := b.get("?lang=it")
+			if got := lang(p); got != "en ltr" {
+				t.Fatalf("?lang=it: %s", got)
+			}
+			if !strings.Contains(p.body, `<h1 lang="it">[it] `) || !strings.Contains(p.body, "Start the survey") {
+				t.Errorf("not Italian texts in an English interface:\n%s", p.body)
+			}
+			if c := p.header.Get("Set-Cookie"); !strings.Contains(c, "dyad_lang=it") {
+				t.Errorf("cookie %q", c)
+			}
+			other := f.browser(t, sv.ID)
+			if p := pageOf(other.Get(other.url(""), "Accept-Language", "it-IT,it;q=0.9")); !strings.Contains(p.body, `<h1 lang="it">[it] `) {
+				t.Errorf("Accept-Language it: no Italian texts\n%s", p.body)
+			}
+			b.start("")
+			a := studyAnswers(f.form, 0) // the same questions as the study's
+			for si := range f.form.Instrument.Sections {
+				p := b.get(sectionPath(si))
+				if p.status == http.StatusSeeOther {
+					continue
+				}
+				if si == 0 && !strings.Contains(p.body, `lang="it">[it] `) {
+					t.Errorf("section 1 has no Italian texts:\n%s", p.body)
+				}
+				action := "next"
+				if f.form.NextSection(a, si) < 0 {
+					action = "submit"
+				}
+				if r := b.post(sectionPath(si), sectionForm(f.form, si, a, action)); r.status != http.StatusSeeOther {
+					t.Fatalf("section %d: %d", si+1, r.status)
+				}
+			}
+			if rs := f.responses(t, sv.ID); len(rs) != 1 || rs[0].Language != "it" {
+				t.Fatalf("stored: %+v", rs)
 			}
 		})
 		t.Run("SwitcherLinks", func(t *testing.T) {

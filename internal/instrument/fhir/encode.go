@@ -63,6 +63,17 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		}
 		q.Extension = append(q.Extension, def)
 	}
+	for _, lang := range in.AllLanguages()[1:] {
+		tr := in.Translations[lang]
+		e := Extension{URL: ExtTranslation, Extension: []Extension{{URL: "lang", ValueString: ptr(lang)}}}
+		for _, s := range in.SourceTexts() {
+			if t, ok := tr[s.ID]; ok {
+				e.Extension = append(e.Extension, Extension{URL: "text", Extension: []Extension{
+					{URL: "id", ValueString: ptr(s.ID)}, {URL: "content", ValueString: ptr(t)}}})
+			}
+		}
+		q.Extension = append(q.Extension, e)
+	}
 	for _, s := range in.Scales {
 		vs := ValueSet{ResourceType: "ValueSet", ID: ptr(s.ID), Status: "active",
 			Compose: &Compose{Include: []Include{{System: ptr(scaleSystem + s.ID)}}}}

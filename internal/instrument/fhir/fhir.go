@@ -98,6 +98,7 @@ type builder struct {
 	byLink     map[string]*question
 	valueSets  map[string]*ValueSet // by "#id" and by url
 	subscales  []string
+	langs      []string // the translations' languages, in the file's order
 	// places holds, per section, its place and its items' places.
 	places [][]string
 }
@@ -136,6 +137,9 @@ func (b *builder) build() (*interop.Result, error) {
 	b.extensions()
 	if l := str(q.Language); l != "" {
 		b.in.Language = l
+	}
+	if len(b.langs) > 0 {
+		b.in.Languages = append([]string{b.in.DefaultLanguage()}, b.langs...)
 	}
 	if len(q.Item) == 0 {
 		b.p.Add("item", "the Questionnaire has no items")
@@ -238,8 +242,44 @@ func (b *builder) extensions() {
 			if s.ID != "" && !b.defined(s.ID) {
 				b.in.Subscales = append(b.in.Subscales, s)
 			}
+		case ExtTranslation:
+			b.translation(e)
 		}
 	}
+}
+
+// translation reads one language's texts (ExtTranslation); the
+// instrument's rules then check them against its texts.
+func (b *builder) translation(e Extension) {
+	var lang string
+	tr := survey.Translation{}
+	for _, f := range e.Extension {
+		switch f.URL {
+		case "lang":
+			lang = str(f.ValueString)
+		case "text":
+			var id, content string
+			for _, g := range f.Extension {
+				switch g.URL {
+				case "id":
+					id = str(g.ValueString)
+				case "content":
+					content = str(g.ValueString)
+				}
+			}
+			if id != "" {
+				tr[id] = content
+			}
+		}
+	}
+	if lang == "" || len(b.in.Translations) >= survey.MaxLanguages {
+		return
+	}
+	if b.in.Translations == nil {
+		b.in.Translations = map[string]survey.Translation{}
+	}
+	b.in.Translations[lang] = tr
+	b.langs = append(b.langs, lang)
 }
 
 // instrumentKey is the key a Dyad export wrote into url, else the name,

@@ -163,6 +163,12 @@ const (
 	ExtIntroduction     = "https://dyad-survey.org/fhir/StructureDefinition/introduction"
 	ExtConsent          = "https://dyad-survey.org/fhir/StructureDefinition/consent"
 	ExtEstimatedMinutes = "https://dyad-survey.org/fhir/StructureDefinition/estimated-minutes"
+	// ExtTranslation holds one language's texts of the instrument, by
+	// Dyad's text ids (survey/translation.go): "lang", then a "text"
+	// per text with "id" and "content". (FHIR's own translation
+	// extension, on each string element, would let other tools show
+	// them; this one keeps Dyad's round trip whole.)
+	ExtTranslation = "https://dyad-survey.org/fhir/StructureDefinition/translation"
 )
 
 func ptr[T any](v T) *T { return &v }

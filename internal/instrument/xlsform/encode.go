@@ -8,6 +8,8 @@ import (
 
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // surveyColumns are the columns Encode writes on the survey sheet; the
@@ -34,7 +36,12 @@ const (
 // max_length and appearance multiline, show_if as relevant. Choice names
 // are the option values, so the codes survive. Decode reads the result
 // back into an equivalent instrument.
+//
+// An instrument with translations gets a label and a hint column per
+// language, XLSForm's way ("label::German (de)"), the default language
+// named in the settings sheet; one without keeps the plain columns.
 func Encode(in *survey.Instrument) ([]byte, error) {
+	langs := newColumns(in)
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", "survey"); err != nil {
@@ -45,15 +52,17 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			return nil, err
 		}
 	}
+	columns := langs.survey()
 	var rows [][]any
-	header := make([]any, len(surveyColumns))
-	for i, c := range surveyColumns {
+	header := make([]any, len(columns))
+	for i, c := range columns {
 		header[i] = c
 	}
 	rows = append(rows, header)
 	row := func(cells map[string]string) {
-		r := make([]any, len(surveyColumns))
-		for i, c := range surveyColumns {
+		langs.spread(cells)
+		r := make([]any, len(columns))
+		for i, c := range columns {
 			r[i] = cells[c]
 		}
 		rows = append(rows, r)
@@ -64,18 +73,24 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			types[it.ID] = it.Type
 		}
 	}
-	choices := [][]any{{"list_name", "name", "label", colMissing}}
-	addList := func(name string, opts []survey.Option) {
-		for _, o := range opts {
+	choices := [][]any{append(append([]any{"list_name", "name"}, langs.labels()...), colMissing)}
+	// addList writes a list's choices; label gives an option's label in
+	// a language (its index in langs).
+	addList := func(name string, opts []survey.Option, label func(l, i int) string) {
+		for i, o := range opts {
 			missing := ""
 			if o.Missing {
 				missing = "yes"
 			}
-			choices = append(choices, []any{name, strconv.FormatInt(o.Value, 10), o.Label, missing})
+			r := []any{name, strconv.FormatInt(o.Value, 10)}
+			for l := range langs.codes {
+				r = append(r, label(l, i))
+			}
+			choices = append(choices, append(r, missing))
 		}
 	}
-	for _, s := range in.Scales {
-		addList(s.ID, s.Options)
+	for si, s := range in.Scales {
+		addList(s.ID, s.Options, func(l, i int) string { return langs.in[l].Scales[si].Options[i].Label })
 	}
 	lists := map[string]bool{}
 	for _, s := range in.Scales {
@@ -85,12 +100,15 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	for _, s := range in.Subscales {
 		combine[s.ID] = s.Combine
 	}
-	for _, sec := range in.Sections {
+	for si, sec := range in.Sections {
+		langs.at(si, -1)
 		row(map[string]string{"type": "begin group", "name": sec.ID, "label": sec.Title})
 		if sec.Description != "" {
+			langs.at(si, -2)
 			row(map[string]string{"type": "note", "name": sec.ID + "_intro", "label": sec.Description})
 		}
-		for _, it := range sec.Items {
+		for ii, it := range sec.Items {
+			langs.at(si, ii)
 			c := map[string]string{"name": it.ID, "label": it.Text, "hint": it.Help}
 			if it.Required {
 				c["required"] = "yes"
@@ -113,7 +131,13 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				if it.Other {
 					opts = append(append([]survey.Option{}, opts...), survey.Option{Value: it.OtherValue(), Label: it.OtherText()})
 				}
-				addList(list, opts)
+				addList(list, opts, func(l, i int) string {
+					lit := &langs.in[l].Sections[si].Items[ii]
+					if i == len(lit.Options) { // the "Other, please specify" option
+						return lit.OtherText()
+					}
+					return lit.Options[i].Label
+				})
 				c["type"] = "select_one " + list
 				if it.Type == survey.MultipleChoice {
 					c["type"] = "select_multiple " + list
@@ -158,12 +182,18 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				row(otherQuestion(&it))
 			}
 		}
+		langs.at(-1, -1)
 		row(map[string]string{"type": "end group"})
+	}
+	settings := [][]any{{"form_title", "form_id", "version"}, {in.Title, in.Key, strconv.Itoa(in.Version)}}
+	if len(langs.codes) > 1 {
+		settings[0] = append(settings[0], "default_language")
+		settings[1] = append(settings[1], langs.names[0])
 	}
 	for name, data := range map[string][][]any{
 		"survey":   rows,
 		"choices":  choices,
-		"settings": {{"form_title", "form_id", "version"}, {in.Title, in.Key, strconv.Itoa(in.Version)}},
+		"settings": settings,
 	} {
 		for i := range data {
 			cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -177,4 +207,87 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// columns are the languages of the label and hint columns: the plain
+// columns for an instrument of one language, else one per language,
+// named "German (de)" (XLSForm's convention, which Decode reads back).
+type columns struct {
+	codes, names []string
+	in           []*survey.Instrument // the instrument in each language
+	si, ii       int                  // the row being written (at)
+}
+
+func newColumns(in *survey.Instrument) *columns {
+	c := &columns{}
+	for _, l := range in.AllLanguages() {
+		name := display.English.Languages().Name(language.Make(l))
+		if name == "" {
+			name = l
+		}
+		c.codes = append(c.codes, l)
+		c.names = append(c.names, fmt.Sprintf("%s (%s)", name, l))
+		c.in = append(c.in, in.Localized(l))
+	}
+	return c
+}
+
+func (c *columns) multi() bool { return len(c.codes) > 1 }
+
+// labels are the label columns.
+func (c *columns) labels() []any {
+	if !c.multi() {
+		return []any{"label"}
+	}
+	out := make([]any, len(c.names))
+	for i, n := range c.names {
+		out[i] = "label::" + n
+	}
+	return out
+}
+
+// survey is the survey sheet's columns: surveyColumns with label and
+// hint once per language.
+func (c *columns) survey() []string {
+	if !c.multi() {
+		return surveyColumns
+	}
+	var out []string
+	for _, col := range surveyColumns {
+		if col != "label" && col != "hint" {
+			out = append(out, col)
+			continue
+		}
+		for _, n := range c.names {
+			out = append(out, col+"::"+n)
+		}
+	}
+	return out
+}
+
+// at says which row the next cells are: section si's group (ii -1),
+// its description (ii -2), its item ii; si -1 for a row without texts.
+func (c *columns) at(si, ii int) { c.si, c.ii = si, ii }
+
+// spread fills a row's label and hint in each language from the row's
+// element in that language's instrument.
+func (c *columns) spread(cells map[string]string) {
+	if !c.multi() {
+		return
+	}
+	label, hint := cells["label"], cells["hint"]
+	for l, n := range c.names {
+		if c.si >= 0 {
+			sec := &c.in[l].Sections[c.si]
+			switch c.ii {
+			case -1:
+				label = sec.Title
+			case -2:
+				label = sec.Description
+			default:
+				label, hint = sec.Items[c.ii].Text, sec.Items[c.ii].Help
+			}
+		}
+		cells["label::"+n], cells["hint::"+n] = label, hint
+	}
 }

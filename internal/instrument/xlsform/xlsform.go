@@ -19,8 +19,10 @@
 // become free text with a warning; calculations, media, locations and
 // the like are left out with a warning, the metadata fields (start, end,
 // deviceid, ...) without one. The labels are those of the default
-// language (settings), else of the first label column; other languages
-// are left out with a warning, Dyad instruments having one.
+// language (settings), else of the first label column; the labels and
+// hints of each other language ("label::German (de)") become the
+// instrument's translation into it when they are complete, else that
+// language is left out with a warning naming a text it lacks.
 package xlsform
 
 import (
@@ -115,9 +117,77 @@ func Decode(data []byte) (*interop.Result, error) {
 	if sheets["survey"] == nil {
 		return nil, interop.Malformed("XLSForm", "", fmt.Errorf("the workbook has no sheet named survey"))
 	}
-	b := &builder{survey: sheets["survey"], choices: sheets["choices"], settings: sheets["settings"],
-		fields: map[string]*interop.Field{}, byID: map[string]*interop.Field{}}
-	return b.build()
+	newBuilder := func(force string) *builder {
+		return &builder{survey: sheets["survey"], choices: sheets["choices"], settings: sheets["settings"],
+			fields: map[string]*interop.Field{}, byID: map[string]*interop.Field{}, force: force}
+	}
+	b := newBuilder("")
+	res, err := b.build()
+	if err != nil {
+		return res, err
+	}
+	for _, l := range b.others {
+		b.translate(res, l, newBuilder(l))
+	}
+	return res, nil
+}
+
+// translate adds the labels and hints of language column l as the
+// instrument's translation into that language: the form read again
+// with those columns (ob), its texts paired with the instrument's by
+// text id. A language whose code cannot be told, or that lacks a text
+// the instrument has, is left out with a warning.
+func (b *builder) translate(res *interop.Result, l string, ob *builder) {
+	at := b.survey.name + " row 1"
+	code := langTag(l)
+	if code == "" {
+		b.warnLater(res, at, "the labels in %s are left out: the column does not say its language code, as in label::German (de)", l)
+		return
+	}
+	other, err := ob.build()
+	if err != nil || other == nil {
+		b.warnLater(res, at, "the labels in %s are left out: the form read in them is not the same form", l)
+		return
+	}
+	texts := map[string]string{}
+	other.Instrument.EachText(func(id string, s *string, _ int) { texts[id] = *s })
+	tr := survey.Translation{}
+	var missing []string
+	for _, s := range res.Instrument.SourceTexts() {
+		t := strings.TrimSpace(texts[s.ID])
+		if t == "" {
+			missing = append(missing, s.ID)
+			continue
+		}
+		tr[s.ID] = texts[s.ID]
+	}
+	if len(missing) > 0 {
+		b.warnLater(res, at, "the labels in %s are left out: %d texts have none in it (the first: %s)", l, len(missing), missing[0])
+		return
+	}
+	in, err := res.Instrument.WithTranslation(code, tr)
+	if err != nil {
+		b.warnLater(res, at, "the labels in %s are left out: %v", l, err)
+		return
+	}
+	res.Instrument = in
+}
+
+// warnLater adds a warning to a finished result.
+func (b *builder) warnLater(res *interop.Result, at, format string, args ...any) {
+	res.Warnings = append(res.Warnings, survey.Detail{Path: at, Message: fmt.Sprintf(format, args...)})
+}
+
+// langTag is the language code of a label column's language: "de" of
+// "german (de)", or the language itself when it is a code ("de").
+func langTag(l string) string {
+	if m := langCode.FindStringSubmatch(l); m != nil {
+		return m[1]
+	}
+	if survey.IsLanguageTag(l) && len(l) <= 3 {
+		return l
+	}
+	return ""
 }
 
 func readSheet(f *excelize.File, name string) (*sheet, error) {
@@ -176,6 +246,12 @@ type builder struct {
 	subscales                 []string          // of the dyad_subscale column, in order of first use
 	combine                   map[string]string // of the dyad_combine column, by subscale
 	places                    [][]string
+
+	// force, when set, is the language column to read (a translation's:
+	// Decode's second reading); others the label languages besides the
+	// one read, which Decode reads as translations.
+	force  string
+	others []string
 }
 
 type choice struct {
@@ -315,6 +391,8 @@ func (b *builder) languages() {
 	}
 	lang := ""
 	switch {
+	case b.force != "":
+		lang = b.force
 	case def != "" && contains(langs, def):
 		lang = def
 	case b.survey.has("label"):
@@ -333,18 +411,16 @@ func (b *builder) languages() {
 			b.in.Language = lang
 		}
 	}
-	var others []string
+	if b.force != "" {
+		return
+	}
 	for _, l := range langs {
 		if l != lang {
-			others = append(others, l)
+			b.others = append(b.others, l)
 		}
 	}
-	if len(others) > 0 || lang != "" && b.survey.has("label") {
-		if lang != "" && b.survey.has("label") {
-			others = append(others, "(no language)")
-		}
-		b.rep.Warn(b.survey.name+" row 1", "the labels in %s are left out: a Dyad instrument has one language, here %s",
-			strings.Join(others, ", "), map[bool]string{true: lang, false: "that of the label column"}[lang != ""])
+	if lang != "" && b.survey.has("label") {
+		b.rep.Warn(b.survey.name+" row 1", "the labels of the column without a language are left out: the instrument's are those of %s", lang)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -364,6 +365,22 @@ func TestRoundTripShipped(t *testing.T) {
 			}
 			if len(res.Warnings) != 0 {
 				t.Errorf("warnings: %v", res.Warnings)
+			}
+			// The translations come back from their label and hint
+			// columns: every text a sheet has (XLSForm has no place for
+			// the welcome texts, and one title).
+			if got, want := in.AllLanguages(), f.Instrument.AllLanguages(); !slices.Equal(got, want) {
+				t.Errorf("languages %v, want %v", got, want)
+			}
+			for l, tr := range f.Instrument.Translations {
+				for id, text := range tr {
+					if id == "title" || id == "introduction" || id == "consent" {
+						continue
+					}
+					if got := in.Translations[l][id]; got != text {
+						t.Errorf("%s %s: %q, want %q", l, id, got, text)
+					}
+				}
 			}
 		})
 	}

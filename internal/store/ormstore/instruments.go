@@ -125,6 +125,43 @@ func (t *Tables) UpdateDraft(ctx context.Context, in *survey.Instrument) (*surve
 	return out, t.classify(err, "update instrument")
 }
 
+// SetTranslation implements survey.Store. The definition is read,
+// changed and written in one transaction holding the row, so two
+// languages added at once are both kept.
+func (t *Tables) SetTranslation(ctx context.Context, key string, version int, lang string, tr survey.Translation) (*survey.InstrumentVersion, error) {
+	var out *survey.InstrumentVersion
+	err := t.Write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// PostgreSQL's read committed would let two transactions read the
+		// same definition and the second write drop the first's language:
+		// the row is locked first. SQLite's writes are one connection's,
+		// one transaction at a time, and it has no FOR UPDATE.
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec(`SELECT 1 FROM instruments WHERE key = ? AND version = ? FOR UPDATE`, key, version).Error; err != nil {
+				return err
+			}
+		}
+		cur, err := t.findInstrument(tx, key, version)
+		if err != nil {
+			return err
+		}
+		in, err := cur.Instrument.WithTranslation(lang, tr)
+		if err != nil {
+			return err
+		}
+		def, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&instrumentRow{}).Where("key = ? AND version = ?", key, version).
+			Update("definition", string(def)).Error; err != nil {
+			return err
+		}
+		out, err = t.findInstrument(tx, key, version)
+		return err
+	})
+	return out, t.classify(err, "set translation")
+}
+
 // SetInstrumentStatus implements survey.Store.
 func (t *Tables) SetInstrumentStatus(ctx context.Context, key string, version int, from []string, to string, at time.Time) (*survey.InstrumentVersion, error) {
 	var out *survey.InstrumentVersion

@@ -55,6 +55,7 @@ var checks = []struct {
 	fn   func(*testing.T, survey.Store)
 }{
 	{"InstrumentLifecycle", testInstrumentLifecycle},
+	{"SetTranslation", testSetTranslation},
 	{"TimesAreUTCMicroseconds", testTimesAreUTCMicroseconds},
 	{"SurveyLifecycle", testSurveyLifecycle},
 	{"UpdateSurvey", testUpdateSurvey},
