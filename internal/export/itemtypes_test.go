@@ -61,7 +61,10 @@ func writeTypes(t *testing.T, name string, opt export.Options) []byte {
 // decimals written exactly as answered.
 func TestItemTypesCSV(t *testing.T) {
 	recs := parseCSV(t, writeCSV(t, typesForm(t), export.Options{}, typesResponses()))
-	head := strings.Join(recs[0][7:], ",")
+	// The item columns: after the 7 meta columns, before the data-quality
+	// columns.
+	items := func(rec []string) []string { return rec[7 : len(rec)-6] }
+	head := strings.Join(items(recs[0]), ",")
 	if want := "agree,visit,weight,pain,place,place_other,aids__1,aids__2,aids__3,aids__4,aids_other"; head != want {
 		t.Fatalf("item columns %s\nwant %s", head, want)
 	}
@@ -70,7 +73,7 @@ func TestItemTypesCSV(t *testing.T) {
 		"1,1969-12-31,30,0,1,,0,0,1,0,",
 		"1,2030-12-31,0.3,,,,,,,,",
 	} {
-		if got := strings.Join(recs[1+i][7:], ","); got != want {
+		if got := strings.Join(items(recs[1+i]), ","); got != want {
 			t.Errorf("row %d: %s\nwant   %s", i+1, got, want)
 		}
 	}
