@@ -10,6 +10,8 @@ type Form struct {
 	items      map[string]*Item
 	index      map[string]int // item id -> position in order
 	section    map[string]int
+	sectionAt  []int   // section index per item of order
+	refs       [][]int // per item of order: the items its and its section's show_if refer to
 	options    map[string][]Option // likert (from the scale) and choice items
 	paths      []string            // "answers.<id>" per item of order, for Check's problems
 }
@@ -40,11 +42,27 @@ func NewForm(in *Instrument) (*Form, error) {
 			f.paths = append(f.paths, "answers."+it.ID)
 			f.items[it.ID] = it
 			f.section[it.ID] = si
+			f.sectionAt = append(f.sectionAt, si)
 			switch it.Type {
 			case Likert:
 				f.options[it.ID] = scales[it.Scale]
 			case SingleChoice, MultipleChoice:
 				f.options[it.ID] = it.Options
+			}
+		}
+	}
+	f.refs = make([][]int, len(f.order))
+	for i, it := range f.order {
+		var ids []string
+		if c := in.Sections[f.sectionAt[i]].ShowIf; c != nil {
+			ids = c.Items()
+		}
+		if it.ShowIf != nil {
+			ids = append(ids, it.ShowIf.Items()...)
+		}
+		for _, id := range ids {
+			if ref, ok := f.index[id]; ok {
+				f.refs[i] = append(f.refs[i], ref)
 			}
 		}
 	}

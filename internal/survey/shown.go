@@ -1,12 +1,17 @@
 package survey
 
+import "slices"
+
 // The show/hide rule, written once.
 //
-// An item without show_if is always shown. An item with one is shown when
-// the item its condition refers to is shown and that item's answer meets
-// the condition (shows, below). Validation puts the referenced item
-// earlier in the instrument, so one pass in document order decides every
-// item, and a chain of conditions is decided link by link.
+// An item is shown when its section's show_if and its own hold; either
+// may be absent. A condition combines comparisons on earlier items with
+// all, any and not (holds, below); a comparison on an item that is hidden
+// or unanswered is false, except answered: false. Validation puts every
+// referenced item earlier in the instrument (a section's in earlier
+// sections), so one pass in document order decides every item, and a
+// chain of conditions is decided link by link. A section whose items are
+// all hidden, by its own condition or theirs, is skipped.
 //
 // Readers hold answers in different shapes: a map (a submission, a page of
 // the web form), a slice by position reused across responses (statistics),
@@ -14,16 +19,111 @@ package survey
 // entry point below adapts its shape to an answer function and asks shows;
 // none restates the rule.
 
-// shows is the rule for item i: shown when it has no condition, or when
-// the item its condition refers to is shown (refShown) and that item's
-// answer (answer) meets the condition.
+// shows is the rule for item i: shown when its section's condition and
+// its own hold (either may be absent). Conditions refer only to earlier
+// items (a section's to earlier sections), so refShown and answer are only
+// asked about items before i.
 func (f *Form) shows(i int, refShown func(ref int) bool, answer func(ref int) Value) bool {
-	c := f.order[i].ShowIf
-	if c == nil {
-		return true
+	if c := f.Instrument.Sections[f.sectionAt[i]].ShowIf; c != nil && !f.holds(c, refShown, answer) {
+		return false
 	}
-	ref := f.index[c.Item] // earlier, by validation
-	return matches(c, answer(ref)) && refShown(ref)
+	c := f.order[i].ShowIf
+	return c == nil || f.holds(c, refShown, answer)
+}
+
+// holds decides a condition: All, Any and Not combine as their names say
+// (All of nothing is not valid, so never asked), and a comparison is
+// decided by meets on the answer of its item when that item is shown and
+// answered. An item that is hidden or unanswered meets only answered:
+// false; everything else about it is false, so that "q3 > 2" never shows a
+// follow-up to a question nobody answered. Not inverts: "not q3 > 2" holds
+// when q3 is unanswered.
+func (f *Form) holds(c *Condition, refShown func(ref int) bool, answer func(ref int) Value) bool {
+	switch {
+	case c.All != nil:
+		for i := range c.All {
+			if !f.holds(&c.All[i], refShown, answer) {
+				return false
+			}
+		}
+		return true
+	case c.Any != nil:
+		for i := range c.Any {
+			if f.holds(&c.Any[i], refShown, answer) {
+				return true
+			}
+		}
+		return false
+	case c.Not != nil:
+		return !f.holds(c.Not, refShown, answer)
+	}
+	ref, ok := f.index[c.Item] // earlier, by validation
+	if !ok {
+		return false
+	}
+	v := answer(ref)
+	if c.Answered != nil && !*c.Answered {
+		return !answered(v) || !refShown(ref)
+	}
+	// The answer first: most conditions are decided by it without
+	// following the chain of the item they refer to.
+	return answered(v) && f.meets(c, v) && refShown(ref)
+}
+
+// answered tells whether v holds an answer: a value, not the zero Value of
+// an item left empty, nor an empty list of choices.
+func answered(v Value) bool {
+	return v.Kind != 0 && !(v.Kind == ListValue && len(v.List) == 0)
+}
+
+// meets tells whether an answer v, given to the shown item c.Item, meets
+// the comparison c (a leaf): every comparison c sets must hold.
+func (f *Form) meets(c *Condition, v Value) bool {
+	return meets(c, v, isMissingCode(f.options[c.Item], v.Int))
+}
+
+// meets is the one definition of the comparisons, for an answered item:
+// missing tells whether v (an IntValue) is one of the item's missing-data
+// codes. holds adds what a hidden or unanswered item gives; validation
+// asks meets whether any answer an item can take meets a condition.
+func meets(c *Condition, v Value, missing bool) bool {
+	if c.Answered != nil && !*c.Answered {
+		return false
+	}
+	if c.Equals != nil && !includes(v, *c.Equals) {
+		return false
+	}
+	if c.In != nil && !slices.ContainsFunc(c.In, func(x int64) bool { return includes(v, x) }) {
+		return false
+	}
+	if c.NotEquals != nil && includes(v, *c.NotEquals) {
+		return false
+	}
+	if c.Lt != nil || c.Lte != nil || c.Gt != nil || c.Gte != nil {
+		// Only single numbers are ordered; a missing-data code such as
+		// 9 "Not applicable" is not "more than 4".
+		if v.Kind != IntValue || missing {
+			return false
+		}
+		x := v.Int
+		if (c.Lt != nil && x >= *c.Lt) || (c.Lte != nil && x > *c.Lte) ||
+			(c.Gt != nil && x <= *c.Gt) || (c.Gte != nil && x < *c.Gte) {
+			return false
+		}
+	}
+	return true
+}
+
+// includes tells whether the answer is x or, for a list of choices,
+// includes x.
+func includes(v Value, x int64) bool {
+	switch v.Kind {
+	case IntValue:
+		return v.Int == x
+	case ListValue:
+		return slices.Contains(v.List, x)
+	}
+	return false
 }
 
 // fillShown decides every item in document order into shown, which must
@@ -87,6 +187,16 @@ func (f *Form) IsShown(id string, a Answers) bool {
 	return refShown(i)
 }
 
+// Holds decides a condition given the answers, by the rule of Shown: the
+// web form uses it for the parts of a page's conditions that refer to
+// items of other pages.
+func (f *Form) Holds(c *Condition, a Answers) bool {
+	answer := f.byID(a)
+	var refShown func(int) bool
+	refShown = func(ref int) bool { return f.shows(ref, refShown, answer) }
+	return f.holds(c, refShown, answer)
+}
+
 // KeepShown returns the answers without those to items that are not shown.
 // Whether an item is shown depends only on earlier items that are shown, so
 // dropping hidden answers never changes what is shown.
@@ -102,22 +212,4 @@ func (f *Form) KeepShown(a Answers) Answers {
 		}
 	}
 	return out
-}
-
-func matches(c *Condition, v Value) bool {
-	for _, want := range c.Values() {
-		switch v.Kind {
-		case IntValue:
-			if v.Int == want {
-				return true
-			}
-		case ListValue:
-			for _, x := range v.List {
-				if x == want {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }

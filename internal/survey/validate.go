@@ -117,10 +117,6 @@ func (in *Instrument) validate(p *Problems) {
 		p.Add("sections", "at least one section is required")
 	}
 	sectionIDs := map[string]bool{}
-	type seenItem struct {
-		item *Item
-		path string
-	}
 	items := map[string]seenItem{} // items seen so far, in document order
 	// Every item id, so that a show_if naming a later item is told apart
 	// from an unknown one without a scan per condition.
@@ -147,6 +143,14 @@ func (in *Instrument) validate(p *Problems) {
 		if len(sec.Items) == 0 {
 			p.Add(spath+".items", "a section needs at least one item")
 		}
+		if sec.ShowIf != nil {
+			own := make(map[string]bool, len(sec.Items))
+			for _, it := range sec.Items {
+				own[it.ID] = true
+			}
+			scope := conditionScope{earlier: items, all: allItems, scales: scales, section: own}
+			scope.check(p, spath+".show_if", sec.ShowIf)
+		}
 		for ii := range sec.Items {
 			it := &sec.Items[ii]
 			path := fmt.Sprintf("%s.items[%d]", spath, ii)
@@ -172,19 +176,9 @@ func (in *Instrument) validate(p *Problems) {
 					checkSameScale(p, path, it, first.item, first.path, scales)
 				}
 			}
-			if c := it.ShowIf; c != nil {
-				cpath := path + ".show_if"
-				ref, ok := items[c.Item]
-				switch {
-				case c.Item == it.ID:
-					p.Add(cpath+".item", "an item cannot depend on itself (%q)", c.Item)
-				case !ok && allItems[c.Item]:
-					p.Add(cpath+".item", "%q comes later in the instrument; show_if may only refer to an earlier item", c.Item)
-				case !ok:
-					p.Add(cpath+".item", "unknown item %q", c.Item)
-				default:
-					checkCondition(p, cpath, c, ref.item, scales)
-				}
+			if it.ShowIf != nil {
+				scope := conditionScope{earlier: items, all: allItems, scales: scales, self: it.ID}
+				scope.check(p, path+".show_if", it.ShowIf)
 			}
 			if it.ID != "" {
 				if _, dup := items[it.ID]; !dup {
@@ -336,43 +330,6 @@ func checkOptions(p *Problems, path string, opts []Option) {
 		seen[o.Value] = true
 		if strings.TrimSpace(o.Label) == "" {
 			p.Add(fmt.Sprintf("%s[%d].label", path, i), "is required")
-		}
-	}
-}
-
-func checkCondition(p *Problems, path string, c *Condition, ref *Item, scales map[string]*Scale) {
-	switch {
-	case c.Equals != nil && c.In != nil:
-		p.Add(path, "set either equals or in, not both")
-		return
-	case c.Equals == nil && len(c.In) == 0:
-		p.Add(path, "set equals or a non-empty in")
-		return
-	}
-	var opts []Option
-	switch ref.Type {
-	case Text:
-		p.Add(path+".item", "%q is a text item; show_if can only test likert, choice or integer items", c.Item)
-		return
-	case Likert:
-		if s := scales[ref.Scale]; s != nil {
-			opts = s.Options
-		}
-	case SingleChoice, MultipleChoice:
-		opts = ref.Options
-	case Integer:
-		return // any integer is a fair value to compare with
-	}
-	if opts == nil {
-		return // the referenced item is itself broken and reported
-	}
-	field := "equals"
-	for i, v := range c.Values() {
-		if c.Equals == nil {
-			field = fmt.Sprintf("in[%d]", i)
-		}
-		if !hasValue(opts, v) {
-			p.Add(path+"."+field, "%d is not an option of item %q", v, c.Item)
 		}
 	}
 }
