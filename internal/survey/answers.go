@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"slices"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -516,4 +516,3 @@ func valueList(opts []Option) string {
 	}
 	return b.String()
 }
-

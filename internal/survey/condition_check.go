@@ -42,7 +42,7 @@ type conditionScope struct {
 	earlier map[string]seenItem // items before the condition's owner
 	all     map[string]bool     // every item id of the instrument
 	scales  map[string]*Scale
-	self    string // the item the condition belongs to; "" for a section
+	self    string          // the item the condition belongs to; "" for a section
 	section map[string]bool // for a section's condition: its own items
 }
 

@@ -10,8 +10,8 @@ type Form struct {
 	items      map[string]*Item
 	index      map[string]int // item id -> position in order
 	section    map[string]int
-	sectionAt  []int   // section index per item of order
-	refs       [][]int // per item of order: the items its and its section's show_if refer to
+	sectionAt  []int               // section index per item of order
+	refs       [][]int             // per item of order: the items its and its section's show_if refer to
 	options    map[string][]Option // likert (from the scale) and choice items
 	paths      []string            // "answers.<id>" per item of order, for Check's problems
 }
