@@ -187,6 +187,28 @@ func (f *Form) IsShown(id string, a Answers) bool {
 	return refShown(i)
 }
 
+// PagePosition tells where section si stands among the sections shown
+// given the answers, for the progress a respondent sees: it is the
+// number-th of total, counting si itself even when it is skipped. Skipped
+// sections count in neither, and a later section's condition may still
+// change total as the respondent answers.
+func (f *Form) PagePosition(a Answers, si int) (number, total int) {
+	shown := f.shownList(a)
+	visible := make([]bool, len(f.Instrument.Sections))
+	for i, v := range shown {
+		visible[f.sectionAt[i]] = visible[f.sectionAt[i]] || v
+	}
+	for n, v := range visible {
+		if v || n == si {
+			total++
+			if n <= si {
+				number++
+			}
+		}
+	}
+	return number, total
+}
+
 // Holds decides a condition given the answers, by the rule of Shown: the
 // web form uses it for the parts of a page's conditions that refer to
 // items of other pages.

@@ -422,7 +422,9 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 			}
 		}
 	}
-	sv := &sectionView{Number: si + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
+	// Skipped sections are left out of "Section N of M".
+	number, total := form.PagePosition(a, si)
+	sv := &sectionView{Number: number, Total: total, Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
 		First: form.PrevSection(a, si) < 0, Last: form.NextSection(a, si) < 0,
 		// The link carries the language, so that another browser or
@@ -456,7 +458,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	v.CSRF = h.csrfToken(c, p.sv.ID)
 	if len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later {
 		// A plain page: written from its shell (shell.go).
-		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, first: sv.First, last: sv.Last}
+		key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, first: sv.First, last: sv.Last, number: sv.Number, total: sv.Total}
 		if s := h.shells.shell(key, v); s != nil {
 			writeShell(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items})
 			return

@@ -59,6 +59,8 @@ type shellKey struct {
 	lang        string // the interface's language
 	section     int
 	first, last bool
+	// number and total: "Section N of M", which skipped sections change.
+	number, total int
 }
 
 // The marks, one per hole. Letters and digits only, so no escaper
