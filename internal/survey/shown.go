@@ -189,17 +189,25 @@ func (f *Form) IsShown(id string, a Answers) bool {
 
 // PagePosition tells where section si stands among the sections shown
 // given the answers, for the progress a respondent sees: it is the
-// number-th of total, counting si itself even when it is skipped. Skipped
-// sections count in neither, and a later section's condition may still
-// change total as the respondent answers.
+// number-th of total, counting si itself even when it is skipped. A
+// section before si counts when it is shown; one after si also when it is
+// skipped for now but its conditions refer to an item not yet answered,
+// which may still show it. The total is an estimate that answers change.
 func (f *Form) PagePosition(a Answers, si int) (number, total int) {
 	shown := f.shownList(a)
 	visible := make([]bool, len(f.Instrument.Sections))
+	open := make([]bool, len(f.Instrument.Sections))
 	for i, v := range shown {
-		visible[f.sectionAt[i]] = visible[f.sectionAt[i]] || v
+		sec := f.sectionAt[i]
+		visible[sec] = visible[sec] || v
+		for _, ref := range f.refs[i] {
+			if _, ok := a[f.order[ref].ID]; !ok {
+				open[sec] = true
+			}
+		}
 	}
 	for n, v := range visible {
-		if v || n == si {
+		if v || n == si || (n > si && open[n]) {
 			total++
 			if n <= si {
 				number++
