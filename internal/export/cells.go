@@ -84,7 +84,7 @@ type rowReader struct {
 func newRowReader(f *survey.Form) *rowReader {
 	rr := &rowReader{w: NewWriter(io.Discard, f, Options{})}
 	for _, it := range f.Items() {
-		if it.ShowIf != nil {
+		if f.Conditional(it.ID) {
 			rr.hides = true
 		}
 	}
@@ -93,9 +93,11 @@ func newRowReader(f *survey.Form) *rowReader {
 	return rr
 }
 
-// mayHide tells whether a column's item has a condition, so that its
-// cells can be cellNotShown.
-func mayHide(c *Column) bool { return c.Item != nil && c.Item.ShowIf != nil }
+// mayHide tells whether a column's item has a condition, its own or its
+// section's, so that its cells can be cellNotShown.
+func mayHide(c *Column) bool {
+	return c.Item != nil && (c.Item.ShowIf != nil || (c.Section != nil && c.Section.ShowIf != nil))
+}
 
 // decideShown fills rr.hidden from the current slots.
 func (rr *rowReader) decideShown() {

@@ -90,13 +90,13 @@ func codebookRow(f *survey.Form, c *Column) []string {
 			}
 		}
 		row[8] = it.Subscale
-		row[9] = f.DescribeCondition(it.ShowIf)
+		row[9] = f.DescribeShown(it.ID)
 		if codes := c.MissingCodes(); codes != nil {
 			row[11] = valueLabels(codes) + codebookMissing
 		}
 	case OptionColumn:
 		row[6] = "1=Selected; 0=Not selected"
-		row[9] = f.DescribeCondition(it.ShowIf)
+		row[9] = f.DescribeShown(it.ID)
 		row[10] = "option " + strconv.FormatInt(c.Option.Value, 10) + " (" + oneLine(c.Option.Label) + ") of " + it.ID + "; all of " + it.ID + "'s columns are empty when it was not answered or not shown"
 		if c.Option.Missing {
 			row[11] = "option " + strconv.FormatInt(c.Option.Value, 10) + " is a missing code: 1 here means the respondent chose it; it counts as no substantive answer in the statistics"

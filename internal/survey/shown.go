@@ -217,6 +217,13 @@ func (f *Form) PagePosition(a Answers, si int) (number, total int) {
 	return number, total
 }
 
+// Conditional tells whether the item has a show_if, its own or its
+// section's: whether any answers can hide it.
+func (f *Form) Conditional(id string) bool {
+	it := f.items[id]
+	return it != nil && (it.ShowIf != nil || f.Instrument.Sections[f.section[id]].ShowIf != nil)
+}
+
 // Holds decides a condition given the answers, by the rule of Shown: the
 // web form uses it for the parts of a page's conditions that refer to
 // items of other pages.
