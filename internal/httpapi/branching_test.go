@@ -119,6 +119,10 @@ func TestBranchingSubmitAPI(t *testing.T) {
 		return out
 	}
 	runScenarios(t, branchingFixture, []scenario{
+		{
+			name: "the public instrument carries the section's condition", method: "GET", url: "/api/v1/public/surveys/{open}",
+			wantStatus: 200, wantContent: []string{`"id":"more","title":"More","items":[`, `"show_if":{"any":[{"item":"q_use","equals":1},{"item":"q_like","gte":4}]}}`},
+		},
 		send("section shown by the first of any", nil, 201, nil),
 		send("section shown by the second of any", map[string]any{"q_use": 0, "q_tools": omit, "q_like": 5}, 201, nil),
 		send("section skipped: its required item not asked", skipped, 201, nil),

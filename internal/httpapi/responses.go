@@ -49,6 +49,8 @@ type publicSection struct {
 	Title       string       `json:"title"`
 	Description string       `json:"description,omitempty"`
 	Items       []publicItem `json:"items"`
+	// ShowIf skips the section unless it holds (survey.Section.ShowIf).
+	ShowIf *survey.Condition `json:"show_if,omitempty"`
 }
 
 type publicItem struct {
@@ -74,7 +76,7 @@ func toPublicInstrument(f *survey.Form) publicInstrument {
 	out := publicInstrument{Key: in.Key, Version: in.Version, Title: in.Title, Language: lang,
 		Introduction: in.Introduction, Consent: in.Consent, EstimatedMinutes: in.EstimatedMinutes}
 	for _, s := range in.Sections {
-		ps := publicSection{ID: s.ID, Title: s.Title, Description: s.Description, Items: make([]publicItem, len(s.Items))}
+		ps := publicSection{ID: s.ID, Title: s.Title, Description: s.Description, Items: make([]publicItem, len(s.Items)), ShowIf: s.ShowIf}
 		for i := range s.Items {
 			it := &s.Items[i]
 			pi := publicItem{ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Required: it.Required,
