@@ -24,6 +24,12 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(excerpt), false)
 	f.Add([]byte(`{"key":"x1","version":1,"title":"T","sections":[{"id":"s","title":"S","items":[{"id":"q","type":"text","text":"Q"}]}]}`), true)
+	// Conditions of every shape, on an item and on a section, in JSON.
+	f.Add([]byte(`{"key":"x2","version":1,"title":"T","sections":[{"id":"s","title":"S","items":[`+
+		`{"id":"a","type":"integer","text":"A","min":0,"max":9},{"id":"b","type":"text","text":"B",`+
+		`"show_if":{"any":[{"item":"a","gte":2,"lt":5},{"not":{"item":"a","answered":true}}]}}]},`+
+		`{"id":"t","title":"T","show_if":{"all":[{"item":"a","not_equals":3},{"item":"b","answered":true}]},`+
+		`"items":[{"id":"c","type":"text","text":"C"}]}]}`), true)
 	f.Fuzz(func(t *testing.T, data []byte, asJSON bool) {
 		format := instrument.YAML
 		if asJSON {
@@ -43,8 +49,14 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if _, err := survey.NewForm(in); err != nil {
+		form, err := survey.NewForm(in)
+		if err != nil {
 			t.Fatalf("parsed instrument fails NewForm: %v", err)
+		}
+		// Every condition it accepted can be decided and put in words.
+		form.Shown(survey.Answers{})
+		for _, it := range form.Items() {
+			form.DescribeShown(it.ID)
 		}
 	})
 }
