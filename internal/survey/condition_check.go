@@ -84,6 +84,18 @@ func checkConditionLimits(p *Problems, path string, c *Condition) {
 	}
 }
 
+// CheckConditionSize returns an error when c nests deeper than
+// MaxConditionDepth or holds more than MaxConditionNodes conditions: the
+// importers ask it before they give a condition to an item.
+func CheckConditionSize(c *Condition) error {
+	var p Problems
+	checkConditionLimits(&p, "show_if", c)
+	if len(p) > 0 {
+		return fmt.Errorf("%s", p[0].Message)
+	}
+	return nil
+}
+
 // check reports the problems of c at path and tells whether c can never
 // hold and whether it always holds, as far as cheaply decided. A condition
 // found never to hold is reported where that is found, once.

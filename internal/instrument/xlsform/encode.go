@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/xuri/excelize/v2"
 )
@@ -58,12 +59,6 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		}
 		rows = append(rows, r)
 	}
-	types := map[string]string{}
-	for _, sec := range in.Sections {
-		for _, it := range sec.Items {
-			types[it.ID] = it.Type
-		}
-	}
 	choices := [][]any{{"list_name", "name", "label", colMissing}}
 	addList := func(name string, opts []survey.Option) {
 		for _, o := range opts {
@@ -85,12 +80,29 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	for _, s := range in.Subscales {
 		combine[s.ID] = s.Combine
 	}
-	for _, sec := range in.Sections {
-		row(map[string]string{"type": "begin group", "name": sec.ID, "label": sec.Title})
+	byID := interop.ItemsByID(in)
+	relevant := func(c *survey.Condition, path string) (string, error) {
+		r, err := interop.Expr(c, byID, relevantSyntax)
+		if err != nil {
+			return "", interop.Unsupported("XLSForm relevant", path, err)
+		}
+		return r, nil
+	}
+	for si, sec := range in.Sections {
+		group := map[string]string{"type": "begin group", "name": sec.ID, "label": sec.Title}
+		if sec.ShowIf != nil {
+			// A section's condition is its group's relevant.
+			r, err := relevant(sec.ShowIf, fmt.Sprintf("sections[%d].show_if", si))
+			if err != nil {
+				return nil, err
+			}
+			group["relevant"] = r
+		}
+		row(group)
 		if sec.Description != "" {
 			row(map[string]string{"type": "note", "name": sec.ID + "_intro", "label": sec.Description})
 		}
-		for _, it := range sec.Items {
+		for ii, it := range sec.Items {
 			c := map[string]string{"name": it.ID, "label": it.Text, "hint": it.Help}
 			if it.Required {
 				c["required"] = "yes"
@@ -136,15 +148,11 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				return nil, fmt.Errorf("item %q: type %q has no XLSForm type", it.ID, it.Type)
 			}
 			if sc := it.ShowIf; sc != nil {
-				var parts []string
-				for _, v := range sc.Values() {
-					if types[sc.Item] == survey.MultipleChoice {
-						parts = append(parts, fmt.Sprintf("selected(${%s}, '%d')", sc.Item, v))
-					} else {
-						parts = append(parts, fmt.Sprintf("${%s} = '%d'", sc.Item, v))
-					}
+				r, err := relevant(sc, fmt.Sprintf("sections[%d].items[%d].show_if", si, ii))
+				if err != nil {
+					return nil, err
 				}
-				c["relevant"] = strings.Join(parts, " or ")
+				c["relevant"] = r
 			}
 			row(c)
 		}
@@ -167,4 +175,51 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// relevantSyntax writes conditions as relevant expressions: a list of
+// values as one comparison per value joined by or (selected() for a
+// multiple-choice item), the other comparisons with XPath's operators,
+// answered as a comparison with the empty string, not as not().
+var relevantSyntax = interop.Syntax{And: " and ", Or: " or ", Not: func(s string) string { return "not(" + s + ")" }, Leaf: relevantOf}
+
+func relevantOf(c *survey.Condition, ref *survey.Item) (string, error) {
+	multi := ref.Type == survey.MultipleChoice
+	var parts []string
+	for _, v := range c.Values() {
+		if multi {
+			parts = append(parts, fmt.Sprintf("selected(${%s}, '%d')", c.Item, v))
+		} else {
+			parts = append(parts, fmt.Sprintf("${%s} = '%d'", c.Item, v))
+		}
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, " or "), nil
+	}
+	if c.Answered != nil {
+		if *c.Answered {
+			return fmt.Sprintf("${%s} != ''", c.Item), nil
+		}
+		return fmt.Sprintf("${%s} = ''", c.Item), nil
+	}
+	if c.NotEquals != nil {
+		if multi {
+			// Answered, and the option not among the chosen: not() alone
+			// would also hold for no answer.
+			return fmt.Sprintf("${%s} != '' and not(selected(${%s}, '%d'))", c.Item, c.Item, *c.NotEquals), nil
+		}
+		return fmt.Sprintf("${%s} != '%d'", c.Item, *c.NotEquals), nil
+	}
+	if multi {
+		return "", fmt.Errorf("a select_multiple question has no order")
+	}
+	for _, cmp := range []struct {
+		v  *int64
+		op string
+	}{{c.Gt, ">"}, {c.Gte, ">="}, {c.Lt, "<"}, {c.Lte, "<="}} {
+		if cmp.v != nil {
+			parts = append(parts, fmt.Sprintf("${%s} %s %d", c.Item, cmp.op, *cmp.v))
+		}
+	}
+	return strings.Join(parts, " and "), nil
 }
