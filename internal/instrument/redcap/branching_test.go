@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
-	"github.com/dyad-survey/dyad/internal/instrument/redcap"
 	"github.com/dyad-survey/dyad/internal/instrument/interop"
+	"github.com/dyad-survey/dyad/internal/instrument/redcap"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/dyad-survey/dyad/internal/instrument"
-	"github.com/dyad-survey/dyad/internal/instrument/xlsform"
 	"github.com/dyad-survey/dyad/internal/instrument/interop"
+	"github.com/dyad-survey/dyad/internal/instrument/xlsform"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/dyad-survey/dyad/internal/testkit/fixtures"
 )
