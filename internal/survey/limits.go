@@ -71,10 +71,10 @@ const (
 	// MaxDocumentBytes bounds an instrument file: the API's body limit.
 	MaxDocumentBytes = 1 << 20
 	// MaxDocumentDepth bounds the nesting of an instrument file's
-	// objects and lists. The format itself nests at most 23 deep
+	// objects and lists. The format itself nests at most 21 deep
 	// (instrument, sections, section, items, item, show_if, then two
 	// levels, a list and its condition, for each of the
-	// MaxConditionDepth-1 levels of all, any or not, and in).
+	// MaxConditionDepth-1 levels of all or any, and an in list).
 	MaxDocumentDepth = 32
 )
 
