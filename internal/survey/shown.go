@@ -191,8 +191,8 @@ func (f *Form) IsShown(id string, a Answers) bool {
 // given the answers, for the progress a respondent sees: it is the
 // number-th of total, counting si itself even when it is skipped. A
 // section before si counts when it is shown; one after si also when it is
-// skipped for now but its conditions refer to an item not yet answered,
-// which may still show it. The total is an estimate that answers change.
+// skipped for now but its conditions refer to an item of an earlier page
+// not yet answered, which may still show it. The total is an estimate that answers change.
 func (f *Form) PagePosition(a Answers, si int) (number, total int) {
 	shown := f.shownList(a)
 	visible := make([]bool, len(f.Instrument.Sections))
@@ -201,7 +201,8 @@ func (f *Form) PagePosition(a Answers, si int) (number, total int) {
 		sec := f.sectionAt[i]
 		visible[sec] = visible[sec] || v
 		for _, ref := range f.refs[i] {
-			if _, ok := a[f.order[ref].ID]; !ok {
+			// Only answers on earlier pages can show a skipped page.
+			if _, ok := a[f.order[ref].ID]; !ok && f.sectionAt[ref] < sec {
 				open[sec] = true
 			}
 		}

@@ -49,11 +49,18 @@ func branchingSurvey(t *testing.T, f *fixture) (*survey.Survey, *survey.Form) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv, err := f.svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: in.Key, InstrumentVersion: in.Version, Title: "Branching", Access: survey.AccessOpen})
+	return branchingNewSurvey(t, f, form), form
+}
+
+// branchingNewSurvey opens another survey of the published form.
+func branchingNewSurvey(t *testing.T, f *fixture, form *survey.Form) *survey.Survey {
+	t.Helper()
+	in := form.Instrument
+	sv, err := f.svc.CreateSurvey(context.Background(), survey.NewSurvey{InstrumentKey: in.Key, InstrumentVersion: in.Version, Title: "Branching", Access: survey.AccessOpen})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sv, form
+	return sv
 }
 
 // TestSkippedSection: a section whose show_if does not hold is not
