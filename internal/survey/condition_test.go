@@ -169,6 +169,21 @@ func TestSectionCondition(t *testing.T) {
 	if n := f.NextSection(ask, 0); n != 1 {
 		t.Errorf("NextSection with the section asked: %d, want 1", n)
 	}
+	decided := Answers{"age": IntVal(30), "many": ListVal(1)}
+	// Progress: a skipped section counts in neither place; one that an
+	// unanswered earlier item may still show counts.
+	for _, tc := range []struct {
+		a            Answers
+		si, n, total int
+	}{
+		{decided, 0, 1, 2}, {decided, 2, 2, 2}, {ask, 1, 2, 3}, {ask, 2, 3, 3}, {Answers{}, 0, 1, 3},
+		{skip, 0, 1, 3},    // many, unanswered, may still show the section
+		{decided, 1, 2, 3}, // asked about a skipped page itself: it counts
+	} {
+		if n, total := f.PagePosition(tc.a, tc.si); n != tc.n || total != tc.total {
+			t.Errorf("PagePosition(%v, %d) = %d of %d, want %d of %d", tc.a, tc.si, n, total, tc.n, tc.total)
+		}
+	}
 	// y is required, but not in a skipped section.
 	if err := f.Check(skip, false); err != nil {
 		t.Errorf("skipped section's required item: %v", err)
