@@ -79,7 +79,11 @@ func answered(v Value) bool {
 // meets tells whether an answer v, given to the shown item c.Item, meets
 // the comparison c (a leaf): every comparison c sets must hold.
 func (f *Form) meets(c *Condition, v Value) bool {
-	return meets(c, v, isMissingCode(f.options[c.Item], v.Int))
+	// The missing codes matter to order comparisons only; the others,
+	// the common case, skip the lookup.
+	missing := v.Kind == IntValue && (c.Lt != nil || c.Lte != nil || c.Gt != nil || c.Gte != nil) &&
+		isMissingCode(f.options[c.Item], v.Int)
+	return meets(c, v, missing)
 }
 
 // meets is the one definition of the comparisons, for an answered item:
