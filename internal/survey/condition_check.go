@@ -44,6 +44,12 @@ type conditionScope struct {
 	scales  map[string]*Scale
 	self    string          // the item the condition belongs to; "" for a section
 	section map[string]bool // for a section's condition: its own items
+	// stored: checking a version already stored (NewForm), not one
+	// entering Dyad. The first format took any whole number for an integer
+	// item, so {item, equals} and {item, in} are not held to the integer's
+	// range, nor to holding, there: a survey of such a version keeps
+	// working (the condition never holds, as before).
+	stored bool
 }
 
 // checkConditionLimits reports a condition nested deeper than
@@ -161,6 +167,9 @@ func (s *conditionScope) checkLeaf(p *Problems, path string, c *Condition) (neve
 	s.checkShape(p, path, c)
 	ref := s.checkRef(p, path, c)
 	if p.Count() > before || ref == nil {
+		return false
+	}
+	if s.stored && c.IsSimple() && ref.Type == Integer {
 		return false
 	}
 	s.checkOperands(p, path, c, ref)

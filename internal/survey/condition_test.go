@@ -324,3 +324,21 @@ func TestConditionLimits(t *testing.T) {
 		t.Errorf("got %v", ds)
 	}
 }
+
+// TestStoredConditionKeepsWorking: a version stored under the first
+// format, with {item, equals} outside an integer item's range, which the
+// first format took, still builds its form (and the condition never
+// holds), while a new one is refused.
+func TestStoredConditionKeepsWorking(t *testing.T) {
+	in := conditionInstrument(t, `{"item": "age", "equals": 200}`, "null")
+	if err := in.Validate(); err == nil {
+		t.Error("a new instrument with an impossible condition was admitted")
+	}
+	f, err := NewForm(in)
+	if err != nil {
+		t.Fatalf("the stored version no longer builds: %v", err)
+	}
+	if f.Shown(Answers{"age": IntVal(100)})["x"] {
+		t.Error("the condition holds")
+	}
+}

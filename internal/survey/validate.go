@@ -31,7 +31,7 @@ const MaxTextLength = 100000
 func (in *Instrument) Validate() error {
 	var p Problems
 	if in.checkLimits(&p); len(p) == 0 {
-		in.validate(&p)
+		in.validate(&p, true)
 		in.checkContent(&p)
 	}
 	return p.Err(EInvalid, "the instrument is not valid")
@@ -42,7 +42,7 @@ func (in *Instrument) Validate() error {
 // stored before a limit existed keeps working.
 func (in *Instrument) validateStored() error {
 	var p Problems
-	in.validate(&p)
+	in.validate(&p, false)
 	return p.Err(EInvalid, "the instrument is not valid")
 }
 
@@ -52,7 +52,9 @@ func NotAllowed(typ string) string {
 	return fmt.Sprintf("not allowed for an item of type %s", typ)
 }
 
-func (in *Instrument) validate(p *Problems) {
+// validate checks the structural rules; admission adds those that
+// versions stored before them need not meet (see conditionScope.stored).
+func (in *Instrument) validate(p *Problems, admission bool) {
 	switch {
 	case in.Key == "":
 		p.Add("key", "is required")
@@ -148,7 +150,7 @@ func (in *Instrument) validate(p *Problems) {
 			for _, it := range sec.Items {
 				own[it.ID] = true
 			}
-			scope := conditionScope{earlier: items, all: allItems, scales: scales, section: own}
+			scope := conditionScope{earlier: items, all: allItems, scales: scales, section: own, stored: !admission}
 			scope.check(p, spath+".show_if", sec.ShowIf)
 		}
 		for ii := range sec.Items {
@@ -177,7 +179,7 @@ func (in *Instrument) validate(p *Problems) {
 				}
 			}
 			if it.ShowIf != nil {
-				scope := conditionScope{earlier: items, all: allItems, scales: scales, self: it.ID}
+				scope := conditionScope{earlier: items, all: allItems, scales: scales, self: it.ID, stored: !admission}
 				scope.check(p, path+".show_if", it.ShowIf)
 			}
 			if it.ID != "" {
