@@ -111,7 +111,21 @@ func TestBrowserBranching(t *testing.T) {
 			if !d.visible("younger") {
 				t.Fatal("younger is hidden although age is under 65")
 			}
+			if d.visible("detail") {
+				t.Fatal("detail is shown before younger is answered")
+			}
 			d.answer(form.Item("younger"), want["younger"])
+			if j.noScript {
+				d.press(`button[value="submit"]`) // asks the question it revealed
+				if !eval[bool](d, `!!document.querySelector(".notice[role=status]")`) {
+					t.Fatal("the page came back without saying why")
+				}
+			}
+			if !d.visible("detail") {
+				t.Fatal("detail is hidden although younger is answered")
+			}
+			want["detail"] = survey.TextVal("More")
+			d.answer(form.Item("detail"), want["detail"])
 			d.press(`button[value="submit"]`)
 			if loc := d.location(); !strings.HasSuffix(loc, "/done") {
 				t.Fatalf("after submit at %s", loc)

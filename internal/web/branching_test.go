@@ -15,8 +15,8 @@ import (
 
 // branchingInstrument has a section skipped unless its condition holds
 // (smoking: only for smokers), an item on it whose condition mixes an
-// item of the page (cigs) with one of an earlier page (age), and an item
-// shown by not.
+// item of the page (cigs) with one of an earlier page (age), an item shown
+// by not, and one shown once a text is answered.
 const branchingInstrument = `{"key": "branching", "version": 1, "title": "Branching",
  "sections": [
   {"id": "screen", "title": "Screening", "items": [
@@ -29,7 +29,8 @@ const branchingInstrument = `{"key": "branching", "version": 1, "title": "Branch
     "options": [{"value": 1, "label": "Yes"}, {"value": 0, "label": "No"}],
     "show_if": {"all": [{"item": "cigs", "gte": 10}, {"item": "age", "gte": 40}]}}]},
   {"id": "end", "title": "The end", "items": [
-   {"id": "younger", "type": "text", "text": "Anything else?", "show_if": {"not": {"item": "age", "gte": 65}}}]}]}`
+   {"id": "younger", "type": "text", "text": "Anything else?", "show_if": {"not": {"item": "age", "gte": 65}}},
+   {"id": "detail", "type": "text", "text": "Tell us more", "show_if": {"item": "younger", "answered": true}}]}]}`
 
 // branchingSurvey publishes branchingInstrument and opens a survey of it.
 func branchingSurvey(t *testing.T, f *fixture) (*survey.Survey, *survey.Form) {
