@@ -342,3 +342,31 @@ func TestStoredConditionKeepsWorking(t *testing.T) {
 		t.Error("the condition holds")
 	}
 }
+
+// TestChainsStayLinear: conditions that each refer to the two items
+// before them are decided item by item, not once per path through the
+// chain (about 1.6^n paths for n items: without that, this test would
+// not end).
+func TestChainsStayLinear(t *testing.T) {
+	yes := true
+	items := []Item{{ID: "q0", Type: Text, Text: "Q"}, {ID: "q1", Type: Text, Text: "Q"}}
+	for i := 2; i < 200; i++ {
+		items = append(items, Item{ID: fmt.Sprintf("q%d", i), Type: Text, Text: "Q", ShowIf: &Condition{All: []Condition{
+			{Item: fmt.Sprintf("q%d", i-1), Answered: &yes}, {Item: fmt.Sprintf("q%d", i-2), Answered: &yes}}}})
+	}
+	f, err := NewForm(&Instrument{Key: "chain", Version: 1, Title: "Chain", Sections: []Section{{ID: "s", Title: "S", Items: items}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Answers{}
+	for _, it := range items {
+		a[it.ID] = TextVal("x")
+	}
+	if !f.IsShown("q199", a) || !f.Holds(items[199].ShowIf, a) {
+		t.Error("the chain is answered throughout, but q199 is hidden")
+	}
+	delete(a, "q100")
+	if f.IsShown("q199", a) || f.IsShown("q101", a) || !f.IsShown("q100", a) {
+		t.Error("q100 unanswered should hide q101 and q102 and so every later item")
+	}
+}

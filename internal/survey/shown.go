@@ -185,10 +185,31 @@ func (f *Form) IsShown(id string, a Answers) bool {
 	if !ok {
 		return false
 	}
-	answer := f.byID(a)
+	return f.chainShown(f.byID(a))(i)
+}
+
+// chainShown returns the rule for one item at a time, following chains
+// of conditions only as far as they go. Each item it decides is kept:
+// a condition may refer to several items, which may refer to the same
+// earlier ones, and deciding each again would take time exponential in
+// the chain's length. An item without conditions costs nothing to keep.
+func (f *Form) chainShown(answer func(int) Value) func(int) bool {
+	var known map[int]bool
 	var refShown func(int) bool
-	refShown = func(ref int) bool { return f.shows(ref, refShown, answer) }
-	return refShown(i)
+	refShown = func(ref int) bool {
+		if v, ok := known[ref]; ok {
+			return v
+		}
+		v := f.shows(ref, refShown, answer)
+		if f.refs[ref] != nil {
+			if known == nil {
+				known = map[int]bool{}
+			}
+			known[ref] = v
+		}
+		return v
+	}
+	return refShown
 }
 
 // PagePosition tells where section si stands among the sections shown
@@ -234,9 +255,7 @@ func (f *Form) Conditional(id string) bool {
 // items of other pages.
 func (f *Form) Holds(c *Condition, a Answers) bool {
 	answer := f.byID(a)
-	var refShown func(int) bool
-	refShown = func(ref int) bool { return f.shows(ref, refShown, answer) }
-	return f.holds(c, refShown, answer)
+	return f.holds(c, f.chainShown(answer), answer)
 }
 
 // KeepShown returns the answers without those to items that are not shown.
