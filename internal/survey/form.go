@@ -1,5 +1,7 @@
 package survey
 
+import "slices"
+
 // Form is a valid instrument indexed for answering: items in document
 // order, each with its options resolved. Published instrument versions
 // never change, so one Form per version can be built once and shared by
@@ -12,6 +14,7 @@ type Form struct {
 	section    map[string]int
 	sectionAt  []int               // section index per item of order
 	refs       [][]int             // per item of order: the items its and its section's show_if refer to
+	sharedRefs bool                // some item's conditions refer to more than one item (chainShown)
 	options    map[string][]Option // likert (from the scale) and choice items
 	paths      []string            // "answers.<id>" per item of order, for Check's problems
 }
@@ -61,10 +64,11 @@ func NewForm(in *Instrument) (*Form, error) {
 			ids = append(ids, it.ShowIf.Items()...)
 		}
 		for _, id := range ids {
-			if ref, ok := f.index[id]; ok {
+			if ref, ok := f.index[id]; ok && !slices.Contains(f.refs[i], ref) {
 				f.refs[i] = append(f.refs[i], ref)
 			}
 		}
+		f.sharedRefs = f.sharedRefs || len(f.refs[i]) > 1
 	}
 	return f, nil
 }

@@ -185,7 +185,17 @@ func (f *Form) IsShown(id string, a Answers) bool {
 	if !ok {
 		return false
 	}
-	return f.chainShown(f.byID(a))(i)
+	answer := f.byID(a)
+	if !f.sharedRefs {
+		// Every condition refers to one item: a chain is a line, each
+		// item on it decided once. (Written here, not returned by
+		// chainShown, so that nothing escapes: statistics ask this for
+		// every unanswered item of every response.)
+		var refShown func(int) bool
+		refShown = func(ref int) bool { return f.shows(ref, refShown, answer) }
+		return refShown(i)
+	}
+	return f.chainShown(answer)(i)
 }
 
 // chainShown returns the rule for one item at a time, following chains
@@ -255,6 +265,11 @@ func (f *Form) Conditional(id string) bool {
 // items of other pages.
 func (f *Form) Holds(c *Condition, a Answers) bool {
 	answer := f.byID(a)
+	if !f.sharedRefs {
+		var refShown func(int) bool
+		refShown = func(ref int) bool { return f.shows(ref, refShown, answer) }
+		return f.holds(c, refShown, answer)
+	}
 	return f.holds(c, f.chainShown(answer), answer)
 }
 
