@@ -77,6 +77,14 @@ func TestBranchingInstrumentAPI(t *testing.T) {
 		invalid("section on its own item", v3(more(cond{"item": "q_years", "answered": true})), "sections[1].show_if.item"),
 		invalid("section on a later item", v3(set("show_if", cond{"item": "q_years", "gt": 1}, "sections", 0)), "sections[0].show_if.item"),
 		invalid("section on an unknown item", v3(more(cond{"item": "q_nope", "equals": 1})), "sections[1].show_if.item"),
+		{
+			name: "export as REDCap refuses not, at its path", method: "GET", url: "/api/v1/instruments/wellbeing-test/versions/3/export?format=redcap",
+			authorization: bearer, wantStatus: 422, wantCode: survey.EInvalid, wantPaths: []string{"sections[0].items[3].show_if"},
+			wantContent: []string{"has no not"},
+			setup: func(tb testing.TB, e *testEnv, _ vars) {
+				e.createInstrument(tb, v3(tools(cond{"not": cond{"item": "q_use", "equals": 0}})), ctJSON)
+			},
+		},
 		invalid("section show_if not an object", v3(set("show_if", "q_use = 1", "sections", 1)), "sections[1].show_if"),
 	})
 }
