@@ -344,6 +344,11 @@ func (s *conditionScope) checkTogether(p *Problems, path string, cs []Condition)
 // canHold tells whether some state of item ref, unanswered or one of the
 // candidate answers, meets every comparison of cs.
 func (s *conditionScope) canHold(ref *Item, cs []*Condition) bool {
+	switch ref.Type {
+	case Likert, SingleChoice, MultipleChoice, Integer, Text:
+	default:
+		return true // a type this check does not know: assume it can
+	}
 	opts := s.optionsOf(ref)
 	ok := func(v Value) bool {
 		for _, c := range cs {
@@ -407,7 +412,7 @@ func candidates(ref *Item, opts []Option, cs []*Condition) []Value {
 			out[i] = IntVal(v)
 		}
 		return out
-	default:
+	default: // likert, single choice
 		out := make([]Value, len(opts))
 		for i, o := range opts {
 			out[i] = IntVal(o.Value)
