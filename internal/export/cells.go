@@ -86,7 +86,7 @@ type rowReader struct {
 func newRowReader(f *survey.Form, q *survey.Quality) *rowReader {
 	rr := &rowReader{w: NewWriter(io.Discard, f, Options{Quality: q})}
 	for _, it := range f.Items() {
-		if it.ShowIf != nil {
+		if f.Conditional(it.ID) {
 			rr.hides = true
 		}
 	}
@@ -95,9 +95,11 @@ func newRowReader(f *survey.Form, q *survey.Quality) *rowReader {
 	return rr
 }
 
-// mayHide tells whether a column's item has a condition, so that its
-// cells can be cellNotShown.
-func mayHide(c *Column) bool { return c.Item != nil && c.Item.ShowIf != nil }
+// mayHide tells whether a column's item has a condition, its own or its
+// section's, so that its cells can be cellNotShown.
+func mayHide(c *Column) bool {
+	return c.Item != nil && (c.Item.ShowIf != nil || (c.Section != nil && c.Section.ShowIf != nil))
+}
 
 // decideShown fills rr.hidden from the current slots.
 func (rr *rowReader) decideShown() {

@@ -105,7 +105,7 @@ func codebookRow(f *survey.Form, c *Column, q *survey.Quality) []string {
 			}
 		}
 		row[8] = it.Subscale
-		row[9] = f.DescribeCondition(it.ShowIf)
+		row[9] = f.DescribeShown(it.ID)
 		if a := it.Attention; a != nil {
 			note := "attention check: the answer asked for is " + strconv.FormatInt(a.Expect, 10) + "; any other answer, or none, sets dq_attention"
 			if row[10] != "" {
@@ -118,7 +118,7 @@ func codebookRow(f *survey.Form, c *Column, q *survey.Quality) []string {
 		}
 	case OptionColumn:
 		row[6] = "1=Selected; 0=Not selected"
-		row[9] = f.DescribeCondition(it.ShowIf)
+		row[9] = f.DescribeShown(it.ID)
 		row[10] = "option " + strconv.FormatInt(c.Option.Value, 10) + " (" + oneLine(c.Option.Label) + ") of " + it.ID + "; all of " + it.ID + "'s columns are empty when it was not answered or not shown"
 		if c.Option.Exclusive {
 			row[10] += "; exclusive: never selected together with another option"

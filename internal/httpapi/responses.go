@@ -59,6 +59,8 @@ type publicSection struct {
 	Items       []publicItem `json:"items"`
 	Randomize   string       `json:"randomize,omitempty"`
 	Fixed       bool         `json:"fixed,omitempty"`
+	// ShowIf skips the section unless it holds (survey.Section.ShowIf).
+	ShowIf *survey.Condition `json:"show_if,omitempty"`
 }
 
 type publicItem struct {
@@ -110,7 +112,7 @@ func toPublicInstrument(f *survey.Form) publicInstrument {
 	out := publicInstrument{Key: in.Key, Version: in.Version, Title: in.Title, Language: f.Lang, Languages: in.AllLanguages(),
 		Introduction: in.Introduction, Consent: in.Consent, EstimatedMinutes: in.EstimatedMinutes, Randomize: in.Randomize}
 	for _, s := range in.Sections {
-		ps := publicSection{ID: s.ID, Title: s.Title, Description: s.Description, Items: make([]publicItem, len(s.Items)),
+		ps := publicSection{ID: s.ID, Title: s.Title, Description: s.Description, Items: make([]publicItem, len(s.Items)), ShowIf: s.ShowIf,
 			Randomize: s.Randomize, Fixed: s.Fixed}
 		for i := range s.Items {
 			it := &s.Items[i]

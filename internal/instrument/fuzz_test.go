@@ -40,6 +40,12 @@ sections:
       - {id: c, type: consent, text: C, decline: No}
       - {id: m, type: multiple_choice, text: M, other: true, options: [{value: 1, label: A}, {value: 2, label: B, exclusive: true}]}
 `), false)
+	// Conditions of every shape, on an item and on a section, in JSON.
+	f.Add([]byte(`{"key":"x2","version":1,"title":"T","sections":[{"id":"s","title":"S","items":[`+
+		`{"id":"a","type":"integer","text":"A","min":0,"max":9},{"id":"b","type":"text","text":"B",`+
+		`"show_if":{"any":[{"item":"a","gte":2,"lt":5},{"not":{"item":"a","answered":true}}]}}]},`+
+		`{"id":"t","title":"T","show_if":{"all":[{"item":"a","not_equals":3},{"item":"b","answered":true}]},`+
+		`"items":[{"id":"c","type":"text","text":"C"}]}]}`), true)
 	f.Fuzz(func(t *testing.T, data []byte, asJSON bool) {
 		format := instrument.YAML
 		if asJSON {
@@ -74,10 +80,15 @@ sections:
 				if it.ID != form.Items()[i].ID {
 					t.Fatalf("%s form's item %d is %s, the default's %s", l, i, it.ID, form.Items()[i].ID)
 				}
-				if it.Text != tr["items."+it.ID+".text"] {
+				if it.Text != tr["items."+it.ID+".text"] && !form.IsOtherItem(it.ID) {
 					t.Fatalf("%s text of %s is %q, the translation %q", l, it.ID, it.Text, tr["items."+it.ID+".text"])
 				}
 			}
+		}
+		// Every condition it accepted can be decided and put in words.
+		form.Shown(survey.Answers{})
+		for _, it := range form.Items() {
+			form.DescribeShown(it.ID)
 		}
 	})
 }

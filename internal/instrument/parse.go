@@ -437,7 +437,7 @@ func (d *decoder) options(m map[string]any, path string) []survey.Option {
 }
 
 func (d *decoder) section(path string, v any) survey.Section {
-	m := d.object(path, v, "id", "title", "description", "items", "randomize", "fixed")
+	m := d.object(path, v, "id", "title", "description", "items", "randomize", "fixed", "show_if")
 	if m == nil {
 		return survey.Section{}
 	}
@@ -453,6 +453,9 @@ func (d *decoder) section(path string, v any) survey.Section {
 		for i, v := range l {
 			s.Items = append(s.Items, d.item(index(join(path, "items"), i), v))
 		}
+	}
+	if c, ok := m["show_if"]; ok && c != nil {
+		s.ShowIf = d.condition(join(path, "show_if"), c)
 	}
 	return s
 }
@@ -617,11 +620,17 @@ func (d *decoder) attention(path string, v any) *survey.Attention {
 }
 
 func (d *decoder) condition(path string, v any) *survey.Condition {
-	m := d.object(path, v, "item", "equals", "in")
+	m := d.object(path, v, "item", "equals", "in", "not_equals", "lt", "lte", "gt", "gte", "answered", "all", "any", "not")
 	if m == nil {
 		return nil
 	}
-	c := &survey.Condition{Item: d.str(m, path, "item"), Equals: d.intPtr(m, path, "equals")}
+	c := &survey.Condition{Item: d.str(m, path, "item"), Equals: d.intPtr(m, path, "equals"),
+		NotEquals: d.intPtr(m, path, "not_equals"), Lt: d.intPtr(m, path, "lt"), Lte: d.intPtr(m, path, "lte"),
+		Gt: d.intPtr(m, path, "gt"), Gte: d.intPtr(m, path, "gte")}
+	if b, ok := m["answered"]; ok && b != nil {
+		a := d.boolean(m, path, "answered")
+		c.Answered = &a
+	}
 	if l, ok := d.list(m, path, "in", survey.MaxOptions, "values"); ok {
 		c.In = make([]int64, 0, len(l))
 		for i, x := range l {
@@ -629,6 +638,24 @@ func (d *decoder) condition(path string, v any) *survey.Condition {
 				c.In = append(c.In, n)
 			}
 		}
+	}
+	// The document's depth is bounded before decoding (MaxDocumentDepth),
+	// so this recursion is too; Validate bounds depth and size further.
+	for _, f := range []struct {
+		name string
+		to   *[]survey.Condition
+	}{{"all", &c.All}, {"any", &c.Any}} {
+		if l, ok := d.list(m, path, f.name, survey.MaxConditionNodes, "conditions"); ok {
+			*f.to = make([]survey.Condition, 0, len(l))
+			for i, x := range l {
+				if sub := d.condition(index(join(path, f.name), i), x); sub != nil {
+					*f.to = append(*f.to, *sub)
+				}
+			}
+		}
+	}
+	if x, ok := m["not"]; ok && x != nil {
+		c.Not = d.condition(join(path, "not"), x)
 	}
 	return c
 }

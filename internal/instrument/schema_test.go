@@ -181,7 +181,7 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrUnknownTopField", schemaSet("author", "me"), false},
 		{"ErrUnknownItemField", schemaSet("hint", "typo for help", schemaItem(0)...), false},
 		{"ErrUnknownOptionField", schemaSet("score", 3, "scales", 0, "options", 0), false},
-		{"ErrUnknownConditionField", schemaSet("not", 1, append(schemaItem(2), "show_if")...), false},
+		{"ErrUnknownConditionField", schemaSet("greater", 1, append(schemaItem(2), "show_if")...), false},
 		{"ErrKeyPattern", schemaSet("key", "Demo_Instrument"), false},
 		{"ErrVersionZero", schemaSet("version", 0), false},
 		{"ErrVersionText", schemaSet("version", "1"), false},
@@ -222,6 +222,29 @@ func TestSchema_AgreesWithParser(t *testing.T) {
 		{"ErrShowIfNeither", schemaSet("equals", nil, append(schemaItem(2), "show_if")...), false},
 		{"ErrShowIfEmptyIn", schemaSet("in", []any{}, append(schemaItem(4), "show_if")...), false},
 		{"ErrShowIfWithoutItem", schemaSet("item", nil, append(schemaItem(2), "show_if")...), false},
+		// Richer conditions: every form, on items and sections, and
+		// the shapes both refuse.
+		{"OKShowIfNotEquals", schemaSet("show_if", map[string]any{"item": "q_pick", "not_equals": 0}, schemaItem(2)...), true},
+		{"OKShowIfRange", schemaSet("show_if", map[string]any{"item": "q_num", "gte": 2, "lt": 8}, schemaItem(4)...), true},
+		{"OKShowIfAnsweredText", schemaSet("show_if", map[string]any{"item": "q_like", "answered": false}, schemaItem(4)...), true},
+		{"OKShowIfAllAnyNot", schemaSet("show_if", map[string]any{"all": []any{
+			map[string]any{"any": []any{map[string]any{"item": "q_like", "lte": 2}, map[string]any{"item": "q_pick", "equals": 1}}},
+			map[string]any{"not": map[string]any{"item": "q_num", "in": []any{3, 4}}},
+		}}, schemaItem(4)...), true},
+		{"OKSectionShowIf", func(m map[string]any) {
+			m["sections"] = append(m["sections"].([]any), map[string]any{"id": "more", "title": "More",
+				"show_if": map[string]any{"item": "q_num", "gt": 5},
+				"items":   []any{map[string]any{"id": "q_more", "type": "text", "text": "More?"}}})
+		}, true},
+		{"ErrSectionShowIfNotObject", schemaSet("show_if", true, "sections", 0), false},
+		{"ErrShowIfTwoComparisons", schemaSet("not_equals", 2, append(schemaItem(2), "show_if")...), false},
+		{"ErrShowIfGtAndGte", schemaSet("show_if", map[string]any{"item": "q_num", "gt": 2, "gte": 3}, schemaItem(4)...), false},
+		{"ErrShowIfAnsweredNotBoolean", schemaSet("show_if", map[string]any{"item": "q_num", "answered": 1}, schemaItem(4)...), false},
+		{"ErrShowIfAllEmpty", schemaSet("show_if", map[string]any{"all": []any{}}, schemaItem(4)...), false},
+		{"ErrShowIfAllWithItem", schemaSet("show_if", map[string]any{"item": "q_num", "all": []any{map[string]any{"item": "q_num", "gt": 2}}}, schemaItem(4)...), false},
+		{"ErrShowIfAllAndAny", schemaSet("show_if", map[string]any{"all": []any{map[string]any{"item": "q_num", "gt": 2}}, "any": []any{map[string]any{"item": "q_num", "gt": 2}}}, schemaItem(4)...), false},
+		{"ErrShowIfNestedUnknownField", schemaSet("show_if", map[string]any{"not": map[string]any{"item": "q_num", "above": 2}}, schemaItem(4)...), false},
+		{"ErrShowIfNestedNoComparison", schemaSet("show_if", map[string]any{"any": []any{map[string]any{"item": "q_num"}}}, schemaItem(4)...), false},
 		{"OKLimits", func(m map[string]any) {
 			schemaSet("title", strings.Repeat("é", 500))(m)
 			schemaSet("value", -9999, "scales", 0, "options", 0)(m)

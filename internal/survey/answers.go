@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -324,12 +325,12 @@ func (f *Form) Check(a Answers, partial bool) error {
 		v, answered := a[it.ID]
 		path := f.paths[i] // made once: Check runs on every submission
 		if !shown[i] {
-			if it.ShowIf != nil && bad != nil && bad[f.index[it.ShowIf.Item]] {
+			if bad != nil && slices.ContainsFunc(f.refs[i], func(ref int) bool { return bad[ref] }) {
 				bad[i] = true
 				continue
 			}
 			if answered {
-				p.Add(path, "must not be answered: the item is not shown because %s", f.describeCondition(it.ShowIf))
+				p.Add(path, "must not be answered: the item is not shown because %s", f.whyHidden(i, a))
 			}
 			continue
 		}
@@ -541,45 +542,4 @@ func valueList(opts []Option) string {
 		b.WriteString(strconv.FormatInt(o.Value, 10))
 	}
 	return b.String()
-}
-
-// describeCondition puts a show_if in words, for error messages and the
-// codebook: `item ai_use is not 1 (Yes)`.
-func (f *Form) describeCondition(c *Condition) string {
-	return "its condition does not hold (" + f.DescribeCondition(c) + ")"
-}
-
-// DescribeCondition puts a condition in words: "shown if ai_use = 1 (Yes)".
-func (f *Form) DescribeCondition(c *Condition) string {
-	if c == nil {
-		return ""
-	}
-	vals := c.Values()
-	parts := make([]string, len(vals))
-	for i, v := range vals {
-		parts[i] = strconv.FormatInt(v, 10)
-		for _, o := range f.options[c.Item] {
-			if o.Value == v {
-				parts[i] += " (" + o.Label + ")"
-			}
-		}
-	}
-	verb := " = "
-	if ref := f.items[c.Item]; ref != nil && ref.Type == MultipleChoice {
-		verb = " includes "
-	}
-	if len(parts) == 1 {
-		return "shown if " + c.Item + verb + parts[0]
-	}
-	var b bytes.Buffer
-	for i, s := range parts {
-		if i > 0 {
-			b.WriteString(" or ")
-		}
-		b.WriteString(s)
-	}
-	if verb == " = " {
-		verb = " is "
-	}
-	return "shown if " + c.Item + verb + b.String()
 }

@@ -1,5 +1,7 @@
 package survey
 
+import "slices"
+
 // Form is a valid instrument indexed for answering: items in document
 // order, each with its options resolved. Published instrument versions
 // never change, so one Form per version can be built once and shared by
@@ -10,6 +12,9 @@ type Form struct {
 	items      map[string]*Item
 	index      map[string]int // item id -> position in order
 	section    map[string]int
+	sectionAt  []int               // section index per item of order
+	refs       [][]int             // per item of order: the items its and its section's show_if refer to
+	sharedRefs bool                // some item's conditions refer to more than one item (chainShown)
 	options    map[string][]Option // likert (from the scale) and choice items
 	paths      []string            // "answers.<id>" per item of order, for Check's problems
 	orders     orderPlan           // randomised order (order.go)
@@ -74,6 +79,7 @@ func newForm(in *Instrument) *Form {
 			f.paths = append(f.paths, "answers."+it.ID)
 			f.items[it.ID] = it
 			f.section[it.ID] = si
+			f.sectionAt = append(f.sectionAt, si)
 			switch it.Type {
 			case Likert:
 				f.options[it.ID] = scales[it.Scale]
@@ -94,6 +100,22 @@ func newForm(in *Instrument) *Form {
 				}
 			}
 		}
+	}
+	f.refs = make([][]int, len(f.order))
+	for i, it := range f.order {
+		var ids []string
+		if c := in.Sections[f.sectionAt[i]].ShowIf; c != nil {
+			ids = c.Items()
+		}
+		if it.ShowIf != nil {
+			ids = append(ids, it.ShowIf.Items()...)
+		}
+		for _, id := range ids {
+			if ref, ok := f.index[id]; ok && !slices.Contains(f.refs[i], ref) {
+				f.refs[i] = append(f.refs[i], ref)
+			}
+		}
+		f.sharedRefs = f.sharedRefs || len(f.refs[i]) > 1
 	}
 	f.planOrder()
 	return f

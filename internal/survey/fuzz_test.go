@@ -10,7 +10,7 @@ import (
 
 func fuzzForm(t testing.TB) *survey.Form {
 	min0, max60 := int64(0), int64(60)
-	one := int64(1)
+	one, two, eighteen, yes := int64(1), int64(2), int64(18), true
 	in := &survey.Instrument{Key: "fuzz", Version: 1, Title: "Fuzz",
 		Scales:    []survey.Scale{{ID: "agree5", Options: []survey.Option{{Value: 1, Label: "A"}, {Value: 2, Label: "B"}, {Value: 3, Label: "C"}, {Value: 4, Label: "D"}, {Value: 5, Label: "E"}}}},
 		Subscales: []survey.Subscale{{ID: "eff", Title: "E"}},
@@ -28,7 +28,11 @@ func fuzzForm(t testing.TB) *survey.Form {
 			{ID: "weight", Type: survey.Number, Text: "W", Decimals: 1, MinText: "30", MaxText: "250.5"},
 			{ID: "pain", Type: survey.Slider, Text: "P"},
 			{ID: "aids", Type: survey.MultipleChoice, Text: "A", Other: true, Options: []survey.Option{{Value: 1, Label: "A"}, {Value: 3, Label: "None", Exclusive: true}}},
-		}}}}
+		}}, {ID: "more", Title: "M", Items: []survey.Item{
+			{ID: "why", Type: survey.Text, Text: "W", ShowIf: &survey.Condition{All: []survey.Condition{
+				{Item: "eff_1", Gt: &two}, {Item: "tools", NotEquals: &two}}}},
+		}, ShowIf: &survey.Condition{Any: []survey.Condition{
+			{Item: "years", Gte: &eighteen}, {Not: &survey.Condition{Item: "use", Answered: &yes}}}}}}}
 	f, err := survey.NewForm(in)
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +55,8 @@ func FuzzCheck(f *testing.F) {
 		`{"answers":{"use":"1","eff_1":3.0,"years":-1,"note":null}}`,
 		`{"answers":{"eff_1":[1,"2"],"x":{}}}`,
 		`{"answers":{"note":"\u2028 \ud83d\ude00 \"quoted\" =1+1"}}`,
+		`{"answers":{"use":1,"tools":[1],"eff_1":3,"years":18,"why":"because"}}`,
+		`{"answers":{"use":1,"tools":[2],"eff_1":3,"years":17,"why":"hidden"}}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -1,6 +1,9 @@
 package survey
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Item types.
 const (
@@ -127,6 +130,10 @@ type Section struct {
 	// Fixed keeps the section in its place when the instrument's sections
 	// are randomised.
 	Fixed bool `json:"fixed,omitempty"`
+	// ShowIf skips the whole section unless it holds: its page is not
+	// shown and its items are hidden (not asked, not required, refused
+	// when answered). It may refer only to items of earlier sections.
+	ShowIf *Condition `json:"show_if,omitempty"`
 }
 
 // Item is one question. Which fields apply depends on Type; Validate
@@ -189,16 +196,81 @@ type Attention struct {
 	Expect int64 `json:"expect"`
 }
 
-// Condition shows an item only when an earlier item's answer matches.
-// Exactly one of Equals and In is set. For a multiple-choice item the
-// condition holds when any of the values was selected.
+// Condition decides whether an item or a section is shown (show_if). It is
+// either a comparison on an earlier item (Item set, with one comparison, or
+// a lower and an upper bound together) or a combination of conditions
+// (exactly one of All, Any and Not). The rule that decides it is shown.go's
+// holds; Validate checks its shape, references and operands.
+//
+// A comparison on an item that is not answered, or not shown, is false,
+// except Answered false, which is true then; Not inverts whatever its
+// condition gives. Equals, In and NotEquals on a multiple-choice item ask
+// whether the value is among (or, for NotEquals, not among) the chosen
+// options. Lt, Lte, Gt and Gte compare a single value in the order of the
+// numbers; an answer that is a missing-data code meets none of them.
 type Condition struct {
-	Item   string  `json:"item"`
+	Item   string  `json:"item,omitempty"`
 	Equals *int64  `json:"equals,omitempty"`
 	In     []int64 `json:"in,omitempty"`
+	// NotEquals holds when the answer is not this value.
+	NotEquals *int64 `json:"not_equals,omitempty"`
+	// Lt, Lte, Gt and Gte hold when the answer is <, <=, > or >= the value.
+	Lt  *int64 `json:"lt,omitempty"`
+	Lte *int64 `json:"lte,omitempty"`
+	Gt  *int64 `json:"gt,omitempty"`
+	Gte *int64 `json:"gte,omitempty"`
+	// Answered holds, when true, if the item is shown and answered; when
+	// false, if it is not (hidden or left empty).
+	Answered *bool `json:"answered,omitempty"`
+	// All holds when every condition in it holds, Any when at least one
+	// does, Not when its condition does not.
+	All []Condition `json:"all,omitempty"`
+	Any []Condition `json:"any,omitempty"`
+	Not *Condition  `json:"not,omitempty"`
 }
 
-// Values lists the values the condition accepts.
+// IsLeaf reports whether the condition is a comparison on one item rather
+// than a combination.
+func (c *Condition) IsLeaf() bool { return c.All == nil && c.Any == nil && c.Not == nil }
+
+// Walk calls fn for the condition and every condition under it, parents
+// first, in document order.
+func (c *Condition) Walk(fn func(*Condition)) {
+	if c == nil {
+		return
+	}
+	fn(c)
+	for i := range c.All {
+		c.All[i].Walk(fn)
+	}
+	for i := range c.Any {
+		c.Any[i].Walk(fn)
+	}
+	c.Not.Walk(fn)
+}
+
+// Items lists the ids of the items the condition refers to, each once,
+// in order of first mention.
+func (c *Condition) Items() []string {
+	var ids []string
+	c.Walk(func(n *Condition) {
+		if n.Item != "" && !slices.Contains(ids, n.Item) {
+			ids = append(ids, n.Item)
+		}
+	})
+	return ids
+}
+
+// IsSimple reports whether the condition is one of the two forms of the
+// first instrument format, {item, equals} or {item, in}, which every
+// importer and exporter understands.
+func (c *Condition) IsSimple() bool {
+	return c.IsLeaf() && c.Item != "" && (c.Equals != nil) != (c.In != nil) &&
+		c.NotEquals == nil && c.Lt == nil && c.Lte == nil && c.Gt == nil && c.Gte == nil && c.Answered == nil
+}
+
+// Values lists the values of Equals or In: those an {item, equals} or
+// {item, in} condition accepts.
 func (c *Condition) Values() []int64 {
 	if c.Equals != nil {
 		return []int64{*c.Equals}

@@ -71,8 +71,10 @@ const (
 	// MaxDocumentBytes bounds an instrument file: the API's body limit.
 	MaxDocumentBytes = 1 << 20
 	// MaxDocumentDepth bounds the nesting of an instrument file's
-	// objects and lists. The format itself nests 7 deep (instrument,
-	// sections, section, items, item, show_if, in).
+	// objects and lists. The format itself nests at most 21 deep
+	// (instrument, sections, section, items, item, show_if, then two
+	// levels, a list and its condition, for each of the
+	// MaxConditionDepth-1 levels of all or any, and an in list).
 	MaxDocumentDepth = 32
 )
 
@@ -123,12 +125,39 @@ func (in *Instrument) checkLimits(p *Problems) {
 		for ii, it := range sec.Items {
 			path := fmt.Sprintf("sections[%d].items[%d]", si, ii)
 			count(path+".options", "options", len(it.Options), MaxOptions)
-			if it.ShowIf != nil {
-				count(path+".show_if.in", "values", len(it.ShowIf.In), MaxOptions)
-			}
+			checkConditionSize(p, path+".show_if", it.ShowIf)
 		}
+		checkConditionSize(p, fmt.Sprintf("sections[%d].show_if", si), sec.ShowIf)
 	}
 	count("sections", "items in all sections together", items, MaxItems)
+}
+
+// checkConditionSize reports a show_if over the limits of its depth, its
+// size or the values of an in list.
+func checkConditionSize(p *Problems, path string, c *Condition) {
+	if c == nil {
+		return
+	}
+	before := p.Count()
+	if checkConditionLimits(p, path, c); p.Count() > before {
+		return // not walked further: it may be very deep
+	}
+	var walk func(path string, c *Condition)
+	walk = func(path string, c *Condition) {
+		if len(c.In) > MaxOptions {
+			p.Add(path+".in", "at most %d values are allowed, got %d", MaxOptions, len(c.In))
+		}
+		for i := range c.All {
+			walk(fmt.Sprintf("%s.all[%d]", path, i), &c.All[i])
+		}
+		for i := range c.Any {
+			walk(fmt.Sprintf("%s.any[%d]", path, i), &c.Any[i])
+		}
+		if c.Not != nil {
+			walk(path+".not", c.Not)
+		}
+	}
+	walk(path, c)
 }
 
 // checkContent reports texts with control characters or over their length

@@ -31,7 +31,7 @@ const MaxTextLength = 100000
 func (in *Instrument) Validate() error {
 	var p Problems
 	if in.checkLimits(&p); len(p) == 0 {
-		in.validate(&p)
+		in.validate(&p, true)
 		in.checkContent(&p)
 		in.checkReservedPrefixes(&p)
 	}
@@ -43,7 +43,7 @@ func (in *Instrument) Validate() error {
 // stored before a limit existed keeps working.
 func (in *Instrument) validateStored() error {
 	var p Problems
-	in.validate(&p)
+	in.validate(&p, false)
 	return p.Err(EInvalid, "the instrument is not valid")
 }
 
@@ -53,7 +53,9 @@ func NotAllowed(typ string) string {
 	return fmt.Sprintf("not allowed for an item of type %s", typ)
 }
 
-func (in *Instrument) validate(p *Problems) {
+// validate checks the structural rules; admission adds those that
+// versions stored before them need not meet (see conditionScope.stored).
+func (in *Instrument) validate(p *Problems, admission bool) {
 	switch {
 	case in.Key == "":
 		p.Add("key", "is required")
@@ -123,10 +125,6 @@ func (in *Instrument) validate(p *Problems) {
 		p.Add("sections", "at least one section is required")
 	}
 	sectionIDs := map[string]bool{}
-	type seenItem struct {
-		item *Item
-		path string
-	}
 	items := map[string]seenItem{} // items seen so far, in document order
 	// Every item id, so that a show_if naming a later item is told apart
 	// from an unknown one without a scan per condition.
@@ -157,6 +155,14 @@ func (in *Instrument) validate(p *Problems) {
 		if len(sec.Items) == 0 {
 			p.Add(spath+".items", "a section needs at least one item")
 		}
+		if sec.ShowIf != nil {
+			own := make(map[string]bool, len(sec.Items))
+			for _, it := range sec.Items {
+				own[it.ID] = true
+			}
+			scope := conditionScope{earlier: items, all: allItems, scales: scales, section: own, stored: !admission}
+			scope.check(p, spath+".show_if", sec.ShowIf)
+		}
 		for ii := range sec.Items {
 			it := &sec.Items[ii]
 			path := fmt.Sprintf("%s.items[%d]", spath, ii)
@@ -186,19 +192,9 @@ func (in *Instrument) validate(p *Problems) {
 					checkSameScale(p, path, it, first.item, first.path, scales)
 				}
 			}
-			if c := it.ShowIf; c != nil {
-				cpath := path + ".show_if"
-				ref, ok := items[c.Item]
-				switch {
-				case c.Item == it.ID:
-					p.Add(cpath+".item", "an item cannot depend on itself (%q)", c.Item)
-				case !ok && allItems[c.Item]:
-					p.Add(cpath+".item", "%q comes later in the instrument; show_if may only refer to an earlier item", c.Item)
-				case !ok:
-					p.Add(cpath+".item", "unknown item %q", c.Item)
-				default:
-					checkCondition(p, cpath, c, ref.item, scales)
-				}
+			if it.ShowIf != nil {
+				scope := conditionScope{earlier: items, all: allItems, scales: scales, self: it.ID, stored: !admission}
+				scope.check(p, path+".show_if", it.ShowIf)
 			}
 			if it.ID != "" {
 				if _, dup := items[it.ID]; !dup {
@@ -353,45 +349,6 @@ func checkOptions(p *Problems, path string, opts []Option) {
 		seen[o.Value] = true
 		if strings.TrimSpace(o.Label) == "" {
 			p.Add(fmt.Sprintf("%s[%d].label", path, i), "is required")
-		}
-	}
-}
-
-func checkCondition(p *Problems, path string, c *Condition, ref *Item, scales map[string]*Scale) {
-	switch {
-	case c.Equals != nil && c.In != nil:
-		p.Add(path, "set either equals or in, not both")
-		return
-	case c.Equals == nil && len(c.In) == 0:
-		p.Add(path, "set equals or a non-empty in")
-		return
-	}
-	var opts []Option
-	switch ref.Type {
-	case Text, DateItem, Number, Info:
-		p.Add(path+".item", "%q is a %s item; show_if can only test likert, choice, integer, slider or consent items", c.Item, ref.Type)
-		return
-	case Slider, Consent:
-		return // compared as integers, like an integer item
-	case Likert:
-		if s := scales[ref.Scale]; s != nil {
-			opts = s.Options
-		}
-	case SingleChoice, MultipleChoice:
-		opts = ref.Options
-	case Integer:
-		return // any integer is a fair value to compare with
-	}
-	if opts == nil {
-		return // the referenced item is itself broken and reported
-	}
-	field := "equals"
-	for i, v := range c.Values() {
-		if c.Equals == nil {
-			field = fmt.Sprintf("in[%d]", i)
-		}
-		if !hasValue(opts, v) {
-			p.Add(path+"."+field, "%d is not an option of item %q", v, c.Item)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -158,7 +159,7 @@ type itemView struct {
 	ID, Type, Text, Help string
 	Optional             bool
 	Hidden               bool   // not shown given the answers so far
-	IfItem, IfValues     string // show_if on an item of the same page, for the script
+	If                   string // show_if on items of the same page, for the script (scriptCondition)
 	Group                bool   // radios or checkboxes in a fieldset
 	Likert               bool
 	InputType            string // radio or checkbox
@@ -199,12 +200,12 @@ type optionView struct {
 func newItemView(l *i18n.Lang, form *survey.Form, it *survey.Item, a survey.Answers, shown map[string]bool, si int, errMsg string) itemView {
 	v := itemView{L: l, TextLang: textLang(form, l), ID: it.ID, Type: it.Type, Text: it.Text, Help: it.Help, Optional: !it.Required,
 		Hidden: !shown[it.ID], Error: errMsg, Target: "q-" + it.ID}
-	if c := it.ShowIf; c != nil && form.Item(c.Item) != nil && form.SectionOf(c.Item) == si {
-		vals := make([]string, len(c.Values()))
-		for i, x := range c.Values() {
-			vals[i] = strconv.FormatInt(x, 10)
+	if c := it.ShowIf; c != nil {
+		if sc, onPage := newScriptCondition(form, c, si, a); onPage {
+			if b, err := json.Marshal(sc); err == nil {
+				v.If = string(b)
+			}
 		}
-		v.IfItem, v.IfValues = c.Item, strings.Join(vals, " ")
 	}
 	ans, answered := a[it.ID]
 	var describe []string
@@ -298,4 +299,57 @@ func valueText(v survey.Value) string {
 		return v.Text
 	}
 	return ""
+}
+
+// scriptCondition is an item's show_if as the page's script decides it
+// (app.js, holds): comparisons on items of the same page as written, with
+// the item's missing-data codes, which no order comparison meets; each
+// comparison on an item of another page replaced by its verdict (C),
+// which the saved answers decide and the page cannot change. The rule
+// stays survey's (shown.go): the script only shows and hides as the
+// respondent answers, and the server decides again when the page is sent.
+type scriptCondition struct {
+	survey.Condition                   // a comparison on an item of the page
+	C                *bool             `json:"c,omitempty"`
+	All              []scriptCondition `json:"all,omitempty"`
+	Any              []scriptCondition `json:"any,omitempty"`
+	Not              *scriptCondition  `json:"not,omitempty"`
+	Missing          []int64           `json:"missing,omitempty"`
+}
+
+// newScriptCondition makes the scriptCondition of c on page si, and tells
+// whether any comparison in it is on an item of the page: when none is,
+// the server's verdict (the item hidden or not) is all there is.
+func newScriptCondition(form *survey.Form, c *survey.Condition, si int, a survey.Answers) (scriptCondition, bool) {
+	var sc scriptCondition
+	onPage := false
+	list := func(cs []survey.Condition) []scriptCondition {
+		out := make([]scriptCondition, len(cs))
+		for i := range cs {
+			var on bool
+			out[i], on = newScriptCondition(form, &cs[i], si, a)
+			onPage = onPage || on
+		}
+		return out
+	}
+	switch {
+	case c.All != nil:
+		sc.All = list(c.All)
+	case c.Any != nil:
+		sc.Any = list(c.Any)
+	case c.Not != nil:
+		n, on := newScriptCondition(form, c.Not, si, a)
+		sc.Not, onPage = &n, on
+	case form.Item(c.Item) != nil && form.SectionOf(c.Item) == si:
+		sc.Condition, onPage = *c, true
+		for _, o := range form.Options(c.Item) {
+			if o.Missing {
+				sc.Missing = append(sc.Missing, o.Value)
+			}
+		}
+	default:
+		verdict := form.Holds(c, a)
+		sc.C = &verdict
+	}
+	return sc, onPage
 }

@@ -19,8 +19,9 @@ import (
 // escapes every attribute): about half of the server's CPU on a web
 // journey (docs/performance.md). Yet an item's HTML depends on the
 // respondent only through a few things: whether it is hidden, its error
-// message, which options are checked, and the value typed in a text or
-// number field. The first three take few values per item, so the
+// message, which options are checked, the verdicts its show_if takes from
+// other pages, and the value typed in a text or number field. The first
+// four take few values per item, so the
 // fragment for each combination is rendered once by the same template and
 // kept; the section template then writes the fragments as they are. An
 // item with a typed value is kept the same way with a mark where the
@@ -149,6 +150,10 @@ func itemState(iv *itemView) string {
 		b.WriteByte(0)
 		b.WriteString(iv.OtherError)
 	}
+	// The script's condition holds the verdicts of comparisons on other
+	// pages, which the answers change.
+	b.WriteByte(0)
+	b.WriteString(iv.If)
 	return b.String()
 }
 

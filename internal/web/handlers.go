@@ -455,8 +455,10 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 		}
 	}
 	// The address names the section (its place in the instrument), the
-	// heading its page in the respondent's order.
-	sv := &sectionView{Number: p.order.Page(si) + 1, Total: len(form.Instrument.Sections), Title: sec.Title,
+	// heading its page in the respondent's order; skipped sections are
+	// left out of "Section N of M".
+	number, total := p.order.PagePosition(a, si)
+	sv := &sectionView{Number: number, Total: total, Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
 		First: p.order.PrevSection(a, si) < 0, Last: p.order.NextSection(a, si) < 0,
 		// The link carries the language, so that another browser or
@@ -500,7 +502,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	// A plain page is written from its shell (shell.go), which holds the
 	// title already once kept. A preview is never kept (preview.go).
 	plain := len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later && p.preview == nil
-	key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, page: sv.Number, first: sv.First, last: sv.Last}
+	key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, page: p.order.Page(si), first: sv.First, last: sv.Last, number: sv.Number, total: sv.Total}
 	if plain {
 		v.CSRF = h.csrfToken(c, p.sv.ID)
 		if s := h.shells.kept(key); s != nil {

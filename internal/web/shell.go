@@ -61,6 +61,8 @@ type shellKey struct {
 	section     int
 	page        int // the section's page number, which randomised sections change
 	first, last bool
+	// number and total: "Section N of M", which skipped sections change.
+	number, total int
 }
 
 // The marks, one per hole. Letters and digits only, so no escaper

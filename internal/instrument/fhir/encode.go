@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -96,12 +97,25 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			types[it.ID] = it.Type
 		}
 	}
-	for _, sec := range in.Sections {
+	for si, sec := range in.Sections {
 		g := Item{LinkID: sec.ID, Type: "group", Text: ptr(sec.Title)}
 		if sec.Description != "" {
 			g.Item = append(g.Item, Item{LinkID: sec.ID + ".description", Type: "display", Text: ptr(sec.Description)})
 		}
-		for _, it := range sec.Items {
+		for ii, it := range sec.Items {
+			// enableWhen lists tests of one question, as the importer
+			// reads them back: the conditions of the first format only. A
+			// section's condition goes to each of its items.
+			path := fmt.Sprintf("sections[%d].items[%d].show_if", si, ii)
+			switch {
+			case sec.ShowIf != nil && it.ShowIf != nil:
+				return nil, interop.Unsupported("FHIR enableWhen", path, fmt.Errorf("the item and its section each have a condition"))
+			case sec.ShowIf != nil:
+				it.ShowIf, path = sec.ShowIf, fmt.Sprintf("sections[%d].show_if", si)
+			}
+			if it.ShowIf != nil && !it.ShowIf.IsSimple() {
+				return nil, interop.Unsupported("FHIR enableWhen", path, fmt.Errorf("only {item, equals} and {item, in} are written"))
+			}
 			qi, err := encodeItem(&it, types)
 			if err != nil {
 				return nil, err

@@ -524,13 +524,24 @@ func (b *builder) question(q *question, subs []*question, answers []answer, grel
 			it.Text = f.Name
 			b.rep.Warn(at, "%s has no text; its code stands in", f.Name)
 		}
-		switch {
-		case rel != "" && grel != "":
-			b.rep.Warn(at, "the question and its group each have a relevance; a Dyad condition is one test, so the question is shown to everyone")
-		case rel != "":
-			it.ShowIf = b.relevance(at+" relevance", rel, f.Name)
-		case grel != "":
-			it.ShowIf = b.relevance(at+" group relevance", grel, f.Name)
+		// Shown when its group's relevance and its own hold; one that does
+		// not map is left out (and reported): asked more often, never less.
+		var conds []survey.Condition
+		if grel != "" {
+			if c := b.relevance(at+" group relevance", grel, f.Name); c != nil {
+				conds = append(conds, *c)
+			}
+		}
+		if rel != "" {
+			if c := b.relevance(at+" relevance", rel, f.Name); c != nil {
+				conds = append(conds, *c)
+			}
+		}
+		switch len(conds) {
+		case 1:
+			it.ShowIf = &conds[0]
+		case 2:
+			it.ShowIf = &survey.Condition{All: conds}
 		}
 		f.ID = it.ID
 		if f.Type == "" {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 )
 
@@ -62,7 +63,7 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		}
 		prevScale := ""
 		group := ""
-		for _, it := range sec.Items {
+		for ii, it := range sec.Items {
 			c := map[int]string{colName: it.ID, colForm: form, colSection: header, colLabel: it.Text, colNote: it.Help}
 			header = ""
 			if it.Required {
@@ -139,8 +140,21 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				prevScale, group = "", ""
 			}
 			c[colAnnotation] = strings.Join(notes, " ")
-			if it.ShowIf != nil {
-				c[colBranching] = logicOf(it.ShowIf, byID[it.ShowIf.Item])
+			if sc := it.ShowIf; sc != nil || in.Sections[si].ShowIf != nil {
+				// REDCap has no branching for a form: a section's
+				// condition goes to each of its fields.
+				if sec := in.Sections[si].ShowIf; sec != nil {
+					if sc == nil {
+						sc = sec
+					} else {
+						sc = &survey.Condition{All: []survey.Condition{*sec, *sc}}
+					}
+				}
+				logic, err := interop.Expr(sc, byID, logicSyntax)
+				if err != nil {
+					return nil, interop.Unsupported("REDCap branching logic", fmt.Sprintf("sections[%d].items[%d].show_if", si, ii), err)
+				}
+				c[colBranching] = logic
 			}
 			_ = w.Write(rowOf(c))
 			if it.Other {
@@ -169,18 +183,51 @@ func choices(opts []survey.Option) string {
 	return strings.Join(parts, " | ")
 }
 
-// logicOf writes a condition as branching logic: one comparison per
-// value, joined by or; a multiple-choice item's values as ticked
-// checkbox choices.
-func logicOf(c *survey.Condition, ref *survey.Item) string {
-	vals := c.Values()
-	parts := make([]string, len(vals))
-	for i, v := range vals {
-		if ref != nil && ref.Type == survey.MultipleChoice {
-			parts[i] = fmt.Sprintf("[%s(%d)] = '1'", c.Item, v)
+// logicSyntax writes conditions as branching logic: a list of values as
+// one comparison per value joined by or (a multiple-choice item's as
+// ticked checkbox choices), the other comparisons with REDCap's
+// operators, answered as a comparison with the empty value. REDCap has
+// no not.
+var logicSyntax = interop.Syntax{And: " and ", Or: " or ", Leaf: logicOf}
+
+func logicOf(c *survey.Condition, ref *survey.Item) (string, error) {
+	multi := ref.Type == survey.MultipleChoice
+	var parts []string
+	for _, v := range c.Values() {
+		if multi {
+			parts = append(parts, fmt.Sprintf("[%s(%d)] = '1'", c.Item, v))
 		} else {
-			parts[i] = fmt.Sprintf("[%s] = '%d'", c.Item, v)
+			parts = append(parts, fmt.Sprintf("[%s] = '%d'", c.Item, v))
 		}
 	}
-	return strings.Join(parts, " or ")
+	if len(parts) > 0 {
+		return strings.Join(parts, " or "), nil
+	}
+	if c.Answered != nil {
+		switch {
+		case multi && *c.Answered:
+			for _, o := range ref.Options {
+				parts = append(parts, fmt.Sprintf("[%s(%d)] = '1'", c.Item, o.Value))
+			}
+			return strings.Join(parts, " or "), nil
+		case multi:
+			return "", fmt.Errorf("an unticked checkbox choice does not read back")
+		case *c.Answered:
+			return fmt.Sprintf("[%s] <> ''", c.Item), nil
+		default:
+			return fmt.Sprintf("[%s] = ''", c.Item), nil
+		}
+	}
+	if multi {
+		return "", fmt.Errorf("a checkbox field is tested one ticked choice at a time")
+	}
+	for _, cmp := range []struct {
+		v  *int64
+		op string
+	}{{c.NotEquals, "<>"}, {c.Gt, ">"}, {c.Gte, ">="}, {c.Lt, "<"}, {c.Lte, "<="}} {
+		if cmp.v != nil {
+			parts = append(parts, fmt.Sprintf("[%s] %s '%d'", c.Item, cmp.op, *cmp.v))
+		}
+	}
+	return strings.Join(parts, " and "), nil
 }

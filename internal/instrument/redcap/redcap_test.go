@@ -1,6 +1,7 @@
 package redcap_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,8 +54,7 @@ func TestRealWorld(t *testing.T) {
 	for name, want := range map[string][]string{
 		"redcap-survey.csv": {`row 4 "Identifier?"`, `row 3 "Text Validation Type OR Show Slider Number"`},
 		"redcap-longitudinal.csv": {
-			`row 15 "Branching Logic (Show field only if...)"`, // [sex] = "0" and [given_birth] = "1": two fields
-			`row 24 "Field Type"`,                              // calc
+			`row 24 "Field Type"`, // calc
 		},
 		"redcap-validation-types.csv": nil,
 		"redcap-problematic.csv":      nil,
@@ -100,7 +100,7 @@ func TestRealWorld(t *testing.T) {
 }
 
 // TestLongitudinalLogic checks what the real longitudinal dictionary's
-// branching logic became: one field tested is a condition, two are not.
+// branching logic became: one field tested, or two joined by and.
 func TestLongitudinalLogic(t *testing.T) {
 	data, err := os.ReadFile("../testdata/interop/redcap-longitudinal.csv")
 	if err != nil {
@@ -120,8 +120,8 @@ func TestLongitudinalLogic(t *testing.T) {
 	if c := items["given_birth"].ShowIf; c == nil || c.Item != "sex" || c.Equals == nil || *c.Equals != 0 {
 		t.Errorf("given_birth show_if = %+v, want sex = 0", c)
 	}
-	if c := items["num_children"].ShowIf; c != nil {
-		t.Errorf("num_children show_if = %+v, want none (two fields)", c)
+	if c, _ := json.Marshal(items["num_children"].ShowIf); string(c) != `{"all":[{"item":"sex","equals":0},{"item":"given_birth","equals":1}]}` {
+		t.Errorf("num_children show_if = %s, want sex = 0 and given_birth = 1", c)
 	}
 	if items["bmi"] != nil {
 		t.Error("the calculated field became an item")
@@ -147,30 +147,35 @@ func TestBranching(t *testing.T) {
 		logic string
 		want  []int64 // nil: no condition, a warning
 		ref   string
+		cond  string // the condition as JSON, when it is not a list of values
 	}{
-		{`[color] = '1'`, []int64{1}, "color"},
-		{`[color] = "2" or [color] = '3'`, []int64{2, 3}, "color"},
-		{`[color] <> '1'`, []int64{2, 3}, "color"},
-		{`[color] != ""`, []int64{1, 2, 3}, "color"},
-		{`[color] >= 2`, []int64{2, 3}, "color"},
-		{`'2' < [color]`, []int64{3}, "color"},
-		{`([color] = '1' or [color] = '2') and [color] <> '1'`, []int64{2}, "color"},
-		{`[fruit(2)] = '1'`, []int64{2}, "fruit"},
-		{`[fruit(1)] = '1' or [fruit(2)] = '1'`, []int64{1, 2}, "fruit"},
-		{`[age] > 28`, []int64{29, 30}, "age"},
-		{`[age] = 40`, []int64{40}, "age"},
-		{`[color] = '1' and [age] > 20`, nil, ""},
-		{`[fruit(1)] = '0'`, nil, ""},
-		{`[fruit] = '1'`, nil, ""},
-		{`[name] = 'x'`, nil, ""},
-		{`[color] = '9'`, nil, ""},
-		{`[color] = ''`, nil, ""},
-		{`[later] = '1'`, nil, ""},
-		{`[event_1_arm_1][color] = '1'`, nil, ""},
-		{`datediff([age], 'today', 'y') > 1`, nil, ""},
-		{`[color] = '1' [color]`, nil, ""},
-		{`([color] = '1'`, nil, ""},
-		{`[color = '1'`, nil, ""},
+		{`[color] = '1'`, []int64{1}, "color", ""},
+		{`[color] = "2" or [color] = '3'`, []int64{2, 3}, "color", ""},
+		{`[color] <> '1'`, []int64{2, 3}, "color", ""},
+		{`[color] != ""`, []int64{1, 2, 3}, "color", ""},
+		{`[color] >= 2`, []int64{2, 3}, "color", ""},
+		{`'2' < [color]`, []int64{3}, "color", ""},
+		{`([color] = '1' or [color] = '2') and [color] <> '1'`, []int64{2}, "color", ""},
+		{`[fruit(2)] = '1'`, []int64{2}, "fruit", ""},
+		{`[fruit(1)] = '1' or [fruit(2)] = '1'`, []int64{1, 2}, "fruit", ""},
+		{`[age] > 28`, []int64{29, 30}, "age", ""},
+		{`[age] = 40`, nil, "", ""},
+		{`[color] = '1' and [age] > 20`, nil, "", `{"all":[{"item":"color","equals":1},{"item":"age","in":[21,22,23,24,25,26,27,28,29,30]}]}`},
+		{`[color] = '1' or [fruit(2)] = '1'`, nil, "", `{"any":[{"item":"color","equals":1},{"item":"fruit","equals":2}]}`},
+		{`[fruit(1)] = '1' and [fruit(2)] = '1'`, nil, "", `{"all":[{"item":"fruit","equals":1},{"item":"fruit","equals":2}]}`},
+		{`([color] = '1' or [age] >= 29) and [name] <> ''`, nil, "", `{"all":[{"any":[{"item":"color","equals":1},{"item":"age","in":[29,30]}]},{"item":"name","answered":true}]}`},
+		{`[name] = ''`, nil, "", `{"item":"name","answered":false}`},
+		{`[fruit(1)] = '0'`, nil, "", ""},
+		{`[fruit] = '1'`, nil, "", ""},
+		{`[name] = 'x'`, nil, "", ""},
+		{`[color] = '9'`, nil, "", ""},
+		{`[color] = ''`, nil, "", `{"item":"color","answered":false}`},
+		{`[later] = '1'`, nil, "", ""},
+		{`[event_1_arm_1][color] = '1'`, nil, "", ""},
+		{`datediff([age], 'today', 'y') > 1`, nil, "", ""},
+		{`[color] = '1' [color]`, nil, "", ""},
+		{`([color] = '1'`, nil, "", ""},
+		{`[color = '1'`, nil, "", ""},
 	} {
 		t.Run(tc.logic, func(t *testing.T) {
 			data := base + "q,f,,yesno,Q,,,,,,,\"" + strings.ReplaceAll(tc.logic, `"`, `""`) + "\",,,,,,\n" +
@@ -183,6 +188,13 @@ func TestBranching(t *testing.T) {
 			warned := false
 			for _, w := range res.Warnings {
 				warned = warned || w.Path == `row 7 "Branching Logic (Show field only if...)"`
+			}
+			if tc.cond != "" {
+				got, _ := json.Marshal(q.ShowIf)
+				if string(got) != tc.cond || warned {
+					t.Errorf("show_if = %s, warnings %v; want %s", got, res.Warnings, tc.cond)
+				}
+				return
 			}
 			if tc.want == nil {
 				if q.ShowIf != nil || !warned {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dyad-survey/dyad/internal/instrument/interop"
 	"github.com/dyad-survey/dyad/internal/survey"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/language"
@@ -100,9 +101,26 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	for _, s := range in.Subscales {
 		combine[s.ID] = s.Combine
 	}
+	byID := interop.ItemsByID(in)
+	relevant := func(c *survey.Condition, path string) (string, error) {
+		r, err := interop.Expr(c, byID, relevantSyntax)
+		if err != nil {
+			return "", interop.Unsupported("XLSForm relevant", path, err)
+		}
+		return r, nil
+	}
 	for si, sec := range in.Sections {
 		langs.at(si, -1)
-		row(map[string]string{"type": "begin group", "name": sec.ID, "label": sec.Title})
+		group := map[string]string{"type": "begin group", "name": sec.ID, "label": sec.Title}
+		if sec.ShowIf != nil {
+			// A section's condition is its group's relevant.
+			r, err := relevant(sec.ShowIf, fmt.Sprintf("sections[%d].show_if", si))
+			if err != nil {
+				return nil, err
+			}
+			group["relevant"] = r
+		}
+		row(group)
 		if sec.Description != "" {
 			langs.at(si, -2)
 			row(map[string]string{"type": "note", "name": sec.ID + "_intro", "label": sec.Description})
@@ -167,15 +185,11 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 				}
 			}
 			if sc := it.ShowIf; sc != nil {
-				var parts []string
-				for _, v := range sc.Values() {
-					if types[sc.Item] == survey.MultipleChoice {
-						parts = append(parts, fmt.Sprintf("selected(${%s}, '%d')", sc.Item, v))
-					} else {
-						parts = append(parts, fmt.Sprintf("${%s} = '%d'", sc.Item, v))
-					}
+				r, err := relevant(sc, fmt.Sprintf("sections[%d].items[%d].show_if", si, ii))
+				if err != nil {
+					return nil, err
 				}
-				c["relevant"] = strings.Join(parts, " or ")
+				c["relevant"] = r
 			}
 			row(c)
 			if it.Other {
@@ -290,4 +304,51 @@ func (c *columns) spread(cells map[string]string) {
 		}
 		cells["label::"+n], cells["hint::"+n] = label, hint
 	}
+}
+
+// relevantSyntax writes conditions as relevant expressions: a list of
+// values as one comparison per value joined by or (selected() for a
+// multiple-choice item), the other comparisons with XPath's operators,
+// answered as a comparison with the empty string, not as not().
+var relevantSyntax = interop.Syntax{And: " and ", Or: " or ", Not: func(s string) string { return "not(" + s + ")" }, Leaf: relevantOf}
+
+func relevantOf(c *survey.Condition, ref *survey.Item) (string, error) {
+	multi := ref.Type == survey.MultipleChoice
+	var parts []string
+	for _, v := range c.Values() {
+		if multi {
+			parts = append(parts, fmt.Sprintf("selected(${%s}, '%d')", c.Item, v))
+		} else {
+			parts = append(parts, fmt.Sprintf("${%s} = '%d'", c.Item, v))
+		}
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, " or "), nil
+	}
+	if c.Answered != nil {
+		if *c.Answered {
+			return fmt.Sprintf("${%s} != ''", c.Item), nil
+		}
+		return fmt.Sprintf("${%s} = ''", c.Item), nil
+	}
+	if c.NotEquals != nil {
+		if multi {
+			// Answered, and the option not among the chosen: not() alone
+			// would also hold for no answer.
+			return fmt.Sprintf("${%s} != '' and not(selected(${%s}, '%d'))", c.Item, c.Item, *c.NotEquals), nil
+		}
+		return fmt.Sprintf("${%s} != '%d'", c.Item, *c.NotEquals), nil
+	}
+	if multi {
+		return "", fmt.Errorf("a select_multiple question has no order")
+	}
+	for _, cmp := range []struct {
+		v  *int64
+		op string
+	}{{c.Gt, ">"}, {c.Gte, ">="}, {c.Lt, "<"}, {c.Lte, "<="}} {
+		if cmp.v != nil {
+			parts = append(parts, fmt.Sprintf("${%s} %s %d", c.Item, cmp.op, *cmp.v))
+		}
+	}
+	return strings.Join(parts, " and "), nil
 }

@@ -598,15 +598,26 @@ func (b *builder) question(r sheetRow, typ, relevant string, groups []sheetRow) 
 	it.ID = b.ids.ID(name, "item")
 	f.ID, f.Type = it.ID, it.Type
 	b.byID[it.ID] = f
-	switch {
-	case relevant != "" && len(groups) > 0:
-		b.rep.Warn(s.at(r, "relevant"), "the question and its group each have a relevant; a Dyad condition is one test, so the question is shown to everyone")
-	case relevant != "":
-		it.ShowIf = b.relevant(s.at(r, "relevant"), relevant, name)
-	case len(groups) == 1:
-		it.ShowIf = b.relevant(s.at(groups[0], "relevant"), s.get(groups[0], "relevant"), name)
-	case len(groups) > 1:
-		b.rep.Warn(s.at(groups[len(groups)-1], "relevant"), "nested groups each have a relevant; a Dyad condition is one test, so the question is shown to everyone")
+	// The question is shown when its groups' relevant and its own hold:
+	// all of them. One that does not map is left out (and reported), so
+	// the question is asked more often, never less.
+	var conds []survey.Condition
+	for _, g := range groups {
+		if c := b.relevant(s.at(g, "relevant"), s.get(g, "relevant"), name); c != nil {
+			conds = append(conds, *c)
+		}
+	}
+	if relevant != "" {
+		if c := b.relevant(s.at(r, "relevant"), relevant, name); c != nil {
+			conds = append(conds, *c)
+		}
+	}
+	switch len(conds) {
+	case 0:
+	case 1:
+		it.ShowIf = &conds[0]
+	default:
+		it.ShowIf = &survey.Condition{All: conds}
 	}
 	sec.Items = append(sec.Items, it)
 	b.places[len(b.places)-1] = append(b.places[len(b.places)-1], fmt.Sprintf("%s row %d", s.name, r.line))

@@ -132,8 +132,10 @@ func TestDecode(t *testing.T) {
 	if its["where"] != nil || its["weight"].Type != survey.Text {
 		t.Error("geopoint kept or decimal not text")
 	}
-	if its["m3"].ShowIf != nil {
-		t.Error("a relevant on two questions became a condition")
+	// m3's own relevant cannot hold (m1 is at most 3) and is reported;
+	// its group's still applies.
+	if c := its["m3"].ShowIf; c == nil || c.Item != "smoke" || len(c.All) != 0 {
+		t.Errorf("m3 show_if %+v, want its group's only", c)
 	}
 	at := map[string]bool{}
 	for _, w := range res.Warnings {
@@ -156,23 +158,29 @@ func TestRelevant(t *testing.T) {
 		expr string
 		ref  string
 		want []int64
+		cond string // the condition as JSON, when it is not a list of values
 	}{
-		{"${c} = 'b'", "c", []int64{2}},
-		{"${c} != 'b'", "c", []int64{1, 3}},
-		{"${c} = 'a' or ${c} = 'c'", "c", []int64{1, 3}},
-		{"not(${c} = 'a')", "c", []int64{2, 3}},
-		{"selected(${c}, 'c')", "c", []int64{3}},
-		{"${c} != ''", "c", []int64{1, 2, 3}},
-		{"(${n} >= 2 and ${n} <= 3)", "n", []int64{2, 3}},
-		{"selected(${m}, 'x') or selected(${m}, 'y')", "m", []int64{1, 2}},
-		{"not(selected(${m}, 'x'))", "", nil},
-		{"${c} = 'a' and ${n} = 1", "", nil},
-		{"${c} = 'z'", "", nil},
-		{"${later} = 'a'", "", nil},
-		{"count-selected(${m}) > 1", "", nil},
-		{"${t} = 'x'", "", nil},
-		{"${c} = 'a' ${c}", "", nil},
-		{"${c = 'a'", "", nil},
+		{"${c} = 'b'", "c", []int64{2}, ""},
+		{"${c} != 'b'", "c", []int64{1, 3}, ""},
+		{"${c} = 'a' or ${c} = 'c'", "c", []int64{1, 3}, ""},
+		{"not(${c} = 'a')", "", nil, `{"not":{"item":"c","equals":1}}`},
+		{"selected(${c}, 'c')", "c", []int64{3}, ""},
+		{"${c} != ''", "c", []int64{1, 2, 3}, ""},
+		{"(${n} >= 2 and ${n} <= 3)", "n", []int64{2, 3}, ""},
+		{"selected(${m}, 'x') or selected(${m}, 'y')", "m", []int64{1, 2}, ""},
+		{"not(selected(${m}, 'x'))", "", nil, `{"not":{"item":"m","equals":1}}`},
+		{"${c} = 'a' and ${n} = 1", "", nil, `{"all":[{"item":"c","equals":1},{"item":"n","equals":1}]}`},
+		{"${t} != ''", "", nil, `{"item":"t","answered":true}`},
+		{"${n} = ''", "", nil, `{"item":"n","answered":false}`},
+		{"(${c} = 'a' or ${n} > 3) and not(${t} = '')", "", nil, `{"all":[{"any":[{"item":"c","equals":1},{"item":"n","in":[4,5]}]},{"not":{"item":"t","answered":false}}]}`},
+		{"selected(${m}, 'x') and selected(${m}, 'y')", "", nil, `{"all":[{"item":"m","equals":1},{"item":"m","equals":2}]}`},
+		{"${c} = 'a' and ${c} = 'b'", "", nil, ""},
+		{"${c} = 'z'", "", nil, ""},
+		{"${later} = 'a'", "", nil, ""},
+		{"count-selected(${m}) > 1", "", nil, ""},
+		{"${t} = 'x'", "", nil, ""},
+		{"${c} = 'a' ${c}", "", nil, ""},
+		{"${c = 'a'", "", nil, ""},
 	} {
 		t.Run(tc.expr, func(t *testing.T) {
 			data := workbook(t, map[string][][]any{
@@ -195,6 +203,13 @@ func TestRelevant(t *testing.T) {
 			warned := false
 			for _, w := range res.Warnings {
 				warned = warned || w.Path == `survey row 6 "relevant"`
+			}
+			if tc.cond != "" {
+				got, _ := json.Marshal(q.ShowIf)
+				if string(got) != tc.cond || warned {
+					t.Errorf("show_if %s, warnings %v; want %s", got, res.Warnings, tc.cond)
+				}
+				return
 			}
 			if tc.want == nil {
 				if q.ShowIf != nil || !warned {

@@ -7,7 +7,11 @@
   var each = function (list, fn) { Array.prototype.forEach.call(list, fn); };
 
   // show_if within the page. The server decides for conditions on other
-  // pages (those items carry no data-if-item) and checks everything again.
+  // pages (those items carry no data-if; in a data-if, a comparison on
+  // another page is its verdict, {c: true|false}) and checks everything
+  // again. holds follows survey's rule (internal/survey/shown.go): a
+  // comparison on an item that is hidden or unanswered is false, except
+  // answered: false; lt, lte, gt and gte never hold for a missing code.
   var form = document.querySelector('form[data-section]');
   if (form) {
     var items = form.querySelectorAll('.item[id^="item-"]');
@@ -19,20 +23,46 @@
         var none = el.type === 'range' && form.querySelector('input[name="_na_' + name + '"]');
         if (none && none.checked) return;
         if (el.type === 'radio' || el.type === 'checkbox') {
-          if (el.checked) out.push(el.value);
-        } else if (/^\s*-?\d+\s*$/.test(el.value)) {
-          out.push(String(parseInt(el.value, 10)));
+          if (el.checked) out.push(Number(el.value));
+        } else if (el.getAttribute('inputmode') === 'numeric') {
+          if (/^\s*-?\d+\s*$/.test(el.value)) out.push(parseInt(el.value, 10));
+        } else if (el.value.trim() !== '') {
+          out.push(el.value);
         }
       });
       return out;
     };
+    var has = function (list, x) { return list.indexOf(x) >= 0; };
+    var holds = function (c, shown) {
+      if (c.c !== undefined) return c.c;
+      if (c.all) return c.all.every(function (x) { return holds(x, shown); });
+      if (c.any) return c.any.some(function (x) { return holds(x, shown); });
+      if (c.not) return !holds(c.not, shown);
+      var v = shown[c.item] === true ? values(c.item) : [];
+      if (c.answered === false) return v.length === 0;
+      if (v.length === 0) return false;
+      if (c.equals !== undefined && !has(v, c.equals)) return false;
+      if (c['in'] && !c['in'].some(function (x) { return has(v, x); })) return false;
+      if (c.not_equals !== undefined && has(v, c.not_equals)) return false;
+      if (c.lt !== undefined || c.lte !== undefined || c.gt !== undefined || c.gte !== undefined) {
+        var x = v[0];
+        if (v.length !== 1 || typeof x !== 'number' || has(c.missing || [], x)) return false;
+        if ((c.lt !== undefined && x >= c.lt) || (c.lte !== undefined && x > c.lte) ||
+            (c.gt !== undefined && x <= c.gt) || (c.gte !== undefined && x < c.gte)) return false;
+      }
+      return true;
+    };
+    var conds = {};
+    each(items, function (el) {
+      var src = el.getAttribute('data-if');
+      if (src) { try { conds[el.id] = JSON.parse(src); } catch (e) { /* the server decides */ } }
+    });
     var update = function () {
       var shown = {}, ids = [];
       each(items, function (el) {
-        var id = el.id.slice(5), ref = el.getAttribute('data-if-item'), visible = !el.hidden;
-        if (ref) {
-          var want = el.getAttribute('data-if-values').split(' ');
-          visible = shown[ref] === true && values(ref).some(function (v) { return want.indexOf(v) >= 0; });
+        var id = el.id.slice(5), visible = !el.hidden;
+        if (conds[el.id]) {
+          visible = holds(conds[el.id], shown);
           el.hidden = !visible;
         }
         shown[id] = visible;
@@ -41,9 +71,8 @@
       if (shownField) shownField.value = ids.join(' ');
     };
     form.addEventListener('change', update);
-    form.addEventListener('input', function (e) {
-      if (e.target.getAttribute('inputmode') === 'numeric') update();
-    });
+    // Typing changes numbers and whether a text is answered.
+    form.addEventListener('input', update);
     update();
   }
 
