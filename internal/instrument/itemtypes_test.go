@@ -57,7 +57,7 @@ func TestParseItemTypes(t *testing.T) {
 				// the condition's item must come first: move the info item after visit
 				doc = strings.Replace(base, intro, "{id: intro2, type: info, text: x}", 1)
 				doc = strings.Replace(doc, visit, visit+"\n      - {id: note, type: info, text: Hi, show_if: {item: visit, equals: 1}}", 1)
-				tc.path, tc.message = "sections[0].items[3].show_if.item", "is a date item"
+				tc.path, tc.message = "sections[0].items[3].show_if.equals", "is a date item; a condition can only ask whether it is answered"
 			}
 			_, err := instrument.Parse([]byte(doc), instrument.YAML)
 			if tc.path == "" {

@@ -97,6 +97,7 @@ func newForm(in *Instrument) *Form {
 					f.paths = append(f.paths, "answers."+o.ID)
 					f.items[o.ID] = o
 					f.section[o.ID] = si
+					f.sectionAt = append(f.sectionAt, si)
 				}
 			}
 		}
