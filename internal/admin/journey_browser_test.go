@@ -121,7 +121,7 @@ func TestBrowserStudyJourney(t *testing.T) {
 			}
 
 			// Saved as it is: refused, the three problems listed by the server.
-			submit(`form[action="/admin/instruments"]`)
+			submit(`form[action^="/admin/instruments?study="]`)
 			if n := count(`document.querySelectorAll(".error-summary ol li").length`); n != 3 {
 				t.Fatalf("%d problems listed, want 3", n)
 			}
@@ -139,7 +139,7 @@ func TestBrowserStudyJourney(t *testing.T) {
 			waitFor("the live preview", `(() => { const f = document.querySelector("#live-preview"); const h = f && f.contentDocument && f.contentDocument.querySelector("h1");
 				return !!h && h.textContent === "Ward branch"; })()`)
 			check("editor-live-preview")
-			submit(`form[action="/admin/instruments"]`)
+			submit(`form[action^="/admin/instruments?study="]`)
 			href := "/admin/instruments/" + key + "/versions/1"
 			if loc := d.Location(); loc != href {
 				t.Fatalf("after the fix at %s:\n%s", loc, text(`document.querySelector("main").innerText`))
@@ -303,7 +303,7 @@ func TestBrowserStudyJourney(t *testing.T) {
 			check("editor-new-version")
 			d.Do(chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector("#source");
 				s.value = s.value.replace(/subscale: time\n(\s*)show_if/, "subscale: time\n$1reverse: true\n$1show_if"); })()`))
-			submit(`form[action="/admin/instruments"]`)
+			submit(`form[action^="/admin/instruments?study="]`)
 			if iv, err := f.svc.Instrument(ctx, key, 2); err != nil || iv.Status != survey.StatusDraft || !iv.Instrument.Sections[1].Items[0].Reverse {
 				t.Fatalf("version 2: %+v %v", iv, err)
 			}
