@@ -112,7 +112,7 @@ func TestItemTypesSPSSSyntax(t *testing.T) {
 		{"1", "12/31/2030", "0.3", " ", " ", "", " ", " ", " ", " ", ""},
 	}
 	for i, w := range want {
-		got := recs[1+i][7:]
+		got := recs[1+i][7 : len(recs[1+i])-6] // between the meta and the data-quality columns
 		for k := range got {
 			got[k] = strings.TrimSpace(got[k])
 			if w[k] == " " {
@@ -154,7 +154,7 @@ for (f in c("t.sav", "t.dta")) {
 			"_WEIGHT": "72.5 30 0.3",
 			"_INTS":   "37 0 NA 1 1 1",
 			"_OTHER":  "Pharmacy ü Glasses",
-			"_NAMES":  "agree,visit,weight,pain,place,place_other,aids__1,aids__2,aids__3,aids__4,aids_other",
+			"_NAMES":  "agree,visit,weight,pain,place,place_other,aids__1,aids__2,aids__3,aids__4,aids_other,duration_about_s,duration_care_s,dq_speeder,dq_straightline,dq_attention,dq_any",
 		}
 		for sfx, v := range want {
 			if got[k+sfx] != v {
