@@ -14,10 +14,12 @@ import (
 // dashboard's message catalog (internal/i18n/dashboard/en.json). The
 // others still carry their English in the markup; each moves here when
 // its texts move to the catalog.
-var throughCatalog = []string{"layout.html", "partials.html", "message.html", "text.html", "audit.html"}
+var throughCatalog = []string{"layout.html", "partials.html", "message.html", "text.html", "audit.html",
+	"login.html", "signup.html", "totp.html", "tokens.html", "members.html", "studies.html", "overview.html",
+	"manage.html", "diff.html", "preview.html", "print.html", "participants.html"}
 
 var (
-	tAction    = regexp.MustCompile(`\{\{t "([^"]+)"`)
+	tAction    = regexp.MustCompile(`\{\{(?:t|n) "([^"]+)"`)
 	action     = regexp.MustCompile(`\{\{.*?\}\}`)
 	readAttr   = regexp.MustCompile(`\s(?:aria-label|title|placeholder|alt)="([^"]*)"`)
 	codeText   = regexp.MustCompile(`<code>[^<]*</code>`)

@@ -24,9 +24,10 @@ var adminCSS []byte
 // templateFuncs gives the templates the dashboard's message catalog:
 // {{t "admin.audit.heading"}}, with named arguments as pairs
 // ({{t "admin.text.range" "From" .From "To" .To}}); the messages are in
-// internal/i18n/dashboard/en.json. field builds a settings form's field
+// internal/i18n/dashboard/en.json; n words a count with the plural form
+// English needs ({{n "admin.print.minutes" .Minutes}}). field builds a settings form's field
 // (settings.go); unused counts the codes neither spent nor held.
-var templateFuncs = template.FuncMap{"t": i18n.Dashboard().T, "field": newFieldView,
+var templateFuncs = template.FuncMap{"t": i18n.Dashboard().T, "n": i18n.Dashboard().N, "field": newFieldView,
 	"unused": func(n *survey.InvitationCounts) int { return n.Issued - n.Spent - n.Held }}
 
 // pages holds each page's template set, parsed once: the layout, the
