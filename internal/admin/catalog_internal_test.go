@@ -16,7 +16,8 @@ import (
 // its texts move to the catalog.
 var throughCatalog = []string{"layout.html", "partials.html", "message.html", "text.html", "audit.html",
 	"login.html", "signup.html", "totp.html", "tokens.html", "members.html", "studies.html", "overview.html",
-	"manage.html", "diff.html", "preview.html", "print.html", "participants.html"}
+	"manage.html", "diff.html", "preview.html", "print.html", "participants.html",
+	"results.html", "validation.html", "settings.html", "instrument_new.html", "instrument_version.html"}
 
 var (
 	tAction    = regexp.MustCompile(`\{\{(?:t|n) "([^"]+)"`)
