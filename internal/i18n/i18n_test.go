@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +166,38 @@ func TestNumShortcut(t *testing.T) {
 				t.Errorf("%s: Num(%d) = %q, the printer %q", l.Code, n, got, want)
 			}
 		}
+	}
+}
+
+// TestDashboardIDsOnce: no id appears twice in the dashboard's catalog
+// (JSON would keep the last silently, and one page would show another's
+// text).
+func TestDashboardIDsOnce(t *testing.T) {
+	buf, err := dashboardFS.ReadFile("dashboard/en.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf))
+	seen := map[string]bool{}
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatal(err)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := tok.(string)
+		if seen[id] {
+			t.Errorf("message %q is in the dashboard's catalog twice", id)
+		}
+		seen[id] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(seen) != len(DashboardMessages()) {
+		t.Errorf("%d ids read, %d in the catalog", len(seen), len(DashboardMessages()))
 	}
 }
