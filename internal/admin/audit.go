@@ -114,9 +114,9 @@ func (p *Pages) auditPage(c *gin.Context) {
 		q.Set("after", strconv.FormatInt(av.Rows[len(av.Rows)-1].ID, 10))
 		av.Next = "/admin/audit?" + q.Encode()
 	}
-	v := p.newView(c, "Audit trail")
+	v := p.newView(c, tr("admin.audit.heading"))
 	v.page, v.Audit = "audit", av
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "Audit trail"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", tr("admin.audit.heading")}}
 	p.render(c, v)
 }
 

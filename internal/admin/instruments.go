@@ -114,23 +114,23 @@ func (p *Pages) instrumentNew(c *gin.Context) {
 type startOption struct{ Value, Label string }
 
 func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewView) {
-	title := "New instrument"
+	title := tr("admin.instrument_new.title")
 	if et := nv.Edit; et != nil && et.Draft {
-		title = fmt.Sprintf("Edit %s, version %d", et.Key, et.Version)
+		title = tr("admin.instrument_new.title_edit", "Key", et.Key, "Version", et.Version)
 	} else if et != nil {
-		title = fmt.Sprintf("New version %d of %s", et.Next, et.Key)
+		title = tr("admin.instrument_new.title_next", "Key", et.Key, "Next", et.Next)
 	}
 	if len(nv.Problems) > 0 {
-		title = "Error: " + title
+		title = tr("admin.crumbs.error_title", "Title", title)
 	}
 	act, _ := server.ActorFrom(c.Request.Context())
 	nv.Study = act.StudyID
 	v := p.newView(c, title)
 	v.page, v.status, v.InstrumentNew = "instrument_new", status, nv
 	v.Scripts = []string{"/admin/static/" + editorName}
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", title}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", title}}
 	if et := nv.Edit; et != nil {
-		v.Crumbs = []link{{"/admin", "Surveys"}, {et.Href, fmt.Sprintf("%s, version %d", et.Key, et.Version)}, {"", title}}
+		v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {et.Href, tr("admin.crumbs.version", "Name", et.Key, "Version", et.Version)}, {"", title}}
 	}
 	p.render(c, v)
 }
@@ -406,13 +406,13 @@ func (p *Pages) versionPage(c *gin.Context, status int, iv *survey.InstrumentVer
 	if df.Access == "" {
 		df.Access = survey.AccessOpen
 	}
-	title := fmt.Sprintf("%s, version %d", in.Title, iv.Version)
+	title := tr("admin.crumbs.version", "Name", in.Title, "Version", iv.Version)
 	if len(df.Problems) > 0 {
-		title = "Error: " + title
+		title = tr("admin.crumbs.error_title", "Title", title)
 	}
 	v := p.newView(c, title)
 	v.page, v.status, v.Version = "instrument_version", status, vv
-	v.Crumbs = []link{{"/admin", "Instruments"}, {"", title}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.instruments")}, {"", title}}
 	p.render(c, v)
 }
 

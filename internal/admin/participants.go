@@ -105,14 +105,16 @@ func (p *Pages) participants(c *gin.Context) {
 	if to < t.Counts.Total {
 		pv.Next = fmt.Sprintf("%s?page=%d", base, page+1)
 	}
-	v := p.newView(c, "Participants: "+t.Survey.Title)
+	v := p.newView(c, tr("admin.participants.title", "Survey", t.Survey.Title))
 	v.page, v.status, v.Participants = "participants", http.StatusOK, pv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"/admin/surveys/" + url.PathEscape(t.Survey.ID), t.Survey.Title}, {"", "Participants"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"/admin/surveys/" + url.PathEscape(t.Survey.ID), t.Survey.Title}, {"", tr("admin.participants.participants")}}
 	p.render(c, v)
 }
 
-var statusText = map[string]string{"new": "Not yet invited", "invited": "Invited", "reminded": "Reminded", "started": "Started",
-	"completed": "Completed", "opted_out": "Opted out", "bounced": "Bounced"}
+var statusText = map[string]string{"new": tr("admin.participants.state_new"), "invited": tr("admin.participants.state_invited"),
+	"reminded": tr("admin.participants.state_reminded"), "started": tr("admin.participants.state_started"),
+	"completed": tr("admin.participants.state_completed"), "opted_out": tr("admin.participants.state_opted_out"),
+	"bounced": tr("admin.participants.state_bounced")}
 
 // exportParticipants downloads the list with statuses (as the API's
 // GET /api/v1/surveys/{id}/participants/export), behind the session.

@@ -9,7 +9,6 @@ package admin
 // unsaved text the same way (POST /admin/preview with the text).
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -49,11 +48,11 @@ func (p *Pages) instrumentPreview(c *gin.Context) {
 		return
 	}
 	href := versionHref(iv.Key, iv.Version)
-	title := fmt.Sprintf("Preview of %s, version %d", iv.Title, iv.Version)
+	title := tr("admin.preview.title", "Name", iv.Title, "Version", iv.Version)
 	v := p.newView(c, title)
 	v.page, v.status = "preview", http.StatusOK
 	v.Preview = &previewView{Key: iv.Key, Version: iv.Version, Title: iv.Title, Href: href, Frame: href + "/preview/page"}
-	v.Crumbs = []link{{"/admin", "Instruments"}, {href, fmt.Sprintf("%s, version %d", iv.Title, iv.Version)}, {"", "Preview"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.instruments")}, {href, tr("admin.crumbs.version", "Name", iv.Title, "Version", iv.Version)}, {"", tr("admin.preview.crumb")}}
 	p.render(c, v)
 }
 

@@ -79,10 +79,10 @@ func (p *Pages) instrumentPrint(c *gin.Context) {
 		}
 		pv.Sections = append(pv.Sections, ps)
 	}
-	title := fmt.Sprintf("%s, version %d (printable)", in.Title, iv.Version)
+	title := tr("admin.print.title", "Name", in.Title, "Version", iv.Version)
 	v := p.newView(c, title)
 	v.page, v.status, v.Print = "print", http.StatusOK, pv
-	v.Crumbs = []link{{"/admin", "Instruments"}, {pv.Href, fmt.Sprintf("%s, version %d", in.Title, iv.Version)}, {"", "Printable view"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.instruments")}, {pv.Href, tr("admin.crumbs.version", "Name", in.Title, "Version", iv.Version)}, {"", tr("admin.print.crumb")}}
 	p.render(c, v)
 }
 

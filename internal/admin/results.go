@@ -218,7 +218,7 @@ func (p *Pages) results(c *gin.Context) {
 		rv.Manage.Codes = &n
 	}
 	v.page, v.Results = "results", rv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", sv.Title}}
 	p.render(c, v)
 }
 

@@ -131,13 +131,13 @@ func (p *Pages) settingsPage(c *gin.Context, status int, sv *survey.Survey, sw *
 	if sw.TimeZone == "" {
 		sw.TimeZone = survey.DefaultTimeZone
 	}
-	title := "Settings of " + sv.Title
+	title := tr("admin.settings.title", "Survey", sv.Title)
 	if len(sw.Problems) > 0 {
-		title = "Error: " + title
+		title = tr("admin.crumbs.error_title", "Title", title)
 	}
 	v := p.newView(c, title)
 	v.page, v.status, v.Settings = "settings", status, sw
-	v.Crumbs = []link{{"/admin", "Surveys"}, {sw.Href, sv.Title}, {"", "Settings"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {sw.Href, sv.Title}, {"", tr("admin.settings.crumb")}}
 	p.render(c, v)
 }
 
@@ -300,7 +300,7 @@ func (p *Pages) deleteSurvey(c *gin.Context) {
 			return
 		}
 		p.settingsFailed(c, sv, p.newSettingsView(sv), &survey.Error{Code: survey.EInvalid, Message: "the survey was not deleted",
-			Details: []survey.Detail{{Path: "confirm", Message: "Tick the box to confirm that the survey is to be deleted."}}})
+			Details: []survey.Detail{{Path: "confirm", Message: tr("admin.settings.confirm_delete")}}})
 		return
 	}
 	if err := p.svc.DeleteSurvey(c.Request.Context(), c.Param("id")); err != nil {

@@ -112,8 +112,8 @@ func (p *Pages) textAnswers(c *gin.Context) {
 	if after > 0 {
 		tv.FirstPage = page(0, 0)
 	}
-	v := p.newView(c, "Answers: "+shorten(it.Text, 60))
+	v := p.newView(c, tr("admin.text.title", "Item", shorten(it.Text, 60)))
 	v.page, v.Text = "text", tv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {tv.SurveyHref, sv.Title}, {"", "Answers to " + it.ID}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {tv.SurveyHref, sv.Title}, {"", tr("admin.text.heading", "Item", it.ID)}}
 	p.render(c, v)
 }

@@ -134,9 +134,9 @@ func (p *Pages) validation(c *gin.Context) {
 		return
 	}
 	vv := &validationView{ID: sv.ID, Title: sv.Title, Form: validationFormOf(q)}
-	v := p.newView(c, "Validation: "+sv.Title)
+	v := p.newView(c, tr("admin.validation.title", "Survey", sv.Title))
 	v.page, v.Validation = "validation", vv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"/admin/surveys/" + sv.ID, sv.Title}, {"", "Validation"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"/admin/surveys/" + sv.ID, sv.Title}, {"", tr("admin.validation.crumb")}}
 	if err != nil {
 		// The analysis cannot run: say why, keep the form.
 		v.status = http.StatusUnprocessableEntity
