@@ -483,4 +483,5 @@ func (p *Pages) deployVersion(c *gin.Context) {
 
 // deployFields are the deploy form's label and input id of each field a
 // problem can name.
-var deployFields = map[string][2]string{"title": {"Name", "title"}, "access": {"Access", "access-open"}, "closes_at": {"Closing date", "closes_at"}}
+var deployFields = map[string][2]string{"title": {tr("admin.instrument_version.field_name"), "title"},
+	"access": {tr("admin.instrument_version.field_access"), "access-open"}, "closes_at": {tr("admin.instrument_version.field_closes"), "closes_at"}}

@@ -65,8 +65,10 @@ func (p *Pages) participants(c *gin.Context) {
 	for _, r := range []struct {
 		label string
 		k     int
-	}{{"Participants", n.Total}, {"Invited", n.Invited}, {"Reminded", n.Reminded}, {"Started", n.Started},
-		{"Completed", n.Completed}, {"Opted out", n.OptedOut}, {"Bounced", n.Bounced}} {
+	}{{tr("admin.participants.participants"), n.Total}, {tr("admin.participants.state_invited"), n.Invited},
+		{tr("admin.participants.state_reminded"), n.Reminded}, {tr("admin.participants.state_started"), n.Started},
+		{tr("admin.participants.state_completed"), n.Completed}, {tr("admin.participants.state_opted_out"), n.OptedOut},
+		{tr("admin.participants.state_bounced"), n.Bounced}} {
 		pv.Counts = append(pv.Counts, countRow{r.label, r.k, pct(r.k)})
 	}
 	var rd []chart.RateDay
@@ -74,11 +76,11 @@ func (p *Pages) participants(c *gin.Context) {
 		contact := ""
 		switch {
 		case d.Invitations > 0 && d.Reminders > 0:
-			contact = "Invitation, reminder"
+			contact = tr("admin.participants.contact_both")
 		case d.Invitations > 0:
-			contact = "Invitation"
+			contact = tr("admin.participants.contact_invitation")
 		case d.Reminders > 0:
-			contact = "Reminder"
+			contact = tr("admin.participants.contact_reminder")
 		}
 		rd = append(rd, chart.RateDay{Date: d.Date, Percent: d.Percent, Contact: contact})
 		if d.Complete > 0 || d.Invitations > 0 || d.Reminders > 0 {

@@ -37,8 +37,8 @@ type printItem struct {
 }
 
 // kinds words the item types for a reader.
-var kinds = map[string]string{survey.Likert: "rating scale", survey.SingleChoice: "one answer", survey.MultipleChoice: "any number of answers",
-	survey.Integer: "a whole number", survey.Text: "free text"}
+var kinds = map[string]string{survey.Likert: tr("admin.print.kind_likert"), survey.SingleChoice: tr("admin.print.kind_single"),
+	survey.MultipleChoice: tr("admin.print.kind_multiple"), survey.Integer: tr("admin.print.kind_integer"), survey.Text: tr("admin.print.kind_text")}
 
 // instrumentPrint: GET /admin/instruments/{key}/versions/{version}/print.
 func (p *Pages) instrumentPrint(c *gin.Context) {

@@ -53,11 +53,11 @@ type settingsView struct {
 // settingsFields are the form's label and input id of each field a
 // problem can name.
 var settingsFields = map[string][2]string{
-	"title": {"Internal name", "s-title"}, "public_title": {"Title shown to respondents", "s-public-title"},
-	"public_description": {"Description shown to respondents", "s-public-description"}, "time_zone": {"Time zone", "s-time-zone"},
-	"opens_at": {"Opens", "s-opens"}, "closes_at": {"Closes", "s-closes"}, "end_message": {"End-page message", "s-end-message"},
-	"end_redirect_url": {"Redirect address", "s-end-redirect"}, "delete_test_responses": {"Test responses", "live-delete"},
-	"status": {"Status", "s-closes"}, "mode": {"Mode", "live-delete"},
+	"title": {tr("admin.settings.field_title"), "s-title"}, "public_title": {tr("admin.settings.field_public_title"), "s-public-title"},
+	"public_description": {tr("admin.settings.field_public_description"), "s-public-description"}, "time_zone": {tr("admin.settings.field_time_zone"), "s-time-zone"},
+	"opens_at": {tr("admin.settings.field_opens"), "s-opens"}, "closes_at": {tr("admin.settings.field_closes"), "s-closes"}, "end_message": {tr("admin.settings.field_end_message"), "s-end-message"},
+	"end_redirect_url": {tr("admin.settings.field_redirect"), "s-end-redirect"}, "delete_test_responses": {tr("admin.settings.field_test_responses"), "live-delete"},
+	"status": {tr("admin.settings.field_status"), "s-closes"}, "mode": {tr("admin.settings.field_mode"), "live-delete"},
 }
 
 func surveyHref(id string) string { return "/admin/surveys/" + url.PathEscape(id) }

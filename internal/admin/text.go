@@ -79,9 +79,9 @@ func (p *Pages) textAnswers(c *gin.Context) {
 		From: shown + 1, To: shown + len(list), StatusSel: statusValue}
 	tv.Status = filterOptions(form, statusValue, "").Status
 	for _, a := range list {
-		ta := textAnswer{Text: a.Text, Status: "Complete"}
+		ta := textAnswer{Text: a.Text, Status: tr("admin.status.complete")}
 		if a.Status != survey.ResponseComplete {
-			ta.Status = "In progress"
+			ta.Status = tr("admin.status.in_progress")
 		}
 		if a.SubmittedAt != nil {
 			ta.Submitted = a.SubmittedAt.UTC().Format("2 Jan 2006, 15:04")

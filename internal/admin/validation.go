@@ -167,13 +167,13 @@ func validationFormOf(q psychometrics.Query) validationForm {
 		return out
 	}
 	return validationForm{
-		Status:      pick(q.Status, survey.ResponseComplete, [][2]string{{survey.ResponseComplete, "Complete"}, {survey.ResponseInProgress, "In progress"}, {"all", "All"}}),
-		Extraction:  pick(q.Extraction, "minres", [][2]string{{"minres", "Minimum residual (minres)"}, {"ml", "Maximum likelihood"}}),
-		Rotation:    pick(q.Rotation, "oblimin", [][2]string{{"oblimin", "Oblimin (oblique)"}, {"promax", "Promax (oblique)"}, {"varimax", "Varimax (orthogonal)"}, {"none", "None"}}),
-		Correlation: pick(q.Correlation, "pearson", [][2]string{{"pearson", "Pearson"}, {"polychoric", "Polychoric"}}),
-		Deletion:    pick(q.Deletion, "pairwise", [][2]string{{"pairwise", "Pairwise"}, {"listwise", "Listwise (complete cases)"}}),
+		Status:      pick(q.Status, survey.ResponseComplete, [][2]string{{survey.ResponseComplete, tr("admin.status.complete")}, {survey.ResponseInProgress, tr("admin.status.in_progress")}, {"all", tr("admin.status.all")}}),
+		Extraction:  pick(q.Extraction, "minres", [][2]string{{"minres", tr("admin.validation.minres")}, {"ml", tr("admin.validation.ml")}}),
+		Rotation:    pick(q.Rotation, "oblimin", [][2]string{{"oblimin", tr("admin.validation.oblimin")}, {"promax", tr("admin.validation.promax")}, {"varimax", tr("admin.validation.varimax")}, {"none", tr("admin.validation.no_rotation")}}),
+		Correlation: pick(q.Correlation, "pearson", [][2]string{{"pearson", tr("admin.validation.pearson")}, {"polychoric", tr("admin.validation.polychoric")}}),
+		Deletion:    pick(q.Deletion, "pairwise", [][2]string{{"pairwise", tr("admin.validation.pairwise")}, {"listwise", tr("admin.validation.listwise")}}),
 		Factors:     q.Factors, Seed: q.Seed, CFA: q.CFA == "true",
-		Exclude: pick(q.Exclude, "", [][2]string{{"", "Keep them"}, {"dq", "Leave them out"}}),
+		Exclude: pick(q.Exclude, "", [][2]string{{"", tr("admin.status.keep")}, {"dq", tr("admin.status.leave_out")}}),
 	}
 }
 
@@ -228,10 +228,10 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 	}
 	if pa := rep.Parallel; pa != nil {
 		vv.Suggested = pa.SuggestedFactors
-		vv.Figures = append(vv.Figures, figure{Label: "Factors suggested", Value: itoa(pa.SuggestedFactors),
-			Note: fmt.Sprintf("parallel analysis, %d simulations, seed %d", pa.Simulations, pa.Seed)})
-		sc := chart.Scree{ID: "scree", Title: "Scree plot with parallel analysis", Observed: pa.Observed, Simulated: pa.Simulated95,
-			ObservedLabel: "Observed", SimulatedLabel: "Random data (95th percentile)", Suggested: pa.SuggestedFactors}
+		vv.Figures = append(vv.Figures, figure{Label: tr("admin.validation.factors_suggested"), Value: itoa(pa.SuggestedFactors),
+			Note: tr("admin.validation.parallel_note", "Simulations", fmt.Sprint(pa.Simulations), "Seed", fmt.Sprint(pa.Seed))})
+		sc := chart.Scree{ID: "scree", Title: tr("admin.validation.scree"), Observed: pa.Observed, Simulated: pa.Simulated95,
+			ObservedLabel: tr("admin.validation.observed"), SimulatedLabel: tr("admin.validation.random_data"), Suggested: pa.SuggestedFactors}
 		vv.Scree = sc.Render()
 		sc.ID, sc.Width = "scree-n", 400
 		vv.ScreeNarrow = sc.Render()
@@ -241,9 +241,9 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 		}
 	}
 	if e := rep.EFA; e != nil {
-		ev := &efaView{Converged: e.Converged, From: "as asked"}
+		ev := &efaView{Converged: e.Converged, From: tr("admin.validation.as_asked")}
 		if e.FactorsFrom == "parallel_analysis" {
-			ev.From = "as parallel analysis suggests"
+			ev.From = tr("admin.validation.as_suggested")
 		}
 		ev.Method = fmt.Sprintf("%s extraction, %s rotation", map[psychometrics.Extraction]string{psychometrics.Minres: "Minres", psychometrics.ML: "Maximum-likelihood"}[e.Extraction], e.Rotation)
 		for j := range e.Factors {
@@ -274,9 +274,9 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 			label string
 			get   func(psychometrics.FactorDoc) string
 		}{
-			{"Variance explained (SS loadings)", func(f psychometrics.FactorDoc) string { return f2(f.SSLoadings) }},
-			{"Proportion", func(f psychometrics.FactorDoc) string { return f2(f.Proportion) }},
-			{"Cumulative", func(f psychometrics.FactorDoc) string { return f2(f.Cumulative) }},
+			{tr("admin.validation.ss_loadings"), func(f psychometrics.FactorDoc) string { return f2(f.SSLoadings) }},
+			{tr("admin.validation.proportion"), func(f psychometrics.FactorDoc) string { return f2(f.Proportion) }},
+			{tr("admin.validation.cumulative"), func(f psychometrics.FactorDoc) string { return f2(f.Cumulative) }},
 		} {
 			row := []string{line.label}
 			for _, f := range e.Variance {
@@ -299,7 +299,7 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 			row.Omega = f2(*o.OmegaTotal)
 			row.Alpha = f2(*o.AlphaStandardized)
 		} else {
-			row.Note = "not computed: see the notes above"
+			row.Note = tr("admin.validation.not_computed")
 		}
 		if o.Interval != nil {
 			row.CI = fmt.Sprintf("%s–%s", f2(o.Interval.Lower), f2(o.Interval.Upper))
@@ -314,7 +314,7 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 	}
 	if vv.Form.CFA {
 		if rep.CFA == nil {
-			vv.CFAMissing = "The confirmatory analysis could not be run: see the notes above."
+			vv.CFAMissing = tr("admin.validation.cfa_missing")
 		} else {
 			vv.CFA = cfaViewOf(rep.CFA)
 		}
