@@ -30,7 +30,7 @@ func (p *Pages) instrumentDiff(c *gin.Context) {
 	key := c.Param("key")
 	var probs survey.Problems
 	from, to := survey.DiffVersionParams(&probs, c.Query("from"), c.Query("to"))
-	if err := probs.Err(survey.EInvalid, "the versions to compare are not valid"); err != nil {
+	if err := probs.Err(survey.EInvalid, tr("admin.diff.bad_versions")); err != nil {
 		p.fail(c, err)
 		return
 	}

@@ -183,16 +183,16 @@ func (p *Pages) createInstrument(c *gin.Context) {
 			nv.Source = string(data)
 		}
 	} else if strings.TrimSpace(nv.Source) == "" {
-		p.uploadFailed(c, nv, &survey.Error{Code: survey.EInvalid, Message: "there is no instrument to save",
-			Details: []survey.Detail{{Path: "file", Message: "choose a file, or paste the instrument into the editor"}}})
+		p.uploadFailed(c, nv, &survey.Error{Code: survey.EInvalid, Message: tr("admin.instrument_new.nothing"),
+			Details: []survey.Detail{{Path: "file", Message: tr("admin.instrument_new.nothing_file")}}})
 		return
 	} else {
 		mediaType = "application/yaml" // what the editor holds, unless the content says otherwise
 	}
 	dec := instrument.Detect(mediaType, name, data)
 	if dec == nil {
-		p.uploadFailed(c, nv, &survey.Error{Code: survey.EUnsupported, Message: "the file's format is not one Dyad reads",
-			Details: []survey.Detail{{Path: "file", Message: fmt.Sprintf("%q is neither a Dyad instrument (YAML or JSON) nor a file of a format Dyad imports (%s)", name, instrument.ForeignNames())}}})
+		p.uploadFailed(c, nv, &survey.Error{Code: survey.EUnsupported, Message: tr("admin.instrument_new.unknown_format"),
+			Details: []survey.Detail{{Path: "file", Message: tr("admin.instrument_new.unknown_format_file", "Name", strconv.Quote(name), "Formats", instrument.ForeignNames())}}})
 		return
 	}
 	nv.Format = dec.Name
@@ -453,10 +453,10 @@ func (p *Pages) deployVersion(c *gin.Context) {
 	if m := readMoment(&probs, "closes_at", df.ClosesAt, time.UTC); m != nil {
 		n.ClosesAt, n.ClosesOn = m.At, m.On
 		if closes := m.Resolve(time.UTC, true); closes != nil && !closes.After(p.svc.Now()) {
-			probs.Add("closes_at", "must be in the future")
+			probs.Add("closes_at", "%s", tr("admin.instrument_version.closes_past"))
 		}
 	}
-	err := probs.Err(survey.EInvalid, "the survey is not valid")
+	err := probs.Err(survey.EInvalid, tr("admin.instrument_version.survey_invalid"))
 	var sv *survey.Survey
 	if err == nil {
 		sv, err = p.svc.CreateSurvey(c.Request.Context(), n)

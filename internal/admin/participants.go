@@ -87,7 +87,7 @@ func (p *Pages) participants(c *gin.Context) {
 			pv.Days = append(pv.Days, d)
 		}
 	}
-	pv.Chart = chart.Rate{ID: "rate", Title: "Response rate per day", Days: rd}.Render()
+	pv.Chart = chart.Rate{ID: "rate", Title: tr("admin.participants.rate_per_day"), Days: rd}.Render()
 	to := from + len(t.Participants)
 	day := func(tm *time.Time) string {
 		if tm == nil {

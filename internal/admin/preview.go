@@ -28,7 +28,7 @@ type PreviewRequest struct {
 }
 
 // previewNote is the banner above every preview page.
-const previewNote = "Preview: this is how respondents see the page. Nothing you enter is stored."
+var previewNote = tr("admin.preview.note")
 
 // previewView is the page that frames a version's preview.
 type previewView struct {
@@ -93,7 +93,7 @@ func (p *Pages) previewSource(c *gin.Context) {
 		return
 	}
 	p.showPreview(c, PreviewRequest{Form: form, Title: in.Title, Action: "/admin/preview", CSRF: p.sessionToken(c),
-		Hidden: map[string]string{"source": nv.Source}, Note: previewNote + " (the editor's text, saved or not)"})
+		Hidden: map[string]string{"source": nv.Source}, Note: tr("admin.preview.note_editor", "Note", previewNote)})
 }
 
 func (p *Pages) showPreview(c *gin.Context, req PreviewRequest) {

@@ -68,7 +68,7 @@ func (p *Pages) instrumentPrint(c *gin.Context) {
 			for _, o := range form.Options(it.ID) {
 				label := strconv.FormatInt(o.Value, 10) + " = " + o.Label
 				if o.Missing {
-					label += " (missing code)"
+					label = tr("admin.print.missing_code", "Label", label)
 				}
 				pi.Options = append(pi.Options, label)
 			}

@@ -196,7 +196,7 @@ func (p *Pages) results(c *gin.Context) {
 	rv := p.resultsView(c, sv, form, res.Report, res.Status.Status())
 	rv.Scope = scopes[res.Status]
 	if res.Exclude != "" {
-		rv.Scope += fmt.Sprintf(" less the %d a data-quality rule flags", res.Excluded)
+		rv.Scope = trn("admin.results.scope_less", res.Excluded, "Scope", rv.Scope)
 	}
 	rv.Filter = filterOptions(form, statusValue, by)
 	rv.Filter.Exclude = []option{{"", tr("admin.status.keep"), exclude == ""}, {"dq", tr("admin.status.leave_out"), exclude == "dq"}}

@@ -95,7 +95,7 @@ func readMoment(p *survey.Problems, path, s string, loc *time.Location) *survey.
 			return &survey.Moment{At: &t}
 		}
 	}
-	p.Add(path, "must be a date such as 2027-03-31, or a date and time such as 2027-03-31 17:00, got %q", s)
+	p.Add(path, "%s", tr("admin.settings.bad_moment", "Got", strconv.Quote(s)))
 	return nil
 }
 
@@ -196,7 +196,7 @@ func (p *Pages) saveSettings(c *gin.Context) {
 		u.ClosesAt = readMoment(&probs, "closes_at", sw.ClosesAt, loc)
 	}
 	u.Check(&probs)
-	err = probs.Err(survey.EInvalid, "the survey change is not valid")
+	err = probs.Err(survey.EInvalid, tr("admin.settings.change_invalid"))
 	if err == nil {
 		_, err = p.svc.UpdateSurvey(ctx, sv.ID, u)
 	}
@@ -225,7 +225,7 @@ func (p *Pages) reopenSurvey(c *gin.Context) {
 	if s := strings.TrimSpace(c.PostForm("closes_at")); s != "" {
 		u.ClosesAt = readMoment(&probs, "closes_at", s, sv.Location())
 	}
-	err = probs.Err(survey.EInvalid, "the survey change is not valid")
+	err = probs.Err(survey.EInvalid, tr("admin.settings.change_invalid"))
 	if err == nil {
 		_, err = p.svc.UpdateSurvey(ctx, sv.ID, u)
 	}
@@ -299,7 +299,7 @@ func (p *Pages) deleteSurvey(c *gin.Context) {
 			p.fail(c, err)
 			return
 		}
-		p.settingsFailed(c, sv, p.newSettingsView(sv), &survey.Error{Code: survey.EInvalid, Message: "the survey was not deleted",
+		p.settingsFailed(c, sv, p.newSettingsView(sv), &survey.Error{Code: survey.EInvalid, Message: tr("admin.settings.not_deleted"),
 			Details: []survey.Detail{{Path: "confirm", Message: tr("admin.settings.confirm_delete")}}})
 		return
 	}

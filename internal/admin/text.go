@@ -52,19 +52,19 @@ func (p *Pages) textAnswers(c *gin.Context) {
 	var problems survey.Problems
 	filter := survey.ParseStatusFilter(&problems, statusValue, survey.StatusComplete).Status()
 	if n := utf8.RuneCountInString(q); n > maxQueryRunes {
-		problems.Add("q", "must be at most %d characters, got %d", maxQueryRunes, n)
+		problems.Add("q", "%s", tr("admin.text.query_too_long", "Max", strconv.Itoa(maxQueryRunes), "Got", strconv.Itoa(n)))
 	}
 	var after int64
 	var shown int
 	if s := c.Query("after"); s != "" {
 		after, err = strconv.ParseInt(s, 10, 64)
 		if err != nil || after < 0 {
-			problems.Add("after", "must be the cursor of a page, got %q", s)
+			problems.Add("after", "%s", tr("admin.error.bad_cursor", "Got", strconv.Quote(s)))
 		}
 		shown, _ = strconv.Atoi(c.Query("shown"))
 		shown = max(0, shown)
 	}
-	if err := problems.Err(survey.EInvalid, "the address is not valid"); err != nil {
+	if err := problems.Err(survey.EInvalid, tr("admin.error.bad_address")); err != nil {
 		p.fail(c, err)
 		return
 	}

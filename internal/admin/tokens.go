@@ -105,7 +105,7 @@ func (p *Pages) createToken(c *gin.Context) {
 	ctx := c.Request.Context()
 	act, _ := server.ActorFrom(ctx)
 	if act.UserID == 0 || p.accounts == nil {
-		p.tokensPage(c, http.StatusConflict, "", "API tokens belong to accounts: sign in with an account to make one.", "name")
+		p.tokensPage(c, http.StatusConflict, "", tr("admin.tokens.accounts_only"), "name")
 		return
 	}
 	days, err := strconv.Atoi(c.DefaultPostForm("days", strconv.Itoa(account.DefaultTokenDays)))

@@ -145,10 +145,10 @@ func (p *Pages) validation(c *gin.Context) {
 		return
 	}
 	in := rep.Form.Instrument
-	vv.Instrument = fmt.Sprintf("%s (%s, version %d)", in.Title, in.Key, in.Version)
+	vv.Instrument = tr("admin.validation.instrument", "Title", in.Title, "Key", in.Key, "Version", in.Version)
 	vv.Scope = scopes[survey.StatusFilter(rep.Status)]
 	if rep.Excluded != nil {
-		vv.Scope += fmt.Sprintf(" less the %d a data-quality rule flags", *rep.Excluded)
+		vv.Scope = trn("admin.results.scope_less", *rep.Excluded, "Scope", vv.Scope)
 	}
 	vv.Warnings = rep.Warnings
 	fillValidation(vv, rep)
@@ -195,17 +195,17 @@ func fixedNoNegZero(v float64, d int) string {
 func kmoReading(v float64) string {
 	switch {
 	case v >= 0.9:
-		return "marvelous"
+		return tr("admin.validation.kmo_marvelous")
 	case v >= 0.8:
-		return "meritorious"
+		return tr("admin.validation.kmo_meritorious")
 	case v >= 0.7:
-		return "middling"
+		return tr("admin.validation.kmo_middling")
 	case v >= 0.6:
-		return "mediocre"
+		return tr("admin.validation.kmo_mediocre")
 	case v >= 0.5:
-		return "miserable"
+		return tr("admin.validation.kmo_miserable")
 	default:
-		return "unacceptable"
+		return tr("admin.validation.kmo_unacceptable")
 	}
 }
 
@@ -219,9 +219,10 @@ func pValue(p float64) string {
 func fillValidation(vv *validationView, rep *psychometrics.Report) {
 	form := rep.Form
 	vv.Figures = []figure{
-		{Label: "Respondents", Value: itoa(rep.Respondents), Note: fmt.Sprintf("%d items, %s correlations, %s deletion", len(rep.Items), rep.Correlation.Method, rep.Correlation.Deletion)},
-		{Label: "KMO", Value: f2(rep.KMO.Overall), Note: kmoReading(rep.KMO.Overall) + " (Kaiser's labels)"},
-		{Label: "Bartlett's χ²", Value: fmt.Sprintf("%.1f", rep.Bartlett.ChiSquare), Note: fmt.Sprintf("df %.0f, p %s", rep.Bartlett.DF, pValue(rep.Bartlett.P))},
+		{Label: tr("admin.validation.respondents"), Value: itoa(rep.Respondents), Note: trn("admin.validation.respondents_note", len(rep.Items),
+			"Method", rep.Correlation.Method, "Deletion", rep.Correlation.Deletion)},
+		{Label: "KMO", Value: f2(rep.KMO.Overall), Note: tr("admin.validation.kmo_note", "Reading", kmoReading(rep.KMO.Overall))},
+		{Label: tr("admin.validation.bartlett"), Value: fmt.Sprintf("%.1f", rep.Bartlett.ChiSquare), Note: fmt.Sprintf("df %.0f, p %s", rep.Bartlett.DF, pValue(rep.Bartlett.P))},
 	}
 	for _, k := range rep.KMO.Items {
 		vv.KMORows = append(vv.KMORows, kmoRow{Item: k.Item, MSA: f2(k.MSA), Reading: kmoReading(k.MSA)})
@@ -307,7 +308,7 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 		vv.Omega = append(vv.Omega, row)
 	}
 	if h := rep.Hierarchy; h != nil {
-		vv.Hierarchy = fmt.Sprintf("ω hierarchical %s, ω total %s, with %d group factors (Schmid–Leiman)", f2(h.OmegaH), f2(h.OmegaTotal), h.GroupFactors)
+		vv.Hierarchy = trn("admin.validation.hierarchy", h.GroupFactors, "OmegaH", f2(h.OmegaH), "OmegaTotal", f2(h.OmegaTotal))
 		for _, g := range h.General {
 			vv.General = append(vv.General, generalRow{Item: g.Item, Loading: f2(g.Loading)})
 		}
@@ -335,30 +336,30 @@ func cfaViewOf(c *psychometrics.CFADoc) *cfaView {
 	incr := func(v, good, fair float64) string {
 		switch {
 		case v >= good:
-			return "good: at or above the usual " + f2(good)
+			return tr("admin.validation.fit_good_above", "Good", f2(good))
 		case v >= fair:
-			return "acceptable: between " + f2(fair) + " and " + f2(good)
+			return tr("admin.validation.fit_acceptable", "Fair", f2(fair), "Good", f2(good))
 		default:
-			return "poor: below " + f2(fair)
+			return tr("admin.validation.fit_poor_below", "Fair", f2(fair))
 		}
 	}
 	v.Readings = []fitReading{
 		{"CFI", f3(c.CFI), incr(c.CFI, 0.95, 0.90)},
 		{"TLI", f3(c.TLI), incr(c.TLI, 0.95, 0.90)},
 	}
-	rmsea := "poor: above 0.10"
+	rmsea := tr("admin.validation.rmsea_poor")
 	switch {
 	case c.RMSEA <= 0.05:
-		rmsea = "close fit: at or below 0.05"
+		rmsea = tr("admin.validation.rmsea_close")
 	case c.RMSEA <= 0.08:
-		rmsea = "reasonable: between 0.05 and 0.08"
+		rmsea = tr("admin.validation.rmsea_reasonable")
 	case c.RMSEA <= 0.10:
-		rmsea = "mediocre: between 0.08 and 0.10"
+		rmsea = tr("admin.validation.rmsea_mediocre")
 	}
-	v.Readings = append(v.Readings, fitReading{"RMSEA (90 % interval)", fmt.Sprintf("%s (%s–%s)", f3(c.RMSEA), f3(c.RMSEALower), f3(c.RMSEAUpper)), rmsea})
-	srmr := "good: at or below 0.08"
+	v.Readings = append(v.Readings, fitReading{tr("admin.validation.rmsea"), fmt.Sprintf("%s (%s–%s)", f3(c.RMSEA), f3(c.RMSEALower), f3(c.RMSEAUpper)), rmsea})
+	srmr := tr("admin.validation.srmr_good")
 	if c.SRMR > 0.08 {
-		srmr = "poor: above 0.08"
+		srmr = tr("admin.validation.srmr_poor")
 	}
 	v.Readings = append(v.Readings, fitReading{"SRMR", f3(c.SRMR), srmr})
 	return v
