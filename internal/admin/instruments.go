@@ -15,7 +15,6 @@ package admin
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -88,7 +87,7 @@ func (p *Pages) instrumentNew(c *gin.Context) {
 	}
 	for _, s := range list {
 		nv.Starts = append(nv.Starts, startOption{Value: s.Key + "/" + strconv.Itoa(s.Version),
-			Label: fmt.Sprintf("%s (%s, version %d)", s.Title, s.Key, s.Version)})
+			Label: tr("admin.validation.instrument", "Title", s.Title, "Key", s.Key, "Version", s.Version)})
 	}
 	if from := c.Query("from"); from != "" {
 		key, vs, _ := strings.Cut(from, "/")

@@ -54,7 +54,7 @@ func orDashboard(next string) string {
 func (p *Pages) loginPage(c *gin.Context, status int, next, errText string, signedOut bool) {
 	v := p.newView(c, tr("admin.login.title"))
 	if errText != "" {
-		v.Title = "Error: Sign in"
+		v.Title = tr("admin.crumbs.error_title", "Title", tr("admin.login.title"))
 	}
 	v.page, v.status = "login", status
 	v.Login = &loginView{Next: next, CSRF: p.loginToken(c), Error: errText, SignedOut: signedOut}

@@ -287,7 +287,7 @@ func downloads(id, statusValue string) (stats, excel []download) {
 func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form, rep *stats.Report, filter string) *resultsView {
 	in := form.Instrument
 	rv := &resultsView{ID: sv.ID, Title: sv.Title,
-		Instrument: fmt.Sprintf("%s (%s, version %d)", in.Title, in.Key, in.Version),
+		Instrument: tr("admin.validation.instrument", "Title", in.Title, "Key", in.Key, "Version", in.Version),
 		Access:     accessText(sv.Access), Status: surveyStatus(sv, p.svc.Now()),
 		Created:       sv.CreatedAt.UTC().Format("2 January 2006"),
 		RespondentURL: p.baseURL(c) + "/s/" + sv.ID,
@@ -428,15 +428,15 @@ func duration(s float64) string {
 	d := time.Duration(math.Round(s)) * time.Second
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
+		return tr("admin.duration.s", "S", int(d.Seconds()))
 	case d < time.Hour && d%time.Minute == 0:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
+		return tr("admin.duration.min", "Min", int(d.Minutes()))
 	case d < time.Hour:
-		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+		return tr("admin.duration.min_s", "Min", int(d.Minutes()), "S", int(d.Seconds())%60)
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+		return tr("admin.duration.h_min", "H", int(d.Hours()), "Min", int(d.Minutes())%60)
 	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
+	return trn("admin.duration.days", int(d.Hours()/24))
 }
 
 // perDay adds the groups' days together, with every day from the first to

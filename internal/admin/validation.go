@@ -246,7 +246,8 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 		if e.FactorsFrom == "parallel_analysis" {
 			ev.From = tr("admin.validation.as_suggested")
 		}
-		ev.Method = fmt.Sprintf("%s extraction, %s rotation", map[psychometrics.Extraction]string{psychometrics.Minres: "Minres", psychometrics.ML: "Maximum-likelihood"}[e.Extraction], e.Rotation)
+		ev.Method = tr("admin.validation.method", "Extraction", map[psychometrics.Extraction]string{psychometrics.Minres: tr("admin.validation.minres_short"),
+			psychometrics.ML: tr("admin.validation.ml_short")}[e.Extraction], "Rotation", e.Rotation)
 		for j := range e.Factors {
 			ev.Factors = append(ev.Factors, "F"+itoa(j+1))
 		}
