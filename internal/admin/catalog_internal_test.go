@@ -77,51 +77,61 @@ func branch(b *strings.Builder, n *parse.BranchNode) {
 }
 
 // messageCalls calls use for each {{t "id" ...}} and {{n "id" ...}} in
-// the tree, and bad for a call whose id is not a constant string (it
-// could not be checked against the catalog).
-func messageCalls(n parse.Node, use func(id string), bad func(call string)) {
+// the tree, bad for a call whose id is not a constant string (it could
+// not be checked against the catalog), and text for every other string
+// constant of an action: {{field $ "title" "s-title" "Internal name"}}
+// writes words as surely as text between tags does.
+func messageCalls(n parse.Node, use func(id string), bad, text func(string)) {
 	switch n := n.(type) {
 	case *parse.ListNode:
 		if n == nil {
 			return
 		}
 		for _, c := range n.Nodes {
-			messageCalls(c, use, bad)
+			messageCalls(c, use, bad, text)
 		}
 	case *parse.ActionNode:
-		messageCalls(n.Pipe, use, bad)
+		messageCalls(n.Pipe, use, bad, text)
+	case *parse.TemplateNode:
+		messageCalls(n.Pipe, use, bad, text)
 	case *parse.PipeNode:
 		if n == nil {
 			return
 		}
 		for _, c := range n.Cmds {
-			messageCalls(c, use, bad)
+			messageCalls(c, use, bad, text)
 		}
 	case *parse.CommandNode:
-		if id, ok := n.Args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "n") {
+		args := n.Args
+		if id, ok := args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "n") {
 			if s, ok := argAt(n, 1).(*parse.StringNode); ok {
 				use(s.Text)
 			} else {
 				bad(n.String())
 			}
+			args = args[min(2, len(args)):]
 		}
-		for _, a := range n.Args[1:] {
-			messageCalls(a, use, bad)
+		for _, a := range args {
+			messageCalls(a, use, bad, text)
 		}
+	case *parse.StringNode:
+		text(n.Text)
 	case *parse.IfNode:
-		messageCalls(n.Pipe, use, bad)
-		messageCalls(n.List, use, bad)
-		messageCalls(n.ElseList, use, bad)
+		messageCalls(&n.BranchNode, use, bad, text)
 	case *parse.RangeNode:
-		messageCalls(n.Pipe, use, bad)
-		messageCalls(n.List, use, bad)
-		messageCalls(n.ElseList, use, bad)
+		messageCalls(&n.BranchNode, use, bad, text)
 	case *parse.WithNode:
-		messageCalls(n.Pipe, use, bad)
-		messageCalls(n.List, use, bad)
-		messageCalls(n.ElseList, use, bad)
+		messageCalls(&n.BranchNode, use, bad, text)
+	case *parse.BranchNode:
+		messageCalls(n.Pipe, use, bad, text)
+		messageCalls(n.List, use, bad, text)
+		messageCalls(n.ElseList, use, bad, text)
 	}
 }
+
+// wording is a string constant that reads as words, not as a name, a
+// value or an id ("settings", "s-title", "test-deleted").
+var wording = regexp.MustCompile(`\p{L}{2,}.*\s|\s.*\p{L}{2,}`)
 
 func argAt(n *parse.CommandNode, i int) parse.Node {
 	if i < len(n.Args) {
@@ -189,6 +199,10 @@ func TestDashboardCatalog(t *testing.T) {
 			}
 			messageCalls(tmpl.Tree.Root, func(id string) { check(name, id) }, func(call string) {
 				t.Errorf("%s: %s: a message's id must be a constant string", name, call)
+			}, func(s string) {
+				if wording.MatchString(s) {
+					t.Errorf("%s (%s): string %q is not from the catalog", name, tmpl.Name(), s)
+				}
 			})
 		}
 	}
@@ -246,5 +260,27 @@ func TestDashboardCatalogCatches(t *testing.T) {
 		if got := englishLeft(b.String()); !slices.Equal(got, want) {
 			t.Errorf("%s: left %q, want %q", src, got, want)
 		}
+	}
+}
+
+// TestDashboardCatalogCatchesStrings: words passed as an action's string
+// constant are found, ids and names are not, and an id made at run time
+// is refused.
+func TestDashboardCatalogCatchesStrings(t *testing.T) {
+	src := `{{if eq .Saved "test-deleted"}}{{t "admin.a" "Title" (t "admin.b")}}{{end}}` +
+		`{{template "setting-input" (field $ "title" "s-title" "Internal name" (print "A date, in " .TimeZone) .Title)}}` +
+		`{{t (print "admin." .Page)}}`
+	set, err := template.New("x").Funcs(templateFuncs).Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids, bad, words []string
+	messageCalls(set.Tree.Root, func(id string) { ids = append(ids, id) }, func(call string) { bad = append(bad, call) }, func(s string) {
+		if wording.MatchString(s) {
+			words = append(words, s)
+		}
+	})
+	if !slices.Equal(ids, []string{"admin.a", "admin.b"}) || len(bad) != 1 || !slices.Equal(words, []string{"Internal name", "A date, in "}) {
+		t.Errorf("ids %q, bad %q, words %q", ids, bad, words)
 	}
 }
