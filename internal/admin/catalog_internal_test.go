@@ -76,10 +76,10 @@ func branch(b *strings.Builder, n *parse.BranchNode) {
 	}
 }
 
-// messageCalls calls use for each {{t "id" ...}} and {{n "id" ...}} in
-// the tree, bad for a call whose id is not a constant string (it could
-// not be checked against the catalog), and text for every other string
-// constant of an action: {{field $ "title" "s-title" "Internal name"}}
+// messageCalls calls use for each {{t "id" ...}}, {{n "id" ...}} and
+// {{forms "id"}} in the tree, bad for a call whose id is not a constant
+// string (it could not be checked against the catalog), and text for
+// every other string constant of an action: {{field $ "title" "s-title" "Internal name"}}
 // writes words as surely as text between tags does.
 func messageCalls(n parse.Node, use func(id string), bad, text func(string)) {
 	switch n := n.(type) {
@@ -103,7 +103,7 @@ func messageCalls(n parse.Node, use func(id string), bad, text func(string)) {
 		}
 	case *parse.CommandNode:
 		args := n.Args
-		if id, ok := args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "n") {
+		if id, ok := args[0].(*parse.IdentifierNode); ok && (id.Ident == "t" || id.Ident == "n" || id.Ident == "forms") {
 			if s, ok := argAt(n, 1).(*parse.StringNode); ok {
 				use(s.Text)
 			} else {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -25,14 +26,23 @@ var adminCSS []byte
 // {{t "admin.audit.heading"}}, with named arguments as pairs
 // ({{t "admin.text.range" "From" .From "To" .To}}); the messages are in
 // internal/i18n/dashboard/en.json; n words a count with the plural form
-// English needs ({{n "admin.print.minutes" .Minutes}}). field builds a settings form's field
+// English needs ({{n "admin.print.minutes" .Minutes}}); forms gives a
+// script a plural message's forms. field builds a settings form's field
 // (settings.go); unused counts the codes neither spent nor held.
 // tr and trn are t and n for the texts the Go code builds: page titles,
 // breadcrumbs, form errors and notices.
 var tr, trn = i18n.Dashboard().T, i18n.Dashboard().N
 
-var templateFuncs = template.FuncMap{"t": i18n.Dashboard().T, "n": i18n.Dashboard().N, "field": newFieldView,
+var templateFuncs = template.FuncMap{"t": i18n.Dashboard().T, "n": i18n.Dashboard().N, "forms": pluralForms, "field": newFieldView,
 	"unused": func(n *survey.InvitationCounts) int { return n.Issued - n.Spent - n.Held }}
+
+// pluralForms is the template function forms: a plural message's forms
+// as JSON ({"one":"# item","other":"# items"}), for a script's data
+// attribute.
+func pluralForms(id string) (string, error) {
+	buf, err := json.Marshal(i18n.DashboardPluralForms(id))
+	return string(buf), err
+}
 
 // pages holds each page's template set, parsed once: the layout, the
 // shared partials and the page's own content.
