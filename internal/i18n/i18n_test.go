@@ -201,3 +201,28 @@ func TestDashboardIDsOnce(t *testing.T) {
 		t.Errorf("%d ids read, %d in the catalog", len(seen), len(DashboardMessages()))
 	}
 }
+
+// TestDashboardPlurals: every plural message of the dashboard has the
+// forms English needs, each with its number, and reaches a script with
+// "#" for it.
+func TestDashboardPlurals(t *testing.T) {
+	n := 0
+	for id, v := range dashboardSource {
+		if _, ok := v.(map[string]any); !ok {
+			continue
+		}
+		n++
+		forms := DashboardPluralForms(id)
+		for _, cat := range []string{"one", "other"} {
+			if !strings.Contains(forms[cat], "#") {
+				t.Errorf("%s: form %q is %q", id, cat, forms[cat])
+			}
+		}
+		if got := Dashboard().N(id, 2); !strings.Contains(got, "2") || strings.Contains(got, "{{") {
+			t.Errorf("%s for 2: %q", id, got)
+		}
+	}
+	if n == 0 {
+		t.Error("no plural message in the dashboard's catalog")
+	}
+}
