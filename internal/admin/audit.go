@@ -42,7 +42,7 @@ func auditFilter(c *gin.Context) (survey.AuditFilter, error) {
 	f.Actor, f.Action = strings.TrimSpace(c.Query("actor")), strings.TrimSpace(c.Query("action"))
 	for _, k := range []string{"actor", "action"} {
 		if len(c.Query(k)) > 200 {
-			problems.Add(k, "must be at most 200 characters")
+			problems.Add(k, "%s", tr("admin.audit.too_long"))
 		}
 	}
 	parse := func(k string) time.Time {
@@ -55,18 +55,18 @@ func auditFilter(c *gin.Context) (survey.AuditFilter, error) {
 				return t
 			}
 		}
-		problems.Add(k, "must be a date (2006-01-02) or a time (RFC 3339), got %q", s)
+		problems.Add(k, "%s", tr("admin.audit.bad_time", "Got", strconv.Quote(s)))
 		return time.Time{}
 	}
 	f.Since, f.Until = parse("since"), parse("until")
 	if s := c.Query("after"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
-			problems.Add("after", "must be the cursor of a page, got %q", s)
+			problems.Add("after", "%s", tr("admin.error.bad_cursor", "Got", strconv.Quote(s)))
 		}
 		f.AfterID = n
 	}
-	return f, problems.Err(survey.EInvalid, "the address is not valid")
+	return f, problems.Err(survey.EInvalid, tr("admin.error.bad_address"))
 }
 
 // auditPage: GET /admin/audit.
@@ -114,9 +114,9 @@ func (p *Pages) auditPage(c *gin.Context) {
 		q.Set("after", strconv.FormatInt(av.Rows[len(av.Rows)-1].ID, 10))
 		av.Next = "/admin/audit?" + q.Encode()
 	}
-	v := p.newView(c, "Audit trail")
+	v := p.newView(c, tr("admin.audit.heading"))
 	v.page, v.Audit = "audit", av
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "Audit trail"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", tr("admin.audit.heading")}}
 	p.render(c, v)
 }
 

@@ -6,7 +6,6 @@ package admin
 // called out first.
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -31,7 +30,7 @@ func (p *Pages) instrumentDiff(c *gin.Context) {
 	key := c.Param("key")
 	var probs survey.Problems
 	from, to := survey.DiffVersionParams(&probs, c.Query("from"), c.Query("to"))
-	if err := probs.Err(survey.EInvalid, "the versions to compare are not valid"); err != nil {
+	if err := probs.Err(survey.EInvalid, tr("admin.diff.bad_versions")); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -53,10 +52,10 @@ func (p *Pages) instrumentDiff(c *gin.Context) {
 			dv.Versions = append(dv.Versions, s.Version)
 		}
 	}
-	title := fmt.Sprintf("%s: version %d compared with version %d", key, to, from)
+	title := tr("admin.diff.title", "Key", key, "To", to, "From", from)
 	v := p.newView(c, title)
 	v.page, v.status, v.Diff = "diff", http.StatusOK, dv
-	v.Crumbs = []link{{"/admin", "Instruments"}, {versionHref(key, to), fmt.Sprintf("%s, version %d", key, to)}, {"", "Changes"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.instruments")}, {versionHref(key, to), tr("admin.crumbs.version", "Name", key, "Version", to)}, {"", tr("admin.diff.crumb")}}
 	p.render(c, v)
 }
 

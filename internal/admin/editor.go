@@ -96,8 +96,8 @@ func (p *Pages) saveDraft(c *gin.Context) {
 // another format).
 func parseSource(nv *instrumentNewView) (*survey.Instrument, error) {
 	if strings.TrimSpace(nv.Source) == "" {
-		return nil, &survey.Error{Code: survey.EInvalid, Message: "there is no instrument to save",
-			Details: []survey.Detail{{Path: "source", Message: "write or paste the instrument into the editor"}}}
+		return nil, &survey.Error{Code: survey.EInvalid, Message: tr("admin.instrument_new.nothing"),
+			Details: []survey.Detail{{Path: "source", Message: tr("admin.instrument_new.nothing_editor")}}}
 	}
 	res := instrument.Check("application/yaml", []byte(nv.Source))
 	nv.Format, nv.native = res.Format, res.Native

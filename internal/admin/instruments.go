@@ -15,7 +15,6 @@ package admin
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -88,7 +87,7 @@ func (p *Pages) instrumentNew(c *gin.Context) {
 	}
 	for _, s := range list {
 		nv.Starts = append(nv.Starts, startOption{Value: s.Key + "/" + strconv.Itoa(s.Version),
-			Label: fmt.Sprintf("%s (%s, version %d)", s.Title, s.Key, s.Version)})
+			Label: tr("admin.validation.instrument", "Title", s.Title, "Key", s.Key, "Version", s.Version)})
 	}
 	if from := c.Query("from"); from != "" {
 		key, vs, _ := strings.Cut(from, "/")
@@ -114,23 +113,23 @@ func (p *Pages) instrumentNew(c *gin.Context) {
 type startOption struct{ Value, Label string }
 
 func (p *Pages) instrumentNewPage(c *gin.Context, status int, nv *instrumentNewView) {
-	title := "New instrument"
+	title := tr("admin.instrument_new.title")
 	if et := nv.Edit; et != nil && et.Draft {
-		title = fmt.Sprintf("Edit %s, version %d", et.Key, et.Version)
+		title = tr("admin.instrument_new.title_edit", "Key", et.Key, "Version", et.Version)
 	} else if et != nil {
-		title = fmt.Sprintf("New version %d of %s", et.Next, et.Key)
+		title = tr("admin.instrument_new.title_next", "Key", et.Key, "Next", et.Next)
 	}
 	if len(nv.Problems) > 0 {
-		title = "Error: " + title
+		title = tr("admin.crumbs.error_title", "Title", title)
 	}
 	act, _ := server.ActorFrom(c.Request.Context())
 	nv.Study = act.StudyID
 	v := p.newView(c, title)
 	v.page, v.status, v.InstrumentNew = "instrument_new", status, nv
 	v.Scripts = []string{"/admin/static/" + editorName}
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", title}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", title}}
 	if et := nv.Edit; et != nil {
-		v.Crumbs = []link{{"/admin", "Surveys"}, {et.Href, fmt.Sprintf("%s, version %d", et.Key, et.Version)}, {"", title}}
+		v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {et.Href, tr("admin.crumbs.version", "Name", et.Key, "Version", et.Version)}, {"", title}}
 	}
 	p.render(c, v)
 }
@@ -183,16 +182,16 @@ func (p *Pages) createInstrument(c *gin.Context) {
 			nv.Source = string(data)
 		}
 	} else if strings.TrimSpace(nv.Source) == "" {
-		p.uploadFailed(c, nv, &survey.Error{Code: survey.EInvalid, Message: "there is no instrument to save",
-			Details: []survey.Detail{{Path: "file", Message: "choose a file, or paste the instrument into the editor"}}})
+		p.uploadFailed(c, nv, &survey.Error{Code: survey.EInvalid, Message: tr("admin.instrument_new.nothing"),
+			Details: []survey.Detail{{Path: "file", Message: tr("admin.instrument_new.nothing_file")}}})
 		return
 	} else {
 		mediaType = "application/yaml" // what the editor holds, unless the content says otherwise
 	}
 	dec := instrument.Detect(mediaType, name, data)
 	if dec == nil {
-		p.uploadFailed(c, nv, &survey.Error{Code: survey.EUnsupported, Message: "the file's format is not one Dyad reads",
-			Details: []survey.Detail{{Path: "file", Message: fmt.Sprintf("%q is neither a Dyad instrument (YAML or JSON) nor a file of a format Dyad imports (%s)", name, instrument.ForeignNames())}}})
+		p.uploadFailed(c, nv, &survey.Error{Code: survey.EUnsupported, Message: tr("admin.instrument_new.unknown_format"),
+			Details: []survey.Detail{{Path: "file", Message: tr("admin.instrument_new.unknown_format_file", "Name", strconv.Quote(name), "Formats", instrument.ForeignNames())}}})
 		return
 	}
 	nv.Format = dec.Name
@@ -406,13 +405,13 @@ func (p *Pages) versionPage(c *gin.Context, status int, iv *survey.InstrumentVer
 	if df.Access == "" {
 		df.Access = survey.AccessOpen
 	}
-	title := fmt.Sprintf("%s, version %d", in.Title, iv.Version)
+	title := tr("admin.crumbs.version", "Name", in.Title, "Version", iv.Version)
 	if len(df.Problems) > 0 {
-		title = "Error: " + title
+		title = tr("admin.crumbs.error_title", "Title", title)
 	}
 	v := p.newView(c, title)
 	v.page, v.status, v.Version = "instrument_version", status, vv
-	v.Crumbs = []link{{"/admin", "Instruments"}, {"", title}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.instruments")}, {"", title}}
 	p.render(c, v)
 }
 
@@ -453,10 +452,10 @@ func (p *Pages) deployVersion(c *gin.Context) {
 	if m := readMoment(&probs, "closes_at", df.ClosesAt, time.UTC); m != nil {
 		n.ClosesAt, n.ClosesOn = m.At, m.On
 		if closes := m.Resolve(time.UTC, true); closes != nil && !closes.After(p.svc.Now()) {
-			probs.Add("closes_at", "must be in the future")
+			probs.Add("closes_at", "%s", tr("admin.instrument_version.closes_past"))
 		}
 	}
-	err := probs.Err(survey.EInvalid, "the survey is not valid")
+	err := probs.Err(survey.EInvalid, tr("admin.instrument_version.survey_invalid"))
 	var sv *survey.Survey
 	if err == nil {
 		sv, err = p.svc.CreateSurvey(c.Request.Context(), n)
@@ -483,4 +482,5 @@ func (p *Pages) deployVersion(c *gin.Context) {
 
 // deployFields are the deploy form's label and input id of each field a
 // problem can name.
-var deployFields = map[string][2]string{"title": {"Name", "title"}, "access": {"Access", "access-open"}, "closes_at": {"Closing date", "closes_at"}}
+var deployFields = map[string][2]string{"title": {tr("admin.instrument_version.field_name"), "title"},
+	"access": {tr("admin.instrument_version.field_access"), "access-open"}, "closes_at": {tr("admin.instrument_version.field_closes"), "closes_at"}}

@@ -104,7 +104,7 @@ func TestBrowserStudyJourney(t *testing.T) {
 				s.dispatchEvent(new Event("input")); })(` + jsString(bad) + `)`))
 			waitFor("the live check", `document.querySelectorAll("#live-check li").length === 3`)
 			live := text(`document.querySelector("#live-check").innerText`)
-			for _, w := range []string{"sections[0].items[0].type", "(item role)", "sections[1].items[0].scale", "(item rounds)", "line "} {
+			for _, w := range []string{"3 problems as you typed:", "sections[0].items[0].type", "(item role)", "sections[1].items[0].scale", "(item rounds)", "line "} {
 				if !strings.Contains(live, w) {
 					t.Errorf("live check lacks %q:\n%s", w, live)
 				}
@@ -136,6 +136,9 @@ func TestBrowserStudyJourney(t *testing.T) {
 					.replace("      - id: rounds\n        type: likert\n        text: I have", "      - id: q1\n        type: likert\n        text: I have");
 				s.dispatchEvent(new Event("input")); })()`))
 			waitFor("the live check's all clear", `document.querySelector("#live-check .ok") !== null`)
+			if ok := text(`document.querySelector("#live-check .ok").textContent`); !strings.HasPrefix(ok, "No problems: ") || !strings.HasSuffix(ok, " items.") {
+				t.Errorf("the all clear says %q", ok)
+			}
 			waitFor("the live preview", `(() => { const f = document.querySelector("#live-preview"); const h = f && f.contentDocument && f.contentDocument.querySelector("h1");
 				return !!h && h.textContent === "Ward branch"; })()`)
 			check("editor-live-preview")

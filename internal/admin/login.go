@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -53,9 +52,9 @@ func orDashboard(next string) string {
 }
 
 func (p *Pages) loginPage(c *gin.Context, status int, next, errText string, signedOut bool) {
-	v := p.newView(c, "Sign in")
+	v := p.newView(c, tr("admin.login.title"))
 	if errText != "" {
-		v.Title = "Error: Sign in"
+		v.Title = tr("admin.crumbs.error_title", "Title", tr("admin.login.title"))
 	}
 	v.page, v.status = "login", status
 	v.Login = &loginView{Next: next, CSRF: p.loginToken(c), Error: errText, SignedOut: signedOut}
@@ -82,13 +81,13 @@ func (p *Pages) login(c *gin.Context) {
 			secs := max(1, int(math.Ceil(wait.Seconds())))
 			c.Header("Retry-After", strconv.Itoa(secs))
 			p.loginPage(c, http.StatusTooManyRequests, next,
-				fmt.Sprintf("Too many wrong tokens were tried from your address. Try again in %d seconds.", secs), false)
+				trn("admin.login.too_many_tokens", secs), false)
 			return
 		}
 	}
 	switch {
 	case token == "":
-		p.loginPage(c, http.StatusUnprocessableEntity, next, "Enter your e-mail address and password, or the researcher token.", false)
+		p.loginPage(c, http.StatusUnprocessableEntity, next, tr("admin.login.enter"), false)
 		return
 	case len(token) > maxTokenLength || !p.auth.TokenOK(token):
 		p.auth.Failed(c)
@@ -96,7 +95,7 @@ func (p *Pages) login(c *gin.Context) {
 		// 401 names the scheme the token also works with: the API's.
 		c.Header("WWW-Authenticate", `Bearer realm="dyad"`)
 		p.loginPage(c, http.StatusUnauthorized, next,
-			"This researcher token is not valid. Use the token dyad serve printed when it first started, or the one set in DYAD_ADMIN_TOKEN.", false)
+			tr("admin.login.bad_token"), false)
 		return
 	}
 	p.startSession(c, next, 0)
@@ -111,10 +110,10 @@ func (p *Pages) loginPassword(c *gin.Context, next, email, password, code string
 		secs := max(1, int(math.Ceil(wait.Seconds())))
 		c.Header("Retry-After", strconv.Itoa(secs))
 		p.loginPage(c, http.StatusTooManyRequests, next,
-			fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", secs), false)
+			trn("admin.login.too_many", secs), false)
 		return
 	case survey.ErrorCode(err) == survey.EUnauthorized:
-		p.loginPage(c, http.StatusUnauthorized, next, "The e-mail address, the password or the authentication code is not right.", false)
+		p.loginPage(c, http.StatusUnauthorized, next, tr("admin.login.wrong"), false)
 		return
 	case err != nil:
 		p.fail(c, err)

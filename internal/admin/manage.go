@@ -73,12 +73,12 @@ func (p *Pages) makeInvitations(c *gin.Context) {
 			return
 		}
 		v := p.newView(c, "")
-		paras := []string{"No invitation codes were made."}
+		paras := []string{tr("admin.manage.no_codes")}
 		for _, d := range se.Details {
-			paras = append(paras, "The number of codes "+d.Message+".")
+			paras = append(paras, tr("admin.manage.count_problem", "Problem", d.Message))
 		}
-		v.message(status, "Error: the codes were not made", paras...)
-		v.Message.Link, v.Message.LinkText = "/admin/surveys/"+url.PathEscape(id), "Back to the survey"
+		v.message(status, tr("admin.manage.codes_failed"), paras...)
+		v.Message.Link, v.Message.LinkText = "/admin/surveys/"+url.PathEscape(id), tr("admin.manage.back")
 		p.render(c, v)
 		return
 	}

@@ -75,9 +75,9 @@ func (p *Pages) membersPage(c *gin.Context, status int, edit func(*membersView))
 	if edit != nil {
 		edit(mv)
 	}
-	v := p.newView(c, "Members")
+	v := p.newView(c, tr("admin.members.title"))
 	v.page, v.status, v.Members = "members", status, mv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "Members"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", tr("admin.members.title")}}
 	p.render(c, v)
 }
 
@@ -112,7 +112,7 @@ func (p *Pages) invite(c *gin.Context) {
 	}
 	role := survey.Role(c.PostForm("role"))
 	if !role.Valid() || p.accounts == nil {
-		p.membersPage(c, http.StatusUnprocessableEntity, func(mv *membersView) { mv.Error = "Choose a role for the new member." })
+		p.membersPage(c, http.StatusUnprocessableEntity, func(mv *membersView) { mv.Error = tr("admin.members.choose_role") })
 		return
 	}
 	if ok, err := p.reauth(c); err != nil || !ok {
@@ -120,7 +120,7 @@ func (p *Pages) invite(c *gin.Context) {
 			p.fail(c, err)
 			return
 		}
-		p.membersPage(c, http.StatusUnauthorized, func(mv *membersView) { mv.Error = "Enter your password again to invite a member." })
+		p.membersPage(c, http.StatusUnauthorized, func(mv *membersView) { mv.Error = tr("admin.members.password_invite") })
 		return
 	}
 	act, _ := server.ActorFrom(c.Request.Context())
@@ -148,7 +148,7 @@ func (p *Pages) setRole(c *gin.Context) {
 		return
 	}
 	if !role.Valid() {
-		p.membersPage(c, http.StatusUnprocessableEntity, func(mv *membersView) { mv.Error = "Choose one of the roles." })
+		p.membersPage(c, http.StatusUnprocessableEntity, func(mv *membersView) { mv.Error = tr("admin.members.choose_one") })
 		return
 	}
 	if ok, err := p.reauth(c); err != nil || !ok {
@@ -156,7 +156,7 @@ func (p *Pages) setRole(c *gin.Context) {
 			p.fail(c, err)
 			return
 		}
-		p.membersPage(c, http.StatusUnauthorized, func(mv *membersView) { mv.Error = "Enter your password again to change a role." })
+		p.membersPage(c, http.StatusUnauthorized, func(mv *membersView) { mv.Error = tr("admin.members.password_change") })
 		return
 	}
 	act, _ := server.ActorFrom(c.Request.Context())
@@ -184,7 +184,7 @@ func (p *Pages) signupForm(c *gin.Context) {
 
 func (p *Pages) signupPage(c *gin.Context, status int, sv *signupView) {
 	sv.CSRF = p.loginToken(c)
-	v := p.newView(c, "Join the study")
+	v := p.newView(c, tr("admin.signup.title"))
 	v.page, v.status, v.Signup = "signup", status, sv
 	p.render(c, v)
 }
@@ -203,8 +203,7 @@ func (p *Pages) liveInvite(c *gin.Context, secret string) (*survey.Invite, bool)
 	}
 	if inv == nil || inv.UsedAt != nil || !p.now().Before(inv.ExpiresAt) {
 		v := p.newView(c, "")
-		v.message(http.StatusNotFound, "This sign-up link does not work",
-			"It was used already, has expired (links last 7 days) or was mistyped. Ask the study's owner for a new one.")
+		v.message(http.StatusNotFound, tr("admin.signup.link_broken"), tr("admin.signup.link_broken_why"))
 		p.render(c, v)
 		return nil, false
 	}
@@ -224,7 +223,7 @@ func (p *Pages) signup(c *gin.Context) {
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	sv := &signupView{Invite: secret, Role: string(inv.Role), Email: email}
 	if !strings.Contains(email, "@") || len(email) > 254 || strings.ContainsAny(email, " \t\r\n") {
-		sv.Error = "Enter your e-mail address."
+		sv.Error = tr("admin.signup.enter_email")
 		p.signupPage(c, http.StatusUnprocessableEntity, sv)
 		return
 	}

@@ -37,7 +37,7 @@ func TestLikertChartLeavesOutMissingCodes(t *testing.T) {
 		t.Fatalf("%d blocks", len(blocks))
 	}
 	bl := blocks[0]
-	if bl.Title != "Answers to 1 items, from Disagree to Agree" {
+	if bl.Title != "Answers to 1 item, from Disagree to Agree" {
 		t.Errorf("title %q", bl.Title)
 	}
 	if strings.Contains(string(bl.Legend), "Not applicable") || strings.Contains(string(bl.Chart), "Not applicable") {

@@ -48,31 +48,31 @@ type instrumentRow struct {
 func surveyStatus(s *survey.Survey, t time.Time) status {
 	switch s.Availability(t) {
 	case survey.NotYetOpen:
-		return status{"Opens " + s.OpensAt.UTC().Format("2 Jan 2006"), "waiting"}
+		return status{tr("admin.status.opens", "Date", s.OpensAt.UTC().Format("2 Jan 2006")), "waiting"}
 	case survey.NoLongerOpen:
 		if s.Status == survey.SurveyOpen { // past closes_at
-			return status{"Closed " + s.ClosesAt.UTC().Format("2 Jan 2006"), "closed"}
+			return status{tr("admin.status.closed_on", "Date", s.ClosesAt.UTC().Format("2 Jan 2006")), "closed"}
 		}
-		return status{"Closed", "closed"}
+		return status{tr("admin.status.closed"), "closed"}
 	}
-	return status{"Open", "open"}
+	return status{tr("admin.status.open"), "open"}
 }
 
 func instrumentStatus(s string) status {
 	switch s {
 	case survey.StatusPublished:
-		return status{"Published", "open"}
+		return status{tr("admin.status.published"), "open"}
 	case survey.StatusRetired:
-		return status{"Retired", "closed"}
+		return status{tr("admin.status.retired"), "closed"}
 	}
-	return status{"Draft", "draft"}
+	return status{tr("admin.status.draft"), "draft"}
 }
 
 func accessText(a string) string {
 	if a == survey.AccessInvitation {
-		return "Invitation codes"
+		return tr("admin.status.invitation")
 	}
-	return "Open link"
+	return tr("admin.status.open_link")
 }
 
 // overview: GET /admin.
@@ -123,7 +123,7 @@ func (p *Pages) overview(c *gin.Context) {
 		ov.Instruments = append(ov.Instruments, instrumentRow{Key: in.Key, Title: in.Title, Href: versionHref(in.Key, in.Version), Version: in.Version,
 			Status: instrumentStatus(in.Status), Surveys: in.Surveys, Complete: n[0], InProgress: n[1]})
 	}
-	v := p.newView(c, "Surveys and instruments")
+	v := p.newView(c, tr("admin.overview.title"))
 	ov.Deleted = c.Query("deleted") == "1"
 	v.page, v.Overview = "overview", ov
 	p.render(c, v)

@@ -65,8 +65,10 @@ func (p *Pages) participants(c *gin.Context) {
 	for _, r := range []struct {
 		label string
 		k     int
-	}{{"Participants", n.Total}, {"Invited", n.Invited}, {"Reminded", n.Reminded}, {"Started", n.Started},
-		{"Completed", n.Completed}, {"Opted out", n.OptedOut}, {"Bounced", n.Bounced}} {
+	}{{tr("admin.participants.participants"), n.Total}, {tr("admin.participants.state_invited"), n.Invited},
+		{tr("admin.participants.state_reminded"), n.Reminded}, {tr("admin.participants.state_started"), n.Started},
+		{tr("admin.participants.state_completed"), n.Completed}, {tr("admin.participants.state_opted_out"), n.OptedOut},
+		{tr("admin.participants.state_bounced"), n.Bounced}} {
 		pv.Counts = append(pv.Counts, countRow{r.label, r.k, pct(r.k)})
 	}
 	var rd []chart.RateDay
@@ -74,18 +76,18 @@ func (p *Pages) participants(c *gin.Context) {
 		contact := ""
 		switch {
 		case d.Invitations > 0 && d.Reminders > 0:
-			contact = "Invitation, reminder"
+			contact = tr("admin.participants.contact_both")
 		case d.Invitations > 0:
-			contact = "Invitation"
+			contact = tr("admin.participants.contact_invitation")
 		case d.Reminders > 0:
-			contact = "Reminder"
+			contact = tr("admin.participants.contact_reminder")
 		}
 		rd = append(rd, chart.RateDay{Date: d.Date, Percent: d.Percent, Contact: contact})
 		if d.Complete > 0 || d.Invitations > 0 || d.Reminders > 0 {
 			pv.Days = append(pv.Days, d)
 		}
 	}
-	pv.Chart = chart.Rate{ID: "rate", Title: "Response rate per day", Days: rd}.Render()
+	pv.Chart = chart.Rate{ID: "rate", Title: tr("admin.participants.rate_per_day"), Days: rd}.Render()
 	to := from + len(t.Participants)
 	day := func(tm *time.Time) string {
 		if tm == nil {
@@ -105,14 +107,16 @@ func (p *Pages) participants(c *gin.Context) {
 	if to < t.Counts.Total {
 		pv.Next = fmt.Sprintf("%s?page=%d", base, page+1)
 	}
-	v := p.newView(c, "Participants: "+t.Survey.Title)
+	v := p.newView(c, tr("admin.participants.title", "Survey", t.Survey.Title))
 	v.page, v.status, v.Participants = "participants", http.StatusOK, pv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"/admin/surveys/" + url.PathEscape(t.Survey.ID), t.Survey.Title}, {"", "Participants"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"/admin/surveys/" + url.PathEscape(t.Survey.ID), t.Survey.Title}, {"", tr("admin.participants.participants")}}
 	p.render(c, v)
 }
 
-var statusText = map[string]string{"new": "Not yet invited", "invited": "Invited", "reminded": "Reminded", "started": "Started",
-	"completed": "Completed", "opted_out": "Opted out", "bounced": "Bounced"}
+var statusText = map[string]string{"new": tr("admin.participants.state_new"), "invited": tr("admin.participants.state_invited"),
+	"reminded": tr("admin.participants.state_reminded"), "started": tr("admin.participants.state_started"),
+	"completed": tr("admin.participants.state_completed"), "opted_out": tr("admin.participants.state_opted_out"),
+	"bounced": tr("admin.participants.state_bounced")}
 
 // exportParticipants downloads the list with statuses (as the API's
 // GET /api/v1/surveys/{id}/participants/export), behind the session.

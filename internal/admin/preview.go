@@ -9,7 +9,6 @@ package admin
 // unsaved text the same way (POST /admin/preview with the text).
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -29,7 +28,7 @@ type PreviewRequest struct {
 }
 
 // previewNote is the banner above every preview page.
-const previewNote = "Preview: this is how respondents see the page. Nothing you enter is stored."
+var previewNote = tr("admin.preview.note")
 
 // previewView is the page that frames a version's preview.
 type previewView struct {
@@ -49,11 +48,11 @@ func (p *Pages) instrumentPreview(c *gin.Context) {
 		return
 	}
 	href := versionHref(iv.Key, iv.Version)
-	title := fmt.Sprintf("Preview of %s, version %d", iv.Title, iv.Version)
+	title := tr("admin.preview.title", "Name", iv.Title, "Version", iv.Version)
 	v := p.newView(c, title)
 	v.page, v.status = "preview", http.StatusOK
 	v.Preview = &previewView{Key: iv.Key, Version: iv.Version, Title: iv.Title, Href: href, Frame: href + "/preview/page"}
-	v.Crumbs = []link{{"/admin", "Instruments"}, {href, fmt.Sprintf("%s, version %d", iv.Title, iv.Version)}, {"", "Preview"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.instruments")}, {href, tr("admin.crumbs.version", "Name", iv.Title, "Version", iv.Version)}, {"", tr("admin.preview.crumb")}}
 	p.render(c, v)
 }
 
@@ -94,7 +93,7 @@ func (p *Pages) previewSource(c *gin.Context) {
 		return
 	}
 	p.showPreview(c, PreviewRequest{Form: form, Title: in.Title, Action: "/admin/preview", CSRF: p.sessionToken(c),
-		Hidden: map[string]string{"source": nv.Source}, Note: previewNote + " (the editor's text, saved or not)"})
+		Hidden: map[string]string{"source": nv.Source}, Note: tr("admin.preview.note_editor", "Note", previewNote)})
 }
 
 func (p *Pages) showPreview(c *gin.Context, req PreviewRequest) {

@@ -37,8 +37,8 @@ type printItem struct {
 }
 
 // kinds words the item types for a reader.
-var kinds = map[string]string{survey.Likert: "rating scale", survey.SingleChoice: "one answer", survey.MultipleChoice: "any number of answers",
-	survey.Integer: "a whole number", survey.Text: "free text"}
+var kinds = map[string]string{survey.Likert: tr("admin.print.kind_likert"), survey.SingleChoice: tr("admin.print.kind_single"),
+	survey.MultipleChoice: tr("admin.print.kind_multiple"), survey.Integer: tr("admin.print.kind_integer"), survey.Text: tr("admin.print.kind_text")}
 
 // instrumentPrint: GET /admin/instruments/{key}/versions/{version}/print.
 func (p *Pages) instrumentPrint(c *gin.Context) {
@@ -68,7 +68,7 @@ func (p *Pages) instrumentPrint(c *gin.Context) {
 			for _, o := range form.Options(it.ID) {
 				label := strconv.FormatInt(o.Value, 10) + " = " + o.Label
 				if o.Missing {
-					label += " (missing code)"
+					label = tr("admin.print.missing_code", "Label", label)
 				}
 				pi.Options = append(pi.Options, label)
 			}
@@ -79,10 +79,10 @@ func (p *Pages) instrumentPrint(c *gin.Context) {
 		}
 		pv.Sections = append(pv.Sections, ps)
 	}
-	title := fmt.Sprintf("%s, version %d (printable)", in.Title, iv.Version)
+	title := tr("admin.print.title", "Name", in.Title, "Version", iv.Version)
 	v := p.newView(c, title)
 	v.page, v.status, v.Print = "print", http.StatusOK, pv
-	v.Crumbs = []link{{"/admin", "Instruments"}, {pv.Href, fmt.Sprintf("%s, version %d", in.Title, iv.Version)}, {"", "Printable view"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.instruments")}, {pv.Href, tr("admin.crumbs.version", "Name", in.Title, "Version", iv.Version)}, {"", tr("admin.print.crumb")}}
 	p.render(c, v)
 }
 

@@ -50,10 +50,10 @@ func (p *Pages) qualityPanel(c *gin.Context, sv *survey.Survey, form *survey.For
 	q := form.Quality(survey.DefaultSpeederFraction, counts.Median)
 	_, straight, attention := q.Describe()
 	for _, r := range []qualityRow{
-		{"Speeders (dq_speeder)", "time under " + qv.Fraction + " of the median time of the complete responses (" + qv.Median + ")", counts.Speeder, ""},
-		{"Straightlining (dq_straightline)", straight, counts.Straightline, ""},
-		{"Failed attention checks (dq_attention)", attention, counts.Attention, ""},
-		{"Any flag (dq_any)", "flagged by at least one rule", counts.AnyFlag, ""},
+		{tr("admin.quality.speeders"), tr("admin.quality.speeders_rule", "Fraction", qv.Fraction, "Median", qv.Median), counts.Speeder, ""},
+		{tr("admin.quality.straightlining"), straight, counts.Straightline, ""},
+		{tr("admin.quality.attention"), attention, counts.Attention, ""},
+		{tr("admin.quality.any"), tr("admin.quality.any_rule"), counts.AnyFlag, ""},
 	} {
 		r.Percent = pct(r.N)
 		qv.Rows = append(qv.Rows, r)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -24,10 +25,24 @@ var adminCSS []byte
 // templateFuncs gives the templates the dashboard's message catalog:
 // {{t "admin.audit.heading"}}, with named arguments as pairs
 // ({{t "admin.text.range" "From" .From "To" .To}}); the messages are in
-// internal/i18n/dashboard/en.json. field builds a settings form's field
+// internal/i18n/dashboard/en.json; n words a count with the plural form
+// English needs ({{n "admin.print.minutes" .Minutes}}); forms gives a
+// script a plural message's forms. field builds a settings form's field
 // (settings.go); unused counts the codes neither spent nor held.
-var templateFuncs = template.FuncMap{"t": i18n.Dashboard().T, "field": newFieldView,
+// tr and trn are t and n for the texts the Go code builds: page titles,
+// breadcrumbs, form errors and notices.
+var tr, trn = i18n.Dashboard().T, i18n.Dashboard().N
+
+var templateFuncs = template.FuncMap{"t": i18n.Dashboard().T, "n": i18n.Dashboard().N, "forms": pluralForms, "field": newFieldView,
 	"unused": func(n *survey.InvitationCounts) int { return n.Issued - n.Spent - n.Held }}
+
+// pluralForms is the template function forms: a plural message's forms
+// as JSON ({"one":"# item","other":"# items"}), for a script's data
+// attribute.
+func pluralForms(id string) (string, error) {
+	buf, err := json.Marshal(i18n.DashboardPluralForms(id))
+	return string(buf), err
+}
 
 // pages holds each page's template set, parsed once: the layout, the
 // shared partials and the page's own content.
@@ -134,12 +149,12 @@ func (p *Pages) newView(c *gin.Context, title string) *view {
 	v := &view{Title: title, CSS: []string{pagekit.AssetURL("app.css"), "/admin/static/" + cssName}, Icon: pagekit.AssetURL("icon.svg")}
 	if id := c.GetString(ctxSession); id != "" {
 		v.SignedIn, v.CSRF = true, p.sessionToken(c)
-		v.Nav = append(v.Nav, link{"/admin/studies", "Studies"}, link{"/admin/tokens", "API tokens"}, link{"/admin/totp", "Two-step sign-in"})
+		v.Nav = append(v.Nav, link{"/admin/studies", tr("admin.nav.studies")}, link{"/admin/tokens", tr("admin.nav.tokens")}, link{"/admin/totp", tr("admin.nav.totp")})
 		if may(c, "/admin/members") {
-			v.Nav = append(v.Nav, link{"/admin/members", "Members"})
+			v.Nav = append(v.Nav, link{"/admin/members", tr("admin.nav.members")})
 		}
 		if may(c, "/admin/audit") {
-			v.Nav = append(v.Nav, link{"/admin/audit", "Audit trail"})
+			v.Nav = append(v.Nav, link{"/admin/audit", tr("admin.nav.audit")})
 		}
 	}
 	return v
@@ -169,28 +184,27 @@ func (p *Pages) errorPage(c *gin.Context, status int, err *survey.Error) {
 	v := p.newView(c, "")
 	switch {
 	case err.Code == survey.ENotFound:
-		v.message(status, "Not found", "There is no survey or item at this address. It may have been deleted, or the address is incomplete.")
+		v.message(status, tr("admin.error.not_found"), tr("admin.error.not_found_text"))
 	case err.Code == survey.EInvalid:
-		v.message(status, "This cannot be shown", err.Error())
+		v.message(status, tr("admin.error.cannot_show"), err.Error())
 	case err.Code == survey.EUnavailable:
 		if c.Writer.Header().Get("Retry-After") == "" {
 			c.Header("Retry-After", "5")
 		}
-		v.message(status, "The server is busy", "The database did not answer in time. Please reload the page in a few seconds.")
+		v.message(status, tr("admin.error.busy"), tr("admin.error.busy_text"))
 	case status < 500:
-		v.message(status, "This cannot be done", err.Error())
+		v.message(status, tr("admin.error.cannot_do"), err.Error())
 	default:
-		v.message(status, "Something went wrong",
-			"The server ran into a problem; the request id in the server log identifies it. Please try again in a moment.")
+		v.message(status, tr("admin.error.internal"), tr("admin.error.internal_text"))
 	}
-	v.Message.Link, v.Message.LinkText = "/admin", "Go to the dashboard"
+	v.Message.Link, v.Message.LinkText = "/admin", tr("admin.error.to_dashboard")
 	p.render(c, v)
 }
 
 func (p *Pages) notFoundPage(c *gin.Context) {
 	v := p.newView(c, "")
-	v.message(http.StatusNotFound, "Page not found", "There is no dashboard page at this address.")
-	v.Message.Link, v.Message.LinkText = "/admin", "Go to the dashboard"
+	v.message(http.StatusNotFound, tr("admin.error.no_page"), tr("admin.error.no_page_text"))
+	v.Message.Link, v.Message.LinkText = "/admin", tr("admin.error.to_dashboard")
 	p.render(c, v)
 }
 

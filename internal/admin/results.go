@@ -177,9 +177,9 @@ type textRow struct {
 
 // scopes says, for the page's heading, which responses a filter counts.
 var scopes = map[survey.StatusFilter]string{
-	survey.StatusComplete:   "complete responses",
-	survey.StatusInProgress: "responses in progress",
-	survey.StatusAll:        "all responses, complete and in progress",
+	survey.StatusComplete:   tr("admin.results.scope_complete"),
+	survey.StatusInProgress: tr("admin.results.scope_in_progress"),
+	survey.StatusAll:        tr("admin.results.scope_all"),
 }
 
 // results: GET /admin/surveys/{id}. stats.Service runs the flow (the API's
@@ -196,10 +196,10 @@ func (p *Pages) results(c *gin.Context) {
 	rv := p.resultsView(c, sv, form, res.Report, res.Status.Status())
 	rv.Scope = scopes[res.Status]
 	if res.Exclude != "" {
-		rv.Scope += fmt.Sprintf(" less the %d a data-quality rule flags", res.Excluded)
+		rv.Scope = trn("admin.results.scope_less", res.Excluded, "Scope", rv.Scope)
 	}
 	rv.Filter = filterOptions(form, statusValue, by)
-	rv.Filter.Exclude = []option{{"", "Keep them", exclude == ""}, {"dq", "Leave them out", exclude == "dq"}}
+	rv.Filter.Exclude = []option{{"", tr("admin.status.keep"), exclude == ""}, {"dq", tr("admin.status.leave_out"), exclude == "dq"}}
 	if rv.Quality, err = p.qualityPanel(c, sv, form); err != nil {
 		p.fail(c, err)
 		return
@@ -218,7 +218,7 @@ func (p *Pages) results(c *gin.Context) {
 		rv.Manage.Codes = &n
 	}
 	v.page, v.Results = "results", rv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", sv.Title}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", sv.Title}}
 	p.render(c, v)
 }
 
@@ -227,14 +227,14 @@ func filterOptions(form *survey.Form, statusValue, by string) filterView {
 	if statusValue == "" {
 		statusValue = survey.ResponseComplete
 	}
-	for _, o := range []option{{survey.ResponseComplete, "Complete", false}, {survey.ResponseInProgress, "In progress", false}, {"all", "All", false}} {
+	for _, o := range []option{{survey.ResponseComplete, tr("admin.status.complete"), false}, {survey.ResponseInProgress, tr("admin.status.in_progress"), false}, {"all", tr("admin.status.all"), false}} {
 		o.Selected = o.Value == statusValue
 		f.Status = append(f.Status, o)
 	}
-	f.By = append(f.By, option{"", "No comparison", by == ""})
+	f.By = append(f.By, option{"", tr("admin.results.no_comparison"), by == ""})
 	if len(form.Instrument.AllLanguages()) > 1 {
 		// The translations side by side: their reliability compared.
-		f.By = append(f.By, option{stats.ByLanguage, "Language", by == stats.ByLanguage})
+		f.By = append(f.By, option{stats.ByLanguage, tr("admin.results.by_language"), by == stats.ByLanguage})
 	}
 	for _, it := range form.Items() {
 		if it.Type == survey.SingleChoice {
@@ -267,19 +267,19 @@ func downloads(id, statusValue string) (stats, excel []download) {
 	}
 	const bom, guard = "bom=1", "excel_safe=1"
 	stats = []download{
-		{base + "export.csv" + q(), "Responses, CSV", "one row per response, answers as codes"},
-		{base + "export.csv" + q("values=labels"), "Responses with labels, CSV", "answers as their labels"},
-		{base + "export.csv" + q("layout=long"), "Long format, CSV", "one row per answer"},
-		{base + "export.sav" + q(), "SPSS data file, SAV", "labelled, ready to open in SPSS or PSPP"},
-		{base + "export.dta" + q(), "Stata dataset, DTA", "labelled, for Stata 14 or later"},
-		{base + "codebook.csv", "Codebook, CSV", "every variable, its question and its codes"},
-		{base + "export.zip" + q(), "Analysis bundle, ZIP", "CSV, codebook and scripts for R, SPSS and Stata"},
+		{base + "export.csv" + q(), tr("admin.download.csv"), tr("admin.download.csv_codes")},
+		{base + "export.csv" + q("values=labels"), tr("admin.download.labels"), tr("admin.download.labels_note")},
+		{base + "export.csv" + q("layout=long"), tr("admin.download.long"), tr("admin.download.long_note")},
+		{base + "export.sav" + q(), tr("admin.download.sav"), tr("admin.download.sav_note")},
+		{base + "export.dta" + q(), tr("admin.download.dta"), tr("admin.download.dta_note")},
+		{base + "codebook.csv", tr("admin.download.codebook"), tr("admin.download.codebook_note")},
+		{base + "export.zip" + q(), tr("admin.download.bundle"), tr("admin.download.bundle_note")},
 	}
 	excel = []download{
-		{base + "export.xlsx" + q(), "Responses, Excel workbook", "data, codebook and value labels in one workbook"},
-		{base + "export.csv" + q(bom, guard), "Responses, CSV for Excel", "answers as codes"},
-		{base + "export.csv" + q("values=labels", bom, guard), "Responses with labels, CSV for Excel", "answers as their labels"},
-		{base + "codebook.csv?" + bom + "&" + guard, "Codebook, CSV for Excel", "every variable, its question and its codes"},
+		{base + "export.xlsx" + q(), tr("admin.download.xlsx"), tr("admin.download.xlsx_note")},
+		{base + "export.csv" + q(bom, guard), tr("admin.download.excel_csv"), tr("admin.download.codes_note")},
+		{base + "export.csv" + q("values=labels", bom, guard), tr("admin.download.excel_labels"), tr("admin.download.labels_note")},
+		{base + "codebook.csv?" + bom + "&" + guard, tr("admin.download.excel_codebook"), tr("admin.download.codebook_note")},
 	}
 	return stats, excel
 }
@@ -287,7 +287,7 @@ func downloads(id, statusValue string) (stats, excel []download) {
 func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form, rep *stats.Report, filter string) *resultsView {
 	in := form.Instrument
 	rv := &resultsView{ID: sv.ID, Title: sv.Title,
-		Instrument: fmt.Sprintf("%s (%s, version %d)", in.Title, in.Key, in.Version),
+		Instrument: tr("admin.validation.instrument", "Title", in.Title, "Key", in.Key, "Version", in.Version),
 		Access:     accessText(sv.Access), Status: surveyStatus(sv, p.svc.Now()),
 		Created:       sv.CreatedAt.UTC().Format("2 January 2006"),
 		RespondentURL: p.baseURL(c) + "/s/" + sv.ID,
@@ -315,7 +315,7 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 	}
 	rv.Figures = figures(sv, rep)
 	rv.DailyRows = perDay(rep)
-	daily := chart.Daily{ID: "daily", Title: "Responses per day", Days: rv.DailyRows,
+	daily := chart.Daily{ID: "daily", Title: tr("admin.results.per_day"), Days: rv.DailyRows,
 		OmitComplete: filter == survey.ResponseInProgress, OmitInProgress: filter == survey.ResponseComplete}
 	rv.Daily = daily.Render()
 	daily.ID, daily.Width = "daily-n", 400
@@ -331,7 +331,7 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 	// Subscales: their Likert items, scores and reliability.
 	inSubscale := map[string]bool{}
 	for si, ss := range first.Subscales {
-		view := subscaleView{ID: ss.ID, Title: ss.Title, Scoring: "Score: " + form.DescribeScoring(ss.ID) + "."}
+		view := subscaleView{ID: ss.ID, Title: ss.Title, Scoring: tr("admin.results.scoring", "Rule", form.DescribeScoring(ss.ID))}
 		if sub := form.Subscale(ss.ID); sub != nil {
 			view.Description = sub.Description
 		}
@@ -352,9 +352,9 @@ func (p *Pages) resultsView(c *gin.Context, sv *survey.Survey, form *survey.Form
 		for gi, g := range rep.Groups {
 			s := g.Subscales[si]
 			view.Scores = append(view.Scores, scoreOf(label(g), s))
-			title := "Distribution of " + ss.Title + " scores"
+			title := tr("admin.results.distribution", "Subscale", ss.Title)
 			if rv.Grouped {
-				title += ": " + g.Label
+				title = tr("admin.results.distribution_group", "Subscale", ss.Title, "Group", g.Label)
 			}
 			var bins []chart.Bin
 			for _, bin := range s.Histogram {
@@ -405,21 +405,21 @@ func (p *Pages) baseURL(c *gin.Context) string { return server.BaseURL(c) }
 // filtered responses' completion time.
 func figures(sv *survey.Survey, rep *stats.Report) []figure {
 	out := []figure{
-		{Label: "Complete", Value: itoa(sv.Complete)},
-		{Label: "In progress", Value: itoa(sv.InProgress)},
+		{Label: tr("admin.status.complete"), Value: itoa(sv.Complete)},
+		{Label: tr("admin.status.in_progress"), Value: itoa(sv.InProgress)},
 	}
 	rate := "–"
 	if n := sv.Complete + sv.InProgress; n > 0 {
 		rate = fmt.Sprintf("%.0f%%", 100*float64(sv.Complete)/float64(n))
 	}
-	out = append(out, figure{Label: "Completion rate", Value: rate, Note: "complete of all started"})
-	median, note := "–", "from start to submission"
+	out = append(out, figure{Label: tr("admin.results.completion_rate"), Value: rate, Note: tr("admin.results.completion_rate_note")})
+	median, note := "–", tr("admin.results.median_time_note")
 	if len(rep.Groups) > 1 {
-		note = "per group, in the table below"
+		note = tr("admin.results.median_time_groups")
 	} else if m := rep.Groups[0].Responses.MedianCompletionSeconds; m != nil {
 		median = duration(*m)
 	}
-	out = append(out, figure{Label: "Median time to complete", Value: median, Note: note})
+	out = append(out, figure{Label: tr("admin.results.median_time"), Value: median, Note: note})
 	return out
 }
 
@@ -428,15 +428,15 @@ func duration(s float64) string {
 	d := time.Duration(math.Round(s)) * time.Second
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
+		return tr("admin.duration.s", "S", int(d.Seconds()))
 	case d < time.Hour && d%time.Minute == 0:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
+		return tr("admin.duration.min", "Min", int(d.Minutes()))
 	case d < time.Hour:
-		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+		return tr("admin.duration.min_s", "Min", int(d.Minutes()), "S", int(d.Seconds())%60)
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+		return tr("admin.duration.h_min", "H", int(d.Hours()), "Min", int(d.Minutes())%60)
 	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
+	return trn("admin.duration.days", int(d.Hours()/24))
 }
 
 // perDay adds the groups' days together, with every day from the first to
@@ -499,7 +499,7 @@ func likertBlocks(id string, form *survey.Form, rep *stats.Report, idx []int, la
 		// in the table.
 		points := scaleLabels(first.Items[idx[start]])
 		lk := chart.Likert{ID: blockID, Labels: points}
-		lk.Title = fmt.Sprintf("Answers to %d items, from %s to %s", len(run), points[0], points[len(points)-1])
+		lk.Title = trn("admin.results.block_title", len(run), "From", points[0], "To", points[len(points)-1])
 		table := itemTable{Options: labels}
 		for _, i := range run {
 			it := first.Items[i]
@@ -570,9 +570,9 @@ func fixed(v *float64, decimals int) string {
 
 func scoreAxis(s stats.SubscaleStats) string {
 	if s.Scoring == survey.ScoreSum {
-		return fmt.Sprintf("Sum score (%g to %g)", s.Min, s.Max)
+		return tr("admin.results.sum_axis", "Min", fmt.Sprintf("%g", s.Min), "Max", fmt.Sprintf("%g", s.Max))
 	}
-	return fmt.Sprintf("Mean score (%g to %g)", s.Min, s.Max)
+	return tr("admin.results.mean_axis", "Min", fmt.Sprintf("%g", s.Min), "Max", fmt.Sprintf("%g", s.Max))
 }
 
 func scoreOf(group string, s stats.SubscaleStats) scoreRow {
@@ -609,7 +609,7 @@ func choiceOf(rep *stats.Report, i int) choiceView {
 	first := rep.Groups[0].Items[i]
 	v := choiceView{ID: first.ID, Text: first.Text, Multiple: first.Type == survey.MultipleChoice}
 	if v.Multiple {
-		v.Note = "Respondents could choose several options: the percentages are of those who answered, and add up to more than 100%."
+		v.Note = tr("admin.results.multiple_note")
 	}
 	for oi, o := range first.Options {
 		row := choiceRow{Label: o.Label}

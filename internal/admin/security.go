@@ -64,11 +64,9 @@ func (p *Pages) csrfOK(c *gin.Context, purpose, value string) bool {
 	if p.csrf.Check(c, purpose, value) {
 		return true
 	}
-	v := p.newView(c, "This page has expired")
-	v.message(http.StatusForbidden, "This page has expired",
-		"For your safety, the form could not be accepted: it was open for too long, it came from another site, or your browser blocks the cookies the dashboard needs.",
-		"Nothing was changed. Please go back, reload the page and try again.")
-	v.Message.Link, v.Message.LinkText = "/admin", "Go to the dashboard"
+	v := p.newView(c, tr("admin.error.expired"))
+	v.message(http.StatusForbidden, tr("admin.error.expired"), tr("admin.error.expired_why"), tr("admin.error.expired_next"))
+	v.Message.Link, v.Message.LinkText = "/admin", tr("admin.error.to_dashboard")
 	p.render(c, v)
 	return false
 }

@@ -53,11 +53,11 @@ type settingsView struct {
 // settingsFields are the form's label and input id of each field a
 // problem can name.
 var settingsFields = map[string][2]string{
-	"title": {"Internal name", "s-title"}, "public_title": {"Title shown to respondents", "s-public-title"},
-	"public_description": {"Description shown to respondents", "s-public-description"}, "time_zone": {"Time zone", "s-time-zone"},
-	"opens_at": {"Opens", "s-opens"}, "closes_at": {"Closes", "s-closes"}, "end_message": {"End-page message", "s-end-message"},
-	"end_redirect_url": {"Redirect address", "s-end-redirect"}, "delete_test_responses": {"Test responses", "live-delete"},
-	"status": {"Status", "s-closes"}, "mode": {"Mode", "live-delete"},
+	"title": {tr("admin.settings.field_title"), "s-title"}, "public_title": {tr("admin.settings.field_public_title"), "s-public-title"},
+	"public_description": {tr("admin.settings.field_public_description"), "s-public-description"}, "time_zone": {tr("admin.settings.field_time_zone"), "s-time-zone"},
+	"opens_at": {tr("admin.settings.field_opens"), "s-opens"}, "closes_at": {tr("admin.settings.field_closes"), "s-closes"}, "end_message": {tr("admin.settings.field_end_message"), "s-end-message"},
+	"end_redirect_url": {tr("admin.settings.field_redirect"), "s-end-redirect"}, "delete_test_responses": {tr("admin.settings.field_test_responses"), "live-delete"},
+	"status": {tr("admin.settings.field_status"), "s-closes"}, "mode": {tr("admin.settings.field_mode"), "live-delete"},
 }
 
 func surveyHref(id string) string { return "/admin/surveys/" + url.PathEscape(id) }
@@ -95,7 +95,7 @@ func readMoment(p *survey.Problems, path, s string, loc *time.Location) *survey.
 			return &survey.Moment{At: &t}
 		}
 	}
-	p.Add(path, "must be a date such as 2027-03-31, or a date and time such as 2027-03-31 17:00, got %q", s)
+	p.Add(path, "%s", tr("admin.settings.bad_moment", "Got", strconv.Quote(s)))
 	return nil
 }
 
@@ -131,13 +131,13 @@ func (p *Pages) settingsPage(c *gin.Context, status int, sv *survey.Survey, sw *
 	if sw.TimeZone == "" {
 		sw.TimeZone = survey.DefaultTimeZone
 	}
-	title := "Settings of " + sv.Title
+	title := tr("admin.settings.title", "Survey", sv.Title)
 	if len(sw.Problems) > 0 {
-		title = "Error: " + title
+		title = tr("admin.crumbs.error_title", "Title", title)
 	}
 	v := p.newView(c, title)
 	v.page, v.status, v.Settings = "settings", status, sw
-	v.Crumbs = []link{{"/admin", "Surveys"}, {sw.Href, sv.Title}, {"", "Settings"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {sw.Href, sv.Title}, {"", tr("admin.settings.crumb")}}
 	p.render(c, v)
 }
 
@@ -196,7 +196,7 @@ func (p *Pages) saveSettings(c *gin.Context) {
 		u.ClosesAt = readMoment(&probs, "closes_at", sw.ClosesAt, loc)
 	}
 	u.Check(&probs)
-	err = probs.Err(survey.EInvalid, "the survey change is not valid")
+	err = probs.Err(survey.EInvalid, tr("admin.settings.change_invalid"))
 	if err == nil {
 		_, err = p.svc.UpdateSurvey(ctx, sv.ID, u)
 	}
@@ -225,7 +225,7 @@ func (p *Pages) reopenSurvey(c *gin.Context) {
 	if s := strings.TrimSpace(c.PostForm("closes_at")); s != "" {
 		u.ClosesAt = readMoment(&probs, "closes_at", s, sv.Location())
 	}
-	err = probs.Err(survey.EInvalid, "the survey change is not valid")
+	err = probs.Err(survey.EInvalid, tr("admin.settings.change_invalid"))
 	if err == nil {
 		_, err = p.svc.UpdateSurvey(ctx, sv.ID, u)
 	}
@@ -299,8 +299,8 @@ func (p *Pages) deleteSurvey(c *gin.Context) {
 			p.fail(c, err)
 			return
 		}
-		p.settingsFailed(c, sv, p.newSettingsView(sv), &survey.Error{Code: survey.EInvalid, Message: "the survey was not deleted",
-			Details: []survey.Detail{{Path: "confirm", Message: "Tick the box to confirm that the survey is to be deleted."}}})
+		p.settingsFailed(c, sv, p.newSettingsView(sv), &survey.Error{Code: survey.EInvalid, Message: tr("admin.settings.not_deleted"),
+			Details: []survey.Detail{{Path: "confirm", Message: tr("admin.settings.confirm_delete")}}})
 		return
 	}
 	if err := p.svc.DeleteSurvey(c.Request.Context(), c.Param("id")); err != nil {

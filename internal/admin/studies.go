@@ -61,9 +61,9 @@ func (p *Pages) studiesPage(c *gin.Context, status int, edit func(*studiesView))
 	if edit != nil {
 		edit(sv)
 	}
-	v := p.newView(c, "Studies")
+	v := p.newView(c, tr("admin.studies.title"))
 	v.page, v.status, v.Studies = "studies", status, sv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "Studies"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", tr("admin.studies.title")}}
 	p.render(c, v)
 }
 
@@ -77,9 +77,9 @@ func (p *Pages) createStudy(c *gin.Context) {
 	st, err := p.svc.CreateStudy(c.Request.Context(), c.PostForm("name"), act.UserID)
 	if code := survey.ErrorCode(err); code == survey.EInvalid || code == survey.EConflict {
 		status := http.StatusUnprocessableEntity
-		msg := "Give the study a name of 1 to 200 characters."
+		msg := tr("admin.studies.bad_name")
 		if code == survey.EConflict {
-			status, msg = http.StatusConflict, "A study of that name exists already: choose another name."
+			status, msg = http.StatusConflict, tr("admin.studies.name_taken")
 		}
 		p.studiesPage(c, status, func(sv *studiesView) { sv.Error, sv.Name = msg, c.PostForm("name") })
 		return

@@ -52,19 +52,19 @@ func (p *Pages) textAnswers(c *gin.Context) {
 	var problems survey.Problems
 	filter := survey.ParseStatusFilter(&problems, statusValue, survey.StatusComplete).Status()
 	if n := utf8.RuneCountInString(q); n > maxQueryRunes {
-		problems.Add("q", "must be at most %d characters, got %d", maxQueryRunes, n)
+		problems.Add("q", "%s", tr("admin.text.query_too_long", "Max", strconv.Itoa(maxQueryRunes), "Got", strconv.Itoa(n)))
 	}
 	var after int64
 	var shown int
 	if s := c.Query("after"); s != "" {
 		after, err = strconv.ParseInt(s, 10, 64)
 		if err != nil || after < 0 {
-			problems.Add("after", "must be the cursor of a page, got %q", s)
+			problems.Add("after", "%s", tr("admin.error.bad_cursor", "Got", strconv.Quote(s)))
 		}
 		shown, _ = strconv.Atoi(c.Query("shown"))
 		shown = max(0, shown)
 	}
-	if err := problems.Err(survey.EInvalid, "the address is not valid"); err != nil {
+	if err := problems.Err(survey.EInvalid, tr("admin.error.bad_address")); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -79,9 +79,9 @@ func (p *Pages) textAnswers(c *gin.Context) {
 		From: shown + 1, To: shown + len(list), StatusSel: statusValue}
 	tv.Status = filterOptions(form, statusValue, "").Status
 	for _, a := range list {
-		ta := textAnswer{Text: a.Text, Status: "Complete"}
+		ta := textAnswer{Text: a.Text, Status: tr("admin.status.complete")}
 		if a.Status != survey.ResponseComplete {
-			ta.Status = "In progress"
+			ta.Status = tr("admin.status.in_progress")
 		}
 		if a.SubmittedAt != nil {
 			ta.Submitted = a.SubmittedAt.UTC().Format("2 Jan 2006, 15:04")
@@ -112,8 +112,8 @@ func (p *Pages) textAnswers(c *gin.Context) {
 	if after > 0 {
 		tv.FirstPage = page(0, 0)
 	}
-	v := p.newView(c, "Answers: "+shorten(it.Text, 60))
+	v := p.newView(c, tr("admin.text.title", "Item", shorten(it.Text, 60)))
 	v.page, v.Text = "text", tv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {tv.SurveyHref, sv.Title}, {"", "Answers to " + it.ID}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {tv.SurveyHref, sv.Title}, {"", tr("admin.text.heading", "Item", it.ID)}}
 	p.render(c, v)
 }

@@ -20,9 +20,9 @@ import (
 
 // tokenFormText says on the form what account.IssueToken refused.
 var tokenFormText = map[string]string{
-	"name":            "Give the token a name of 1 to 100 characters, such as the program that will use it.",
-	"role":            "Choose a role no higher than your own.",
-	"expires_in_days": "The token must expire in 1 to 365 days.",
+	"name":            tr("admin.tokens.bad_name"),
+	"role":            tr("admin.tokens.bad_role"),
+	"expires_in_days": tr("admin.tokens.bad_expiry"),
 }
 
 type tokensView struct {
@@ -91,9 +91,9 @@ func (p *Pages) tokensPage(c *gin.Context, status int, made, errText, errField s
 			}
 		}
 	}
-	v := p.newView(c, "API tokens")
+	v := p.newView(c, tr("admin.tokens.title"))
 	v.page, v.status, v.Tokens = "tokens", status, tv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "API tokens"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", tr("admin.tokens.title")}}
 	p.render(c, v)
 }
 
@@ -105,7 +105,7 @@ func (p *Pages) createToken(c *gin.Context) {
 	ctx := c.Request.Context()
 	act, _ := server.ActorFrom(ctx)
 	if act.UserID == 0 || p.accounts == nil {
-		p.tokensPage(c, http.StatusConflict, "", "API tokens belong to accounts: sign in with an account to make one.", "name")
+		p.tokensPage(c, http.StatusConflict, "", tr("admin.tokens.accounts_only"), "name")
 		return
 	}
 	days, err := strconv.Atoi(c.DefaultPostForm("days", strconv.Itoa(account.DefaultTokenDays)))
@@ -125,7 +125,7 @@ func (p *Pages) createToken(c *gin.Context) {
 		return
 	case errors.As(err, &se) && se.Code == survey.EUnauthorized:
 		p.auth.Failed(c)
-		p.tokensPage(c, http.StatusUnauthorized, "", "Enter your password again to make a token.", "password")
+		p.tokensPage(c, http.StatusUnauthorized, "", tr("admin.tokens.password_again"), "password")
 		return
 	case err != nil:
 		p.fail(c, err)

@@ -66,9 +66,9 @@ func (p *Pages) renderTOTP(c *gin.Context, status int, secret, errText, changed 
 			tv.Secret, tv.URI = secret, uri
 		}
 	}
-	v := p.newView(c, "Two-step sign-in")
+	v := p.newView(c, tr("admin.totp.title"))
 	v.page, v.status, v.TOTP = "totp", status, tv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"", "Two-step sign-in"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"", tr("admin.totp.title")}}
 	p.render(c, v)
 }
 
@@ -89,13 +89,13 @@ func (p *Pages) totpChange(c *gin.Context) {
 			p.fail(c, err)
 			return
 		}
-		p.renderTOTP(c, http.StatusUnauthorized, secret, "Enter your password again.", "")
+		p.renderTOTP(c, http.StatusUnauthorized, secret, tr("admin.totp.password_again"), "")
 		return
 	}
 	on := c.PostForm("action") == "on"
 	step, good := account.CheckTOTP(secret, strings.TrimSpace(c.PostForm("code")), p.now())
 	if on && (len(secret) < 16 || len(secret) > 64 || !good) {
-		p.renderTOTP(c, http.StatusUnprocessableEntity, secret, "The code does not match: enter the 6 digits your app shows now.", "")
+		p.renderTOTP(c, http.StatusUnprocessableEntity, secret, tr("admin.totp.no_match"), "")
 		return
 	}
 	if !on {

@@ -134,9 +134,9 @@ func (p *Pages) validation(c *gin.Context) {
 		return
 	}
 	vv := &validationView{ID: sv.ID, Title: sv.Title, Form: validationFormOf(q)}
-	v := p.newView(c, "Validation: "+sv.Title)
+	v := p.newView(c, tr("admin.validation.title", "Survey", sv.Title))
 	v.page, v.Validation = "validation", vv
-	v.Crumbs = []link{{"/admin", "Surveys"}, {"/admin/surveys/" + sv.ID, sv.Title}, {"", "Validation"}}
+	v.Crumbs = []link{{"/admin", tr("admin.crumbs.surveys")}, {"/admin/surveys/" + sv.ID, sv.Title}, {"", tr("admin.validation.crumb")}}
 	if err != nil {
 		// The analysis cannot run: say why, keep the form.
 		v.status = http.StatusUnprocessableEntity
@@ -145,10 +145,10 @@ func (p *Pages) validation(c *gin.Context) {
 		return
 	}
 	in := rep.Form.Instrument
-	vv.Instrument = fmt.Sprintf("%s (%s, version %d)", in.Title, in.Key, in.Version)
+	vv.Instrument = tr("admin.validation.instrument", "Title", in.Title, "Key", in.Key, "Version", in.Version)
 	vv.Scope = scopes[survey.StatusFilter(rep.Status)]
 	if rep.Excluded != nil {
-		vv.Scope += fmt.Sprintf(" less the %d a data-quality rule flags", *rep.Excluded)
+		vv.Scope = trn("admin.results.scope_less", *rep.Excluded, "Scope", vv.Scope)
 	}
 	vv.Warnings = rep.Warnings
 	fillValidation(vv, rep)
@@ -167,13 +167,13 @@ func validationFormOf(q psychometrics.Query) validationForm {
 		return out
 	}
 	return validationForm{
-		Status:      pick(q.Status, survey.ResponseComplete, [][2]string{{survey.ResponseComplete, "Complete"}, {survey.ResponseInProgress, "In progress"}, {"all", "All"}}),
-		Extraction:  pick(q.Extraction, "minres", [][2]string{{"minres", "Minimum residual (minres)"}, {"ml", "Maximum likelihood"}}),
-		Rotation:    pick(q.Rotation, "oblimin", [][2]string{{"oblimin", "Oblimin (oblique)"}, {"promax", "Promax (oblique)"}, {"varimax", "Varimax (orthogonal)"}, {"none", "None"}}),
-		Correlation: pick(q.Correlation, "pearson", [][2]string{{"pearson", "Pearson"}, {"polychoric", "Polychoric"}}),
-		Deletion:    pick(q.Deletion, "pairwise", [][2]string{{"pairwise", "Pairwise"}, {"listwise", "Listwise (complete cases)"}}),
+		Status:      pick(q.Status, survey.ResponseComplete, [][2]string{{survey.ResponseComplete, tr("admin.status.complete")}, {survey.ResponseInProgress, tr("admin.status.in_progress")}, {"all", tr("admin.status.all")}}),
+		Extraction:  pick(q.Extraction, "minres", [][2]string{{"minres", tr("admin.validation.minres")}, {"ml", tr("admin.validation.ml")}}),
+		Rotation:    pick(q.Rotation, "oblimin", [][2]string{{"oblimin", tr("admin.validation.oblimin")}, {"promax", tr("admin.validation.promax")}, {"varimax", tr("admin.validation.varimax")}, {"none", tr("admin.validation.no_rotation")}}),
+		Correlation: pick(q.Correlation, "pearson", [][2]string{{"pearson", tr("admin.validation.pearson")}, {"polychoric", tr("admin.validation.polychoric")}}),
+		Deletion:    pick(q.Deletion, "pairwise", [][2]string{{"pairwise", tr("admin.validation.pairwise")}, {"listwise", tr("admin.validation.listwise")}}),
 		Factors:     q.Factors, Seed: q.Seed, CFA: q.CFA == "true",
-		Exclude: pick(q.Exclude, "", [][2]string{{"", "Keep them"}, {"dq", "Leave them out"}}),
+		Exclude: pick(q.Exclude, "", [][2]string{{"", tr("admin.status.keep")}, {"dq", tr("admin.status.leave_out")}}),
 	}
 }
 
@@ -195,17 +195,17 @@ func fixedNoNegZero(v float64, d int) string {
 func kmoReading(v float64) string {
 	switch {
 	case v >= 0.9:
-		return "marvelous"
+		return tr("admin.validation.kmo_marvelous")
 	case v >= 0.8:
-		return "meritorious"
+		return tr("admin.validation.kmo_meritorious")
 	case v >= 0.7:
-		return "middling"
+		return tr("admin.validation.kmo_middling")
 	case v >= 0.6:
-		return "mediocre"
+		return tr("admin.validation.kmo_mediocre")
 	case v >= 0.5:
-		return "miserable"
+		return tr("admin.validation.kmo_miserable")
 	default:
-		return "unacceptable"
+		return tr("admin.validation.kmo_unacceptable")
 	}
 }
 
@@ -219,19 +219,20 @@ func pValue(p float64) string {
 func fillValidation(vv *validationView, rep *psychometrics.Report) {
 	form := rep.Form
 	vv.Figures = []figure{
-		{Label: "Respondents", Value: itoa(rep.Respondents), Note: fmt.Sprintf("%d items, %s correlations, %s deletion", len(rep.Items), rep.Correlation.Method, rep.Correlation.Deletion)},
-		{Label: "KMO", Value: f2(rep.KMO.Overall), Note: kmoReading(rep.KMO.Overall) + " (Kaiser's labels)"},
-		{Label: "Bartlett's χ²", Value: fmt.Sprintf("%.1f", rep.Bartlett.ChiSquare), Note: fmt.Sprintf("df %.0f, p %s", rep.Bartlett.DF, pValue(rep.Bartlett.P))},
+		{Label: tr("admin.validation.respondents"), Value: itoa(rep.Respondents), Note: trn("admin.validation.respondents_note", len(rep.Items),
+			"Method", rep.Correlation.Method, "Deletion", rep.Correlation.Deletion)},
+		{Label: "KMO", Value: f2(rep.KMO.Overall), Note: tr("admin.validation.kmo_note", "Reading", kmoReading(rep.KMO.Overall))},
+		{Label: tr("admin.validation.bartlett"), Value: fmt.Sprintf("%.1f", rep.Bartlett.ChiSquare), Note: fmt.Sprintf("df %.0f, p %s", rep.Bartlett.DF, pValue(rep.Bartlett.P))},
 	}
 	for _, k := range rep.KMO.Items {
 		vv.KMORows = append(vv.KMORows, kmoRow{Item: k.Item, MSA: f2(k.MSA), Reading: kmoReading(k.MSA)})
 	}
 	if pa := rep.Parallel; pa != nil {
 		vv.Suggested = pa.SuggestedFactors
-		vv.Figures = append(vv.Figures, figure{Label: "Factors suggested", Value: itoa(pa.SuggestedFactors),
-			Note: fmt.Sprintf("parallel analysis, %d simulations, seed %d", pa.Simulations, pa.Seed)})
-		sc := chart.Scree{ID: "scree", Title: "Scree plot with parallel analysis", Observed: pa.Observed, Simulated: pa.Simulated95,
-			ObservedLabel: "Observed", SimulatedLabel: "Random data (95th percentile)", Suggested: pa.SuggestedFactors}
+		vv.Figures = append(vv.Figures, figure{Label: tr("admin.validation.factors_suggested"), Value: itoa(pa.SuggestedFactors),
+			Note: tr("admin.validation.parallel_note", "Simulations", fmt.Sprint(pa.Simulations), "Seed", fmt.Sprint(pa.Seed))})
+		sc := chart.Scree{ID: "scree", Title: tr("admin.validation.scree"), Observed: pa.Observed, Simulated: pa.Simulated95,
+			ObservedLabel: tr("admin.validation.observed"), SimulatedLabel: tr("admin.validation.random_data"), Suggested: pa.SuggestedFactors}
 		vv.Scree = sc.Render()
 		sc.ID, sc.Width = "scree-n", 400
 		vv.ScreeNarrow = sc.Render()
@@ -241,11 +242,12 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 		}
 	}
 	if e := rep.EFA; e != nil {
-		ev := &efaView{Converged: e.Converged, From: "as asked"}
+		ev := &efaView{Converged: e.Converged, From: tr("admin.validation.as_asked")}
 		if e.FactorsFrom == "parallel_analysis" {
-			ev.From = "as parallel analysis suggests"
+			ev.From = tr("admin.validation.as_suggested")
 		}
-		ev.Method = fmt.Sprintf("%s extraction, %s rotation", map[psychometrics.Extraction]string{psychometrics.Minres: "Minres", psychometrics.ML: "Maximum-likelihood"}[e.Extraction], e.Rotation)
+		ev.Method = tr("admin.validation.method", "Extraction", map[psychometrics.Extraction]string{psychometrics.Minres: tr("admin.validation.minres_short"),
+			psychometrics.ML: tr("admin.validation.ml_short")}[e.Extraction], "Rotation", e.Rotation)
 		for j := range e.Factors {
 			ev.Factors = append(ev.Factors, "F"+itoa(j+1))
 		}
@@ -274,9 +276,9 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 			label string
 			get   func(psychometrics.FactorDoc) string
 		}{
-			{"Variance explained (SS loadings)", func(f psychometrics.FactorDoc) string { return f2(f.SSLoadings) }},
-			{"Proportion", func(f psychometrics.FactorDoc) string { return f2(f.Proportion) }},
-			{"Cumulative", func(f psychometrics.FactorDoc) string { return f2(f.Cumulative) }},
+			{tr("admin.validation.ss_loadings"), func(f psychometrics.FactorDoc) string { return f2(f.SSLoadings) }},
+			{tr("admin.validation.proportion"), func(f psychometrics.FactorDoc) string { return f2(f.Proportion) }},
+			{tr("admin.validation.cumulative"), func(f psychometrics.FactorDoc) string { return f2(f.Cumulative) }},
 		} {
 			row := []string{line.label}
 			for _, f := range e.Variance {
@@ -299,7 +301,7 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 			row.Omega = f2(*o.OmegaTotal)
 			row.Alpha = f2(*o.AlphaStandardized)
 		} else {
-			row.Note = "not computed: see the notes above"
+			row.Note = tr("admin.validation.not_computed")
 		}
 		if o.Interval != nil {
 			row.CI = fmt.Sprintf("%s–%s", f2(o.Interval.Lower), f2(o.Interval.Upper))
@@ -307,14 +309,14 @@ func fillValidation(vv *validationView, rep *psychometrics.Report) {
 		vv.Omega = append(vv.Omega, row)
 	}
 	if h := rep.Hierarchy; h != nil {
-		vv.Hierarchy = fmt.Sprintf("ω hierarchical %s, ω total %s, with %d group factors (Schmid–Leiman)", f2(h.OmegaH), f2(h.OmegaTotal), h.GroupFactors)
+		vv.Hierarchy = trn("admin.validation.hierarchy", h.GroupFactors, "OmegaH", f2(h.OmegaH), "OmegaTotal", f2(h.OmegaTotal))
 		for _, g := range h.General {
 			vv.General = append(vv.General, generalRow{Item: g.Item, Loading: f2(g.Loading)})
 		}
 	}
 	if vv.Form.CFA {
 		if rep.CFA == nil {
-			vv.CFAMissing = "The confirmatory analysis could not be run: see the notes above."
+			vv.CFAMissing = tr("admin.validation.cfa_missing")
 		} else {
 			vv.CFA = cfaViewOf(rep.CFA)
 		}
@@ -335,30 +337,30 @@ func cfaViewOf(c *psychometrics.CFADoc) *cfaView {
 	incr := func(v, good, fair float64) string {
 		switch {
 		case v >= good:
-			return "good: at or above the usual " + f2(good)
+			return tr("admin.validation.fit_good_above", "Good", f2(good))
 		case v >= fair:
-			return "acceptable: between " + f2(fair) + " and " + f2(good)
+			return tr("admin.validation.fit_acceptable", "Fair", f2(fair), "Good", f2(good))
 		default:
-			return "poor: below " + f2(fair)
+			return tr("admin.validation.fit_poor_below", "Fair", f2(fair))
 		}
 	}
 	v.Readings = []fitReading{
 		{"CFI", f3(c.CFI), incr(c.CFI, 0.95, 0.90)},
 		{"TLI", f3(c.TLI), incr(c.TLI, 0.95, 0.90)},
 	}
-	rmsea := "poor: above 0.10"
+	rmsea := tr("admin.validation.rmsea_poor")
 	switch {
 	case c.RMSEA <= 0.05:
-		rmsea = "close fit: at or below 0.05"
+		rmsea = tr("admin.validation.rmsea_close")
 	case c.RMSEA <= 0.08:
-		rmsea = "reasonable: between 0.05 and 0.08"
+		rmsea = tr("admin.validation.rmsea_reasonable")
 	case c.RMSEA <= 0.10:
-		rmsea = "mediocre: between 0.08 and 0.10"
+		rmsea = tr("admin.validation.rmsea_mediocre")
 	}
-	v.Readings = append(v.Readings, fitReading{"RMSEA (90 % interval)", fmt.Sprintf("%s (%s–%s)", f3(c.RMSEA), f3(c.RMSEALower), f3(c.RMSEAUpper)), rmsea})
-	srmr := "good: at or below 0.08"
+	v.Readings = append(v.Readings, fitReading{tr("admin.validation.rmsea"), fmt.Sprintf("%s (%s–%s)", f3(c.RMSEA), f3(c.RMSEALower), f3(c.RMSEAUpper)), rmsea})
+	srmr := tr("admin.validation.srmr_good")
 	if c.SRMR > 0.08 {
-		srmr = "poor: above 0.08"
+		srmr = tr("admin.validation.srmr_poor")
 	}
 	v.Readings = append(v.Readings, fitReading{"SRMR", f3(c.SRMR), srmr})
 	return v

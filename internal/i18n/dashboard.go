@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"sort"
+	"strings"
 )
 
 // The dashboard's messages.
@@ -32,12 +33,31 @@ var dashboardIDs = func() map[string]bool {
 	if err := json.Unmarshal(buf, &raw); err != nil {
 		panic(err)
 	}
+	dashboardSource = raw
 	ids := map[string]bool{}
 	for id := range raw {
 		ids[id] = true
 	}
 	return ids
 }()
+
+// dashboardSource is the dashboard's catalog as read, for
+// DashboardPluralForms.
+var dashboardSource map[string]any
+
+// DashboardPluralForms returns the forms of the dashboard's plural
+// message id by CLDR category, with "#" where the number goes, as
+// PluralForms does for the respondent pages: for a script that words a
+// count itself (the instrument editor's live check).
+func DashboardPluralForms(id string) map[string]string {
+	forms, _ := dashboardSource[id].(map[string]any)
+	out := make(map[string]string, len(forms))
+	for k, v := range forms {
+		s, _ := v.(string)
+		out[k] = strings.ReplaceAll(s, "{{.Count}}", "#")
+	}
+	return out
+}
 
 // Dashboard is the dashboard's language: English.
 func Dashboard() *Lang { return langs[Default] }

@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +166,63 @@ func TestNumShortcut(t *testing.T) {
 				t.Errorf("%s: Num(%d) = %q, the printer %q", l.Code, n, got, want)
 			}
 		}
+	}
+}
+
+// TestDashboardIDsOnce: no id appears twice in the dashboard's catalog
+// (JSON would keep the last silently, and one page would show another's
+// text).
+func TestDashboardIDsOnce(t *testing.T) {
+	buf, err := dashboardFS.ReadFile("dashboard/en.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf))
+	seen := map[string]bool{}
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatal(err)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := tok.(string)
+		if seen[id] {
+			t.Errorf("message %q is in the dashboard's catalog twice", id)
+		}
+		seen[id] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(seen) != len(DashboardMessages()) {
+		t.Errorf("%d ids read, %d in the catalog", len(seen), len(DashboardMessages()))
+	}
+}
+
+// TestDashboardPlurals: every plural message of the dashboard has the
+// forms English needs, each with its number, and reaches a script with
+// "#" for it.
+func TestDashboardPlurals(t *testing.T) {
+	n := 0
+	for id, v := range dashboardSource {
+		if _, ok := v.(map[string]any); !ok {
+			continue
+		}
+		n++
+		forms := DashboardPluralForms(id)
+		for _, cat := range []string{"one", "other"} {
+			if !strings.Contains(forms[cat], "#") {
+				t.Errorf("%s: form %q is %q", id, cat, forms[cat])
+			}
+		}
+		if got := Dashboard().N(id, 2); !strings.Contains(got, "2") || strings.Contains(got, "{{") {
+			t.Errorf("%s for 2: %q", id, got)
+		}
+	}
+	if n == 0 {
+		t.Error("no plural message in the dashboard's catalog")
 	}
 }

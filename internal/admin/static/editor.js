@@ -39,15 +39,24 @@
     if (cls) el.className = cls;
     return el;
   }
+  // The words come from the dashboard's catalog, in the live check's
+  // data attributes: plural forms by CLDR category, "#" for the number.
+  var rules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+  function count(attr, n) {
+    var forms = {};
+    try { forms = JSON.parse(out.dataset[attr] || "{}"); } catch (e) {}
+    var s = forms[rules ? rules.select(n) : (n === 1 ? "one" : "other")] || forms.other || "#";
+    return s.replace("#", String(n));
+  }
   function show(res) {
     out.textContent = "";
     if (res.valid) {
-      out.appendChild(text("p", "No problems: " + res.items + (res.items === 1 ? " item" : " items") + ".", "ok"));
+      out.appendChild(text("p", count("ok", res.items), "ok"));
       preview();
       return;
     }
     var n = res.problems.length;
-    out.appendChild(text("p", n + (n === 1 ? " problem" : " problems") + " as you typed:"));
+    out.appendChild(text("p", count("problems", n)));
     var ol = document.createElement("ol");
     ol.className = "problems";
     res.problems.forEach(function (p) {
@@ -57,9 +66,9 @@
       if (p.line) { a.dataset.line = p.line; a.dataset.column = p.column || 1; }
       var s = "";
       if (p.path) s += p.path + ": ";
-      if (p.line) s += "line " + p.line + ", column " + p.column + ": ";
+      if (p.line) s += (out.dataset.place || "%L:%C:").replace("%L", p.line).replace("%C", p.column) + " ";
       s += p.message;
-      if (p.item) s += " (item " + p.item + ")";
+      if (p.item) s += " " + (out.dataset.item || "(") + " " + p.item + ")";
       a.textContent = s;
       li.appendChild(a);
       ol.appendChild(li);
