@@ -1522,6 +1522,9 @@ func TestStudyInstrument(t *testing.T) {
 			"sdm_1": 3, "sdm_2": 4, "sdm_3": 4, "sdm_4": 3, "sdm_5": 2,
 			"trn_1": 5, "trn_2": 2, "trn_3": 5, "trn_4": 1, "trn_5": 4,
 			"glob_effect": 4,
+			// Not likert, but answered by every respondent alike: the
+			// consent item and the attention check (passed).
+			"consent": 1, "attn_check": 4,
 		}
 		user := map[string]any{
 			"ai_use": 1, "ai_tools": []int{1, 2, 5}, "ai_tools_other": "Triage assistant in the patient portal", "ai_freq": 4,
