@@ -489,6 +489,14 @@ func (b *builder) annotations(r *row, it *survey.Item) {
 			}
 		case "@DYAD-COMBINE":
 			combine = val
+		case "@DYAD-CONSENT":
+			// Encode's one-choice checkbox: a consent item, whose text is
+			// the choice's label (the same as the field's).
+			if it.Type == survey.MultipleChoice && len(it.Options) == 1 && it.Options[0].Value == 1 {
+				it.Type, it.Options, it.Required = survey.Consent, nil, false
+			} else {
+				b.rep.Warn(r.at(colAnnotation), "@DYAD-CONSENT applies to a checkbox field of one choice, 1")
+			}
 		}
 	}
 	if combine != "" && it.Subscale != "" {
