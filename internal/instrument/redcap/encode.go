@@ -62,7 +62,7 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		}
 		prevScale := ""
 		group := ""
-		for _, it := range sec.Items {
+		for ii, it := range sec.Items {
 			c := map[int]string{colName: it.ID, colForm: form, colSection: header, colLabel: it.Text, colNote: it.Help}
 			header = ""
 			if it.Required {
@@ -133,6 +133,7 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			if missing != nil {
 				notes = append(notes, "@DYAD-MISSING="+strings.Join(missing, ","))
 			}
+			notes = append(notes, designNotes(in, si, ii)...)
 			if it.Type == survey.Likert {
 				prevScale = it.Scale
 			} else {
