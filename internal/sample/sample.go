@@ -5,8 +5,9 @@
 //     subscale, so answers correlate within a subscale (and reliability
 //     statistics have something to find), reverse-keyed items run the
 //     other way, skip logic is followed, and free text is about 200
-//     characters; an attention check is passed nine times in ten. The load tool, the process tests, the statistics and
-//     the dashboard's fixtures use it.
+//     characters; an attention check is passed nine times in ten. The
+//     load tool, the process tests, the statistics and the dashboard's
+//     fixtures use it.
 //   - ExportAnswers: complete responses with long, multi-line free text,
 //     the rows of the export tests and benchmarks (export.go says why it
 //     stays apart).
