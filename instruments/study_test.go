@@ -125,6 +125,11 @@ func TestStudyInstrument(t *testing.T) {
 			t.Errorf("no item %s about the respondent", id)
 		}
 	}
+	for _, id := range []string{"setting", "region"} {
+		if it := form.Item(id); it != nil && !hasMissingOption(it, "Prefer not to say") {
+			t.Errorf(`%s must offer "Prefer not to say" as a missing code`, id)
+		}
+	}
 	if g := form.Item("gender"); g != nil {
 		found := false
 		for _, o := range g.Options {
@@ -134,5 +139,88 @@ func TestStudyInstrument(t *testing.T) {
 		if !found || g.Required {
 			t.Error(`gender must be optional and offer "Prefer not to say" as a missing code`)
 		}
+	}
+}
+
+func hasMissingOption(it *survey.Item, label string) bool {
+	for _, o := range it.Options {
+		if strings.EqualFold(o.Label, label) && o.Missing {
+			return true
+		}
+	}
+	return false
+}
+
+// TestStudyInstrumentDesign holds the design choices of version 2 that
+// instruments/README.md explains: the version shipped, a consent item
+// first on the first page, items in random order within each theme
+// section with its free-text question fixed last, and one attention
+// check outside every subscale.
+func TestStudyInstrumentDesign(t *testing.T) {
+	files, err := instrument.LoadFS(instruments.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var study *survey.Instrument
+	for _, f := range files {
+		if f.Instrument.Key == instruments.Study {
+			if study != nil {
+				t.Fatalf("two versions of %s shipped: a fresh database loads only the current one", instruments.Study)
+			}
+			study = f.Instrument
+		}
+	}
+	if study == nil || study.Version != instruments.StudyVersion {
+		t.Fatalf("shipped study instrument %v, want version %d (instruments.StudyVersion)", study, instruments.StudyVersion)
+	}
+	first := study.Sections[0].Items[0]
+	if first.Type != survey.Consent || strings.TrimSpace(first.Decline) == "" {
+		t.Errorf("the first item is %s %s, want a consent item with a decline text", first.ID, first.Type)
+	}
+	if study.Randomize != "" {
+		t.Error("sections must keep their order (themes from concrete to abstract, the global item after them)")
+	}
+	checks := 0
+	for _, sec := range study.Sections {
+		theme := false
+		for _, it := range sec.Items {
+			theme = theme || it.Subscale != ""
+		}
+		if !theme {
+			if sec.Randomize != "" {
+				t.Errorf("section %s is no theme section and must not be randomised", sec.ID)
+			}
+			for _, it := range sec.Items {
+				if it.Attention != nil {
+					t.Errorf("attention check %s outside the theme sections", it.ID)
+				}
+			}
+			continue
+		}
+		if sec.Randomize != survey.RandomizeItems {
+			t.Errorf("theme section %s: randomize %q, want items", sec.ID, sec.Randomize)
+		}
+		last := sec.Items[len(sec.Items)-1]
+		if last.Type != survey.Text || !last.Fixed {
+			t.Errorf("theme section %s must end with its free-text question, fixed", sec.ID)
+		}
+		for _, it := range sec.Items[:len(sec.Items)-1] {
+			if it.Fixed {
+				t.Errorf("%s is fixed: only the free-text question stays in place", it.ID)
+			}
+			if it.Attention == nil {
+				continue
+			}
+			checks++
+			if it.Type != survey.Likert || it.Subscale != "" || !it.Required {
+				t.Errorf("attention check %s must be a required likert item in no subscale", it.ID)
+			}
+			if it.Attention.Expect != 4 {
+				t.Errorf("attention check %s expects %d, want 4 (Agree, not an end point)", it.ID, it.Attention.Expect)
+			}
+		}
+	}
+	if checks != 1 {
+		t.Errorf("%d attention checks, want one", checks)
 	}
 }

@@ -153,12 +153,12 @@ func TestServeFreshDatabase(t *testing.T) {
 	getJSON(t, s.base+"/api/v1/instruments", token[1], &list)
 	found := false
 	for _, it := range list.Items {
-		if it.Key == instruments.Study && it.Version == 1 && it.Status == survey.StatusPublished {
+		if it.Key == instruments.Study && it.Version == instruments.StudyVersion && it.Status == survey.StatusPublished {
 			found = true
 		}
 	}
 	if !found {
-		t.Fatalf("study instrument not listed as published version 1: %+v", list)
+		t.Fatalf("study instrument not listed as published version %d: %+v", instruments.StudyVersion, list)
 	}
 
 	body, _ := json.Marshal(map[string]any{"answers": realisticAnswers(t)})

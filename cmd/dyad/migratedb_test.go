@@ -60,7 +60,7 @@ func TestMigrateDBMovesAStudy(t *testing.T) {
 	s := startServe(t, db, env)
 	open := regexp.MustCompile(`/s/([a-z0-9]+)`).FindStringSubmatch(s.out.String())[1]
 	var inv struct{ ID string }
-	if st := call(s.base, "POST", "/api/v1/surveys", map[string]any{"instrument_key": instruments.Study, "instrument_version": 1,
+	if st := call(s.base, "POST", "/api/v1/surveys", map[string]any{"instrument_key": instruments.Study, "instrument_version": instruments.StudyVersion,
 		"title": "Invited", "access": "invitation"}, &inv); st != http.StatusCreated {
 		t.Fatalf("create survey: %d", st)
 	}

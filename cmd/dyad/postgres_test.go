@@ -126,7 +126,7 @@ func TestServeTwoInstancesPostgres(t *testing.T) {
 		return resp.StatusCode
 	}
 	var sv struct{ ID string }
-	if st := call(a.base, "POST", "/api/v1/surveys", map[string]any{"instrument_key": instruments.Study, "instrument_version": 1,
+	if st := call(a.base, "POST", "/api/v1/surveys", map[string]any{"instrument_key": instruments.Study, "instrument_version": instruments.StudyVersion,
 		"title": "Two instances", "access": "invitation"}, &sv); st != http.StatusCreated {
 		t.Fatalf("create survey: %d", st)
 	}

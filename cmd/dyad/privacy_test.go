@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dyad-survey/dyad/instruments"
 )
 
 // TestPrivacyLogsAndDatabase holds two promises of docs/security.md against
@@ -58,7 +60,7 @@ func TestPrivacyLogsAndDatabase(t *testing.T) {
 	var list struct{ Items []struct{ Key string } }
 	getJSON(t, s.base+"/api/v1/instruments", token, &list)
 	code, b := do(http.MethodPost, "/api/v1/surveys", token, map[string]any{
-		"instrument_key": "ai-therapeutic-relationship", "instrument_version": 1,
+		"instrument_key": instruments.Study, "instrument_version": instruments.StudyVersion,
 		"title": "Privacy check", "access": "invitation"})
 	if code != http.StatusCreated {
 		t.Fatalf("create survey: %d %s", code, b)

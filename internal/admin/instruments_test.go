@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func TestInstrumentPages(t *testing.T) {
 		t.Run("OK", func(t *testing.T) {
 			c := f.signedIn(t)
 			if p := c.get("/admin"); !strings.Contains(p.body, `href="/admin/instruments/new"`) ||
-				!strings.Contains(p.body, `href="/admin/instruments/`+f.form.Instrument.Key+`/versions/1"`) {
+				!strings.Contains(p.body, `href="/admin/instruments/`+f.form.Instrument.Key+`/versions/`+strconv.Itoa(f.form.Instrument.Version)+`"`) {
 				t.Fatalf("the overview does not link the new pages:\n%s", p.body)
 			}
 			p := c.get("/admin/instruments/new")
@@ -317,8 +318,8 @@ func TestInstrumentPages(t *testing.T) {
 
 		t.Run("ErrDeploy", func(t *testing.T) {
 			c := f.signedIn(t)
-			path := "/admin/instruments/" + f.form.Instrument.Key + "/versions/1/surveys"
-			c.get("/admin/instruments/" + f.form.Instrument.Key + "/versions/1")
+			path := "/admin/instruments/" + f.form.Instrument.Key + "/versions/" + strconv.Itoa(f.form.Instrument.Version) + "/surveys"
+			c.get("/admin/instruments/" + f.form.Instrument.Key + "/versions/" + strconv.Itoa(f.form.Instrument.Version))
 			before, _ := f.svc.Surveys(ctx)
 			for _, tc := range []struct {
 				name   string
@@ -359,7 +360,7 @@ func TestInstrumentPages(t *testing.T) {
 		})
 
 		t.Run("ErrInvitations", func(t *testing.T) {
-			sv, err := f.svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: f.form.Instrument.Key, InstrumentVersion: 1, Title: "Codes", Access: survey.AccessInvitation})
+			sv, err := f.svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: f.form.Instrument.Key, InstrumentVersion: f.form.Instrument.Version, Title: "Codes", Access: survey.AccessInvitation})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -388,8 +389,8 @@ func TestInstrumentPages(t *testing.T) {
 				t.Error("stored without a token")
 			}
 			for _, path := range []string{
-				"/admin/instruments/" + f.form.Instrument.Key + "/versions/1/surveys",
-				"/admin/instruments/" + f.form.Instrument.Key + "/versions/1/publish",
+				"/admin/instruments/" + f.form.Instrument.Key + "/versions/" + strconv.Itoa(f.form.Instrument.Version) + "/surveys",
+				"/admin/instruments/" + f.form.Instrument.Key + "/versions/" + strconv.Itoa(f.form.Instrument.Version) + "/publish",
 				"/admin/surveys/" + f.empty.ID + "/close",
 				"/admin/surveys/" + f.empty.ID + "/invitations",
 			} {
@@ -411,7 +412,7 @@ func TestInstrumentPages(t *testing.T) {
 			if p := c.upload("", nil, strings.Replace(wardCheck(t), "ward-check", "ward-anon", 1), nil); p.status != http.StatusSeeOther || p.location != "/admin/login" {
 				t.Errorf("upload without session: %d %q", p.status, p.location)
 			}
-			for _, path := range []string{"/admin/surveys/" + f.empty.ID + "/close", "/admin/instruments/" + f.form.Instrument.Key + "/versions/1/surveys"} {
+			for _, path := range []string{"/admin/surveys/" + f.empty.ID + "/close", "/admin/instruments/" + f.form.Instrument.Key + "/versions/" + strconv.Itoa(f.form.Instrument.Version) + "/surveys"} {
 				if p := c.post(path, url.Values{"title": {"T"}}); p.status != http.StatusSeeOther || p.location != "/admin/login" {
 					t.Errorf("%s without session: %d %q", path, p.status, p.location)
 				}

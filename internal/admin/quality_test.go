@@ -58,15 +58,18 @@ func TestResultsQualityPanel(t *testing.T) {
 			times = append(times, s)
 		}
 		q := f.form.Quality(survey.DefaultSpeederFraction, survey.MedianSeconds(times))
-		var speeders, straights, anyFlag int
+		var speeders, straights, attention, anyFlag int
 		for _, r := range list {
 			fl := q.Flags(r)
 			speeders += b2i(fl.Speeder)
 			straights += b2i(fl.Straightline)
+			attention += b2i(fl.Attention)
 			anyFlag += b2i(fl.Any())
 		}
-		if speeders < 1 || straights < 1 {
-			t.Fatalf("the seeded responses flag %d speeders, %d straightliners; want at least one of each", speeders, straights)
+		// The straight response also fails the study's attention check
+		// (it asks for Agree, not the lowest point).
+		if speeders < 1 || straights < 1 || attention < 1 {
+			t.Fatalf("the seeded responses flag %d speeders, %d straightliners, %d failed attention checks; want at least one of each", speeders, straights, attention)
 		}
 
 		c := f.signedIn(t)
@@ -74,7 +77,7 @@ func TestResultsQualityPanel(t *testing.T) {
 		if p.status != http.StatusOK {
 			t.Fatalf("status %d\n%s", p.status, p.body)
 		}
-		for flag, n := range map[string]int{"dq_speeder": speeders, "dq_straightline": straights, "dq_attention": 0, "dq_any": anyFlag} {
+		for flag, n := range map[string]int{"dq_speeder": speeders, "dq_straightline": straights, "dq_attention": attention, "dq_any": anyFlag} {
 			row := regexp.MustCompile(`<th scope="row">[^<]*\(` + flag + `\)</th><td class="num">(\d+)</td>`).FindStringSubmatch(p.body)
 			if row == nil || row[1] != fmt.Sprint(n) {
 				t.Errorf("panel row %s: %v, want %d", flag, row, n)

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -1464,7 +1465,7 @@ func TestRestartKeepsData(t *testing.T) {
 func TestStudyInstrument(t *testing.T) {
 	t.Parallel()
 	enginetest.Run(t, func(t *testing.T, engine string) {
-		e := newEnv(t, engine)
+		e := statsEnv(t, engine) // the export reads the responses back
 		// With the translation files next to them.
 		files, err := instrument.LoadFS(instruments.FS)
 		if err != nil || len(files) == 0 {
@@ -1522,6 +1523,9 @@ func TestStudyInstrument(t *testing.T) {
 			"sdm_1": 3, "sdm_2": 4, "sdm_3": 4, "sdm_4": 3, "sdm_5": 2,
 			"trn_1": 5, "trn_2": 2, "trn_3": 5, "trn_4": 1, "trn_5": 4,
 			"glob_effect": 4,
+			// Not likert, but answered by every respondent alike: the
+			// consent item and the attention check (passed).
+			"consent": 1, "attn_check": 4,
 		}
 		user := map[string]any{
 			"ai_use": 1, "ai_tools": []int{1, 2, 5}, "ai_tools_other": "Triage assistant in the patient portal", "ai_freq": 4,
@@ -1584,6 +1588,46 @@ func TestStudyInstrument(t *testing.T) {
 		}
 		if after := e.dump(t); after != before {
 			t.Errorf("a refused response changed stored data:\n%s", diffLines(before, after))
+		}
+
+		// Without consent nothing is stored; the consent item is named.
+		answers = map[string]any{}
+		for _, m := range []map[string]any{likert, user} {
+			for k, v := range m {
+				answers[k] = v
+			}
+		}
+		delete(answers, "consent")
+		body, _ = json.Marshal(map[string]any{"answers": answers})
+		status, _, res = e.do(t, request{Method: "POST", URL: "/api/v1/public/surveys/" + id + "/responses", Body: string(body), ContentType: ctJSON})
+		if status != http.StatusUnprocessableEntity {
+			t.Fatalf("no consent: status %d; body: %s", status, res)
+		}
+		if got := decodeError(t, res).detailPaths(); !slices.Equal(got, []string{"answers.consent"}) {
+			t.Errorf("no consent: paths %v", got)
+		}
+		if after := e.dump(t); after != before {
+			t.Errorf("a refused response changed stored data:\n%s", diffLines(before, after))
+		}
+		// A failed attention check is stored as given: flagged in the
+		// export (dq_attention), never refused.
+		answers["consent"], answers["attn_check"] = 1, 1
+		body, _ = json.Marshal(map[string]any{"answers": answers})
+		failed := e.submit(t, id, string(body), http.StatusCreated)
+		recs, err := csv.NewReader(bytes.NewReader(e.mustDo(t, request{Method: "GET",
+			URL: "/api/v1/surveys/" + id + "/export.csv", Authorization: bearer}, http.StatusOK))).ReadAll()
+		if err != nil || len(recs) != 4 {
+			t.Fatalf("export: %d rows, %v", len(recs), err)
+		}
+		col := map[string]int{}
+		for i, h := range recs[0] {
+			col[h] = i
+		}
+		for _, r := range recs[1:] {
+			want := map[bool]string{true: "1", false: "0"}[r[col["response_id"]] == failed.ID]
+			if _, ok := col["dq_attention"]; !ok || r[col["dq_attention"]] != want || r[col["consent"]] != "1" {
+				t.Errorf("response %s: dq_attention %q consent %q, want %s and 1", r[col["response_id"]], r[col["dq_attention"]], r[col["consent"]], want)
+			}
 		}
 	})
 }

@@ -440,7 +440,7 @@ func fillStudySurvey(tb testing.TB, e *testEnv, n int) string {
 	if _, err := e.Svc.Publish(ctx, form.Instrument.Key, form.Instrument.Version); err != nil {
 		tb.Fatal(err)
 	}
-	sv, err := e.Svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: instruments.Study, InstrumentVersion: 1, Title: "Benchmark", Access: survey.AccessOpen})
+	sv, err := e.Svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: instruments.Study, InstrumentVersion: instruments.StudyVersion, Title: "Benchmark", Access: survey.AccessOpen})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -460,7 +460,7 @@ func fillStudySurvey(tb testing.TB, e *testEnv, n int) string {
 		tb.Fatal(err)
 	}
 	ins, err := tx.Prepare(`INSERT INTO responses (id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at)
-		VALUES (?, ?, ?, 1, 'complete', ?, x'00', ?, ?)`)
+		VALUES (?, ?, ?, ?, 'complete', ?, x'00', ?, ?)`)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -469,7 +469,7 @@ func fillStudySurvey(tb testing.TB, e *testEnv, n int) string {
 	for i := range n {
 		sub := start.Add(time.Duration(i) * 37 * time.Second) // about 43 days
 		began := sub.Add(-time.Duration(5+rng.IntN(20)) * time.Minute)
-		if _, err := ins.Exec(fmt.Sprintf("r%07d", i), sv.ID, instruments.Study, answers[i%len(answers)],
+		if _, err := ins.Exec(fmt.Sprintf("r%07d", i), sv.ID, instruments.Study, instruments.StudyVersion, answers[i%len(answers)],
 			began.Format(layout), sub.Format(layout)); err != nil {
 			tb.Fatal(err)
 		}

@@ -7,7 +7,8 @@ import "github.com/dyad-survey/dyad/internal/survey"
 // items in given take that value (shown or not: a test sets a branch this
 // way), a Likert or single-choice item at position i of the form takes
 // option i modulo its options, a multiple-choice item its first and last
-// options, an integer 12, and a text item text(item id).
+// options, an integer 12, a text item text(item id), and an attention
+// check the answer it asks for (so a fixed response is never flagged).
 func Fixed(f *survey.Form, given survey.Answers, text func(itemID string) string) survey.Answers {
 	a := survey.Answers{}
 	for i, it := range f.Items() {
@@ -16,6 +17,10 @@ func Fixed(f *survey.Form, given survey.Answers, text func(itemID string) string
 			continue
 		}
 		if !f.Shown(a)[it.ID] {
+			continue
+		}
+		if it.Attention != nil {
+			a[it.ID] = survey.IntVal(it.Attention.Expect)
 			continue
 		}
 		opts := f.Options(it.ID)

@@ -5,8 +5,9 @@
 //     subscale, so answers correlate within a subscale (and reliability
 //     statistics have something to find), reverse-keyed items run the
 //     other way, skip logic is followed, and free text is about 200
-//     characters. The load tool, the process tests, the statistics and
-//     the dashboard's fixtures use it.
+//     characters; an attention check is passed nine times in ten. The
+//     load tool, the process tests, the statistics and the dashboard's
+//     fixtures use it.
 //   - ExportAnswers: complete responses with long, multi-line free text,
 //     the rows of the export tests and benchmarks (export.go says why it
 //     stays apart).
@@ -47,6 +48,12 @@ func Answers(f *survey.Form, rng *rand.Rand) survey.Answers {
 			continue
 		}
 		if !it.IsRequired() && rng.IntN(5) == 0 {
+			continue
+		}
+		if it.Attention != nil && rng.IntN(10) != 0 {
+			// Most respondents read the check and pass it; one in ten
+			// answers it like any other item and is flagged.
+			a[it.ID] = survey.IntVal(it.Attention.Expect)
 			continue
 		}
 		opts := f.Options(it.ID)

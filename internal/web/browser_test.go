@@ -184,6 +184,19 @@ func (d *driver) answer(it *survey.Item, v survey.Value) {
 		d.typeText("#q-"+it.ID, fmt.Sprint(v.Int))
 	case survey.Text:
 		d.typeText("#q-"+it.ID, v.Text)
+	case survey.Consent:
+		// One checkbox, labelled by the statement (the study's first
+		// item): clicked, or reached with Tab and ticked with Space.
+		id := "q-" + it.ID
+		if d.keyboard {
+			d.tabTo("#" + id)
+			d.key(" ")
+		} else {
+			d.click(`label[for="` + id + `"]`)
+		}
+		if !eval[bool](d, `document.getElementById(`+quote(id)+`).checked`) {
+			d.T.Fatalf("%s is not ticked after ticking it", id)
+		}
 	}
 }
 

@@ -389,7 +389,7 @@ func TestCSRF(t *testing.T) {
 		good := b.CSRF
 		other := f.browser(t, f.open.ID)
 		other.get("")
-		a := survey.Answers{"ai_use": survey.IntVal(0)}
+		a := survey.Answers{"consent": survey.IntVal(1), "ai_use": survey.IntVal(0)}
 		for name, tc := range map[string]struct {
 			token string
 			fetch string
@@ -434,15 +434,15 @@ func TestTamperedHiddenItem(t *testing.T) {
 		// ai_use = No hides ai_tools, ai_tools_other and ai_freq; a hand-made
 		// post answers them anyway, and an item of another page too.
 		form := url.Values{
-			"_action": {"next"}, "_shown": {"ai_use ai_tools ai_tools_other ai_freq"},
-			"ai_use": {"0"}, "ai_tools": {"1", "5"}, "ai_tools_other": {"secret"}, "ai_freq": {"3"}, "eff_1": {"5"}, "bogus": {"1"},
+			"_action": {"next"}, "_shown": {"consent ai_use ai_tools ai_tools_other ai_freq"},
+			"consent": {"1"}, "ai_use": {"0"}, "ai_tools": {"1", "5"}, "ai_tools_other": {"secret"}, "ai_freq": {"3"}, "eff_1": {"5"}, "bogus": {"1"},
 		}
 		p := b.post(sectionPath(0), form)
 		if p.status != http.StatusSeeOther || p.location != "/s/"+f.open.ID+"/p/2" {
 			t.Fatalf("%d %q\n%s", p.status, p.location, p.body)
 		}
 		rs := f.responses(t, f.open.ID)
-		if len(rs) != 1 || string(rs[0].Answers.Canonical()) != `{"ai_use":0}` {
+		if len(rs) != 1 || string(rs[0].Answers.Canonical()) != `{"ai_use":0,"consent":1}` {
 			t.Fatalf("stored: %s", rs[0].Answers.Canonical())
 		}
 
@@ -455,7 +455,7 @@ func TestTamperedHiddenItem(t *testing.T) {
 			t.Fatalf("%d\n%s", p.status, p.body)
 		}
 		rs = f.responses(t, f.open.ID)
-		if got := string(rs[0].Answers.Canonical()); got != `{"ai_use":0,"eff_2":4}` {
+		if got := string(rs[0].Answers.Canonical()); got != `{"ai_use":0,"consent":1,"eff_2":4}` {
 			t.Fatalf("stored: %s", got)
 		}
 	})
@@ -538,18 +538,18 @@ func TestFollowUpWithoutJavaScript(t *testing.T) {
 			}
 		}
 		// Without the script, the page was posted with only ai_use seen.
-		p = b.post(sectionPath(0), url.Values{"_action": {"next"}, "_shown": {"ai_use"}, "ai_use": {"1"}})
+		p = b.post(sectionPath(0), url.Values{"_action": {"next"}, "_shown": {"consent ai_use"}, "consent": {"1"}, "ai_use": {"1"}})
 		if p.status != http.StatusOK || !strings.Contains(p.body, "Your answers added 2 questions to this page") || strings.Contains(p.body, "error-summary") {
 			t.Fatalf("%d\n%s", p.status, p.body)
 		}
-		if regexp.MustCompile(`id="item-ai_tools"[^>]* hidden>`).MatchString(p.body) || !strings.Contains(p.body, `name="_shown" value="ai_use ai_tools ai_freq"`) {
+		if regexp.MustCompile(`id="item-ai_tools"[^>]* hidden>`).MatchString(p.body) || !strings.Contains(p.body, `name="_shown" value="consent ai_use ai_tools ai_freq"`) {
 			t.Fatal("the follow-up questions are still hidden")
 		}
-		p = b.post(sectionPath(0), url.Values{"_action": {"next"}, "_shown": {"ai_use ai_tools ai_freq"}, "ai_use": {"1"}, "ai_tools": {"5"}, "ai_freq": {"2"}})
+		p = b.post(sectionPath(0), url.Values{"_action": {"next"}, "_shown": {"consent ai_use ai_tools ai_freq"}, "consent": {"1"}, "ai_use": {"1"}, "ai_tools": {"5"}, "ai_freq": {"2"}})
 		if p.status != http.StatusOK || !strings.Contains(p.body, "Your answer added a question to this page") {
 			t.Fatalf("%d", p.status)
 		}
-		p = b.post(sectionPath(0), url.Values{"_action": {"next"}, "_shown": {"ai_use ai_tools ai_tools_other ai_freq"}, "ai_use": {"1"}, "ai_tools": {"5"}, "ai_freq": {"2"}})
+		p = b.post(sectionPath(0), url.Values{"_action": {"next"}, "_shown": {"consent ai_use ai_tools ai_tools_other ai_freq"}, "consent": {"1"}, "ai_use": {"1"}, "ai_tools": {"5"}, "ai_freq": {"2"}})
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("optional follow-up left empty: %d", p.status)
 		}

@@ -47,6 +47,7 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	if in.EstimatedMinutes > 0 {
 		q.Extension = append(q.Extension, Extension{URL: ExtEstimatedMinutes, ValueInteger: ptr(int64(in.EstimatedMinutes))})
 	}
+	q.Extension = append(q.Extension, randomizeExtension(in.Randomize)...)
 	for _, s := range in.Subscales {
 		def := Extension{URL: ExtSubscaleDefinition, Extension: []Extension{
 			{URL: "id", ValueString: ptr(s.ID)}, {URL: "title", ValueString: ptr(s.Title)}}}
@@ -98,7 +99,8 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		}
 	}
 	for si, sec := range in.Sections {
-		g := Item{LinkID: sec.ID, Type: "group", Text: ptr(sec.Title)}
+		g := Item{LinkID: sec.ID, Type: "group", Text: ptr(sec.Title),
+			Extension: append(randomizeExtension(sec.Randomize), fixedExtension(sec.Fixed)...)}
 		if sec.Description != "" {
 			g.Item = append(g.Item, Item{LinkID: sec.ID + ".description", Type: "display", Text: ptr(sec.Description)})
 		}
@@ -212,5 +214,6 @@ func encodeItem(it *survey.Item, types map[string]string) (Item, error) {
 			q.EnableBehavior = ptr("any")
 		}
 	}
+	q.Extension = append(q.Extension, itemDesignExtensions(it)...)
 	return q, nil
 }

@@ -152,6 +152,7 @@ func (b *builder) build() (*interop.Result, error) {
 		if it.Type == "group" {
 			loose = false
 			b.section(it.LinkID, str(it.Text), path)
+			readGroupDesign(&b.in.Sections[len(b.in.Sections)-1], it.Extension)
 			b.items(it.Item, path, 1)
 			continue
 		}
@@ -244,6 +245,8 @@ func (b *builder) extensions() {
 			}
 		case ExtTranslation:
 			b.translation(e)
+		case ExtRandomize:
+			b.in.Randomize = str(e.ValueString)
 		}
 	}
 }
@@ -438,6 +441,11 @@ func (b *builder) question(it *Item, path string, sec *survey.Section) {
 	case "boolean":
 		out.Type, out.Options = survey.SingleChoice, []survey.Option{{Value: 1, Label: "Yes"}, {Value: 0, Label: "No"}}
 		qu.codes, qu.options = map[string]int64{"true": 1, "false": 0}, out.Options
+		if consent, decline := consentItem(it.Extension); consent {
+			// Dyad's consent item (design.go): true is its one answer, 1.
+			out.Type, out.Options, out.Required, out.Decline = survey.Consent, nil, false, decline
+			qu.codes, qu.options = map[string]int64{"true": 1}, nil
+		}
 	case "integer":
 		out.Type = survey.Integer
 		out.Min, out.Max = b.bound(it, ExtMinValue, path), b.bound(it, ExtMaxValue, path)
@@ -471,6 +479,7 @@ func (b *builder) question(it *Item, path string, sec *survey.Section) {
 			}
 		}
 	}
+	readItemDesign(&out, it.Extension)
 	if len(it.LinkID) > 32 || interop.Sanitize(it.LinkID) == "" {
 		out.ID = b.ids.Fresh(fmt.Sprintf("q%d", len(b.byLink)), "item")
 	} else {

@@ -42,6 +42,11 @@ func TestRoundTripShipped(t *testing.T) {
 			for _, d := range interop.Diff(f.Instrument, res.Instrument) {
 				t.Error(d)
 			}
+			// The randomised order, attention checks and the consent's
+			// decline travel in Dyad's own extensions (columns) too.
+			for _, d := range interop.DiffDesign(f.Instrument, res.Instrument) {
+				t.Error(d)
+			}
 			// Dyad's extensions carry the rest: the very same instrument.
 			a, _ := json.Marshal(f.Instrument)
 			b, _ := json.Marshal(res.Instrument)

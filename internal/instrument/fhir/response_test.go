@@ -126,6 +126,11 @@ func TestWriteResponses(t *testing.T) {
 						if item.Type != survey.Text || *a.ValueString != v.Text {
 							t.Errorf("%s %s: text %q", r.ID, it.LinkID, *a.ValueString)
 						}
+					case a.ValueBoolean != nil:
+						// A consent (the study's first item): true for 1.
+						if item.Type != survey.Consent || *a.ValueBoolean != (v.Int == 1) {
+							t.Errorf("%s %s: boolean %v", r.ID, it.LinkID, *a.ValueBoolean)
+						}
 					default:
 						t.Errorf("%s %s: an answer without a value", r.ID, it.LinkID)
 					}

@@ -198,3 +198,46 @@ func answersToTry(it *survey.Item, opts []survey.Option, operands []int64) []sur
 	}
 	return out
 }
+
+// DiffDesign lists how two instruments differ in what Diff leaves out
+// of the form's design: the randomised order (randomize on the
+// instrument and its sections, fixed on sections and items), attention
+// checks and a consent item's decline text. An exporter that carries
+// them holds its round trip to DiffDesign too; one that cannot carry a
+// feature states the loss in its test.
+func DiffDesign(a, b *survey.Instrument) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if a.Randomize != b.Randomize {
+		add("randomize %q against %q", a.Randomize, b.Randomize)
+	}
+	if len(a.Sections) != len(b.Sections) {
+		add("%d sections against %d", len(a.Sections), len(b.Sections))
+		return out
+	}
+	for si := range a.Sections {
+		sa, sb := &a.Sections[si], &b.Sections[si]
+		path := fmt.Sprintf("sections[%d]", si)
+		if sa.Randomize != sb.Randomize || sa.Fixed != sb.Fixed {
+			add("%s: randomize %q fixed %v against %q %v", path, sa.Randomize, sa.Fixed, sb.Randomize, sb.Fixed)
+		}
+		if len(sa.Items) != len(sb.Items) {
+			add("%s: %d items against %d", path, len(sa.Items), len(sb.Items))
+			continue
+		}
+		for ii := range sa.Items {
+			ia, ib := &sa.Items[ii], &sb.Items[ii]
+			p := fmt.Sprintf("%s.items[%d] (%s)", path, ii, ia.ID)
+			if ia.Fixed != ib.Fixed {
+				add("%s: fixed %v against %v", p, ia.Fixed, ib.Fixed)
+			}
+			if (ia.Attention == nil) != (ib.Attention == nil) || ia.Attention != nil && ia.Attention.Expect != ib.Attention.Expect {
+				add("%s: attention %v against %v", p, ia.Attention, ib.Attention)
+			}
+			if ia.Decline != ib.Decline {
+				add("%s: decline %q against %q", p, ia.Decline, ib.Decline)
+			}
+		}
+	}
+	return out
+}

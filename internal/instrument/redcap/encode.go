@@ -134,6 +134,7 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 			if missing != nil {
 				notes = append(notes, "@DYAD-MISSING="+strings.Join(missing, ","))
 			}
+			notes = append(notes, designNotes(in, si, ii)...)
 			if it.Type == survey.Likert {
 				prevScale = it.Scale
 			} else {

@@ -80,3 +80,33 @@ func noneOfTheAbove(it survey.Item) string {
 	}
 	return "@NONEOFTHEABOVE=" + strings.Join(vals, ",")
 }
+
+// designNotes are the annotations of the randomised order
+// (survey/order.go) and of attention checks (survey/quality.go), which
+// REDCap has no place for: @DYAD-FIXED and @DYAD-ATTENTION=V on an item,
+// and on a section's first item its @DYAD-SECTION-RANDOMIZE=items and
+// @DYAD-SECTION-FIXED (a form or section header has no annotation of
+// its own), on the instrument's first item @DYAD-RANDOMIZE=sections.
+// REDCap shows the fields in document order.
+func designNotes(in *survey.Instrument, si, ii int) []string {
+	sec, it := &in.Sections[si], &in.Sections[si].Items[ii]
+	var notes []string
+	if it.Fixed {
+		notes = append(notes, "@DYAD-FIXED")
+	}
+	if it.Attention != nil {
+		notes = append(notes, "@DYAD-ATTENTION="+strconv.FormatInt(it.Attention.Expect, 10))
+	}
+	if ii == 0 {
+		if sec.Randomize != "" {
+			notes = append(notes, "@DYAD-SECTION-RANDOMIZE="+sec.Randomize)
+		}
+		if sec.Fixed {
+			notes = append(notes, "@DYAD-SECTION-FIXED")
+		}
+		if si == 0 && in.Randomize != "" {
+			notes = append(notes, "@DYAD-RANDOMIZE="+in.Randomize)
+		}
+	}
+	return notes
+}

@@ -111,6 +111,18 @@ func TestWriteRecords(t *testing.T) {
 		}
 		for _, it := range form.Items() {
 			v, answered := r.Answers[it.ID]
+			if it.Type == survey.Consent {
+				// The one-choice checkbox of Encode: consent___1.
+				col, ok := index[it.ID+"___1"]
+				want := ""
+				if answered {
+					want = map[bool]string{true: "1", false: "0"}[v.Int == 1]
+				}
+				if !ok || rec[col] != want {
+					t.Errorf("record %d %s___1 = %q (column %v), want %q", i, it.ID, rec[col], ok, want)
+				}
+				continue
+			}
 			if it.Type == survey.MultipleChoice {
 				for _, o := range it.Options {
 					got := rec[index[it.ID+"___"+strings.ReplaceAll(strconv.FormatInt(o.Value, 10), "-", "_")]]

@@ -22,7 +22,10 @@
 // tag) for a text item's max_length, @DYAD-SUBSCALE=id, @DYAD-REVERSE
 // and @DYAD-COMBINE=rescale (the subscale's combine) for scoring, and @DYAD-MISSING=9,99 for the choices that are
 // missing-data codes (REDCap's own missing data codes are a project
-// setting, not a field's), which REDCap keeps and ignores.
+// setting, not a field's), which REDCap keeps and ignores. The randomised
+// order and attention checks travel the same way (designNotes in
+// encode_itemtypes.go); a consent item's decline text has no place and
+// is lost.
 package redcap
 
 import (
@@ -350,7 +353,7 @@ func (b *builder) field(r *row, sec *survey.Section, p *survey.Problems) {
 	if c[colRanking] != "" && !strings.EqualFold(c[colRanking], "n") {
 		b.rep.Warn(r.at(colRanking), "matrix ranking (one answer per column) is not enforced")
 	}
-	b.annotations(r, &it)
+	b.annotations(r, &it, sec)
 	it.ID = b.ids.ID(name, "item")
 	if it.ID != name {
 		b.rep.Warn(r.at(colName), "field %q is item %q in Dyad (ids are at most 32 lower-case letters, digits and single underscores)", name, it.ID)
@@ -455,7 +458,7 @@ func (b *builder) choices(r *row, p *survey.Problems) ([]survey.Option, map[stri
 
 // annotations reads the action tags Dyad understands in the "Field
 // Annotation" column.
-func (b *builder) annotations(r *row, it *survey.Item) {
+func (b *builder) annotations(r *row, it *survey.Item, sec *survey.Section) {
 	combine := ""
 	for _, tok := range strings.Fields(r.cells[colAnnotation]) {
 		tag, val, _ := strings.Cut(tok, "=")
@@ -489,6 +492,29 @@ func (b *builder) annotations(r *row, it *survey.Item) {
 			}
 		case "@DYAD-COMBINE":
 			combine = val
+		case "@DYAD-FIXED":
+			it.Fixed = true
+		case "@DYAD-ATTENTION":
+			// The instrument's rules check the value against the item.
+			if v, err := strconv.ParseInt(val, 10, 64); err == nil {
+				it.Attention = &survey.Attention{Expect: v}
+			} else {
+				b.rep.Warn(r.at(colAnnotation), "@DYAD-ATTENTION=%s is not a whole number; the item is no attention check", val)
+			}
+		case "@DYAD-SECTION-RANDOMIZE":
+			sec.Randomize = val
+		case "@DYAD-SECTION-FIXED":
+			sec.Fixed = true
+		case "@DYAD-RANDOMIZE":
+			b.in.Randomize = val
+		case "@DYAD-CONSENT":
+			// Encode's one-choice checkbox: a consent item, whose text is
+			// the choice's label (the same as the field's).
+			if it.Type == survey.MultipleChoice && len(it.Options) == 1 && it.Options[0].Value == 1 {
+				it.Type, it.Options, it.Required = survey.Consent, nil, false
+			} else {
+				b.rep.Warn(r.at(colAnnotation), "@DYAD-CONSENT applies to a checkbox field of one choice, 1")
+			}
 		}
 	}
 	if combine != "" && it.Subscale != "" {

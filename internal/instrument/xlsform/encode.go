@@ -15,7 +15,8 @@ import (
 
 // surveyColumns are the columns Encode writes on the survey sheet; the
 // last two are Dyad's own, which XLSForm tools ignore as unknown columns.
-var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance", colSubscale, colReverse, colCombine}
+var surveyColumns = []string{"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance", colSubscale, colReverse, colCombine,
+	colRequiredMessage, colRandomize, colFixed, colAttention}
 
 // Dyad's columns: the subscale of a likert item and its reversal, and in
 // the choices sheet whether a choice is a missing-data code, which
@@ -27,7 +28,26 @@ const (
 	// colCombine holds, on each item of a subscale that has one, the
 	// subscale's combine (survey.Subscale.Combine).
 	colCombine = "dyad_combine"
+	// colRandomize ("items" on a group's begin row; "sections" in the
+	// settings sheet), colFixed ("yes" on a group or a question) and
+	// colAttention (the answer an attention check asks for) carry the
+	// randomised order (survey/order.go) and attention checks
+	// (survey/quality.go), which XLSForm has no column for.
+	colRandomize = "dyad_randomize"
+	colFixed     = "dyad_fixed"
+	colAttention = "dyad_attention"
+	// colRequiredMessage is XLSForm's own message for a required
+	// question left unanswered: a consent item's decline text.
+	colRequiredMessage = "required_message"
 )
+
+// yesIf is "yes" for true, "" for false: a flag column's cell.
+func yesIf(b bool) string {
+	if b {
+		return "yes"
+	}
+	return ""
+}
 
 // Encode writes an instrument as an XLSForm workbook: each section a
 // group (its description a note first), a likert item a select_one of its
@@ -111,7 +131,7 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 	}
 	for si, sec := range in.Sections {
 		langs.at(si, -1)
-		group := map[string]string{"type": "begin group", "name": sec.ID, "label": sec.Title}
+		group := map[string]string{"type": "begin group", "name": sec.ID, "label": sec.Title, colRandomize: sec.Randomize, colFixed: yesIf(sec.Fixed)}
 		if sec.ShowIf != nil {
 			// A section's condition is its group's relevant.
 			r, err := relevant(sec.ShowIf, fmt.Sprintf("sections[%d].show_if", si))
@@ -127,7 +147,10 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		}
 		for ii, it := range sec.Items {
 			langs.at(si, ii)
-			c := map[string]string{"name": it.ID, "label": it.Text, "hint": it.Help}
+			c := map[string]string{"name": it.ID, "label": it.Text, "hint": it.Help, colFixed: yesIf(it.Fixed), colRequiredMessage: it.Decline}
+			if it.Attention != nil {
+				c[colAttention] = strconv.FormatInt(it.Attention.Expect, 10)
+			}
 			if it.Required {
 				c["required"] = "yes"
 			}
@@ -200,6 +223,10 @@ func Encode(in *survey.Instrument) ([]byte, error) {
 		row(map[string]string{"type": "end group"})
 	}
 	settings := [][]any{{"form_title", "form_id", "version"}, {in.Title, in.Key, strconv.Itoa(in.Version)}}
+	if in.Randomize != "" {
+		settings[0] = append(settings[0], colRandomize)
+		settings[1] = append(settings[1], in.Randomize)
+	}
 	if len(langs.codes) > 1 {
 		settings[0] = append(settings[0], "default_language")
 		settings[1] = append(settings[1], langs.names[0])
@@ -268,7 +295,7 @@ func (c *columns) survey() []string {
 	}
 	var out []string
 	for _, col := range surveyColumns {
-		if col != "label" && col != "hint" {
+		if col != "label" && col != "hint" && col != colRequiredMessage {
 			out = append(out, col)
 			continue
 		}
@@ -289,7 +316,7 @@ func (c *columns) spread(cells map[string]string) {
 	if !c.multi() {
 		return
 	}
-	label, hint := cells["label"], cells["hint"]
+	label, hint, msg := cells["label"], cells["hint"], cells[colRequiredMessage]
 	for l, n := range c.names {
 		if c.si >= 0 {
 			sec := &c.in[l].Sections[c.si]
@@ -299,10 +326,10 @@ func (c *columns) spread(cells map[string]string) {
 			case -2:
 				label = sec.Description
 			default:
-				label, hint = sec.Items[c.ii].Text, sec.Items[c.ii].Help
+				label, hint, msg = sec.Items[c.ii].Text, sec.Items[c.ii].Help, sec.Items[c.ii].Decline
 			}
 		}
-		cells["label::"+n], cells["hint::"+n] = label, hint
+		cells["label::"+n], cells["hint::"+n], cells[colRequiredMessage+"::"+n] = label, hint, msg
 	}
 }
 

@@ -242,6 +242,7 @@ type builder struct {
 	byID                      map[string]*interop.Field // by item id
 	lists                     map[string][]choice
 	label, hint               string            // the columns of the labels and hints used
+	requiredMessage           string            // the column of the required messages used (a consent's decline)
 	pending                   string            // notes waiting for the next section
 	subscales                 []string          // of the dyad_subscale column, in order of first use
 	combine                   map[string]string // of the dyad_combine column, by subscale
@@ -282,6 +283,8 @@ func (b *builder) build() (*interop.Result, error) {
 			if len(groups) == 0 {
 				loose = false
 				b.section(s.get(r, "name"), s.get(r, b.label), fmt.Sprintf("%s row %d", s.name, r.line))
+				sec := &b.in.Sections[len(b.in.Sections)-1]
+				sec.Randomize, sec.Fixed = s.get(r, colRandomize), yes(s.get(r, colFixed))
 			} else if l := s.get(r, b.label); l != "" {
 				b.rep.Warn(s.at(r, b.label), "the heading of a group within a group (%q) is not shown: Dyad's sections do not nest", l)
 			}
@@ -356,6 +359,7 @@ func (b *builder) settingsSheet() {
 	if st := b.settings; st != nil && len(st.rows) > 0 {
 		r := st.rows[0]
 		title, id, version = st.get(r, "form_title"), st.get(r, "form_id"), st.get(r, "version")
+		b.in.Randomize = st.get(r, colRandomize)
 		if version != "" {
 			if n, err := strconv.Atoi(version); err == nil && n >= 1 {
 				b.in.Version = n
@@ -399,11 +403,11 @@ func (b *builder) languages() {
 	case len(langs) > 0:
 		lang = langs[0]
 	}
-	b.label, b.hint = "label", "hint"
+	b.label, b.hint, b.requiredMessage = "label", "hint", colRequiredMessage
 	if lang != "" {
-		b.label, b.hint = "label::"+lang, "hint::"+lang
+		b.label, b.hint, b.requiredMessage = "label::"+lang, "hint::"+lang, colRequiredMessage+"::"+lang
 		if !b.survey.has(b.label) {
-			b.label, b.hint = "label:"+lang, "hint:"+lang
+			b.label, b.hint, b.requiredMessage = "label:"+lang, "hint:"+lang, colRequiredMessage+":"+lang
 		}
 		if m := langCode.FindStringSubmatch(lang); m != nil {
 			b.in.Language = m[1]
@@ -558,6 +562,9 @@ func (b *builder) question(r sheetRow, typ, relevant string, groups []sheetRow) 
 		it.Type = survey.Integer
 		it.Min, it.Max = b.rangeParams(r)
 		f.Min, f.Max = it.Min, it.Max
+	case typ == "acknowledge":
+		// Encode's consent item: its decline is the required message.
+		it.Type, it.Required, it.Decline = survey.Consent, false, s.get(r, b.requiredMessage)
 	case typ == "decimal" || typ == "date" || typ == "time" || typ == "datetime":
 		it.Type = survey.Text
 		b.rep.Warn(s.at(r, "type"), "a %s question has no Dyad counterpart; the answer is free text", typ)
@@ -594,6 +601,15 @@ func (b *builder) question(r sheetRow, typ, relevant string, groups []sheetRow) 
 	if strings.TrimSpace(it.Text) == "" && typ != "" {
 		it.Text = interop.Title(name)
 		b.rep.Warn(s.at(r, b.label), "the question has no label; its name stands in")
+	}
+	it.Fixed = yes(s.get(r, colFixed))
+	if a := strings.TrimSpace(s.get(r, colAttention)); a != "" {
+		// The instrument's rules check the value against the item.
+		if v, err := strconv.ParseInt(a, 10, 64); err == nil {
+			it.Attention = &survey.Attention{Expect: v}
+		} else {
+			b.p.Add(s.at(r, colAttention), "must be a whole number, got %q", a)
+		}
 	}
 	it.ID = b.ids.ID(name, "item")
 	f.ID, f.Type = it.ID, it.Type

@@ -369,6 +369,11 @@ func TestRoundTripShipped(t *testing.T) {
 			for _, d := range interop.Diff(f.Instrument, res.Instrument) {
 				t.Error(d)
 			}
+			// The randomised order, attention checks and the consent's
+			// decline travel in Dyad's own extensions (columns) too.
+			for _, d := range interop.DiffDesign(f.Instrument, res.Instrument) {
+				t.Error(d)
+			}
 			in := res.Instrument
 			if in.Key != f.Instrument.Key || in.Version != f.Instrument.Version || in.Title != f.Instrument.Title {
 				t.Errorf("key, version, title = %s %d %q", in.Key, in.Version, in.Title)
