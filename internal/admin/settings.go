@@ -167,15 +167,11 @@ func (p *Pages) settingsFailed(c *gin.Context, sv *survey.Survey, sw *settingsVi
 
 // saveSettings: POST /admin/surveys/{id}/settings.
 func (p *Pages) saveSettings(c *gin.Context) {
-	if !p.sessionCSRFOK(c) {
+	sv, ok := p.postedSurvey(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	sv, err := p.svc.Survey(ctx, c.Param("id"))
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	f := func(name string) string { return c.PostForm(name) }
 	sw := &settingsView{ID: sv.ID, Href: surveyHref(sv.ID), Title: f("title"), PublicTitle: f("public_title"),
 		PublicDescription: f("public_description"), TimeZone: strings.TrimSpace(f("time_zone")), OpensAt: f("opens_at"), ClosesAt: f("closes_at"),
@@ -196,7 +192,7 @@ func (p *Pages) saveSettings(c *gin.Context) {
 		u.ClosesAt = readMoment(&probs, "closes_at", sw.ClosesAt, loc)
 	}
 	u.Check(&probs)
-	err = probs.Err(survey.EInvalid, tr("admin.settings.change_invalid"))
+	err := probs.Err(survey.EInvalid, tr("admin.settings.change_invalid"))
 	if err == nil {
 		_, err = p.svc.UpdateSurvey(ctx, sv.ID, u)
 	}
@@ -210,22 +206,18 @@ func (p *Pages) saveSettings(c *gin.Context) {
 // reopenSurvey: POST /admin/surveys/{id}/reopen, with a new closing date
 // (needed when the stored one has passed).
 func (p *Pages) reopenSurvey(c *gin.Context) {
-	if !p.sessionCSRFOK(c) {
+	sv, ok := p.postedSurvey(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	sv, err := p.svc.Survey(ctx, c.Param("id"))
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	open := survey.SurveyOpen
 	u := survey.SurveyUpdate{Status: &open}
 	var probs survey.Problems
 	if s := strings.TrimSpace(c.PostForm("closes_at")); s != "" {
 		u.ClosesAt = readMoment(&probs, "closes_at", s, sv.Location())
 	}
-	err = probs.Err(survey.EInvalid, tr("admin.settings.change_invalid"))
+	err := probs.Err(survey.EInvalid, tr("admin.settings.change_invalid"))
 	if err == nil {
 		_, err = p.svc.UpdateSurvey(ctx, sv.ID, u)
 	}
@@ -240,15 +232,11 @@ func (p *Pages) reopenSurvey(c *gin.Context) {
 // setMode: POST /admin/surveys/{id}/mode: mode=test, or mode=live with
 // delete_test_responses yes or no (asked, never assumed).
 func (p *Pages) setMode(c *gin.Context) {
-	if !p.sessionCSRFOK(c) {
+	sv, ok := p.postedSurvey(c)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	sv, err := p.svc.Survey(ctx, c.Param("id"))
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	mode := c.PostForm("mode")
 	u := survey.SurveyUpdate{Mode: &mode}
 	switch c.PostForm("delete_test_responses") {
@@ -258,6 +246,7 @@ func (p *Pages) setMode(c *gin.Context) {
 	case "no":
 		u.DeleteTestResponses = new(bool)
 	}
+	var err error
 	if mode == survey.ModeLive && u.DeleteTestResponses != nil {
 		// Going live is the API's POST .../live (survey.Service.GoLive).
 		_, _, err = p.svc.GoLive(ctx, sv.ID, *u.DeleteTestResponses)
@@ -308,4 +297,19 @@ func (p *Pages) deleteSurvey(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin?deleted=1")
+}
+
+// postedSurvey starts a settings form's POST: the session's CSRF check,
+// then the survey of the address; false when either failed, the answer
+// already written.
+func (p *Pages) postedSurvey(c *gin.Context) (*survey.Survey, bool) {
+	if !p.sessionCSRFOK(c) {
+		return nil, false
+	}
+	sv, err := p.svc.Survey(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		p.fail(c, err)
+		return nil, false
+	}
+	return sv, true
 }
