@@ -34,12 +34,18 @@ var (
 // connection, so of any number of concurrent starts with one code exactly
 // one takes it; the partial unique index on hold_mark backs that up.
 func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
-	return s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
-		return written(createProgress(ctx, tx, p, resumeHash, hold))
-	}}).err
+	return s.enqueue(s.startJob(ctx, p, resumeHash, hold)).err
 }
 
-func createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
+// startJob is CreateProgress's write; without a hold the insert is its
+// only statement (writer.go).
+func (s *Store) startJob(ctx context.Context, p *survey.Progress, resumeHash []byte, hold *survey.Hold) *writeJob {
+	return &writeJob{ctx: ctx, oneStatement: hold == nil, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+		return written(s.createProgress(ctx, tx, p, resumeHash, hold))
+	}}
+}
+
+func (s *Store) createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
 	var mark []byte
 	if hold != nil {
 		if err := takeHold(ctx, tx, p.SurveyID, hold); err != nil {
@@ -47,9 +53,8 @@ func createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progress, resumeH
 		}
 		mark = hold.Mark
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO responses
-		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark, test, language)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, `+responseTest+`, ?)`,
+	// Prepared once (store.go), like the page save: every journey starts.
+	_, err := s.batch.stmt(ctx, s.insertProgress).ExecContext(ctx,
 		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
 		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt), mark, p.SurveyID, p.Language)
 	if hold != nil && isUnique(err) {
@@ -104,7 +109,12 @@ func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []
 
 // SaveProgress implements survey.Store.
 func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
-	return s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+	return s.enqueue(s.saveJob(ctx, p)).err
+}
+
+// saveJob is SaveProgress's write: one statement (writer.go).
+func (s *Store) saveJob(ctx context.Context, p *survey.Progress) *writeJob {
+	return &writeJob{ctx: ctx, oneStatement: true, write: func(ctx context.Context, tx *sql.Tx) writeResult {
 		// Prepared once (store.go), like the writer's savepoints: a
 		// journey saves eight pages, and parsing the statement each time
 		// showed in the server's profile. Bound once per batch (writer.go).
@@ -117,7 +127,7 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 			return written(survey.Errorf(survey.EConflict, "response %s is no longer in progress", p.ID))
 		}
 		return written(nil)
-	}}).err
+	}}
 }
 
 // CompleteProgress implements survey.Store. The row is completed before
@@ -127,21 +137,24 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 // (CloseSurvey in surveys.go), and it is acknowledged only after the
 // batch's commit, once the file is known to be the one opened (health.go).
 func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHash []byte) (bool, error) {
-	res := s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
-		created, err := completeProgress(ctx, tx, r, codeHash)
-		return writeResult{created: created, err: err}
-	}})
+	res := s.enqueue(s.completeJob(ctx, r, codeHash))
 	return res.created, res.err
+}
+
+// completeJob is CompleteProgress's write; without a code the update is
+// its only statement (writer.go).
+func (s *Store) completeJob(ctx context.Context, r *survey.Response, codeHash []byte) *writeJob {
+	return &writeJob{ctx: ctx, oneStatement: codeHash == nil, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+		created, err := s.completeProgress(ctx, tx, r, codeHash)
+		return writeResult{created: created, err: err}
+	}}
 }
 
 // completeProgress reports whether it completed the row; false with no
 // error means the response was complete already (nothing written).
-func completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeHash []byte) (bool, error) {
+func (s *Store) completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeHash []byte) (bool, error) {
 	submitted := formatTimePtr(r.SubmittedAt)
-	res, err := tx.ExecContext(ctx, `UPDATE responses
-		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL, hold_mark = NULL,
-			language = COALESCE(NULLIF(?, ''), language), page_times = ?
-		WHERE id = ? AND status = 'in_progress' AND `+surveyOpenAt,
+	res, err := s.batch.stmt(ctx, s.completeRow).ExecContext(ctx,
 		answersText(r), r.Digest, submitted, submitted, r.Language, r.PageTimes.Encode(), r.ID, r.SurveyID, submitted)
 	if err != nil {
 		return false, classify(err, "complete response")
@@ -160,7 +173,7 @@ func completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeH
 	if codeHash != nil {
 		// Spent and released at once. The code is held by this response,
 		// or (started before holds existed) by none.
-		res, err := tx.ExecContext(ctx, `UPDATE invitations SET spent = 1, held = 0, hold_ref = NULL WHERE survey_id = ? AND code_hash = ? AND spent = 0`, r.SurveyID, codeHash)
+		res, err := s.batch.stmt(ctx, s.spendHeldCode).ExecContext(ctx, r.SurveyID, codeHash)
 		if err != nil {
 			return false, classify(err, "spend invitation code")
 		}

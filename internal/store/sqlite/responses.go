@@ -34,11 +34,12 @@ func whyNotSpendable(ctx context.Context, tx *sql.Tx, surveyID string, codeHash 
 // such rather than refused for its already-spent code. The insert happens
 // only while the survey is open at the response's submission time (see
 // CloseSurvey for why this decides the race with a close). A failure is
-// returned in the result; the caller rolls back to the savepoint.
-func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, j *writeJob) writeResult {
+// returned in the result; with a code, the caller rolls back to the
+// savepoint (writer.go), without one the failed insert undid itself.
+func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, j *writeJob) writeResult {
 	r := j.r
 	submitted := formatTimePtr(r.SubmittedAt)
-	res, err := ins.ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answersText(r), r.Digest, // a string: bound as TEXT, not BLOB
+	res, err := s.batch.stmt(ctx, s.insertResponse).ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answersText(r), r.Digest, // a string: bound as TEXT, not BLOB
 		formatTime(r.StartedAt), submitted, r.SurveyID, r.SurveyID, submitted)
 	if isUnique(err) {
 		return writeResult{dup: true} // the same id arrived before, maybe in this very batch
@@ -59,7 +60,7 @@ func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, ins, spend *sql.Stmt, 
 		return writeResult{err: closedError(ctx, tx, r.SurveyID, r.SubmittedAt)}
 	}
 	if j.codeHash != nil {
-		res, err := spend.ExecContext(ctx, r.SurveyID, j.codeHash)
+		res, err := s.batch.stmt(ctx, s.spendCode).ExecContext(ctx, r.SurveyID, j.codeHash)
 		if err != nil {
 			return writeResult{err: classify(err, "spend invitation code")}
 		}

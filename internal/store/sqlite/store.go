@@ -54,6 +54,9 @@ type Store struct {
 	spendCode      *sql.Stmt
 	findProgress   *sql.Stmt // on the read pool: every page of the web form
 	saveProgress   *sql.Stmt // a page save: most of a web journey's writes
+	insertProgress *sql.Stmt // a web journey's start
+	completeRow    *sql.Stmt // its completion
+	spendHeldCode  *sql.Stmt // and the code it spends
 
 	// The savepoint around every job of a batch (writer.go), prepared so
 	// that SQLite does not parse them again for each job.
@@ -208,6 +211,23 @@ func (s *Store) prepare(ctx context.Context) error {
 		language = COALESCE(NULLIF(?, ''), language), page_times = ? WHERE id = ? AND status = 'in_progress'`); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
+	if s.insertProgress, err = s.writeSQL.PrepareContext(ctx, `INSERT INTO responses
+		(id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, resume_hash, sealed_code, updated_at, hold_mark, test, language)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, `+responseTest+`, ?)`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	// The row is completed only while the survey is open at the submission
+	// time, like the insert of a submission.
+	if s.completeRow, err = s.writeSQL.PrepareContext(ctx, `UPDATE responses
+		SET status = 'complete', answers = ?, digest = ?, submitted_at = ?, updated_at = ?, sealed_code = NULL, hold_mark = NULL,
+			language = COALESCE(NULLIF(?, ''), language), page_times = ?
+		WHERE id = ? AND status = 'in_progress' AND `+surveyOpenAt); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	if s.spendHeldCode, err = s.writeSQL.PrepareContext(ctx,
+		`UPDATE invitations SET spent = 1, held = 0, hold_ref = NULL WHERE survey_id = ? AND code_hash = ? AND spent = 0`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
 	// One statement each: a prepared statement runs only the first
 	// statement of its text, so "ROLLBACK TO; RELEASE" is two.
 	for _, p := range []struct {
@@ -232,7 +252,7 @@ func (s *Store) prepare(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.writerDone
-	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress, s.saveProgress, s.savepoint, s.release, s.rollbackTo} {
+	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress, s.saveProgress, s.insertProgress, s.completeRow, s.spendHeldCode, s.savepoint, s.release, s.rollbackTo} {
 		if st != nil {
 			st.Close()
 		}

@@ -24,20 +24,28 @@ import (
 // not durable, and gets 503 rather than 201.
 //
 // One response that fails (a spent invitation code, a duplicate id) must
-// not fail the others in its batch: each is written inside its own
-// SAVEPOINT and rolled back alone.
+// not fail the others in its batch. A job that writes with one statement
+// (a submission without a code, a start without a hold, a page save, a
+// completion without a code) needs nothing for that: SQLite undoes a
+// failed statement by itself (the schema's constraints all ABORT, which
+// backs out the statement and keeps the transaction usable), and what the
+// job reads besides only explains a refusal. A job that writes with more
+// than one statement (the code spent after the insert, a hold taken before
+// it) runs inside its own SAVEPOINT and is rolled back alone. Savepoints
+// for every job were two more statements per job, two thirds of the
+// statements of a batch of submissions (TestBatchJobFailsAlone).
 //
 // The web form's writes go through the same batches (progress.go): a
 // respondent's start (with its code hold), every page save, and the
 // completion that spends the code. In a mailing burst these are most of
 // the writes, about nine per respondent, so each having a commit of its own
 // would cap the web path at the disk's flush rate. Each is a job with its
-// own write function, run in its own savepoint like a submission, with
+// own write function, run in its own savepoint when it needs one, with
 // every rule it carries (a hold taken or refused, closedness decided in
 // the write) unchanged: only the commit, and the file check after it, are
 // shared with the batch. Writes whose rules read what an earlier job of the
 // same batch wrote (two starts with one code, a save then a completion)
-// see it, because the savepoints run in order inside one transaction.
+// see it, because the jobs run in order inside one transaction.
 
 const maxBatch = 128
 
@@ -48,11 +56,16 @@ type writeJob struct {
 	r        *survey.Response
 	codeHash []byte
 	write    func(ctx context.Context, tx *sql.Tx) writeResult
-	done     chan writeResult // buffered: the writer never blocks on a handler
+	// oneStatement: write changes the database with at most one
+	// statement, so a failure undoes itself and the job needs no
+	// savepoint. False, the safe default, for any write that may take
+	// more. A submission (write nil) is one statement without a code.
+	oneStatement bool
+	done         chan writeResult // buffered: the writer never blocks on a handler
 }
 
 type writeResult struct {
-	created bool // the job's writes stand (its savepoint is released)
+	created bool // the job's writes stand
 	dup     bool // the id exists already; the caller gets the stored response
 	err     error
 }
@@ -110,29 +123,34 @@ func (s *Store) commitBatch(batch []*writeJob) {
 				results[i].err = j.ctx.Err()
 				continue
 			}
-			if _, err := s.batch.stmt(ctx, s.savepoint).ExecContext(ctx); err != nil {
-				return err
+			several := !j.oneStatement && (j.write != nil || j.codeHash != nil)
+			if several {
+				if _, err := s.batch.stmt(ctx, s.savepoint).ExecContext(ctx); err != nil {
+					return err
+				}
 			}
 			var res writeResult
 			if j.write != nil {
 				res = j.write(ctx, tx)
 			} else {
-				res = s.writeOne(ctx, tx, s.batch.stmt(ctx, s.insertResponse), s.batch.stmt(ctx, s.spendCode), j)
+				res = s.writeOne(ctx, tx, j)
 			}
 			if survey.ErrorCode(res.err) == survey.EUnavailable {
 				// A full disk or an I/O error may have rolled back the
 				// whole transaction already: the batch fails as one.
 				return res.err
 			}
-			var err error
-			if !res.created {
-				_, err = s.batch.stmt(ctx, s.rollbackTo).ExecContext(ctx)
-			}
-			if err == nil {
-				_, err = s.batch.stmt(ctx, s.release).ExecContext(ctx)
-			}
-			if err != nil {
-				return err
+			if several {
+				var err error
+				if !res.created {
+					_, err = s.batch.stmt(ctx, s.rollbackTo).ExecContext(ctx)
+				}
+				if err == nil {
+					_, err = s.batch.stmt(ctx, s.release).ExecContext(ctx)
+				}
+				if err != nil {
+					return err
+				}
 			}
 			results[i] = res
 		}
