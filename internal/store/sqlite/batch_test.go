@@ -81,6 +81,11 @@ func TestBatchJobFailsAlone(t *testing.T) {
 	c := submission("c")
 	unknownCode := []byte("no such invitation code hash....")
 
+	submit := func(r *survey.Response, codeHash []byte) *writeJob { // as CreateResponse makes it
+		j := newJob(ctx)
+		j.r, j.codeHash = r, codeHash
+		return j
+	}
 	type want struct {
 		created, dup bool
 		code         string // the error's code; "" for none
@@ -90,20 +95,19 @@ func TestBatchJobFailsAlone(t *testing.T) {
 		job  *writeJob
 		want want
 	}{
-		{"submission", &writeJob{ctx: ctx, r: a}, want{created: true}},
-		{"submission of an id in the batch", &writeJob{ctx: ctx, r: aAgain}, want{dup: true}},
+		{"submission", submit(a, nil), want{created: true}},
+		{"submission of an id in the batch", submit(aAgain, nil), want{dup: true}},
 		{"start", st.startJob(ctx, p1, []byte("resume p1"), nil), want{created: true}},
 		{"start with an id in the batch", st.startJob(ctx, p1Again, []byte("resume p1 again"), nil), want{code: survey.EConflict}},
 		{"page save", st.saveJob(ctx, &p1Saved), want{created: true}},
 		{"page save of a complete response", st.saveJob(ctx, &doneSaved), want{code: survey.EConflict}},
-		{"submission with an unknown code", &writeJob{ctx: ctx, r: b, codeHash: unknownCode}, want{code: survey.EForbidden}},
+		{"submission with an unknown code", submit(b, unknownCode), want{code: survey.EForbidden}},
 		{"completion", st.completeJob(ctx, completion(p2, 7), nil), want{created: true}},
 		{"completion with an unknown code", st.completeJob(ctx, completion(p3, 8), unknownCode), want{code: survey.EForbidden}},
-		{"submission after the failures", &writeJob{ctx: ctx, r: c}, want{created: true}},
+		{"submission after the failures", submit(c, nil), want{created: true}},
 	}
 	batch := make([]*writeJob, len(jobs))
 	for i, j := range jobs {
-		j.job.done = make(chan writeResult, 1)
 		batch[i] = j.job
 	}
 	// The writer goroutine is idle (no job waits), so the test can run a

@@ -40,9 +40,12 @@ func (s *Store) CreateProgress(ctx context.Context, p *survey.Progress, resumeHa
 // startJob is CreateProgress's write; without a hold the insert is its
 // only statement (writer.go).
 func (s *Store) startJob(ctx context.Context, p *survey.Progress, resumeHash []byte, hold *survey.Hold) *writeJob {
-	return &writeJob{ctx: ctx, oneStatement: hold == nil, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+	j := newJob(ctx)
+	j.oneStatement = hold == nil
+	j.write = func(ctx context.Context, tx *sql.Tx) writeResult {
 		return written(s.createProgress(ctx, tx, p, resumeHash, hold))
-	}}
+	}
+	return j
 }
 
 func (s *Store) createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
@@ -114,7 +117,9 @@ func (s *Store) SaveProgress(ctx context.Context, p *survey.Progress) error {
 
 // saveJob is SaveProgress's write: one statement (writer.go).
 func (s *Store) saveJob(ctx context.Context, p *survey.Progress) *writeJob {
-	return &writeJob{ctx: ctx, oneStatement: true, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+	j := newJob(ctx)
+	j.oneStatement = true
+	j.write = func(ctx context.Context, tx *sql.Tx) writeResult {
 		// Prepared once (store.go), like the writer's savepoints: a
 		// journey saves eight pages, and parsing the statement each time
 		// showed in the server's profile. Bound once per batch (writer.go).
@@ -127,7 +132,8 @@ func (s *Store) saveJob(ctx context.Context, p *survey.Progress) *writeJob {
 			return written(survey.Errorf(survey.EConflict, "response %s is no longer in progress", p.ID))
 		}
 		return written(nil)
-	}}
+	}
+	return j
 }
 
 // CompleteProgress implements survey.Store. The row is completed before
@@ -144,16 +150,19 @@ func (s *Store) CompleteProgress(ctx context.Context, r *survey.Response, codeHa
 // completeJob is CompleteProgress's write; without a code the update is
 // its only statement (writer.go).
 func (s *Store) completeJob(ctx context.Context, r *survey.Response, codeHash []byte) *writeJob {
-	return &writeJob{ctx: ctx, oneStatement: codeHash == nil, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+	j := newJob(ctx)
+	j.oneStatement = codeHash == nil
+	j.write = func(ctx context.Context, tx *sql.Tx) writeResult {
 		created, err := s.completeProgress(ctx, tx, r, codeHash)
 		return writeResult{created: created, err: err}
-	}}
+	}
+	return j
 }
 
 // completeProgress reports whether it completed the row; false with no
 // error means the response was complete already (nothing written).
 func (s *Store) completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeHash []byte) (bool, error) {
-	submitted := formatTimePtr(r.SubmittedAt)
+	submitted := timeArg(r.SubmittedAt) // boxed once for its three uses (writeOne)
 	res, err := s.batch.stmt(ctx, s.completeRow).ExecContext(ctx,
 		answersText(r), r.Digest, submitted, submitted, r.Language, r.PageTimes.Encode(), r.ID, r.SurveyID, submitted)
 	if err != nil {
@@ -190,11 +199,13 @@ func (s *Store) completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Resp
 // in-progress rows (migrations/0006), oldest first.
 func (s *Store) DeleteAbandoned(ctx context.Context, before time.Time, limit int, ref func(surveyID string, mark []byte) []byte) (int, error) {
 	deleted := 0
-	res := s.enqueue(&writeJob{ctx: ctx, write: func(ctx context.Context, tx *sql.Tx) writeResult {
+	j := newJob(ctx) // several statements: in a savepoint (writer.go)
+	j.write = func(ctx context.Context, tx *sql.Tx) writeResult {
 		n, err := deleteAbandoned(ctx, tx, before, limit, ref)
 		deleted = n
 		return written(err)
-	}})
+	}
+	res := s.enqueue(j)
 	if res.err != nil {
 		return 0, res.err
 	}

@@ -38,13 +38,17 @@ func whyNotSpendable(ctx context.Context, tx *sql.Tx, surveyID string, codeHash 
 // savepoint (writer.go), without one the failed insert undid itself.
 func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, j *writeJob) writeResult {
 	r := j.r
-	submitted := formatTimePtr(r.SubmittedAt)
-	res, err := s.batch.stmt(ctx, s.insertResponse).ExecContext(ctx, r.ID, r.SurveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answersText(r), r.Digest, // a string: bound as TEXT, not BLOB
-		formatTime(r.StartedAt), submitted, r.SurveyID, r.SurveyID, submitted)
-	if isUnique(err) {
-		return writeResult{dup: true} // the same id arrived before, maybe in this very batch
-	}
+	// The values used twice or more are boxed once, and the submission
+	// time as a string rather than a *string, which database/sql would
+	// dereference by reflection at each use: allocations of the writer's
+	// goroutine, per submission.
+	submitted, surveyID := timeArg(r.SubmittedAt), any(r.SurveyID)
+	res, err := s.batch.stmt(ctx, s.insertResponse).ExecContext(ctx, r.ID, surveyID, r.InstrumentKey, r.InstrumentVersion, r.Status, answersText(r), r.Digest, // a string: bound as TEXT, not BLOB
+		formatTime(r.StartedAt), submitted, surveyID, surveyID, submitted)
 	if err != nil {
+		if isUnique(err) {
+			return writeResult{dup: true} // the same id arrived before, maybe in this very batch
+		}
 		return writeResult{err: classify(err, "store response")}
 	}
 	if n, _ := res.RowsAffected(); n == 0 {

@@ -1,11 +1,24 @@
 package sqlite
 
-import "github.com/dyad-survey/dyad/internal/store/ormstore"
+import (
+	"time"
+
+	"github.com/dyad-survey/dyad/internal/store/ormstore"
+)
 
 // The stored form of times is shared by every engine (ormstore/timefmt.go).
 var (
-	formatTime    = ormstore.FormatTime
-	formatTimePtr = ormstore.FormatTimePtr
-	parseTime     = ormstore.ParseTime
-	parseTimePtr  = ormstore.ParseTimePtr
+	formatTime   = ormstore.FormatTime
+	parseTime    = ormstore.ParseTime
+	parseTimePtr = ormstore.ParseTimePtr
 )
+
+// timeArg is the stored form of *t as a statement's argument, nil (NULL)
+// for no time. Unlike a *string (ormstore.FormatTimePtr) it needs no
+// reflection to bind.
+func timeArg(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}

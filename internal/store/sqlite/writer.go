@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -62,6 +63,24 @@ type writeJob struct {
 	// more. A submission (write nil) is one statement without a code.
 	oneStatement bool
 	done         chan writeResult // buffered: the writer never blocks on a handler
+}
+
+// jobPool recycles jobs with their answer channels: two allocations per
+// write fewer. A job goes back once enqueue has its answer (or knows the
+// writer never took it), when neither side holds it any more.
+var jobPool = sync.Pool{New: func() any { return &writeJob{done: make(chan writeResult, 1)} }}
+
+// newJob returns an empty job for ctx, to be handed to enqueue.
+func newJob(ctx context.Context) *writeJob {
+	j := jobPool.Get().(*writeJob)
+	j.ctx = ctx
+	return j
+}
+
+// recycle empties j, keeping its (empty) channel, and pools it.
+func (j *writeJob) recycle() {
+	*j = writeJob{done: j.done}
+	jobPool.Put(j)
 }
 
 type writeResult struct {
@@ -135,7 +154,7 @@ func (s *Store) commitBatch(batch []*writeJob) {
 			} else {
 				res = s.writeOne(ctx, tx, j)
 			}
-			if survey.ErrorCode(res.err) == survey.EUnavailable {
+			if res.err != nil && survey.ErrorCode(res.err) == survey.EUnavailable {
 				// A full disk or an I/O error may have rolled back the
 				// whole transaction already: the batch fails as one.
 				return res.err
@@ -226,7 +245,9 @@ func (b *batchStmts) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 // invitation code commit together or not at all, and the call returns only
 // after the commit is durable.
 func (s *Store) CreateResponse(ctx context.Context, r *survey.Response, codeHash []byte) (*survey.Response, bool, error) {
-	res := s.enqueue(&writeJob{ctx: ctx, r: r, codeHash: codeHash})
+	j := newJob(ctx)
+	j.r, j.codeHash = r, codeHash
+	res := s.enqueue(j)
 	switch {
 	case res.err != nil:
 		return nil, false, res.err
@@ -240,13 +261,14 @@ func (s *Store) CreateResponse(ctx context.Context, r *survey.Response, codeHash
 	return r, true, nil
 }
 
-// enqueue hands a job to the writer and waits for its answer, which comes
-// only after the job's batch has committed (or failed as a whole).
+// enqueue hands a job (from newJob) to the writer and waits for its
+// answer, which comes only after the job's batch has committed (or failed
+// as a whole). The job is recycled: the caller must not use it after.
 func (s *Store) enqueue(j *writeJob) writeResult {
+	defer j.recycle()
 	if err := s.writable(); err != nil {
 		return writeResult{err: err}
 	}
-	j.done = make(chan writeResult, 1)
 	select {
 	case s.jobs <- j:
 	case <-j.ctx.Done():
