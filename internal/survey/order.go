@@ -441,3 +441,29 @@ func (in *Instrument) validateOrder(p *Problems) {
 		}
 	}
 }
+
+// Nav tells what a page's heading and buttons need at once: PagePosition,
+// and whether PrevSection and NextSection find no page (first, last). It
+// decides the shown items once, where the three ask for them once per
+// section they look at: a section page asked it of every later section.
+func (o *Order) Nav(a Answers, si int) (number, total int, first, last bool) {
+	f := o.form
+	shown := f.shownList(a)
+	number, total = o.pagePosition(a, si, shown)
+	sectionShown := func(n int) bool {
+		for _, it := range f.Instrument.Sections[n].Items {
+			if shown[f.index[it.ID]] {
+				return true
+			}
+		}
+		return false
+	}
+	first, last = true, true
+	for p := o.page[si] - 1; p >= 0 && first; p-- {
+		first = !sectionShown(o.sections[p])
+	}
+	for p := o.page[si] + 1; p < len(o.sections) && last; p++ {
+		last = !sectionShown(o.sections[p])
+	}
+	return number, total, first, last
+}
