@@ -198,3 +198,24 @@ func TestValidRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestVerify: Verify accepts exactly the token Sign makes, of its scope
+// and secret.
+func TestVerify(t *testing.T) {
+	k := pagekit.NewCSRF(nil, "")
+	tok := k.Sign("view:abc", "1.1700000000000")
+	if !k.Verify("view:abc", "1.1700000000000", tok) {
+		t.Fatal("Sign's token refused")
+	}
+	flipped := []byte(tok)
+	flipped[42] ^= 1
+	for _, c := range []struct{ scope, secret, token string }{
+		{"view:abd", "1.1700000000000", tok}, {"view:abc", "1.1700000000001", tok},
+		{"view:abc", "1.1700000000000", tok[:42]}, {"view:abc", "1.1700000000000", tok + "A"},
+		{"view:abc", "1.1700000000000", string(flipped)}, {"view:abc", "1.1700000000000", ""},
+	} {
+		if k.Verify(c.scope, c.secret, c.token) {
+			t.Errorf("Verify(%q, %q, %q) accepted", c.scope, c.secret, c.token)
+		}
+	}
+}
