@@ -4,10 +4,12 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"hash"
 	"net/http"
 	"sync"
+	"unsafe"
 
 	"github.com/dyad-survey/dyad/internal/server"
 	"github.com/gin-gonic/gin"
@@ -42,10 +44,22 @@ func RandomValue() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// ValidRandom tells whether s has the shape of a RandomValue.
+// ValidRandom tells whether s has the shape of a RandomValue: it decodes
+// as base64url (the decoder skips line breaks) to 32 bytes.
+//
+// Every respondent page and every POST asks it of the browser's CSRF
+// cookie, so a value of a usual length is decoded on the stack rather than
+// through DecodeString, which allocated its input's bytes and the result;
+// the verdict is DecodeString's either way.
 func ValidRandom(s string) bool {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil && len(b) == 32
+	var src [64]byte
+	if len(s) > len(src) {
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		return err == nil && len(b) == 32
+	}
+	var dst [48]byte // DecodedLen(64)
+	n, err := base64.RawURLEncoding.Decode(dst[:], src[:copy(src[:], s)])
+	return err == nil && n == 32
 }
 
 // CSRFField is the form field that carries the token.
@@ -118,7 +132,23 @@ func (k *CSRF) Sign(scope, secret string) string {
 	m := k.macs.Get().(*csrfMAC)
 	defer k.put(m)
 	k.mac(m, scope, secret)
-	return base64.RawURLEncoding.EncodeToString(m.sum[:])
+	// Encoded on the stack: EncodeToString allocates its buffer and then
+	// the string.
+	var tok [43]byte // EncodedLen(sha256.Size)
+	base64.RawURLEncoding.Encode(tok[:], m.sum[:])
+	return string(tok[:])
+}
+
+// Verify tells whether token is Sign(scope, secret), without making the
+// string: a signed value read back (the web form's page-time stamp) is
+// checked on every page and every save.
+func (k *CSRF) Verify(scope, secret, token string) bool {
+	m := k.macs.Get().(*csrfMAC)
+	defer k.put(m)
+	k.mac(m, scope, secret)
+	var want [43]byte // EncodedLen(sha256.Size)
+	base64.RawURLEncoding.Encode(want[:], m.sum[:])
+	return len(token) == len(want) && subtle.ConstantTimeCompare(want[:], unsafe.Slice(unsafe.StringData(token), len(token))) == 1
 }
 
 // Check tells whether a POST may go on: secret is well-formed, the form's
@@ -135,7 +165,8 @@ func (k *CSRF) Check(c *gin.Context, scope, secret string) bool {
 	if len(sent) != base64.RawURLEncoding.EncodedLen(len(raw)) {
 		return false
 	}
-	if n, err := strictToken.Decode(raw[:], []byte(sent)); err != nil || n != len(raw) {
+	var src [43]byte // on the stack: []byte(sent) allocated
+	if n, err := strictToken.Decode(raw[:], src[:copy(src[:], sent)]); err != nil || n != len(raw) {
 		return false
 	}
 	m := k.macs.Get().(*csrfMAC)

@@ -175,3 +175,47 @@ func TestWriteBodyCompresses(t *testing.T) {
 		}
 	}
 }
+
+// TestValidRandom holds ValidRandom to the verdict of decoding the value
+// with DecodeString, on values of every shape around the one it accepts:
+// line breaks (which the decoder skips), padding, wrong lengths, other
+// alphabets, trailing bits and values longer than its stack buffer.
+func TestValidRandom(t *testing.T) {
+	good := pagekit.RandomValue()
+	cases := []string{
+		"", good, good[:42], good + "A", good + "=", good[:20] + "\n" + good[20:],
+		good[:10] + "\r\n" + good[10:30] + "\n" + good[30:], good[:42] + "B", good[:42] + "_",
+		strings.Replace(good, good[:1], "+", 1), strings.Replace(good, good[:1], "/", 1),
+		good[:5] + "." + good[6:], strings.Repeat("\n", 30) + good, good + strings.Repeat("\r\n", 20),
+		strings.Repeat("A", 64), strings.Repeat("A", 65), strings.Repeat("A", 86),
+		strings.Repeat("\n", 70) + good, base64.RawURLEncoding.EncodeToString(make([]byte, 48)),
+	}
+	for _, s := range cases {
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		want := err == nil && len(b) == 32
+		if got := pagekit.ValidRandom(s); got != want {
+			t.Errorf("ValidRandom(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestVerify: Verify accepts exactly the token Sign makes, of its scope
+// and secret.
+func TestVerify(t *testing.T) {
+	k := pagekit.NewCSRF(nil, "")
+	tok := k.Sign("view:abc", "1.1700000000000")
+	if !k.Verify("view:abc", "1.1700000000000", tok) {
+		t.Fatal("Sign's token refused")
+	}
+	flipped := []byte(tok)
+	flipped[42] ^= 1
+	for _, c := range []struct{ scope, secret, token string }{
+		{"view:abd", "1.1700000000000", tok}, {"view:abc", "1.1700000000001", tok},
+		{"view:abc", "1.1700000000000", tok[:42]}, {"view:abc", "1.1700000000000", tok + "A"},
+		{"view:abc", "1.1700000000000", string(flipped)}, {"view:abc", "1.1700000000000", ""},
+	} {
+		if k.Verify(c.scope, c.secret, c.token) {
+			t.Errorf("Verify(%q, %q, %q) accepted", c.scope, c.secret, c.token)
+		}
+	}
+}

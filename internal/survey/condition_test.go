@@ -184,6 +184,17 @@ func TestSectionCondition(t *testing.T) {
 			t.Errorf("PagePosition(%v, %d) = %d of %d, want %d of %d", tc.a, tc.si, n, total, tc.n, tc.total)
 		}
 	}
+	// Nav is the three at once, for every page and set of answers.
+	for _, a := range []Answers{{}, skip, ask, decided} {
+		for si := range f.Instrument.Sections {
+			o := f.DocumentOrder()
+			n, total := o.PagePosition(a, si)
+			wn, wt, wf, wl := n, total, o.PrevSection(a, si) < 0, o.NextSection(a, si) < 0
+			if n, total, first, last := o.Nav(a, si); n != wn || total != wt || first != wf || last != wl {
+				t.Errorf("Nav(%v, %d) = %d, %d, %v, %v; want %d, %d, %v, %v", a, si, n, total, first, last, wn, wt, wf, wl)
+			}
+		}
+	}
 	// y is required, but not in a skipped section.
 	if err := f.Check(skip, false); err != nil {
 		t.Errorf("skipped section's required item: %v", err)

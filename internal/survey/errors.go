@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -94,7 +95,14 @@ func (p *Problems) Add(path, format string, args ...any) {
 		p.addMore(1)
 		return
 	}
-	*p = append(*p, clipDetail(Detail{Path: path, Message: fmt.Sprintf(format, args...)}))
+	msg := format
+	if len(args) > 0 || strings.Contains(format, "%") {
+		msg = fmt.Sprintf(format, args...)
+	}
+	// A message without verbs ("is required", which Check says of every
+	// required item left unanswered on the other pages of a web form's
+	// save) is the format itself: no copy to make.
+	*p = append(*p, clipDetail(Detail{Path: path, Message: msg}))
 }
 
 // Bounds of one detail. A path or message quoting the input (an unknown

@@ -42,6 +42,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 )
 
 // orderSeedInfo separates the order's seed from any other hash of a
@@ -67,6 +68,53 @@ type orderPlan struct {
 	sections *units   // nil: sections in document order
 	items    []*units // per section; nil: items in document order
 	identity *Order   // the document's order
+	drawn    *drawnOrders
+}
+
+// drawnOrders keeps the orders drawn lately, by response id. Every page
+// of a response asks for its order, the GET and the POST of each page
+// alike, and drawing it (a SHA-256, a ChaCha8 stream, the shuffles and a
+// score of small slices) was a tenth of the web journey's allocations.
+// The order is a function of the id alone and an Order is read-only, so
+// a kept one is the same value a new draw would give; the map only saves
+// the work. It is bounded (drawnLimit, oldest out first): a response is
+// answered in minutes, and one that comes back after its order was
+// dropped has it drawn again, the same.
+type drawnOrders struct {
+	mu   sync.Mutex
+	m    map[string]*Order
+	ids  []string // the kept ids in the order kept, a ring once full
+	next int      // the oldest id's place, once full
+}
+
+// drawnLimit bounds the orders kept per form: an order is about a
+// kilobyte for a form of ten sections, so at most a few megabytes, and
+// enough for the responses in progress on one server at once.
+const drawnLimit = 4096
+
+func (d *drawnOrders) get(id string) *Order {
+	d.mu.Lock()
+	o := d.m[id]
+	d.mu.Unlock()
+	return o
+}
+
+func (d *drawnOrders) put(id string, o *Order) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.m[id]; ok {
+		return // drawn by another request meanwhile: the same order
+	}
+	if d.m == nil {
+		d.m = map[string]*Order{}
+	}
+	if len(d.ids) < drawnLimit {
+		d.ids = append(d.ids, id)
+	} else {
+		delete(d.m, d.ids[d.next])
+		d.ids[d.next], d.next = id, (d.next+1)%drawnLimit
+	}
+	d.m[id] = o
 }
 
 // units are the things shuffled in one list: each a run of members (item
@@ -119,6 +167,7 @@ func (f *Form) planOrder() {
 		}
 		p.items[si] = u
 	}
+	p.drawn = &drawnOrders{}
 	p.identity = f.newOrder()
 	for si := range in.Sections {
 		p.identity.sections = append(p.identity.sections, si)
@@ -166,6 +215,17 @@ func (f *Form) Order(responseID string) *Order {
 	if !f.Randomized() {
 		return f.orders.identity
 	}
+	if o := f.orders.drawn.get(responseID); o != nil {
+		return o
+	}
+	o := f.drawOrder(responseID)
+	f.orders.drawn.put(responseID, o)
+	return o
+}
+
+// drawOrder draws the order of the response with the given id (see the
+// top of the file).
+func (f *Form) drawOrder(responseID string) *Order {
 	seed := sha256.Sum256([]byte(orderSeedInfo + "\x00" + responseID))
 	rng := rand.NewChaCha8(seed)
 	o := f.newOrder()
@@ -380,4 +440,30 @@ func (in *Instrument) validateOrder(p *Problems) {
 			}
 		}
 	}
+}
+
+// Nav tells what a page's heading and buttons need at once: PagePosition,
+// and whether PrevSection and NextSection find no page (first, last). It
+// decides the shown items once, where the three ask for them once per
+// section they look at: a section page asked it of every later section.
+func (o *Order) Nav(a Answers, si int) (number, total int, first, last bool) {
+	f := o.form
+	shown := f.shownList(a)
+	number, total = o.pagePosition(a, si, shown)
+	sectionShown := func(n int) bool {
+		for _, it := range f.Instrument.Sections[n].Items {
+			if shown[f.index[it.ID]] {
+				return true
+			}
+		}
+		return false
+	}
+	first, last = true, true
+	for p := o.page[si] - 1; p >= 0 && first; p-- {
+		first = !sectionShown(o.sections[p])
+	}
+	for p := o.page[si] + 1; p < len(o.sections) && last; p++ {
+		last = !sectionShown(o.sections[p])
+	}
+	return number, total, first, last
 }

@@ -100,6 +100,30 @@ func TestOrder_StableForSeed(t *testing.T) {
 	}
 }
 
+// TestOrder_KeptAsDrawn asks a form for more orders than it keeps, then
+// again for the first ones (dropped by then) and the last ones (kept):
+// each is the order a form that never saw the id draws, and a kept one is
+// the same value on every ask.
+func TestOrder_KeptAsDrawn(t *testing.T) {
+	f := mustForm(t, orderInstrument())
+	const n = 5000 // more than a form keeps
+	for i := range n {
+		f.Order(responseID(i))
+	}
+	for _, i := range []int{0, 1, 2, n - 2, n - 1} {
+		id := responseID(i)
+		a, fresh := f.Order(id), mustForm(t, orderInstrument()).Order(id)
+		for si := range a.Sections() {
+			if !slices.Equal(a.Sections(), fresh.Sections()) || !slices.Equal(a.Items(si), fresh.Items(si)) {
+				t.Fatalf("%s: kept %v %v, drawn %v %v", id, a.Sections(), a.Items(si), fresh.Sections(), fresh.Items(si))
+			}
+		}
+	}
+	if a, b := f.Order(responseID(n-1)), f.Order(responseID(n-1)); a != b {
+		t.Error("a kept order is drawn again")
+	}
+}
+
 // TestOrderGolden pins the order drawn for two response ids: the export
 // recomputes the order each stored response was shown in, so a change to
 // the seed or the shuffle would silently rewrite recorded positions.
@@ -345,9 +369,9 @@ func FuzzOrder(f *testing.F) {
 	})
 }
 
-// BenchmarkOrder measures drawing a response's order, which every page
-// of a randomised form does once: the seed's hash, the stream and the
-// shuffles.
+// BenchmarkOrder measures asking for a response's order, which every page
+// of a randomised form does once, with a thousand responses in progress:
+// their orders kept after the first draw.
 func BenchmarkOrder(b *testing.B) {
 	f := mustForm(b, orderInstrument())
 	b.ReportAllocs()

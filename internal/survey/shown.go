@@ -238,8 +238,12 @@ func (f *Form) PagePosition(a Answers, si int) (number, total int) {
 // (Conditions refer only to sections earlier in every order, order.go,
 // so "earlier" in the document is earlier here too.)
 func (o *Order) PagePosition(a Answers, si int) (number, total int) {
+	return o.pagePosition(a, si, o.form.shownList(a))
+}
+
+// pagePosition is PagePosition with the shown items decided (shownList).
+func (o *Order) pagePosition(a Answers, si int, shown []bool) (number, total int) {
 	f := o.form
-	shown := f.shownList(a)
 	visible := make([]bool, len(f.Instrument.Sections))
 	open := make([]bool, len(f.Instrument.Sections))
 	for i, v := range shown {
@@ -298,4 +302,15 @@ func (f *Form) KeepShown(a Answers) Answers {
 		}
 	}
 	return out
+}
+
+// AppendSectionShown appends to dst, for each item of section si in
+// document order, whether it is shown given the answers: Shown for one
+// page, without a map. The web form asks it of every fresh section page.
+func (f *Form) AppendSectionShown(dst []bool, a Answers, si int) []bool {
+	shown := f.shownList(a)
+	for _, it := range f.Instrument.Sections[si].Items {
+		dst = append(dst, shown[f.index[it.ID]])
+	}
+	return dst
 }

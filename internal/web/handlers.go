@@ -439,6 +439,10 @@ type summaryEntry struct{ Target, Text string }
 // sectionPage renders section si with the answers a (as saved, or as
 // posted when something must be fixed) and the problems found.
 func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.Answers, problems []survey.Detail, notice, token string) {
+	plain := len(problems) == 0 && notice == "" && !p.later && p.preview == nil
+	if plain && h.writeFresh(c, p, status, si, a) {
+		return
+	}
 	form := p.form
 	sec := &form.Instrument.Sections[si]
 	shown := form.Shown(a)
@@ -457,10 +461,10 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	// The address names the section (its place in the instrument), the
 	// heading its page in the respondent's order; skipped sections are
 	// left out of "Section N of M".
-	number, total := p.order.PagePosition(a, si)
+	number, total, first, last := p.order.Nav(a, si)
 	sv := &sectionView{Number: number, Total: total, Title: sec.Title,
 		Description: paragraphs(sec.Description), Notice: notice, Action: h.sectionURL(p, si),
-		First: p.order.PrevSection(a, si) < 0, Last: p.order.NextSection(a, si) < 0,
+		First: first, Last: last,
 		// The link carries the language, so that another browser or
 		// device continues in it.
 		ResumeURL: h.base(c) + "/s/" + p.sv.ID + "/resume?t=" + token + "&lang=" + p.code, Later: p.later}
@@ -501,11 +505,12 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	v.Langs = switchButtons[v.L.Code]
 	// A plain page is written from its shell (shell.go), which holds the
 	// title already once kept. A preview is never kept (preview.go).
-	plain := len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later && p.preview == nil
+	plain = len(sv.Errors) == 0 && sv.Notice == "" && !sv.Later && p.preview == nil
 	key := shellKey{sv: p.sv, form: form, lang: v.L.Code, section: si, page: p.order.Page(si), first: sv.First, last: sv.Last, number: sv.Number, total: sv.Total}
 	if plain {
 		v.CSRF = h.csrfToken(c, p.sv.ID)
 		if s := h.shells.kept(key); s != nil {
+			h.keepFresh(s, p, si, a, sv)
 			h.shells.write(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items, fresh: fresh})
 			return
 		}
@@ -526,6 +531,7 @@ func (h *handler) sectionPage(c *gin.Context, p *page, status, si int, a survey.
 	}
 	if plain {
 		if s := h.shells.shell(key, v); s != nil {
+			h.keepFresh(s, p, si, a, sv)
 			h.shells.write(c, status, s, &shellValues{csrf: v.CSRF, shown: sv.Shown, items: sv.Items, fresh: fresh})
 			return
 		}

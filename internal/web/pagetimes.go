@@ -40,7 +40,7 @@ func (h *handler) stampValue(surveyID string, si int, at time.Time) string {
 func (h *handler) readStamp(c *gin.Context, surveyID string) (si int, at time.Time, ok bool) {
 	v := pagekit.Cookie(c, viewCookie)
 	i := strings.LastIndexByte(v, '.')
-	if i < 0 || v[i+1:] != h.csrf.Sign(viewScope(surveyID), v[:i]) {
+	if i < 0 || !h.csrf.Verify(viewScope(surveyID), v[:i], v[i+1:]) {
 		return 0, time.Time{}, false
 	}
 	sec, ms, found := strings.Cut(v[:i], ".")

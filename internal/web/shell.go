@@ -48,6 +48,7 @@ type shellCache struct {
 	m     sync.Map // shellKey -> *shell
 	n     atomic.Int64
 	tails atomic.Int64 // the shells' kept tails (shellgzip.go)
+	fresh atomic.Int64 // the shells' kept fresh items (fresh.go)
 }
 
 // shellLimit bounds the shells kept: a shell is the page's text, 4-8 KB,
@@ -89,8 +90,9 @@ var marks = [...]string{holeCSRF: markCSRF, holeShown: markShown, holeItems: mar
 type shell struct {
 	text  [len(marks) + 1][]byte
 	holes [len(marks)]hole
-	size  int    // the text's length, for the buffer
-	z     shellZ // its pre-compressed parts (shellgzip.go)
+	size  int        // the text's length, for the buffer
+	z     shellZ     // its pre-compressed parts (shellgzip.go)
+	fresh freshPages // its fresh pages' items (fresh.go)
 }
 
 // newShell cuts page at the marks; ok is false unless each occurs exactly

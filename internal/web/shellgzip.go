@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"hash/crc32"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Pre-compressed section pages: a fresh page (none of its items answered
@@ -37,9 +39,12 @@ import (
 // at BestSpeed (BenchmarkFreshSectionPage and BenchmarkPageGzip report
 // the bytes of each on the same page).
 //
-// The tails are bounded (tailLimit, across all shells); past it, pages
-// are compressed per request. Like the shells, they are per process:
-// several instances each compress their own, and nothing else changes.
+// The tails are bounded, per shell (tailsPerShell: a page whose items
+// are in an order of each respondent's own has too many lists to keep)
+// and across all shells (tailLimit); past either, a fresh page is sent
+// from its kept head with its tail compressed per request. Like the
+// shells, they are per process: several instances each compress their
+// own, and nothing else changes.
 
 // tailLimit bounds the kept tails: each is the rest of a section page
 // plain (4-8 KB) and compressed (1-2 KB), so at most about 10 MB.
@@ -78,10 +83,13 @@ func (s *shell) headZ() []byte {
 }
 
 // gzipFresh appends to dst the fresh page with v in its holes as one gzip
-// member, from the kept parts, keeping the tail for v.shown the first
-// time (within sc's bound). It returns nil when the page cannot be sent
-// so (the caller compresses it per request). tail is scratch space; the
-// returned slice is dst's.
+// member: the shell's head and the token, then the tail kept for v.shown
+// when the page's text after the token is the one kept, else that text
+// compressed per request (at BestSpeed, as pages are). A shell keeps at
+// most tailsPerShell tails, the first lists of shown items it meets
+// (within sc's bound). It returns nil when the page cannot be sent so
+// (the caller compresses it whole per request). tail is scratch space;
+// the returned slice is dst's.
 func (s *shell) gzipFresh(sc *shellCache, dst, tail []byte, v *shellValues) (out, scratch []byte) {
 	head := s.headZ()
 	if head == nil || 5*len(v.csrf) > 0xffff { // escaped, at most 5 bytes a byte
@@ -96,15 +104,13 @@ func (s *shell) gzipFresh(sc *shellCache, dst, tail []byte, v *shellValues) (out
 	tail = append(tail, s.text[len(s.holes)]...)
 
 	s.z.mu.RLock()
-	t := s.z.tails[v.shown]
+	t, kept := s.z.tails[v.shown], len(s.z.tails)
 	s.z.mu.RUnlock()
-	if t == nil {
-		if t = s.keepTail(sc, v.shown, tail); t == nil {
-			return nil, tail
-		}
+	if t == nil && kept < tailsPerShell {
+		t = s.keepTail(sc, v.shown, tail)
 	}
-	if !bytes.Equal(t.plain, tail) {
-		return nil, tail
+	if t != nil && !bytes.Equal(t.plain, tail) {
+		t = nil
 	}
 	dst = append(dst, head...)
 	// The token as a stored block: its header, the token escaped in place
@@ -116,9 +122,51 @@ func (s *shell) gzipFresh(sc *shellCache, dst, tail []byte, v *shellValues) (out
 	dst[at-4], dst[at-3], dst[at-2], dst[at-1] = byte(n), byte(n>>8), byte(^n), byte(^n>>8)
 	crc := crc32.Update(s.z.crcHead, crc32.IEEETable, dst[at:])
 	crc = crc32.Update(crc, crc32.IEEETable, tail)
-	dst = append(dst, t.z...)
+	if t != nil {
+		dst = append(dst, t.z...)
+	} else {
+		dst = appendDeflateFast(dst, tail)
+	}
 	dst = appendTrailer(dst, crc, len(s.text[0])+int(n)+len(tail))
 	return dst, tail
+}
+
+// tailsPerShell bounds the tails one shell keeps. A page whose items come
+// in an order of each respondent's own (randomize: items) has a list of
+// shown items per order, hundreds, seldom met twice: compressing a tail
+// for each at BestCompression cost more than the rest of a web journey's
+// work together (BenchmarkJourney under callgrind), only to fill the
+// bound shared with the pages in one order. Past it, such a page's tail is
+// compressed per request at BestSpeed behind the kept head; a page in one
+// order has a handful of lists, all kept.
+const tailsPerShell = 8
+
+// flatePool compresses fresh pages' tails that are not kept, at BestSpeed
+// with klauspost's flate, as pagekit compresses pages per request.
+var flatePool = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(nil, flate.BestSpeed)
+	return fw
+}}
+
+// sliceWriter appends what is written to it to its slice.
+type sliceWriter struct{ b []byte }
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// appendDeflateFast appends text as a final DEFLATE of its own (it refers
+// back to nothing before it), compressed at BestSpeed.
+func appendDeflateFast(dst, text []byte) []byte {
+	w := &sliceWriter{b: dst}
+	fw := flatePool.Get().(*flate.Writer)
+	fw.Reset(w)
+	fw.Write(text)
+	fw.Close()
+	fw.Reset(nil)
+	flatePool.Put(fw)
+	return w.b
 }
 
 // keepTail compresses tail and keeps it for shown, unless the bound is
