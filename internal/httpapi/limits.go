@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"io"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -15,8 +14,16 @@ import (
 // "Slow bodies" in limits.go) bound how long and how much a client may
 // send; admitSubmission bounds how many submissions run at once.
 
-// bodyKey holds the body admitSubmission read, in the gin context.
-const bodyKey = "dyad.body"
+// admittedBody is the request body once admitSubmission has read it: a
+// reader over the bytes, which readBody returns whole. One value in place
+// of the body, rather than a gin context key and a separate reader, so
+// that keeping the bytes costs one allocation.
+type admittedBody struct {
+	bytes.Reader
+	b []byte
+}
+
+func (*admittedBody) Close() error { return nil }
 
 // admitSubmission reads a submission's whole (size-limited) body, then
 // lets it run the handlers after it only if one of n slots is free (see
@@ -53,8 +60,9 @@ func admitSubmission(n int) gin.HandlerFunc {
 			writeError(c, err)
 			return
 		}
-		c.Set(bodyKey, b)
-		c.Request.Body = io.NopCloser(bytes.NewReader(b))
+		ab := &admittedBody{b: b}
+		ab.Reset(b)
+		c.Request.Body = ab
 		if len(b) > largeBody {
 			select {
 			case large <- struct{}{}:

@@ -293,7 +293,8 @@ func (a *api) submitResponse(c *gin.Context) {
 	}
 	// Echo identifiers only: the respondent knows their answers, and a
 	// response body is one more place they could leak from.
-	c.JSON(status, toResponseDoc(r, false))
+	d := toResponseDoc(r, false)
+	writeSubmitted(c, status, &d)
 }
 
 type listResponsesQuery struct {

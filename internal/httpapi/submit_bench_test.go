@@ -69,7 +69,7 @@ func studySurvey(tb testing.TB, e *testEnv) (string, *survey.Form) {
 	if _, err := e.Svc.Publish(ctx, form.Instrument.Key, form.Instrument.Version); err != nil {
 		tb.Fatal(err)
 	}
-	sv, err := e.Svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: instruments.Study, InstrumentVersion: 1, Title: "Benchmark", Access: survey.AccessOpen})
+	sv, err := e.Svc.CreateSurvey(ctx, survey.NewSurvey{InstrumentKey: instruments.Study, InstrumentVersion: form.Instrument.Version, Title: "Benchmark", Access: survey.AccessOpen})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,8 +7,11 @@
 package metrics
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -31,6 +34,9 @@ type Metrics struct {
 	commit      prometheus.Histogram
 	abandoned   prometheus.Counter
 	mail        *prometheus.CounterVec
+
+	routesMu sync.Mutex // held to add to routes
+	routes   atomic.Pointer[map[routeKey]*routeMetrics]
 }
 
 // New registers Dyad's collectors, the Go runtime's and the process's.
@@ -62,6 +68,7 @@ func New() *Metrics {
 			Name: "dyad_mail_attempts_total", Help: "Participants' e-mails handed to the SMTP relay, by result: sent, retry (4xx or no connection), bounced (5xx), failed (out of attempts).",
 		}, []string{"result"}),
 	}
+	m.routes.Store(&map[routeKey]*routeMetrics{})
 	m.reg.MustRegister(m.requests, m.latency, m.submissions, m.batchSize, m.commit, m.abandoned, m.mail,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -82,25 +89,78 @@ func (m *Metrics) Middleware() gin.HandlerFunc {
 		start := time.Now()
 		c.Next()
 		route := c.FullPath()
-		if route == "" {
-			route = "unmatched" // keeps random paths from growing the label set
-		}
 		status := c.Writer.Status()
-		m.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
-		m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
-		if route == SubmitRoute && c.Request.Method == http.MethodPost {
-			switch {
-			case status == http.StatusCreated:
-				m.submissions.WithLabelValues("accepted").Inc()
-			case status == http.StatusOK:
-				m.submissions.WithLabelValues("replayed").Inc()
-			case status >= 500:
-				m.submissions.WithLabelValues("failed").Inc()
-			default:
-				m.submissions.WithLabelValues("rejected").Inc()
-			}
+		var rm *routeMetrics
+		if route == "" {
+			// Unmatched: not kept in m.routes, whose keys are then
+			// bounded by the routes, their methods and the statuses.
+			rm = m.newRouteMetrics(routeKey{route: "unmatched", method: c.Request.Method, status: status})
+		} else {
+			rm = m.routeMetrics(routeKey{route: route, method: c.Request.Method, status: status})
+		}
+		rm.requests.Inc()
+		rm.latency.Observe(time.Since(start).Seconds())
+		if rm.submission != nil {
+			rm.submission.Inc()
 		}
 	}
+}
+
+// routeKey names the series one request counts in.
+type routeKey struct {
+	route, method string
+	status        int
+}
+
+// routeMetrics are the children of the collectors a request with a
+// routeKey counts in. Looking a child up by its label values hashes and
+// checks every value each time; Middleware looks them up once per key and
+// keeps them in Metrics.routes.
+type routeMetrics struct {
+	requests   prometheus.Counter
+	latency    prometheus.Observer
+	submission prometheus.Counter // nil unless a public submission
+}
+
+// routeMetrics returns the children for k, made on its first request.
+// The map is copied on write: new keys come with the first requests of
+// each route and status, and reads then take no lock.
+func (m *Metrics) routeMetrics(k routeKey) *routeMetrics {
+	if rm := (*m.routes.Load())[k]; rm != nil {
+		return rm
+	}
+	m.routesMu.Lock()
+	defer m.routesMu.Unlock()
+	old := *m.routes.Load()
+	if rm := old[k]; rm != nil {
+		return rm
+	}
+	rm := m.newRouteMetrics(k)
+	next := make(map[routeKey]*routeMetrics, len(old)+1)
+	maps.Copy(next, old)
+	next[k] = rm
+	m.routes.Store(&next)
+	return rm
+}
+
+func (m *Metrics) newRouteMetrics(k routeKey) *routeMetrics {
+	rm := &routeMetrics{
+		requests: m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(k.status)),
+		latency:  m.latency.WithLabelValues(k.route, k.method),
+	}
+	if k.route == SubmitRoute && k.method == http.MethodPost {
+		switch {
+		case k.status == http.StatusCreated:
+			rm.submission = m.submissions.WithLabelValues("accepted")
+		case k.status == http.StatusOK:
+			rm.submission = m.submissions.WithLabelValues("replayed")
+		case k.status >= 500:
+			rm.submission = m.submissions.WithLabelValues("failed")
+		default:
+			rm.submission = m.submissions.WithLabelValues("rejected")
+		}
+	}
+	return rm
 }
 
 // ObserveBatch records one group commit (store.Options.ObserveBatch).

@@ -24,7 +24,7 @@ type clientLimiter struct {
 	burst int
 
 	mu        sync.Mutex
-	clients   map[string]*clientBucket
+	clients   map[clientID]*clientBucket
 	lastSweep time.Time
 }
 
@@ -39,12 +39,12 @@ func newClientLimiter(perSecond float64) *clientLimiter {
 	// A burst of a few seconds' worth lets a person page quickly through a
 	// form; the rate bounds a script.
 	burst := max(1, int(math.Ceil(perSecond*3)))
-	return &clientLimiter{limit: rate.Limit(perSecond), burst: burst, clients: map[string]*clientBucket{}}
+	return &clientLimiter{limit: rate.Limit(perSecond), burst: burst, clients: map[clientID]*clientBucket{}}
 }
 
 // allow reports whether the client may proceed now, and if not, how long it
 // should wait.
-func (l *clientLimiter) allow(client string, now time.Time) (bool, time.Duration) {
+func (l *clientLimiter) allow(client clientID, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.bucket(client, now)
@@ -58,7 +58,7 @@ func (l *clientLimiter) allow(client string, now time.Time) (bool, time.Duration
 
 // bucket returns the client's bucket, sweeping idle ones first now and
 // then; l.mu is held.
-func (l *clientLimiter) bucket(client string, now time.Time) *rate.Limiter {
+func (l *clientLimiter) bucket(client clientID, now time.Time) *rate.Limiter {
 	if now.Sub(l.lastSweep) > time.Minute {
 		for k, b := range l.clients {
 			if now.Sub(b.seen) > idleAfter {
@@ -85,17 +85,43 @@ func (l *clientLimiter) bucket(client string, now time.Time) *rate.Limiter {
 // a host as one client, which is also how the IPv4 address of a shared
 // NAT is treated. The client address is gin's ClientIP: the connection's,
 // or X-Forwarded-For from a trusted proxy.
-func clientKey(c *gin.Context) string {
-	ip, err := netip.ParseAddr(c.ClientIP())
+func clientKey(c *gin.Context) string { return clientOf(c).String() }
+
+// clientID is clientKey's client as a comparable value, the rate
+// limiter's map key: the address's network (a /32 or a /64), or the
+// client address as gin gave it when it is not an address. Keying by it
+// rather than by its string saves formatting the address on every
+// request.
+type clientID struct {
+	net netip.Prefix
+	raw string
+}
+
+func clientOf(c *gin.Context) clientID {
+	addr := c.ClientIP()
+	ip, err := netip.ParseAddr(addr)
 	if err != nil {
-		return c.ClientIP()
+		return clientID{raw: addr}
 	}
 	ip = ip.Unmap().WithZone("")
+	bits := 64
 	if ip.Is4() {
-		return ip.String()
+		bits = 32
 	}
-	p, _ := ip.Prefix(64)
-	return p.String()
+	p, _ := ip.Prefix(bits)
+	return clientID{net: p}
+}
+
+// String is clientKey's form: an IPv4 address, an IPv6 /64 in CIDR
+// notation, or the raw client address.
+func (id clientID) String() string {
+	switch {
+	case !id.net.IsValid():
+		return id.raw
+	case id.net.Addr().Is4():
+		return id.net.Addr().String()
+	}
+	return id.net.String()
 }
 
 // AuthGuard limits failed authentication per client (clientKey): the
@@ -242,7 +268,7 @@ func rateLimit(perSecond float64) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		ok, wait := l.allow(clientKey(c), time.Now())
+		ok, wait := l.allow(clientOf(c), time.Now())
 		if !ok {
 			RetryAfter(c, wait)
 			Fail(c, survey.Errorf(survey.ERateLimited, "too many requests from this address; retry in %s", wait.Round(time.Second).String()))
@@ -285,11 +311,12 @@ func bodyDeadline(d time.Duration) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		rc := http.NewResponseController(c.Writer)
+		// The controller is kept by value in the body: one allocation.
+		b := &deadlineBody{ReadCloser: c.Request.Body, rc: *http.NewResponseController(c.Writer)}
 		// Not every ResponseWriter supports deadlines (httptest's recorder
 		// does not); then the server's own ReadTimeout is the bound.
-		if err := rc.SetReadDeadline(time.Now().Add(d)); err == nil {
-			c.Request.Body = &deadlineBody{ReadCloser: c.Request.Body, rc: rc}
+		if err := b.rc.SetReadDeadline(time.Now().Add(d)); err == nil {
+			c.Request.Body = b
 		}
 		c.Next()
 	}
@@ -298,7 +325,7 @@ func bodyDeadline(d time.Duration) gin.HandlerFunc {
 // deadlineBody lifts the read deadline when the body has been read.
 type deadlineBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
+	rc   http.ResponseController
 	done bool
 }
 

@@ -284,11 +284,25 @@ func HTTPS(c *gin.Context) bool {
 	return s != nil && strings.HasPrefix(s.publicURL, "https://")
 }
 
-// reqInfo is what the server keeps in a request's context: one value, so
-// one allocation per request.
+// reqInfo is what the server keeps in a request's context. It is the
+// context itself, answering infoKey and asking its parent for anything
+// else, rather than a value under context.WithValue: one allocation per
+// request instead of two, on a path every request takes. It also holds
+// the X-Request-Id header's value, so that the header costs no slice of
+// its own.
 type reqInfo struct {
+	context.Context
 	id  string
 	srv *Server
+	hdr [1]string
+}
+
+// Value returns ri for infoKey and the parent's value otherwise.
+func (ri *reqInfo) Value(key any) any {
+	if k, ok := key.(ctxKey); ok && k == infoKey {
+		return ri
+	}
+	return ri.Context.Value(key)
 }
 
 type ctxKey int

@@ -49,10 +49,10 @@ func Errorf(code, format string, args ...any) *Error {
 // ErrorCode returns the code of the first *Error in err's chain, EInternal
 // for any other non-nil error, and "" for nil.
 func ErrorCode(err error) string {
-	var e *Error
 	if err == nil {
-		return ""
+		return "" // before e, which errors.As moves to the heap
 	}
+	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
 	}
