@@ -52,6 +52,11 @@ type RawAnswer struct {
 	Start, End int
 	Escaped    bool
 	List       []int64 // ListValue; reused, valid only during the call
+	// The id is s[IDStart:IDEnd] as stored, with JSON escapes when
+	// IDEscaped (fn's id is then unescaped): DecodeCanonicalAnswers takes
+	// the ids from s itself rather than copying them.
+	IDStart, IDEnd int
+	IDEscaped      bool
 }
 
 // EachRawCanonicalAnswer is EachCanonicalAnswer without copies, for a
@@ -66,46 +71,73 @@ func EachRawCanonicalAnswer(s []byte, a *RawAnswer, fn func(id []byte, a *RawAns
 	// it): str checks the strings, and a byte above 0x7f anywhere else is
 	// no JSON.
 	d := canonicalDecoder{s: s}
-	d.ws()
-	if !d.eat('{') {
-		return false
-	}
-	d.ws()
-	if d.eat('}') {
-		d.ws()
-		return d.i == len(d.s)
-	}
 	var key []byte
 	for {
-		d.ws()
-		start, end, escaped, ok := d.str()
-		if !ok {
-			return false
-		}
-		id := s[start:end]
-		if escaped {
-			key = AppendUnescaped(key[:0], id)
-			id = key
-		}
-		d.ws()
-		if !d.eat(':') {
-			return false
-		}
-		d.ws()
-		if !d.value(a) {
-			return false
+		id, st := d.next(a, &key)
+		if st != objectAnswer {
+			return st == objectEnd
 		}
 		fn(id, a)
-		d.ws()
-		if d.eat(',') {
-			continue
-		}
-		if !d.eat('}') {
-			return false
-		}
-		d.ws()
-		return d.i == len(d.s)
 	}
+}
+
+// What canonicalDecoder.next found.
+const (
+	objectAnswer = iota // an answer
+	objectEnd           // the object's end, and nothing after it
+	objectBad           // anything else: decline
+)
+
+// next reads the next answer of an answers object into a, and returns its
+// id: s's memory, or unescaped into *key. A loop of next calls is
+// EachRawCanonicalAnswer without a callback, so that DecodeCanonicalAnswers
+// keeps its scratch on the stack.
+func (d *canonicalDecoder) next(a *RawAnswer, key *[]byte) ([]byte, int) {
+	d.ws()
+	if !d.inObject {
+		d.inObject = true
+		if !d.eat('{') {
+			return nil, objectBad
+		}
+		d.ws()
+		if d.eat('}') {
+			return nil, d.end()
+		}
+	} else if !d.eat(',') {
+		if !d.eat('}') {
+			return nil, objectBad
+		}
+		return nil, d.end()
+	}
+	d.ws()
+	start, end, escaped, ok := d.str()
+	if !ok {
+		return nil, objectBad
+	}
+	id := d.s[start:end]
+	if escaped {
+		*key = AppendUnescaped((*key)[:0], id)
+		id = *key
+	}
+	d.ws()
+	if !d.eat(':') {
+		return nil, objectBad
+	}
+	d.ws()
+	if !d.value(a) {
+		return nil, objectBad
+	}
+	a.IDStart, a.IDEnd, a.IDEscaped = start, end, escaped
+	return id, objectAnswer
+}
+
+// end is next's verdict after the closing brace: only space may follow.
+func (d *canonicalDecoder) end() int {
+	d.ws()
+	if d.i == len(d.s) {
+		return objectEnd
+	}
+	return objectBad
 }
 
 type canonicalDecoder struct {
@@ -114,6 +146,8 @@ type canonicalDecoder struct {
 	// maxList, when above 0, declines a list longer than that: see
 	// ReadSubmittedAnswers.
 	maxList int
+	// inObject is set once next has read the object's opening brace.
+	inObject bool
 }
 
 func (d *canonicalDecoder) ws() {

@@ -20,10 +20,18 @@ func decodeCanonical(s []byte) (survey.Answers, bool) {
 
 // checkCanonical checks the decoder against encoding/json on s: what it
 // accepts, encoding/json reads the same; what encoding/json rejects or
-// reads from invalid UTF-8, it declines.
+// reads from invalid UTF-8, it declines. DecodeCanonicalAnswers must
+// agree with it on both.
 func checkCanonical(t *testing.T, s []byte) bool {
 	t.Helper()
 	got, ok := decodeCanonical(s)
+	dec, decOK := survey.DecodeCanonicalAnswers(string(s))
+	if decOK != ok {
+		t.Fatalf("%q: DecodeCanonicalAnswers accepted = %v, EachCanonicalAnswer %v", s, decOK, ok)
+	}
+	if ok && !reflect.DeepEqual(dec, got) {
+		t.Fatalf("%q: DecodeCanonicalAnswers:\ngot  %#v\nwant %#v", s, dec, got)
+	}
 	var want survey.Answers
 	err := json.Unmarshal(s, &want)
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"time"
+	"unsafe"
 )
 
 // Page times: how long a web respondent spent on each page, as the server
@@ -57,10 +58,15 @@ func (t PageTimes) Encode() string {
 	return string(b)
 }
 
-// ParsePageTimes reads the stored form; "" is none (nil).
+// ParsePageTimes reads the stored form; "" is none (nil). The web form
+// reads it back on every request, so the stored shape (Encode's) is read
+// directly, and encoding/json is left anything else.
 func ParsePageTimes(s string) (PageTimes, error) {
 	if s == "" {
 		return nil, nil
+	}
+	if t, ok := decodePageTimes(s); ok {
+		return t, nil
 	}
 	var t PageTimes
 	if err := json.Unmarshal([]byte(s), &t); err != nil {
@@ -85,4 +91,43 @@ func DecodePageTimesInto(into *PageTimes, s []byte) (PageTimes, error) {
 		return nil, err
 	}
 	return *into, nil
+}
+
+// decodePageTimes reads an object of integers with canonicalDecoder, which
+// accepts only what encoding/json reads the same way (canonical.go); false
+// for anything else, such as a value that is not an integer, which
+// encoding/json then reads or refuses. Like DecodeCanonicalAnswers, the
+// section ids share s's memory.
+func decodePageTimes(s string) (PageTimes, bool) {
+	type entry struct {
+		id string
+		ms int64
+	}
+	var (
+		d       = canonicalDecoder{s: unsafe.Slice(unsafe.StringData(s), len(s))} // only read
+		raw     RawAnswer
+		key     []byte
+		entries = make([]entry, 0, 16)
+	)
+	for {
+		id, st := d.next(&raw, &key)
+		if st == objectBad || (st == objectAnswer && raw.Kind != IntValue) {
+			return nil, false
+		}
+		if st == objectEnd {
+			break
+		}
+		e := entry{ms: raw.Int}
+		if raw.IDEscaped {
+			e.id = string(id)
+		} else {
+			e.id = s[raw.IDStart:raw.IDEnd]
+		}
+		entries = append(entries, e)
+	}
+	t := make(PageTimes, len(entries))
+	for _, e := range entries {
+		t[e.id] = e.ms
+	}
+	return t, true
 }

@@ -1,7 +1,6 @@
 package ormstore
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -14,85 +13,116 @@ import (
 // order; every driver's hand-written queries select them.
 const ResponseColumns = `seq, id, survey_id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test, language, page_times`
 
-// ProgressColumns are ResponseColumns and what ReadProgress reads after them.
-const ProgressColumns = ResponseColumns + `, sealed_code, updated_at`
+// ProgressColumns are the responses columns ReadProgress reads, in its
+// order: ResponseColumns without what the web form has no use for or
+// knows already (seq; survey_id, which its query matches), and with the
+// progress columns. The web form reads one on every request, and with
+// the SQLite driver every column read costs allocations (its name and
+// declared type, per query) whether it is used or not.
+const ProgressColumns = `id, instrument_key, instrument_version, status, answers, digest, started_at, submitted_at, test, language, page_times, sealed_code, updated_at`
 
 // RowScanner is a *sql.Row or *sql.Rows.
 type RowScanner interface{ Scan(...any) error }
 
+// responseCols is where one row of ResponseColumns is scanned before it
+// becomes a survey.Response. The web form reads its response back on every
+// request: as one struct, every column Scan is given costs one allocation
+// together, where a local variable per column cost one each.
+type responseCols struct {
+	seq       int64
+	answers   string
+	started   string
+	submitted sql.NullString
+	test      int
+	pageTimes string
+}
+
+// dest lists where the columns go, in ResponseColumns' order, into dst.
+func (c *responseCols) dest(r *survey.Response, dst []any) []any {
+	return append(dst, &c.seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &c.answers, &r.Digest, &c.started, &c.submitted, &c.test, &r.Language, &c.pageTimes)
+}
+
 // ScanResponse reads one row of ResponseColumns, with its seq.
 func ScanResponse(sc RowScanner) (*survey.Response, int64, error) {
 	var (
-		r         survey.Response
-		seq       int64
-		answers   string
-		started   string
-		submitted sql.NullString
-		test      int
-		pageTimes string
+		r   = new(survey.Response)
+		c   = new(responseCols)
+		dst [13]any
 	)
-	if err := sc.Scan(&seq, &r.ID, &r.SurveyID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &answers, &r.Digest, &started, &submitted, &test, &r.Language, &pageTimes); err != nil {
+	if err := sc.Scan(c.dest(r, dst[:0])...); err != nil {
 		return nil, 0, err
 	}
-	var err error
-	if r.PageTimes, err = survey.ParsePageTimes(pageTimes); err != nil {
-		return nil, 0, fmt.Errorf("response %s: stored page times: %w", r.ID, err)
+	if err := c.decode(r); err != nil {
+		return nil, 0, err
 	}
-	r.Test = test != 0
-	// The web form reads its response back on every page: the stored
-	// shape is read directly (survey.EachCanonicalAnswer, as exports do),
-	// with encoding/json only for anything else.
-	// The map is sized by the answers' count, taken as one more than the
-	// `,"` that separate them (text holding `,"` only makes it larger):
-	// a response in progress has few answers on its first pages, and a
-	// map made for 32 was the largest allocation of a web journey.
-	b := []byte(answers)
-	r.Answers = make(survey.Answers, 1+bytes.Count(b, []byte(`,"`)))
-	if !survey.EachCanonicalAnswer(b, func(id []byte, v survey.Value) { r.Answers[string(id)] = v }) {
-		r.Answers = nil
-		if err := json.Unmarshal([]byte(answers), &r.Answers); err != nil {
-			return nil, 0, fmt.Errorf("response %s: stored answers: %w", r.ID, err)
-		}
-	}
-	r.StartedAt = ParseTime(started)
-	if submitted.Valid {
-		r.SubmittedAt = ParseTimePtr(&submitted.String)
-	}
-	return &r, seq, nil
+	return r, c.seq, nil
 }
 
-// ReadProgress reads one row of ProgressColumns: the web form's response,
-// ENotFound when there is none.
-func (t *Tables) ReadProgress(row *sql.Row) (*survey.Progress, error) {
-	var (
-		p       survey.Progress
-		sealed  []byte
-		updated sql.NullString
-	)
-	r, _, err := ScanResponse(scanTail{row, []any{&sealed, &updated}})
+// decode fills what r takes from the columns scanned into c.
+func (c *responseCols) decode(r *survey.Response) error {
+	var err error
+	if r.PageTimes, err = survey.ParsePageTimes(c.pageTimes); err != nil {
+		return fmt.Errorf("response %s: stored page times: %w", r.ID, err)
+	}
+	r.Test = c.test != 0
+	// The web form reads its response back on every page: the stored
+	// shape is read directly, its ids and texts kept in the string the
+	// driver gave (survey.DecodeCanonicalAnswers), with encoding/json only
+	// for anything else.
+	var ok bool
+	if r.Answers, ok = survey.DecodeCanonicalAnswers(c.answers); !ok {
+		r.Answers = nil
+		if err := json.Unmarshal([]byte(c.answers), &r.Answers); err != nil {
+			return fmt.Errorf("response %s: stored answers: %w", r.ID, err)
+		}
+	}
+	r.StartedAt = ParseTime(c.started)
+	if c.submitted.Valid {
+		r.SubmittedAt = ParseTimePtr(&c.submitted.String)
+	}
+	return nil
+}
+
+// progressRow is one row of ProgressColumns as ReadProgress scans it:
+// the Progress it returns and every column's destination in a single
+// allocation (Scan's arguments included), since the web form reads one
+// on every request.
+type progressRow struct {
+	p       survey.Progress
+	c       responseCols
+	sealed  []byte
+	updated sql.NullString
+	dst     [13]any
+}
+
+// ReadProgress reads one row of ProgressColumns, of the survey surveyID
+// (the one its query asked for): the web form's response, ENotFound when
+// there is none.
+func (t *Tables) ReadProgress(row *sql.Row, surveyID string) (*survey.Progress, error) {
+	x := new(progressRow)
+	r := &x.p.Response
+	x.dst = [...]any{&r.ID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &x.c.answers, &r.Digest, &x.c.started, &x.c.submitted, &x.c.test, &r.Language, &x.c.pageTimes, &x.sealed, &x.updated}
+	err := row.Scan(x.dst[:]...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, survey.Errorf(survey.ENotFound, "no response to resume with this link")
+	}
+	if err == nil {
+		r.SurveyID = surveyID
+		err = x.c.decode(r)
 	}
 	if err != nil {
 		return nil, t.classify(err, "find response in progress")
 	}
-	p.Response = *r
-	if len(sealed) > 0 {
-		p.SealedCode = sealed
+	if len(x.sealed) > 0 {
+		x.p.SealedCode = x.sealed
 	}
-	if updated.Valid {
-		p.UpdatedAt = ParseTime(updated.String)
+	if x.updated.Valid {
+		x.p.UpdatedAt = ParseTime(x.updated.String)
 	}
-	return &p, nil
+	// The scan's scratch (x.c, x.dst) lives as long as the Progress: a few
+	// words more, where freeing it apart would cost an allocation.
+	return &x.p, nil
 }
-
-// scanTail scans the columns ScanResponse knows, then the extra ones.
-type scanTail struct {
-	sc    RowScanner
-	extra []any
-}
-
-func (t scanTail) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.extra...)...) }
 
 // ReadResponses reads a page of ResponseColumns rows, in seq order, as each
 // driver's FindResponses query returns them, and the cursor of the last

@@ -90,7 +90,7 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 
 // FindProgress implements survey.Store.
 func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
-	return s.ReadProgress(s.db.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM responses WHERE resume_hash = $1 AND survey_id = $2`, resumeHash, surveyID))
+	return s.ReadProgress(s.db.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM responses WHERE resume_hash = $1 AND survey_id = $2`, resumeHash, surveyID), surveyID)
 }
 
 // SaveProgress implements survey.Store.

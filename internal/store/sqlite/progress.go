@@ -107,7 +107,7 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 
 // FindProgress implements survey.Store.
 func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
-	return s.ReadProgress(s.findProgress.QueryRowContext(ctx, resumeHash, surveyID))
+	return s.ReadProgress(s.findProgress.QueryRowContext(ctx, resumeHash, surveyID), surveyID)
 }
 
 // SaveProgress implements survey.Store.

@@ -75,11 +75,9 @@ func (s *Store) writeOne(ctx context.Context, tx *sql.Tx, j *writeJob) writeResu
 	return writeResult{created: true}
 }
 
-// The row readers are shared by the engines (ormstore/rows.go).
-const (
-	responseColumns = ormstore.ResponseColumns
-	progressColumns = ormstore.ProgressColumns
-)
+// The row readers are shared by the engines (ormstore/rows.go);
+// progressColumns are in progress_columns.go.
+const responseColumns = ormstore.ResponseColumns
 
 var (
 	scanResponse = ormstore.ScanResponse

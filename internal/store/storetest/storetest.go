@@ -70,6 +70,7 @@ var checks = []struct {
 	{"SingleUseCodeRace", testSingleUseCodeRace},
 	{"Holds", testHolds},
 	{"ProgressSaveAndComplete", testProgressSaveAndComplete},
+	{"FindProgressReadsAll", testFindProgressReadsAll},
 	{"ResponseLanguage", testResponseLanguage},
 	{"PageTimes", testPageTimes},
 	{"DeleteAbandoned", testDeleteAbandoned},
