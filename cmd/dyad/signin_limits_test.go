@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/metrics"
+	httpserver "github.com/dyad-survey/dyad/internal/server"
 	"github.com/dyad-survey/dyad/internal/store"
 	"github.com/dyad-survey/dyad/internal/store/enginetest"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -52,6 +53,7 @@ func testSignInLimitsAcrossInstances(t *testing.T, engine string) {
 	}
 
 	onA, onB := newBrowser(t, a.URL), newBrowser(t, b.URL)
+	firstFailure := time.Now()
 	for range 3 {
 		if p := onA.signIn("viewer@example.org", "not the password"); p.status != http.StatusUnauthorized {
 			t.Fatalf("a failure on the first instance: %d", p.status)
@@ -83,6 +85,23 @@ func testSignInLimitsAcrossInstances(t *testing.T, engine string) {
 		}
 		if p := on.send("GET", "/api/v1/surveys", nil, "wrong-"+survey.NewToken()); p.status != http.StatusUnauthorized {
 			t.Fatalf("wrong token %d: %d", i+1, p.status)
+		}
+	}
+	// The budget refills one failure every 6 s (10 a minute): a run slow
+	// enough (password hashing under the race detector) to take longer
+	// than that has earned one back per 6 s, spent here, alternating, so
+	// that neither instance alone reaches 10 (at most 3 + 3 + 3 on A).
+	every := time.Minute / httpserver.DefaultAuthFailures
+	for i := 0; time.Duration(i)*every <= time.Since(firstFailure); i++ {
+		if i == 5 {
+			t.Fatalf("the failures took %s: too slow to tell a shared budget from two", time.Since(firstFailure))
+		}
+		on := onA
+		if i%2 == 1 {
+			on = onB
+		}
+		if p := on.send("GET", "/api/v1/surveys", nil, "wrong-"+survey.NewToken()); p.status != http.StatusUnauthorized && p.status != http.StatusTooManyRequests {
+			t.Fatalf("wrong token after the budget's refill: %d", p.status)
 		}
 	}
 	if p := onB.send("GET", "/api/v1/surveys", nil, token); p.status != http.StatusTooManyRequests {
