@@ -154,6 +154,7 @@ func (s *Store) finishWrite(err error) error {
 	if err != nil {
 		return err
 	}
+	s.committed() // the WAL grew (checkpoint.go)
 	return s.checkFile()
 }
 

@@ -16,10 +16,19 @@ import (
 // connections than cores only queue.
 var readConns = max(4, runtime.NumCPU()*2)
 
-// dialector returns the gorm SQLite dialector with every pragma in the DSN,
-// because pragmas are per connection and the pool opens connections at will
-// (a pragma run once with Exec holds on one connection only).
+// dialector returns the gorm SQLite dialector for dsn(path, readOnly). The
+// writer's connections come from writerDriver (checkpoint.go).
 func dialector(path string, readOnly bool) gorm.Dialector {
+	if readOnly {
+		return gormsqlite.Open(dsn(path, true))
+	}
+	return gormsqlite.New(gormsqlite.Config{DriverName: writerDriver, DSN: dsn(path, false)})
+}
+
+// dsn carries every pragma, because pragmas are per connection and a pool
+// opens connections at will (a pragma run once with Exec holds on one
+// connection only).
+func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	// busy_timeout first: any statement below may meet a lock, and without
 	// a timeout SQLite fails at once instead of waiting its turn.
@@ -28,7 +37,8 @@ func dialector(path string, readOnly bool) gorm.Dialector {
 	q.Set("_foreign_keys", "on")
 	// FULL: a commit is on disk (WAL fsynced) before it returns, so a
 	// response acknowledged with 201 survives a power cut. NORMAL could
-	// lose the last commits.
+	// lose the last commits. (The checkpointer's connection needs it too:
+	// with it a checkpoint fsyncs the main file before the WAL is reused.)
 	q.Set("_synchronous", "FULL")
 	if readOnly {
 		q.Set("mode", "ro")
@@ -38,8 +48,7 @@ func dialector(path string, readOnly bool) gorm.Dialector {
 		// write, so a transaction never fails half-way on a lock.
 		q.Set("_txlock", "immediate")
 	}
-	dsn := fmt.Sprintf("file:%s?%s", url.PathEscape(path), q.Encode())
-	return gormsqlite.Open(dsn)
+	return fmt.Sprintf("file:%s?%s", url.PathEscape(path), q.Encode())
 }
 
 // classify turns SQLite's constraint and capacity errors into domain errors

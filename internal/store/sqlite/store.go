@@ -70,6 +70,12 @@ type Store struct {
 	observe    BatchObserver
 	closeOnce  sync.Once
 
+	// The checkpointer (checkpoint.go): its connection, woken after
+	// commits.
+	ckptSQL  *sql.DB
+	ckptWake chan struct{}
+	ckptDone chan struct{}
+
 	health health // the file's identity, a full disk (health.go)
 
 	mustExist bool
@@ -83,7 +89,8 @@ var (
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	s := &Store{path: path, jobs: make(chan *writeJob), quit: make(chan struct{}), writerDone: make(chan struct{})}
+	s := &Store{path: path, jobs: make(chan *writeJob), quit: make(chan struct{}), writerDone: make(chan struct{}),
+		ckptWake: make(chan struct{}, 1), ckptDone: make(chan struct{})}
 	for _, o := range opts {
 		o(s)
 	}
@@ -138,12 +145,18 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s.readSQL.SetMaxIdleConns(readConns)
 	s.Tables = ormstore.Tables{Read: s.read, Write: s.write, Classify: classify, IsUnique: isUnique,
 		Writable: s.writable, FinishWrite: s.finishWrite}
-	if err := s.prepare(ctx); err != nil {
-		close(s.writerDone) // no writer to wait for
+	err = s.openCheckpointer(ctx)
+	if err == nil {
+		err = s.prepare(ctx)
+	}
+	if err != nil {
+		close(s.writerDone) // no writer nor checkpointer to wait for
+		close(s.ckptDone)
 		s.Close()
 		return nil, err
 	}
 	go s.runWriter()
+	go s.runCheckpointer()
 	return s, nil
 }
 
@@ -247,19 +260,26 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // Close stops the writer after the batch it is committing (callers still
 // waiting get a 503-class error), then closes both pools. The write pool
-// closes last, so that SQLite can checkpoint the WAL into the main file.
+// closes last, so that SQLite can checkpoint the WAL into the main file
+// (and remove it) as its last connection closes.
 // Close the HTTP server first so no handler is left waiting.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.writerDone
+	<-s.ckptDone
 	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress, s.saveProgress, s.insertProgress, s.completeRow, s.spendHeldCode, s.savepoint, s.release, s.rollbackTo} {
 		if st != nil {
 			st.Close()
 		}
 	}
 	var err error
+	if s.ckptSQL != nil {
+		err = s.ckptSQL.Close()
+	}
 	if s.readSQL != nil {
-		err = s.readSQL.Close()
+		if rerr := s.readSQL.Close(); rerr != nil {
+			err = rerr
+		}
 	}
 	if werr := s.writeSQL.Close(); werr != nil {
 		err = werr

@@ -176,6 +176,7 @@ func (s *Store) commitBatch(batch []*writeJob) {
 		if err := tx.Commit(); err != nil {
 			return err
 		}
+		s.committed() // the WAL grew (checkpoint.go)
 		// Committed, but into the file the path still names? (health.go)
 		return s.checkFile()
 	}()

@@ -1,0 +1,108 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// WAL checkpoints, off the writer.
+//
+// In WAL mode every commit appends pages to the -wal file, and a
+// checkpoint copies them back into the main file (and fsyncs it) so that
+// the WAL can start over. SQLite's default runs that checkpoint inside the
+// commit that takes the WAL past 1,000 pages: on the single writer, in the
+// middle of the group commit, while every handler of the next batch waits.
+// Under a submission burst the WAL grows by tens of megabytes a second, so
+// that was several checkpoints a second on the one goroutine that bounds
+// the write rate.
+//
+// Instead a connection of its own (the checkpointer) runs a PASSIVE
+// checkpoint shortly after commits, concurrently with the writer: PASSIVE
+// takes no lock the writer needs and copies only pages that no reader may
+// still want from the WAL. Acknowledgements are unchanged: a commit is
+// durable when its WAL frames are fsynced (synchronous=FULL), before and
+// after this; the checkpointer only moves durable pages into the main file,
+// fsyncing it before SQLite lets the WAL be overwritten.
+//
+// The WAL starts over only when a write transaction begins with every
+// frame checkpointed, and under sustained load the writer may always have
+// committed a little more by then. So the writer keeps SQLite's automatic
+// checkpoint at a higher mark (writerCheckpointPages): when the WAL reaches
+// it, the writer copies what the checkpointer has not yet (little, as the
+// checkpointer keeps up) and the WAL starts over at the next batch. The
+// WAL file therefore stays under about that mark, plus one batch.
+
+const (
+	// writerDriver is the database/sql driver of the writer's pool: SQLite
+	// with the writer's automatic checkpoint raised to the backstop mark.
+	writerDriver = "sqlite3-dyad-writer"
+	// writerCheckpointPages is the backstop: 4,000 pages of 4 KiB, 16 MiB.
+	writerCheckpointPages = 4000
+	// checkpointPause is the checkpointer's rest after each checkpoint, so
+	// that a page changed by many batches (an index's last leaf) is copied
+	// once for all of them rather than once per batch.
+	checkpointPause = 50 * time.Millisecond
+)
+
+func init() {
+	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages), nil)
+		return err
+	}})
+}
+
+// openCheckpointer opens the checkpointer's connection; Open calls it once
+// the writer has put the file in WAL mode.
+func (s *Store) openCheckpointer(ctx context.Context) error {
+	db, err := sql.Open("sqlite3", dsn(s.path, false))
+	if err != nil {
+		return fmt.Errorf("open %s for checkpoints: %w", s.path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	// It writes only by checkpointing: no automatic checkpoint of its own.
+	if _, err := db.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
+		db.Close()
+		return fmt.Errorf("open %s for checkpoints: %w", s.path, err)
+	}
+	s.ckptSQL = db
+	return nil
+}
+
+// committed tells the checkpointer that the WAL has grown; it never blocks.
+func (s *Store) committed() {
+	select {
+	case s.ckptWake <- struct{}{}:
+	default: // a wake is pending already
+	}
+}
+
+// runCheckpointer is the checkpointer goroutine: after commits, one
+// PASSIVE checkpoint, then a pause. A failed checkpoint (a full disk, an
+// I/O error) loses nothing: the pages stay in the WAL, the next one
+// retries, and the writer's backstop and Ping report the disk's state.
+func (s *Store) runCheckpointer() {
+	defer close(s.ckptDone)
+	pause := time.NewTimer(0)
+	<-pause.C
+	for {
+		select {
+		case <-s.ckptWake:
+		case <-s.quit:
+			return
+		}
+		s.ckptSQL.Exec("PRAGMA wal_checkpoint(PASSIVE)") //nolint:errcheck // see above
+		pause.Reset(checkpointPause)
+		select {
+		case <-pause.C:
+		case <-s.quit:
+			return
+		}
+	}
+}
