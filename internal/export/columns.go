@@ -93,7 +93,7 @@ const ScorePrefix = "score_"
 // Columns returns the wide layout's columns for the form.
 func Columns(f *survey.Form) []Column {
 	cols := []Column{
-		{Name: colResponseID, Kind: MetaColumn, Label: "Response id (random UUID)"},
+		{Name: colResponseID, Kind: MetaColumn, Label: "Response id (UUID)"},
 		{Name: colInstrumentVersion, Kind: MetaColumn, Label: "Instrument version answered", Numeric: true, Integer: true},
 		{Name: colStatus, Kind: MetaColumn, Label: "Response status: complete or in_progress"},
 		{Name: colStartedAt, Kind: MetaColumn, Label: "Time the response was started (UTC)", Time: true},

@@ -22,7 +22,8 @@ package survey
 //     SHA-256 of "dyad order v1", a NUL and the id seeds a ChaCha8 stream
 //     (C2SP chacha8rand), and the shuffles draw from it, the sections
 //     first, then each randomised section in document order, each draw
-//     uniform by rejection. The response id is a random UUID, so orders are
+//     uniform by rejection. A response id has 74 random bits (NewUUID; the
+//     hash takes the id whole, time and all), so orders are
 //     independent between responses, and the same on every page, save,
 //     resume and Back of one response, with nothing stored: the export
 //     computes the order it records from the same id, years later, on

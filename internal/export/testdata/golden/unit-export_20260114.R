@@ -121,7 +121,7 @@ dyad_factor <- function(x) {
   factor(x, levels = unname(labels), labels = names(labels))
 }
 
-dyad[["response_id"]] <- dyad_label(dyad[["response_id"]], "Response id (random UUID)")
+dyad[["response_id"]] <- dyad_label(dyad[["response_id"]], "Response id (UUID)")
 dyad[["instrument_version"]] <- dyad_label(dyad[["instrument_version"]], "Instrument version answered")
 dyad[["status"]] <- dyad_label(dyad[["status"]], "Response status: complete or in_progress")
 dyad[["started_at"]] <- dyad_label(dyad[["started_at"]], "Time the response was started (UTC)")

@@ -46,7 +46,7 @@ order dyad_t, after(submitted_at)
 drop submitted_at
 rename dyad_t submitted_at
 
-label variable response_id `"Response id (random UUID)"'
+label variable response_id `"Response id (UUID)"'
 label variable instrument_version `"Instrument version answered"'
 label variable status `"Response status: complete or in_progress"'
 label variable started_at `"Time the response was started (UTC)"'

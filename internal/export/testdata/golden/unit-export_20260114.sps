@@ -48,7 +48,7 @@ GET DATA
 .
 
 VARIABLE LABELS
-  response_id 'Response id (random UUID)'
+  response_id 'Response id (UUID)'
   /  instrument_version 'Instrument version answered'
   /  status 'Response status: complete or in_progress'
   /  started_at 'Time the response was started (UTC)'
