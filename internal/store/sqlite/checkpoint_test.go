@@ -132,6 +132,7 @@ func TestWALStaysBounded(t *testing.T) {
 	// The mark, plus the batch that crosses it (a batch of 128 responses of
 	// 5 pages each, with its index pages).
 	limit := (writerCheckpointPages + maxBatch*6) * pageSize
+	t.Logf("WAL %d bytes (%d pages) after %d responses; limit %d", fi.Size(), fi.Size()/pageSize, len(ids), limit)
 	if fi.Size() > limit {
 		t.Fatalf("WAL is %d bytes after %d responses, want at most %d", fi.Size(), len(ids), limit)
 	}
