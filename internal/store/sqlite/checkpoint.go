@@ -22,8 +22,9 @@ import (
 //
 // Instead a connection of its own (the checkpointer) runs a PASSIVE
 // checkpoint shortly after commits, concurrently with the writer: PASSIVE
-// takes no lock the writer needs and copies only pages that no reader may
-// still want from the WAL. Acknowledgements are unchanged: a commit is
+// waits for neither the writer nor the readers, and copies as many
+// committed frames as it can without changing a page that a reader's
+// snapshot still takes from the main file. Acknowledgements are unchanged: a commit is
 // durable when its WAL frames are fsynced (synchronous=FULL), before and
 // after this; the checkpointer only moves durable pages into the main file,
 // fsyncing it before SQLite lets the WAL be overwritten.

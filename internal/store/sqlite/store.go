@@ -15,7 +15,8 @@
 // goes through one pool holding exactly one connection, whose transactions
 // start IMMEDIATE (taking the write lock up front), and every read through a
 // separate read-only pool: readers never block the writer in WAL mode and
-// never see a half-written response.
+// never see a half-written response. A third connection, of its own, copies
+// the WAL back into the main file (checkpoint.go), off the writer's path.
 //
 // The DSN pragmas and the translation of SQLite's error codes into domain
 // errors sit in sqlite.go; the file's health (a deleted file, a full disk)
@@ -259,7 +260,8 @@ func (s *Store) prepare(ctx context.Context) error {
 }
 
 // Close stops the writer after the batch it is committing (callers still
-// waiting get a 503-class error), then closes both pools. The write pool
+// waiting get a 503-class error) and the checkpointer, then closes the
+// checkpointer's connection and both pools. The write pool
 // closes last, so that SQLite can checkpoint the WAL into the main file
 // (and remove it) as its last connection closes.
 // Close the HTTP server first so no handler is left waiting.
