@@ -90,15 +90,15 @@ func (s *Store) committed() {
 // retries, and the writer's backstop and Ping report the disk's state.
 func (s *Store) runCheckpointer() {
 	defer close(s.ckptDone)
-	pause := time.NewTimer(0)
-	<-pause.C
+	pause := time.NewTimer(checkpointPause)
+	pause.Stop()
 	for {
 		select {
 		case <-s.ckptWake:
 		case <-s.quit:
 			return
 		}
-		s.ckptSQL.Exec("PRAGMA wal_checkpoint(PASSIVE)") //nolint:errcheck // see above
+		_, _ = s.ckptSQL.Exec("PRAGMA wal_checkpoint(PASSIVE)") // a failure: see above
 		pause.Reset(checkpointPause)
 		select {
 		case <-pause.C:
