@@ -1,6 +1,7 @@
 package ormstore
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -98,19 +99,30 @@ type progressRow struct {
 // ReadProgress reads one row of ProgressColumns, of the survey surveyID
 // (the one its query asked for): the web form's response, ENotFound when
 // there is none.
-func (t *Tables) ReadProgress(row *sql.Row, surveyID string) (*survey.Progress, error) {
+func (t *Tables) ReadProgress(row RowScanner, surveyID string) (*survey.Progress, error) {
 	x := new(progressRow)
-	r := &x.p.Response
-	x.dst = [...]any{&r.ID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &x.c.answers, &r.Digest, &x.c.started, &x.c.submitted, &x.c.test, &r.Language, &x.c.pageTimes, &x.sealed, &x.updated}
-	err := row.Scan(x.dst[:]...)
+	err := row.Scan(x.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, survey.Errorf(survey.ENotFound, "no response to resume with this link")
 	}
-	if err == nil {
-		r.SurveyID = surveyID
-		err = x.c.decode(r)
-	}
 	if err != nil {
+		return nil, t.classify(err, "find response in progress")
+	}
+	return t.finishProgress(x, surveyID)
+}
+
+// dest lists where the columns of ProgressColumns go, in its order.
+func (x *progressRow) dest() []any {
+	r := &x.p.Response
+	x.dst = [...]any{&r.ID, &r.InstrumentKey, &r.InstrumentVersion, &r.Status, &x.c.answers, &r.Digest, &x.c.started, &x.c.submitted, &x.c.test, &r.Language, &x.c.pageTimes, &x.sealed, &x.updated}
+	return x.dst[:]
+}
+
+// finishProgress decodes what x's scan left undecoded.
+func (t *Tables) finishProgress(x *progressRow, surveyID string) (*survey.Progress, error) {
+	r := &x.p.Response
+	r.SurveyID = surveyID
+	if err := x.c.decode(r); err != nil {
 		return nil, t.classify(err, "find response in progress")
 	}
 	if len(x.sealed) > 0 {
@@ -122,6 +134,86 @@ func (t *Tables) ReadProgress(row *sql.Row, surveyID string) (*survey.Progress, 
 	// The scan's scratch (x.c, x.dst) lives as long as the Progress: a few
 	// words more, where freeing it apart would cost an allocation.
 	return &x.p, nil
+}
+
+// ProgressRecord is one row of ProgressColumns as ReadProgress scans it,
+// not yet decoded: what the SQLite store keeps of a response in progress
+// right after writing it (its progress cache), to be decoded into a new
+// Progress by ProgressOf each time it is read. Nothing changes it once
+// made, so one record may be decoded by many goroutines at once.
+type ProgressRecord struct{ x progressRow }
+
+// ProgressValues are the columns of a row of ProgressColumns as Go values,
+// as a store binds them when it writes the row.
+type ProgressValues struct {
+	ID, InstrumentKey string
+	InstrumentVersion int
+	Status, Answers   string
+	Digest            []byte
+	StartedAt         string
+	SubmittedAt       *string // NULL when nil
+	Test              int
+	Language          string
+	PageTimes         string
+	SealedCode        []byte // NULL when empty
+	UpdatedAt         *string
+}
+
+// NewProgressRecord is the record ReadProgress would scan from a row
+// holding v (the byte slices copied).
+func NewProgressRecord(v ProgressValues) *ProgressRecord {
+	rec := new(ProgressRecord)
+	x := &rec.x
+	x.p.ID, x.p.InstrumentKey, x.p.InstrumentVersion, x.p.Status = v.ID, v.InstrumentKey, v.InstrumentVersion, v.Status
+	x.p.Digest = bytes.Clone(v.Digest)
+	x.p.Language = v.Language
+	x.c.answers, x.c.started, x.c.test, x.c.pageTimes = v.Answers, v.StartedAt, v.Test, v.PageTimes
+	if v.SubmittedAt != nil {
+		x.c.submitted = sql.NullString{String: *v.SubmittedAt, Valid: true}
+	}
+	if len(v.SealedCode) > 0 {
+		x.sealed = bytes.Clone(v.SealedCode)
+	}
+	if v.UpdatedAt != nil {
+		x.updated = sql.NullString{String: *v.UpdatedAt, Valid: true}
+	}
+	return rec
+}
+
+// Saved is rec after a page save that set answers, digest, updated_at and
+// page_times to these values and the language to language unless it is
+// empty (the save's UPDATE, in each engine's SQL).
+func (rec *ProgressRecord) Saved(answers string, digest []byte, updatedAt, language, pageTimes string) *ProgressRecord {
+	out := &ProgressRecord{x: progressRow{p: rec.x.p, c: rec.x.c, sealed: rec.x.sealed, updated: rec.x.updated}}
+	x := &out.x
+	x.c.answers, x.c.pageTimes = answers, pageTimes
+	x.p.Digest = bytes.Clone(digest)
+	x.updated = sql.NullString{String: updatedAt, Valid: true}
+	if language != "" {
+		x.p.Language = language
+	}
+	return out
+}
+
+// Size is about the bytes the record holds, for a cache's bound.
+func (rec *ProgressRecord) Size() int {
+	x := &rec.x
+	return 256 + len(x.c.answers) + len(x.c.pageTimes) + len(x.c.started) + len(x.c.submitted.String) +
+		len(x.p.ID) + len(x.p.InstrumentKey) + len(x.p.Status) + len(x.p.Language) + len(x.p.Digest) + len(x.sealed) + len(x.updated.String)
+}
+
+// ProgressOf decodes rec into a new Progress of the survey surveyID, as
+// ReadProgress would have decoded the row: the same scanned values (the
+// byte slices copied, so that nothing the caller does reaches rec) and
+// the same decoding.
+func (t *Tables) ProgressOf(rec *ProgressRecord, surveyID string) (*survey.Progress, error) {
+	x := new(progressRow)
+	x.p.Response = rec.x.p.Response // the scanned columns; the rest is zero until finishProgress
+	x.p.Digest = bytes.Clone(rec.x.p.Digest)
+	x.c = rec.x.c // strings and integers
+	x.sealed = bytes.Clone(rec.x.sealed)
+	x.updated = rec.x.updated
+	return t.finishProgress(x, surveyID)
 }
 
 // ReadResponses reads a page of ResponseColumns rows, in seq order, as each

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -38,9 +39,6 @@ import (
 // WAL file therefore stays under about that mark, plus one batch.
 
 const (
-	// writerDriver is the database/sql driver of the writer's pool: SQLite
-	// with the writer's automatic checkpoint raised to the backstop mark.
-	writerDriver = "sqlite3-dyad-writer"
 	// writerCheckpointPages is the backstop: 4,000 pages of 4 KiB, 16 MiB.
 	writerCheckpointPages = 4000
 	// checkpointPause is the checkpointer's rest after each checkpoint, so
@@ -49,11 +47,24 @@ const (
 	checkpointPause = 50 * time.Millisecond
 )
 
-func init() {
-	sql.Register(writerDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages), nil)
-		return err
+// writerDrivers numbers the writer's database/sql drivers, one a store.
+var writerDrivers atomic.Int64
+
+// registerWriterDriver registers the database/sql driver of s's writer
+// pool and returns its name: SQLite with the writer's automatic
+// checkpoint raised to the backstop mark, and the progress cache's update
+// hook (progress_cache.go), on every connection the pool ever opens. It is
+// a driver of the store's own because the hook is the store's.
+func (s *Store) registerWriterDriver() string {
+	name := fmt.Sprintf("sqlite3-dyad-writer-%d", writerDrivers.Add(1))
+	sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if _, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages), nil); err != nil {
+			return err
+		}
+		c.RegisterUpdateHook(s.progress.changed)
+		return nil
 	}})
+	return name
 }
 
 // openCheckpointer opens the checkpointer's connection; Open calls it once

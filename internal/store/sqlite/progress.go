@@ -43,27 +43,56 @@ func (s *Store) startJob(ctx context.Context, p *survey.Progress, resumeHash []b
 	j := newJob(ctx)
 	j.oneStatement = hold == nil
 	j.write = func(ctx context.Context, tx *sql.Tx) writeResult {
-		return written(s.createProgress(ctx, tx, p, resumeHash, hold))
+		kept, err := s.createProgress(ctx, tx, p, resumeHash, hold)
+		res := written(err)
+		if kept != nil && kept.rec != nil {
+			res.kept = kept
+		}
+		return res
 	}
 	return j
 }
 
-func (s *Store) createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progress, resumeHash []byte, hold *survey.Hold) error {
+func (s *Store) createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progress, resumeHash []byte, hold *survey.Hold) (*keptProgress, error) {
 	var mark []byte
 	if hold != nil {
 		if err := takeHold(ctx, tx, p.SurveyID, hold); err != nil {
-			return err
+			return nil, err
 		}
 		mark = hold.Mark
 	}
 	// Prepared once (store.go), like the page save: every journey starts.
+	answers, started, updated := answersText(&p.Response), formatTime(p.StartedAt), formatTime(p.UpdatedAt)
 	_, err := s.batch.stmt(ctx, s.insertProgress).ExecContext(ctx,
-		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answersText(&p.Response), p.Digest,
-		formatTime(p.StartedAt), resumeHash, p.SealedCode, formatTime(p.UpdatedAt), mark, p.SurveyID, p.Language)
+		p.ID, p.SurveyID, p.InstrumentKey, p.InstrumentVersion, survey.ResponseInProgress, answers, p.Digest,
+		started, resumeHash, p.SealedCode, updated, mark, p.SurveyID, p.Language)
 	if hold != nil && isUnique(err) {
-		return survey.ErrCodeInUse() // a response holds the code that an old row marks
+		return nil, survey.ErrCodeInUse() // a response holds the code that an old row marks
 	}
-	return classify(err, "store response in progress")
+	if err != nil {
+		return nil, classify(err, "store response in progress")
+	}
+	// The row as FindProgress would read it, for the progress cache: what
+	// the insert bound, and the test flag its SQL decided.
+	rowid, change, _, _ := s.progress.lastChange()
+	k := &keptProgress{rowid: rowid, change: change, key: progressKey(p.SurveyID, resumeHash)}
+	var test int
+	if err := s.batch.stmt(ctx, s.startedTest).QueryRowContext(ctx, rowid).Scan(&test); err != nil {
+		return nil, nil // stored; only not kept
+	}
+	k.rec = ormstore.NewProgressRecord(ormstore.ProgressValues{ID: p.ID, InstrumentKey: p.InstrumentKey, InstrumentVersion: p.InstrumentVersion,
+		Status: survey.ResponseInProgress, Answers: answers, Digest: p.Digest, StartedAt: started, Test: test,
+		Language: p.Language, SealedCode: p.SealedCode, UpdatedAt: &updated})
+	return k, nil
+}
+
+// keptProgress is a row a start or a page save wrote, to be kept by the
+// progress cache once its batch has committed (progress_cache.go).
+type keptProgress struct {
+	rowid  int64
+	change uint64 // the write's own change of the row
+	key    string // progressKey
+	rec    *ormstore.ProgressRecord
 }
 
 // written is the writer's result of a write that either stands or fails.
@@ -107,6 +136,12 @@ func takeHold(ctx context.Context, tx *sql.Tx, surveyID string, hold *survey.Hol
 
 // FindProgress implements survey.Store.
 func (s *Store) FindProgress(ctx context.Context, surveyID string, resumeHash []byte) (*survey.Progress, error) {
+	if rec := s.progress.find(surveyID, resumeHash); rec != nil {
+		if p, err := s.ProgressOf(rec, surveyID); err == nil {
+			return p, nil
+		}
+		s.progress.drop(surveyID, resumeHash) // and SQLite says what is wrong
+	}
 	return s.ReadProgress(s.findProgress.QueryRowContext(ctx, resumeHash, surveyID), surveyID)
 }
 
@@ -123,15 +158,23 @@ func (s *Store) saveJob(ctx context.Context, p *survey.Progress) *writeJob {
 		// Prepared once (store.go), like the writer's savepoints: a
 		// journey saves eight pages, and parsing the statement each time
 		// showed in the server's profile. Bound once per batch (writer.go).
+		answers, updated, pageTimes := answersText(&p.Response), formatTime(p.UpdatedAt), p.PageTimes.Encode()
 		res, err := s.batch.stmt(ctx, s.saveProgress).ExecContext(ctx,
-			answersText(&p.Response), p.Digest, formatTime(p.UpdatedAt), p.Language, p.PageTimes.Encode(), p.ID)
+			answers, p.Digest, updated, p.Language, pageTimes, p.ID)
 		if err != nil {
 			return written(classify(err, "save response in progress"))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return written(survey.Errorf(survey.EConflict, "response %s is no longer in progress", p.ID))
 		}
-		return written(nil)
+		// The row as the save left it, from the row kept before it (the
+		// progress cache): exactly the UPDATE above, in Go.
+		out := written(nil)
+		if rowid, change, before, key := s.progress.lastChange(); before != nil {
+			out.kept = &keptProgress{rowid: rowid, change: change, key: key,
+				rec: before.Saved(answers, p.Digest, updated, p.Language, pageTimes)}
+		}
+		return out
 	}
 	return j
 }

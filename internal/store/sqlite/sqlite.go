@@ -17,12 +17,13 @@ import (
 var readConns = max(4, runtime.NumCPU()*2)
 
 // dialector returns the gorm SQLite dialector for dsn(path, readOnly). The
-// writer's connections come from writerDriver (checkpoint.go).
-func dialector(path string, readOnly bool) gorm.Dialector {
+// writer's connections come from the store's own driver, named driver
+// (registerWriterDriver, checkpoint.go).
+func dialector(path string, readOnly bool, driver string) gorm.Dialector {
 	if readOnly {
 		return gormsqlite.Open(dsn(path, true))
 	}
-	return gormsqlite.New(gormsqlite.Config{DriverName: writerDriver, DSN: dsn(path, false)})
+	return gormsqlite.New(gormsqlite.Config{DriverName: driver, DSN: dsn(path, false)})
 }
 
 // dsn carries every pragma, because pragmas are per connection and a pool

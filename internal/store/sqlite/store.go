@@ -56,6 +56,7 @@ type Store struct {
 	findProgress   *sql.Stmt // on the read pool: every page of the web form
 	saveProgress   *sql.Stmt // a page save: most of a web journey's writes
 	insertProgress *sql.Stmt // a web journey's start
+	startedTest    *sql.Stmt // the test flag its start wrote, for the progress cache
 	completeRow    *sql.Stmt // its completion
 	spendHeldCode  *sql.Stmt // and the code it spends
 
@@ -79,6 +80,10 @@ type Store struct {
 
 	health health // the file's identity, a full disk (health.go)
 
+	// progress keeps the responses in progress as the writer wrote them
+	// (progress_cache.go).
+	progress *progressCache
+
 	mustExist bool
 }
 
@@ -91,7 +96,7 @@ var (
 // schema up to date.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s := &Store{path: path, jobs: make(chan *writeJob), quit: make(chan struct{}), writerDone: make(chan struct{}),
-		ckptWake: make(chan struct{}, 1), ckptDone: make(chan struct{})}
+		ckptWake: make(chan struct{}, 1), ckptDone: make(chan struct{}), progress: newProgressCache()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -110,7 +115,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		}
 		before = nil
 	}
-	if s.write, err = gorm.Open(dialector(path, false), cfg); err != nil {
+	if s.write, err = gorm.Open(dialector(path, false, s.registerWriterDriver()), cfg); err != nil {
 		return nil, fmt.Errorf("open %s for writing: %w", path, err)
 	}
 	if s.writeSQL, err = s.write.DB(); err != nil {
@@ -134,7 +139,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	// The read pool opens after the writer has created the file and put it
 	// in WAL mode, which read-only connections cannot do themselves.
-	if s.read, err = gorm.Open(dialector(path, true), cfg); err != nil {
+	if s.read, err = gorm.Open(dialector(path, true, ""), cfg); err != nil {
 		s.writeSQL.Close()
 		return nil, fmt.Errorf("open %s for reading: %w", path, err)
 	}
@@ -230,6 +235,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, `+responseTest+`, ?)`); err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
+	if s.startedTest, err = s.writeSQL.PrepareContext(ctx, `SELECT test FROM responses WHERE seq = ?`); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
 	// The row is completed only while the survey is open at the submission
 	// time, like the insert of a submission.
 	if s.completeRow, err = s.writeSQL.PrepareContext(ctx, `UPDATE responses
@@ -269,7 +277,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.writerDone
 	<-s.ckptDone
-	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress, s.saveProgress, s.insertProgress, s.completeRow, s.spendHeldCode, s.savepoint, s.release, s.rollbackTo} {
+	for _, st := range []*sql.Stmt{s.insertResponse, s.spendCode, s.findProgress, s.saveProgress, s.insertProgress, s.startedTest, s.completeRow, s.spendHeldCode, s.savepoint, s.release, s.rollbackTo} {
 		if st != nil {
 			st.Close()
 		}

@@ -87,6 +87,9 @@ type writeResult struct {
 	created bool // the job's writes stand
 	dup     bool // the id exists already; the caller gets the stored response
 	err     error
+	// kept is the row a start or a page save wrote, for the progress
+	// cache once the batch has committed (progress_cache.go).
+	kept *keptProgress
 }
 
 // BatchObserver, when set before the first write, is told the size and
@@ -137,6 +140,7 @@ func (s *Store) commitBatch(batch []*writeJob) {
 		defer tx.Rollback()
 		s.batch.begin(tx)
 		defer s.batch.end()
+		s.progress.batch()
 		for i, j := range batch {
 			if j.ctx.Err() != nil {
 				results[i].err = j.ctx.Err()
@@ -188,6 +192,15 @@ func (s *Store) commitBatch(batch []*writeJob) {
 		for i := range results {
 			if results[i].created || results[i].err == nil {
 				results[i] = writeResult{err: cerr}
+			}
+		}
+	}
+	if err == nil {
+		// Durable now, and before any job is answered: a respondent's next
+		// request finds the row its save wrote.
+		for _, res := range results {
+			if k := res.kept; k != nil && res.created && res.err == nil {
+				s.progress.keep(k.rowid, k.change, k.key, k.rec)
 			}
 		}
 	}
