@@ -195,6 +195,23 @@ func (rec *ProgressRecord) Saved(answers string, digest []byte, updatedAt, langu
 	return out
 }
 
+// Completed is rec after the completion's UPDATE (in each engine's SQL):
+// status complete; answers, digest and page_times set to these values;
+// submitted_at and updated_at both to submittedAt (NULL when nil); the
+// sealed code cleared; the language set to language unless it is empty.
+func (rec *ProgressRecord) Completed(answers string, digest []byte, submittedAt *string, language, pageTimes string) *ProgressRecord {
+	out := rec.Saved(answers, digest, "", language, pageTimes)
+	x := &out.x
+	x.p.Status = survey.ResponseComplete
+	x.c.submitted, x.updated = sql.NullString{}, sql.NullString{}
+	if submittedAt != nil {
+		x.c.submitted = sql.NullString{String: *submittedAt, Valid: true}
+		x.updated = x.c.submitted
+	}
+	x.sealed = nil
+	return out
+}
+
 // Size is about the bytes the record holds, for a cache's bound.
 func (rec *ProgressRecord) Size() int {
 	x := &rec.x

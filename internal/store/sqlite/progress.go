@@ -196,44 +196,58 @@ func (s *Store) completeJob(ctx context.Context, r *survey.Response, codeHash []
 	j := newJob(ctx)
 	j.oneStatement = codeHash == nil
 	j.write = func(ctx context.Context, tx *sql.Tx) writeResult {
-		created, err := s.completeProgress(ctx, tx, r, codeHash)
-		return writeResult{created: created, err: err}
+		created, kept, err := s.completeProgress(ctx, tx, r, codeHash)
+		return writeResult{created: created, err: err, kept: kept}
 	}
 	return j
 }
 
 // completeProgress reports whether it completed the row; false with no
-// error means the response was complete already (nothing written).
-func (s *Store) completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeHash []byte) (bool, error) {
+// error means the response was complete already (nothing written). With
+// the row completed it returns it, for the progress cache, when the row
+// was kept before (the thank-you page reads it next).
+func (s *Store) completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeHash []byte) (bool, *keptProgress, error) {
+	answers := answersText(r)
+	var submittedText *string
+	if r.SubmittedAt != nil {
+		t := formatTime(*r.SubmittedAt)
+		submittedText = &t
+	}
 	submitted := timeArg(r.SubmittedAt) // boxed once for its three uses (writeOne)
+	pageTimes := r.PageTimes.Encode()
 	res, err := s.batch.stmt(ctx, s.completeRow).ExecContext(ctx,
-		answersText(r), r.Digest, submitted, submitted, r.Language, r.PageTimes.Encode(), r.ID, r.SurveyID, submitted)
+		answers, r.Digest, submitted, submitted, r.Language, pageTimes, r.ID, r.SurveyID, submitted)
 	if err != nil {
-		return false, classify(err, "complete response")
+		return false, nil, classify(err, "complete response")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM responses WHERE id = ?`, r.ID).Scan(&status)
 		switch {
 		case err != nil && !errors.Is(err, sql.ErrNoRows):
-			return false, classify(err, "complete response")
+			return false, nil, classify(err, "complete response")
 		case status == survey.ResponseInProgress: // still in progress: the survey closed
-			return false, closedError(ctx, tx, r.SurveyID, r.SubmittedAt)
+			return false, nil, closedError(ctx, tx, r.SurveyID, r.SubmittedAt)
 		}
-		return false, nil
+		return false, nil, nil
+	}
+	var kept *keptProgress
+	if rowid, change, before, key := s.progress.lastChange(); before != nil {
+		kept = &keptProgress{rowid: rowid, change: change, key: key,
+			rec: before.Completed(answers, r.Digest, submittedText, r.Language, pageTimes)}
 	}
 	if codeHash != nil {
 		// Spent and released at once. The code is held by this response,
 		// or (started before holds existed) by none.
 		res, err := s.batch.stmt(ctx, s.spendHeldCode).ExecContext(ctx, r.SurveyID, codeHash)
 		if err != nil {
-			return false, classify(err, "spend invitation code")
+			return false, nil, classify(err, "spend invitation code")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return false, whyNotSpendable(ctx, tx, r.SurveyID, codeHash)
+			return false, nil, whyNotSpendable(ctx, tx, r.SurveyID, codeHash)
 		}
 	}
-	return true, nil
+	return true, kept, nil
 }
 
 // DeleteAbandoned implements survey.Store: one job of the group-commit
