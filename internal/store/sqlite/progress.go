@@ -207,14 +207,13 @@ func (s *Store) completeJob(ctx context.Context, r *survey.Response, codeHash []
 // the row completed it returns it, for the progress cache, when the row
 // was kept before (the thank-you page reads it next).
 func (s *Store) completeProgress(ctx context.Context, tx *sql.Tx, r *survey.Response, codeHash []byte) (bool, *keptProgress, error) {
-	answers := answersText(r)
+	answers, pageTimes := answersText(r), r.PageTimes.Encode()
 	var submittedText *string
+	var submitted any // boxed once for its three uses (writeOne)
 	if r.SubmittedAt != nil {
 		t := formatTime(*r.SubmittedAt)
-		submittedText = &t
+		submittedText, submitted = &t, t
 	}
-	submitted := timeArg(r.SubmittedAt) // boxed once for its three uses (writeOne)
-	pageTimes := r.PageTimes.Encode()
 	res, err := s.batch.stmt(ctx, s.completeRow).ExecContext(ctx,
 		answers, r.Digest, submitted, submitted, r.Language, pageTimes, r.ID, r.SurveyID, submitted)
 	if err != nil {
