@@ -16,8 +16,10 @@ import (
 // makes the read connections' page caches start over. Yet the writer has
 // just written that row, and knows what it wrote: a start binds every
 // column but one (the test flag, which its SQL reads from the survey, and
-// which it reads back), and a page save replaces four columns (and the
-// language, when one is given) of the row kept before it. Once the batch
+// which it reads back), a page save replaces four columns (and the
+// language, when one is given) of the row kept before it, and a
+// completion a few more (the status, the submission time, the sealed
+// code; the thank-you page reads the row next). Once the batch
 // has committed the writer keeps the row here, in the very form in which
 // FindProgress scans it from SQLite (ormstore.ProgressRecord), and
 // FindProgress decodes a kept row exactly as it decodes a scanned one
@@ -48,8 +50,8 @@ import (
 // write of the gorm code between the commit and the keeping, leaves
 // nothing kept; the next read asks SQLite. A write rolled back (its
 // savepoint, or the batch) keeps nothing, and its change, seen by the
-// hook, dropped what was kept. A page save derives its row from the one
-// kept before it, which the hook hands on when the save's change drops
+// hook, dropped what was kept. A page save or a completion derives its
+// row from the one kept before it, which the hook hands on when the save's change drops
 // it (a row kept is the row as it is: any change since would have dropped
 // it), so a save of a row not kept keeps nothing.
 //
