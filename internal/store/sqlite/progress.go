@@ -45,9 +45,7 @@ func (s *Store) startJob(ctx context.Context, p *survey.Progress, resumeHash []b
 	j.write = func(ctx context.Context, tx *sql.Tx) writeResult {
 		kept, err := s.createProgress(ctx, tx, p, resumeHash, hold)
 		res := written(err)
-		if kept != nil && kept.rec != nil {
-			res.kept = kept
-		}
+		res.kept = kept
 		return res
 	}
 	return j
@@ -86,7 +84,7 @@ func (s *Store) createProgress(ctx context.Context, tx *sql.Tx, p *survey.Progre
 	return k, nil
 }
 
-// keptProgress is a row a start or a page save wrote, to be kept by the
+// keptProgress is a row a start, a page save or a completion wrote, to be kept by the
 // progress cache once its batch has committed (progress_cache.go).
 type keptProgress struct {
 	rowid  int64

@@ -19,8 +19,8 @@ import (
 // which it reads back), a page save replaces four columns (and the
 // language, when one is given) of the row kept before it, and a
 // completion a few more (the status, the submission time, the sealed
-// code; the thank-you page reads the row next). Once the batch
-// has committed the writer keeps the row here, in the very form in which
+// code; the thank-you page reads the row next). Once the batch has
+// committed the writer keeps the row here, in the very form in which
 // FindProgress scans it from SQLite (ormstore.ProgressRecord), and
 // FindProgress decodes a kept row exactly as it decodes a scanned one
 // (ormstore.ProgressOf), asking SQLite only when none is kept.
@@ -51,9 +51,10 @@ import (
 // nothing kept; the next read asks SQLite. A write rolled back (its
 // savepoint, or the batch) keeps nothing, and its change, seen by the
 // hook, dropped what was kept. A page save or a completion derives its
-// row from the one kept before it, which the hook hands on when the save's change drops
-// it (a row kept is the row as it is: any change since would have dropped
-// it), so a save of a row not kept keeps nothing.
+// row from the one kept before it, which the hook hands on when the
+// write's change drops it (a row kept is the row as it is: any change
+// since would have dropped it), so a write to a row not kept keeps
+// nothing.
 //
 // Memory: at most progressCacheBytes of rows (about 2,000 respondents in
 // progress with a few pages of answers each; beyond that, rows are

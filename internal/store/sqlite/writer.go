@@ -87,8 +87,8 @@ type writeResult struct {
 	created bool // the job's writes stand
 	dup     bool // the id exists already; the caller gets the stored response
 	err     error
-	// kept is the row a start or a page save wrote, for the progress
-	// cache once the batch has committed (progress_cache.go).
+	// kept is the row a start, a page save or a completion wrote, for
+	// the progress cache once the batch has committed (progress_cache.go).
 	kept *keptProgress
 }
 
