@@ -26,6 +26,7 @@ package survey
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"time"
 )
@@ -197,7 +198,8 @@ func (f *Form) mergeSection(saved, posted Answers, si int) Answers {
 	for id, v := range posted {
 		merged[id] = v
 	}
-	return f.KeepShown(merged)
+	f.dropHidden(merged)
+	return merged
 }
 
 // decideSection is where a page's merged answers lead (steps 3 and 4 of
@@ -302,21 +304,23 @@ func (f *Form) PrevSection(a Answers, si int) int {
 
 // keepValid returns the answers less those that break the rules for a
 // partial response (and less the answers that depend on those), which are
-// what can be saved while the page is shown again for fixing.
+// what can be saved while the page is shown again for fixing. Answers
+// that all pass (every save but one with a problem) are returned as they
+// are, not copied: no one changes a map of answers once made.
 func (f *Form) keepValid(a Answers) Answers {
-	out := make(Answers, len(a))
-	for id, v := range a {
-		out[id] = v
+	err := f.Check(a, true)
+	if err == nil {
+		return a
 	}
-	for range len(f.order) + 1 {
-		err := f.Check(out, true)
-		if err == nil {
-			return out
-		}
+	out := maps.Clone(a)
+	for range len(f.order) {
 		for _, d := range errDetails(err) {
 			delete(out, strings.TrimPrefix(d.Path, "answers."))
 		}
-		out = f.KeepShown(out)
+		f.dropHidden(out)
+		if err = f.Check(out, true); err == nil {
+			return out
+		}
 	}
 	return Answers{}
 }

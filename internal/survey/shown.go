@@ -291,17 +291,26 @@ func (f *Form) Holds(c *Condition, a Answers) bool {
 // Whether an item is shown depends only on earlier items that are shown, so
 // dropping hidden answers never changes what is shown.
 //
-// It decides by position (shownList), as SectionShown does: a page save
-// calls it twice.
+// It decides by position (shownList), as SectionShown does.
 func (f *Form) KeepShown(a Answers) Answers {
-	shown := f.shownList(a)
 	out := make(Answers, len(a))
 	for id, v := range a {
-		if i, known := f.index[id]; !known || shown[i] { // unknown ids stay, for Check to report
-			out[id] = v
+		out[id] = v
+	}
+	f.dropHidden(out)
+	return out
+}
+
+// dropHidden is KeepShown in place, for a map of the caller's own: a page
+// save merges into a new map, and a copy of it for KeepShown was one of
+// the larger allocations of a web journey.
+func (f *Form) dropHidden(a Answers) {
+	shown := f.shownList(a)
+	for id := range a {
+		if i, known := f.index[id]; known && !shown[i] { // unknown ids stay, for Check to report
+			delete(a, id)
 		}
 	}
-	return out
 }
 
 // AppendSectionShown appends to dst, for each item of section si in
