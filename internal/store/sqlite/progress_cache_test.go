@@ -164,3 +164,43 @@ func TestProgressCacheForgetsOtherChanges(t *testing.T) {
 	}
 	sameAsSQLite(t, f, f.open.ID, token3, true, "after completion")
 }
+
+// A kept row is decoded once and handed out as a copy each time it is
+// read: a caller changing everything a Progress holds (answers, a list's
+// values, page times, digest, sealed code) changes nothing the next read
+// gets. A mutation that hands out the decoded answers, or copies the map
+// but shares the lists, fails this test.
+func TestProgressCacheReadsShareNothing(t *testing.T) {
+	ctx := context.Background()
+	f := newProgressFixture(t)
+	_, token, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := f.st.FindProgress(ctx, f.open.ID, survey.HashSecret(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The store keeps what it is given; a list and page times, so that
+	// every kind of value is copied.
+	prog.Answers = survey.Answers{"uses": survey.IntVal(1), "why": survey.TextVal("time"), "many": survey.ListVal(1, 3), "none": survey.ListVal()}
+	prog.AnswersJSON = nil
+	prog.PageTimes = survey.PageTimes{"a": 1200}
+	if err := f.st.SaveProgress(ctx, prog); err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.st.FindProgress(ctx, f.open.ID, survey.HashSecret(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Answers["many"].List) != 2 {
+		t.Fatalf("the list read back is %v", first.Answers["many"].List)
+	}
+	first.Answers["many"].List[0] = 9
+	first.Answers["uses"] = survey.IntVal(0)
+	delete(first.Answers, "why")
+	first.PageTimes["a"] = 1
+	first.Digest[0] ^= 0xff
+	first.ID, first.Language = "changed", "xx"
+	sameAsSQLite(t, f, f.open.ID, token, true, "after a caller changed an earlier read")
+}
