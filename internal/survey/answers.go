@@ -335,6 +335,30 @@ func DecodeAnswers(in Answers) (Answers, Problems) {
 // partial, required items left unanswered. Every problem is returned at
 // once, in instrument order, as an EInvalid *Error.
 func (f *Form) Check(a Answers, partial bool) error {
+	required := everySection
+	if partial {
+		required = noSection
+	}
+	return f.check(a, required)
+}
+
+// Sections whose required items check asks for, besides a section index.
+const (
+	everySection = -1 // a whole response
+	noSection    = -2 // a partial one
+)
+
+// check is Check with the required items asked for only in section
+// required (or in every section, or in none): a page's Next with more
+// pages to come holds only its own page to them, and naming every
+// unanswered item of the later pages, to keep only the page's, was a
+// good part of a page save's work.
+func (f *Form) check(a Answers, required int) error {
+	// Values are checked as before in every mode but the partial one (an
+	// empty list for a required item is a problem, and its item's
+	// dependents are not blamed as well), so that a section's problems
+	// are the ones the whole check finds in it.
+	partial := required == noSection
 	var p Problems
 	var unknown []string
 	for id := range a {
@@ -365,7 +389,7 @@ func (f *Form) Check(a Answers, partial bool) error {
 			continue
 		}
 		if !answered {
-			if it.IsRequired() && !partial {
+			if it.IsRequired() && (required == everySection || required == f.sectionAt[i]) {
 				p.Add(path, "is required")
 			}
 			continue

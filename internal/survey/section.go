@@ -213,9 +213,17 @@ func (f *Form) decideSection(merged Answers, si int, action SectionAction, seen 
 		rev = f.revealed(merged, si, seen)
 	}
 	partial := action != SectionNext || rev > 0
-	// One Check serves both the page and, on the last page, the whole
-	// response: partial is false whenever this save can submit.
-	checked := f.Check(merged, partial)
+	// One check serves both the page and, on the last page, the whole
+	// response: it is whole whenever this save can submit. On Next with a
+	// page to come, only this page's required items can hold it back.
+	required, next := noSection, -1
+	if !partial {
+		required = everySection
+		if next = ord.NextSection(merged, si); next >= 0 {
+			required = si
+		}
+	}
+	checked := f.check(merged, required)
 	if err := f.sectionProblems(checked, si); err != nil {
 		out.Kind, out.Problems = SectionFix, errDetails(err)
 		return out, false
@@ -234,8 +242,9 @@ func (f *Form) decideSection(merged Answers, si int, action SectionAction, seen 
 		out.Kind, out.Revealed = SectionRevealed, rev
 		return out, false
 	}
-	if n := ord.NextSection(merged, si); n >= 0 {
-		out.Kind, out.Section = SectionMove, n
+	// Only Next without a reveal gets here, so next is known.
+	if next >= 0 {
+		out.Kind, out.Section = SectionMove, next
 		return out, false
 	}
 	// The last page: submit. Neither Back nor a reveal got here, so
