@@ -5,6 +5,9 @@
 # every section, thank-you page) against the same pages replayed by a
 # handler that does nothing; with the server's resident memory.
 #   scripts/loadtest.sh [dyad-load flags, e.g. --duration 10s --clients 1,16,64]
+# --rounds 3 measures the paths three times over, in turn, and reports the
+# median of each ratio (the Go client's; wrk measures once): on a shared
+# machine one pair of measurements can land several points either way.
 # The API's ceiling is also measured with wrk (a C client, cheaper than the
 # Go one, so its ceiling is higher and its ratio the stricter one): at the
 # client counts of DYAD_WRK_CLIENTS (1,16,64), DYAD_WRK_DURATION (5s) each.

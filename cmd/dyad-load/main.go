@@ -21,7 +21,10 @@
 // reads the server's resident memory after each measurement and the CPU
 // time it used per operation (cpu/op: per journey, or per request); with
 // several process ids (instances behind a load balancer), the memory of
-// each and their CPU time together.
+// each and their CPU time together. With --rounds N the paths are
+// measured N times over, in turn, and each ratio's median is reported: a
+// shared machine's speed drifts between measurements, and one pair of
+// them can land several points either way.
 // scripts/loadtest.sh builds and starts a server and runs this against it.
 package main
 
@@ -34,6 +37,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +57,7 @@ func main() {
 	pidList := flag.String("pid", "", "the server's process id, to report its resident memory and CPU time (Linux); several, comma-separated, for instances behind a load balancer")
 	profileDir := flag.String("profile", "", "save a CPU profile of the server during each measurement into this directory, as PATH-CLIENTS.pprof (a server built with -tags loadtest)")
 	writeBodies := flag.String("write-bodies", "", "write the submission bodies to this file, one a line, and exit (for wrk)")
+	rounds := flag.Int("rounds", 1, "measure the paths this many times over at each client count, in turn, and report the median of each ratio (a shared machine's speed drifts from one measurement to the next)")
 	flag.Parse()
 	var pids []int
 	for _, f := range strings.FieldsFunc(*pidList, func(r rune) bool { return r == ',' }) {
@@ -109,70 +114,92 @@ func main() {
 			fmt.Fprintf(os.Stderr, "dyad-load: bad client count %q\n", cs)
 			os.Exit(2)
 		}
-		var ceiling, replayCeiling float64
-		for _, p := range strings.Split(*paths, ",") {
-			if p == "replay" || p == "journey" {
-				jc := &journeyClient{host: base, surveyID: *surveyID, form: form, transport: &http.Transport{
-					DisableCompression: true, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}}
-				if p == "replay" {
-					jc.prefix = replayPrefix
+		ratios := map[string][]float64{} // by path, one a round
+		for range max(*rounds, 1) {
+			var ceiling, replayCeiling float64
+			for _, p := range strings.Split(*paths, ",") {
+				if p == "replay" || p == "journey" {
+					jc := &journeyClient{host: base, surveyID: *surveyID, form: form, transport: &http.Transport{
+						DisableCompression: true, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}}
+					if p == "replay" {
+						jc.prefix = replayPrefix
+					}
+					cpu0 := cpuSeconds(pids)
+					prof := profile(base, *profileDir, p, n, *dur)
+					st := jc.runJourneys(n, *dur)
+					prof()
+					cpu := cpuPer(pids, cpu0, st.journeys)
+					rate := float64(st.journeys) / st.elapsed.Seconds()
+					ratio := ""
+					if p == "replay" {
+						replayCeiling = rate
+					} else if replayCeiling > 0 {
+						ratio = fmt.Sprintf("%.0f %%", 100*rate/replayCeiling)
+						ratios[p] = append(ratios[p], rate/replayCeiling)
+					}
+					if st.errors > 0 {
+						failed = true
+						ratio += "  (e.g. " + st.firstErr + ")"
+					}
+					fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s %10s  %s\n", n, p, float64(st.requests)/st.elapsed.Seconds(), rate,
+						st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(pids), cpu, ratio)
+					continue
+				}
+				var tr vegeta.Targeter
+				switch p {
+				case "ceiling":
+					tr = postTargeter(base+"/api/v1/public/surveys/"+*surveyID+"/discard", bodies)
+				case "submit":
+					tr = postTargeter(base+"/api/v1/public/surveys/"+*surveyID+"/responses", bodies)
+				case "form":
+					tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/public/surveys/" + *surveyID, Header: gzipHeader})
+				case "page":
+					tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/s/" + *surveyID, Header: gzipHeader})
+				default:
+					fmt.Fprintf(os.Stderr, "dyad-load: unknown path %q\n", p)
+					os.Exit(2)
 				}
 				cpu0 := cpuSeconds(pids)
 				prof := profile(base, *profileDir, p, n, *dur)
-				st := jc.runJourneys(n, *dur)
+				m := attack(tr, n, *dur)
 				prof()
-				cpu := cpuPer(pids, cpu0, st.journeys)
-				rate := float64(st.journeys) / st.elapsed.Seconds()
+				cpu := cpuPer(pids, cpu0, int64(m.Requests))
 				ratio := ""
-				if p == "replay" {
-					replayCeiling = rate
-				} else if replayCeiling > 0 {
-					ratio = fmt.Sprintf("%.0f %%", 100*rate/replayCeiling)
+				if p == "ceiling" {
+					ceiling = m.Throughput
+				} else if ceiling > 0 {
+					ratio = fmt.Sprintf("%.0f %%", 100*m.Throughput/ceiling)
+					ratios[p] = append(ratios[p], m.Throughput/ceiling)
 				}
-				if st.errors > 0 {
+				errs := int(m.Requests) - successes(m)
+				if errs > 0 {
 					failed = true
-					ratio += "  (e.g. " + st.firstErr + ")"
 				}
-				fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s %10s  %s\n", n, p, float64(st.requests)/st.elapsed.Seconds(), rate,
-					st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(pids), cpu, ratio)
-				continue
+				fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s %10s  %s%s\n", n, p, m.Throughput, "",
+					m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(pids), cpu, ratio, codes(m))
 			}
-			var tr vegeta.Targeter
-			switch p {
-			case "ceiling":
-				tr = postTargeter(base+"/api/v1/public/surveys/"+*surveyID+"/discard", bodies)
-			case "submit":
-				tr = postTargeter(base+"/api/v1/public/surveys/"+*surveyID+"/responses", bodies)
-			case "form":
-				tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/public/surveys/" + *surveyID, Header: gzipHeader})
-			case "page":
-				tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/s/" + *surveyID, Header: gzipHeader})
-			default:
-				fmt.Fprintf(os.Stderr, "dyad-load: unknown path %q\n", p)
-				os.Exit(2)
+		}
+		if *rounds > 1 {
+			for _, p := range strings.Split(*paths, ",") {
+				if r := ratios[p]; len(r) > 0 {
+					slices.Sort(r)
+					fmt.Printf("%-8d %-8s median of %d rounds: %.0f %% of its ceiling (%.0f-%.0f %%)\n", n, p, len(r), 100*median(r), 100*r[0], 100*r[len(r)-1])
+				}
 			}
-			cpu0 := cpuSeconds(pids)
-			prof := profile(base, *profileDir, p, n, *dur)
-			m := attack(tr, n, *dur)
-			prof()
-			cpu := cpuPer(pids, cpu0, int64(m.Requests))
-			ratio := ""
-			if p == "ceiling" {
-				ceiling = m.Throughput
-			} else if ceiling > 0 {
-				ratio = fmt.Sprintf("%.0f %%", 100*m.Throughput/ceiling)
-			}
-			errs := int(m.Requests) - successes(m)
-			if errs > 0 {
-				failed = true
-			}
-			fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s %10s  %s%s\n", n, p, m.Throughput, "",
-				m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(pids), cpu, ratio, codes(m))
 		}
 	}
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// median is the median of sorted values.
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 // rss reports each server's resident memory now and its peak so far, in
