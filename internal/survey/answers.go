@@ -250,36 +250,6 @@ func parseInt(n json.Number) (int64, error) {
 // unanswered.
 type Answers map[string]Value
 
-// Clone returns a copy of a that shares nothing a caller could change:
-// its lists are copied too (into one array, each capped at its own
-// length, as DecodeCanonicalAnswers makes them). Nil stays nil.
-func (a Answers) Clone() Answers {
-	if a == nil {
-		return nil
-	}
-	n := 0
-	for _, v := range a {
-		n += len(v.List)
-	}
-	var all []int64
-	if n > 0 {
-		all = make([]int64, 0, n)
-	}
-	out := make(Answers, len(a))
-	for id, v := range a {
-		if v.List != nil {
-			lo := len(all)
-			all = append(all, v.List...)
-			v.List = all[lo:len(all):len(all)]
-			if len(v.List) == 0 {
-				v.List = []int64{}
-			}
-		}
-		out[id] = v
-	}
-	return out
-}
-
 // Canonical returns a deterministic JSON encoding of the answers (keys
 // sorted, compact, text as written). It is what is stored, and its hash
 // tells a retried submission from a different one.

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"sync"
 
 	"github.com/dyad-survey/dyad/internal/survey"
 )
@@ -138,21 +136,12 @@ func (t *Tables) finishProgress(x *progressRow, surveyID string) (*survey.Progre
 	return &x.p, nil
 }
 
-// ProgressRecord is one row of ProgressColumns as ReadProgress scans it:
-// what the SQLite store keeps of a response in progress right after
-// writing it (its progress cache), handed out by ProgressOf as a new
-// Progress each time it is read. Nothing changes its columns once made,
-// so one record may be read by many goroutines at once.
-type ProgressRecord struct {
-	x progressRow
-	// The columns decoded, on the first read, and never handed out:
-	// each read gets a deep copy (ProgressOf). A kept row is read about
-	// twice (a web respondent's next page, then its save), and copying
-	// the answers costs a fraction of decoding them again.
-	once    sync.Once
-	decoded *survey.Progress
-	err     error
-}
+// ProgressRecord is one row of ProgressColumns as ReadProgress scans it,
+// not yet decoded: what the SQLite store keeps of a response in progress
+// right after writing it (its progress cache), to be decoded into a new
+// Progress by ProgressOf each time it is read. Nothing changes it once
+// made, so one record may be decoded by many goroutines at once.
+type ProgressRecord struct{ x progressRow }
 
 // ProgressValues are the columns of a row of ProgressColumns as Go values,
 // as a store binds them when it writes the row.
@@ -195,7 +184,6 @@ func NewProgressRecord(v ProgressValues) *ProgressRecord {
 // page_times to these values and the language to language unless it is
 // empty (the save's UPDATE, in each engine's SQL).
 func (rec *ProgressRecord) Saved(answers string, digest []byte, updatedAt, language, pageTimes string) *ProgressRecord {
-	// The columns only: the new record decodes its own on its first read.
 	out := &ProgressRecord{x: progressRow{p: rec.x.p, c: rec.x.c, sealed: rec.x.sealed, updated: rec.x.updated}}
 	x := &out.x
 	x.c.answers, x.c.pageTimes = answers, pageTimes
@@ -227,41 +215,22 @@ func (rec *ProgressRecord) Completed(answers string, digest []byte, submittedAt 
 // Size is about the bytes the record holds, for a cache's bound.
 func (rec *ProgressRecord) Size() int {
 	x := &rec.x
-	// Decoded (once read), the answers take about twice their text: a
-	// map slot of about 80 bytes for an answer of about 40.
-	return 256 + 3*len(x.c.answers) + len(x.c.pageTimes) + len(x.c.started) + len(x.c.submitted.String) +
+	return 256 + len(x.c.answers) + len(x.c.pageTimes) + len(x.c.started) + len(x.c.submitted.String) +
 		len(x.p.ID) + len(x.p.InstrumentKey) + len(x.p.Status) + len(x.p.Language) + len(x.p.Digest) + len(x.sealed) + len(x.updated.String)
 }
 
-// ProgressOf returns rec as a new Progress of the survey surveyID, as
-// ReadProgress would have decoded the row: the same scanned values, the
-// same decoding (done once per record), and nothing shared with rec or
-// with another read that a caller could change (answers, their lists,
-// page times, byte slices and the submission time all copied).
+// ProgressOf decodes rec into a new Progress of the survey surveyID, as
+// ReadProgress would have decoded the row: the same scanned values (the
+// byte slices copied, so that nothing the caller does reaches rec) and
+// the same decoding.
 func (t *Tables) ProgressOf(rec *ProgressRecord, surveyID string) (*survey.Progress, error) {
-	rec.once.Do(func() {
-		x := new(progressRow)
-		x.p.Response = rec.x.p.Response // the scanned columns; the rest is zero until finishProgress
-		x.c = rec.x.c                   // strings and integers
-		x.sealed = rec.x.sealed
-		x.updated = rec.x.updated
-		rec.decoded, rec.err = t.finishProgress(x, "")
-	})
-	if rec.err != nil {
-		return nil, rec.err
-	}
-	d := rec.decoded
-	p := &survey.Progress{Response: d.Response, UpdatedAt: d.UpdatedAt}
-	p.SurveyID = surveyID
-	p.Answers = d.Answers.Clone()
-	p.PageTimes = maps.Clone(d.PageTimes)
-	p.Digest = bytes.Clone(d.Digest)
-	p.SealedCode = bytes.Clone(d.SealedCode)
-	if d.SubmittedAt != nil {
-		at := *d.SubmittedAt
-		p.SubmittedAt = &at
-	}
-	return p, nil
+	x := new(progressRow)
+	x.p.Response = rec.x.p.Response // the scanned columns; the rest is zero until finishProgress
+	x.p.Digest = bytes.Clone(rec.x.p.Digest)
+	x.c = rec.x.c // strings and integers
+	x.sealed = bytes.Clone(rec.x.sealed)
+	x.updated = rec.x.updated
+	return t.finishProgress(x, surveyID)
 }
 
 // ReadResponses reads a page of ResponseColumns rows, in seq order, as each

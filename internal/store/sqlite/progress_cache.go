@@ -23,8 +23,7 @@ import (
 // committed the writer keeps the row here, in the very form in which
 // FindProgress scans it from SQLite (ormstore.ProgressRecord), and
 // FindProgress decodes a kept row exactly as it decodes a scanned one
-// (ormstore.ProgressOf: once per row, each read getting a deep copy),
-// asking SQLite only when none is kept.
+// (ormstore.ProgressOf), asking SQLite only when none is kept.
 // (The write's RETURNING clause would give the row too, but cost the
 // writer several times the UPDATE itself.)
 //
