@@ -155,16 +155,23 @@ func (s *Service) SaveSection(ctx context.Context, in SaveSectionInput) (SaveSec
 		p = &cp
 	}
 
-	// Save first, whatever comes next: an answer given is never lost.
-	keep := form.keepValid(merged)
+	// Where the page leads is decided first, storing nothing, for its
+	// check: answers that pass it pass Check(partial) too, and are saved
+	// as they are without checking them again.
+	out, submit, passed := form.decideSection(merged, si, in.Action, in.Seen, form.Order(p.ID))
+
+	// Save, whatever comes next: an answer given is never lost.
+	keep := merged
+	if !passed {
+		keep = form.keepValid(merged)
+	}
 	if canonical := keep.Canonical(); timed || string(canonical) != string(p.Answers.Canonical()) {
-		saved := *p // keepValid applied KeepShown and Check(partial)
+		saved := *p // keep is KeepShown's and passed Check(partial)
 		if _, err := s.saveProgress(ctx, &saved, keep, canonical); err != nil {
 			return s.sectionRefused(ctx, in, err)
 		}
 	}
 
-	out, submit := form.decideSection(merged, si, in.Action, in.Seen, form.Order(p.ID))
 	if !submit {
 		return out, nil
 	}
@@ -206,7 +213,13 @@ func (f *Form) mergeSection(saved, posted Answers, si int) Answers {
 // SaveSection), deciding without storing: the outcome, or submit when the
 // last page passed the whole check and the response is to be completed.
 // SaveSection and PreviewSection both decide by it.
-func (f *Form) decideSection(merged Answers, si int, action SectionAction, seen map[string]bool, ord *Order) (out SaveSectionOutcome, submit bool) {
+//
+// passed reports that its check found no problem anywhere, which implies
+// that Check(merged, true) finds none either: merged is KeepShown's (no
+// hidden item is answered, so no item's problem can excuse another's), and
+// the check asked for at least what a partial one asks (required items
+// besides; an empty list on a required item is a problem only then).
+func (f *Form) decideSection(merged Answers, si int, action SectionAction, seen map[string]bool, ord *Order) (out SaveSectionOutcome, submit, passed bool) {
 	out = SaveSectionOutcome{Section: si, Answers: merged}
 	rev := 0
 	if action == SectionNext {
@@ -224,28 +237,29 @@ func (f *Form) decideSection(merged Answers, si int, action SectionAction, seen 
 		}
 	}
 	checked := f.check(merged, required)
+	passed = checked == nil
 	if err := f.sectionProblems(checked, si); err != nil {
 		out.Kind, out.Problems = SectionFix, errDetails(err)
-		return out, false
+		return out, false, passed
 	}
 	switch {
 	case action == SectionLater:
 		out.Kind = SectionSaved
-		return out, false
+		return out, false, passed
 	case action == SectionBack:
 		out.Kind, out.Section = SectionMove, ord.PrevSection(merged, si)
 		if out.Section < 0 {
 			out.Kind, out.Section = SectionStart, 0
 		}
-		return out, false
+		return out, false, passed
 	case rev > 0:
 		out.Kind, out.Revealed = SectionRevealed, rev
-		return out, false
+		return out, false, passed
 	}
 	// Only Next without a reveal gets here, so next is known.
 	if next >= 0 {
 		out.Kind, out.Section = SectionMove, next
-		return out, false
+		return out, false, passed
 	}
 	// The last page: submit. Neither Back nor a reveal got here, so
 	// checked is Check(merged, false), the whole check of a submission.
@@ -254,10 +268,10 @@ func (f *Form) decideSection(merged Answers, si int, action SectionAction, seen 
 		// answers changed going back): show that page with its problems.
 		first := ord.firstSectionWithProblem(errDetails(checked))
 		out.Kind, out.Section, out.Problems = SectionFix, first, errDetails(f.sectionProblems(checked, first))
-		return out, false
+		return out, false, passed
 	}
 	out.Kind = SectionCompleted
-	return out, true
+	return out, true, passed
 }
 
 // PreviewSection is SaveSection for a preview of the form: the same
@@ -270,7 +284,7 @@ func (f *Form) PreviewSection(saved, posted Answers, si int, action SectionActio
 	if si < 0 || si >= len(f.Instrument.Sections) {
 		return SaveSectionOutcome{}, Errorf(ENotFound, "the form has no section %d", si+1)
 	}
-	out, _ := f.decideSection(f.mergeSection(saved, posted, si), si, action, seen, f.DocumentOrder())
+	out, _, _ := f.decideSection(f.mergeSection(saved, posted, si), si, action, seen, f.DocumentOrder())
 	return out, nil
 }
 
