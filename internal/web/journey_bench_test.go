@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/store/enginetest"
 )
@@ -17,13 +18,17 @@ import (
 // handler directly from this goroutine, with the cookies it set, so under
 // `valgrind --tool=callgrind` with --toggle-collect on the server's
 // ServeHTTP and the writer's commitBatch the instruction count is the
-// server's work per journey (docs/performance.md).
+// server's work per journey (docs/performance.md). cpu-s/op is the
+// process's CPU time while the server handles the journey's requests (the
+// writer's commits included; the fsyncs' waits, and this benchmark's own
+// work between requests, not).
 func BenchmarkJourney(b *testing.B) {
 	f := newFixture(b, enginetest.SQLite)
 	h := f.srv.Config.Handler
 	a := studyAnswers(f.form, 1)
 	base := "/s/" + f.open.ID
 	b.ReportAllocs()
+	var cpu time.Duration
 	for b.Loop() {
 		jar := map[string]*http.Cookie{}
 		// do sends a request with the cookies set so far, as a browser
@@ -40,7 +45,9 @@ func BenchmarkJourney(b *testing.B) {
 				r.AddCookie(ck)
 			}
 			w := httptest.NewRecorder()
+			start := processCPU()
 			h.ServeHTTP(w, r)
+			cpu += processCPU() - start
 			for _, ck := range w.Result().Cookies() {
 				jar[ck.Name] = ck
 			}
@@ -85,4 +92,5 @@ func BenchmarkJourney(b *testing.B) {
 			b.Fatalf("done: %d", w.Code)
 		}
 	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }
