@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/dyad-survey/dyad/internal/sample"
+	"github.com/dyad-survey/dyad/internal/survey"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -107,6 +108,7 @@ func main() {
 		}
 	}
 	fmt.Printf("%-8s %-8s %10s %10s %9s %9s %7s %9s %10s  %s\n", "clients", "path", "req/s", "journeys/s", "p50", "p99", "errors", "rss MB", "cpu/op", "vs ceiling")
+	r := &run{base: base, surveyID: *surveyID, form: form, bodies: bodies, pids: pids, profileDir: *profileDir, dur: *dur}
 	failed := false
 	for _, cs := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(cs))
@@ -116,67 +118,15 @@ func main() {
 		}
 		ratios := map[string][]float64{} // by path, one a round
 		for range max(*rounds, 1) {
-			var ceiling, replayCeiling float64
+			rates := map[string]float64{} // this round's, for the ratios
 			for _, p := range strings.Split(*paths, ",") {
-				if p == "replay" || p == "journey" {
-					jc := &journeyClient{host: base, surveyID: *surveyID, form: form, transport: &http.Transport{
-						DisableCompression: true, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}}
-					if p == "replay" {
-						jc.prefix = replayPrefix
-					}
-					cpu0 := cpuSeconds(pids)
-					prof := profile(base, *profileDir, p, n, *dur)
-					st := jc.runJourneys(n, *dur)
-					prof()
-					cpu := cpuPer(pids, cpu0, st.journeys)
-					rate := float64(st.journeys) / st.elapsed.Seconds()
-					ratio := ""
-					if p == "replay" {
-						replayCeiling = rate
-					} else if replayCeiling > 0 {
-						ratio = fmt.Sprintf("%.0f %%", 100*rate/replayCeiling)
-						ratios[p] = append(ratios[p], rate/replayCeiling)
-					}
-					if st.errors > 0 {
-						failed = true
-						ratio += "  (e.g. " + st.firstErr + ")"
-					}
-					fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s %10s  %s\n", n, p, float64(st.requests)/st.elapsed.Seconds(), rate,
-						st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(pids), cpu, ratio)
-					continue
+				ceiling := rates[ceilingOf(p)]
+				rate, ok := r.measure(p, n, ceiling)
+				failed = failed || !ok
+				rates[p] = rate
+				if ceiling > 0 {
+					ratios[p] = append(ratios[p], rate/ceiling)
 				}
-				var tr vegeta.Targeter
-				switch p {
-				case "ceiling":
-					tr = postTargeter(base+"/api/v1/public/surveys/"+*surveyID+"/discard", bodies)
-				case "submit":
-					tr = postTargeter(base+"/api/v1/public/surveys/"+*surveyID+"/responses", bodies)
-				case "form":
-					tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/api/v1/public/surveys/" + *surveyID, Header: gzipHeader})
-				case "page":
-					tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base + "/s/" + *surveyID, Header: gzipHeader})
-				default:
-					fmt.Fprintf(os.Stderr, "dyad-load: unknown path %q\n", p)
-					os.Exit(2)
-				}
-				cpu0 := cpuSeconds(pids)
-				prof := profile(base, *profileDir, p, n, *dur)
-				m := attack(tr, n, *dur)
-				prof()
-				cpu := cpuPer(pids, cpu0, int64(m.Requests))
-				ratio := ""
-				if p == "ceiling" {
-					ceiling = m.Throughput
-				} else if ceiling > 0 {
-					ratio = fmt.Sprintf("%.0f %%", 100*m.Throughput/ceiling)
-					ratios[p] = append(ratios[p], m.Throughput/ceiling)
-				}
-				errs := int(m.Requests) - successes(m)
-				if errs > 0 {
-					failed = true
-				}
-				fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s %10s  %s%s\n", n, p, m.Throughput, "",
-					m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(pids), cpu, ratio, codes(m))
 			}
 		}
 		if *rounds > 1 {
@@ -191,6 +141,85 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// ceilingOf names the measurement that path is compared with ("" for a
+// ceiling itself): the journeys with their replay, the API paths with
+// the discard route.
+func ceilingOf(path string) string {
+	switch path {
+	case "ceiling", "replay":
+		return ""
+	case "journey":
+		return "replay"
+	}
+	return "ceiling"
+}
+
+// run holds what every measurement of one invocation shares.
+type run struct {
+	base, surveyID string
+	form           *survey.Form
+	bodies         [][]byte
+	pids           []int
+	profileDir     string
+	dur            time.Duration
+}
+
+// measure runs path with n clients once and prints its row, with its
+// ratio to ceiling (the rate of the path it is compared with, measured
+// just before; 0 for none). It returns the path's rate (journeys/s for
+// the journeys, requests/s for the rest) and false if any request failed.
+func (r *run) measure(path string, n int, ceiling float64) (float64, bool) {
+	ratio := func(rate float64) string {
+		if ceiling <= 0 {
+			return ""
+		}
+		return fmt.Sprintf("%.0f %%", 100*rate/ceiling)
+	}
+	if path == "replay" || path == "journey" {
+		jc := &journeyClient{host: r.base, surveyID: r.surveyID, form: r.form, transport: &http.Transport{
+			DisableCompression: true, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}}
+		if path == "replay" {
+			jc.prefix = replayPrefix
+		}
+		cpu0 := cpuSeconds(r.pids)
+		prof := profile(r.base, r.profileDir, path, n, r.dur)
+		st := jc.runJourneys(n, r.dur)
+		prof()
+		cpu := cpuPer(r.pids, cpu0, st.journeys)
+		rate := float64(st.journeys) / st.elapsed.Seconds()
+		note := ratio(rate)
+		if st.errors > 0 {
+			note += "  (e.g. " + st.firstErr + ")"
+		}
+		fmt.Printf("%-8d %-8s %10.0f %10.1f %9s %9s %7d %9s %10s  %s\n", n, path, float64(st.requests)/st.elapsed.Seconds(), rate,
+			st.quantile(0.5).Round(10*time.Microsecond), st.quantile(0.99).Round(10*time.Microsecond), st.errors, rss(r.pids), cpu, note)
+		return rate, st.errors == 0
+	}
+	var tr vegeta.Targeter
+	switch path {
+	case "ceiling":
+		tr = postTargeter(r.base+"/api/v1/public/surveys/"+r.surveyID+"/discard", r.bodies)
+	case "submit":
+		tr = postTargeter(r.base+"/api/v1/public/surveys/"+r.surveyID+"/responses", r.bodies)
+	case "form":
+		tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: r.base + "/api/v1/public/surveys/" + r.surveyID, Header: gzipHeader})
+	case "page":
+		tr = vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: r.base + "/s/" + r.surveyID, Header: gzipHeader})
+	default:
+		fmt.Fprintf(os.Stderr, "dyad-load: unknown path %q\n", path)
+		os.Exit(2)
+	}
+	cpu0 := cpuSeconds(r.pids)
+	prof := profile(r.base, r.profileDir, path, n, r.dur)
+	m := attack(tr, n, r.dur)
+	prof()
+	cpu := cpuPer(r.pids, cpu0, int64(m.Requests))
+	errs := int(m.Requests) - successes(m)
+	fmt.Printf("%-8d %-8s %10.0f %10s %9s %9s %7d %9s %10s  %s%s\n", n, path, m.Throughput, "",
+		m.Latencies.P50.Round(10*time.Microsecond), m.Latencies.P99.Round(10*time.Microsecond), errs, rss(r.pids), cpu, ratio(m.Throughput), codes(m))
+	return m.Throughput, errs == 0
 }
 
 // median is the median of sorted values.
