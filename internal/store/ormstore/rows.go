@@ -212,6 +212,9 @@ func (rec *ProgressRecord) Completed(answers string, digest []byte, submittedAt 
 	return out
 }
 
+// Complete reports whether the record is of a complete response.
+func (rec *ProgressRecord) Complete() bool { return rec.x.p.Status == survey.ResponseComplete }
+
 // Size is about the bytes the record holds, for a cache's bound.
 func (rec *ProgressRecord) Size() int {
 	x := &rec.x

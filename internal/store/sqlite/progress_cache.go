@@ -158,7 +158,11 @@ func (c *progressCache) keep(rowid int64, gen uint64, key string, rec *ormstore.
 }
 
 // find returns the record kept for the response to surveyID with
-// resumeHash, or nil.
+// resumeHash, or nil. A complete response's record is found once: the
+// thank-you page reads it right after the completion, and nothing reads
+// it often after that, so keeping it would only hold memory (the heap's
+// target is five times what is live, at dyad serve's GOGC) until the
+// bound let it go.
 func (c *progressCache) find(surveyID string, resumeHash []byte) *ormstore.ProgressRecord {
 	var buf [128]byte
 	k := appendProgressKey(buf[:0], surveyID, resumeHash)
@@ -166,6 +170,9 @@ func (c *progressCache) find(surveyID string, resumeHash []byte) *ormstore.Progr
 	var rec *ormstore.ProgressRecord
 	if rowid, ok := c.keys[string(k)]; ok {
 		rec = c.rows[rowid].rec
+		if rec.Complete() {
+			c.forget(rowid)
+		}
 	}
 	c.mu.Unlock()
 	if rec == nil {
