@@ -56,10 +56,13 @@ import (
 // since would have dropped it), so a write to a row not kept keeps
 // nothing.
 //
-// Memory: at most progressCacheBytes of rows (about 2,000 respondents in
-// progress with a few pages of answers each; beyond that, rows are
-// dropped at random and read from SQLite), and the pending numbers of one
-// batch.
+// Memory: at most progressCacheBytes of rows (about 4,000 respondents in
+// progress with every page answered), and the pending numbers of one
+// batch. Past the bound the rows kept longest ago go first: a row is kept
+// again at each of its respondent's saves, so those are the respondents
+// who have not saved for longest, most often ones who left the survey (an
+// abandoned response stays in progress, and kept, until the bound or the
+// sweep removes it). A complete response's row goes once read (find).
 const (
 	progressCacheBytes = 8 << 20
 	progressCacheRows  = 8192
@@ -73,6 +76,16 @@ type progressCache struct {
 	rows  map[int64]keptRow // by rowid (responses.seq)
 	keys  map[string]int64  // progressKey: the rowid kept under it
 	bytes int               // of the kept records
+
+	// order lists the rows in the order they were kept, oldest first,
+	// each with the number it was kept as (keptRow.n): an entry whose
+	// row has since gone or been kept again is stale, skipped by trim and
+	// dropped when the list is compacted.
+	order []keptAt
+	n     uint64 // the last number given
+	// The bounds: progressCacheRows and progressCacheBytes (smaller in
+	// tests).
+	maxRows, maxBytes int
 
 	// The last change the hook saw: its number, its row, and the record
 	// it dropped (nil when none was kept) with its key, for the write
@@ -93,10 +106,18 @@ type progressCache struct {
 type keptRow struct {
 	key string
 	rec *ormstore.ProgressRecord
+	n   uint64 // when it was kept: the cache's n then
+}
+
+// keptAt is an entry of progressCache.order.
+type keptAt struct {
+	rowid int64
+	n     uint64
 }
 
 func newProgressCache() *progressCache {
-	return &progressCache{rows: map[int64]keptRow{}, keys: map[string]int64{}, pending: map[int64]uint64{}}
+	return &progressCache{rows: map[int64]keptRow{}, keys: map[string]int64{}, pending: map[int64]uint64{},
+		maxRows: progressCacheRows, maxBytes: progressCacheBytes}
 }
 
 // changed is the update hook: the row rowid of table in database db was
@@ -151,10 +172,12 @@ func (c *progressCache) keep(rowid int64, gen uint64, key string, rec *ormstore.
 	}
 	delete(c.pending, rowid)
 	c.forgetKey(key)
-	c.rows[rowid] = keptRow{key: key, rec: rec}
+	c.n++
+	c.rows[rowid] = keptRow{key: key, rec: rec, n: c.n}
 	c.keys[key] = rowid
 	c.bytes += rec.Size()
-	c.trim(rowid)
+	c.order = append(c.order, keptAt{rowid, c.n})
+	c.trim()
 }
 
 // find returns the record kept for the response to surveyID with
@@ -219,20 +242,24 @@ func (c *progressCache) forgetKey(key string) {
 	}
 }
 
-// trim drops rows other than keep's, at random (a map's order), until
-// the cache is within its bounds. c.mu is held.
-func (c *progressCache) trim(keep int64) {
-	for len(c.rows) > progressCacheRows || c.bytes > progressCacheBytes {
-		dropped := false
-		for rowid := range c.rows {
-			if rowid != keep {
-				c.forget(rowid)
-				dropped = true
-				break
+// trim drops the rows kept longest ago until the cache is within its
+// bounds (the row just kept, the newest, stays), and compacts the order
+// when stale entries are most of it. c.mu is held.
+func (c *progressCache) trim() {
+	for (len(c.rows) > c.maxRows || c.bytes > c.maxBytes) && len(c.rows) > 1 {
+		e := c.order[0]
+		c.order = c.order[1:]
+		if k, ok := c.rows[e.rowid]; ok && k.n == e.n {
+			c.forget(e.rowid)
+		}
+	}
+	if len(c.order) > 2*len(c.rows)+64 {
+		live := make([]keptAt, 0, 2*len(c.rows)+64)
+		for _, e := range c.order {
+			if k, ok := c.rows[e.rowid]; ok && k.n == e.n {
+				live = append(live, e)
 			}
 		}
-		if !dropped {
-			return
-		}
+		c.order = live
 	}
 }

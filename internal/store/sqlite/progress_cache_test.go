@@ -204,3 +204,46 @@ func TestProgressCacheReadsShareNothing(t *testing.T) {
 	first.ID, first.Language = "changed", "xx"
 	sameAsSQLite(t, f, f.open.ID, token, true, "after a caller changed an earlier read")
 }
+
+// Past its bound the cache lets go of the rows kept longest ago, so a
+// respondent who keeps saving stays kept while one who left goes: three
+// starts with room for two drop the first; a save of the second keeps it
+// again, newest, and a fourth start then drops the third. A mutation that
+// drops the newest rows, or any row at random, fails this test.
+func TestProgressCacheDropsTheOldest(t *testing.T) {
+	ctx := context.Background()
+	f := newProgressFixture(t)
+	f.st.progress.mu.Lock()
+	f.st.progress.maxRows = 2
+	f.st.progress.mu.Unlock()
+	start := func() string {
+		t.Helper()
+		_, token, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return token
+	}
+	t1, t2, t3 := start(), start(), start()
+	sameAsSQLite(t, f, f.open.ID, t1, false, "the first of three starts")
+	sameAsSQLite(t, f, f.open.ID, t2, true, "the second of three starts")
+	sameAsSQLite(t, f, f.open.ID, t3, true, "the third of three starts")
+	if _, err := f.svc.SaveProgress(ctx, f.open.ID, t2, survey.Answers{"uses": survey.IntVal(1)}); err != nil {
+		t.Fatal(err)
+	}
+	t4 := start()
+	sameAsSQLite(t, f, f.open.ID, t3, false, "the third start, after the second's save and a fourth start")
+	sameAsSQLite(t, f, f.open.ID, t2, true, "the second start, saved")
+	sameAsSQLite(t, f, f.open.ID, t4, true, "the fourth start")
+	for range 200 { // many keeps of one row: the order stays compact
+		if _, err := f.svc.SaveProgress(ctx, f.open.ID, t4, survey.Answers{"uses": survey.IntVal(0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.st.progress.mu.Lock()
+	n, rows := len(f.st.progress.order), len(f.st.progress.rows)
+	f.st.progress.mu.Unlock()
+	if rows != 2 || n > 2*rows+64 {
+		t.Fatalf("%d rows kept, %d entries in their order", rows, n)
+	}
+}
