@@ -95,7 +95,7 @@ func TestProgressCacheKeepsWhatSQLiteHas(t *testing.T) {
 
 // Every other change of a row drops what is kept of it, whichever code
 // makes it: the gorm code's SQL on the writer's pool, a deletion; and a
-// completion keeps the complete row. A mutation that removes the update
+// completion keeps the complete row for one read. A mutation that removes the update
 // hook fails this test.
 func TestProgressCacheForgetsOtherChanges(t *testing.T) {
 	ctx := context.Background()
