@@ -48,7 +48,9 @@ type shellCache struct {
 	m     sync.Map // shellKey -> *shell
 	n     atomic.Int64
 	tails atomic.Int64 // the shells' kept tails (shellgzip.go)
-	fresh atomic.Int64 // the shells' kept fresh items (fresh.go)
+	// fastTails counts the tails kept as compressed per request.
+	fastTails atomic.Int64
+	fresh     atomic.Int64 // the shells' kept fresh items (fresh.go)
 }
 
 // shellLimit bounds the shells kept: a shell is the page's text, 4-8 KB,

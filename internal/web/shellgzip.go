@@ -40,11 +40,13 @@ import (
 // the bytes of each on the same page).
 //
 // The tails are bounded, per shell (tailsPerShell: a page whose items
-// are in an order of each respondent's own has too many lists to keep)
-// and across all shells (tailLimit); past either, a fresh page is sent
-// from its kept head with its tail compressed per request. Like the
-// shells, they are per process: several instances each compress their
-// own, and nothing else changes.
+// are in an order of each respondent's own has too many lists to
+// compress each at BestCompression) and across all shells (tailLimit);
+// past either, a fresh page is sent from its kept head with its tail
+// compressed per request at BestSpeed, and that compressed tail is kept
+// in turn for its list, within bounds of its own (fastTailsPerShell,
+// fastTailLimit). Like the shells, they are per process: several
+// instances each compress their own, and nothing else changes.
 
 // tailLimit bounds the kept tails: each is the rest of a section page
 // plain (4-8 KB) and compressed (1-2 KB), so at most about 10 MB.
@@ -109,6 +111,7 @@ func (s *shell) gzipFresh(sc *shellCache, dst, tail []byte, v *shellValues) (out
 	if t == nil && kept < tailsPerShell {
 		t = s.keepTail(sc, v.shown, tail)
 	}
+	unkept := t == nil // no tail for this list yet: the one compressed below may be kept
 	if t != nil && !bytes.Equal(t.plain, tail) {
 		t = nil
 	}
@@ -125,21 +128,43 @@ func (s *shell) gzipFresh(sc *shellCache, dst, tail []byte, v *shellValues) (out
 	if t != nil {
 		dst = append(dst, t.z...)
 	} else {
+		at := len(dst)
 		dst = appendDeflateFast(dst, tail)
+		if unkept && kept < fastTailsPerShell {
+			s.keepFastTail(sc, v.shown, tail, dst[at:])
+		}
 	}
 	dst = appendTrailer(dst, crc, len(s.text[0])+int(n)+len(tail))
 	return dst, tail
 }
 
-// tailsPerShell bounds the tails one shell keeps. A page whose items come
-// in an order of each respondent's own (randomize: items) has a list of
-// shown items per order, hundreds, seldom met twice: compressing a tail
-// for each at BestCompression cost more than the rest of a web journey's
-// work together (BenchmarkJourney under callgrind), only to fill the
-// bound shared with the pages in one order. Past it, such a page's tail is
-// compressed per request at BestSpeed behind the kept head; a page in one
-// order has a handful of lists, all kept.
+// tailsPerShell bounds the tails one shell keeps compressed at
+// BestCompression. A page whose items come in an order of each
+// respondent's own (randomize: items) has a list of shown items per
+// order: compressing a tail for each at BestCompression cost more than
+// the rest of a web journey's work together (BenchmarkJourney under
+// callgrind), only to fill the bound shared with the pages in one order.
+// Past it, such a page's tail is compressed per request at BestSpeed
+// behind the kept head; a page in one order has a handful of lists, all
+// kept.
 const tailsPerShell = 8
+
+// fastTailsPerShell and fastTailLimit bound the tails kept as compressed
+// per request. Five shuffled items have 120 orders, so after a few hundred
+// respondents each order has been met and is met again: compressing its
+// tail once more was, with five such pages in the study survey, the
+// largest single part of a journey's page work (docs/performance.md). A
+// tail compressed at BestSpeed for a list with no tail yet is kept as it
+// was sent (no work beyond the copy), up to fastTailsPerShell per shell
+// (so that one page with far more orders than that, eight items have
+// 40,320, does not take the whole bound) and fastTailLimit in all, each
+// the tail's text and its compressed form, 5-10 KB: at most about 10 MB,
+// counted apart from the BestCompression tails so that pages in one order
+// keep theirs.
+const (
+	fastTailsPerShell = 256
+	fastTailLimit     = 1024
+)
 
 // flatePool compresses fresh pages' tails that are not kept, at BestSpeed
 // with klauspost's flate, as pagekit compresses pages per request.
@@ -192,4 +217,23 @@ func (s *shell) keepTail(sc *shellCache, shown string, tail []byte) *shellTail {
 	s.z.tails[shown] = t
 	sc.tails.Add(1)
 	return t
+}
+
+// keepFastTail keeps z, tail's final DEFLATE as just sent, for shown,
+// within the bounds of fast tails and unless shown has a tail already.
+func (s *shell) keepFastTail(sc *shellCache, shown string, tail, z []byte) {
+	if sc.fastTails.Load() >= fastTailLimit {
+		return
+	}
+	t := &shellTail{plain: bytes.Clone(tail), z: bytes.Clone(z)}
+	s.z.mu.Lock()
+	defer s.z.mu.Unlock()
+	if s.z.tails[shown] != nil || len(s.z.tails) >= fastTailsPerShell {
+		return
+	}
+	if s.z.tails == nil {
+		s.z.tails = map[string]*shellTail{}
+	}
+	s.z.tails[shown] = t
+	sc.fastTails.Add(1)
 }

@@ -11,11 +11,11 @@ import (
 )
 
 // TestShellTailsPerShell: a shell meeting more lists of shown items than
-// it keeps tails for (a page whose items are in an order of each
-// respondent's own) keeps tailsPerShell of them and sends the others
-// with the tail compressed per request; every page decodes, as one gzip
-// member, to the page fill writes, and a kept tail is still used for its
-// list.
+// it compresses tails for at BestCompression (a page whose items are in
+// an order of each respondent's own) keeps tailsPerShell of them so and
+// keeps the others as compressed per request, at their first request;
+// every page decodes, as one gzip member, to the page fill writes, and
+// each kept tail, of either kind, is used for its list from then on.
 func TestShellTailsPerShell(t *testing.T) {
 	page := "<html><head><title>A page</title></head><body><form>" +
 		`<input name="_csrf" value="` + markCSRF + `">` +
@@ -63,15 +63,79 @@ func TestShellTailsPerShell(t *testing.T) {
 			send(o, fmt.Sprintf("token%d<&>%d", round, k))
 		}
 	}
-	if n := len(s.z.tails); n != tailsPerShell || sc.tails.Load() != tailsPerShell {
-		t.Errorf("%d tails kept (%d counted), want %d", n, sc.tails.Load(), tailsPerShell)
+	if n := len(s.z.tails); n != len(orders) || sc.tails.Load() != tailsPerShell || sc.fastTails.Load() != int64(len(orders)-tailsPerShell) {
+		t.Errorf("%d tails kept (%d and %d counted), want %d: %d at BestCompression", n, sc.tails.Load(), sc.fastTails.Load(), len(orders), tailsPerShell)
 	}
 	// A kept tail is sent as kept: its compressed bytes end the member.
-	kept := s.z.tails["q0 q1 q2"]
-	if kept == nil {
-		t.Fatal("the first list met has no tail")
+	for k, o := range orders {
+		shown := strings.TrimPrefix(strings.ReplaceAll(fmt.Sprint(o), " ", " q"), "[")
+		shown = "q" + strings.TrimSuffix(shown, "]")
+		kept := s.z.tails[shown]
+		if kept == nil {
+			t.Fatalf("list %q has no tail", shown)
+		}
+		if gz := send(o, fmt.Sprint("again", k)); !bytes.Contains(gz, kept.z) {
+			t.Errorf("list %q: the kept tail is not in the page sent", shown)
+		}
 	}
-	if gz := send(orders[0], "again"); !bytes.Contains(gz, kept.z) {
-		t.Error("the kept tail is not in the page sent")
+	if n := len(s.z.tails); n != len(orders) {
+		t.Errorf("%d tails kept after the lists were met again, want %d", n, len(orders))
+	}
+}
+
+// TestShellFastTailsBounded: a page with more lists of shown items than
+// fastTailsPerShell keeps that many tails in all and sends the others
+// compressed per request, each decoding to the page; the count across
+// shells stops at fastTailLimit.
+func TestShellFastTailsBounded(t *testing.T) {
+	page := "<html><body><form>" +
+		`<input name="_csrf" value="` + markCSRF + `">` +
+		`<input name="_shown" value="` + markShown + `">` +
+		markItems + "</form></body></html>"
+	s, ok := newShell([]byte(page))
+	if !ok {
+		t.Fatal("newShell refused the page")
+	}
+	var sc shellCache
+	send := func(k int) {
+		t.Helper()
+		v := &shellValues{csrf: "token", fresh: true, shown: fmt.Sprint("q", k), items: []template.HTML{template.HTML(fmt.Sprintf("<p>item %d</p>", k))}}
+		gz, _ := s.gzipFresh(&sc, nil, nil, v)
+		zr, err := gzip.NewReader(bytes.NewReader(gz))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(got, s.fill(nil, v)) {
+			t.Fatalf("list %d: decoded %q (%v), want %q", k, got, err, s.fill(nil, v))
+		}
+	}
+	for k := range fastTailsPerShell + 50 {
+		send(k)
+	}
+	if n := len(s.z.tails); n != fastTailsPerShell || sc.fastTails.Load() != fastTailsPerShell-tailsPerShell {
+		t.Errorf("%d tails kept (%d fast), want %d (%d fast)", n, sc.fastTails.Load(), fastTailsPerShell, fastTailsPerShell-tailsPerShell)
+	}
+	send(fastTailsPerShell + 7) // one not kept, sent again: still right
+	if n := len(s.z.tails); n != fastTailsPerShell {
+		t.Errorf("%d tails kept past the bound", n)
+	}
+
+	// Across shells: with both counts at their limits, a new shell keeps
+	// no tail; with only the BestCompression one there, it keeps a fast one.
+	v := &shellValues{csrf: "token", fresh: true, shown: "other", items: []template.HTML{"<p>x</p>"}}
+	sc.tails.Store(tailLimit)
+	for limit, want := range map[int64]int{fastTailLimit: 0, fastTailLimit - 1: 1} {
+		sc.fastTails.Store(limit)
+		s2, _ := newShell([]byte(page))
+		for range 2 {
+			s2.gzipFresh(&sc, nil, nil, v)
+		}
+		if n := len(s2.z.tails); n != want {
+			t.Errorf("fast tails counted %d of %d: a new shell kept %d tails, want %d", limit, fastTailLimit, n, want)
+		}
+	}
+	if sc.fastTails.Load() != fastTailLimit {
+		t.Errorf("%d fast tails counted past the limit of %d", sc.fastTails.Load(), fastTailLimit)
 	}
 }
