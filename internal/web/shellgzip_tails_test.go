@@ -12,8 +12,8 @@ import (
 
 // TestShellTailsPerShell: a shell meeting more lists of shown items than
 // it compresses tails for at BestCompression (a page whose items are in
-// an order of each respondent's own) keeps tailsPerShell of them so and
-// keeps the others as compressed per request, at their first request;
+// an order of each respondent's own) compresses tailsPerShell of them so
+// and keeps the others as compressed per request, at their first request;
 // every page decodes, as one gzip member, to the page fill writes, and
 // each kept tail, of either kind, is used for its list from then on.
 func TestShellTailsPerShell(t *testing.T) {
@@ -30,12 +30,10 @@ func TestShellTailsPerShell(t *testing.T) {
 	send := func(order []int, token string) []byte {
 		t.Helper()
 		v := &shellValues{csrf: token, fresh: true}
-		var ids []string
 		for _, i := range order {
 			v.items = append(v.items, items[i])
-			ids = append(ids, fmt.Sprint("q", i))
 		}
-		v.shown = strings.Join(ids, " ")
+		v.shown = shownOf(order)
 		gz, _ := s.gzipFresh(&sc, nil, nil, v)
 		if gz == nil {
 			t.Fatalf("order %v: not sent pre-compressed", order)
@@ -68,8 +66,7 @@ func TestShellTailsPerShell(t *testing.T) {
 	}
 	// A kept tail is sent as kept: its compressed bytes end the member.
 	for k, o := range orders {
-		shown := strings.TrimPrefix(strings.ReplaceAll(fmt.Sprint(o), " ", " q"), "[")
-		shown = "q" + strings.TrimSuffix(shown, "]")
+		shown := shownOf(o)
 		kept := s.z.tails[shown]
 		if kept == nil {
 			t.Fatalf("list %q has no tail", shown)
@@ -81,6 +78,15 @@ func TestShellTailsPerShell(t *testing.T) {
 	if n := len(s.z.tails); n != len(orders) {
 		t.Errorf("%d tails kept after the lists were met again, want %d", n, len(orders))
 	}
+}
+
+// shownOf is the list of shown items of the items in order.
+func shownOf(order []int) string {
+	ids := make([]string, len(order))
+	for k, i := range order {
+		ids[k] = fmt.Sprint("q", i)
+	}
+	return strings.Join(ids, " ")
 }
 
 // TestShellFastTailsBounded: a page with more lists of shown items than
