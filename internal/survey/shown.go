@@ -1,6 +1,9 @@
 package survey
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
 // The show/hide rule, written once.
 //
@@ -293,10 +296,8 @@ func (f *Form) Holds(c *Condition, a Answers) bool {
 //
 // It decides by position (shownList), as SectionShown does.
 func (f *Form) KeepShown(a Answers) Answers {
-	out := make(Answers, len(a))
-	for id, v := range a {
-		out[id] = v
-	}
+	out := make(Answers, len(a)) // never nil, as callers store it
+	maps.Copy(out, a)
 	f.dropHidden(out)
 	return out
 }

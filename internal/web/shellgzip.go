@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"hash/crc32"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -205,18 +206,7 @@ func (s *shell) keepTail(sc *shellCache, shown string, tail []byte) *shellTail {
 	if !ok {
 		return nil
 	}
-	t := &shellTail{plain: bytes.Clone(tail), z: z}
-	s.z.mu.Lock()
-	defer s.z.mu.Unlock()
-	if got := s.z.tails[shown]; got != nil {
-		return got
-	}
-	if s.z.tails == nil {
-		s.z.tails = map[string]*shellTail{}
-	}
-	s.z.tails[shown] = t
-	sc.tails.Add(1)
-	return t
+	return s.addTail(shown, &shellTail{plain: bytes.Clone(tail), z: z}, tailsPerShell, &sc.tails)
 }
 
 // keepFastTail keeps z, tail's final DEFLATE as just sent, for shown,
@@ -225,15 +215,25 @@ func (s *shell) keepFastTail(sc *shellCache, shown string, tail, z []byte) {
 	if sc.fastTails.Load() >= fastTailLimit {
 		return
 	}
-	t := &shellTail{plain: bytes.Clone(tail), z: bytes.Clone(z)}
+	s.addTail(shown, &shellTail{plain: bytes.Clone(tail), z: bytes.Clone(z)}, fastTailsPerShell, &sc.fastTails)
+}
+
+// addTail keeps t for shown, counted in kept, unless shown has a tail
+// already or the shell keeps perShell; it returns the tail kept for shown
+// (t, another request's that came first, or nil).
+func (s *shell) addTail(shown string, t *shellTail, perShell int, kept *atomic.Int64) *shellTail {
 	s.z.mu.Lock()
 	defer s.z.mu.Unlock()
-	if s.z.tails[shown] != nil || len(s.z.tails) >= fastTailsPerShell {
-		return
+	if got := s.z.tails[shown]; got != nil {
+		return got
+	}
+	if len(s.z.tails) >= perShell {
+		return nil
 	}
 	if s.z.tails == nil {
 		s.z.tails = map[string]*shellTail{}
 	}
 	s.z.tails[shown] = t
-	sc.fastTails.Add(1)
+	kept.Add(1)
+	return t
 }
