@@ -157,14 +157,17 @@ const tailsPerShell = 8
 // largest single part of a journey's page work (docs/performance.md). A
 // tail compressed at BestSpeed for a list with no tail yet is kept as it
 // was sent (no work beyond the copy), up to fastTailsPerShell per shell
-// (so that one page with far more orders than that, eight items have
-// 40,320, does not take the whole bound) and fastTailLimit in all, each
-// the tail's text and its compressed form, 5-10 KB: at most about 10 MB,
-// counted apart from the BestCompression tails so that pages in one order
-// keep theirs.
+// and fastTailLimit in all, each the tail's text and its compressed form,
+// 5-10 KB: at most about 20 MB, counted apart from the BestCompression
+// tails so that pages in one order keep theirs. The per-shell bound holds
+// the 720 orders of six shuffled items (the study survey's empathy page;
+// at 256 two thirds of its pages were still compressed per request), and
+// keeps one page with far more orders than that (eight items have 40,320)
+// from taking the whole bound; the bound in all holds the study survey's
+// 1,200 orders with room for a second survey's.
 const (
-	fastTailsPerShell = 256
-	fastTailLimit     = 1024
+	fastTailsPerShell = 1024
+	fastTailLimit     = 2048
 )
 
 // flatePool compresses fresh pages' tails that are not kept, at BestSpeed
