@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -151,5 +152,121 @@ func TestBatchJobFailsAlone(t *testing.T) {
 	complete, inProgress, _, err := st.CountResponses(ctx, f.open.ID)
 	if err != nil || complete != 4 || inProgress != 2 {
 		t.Errorf("counts %d complete, %d in progress (%v); want 4 (done, a, c, p2) and 2 (p1, p3)", complete, inProgress, err)
+	}
+}
+
+// TestCommitDelay holds the writer's commit delay (writer.go): on a quiet
+// server a write commits at once; once a batch of commitSiblings or more
+// shows load, the next batch waits for more writes to share its commit (two
+// writes sent 100 ms apart commit together), and a smaller batch ends the
+// waiting again; closing the store ends a wait at once, and the writes
+// taken are still committed and answered. The delay here is a second, so
+// that "at once" (well under half of it) cannot be confused with a wait.
+func TestCommitDelay(t *testing.T) {
+	ctx := context.Background()
+	const delay = time.Second
+	sizes := make(chan int, 64)
+	f := newProgressFixture(t, WithCommitDelay(delay), WithBatchObserver(func(size int, _ time.Duration) { sizes <- size }))
+	st := f.st
+	drain := func() {
+		for len(sizes) > 0 {
+			<-sizes
+		}
+	}
+	start := func() error {
+		_, _, err := f.svc.StartProgress(ctx, f.open.ID, "", "")
+		return err
+	}
+	quick := func(what string) {
+		t.Helper()
+		began := time.Now()
+		if err := start(); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(began); d > delay/2 {
+			t.Errorf("%s took %v: it waited for the commit delay", what, d)
+		}
+		if n := <-sizes; n != 1 {
+			t.Errorf("%s committed in a batch of %d, want 1", what, n)
+		}
+	}
+	// load holds the writer in a job of its own while n starts queue
+	// behind it, so that they make the next batch together.
+	load := func(n int) {
+		t.Helper()
+		release := make(chan struct{})
+		blocker := newJob(ctx)
+		blocker.oneStatement = true
+		inside := make(chan struct{})
+		blocker.write = func(context.Context, *sql.Tx) writeResult { close(inside); <-release; return written(nil) }
+		blocked := make(chan writeResult, 1)
+		go func() { blocked <- st.enqueue(blocker) }()
+		<-inside // the writer is busy: the starts queue behind it
+		errs := make(chan error, n)
+		for range n {
+			go func() { errs <- start() }()
+		}
+		time.Sleep(200 * time.Millisecond) // the starts reach the writer's channel
+		close(release)
+		if res := <-blocked; res.err != nil {
+			t.Fatal(res.err)
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := []int{<-sizes, <-sizes}; got[1] != n {
+			t.Fatalf("batches of %v under load; want the %d queued starts in one", got, n)
+		}
+	}
+
+	drain()
+	quick("a start on a quiet server")
+	load(commitSiblings + 1)
+	// Under load: two starts 100 ms apart share the delayed batch.
+	errs := make(chan error, 2)
+	go func() { errs <- start() }()
+	time.Sleep(100 * time.Millisecond)
+	go func() { errs <- start() }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := <-sizes; n != 2 {
+		t.Errorf("two starts 100 ms apart under load committed in a batch of %d, want 2", n)
+	}
+	// That batch was small: the next start commits at once again.
+	quick("a start after a small batch")
+
+	// Closing the store ends a wait: the start taken is answered, and
+	// stored.
+	load(commitSiblings + 1)
+	var p *survey.Progress
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		p, _, err = f.svc.StartProgress(ctx, f.open.ID, "", "")
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // the start is in the writer's wait
+	began := time.Now()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the start waiting when the store closed: %v", err)
+	}
+	if d := time.Since(began); d > delay/2 {
+		t.Errorf("closing took %v: the wait was not ended", d)
+	}
+	reopened, err := Open(ctx, st.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	if got, err := reopened.FindResponse(ctx, p.ID); err != nil || got.Status != survey.ResponseInProgress {
+		t.Errorf("the start answered during Close: %+v, %v; want it stored", got, err)
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/dyad-survey/dyad/internal/store/ormstore"
 	"github.com/dyad-survey/dyad/internal/survey"
@@ -70,7 +71,10 @@ type Store struct {
 	quit       chan struct{}
 	writerDone chan struct{}
 	observe    BatchObserver
-	closeOnce  sync.Once
+	// commitDelay is how long the writer waits for more jobs under load
+	// (writer.go); 0 never.
+	commitDelay time.Duration
+	closeOnce   sync.Once
 
 	// The checkpointer (checkpoint.go): its connection, woken after
 	// commits.
@@ -96,7 +100,8 @@ var (
 // schema up to date.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s := &Store{path: path, jobs: make(chan *writeJob), quit: make(chan struct{}), writerDone: make(chan struct{}),
-		ckptWake: make(chan struct{}, 1), ckptDone: make(chan struct{}), progress: newProgressCache()}
+		ckptWake: make(chan struct{}, 1), ckptDone: make(chan struct{}), progress: newProgressCache(),
+		commitDelay: defaultCommitDelay}
 	for _, o := range opts {
 		o(s)
 	}
@@ -171,6 +176,12 @@ type Option func(*Store)
 
 // WithBatchObserver reports every group commit's size and latency.
 func WithBatchObserver(f BatchObserver) Option { return func(s *Store) { s.observe = f } }
+
+// WithCommitDelay sets how long the writer waits under load for more
+// writes to share a commit (writer.go): 1 ms by default, 0 never.
+func WithCommitDelay(d time.Duration) Option {
+	return func(s *Store) { s.commitDelay = max(d, 0) }
+}
 
 // MustExist makes Open fail when the file does not exist, instead of
 // creating an empty database: for tools that only read (dyad export).
