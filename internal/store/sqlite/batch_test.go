@@ -158,8 +158,8 @@ func TestBatchJobFailsAlone(t *testing.T) {
 // TestCommitDelay holds the writer's commit delay (writer.go): on a quiet
 // server a write commits at once; once a batch of commitSiblings or more
 // shows load, the next batch waits for more writes to share its commit (two
-// writes sent 100 ms apart commit together), and a smaller batch ends the
-// waiting again; closing the store ends a wait at once, and the writes
+// writes sent 100 ms apart commit together) until it is as large as the
+// largest recent batch, and a smaller batch ends the waiting again; closing the store ends a wait at once, and the writes
 // taken are still committed and answered. The delay here is a second, so
 // that "at once" (well under half of it) cannot be confused with a wait.
 func TestCommitDelay(t *testing.T) {
@@ -224,6 +224,29 @@ func TestCommitDelay(t *testing.T) {
 	drain()
 	quick("a start on a quiet server")
 	load(commitSiblings + 1)
+	// Under load, a batch as large as the largest recent one (the
+	// commitSiblings+1 just made) is written without waiting out the delay:
+	// starts sent 20 ms apart commit as soon as the last has come.
+	{
+		n := commitSiblings + 1
+		errs := make(chan error, n)
+		began := time.Now()
+		for range n {
+			go func() { errs <- start() }()
+			time.Sleep(20 * time.Millisecond)
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d := time.Since(began); d > delay/2 {
+			t.Errorf("%d starts 20 ms apart, as many as the largest recent batch, took %v: they waited out the delay", n, d)
+		}
+		if got := <-sizes; got != n {
+			t.Errorf("%d starts 20 ms apart under load committed in a batch of %d, want all", n, got)
+		}
+	}
 	// Under load: two starts 100 ms apart share the delayed batch.
 	errs := make(chan error, 2)
 	go func() { errs <- start() }()
