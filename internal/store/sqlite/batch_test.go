@@ -159,9 +159,10 @@ func TestBatchJobFailsAlone(t *testing.T) {
 // server a write commits at once; once a batch of commitSiblings or more
 // shows load, the next batch waits for more writes to share its commit (two
 // writes sent 100 ms apart commit together) until it is as large as the
-// largest recent batch, and a smaller batch ends the waiting again; closing the store ends a wait at once, and the writes
-// taken are still committed and answered. The delay here is a second, so
-// that "at once" (well under half of it) cannot be confused with a wait.
+// largest recent batch, and a smaller batch ends the waiting again; closing
+// the store ends a wait at once, and the writes taken are still committed
+// and answered. The delay here is a second, so that "at once" (well under
+// half of it) cannot be confused with a wait.
 func TestCommitDelay(t *testing.T) {
 	ctx := context.Background()
 	const delay = time.Second

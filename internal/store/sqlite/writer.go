@@ -131,9 +131,8 @@ func (s *Store) runWriter() {
 	batch := make([]*writeJob, 0, maxBatch)
 	delay := time.NewTimer(time.Hour)
 	delay.Stop()
-	last := 0                     // the last batch's size
 	var recent [recentBatches]int // the last batches' sizes, a ring
-	next := 0
+	next := 0                     // where the next size goes
 	for {
 		select {
 		case j := <-s.jobs:
@@ -150,6 +149,7 @@ func (s *Store) runWriter() {
 				break drain
 			}
 		}
+		last := recent[(next+recentBatches-1)%recentBatches]
 		if peak := slices.Max(recent[:]); s.commitDelay > 0 && last >= commitSiblings && len(batch) < peak {
 			// Jobs taken are answered whatever happens: quit only ends
 			// the wait, and the outer loop then stops.
@@ -167,8 +167,7 @@ func (s *Store) runWriter() {
 			}
 			delay.Stop()
 		}
-		last = len(batch)
-		recent[next] = last
+		recent[next] = len(batch)
 		next = (next + 1) % recentBatches
 		s.commitBatch(batch)
 	}
